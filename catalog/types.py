@@ -1,0 +1,237 @@
+"""Frozen, validated types for every fact rigfit knows.
+
+Every fact carries a ``source`` (an address or a repository path) and an ``as_of`` date. Units are in field
+names: ``_b`` billions of parameters, ``_gib`` binary gigabytes (2^30 bytes, as memory is sold), ``_gb_s``
+decimal gigabytes per second, ``_bytes`` bytes, ``usd_`` US dollars.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._+-]*$", max_length=80)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Sourced(Frozen):
+    """A fact with where it was read and when."""
+
+    source: Annotated[str, Field(min_length=3)]
+    as_of: dt.date
+
+
+# --------------------------------------------------------------------------------------------- models
+
+
+class Attention(Frozen):
+    """What the KV cache needs to know about a model's attention.
+
+    kind ``gqa`` covers MHA too (n_kv_heads == n_heads). ``mla`` caches the compressed latent
+    (kv_lora_rank + qk_rope_head_dim values per token per layer), as llama.cpp and vLLM do.
+    """
+
+    kind: Literal["gqa", "mla"]
+    n_heads: PositiveInt | None = None
+    n_kv_heads: PositiveInt | None = None
+    head_dim: PositiveInt | None = None
+    v_head_dim: PositiveInt | None = None
+    kv_lora_rank: PositiveInt | None = None
+    qk_rope_head_dim: PositiveInt | None = None
+    # Layers that attend only to the last `sliding_window_tokens` tokens (Gemma 2/3, gpt-oss, ...).
+    sliding_window_tokens: PositiveInt | None = None
+    sliding_window_layers: NonNegativeInt = 0
+    # Layers with a fixed recurrent state instead of a KV cache (Qwen3-Next, Nemotron-H, Jamba, Kimi Linear).
+    linear_attention_layers: NonNegativeInt = 0
+    recurrent_state_bytes_per_layer: PositiveInt | None = None
+    # DeepSeek sparse attention's lightning indexer keeps one key of this many values per token per layer.
+    indexer_head_dim: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Attention:
+        if self.kind == "gqa" and (self.n_kv_heads is None or self.head_dim is None):
+            raise ValueError("gqa attention needs n_kv_heads and head_dim")
+        if self.kind == "mla" and (self.kv_lora_rank is None or self.qk_rope_head_dim is None):
+            raise ValueError("mla attention needs kv_lora_rank and qk_rope_head_dim")
+        if self.sliding_window_layers and self.sliding_window_tokens is None:
+            raise ValueError("sliding_window_layers given without sliding_window_tokens")
+        return self
+
+
+class Experts(Frozen):
+    """Mixture-of-experts routing: every expert is resident, n_active of n_routed are read per token."""
+
+    n_routed: PositiveInt
+    n_active: PositiveInt
+    n_shared: NonNegativeInt = 0
+    dense_layers: NonNegativeInt = 0  # leading layers with a dense FFN instead of experts
+
+    @model_validator(mode="after")
+    def _active_within_routed(self) -> Experts:
+        if self.n_active > self.n_routed:
+            raise ValueError(f"n_active ({self.n_active}) exceeds n_routed ({self.n_routed})")
+        return self
+
+
+QuantFormat = Literal["gguf", "mlx", "fp8", "awq", "gptq", "nvfp4", "safetensors"]
+
+
+class Quant(Sourced):
+    """One published file (or set of shards) of a model at one quantisation."""
+
+    name: Annotated[str, Field(min_length=2, max_length=40)]  # as published: Q4_K_M, UD-IQ2_XXS, MXFP4, 4bit
+    format: QuantFormat = "gguf"
+    file_bytes: PositiveInt
+    publisher: str | None = None  # unsloth, bartowski, ggml-org, mlx-community, the model's author
+    repo: str | None = None
+    exact: bool = False  # file_bytes is the exact byte count (not a rounded page display)
+
+
+class QualityScore(Sourced):
+    benchmark: str
+    score: float
+    quant: str | None = None  # None: the full-precision model
+
+
+class Model(Sourced):
+    id: Id
+    name: str
+    family: str
+    aliases: tuple[str, ...] = ()
+    hf_repo: str | None = None
+    license: str | None = None
+    release_date: dt.date | None = None
+    total_params_b: PositiveFloat
+    active_params_b: PositiveFloat | None = None  # MoE only
+    layers: PositiveInt
+    hidden_size: PositiveInt | None = None
+    vocab_size: PositiveInt | None = None
+    context_max_tokens: PositiveInt
+    attention: Attention
+    experts: Experts | None = None
+    native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4", "int4"] = "bf16"
+    quants: tuple[Quant, ...] = ()
+    quality: tuple[QualityScore, ...] = ()
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Model:
+        if self.active_params_b is not None and self.active_params_b > self.total_params_b:
+            raise ValueError(
+                f"{self.id}: active_params_b ({self.active_params_b}) exceeds total_params_b "
+                f"({self.total_params_b})"
+            )
+        if (self.experts is None) != (self.active_params_b is None):
+            raise ValueError(f"{self.id}: a MoE model needs both `experts` and `active_params_b`")
+        a = self.attention
+        if a.sliding_window_layers + a.linear_attention_layers > self.layers:
+            raise ValueError(f"{self.id}: more sliding/linear layers than layers ({self.layers})")
+        names = [q.name.lower() + "/" + q.format for q in self.quants]
+        if len(names) != len(set(names)):
+            raise ValueError(f"{self.id}: a quant name is listed twice")
+        return self
+
+    @property
+    def is_moe(self) -> bool:
+        return self.experts is not None
+
+
+# ------------------------------------------------------------------------------------------- hardware
+
+Backend = Literal["cuda", "rocm", "metal", "vulkan", "sycl", "cpu"]
+Condition = Literal["new", "used"]
+
+
+class Price(Sourced):
+    condition: Condition = "new"
+    usd: PositiveFloat
+    memory_gib: PositiveInt | None = None  # the configuration priced, for machines sold at several sizes
+
+
+class _HardwareBase(Sourced):
+    id: Id
+    name: str
+    vendor: str
+    aliases: tuple[str, ...] = ()
+    bandwidth_gb_s: PositiveFloat
+    fp16_tflops: PositiveFloat | None = None  # dense FP16/BF16 tensor throughput (no sparsity)
+    watts: PositiveFloat | None = None  # board power (GPU) or package power (machine) under load
+    prices: tuple[Price, ...] = ()
+    release_date: dt.date | None = None
+    notes: str | None = None
+
+
+class Gpu(_HardwareBase):
+    """A discrete accelerator with its own memory."""
+
+    kind: Literal["gpu"] = "gpu"
+    memory_gib: PositiveFloat
+    backend: Backend
+    interconnect: str | None = None  # pcie4-x16, pcie5-x16, nvlink, sxm5 ...
+    pcie_gb_s: PositiveFloat | None = None  # host link bandwidth, one direction
+
+
+class Unified(_HardwareBase):
+    """A machine whose CPU and GPU share one memory (Apple silicon, Strix Halo, DGX Spark)."""
+
+    kind: Literal["unified"] = "unified"
+    memory_gib_options: tuple[PositiveInt, ...]
+    backend: Backend
+    # Share of memory the GPU may use by default (Apple: Metal's recommendedMaxWorkingSetSize).
+    gpu_default_fraction: Annotated[float, Field(gt=0, le=1)] | None = None
+    gpu_default_fraction_source: str | None = None
+
+    @model_validator(mode="after")
+    def _fraction_sourced(self) -> Unified:
+        if self.gpu_default_fraction is not None and not self.gpu_default_fraction_source:
+            raise ValueError(f"{self.id}: gpu_default_fraction needs gpu_default_fraction_source")
+        return self
+
+
+class SystemMemory(_HardwareBase):
+    """A CPU platform's system memory (DDR4/DDR5 at a speed and channel count)."""
+
+    kind: Literal["cpu"] = "cpu"
+    memory_type: Literal["DDR4", "DDR5", "LPDDR5", "LPDDR5X"]
+    mt_s: PositiveInt
+    channels: PositiveInt
+    memory_gib_max: PositiveInt | None = None
+
+
+Hardware = Annotated[Gpu | Unified | SystemMemory, Field(discriminator="kind")]
+
+
+# --------------------------------------------------------------------------------------------- prices
+
+
+class ApiPrice(Sourced):
+    model: Id
+    provider: str
+    usd_per_m_input: Annotated[float, Field(ge=0)]
+    usd_per_m_output: Annotated[float, Field(ge=0)]
+    usd_per_m_cached_input: Annotated[float, Field(ge=0)] | None = None
+
+
+class RentalPrice(Sourced):
+    hardware: Id
+    provider: str
+    gpu_count: PositiveInt = 1
+    usd_per_hour: PositiveFloat  # for the whole machine of gpu_count GPUs
+    interruptible: bool = False
+
+
+class CatalogFiles(Frozen):
+    """The shape of one YAML file under catalog/data/: any of the three lists."""
+
+    models: tuple[Model, ...] = ()
+    hardware: tuple[Hardware, ...] = ()
+    api_prices: tuple[ApiPrice, ...] = ()
+    rental_prices: tuple[RentalPrice, ...] = ()
