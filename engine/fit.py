@@ -1,0 +1,253 @@
+"""fit(): for each reading of the hardware, every quant's memory, placement, speed, context and flags."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from catalog.types import Model, Quant
+from engine import flags, memory, speed
+from engine.errors import RigfitError
+from engine.placement import Placement, Verdict, place
+from engine.rig import Frozen, Reading, Rig
+from engine.speed import Range
+from engine.units import GB, fmt_gb, fmt_tokens
+
+DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
+DEFAULT_PROMPT_TOKENS = 4_096
+USEFUL_DECODE_TPS = 2.0  # below this an offload option is shown but not recommended
+
+
+class FitOptions(Frozen):
+    context: int | None = None
+    quant: str | None = None
+    kv_type: memory.KvType = "f16"
+    n_seq: int = 1
+    prompt_tokens: int = DEFAULT_PROMPT_TOKENS
+
+
+class QuantOption(Frozen):
+    quant: str
+    format: str
+    bits_per_weight: float
+    weights_bytes: int
+    weights_basis: Literal["published", "estimated", "exact"]
+    weights_note: str
+    kv_cache_bytes: int
+    overhead_bytes: int
+    verdict: Verdict
+    placement: Placement
+    decode_tps: Range | None
+    prefill_tps: Range | None
+    speed_note: str
+    max_context: int
+    llama_cpp: str | None
+    other_runtime: str | None
+    why: str
+
+    @property
+    def total_bytes(self) -> int:
+        return self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes
+
+
+class ReadingReport(Frozen):
+    label: str
+    devices: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    options: tuple[QuantOption, ...]
+    best: str | None
+
+    def option(self, quant: str | None) -> QuantOption | None:
+        return next((o for o in self.options if o.quant == quant), None)
+
+
+class FitReport(Frozen):
+    model: Model
+    context: int
+    context_note: str
+    kv_type: str
+    prompt_tokens: int
+    readings: tuple[ReadingReport, ...]
+
+
+def _candidates(model: Model, rig: Rig, quant: str | None) -> list[tuple[str, Quant | None]]:
+    if quant is not None:
+        published = [q for q in model.quants if q.name == quant]
+        return [(quant, published[0] if published else None)]
+    usable = [q for q in model.quants if _format_runs(q.format, rig)]
+    if usable:
+        return [(q.name, q) for q in usable]
+    from engine.quants import DEFAULT_LADDER
+
+    return [(name, None) for name in DEFAULT_LADDER]
+
+
+def _format_runs(fmt: str, rig: Rig) -> bool:
+    if fmt == "gguf":
+        return True
+    if fmt == "mlx":
+        return rig.unified is not None and rig.unified.backend == "metal"
+    return bool(rig.gpus) and all(g.backend == "cuda" for g in rig.gpus)
+
+
+def _weights(model: Model, name: str, published: Quant | None) -> memory.Weights:
+    if published is not None:
+        return memory.weights_from_quant(model, published)
+    w = memory.weights_estimate(model, name)
+    if w is None:
+        raise RigfitError(f"`{name}` is not a quant I can size.", field="quant")
+    return w
+
+
+def _max_context(model: Model, placement: Placement, context: int, opts: FitOptions) -> int:
+    if placement.verdict == "does-not-fit":
+        return 0
+    kv_pools = [p for p in placement.pools if p.kv_bytes > 0] or list(placement.pools)
+    free = sum(max(p.free_bytes, 0) for p in kv_pools)
+    growth = memory.kv_growth_per_token(model, context, opts.kv_type, opts.n_seq)
+    extra = int(free / growth) if growth > 0 else model.context_max_tokens
+    return min(context + extra, model.context_max_tokens)
+
+
+def _why(w: memory.Weights, kv: int, context: int, p: Placement, rig: Rig) -> str:
+    need = f"{fmt_gb(w.n_bytes)} of weights + {fmt_gb(kv)} of KV at {fmt_tokens(context)}"
+    if p.kind == "unified" and rig.unified:
+        limit = p.pools[0].capacity_bytes
+        how = "the raised GPU limit" if p.wired_limit_mb else "the GPU may wire by default"
+        return f"{need} + buffers ≤ {fmt_gb(limit)} {how}"
+    if p.kind in ("gpu", "multi-gpu"):
+        return f"{need} + buffers ≤ {fmt_gb(rig.vram_bytes)} of VRAM"
+    if p.kind == "expert-offload":
+        ram = next(x for x in p.pools if x.kind == "ram")
+        return f"{need}: {fmt_gb(ram.expert_bytes)} of routed experts in RAM, the rest on the GPU"
+    if p.kind in ("partial-offload", "unified-partial"):
+        return f"{need}: {p.note}"
+    if p.kind == "cpu":
+        return f"{need} ≤ {fmt_gb(p.pools[0].capacity_bytes)} of RAM left after the OS"
+    return f"{need}: {fmt_gb(p.shortfall_bytes)} more than this hardware holds"
+
+
+def _option(model: Model, rig: Rig, name: str, published: Quant | None, context: int, opts: FitOptions) -> QuantOption:
+    w = _weights(model, name, published)
+    kv = memory.kv_cache_bytes(model, context, opts.kv_type, opts.n_seq)
+    placement = place(model, rig, w.n_bytes, kv)
+    est = speed.estimate(model, placement, context, opts.kv_type, opts.prompt_tokens)
+    overhead = sum(p.overhead_bytes for p in placement.pools)
+    note = "; ".join(n for n in (placement.note, est.decode_note, est.prefill_note) if n)
+    return QuantOption(
+        quant=w.quant,
+        format=published.format if published else "gguf",
+        bits_per_weight=w.bits_per_weight,
+        weights_bytes=w.n_bytes,
+        weights_basis=w.basis,
+        weights_note=w.note,
+        kv_cache_bytes=kv,
+        overhead_bytes=overhead,
+        verdict=placement.verdict,
+        placement=placement,
+        decode_tps=est.decode_tps,
+        prefill_tps=est.prefill_tps,
+        speed_note=note,
+        max_context=_max_context(model, placement, context, opts),
+        llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
+        other_runtime=flags.other_runtime(model, placement, context),
+        why=_why(w, kv, context, placement, rig),
+    )
+
+
+def choose_best(options: tuple[QuantOption, ...]) -> str | None:
+    """Highest quality that fits; else the highest quality offload that is still useful; else any offload."""
+    fits = [o for o in options if o.verdict == "fits"]
+    useful = [o for o in options if o.verdict == "fits-offload" and o.decode_tps and o.decode_tps.high >= USEFUL_DECODE_TPS]
+    offload = [o for o in options if o.verdict == "fits-offload"]
+    for group in (fits, useful, offload):
+        if group:
+            return max(group, key=lambda o: o.bits_per_weight).quant
+    return None
+
+
+def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) -> ReadingReport:
+    rig = reading.rig
+    options = tuple(
+        sorted(
+            (_option(model, rig, name, q, context, opts) for name, q in _candidates(model, rig, opts.quant)),
+            key=lambda o: -o.bits_per_weight,
+        )
+    )
+    devices = tuple(g.name for g in rig.gpus)
+    devices += (rig.unified.name,) if rig.unified else ()
+    devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
+    return ReadingReport(
+        label=reading.label, devices=devices, assumptions=reading.assumptions, options=options, best=choose_best(options)
+    )
+
+
+def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -> FitReport:
+    opts = opts or FitOptions()
+    if opts.context is not None:
+        context, note = opts.context, f"{fmt_tokens(opts.context)} as asked"
+    else:
+        context = min(DEFAULT_CONTEXT, model.context_max_tokens)
+        note = f"{fmt_tokens(context)} by default (the model reads up to {fmt_tokens(model.context_max_tokens)})"
+    reports = tuple(fit_reading(model, r, context, opts) for r in readings)
+    return FitReport(
+        model=model,
+        context=context,
+        context_note=note,
+        kv_type=opts.kv_type,
+        prompt_tokens=opts.prompt_tokens,
+        readings=reports,
+    )
+
+
+def _range(r: Range | None) -> dict[str, float] | None:
+    return None if r is None else {"low": round(r.low, 2), "high": round(r.high, 2)}
+
+
+def report_to_dict(report: FitReport) -> dict[str, object]:
+    """The stable JSON object of `rigfit fit --json` (documented in README.md)."""
+    m = report.model
+    return {
+        "model": {
+            "id": m.id,
+            "name": m.name,
+            "total_params_b": m.total_params_b,
+            "active_params_b": m.active_params_b,
+            "context_max_tokens": m.context_max_tokens,
+        },
+        "context": report.context,
+        "context_note": report.context_note,
+        "kv_type": report.kv_type,
+        "readings": [
+            {
+                "label": r.label,
+                "devices": list(r.devices),
+                "assumptions": list(r.assumptions),
+                "best": r.best,
+                "options": [_option_dict(o) for o in r.options],
+            }
+            for r in report.readings
+        ],
+    }
+
+
+def _option_dict(o: QuantOption) -> dict[str, object]:
+    return {
+        "quant": o.quant,
+        "format": o.format,
+        "bits_per_weight": o.bits_per_weight,
+        "weights_gb": round(o.weights_bytes / GB, 2),
+        "weights_basis": o.weights_basis,
+        "kv_cache_gb": round(o.kv_cache_bytes / GB, 2),
+        "overhead_gb": round(o.overhead_bytes / GB, 2),
+        "total_gb": round(o.total_bytes / GB, 2),
+        "verdict": o.verdict,
+        "placement": o.placement.kind,
+        "shortfall_gb": round(o.placement.shortfall_bytes / GB, 2),
+        "n_gpu_layers": o.placement.n_gpu_layers,
+        "n_cpu_moe": o.placement.n_cpu_moe,
+        "decode_tps": _range(o.decode_tps),
+        "prefill_tps": _range(o.prefill_tps),
+        "max_context": o.max_context,
+        "llama_cpp": o.llama_cpp,
+        "why": o.why,
+    }

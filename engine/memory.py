@@ -1,0 +1,133 @@
+"""Bytes: weights per quant, KV cache per token, and the buffers each backend keeps (shared/SIZING.md §1-3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from catalog.types import Backend, Model, Quant
+from engine import quants
+from engine.units import GIB, MIB
+
+KvType = Literal["f16", "q8_0", "q4_0"]
+
+# Bytes per cached element: f16 2; q8_0 and q4_0 are GGML blocks of 32 (34 and 18 bytes: gguf-py GGML_QUANT_SIZES).
+KV_BYTES_PER_ELEMENT: dict[str, float] = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
+
+# Runtime context per GPU: Ollama reserves 457 MiB per CUDA GPU and 512 MiB on Metal (shared/SIZING.md §3). ROCm and Vulkan are taken as CUDA's figure; CPU has no device context.
+RUNTIME_BYTES: dict[str, int] = {
+    "cuda": 457 * MIB,
+    "rocm": 457 * MIB,
+    "vulkan": 457 * MIB,
+    "sycl": 457 * MIB,
+    "metal": 512 * MIB,
+    "cpu": 0,
+}
+# llama.cpp's --fit leaves 1 GiB free per device (shared/SIZING.md §3).
+DEVICE_MARGIN_BYTES = 1 * GIB
+# System RAM left to the operating system and other programs ("several GB", shared/SIZING.md §3).
+OS_RESERVE_BYTES = 4 * GIB
+# llama.cpp's default micro-batch (`-ub 512`); the logits buffer holds n_ubatch x n_vocab f32 values.
+N_UBATCH = 512
+DEFAULT_VOCAB = 128_000  # when a model's vocab_size is not in the catalog: a Llama-3-class vocabulary
+
+
+@dataclass(frozen=True)
+class Weights:
+    quant: str
+    n_bytes: int
+    basis: Literal["published", "estimated", "exact"]
+    bits_per_weight: float
+    note: str
+
+
+def weights_from_quant(model: Model, q: Quant) -> Weights:
+    bits = q.file_bytes * 8 / (model.total_params_b * 1e9)
+    basis: Literal["published", "exact"] = "exact" if q.exact else "published"
+    where = q.publisher or q.repo or "published"
+    return Weights(q.name, q.file_bytes, basis, round(bits, 2), f"{where} file size")
+
+
+def weights_estimate(model: Model, quant_name: str) -> Weights | None:
+    qt = quants.lookup(quant_name)
+    if qt is None:
+        return None
+    n_bytes = int(model.total_params_b * 1e9 * qt.bits_per_weight / 8)
+    note = f"estimated: {model.total_params_b:g}B params x {qt.bits_per_weight:g} bits ({qt.basis})"
+    return Weights(qt.name, n_bytes, "estimated", qt.bits_per_weight, note)
+
+
+def expert_fraction(model: Model) -> float:
+    """Share of the weights in routed experts, from total, active, n_active/n_routed.
+
+    total = D + E and active = D + E x k/n, so E = (total - active) / (1 - k/n).
+    """
+    e = model.experts
+    if e is None or model.active_params_b is None:
+        return 0.0
+    k_over_n = e.n_active / e.n_routed
+    if k_over_n >= 1:
+        return 0.0
+    routed_b = (model.total_params_b - model.active_params_b) / (1 - k_over_n)
+    return min(max(routed_b / model.total_params_b, 0.0), 0.98)
+
+
+def active_fraction(model: Model) -> float:
+    """Share of the weights read per token: all for dense, active/total for MoE."""
+    if model.active_params_b is None:
+        return 1.0
+    return model.active_params_b / model.total_params_b
+
+
+def moe_layers(model: Model) -> int:
+    return model.layers - (model.experts.dense_layers if model.experts else 0)
+
+
+# ------------------------------------------------------------------------------------------ KV cache
+
+
+def kv_bytes_per_token_layer(model: Model, kv_type: KvType) -> float:
+    """One token, one attention layer (K and V, or the MLA latent), plus any sparse-attention indexer key."""
+    a, per = model.attention, KV_BYTES_PER_ELEMENT[kv_type]
+    if a.kind == "mla":
+        assert a.kv_lora_rank is not None and a.qk_rope_head_dim is not None
+        elements = a.kv_lora_rank + a.qk_rope_head_dim
+    else:
+        assert a.n_kv_heads is not None and a.head_dim is not None
+        elements = a.n_kv_heads * (a.head_dim + (a.v_head_dim or a.head_dim))
+    indexer = (a.indexer_head_dim or 0) * KV_BYTES_PER_ELEMENT["f16"]
+    return elements * per + indexer
+
+
+def kv_cache_bytes(model: Model, context: int, kv_type: KvType = "f16", n_seq: int = 1) -> int:
+    """Full-attention layers grow with context; sliding-window layers stop at the window; linear layers hold
+    a fixed recurrent state per sequence."""
+    a = model.attention
+    per_layer = kv_bytes_per_token_layer(model, kv_type)
+    full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers
+    window_tokens = min(context, a.sliding_window_tokens or 0)
+    tokens_x_layers = full_layers * context + a.sliding_window_layers * window_tokens
+    state = a.linear_attention_layers * (a.recurrent_state_bytes_per_layer or 0)
+    return int(n_seq * (tokens_x_layers * per_layer + state))
+
+
+def kv_growth_per_token(model: Model, context: int, kv_type: KvType = "f16", n_seq: int = 1) -> float:
+    """Bytes one more token of context adds (sliding layers stop growing past their window)."""
+    a = model.attention
+    growing = model.layers - a.linear_attention_layers
+    if a.sliding_window_tokens is not None and context >= a.sliding_window_tokens:
+        growing -= a.sliding_window_layers
+    return n_seq * growing * kv_bytes_per_token_layer(model, kv_type)
+
+
+# ---------------------------------------------------------------------------------------- overheads
+
+
+def compute_buffer_bytes(model: Model) -> int:
+    """The largest graph buffer: the f32 logits of one micro-batch (n_ubatch x n_vocab x 4 bytes)."""
+    return N_UBATCH * (model.vocab_size or DEFAULT_VOCAB) * 4
+
+
+def device_overhead_bytes(model: Model, backend: Backend) -> int:
+    """What a GPU holds besides weights and KV: runtime context, compute buffer, --fit's safety margin."""
+    return RUNTIME_BYTES[backend] + compute_buffer_bytes(model) + DEVICE_MARGIN_BYTES

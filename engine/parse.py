@@ -1,0 +1,549 @@
+"""Strings people type -> specs: hardware phrases into readings, model names into models, contexts, quants.
+
+Every failure raises RigfitError naming what was not understood and what would be.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+
+from catalog.loader import Catalog
+from catalog.types import Attention, Experts, Gpu, Hardware, Model, SystemMemory, Unified
+from engine import quants
+from engine.errors import RigfitError
+from engine.rig import GpuDevice, Reading, Rig, SystemRam, UnifiedPool
+from engine.units import GIB
+
+MAX_INPUT_CHARS = 300
+MAX_CONTEXT_TOKENS = 100_000_000  # no model reads more; past it the request is a typo
+HARDWARE_EXAMPLES = "`256GB`, `2x RTX 3090 + 128GB DDR4`, `M3 Ultra 256GB`, `24GB VRAM + 64GB RAM`"
+
+# A bare "24GB VRAM" is read as the most common card of that size (said in the reading's assumptions).
+TYPICAL_GPU_BY_GIB: dict[int, str] = {
+    8: "rtx-4060",
+    10: "rtx-3080",
+    12: "rtx-3060-12gb",
+    16: "rtx-4060-ti-16gb",
+    20: "rx-7900-xt",
+    24: "rtx-3090",
+    32: "rtx-5090",
+    48: "rtx-a6000",
+    80: "h100-pcie",
+    96: "rtx-pro-6000",
+}
+POOLED_GPU_IDS = ("rtx-3090", "rtx-5090", "rtx-a6000", "rtx-pro-6000", "h100-sxm")
+
+# DDR moves 8 bytes per channel per transfer: GB/s = MT/s x 8 x channels / 1000 (JEDEC; the computed rows of
+# shared/calibration/hardware_specs.csv). Unstated speeds take the most common speed of the generation.
+DEFAULT_MT_S = {"DDR4": 3200, "DDR5": 5600, "LPDDR5": 6400, "LPDDR5X": 8000}
+DESKTOP_MAX_GIB = 256  # desktop boards take 4 DIMMs; more memory than this implies a server platform
+SERVER_DEFAULT_CHANNELS = 8
+
+_SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
+_QUALIFIER = re.compile(
+    r"^\s*(?:of\s+)?(?P<q>vram|v-ram|gpu memory|ram|system ram|system memory|sysram|memory|unified(?: memory)?|"
+    r"lpddr5x|lpddr5|ddr5|ddr4)\b"
+)
+_DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|ddr5|ddr4)(?:[-\s]?(?P<mts>\d{4}))?\b")
+_CHANNELS = re.compile(
+    r"\b(?:(?P<n>\d{1,2})[-\s]?(?:ch|chan|channels?)|(?P<word>single|dual|quad|hexa|octa|twelve)[-\s]?channel)\b"
+)
+_CHANNEL_WORDS = {"single": 1, "dual": 2, "quad": 4, "hexa": 6, "octa": 8, "twelve": 12}
+_COUNT_PREFIX = re.compile(r"^(?P<n>\d{1,2})\s*[x×*]\s*|^(?P<word>two|three|four|dual|triple|quad)\s+")
+_COUNT_SUFFIX = re.compile(r"\s*[x×*]\s*(?P<n>\d{1,2})$")
+_COUNT_WORDS = {"two": 2, "dual": 2, "three": 3, "triple": 3, "four": 4, "quad": 4}
+_NO_GPU = re.compile(r"\b(no[-\s]?gpu|cpu[-\s]?only|without (?:a )?gpu)\b")
+_FILLER = re.compile(
+    r"\b(with|gpus?|cards?|graphics|nvidia|geforce|amd|radeon|apple|mac\s?studio|macbook\s?pro|mac\s?mini|"
+    r"mac\s?pro|imac|of|and|plus|my|a|an|the|in|total|machine|rig|box|pc|server|desktop)\b"
+)
+
+
+# ------------------------------------------------------------------------------------------------- hardware
+
+
+@dataclass
+class _Size:
+    gib: float
+    qualifier: str | None
+
+
+@dataclass
+class _Piece:
+    text: str
+    count: int = 1
+    entry: Hardware | None = None
+    sizes: list[_Size] = field(default_factory=list)
+
+
+@dataclass
+class _RamSpec:
+    generation: str | None = None
+    mt_s: int | None = None
+    channels: int | None = None
+
+
+def _to_gib(num: str, unit: str) -> float:
+    value = float(num)
+    return value * 1024 if unit in ("tb", "tib") else value
+
+
+def _split_parts(text: str) -> list[str]:
+    s = text.lower().replace("×", "x")
+    s = re.sub(r"\s*(?:\+|,|&|;|\band\b|\bwith\b|\bplus\b)\s*", " + ", s)
+    return [p.strip() for p in s.split(" + ") if p.strip()]
+
+
+def _take_sizes(part: str) -> tuple[list[_Size], str]:
+    sizes: list[_Size] = []
+    rest = part
+    for m in reversed(list(_SIZE.finditer(part))):
+        q = _QUALIFIER.match(part[m.end() :])
+        qualifier = q.group("q") if q else None
+        end = m.end() + (q.end() if q else 0)
+        sizes.insert(0, _Size(_to_gib(m.group("num"), m.group("unit")), qualifier))
+        rest = rest[: m.start()] + " " + rest[end:]
+    return sizes, rest
+
+
+def _take_count(part: str) -> tuple[int, str]:
+    m = _COUNT_PREFIX.match(part)
+    if m:
+        n = int(m.group("n")) if m.group("n") else _COUNT_WORDS[m.group("word")]
+        return n, part[m.end() :]
+    m = _COUNT_SUFFIX.search(part)
+    if m:
+        return int(m.group("n")), part[: m.start()]
+    return 1, part
+
+
+def _resolve_name(name: str, catalog: Catalog) -> Hardware:
+    res = catalog.find_hardware(name)
+    if res.id is None and not res.candidates and name.endswith("s"):
+        res = catalog.find_hardware(name[:-1])  # "3090s"
+    if res.id is not None:
+        return catalog.hardware[res.id]
+    if res.candidates:
+        names = tuple(catalog.hardware[c].name for c in res.candidates[:5])
+        raise RigfitError(f"`{name}` could mean several devices.", field="hardware", suggestions=names)
+    names = tuple(catalog.hardware[c].name for c in res.suggestions)
+    raise RigfitError(
+        f"I don't know the device `{name}`. Try a GPU or machine name, or sizes like {HARDWARE_EXAMPLES}.",
+        field="hardware",
+        suggestions=names,
+    )
+
+
+def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
+    count, rest = _take_count(part)
+    ddr = _DDR.search(rest)
+    if ddr:
+        ram.generation = ddr.group("gen").upper()
+        ram.mt_s = int(ddr.group("mts")) if ddr.group("mts") else ram.mt_s
+        rest = rest[: ddr.start()] + " ram " + rest[ddr.end() :]
+    sizes, rest = _take_sizes(rest)
+    if ddr:
+        sizes = [_Size(s.gib, s.qualifier or "ram") for s in sizes]
+    ch = _CHANNELS.search(rest)
+    if ch:
+        ram.channels = int(ch.group("n")) if ch.group("n") else _CHANNEL_WORDS[ch.group("word")]
+        rest = rest[: ch.start()] + " " + rest[ch.end() :]
+    name = _FILLER.sub(" ", rest)
+    name = re.sub(r"[^a-z0-9.\s-]", " ", name)
+    name = " ".join(name.split()).strip(" -")
+    entry = _resolve_name(name, catalog) if name else None
+    return _Piece(text=part, count=count, entry=entry, sizes=sizes)
+
+
+def _gpu_device(g: Gpu) -> GpuDevice:
+    return GpuDevice(
+        name=g.name,
+        hardware_id=g.id,
+        memory_bytes=int(g.memory_gib * GIB),
+        bandwidth_gb_s=g.bandwidth_gb_s,
+        fp16_tflops=g.fp16_tflops,
+        backend=g.backend,
+        pcie_gb_s=g.pcie_gb_s,
+    )
+
+
+def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
+    wanted = TYPICAL_GPU_BY_GIB.get(round(gib))
+    entry = catalog.hardware.get(wanted or "")
+    if not isinstance(entry, Gpu):
+        same = sorted(
+            (h for h in catalog.hardware.values() if isinstance(h, Gpu) and round(h.memory_gib) == round(gib)),
+            key=lambda h: h.name,
+        )
+        entry = same[0] if same else None
+    if isinstance(entry, Gpu):
+        note = f"a {gib:g} GB GPU read as an {entry.name} ({entry.bandwidth_gb_s:g} GB/s)"
+        return _gpu_device(entry).model_copy(update={"memory_bytes": int(gib * GIB)}), note
+    device = GpuDevice(name=f"{gib:g} GB GPU", memory_bytes=int(gib * GIB))
+    return device, f"no {gib:g} GB card in the catalog: memory only, no speed estimate"
+
+
+def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[SystemRam, str | None]:
+    if platform is not None:
+        desc = f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel ({platform.name})"
+        return SystemRam(memory_bytes=int(gib * GIB), bandwidth_gb_s=platform.bandwidth_gb_s, description=desc), None
+    assumed: list[str] = []
+    gen = spec.generation or "DDR5"
+    if spec.generation is None:
+        assumed.append("memory type")
+    mt_s = spec.mt_s or DEFAULT_MT_S[gen]
+    if spec.mt_s is None:
+        assumed.append("speed")
+    channels = spec.channels or (SERVER_DEFAULT_CHANNELS if gib > DESKTOP_MAX_GIB else 2)
+    if spec.channels is None:
+        assumed.append("channels")
+    bandwidth = mt_s * 8 * channels / 1000
+    desc = f"{gen}-{mt_s} {channels}-channel"
+    note = None
+    if assumed:
+        note = f"system RAM read as {desc}, {bandwidth:.0f} GB/s ({', '.join(assumed)} assumed; say e.g. `DDR4-3200`)"
+    return SystemRam(memory_bytes=int(gib * GIB), bandwidth_gb_s=bandwidth, description=desc), note
+
+
+def _unified_pool(entry: Unified, gib: int) -> UnifiedPool:
+    total = gib * GIB
+    if entry.gpu_default_fraction is not None:
+        fraction, why = entry.gpu_default_fraction, entry.gpu_default_fraction_source or ""
+    elif entry.backend == "metal":
+        # Metal's recommendedMaxWorkingSetSize: about 2/3 of memory on small Macs, 3/4 on larger ones
+        # (shared/SIZING.md §3).
+        fraction, why = (2 / 3 if gib <= 36 else 3 / 4), "macOS default GPU wired limit"
+    else:
+        fraction, why = 1.0, "GPU may address all memory (BIOS carve-out / GTT set to the maximum)"
+    limit = int(total * fraction) if fraction < 1 else total - 4 * GIB
+    raised = total - 8 * GIB if entry.backend == "metal" else None
+    note = f"{why}: {limit / GIB:.0f} of {gib} GB for the GPU"
+    return UnifiedPool(
+        name=f"{entry.name} {gib}GB",
+        hardware_id=entry.id,
+        memory_bytes=total,
+        gpu_limit_bytes=limit,
+        gpu_limit_note=note,
+        raised_limit_bytes=raised,
+        bandwidth_gb_s=entry.bandwidth_gb_s,
+        fp16_tflops=entry.fp16_tflops,
+        backend=entry.backend,
+    )
+
+
+def _unified_readings(entry: Unified, gib: float | None) -> list[Reading]:
+    if gib is not None:
+        options = [int(gib)]
+        if int(gib) not in entry.memory_gib_options:
+            sizes = ", ".join(f"{s}GB" for s in entry.memory_gib_options)
+            raise RigfitError(
+                f"{entry.name} is sold with {sizes}, not {gib:g}GB.",
+                field="hardware",
+                suggestions=tuple(f"{entry.name} {s}GB" for s in entry.memory_gib_options),
+            )
+    else:
+        options = sorted(entry.memory_gib_options, reverse=True)[:4]
+    out = []
+    for size in options:
+        pool = _unified_pool(entry, size)
+        notes = [pool.gpu_limit_note]
+        if gib is None:
+            notes.append(f"no memory size given: showing the {entry.name}'s sizes, largest first")
+        if pool.raised_limit_bytes:
+            notes.append("`sudo sysctl iogpu.wired_limit_mb=N` raises the GPU limit; answers say when they need it")
+        out.append(Reading(label=f"{entry.name} {size}GB", rig=Rig(unified=pool), assumptions=tuple(notes)))
+    return out
+
+
+def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Reading]:
+    """A bare size ("256GB"): unified memory, a 24 GB GPU plus that much RAM, or that much pooled VRAM."""
+    readings: list[Reading] = []
+    size_first = gib <= 32
+    if size_first:
+        device, note = _typical_gpu(gib, catalog)
+        readings.append(Reading(label=f"one {gib:g} GB GPU", rig=Rig(gpus=(device,)), assumptions=(note,)))
+    unified = _unified_for_size(gib, catalog)
+    if unified is not None:
+        reading = _unified_readings(unified, gib)[0]
+        readings.append(
+            reading.model_copy(
+                update={
+                    "label": f"{gib:g} GB unified memory ({unified.name})",
+                    "assumptions": (f"read as unified memory: {unified.name} {gib:g}GB", *reading.assumptions),
+                }
+            )
+        )
+    if not size_first:
+        gpu, gpu_note = _typical_gpu(24, catalog)
+        ram, ram_note = _ram(gib, ram_spec, None)
+        notes = tuple(n for n in (f"read as system RAM beside {gpu_note}", ram_note) if n)
+        readings.append(Reading(label=f"24 GB GPU + {gib:g} GB system RAM", rig=Rig(gpus=(gpu,), ram=ram), assumptions=notes))
+        pooled = _pooled(gib, catalog)
+        if pooled is not None:
+            readings.append(pooled)
+    else:
+        ram, ram_note = _ram(gib, ram_spec, None)
+        notes = tuple(n for n in ("read as system RAM with no GPU", ram_note) if n)
+        readings.append(Reading(label=f"{gib:g} GB system RAM, no GPU", rig=Rig(ram=ram), assumptions=notes))
+    return readings
+
+
+def _unified_for_size(gib: float, catalog: Catalog) -> Unified | None:
+    fits = [h for h in catalog.hardware.values() if isinstance(h, Unified) and int(gib) in h.memory_gib_options]
+    if not fits:
+        return None
+    return max(fits, key=lambda h: (h.release_date.isoformat() if h.release_date else "", h.bandwidth_gb_s))
+
+
+def _pooled(gib: float, catalog: Catalog) -> Reading | None:
+    options = []
+    for gpu_id in POOLED_GPU_IDS:
+        g = catalog.hardware.get(gpu_id)
+        if isinstance(g, Gpu):
+            n = gib / g.memory_gib
+            if n == int(n) and 2 <= n <= 8:
+                options.append((int(n), g))
+    if not options:
+        return None
+    n, g = min(options, key=lambda o: o[0])
+    device = _gpu_device(g)
+    return Reading(
+        label=f"{gib:g} GB pooled VRAM ({n}x {g.name})",
+        rig=Rig(gpus=(device,) * n),
+        assumptions=(f"read as {n}x {g.name} ({g.memory_gib:g} GB each), layer split",),
+    )
+
+
+def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
+    """Every reasonable reading of a hardware phrase, most likely first."""
+    if not text or not text.strip():
+        raise RigfitError(f"Tell me the hardware, e.g. {HARDWARE_EXAMPLES}.", field="hardware")
+    if len(text) > MAX_INPUT_CHARS:
+        raise RigfitError(f"That hardware text is {len(text)} characters; keep it under {MAX_INPUT_CHARS}.", field="hardware")
+    lowered = text.lower()
+    no_gpu = bool(_NO_GPU.search(lowered))
+    lowered = _NO_GPU.sub(" ", lowered)
+    ram_spec = _RamSpec()
+    pieces = [_piece(p, catalog, ram_spec) for p in _split_parts(lowered)]
+    pieces = [p for p in pieces if p.entry is not None or p.sizes]
+    if not pieces:
+        raise RigfitError(f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.", field="hardware")
+    return _assemble(pieces, catalog, ram_spec, no_gpu)
+
+
+def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool) -> list[Reading]:
+    gpus: list[GpuDevice] = []
+    notes: list[str] = []
+    unified: Unified | None = None
+    unified_gib: float | None = None
+    platform: SystemMemory | None = None
+    ram_gib = 0.0
+    vram_sizes: list[tuple[int, float]] = []
+    bare: list[float] = []
+    for p in pieces:
+        entry = p.entry
+        sizes = list(p.sizes)
+        if isinstance(entry, Gpu):
+            if no_gpu:
+                raise RigfitError(f"`{p.text}` names a GPU, but the phrase also says no GPU.", field="hardware")
+            gpus += [_gpu_device(entry)] * p.count
+            for s in sizes:
+                if s.qualifier in (None, "vram", "v-ram", "gpu memory") and round(s.gib) == round(entry.memory_gib):
+                    continue
+                if s.qualifier in ("vram", "v-ram", "gpu memory"):
+                    raise RigfitError(
+                        f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.", field="hardware"
+                    )
+                ram_gib += s.gib
+        elif isinstance(entry, Unified):
+            if unified is not None:
+                raise RigfitError("One unified-memory machine at a time, please.", field="hardware")
+            unified = entry
+            unified_gib = sizes[0].gib if sizes else None
+        elif isinstance(entry, SystemMemory):
+            platform = entry
+            ram_gib += sum(s.gib for s in sizes)
+        else:
+            for s in sizes:
+                q = s.qualifier
+                if q in ("vram", "v-ram", "gpu memory"):
+                    vram_sizes.append((p.count, s.gib))
+                elif q in ("unified", "unified memory"):
+                    unified_gib = s.gib
+                elif q is None:
+                    bare.append(s.gib * p.count)
+                else:
+                    ram_gib += s.gib
+    if unified_gib is not None and unified is None:
+        found = _unified_for_size(unified_gib, catalog)
+        if found is None:
+            raise RigfitError(f"No unified-memory machine in the catalog has {unified_gib:g} GB.", field="hardware")
+        unified = found
+        notes.append(f"{unified_gib:g} GB unified memory read as {found.name}")
+    if unified is not None:
+        if gpus or vram_sizes:
+            raise RigfitError("A unified-memory machine with extra GPUs isn't something I can size yet.", field="hardware")
+        readings = _unified_readings(unified, unified_gib)
+        return [r.model_copy(update={"assumptions": (*notes, *r.assumptions)}) for r in readings]
+    for count, gib in vram_sizes:
+        device, note = _typical_gpu(gib, catalog)
+        gpus += [device] * count
+        notes.append(note)
+    if bare and not gpus and ram_gib == 0 and not no_gpu and platform is None:
+        if len(bare) == 1:
+            return _bare_readings(bare[0], catalog, ram_spec)
+        small, large = min(bare), max(bare)
+        device, note = _typical_gpu(small, catalog)
+        gpus.append(device)
+        notes += [note, f"{small:g} GB read as VRAM and {large:g} GB as system RAM"]
+        bare = [b for b in bare if b not in (small,)] or []
+        ram_gib += sum(bare)
+    else:
+        ram_gib += sum(bare)
+    ram = None
+    if ram_gib > 0:
+        ram, ram_note = _ram(ram_gib, ram_spec, platform)
+        notes += [ram_note] if ram_note else []
+    elif platform is not None:
+        raise RigfitError(f"How much memory does the {platform.name} have? e.g. `{platform.name} 768GB`.", field="hardware")
+    if not gpus and ram is None:
+        raise RigfitError(f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}.", field="hardware")
+    rig = Rig(gpus=tuple(gpus), ram=ram)
+    return [Reading(label=rig.describe(), rig=rig, assumptions=tuple(notes))]
+
+
+# ------------------------------------------------------------------------------------------------- models
+
+_ADHOC = re.compile(r"^(?P<total>\d+(?:\.\d+)?)\s*b(?:[-_\s]*a(?P<active>\d+(?:\.\d+)?)\s*b)?$")
+
+
+def parse_model(text: str, catalog: Catalog) -> Model:
+    query = (text or "").strip()
+    if not query:
+        raise RigfitError("Tell me a model, e.g. `glm-5.2`, `qwen3-30b-a3b` or `70B`.", field="model")
+    if len(query) > MAX_INPUT_CHARS:
+        raise RigfitError(f"That model name is {len(query)} characters; keep it under {MAX_INPUT_CHARS}.", field="model")
+    by_repo = _by_hf_repo(query, catalog)
+    if by_repo is not None:
+        return by_repo
+    name = re.sub(r"(?i)[-_.]gguf$", "", query.split("/")[-1]) if "/" in query else query
+    res = catalog.find_model(name)
+    if res.id is not None:
+        return catalog.models[res.id]
+    adhoc = _ADHOC.match(name.lower().replace(" ", ""))
+    if adhoc:
+        return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
+    if res.candidates:
+        names = tuple(catalog.models[c].name for c in res.candidates[:5])
+        raise RigfitError(f"`{query[:80]}` could mean several models.", field="model", suggestions=names)
+    names = tuple(catalog.models[c].name for c in res.suggestions)
+    raise RigfitError(
+        f"I don't know the model `{query[:80]}`. Use a catalog name, a Hugging Face repo id, or a size like `70B` "
+        "or `30B-A3B`.",
+        field="model",
+        suggestions=names,
+    )
+
+
+def _by_hf_repo(query: str, catalog: Catalog) -> Model | None:
+    if "/" not in query:
+        return None
+    wanted = query.lower().removesuffix("-gguf")
+    for m in catalog.models.values():
+        repos = [m.hf_repo or ""] + [q.repo or "" for q in m.quants]
+        if any(r and r.lower().removesuffix("-gguf") == wanted for r in repos):
+            return m
+    return None
+
+
+def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
+    if not 0.01 <= total_b <= 100_000:
+        raise RigfitError(f"{total_b:g}B parameters is outside what I can size (0.01B to 100000B).", field="model")
+    active_b = float(active) if active else None
+    if active_b is not None and not 0 < active_b <= total_b:
+        raise RigfitError(f"Active parameters ({active_b:g}B) must be between 0 and the total ({total_b:g}B).", field="model")
+    like = _closest_architecture(total_b, moe=active_b is not None, catalog=catalog)
+    label = f"{total_b:g}B" + (f"-A{active_b:g}B" if active_b else "")
+    if like is None:
+        attention, layers, experts, ctx = Attention(kind="gqa", n_kv_heads=8, head_dim=128), 80, None, 131072
+        basis = "no catalog model to borrow an architecture from: KV cache assumes 80 layers of 8x128 GQA"
+    else:
+        attention, layers, experts, ctx = like.attention, like.layers, like.experts, like.context_max_tokens
+        basis = f"architecture unknown: KV cache and layers borrowed from {like.name}, the nearest catalog model"
+    if active_b is not None and experts is None:
+        experts = Experts(n_routed=128, n_active=8)
+    return Model(
+        id="adhoc-" + label.lower().replace(".", "p"),
+        name=f"ad-hoc {label} model",
+        family="ad-hoc",
+        total_params_b=total_b,
+        active_params_b=active_b,
+        layers=layers,
+        context_max_tokens=ctx,
+        attention=attention,
+        experts=experts if active_b is not None else None,
+        source="user input",
+        as_of=like.as_of if like else catalog.as_of,
+        notes=basis,
+    )
+
+
+def _closest_architecture(total_b: float, *, moe: bool, catalog: Catalog) -> Model | None:
+    pool = [m for m in catalog.models.values() if m.is_moe == moe] or list(catalog.models.values())
+    if not pool:
+        return None
+    return min(pool, key=lambda m: abs(math.log(m.total_params_b / total_b)))
+
+
+# ---------------------------------------------------------------------------------------- context, quant
+
+_CONTEXT = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>k|m)?(?:\s*tokens?)?$")
+
+
+def parse_context(value: str | int | None, model: Model) -> int | None:
+    """'32k' -> 32768, '1M' -> 1048576, 8192 -> 8192; None stays None (the engine picks a default)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        tokens = value
+    else:
+        m = _CONTEXT.match(value.strip().lower().replace(",", "").replace("_", ""))
+        if not m:
+            raise RigfitError(f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.", field="context")
+        scale = {"k": 1024, "m": 1024 * 1024, None: 1}[m.group("unit")]
+        tokens = int(float(m.group("num")) * scale)
+    if tokens < 1:
+        raise RigfitError("Context must be at least 1 token; try `8192` or `32k`.", field="context")
+    if tokens > min(model.context_max_tokens, MAX_CONTEXT_TOKENS):
+        raise RigfitError(
+            f"{model.name} reads at most {model.context_max_tokens:,} tokens; {tokens:,} is more than that.",
+            field="context",
+        )
+    return tokens
+
+
+def parse_quant(value: str | None, model: Model) -> str | None:
+    """A quant the model publishes, or any real file type name; None when not given."""
+    if value is None or not value.strip():
+        return None
+    wanted = value.strip()
+    if len(wanted) > 40:
+        raise RigfitError("That quant name is too long; try `Q4_K_M` or `UD-IQ2_XXS`.", field="quant")
+    for q in model.quants:
+        if q.name.lower() == wanted.lower():
+            return q.name
+    qt = quants.lookup(wanted)
+    if qt is not None:
+        return qt.name
+    choices = [q.name for q in model.quants] + quants.known_names()
+    near = difflib.get_close_matches(wanted.upper(), [c.upper() for c in choices], n=3, cutoff=0.5)
+    by_upper = {c.upper(): c for c in choices}
+    raise RigfitError(
+        f"`{wanted}` is not a quant I know. Published for {model.name}: "
+        f"{', '.join(q.name for q in model.quants[:6]) or 'none'}; any GGUF type (Q4_K_M, IQ2_XXS ...) works too.",
+        field="quant",
+        suggestions=tuple(by_upper[n] for n in near),
+    )

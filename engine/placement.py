@@ -1,0 +1,317 @@
+"""Where the bytes live: the best placement of one model at one quant on one rig (shared/SIZING.md §4).
+
+Order, best first: one GPU; several GPUs (layer split, whole layers per card); unified memory; MoE expert
+offload (routed experts in system RAM, the rest on the GPUs: llama.cpp --n-cpu-moe); dense partial offload
+(-ngl); CPU only; mmap from disk; does not fit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from catalog.types import Model
+from engine import memory
+from engine.rig import Frozen, GpuDevice, Rig
+from engine.units import MIB
+
+PlacementKind = Literal[
+    "gpu", "multi-gpu", "unified", "unified-partial", "expert-offload", "partial-offload", "cpu", "disk", "none"
+]
+Verdict = Literal["fits", "fits-offload", "does-not-fit"]
+
+VERDICT: dict[str, Verdict] = {
+    "gpu": "fits",
+    "multi-gpu": "fits",
+    "unified": "fits",
+    "unified-partial": "fits-offload",
+    "expert-offload": "fits-offload",
+    "partial-offload": "fits-offload",
+    "cpu": "fits-offload",
+    "disk": "does-not-fit",
+    "none": "does-not-fit",
+}
+
+
+class PoolUse(Frozen):
+    """What one memory pool holds. `dense_bytes` are read every token, `expert_bytes` at n_active/n_routed."""
+
+    name: str
+    kind: Literal["gpu", "unified", "ram"]
+    capacity_bytes: int
+    dense_bytes: int = 0
+    expert_bytes: int = 0
+    kv_bytes: int = 0
+    overhead_bytes: int = 0
+    bandwidth_gb_s: float | None = None
+    fp16_tflops: float | None = None
+    backend: str = "cpu"
+    pcie_gb_s: float | None = None
+    layers: int = 0
+
+    @property
+    def weights_bytes(self) -> int:
+        return self.dense_bytes + self.expert_bytes
+
+    @property
+    def used_bytes(self) -> int:
+        return self.dense_bytes + self.expert_bytes + self.kv_bytes + self.overhead_bytes
+
+    @property
+    def free_bytes(self) -> int:
+        return self.capacity_bytes - self.used_bytes
+
+
+class Placement(Frozen):
+    kind: PlacementKind
+    verdict: Verdict
+    pools: tuple[PoolUse, ...] = ()
+    n_gpu_layers: int | None = None
+    n_cpu_moe: int | None = None
+    tensor_split: tuple[int, ...] | None = None
+    wired_limit_mb: int | None = None  # Apple: the iogpu.wired_limit_mb this placement needs
+    shortfall_bytes: int = 0
+    note: str = ""
+
+
+class _Need(Frozen):
+    """The model at one quant and context, split the ways placement needs."""
+
+    layers: int
+    moe_layers: int
+    dense_bytes: int
+    expert_bytes: int
+    kv_bytes: int
+
+    @property
+    def total(self) -> int:
+        return self.dense_bytes + self.expert_bytes + self.kv_bytes
+
+    def per_layer(self) -> float:
+        return self.total / self.layers
+
+
+def need_for(model: Model, weights_bytes: int, kv_bytes: int) -> _Need:
+    expert = int(weights_bytes * memory.expert_fraction(model))
+    return _Need(
+        layers=model.layers,
+        moe_layers=memory.moe_layers(model),
+        dense_bytes=weights_bytes - expert,
+        expert_bytes=expert,
+        kv_bytes=kv_bytes,
+    )
+
+
+def _gpu_pool(g: GpuDevice, model: Model, share: float, need: _Need, layers: int) -> PoolUse:
+    return PoolUse(
+        name=g.name,
+        kind="gpu",
+        capacity_bytes=g.memory_bytes,
+        dense_bytes=int(need.dense_bytes * share),
+        expert_bytes=int(need.expert_bytes * share),
+        kv_bytes=int(need.kv_bytes * share),
+        overhead_bytes=memory.device_overhead_bytes(model, g.backend),
+        bandwidth_gb_s=g.bandwidth_gb_s,
+        fp16_tflops=g.fp16_tflops,
+        backend=g.backend,
+        pcie_gb_s=g.pcie_gb_s,
+        layers=layers,
+    )
+
+
+def _gpu_capacity(g: GpuDevice, model: Model) -> int:
+    return max(g.memory_bytes - memory.device_overhead_bytes(model, g.backend), 0)
+
+
+def _ram_capacity(rig: Rig) -> int:
+    return max(rig.ram.memory_bytes - memory.OS_RESERVE_BYTES, 0) if rig.ram else 0
+
+
+def _layers_per_gpu(rig: Rig, model: Model, per_layer: float) -> list[int]:
+    return [int(_gpu_capacity(g, model) // per_layer) if per_layer > 0 else 0 for g in rig.gpus]
+
+
+def _on_gpus(model: Model, rig: Rig, need: _Need) -> Placement | None:
+    if not rig.gpus:
+        return None
+    fits = _layers_per_gpu(rig, model, need.per_layer())
+    if sum(fits) < need.layers:
+        return None
+    if len(rig.gpus) == 1:
+        pool = _gpu_pool(rig.gpus[0], model, 1.0, need, need.layers)
+        return Placement(kind="gpu", verdict="fits", pools=(pool,), n_gpu_layers=need.layers + 1)
+    split = _spread(fits, need.layers)
+    pools = tuple(
+        _gpu_pool(g, model, n / need.layers, need, n) for g, n in zip(rig.gpus, split, strict=True) if n
+    )
+    return Placement(
+        kind="multi-gpu", verdict="fits", pools=pools, n_gpu_layers=need.layers + 1, tensor_split=tuple(split)
+    )
+
+
+def _spread(capacity_layers: list[int], layers: int) -> list[int]:
+    """Give each card layers in proportion to what it can hold, whole layers only."""
+    total = sum(capacity_layers)
+    split = [c * layers // total for c in capacity_layers]
+    i = 0
+    while sum(split) < layers:
+        if split[i] < capacity_layers[i]:
+            split[i] += 1
+        i = (i + 1) % len(split)
+    return split
+
+
+def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
+    u = rig.unified
+    if u is None:
+        return None
+    overhead = memory.device_overhead_bytes(model, u.backend)
+    pool = PoolUse(
+        name=u.name,
+        kind="unified",
+        capacity_bytes=u.gpu_limit_bytes,
+        dense_bytes=need.dense_bytes,
+        expert_bytes=need.expert_bytes,
+        kv_bytes=need.kv_bytes,
+        overhead_bytes=overhead,
+        bandwidth_gb_s=u.bandwidth_gb_s,
+        fp16_tflops=u.fp16_tflops,
+        backend=u.backend,
+        layers=need.layers,
+    )
+    if pool.free_bytes >= 0:
+        return Placement(kind="unified", verdict="fits", pools=(pool,), n_gpu_layers=need.layers + 1)
+    if u.raised_limit_bytes and need.total + overhead <= u.raised_limit_bytes:
+        wired_mb = math.ceil((need.total + overhead) / MIB / 1024) * 1024
+        raised = pool.model_copy(update={"capacity_bytes": u.raised_limit_bytes})
+        note = f"needs the GPU wired limit raised: sudo sysctl iogpu.wired_limit_mb={wired_mb}"
+        return Placement(
+            kind="unified",
+            verdict="fits",
+            pools=(raised,),
+            n_gpu_layers=need.layers + 1,
+            wired_limit_mb=wired_mb,
+            note=note,
+        )
+    usable = u.memory_bytes - memory.OS_RESERVE_BYTES
+    if need.total + overhead <= usable:
+        ngl = int(max(u.gpu_limit_bytes - overhead, 0) // need.per_layer())
+        whole = pool.model_copy(update={"capacity_bytes": usable})
+        return Placement(
+            kind="unified-partial",
+            verdict="fits-offload",
+            pools=(whole,),
+            n_gpu_layers=ngl,
+            note=f"{ngl} of {need.layers} layers on the GPU, the rest on the CPU cores",
+        )
+    return None
+
+
+def _expert_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
+    if not rig.gpus or not rig.ram or need.expert_bytes == 0:
+        return None
+    per_moe_layer = need.expert_bytes / need.moe_layers
+    gpu_cap = sum(_gpu_capacity(g, model) for g in rig.gpus)
+    n_cpu = max(math.ceil((need.total - gpu_cap) / per_moe_layer), 0)
+    if n_cpu == 0 or n_cpu > need.moe_layers:
+        return None
+    cpu_experts = int(n_cpu * per_moe_layer)
+    if cpu_experts > _ram_capacity(rig):
+        return None
+    on_gpu = need.model_copy(update={"expert_bytes": need.expert_bytes - cpu_experts})
+    shares = [_gpu_capacity(g, model) / gpu_cap for g in rig.gpus] if gpu_cap else []
+    pools = [
+        _gpu_pool(g, model, s, on_gpu, round(s * need.layers)) for g, s in zip(rig.gpus, shares, strict=True)
+    ]
+    pools.append(_ram_pool(rig, expert_bytes=cpu_experts))
+    return Placement(
+        kind="expert-offload",
+        verdict="fits-offload",
+        pools=tuple(pools),
+        n_gpu_layers=need.layers + 1,
+        n_cpu_moe=n_cpu,
+        tensor_split=tuple(round(s * 100) for s in shares) if len(shares) > 1 else None,
+        note=f"routed experts of {n_cpu} of {need.moe_layers} MoE layers in system RAM",
+    )
+
+
+def _ram_pool(rig: Rig, dense_bytes: int = 0, expert_bytes: int = 0, kv_bytes: int = 0) -> PoolUse:
+    assert rig.ram is not None
+    return PoolUse(
+        name="system RAM",
+        kind="ram",
+        capacity_bytes=_ram_capacity(rig),
+        dense_bytes=dense_bytes,
+        expert_bytes=expert_bytes,
+        kv_bytes=kv_bytes,
+        bandwidth_gb_s=rig.ram.bandwidth_gb_s,
+    )
+
+
+def _partial_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
+    if not rig.gpus or not rig.ram:
+        return None
+    per_layer = need.per_layer()
+    fits = _layers_per_gpu(rig, model, per_layer)
+    ngl = min(sum(fits), need.layers)
+    if ngl == 0:
+        return None
+    cpu_share = (need.layers - ngl) / need.layers
+    if need.total * cpu_share > _ram_capacity(rig):
+        return None
+    split = _spread(fits, ngl)
+    pools = [_gpu_pool(g, model, n / need.layers, need, n) for g, n in zip(rig.gpus, split, strict=True) if n]
+    pools.append(
+        _ram_pool(
+            rig,
+            dense_bytes=int(need.dense_bytes * cpu_share),
+            expert_bytes=int(need.expert_bytes * cpu_share),
+            kv_bytes=int(need.kv_bytes * cpu_share),
+        )
+    )
+    return Placement(
+        kind="partial-offload",
+        verdict="fits-offload",
+        pools=tuple(pools),
+        n_gpu_layers=ngl,
+        tensor_split=tuple(split) if len(split) > 1 else None,
+        note=f"{ngl} of {need.layers} layers on the GPU, the rest in system RAM",
+    )
+
+
+def _cpu_only(rig: Rig, need: _Need) -> Placement | None:
+    if not rig.ram or need.total > _ram_capacity(rig):
+        return None
+    pool = _ram_pool(rig, need.dense_bytes, need.expert_bytes, need.kv_bytes)
+    return Placement(kind="cpu", verdict="fits-offload", pools=(pool,), n_gpu_layers=0, note="CPU only")
+
+
+def _capacity(model: Model, rig: Rig) -> int:
+    """Everything the rig could hold, best arrangement: all VRAM, RAM, and unified memory at its limit."""
+    total = sum(_gpu_capacity(g, model) for g in rig.gpus) + _ram_capacity(rig)
+    if rig.unified:
+        limit = rig.unified.raised_limit_bytes or rig.unified.gpu_limit_bytes
+        limit = max(limit, rig.unified.memory_bytes - memory.OS_RESERVE_BYTES)
+        total += limit - memory.device_overhead_bytes(model, rig.unified.backend)
+    return total
+
+
+def _beyond(model: Model, rig: Rig, need: _Need) -> Placement:
+    shortfall = max(need.total - _capacity(model, rig), 1)
+    if rig.ram and need.total > 0:
+        return Placement(
+            kind="disk",
+            verdict="does-not-fit",
+            shortfall_bytes=shortfall,
+            note="llama.cpp would start with mmap and read weights from disk every token: well under 1 tok/s",
+        )
+    return Placement(kind="none", verdict="does-not-fit", shortfall_bytes=shortfall)
+
+
+def place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int) -> Placement:
+    need = need_for(model, weights_bytes, kv_bytes)
+    for attempt in (_on_gpus, _unified, _expert_offload, _partial_offload):
+        found = attempt(model, rig, need)
+        if found is not None:
+            return found
+    return _cpu_only(rig, need) or _beyond(model, rig, need)

@@ -1,0 +1,81 @@
+"""A rig: the devices and memory pools one reading of a hardware phrase describes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from catalog.types import Backend
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GpuDevice(Frozen):
+    name: str
+    hardware_id: str | None = None
+    memory_bytes: Annotated[int, Field(gt=0)]
+    bandwidth_gb_s: Annotated[float, Field(gt=0)] | None = None  # None: unknown card, no speed estimate
+    fp16_tflops: Annotated[float, Field(gt=0)] | None = None
+    backend: Backend = "cuda"
+    pcie_gb_s: Annotated[float, Field(gt=0)] | None = None
+
+
+class UnifiedPool(Frozen):
+    """Memory shared by CPU and GPU; `gpu_limit_bytes` is what the GPU may use under the stated assumption."""
+
+    name: str
+    hardware_id: str | None = None
+    memory_bytes: Annotated[int, Field(gt=0)]
+    gpu_limit_bytes: Annotated[int, Field(gt=0)]
+    gpu_limit_note: str
+    raised_limit_bytes: int | None = None  # Apple: with iogpu.wired_limit_mb raised
+    bandwidth_gb_s: Annotated[float, Field(gt=0)] | None = None
+    fp16_tflops: Annotated[float, Field(gt=0)] | None = None
+    backend: Backend = "metal"
+
+
+class SystemRam(Frozen):
+    memory_bytes: Annotated[int, Field(gt=0)]
+    bandwidth_gb_s: Annotated[float, Field(gt=0)] | None = None
+    description: str  # "DDR5-5600 dual-channel (assumed)"
+
+
+class Rig(Frozen):
+    gpus: tuple[GpuDevice, ...] = ()
+    unified: UnifiedPool | None = None
+    ram: SystemRam | None = None
+
+    @property
+    def vram_bytes(self) -> int:
+        return sum(g.memory_bytes for g in self.gpus)
+
+    @property
+    def kind(self) -> Literal["gpu", "unified", "cpu", "gpu+ram"]:
+        if self.unified is not None:
+            return "unified"
+        if self.gpus and self.ram:
+            return "gpu+ram"
+        return "gpu" if self.gpus else "cpu"
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        names: dict[str, int] = {}
+        for g in self.gpus:
+            names[g.name] = names.get(g.name, 0) + 1
+        parts += [f"{n}x {name}" if n > 1 else name for name, n in names.items()]
+        if self.unified:
+            parts.append(self.unified.name)
+        if self.ram:
+            parts.append(f"{self.ram.memory_bytes / (1 << 30):.0f} GB {self.ram.description}")
+        return " + ".join(parts) or "nothing"
+
+
+class Reading(Frozen):
+    """One way a hardware phrase can be read, with what was assumed to read it so."""
+
+    label: str
+    rig: Rig
+    assumptions: tuple[str, ...] = ()

@@ -1,0 +1,104 @@
+"""Tokens per second as honest ranges (shared/SIZING.md §5-6).
+
+Decode is memory-bound: time per token = sum over pools of bytes read from the pool / (bandwidth x efficiency).
+Pools run one after another (llama.cpp's layer split and offload are sequential for one user), so times add.
+Prefill is compute-bound: FLOPs per token / (dense FP16 throughput x efficiency), bounded by PCIe when weights
+sit in system RAM (llama.cpp streams them to the GPU for large batches).
+
+Efficiency figures come from engine/calibration.py, fitted on shared/calibration/ measurements.
+"""
+
+from __future__ import annotations
+
+from catalog.types import Model
+from engine import calibration, memory
+from engine.placement import Placement, PoolUse
+from engine.rig import Frozen
+
+
+class Range(Frozen):
+    low: float
+    high: float
+
+    def scaled(self, factor: float) -> Range:
+        return Range(low=self.low * factor, high=self.high * factor)
+
+
+class SpeedEstimate(Frozen):
+    decode_tps: Range | None
+    prefill_tps: Range | None
+    decode_note: str = ""
+    prefill_note: str = ""
+
+
+def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> float:
+    e = model.experts
+    expert_read = pool.expert_bytes * (e.n_active / e.n_routed) if e else pool.expert_bytes
+    return pool.dense_bytes + expert_read + kv_read_bytes
+
+
+def _pool_efficiency(pool: PoolUse, model: Model) -> tuple[float, float]:
+    return calibration.decode_efficiency(pool.kind, pool.backend, moe=model.is_moe)
+
+
+def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> tuple[Range | None, str]:
+    if placement.verdict == "does-not-fit":
+        return None, placement.note
+    kv_total = sum(p.kv_bytes for p in placement.pools) or 1
+    t_fast = t_slow = calibration.DECODE_FIXED_S_PER_TOKEN
+    for pool in placement.pools:
+        if pool.bandwidth_gb_s is None:
+            return None, f"no bandwidth known for {pool.name}: name the exact device for a speed estimate"
+        kv_read = int(kv_at_depth_bytes * pool.kv_bytes / kv_total)
+        n_bytes = _bytes_read_per_token(pool, model, kv_read)
+        eff_low, eff_high = _pool_efficiency(pool, model)
+        t_fast += n_bytes / (pool.bandwidth_gb_s * 1e9 * eff_high)
+        t_slow += n_bytes / (pool.bandwidth_gb_s * 1e9 * eff_low)
+    return Range(low=1 / t_slow, high=1 / t_fast), ""
+
+
+def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
+    """2 x active params + attention: ~4 x layers x average depth x attention width (shared/SIZING.md §6)."""
+    active = (model.active_params_b or model.total_params_b) * 1e9
+    a = model.attention
+    width = (a.n_heads or 0) * (a.head_dim or 0) or (model.hidden_size or 0)
+    full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers
+    return 2 * active + 4 * full_layers * (prompt_tokens / 2) * width
+
+
+def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tuple[Range | None, str]:
+    if placement.verdict == "does-not-fit":
+        return None, ""
+    flops = prefill_flops_per_token(model, prompt_tokens)
+    compute = [p for p in placement.pools if p.kind in ("gpu", "unified")]
+    if not compute:
+        return None, "CPU-only prefill: no FLOPS figure for CPUs in the catalog yet"
+    if any(p.fp16_tflops is None for p in compute):
+        return None, "no FP16 throughput known for this device"
+    total_weights = sum(p.weights_bytes for p in placement.pools) or 1
+    eff_low, eff_high = calibration.prefill_efficiency(compute[0].backend)
+    t_fast = t_slow = 0.0
+    for p in compute:
+        share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
+        assert p.fp16_tflops is not None
+        t_fast += flops * share / (p.fp16_tflops * 1e12 * eff_high)
+        t_slow += flops * share / (p.fp16_tflops * 1e12 * eff_low)
+    note = ""
+    ram = [p for p in placement.pools if p.kind == "ram"]
+    if ram:
+        streamed = sum(p.weights_bytes for p in ram)
+        pcie = min((p.pcie_gb_s for p in compute if p.pcie_gb_s), default=calibration.PCIE_DEFAULT_GB_S)
+        per_token = streamed / (pcie * 1e9) / memory.N_UBATCH
+        t_fast += per_token
+        t_slow += per_token / calibration.PCIE_EFFICIENCY_LOW
+        note = "bounded by PCIe: weights in system RAM are streamed to the GPU for every batch"
+    return Range(low=1 / t_slow, high=1 / t_fast), note
+
+
+def estimate(
+    model: Model, placement: Placement, context: int, kv_type: memory.KvType, prompt_tokens: int
+) -> SpeedEstimate:
+    kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
+    decode, d_note = decode_range(model, placement, kv_depth)
+    prefill, p_note = prefill_range(model, placement, prompt_tokens)
+    return SpeedEstimate(decode_tps=decode, prefill_tps=prefill, decode_note=d_note, prefill_note=p_note)

@@ -1,0 +1,52 @@
+"""Units: one place that converts and formats. Sizes shown to users are decimal GB (1e9 bytes)."""
+
+from __future__ import annotations
+
+GB = 1_000_000_000  # decimal gigabyte: Hugging Face pages, vendor bandwidths, our output
+GIB = 1 << 30  # binary gigabyte: memory as sold (a "24 GB" card), llama-bench's `size`
+MIB = 1 << 20
+
+
+def gb(n_bytes: float) -> float:
+    """Bytes -> decimal GB, rounded for display and JSON."""
+    return round(n_bytes / GB, 2)
+
+
+def fmt_gb(n_bytes: float) -> str:
+    value = n_bytes / GB
+    if value >= 1000:
+        return f"{value / 1000:.2f} TB"
+    if value >= 100:
+        return f"{value:.0f} GB"
+    return f"{value:.1f} GB"
+
+
+def fmt_tokens(n: int) -> str:
+    """32768 -> '32k', 1048576 -> '1M', 500 -> '500'."""
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return f"{n >> 20}M"
+    if n >= 1000 * 1000:
+        return f"{n / 1e6:.1f}M"
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n // 1024}k"
+    if n >= 1000:
+        return f"{n / 1000:.0f}k"
+    return str(n)
+
+
+def fmt_rate(tps: float) -> str:
+    if tps >= 100:
+        return f"{tps:.0f}"
+    if tps >= 10:
+        return f"{tps:.0f}"
+    if tps >= 1:
+        return f"{tps:.1f}"
+    return f"{tps:.2f}"
+
+
+def fmt_usd(usd: float) -> str:
+    if usd >= 1000:
+        return f"${usd:,.0f}"
+    if usd >= 10:
+        return f"${usd:.0f}"
+    return f"${usd:.2f}"

@@ -1,0 +1,165 @@
+"""A small catalog built in code, independent of catalog/data, so engine tests pin behaviour, not data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from catalog.loader import Catalog, build
+from catalog.types import (
+    ApiPrice,
+    Attention,
+    CatalogFiles,
+    Experts,
+    Gpu,
+    Model,
+    Price,
+    Quant,
+    RentalPrice,
+    SystemMemory,
+    Unified,
+)
+
+AS_OF = dt.date(2026, 11, 1)
+SRC = "tests/fixtures.py (test data)"
+GB = 10**9
+
+
+def q(name: str, gb: float) -> Quant:
+    return Quant(name=name, file_bytes=int(gb * GB), source=SRC, as_of=AS_OF)
+
+
+BIG_MOE = Model(
+    id="glm-5.2",
+    name="GLM-5.2",
+    family="glm",
+    aliases=("zai glm 5.2",),
+    total_params_b=744,
+    active_params_b=40,
+    layers=78,
+    context_max_tokens=1_048_576,
+    attention=Attention(kind="mla", kv_lora_rank=512, qk_rope_head_dim=64),
+    experts=Experts(n_routed=256, n_active=8, n_shared=1, dense_layers=3),
+    vocab_size=154_880,
+    quants=(q("UD-IQ1_M", 217), q("UD-IQ2_XXS", 241), q("UD-Q4_K_XL", 431), q("Q8_0", 805), q("BF16", 1510)),
+    source=SRC,
+    as_of=AS_OF,
+)
+DENSE_8B = Model(
+    id="llama-3.1-8b",
+    name="Llama-3.1-8B",
+    family="llama",
+    total_params_b=8.03,
+    layers=32,
+    context_max_tokens=131_072,
+    attention=Attention(kind="gqa", n_heads=32, n_kv_heads=8, head_dim=128),
+    hidden_size=4096,
+    vocab_size=128_256,
+    quants=(q("Q4_K_M", 4.92), q("Q8_0", 8.54)),
+    source=SRC,
+    as_of=AS_OF,
+)
+SLIDING = Model(
+    id="gemma-3-27b",
+    name="Gemma-3-27B",
+    family="gemma",
+    total_params_b=27,
+    layers=62,
+    context_max_tokens=131_072,
+    attention=Attention(
+        kind="gqa", n_heads=32, n_kv_heads=16, head_dim=128, sliding_window_tokens=1024, sliding_window_layers=52
+    ),
+    source=SRC,
+    as_of=AS_OF,
+)
+HYBRID = Model(
+    id="qwen3-next-80b-a3b",
+    name="Qwen3-Next-80B-A3B",
+    family="qwen",
+    total_params_b=80,
+    active_params_b=3,
+    layers=48,
+    context_max_tokens=262_144,
+    attention=Attention(
+        kind="gqa", n_kv_heads=2, head_dim=256, linear_attention_layers=36, recurrent_state_bytes_per_layer=1_000_000
+    ),
+    experts=Experts(n_routed=512, n_active=10, n_shared=1),
+    source=SRC,
+    as_of=AS_OF,
+)
+
+
+def gpu(id_: str, name: str, gib: float, bw: float, tflops: float, usd: float | None = None) -> Gpu:
+    prices = (Price(usd=usd, source=SRC, as_of=AS_OF, condition="used"),) if usd else ()
+    return Gpu(
+        id=id_,
+        name=name,
+        vendor="nvidia",
+        memory_gib=gib,
+        bandwidth_gb_s=bw,
+        fp16_tflops=tflops,
+        backend="cuda",
+        aliases=(id_.removeprefix("rtx-"),),
+        prices=prices,
+        source=SRC,
+        as_of=AS_OF,
+    )
+
+
+HARDWARE = (
+    gpu("rtx-3090", "NVIDIA GeForce RTX 3090", 24, 936, 71, usd=700),
+    gpu("rtx-3090-ti", "NVIDIA GeForce RTX 3090 Ti", 24, 1008, 80),
+    gpu("rtx-4090", "NVIDIA GeForce RTX 4090", 24, 1008, 165),
+    gpu("rtx-5090", "NVIDIA GeForce RTX 5090", 32, 1792, 210),
+    Unified(
+        id="m3-ultra",
+        name="Apple M3 Ultra",
+        vendor="apple",
+        aliases=("mac studio m3 ultra",),
+        memory_gib_options=(96, 256, 512),
+        bandwidth_gb_s=819,
+        backend="metal",
+        fp16_tflops=30,
+        release_date=dt.date(2025, 3, 12),
+        source=SRC,
+        as_of=AS_OF,
+    ),
+    Unified(
+        id="m2-ultra",
+        name="Apple M2 Ultra",
+        vendor="apple",
+        memory_gib_options=(64, 128, 192),
+        bandwidth_gb_s=800,
+        backend="metal",
+        release_date=dt.date(2023, 6, 5),
+        source=SRC,
+        as_of=AS_OF,
+    ),
+    SystemMemory(
+        id="epyc-9654",
+        name="AMD EPYC 9654",
+        vendor="amd",
+        memory_type="DDR5",
+        mt_s=4800,
+        channels=12,
+        bandwidth_gb_s=460.8,
+        source=SRC,
+        as_of=AS_OF,
+    ),
+)
+
+
+def catalog() -> Catalog:
+    return build(
+        [
+            CatalogFiles(
+                models=(BIG_MOE, DENSE_8B, SLIDING, HYBRID),
+                hardware=HARDWARE,
+                api_prices=(
+                    ApiPrice(
+                        model="glm-5.2", provider="z.ai", usd_per_m_input=1.4, usd_per_m_output=4.4, source=SRC, as_of=AS_OF
+                    ),
+                ),
+                rental_prices=(RentalPrice(hardware="rtx-4090", provider="x", usd_per_hour=0.5, source=SRC, as_of=AS_OF),),
+            )
+        ]
+    )
