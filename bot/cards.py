@@ -1,0 +1,180 @@
+"""Cards: built once as a neutral structure, rendered as a discord.Embed or as terminal text.
+
+Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits):
+title 256, description 4096, 25 fields, field name 256, field value 1024, footer 2048, all text together 6000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from catalog.loader import Catalog
+from engine.fit import FitReport, QuantOption, ReadingReport
+from engine.speed import Range
+from engine.units import fmt_gb, fmt_rate, fmt_tokens
+
+TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX = 256, 4096, 25
+FIELD_NAME_MAX, FIELD_VALUE_MAX, FOOTER_MAX, TOTAL_MAX = 256, 1024, 2048, 6000
+
+GREEN, AMBER, RED, BLUE = 0x2ECC71, 0xF1C40F, 0xE74C3C, 0x3498DB
+VERDICT_COLOUR = {"fits": GREEN, "fits-offload": AMBER, "does-not-fit": RED}
+VERDICT_MARK = {"fits": "✅", "fits-offload": "🟡", "does-not-fit": "❌"}
+VERDICT_WORDS = {"fits": "fits", "fits-offload": "runs with offload", "does-not-fit": "does not fit"}
+PLACEMENT_WORDS = {
+    "gpu": "all on the GPU",
+    "multi-gpu": "split across GPUs (whole layers per card)",
+    "unified": "unified memory (GPU)",
+    "unified-partial": "unified memory, part on the CPU cores",
+    "expert-offload": "MoE expert offload: routed experts in RAM, the rest on the GPU",
+    "partial-offload": "partial offload: some layers on the GPU, the rest in RAM",
+    "cpu": "CPU only, system RAM",
+    "disk": "mmap from disk",
+    "none": "nowhere",
+}
+
+
+@dataclass(frozen=True)
+class CardField:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    description: str = ""
+    colour: int = BLUE
+    fields: tuple[CardField, ...] = field(default_factory=tuple)
+    footer: str = ""
+
+
+def escape_markdown(text: str) -> str:
+    """User text echoed back: no markdown, no mentions (a zero-width space breaks @everyone and <@id>)."""
+    out = text.replace("\\", "\\\\")
+    for ch in "*_`~|>#[]()":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("@", "@\u200b")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def total_chars(card: Card) -> int:
+    return len(card.title) + len(card.description) + len(card.footer) + sum(len(f.name) + len(f.value) for f in card.fields)
+
+
+def within_limits(card: Card) -> Card:
+    """Clip every part to Discord's limits, then drop trailing fields until the whole fits in 6000 characters."""
+    fields = tuple(
+        CardField(_clip(f.name, FIELD_NAME_MAX) or "-", _clip(f.value, FIELD_VALUE_MAX) or "-", f.inline)
+        for f in card.fields[:FIELDS_MAX]
+    )
+    card = replace(
+        card,
+        title=_clip(card.title, TITLE_MAX),
+        description=_clip(card.description, DESCRIPTION_MAX),
+        footer=_clip(card.footer, FOOTER_MAX),
+        fields=fields,
+    )
+    while total_chars(card) > TOTAL_MAX and card.fields:
+        card = replace(card, fields=card.fields[:-1])
+    if total_chars(card) > TOTAL_MAX:
+        card = replace(card, description=_clip(card.description, max(TOTAL_MAX - total_chars(card) + len(card.description), 1)))
+    return card
+
+
+def fmt_range(r: Range | None, unit: str = "tok/s") -> str:
+    if r is None:
+        return "unknown"
+    return f"{fmt_rate(r.low)}–{fmt_rate(r.high)} {unit}"
+
+
+def _option_lines(o: QuantOption) -> list[str]:
+    p = o.placement
+    lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {PLACEMENT_WORDS[p.kind]}"]
+    lines.append(o.why)
+    if o.verdict != "does-not-fit":
+        lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
+        lines.append(f"longest context {fmt_tokens(o.max_context)}")
+    if o.weights_basis == "estimated":
+        lines.append(f"size {o.weights_note}")
+    if p.note and p.kind in ("disk", "unified"):
+        lines.append(p.note)
+    if o.llama_cpp:
+        lines.append(f"```{o.llama_cpp}```")
+    return lines
+
+
+def _quant_table(r: ReadingReport) -> str:
+    rows = [f"{VERDICT_MARK[o.verdict]} `{o.quant}` {fmt_gb(o.weights_bytes)}" for o in r.options]
+    return " · ".join(rows)
+
+
+def _reading_field(r: ReadingReport) -> CardField:
+    best = r.option(r.best)
+    if best is None:
+        closest = min(r.options, key=lambda o: o.placement.shortfall_bytes)
+        value = [f"❌ nothing fits. Closest: **{closest.quant}**, {closest.why}."]
+    else:
+        value = _option_lines(best)
+    return CardField(name=_clip(f"{VERDICT_MARK[best.verdict if best else 'does-not-fit']} {r.label}", FIELD_NAME_MAX), value="\n".join(value))
+
+
+def fit_card(report: FitReport, catalog: Catalog) -> Card:
+    m = report.model
+    first = report.readings[0]
+    best = first.option(first.best)
+    verdict = best.verdict if best else "does-not-fit"
+    size = f"{m.total_params_b:g}B" + (f" ({m.active_params_b:g}B active, MoE)" if m.active_params_b else " dense")
+    how_read = f"read {len(report.readings)} ways, most likely first" if len(report.readings) > 1 else "as read"
+    description = f"{size} · context {report.context_note} · hardware {how_read}"
+    fields = [_reading_field(r) for r in report.readings[:3]]
+    fields.append(CardField("All quants (first reading)", _quant_table(first)))
+    assumptions = [a for r in report.readings[:1] for a in r.assumptions]
+    if m.notes and m.family == "ad-hoc":
+        assumptions.append(m.notes)
+    if assumptions:
+        fields.append(CardField("Assumptions", "\n".join(f"• {a}" for a in assumptions)))
+    prices = catalog.api_prices_for(m.id)
+    if prices:
+        api = "\n".join(
+            f"{p.provider}: ${p.usd_per_m_input:g} in / ${p.usd_per_m_output:g} out per M tokens ({p.as_of})"
+            for p in prices[:3]
+        )
+        fields.append(CardField("API price", api))
+    footer = f"catalog as of {catalog.as_of} · speeds are ranges from measured llama.cpp runs · rigfit"
+    return within_limits(
+        Card(title=f"{m.name} on your hardware", description=description, colour=VERDICT_COLOUR[verdict], fields=tuple(fields), footer=footer)
+    )
+
+
+def error_card(message: str) -> Card:
+    return within_limits(Card(title="Not understood", description=message, colour=RED))
+
+
+def to_text(card: Card) -> str:
+    """The same card for a terminal: plain text, markdown markers removed."""
+    def plain(s: str) -> str:
+        return s.replace("**", "").replace("```", "\n    ").replace("\\", "")
+
+    lines = [card.title, "=" * min(len(card.title), 80)]
+    if card.description:
+        lines.append(plain(card.description))
+    for f in card.fields:
+        lines += ["", f"[{plain(f.name)}]", plain(f.value)]
+    if card.footer:
+        lines += ["", f"-- {card.footer}"]
+    return "\n".join(lines)
+
+
+def to_embed(card: Card):  # type: ignore[no-untyped-def]  # discord is imported lazily: the CLI needs no gateway
+    import discord
+
+    embed = discord.Embed(title=card.title, description=card.description or None, colour=card.colour)
+    for f in card.fields:
+        embed.add_field(name=f.name, value=f.value, inline=f.inline)
+    if card.footer:
+        embed.set_footer(text=card.footer)
+    return embed

@@ -1,0 +1,154 @@
+"""`rigfit`: the command line. Thin: every subcommand parses arguments and calls bot.commands / engine / catalog."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from bot.cards import to_text
+from bot.commands import fit_answer, log_row
+from bot.settings import Settings
+from bot.storage import QueryLog, apply_migrations, open_db
+from catalog.loader import CatalogError, load
+from engine.audit import audit
+from engine.fit import report_to_dict
+
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        result: int = args.func(args, settings)
+        return result
+    except CatalogError as exc:
+        print(f"catalog error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rigfit", description="Will this open-weight LLM run on my hardware?")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="the Discord bot when DISCORD_TOKEN is set, else the terminal console")
+    run.set_defaults(func=cmd_run)
+    console = sub.add_parser("console", help="the terminal front end: the same commands and cards")
+    console.set_defaults(func=cmd_console)
+
+    fit = sub.add_parser("fit", help="size MODEL on HARDWARE")
+    fit.add_argument("model", help="catalog name, Hugging Face repo id, or a size like 70B or 30B-A3B")
+    fit.add_argument("hardware", help="e.g. '256GB', '2x RTX 3090 + 128GB DDR4', 'M3 Ultra 256GB'")
+    fit.add_argument("--context", help="context length, e.g. 32k (default 32k)")
+    fit.add_argument("--quant", help="one quant to size, e.g. Q4_K_M")
+    fit.add_argument("--json", action="store_true", help="print the stable JSON object instead of the card")
+    fit.set_defaults(func=cmd_fit)
+
+    cat = sub.add_parser("catalog", help="check or list the catalog")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
+    cat_sub.add_parser("check", help="validate every fact; non-zero exit on any problem").set_defaults(func=cmd_catalog_check)
+    lst = cat_sub.add_parser("list", help="list models, hardware or prices")
+    lst.add_argument("what", choices=["models", "hardware", "prices"])
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_catalog_list)
+
+    db = sub.add_parser("db", help="the query log")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
+    db_sub.add_parser("stats", help="queries logged, by command and verdict").set_defaults(func=cmd_db_stats)
+    return p
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.discord_token is not None and settings.discord_token.get_secret_value():
+        from bot.discord_app import run_bot
+
+        run_bot(load(), QueryLog(settings.database_path), settings)
+        return 0
+    return cmd_console(args, settings)
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import Console
+
+    query_log = QueryLog(settings.database_path)
+    console = Console(load(), query_log)
+    try:
+        if sys.stdin.isatty():
+            console.interactive()
+            return 0
+        errors = console.run_lines(sys.stdin)
+        return EXIT_USAGE if errors else 0
+    finally:
+        query_log.close()
+
+
+def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    catalog = load()
+    answer = fit_answer(catalog, args.model, args.hardware, args.context, args.quant)
+    query_log = QueryLog(settings.database_path)
+    raw = {"model": args.model, "hardware": args.hardware, "context": args.context, "quant": args.quant}
+    query_log.log(log_row(frontend="cli", command="fit", raw_args=raw, answer=answer, started=started))
+    query_log.close()
+    if answer.error is not None:
+        print(f"rigfit: {answer.error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json and answer.report is not None:
+        print(json.dumps(report_to_dict(answer.report), indent=2, ensure_ascii=False))
+    else:
+        print(to_text(answer.card))
+    return 0
+
+
+def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load()
+    problems = audit(catalog)
+    for p in problems:
+        print(f"catalog: {p}", file=sys.stderr)
+    counts = ", ".join(f"{v} {k}" for k, v in catalog.counts().items())
+    print(f"catalog as of {catalog.as_of}: {counts}; {len(problems)} problems")
+    return 1 if problems else 0
+
+
+def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load()
+    if args.what == "models":
+        items = [m.model_dump(mode="json", exclude={"quants", "quality"}) | {"quants": [q.name for q in m.quants]} for m in catalog.models.values()]
+        lines = [f"{m.id:32} {m.total_params_b:>8g}B {('A' + format(m.active_params_b, 'g') + 'B') if m.active_params_b else 'dense':>8}  {len(m.quants)} quants" for m in catalog.models.values()]
+    elif args.what == "hardware":
+        items = [h.model_dump(mode="json") for h in catalog.hardware.values()]
+        lines = [f"{h.id:28} {h.kind:8} {h.bandwidth_gb_s:>7g} GB/s  {h.name}" for h in catalog.hardware.values()]
+    else:
+        items = [p.model_dump(mode="json") for p in (*catalog.api_prices, *catalog.rental_prices)]
+        lines = [f"api    {p.model:28} {p.provider:14} ${p.usd_per_m_input:g} in / ${p.usd_per_m_output:g} out per M" for p in catalog.api_prices]
+        lines += [f"rental {p.hardware:28} {p.provider:14} ${p.usd_per_hour:g}/h x{p.gpu_count}" for p in catalog.rental_prices]
+    print(json.dumps(items, indent=2) if args.json else "\n".join(lines))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_db(settings.database_path)
+    applied = apply_migrations(db)
+    print(f"applied migrations: {applied or 'none (up to date)'}")
+    return 0
+
+
+def cmd_db_stats(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_db(settings.database_path)
+    apply_migrations(db)
+    total = db.execute("SELECT count(*) FROM queries").fetchone()[0]
+    print(f"{total} queries logged")
+    for command, verdict, n in db.execute("SELECT command, coalesce(verdict, error), count(*) FROM queries GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20"):
+        print(f"  {command:10} {str(verdict)[:50]:50} {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The commands every front end shares: parse the options, call the engine, build a card, describe the log row.
+
+Front ends (Discord, console, CLI) only move text in and cards out; what a command means lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.cards import Card, error_card, fit_card
+from catalog.loader import Catalog
+from engine.errors import RigfitError
+from engine.fit import FitOptions, FitReport, fit
+from engine.parse import parse_context, parse_hardware, parse_model, parse_quant
+
+log = logging.getLogger(__name__)
+INTERNAL_ERROR = "Something went wrong on my side while answering that; it has been logged. Please try again."
+
+
+@dataclass(frozen=True)
+class Answer:
+    card: Card
+    error: str | None = None  # set: shown only to the asker
+    report: FitReport | None = None
+    log_fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def run_fit(
+    catalog: Catalog, model: str, hardware: str, context: str | int | None = None, quant: str | None = None
+) -> FitReport:
+    m = parse_model(model, catalog)
+    readings = parse_hardware(hardware, catalog)
+    ctx = parse_context(context, m)
+    q = parse_quant(quant, m)
+    return fit(m, readings, FitOptions(context=ctx, quant=q))
+
+
+def fit_answer(catalog: Catalog, model: str, hardware: str, context: str | int | None = None, quant: str | None = None) -> Answer:
+    return safely(lambda: _fit_answer(catalog, model, hardware, context, quant))
+
+
+def _fit_answer(catalog: Catalog, model: str, hardware: str, context: str | int | None, quant: str | None) -> Answer:
+    report = run_fit(catalog, model, hardware, context, quant)
+    first = report.readings[0]
+    best = first.option(first.best)
+    fields = {
+        "model_id": report.model.id,
+        "hardware": first.label,
+        "verdict": best.verdict if best else "does-not-fit",
+        "best_quant": first.best,
+    }
+    return Answer(card=fit_card(report, catalog), report=report, log_fields=fields)
+
+
+def safely(build: Callable[[], Answer]) -> Answer:
+    """Any user error becomes a one-line answer; anything else is logged with its traceback, never shown."""
+    try:
+        return build()
+    except RigfitError as exc:
+        return Answer(card=error_card(str(exc)), error=str(exc), log_fields={"error": f"{exc.field}: {exc}"})
+    except Exception as exc:
+        log.exception("command failed")
+        return Answer(card=error_card(INTERNAL_ERROR), error=INTERNAL_ERROR, log_fields={"error": f"internal: {exc!r}"})
+
+
+def user_hash(user_id: int | str | None, key: str) -> str | None:
+    if user_id is None:
+        return None
+    return hmac.new(key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def log_row(
+    *,
+    frontend: str,
+    command: str,
+    raw_args: dict[str, Any],
+    answer: Answer,
+    started: float,
+    now: dt.datetime | None = None,
+    user: str | None = None,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+) -> dict[str, Any]:
+    when = now or dt.datetime.now(dt.UTC)
+    row: dict[str, Any] = {
+        "ts": when.isoformat(timespec="milliseconds"),
+        "frontend": frontend,
+        "command": command,
+        "raw_args": json.dumps(raw_args, ensure_ascii=False, default=str),
+        "model_id": None,
+        "hardware": None,
+        "verdict": None,
+        "best_quant": None,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+        "error": None,
+        "user_hash": user,
+        "guild_id": str(guild_id) if guild_id is not None else None,
+        "channel_id": str(channel_id) if channel_id is not None else None,
+    }
+    row.update(answer.log_fields)
+    return row

@@ -1,0 +1,147 @@
+"""The query log: SQLite through sqlite-utils, numbered migrations at start, WAL, one writer thread.
+
+Front ends call `QueryLog.log(row)`, which only puts the row on a queue: the reply never waits for the disk.
+The writer thread takes rows in batches and inserts each batch in one transaction. A failed write is logged
+and retried; rows stay queued until written. `close()` flushes everything that is queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^V(\d+)__[\w-]+\.sql$")
+BATCH_MAX = 200
+RETRY_S = 0.5
+_STOP = object()
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    found = []
+    for p in directory.glob("*.sql"):
+        m = _MIGRATION_NAME.match(p.name)
+        if m:
+            found.append((int(m.group(1)), p))
+    return sorted(found)
+
+
+def apply_migrations(db: sqlite_utils.Database, directory: Path = MIGRATIONS_DIR) -> list[int]:
+    """Apply each migration not yet recorded, each in its own transaction; return the versions applied."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    done = {row[0] for row in db.execute("SELECT version FROM _migrations").fetchall()}
+    applied = []
+    for version, path in migration_files(directory):
+        if version in done:
+            continue
+        with db.conn:
+            for statement in _statements(path.read_text(encoding="utf-8")):
+                db.conn.execute(statement)
+            db.conn.execute(
+                "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, datetime('now'))", (version, path.name)
+            )
+        applied.append(version)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5)
+    db = sqlite_utils.Database(conn)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    return db
+
+
+class QueryLog:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = open_db(self.path)
+        apply_migrations(self._db)
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self.written = 0
+        self.failed_attempts = 0
+        self._thread = threading.Thread(target=self._run, name="query-log-writer", daemon=True)
+        self._thread.start()
+
+    def log(self, row: dict[str, Any]) -> None:
+        self._queue.put(dict(row))
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Block until every row queued before this call is written (or timeout); True when done."""
+        done = threading.Event()
+        self._queue.put(done)
+        return done.wait(timeout_s)
+
+    def _take_batch(self) -> tuple[list[dict[str, Any]], list[threading.Event], bool]:
+        batch: list[dict[str, Any]] = []
+        markers: list[threading.Event] = []
+        item = self._queue.get()
+        while True:
+            if item is _STOP:
+                return batch, markers, True
+            if isinstance(item, threading.Event):
+                markers.append(item)
+            else:
+                batch.append(item)
+            if len(batch) >= BATCH_MAX:
+                return batch, markers, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, markers, False
+
+    def _write(self, batch: list[dict[str, Any]]) -> None:
+        while True:
+            try:
+                with self._db.conn:
+                    self._db["queries"].insert_all(batch, alter=False)
+                self.written += len(batch)
+                return
+            except sqlite3.Error as exc:
+                self.failed_attempts += 1
+                log.warning("query log write failed (%s); %d rows kept for retry", exc, len(batch))
+                threading.Event().wait(RETRY_S)
+
+    def _run(self) -> None:
+        while True:
+            batch, markers, stop = self._take_batch()
+            if batch:
+                self._write(batch)
+            for marker in markers:
+                marker.set()
+            if stop:
+                return
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Write everything queued, then stop the writer."""
+        self._queue.put(_STOP)
+        self._thread.join(timeout_s)
+        self._db.conn.close()
+
+    def rows(self) -> list[dict[str, Any]]:
+        """All rows written so far, oldest first (call flush() first for the latest)."""
+        db = open_db(self.path)
+        try:
+            return list(db["queries"].rows_where(order_by="id"))
+        finally:
+            db.conn.close()
