@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fixtures import catalog as fixture_catalog  # noqa: E402
+
+from catalog.loader import Catalog  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def cat() -> Catalog:
+    return fixture_catalog()

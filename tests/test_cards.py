@@ -1,0 +1,73 @@
+"""Cards fit Discord's embed limits and its API description, whatever goes in."""
+
+from __future__ import annotations
+
+import pytest
+from discord_spec import validate
+
+from bot.cards import (
+    DESCRIPTION_MAX,
+    FIELD_VALUE_MAX,
+    FIELDS_MAX,
+    TOTAL_MAX,
+    Card,
+    CardField,
+    escape_markdown,
+    fit_card,
+    to_embed,
+    to_text,
+    total_chars,
+    within_limits,
+)
+from catalog.loader import Catalog
+from engine.fit import fit
+from engine.parse import parse_hardware
+
+PHRASES = ["256GB", "M3 Ultra 256GB", "2x RTX 3090", "24GB VRAM + 256GB RAM", "EPYC 9654 768GB", "24GB"]
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+@pytest.mark.parametrize("model", ["glm-5.2", "llama-3.1-8b", "qwen3-next-80b-a3b"])
+def test_fit_card_within_limits_and_valid(cat: Catalog, model: str, phrase: str) -> None:
+    card = fit_card(fit(cat.models[model], parse_hardware(phrase, cat)), cat)
+    assert total_chars(card) <= TOTAL_MAX
+    assert len(card.fields) <= FIELDS_MAX
+    assert all(len(f.value) <= FIELD_VALUE_MAX for f in card.fields)
+    validate("RichEmbed", to_embed(card).to_dict())
+
+
+def test_card_colour_follows_verdict(cat: Catalog) -> None:
+    fits = fit_card(fit(cat.models["glm-5.2"], parse_hardware("M3 Ultra 512GB", cat)), cat)
+    nope = fit_card(fit(cat.models["glm-5.2"], parse_hardware("2x RTX 3090", cat)), cat)
+    assert fits.colour != nope.colour
+
+
+def test_card_shows_arithmetic_and_command(cat: Catalog) -> None:
+    card = fit_card(fit(cat.models["glm-5.2"], parse_hardware("24GB VRAM + 256GB RAM", cat)), cat)
+    text = to_text(card)
+    assert "241 GB of weights" in text
+    assert "--n-cpu-moe" in text
+    assert "catalog as of" in card.footer
+    assert "z.ai" in text  # the API price
+
+
+def test_oversized_card_is_clipped() -> None:
+    huge = Card(title="t" * 500, description="d" * 9000, fields=tuple(CardField("n" * 300, "v" * 2000) for _ in range(40)))
+    card = within_limits(huge)
+    assert len(card.title) <= 256 and len(card.description) <= DESCRIPTION_MAX
+    assert len(card.fields) <= FIELDS_MAX and total_chars(card) <= TOTAL_MAX
+    validate("RichEmbed", to_embed(card).to_dict())
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("@everyone", "@\u200beveryone"),
+        ("<@123>", "<@\u200b123\\>"),
+        ("**bold**", "\\*\\*bold\\*\\*"),
+        ("`code`", "\\`code\\`"),
+        ("plain 24GB", "plain 24GB"),
+    ],
+)
+def test_escape_markdown(raw: str, escaped: str) -> None:
+    assert escape_markdown(raw) == escaped

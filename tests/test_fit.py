@@ -1,0 +1,112 @@
+"""Verdicts and placements, including the GLM-5.2 scenarios of its public coverage."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.loader import Catalog
+from engine.fit import FitOptions, fit, report_to_dict
+from engine.parse import parse_hardware
+
+GLM = "glm-5.2"
+
+# (hardware, quant, verdict, placement kind)
+SCENARIOS = [
+    # UD-IQ2_XXS (~241 GB) needs ~256 GB: an M3 Ultra 256GB holds it once the wired limit is raised
+    ("M3 Ultra 256GB", "UD-IQ2_XXS", "fits", "unified"),
+    # a 192 GB Mac cannot hold it
+    ("M2 Ultra 192GB", "UD-IQ2_XXS", "does-not-fit", "none"),
+    # a 24 GB GPU plus 256 GB RAM can, with expert offload
+    ("24GB VRAM + 256GB RAM", "UD-IQ2_XXS", "fits-offload", "expert-offload"),
+    ("RTX 4090 + 64GB DDR5", "UD-IQ2_XXS", "does-not-fit", "disk"),
+    ("EPYC 9654 768GB", "UD-Q4_K_XL", "fits-offload", "cpu"),
+    ("8x RTX 5090", "UD-IQ2_XXS", "fits", "multi-gpu"),
+    ("2x RTX 3090", "UD-IQ1_M", "does-not-fit", "none"),
+]
+
+
+@pytest.mark.parametrize(("hardware", "quant", "verdict", "kind"), SCENARIOS, ids=[f"{s[0]}-{s[1]}" for s in SCENARIOS])
+def test_glm_scenarios(cat: Catalog, hardware: str, quant: str, verdict: str, kind: str) -> None:
+    report = fit(cat.models[GLM], parse_hardware(hardware, cat))
+    option = report.readings[0].option(quant)
+    assert option is not None
+    assert (option.verdict, option.placement.kind) == (verdict, kind)
+
+
+def test_mac_answer_says_which_wired_limit_it_assumes(cat: Catalog) -> None:
+    report = fit(cat.models[GLM], parse_hardware("M3 Ultra 256GB", cat))
+    option = report.readings[0].option("UD-IQ2_XXS")
+    assert option is not None and option.placement.wired_limit_mb is not None
+    assert "iogpu.wired_limit_mb" in option.placement.note
+    assert any("default GPU wired limit" in a for a in report.readings[0].assumptions)
+
+
+def test_expert_offload_names_the_n_cpu_moe_count(cat: Catalog) -> None:
+    report = fit(cat.models[GLM], parse_hardware("RTX 3090 + 256GB DDR5", cat))
+    option = report.readings[0].option("UD-IQ2_XXS")
+    assert option is not None and option.placement.n_cpu_moe is not None
+    assert 0 < option.placement.n_cpu_moe <= 75
+    assert option.llama_cpp and f"--n-cpu-moe {option.placement.n_cpu_moe}" in option.llama_cpp
+    gpu = option.placement.pools[0]
+    assert gpu.used_bytes <= gpu.capacity_bytes
+
+
+def test_glm_offload_decode_overlaps_public_figures(cat: Catalog) -> None:
+    """Public coverage: a 24 GB GPU with 256 GB of RAM runs UD-IQ2_XXS at about 3-9 tok/s."""
+    report = fit(cat.models[GLM], parse_hardware("24GB VRAM + 256GB RAM", cat))
+    option = report.readings[0].option("UD-IQ2_XXS")
+    assert option is not None and option.decode_tps is not None
+    assert option.decode_tps.low < 9 and option.decode_tps.high > 3
+
+
+def test_does_not_fit_says_by_how_much(cat: Catalog) -> None:
+    report = fit(cat.models[GLM], parse_hardware("M2 Ultra 192GB", cat))
+    option = report.readings[0].option("UD-IQ2_XXS")
+    assert option is not None
+    assert 10e9 < option.placement.shortfall_bytes < 80e9
+    assert "more than this hardware holds" in option.why
+
+
+def test_best_is_highest_quality_that_fits(cat: Catalog) -> None:
+    report = fit(cat.models[GLM], parse_hardware("M3 Ultra 512GB", cat))
+    assert report.readings[0].best == "UD-Q4_K_XL"
+
+
+def test_longer_context_costs_memory_and_is_bounded(cat: Catalog) -> None:
+    m = cat.models["llama-3.1-8b"]
+    short = fit(m, parse_hardware("RTX 3090", cat), FitOptions(context=4096)).readings[0].option("Q8_0")
+    long = fit(m, parse_hardware("RTX 3090", cat), FitOptions(context=131072)).readings[0].option("Q8_0")
+    assert short is not None and long is not None
+    assert long.kv_cache_bytes == 32 * short.kv_cache_bytes
+    assert short.max_context <= m.context_max_tokens
+    assert long.verdict == "does-not-fit" or long.max_context >= 131072
+
+
+def test_decode_slower_at_long_context(cat: Catalog) -> None:
+    m = cat.models["llama-3.1-8b"]
+    a = fit(m, parse_hardware("RTX 4090", cat), FitOptions(context=2048)).readings[0].option("Q4_K_M")
+    b = fit(m, parse_hardware("RTX 4090", cat), FitOptions(context=65536)).readings[0].option("Q4_K_M")
+    assert a and b and a.decode_tps and b.decode_tps
+    assert b.decode_tps.high < a.decode_tps.high
+
+
+def test_dense_partial_offload_counts_layers(cat: Catalog) -> None:
+    report = fit(cat.models["gemma-3-27b"], parse_hardware("RTX 3090 + 64GB DDR5", cat), FitOptions(quant="BF16"))
+    option = report.readings[0].options[0]
+    assert option.placement.kind == "partial-offload"
+    assert option.placement.n_gpu_layers is not None and 0 < option.placement.n_gpu_layers < 62
+    assert option.weights_basis == "estimated"
+
+
+def test_json_shape(cat: Catalog) -> None:
+    data = report_to_dict(fit(cat.models[GLM], parse_hardware("256GB", cat)))
+    assert data["model"]["id"] == GLM  # type: ignore[index]
+    readings = data["readings"]
+    assert isinstance(readings, list) and len(readings) == 3
+    for r in readings:
+        assert {"label", "devices", "options", "best"} <= set(r)
+        for o in r["options"]:
+            assert {"quant", "weights_gb", "kv_cache_gb", "total_gb", "verdict", "placement", "decode_tps", "prefill_tps"} <= set(o)
+            assert o["verdict"] in ("fits", "fits-offload", "does-not-fit")
+            if o["decode_tps"] is not None:
+                assert o["decode_tps"]["low"] <= o["decode_tps"]["high"]

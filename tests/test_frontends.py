@@ -1,0 +1,94 @@
+"""The console and CLI front ends: same commands, same cards, every query logged."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.console import Console, parse_line
+from bot.storage import QueryLog
+from catalog.loader import Catalog
+from engine.errors import RigfitError
+
+
+@pytest.mark.parametrize(
+    ("line", "args"),
+    [
+        ("/fit glm-5.2 256GB", {"model": "glm-5.2", "hardware": "256GB"}),
+        ("/fit glm-5.2 2x RTX 3090 + 128GB DDR4", {"model": "glm-5.2", "hardware": "2x RTX 3090 + 128GB DDR4"}),
+        (
+            "/fit model:glm-5.2 hardware:M3 Ultra 256GB context:64k quant:UD-IQ2_XXS",
+            {"model": "glm-5.2", "hardware": "M3 Ultra 256GB", "context": "64k", "quant": "UD-IQ2_XXS"},
+        ),
+        ("fit llama-3.1-8b RTX 3090 context:8k", {"model": "llama-3.1-8b", "hardware": "RTX 3090", "context": "8k"}),
+    ],
+)
+def test_parse_line(line: str, args: dict[str, str]) -> None:
+    parsed = parse_line(line)
+    assert parsed.command == "fit" and parsed.args == args
+
+
+@pytest.mark.parametrize("line", ["/fit", "/fit glm-5.2", "   "])
+def test_parse_line_incomplete(line: str) -> None:
+    with pytest.raises(RigfitError):
+        parse_line(line)
+
+
+def test_console_answers_and_logs_every_line(cat: Catalog, tmp_path: Path) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    out = io.StringIO()
+    console = Console(cat, qlog, out=out)
+    errors = console.run_lines(["/fit glm-5.2 256GB\n", "/fit nothing-like-this 256GB\n", "/bogus\n", "/fit glm-5.2 M3 Ultra 256GB context:0\n"])
+    qlog.close()
+    text = out.getvalue()
+    assert "GLM-5.2 on your hardware" in text
+    assert "error: I don't know the model" in text
+    assert "error: I don't know the command" in text
+    assert "at least 1 token" in text
+    assert errors == 3
+    rows = qlog.rows()
+    assert [r["command"] for r in rows] == ["fit", "fit", "bogus", "fit"]
+    assert rows[0]["model_id"] == "glm-5.2" and rows[0]["verdict"] and rows[0]["error"] is None
+    assert rows[1]["error"].startswith("model:")
+    assert all(r["frontend"] == "console" and r["latency_ms"] >= 0 for r in rows)
+
+
+@pytest.fixture
+def cli_env(cat: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("DATABASE_PATH", str(db))
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setattr(cli, "load", lambda: cat)
+    return db
+
+
+def test_cli_fit_json(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["fit", "glm-5.2", "256GB", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"]["id"] == "glm-5.2"
+    assert [r["label"] for r in data["readings"]][1] == "24 GB GPU + 256 GB system RAM"
+    assert data["readings"][0]["best"] == "UD-IQ2_XXS"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fit", "no-such-model", "256GB"], "I don't know the model"),
+        (["fit", "glm-5.2", "265BG"], "I don't know the device"),
+        (["fit", "glm-5.2", "256GB", "--context", "0"], "at least 1 token"),
+        (["fit", "glm-5.2", "256GB", "--context", "1000000000000"], "reads at most"),
+        (["fit", "glm-5.2", "256GB", "--quant", "Q9_Z"], "not a quant I know"),
+    ],
+)
+def test_cli_bad_input_exits_2_and_is_logged(cli_env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
+    log = QueryLog(cli_env)
+    rows = log.rows()
+    log.close()
+    assert len(rows) == 1 and rows[0]["error"]

@@ -1,0 +1,152 @@
+"""Hardware phrases, model names, contexts and quants: what people type, as tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.loader import Catalog
+from engine.errors import RigfitError
+from engine.parse import parse_context, parse_hardware, parse_model, parse_quant
+from engine.units import GIB
+
+# phrase -> (GPU names, unified pool name or None, RAM GiB, RAM bandwidth GB/s or None)
+SINGLE_READINGS = [
+    ("24GB VRAM + 128GB RAM", ("NVIDIA GeForce RTX 3090",), None, 128, 89.6),
+    ("24GB VRAM 64GB RAM", ("NVIDIA GeForce RTX 3090",), None, 64, 89.6),
+    ("2x RTX 3090", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
+    ("2x3090", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
+    ("RTX 3090 x2", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
+    ("two 3090s and 64gb ddr4", ("NVIDIA GeForce RTX 3090",) * 2, None, 64, 51.2),
+    ("RTX 4090 + 64GB DDR5", ("NVIDIA GeForce RTX 4090",), None, 64, 89.6),
+    ("rtx 3090 ti", ("NVIDIA GeForce RTX 3090 Ti",), None, 0, None),
+    ("2x3090 + 4090 + 256GB DDR5-6000 8-channel", ("NVIDIA GeForce RTX 3090",) * 2 + ("NVIDIA GeForce RTX 4090",), None, 256, 384.0),
+    ("M3 Ultra 256GB", (), "Apple M3 Ultra 256GB", 0, None),
+    ("Mac Studio M3 Ultra 512GB", (), "Apple M3 Ultra 512GB", 0, None),
+    ("EPYC 9654 768GB", (), None, 768, 460.8),
+    ("64GB DDR4 no gpu", (), None, 64, 51.2),
+    ("128GB DDR4-3600 quad channel", (), None, 128, 115.2),
+    ("1TB DDR5 12ch", (), None, 1024, 537.6),
+]
+
+
+@pytest.mark.parametrize(("phrase", "gpus", "unified", "ram_gib", "ram_bw"), SINGLE_READINGS, ids=[c[0] for c in SINGLE_READINGS])
+def test_hardware_phrases(cat: Catalog, phrase: str, gpus: tuple[str, ...], unified: str | None, ram_gib: int, ram_bw: float | None) -> None:
+    readings = parse_hardware(phrase, cat)
+    assert len(readings) == 1
+    rig = readings[0].rig
+    assert tuple(g.name for g in rig.gpus) == gpus
+    assert (rig.unified.name if rig.unified else None) == unified
+    assert (rig.ram.memory_bytes if rig.ram else 0) == ram_gib * GIB
+    assert (rig.ram.bandwidth_gb_s if rig.ram else None) == pytest.approx(ram_bw)
+
+
+def test_bare_size_is_read_three_ways_and_says_so(cat: Catalog) -> None:
+    readings = parse_hardware("256GB", cat)
+    labels = [r.label for r in readings]
+    assert "unified" in labels[0] and "Apple M3 Ultra" in labels[0]
+    assert labels[1] == "24 GB GPU + 256 GB system RAM"
+    assert "pooled VRAM" in labels[2] and "8x" in labels[2]
+    assert all(r.assumptions for r in readings)
+
+
+def test_small_bare_size_reads_as_one_gpu_first(cat: Catalog) -> None:
+    readings = parse_hardware("24GB", cat)
+    assert readings[0].rig.gpus and readings[0].rig.gpus[0].name == "NVIDIA GeForce RTX 3090"
+
+
+def test_unified_without_size_shows_each_size(cat: Catalog) -> None:
+    labels = [r.label for r in parse_hardware("m3 ultra", cat)]
+    assert labels == ["Apple M3 Ultra 512GB", "Apple M3 Ultra 256GB", "Apple M3 Ultra 96GB"]
+
+
+def test_apple_default_wired_limit_is_three_quarters_on_large_macs(cat: Catalog) -> None:
+    pool = parse_hardware("M3 Ultra 256GB", cat)[0].rig.unified
+    assert pool is not None
+    assert pool.gpu_limit_bytes == 192 * GIB
+    assert pool.raised_limit_bytes == 248 * GIB
+
+
+BAD_HARDWARE = [
+    ("", "Tell me the hardware"),
+    ("RTX 9999", "I don't know the device"),
+    ("M3 Ultra 200GB", "is sold with 96GB, 256GB, 512GB"),
+    ("RTX 3090 + no gpu", "also says no GPU"),
+    ("x" * 400, "keep it under"),
+    ("EPYC 9654", "How much memory"),
+    ("265BG", "I don't know the device"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "message"), BAD_HARDWARE, ids=[c[0][:20] or "empty" for c in BAD_HARDWARE])
+def test_bad_hardware_gets_a_specific_message(cat: Catalog, phrase: str, message: str) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_hardware(phrase, cat)
+    assert message in str(err.value)
+    assert err.value.field == "hardware"
+
+
+def test_near_miss_suggests(cat: Catalog) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_hardware("rtx 3009", cat)
+    assert "NVIDIA GeForce RTX 3090" in err.value.suggestions
+
+
+MODEL_NAMES = [
+    ("glm-5.2", "glm-5.2"),
+    ("GLM-5.2", "glm-5.2"),
+    ("glm5.2", "glm-5.2"),
+    ("glm 5.2", "glm-5.2"),
+    ("zai glm 5.2", "glm-5.2"),
+    ("llama-3.1-8b", "llama-3.1-8b"),
+]
+
+
+@pytest.mark.parametrize(("text", "model_id"), MODEL_NAMES)
+def test_model_names(cat: Catalog, text: str, model_id: str) -> None:
+    assert parse_model(text, cat).id == model_id
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "active"), [("70B", 70, None), ("30B-A3B", 30, 3), ("235b a22b", 235, 22), ("1.5B", 1.5, None)]
+)
+def test_adhoc_sizes(cat: Catalog, text: str, total: float, active: float | None) -> None:
+    m = parse_model(text, cat)
+    assert (m.total_params_b, m.active_params_b, m.family) == (total, active, "ad-hoc")
+    assert m.notes and "borrowed from" in m.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("gml-5.2x", "I don't know the model"), ("", "Tell me a model"), ("30B-A40B", "between 0 and the total")],
+)
+def test_bad_models(cat: Catalog, text: str, message: str) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_model(text, cat)
+    assert message in str(err.value)
+
+
+def test_model_near_miss_suggests(cat: Catalog) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_model("glm-5.3", cat)
+    assert "GLM-5.2" in err.value.suggestions
+
+
+@pytest.mark.parametrize(("value", "tokens"), [("32k", 32768), ("1M", 1048576), ("8192", 8192), (4096, 4096), (None, None), ("128K tokens", 131072)])
+def test_context(cat: Catalog, value: str | int | None, tokens: int | None) -> None:
+    assert parse_context(value, cat.models["glm-5.2"]) == tokens
+
+
+@pytest.mark.parametrize(("value", "message"), [("0", "at least 1"), ("1000000000000", "reads at most"), ("lots", "can't read"), ("-5", "can't read")])
+def test_bad_context(cat: Catalog, value: str, message: str) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_context(value, cat.models["glm-5.2"])
+    assert message in str(err.value)
+
+
+def test_quant_names(cat: Catalog) -> None:
+    m = cat.models["glm-5.2"]
+    assert parse_quant("ud-iq2_xxs", m) == "UD-IQ2_XXS"
+    assert parse_quant("q4_k_m", m) == "Q4_K_M"
+    with pytest.raises(RigfitError) as err:
+        parse_quant("Q9_Z", m)
+    assert "not a quant I know" in str(err.value)
