@@ -8,6 +8,7 @@ and retried; rows stay queued until written. `close()` flushes everything that i
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import re
 import sqlite3
@@ -19,7 +20,7 @@ import sqlite_utils
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(os.environ.get("RIGFIT_MIGRATIONS", Path(__file__).resolve().parent.parent / "migrations"))
 _MIGRATION_NAME = re.compile(r"^V(\d+)__[\w-]+\.sql$")
 BATCH_MAX = 200
 RETRY_S = 0.5
