@@ -27,7 +27,7 @@ FIT_QUERIES = [
 
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
-    index = min(int(round(pct / 100 * (len(ordered) - 1))), len(ordered) - 1)
+    index = min(round(pct / 100 * (len(ordered) - 1)), len(ordered) - 1)
     return ordered[index]
 
 

@@ -7,11 +7,15 @@ title 256, description 4096, 25 fields, field name 256, field value 1024, footer
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from catalog.loader import Catalog
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.speed import Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
+
+if TYPE_CHECKING:
+    import discord
 
 TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX = 256, 4096, 25
 FIELD_NAME_MAX, FIELD_VALUE_MAX, FOOTER_MAX, TOTAL_MAX = 256, 1024, 2048, 6000
@@ -62,7 +66,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def total_chars(card: Card) -> int:
-    return len(card.title) + len(card.description) + len(card.footer) + sum(len(f.name) + len(f.value) for f in card.fields)
+    return (
+        len(card.title)
+        + len(card.description)
+        + len(card.footer)
+        + sum(len(f.name) + len(f.value) for f in card.fields)
+    )
 
 
 def within_limits(card: Card) -> Card:
@@ -81,7 +90,10 @@ def within_limits(card: Card) -> Card:
     while total_chars(card) > TOTAL_MAX and card.fields:
         card = replace(card, fields=card.fields[:-1])
     if total_chars(card) > TOTAL_MAX:
-        card = replace(card, description=_clip(card.description, max(TOTAL_MAX - total_chars(card) + len(card.description), 1)))
+        card = replace(
+            card,
+            description=_clip(card.description, max(TOTAL_MAX - total_chars(card) + len(card.description), 1)),
+        )
     return card
 
 
@@ -119,7 +131,10 @@ def _reading_field(r: ReadingReport) -> CardField:
         value = [f"❌ nothing fits. Closest: **{closest.quant}**, {closest.why}."]
     else:
         value = _option_lines(best)
-    return CardField(name=_clip(f"{VERDICT_MARK[best.verdict if best else 'does-not-fit']} {r.label}", FIELD_NAME_MAX), value="\n".join(value))
+    return CardField(
+        name=_clip(f"{VERDICT_MARK[best.verdict if best else 'does-not-fit']} {r.label}", FIELD_NAME_MAX),
+        value="\n".join(value),
+    )
 
 
 def fit_card(report: FitReport, catalog: Catalog) -> Card:
@@ -146,7 +161,13 @@ def fit_card(report: FitReport, catalog: Catalog) -> Card:
         fields.append(CardField("API price", api))
     footer = f"catalog as of {catalog.as_of} · speeds are ranges from measured llama.cpp runs · rigfit"
     return within_limits(
-        Card(title=f"{m.name} on your hardware", description=description, colour=VERDICT_COLOUR[verdict], fields=tuple(fields), footer=footer)
+        Card(
+            title=f"{m.name} on your hardware",
+            description=description,
+            colour=VERDICT_COLOUR[verdict],
+            fields=tuple(fields),
+            footer=footer,
+        )
     )
 
 
@@ -156,6 +177,7 @@ def error_card(message: str) -> Card:
 
 def to_text(card: Card) -> str:
     """The same card for a terminal: plain text, markdown markers removed."""
+
     def plain(s: str) -> str:
         return s.replace("**", "").replace("```", "\n    ").replace("\\", "")
 
@@ -169,8 +191,8 @@ def to_text(card: Card) -> str:
     return "\n".join(lines)
 
 
-def to_embed(card: Card):  # type: ignore[no-untyped-def]  # discord is imported lazily: the CLI needs no gateway
-    import discord
+def to_embed(card: Card) -> discord.Embed:
+    import discord  # imported here: the CLI and the engine never load discord
 
     embed = discord.Embed(title=card.title, description=card.description or None, colour=card.colour)
     for f in card.fields:

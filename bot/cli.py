@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
 
     cat = sub.add_parser("catalog", help="check or list the catalog")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
-    cat_sub.add_parser("check", help="validate every fact; non-zero exit on any problem").set_defaults(func=cmd_catalog_check)
+    cat_sub.add_parser("check", help="validate every fact; non-zero exit on any problem").set_defaults(
+        func=cmd_catalog_check
+    )
     lst = cat_sub.add_parser("list", help="list models, hardware or prices")
     lst.add_argument("what", choices=["models", "hardware", "prices"])
     lst.add_argument("--json", action="store_true")
@@ -120,17 +122,34 @@ def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load()
     if args.what == "models":
-        items = [m.model_dump(mode="json", exclude={"quants", "quality"}) | {"quants": [q.name for q in m.quants]} for m in catalog.models.values()]
-        lines = [f"{m.id:32} {m.total_params_b:>8g}B {('A' + format(m.active_params_b, 'g') + 'B') if m.active_params_b else 'dense':>8}  {len(m.quants)} quants" for m in catalog.models.values()]
+        items = [
+            m.model_dump(mode="json", exclude={"quants", "quality"}) | {"quants": [q.name for q in m.quants]}
+            for m in catalog.models.values()
+        ]
+        lines = [
+            f"{m.id:32} {_params(m.total_params_b, m.active_params_b)}  {len(m.quants)} quants"
+            for m in catalog.models.values()
+        ]
     elif args.what == "hardware":
         items = [h.model_dump(mode="json") for h in catalog.hardware.values()]
         lines = [f"{h.id:28} {h.kind:8} {h.bandwidth_gb_s:>7g} GB/s  {h.name}" for h in catalog.hardware.values()]
     else:
         items = [p.model_dump(mode="json") for p in (*catalog.api_prices, *catalog.rental_prices)]
-        lines = [f"api    {p.model:28} {p.provider:14} ${p.usd_per_m_input:g} in / ${p.usd_per_m_output:g} out per M" for p in catalog.api_prices]
-        lines += [f"rental {p.hardware:28} {p.provider:14} ${p.usd_per_hour:g}/h x{p.gpu_count}" for p in catalog.rental_prices]
+        lines = [
+            f"api    {p.model:28} {p.provider:14} ${p.usd_per_m_input:g} in / ${p.usd_per_m_output:g} out per M"
+            for p in catalog.api_prices
+        ]
+        lines += [
+            f"rental {p.hardware:28} {p.provider:14} ${p.usd_per_hour:g}/h x{p.gpu_count}"
+            for p in catalog.rental_prices
+        ]
     print(json.dumps(items, indent=2) if args.json else "\n".join(lines))
     return 0
+
+
+def _params(total_b: float, active_b: float | None) -> str:
+    active = f"A{active_b:g}B" if active_b else "dense"
+    return f"{total_b:>8g}B {active:>8}"
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -145,7 +164,9 @@ def cmd_db_stats(args: argparse.Namespace, settings: Settings) -> int:
     apply_migrations(db)
     total = db.execute("SELECT count(*) FROM queries").fetchone()[0]
     print(f"{total} queries logged")
-    for command, verdict, n in db.execute("SELECT command, coalesce(verdict, error), count(*) FROM queries GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20"):
+    for command, verdict, n in db.execute(
+        "SELECT command, coalesce(verdict, error), count(*) FROM queries GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20"
+    ):
         print(f"  {command:10} {str(verdict)[:50]:50} {n}")
     return 0
 

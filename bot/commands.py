@@ -47,7 +47,9 @@ def run_fit(
     return fit(m, readings, FitOptions(context=ctx, quant=q))
 
 
-def fit_answer(catalog: Catalog, model: str, hardware: str, context: str | int | None = None, quant: str | None = None) -> Answer:
+def fit_answer(
+    catalog: Catalog, model: str, hardware: str, context: str | int | None = None, quant: str | None = None
+) -> Answer:
     return safely(lambda: _fit_answer(catalog, model, hardware, context, quant))
 
 

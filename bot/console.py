@@ -7,6 +7,7 @@ exits at end of input.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import time
@@ -110,10 +111,8 @@ class Console:
         return errors
 
     def interactive(self) -> None:
-        try:
+        with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
-        except ImportError:
-            pass
         print("rigfit console: /help for commands, Ctrl-D to leave.", file=self.out)
         while True:
             try:

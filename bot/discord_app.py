@@ -62,20 +62,39 @@ async def _respond(interaction: discord.Interaction, *, ephemeral: bool, **kwarg
         await interaction.response.send_message(ephemeral=ephemeral, allowed_mentions=NO_PINGS, **kwargs)
 
 
+class RigfitTree(app_commands.CommandTree["RigfitBot"]):
+    """One central error handler for every app command."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await self.client.on_app_command_error(interaction, error)
+
+
 class RigfitBot(commands.AutoShardedBot):
     def __init__(self, catalog: Catalog, query_log: QueryLog, settings: Settings, **kwargs: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
-        super().__init__(command_prefix=commands.when_mentioned, intents=intents, allowed_mentions=NO_PINGS, **kwargs)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            tree_cls=RigfitTree,
+            **kwargs,
+        )
         self.catalog = catalog
         self.query_log = query_log
         self.settings = settings
 
     async def setup_hook(self) -> None:
         await self.add_cog(FitCog(self))
-        self.tree.on_error = self.on_app_command_error
 
-    def log_query(self, interaction: discord.Interaction, command: str, raw: dict[str, Any], answer: Answer, started: float) -> None:
+    def log_query(
+        self,
+        interaction: discord.Interaction,
+        command: str,
+        raw: dict[str, Any],
+        answer: Answer,
+        started: float,
+    ) -> None:
         key = self.settings.hash_key.get_secret_value()
         row = log_row(
             frontend="discord",

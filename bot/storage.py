@@ -48,7 +48,8 @@ def apply_migrations(db: sqlite_utils.Database, directory: Path = MIGRATIONS_DIR
             for statement in _statements(path.read_text(encoding="utf-8")):
                 db.conn.execute(statement)
             db.conn.execute(
-                "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, datetime('now'))", (version, path.name)
+                "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, datetime('now'))",
+                (version, path.name),
             )
         applied.append(version)
     return applied
@@ -115,7 +116,7 @@ class QueryLog:
         while True:
             try:
                 with self._db.conn:
-                    self._db["queries"].insert_all(batch, alter=False)
+                    sqlite_utils.db.Table(self._db, "queries").insert_all(batch, alter=False)
                 self.written += len(batch)
                 return
             except sqlite3.Error as exc:

@@ -32,9 +32,7 @@ class Catalog:
     hardware_names: NameIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "model_names", NameIndex({m.id: (m.name, *m.aliases) for m in self.models.values()})
-        )
+        object.__setattr__(self, "model_names", NameIndex({m.id: (m.name, *m.aliases) for m in self.models.values()}))
         object.__setattr__(
             self, "hardware_names", NameIndex({h.id: (h.name, *h.aliases) for h in self.hardware.values()})
         )

@@ -126,8 +126,7 @@ class Model(Sourced):
     def _consistent(self) -> Model:
         if self.active_params_b is not None and self.active_params_b > self.total_params_b:
             raise ValueError(
-                f"{self.id}: active_params_b ({self.active_params_b}) exceeds total_params_b "
-                f"({self.total_params_b})"
+                f"{self.id}: active_params_b ({self.active_params_b}) exceeds total_params_b ({self.total_params_b})"
             )
         if (self.experts is None) != (self.active_params_b is None):
             raise ValueError(f"{self.id}: a MoE model needs both `experts` and `active_params_b`")

@@ -24,7 +24,11 @@ def audit(catalog: Catalog) -> list[str]:
 
 
 def _references(catalog: Catalog) -> list[str]:
-    out = [f"api price for unknown model {p.model!r} ({p.provider})" for p in catalog.api_prices if p.model not in catalog.models]
+    out = [
+        f"api price for unknown model {p.model!r} ({p.provider})"
+        for p in catalog.api_prices
+        if p.model not in catalog.models
+    ]
     out += [
         f"rental price for unknown hardware {p.hardware!r} ({p.provider})"
         for p in catalog.rental_prices

@@ -157,7 +157,9 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
 def choose_best(options: tuple[QuantOption, ...]) -> str | None:
     """Highest quality that fits; else the highest quality offload that is still useful; else any offload."""
     fits = [o for o in options if o.verdict == "fits"]
-    useful = [o for o in options if o.verdict == "fits-offload" and o.decode_tps and o.decode_tps.high >= USEFUL_DECODE_TPS]
+    useful = [
+        o for o in options if o.verdict == "fits-offload" and o.decode_tps and o.decode_tps.high >= USEFUL_DECODE_TPS
+    ]
     offload = [o for o in options if o.verdict == "fits-offload"]
     for group in (fits, useful, offload):
         if group:
@@ -177,7 +179,11 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
     return ReadingReport(
-        label=reading.label, devices=devices, assumptions=reading.assumptions, options=options, best=choose_best(options)
+        label=reading.label,
+        devices=devices,
+        assumptions=reading.assumptions,
+        options=options,
+        best=choose_best(options),
     )
 
 

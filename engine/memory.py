@@ -14,7 +14,8 @@ KvType = Literal["f16", "q8_0", "q4_0"]
 # Bytes per cached element: f16 2; q8_0 and q4_0 are GGML blocks of 32 (34 and 18 bytes: gguf-py GGML_QUANT_SIZES).
 KV_BYTES_PER_ELEMENT: dict[str, float] = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
 
-# Runtime context per GPU: Ollama reserves 457 MiB per CUDA GPU and 512 MiB on Metal (shared/SIZING.md §3). ROCm and Vulkan are taken as CUDA's figure; CPU has no device context.
+# Runtime context per GPU: Ollama reserves 457 MiB per CUDA GPU and 512 MiB on Metal (shared/SIZING.md §3).
+# ROCm and Vulkan are taken as CUDA's figure; CPU has no device context.
 RUNTIME_BYTES: dict[str, int] = {
     "cuda": 457 * MIB,
     "rocm": 457 * MIB,

@@ -272,7 +272,10 @@ def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Rea
             reading.model_copy(
                 update={
                     "label": f"{gib:g} GB unified memory ({unified.name})",
-                    "assumptions": (f"read as unified memory: {unified.name} {gib:g}GB", *reading.assumptions),
+                    "assumptions": (
+                        f"read as unified memory: {unified.name} {gib:g}GB",
+                        *reading.assumptions,
+                    ),
                 }
             )
         )
@@ -280,7 +283,9 @@ def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Rea
         gpu, gpu_note = _typical_gpu(24, catalog)
         ram, ram_note = _ram(gib, ram_spec, None)
         notes = tuple(n for n in (f"read as system RAM beside {gpu_note}", ram_note) if n)
-        readings.append(Reading(label=f"24 GB GPU + {gib:g} GB system RAM", rig=Rig(gpus=(gpu,), ram=ram), assumptions=notes))
+        readings.append(
+            Reading(label=f"24 GB GPU + {gib:g} GB system RAM", rig=Rig(gpus=(gpu,), ram=ram), assumptions=notes)
+        )
         pooled = _pooled(gib, catalog)
         if pooled is not None:
             readings.append(pooled)
@@ -322,7 +327,10 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     if not text or not text.strip():
         raise RigfitError(f"Tell me the hardware, e.g. {HARDWARE_EXAMPLES}.", field="hardware")
     if len(text) > MAX_INPUT_CHARS:
-        raise RigfitError(f"That hardware text is {len(text)} characters; keep it under {MAX_INPUT_CHARS}.", field="hardware")
+        raise RigfitError(
+            f"That hardware text is {len(text)} characters; keep it under {MAX_INPUT_CHARS}.",
+            field="hardware",
+        )
     lowered = text.lower()
     no_gpu = bool(_NO_GPU.search(lowered))
     lowered = _NO_GPU.sub(" ", lowered)
@@ -330,7 +338,9 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     pieces = [_piece(p, catalog, ram_spec) for p in _split_parts(lowered)]
     pieces = [p for p in pieces if p.entry is not None or p.sizes]
     if not pieces:
-        raise RigfitError(f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.", field="hardware")
+        raise RigfitError(
+            f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.", field="hardware"
+        )
     return _assemble(pieces, catalog, ram_spec, no_gpu)
 
 
@@ -354,9 +364,7 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
                 if s.qualifier in (None, "vram", "v-ram", "gpu memory") and round(s.gib) == round(entry.memory_gib):
                     continue
                 if s.qualifier in ("vram", "v-ram", "gpu memory"):
-                    raise RigfitError(
-                        f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.", field="hardware"
-                    )
+                    raise RigfitError(f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.", field="hardware")
                 ram_gib += s.gib
         elif isinstance(entry, Unified):
             if unified is not None:
@@ -385,7 +393,9 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         notes.append(f"{unified_gib:g} GB unified memory read as {found.name}")
     if unified is not None:
         if gpus or vram_sizes:
-            raise RigfitError("A unified-memory machine with extra GPUs isn't something I can size yet.", field="hardware")
+            raise RigfitError(
+                "A unified-memory machine with extra GPUs isn't something I can size yet.", field="hardware"
+            )
         readings = _unified_readings(unified, unified_gib)
         return [r.model_copy(update={"assumptions": (*notes, *r.assumptions)}) for r in readings]
     for count, gib in vram_sizes:
@@ -408,7 +418,9 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         ram, ram_note = _ram(ram_gib, ram_spec, platform)
         notes += [ram_note] if ram_note else []
     elif platform is not None:
-        raise RigfitError(f"How much memory does the {platform.name} have? e.g. `{platform.name} 768GB`.", field="hardware")
+        raise RigfitError(
+            f"How much memory does the {platform.name} have? e.g. `{platform.name} 768GB`.", field="hardware"
+        )
     if not gpus and ram is None:
         raise RigfitError(f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}.", field="hardware")
     rig = Rig(gpus=tuple(gpus), ram=ram)
@@ -425,7 +437,9 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     if not query:
         raise RigfitError("Tell me a model, e.g. `glm-5.2`, `qwen3-30b-a3b` or `70B`.", field="model")
     if len(query) > MAX_INPUT_CHARS:
-        raise RigfitError(f"That model name is {len(query)} characters; keep it under {MAX_INPUT_CHARS}.", field="model")
+        raise RigfitError(
+            f"That model name is {len(query)} characters; keep it under {MAX_INPUT_CHARS}.", field="model"
+        )
     by_repo = _by_hf_repo(query, catalog)
     if by_repo is not None:
         return by_repo
@@ -464,7 +478,10 @@ def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
         raise RigfitError(f"{total_b:g}B parameters is outside what I can size (0.01B to 100000B).", field="model")
     active_b = float(active) if active else None
     if active_b is not None and not 0 < active_b <= total_b:
-        raise RigfitError(f"Active parameters ({active_b:g}B) must be between 0 and the total ({total_b:g}B).", field="model")
+        raise RigfitError(
+            f"Active parameters ({active_b:g}B) must be between 0 and the total ({total_b:g}B).",
+            field="model",
+        )
     like = _closest_architecture(total_b, moe=active_b is not None, catalog=catalog)
     label = f"{total_b:g}B" + (f"-A{active_b:g}B" if active_b else "")
     if like is None:
@@ -512,7 +529,10 @@ def parse_context(value: str | int | None, model: Model) -> int | None:
     else:
         m = _CONTEXT.match(value.strip().lower().replace(",", "").replace("_", ""))
         if not m:
-            raise RigfitError(f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.", field="context")
+            raise RigfitError(
+                f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.",
+                field="context",
+            )
         scale = {"k": 1024, "m": 1024 * 1024, None: 1}[m.group("unit")]
         tokens = int(float(m.group("num")) * scale)
     if tokens < 1:

@@ -16,7 +16,15 @@ from engine.rig import Frozen, GpuDevice, Rig
 from engine.units import MIB
 
 PlacementKind = Literal[
-    "gpu", "multi-gpu", "unified", "unified-partial", "expert-offload", "partial-offload", "cpu", "disk", "none"
+    "gpu",
+    "multi-gpu",
+    "unified",
+    "unified-partial",
+    "expert-offload",
+    "partial-offload",
+    "cpu",
+    "disk",
+    "none",
 ]
 Verdict = Literal["fits", "fits-offload", "does-not-fit"]
 
@@ -141,9 +149,7 @@ def _on_gpus(model: Model, rig: Rig, need: _Need) -> Placement | None:
         pool = _gpu_pool(rig.gpus[0], model, 1.0, need, need.layers)
         return Placement(kind="gpu", verdict="fits", pools=(pool,), n_gpu_layers=need.layers + 1)
     split = _spread(fits, need.layers)
-    pools = tuple(
-        _gpu_pool(g, model, n / need.layers, need, n) for g, n in zip(rig.gpus, split, strict=True) if n
-    )
+    pools = tuple(_gpu_pool(g, model, n / need.layers, need, n) for g, n in zip(rig.gpus, split, strict=True) if n)
     return Placement(
         kind="multi-gpu", verdict="fits", pools=pools, n_gpu_layers=need.layers + 1, tensor_split=tuple(split)
     )
@@ -220,9 +226,7 @@ def _expert_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
         return None
     on_gpu = need.model_copy(update={"expert_bytes": need.expert_bytes - cpu_experts})
     shares = [_gpu_capacity(g, model) / gpu_cap for g in rig.gpus] if gpu_cap else []
-    pools = [
-        _gpu_pool(g, model, s, on_gpu, round(s * need.layers)) for g, s in zip(rig.gpus, shares, strict=True)
-    ]
+    pools = [_gpu_pool(g, model, s, on_gpu, round(s * need.layers)) for g, s in zip(rig.gpus, shares, strict=True)]
     pools.append(_ram_pool(rig, expert_bytes=cpu_experts))
     return Placement(
         kind="expert-offload",

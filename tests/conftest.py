@@ -7,9 +7,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fixtures import catalog as fixture_catalog  # noqa: E402
+from fixtures import catalog as fixture_catalog
 
-from catalog.loader import Catalog  # noqa: E402
+from catalog.loader import Catalog
 
 
 @pytest.fixture(scope="session")

@@ -41,5 +41,7 @@ def command_text_chars(command: dict[str, Any]) -> int:
     total = len(command.get("name", "")) + len(command.get("description", ""))
     for option in command.get("options", []) or []:
         total += command_text_chars(option)
-        total += sum(len(str(c.get("name", ""))) + len(str(c.get("value", ""))) for c in option.get("choices", []) or [])
+        total += sum(
+            len(str(c.get("name", ""))) + len(str(c.get("value", ""))) for c in option.get("choices", []) or []
+        )
     return total

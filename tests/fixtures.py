@@ -66,7 +66,12 @@ SLIDING = Model(
     layers=62,
     context_max_tokens=131_072,
     attention=Attention(
-        kind="gqa", n_heads=32, n_kv_heads=16, head_dim=128, sliding_window_tokens=1024, sliding_window_layers=52
+        kind="gqa",
+        n_heads=32,
+        n_kv_heads=16,
+        head_dim=128,
+        sliding_window_tokens=1024,
+        sliding_window_layers=52,
     ),
     source=SRC,
     as_of=AS_OF,
@@ -80,7 +85,11 @@ HYBRID = Model(
     layers=48,
     context_max_tokens=262_144,
     attention=Attention(
-        kind="gqa", n_kv_heads=2, head_dim=256, linear_attention_layers=36, recurrent_state_bytes_per_layer=1_000_000
+        kind="gqa",
+        n_kv_heads=2,
+        head_dim=256,
+        linear_attention_layers=36,
+        recurrent_state_bytes_per_layer=1_000_000,
     ),
     experts=Experts(n_routed=512, n_active=10, n_shared=1),
     source=SRC,
@@ -156,10 +165,17 @@ def catalog() -> Catalog:
                 hardware=HARDWARE,
                 api_prices=(
                     ApiPrice(
-                        model="glm-5.2", provider="z.ai", usd_per_m_input=1.4, usd_per_m_output=4.4, source=SRC, as_of=AS_OF
+                        model="glm-5.2",
+                        provider="z.ai",
+                        usd_per_m_input=1.4,
+                        usd_per_m_output=4.4,
+                        source=SRC,
+                        as_of=AS_OF,
                     ),
                 ),
-                rental_prices=(RentalPrice(hardware="rtx-4090", provider="x", usd_per_hour=0.5, source=SRC, as_of=AS_OF),),
+                rental_prices=(
+                    RentalPrice(hardware="rtx-4090", provider="x", usd_per_hour=0.5, source=SRC, as_of=AS_OF),
+                ),
             )
         ]
     )

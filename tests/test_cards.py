@@ -52,7 +52,11 @@ def test_card_shows_arithmetic_and_command(cat: Catalog) -> None:
 
 
 def test_oversized_card_is_clipped() -> None:
-    huge = Card(title="t" * 500, description="d" * 9000, fields=tuple(CardField("n" * 300, "v" * 2000) for _ in range(40)))
+    huge = Card(
+        title="t" * 500,
+        description="d" * 9000,
+        fields=tuple(CardField("n" * 300, "v" * 2000) for _ in range(40)),
+    )
     card = within_limits(huge)
     assert len(card.title) <= 256 and len(card.description) <= DESCRIPTION_MAX
     assert len(card.fields) <= FIELDS_MAX and total_chars(card) <= TOTAL_MAX

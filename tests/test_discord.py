@@ -109,7 +109,10 @@ async def test_reply_body_matches_discord_spec(bot: RigfitBot) -> None:
     from bot.commands import fit_answer
 
     answer = fit_answer(bot.catalog, "glm-5.2", "24GB VRAM + 256GB RAM")
-    body = {"type": 4, "data": {"embeds": [to_embed(answer.card).to_dict()], "allowed_mentions": NO_PINGS.to_dict()}}
+    body = {
+        "type": 4,
+        "data": {"embeds": [to_embed(answer.card).to_dict()], "allowed_mentions": NO_PINGS.to_dict()},
+    }
     validate("CreateMessageInteractionCallbackRequest", body)
 
 

@@ -106,7 +106,16 @@ def test_json_shape(cat: Catalog) -> None:
     for r in readings:
         assert {"label", "devices", "options", "best"} <= set(r)
         for o in r["options"]:
-            assert {"quant", "weights_gb", "kv_cache_gb", "total_gb", "verdict", "placement", "decode_tps", "prefill_tps"} <= set(o)
+            assert {
+                "quant",
+                "weights_gb",
+                "kv_cache_gb",
+                "total_gb",
+                "verdict",
+                "placement",
+                "decode_tps",
+                "prefill_tps",
+            } <= set(o)
             assert o["verdict"] in ("fits", "fits-offload", "does-not-fit")
             if o["decode_tps"] is not None:
                 assert o["decode_tps"]["low"] <= o["decode_tps"]["high"]

@@ -19,12 +19,18 @@ from engine.errors import RigfitError
     ("line", "args"),
     [
         ("/fit glm-5.2 256GB", {"model": "glm-5.2", "hardware": "256GB"}),
-        ("/fit glm-5.2 2x RTX 3090 + 128GB DDR4", {"model": "glm-5.2", "hardware": "2x RTX 3090 + 128GB DDR4"}),
+        (
+            "/fit glm-5.2 2x RTX 3090 + 128GB DDR4",
+            {"model": "glm-5.2", "hardware": "2x RTX 3090 + 128GB DDR4"},
+        ),
         (
             "/fit model:glm-5.2 hardware:M3 Ultra 256GB context:64k quant:UD-IQ2_XXS",
             {"model": "glm-5.2", "hardware": "M3 Ultra 256GB", "context": "64k", "quant": "UD-IQ2_XXS"},
         ),
-        ("fit llama-3.1-8b RTX 3090 context:8k", {"model": "llama-3.1-8b", "hardware": "RTX 3090", "context": "8k"}),
+        (
+            "fit llama-3.1-8b RTX 3090 context:8k",
+            {"model": "llama-3.1-8b", "hardware": "RTX 3090", "context": "8k"},
+        ),
     ],
 )
 def test_parse_line(line: str, args: dict[str, str]) -> None:
@@ -42,7 +48,14 @@ def test_console_answers_and_logs_every_line(cat: Catalog, tmp_path: Path) -> No
     qlog = QueryLog(tmp_path / "q.sqlite3")
     out = io.StringIO()
     console = Console(cat, qlog, out=out)
-    errors = console.run_lines(["/fit glm-5.2 256GB\n", "/fit nothing-like-this 256GB\n", "/bogus\n", "/fit glm-5.2 M3 Ultra 256GB context:0\n"])
+    errors = console.run_lines(
+        [
+            "/fit glm-5.2 256GB\n",
+            "/fit nothing-like-this 256GB\n",
+            "/bogus\n",
+            "/fit glm-5.2 M3 Ultra 256GB context:0\n",
+        ]
+    )
     qlog.close()
     text = out.getvalue()
     assert "GLM-5.2 on your hardware" in text
@@ -84,7 +97,9 @@ def test_cli_fit_json(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None
         (["fit", "glm-5.2", "256GB", "--quant", "Q9_Z"], "not a quant I know"),
     ],
 )
-def test_cli_bad_input_exits_2_and_is_logged(cli_env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+def test_cli_bad_input_exits_2_and_is_logged(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
     assert cli.main(argv) == 2
     captured = capsys.readouterr()
     assert message in captured.err and captured.out == ""

@@ -14,8 +14,15 @@ D = dt.date(2026, 11, 1)
 
 def model(layers: int, attention: Attention, **kw: object) -> Model:
     base: dict[str, object] = dict(
-        id="m", name="m", family="t", total_params_b=10, layers=layers, context_max_tokens=1 << 20,
-        attention=attention, source="test", as_of=D,
+        id="m",
+        name="m",
+        family="t",
+        total_params_b=10,
+        layers=layers,
+        context_max_tokens=1 << 20,
+        attention=attention,
+        source="test",
+        as_of=D,
     )
     base.update(kw)
     return Model(**base)  # type: ignore[arg-type]
@@ -34,35 +41,71 @@ KV_CASES = [
     # q4_0: 18 bytes per 32 values: 32 x 8 x 256 x 18/32 = 36864 B/token
     ("gqa q4_0", model(32, GQA(8, 128)), 1000, "q4_0", 1, 36864 * 1000),
     # DeepSeek-V3 MLA: 61 layers x (512 + 64) x 2 bytes = 70272 B/token
-    ("mla deepseek-v3", model(61, Attention(kind="mla", kv_lora_rank=512, qk_rope_head_dim=64)), 8192, "f16", 1, 70272 * 8192),
+    (
+        "mla deepseek-v3",
+        model(61, Attention(kind="mla", kv_lora_rank=512, qk_rope_head_dim=64)),
+        8192,
+        "f16",
+        1,
+        70272 * 8192,
+    ),
     # DeepSeek-V3.2 adds a 128-dim indexer key: 61 x (576 + 128) x 2 = 85888 B/token
     (
         "mla + indexer deepseek-v3.2",
         model(61, Attention(kind="mla", kv_lora_rank=512, qk_rope_head_dim=64, indexer_head_dim=128)),
-        8192, "f16", 1, 85888 * 8192,
+        8192,
+        "f16",
+        1,
+        85888 * 8192,
     ),
     # gpt-oss-20b: 24 layers, 12 with a 128-token window; 8 x 64 x 2 x 2 = 2048 B/token/layer
     # 2048 x (12 x 32768 + 12 x 128) = 808452096
-    ("sliding gpt-oss-20b", model(24, GQA(8, 64, sliding_window_tokens=128, sliding_window_layers=12)), 32768, "f16", 1, 808452096),
+    (
+        "sliding gpt-oss-20b",
+        model(24, GQA(8, 64, sliding_window_tokens=128, sliding_window_layers=12)),
+        32768,
+        "f16",
+        1,
+        808452096,
+    ),
     # Gemma-3-27B: 62 layers, 52 local (1024 window), 16 kv x 128: 8192 B/token/layer
     # 8192 x (10 x 32768 + 52 x 1024) = 3120562176
-    ("sliding gemma-3-27b", model(62, GQA(16, 128, sliding_window_tokens=1024, sliding_window_layers=52)), 32768, "f16", 1, 3120562176),
+    (
+        "sliding gemma-3-27b",
+        model(62, GQA(16, 128, sliding_window_tokens=1024, sliding_window_layers=52)),
+        32768,
+        "f16",
+        1,
+        3120562176,
+    ),
     # Qwen3-Next-style hybrid: 12 full layers of 2 kv heads x (256 + 256) x 2 bytes = 2048 B/token/layer,
     # the 36 linear layers hold a fixed 1 MB state each
     # 12 x 2048 x 1000 + 36 x 1e6 = 60576000
     (
         "hybrid linear qwen3-next",
         model(48, GQA(2, 256, linear_attention_layers=36, recurrent_state_bytes_per_layer=1_000_000)),
-        1000, "f16", 1, 60_576_000,
+        1000,
+        "f16",
+        1,
+        60_576_000,
     ),
     # Four parallel sequences multiply everything
     ("4 sequences", model(32, GQA(8, 128)), 8192, "f16", 4, 4 * 131072 * 8192),
     # v_head_dim differing from head_dim (K 192, V 128): 8 x 320 x 2 = 5120 B/token/layer
-    ("k/v dims differ", model(10, Attention(kind="gqa", n_kv_heads=8, head_dim=192, v_head_dim=128)), 100, "f16", 1, 5120 * 10 * 100),
+    (
+        "k/v dims differ",
+        model(10, Attention(kind="gqa", n_kv_heads=8, head_dim=192, v_head_dim=128)),
+        100,
+        "f16",
+        1,
+        5120 * 10 * 100,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "m", "context", "kv_type", "n_seq", "expected"), KV_CASES, ids=[c[0] for c in KV_CASES])
+@pytest.mark.parametrize(
+    ("name", "m", "context", "kv_type", "n_seq", "expected"), KV_CASES, ids=[c[0] for c in KV_CASES]
+)
 def test_kv_cache_bytes(name: str, m: Model, context: int, kv_type: memory.KvType, n_seq: int, expected: int) -> None:
     assert memory.kv_cache_bytes(m, context, kv_type, n_seq) == pytest.approx(expected, rel=1e-9, abs=1)
 
@@ -75,9 +118,7 @@ def test_sliding_layers_stop_growing_past_the_window() -> None:
 
 def test_expert_fraction_from_total_active_and_routing() -> None:
     # total = D + E = 100, active = D + E x 8/64 = 30  =>  E = 70 / (7/8) = 80
-    m = model(
-        10, GQA(8, 128), total_params_b=100, active_params_b=30, experts=Experts(n_routed=64, n_active=8)
-    )
+    m = model(10, GQA(8, 128), total_params_b=100, active_params_b=30, experts=Experts(n_routed=64, n_active=8))
     assert memory.expert_fraction(m) == pytest.approx(0.8)
     assert memory.active_fraction(m) == pytest.approx(0.3)
 
@@ -88,7 +129,15 @@ def test_dense_model_has_no_experts() -> None:
 
 @pytest.mark.parametrize(
     ("quant", "bits"),
-    [("Q4_K_M", 4.84), ("q8_0", 8.51), ("UD-IQ2_XXS", 2.0625), ("IQ1_S", 1.5625), ("MXFP4", 4.25), ("Q6_K_L", 6.58), ("F16", 16.0)],
+    [
+        ("Q4_K_M", 4.84),
+        ("q8_0", 8.51),
+        ("UD-IQ2_XXS", 2.0625),
+        ("IQ1_S", 1.5625),
+        ("MXFP4", 4.25),
+        ("Q6_K_L", 6.58),
+        ("F16", 16.0),
+    ],
 )
 def test_weights_estimate_uses_the_quant_bits(quant: str, bits: float) -> None:
     w = memory.weights_estimate(model(32, GQA(8, 128), total_params_b=70), quant)

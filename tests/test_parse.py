@@ -19,7 +19,13 @@ SINGLE_READINGS = [
     ("two 3090s and 64gb ddr4", ("NVIDIA GeForce RTX 3090",) * 2, None, 64, 51.2),
     ("RTX 4090 + 64GB DDR5", ("NVIDIA GeForce RTX 4090",), None, 64, 89.6),
     ("rtx 3090 ti", ("NVIDIA GeForce RTX 3090 Ti",), None, 0, None),
-    ("2x3090 + 4090 + 256GB DDR5-6000 8-channel", ("NVIDIA GeForce RTX 3090",) * 2 + ("NVIDIA GeForce RTX 4090",), None, 256, 384.0),
+    (
+        "2x3090 + 4090 + 256GB DDR5-6000 8-channel",
+        ("NVIDIA GeForce RTX 3090",) * 2 + ("NVIDIA GeForce RTX 4090",),
+        None,
+        256,
+        384.0,
+    ),
     ("M3 Ultra 256GB", (), "Apple M3 Ultra 256GB", 0, None),
     ("Mac Studio M3 Ultra 512GB", (), "Apple M3 Ultra 512GB", 0, None),
     ("EPYC 9654 768GB", (), None, 768, 460.8),
@@ -29,8 +35,12 @@ SINGLE_READINGS = [
 ]
 
 
-@pytest.mark.parametrize(("phrase", "gpus", "unified", "ram_gib", "ram_bw"), SINGLE_READINGS, ids=[c[0] for c in SINGLE_READINGS])
-def test_hardware_phrases(cat: Catalog, phrase: str, gpus: tuple[str, ...], unified: str | None, ram_gib: int, ram_bw: float | None) -> None:
+@pytest.mark.parametrize(
+    ("phrase", "gpus", "unified", "ram_gib", "ram_bw"), SINGLE_READINGS, ids=[c[0] for c in SINGLE_READINGS]
+)
+def test_hardware_phrases(
+    cat: Catalog, phrase: str, gpus: tuple[str, ...], unified: str | None, ram_gib: int, ram_bw: float | None
+) -> None:
     readings = parse_hardware(phrase, cat)
     assert len(readings) == 1
     rig = readings[0].rig
@@ -107,7 +117,8 @@ def test_model_names(cat: Catalog, text: str, model_id: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "total", "active"), [("70B", 70, None), ("30B-A3B", 30, 3), ("235b a22b", 235, 22), ("1.5B", 1.5, None)]
+    ("text", "total", "active"),
+    [("70B", 70, None), ("30B-A3B", 30, 3), ("235b a22b", 235, 22), ("1.5B", 1.5, None)],
 )
 def test_adhoc_sizes(cat: Catalog, text: str, total: float, active: float | None) -> None:
     m = parse_model(text, cat)
@@ -117,7 +128,11 @@ def test_adhoc_sizes(cat: Catalog, text: str, total: float, active: float | None
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("gml-5.2x", "I don't know the model"), ("", "Tell me a model"), ("30B-A40B", "between 0 and the total")],
+    [
+        ("gml-5.2x", "I don't know the model"),
+        ("", "Tell me a model"),
+        ("30B-A40B", "between 0 and the total"),
+    ],
 )
 def test_bad_models(cat: Catalog, text: str, message: str) -> None:
     with pytest.raises(RigfitError) as err:
@@ -131,12 +146,18 @@ def test_model_near_miss_suggests(cat: Catalog) -> None:
     assert "GLM-5.2" in err.value.suggestions
 
 
-@pytest.mark.parametrize(("value", "tokens"), [("32k", 32768), ("1M", 1048576), ("8192", 8192), (4096, 4096), (None, None), ("128K tokens", 131072)])
+@pytest.mark.parametrize(
+    ("value", "tokens"),
+    [("32k", 32768), ("1M", 1048576), ("8192", 8192), (4096, 4096), (None, None), ("128K tokens", 131072)],
+)
 def test_context(cat: Catalog, value: str | int | None, tokens: int | None) -> None:
     assert parse_context(value, cat.models["glm-5.2"]) == tokens
 
 
-@pytest.mark.parametrize(("value", "message"), [("0", "at least 1"), ("1000000000000", "reads at most"), ("lots", "can't read"), ("-5", "can't read")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "at least 1"), ("1000000000000", "reads at most"), ("lots", "can't read"), ("-5", "can't read")],
+)
 def test_bad_context(cat: Catalog, value: str, message: str) -> None:
     with pytest.raises(RigfitError) as err:
         parse_context(value, cat.models["glm-5.2"])

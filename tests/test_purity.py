@@ -8,7 +8,20 @@ from pathlib import Path
 import pytest
 
 ENGINE = Path(__file__).parents[1] / "engine"
-FORBIDDEN_MODULES = {"discord", "sqlite3", "sqlite_utils", "yaml", "os", "aiohttp", "requests", "httpx", "socket", "time", "pathlib", "random"}
+FORBIDDEN_MODULES = {
+    "discord",
+    "sqlite3",
+    "sqlite_utils",
+    "yaml",
+    "os",
+    "aiohttp",
+    "requests",
+    "httpx",
+    "socket",
+    "time",
+    "pathlib",
+    "random",
+}
 FORBIDDEN_CALLS = {"open", "input", "print"}
 
 

@@ -22,7 +22,13 @@ def test_migration_names_are_numbered_and_unique() -> None:
 
 
 def row(i: int) -> dict[str, object]:
-    return {"ts": f"2026-11-22T00:00:{i % 60:02d}", "frontend": "test", "command": "fit", "raw_args": "{}", "latency_ms": 1.0}
+    return {
+        "ts": f"2026-11-22T00:00:{i % 60:02d}",
+        "frontend": "test",
+        "command": "fit",
+        "raw_args": "{}",
+        "latency_ms": 1.0,
+    }
 
 
 def test_writer_writes_every_row_in_batches(tmp_path: Path) -> None:
