@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=cmd_catalog_list)
 
+    imp = cat_sub.add_parser("import-gguf", help="print a catalog entry read from a local GGUF file's header")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_catalog_import_gguf)
+
     db = sub.add_parser("db", help="the query log")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
@@ -94,7 +98,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     catalog = load()
-    answer = fit_answer(catalog, args.model, args.hardware, args.context, args.quant)
+    answer = fit_answer(catalog, args.model, args.hardware, args.context, args.quant, allow_files=True)
     query_log = QueryLog(settings.database_path)
     raw = {"model": args.model, "hardware": args.hardware, "context": args.context, "quant": args.quant}
     query_log.log(log_row(frontend="cli", command="fit", raw_args=raw, answer=answer, started=started))
@@ -144,6 +148,22 @@ def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
             for p in catalog.rental_prices
         ]
     print(json.dumps(items, indent=2) if args.json else "\n".join(lines))
+    return 0
+
+
+def cmd_catalog_import_gguf(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+
+    import yaml
+
+    from catalog.gguf_import import read_gguf, to_yaml_entry
+
+    try:
+        summary = read_gguf(args.file, dt.datetime.now(dt.UTC).date())
+    except (OSError, ValueError) as exc:
+        print(f"rigfit: cannot read {args.file} as GGUF: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(yaml.safe_dump({"models": [to_yaml_entry(summary)]}, sort_keys=False, allow_unicode=True), end="")
     return 0
 
 

@@ -13,10 +13,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.cards import Card, error_card, fit_card
 from catalog.loader import Catalog
+from catalog.types import Model
 from engine.errors import RigfitError
 from engine.fit import FitOptions, FitReport, fit
 from engine.parse import parse_context, parse_hardware, parse_model, parse_quant
@@ -38,23 +40,49 @@ class Answer:
 
 
 def run_fit(
-    catalog: Catalog, model: str, hardware: str, context: str | int | None = None, quant: str | None = None
+    catalog: Catalog,
+    model: str,
+    hardware: str,
+    context: str | int | None = None,
+    quant: str | None = None,
+    *,
+    allow_files: bool = False,
 ) -> FitReport:
-    m = parse_model(model, catalog)
+    m = _local_gguf(model) if allow_files and model.lower().endswith(".gguf") else parse_model(model, catalog)
     readings = parse_hardware(hardware, catalog)
     ctx = parse_context(context, m)
     q = parse_quant(quant, m)
     return fit(m, readings, FitOptions(context=ctx, quant=q))
 
 
+def _local_gguf(path: str) -> Model:
+    """A GGUF file on this machine, sized exactly from its header (shell and console only, never Discord)."""
+    from catalog.gguf_import import read_gguf
+
+    if not Path(path).is_file():
+        raise RigfitError(f"No GGUF file at `{path}`.", field="model")
+    try:
+        return read_gguf(path, dt.datetime.now(dt.UTC).date()).model
+    except (ValueError, OSError) as exc:
+        raise RigfitError(f"`{path}` is not a GGUF file I can read ({exc}).", field="model") from exc
+
+
 def fit_answer(
-    catalog: Catalog, model: str, hardware: str, context: str | int | None = None, quant: str | None = None
+    catalog: Catalog,
+    model: str,
+    hardware: str,
+    context: str | int | None = None,
+    quant: str | None = None,
+    *,
+    allow_files: bool = False,
 ) -> Answer:
-    return safely(lambda: _fit_answer(catalog, model, hardware, context, quant))
+    return safely(lambda: _fit_answer(catalog, model, hardware, context, quant, allow_files))
 
 
-def _fit_answer(catalog: Catalog, model: str, hardware: str, context: str | int | None, quant: str | None) -> Answer:
-    report = run_fit(catalog, model, hardware, context, quant)
+def _fit_answer(
+    catalog: Catalog, model: str, hardware: str, context: str | int | None, quant: str | None, allow_files: bool
+) -> Answer:
+    report = run_fit(catalog, model, hardware, context, quant, allow_files=allow_files)
     first = report.readings[0]
     best = first.option(first.best)
     fields = {

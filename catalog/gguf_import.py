@@ -1,0 +1,119 @@
+"""Read a local GGUF file's header (llama.cpp's `gguf` package) into a catalog Model with exact tensor bytes.
+
+Only the header and tensor table are read (the reader memory-maps the file; no weights are loaded). Keys follow
+llama.cpp's GGUF naming (`{arch}.block_count`, `{arch}.attention.head_count_kv`, ... in gguf-py constants.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog.types import Attention, Experts, Model, Quant
+
+
+@dataclass(frozen=True)
+class GgufSummary:
+    model: Model
+    bytes_by_type: dict[str, int]
+    tensor_count: int
+
+
+def _field(reader: Any, key: str) -> Any:
+    f = reader.get_field(key)
+    if f is None:
+        return None
+    value = f.contents()
+    return value
+
+
+def _int(reader: Any, key: str) -> int | None:
+    v = _field(reader, key)
+    if isinstance(v, list):
+        v = max(v) if v else None
+    return int(v) if v is not None else None
+
+
+def read_gguf(path: str | Path, as_of: dt.date) -> GgufSummary:
+    from gguf import GGUFReader
+
+    p = Path(path)
+    reader = GGUFReader(str(p))
+    arch = str(_field(reader, "general.architecture") or "unknown")
+    name = str(_field(reader, "general.name") or p.stem)
+    bytes_by_type: Counter[str] = Counter()
+    total_elements = expert_elements = 0
+    for t in reader.tensors:
+        bytes_by_type[t.tensor_type.name] += int(t.n_bytes)
+        total_elements += int(t.n_elements)
+        if "_exps" in t.name:
+            expert_elements += int(t.n_elements)
+    layers = _int(reader, f"{arch}.block_count") or 1
+    n_heads = _int(reader, f"{arch}.attention.head_count")
+    n_kv = _int(reader, f"{arch}.attention.head_count_kv") or n_heads
+    embd = _int(reader, f"{arch}.embedding_length")
+    key_len = _int(reader, f"{arch}.attention.key_length") or (embd // n_heads if embd and n_heads else None)
+    value_len = _int(reader, f"{arch}.attention.value_length")
+    kv_lora = _int(reader, f"{arch}.attention.kv_lora_rank")
+    rope_dim = _int(reader, f"{arch}.rope.dimension_count")
+    window = _int(reader, f"{arch}.attention.sliding_window")
+    if kv_lora and rope_dim:
+        attention = Attention(kind="mla", kv_lora_rank=kv_lora, qk_rope_head_dim=rope_dim)
+    else:
+        attention = Attention(
+            kind="gqa",
+            n_heads=n_heads,
+            n_kv_heads=n_kv or 1,
+            head_dim=key_len or 128,
+            v_head_dim=value_len if value_len and value_len != key_len else None,
+            sliding_window_tokens=window,
+        )
+    n_expert = _int(reader, f"{arch}.expert_count")
+    n_used = _int(reader, f"{arch}.expert_used_count")
+    experts = None
+    active_b = None
+    total_b = total_elements / 1e9
+    if n_expert and n_used and expert_elements:
+        experts = Experts(n_routed=n_expert, n_active=n_used, n_shared=_int(reader, f"{arch}.expert_shared_count") or 0)
+        active_b = (total_elements - expert_elements * (1 - n_used / n_expert)) / 1e9
+    tokens = reader.get_field("tokenizer.ggml.tokens")
+    vocab = len(tokens.data) if tokens is not None else None
+    file_bytes = p.stat().st_size
+    model_id = "gguf-" + re.sub(r"[^a-z0-9._+-]+", "-", p.stem.lower()).strip("-")
+    quant_name = _quant_name(p.stem, bytes_by_type)
+    source = f"local GGUF header: {p.name}"
+    model = Model(
+        id=model_id[:80],
+        name=name,
+        family=arch,
+        total_params_b=total_b,
+        active_params_b=active_b,
+        layers=layers,
+        hidden_size=embd,
+        vocab_size=vocab,
+        context_max_tokens=_int(reader, f"{arch}.context_length") or 4096,
+        attention=attention,
+        experts=experts,
+        quants=(Quant(name=quant_name, file_bytes=file_bytes, exact=True, source=source, as_of=as_of),),
+        source=source,
+        as_of=as_of,
+    )
+    return GgufSummary(model=model, bytes_by_type=dict(bytes_by_type), tensor_count=len(reader.tensors))
+
+
+def _quant_name(stem: str, bytes_by_type: Counter[str]) -> str:
+    m = re.search(r"((?:UD-)?(?:I?Q\d_[A-Z0-9_]+|Q\d_\d|BF16|F16|F32|MXFP4))", stem, re.IGNORECASE)
+    if m:
+        return m.group(1).upper().replace("UD_", "UD-")
+    return bytes_by_type.most_common(1)[0][0] if bytes_by_type else "F32"
+
+
+def to_yaml_entry(summary: GgufSummary) -> dict[str, Any]:
+    """A catalog entry to paste into catalog/data/models/*.yaml (the caller adds sources for published files)."""
+    data = summary.model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    data["notes"] = "tensor bytes by type: " + ", ".join(f"{k} {v:,}" for k, v in sorted(summary.bytes_by_type.items()))
+    return data
