@@ -158,7 +158,7 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     return _Piece(text=part, count=count, entry=entry, sizes=sizes)
 
 
-def _gpu_device(g: Gpu) -> GpuDevice:
+def gpu_device(g: Gpu) -> GpuDevice:
     return GpuDevice(
         name=g.name,
         hardware_id=g.id,
@@ -181,7 +181,7 @@ def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
         entry = same[0] if same else None
     if isinstance(entry, Gpu):
         note = f"a {gib:g} GB GPU read as an {entry.name} ({entry.bandwidth_gb_s:g} GB/s)"
-        return _gpu_device(entry).model_copy(update={"memory_bytes": int(gib * GIB)}), note
+        return gpu_device(entry).model_copy(update={"memory_bytes": int(gib * GIB)}), note
     device = GpuDevice(name=f"{gib:g} GB GPU", memory_bytes=int(gib * GIB))
     return device, f"no {gib:g} GB card in the catalog: memory only, no speed estimate"
 
@@ -208,7 +208,7 @@ def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[Sys
     return SystemRam(memory_bytes=int(gib * GIB), bandwidth_gb_s=bandwidth, description=desc), note
 
 
-def _unified_pool(entry: Unified, gib: int) -> UnifiedPool:
+def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
     total = gib * GIB
     if entry.gpu_default_fraction is not None:
         fraction, why = entry.gpu_default_fraction, entry.gpu_default_fraction_source or ""
@@ -248,7 +248,7 @@ def _unified_readings(entry: Unified, gib: float | None) -> list[Reading]:
         options = sorted(entry.memory_gib_options, reverse=True)[:4]
     out = []
     for size in options:
-        pool = _unified_pool(entry, size)
+        pool = unified_pool(entry, size)
         notes = [pool.gpu_limit_note]
         if gib is None:
             notes.append(f"no memory size given: showing the {entry.name}'s sizes, largest first")
@@ -314,7 +314,7 @@ def _pooled(gib: float, catalog: Catalog) -> Reading | None:
     if not options:
         return None
     n, g = min(options, key=lambda o: o[0])
-    device = _gpu_device(g)
+    device = gpu_device(g)
     return Reading(
         label=f"{gib:g} GB pooled VRAM ({n}x {g.name})",
         rig=Rig(gpus=(device,) * n),
@@ -359,7 +359,7 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         if isinstance(entry, Gpu):
             if no_gpu:
                 raise RigfitError(f"`{p.text}` names a GPU, but the phrase also says no GPU.", field="hardware")
-            gpus += [_gpu_device(entry)] * p.count
+            gpus += [gpu_device(entry)] * p.count
             for s in sizes:
                 if s.qualifier in (None, "vram", "v-ram", "gpu memory") and round(s.gib) == round(entry.memory_gib):
                     continue

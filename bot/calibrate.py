@@ -1,0 +1,221 @@
+"""`rigfit calibrate`: fit and score the speed model on measured llama.cpp runs (shared/calibration/).
+
+Each measured row is mapped to a catalog model and device, the engine predicts the ideal speed (efficiency 1),
+and measured/ideal is the efficiency that run reached. Rows are split by device name into a fitting half and a
+held-out half (a stable hash, never by result). Per group (device kind, backend, dense or MoE; prefill by backend)
+the fit takes the 10th and 90th percentiles as (low, high). The held-out half is scored with the efficiency table
+the engine actually uses (engine/calibration.py), so the figures reported are what users get.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import os
+import re
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog.loader import Catalog
+from catalog.types import Gpu, Model, Unified
+from engine import calibration, memory
+from engine.errors import RigfitError
+from engine.parse import parse_hardware, parse_model
+from engine.speed import prefill_flops_per_token
+from engine.units import GIB
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "calibration"
+CSV_NAME = "tokens_per_second.csv"
+
+
+def calibration_dir() -> Path:
+    return Path(os.environ.get("RIGFIT_CALIBRATION_DIR", DEFAULT_DIR))
+
+
+@dataclass(frozen=True)
+class Run:
+    row_id: str
+    hardware: str
+    device_kind: str  # gpu | unified
+    backend: str
+    model: Model
+    phase: str  # decode | prefill
+    measured_tps: float
+    ideal_tps: float  # at efficiency 1.0
+
+    @property
+    def moe(self) -> bool:
+        return self.model.is_moe
+
+    @property
+    def efficiency(self) -> float:
+        return self.measured_tps / self.ideal_tps
+
+    def group(self) -> tuple[str, ...]:
+        if self.phase == "decode":
+            return ("decode", self.device_kind, self.backend, "moe" if self.moe else "dense")
+        return ("prefill", self.backend)
+
+    def held_out(self) -> bool:
+        return int(hashlib.sha256(self.hardware.encode()).hexdigest(), 16) % 2 == 1
+
+
+_BACKENDS = {"cuda": "cuda", "rocm": "rocm", "vulkan": "vulkan", "metal": "metal", "mtl,blas": "metal", "sycl": "sycl"}
+
+
+def _model_name(raw: str) -> str:
+    name = raw.split(" (")[0]
+    name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip()
+    return {"LLaMA 7B v2": "llama-2-7b"}.get(name, name)
+
+
+def _hardware_phrase(raw: str) -> str:
+    name = re.sub(r"\(.*?\)", "", raw).split(",")[0]
+    name = re.sub(r"'[^']*'", "", name)
+    name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bGrace Blackwell\b|\bWorkstation Edition\b|\b\d+\s*GB\b", "", name)
+    return " ".join(name.split())
+
+
+def _weights_bytes(row: dict[str, str], model: Model) -> int | None:
+    if row["model_size_reported"] and row["model_size_unit"] == "GiB":
+        return int(float(row["model_size_reported"]) * GIB)
+    quant = row["quant"].split(" ")[0]
+    w = memory.weights_estimate(model, quant)
+    return w.n_bytes if w else None
+
+
+def load_runs(catalog: Catalog, directory: Path | None = None) -> tuple[list[Run], list[str]]:
+    path = (directory or calibration_dir()) / CSV_NAME
+    runs: list[Run] = []
+    skipped: list[str] = []
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            run, why = _run(row, catalog)
+            if run is None:
+                skipped.append(f"row {row['row_id']}: {why}")
+            else:
+                runs.append(run)
+    return runs, skipped
+
+
+def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
+    if row["batch_size"] not in ("1", "") or row["phase"] not in ("decode", "prefill"):
+        return None, "batched run"
+    backend = _BACKENDS.get(row["backend"].lower())
+    if backend is None or row["num_gpus"] not in ("1", ""):
+        return None, f"backend {row['backend']} / {row['num_gpus']} GPUs"
+    try:
+        model = parse_model(_model_name(row["model"]), catalog)
+        reading = parse_hardware(_hardware_phrase(row["hardware"]), catalog)[0]
+    except RigfitError as exc:
+        return None, str(exc)[:80]
+    if model.family == "ad-hoc":
+        return None, "model not in the catalog"
+    weights = _weights_bytes(row, model)
+    if weights is None:
+        return None, "no size"
+    rig = reading.rig
+    entry = catalog.hardware.get(
+        (rig.gpus[0].hardware_id if rig.gpus else rig.unified.hardware_id if rig.unified else "") or ""
+    )
+    if not isinstance(entry, Gpu | Unified):
+        return None, "not a GPU or unified device"
+    bandwidth = float(row["memory_bandwidth_GBps_stated"] or entry.bandwidth_gb_s)
+    depth = int(row["depth_tokens"] or 0)
+    n_tokens = int(row["n_tokens"] or 512)
+    if row["phase"] == "decode":
+        read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
+        ideal = bandwidth * 1e9 / read
+    else:
+        if entry.fp16_tflops is None:
+            return None, "no FP16 figure for the device"
+        ideal = entry.fp16_tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
+    kind = "unified" if isinstance(entry, Unified) else "gpu"
+    run = Run(row["row_id"], entry.id, kind, backend, model, row["phase"], float(row["tokens_per_s"]), ideal)
+    return run, ""
+
+
+@dataclass(frozen=True)
+class Score:
+    rows: int
+    median_abs_log_err: float
+    coverage: float
+    median_width: float
+    worst: list[tuple[float, Run]]
+
+
+def fit_table(runs: list[Run]) -> dict[tuple[str, ...], tuple[float, float, int]]:
+    groups: dict[tuple[str, ...], list[float]] = defaultdict(list)
+    for r in runs:
+        groups[r.group()].append(r.efficiency)
+    table = {}
+    for key, effs in groups.items():
+        effs.sort()
+        low = effs[int(0.1 * (len(effs) - 1))]
+        high = effs[math.ceil(0.9 * (len(effs) - 1))]
+        table[key] = (round(low, 3), round(high, 3), len(effs))
+    return table
+
+
+def engine_range(run: Run) -> tuple[float, float]:
+    if run.phase == "decode":
+        low, high = calibration.decode_efficiency(run.device_kind, run.backend, moe=run.moe)
+    else:
+        low, high = calibration.prefill_efficiency(run.backend)
+    return run.ideal_tps * low, run.ideal_tps * high
+
+
+def score(runs: list[Run]) -> Score:
+    errs, widths, inside, worst = [], [], 0, []
+    for r in runs:
+        low, high = engine_range(r)
+        mid = math.sqrt(low * high)
+        err = abs(math.log(mid / r.measured_tps))
+        errs.append(err)
+        widths.append(high / low)
+        inside += low <= r.measured_tps <= high
+        worst.append((err, r))
+    worst.sort(key=lambda t: -t[0])
+    if not runs:
+        return Score(0, math.nan, math.nan, math.nan, [])
+    return Score(len(runs), statistics.median(errs), inside / len(runs), statistics.median(widths), worst[:8])
+
+
+def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[str, float]]:
+    runs, skipped = load_runs(catalog, directory)
+    fit_runs = [r for r in runs if not r.held_out()]
+    test_runs = [r for r in runs if r.held_out()]
+    lines = [
+        f"{len(runs)} measured runs mapped ({len(skipped)} skipped); fit on {len(fit_runs)}, held out {len(test_runs)}"
+    ]
+    lines.append("\nfitted efficiency (p10, p90, rows) per group, from the fitting half:")
+    for key, (low, high, n) in sorted(fit_table(fit_runs).items()):
+        lines.append(f"  {'/'.join(key):32} {low:.3f} {high:.3f}  ({n})")
+    figures: dict[str, float] = {}
+    for phase in ("decode", "prefill"):
+        s = score([r for r in test_runs if r.phase == phase])
+        lines.append(
+            f"\nheld-out {phase}: {s.rows} rows, median |ln(pred/meas)| {s.median_abs_log_err:.3f}, "
+            f"inside [low, high] {s.coverage:.0%}, median high/low {s.median_width:.2f}"
+        )
+        for err, r in s.worst[:5]:
+            low, high = engine_range(r)
+            lines.append(
+                f"  worst: row {r.row_id} {r.model.id} on {r.hardware}: measured {r.measured_tps:.1f}, range {low:.1f}-{high:.1f} (|ln| {err:.2f})"
+            )
+        figures |= {
+            f"calibration_{phase}_rows": s.rows,
+            f"calibration_{phase}_median_abs_log_err": round(s.median_abs_log_err, 3),
+            f"calibration_{phase}_coverage": round(s.coverage, 3),
+            f"calibration_{phase}_median_width": round(s.median_width, 3),
+        }
+    both = score(test_runs)
+    figures |= {
+        "calibration_median_abs_log_err": round(both.median_abs_log_err, 3),
+        "calibration_coverage": round(both.coverage, 3),
+        "calibration_median_width": round(both.median_width, 3),
+    }
+    return "\n".join(lines), figures

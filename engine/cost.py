@@ -1,0 +1,257 @@
+"""Cost: local (amortised hardware + power) against the API and against renting (shared/SIZING.md §7).
+
+All money in US dollars; token volumes in tokens. The caller supplies prices from the catalog and the usage.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from catalog.types import ApiPrice, Gpu, Hardware, Model, RentalPrice, Unified
+from engine.fit import FitOptions, QuantOption, fit_reading
+from engine.parse import gpu_device
+from engine.rig import Frozen, Reading, Rig
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class Usage(Frozen):
+    tokens_per_day: Annotated[float, Field(gt=0, le=1e12)] = 2_000_000
+    input_share: Annotated[float, Field(ge=0, le=1)] = 0.75  # chat and coding are input-heavy
+    kwh_usd: Annotated[float, Field(ge=0, le=10)] = 0.15
+    years: Annotated[float, Field(gt=0, le=20)] = 3.0
+
+
+class LocalCost(Frozen):
+    hardware_usd: float | None
+    hardware_note: str
+    watts: float | None
+    hours_per_day: float | None
+    power_usd_per_day: float | None
+    usd_per_m_tokens: float | None  # amortised hardware + power at the user's volume
+    running_usd_per_m_tokens: float | None  # power only
+    max_tokens_per_day: float | None  # what the machine can process running 24 hours a day at this mix
+
+
+class ApiCost(Frozen):
+    provider: str
+    usd_per_m_input: float
+    usd_per_m_output: float
+    usd_per_m_blended: float
+    source: str
+    as_of: str
+
+
+class RentalCost(Frozen):
+    hardware_id: str
+    gpu_count: int
+    provider: str
+    usd_per_hour: float
+    quant: str
+    decode_tps_mid: float
+    usd_per_m_tokens: float
+    interruptible: bool
+
+
+class CostReport(Frozen):
+    model_id: str
+    usage: Usage
+    local: LocalCost | None
+    api: tuple[ApiCost, ...]
+    rental: RentalCost | None
+    breakeven_tokens: float | None
+    breakeven_months: float | None
+    notes: tuple[str, ...]
+
+
+def hours_per_million(option: QuantOption, input_share: float) -> float | None:
+    """Machine hours to process one million tokens at the user's input/output mix."""
+    if option.decode_tps is None:
+        return None
+    decode = (option.decode_tps.low * option.decode_tps.high) ** 0.5
+    prefill = (option.prefill_tps.low * option.prefill_tps.high) ** 0.5 if option.prefill_tps else None
+    seconds = (1 - input_share) * 1e6 / decode
+    if prefill:  # without a prefill figure only output time is counted (the report says so)
+        seconds += input_share * 1e6 / prefill
+    return seconds / 3600
+
+
+def api_costs(prices: tuple[ApiPrice, ...], usage: Usage) -> tuple[ApiCost, ...]:
+    out = [
+        ApiCost(
+            provider=p.provider,
+            usd_per_m_input=p.usd_per_m_input,
+            usd_per_m_output=p.usd_per_m_output,
+            usd_per_m_blended=usage.input_share * p.usd_per_m_input + (1 - usage.input_share) * p.usd_per_m_output,
+            source=p.source,
+            as_of=p.as_of.isoformat(),
+        )
+        for p in prices
+    ]
+    return tuple(sorted(out, key=lambda a: a.usd_per_m_blended))
+
+
+def device_price(h: Hardware, memory_gib: int | None = None) -> tuple[float | None, str]:
+    """The newest new price (else used) of a device; for unified machines, of the configuration asked."""
+    prices = [p for p in h.prices if isinstance(h, Gpu) or p.memory_gib in (memory_gib, None)]
+    if isinstance(h, Unified) and memory_gib is not None:
+        exact = [p for p in prices if p.memory_gib == memory_gib]
+        prices = exact or prices
+    if not prices:
+        return None, f"no price in the catalog for {h.name}"
+    best = sorted(prices, key=lambda p: (p.condition != "new", -p.as_of.toordinal()))[0]
+    return best.usd, f"{h.name} {best.condition} ${best.usd:,.0f} ({best.as_of})"
+
+
+def rig_price(rig: Rig, hardware: dict[str, Hardware]) -> tuple[float | None, str]:
+    total, notes = 0.0, []
+    for device_id, memory_gib in _priced_parts(rig):
+        h = hardware.get(device_id or "")
+        if h is None:
+            return None, "a device without a catalog entry has no price"
+        usd, note = device_price(h, memory_gib)
+        if usd is None:
+            return None, note
+        total += usd
+        notes.append(note)
+    if rig.ram is not None:
+        notes.append("system RAM and the rest of the PC not priced")
+    return total, "; ".join(notes)
+
+
+def _priced_parts(rig: Rig) -> list[tuple[str | None, int | None]]:
+    parts: list[tuple[str | None, int | None]] = [(g.hardware_id, None) for g in rig.gpus]
+    if rig.unified is not None:
+        parts.append((rig.unified.hardware_id, round(rig.unified.memory_bytes / (1 << 30))))
+    return parts
+
+
+def rig_watts(rig: Rig, hardware: dict[str, Hardware]) -> float | None:
+    ids = [g.hardware_id for g in rig.gpus] + ([rig.unified.hardware_id] if rig.unified else [])
+    watts = [hardware[i].watts if i in hardware else None for i in ids if i]
+    if not watts or any(w is None for w in watts):
+        return None
+    return float(sum(w for w in watts if w is not None))
+
+
+def local_cost(
+    option: QuantOption, rig: Rig, hardware: dict[str, Hardware], usage: Usage, hardware_usd: float | None = None
+) -> LocalCost:
+    price, note = (hardware_usd, "as given") if hardware_usd is not None else rig_price(rig, hardware)
+    watts = rig_watts(rig, hardware)
+    hours_m = hours_per_million(option, usage.input_share)
+    hours_day = min(hours_m * usage.tokens_per_day / 1e6, 24.0) if hours_m is not None else None
+    capacity = 24 / hours_m * 1e6 if hours_m else None
+    power_day = watts / 1000 * hours_day * usage.kwh_usd if watts is not None and hours_day is not None else None
+    running_m = power_day / (usage.tokens_per_day / 1e6) if power_day is not None else None
+    total_m = None
+    if price is not None:
+        per_day = price / (usage.years * 365.25) + (power_day or 0.0)
+        total_m = per_day / (usage.tokens_per_day / 1e6)
+    return LocalCost(
+        hardware_usd=price,
+        hardware_note=note,
+        watts=watts,
+        hours_per_day=hours_day,
+        power_usd_per_day=power_day,
+        usd_per_m_tokens=total_m,
+        running_usd_per_m_tokens=running_m,
+        max_tokens_per_day=capacity,
+    )
+
+
+def rental_cost(
+    model: Model,
+    prices: tuple[RentalPrice, ...],
+    hardware: dict[str, Hardware],
+    usage: Usage,
+    opts: FitOptions,
+    context: int,
+) -> RentalCost | None:
+    """The cheapest rented machine, per million tokens at the user's mix, that runs the model on its GPUs."""
+    best: RentalCost | None = None
+    for p in prices:
+        gpu = hardware.get(p.hardware)
+        if not isinstance(gpu, Gpu):
+            continue
+        rig = Rig(gpus=(gpu_device(gpu),) * p.gpu_count)
+        report = fit_reading(model, Reading(label=gpu.name, rig=rig), context, opts)
+        option = report.option(report.best)
+        if option is None or option.verdict != "fits" or option.decode_tps is None:
+            continue
+        hours = hours_per_million(option, usage.input_share)
+        if hours is None:
+            continue
+        cost = RentalCost(
+            hardware_id=gpu.id,
+            gpu_count=p.gpu_count,
+            provider=p.provider,
+            usd_per_hour=p.usd_per_hour,
+            quant=option.quant,
+            decode_tps_mid=(option.decode_tps.low * option.decode_tps.high) ** 0.5,
+            usd_per_m_tokens=p.usd_per_hour * hours,
+            interruptible=p.interruptible,
+        )
+        if best is None or cost.usd_per_m_tokens < best.usd_per_m_tokens:
+            best = cost
+    return best
+
+
+def breakeven(local: LocalCost | None, api: tuple[ApiCost, ...], usage: Usage) -> tuple[float | None, float | None]:
+    """Tokens (and months at the user's volume) before the hardware's price is repaid by not paying the API."""
+    if local is None or local.hardware_usd is None or not api:
+        return None, None
+    saving_per_token = (api[0].usd_per_m_blended - (local.running_usd_per_m_tokens or 0.0)) / 1e6
+    if saving_per_token <= 0:
+        return None, None
+    tokens = local.hardware_usd / saving_per_token
+    return tokens, tokens / usage.tokens_per_day / DAYS_PER_MONTH
+
+
+def cost_report(
+    model: Model,
+    reading: Reading,
+    option: QuantOption | None,
+    api_prices: tuple[ApiPrice, ...],
+    rental_prices: tuple[RentalPrice, ...],
+    hardware: dict[str, Hardware],
+    usage: Usage,
+    opts: FitOptions,
+    context: int,
+    hardware_usd: float | None = None,
+) -> CostReport:
+    notes: list[str] = []
+    local = None
+    if option is not None and option.verdict != "does-not-fit":
+        local = local_cost(option, reading.rig, hardware, usage, hardware_usd)
+        if local.hardware_usd is None:
+            notes.append(local.hardware_note + ": pass the price to compare")
+        if local.watts is None:
+            notes.append("no power figure for this hardware: electricity not counted")
+        if local.max_tokens_per_day is not None and local.max_tokens_per_day < usage.tokens_per_day:
+            notes.append(
+                f"at this speed the machine processes at most {local.max_tokens_per_day / 1e6:.2f}M tokens a day, "
+                f"less than the {usage.tokens_per_day / 1e6:g}M asked"
+            )
+        if option.prefill_tps is None:
+            notes.append("no prefill figure: only output time is counted for power")
+        notes.append(f"local runs {option.quant}; the API serves the full-precision model")
+    else:
+        notes.append("the model does not run on this hardware, so there is no local cost")
+    api = api_costs(api_prices, usage)
+    if not api:
+        notes.append("no API price in the catalog for this model")
+    rental = rental_cost(model, rental_prices, hardware, usage, opts, context)
+    tokens, months = breakeven(local, api, usage)
+    return CostReport(
+        model_id=model.id,
+        usage=usage,
+        local=local,
+        api=api,
+        rental=rental,
+        breakeven_tokens=tokens,
+        breakeven_months=months,
+        notes=tuple(notes),
+    )
