@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from catalog.loader import Catalog
+from engine.cost import CostReport
 from engine.fit import FitReport, QuantOption, ReadingReport
+from engine.recommend import Candidate, ModelFit
 from engine.speed import Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
 
@@ -200,3 +202,90 @@ def to_embed(card: Card) -> discord.Embed:
     if card.footer:
         embed.set_footer(text=card.footer)
     return embed
+
+
+def _usd(v: float | None) -> str:
+    if v is None:
+        return "unknown"
+    return f"${v:,.0f}" if v >= 100 else f"${v:,.2f}"
+
+
+def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_as_of: str) -> Card:
+    u = report.usage
+    lines = []
+    local = report.local
+    if local is not None:
+        lines.append(
+            f"**Local** ({hardware_label}): {_usd(local.usd_per_m_tokens)} per M tokens "
+            f"(hardware {_usd(local.hardware_usd)} over {u.years:g} years"
+            + (f", power {_usd(local.power_usd_per_day)}/day" if local.power_usd_per_day is not None else "")
+            + ")"
+        )
+    for a in report.api[:3]:
+        lines.append(
+            f"**API** {a.provider}: ${a.usd_per_m_input:g} in / ${a.usd_per_m_output:g} out per M → "
+            f"{_usd(a.usd_per_m_blended)} per M at {u.input_share:.0%} input ({a.as_of})"
+        )
+    if report.rental is not None:
+        r = report.rental
+        lines.append(
+            f"**Rent** {r.gpu_count}x {r.hardware_id} at {r.provider}: ${r.usd_per_hour:g}/h, {r.quant} "
+            f"~{fmt_rate(r.decode_tps_mid)} tok/s → {_usd(r.usd_per_m_tokens)} per M"
+        )
+    if report.breakeven_tokens is not None and report.breakeven_months is not None:
+        lines.append(
+            f"**Break-even**: {report.breakeven_tokens / 1e9:.2f} billion tokens, "
+            f"{report.breakeven_months:,.0f} months at {u.tokens_per_day / 1e6:g}M tokens/day"
+        )
+    fields = [CardField("Assumptions", "\n".join(f"• {n}" for n in report.notes))] if report.notes else []
+    description = "\n".join(lines) or "No prices to compare."
+    return within_limits(
+        Card(
+            title=f"{model_name}: local vs API vs rental",
+            description=description,
+            colour=BLUE,
+            fields=tuple(fields),
+            footer=f"catalog as of {catalog_as_of} · {u.tokens_per_day / 1e6:g}M tokens/day, ${u.kwh_usd:g}/kWh",
+        )
+    )
+
+
+def recommend_card(model_name: str, candidates: list[Candidate], target_tps: float, budget: float | None) -> Card:
+    if not candidates:
+        within = f" within {_usd(budget)}" if budget else ""
+        return error_card(f"No priced machine in the catalog runs {model_name} at {target_tps:g} tok/s{within}.")
+    lines = [
+        f"**{c.label}** {_usd(c.price_usd)} · {c.quant} · {fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s · "
+        f"{PLACEMENT_WORDS.get(c.placement, c.placement)}"
+        for c in candidates
+    ]
+    return within_limits(
+        Card(
+            title=f"Cheapest hardware for {model_name} at ≥ {target_tps:g} tok/s",
+            description="\n".join(lines),
+            colour=GREEN,
+            footer="prices are the GPUs or machines only; speeds are ranges from measured runs",
+        )
+    )
+
+
+def whatfits_card(label: str, fits: list[ModelFit]) -> Card:
+    if not fits:
+        return error_card(f"No catalog model runs usefully on {label}.")
+    lines = [
+        f"**{f.name}** {f.quant} · {fmt_rate(f.decode_low)}–{fmt_rate(f.decode_high)} tok/s · "
+        f"up to {fmt_tokens(f.max_context)} context"
+        for f in fits
+    ]
+    return within_limits(Card(title=f"What runs on {label}", description="\n".join(lines), colour=GREEN))
+
+
+def compare_card(a: FitReport, b: FitReport, catalog: Catalog) -> Card:
+    fields = []
+    for report in (a, b):
+        r = report.readings[0]
+        f = _reading_field(r)
+        fields.append(CardField(f"{report.model.name} · {r.label}"[:FIELD_NAME_MAX], f.value, inline=False))
+    return within_limits(
+        Card(title="Side by side", colour=BLUE, fields=tuple(fields), footer=f"catalog as of {catalog.as_of}")
+    )

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 
 from bot.cards import to_text
-from bot.commands import fit_answer, log_row
+from bot.commands import Answer, compare_answer, cost_answer, fit_answer, log_row, recommend_answer, whatfits_answer
 from bot.settings import Settings
 from bot.storage import QueryLog, apply_migrations, open_db
 from catalog.loader import CatalogError, load
@@ -49,6 +49,39 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--quant", help="one quant to size, e.g. Q4_K_M")
     fit.add_argument("--json", action="store_true", help="print the stable JSON object instead of the card")
     fit.set_defaults(func=cmd_fit)
+
+    cost = sub.add_parser("cost", help="local cost against the API and rental, with break-even")
+    cost.add_argument("model")
+    cost.add_argument("hardware")
+    cost.add_argument("--tokens-per-day", type=float, default=2_000_000, help="tokens processed a day (default 2M)")
+    cost.add_argument("--input-share", type=float, default=0.75, help="share of tokens that are input (default 0.75)")
+    cost.add_argument("--kwh-price", type=float, default=0.15, help="electricity, USD per kWh (default 0.15)")
+    cost.add_argument("--years", type=float, default=3.0, help="years to amortise the hardware over (default 3)")
+    cost.add_argument("--hardware-usd", type=float, help="what the hardware costs, when the catalog has no price")
+    cost.set_defaults(func=cmd_cost)
+
+    rec = sub.add_parser("recommend", help="the cheapest catalog hardware that runs MODEL at a target speed")
+    rec.add_argument("model")
+    rec.add_argument("--budget", type=float, help="most you would spend, USD")
+    rec.add_argument("--min-tps", type=float, default=5.0, help="decode tokens/s wanted (default 5)")
+    rec.add_argument("--context", help="context length (default 32k)")
+    rec.set_defaults(func=cmd_recommend)
+
+    wf = sub.add_parser("whatfits", help="the best catalog models that run usefully on HARDWARE")
+    wf.add_argument("hardware")
+    wf.add_argument("--min-tps", type=float, default=5.0)
+    wf.set_defaults(func=cmd_whatfits)
+
+    cmp_ = sub.add_parser(
+        "compare", help="two models on one machine (A B HARDWARE) or one model on two (HW1 HW2 MODEL)"
+    )
+    cmp_.add_argument("first")
+    cmp_.add_argument("second")
+    cmp_.add_argument("other")
+    cmp_.set_defaults(func=cmd_compare)
+
+    cal = sub.add_parser("calibrate", help="fit and score the speed model on shared/calibration measurements")
+    cal.set_defaults(func=cmd_calibrate)
 
     cat = sub.add_parser("catalog", help="check or list the catalog")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
@@ -111,6 +144,67 @@ def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(to_text(answer.card))
     return 0
+
+
+def _print_answer(answer: Answer, command: str, raw: dict[str, object], started: float, settings: Settings) -> int:
+    query_log = QueryLog(settings.database_path)
+    query_log.log(log_row(frontend="cli", command=command, raw_args=raw, answer=answer, started=started))
+    query_log.close()
+    if answer.error is not None:
+        print(f"rigfit: {answer.error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(to_text(answer.card))
+    return 0
+
+
+def cmd_cost(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    answer = cost_answer(
+        load(),
+        args.model,
+        args.hardware,
+        tokens_per_day=args.tokens_per_day,
+        input_share=args.input_share,
+        kwh_usd=args.kwh_price,
+        years=args.years,
+        hardware_usd=args.hardware_usd,
+    )
+    return _print_answer(answer, "cost", vars_of(args), started, settings)
+
+
+def cmd_recommend(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    answer = recommend_answer(load(), args.model, budget_usd=args.budget, min_tps=args.min_tps, context=args.context)
+    return _print_answer(answer, "recommend", vars_of(args), started, settings)
+
+
+def cmd_whatfits(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    answer = whatfits_answer(load(), args.hardware, min_tps=args.min_tps)
+    return _print_answer(answer, "whatfits", vars_of(args), started, settings)
+
+
+def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    answer = compare_answer(load(), args.first, args.second, args.other)
+    return _print_answer(answer, "compare", vars_of(args), started, settings)
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.calibrate import CSV_NAME, calibration_dir, report
+
+    if not (calibration_dir() / CSV_NAME).exists():
+        print(
+            f"rigfit: no measurements at {calibration_dir() / CSV_NAME} (set RIGFIT_CALIBRATION_DIR)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    text, _ = report(load())
+    print(text)
+    return 0
+
+
+def vars_of(args: argparse.Namespace) -> dict[str, object]:
+    return {k: v for k, v in vars(args).items() if k not in ("func",)}
 
 
 def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.cards import Card, error_card, fit_card
+from bot.cards import Card, compare_card, cost_card, error_card, fit_card, recommend_card, whatfits_card
 from catalog.loader import Catalog
 from catalog.types import Model
+from engine.cost import Usage, cost_report
 from engine.errors import RigfitError
 from engine.fit import FitOptions, FitReport, fit
 from engine.parse import parse_context, parse_hardware, parse_model, parse_quant
+from engine.recommend import recommend, what_fits
 
 log = logging.getLogger(__name__)
 INTERNAL_ERROR = "Something went wrong on my side while answering that; it has been logged. Please try again."
@@ -141,3 +143,102 @@ def log_row(
     }
     row.update(answer.log_fields)
     return row
+
+
+# ------------------------------------------------------------------------------------ more commands
+
+
+def cost_answer(
+    catalog: Catalog,
+    model: str,
+    hardware: str,
+    *,
+    tokens_per_day: float = 2_000_000,
+    input_share: float = 0.75,
+    kwh_usd: float = 0.15,
+    years: float = 3.0,
+    hardware_usd: float | None = None,
+) -> Answer:
+    def build() -> Answer:
+        m = parse_model(model, catalog)
+        readings = parse_hardware(hardware, catalog)
+        usage = _usage(tokens_per_day, input_share, kwh_usd, years)
+        report = fit(m, readings[:1])
+        r = report.readings[0]
+        option = r.option(r.best)
+        cost = cost_report(
+            m,
+            readings[0],
+            option,
+            catalog.api_prices_for(m.id),
+            catalog.rental_prices,
+            catalog.hardware,
+            usage,
+            FitOptions(),
+            report.context,
+            hardware_usd,
+        )
+        card = cost_card(cost, m.name, r.label, str(catalog.as_of))
+        return Answer(
+            card=card,
+            log_fields={"model_id": m.id, "hardware": r.label, "verdict": option.verdict if option else "does-not-fit"},
+        )
+
+    return safely(build)
+
+
+def _usage(tokens_per_day: float, input_share: float, kwh_usd: float, years: float) -> Usage:
+    try:
+        return Usage(tokens_per_day=tokens_per_day, input_share=input_share, kwh_usd=kwh_usd, years=years)
+    except ValueError as exc:
+        raise RigfitError(
+            "Usage out of range: tokens per day 1 to 1e12, input share 0 to 1, kWh price 0 to 10, years up to 20.",
+            field="usage",
+        ) from exc
+
+
+def recommend_answer(
+    catalog: Catalog,
+    model: str,
+    *,
+    budget_usd: float | None = None,
+    min_tps: float = 5.0,
+    context: str | int | None = None,
+) -> Answer:
+    def build() -> Answer:
+        m = parse_model(model, catalog)
+        ctx = parse_context(context, m) or min(32_768, m.context_max_tokens)
+        if budget_usd is not None and budget_usd <= 0:
+            raise RigfitError("The budget must be more than $0.", field="budget")
+        if not 0 < min_tps <= 10_000:
+            raise RigfitError("The speed target must be between 0 and 10000 tok/s.", field="min_tps")
+        found = recommend(m, catalog, budget_usd=budget_usd, min_decode_tps=min_tps, context=ctx)
+        return Answer(card=recommend_card(m.name, found, min_tps, budget_usd), log_fields={"model_id": m.id})
+
+    return safely(build)
+
+
+def whatfits_answer(catalog: Catalog, hardware: str, *, min_tps: float = 5.0) -> Answer:
+    def build() -> Answer:
+        reading = parse_hardware(hardware, catalog)[0]
+        found = what_fits(reading, catalog, min_decode_tps=min_tps)
+        return Answer(card=whatfits_card(reading.label, found), log_fields={"hardware": reading.label})
+
+    return safely(build)
+
+
+def compare_answer(catalog: Catalog, first: str, second: str, other: str) -> Answer:
+    """Two models on one machine (`first`, `second` models; `other` hardware), or one model on two machines:
+    whichever reading works."""
+
+    def build() -> Answer:
+        try:
+            a_model, b_model = parse_model(first, catalog), parse_model(second, catalog)
+            hw = parse_hardware(other, catalog)[:1]
+            a, b = fit(a_model, hw), fit(b_model, hw)
+        except RigfitError:
+            m = parse_model(other, catalog)
+            a, b = fit(m, parse_hardware(first, catalog)[:1]), fit(m, parse_hardware(second, catalog)[:1])
+        return Answer(card=compare_card(a, b, catalog), log_fields={"model_id": a.model.id})
+
+    return safely(build)

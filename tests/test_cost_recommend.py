@@ -1,0 +1,123 @@
+"""Cost against the API and rental, recommendations, what fits: on the fixture catalog."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cards import to_text
+from bot.commands import compare_answer, cost_answer, recommend_answer, whatfits_answer
+from catalog.loader import Catalog
+from engine.cost import Usage, api_costs, breakeven, cost_report
+from engine.fit import FitOptions, fit
+from engine.parse import parse_hardware
+from engine.recommend import recommend, what_fits
+
+
+def glm_offload_cost(cat: Catalog, usage: Usage, hardware_usd: float | None = 12_000):
+    m = cat.models["glm-5.2"]
+    readings = parse_hardware("24GB VRAM + 256GB RAM", cat)
+    report = fit(m, readings)
+    r = report.readings[0]
+    return cost_report(
+        m,
+        readings[0],
+        r.option(r.best),
+        cat.api_prices_for(m.id),
+        cat.rental_prices,
+        cat.hardware,
+        usage,
+        FitOptions(),
+        report.context,
+        hardware_usd,
+    )
+
+
+@pytest.mark.parametrize(("input_share", "blended"), [(0.0, 4.4), (1.0, 1.4), (0.75, 2.15), (0.5, 2.9)])
+def test_api_blended_price(cat: Catalog, input_share: float, blended: float) -> None:
+    api = api_costs(cat.api_prices_for("glm-5.2"), Usage(input_share=input_share))
+    assert api[0].usd_per_m_blended == pytest.approx(blended)
+
+
+def test_glm_breakeven_is_over_two_billion_tokens(cat: Catalog) -> None:
+    """Public GLM-5.2 comparison: $1.40/$4.40 per M, and > 2 billion tokens before a ~$12k build pays off."""
+    for share in (0.0, 0.5, 0.75):
+        c = glm_offload_cost(cat, Usage(input_share=share))
+        assert c.breakeven_tokens is not None and c.breakeven_tokens > 2e9
+        assert c.breakeven_months is not None and c.breakeven_months > 12
+
+
+def test_local_cost_amortises_hardware_over_years(cat: Catalog) -> None:
+    three = glm_offload_cost(cat, Usage(years=3))
+    six = glm_offload_cost(cat, Usage(years=6))
+    assert three.local and six.local and three.local.usd_per_m_tokens and six.local.usd_per_m_tokens
+    assert six.local.usd_per_m_tokens == pytest.approx(three.local.usd_per_m_tokens / 2, rel=0.01)
+
+
+def test_unpriced_hardware_says_so(cat: Catalog) -> None:
+    c = glm_offload_cost(cat, Usage(), hardware_usd=None)
+    assert c.local is not None and c.local.hardware_usd is not None  # the fixture prices a used 3090
+    assert "system RAM" in c.local.hardware_note
+    assert breakeven(None, c.api, Usage()) == (None, None)
+
+
+def test_slow_machine_capacity_is_reported(cat: Catalog) -> None:
+    c = glm_offload_cost(cat, Usage(tokens_per_day=50e6))
+    assert any("at most" in n for n in c.notes)
+
+
+def test_rental_picks_a_machine_that_fits(cat: Catalog) -> None:
+    m = cat.models["llama-3.1-8b"]
+    readings = parse_hardware("RTX 3090", cat)
+    report = fit(m, readings)
+    r = report.readings[0]
+    c = cost_report(
+        m, readings[0], r.option(r.best), (), cat.rental_prices, cat.hardware, Usage(), FitOptions(), report.context
+    )
+    assert c.rental is not None and c.rental.hardware_id == "rtx-4090"
+    assert c.rental.usd_per_m_tokens > 0
+
+
+def test_recommend_is_cheapest_first_and_meets_target(cat: Catalog) -> None:
+    found = recommend(cat.models["llama-3.1-8b"], cat, min_decode_tps=20)
+    assert found and found[0].label == "NVIDIA GeForce RTX 3090"
+    assert all((c.decode_low * c.decode_high) ** 0.5 >= 20 for c in found)
+    assert [c.price_usd for c in found] == sorted(c.price_usd for c in found)
+
+
+def test_recommend_respects_budget(cat: Catalog) -> None:
+    assert recommend(cat.models["llama-3.1-8b"], cat, budget_usd=100) == []
+
+
+def test_what_fits_lists_models_that_run(cat: Catalog) -> None:
+    names = [f.model_id for f in what_fits(parse_hardware("RTX 3090", cat)[0], cat)]
+    assert "llama-3.1-8b" in names and "glm-5.2" not in names
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda c: cost_answer(c, "glm-5.2", "24GB VRAM + 256GB RAM", hardware_usd=12_000), "Break-even"),
+        (lambda c: recommend_answer(c, "llama-3.1-8b", min_tps=20), "RTX 3090"),
+        (lambda c: whatfits_answer(c, "RTX 3090"), "Llama-3.1-8B"),
+        (lambda c: compare_answer(c, "llama-3.1-8b", "gemma-3-27b", "RTX 3090"), "Gemma-3-27B"),
+        (lambda c: compare_answer(c, "RTX 3090", "M3 Ultra 256GB", "llama-3.1-8b"), "M3 Ultra"),
+    ],
+)
+def test_answers_render(cat: Catalog, build, expected: str) -> None:  # type: ignore[no-untyped-def]
+    answer = build(cat)
+    assert answer.error is None, answer.error
+    assert expected in to_text(answer.card)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda c: cost_answer(c, "glm-5.2", "256GB", input_share=2),
+        lambda c: recommend_answer(c, "glm-5.2", budget_usd=-1),
+        lambda c: recommend_answer(c, "glm-5.2", min_tps=0),
+        lambda c: whatfits_answer(c, "a toaster"),
+    ],
+)
+def test_bad_usage_is_a_clear_error(cat: Catalog, build) -> None:  # type: ignore[no-untyped-def]
+    answer = build(cat)
+    assert answer.error and "internal" not in str(answer.log_fields.get("error"))
