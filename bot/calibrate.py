@@ -204,7 +204,8 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
         for err, r in s.worst[:5]:
             low, high = engine_range(r)
             lines.append(
-                f"  worst: row {r.row_id} {r.model.id} on {r.hardware}: measured {r.measured_tps:.1f}, range {low:.1f}-{high:.1f} (|ln| {err:.2f})"
+                f"  worst: row {r.row_id} {r.model.id} on {r.hardware}: measured {r.measured_tps:.1f}, "
+                f"range {low:.1f}-{high:.1f} (|ln| {err:.2f})"
             )
         figures |= {
             f"calibration_{phase}_rows": s.rows,
