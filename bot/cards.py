@@ -6,10 +6,12 @@ title 256, description 4096, 25 fields, field name 256, field value 1024, footer
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from catalog.loader import Catalog
+from catalog.types import Gpu, Hardware, Model, SystemMemory, Unified
 from engine.cost import CostReport
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
@@ -289,3 +291,131 @@ def compare_card(a: FitReport, b: FitReport, catalog: Catalog) -> Card:
     return within_limits(
         Card(title="Side by side", colour=BLUE, fields=tuple(fields), footer=f"catalog as of {catalog.as_of}")
     )
+
+
+def quants_card(report: FitReport, page: int = 0, per_page: int = 10) -> Card:
+    """A model's quants: size, bits per weight, memory needed, verdict on the asker's hardware (paginated)."""
+    r = report.readings[0]
+    options = r.options[page * per_page : (page + 1) * per_page]
+    pages = max((len(r.options) + per_page - 1) // per_page, 1)
+    lines = []
+    for o in options:
+        basis = "" if o.weights_basis != "estimated" else " (est.)"
+        lines.append(
+            f"{VERDICT_MARK[o.verdict]} **{o.quant}** {fmt_gb(o.weights_bytes)}{basis} · {o.bits_per_weight:g} bpw · "
+            f"needs {fmt_gb(o.total_bytes)} at {fmt_tokens(report.context)}"
+            + (f" · {fmt_range(o.decode_tps)}" if o.decode_tps else "")
+        )
+    quality = [f"{q.benchmark} {q.score:g}" + (f" ({q.quant})" if q.quant else "") for q in report.model.quality[:5]]
+    fields = (CardField("Published quality", " · ".join(quality)),) if quality else ()
+    return within_limits(
+        Card(
+            title=f"{report.model.name}: quants on {r.label}",
+            description="\n".join(lines) or "No quants.",
+            colour=BLUE,
+            fields=fields,
+            footer=f"page {page + 1} of {pages} · sizes are published files unless marked est.",
+        )
+    )
+
+
+def model_card(m: Model) -> Card:
+    a = m.attention
+    attention = (
+        f"MLA (latent {a.kv_lora_rank} + rope {a.qk_rope_head_dim})"
+        if a.kind == "mla"
+        else f"GQA {a.n_kv_heads} KV heads x {a.head_dim}"
+    )
+    if a.sliding_window_layers:
+        attention += f"; {a.sliding_window_layers} sliding-window layers ({a.sliding_window_tokens} tokens)"
+    if a.linear_attention_layers:
+        attention += f"; {a.linear_attention_layers} linear-attention layers"
+    fields = [
+        CardField(
+            "Parameters",
+            f"{m.total_params_b:g}B" + (f", {m.active_params_b:g}B active" if m.active_params_b else " dense"),
+            True,
+        ),
+        CardField("Context", fmt_tokens(m.context_max_tokens), True),
+        CardField("Layers", str(m.layers), True),
+        CardField("Attention", attention),
+    ]
+    if m.experts:
+        e = m.experts
+        fields.append(CardField("Experts", f"{e.n_active} of {e.n_routed} routed, {e.n_shared} shared", True))
+    if m.license:
+        fields.append(CardField("License", m.license, True))
+    if m.quants:
+        fields.append(
+            CardField("Published quants", " · ".join(f"{q.name} {fmt_gb(q.file_bytes)}" for q in m.quants[:20]))
+        )
+    fields.append(CardField("Source", f"{m.source} ({m.as_of})"))
+    return within_limits(Card(title=m.name, description=m.hf_repo or "", colour=BLUE, fields=tuple(fields)))
+
+
+def hardware_card(h: Hardware) -> Card:
+    fields = [CardField("Bandwidth", f"{h.bandwidth_gb_s:g} GB/s", True)]
+    if isinstance(h, Gpu):
+        fields.insert(0, CardField("Memory", f"{h.memory_gib:g} GB", True))
+        fields.append(CardField("Backend", h.backend, True))
+    elif isinstance(h, Unified):
+        fields.insert(0, CardField("Memory", ", ".join(f"{g} GB" for g in h.memory_gib_options), True))
+    elif isinstance(h, SystemMemory):
+        fields.insert(0, CardField("Memory", f"{h.memory_type}-{h.mt_s} x {h.channels} channels", True))
+    if h.fp16_tflops:
+        fields.append(CardField("FP16 dense", f"{h.fp16_tflops:g} TFLOPS", True))
+    if h.watts:
+        fields.append(CardField("Power", f"{h.watts:g} W", True))
+    if h.prices:
+        fields.append(
+            CardField(
+                "Prices",
+                "\n".join(
+                    f"{p.condition} ${p.usd:,.0f}" + (f" ({p.memory_gib} GB)" if p.memory_gib else "") + f", {p.as_of}"
+                    for p in h.prices[:8]
+                ),
+            )
+        )
+    fields.append(CardField("Source", f"{h.source} ({h.as_of})"))
+    return within_limits(Card(title=h.name, colour=BLUE, fields=tuple(fields)))
+
+
+def about_card(catalog: Catalog, version: str, accuracy: dict[str, float]) -> Card:
+    counts = catalog.counts()
+    lines = [
+        f"rigfit {version}: will an open-weight LLM run on your hardware, how fast, and what it costs.",
+        f"Catalog as of {catalog.as_of}: {counts['models']} models, {counts['quants']} quants, "
+        f"{counts['hardware']} hardware entries, {counts['api_prices']} API prices, "
+        f"{counts['rental_prices']} rental prices.",
+        "Memory: published file sizes + KV cache from each model's config + runtime buffers, placed like llama.cpp.",
+        "Speed: bytes read per token over bandwidth (decode), FLOPs over FP16 throughput (prefill), "
+        "with efficiency ranges fitted on measured llama.cpp runs.",
+    ]
+    if accuracy:
+        factor = math.exp(accuracy.get("calibration_median_abs_log_err", 0))
+        coverage = accuracy.get("calibration_coverage", 0)
+        lines.append(f"Measured on held-out runs: median error x{factor:.2f}, {coverage:.0%} inside the range.")
+    return within_limits(Card(title="About rigfit", description="\n".join(lines), colour=BLUE))
+
+
+def help_card(commands: list[tuple[str, str]]) -> Card:
+    lines = [f"`/{name}` {description}" for name, description in commands]
+    lines.append(
+        "\nHardware like `256GB`, `2x RTX 3090 + 128GB DDR4`, `M3 Ultra 256GB`; models like `glm-5.2` or `70B`."
+    )
+    return within_limits(Card(title="rigfit commands", description="\n".join(lines), colour=BLUE))
+
+
+def stats_card(stats: dict[str, object]) -> Card:
+    def rows(items: object) -> str:
+        return "\n".join(f"{name}: {n}" for name, n in items) or "none" if isinstance(items, list) else "none"
+
+    p50, p99 = stats.get("p50_ms"), stats.get("p99_ms")
+    timing = f"p50 {p50:.1f} ms · p99 {p99:.1f} ms" if isinstance(p50, float) and isinstance(p99, float) else "no data"
+    fields = (
+        CardField("Queries", f"{stats['queries']} ({stats['errors']} not understood)", True),
+        CardField("Answer time", timing, True),
+        CardField("Top models", rows(stats["top_models"])),
+        CardField("Top hardware", rows(stats["top_hardware"])),
+    )
+    return within_limits(Card(title="rigfit in this server", colour=BLUE, fields=fields))

@@ -27,6 +27,13 @@ RETRY_S = 0.5
 _STOP = object()
 
 
+class _Forget:
+    def __init__(self, user_hash: str) -> None:
+        self.user_hash = user_hash
+        self.deleted = 0
+        self.event = threading.Event()
+
+
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     found = []
     for p in directory.glob("*.sql"):
@@ -88,21 +95,30 @@ class QueryLog:
     def pending(self) -> int:
         return self._queue.qsize()
 
+    def forget(self, user_hash: str, timeout_s: float = 10.0) -> int:
+        """Delete every row of one user, after writing what is queued; returns how many rows went."""
+        done = _Forget(user_hash)
+        self._queue.put(done)
+        done.event.wait(timeout_s)
+        return done.deleted
+
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Block until every row queued before this call is written (or timeout); True when done."""
         done = threading.Event()
         self._queue.put(done)
         return done.wait(timeout_s)
 
-    def _take_batch(self) -> tuple[list[dict[str, Any]], list[threading.Event], bool]:
+    def _take_batch(self) -> tuple[list[dict[str, Any]], list[Any], bool]:
         batch: list[dict[str, Any]] = []
-        markers: list[threading.Event] = []
+        markers: list[Any] = []
         item = self._queue.get()
         while True:
             if item is _STOP:
                 return batch, markers, True
-            if isinstance(item, threading.Event):
+            if isinstance(item, threading.Event | _Forget):
                 markers.append(item)
+                if isinstance(item, _Forget):
+                    return batch, markers, False
             else:
                 batch.append(item)
             if len(batch) >= BATCH_MAX:
@@ -124,13 +140,25 @@ class QueryLog:
                 log.warning("query log write failed (%s); %d rows kept for retry", exc, len(batch))
                 threading.Event().wait(RETRY_S)
 
+    def _delete(self, forget: _Forget) -> None:
+        try:
+            with self._db.conn:
+                cursor = self._db.conn.execute("DELETE FROM queries WHERE user_hash = ?", (forget.user_hash,))
+                forget.deleted = cursor.rowcount
+        except sqlite3.Error as exc:
+            log.warning("forget failed: %s", exc)
+        forget.event.set()
+
     def _run(self) -> None:
         while True:
             batch, markers, stop = self._take_batch()
             if batch:
                 self._write(batch)
             for marker in markers:
-                marker.set()
+                if isinstance(marker, _Forget):
+                    self._delete(marker)
+                else:
+                    marker.set()
             if stop:
                 return
 
@@ -147,3 +175,42 @@ class QueryLog:
             return list(db["queries"].rows_where(order_by="id"))
         finally:
             db.conn.close()
+
+
+def stats(path: str, guild_id: str | None = None) -> dict[str, Any]:
+    """Queries, top models and hardware, answer-time percentiles: for `/stats` and `rigfit db stats`."""
+    db = open_db(path)
+    try:
+        apply_migrations(db)
+        where, params = ("WHERE guild_id = ?", [guild_id]) if guild_id else ("", [])
+        total = db.execute(f"SELECT count(*) FROM queries {where}", params).fetchone()[0]
+        top_models = db.execute(
+            f"SELECT model_id, count(*) FROM queries {where} {'AND' if where else 'WHERE'} model_id IS NOT NULL "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 5",
+            params,
+        ).fetchall()
+        top_hardware = db.execute(
+            f"SELECT hardware, count(*) FROM queries {where} {'AND' if where else 'WHERE'} hardware IS NOT NULL "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 5",
+            params,
+        ).fetchall()
+        latencies = sorted(
+            r[0] for r in db.execute(f"SELECT latency_ms FROM queries {where}", params) if r[0] is not None
+        )
+        errors = db.execute(
+            f"SELECT count(*) FROM queries {where} {'AND' if where else 'WHERE'} error IS NOT NULL", params
+        ).fetchone()[0]
+    finally:
+        db.conn.close()
+
+    def pct(p: float) -> float | None:
+        return latencies[min(int(p * len(latencies)), len(latencies) - 1)] if latencies else None
+
+    return {
+        "queries": total,
+        "errors": errors,
+        "top_models": top_models,
+        "top_hardware": top_hardware,
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+    }
