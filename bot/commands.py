@@ -16,7 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.cards import Card, compare_card, cost_card, error_card, fit_card, recommend_card, whatfits_card
+from bot.cards import (
+    Card,
+    about_card,
+    compare_card,
+    cost_card,
+    error_card,
+    fit_card,
+    hardware_card,
+    help_card,
+    model_card,
+    quants_card,
+    recommend_card,
+    stats_card,
+    whatfits_card,
+)
 from catalog.loader import Catalog
 from catalog.types import Model
 from engine.cost import Usage, cost_report
@@ -242,3 +256,58 @@ def compare_answer(catalog: Catalog, first: str, second: str, other: str) -> Ans
         return Answer(card=compare_card(a, b, catalog), log_fields={"model_id": a.model.id})
 
     return safely(build)
+
+
+def quants_answer(catalog: Catalog, model: str, hardware: str, page: int = 0) -> Answer:
+    def build() -> Answer:
+        m = parse_model(model, catalog)
+        report = fit(m, parse_hardware(hardware, catalog)[:1])
+        return Answer(card=quants_card(report, page), report=report, log_fields={"model_id": m.id})
+
+    return safely(build)
+
+
+def model_answer(catalog: Catalog, name: str) -> Answer:
+    return safely(lambda: _model_answer(catalog, name))
+
+
+def _model_answer(catalog: Catalog, name: str) -> Answer:
+    m = parse_model(name, catalog)
+    return Answer(card=model_card(m), log_fields={"model_id": m.id})
+
+
+def hardware_answer(catalog: Catalog, name: str) -> Answer:
+    def build() -> Answer:
+        res = catalog.find_hardware(name)
+        if res.id is None:
+            pool = res.candidates or res.suggestions
+            raise RigfitError(
+                f"I don't know the device `{name[:60]}`.",
+                field="hardware",
+                suggestions=tuple(catalog.hardware[i].name for i in pool[:5]),
+            )
+        return Answer(card=hardware_card(catalog.hardware[res.id]), log_fields={"hardware": res.id})
+
+    return safely(build)
+
+
+def help_answer(described: list[tuple[str, str]]) -> Answer:
+    return Answer(card=help_card(described))
+
+
+def about_answer(catalog: Catalog) -> Answer:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from engine.calibration import MEASURED_ACCURACY
+
+    try:
+        v = version("rigfit")
+    except PackageNotFoundError:
+        v = "dev"
+    return Answer(card=about_card(catalog, v, MEASURED_ACCURACY))
+
+
+def stats_answer(path: str, guild_id: str | None) -> Answer:
+    from bot.storage import stats
+
+    return safely(lambda: Answer(card=stats_card(stats(path, guild_id))))

@@ -47,3 +47,7 @@ def decode_efficiency(pool_kind: str, backend: str, *, moe: bool) -> tuple[float
 
 def prefill_efficiency(backend: str) -> tuple[float, float]:
     return PREFILL_EFFICIENCY.get(backend, PREFILL_EFFICIENCY["vulkan"])
+
+
+# What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about).
+MEASURED_ACCURACY: dict[str, float] = {}

@@ -520,21 +520,25 @@ def _closest_architecture(total_b: float, *, moe: bool, catalog: Catalog) -> Mod
 _CONTEXT = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>k|m)?(?:\s*tokens?)?$")
 
 
+def context_tokens(text: str) -> int | None:
+    """'32k' -> 32768, '1M' -> 1048576, '8192' -> 8192; None when it is not a context length."""
+    m = _CONTEXT.match(text.strip().lower().replace(",", "").replace("_", ""))
+    if not m:
+        return None
+    scale = {"k": 1024, "m": 1024 * 1024, None: 1}[m.group("unit")]
+    return int(float(m.group("num")) * scale)
+
+
 def parse_context(value: str | int | None, model: Model) -> int | None:
     """'32k' -> 32768, '1M' -> 1048576, 8192 -> 8192; None stays None (the engine picks a default)."""
     if value is None or value == "":
         return None
-    if isinstance(value, int):
-        tokens = value
-    else:
-        m = _CONTEXT.match(value.strip().lower().replace(",", "").replace("_", ""))
-        if not m:
-            raise RigfitError(
-                f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.",
-                field="context",
-            )
-        scale = {"k": 1024, "m": 1024 * 1024, None: 1}[m.group("unit")]
-        tokens = int(float(m.group("num")) * scale)
+    parsed = value if isinstance(value, int) else context_tokens(value)
+    if parsed is None:
+        raise RigfitError(
+            f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.", field="context"
+        )
+    tokens = parsed
     if tokens < 1:
         raise RigfitError("Context must be at least 1 token; try `8192` or `32k`.", field="context")
     if tokens > min(model.context_max_tokens, MAX_CONTEXT_TOKENS):

@@ -8,59 +8,126 @@ from unittest.mock import AsyncMock, MagicMock
 
 import discord
 import pytest
+from discord import app_commands
 from discord_spec import COMMAND_NAME, COMMAND_TEXT_MAX, command_text_chars, validate
 
+from bot import autocomplete
 from bot.cards import to_embed
-from bot.discord_app import NO_PINGS, FitCog, RigfitBot
+from bot.commands import user_hash
+from bot.discord_app import NO_PINGS, RigfitBot, RigfitCog
 from bot.settings import Settings
+from bot.storage import QueryLog
+from bot.views import FitView
 from catalog.loader import Catalog
 
 
-class FakeLog:
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-
-    def log(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-
-
 @pytest.fixture
-async def bot(cat: Catalog) -> RigfitBot:
-    b = RigfitBot(cat, FakeLog(), Settings(discord_token=None, hash_key="k"))  # type: ignore[arg-type]
+async def bot(cat: Catalog, tmp_path: Path) -> Any:
+    b = RigfitBot(cat, QueryLog(tmp_path / "q.sqlite3"), Settings(discord_token=None, hash_key="k"))  # type: ignore[arg-type]
     await b.setup_hook()
-    return b
+    yield b
+    b.query_log.close()
 
 
-def interaction() -> MagicMock:
+def interaction(user_id: int = 1234, *, manager: bool = True) -> MagicMock:
     i = MagicMock(spec=discord.Interaction)
     i.response = MagicMock()
     i.response.is_done.return_value = False
     i.response.send_message = AsyncMock()
+    i.response.defer = AsyncMock()
     i.followup = MagicMock()
     i.followup.send = AsyncMock()
-    i.user = MagicMock(id=1234)
+    i.user = MagicMock(id=user_id)
+    i.user.guild_permissions = discord.Permissions(manage_guild=manager)
     i.guild_id, i.channel_id = 1, 2
+    i.created_at = discord.utils.utcnow()
+    i.namespace = app_commands.Namespace(i, {}, [])
     return i
 
 
-async def call_fit(bot: RigfitBot, i: MagicMock, *args: Any) -> None:
-    cog = bot.get_cog("FitCog")
-    assert isinstance(cog, FitCog)
-    await FitCog.fit.callback(cog, i, *args)  # type: ignore[arg-type]
+def cog(bot: RigfitBot) -> RigfitCog:
+    c = bot.get_cog("RigfitCog")
+    assert isinstance(c, RigfitCog)
+    return c
 
 
-async def test_fit_replies_with_a_card_and_logs(bot: RigfitBot) -> None:
+def sent(i: MagicMock) -> dict[str, Any]:
+    if i.response.send_message.await_count:
+        return dict(i.response.send_message.await_args.kwargs)
+    return dict(i.followup.send.await_args.kwargs)
+
+
+def rows(bot: RigfitBot) -> list[dict[str, Any]]:
+    bot.query_log.flush()
+    return bot.query_log.rows()
+
+
+# (command, positional arguments, text expected in the embed)
+COMMANDS = [
+    ("fit", ("glm-5.2", "256GB", None, None), "GLM-5.2 on your hardware"),
+    ("quants", ("glm-5.2", "M3 Ultra 256GB"), "UD-IQ2_XXS"),
+    ("cost", ("glm-5.2", "24GB VRAM + 256GB RAM", 2_000_000, 75, 0.15, 3.0, 12_000), "Break-even"),
+    ("recommend", ("llama-3.1-8b", None, 20.0, None), "RTX 3090"),
+    ("whatfits", ("RTX 3090", 5.0), "Llama-3.1-8B"),
+    ("compare", ("llama-3.1-8b", "gemma-3-27b", "RTX 3090"), "Gemma-3-27B"),
+    ("model", ("glm 5.2",), "MLA"),
+    ("hardware", ("rtx 3090",), "936 GB/s"),
+    ("about", (), "Catalog as of"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), COMMANDS, ids=[c[0] for c in COMMANDS])
+async def test_every_command_answers_with_a_valid_card(
+    bot: RigfitBot, name: str, args: tuple[Any, ...], expected: str
+) -> None:
     i = interaction()
-    await call_fit(bot, i, "glm-5.2", "256GB", None, None)
-    kwargs = i.response.send_message.await_args.kwargs
-    assert kwargs["ephemeral"] is False
+    command = getattr(RigfitCog, name)
+    await command.callback(cog(bot), i, *args)
+    kwargs = sent(i)
     assert kwargs["allowed_mentions"] is NO_PINGS
     embed = kwargs["embed"]
-    assert embed.title == "GLM-5.2 on your hardware"
     validate("RichEmbed", embed.to_dict())
-    row = bot.query_log.rows[0]  # type: ignore[attr-defined]
-    assert (row["command"], row["model_id"], row["error"]) == ("fit", "glm-5.2", None)
-    assert row["user_hash"] and "1234" not in row["user_hash"]
+    text = str(embed.to_dict())
+    assert expected in text
+    row = rows(bot)[-1]
+    assert (row["command"], row["error"]) == (name, None)
+    assert row["user_hash"] == user_hash(1234, "k")
+
+
+async def test_fit_card_has_followup_buttons(bot: RigfitBot) -> None:
+    i = interaction()
+    await RigfitCog.fit.callback(cog(bot), i, "glm-5.2", "256GB", None, None)  # type: ignore[arg-type]
+    view = sent(i)["view"]
+    assert isinstance(view, FitView)
+    assert [b.label for b in view.children] == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]  # type: ignore[attr-defined]
+
+
+async def test_buttons_answer_only_the_asker(bot: RigfitBot) -> None:
+    view = FitView(bot, 1234, "glm-5.2", "256GB", None)
+    stranger = interaction(user_id=999)
+    assert await view.interaction_check(stranger) is False
+    assert sent(stranger)["ephemeral"] is True
+    assert await view.interaction_check(interaction()) is True
+
+
+@pytest.mark.parametrize("button", ["all_quants", "cost", "longer", "hardware_for_it"])
+async def test_each_button_answers_ephemerally(bot: RigfitBot, button: str) -> None:
+    view = FitView(bot, 1234, "llama-3.1-8b", "RTX 3090", "8k")
+    i = interaction()
+    item = next(c for c in view.children if getattr(c, "callback", None) and c.callback.callback.__name__ == button)  # type: ignore[attr-defined]
+    await item.callback(i)  # type: ignore[attr-defined]
+    kwargs = sent(i)
+    assert kwargs["ephemeral"] is True
+    assert "embed" in kwargs, kwargs.get("content")
+
+
+async def test_buttons_disable_on_timeout(bot: RigfitBot) -> None:
+    view = FitView(bot, 1234, "glm-5.2", "256GB", None)
+    view.message = MagicMock()
+    view.message.edit = AsyncMock()
+    await view.on_timeout()
+    assert all(getattr(b, "disabled", True) for b in view.children)
+    view.message.edit.assert_awaited_once()
 
 
 @pytest.mark.parametrize(
@@ -78,24 +145,135 @@ async def test_bad_input_is_ephemeral_and_logged(
     bot: RigfitBot, model: str, hardware: str, context: str | None, quant: str | None, message: str
 ) -> None:
     i = interaction()
-    await call_fit(bot, i, model, hardware, context, quant)
-    kwargs = i.response.send_message.await_args.kwargs
+    await RigfitCog.fit.callback(cog(bot), i, model, hardware, context, quant)  # type: ignore[arg-type]
+    kwargs = sent(i)
     assert kwargs["ephemeral"] is True
     assert message in kwargs["content"]
     assert "@everyone" not in kwargs["content"]
-    assert bot.query_log.rows[0]["error"]  # type: ignore[attr-defined]
+    assert rows(bot)[-1]["error"]
 
 
-async def test_followup_when_already_responded(bot: RigfitBot) -> None:
+async def test_slow_answer_is_deferred(bot: RigfitBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from bot import discord_app
+    from bot.cards import Card
+    from bot.commands import Answer
+
+    monkeypatch.setattr(discord_app, "DEFER_AFTER_S", 0.01)
+    release = threading.Event()
+
+    def slow() -> Answer:
+        release.wait(5)
+        return Answer(card=Card(title="late"))
+
     i = interaction()
-    i.response.is_done.return_value = True
-    await call_fit(bot, i, "glm-5.2", "256GB", None, None)
-    assert i.followup.send.await_count == 1
+
+    async def defer(**kwargs: Any) -> None:
+        i.response.is_done.return_value = True
+        release.set()
+
+    i.response.defer = AsyncMock(side_effect=defer)
+    await bot.answer(i, "fit", {}, slow)
+    i.response.defer.assert_awaited_once()
+    assert i.followup.send.await_args.kwargs["embed"].title == "late"
+
+
+async def test_help_lists_every_command(bot: RigfitBot) -> None:
+    i = interaction()
+    await RigfitCog.help.callback(cog(bot), i)  # type: ignore[arg-type]
+    description = sent(i)["embed"].description
+    for command in bot.tree.get_commands():
+        assert f"/{command.name}" in description
+
+
+async def test_forget_me_removes_exactly_the_askers_rows(bot: RigfitBot) -> None:
+    for user in (1234, 1234, 555):
+        await RigfitCog.model.callback(cog(bot), interaction(user), "glm-5.2")  # type: ignore[arg-type]
+    i = interaction(1234)
+    await RigfitCog.forget_me.callback(cog(bot), i)  # type: ignore[arg-type]
+    assert "2 logged queries" in sent(i)["content"]
+    assert [r["user_hash"] for r in rows(bot)] == [user_hash(555, "k"), None]
+    assert rows(bot)[-1]["command"] == "forget-me"
+
+
+async def test_stats_for_managers(bot: RigfitBot) -> None:
+    await RigfitCog.model.callback(cog(bot), interaction(), "glm-5.2")  # type: ignore[arg-type]
+    i = interaction()
+    await RigfitCog.stats.callback(cog(bot), i)  # type: ignore[arg-type]
+    kwargs = sent(i)
+    assert kwargs["ephemeral"] is True and "glm-5.2" in str(kwargs["embed"].to_dict())
+
+
+async def test_stats_requires_manage_guild(bot: RigfitBot) -> None:
+    permission_checks = RigfitCog.stats.checks
+    assert permission_checks
+    i = interaction(manager=False)
+    i.permissions = discord.Permissions.none()
+    with pytest.raises(app_commands.MissingPermissions):
+        for check in permission_checks:
+            check(i)
+
+
+async def test_cooldown_per_user(bot: RigfitBot) -> None:
+    check = RigfitCog.fit.checks[0]
+    burst = [await check(interaction(1234)) for _ in range(6)]
+    assert all(burst)
+    with pytest.raises(app_commands.CommandOnCooldown) as err:
+        await check(interaction(1234))
+    assert 0 < err.value.retry_after <= 30
+    assert await check(interaction(42))  # other users are still served
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (app_commands.CommandOnCooldown(app_commands.Cooldown(1, 30), 12.3), "try again in 12 s"),
+        (app_commands.MissingPermissions(["manage_guild"]), "Only server managers"),
+        (app_commands.CommandInvokeError(MagicMock(), RuntimeError("boom")), "went wrong on my side"),
+    ],
+)
+async def test_central_error_handler(bot: RigfitBot, error: app_commands.AppCommandError, message: str) -> None:
+    i = interaction()
+    i.command = MagicMock()
+    i.command.name = "fit"
+    await bot.tree.on_error(i, error)
+    kwargs = sent(i)
+    assert kwargs["ephemeral"] is True and message in kwargs["content"]
+    assert "boom" not in kwargs["content"]
+    assert rows(bot)[-1]["error"]
+
+
+def test_autocomplete_choices(cat: Catalog) -> None:
+    assert autocomplete.model_choices(cat, "glm")[0] == ("GLM-5.2", "glm-5.2")
+    assert len(autocomplete.model_choices(cat, "")) <= 25
+    assert autocomplete.model_choices(cat, "")[0][1] == "glm-5.2"  # popular first
+    hw = autocomplete.hardware_choices(cat, "2x 3090 + 4090")
+    assert hw[0] == ("2x 3090 + 4090", "2x 3090 + 4090")
+    assert ("2x 3090 + NVIDIA GeForce RTX 4090", "2x 3090 + NVIDIA GeForce RTX 4090") in hw
+    quants = autocomplete.quant_choices(cat, "glm-5.2", "iq2")
+    assert quants[0] == ("UD-IQ2_XXS", "UD-IQ2_XXS")
+    for choices in (hw, quants, autocomplete.hardware_choices(cat, "x" * 300)):
+        assert len(choices) <= 25 and all(len(n) <= 100 and len(v) <= 100 for n, v in choices)
 
 
 async def test_command_tree_payload_matches_discord_spec(bot: RigfitBot) -> None:
     payload = [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
-    assert {c["name"] for c in payload} >= {"fit"}
+    names = {c["name"] for c in payload}
+    assert names >= {
+        "fit",
+        "quants",
+        "cost",
+        "recommend",
+        "whatfits",
+        "compare",
+        "model",
+        "hardware",
+        "help",
+        "about",
+        "stats",
+        "forget-me",
+    }
     for command in payload:
         validate("ApplicationCommandUpdateRequest", command)
         assert COMMAND_NAME.match(command["name"]) and command["name"] == command["name"].lower()
@@ -109,9 +287,14 @@ async def test_reply_body_matches_discord_spec(bot: RigfitBot) -> None:
     from bot.commands import fit_answer
 
     answer = fit_answer(bot.catalog, "glm-5.2", "24GB VRAM + 256GB RAM")
+    view = FitView(bot, 1, "glm-5.2", "256GB", None)
     body = {
         "type": 4,
-        "data": {"embeds": [to_embed(answer.card).to_dict()], "allowed_mentions": NO_PINGS.to_dict()},
+        "data": {
+            "embeds": [to_embed(answer.card).to_dict()],
+            "allowed_mentions": NO_PINGS.to_dict(),
+            "components": view.to_components(),
+        },
     }
     validate("CreateMessageInteractionCallbackRequest", body)
 

@@ -1,0 +1,79 @@
+"""Follow-up buttons under a /fit card: all quants, cost against the API, a longer context, hardware that runs it.
+
+Only the asker may press them; on timeout they are disabled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.commands import Answer, fit_answer, quants_answer, recommend_answer
+from bot.commands import cost_answer as cost_answer_
+from engine.fit import DEFAULT_CONTEXT
+from engine.parse import context_tokens
+
+if TYPE_CHECKING:
+    from bot.discord_app import RigfitBot
+
+TIMEOUT_S = 300.0
+LONGER_FACTOR = 4  # "Longer context" asks for four times the context of the card
+
+
+def _longer(context: str | None) -> str:
+    tokens = context_tokens(context) if context else None
+    return str((tokens or DEFAULT_CONTEXT) * LONGER_FACTOR)
+
+
+class FitView(discord.ui.View):
+    def __init__(self, bot: RigfitBot, owner_id: int, model: str, hardware: str, context: str | None) -> None:
+        super().__init__(timeout=TIMEOUT_S)
+        self.bot, self.owner_id = bot, owner_id
+        self.model, self.hardware, self.context = model, hardware, context
+        self.message: discord.Message | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "These buttons answer the person who asked; run `/fit` yourself to get your own.", ephemeral=True
+        )
+        return False
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=self)
+
+    async def _follow(self, interaction: discord.Interaction, command: str, build: Any) -> None:
+        raw = {"model": self.model, "hardware": self.hardware, "context": self.context, "button": command}
+        await self.bot.answer(interaction, command, raw, build, ephemeral=True)
+
+    @discord.ui.button(label="All quants", style=discord.ButtonStyle.secondary)
+    async def all_quants(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
+        await self._follow(interaction, "quants", lambda: quants_answer(self.bot.catalog, self.model, self.hardware))
+
+    @discord.ui.button(label="Cost vs API", style=discord.ButtonStyle.secondary)
+    async def cost(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
+        await self._follow(interaction, "cost", lambda: cost_answer_(self.bot.catalog, self.model, self.hardware))
+
+    @discord.ui.button(label="Longer context", style=discord.ButtonStyle.secondary)
+    async def longer(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
+        context = _longer(self.context)
+
+        def build() -> Answer:
+            answer = fit_answer(self.bot.catalog, self.model, self.hardware, context)
+            if answer.error and "reads at most" in answer.error:
+                return fit_answer(self.bot.catalog, self.model, self.hardware, None)
+            return answer
+
+        await self._follow(interaction, "fit", build)
+
+    @discord.ui.button(label="Hardware that runs it", style=discord.ButtonStyle.primary)
+    async def hardware_for_it(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
+        await self._follow(interaction, "recommend", lambda: recommend_answer(self.bot.catalog, self.model))
