@@ -38,7 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="the Discord bot when DISCORD_TOKEN is set, else the terminal console")
+    run.add_argument("--shard-ids", help="comma-separated shard ids this process runs (with --shard-count)")
+    run.add_argument("--shard-count", type=int, help="total shards across all processes")
     run.set_defaults(func=cmd_run)
+    sync = sub.add_parser("sync", help="register the slash commands with Discord (deliberately, not at every start)")
+    sync.add_argument("--guild", type=int, help="a guild id: commands appear there at once (for development)")
+    sync.add_argument("--print", action="store_true", help="print the JSON sync would send instead of sending it")
+    sync.set_defaults(func=cmd_sync)
     console = sub.add_parser("console", help="the terminal front end: the same commands and cards")
     console.set_defaults(func=cmd_console)
 
@@ -108,9 +114,32 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.discord_token is not None and settings.discord_token.get_secret_value():
         from bot.discord_app import run_bot
 
-        run_bot(load(), QueryLog(settings.database_path), settings)
+        shards: dict[str, object] = {}
+        if args.shard_count:
+            shards["shard_count"] = args.shard_count
+        if args.shard_ids:
+            shards["shard_ids"] = [int(s) for s in args.shard_ids.split(",")]
+        query_log = QueryLog(settings.database_path)
+        query_log.prune(settings.retention_days)
+        run_bot(load(), query_log, settings, **shards)
         return 0
     return cmd_console(args, settings)
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.discord_app import command_payload, sync_commands
+
+    if args.print:
+        print(json.dumps(command_payload(load(), settings), indent=2, ensure_ascii=False))
+        return 0
+    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        print("rigfit: set DISCORD_TOKEN to sync (or use --print)", file=sys.stderr)
+        return EXIT_USAGE
+    n = asyncio.run(sync_commands(load(), settings, args.guild))
+    print(f"synced {n} commands" + (f" to guild {args.guild}" if args.guild else " globally (may take up to an hour)"))
+    return 0
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:

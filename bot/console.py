@@ -65,10 +65,10 @@ def _fit_args(rest: str) -> dict[str, str]:
 
 
 class Console:
-    def __init__(self, catalog: Catalog, query_log: QueryLog, out: TextIO = sys.stdout) -> None:
+    def __init__(self, catalog: Catalog, query_log: QueryLog, out: TextIO | None = None) -> None:
         self.catalog = catalog
         self.query_log = query_log
-        self.out = out
+        self.out = out or sys.stdout
 
     def handle(self, line: str) -> Answer:
         started = time.perf_counter()

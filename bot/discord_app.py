@@ -7,9 +7,12 @@ DEFER_AFTER_S the interaction is deferred and the answer follows as an edit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -344,10 +347,65 @@ class RigfitBot(commands.AutoShardedBot):
         self.log_query(interaction, command, raw, answer, time.perf_counter())
 
 
+HEARTBEAT_S = 30.0
+
+
+async def _heartbeat(bot: RigfitBot, path: Path) -> None:
+    """Touch a file while the gateway is connected, so a supervisor can tell a live bot from a hung one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while not bot.is_closed():
+        if bot.is_ready():
+            path.write_text(f"{time.time():.0f}\n", encoding="utf-8")
+        await asyncio.sleep(HEARTBEAT_S)
+
+
+async def serve(bot: RigfitBot, token: str) -> None:
+    """Start the bot; SIGTERM and SIGINT close it cleanly (the caller then flushes the query log)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    async with bot:
+        beat = asyncio.ensure_future(_heartbeat(bot, Path(bot.settings.heartbeat_path)))
+        try:
+            await bot.start(token)
+        finally:
+            beat.cancel()
+
+
 def run_bot(catalog: Catalog, query_log: QueryLog, settings: Settings, **kwargs: Any) -> None:
     assert settings.discord_token is not None
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
     bot = RigfitBot(catalog, query_log, settings, **kwargs)
     try:
-        bot.run(settings.discord_token.get_secret_value(), log_handler=None)
+        asyncio.run(serve(bot, settings.discord_token.get_secret_value()))
     finally:
         query_log.close()
+
+
+def command_payload(catalog: Catalog, settings: Settings) -> list[dict[str, Any]]:
+    """Exactly what `tree.sync()` sends (PUT /applications/{id}/commands), built without connecting."""
+
+    async def build() -> list[dict[str, Any]]:
+        bot = RigfitBot(catalog, QueryLog(":memory:"), settings)
+        await bot.setup_hook()
+        payload = [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
+        bot.query_log.close()
+        return payload
+
+    return asyncio.run(build())
+
+
+async def sync_commands(catalog: Catalog, settings: Settings, guild_id: int | None) -> int:
+    assert settings.discord_token is not None
+    bot = RigfitBot(catalog, QueryLog(":memory:"), settings)
+    async with bot:
+        await bot.login(settings.discord_token.get_secret_value())
+        await bot.setup_hook()
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+    bot.query_log.close()
+    return len(synced)

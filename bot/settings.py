@@ -14,3 +14,7 @@ class Settings(BaseSettings):
     hash_key: SecretStr = SecretStr("rigfit-dev-key-change-me")
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    heartbeat_path: str = "data/heartbeat"  # touched every HEARTBEAT_S while connected, for supervisors
+    retention_days: int = 90  # query log rows older than this are pruned at start-up
+    # Test-only: point the bot at a local double of Discord's API (tests/e2e); never set in production.
+    discord_api_base: str | None = None

@@ -88,6 +88,15 @@ class QueryLog:
         self._thread = threading.Thread(target=self._run, name="query-log-writer", daemon=True)
         self._thread.start()
 
+    def prune(self, retention_days: int) -> int:
+        """Delete rows older than the retention period (run at start-up); returns how many went."""
+        with self._db.conn:
+            cursor = self._db.conn.execute(
+                "DELETE FROM queries WHERE ts < strftime('%Y-%m-%dT%H:%M:%f', 'now', ?)",
+                (f"-{int(retention_days)} days",),
+            )
+        return cursor.rowcount
+
     def log(self, row: dict[str, Any]) -> None:
         self._queue.put(dict(row))
 

@@ -107,3 +107,34 @@ def test_cli_bad_input_exits_2_and_is_logged(
     rows = log.rows()
     log.close()
     assert len(rows) == 1 and rows[0]["error"]
+
+
+def test_sync_print_is_the_tree_payload(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["sync", "--print"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert {c["name"] for c in payload} >= {"fit", "cost", "forget-me"}
+
+
+def test_sync_without_token_is_refused(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["sync"]) == 2
+    assert "DISCORD_TOKEN" in capsys.readouterr().err
+
+
+def test_token_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import Settings
+
+    monkeypatch.setenv("DISCORD_TOKEN", "super-secret-token")
+    settings = Settings()
+    assert "super-secret-token" not in repr(settings) and "super-secret-token" not in str(settings)
+    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == "super-secret-token"
+
+
+def test_run_without_token_is_the_console(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("/fit glm-5.2 256GB\n"))
+    assert cli.main(["run"]) == 0
+    assert "GLM-5.2 on your hardware" in capsys.readouterr().out
+    log = QueryLog(cli_env)
+    assert [r["frontend"] for r in log.rows()] == ["console"]
+    log.close()

@@ -57,3 +57,38 @@ def test_raw_text_is_stored_verbatim(tmp_path: Path) -> None:
     qlog.flush()
     assert qlog.rows()[0]["raw_args"] == nasty
     qlog.close()
+
+
+def test_prune_removes_only_old_rows(tmp_path: Path) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    qlog.log(row(1) | {"ts": "2020-01-01T00:00:00.000+00:00"})
+    qlog.log(row(2) | {"ts": "2999-01-01T00:00:00.000+00:00"})
+    qlog.flush()
+    assert qlog.prune(90) == 1
+    assert [r["ts"][:4] for r in qlog.rows()] == ["2999"]
+    qlog.close()
+
+
+def test_forget_deletes_one_users_rows_after_queued_ones(tmp_path: Path) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    for user in ("a", "b", "a"):
+        qlog.log(row(1) | {"user_hash": user})
+    assert qlog.forget("a") == 2
+    assert [r["user_hash"] for r in qlog.rows()] == ["b"]
+    qlog.close()
+
+
+def test_stats(tmp_path: Path) -> None:
+    from bot.storage import stats
+
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    for i, model in enumerate(["glm-5.2", "glm-5.2", "gpt-oss-20b", None]):
+        qlog.log(
+            row(i) | {"model_id": model, "guild_id": "7", "latency_ms": float(i + 1), "error": None if model else "x"}
+        )
+    qlog.close()
+    s = stats(str(tmp_path / "q.sqlite3"), "7")
+    assert s["queries"] == 4 and s["errors"] == 1
+    assert s["top_models"][0] == ("glm-5.2", 2)
+    assert s["p50_ms"] == 3.0 and s["p99_ms"] == 4.0
+    assert stats(str(tmp_path / "q.sqlite3"), "8")["queries"] == 0
