@@ -138,3 +138,37 @@ def test_run_without_token_is_the_console(
     log = QueryLog(cli_env)
     assert [r["frontend"] for r in log.rows()] == ["console"]
     log.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/quants glm-5.2 hardware:M3 Ultra 256GB", "UD-IQ2_XXS"),
+        ("/cost glm-5.2 24GB VRAM + 256GB RAM hardware_price:12000", "Break-even"),
+        ("/recommend llama-3.1-8b min_tps:20", "RTX 3090"),
+        ("/whatfits RTX 3090", "Llama-3.1-8B"),
+        ("/compare first:llama-3.1-8b second:gemma-3-27b against:RTX 3090", "Gemma-3-27B"),
+        ("/model glm 5.2", "MLA"),
+        ("/hardware rtx 3090", "936 GB/s"),
+        ("/about", "Catalog as of"),
+        ("/help", "/whatfits"),
+    ],
+)
+def test_console_offers_every_command(cat: Catalog, tmp_path: Path, line: str, expected: str) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    answer = Console(cat, qlog, out=io.StringIO()).handle(line)
+    qlog.close()
+    assert answer.error is None, answer.error
+    from bot.cards import to_text
+
+    assert expected in to_text(answer.card)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"), [("/cost glm-5.2", "needs hardware"), ("/recommend glm-5.2 budget:lots", "should be a number")]
+)
+def test_console_bad_lines(cat: Catalog, tmp_path: Path, line: str, message: str) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    answer = Console(cat, qlog, out=io.StringIO()).handle(line)
+    qlog.close()
+    assert answer.error and message in answer.error
