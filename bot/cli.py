@@ -8,12 +8,13 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.cards import to_text
 from bot.commands import Answer, compare_answer, cost_answer, fit_answer, log_row, recommend_answer, whatfits_answer
 from bot.settings import Settings
 from bot.storage import QueryLog, apply_migrations, open_db
-from catalog.loader import CatalogError, load
+from catalog.loader import Catalog, CatalogError, load, load_from
 from engine.audit import audit
 from engine.fit import report_to_dict
 
@@ -110,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def load_catalog(settings: Settings) -> Catalog:
+    return load_from(Path(settings.catalog_dir)) if settings.catalog_dir else load()
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.discord_token is not None and settings.discord_token.get_secret_value():
         from bot.discord_app import run_bot
@@ -121,7 +126,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             shards["shard_ids"] = [int(s) for s in args.shard_ids.split(",")]
         query_log = QueryLog(settings.database_path)
         query_log.prune(settings.retention_days)
-        run_bot(load(), query_log, settings, **shards)
+        run_bot(load_catalog(settings), query_log, settings, **shards)
         return 0
     return cmd_console(args, settings)
 
@@ -132,12 +137,12 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot.discord_app import command_payload, sync_commands
 
     if args.print:
-        print(json.dumps(command_payload(load(), settings), indent=2, ensure_ascii=False))
+        print(json.dumps(command_payload(load_catalog(settings), settings), indent=2, ensure_ascii=False))
         return 0
     if settings.discord_token is None or not settings.discord_token.get_secret_value():
         print("rigfit: set DISCORD_TOKEN to sync (or use --print)", file=sys.stderr)
         return EXIT_USAGE
-    n = asyncio.run(sync_commands(load(), settings, args.guild))
+    n = asyncio.run(sync_commands(load_catalog(settings), settings, args.guild))
     print(f"synced {n} commands" + (f" to guild {args.guild}" if args.guild else " globally (may take up to an hour)"))
     return 0
 
@@ -146,7 +151,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import Console
 
     query_log = QueryLog(settings.database_path)
-    console = Console(load(), query_log)
+    console = Console(load_catalog(settings), query_log)
     try:
         if sys.stdin.isatty():
             console.interactive()
@@ -159,7 +164,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    catalog = load()
+    catalog = load_catalog(settings)
     answer = fit_answer(catalog, args.model, args.hardware, args.context, args.quant, allow_files=True)
     query_log = QueryLog(settings.database_path)
     raw = {"model": args.model, "hardware": args.hardware, "context": args.context, "quant": args.quant}
@@ -189,7 +194,7 @@ def _print_answer(answer: Answer, command: str, raw: dict[str, object], started:
 def cmd_cost(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     answer = cost_answer(
-        load(),
+        load_catalog(settings),
         args.model,
         args.hardware,
         tokens_per_day=args.tokens_per_day,
@@ -203,19 +208,21 @@ def cmd_cost(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_recommend(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    answer = recommend_answer(load(), args.model, budget_usd=args.budget, min_tps=args.min_tps, context=args.context)
+    answer = recommend_answer(
+        load_catalog(settings), args.model, budget_usd=args.budget, min_tps=args.min_tps, context=args.context
+    )
     return _print_answer(answer, "recommend", vars_of(args), started, settings)
 
 
 def cmd_whatfits(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    answer = whatfits_answer(load(), args.hardware, min_tps=args.min_tps)
+    answer = whatfits_answer(load_catalog(settings), args.hardware, min_tps=args.min_tps)
     return _print_answer(answer, "whatfits", vars_of(args), started, settings)
 
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    answer = compare_answer(load(), args.first, args.second, args.other)
+    answer = compare_answer(load_catalog(settings), args.first, args.second, args.other)
     return _print_answer(answer, "compare", vars_of(args), started, settings)
 
 
@@ -227,7 +234,7 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
             f"rigfit: no measurements at {calibration_dir() / CSV_NAME} (set RIGFIT_CALIBRATION_DIR)", file=sys.stderr
         )
         return EXIT_USAGE
-    text, _ = report(load())
+    text, _ = report(load_catalog(settings))
     print(text)
     return 0
 
@@ -237,7 +244,7 @@ def vars_of(args: argparse.Namespace) -> dict[str, object]:
 
 
 def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = load()
+    catalog = load_catalog(settings)
     problems = audit(catalog)
     for p in problems:
         print(f"catalog: {p}", file=sys.stderr)
@@ -247,7 +254,7 @@ def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = load()
+    catalog = load_catalog(settings)
     if args.what == "models":
         items = [
             m.model_dump(mode="json", exclude={"quants", "quality"}) | {"quants": [q.name for q in m.quants]}

@@ -373,10 +373,20 @@ async def serve(bot: RigfitBot, token: str) -> None:
             beat.cancel()
 
 
+def point_at_api_double(api_base: str) -> None:
+    """Test-only: send REST and gateway traffic to a local double of Discord (tests/e2e)."""
+    import yarl
+
+    base = yarl.URL(api_base.rstrip("/"))
+    discord.http.Route.BASE = str(base)
+    ws_scheme = "wss" if base.scheme == "https" else "ws"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base.with_scheme(ws_scheme).with_path("/gateway")
+
+
 def run_bot(catalog: Catalog, query_log: QueryLog, settings: Settings, **kwargs: Any) -> None:
     assert settings.discord_token is not None
     if settings.discord_api_base:
-        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+        point_at_api_double(settings.discord_api_base)
     bot = RigfitBot(catalog, query_log, settings, **kwargs)
     try:
         asyncio.run(serve(bot, settings.discord_token.get_secret_value()))

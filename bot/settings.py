@@ -16,5 +16,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     heartbeat_path: str = "data/heartbeat"  # touched every HEARTBEAT_S while connected, for supervisors
     retention_days: int = 90  # query log rows older than this are pruned at start-up
+    catalog_dir: str | None = None  # another catalog/data folder (tests); default: the packaged catalog
     # Test-only: point the bot at a local double of Discord's API (tests/e2e); never set in production.
     discord_api_base: str | None = None

@@ -45,3 +45,15 @@ def command_text_chars(command: dict[str, Any]) -> int:
             len(str(c.get("name", ""))) + len(str(c.get("value", ""))) for c in option.get("choices", []) or []
         )
     return total
+
+
+def request_errors(method: str, template: str, body: Any) -> list[str]:
+    """Errors of a request body against the JSON schema of `method template` in the spec ([] when valid)."""
+    from jsonschema import Draft202012Validator
+
+    spec = _spec()
+    operation = spec["paths"][template][method]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    root = {**schema, "components": spec["components"]}
+    validator = Draft202012Validator(root)
+    return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(body)]
