@@ -146,7 +146,7 @@ class Console:
         command = (line.strip().lstrip("/").split() or ["unknown"])[0].lower()[:40]
         try:
             parsed = parse_line(line)
-            command, raw = parsed.command, parsed.args
+            command, raw = parsed.command, {"line": line, **parsed.args}
             answer = self._dispatch(parsed)
         except RigfitError as exc:
             answer = Answer(card=error_card(str(exc)), error=str(exc), log_fields={"error": f"{exc.field}: {exc}"})

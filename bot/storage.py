@@ -85,6 +85,10 @@ class QueryLog:
         self._queue: queue.Queue[Any] = queue.Queue()
         self.written = 0
         self.failed_attempts = 0
+        self.dropped = 0  # rows that could not be written at all: counted and logged, never silent
+        self.write_failed = threading.Event()  # set at the first failed write (for tests and health)
+        self._closing = threading.Event()
+        self._retry_on_close = True  # one more try after close() is asked for
         self._thread = threading.Thread(target=self._run, name="query-log-writer", daemon=True)
         self._thread.start()
 
@@ -138,16 +142,37 @@ class QueryLog:
                 return batch, markers, False
 
     def _write(self, batch: list[dict[str, Any]]) -> None:
-        while True:
+        """Insert a batch; on a busy, locked, read-only or full database keep the rows and retry until it
+        recovers (or close() gives up on them, counting them). Rows the database refuses as data are written
+        one by one and any that still fail are counted in `dropped`, never silently lost."""
+        while not self._closing.is_set() or self._retry_on_close:
             try:
-                with self._db.conn:
-                    sqlite_utils.db.Table(self._db, "queries").insert_all(batch, alter=False)
-                self.written += len(batch)
+                self._insert(batch)
+                return
+            except sqlite3.IntegrityError:
+                self._insert_one_by_one(batch)
                 return
             except sqlite3.Error as exc:
                 self.failed_attempts += 1
+                self.write_failed.set()
                 log.warning("query log write failed (%s); %d rows kept for retry", exc, len(batch))
-                threading.Event().wait(RETRY_S)
+                if self._closing.wait(RETRY_S):
+                    self._retry_on_close = False
+        self.dropped += len(batch)
+        log.error("query log closing with %d rows it could not write", len(batch))
+
+    def _insert(self, batch: list[dict[str, Any]]) -> None:
+        with self._db.conn:
+            sqlite_utils.db.Table(self._db, "queries").insert_all(batch, alter=False)
+        self.written += len(batch)
+
+    def _insert_one_by_one(self, batch: list[dict[str, Any]]) -> None:
+        for item in batch:
+            try:
+                self._insert([item])
+            except sqlite3.Error as exc:
+                self.dropped += 1
+                log.error("query log row refused (%s): %r", exc, item)
 
     def _delete(self, forget: _Forget) -> None:
         try:
@@ -172,9 +197,14 @@ class QueryLog:
                 return
 
     def close(self, timeout_s: float = 10.0) -> None:
-        """Write everything queued, then stop the writer."""
+        """Write everything queued, then stop the writer. Rows still unwritable are counted in `dropped`."""
         self._queue.put(_STOP)
         self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            self._closing.set()
+            self._thread.join(timeout_s)
+        if self.dropped:
+            log.error("query log: %d rows could not be written", self.dropped)
         self._db.conn.close()
 
     def rows(self) -> list[dict[str, Any]]:

@@ -526,7 +526,8 @@ def context_tokens(text: str) -> int | None:
     if not m:
         return None
     scale = {"k": 1024, "m": 1024 * 1024, None: 1}[m.group("unit")]
-    return int(float(m.group("num")) * scale)
+    tokens = float(m.group("num")) * scale
+    return int(min(tokens, 1e18)) if math.isfinite(tokens) else 10**18
 
 
 def parse_context(value: str | int | None, model: Model) -> int | None:

@@ -92,3 +92,39 @@ def test_stats(tmp_path: Path) -> None:
     assert s["top_models"][0] == ("glm-5.2", 2)
     assert s["p50_ms"] == 3.0 and s["p99_ms"] == 4.0
     assert stats(str(tmp_path / "q.sqlite3"), "8")["queries"] == 0
+
+
+def test_full_database_keeps_rows_until_it_recovers(tmp_path: Path) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    qlog.log(row(0))
+    assert qlog.flush()
+    pages = qlog._db.execute("PRAGMA page_count").fetchone()[0]
+    qlog._db.execute(f"PRAGMA max_page_count = {pages}")  # the database is now full
+    for i in range(300):
+        qlog.log(row(i) | {"raw_args": "x" * 2000})
+    assert qlog.write_failed.wait(10)
+    assert len(qlog.rows()) == 1  # nothing more could be written, nothing was dropped
+    qlog._db.execute("PRAGMA max_page_count = 1073741823")  # space again
+    assert qlog.flush(30)
+    assert len(qlog.rows()) == 301 and qlog.dropped == 0
+    qlog.close()
+
+
+def test_read_only_database_rows_wait_then_are_counted_on_close(tmp_path: Path) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    qlog._db.execute("PRAGMA query_only = ON")  # writes now fail as on a read-only file
+    for i in range(5):
+        qlog.log(row(i))
+    assert qlog.write_failed.wait(10)
+    qlog.close(timeout_s=1)
+    assert qlog.dropped == 5  # counted and logged, not silently lost
+
+
+def test_rows_the_database_refuses_are_counted(tmp_path: Path) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    qlog.log(row(1))
+    qlog.log({"frontend": "test"})  # no ts/command: NOT NULL refuses it
+    qlog.log(row(2))
+    assert qlog.flush()
+    assert len(qlog.rows()) == 2 and qlog.dropped == 1
+    qlog.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import sqlite3
 import statistics
 from collections.abc import AsyncIterator
