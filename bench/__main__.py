@@ -64,11 +64,82 @@ def weights_error(catalog: Catalog) -> dict[str, float]:
     return {"weights_median_rel_err": round(statistics.median(errors), 4), "weights_compared": len(errors)}
 
 
+def bench_autocomplete(catalog: Catalog) -> dict[str, float]:
+    from bot.autocomplete import hardware_choices, model_choices, quant_choices
+
+    typed = ["", "g", "glm", "glm-5", "qwen3 30", "llama 3.3", "deepseek", "gpt oss", "kimi", "mistral"]
+    hw = ["", "3", "3090", "rtx 40", "m3 ul", "2x 3090 + 40", "strix", "epyc"]
+    samples: list[float] = []
+    for text in typed:
+        samples += time_ms(lambda t=text: model_choices(catalog, t), 50)
+        samples += time_ms(lambda t=text: quant_choices(catalog, "glm-5.2", t[:3]), 20)
+    for text in hw:
+        samples += time_ms(lambda t=text: hardware_choices(catalog, t), 50)
+    return {
+        "autocomplete_p50_ms": round(percentile(samples, 50), 3),
+        "autocomplete_p99_ms": round(percentile(samples, 99), 3),
+    }
+
+
+def bench_recommend(catalog: Catalog) -> dict[str, float]:
+    from engine.recommend import recommend
+
+    models = [m for m in ("glm-5.2", "llama-3.3-70b", "gpt-oss-120b", "qwen3-30b-a3b") if m in catalog.models]
+    models = models or list(catalog.models)[:2]
+    samples: list[float] = []
+    for model_id in models:
+        samples += time_ms(lambda m=catalog.models[model_id]: recommend(m, catalog, min_decode_tps=5), 10)
+    return {
+        "recommend_p50_ms": round(percentile(samples, 50), 3),
+        "recommend_p99_ms": round(percentile(samples, 99), 3),
+    }
+
+
+def bench_calibration(catalog: Catalog) -> dict[str, float]:
+    from bot.calibrate import CSV_NAME, calibration_dir, report
+
+    if not (calibration_dir() / CSV_NAME).exists():
+        return {}
+    _, figures = report(catalog)
+    return figures
+
+
+def bench_e2e() -> dict[str, float]:
+    """1,000 /fit interactions at 50 in flight through the Discord double to the real `rigfit run` process."""
+    import asyncio
+    import sys
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    from tests.e2e.harness import running_bot, spec_available
+    from tests.e2e.test_e2e import run_load, write_catalog
+
+    if not spec_available():
+        return {}
+
+    async def go() -> dict[str, float]:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            async with running_bot(folder, CATALOG_DIR=str(write_catalog(folder / "catalog"))) as bot:
+                figures = await run_load(bot, 1000, 50)
+        return {k: v for k, v in figures.items() if k.startswith("e2e_")} | {
+            "e2e_invalid_payloads": figures["invalid"],
+            "e2e_missed_deadlines": figures["missed"],
+        }
+
+    return asyncio.run(go())
+
+
 def main() -> None:
     catalog = load()
     results: dict[str, float] = {}
     results |= bench_fit(catalog)
+    results |= bench_autocomplete(catalog)
+    results |= bench_recommend(catalog)
     results |= weights_error(catalog)
+    results |= bench_calibration(catalog)
+    results |= bench_e2e()
     results |= {f"catalog_{k}": v for k, v in catalog.counts().items()}
     table = Table(title="rigfit bench")
     table.add_column("figure")

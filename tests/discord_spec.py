@@ -47,13 +47,17 @@ def command_text_chars(command: dict[str, Any]) -> int:
     return total
 
 
-def request_errors(method: str, template: str, body: Any) -> list[str]:
-    """Errors of a request body against the JSON schema of `method template` in the spec ([] when valid)."""
+@cache
+def _request_validator(method: str, template: str) -> Any:
     from jsonschema import Draft202012Validator
 
     spec = _spec()
     operation = spec["paths"][template][method]
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    root = {**schema, "components": spec["components"]}
-    validator = Draft202012Validator(root)
+    return Draft202012Validator({**schema, "components": spec["components"]})
+
+
+def request_errors(method: str, template: str, body: Any) -> list[str]:
+    """Errors of a request body against the JSON schema of `method template` in the spec ([] when valid)."""
+    validator = _request_validator(method, template)
     return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(body)]
