@@ -114,6 +114,12 @@ def _option_lines(o: QuantOption) -> list[str]:
     if o.verdict != "does-not-fit":
         lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
         lines.append(f"longest context {fmt_tokens(o.max_context)}")
+    if o.concurrency is not None:
+        c = o.concurrency
+        lines.append(
+            f"{c.users} users at once: {fmt_range(c.aggregate_tps)} in total; KV room for {c.max_users_at_context} "
+            "sequences at this context"
+        )
     if o.weights_basis == "estimated":
         lines.append(f"size {o.weights_note}")
     if p.note and p.kind in ("disk", "unified"):

@@ -15,6 +15,7 @@ from engine.units import GB, fmt_gb, fmt_tokens
 DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
 DEFAULT_PROMPT_TOKENS = 4_096
 USEFUL_DECODE_TPS = 2.0  # below this an offload option is shown but not recommended
+CONCURRENT_USERS = 4  # the card's "several people at once" line
 
 
 class FitOptions(Frozen):
@@ -43,6 +44,7 @@ class QuantOption(Frozen):
     llama_cpp: str | None
     other_runtime: str | None
     why: str
+    concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS sequences at once, on accelerator placements
 
     @property
     def total_bytes(self) -> int:
@@ -151,6 +153,7 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
         other_runtime=flags.other_runtime(model, placement, context),
         why=_why(w, kv, context, placement, rig),
+        concurrency=speed.concurrency(model, placement, context, opts.kv_type, CONCURRENT_USERS),
     )
 
 
@@ -256,4 +259,12 @@ def _option_dict(o: QuantOption) -> dict[str, object]:
         "max_context": o.max_context,
         "llama_cpp": o.llama_cpp,
         "why": o.why,
+        "concurrency": None
+        if o.concurrency is None
+        else {
+            "users": o.concurrency.users,
+            "aggregate_tps": _range(o.concurrency.aggregate_tps),
+            "per_user_tps": _range(o.concurrency.per_user_tps),
+            "max_users_at_context": o.concurrency.max_users_at_context,
+        },
     }

@@ -97,14 +97,26 @@ def _split_parts(text: str) -> list[str]:
     return [p.strip() for p in s.split(" + ") if p.strip()]
 
 
+MAX_MEMORY_GIB = 64 * 1024  # 64 TB: more than any one machine in the catalog; past it the size is a typo
+_NEGATIVE = re.compile(r"(?:^|\s)-\s*\d+(?:\.\d+)?\s*(?:tb|tib|gib|gb|g)(?![a-z])")
+
+
 def _take_sizes(part: str) -> tuple[list[_Size], str]:
+    if _NEGATIVE.search(part):
+        raise RigfitError("A memory size can't be negative; try e.g. `24GB VRAM + 64GB RAM`.", field="hardware")
     sizes: list[_Size] = []
     rest = part
     for m in reversed(list(_SIZE.finditer(part))):
+        gib = _to_gib(m.group("num"), m.group("unit"))
+        if not 0 < gib <= MAX_MEMORY_GIB:
+            raise RigfitError(
+                f"`{m.group(0).strip()}` is not a memory size I can size (more than 0 and at most 64 TB).",
+                field="hardware",
+            )
         q = _QUALIFIER.match(part[m.end() :])
         qualifier = q.group("q") if q else None
         end = m.end() + (q.end() if q else 0)
-        sizes.insert(0, _Size(_to_gib(m.group("num"), m.group("unit")), qualifier))
+        sizes.insert(0, _Size(gib, qualifier))
         rest = rest[: m.start()] + " " + rest[end:]
     return sizes, rest
 

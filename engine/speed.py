@@ -102,3 +102,48 @@ def estimate(
     decode, d_note = decode_range(model, placement, kv_depth)
     prefill, p_note = prefill_range(model, placement, prompt_tokens)
     return SpeedEstimate(decode_tps=decode, prefill_tps=prefill, decode_note=d_note, prefill_note=p_note)
+
+
+# ----------------------------------------------------------------------------------------- concurrency
+
+
+class Concurrency(Frozen):
+    users: int
+    aggregate_tps: Range
+    per_user_tps: Range
+    max_users_at_context: int  # how many sequences of this context the free memory can cache
+
+
+def _expert_share_touched(model: Model, users: int) -> float:
+    """Expected share of routed experts a decode step touches with `users` tokens in the batch, each routed to
+    k of n experts: 1 - (1 - k/n)^users (independent routing)."""
+    e = model.experts
+    if e is None:
+        return 1.0
+    return 1 - (1 - e.n_active / e.n_routed) ** users
+
+
+def concurrency(
+    model: Model, placement: Placement, context: int, kv_type: memory.KvType, users: int
+) -> Concurrency | None:
+    """Aggregate decode for `users` simultaneous sequences on an accelerator placement: one step reads the
+    weights once (more experts for MoE) and every user's KV cache."""
+    if placement.kind not in ("gpu", "multi-gpu", "unified") or users < 1:
+        return None
+    kv_one = memory.kv_cache_bytes(model, context, kv_type)
+    free = sum(max(p.free_bytes, 0) for p in placement.pools)
+    max_users = 1 + int(free // kv_one) if kv_one else users
+    kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
+    t_fast = t_slow = 0.0
+    for pool in placement.pools:
+        if pool.bandwidth_gb_s is None:
+            return None
+        share = pool.kv_bytes / (sum(p.kv_bytes for p in placement.pools) or 1)
+        n_bytes = pool.dense_bytes + pool.expert_bytes * _expert_share_touched(model, users) + users * kv_depth * share
+        low, high = _pool_efficiency(pool, model)
+        t_fast += n_bytes / (pool.bandwidth_gb_s * 1e9 * high)
+        t_slow += n_bytes / (pool.bandwidth_gb_s * 1e9 * low)
+    aggregate = Range(low=users / t_slow, high=users / t_fast)
+    return Concurrency(
+        users=users, aggregate_tps=aggregate, per_user_tps=aggregate.scaled(1 / users), max_users_at_context=max_users
+    )

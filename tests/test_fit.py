@@ -119,3 +119,29 @@ def test_json_shape(cat: Catalog) -> None:
             assert o["verdict"] in ("fits", "fits-offload", "does-not-fit")
             if o["decode_tps"] is not None:
                 assert o["decode_tps"]["low"] <= o["decode_tps"]["high"]
+
+
+def test_concurrency_shares_the_weight_reads(cat: Catalog) -> None:
+    option = (
+        fit(cat.models["llama-3.1-8b"], parse_hardware("RTX 4090", cat), FitOptions(context=8192))
+        .readings[0]
+        .option("Q4_K_M")
+    )
+    assert option is not None and option.concurrency is not None and option.decode_tps is not None
+    c = option.concurrency
+    assert c.aggregate_tps.high > option.decode_tps.high  # four users share one read of the weights
+    assert c.per_user_tps.high < option.decode_tps.high  # but each is slower than alone
+    assert c.max_users_at_context >= 4
+
+
+def test_moe_concurrency_touches_more_experts(cat: Catalog) -> None:
+    from engine.speed import _expert_share_touched
+
+    m = cat.models["glm-5.2"]
+    assert _expert_share_touched(m, 1) == pytest.approx(8 / 256)
+    assert _expert_share_touched(m, 4) == pytest.approx(1 - (1 - 8 / 256) ** 4)
+
+
+def test_no_concurrency_line_for_offload(cat: Catalog) -> None:
+    option = fit(cat.models["glm-5.2"], parse_hardware("24GB VRAM + 256GB RAM", cat)).readings[0].option("UD-IQ2_XXS")
+    assert option is not None and option.concurrency is None

@@ -84,6 +84,10 @@ BAD_HARDWARE = [
     ("x" * 400, "keep it under"),
     ("EPYC 9654", "How much memory"),
     ("265BG", "I don't know the device"),
+    ("0GB VRAM", "more than 0"),
+    ("0G", "more than 0"),
+    ("-24GB", "can't be negative"),
+    ("99999TB", "at most 64 TB"),
 ]
 
 
