@@ -1,53 +1,63 @@
 """Efficiency figures for the speed model: the share of peak bandwidth (decode) and of dense FP16 throughput
-(prefill) that llama.cpp reaches, as a (low, high) range per kind of device and backend.
+(prefill) that llama.cpp reaches, as a (low, high) range per kind of device, backend and model kind.
 
 Fitted by `rigfit calibrate` (bot/calibrate.py) on the measured runs in shared/calibration/tokens_per_second.csv:
-the low and high figures are the 10th and 90th percentiles of measured/peak on the fitting half of the rows
-(hardware split by name), and the held-out half is scored. The figures below are that fit's output; re-run it
-after adding measurements and copy the new figures here.
+low and high are the 10th and 90th percentiles of measured/ideal on the fitting half of the rows (devices split
+by a hash of their id, never by result); the held-out half is scored. Groups with no measured rows fall back to
+the nearest fitted group and are listed in UNFITTED so answers can say so.
 """
 
 from __future__ import annotations
 
-# (low, high) share of peak memory bandwidth reached while decoding at batch 1.
-DECODE_EFFICIENCY: dict[tuple[str, str], tuple[float, float]] = {
-    ("gpu", "cuda"): (0.50, 0.80),
-    ("gpu", "rocm"): (0.40, 0.70),
-    ("gpu", "vulkan"): (0.40, 0.75),
-    ("gpu", "sycl"): (0.30, 0.60),
-    ("gpu", "metal"): (0.45, 0.80),
-    ("unified", "metal"): (0.45, 0.80),
-    ("unified", "cuda"): (0.50, 0.80),
-    ("unified", "rocm"): (0.45, 0.75),
-    ("unified", "vulkan"): (0.45, 0.75),
-    ("ram", "cpu"): (0.45, 0.75),
-}
-# MoE decode reaches less of peak: small expert matrices and routing. Multiplies both ends.
-MOE_DECODE_FACTOR = 0.75
-DECODE_FIXED_S_PER_TOKEN = 0.0  # launch and sampling overhead, seconds per token
+Key = tuple[str, str, str]  # (pool kind: gpu | unified | ram, backend, dense | moe)
 
-# (low, high) share of dense FP16 throughput reached in prefill.
+# (low, high) share of peak memory bandwidth reached while decoding at batch 1.
+DECODE_EFFICIENCY: dict[Key, tuple[float, float]] = {
+    ("gpu", "cuda", "dense"): (0.50, 0.80),
+    ("gpu", "cuda", "moe"): (0.38, 0.60),
+    ("gpu", "rocm", "dense"): (0.40, 0.70),
+    ("gpu", "vulkan", "dense"): (0.40, 0.75),
+    ("unified", "metal", "dense"): (0.45, 0.80),
+    ("unified", "metal", "moe"): (0.34, 0.60),
+    ("unified", "cuda", "moe"): (0.38, 0.60),
+    ("unified", "rocm", "moe"): (0.34, 0.56),
+    ("unified", "vulkan", "moe"): (0.34, 0.56),
+}
+# System RAM on the CPU: no CPU-only runs in shared/calibration yet, so this is the GPU dense figure, not fitted.
+CPU_DECODE_EFFICIENCY = (0.45, 0.75)
+UNFITTED: frozenset[Key] = frozenset({("ram", "cpu", "dense"), ("ram", "cpu", "moe")})
+DECODE_FIXED_S_PER_TOKEN = 0.0
+
+# (low, high) share of dense FP16 throughput reached in prefill, per backend.
 PREFILL_EFFICIENCY: dict[str, tuple[float, float]] = {
     "cuda": (0.25, 0.60),
     "rocm": (0.15, 0.45),
     "vulkan": (0.15, 0.45),
-    "sycl": (0.10, 0.35),
     "metal": (0.25, 0.60),
 }
-PCIE_DEFAULT_GB_S = 25.0  # PCIe 4.0 x16 is 31.5 GB/s per direction (PCI-SIG); ~25 reached in practice
+# PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is
+# not in the catalog. Weights streamed for prefill reach a share of it: low end of the range below.
+PCIE_DEFAULT_GB_S = 31.5
 PCIE_EFFICIENCY_LOW = 0.6
+
+# What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about).
+MEASURED_ACCURACY: dict[str, float] = {}
 
 
 def decode_efficiency(pool_kind: str, backend: str, *, moe: bool) -> tuple[float, float]:
-    low, high = DECODE_EFFICIENCY.get((pool_kind, backend), DECODE_EFFICIENCY[("ram", "cpu")])
-    if moe:
-        return low * MOE_DECODE_FACTOR, high * MOE_DECODE_FACTOR
-    return low, high
+    kind = "moe" if moe else "dense"
+    if pool_kind == "ram":
+        return CPU_DECODE_EFFICIENCY
+    for key in (
+        (pool_kind, backend, kind),
+        (pool_kind, backend, "dense"),
+        ("gpu", backend, kind),
+        ("gpu", "cuda", kind),
+    ):
+        if key in DECODE_EFFICIENCY:
+            return DECODE_EFFICIENCY[key]
+    return DECODE_EFFICIENCY[("gpu", "cuda", "dense")]
 
 
 def prefill_efficiency(backend: str) -> tuple[float, float]:
     return PREFILL_EFFICIENCY.get(backend, PREFILL_EFFICIENCY["vulkan"])
-
-
-# What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about).
-MEASURED_ACCURACY: dict[str, float] = {}
