@@ -67,27 +67,21 @@ class NameIndex:
             return sorted(starts)
         return []
 
-    def suggest(self, query: str, limit: int = 3) -> tuple[str, ...]:
-        key = normalise(query)
-        if not key:
-            return ()
-        hits = process.extract(key, self._keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60)
-        seen: list[str] = []
-        for k, _score, _ in hits:
-            for entry_id in sorted(self._ids_by_key[k]):
-                if entry_id not in seen:
-                    seen.append(entry_id)
-        return tuple(seen[:limit])
-
-    def search(self, query: str, limit: int = 25) -> list[str]:
-        """Ids for autocomplete, best first; an empty query gives none (the caller orders by popularity)."""
+    def _ranked(self, query: str, limit: int, score_cutoff: int) -> list[str]:
+        """Ids whose names are nearest the query (rapidfuzz WRatio), best first, each id once."""
         key = normalise(query)
         if not key:
             return []
-        hits = process.extract(key, self._keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=50)
+        hits = process.extract(key, self._keys, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=score_cutoff)
         out: list[str] = []
         for k, _score, _ in hits:
-            for entry_id in sorted(self._ids_by_key[k]):
-                if entry_id not in out:
-                    out.append(entry_id)
+            out += [entry_id for entry_id in sorted(self._ids_by_key[k]) if entry_id not in out]
         return out[:limit]
+
+    def suggest(self, query: str, limit: int = 3) -> tuple[str, ...]:
+        """Near misses, for "did you mean"."""
+        return tuple(self._ranked(query, limit, score_cutoff=60))
+
+    def search(self, query: str, limit: int = 25) -> list[str]:
+        """Ids for autocomplete, best first; an empty query gives none (the caller orders by popularity)."""
+        return self._ranked(query, limit, score_cutoff=50)

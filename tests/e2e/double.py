@@ -293,27 +293,7 @@ class DiscordDouble:
         return _json(message)
 
     def _message(self, record: Record, data: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": snowflake(),
-            "channel_id": record.payload.get("channel_id", "2"),
-            "author": BOT_USER,
-            "content": data.get("content") or "",
-            "timestamp": "2026-11-22T00:00:00.000000+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": data.get("embeds") or [],
-            "components": data.get("components") or [],
-            "pinned": False,
-            "type": 20,
-            "flags": data.get("flags") or 0,
-            "application_id": APP_ID,
-            "webhook_id": APP_ID,
-            "allowed_mentions": data.get("allowed_mentions"),
-        }
+        return message_payload(record.payload.get("channel_id", "2"), data)
 
     # -------------------------------------------------------------------------------------- gateway
 
@@ -454,11 +434,17 @@ def autocomplete(name: str, options: dict[str, Any], focused: str) -> dict[str, 
 
 def button(custom_id: str, message_id: str, *, user_id: str = USER["id"]) -> dict[str, Any]:
     payload = _interaction(snowflake(), 3, {"custom_id": custom_id, "component_type": 2}, user_id, False)
-    payload["message"] = {
-        "id": message_id,
-        "channel_id": "2",
+    payload["message"] = message_payload("2", {}) | {"id": message_id}
+    return payload
+
+
+def message_payload(channel_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A message object as Discord returns it, carrying what the bot sent."""
+    return {
+        "id": snowflake(),
+        "channel_id": channel_id,
         "author": BOT_USER,
-        "content": "",
+        "content": data.get("content") or "",
         "timestamp": "2026-11-22T00:00:00.000000+00:00",
         "edited_timestamp": None,
         "tts": False,
@@ -466,12 +452,15 @@ def button(custom_id: str, message_id: str, *, user_id: str = USER["id"]) -> dic
         "mentions": [],
         "mention_roles": [],
         "attachments": [],
-        "embeds": [],
+        "embeds": data.get("embeds") or [],
+        "components": data.get("components") or [],
         "pinned": False,
         "type": 20,
-        "flags": 0,
+        "flags": data.get("flags") or 0,
+        "application_id": APP_ID,
+        "webhook_id": APP_ID,
+        "allowed_mentions": data.get("allowed_mentions"),
     }
-    return payload
 
 
 def _interaction(iid: str, kind: int, data: dict[str, Any], user_id: str, manage_guild: bool) -> dict[str, Any]:
