@@ -353,9 +353,9 @@ HEARTBEAT_S = 30.0
 async def _heartbeat(bot: RigfitBot, path: Path) -> None:
     """Touch a file while the gateway is connected, so a supervisor can tell a live bot from a hung one."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    await bot.wait_until_ready()
     while not bot.is_closed():
-        if bot.is_ready():
-            path.write_text(f"{time.time():.0f}\n", encoding="utf-8")
+        path.write_text(f"{time.time():.0f}\n", encoding="utf-8")
         await asyncio.sleep(HEARTBEAT_S)
 
 

@@ -305,3 +305,16 @@ async def test_every_command_is_in_the_readme(bot: RigfitBot) -> None:
     assert names
     for name in names:
         assert f"`/{name}" in readme, f"/{name} is not documented in README.md"
+
+
+async def test_heartbeat_file_is_written_once_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import discord_app
+
+    monkeypatch.setattr(discord_app, "HEARTBEAT_S", 0)
+    fake = MagicMock()
+    fake.wait_until_ready = AsyncMock()
+    fake.is_closed.side_effect = [False, False, True]
+    path = tmp_path / "run" / "heartbeat"
+    await discord_app._heartbeat(fake, path)
+    fake.wait_until_ready.assert_awaited_once()
+    assert path.read_text().strip().isdigit()
