@@ -126,6 +126,8 @@ def _option_lines(o: QuantOption) -> list[str]:
         lines.append(p.note)
     if o.llama_cpp:
         lines.append(f"```{o.llama_cpp}```")
+    if o.other_runtime:
+        lines.append(f"or `{o.other_runtime}`")
     return lines
 
 
