@@ -52,6 +52,8 @@ class Attention(Frozen):
     # Layers with a fixed recurrent state instead of a KV cache (Qwen3-Next, Nemotron-H, Jamba, Kimi Linear).
     linear_attention_layers: NonNegativeInt = 0
     recurrent_state_bytes_per_layer: PositiveInt | None = None
+    # Layers with no attention at all (Nemotron-H's separate MLP/MoE layers): no cache, no state.
+    non_attention_layers: NonNegativeInt = 0
     # DeepSeek sparse attention's lightning indexer keeps one key of this many values per token per layer.
     indexer_head_dim: PositiveInt | None = None
 
@@ -131,7 +133,7 @@ class Model(Sourced):
         if (self.experts is None) != (self.active_params_b is None):
             raise ValueError(f"{self.id}: a MoE model needs both `experts` and `active_params_b`")
         a = self.attention
-        if a.sliding_window_layers + a.linear_attention_layers > self.layers:
+        if a.sliding_window_layers + a.linear_attention_layers + a.non_attention_layers > self.layers:
             raise ValueError(f"{self.id}: more sliding/linear layers than layers ({self.layers})")
         names = [q.name.lower() + "/" + q.format for q in self.quants]
         if len(names) != len(set(names)):

@@ -105,7 +105,7 @@ def kv_cache_bytes(model: Model, context: int, kv_type: KvType = "f16", n_seq: i
     a fixed recurrent state per sequence."""
     a = model.attention
     per_layer = kv_bytes_per_token_layer(model, kv_type)
-    full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers
+    full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
     window_tokens = min(context, a.sliding_window_tokens or 0)
     tokens_x_layers = full_layers * context + a.sliding_window_layers * window_tokens
     state = a.linear_attention_layers * (a.recurrent_state_bytes_per_layer or 0)
@@ -115,7 +115,7 @@ def kv_cache_bytes(model: Model, context: int, kv_type: KvType = "f16", n_seq: i
 def kv_growth_per_token(model: Model, context: int, kv_type: KvType = "f16", n_seq: int = 1) -> float:
     """Bytes one more token of context adds (sliding layers stop growing past their window)."""
     a = model.attention
-    growing = model.layers - a.linear_attention_layers
+    growing = model.layers - a.linear_attention_layers - a.non_attention_layers
     if a.sliding_window_tokens is not None and context >= a.sliding_window_tokens:
         growing -= a.sliding_window_layers
     return n_seq * growing * kv_bytes_per_token_layer(model, kv_type)

@@ -62,7 +62,7 @@ def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
     active = (model.active_params_b or model.total_params_b) * 1e9
     a = model.attention
     width = (a.n_heads or 0) * (a.head_dim or 0) or (model.hidden_size or 0)
-    full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers
+    full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
     return 2 * active + 4 * full_layers * (prompt_tokens / 2) * width
 
 

@@ -89,6 +89,19 @@ KV_CASES = [
         1,
         60_576_000,
     ),
+    # Nemotron-H style: 52 layers, 6 attention (2 kv heads x 128), 23 Mamba (fixed 2 MB state), 23 MoE-only
+    # 6 x 2 x 256 x 2 = 6144 B/token, + 23 x 2 MB
+    (
+        "hybrid mamba + moe-only layers",
+        model(
+            52,
+            GQA(2, 128, linear_attention_layers=23, recurrent_state_bytes_per_layer=2_000_000, non_attention_layers=23),
+        ),
+        1000,
+        "f16",
+        1,
+        6144 * 1000 + 23 * 2_000_000,
+    ),
     # Four parallel sequences multiply everything
     ("4 sequences", model(32, GQA(8, 128)), 8192, "f16", 4, 4 * 131072 * 8192),
     # v_head_dim differing from head_dim (K 192, V 128): 8 x 320 x 2 = 5120 B/token/layer
