@@ -1,0 +1,45 @@
+"""Golden cases on the real catalog (tests/golden/*.yaml): expected figures with a tolerance and a source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from catalog.loader import load
+from engine import memory
+from engine.fit import FitOptions, fit
+from engine.parse import parse_hardware
+
+GOLDEN = yaml.safe_load((Path(__file__).parent / "golden" / "fit.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", GOLDEN["cases"], ids=[c["name"] for c in GOLDEN["cases"]])
+def test_fit_golden(case: dict[str, Any]) -> None:
+    catalog = load()
+    assert case["model"] in catalog.models, f"{case['model']} is missing from the catalog ({case['source']})"
+    report = fit(
+        catalog.models[case["model"]], parse_hardware(case["hardware"], catalog), FitOptions(quant=case["quant"])
+    )
+    option = report.readings[0].options[0]
+    expect = case["expect"]
+    assert option.verdict == expect["verdict"], option.why
+    if "placement" in expect:
+        assert option.placement.kind == expect["placement"]
+    if "weights_gb" in expect:
+        value, tolerance = expect["weights_gb"]
+        assert option.weights_bytes / 1e9 == pytest.approx(value, rel=tolerance)
+    if "decode_overlaps" in expect:
+        low, high = expect["decode_overlaps"]
+        assert option.decode_tps is not None
+        assert option.decode_tps.low <= high and option.decode_tps.high >= low, option.decode_tps
+    if expect.get("wired_limit"):
+        assert option.placement.wired_limit_mb is not None
+
+
+@pytest.mark.parametrize("case", GOLDEN["kv_per_token"], ids=[c["model"] for c in GOLDEN["kv_per_token"]])
+def test_kv_per_token_golden(case: dict[str, Any]) -> None:
+    model = load().models[case["model"]]
+    assert memory.kv_cache_bytes(model, 1000) == case["bytes"] * 1000, case["why"]
