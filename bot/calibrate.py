@@ -69,11 +69,12 @@ _BACKENDS = {"cuda": "cuda", "rocm": "rocm", "vulkan": "vulkan", "metal": "metal
 def _model_name(raw: str) -> str:
     name = raw.split(" (")[0]
     name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip()
+    name = re.sub(r"(?i)[-\s](it|instruct)\b.*$", "", name).strip()  # "-it QAT", "-Instruct-2507"
     return {"LLaMA 7B v2": "llama-2-7b"}.get(name, name)
 
 
 def _hardware_phrase(raw: str) -> str:
-    name = re.sub(r"\(.*?\)", "", raw).split(",")[0]
+    name = re.sub(r"\(.*?\)", "", raw).split(",")[0].replace("+", " ")
     name = re.sub(r"'[^']*'", "", name)
     name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bGrace Blackwell\b|\bWorkstation Edition\b|\b\d+\s*GB\b", "", name)
     return " ".join(name.split())
@@ -105,11 +106,10 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if row["batch_size"] not in ("1", "") or row["phase"] not in ("decode", "prefill"):
         return None, "batched run"
     backend = _BACKENDS.get(row["backend"].lower())
-    if backend is None or row["num_gpus"] not in ("1", ""):
+    if backend is None or not row["num_gpus"].startswith("1"):
         return None, f"backend {row['backend']} / {row['num_gpus']} GPUs"
     try:
         model = parse_model(_model_name(row["model"]), catalog)
-        reading = parse_hardware(_hardware_phrase(row["hardware"]), catalog)[0]
     except RigfitError as exc:
         return None, str(exc)[:80]
     if model.family == "ad-hoc":
@@ -117,25 +117,42 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     weights = _weights_bytes(row, model)
     if weights is None:
         return None, "no size"
-    rig = reading.rig
-    entry = catalog.hardware.get(
-        (rig.gpus[0].hardware_id if rig.gpus else rig.unified.hardware_id if rig.unified else "") or ""
-    )
-    if not isinstance(entry, Gpu | Unified):
-        return None, "not a GPU or unified device"
-    bandwidth = float(row["memory_bandwidth_GBps_stated"] or entry.bandwidth_gb_s)
+    device = _device(row, catalog, backend)
+    if device is None:
+        return None, f"device {row['hardware'][:40]} not in the catalog and no bandwidth stated"
+    device_id, kind, bandwidth, tflops = device
     depth = int(row["depth_tokens"] or 0)
     n_tokens = int(row["n_tokens"] or 512)
     if row["phase"] == "decode":
         read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
         ideal = bandwidth * 1e9 / read
     else:
-        if entry.fp16_tflops is None:
+        if tflops is None:
             return None, "no FP16 figure for the device"
-        ideal = entry.fp16_tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
-    kind = "unified" if isinstance(entry, Unified) else "gpu"
-    run = Run(row["row_id"], entry.id, kind, backend, model, row["phase"], float(row["tokens_per_s"]), ideal)
+        ideal = tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
+    run = Run(row["row_id"], device_id, kind, backend, model, row["phase"], float(row["tokens_per_s"]), ideal)
     return run, ""
+
+
+def _device(row: dict[str, str], catalog: Catalog, backend: str) -> tuple[str, str, float, float | None] | None:
+    """(id, kind, bandwidth GB/s, FP16 TFLOPS) of the measured device: the catalog's entry, with the row's own
+    stated bandwidth when it gives one; a device missing from the catalog still counts when the row states its
+    bandwidth (the Apple table of llama.cpp discussion #4167 does)."""
+    stated = float(row["memory_bandwidth_GBps_stated"]) if row["memory_bandwidth_GBps_stated"] else None
+    entry = None
+    try:
+        rig = parse_hardware(_hardware_phrase(row["hardware"]), catalog)[0].rig
+        hardware_id = (rig.gpus[0].hardware_id if rig.gpus else rig.unified.hardware_id if rig.unified else None) or ""
+        entry = catalog.hardware.get(hardware_id)
+    except RigfitError:
+        pass
+    if isinstance(entry, Gpu | Unified):
+        kind = "unified" if isinstance(entry, Unified) else "gpu"
+        return entry.id, kind, stated or entry.bandwidth_gb_s, entry.fp16_tflops
+    if stated is None:
+        return None
+    kind = "unified" if backend == "metal" else "gpu"
+    return _hardware_phrase(row["hardware"]).lower(), kind, stated, None
 
 
 @dataclass(frozen=True)
@@ -147,12 +164,24 @@ class Score:
     worst: list[tuple[float, Run]]
 
 
+MIN_ROWS = 5  # a group with fewer measured runs is pooled with its kind's other backends, never fitted alone
+
+
 def fit_table(runs: list[Run]) -> dict[tuple[str, ...], tuple[float, float, int]]:
+    """(p10, p90, rows) of measured/ideal per group; groups with fewer than MIN_ROWS rows are pooled by phase,
+    device kind and dense/MoE across backends (key with backend "*")."""
     groups: dict[tuple[str, ...], list[float]] = defaultdict(list)
     for r in runs:
         groups[r.group()].append(r.efficiency)
+        if r.phase == "decode":
+            groups[("decode", r.device_kind, "*", "moe" if r.moe else "dense")].append(r.efficiency)
+            groups[("decode", "*", "*", "moe" if r.moe else "dense")].append(r.efficiency)
+        else:
+            groups[("prefill", "*")].append(r.efficiency)
     table = {}
     for key, effs in groups.items():
+        if len(effs) < MIN_ROWS:
+            continue
         effs.sort()
         low = effs[int(0.1 * (len(effs) - 1))]
         high = effs[math.ceil(0.9 * (len(effs) - 1))]

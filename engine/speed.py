@@ -54,7 +54,10 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
         eff_low, eff_high = _pool_efficiency(pool, model)
         t_fast += n_bytes / (pool.bandwidth_gb_s * 1e9 * eff_high)
         t_slow += n_bytes / (pool.bandwidth_gb_s * 1e9 * eff_low)
-    return Range(low=1 / t_slow, high=1 / t_fast), ""
+    note = ""
+    if any(p.kind == "ram" for p in placement.pools):
+        note = "system-RAM speed uses the GPU-measured efficiency: no CPU runs in the calibration data yet"
+    return Range(low=1 / t_slow, high=1 / t_fast), note
 
 
 def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:

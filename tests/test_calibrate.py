@@ -59,15 +59,19 @@ def test_fit_table_takes_the_10th_and_90th_percentiles(cat: Catalog) -> None:
     runs = [Run(str(i), f"gpu{i}", "gpu", "cuda", model, "decode", float(i), 100.0) for i in range(1, 12)]
     (low, high, n) = fit_table(runs)[("decode", "gpu", "cuda", "dense")]
     assert (low, high, n) == (0.02, 0.1, 11)
+    assert fit_table(runs[:4]) == {}  # fewer than MIN_ROWS: nothing is fitted on so few runs
 
 
 def test_score_counts_coverage_and_error(cat: Catalog) -> None:
+    from engine.calibration import decode_efficiency
+
+    low, high = decode_efficiency("gpu", "cuda", moe=False)
     model = cat.models["llama-3.1-8b"]
-    inside = Run("1", "a", "gpu", "cuda", model, "decode", 60.0, 100.0)  # engine range 50-80 for cuda dense
-    outside = Run("2", "b", "gpu", "cuda", model, "decode", 20.0, 100.0)
+    inside = Run("1", "a", "gpu", "cuda", model, "decode", 100.0 * (low + high) / 2, 100.0)
+    outside = Run("2", "b", "gpu", "cuda", model, "decode", 100.0 * low / 2, 100.0)
     s = score([inside, outside])
     assert s.rows == 2 and s.coverage == 0.5
-    assert s.median_width == pytest.approx(0.80 / 0.50)
+    assert s.median_width == pytest.approx(high / low)
 
 
 def test_report_prints_figures(cat: Catalog, tmp_path: Path) -> None:
