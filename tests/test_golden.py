@@ -43,3 +43,23 @@ def test_fit_golden(case: dict[str, Any]) -> None:
 def test_kv_per_token_golden(case: dict[str, Any]) -> None:
     model = load().models[case["model"]]
     assert memory.kv_cache_bytes(model, 1000) == case["bytes"] * 1000, case["why"]
+
+
+@pytest.mark.parametrize("case", GOLDEN["cost"], ids=[c["name"] for c in GOLDEN["cost"]])
+def test_cost_golden(case: dict[str, Any]) -> None:
+    from engine.cost import Usage, cost_report
+
+    catalog = load()
+    model = catalog.models[case["model"]]
+    readings = parse_hardware(case["hardware"], catalog)
+    report = fit(model, readings)
+    r = report.readings[0]
+    expect = case["expect"]
+    for share in (0.0, 0.5, 0.75):
+        c = cost_report(
+            model, readings[0], r.option(r.best), catalog.api_prices_for(model.id), catalog.rental_prices,
+            catalog.hardware, Usage(input_share=share), FitOptions(), report.context, case["hardware_usd"],
+        )  # fmt: skip
+        api = next(a for a in c.api if a.provider == "Z.ai")
+        assert (api.usd_per_m_input, api.usd_per_m_output) == (expect["api_input"], expect["api_output"])
+        assert c.breakeven_tokens is not None and c.breakeven_tokens > expect["breakeven_tokens_min"]
