@@ -107,12 +107,20 @@ def fmt_range(r: Range | None, unit: str = "tok/s") -> str:
     return f"{fmt_rate(r.low)}–{fmt_rate(r.high)} {unit}"
 
 
-def _option_lines(o: QuantOption) -> list[str]:
+def _seconds(r: Range) -> str:
+    if r.high >= 120:
+        return f"{r.low / 60:.1f}–{r.high / 60:.1f} min"
+    return f"{r.low:.1f}–{r.high:.1f} s"
+
+
+def _option_lines(o: QuantOption, prompt_tokens: int) -> list[str]:
     p = o.placement
     lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {PLACEMENT_WORDS[p.kind]}"]
     lines.append(o.why)
     if o.verdict != "does-not-fit":
         lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
+        if o.ttft_s is not None:
+            lines.append(f"first token after a {fmt_tokens(prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
         lines.append(f"longest context {fmt_tokens(o.max_context)}")
     if o.concurrency is not None:
         c = o.concurrency
@@ -136,13 +144,13 @@ def _quant_table(r: ReadingReport) -> str:
     return " · ".join(rows)
 
 
-def _reading_field(r: ReadingReport) -> CardField:
+def _reading_field(r: ReadingReport, prompt_tokens: int) -> CardField:
     best = r.option(r.best)
     if best is None:
         closest = min(r.options, key=lambda o: o.placement.shortfall_bytes)
         value = [f"❌ nothing fits. Closest: **{closest.quant}**, {closest.why}."]
     else:
-        value = _option_lines(best)
+        value = _option_lines(best, prompt_tokens)
     return CardField(
         name=_clip(f"{VERDICT_MARK[best.verdict if best else 'does-not-fit']} {r.label}", FIELD_NAME_MAX),
         value="\n".join(value),
@@ -157,7 +165,7 @@ def fit_card(report: FitReport, catalog: Catalog) -> Card:
     size = f"{m.total_params_b:g}B" + (f" ({m.active_params_b:g}B active, MoE)" if m.active_params_b else " dense")
     how_read = f"read {len(report.readings)} ways, most likely first" if len(report.readings) > 1 else "as read"
     description = f"{size} · context {report.context_note} · hardware {how_read}"
-    fields = [_reading_field(r) for r in report.readings[:3]]
+    fields = [_reading_field(r, report.prompt_tokens) for r in report.readings[:3]]
     fields.append(CardField("All quants (first reading)", _quant_table(first)))
     assumptions = [a for r in report.readings[:1] for a in r.assumptions]
     if m.notes and m.family == "ad-hoc":
@@ -294,7 +302,7 @@ def compare_card(a: FitReport, b: FitReport, catalog: Catalog) -> Card:
     fields = []
     for report in (a, b):
         r = report.readings[0]
-        f = _reading_field(r)
+        f = _reading_field(r, report.prompt_tokens)
         fields.append(CardField(f"{report.model.name} · {r.label}"[:FIELD_NAME_MAX], f.value, inline=False))
     return within_limits(
         Card(title="Side by side", colour=BLUE, fields=tuple(fields), footer=f"catalog as of {catalog.as_of}")

@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("hardware", help="e.g. '256GB', '2x RTX 3090 + 128GB DDR4', 'M3 Ultra 256GB'")
     fit.add_argument("--context", help="context length, e.g. 32k (default 32k)")
     fit.add_argument("--quant", help="one quant to size, e.g. Q4_K_M")
+    fit.add_argument("--kv-cache", help="KV cache type: f16 (default), q8_0 or q4_0 (llama.cpp -ctk/-ctv)")
+    fit.add_argument("--prompt", help="prompt length for time to first token, e.g. 50k (default 4096)")
     fit.add_argument("--json", action="store_true", help="print the stable JSON object instead of the card")
     fit.set_defaults(func=cmd_fit)
 
@@ -167,7 +169,7 @@ def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings)
     answer = fit_answer(catalog, args.model, args.hardware, args.context, args.quant, allow_files=True)
     query_log = QueryLog(settings.database_path)
-    raw = {"model": args.model, "hardware": args.hardware, "context": args.context, "quant": args.quant}
+    raw = vars_of(args)
     query_log.log(log_row(frontend="cli", command="fit", raw_args=raw, answer=answer, started=started))
     query_log.close()
     if answer.error is not None:

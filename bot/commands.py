@@ -35,8 +35,15 @@ from catalog.loader import Catalog
 from catalog.types import Model
 from engine.cost import Usage, cost_report
 from engine.errors import RigfitError
-from engine.fit import FitOptions, FitReport, fit
-from engine.parse import parse_context, parse_hardware, parse_model, parse_quant
+from engine.fit import DEFAULT_PROMPT_TOKENS, FitOptions, FitReport, fit
+from engine.parse import (
+    parse_context,
+    parse_hardware,
+    parse_kv_type,
+    parse_model,
+    parse_prompt_tokens,
+    parse_quant,
+)
 from engine.recommend import recommend, what_fits
 
 log = logging.getLogger(__name__)
@@ -62,13 +69,19 @@ def run_fit(
     context: str | int | None = None,
     quant: str | None = None,
     *,
+    kv_cache: str | None = None,
+    prompt: str | int | None = None,
     allow_files: bool = False,
 ) -> FitReport:
     m = _local_gguf(model) if allow_files and model.lower().endswith(".gguf") else parse_model(model, catalog)
     readings = parse_hardware(hardware, catalog)
-    ctx = parse_context(context, m)
-    q = parse_quant(quant, m)
-    return fit(m, readings, FitOptions(context=ctx, quant=q))
+    options = FitOptions(
+        context=parse_context(context, m),
+        quant=parse_quant(quant, m),
+        kv_type=parse_kv_type(kv_cache),
+        prompt_tokens=parse_prompt_tokens(prompt, DEFAULT_PROMPT_TOKENS),
+    )
+    return fit(m, readings, options)
 
 
 def _local_gguf(path: str) -> Model:
@@ -90,15 +103,20 @@ def fit_answer(
     context: str | int | None = None,
     quant: str | None = None,
     *,
+    kv_cache: str | None = None,
+    prompt: str | int | None = None,
     allow_files: bool = False,
 ) -> Answer:
-    return safely(lambda: _fit_answer(catalog, model, hardware, context, quant, allow_files))
+    def build() -> Answer:
+        report = run_fit(
+            catalog, model, hardware, context, quant, kv_cache=kv_cache, prompt=prompt, allow_files=allow_files
+        )
+        return _fit_card_answer(catalog, report)
+
+    return safely(build)
 
 
-def _fit_answer(
-    catalog: Catalog, model: str, hardware: str, context: str | int | None, quant: str | None, allow_files: bool
-) -> Answer:
-    report = run_fit(catalog, model, hardware, context, quant, allow_files=allow_files)
+def _fit_card_answer(catalog: Catalog, report: FitReport) -> Answer:
     first = report.readings[0]
     best = first.option(first.best)
     fields = {

@@ -157,7 +157,16 @@ class Console:
         a, c = parsed.args, self.catalog
         match parsed.command:
             case "fit":
-                return fit_answer(c, a["model"], a["hardware"], a.get("context"), a.get("quant"), allow_files=True)
+                return fit_answer(
+                    c,
+                    a["model"],
+                    a["hardware"],
+                    a.get("context"),
+                    a.get("quant"),
+                    kv_cache=a.get("kv_cache"),
+                    prompt=a.get("prompt"),
+                    allow_files=True,
+                )
             case "quants":
                 return quants_answer(c, a["model"], a.get("hardware") or "24GB VRAM + 128GB RAM")
             case "cost":

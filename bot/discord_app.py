@@ -69,6 +69,11 @@ class RigfitCog(commands.Cog):
         hardware="Your hardware, e.g. 256GB, 2x RTX 3090 + 128GB DDR4, M3 Ultra 256GB",
         context="Context length in tokens, e.g. 32k (default 32k)",
         quant="A quant to size, e.g. Q4_K_M or UD-IQ2_XXS (default: all published)",
+        kv_cache="KV cache type (llama.cpp -ctk/-ctv); default f16",
+        prompt="Prompt length for time to first token, e.g. 50k (default 4096)",
+    )
+    @app_commands.choices(
+        kv_cache=[app_commands.Choice(name=n, value=n) for n in ("f16", "q8_0", "q4_0")],
     )
     @app_commands.autocomplete(model=autocomplete.models, hardware=autocomplete.hardware, quant=autocomplete.quants)
     @cooldown
@@ -79,16 +84,20 @@ class RigfitCog(commands.Cog):
         hardware: Text,
         context: app_commands.Range[str, 1, 20] | None = None,
         quant: app_commands.Range[str, 1, 40] | None = None,
+        kv_cache: str | None = None,
+        prompt: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
         raw = {"model": model, "hardware": hardware, "context": context, "quant": quant}
+        raw |= {"kv_cache": kv_cache, "prompt": prompt}
         catalog = self.bot.catalog
 
         def view(answer: Answer) -> discord.ui.View | None:
             return FitView(self.bot, interaction.user.id, model, hardware, context) if answer.ok else None
 
-        await self.bot.answer(
-            interaction, "fit", raw, lambda: fit_answer(catalog, model, hardware, context, quant), view
-        )
+        def build() -> Answer:
+            return fit_answer(catalog, model, hardware, context, quant, kv_cache=kv_cache, prompt=prompt)
+
+        await self.bot.answer(interaction, "fit", raw, build, view)
 
     @app_commands.command(name="quants", description="A model's quants: size, bits per weight and memory needed")
     @app_commands.describe(

@@ -45,6 +45,7 @@ class QuantOption(Frozen):
     other_runtime: str | None
     why: str
     concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS sequences at once, on accelerator placements
+    ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
 
     @property
     def total_bytes(self) -> int:
@@ -154,6 +155,9 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         other_runtime=flags.other_runtime(model, placement, context),
         why=_why(w, kv, context, placement, rig),
         concurrency=speed.concurrency(model, placement, context, opts.kv_type, CONCURRENT_USERS),
+        ttft_s=None
+        if est.prefill_tps is None
+        else Range(low=opts.prompt_tokens / est.prefill_tps.high, high=opts.prompt_tokens / est.prefill_tps.low),
     )
 
 
@@ -257,6 +261,7 @@ def _option_dict(o: QuantOption) -> dict[str, object]:
         "decode_tps": _range(o.decode_tps),
         "prefill_tps": _range(o.prefill_tps),
         "max_context": o.max_context,
+        "ttft_s": _range(o.ttft_s),
         "llama_cpp": o.llama_cpp,
         "why": o.why,
         "concurrency": None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from catalog.loader import Catalog
 from catalog.types import Attention, Experts, Gpu, Hardware, Model, SystemMemory, Unified
-from engine import quants
+from engine import memory, quants
 from engine.errors import RigfitError
 from engine.rig import GpuDevice, Reading, Rig, SystemRam, UnifiedPool
 from engine.units import GIB
@@ -584,3 +584,35 @@ def parse_quant(value: str | None, model: Model) -> str | None:
         field="quant",
         suggestions=tuple(by_upper[n] for n in near),
     )
+
+
+KV_TYPES = ("f16", "q8_0", "q4_0")
+MAX_PROMPT_TOKENS = 10_000_000
+
+
+def parse_kv_type(value: str | None) -> memory.KvType:
+    """The KV cache type llama.cpp takes with -ctk/-ctv; f16 when not given."""
+    if value is None or not value.strip():
+        return "f16"
+    v = value.strip().lower().replace("-", "_").replace("fp16", "f16")
+    if v == "q8":
+        v = "q8_0"
+    if v == "q4":
+        v = "q4_0"
+    if v == "f16":
+        return "f16"
+    if v == "q8_0":
+        return "q8_0"
+    if v == "q4_0":
+        return "q4_0"
+    raise RigfitError(f"`{value[:20]}` is not a KV cache type I know; use f16, q8_0 or q4_0.", field="kv_cache")
+
+
+def parse_prompt_tokens(value: str | int | None, default: int) -> int:
+    """Prompt length for the time-to-first-token figure: '50k', 8192; the default when not given."""
+    if value is None or value == "":
+        return default
+    tokens = value if isinstance(value, int) else context_tokens(value)
+    if tokens is None or not 1 <= tokens <= MAX_PROMPT_TOKENS:
+        raise RigfitError("A prompt length is 1 to 10M tokens, like `4096` or `50k`.", field="prompt")
+    return tokens

@@ -145,3 +145,19 @@ def test_moe_concurrency_touches_more_experts(cat: Catalog) -> None:
 def test_no_concurrency_line_for_offload(cat: Catalog) -> None:
     option = fit(cat.models["glm-5.2"], parse_hardware("24GB VRAM + 256GB RAM", cat)).readings[0].option("UD-IQ2_XXS")
     assert option is not None and option.concurrency is None
+
+
+def test_quantised_kv_cache_shrinks_memory_and_sets_flags(cat: Catalog) -> None:
+    m = cat.models["llama-3.1-8b"]
+    f16 = fit(m, parse_hardware("RTX 3090", cat), FitOptions(context=65536)).readings[0].option("Q8_0")
+    q4 = fit(m, parse_hardware("RTX 3090", cat), FitOptions(context=65536, kv_type="q4_0")).readings[0].option("Q8_0")
+    assert f16 and q4 and q4.kv_cache_bytes == pytest.approx(f16.kv_cache_bytes * (18 / 32) / 2, rel=1e-6)
+    assert q4.llama_cpp and "-ctk q4_0 -ctv q4_0" in q4.llama_cpp
+
+
+def test_time_to_first_token_follows_the_prompt(cat: Catalog) -> None:
+    m = cat.models["llama-3.1-8b"]
+    short = fit(m, parse_hardware("RTX 3090", cat), FitOptions(prompt_tokens=1000)).readings[0].option("Q8_0")
+    long = fit(m, parse_hardware("RTX 3090", cat), FitOptions(prompt_tokens=50_000)).readings[0].option("Q8_0")
+    assert short and long and short.ttft_s and long.ttft_s
+    assert long.ttft_s.low > 40 * short.ttft_s.low

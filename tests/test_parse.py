@@ -175,3 +175,25 @@ def test_quant_names(cat: Catalog) -> None:
     with pytest.raises(RigfitError) as err:
         parse_quant("Q9_Z", m)
     assert "not a quant I know" in str(err.value)
+
+
+@pytest.mark.parametrize(("value", "kv"), [(None, "f16"), ("q8", "q8_0"), ("Q4_0", "q4_0"), ("fp16", "f16")])
+def test_kv_types(value: str | None, kv: str) -> None:
+    from engine.parse import parse_kv_type
+
+    assert parse_kv_type(value) == kv
+
+
+@pytest.mark.parametrize(("value", "tokens"), [(None, 4096), ("50k", 51200), (8192, 8192)])
+def test_prompt_tokens(value: str | int | None, tokens: int) -> None:
+    from engine.parse import parse_prompt_tokens
+
+    assert parse_prompt_tokens(value, 4096) == tokens
+
+
+@pytest.mark.parametrize("value", ["q3", "0", "lots", "99999999999"])
+def test_bad_kv_and_prompt(value: str) -> None:
+    from engine.parse import parse_kv_type, parse_prompt_tokens
+
+    with pytest.raises(RigfitError):
+        parse_kv_type(value) if value.startswith("q") else parse_prompt_tokens(value, 4096)
