@@ -309,7 +309,14 @@ def compare_card(a: FitReport, b: FitReport, catalog: Catalog) -> Card:
     )
 
 
-def quants_card(report: FitReport, page: int = 0, per_page: int = 10) -> Card:
+QUANTS_PER_PAGE = 10
+
+
+def quants_page_count(report: FitReport, per_page: int = QUANTS_PER_PAGE) -> int:
+    return max((len(report.readings[0].options) + per_page - 1) // per_page, 1)
+
+
+def quants_card(report: FitReport, page: int = 0, per_page: int = QUANTS_PER_PAGE) -> Card:
     """A model's quants: size, bits per weight, memory needed, verdict on the asker's hardware (paginated)."""
     r = report.readings[0]
     options = r.options[page * per_page : (page + 1) * per_page]

@@ -27,6 +27,7 @@ from bot.cards import (
     help_card,
     model_card,
     quants_card,
+    quants_page_count,
     recommend_card,
     stats_card,
     whatfits_card,
@@ -56,6 +57,7 @@ class Answer:
     error: str | None = None  # set: shown only to the asker
     report: FitReport | None = None
     log_fields: dict[str, Any] = field(default_factory=dict)
+    pages: tuple[Card, ...] = ()  # more cards of the same answer, for a paged view
 
     @property
     def ok(self) -> bool:
@@ -276,11 +278,15 @@ def compare_answer(catalog: Catalog, first: str, second: str, other: str) -> Ans
     return safely(build)
 
 
-def quants_answer(catalog: Catalog, model: str, hardware: str, page: int = 0) -> Answer:
+def quants_answer(catalog: Catalog, model: str, hardware: str) -> Answer:
+    """Every quant of the model against the hardware; `pages` holds all pages when they don't fit one card."""
+
     def build() -> Answer:
         m = parse_model(model, catalog)
         report = fit(m, parse_hardware(hardware, catalog)[:1])
-        return Answer(card=quants_card(report, page), report=report, log_fields={"model_id": m.id})
+        count = quants_page_count(report)
+        pages = tuple(quants_card(report, page) for page in range(count))
+        return Answer(card=pages[0], report=report, log_fields={"model_id": m.id}, pages=pages)
 
     return safely(build)
 

@@ -39,7 +39,7 @@ from bot.commands import (
 )
 from bot.settings import Settings
 from bot.storage import QueryLog
-from bot.views import FitView
+from bot.views import FitView, PagedView
 from catalog.loader import Catalog
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,9 @@ class RigfitCog(commands.Cog):
     async def quants(self, interaction: discord.Interaction, model: Text, hardware: Text | None = None) -> None:
         hw = hardware or "24GB VRAM + 128GB RAM"
         raw = {"model": model, "hardware": hardware}
-        await self.bot.answer(interaction, "quants", raw, lambda: quants_answer(self.bot.catalog, model, hw))
+        await self.bot.answer(
+            interaction, "quants", raw, lambda: quants_answer(self.bot.catalog, model, hw), paged_view(interaction)
+        )
 
     @app_commands.command(name="cost", description="Local cost per million tokens against the API and renting a GPU")
     @app_commands.describe(
@@ -254,6 +256,11 @@ class RigfitCog(commands.Cog):
         self.bot.log_query(interaction, "forget-me", {}, forgotten, time.perf_counter())
 
 
+def paged_view(interaction: discord.Interaction) -> Callable[[Answer], discord.ui.View | None]:
+    """Previous/next buttons when an answer has more than one page."""
+    return lambda answer: PagedView(interaction.user.id, list(answer.pages)) if len(answer.pages) > 1 else None
+
+
 async def send_answer(
     interaction: discord.Interaction, answer: Answer, view: discord.ui.View | None = None, *, ephemeral: bool = False
 ) -> None:
@@ -315,8 +322,11 @@ class RigfitBot(commands.AutoShardedBot):
         if not done:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         answer = await task
+        made = view(answer) if view else None
+        if made is not None and hasattr(made, "origin"):
+            made.origin = interaction  # so the buttons can be shown disabled when they time out
         try:
-            await send_answer(interaction, answer, view(answer) if view else None, ephemeral=ephemeral)
+            await send_answer(interaction, answer, made, ephemeral=ephemeral)
         finally:
             self.log_query(interaction, command, raw, answer, started)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.cards import Card, to_embed
 from bot.commands import Answer, fit_answer, quants_answer, recommend_answer
 from bot.commands import cost_answer as cost_answer_
 from engine.fit import DEFAULT_CONTEXT
@@ -27,12 +28,24 @@ def _longer(context: str | None) -> str:
     return str((tokens or DEFAULT_CONTEXT) * LONGER_FACTOR)
 
 
+async def disable_on_reply(
+    view: discord.ui.View, message: discord.Message | None, origin: discord.Interaction | None
+) -> None:
+    """Show the view's disabled buttons on the reply that carries them (Discord keeps showing stale ones)."""
+    with contextlib.suppress(discord.HTTPException):
+        if message is not None:
+            await message.edit(view=view)
+        elif origin is not None:
+            await origin.edit_original_response(view=view)
+
+
 class FitView(discord.ui.View):
     def __init__(self, bot: RigfitBot, owner_id: int, model: str, hardware: str, context: str | None) -> None:
         super().__init__(timeout=TIMEOUT_S)
         self.bot, self.owner_id = bot, owner_id
         self.model, self.hardware, self.context = model, hardware, context
         self.message: discord.Message | None = None
+        self.origin: discord.Interaction | None = None  # the interaction whose reply carries these buttons
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
@@ -46,17 +59,19 @@ class FitView(discord.ui.View):
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=self)
+        await disable_on_reply(self, self.message, self.origin)
 
-    async def _follow(self, interaction: discord.Interaction, command: str, build: Any) -> None:
+    async def _follow(self, interaction: discord.Interaction, command: str, build: Any, view: Any = None) -> None:
         raw = {"model": self.model, "hardware": self.hardware, "context": self.context, "button": command}
-        await self.bot.answer(interaction, command, raw, build, ephemeral=True)
+        await self.bot.answer(interaction, command, raw, build, view, ephemeral=True)
 
     @discord.ui.button(label="All quants", style=discord.ButtonStyle.secondary)
     async def all_quants(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
-        await self._follow(interaction, "quants", lambda: quants_answer(self.bot.catalog, self.model, self.hardware))
+        def paged(answer: Answer) -> discord.ui.View | None:
+            return PagedView(interaction.user.id, list(answer.pages)) if len(answer.pages) > 1 else None
+
+        build = lambda: quants_answer(self.bot.catalog, self.model, self.hardware)  # noqa: E731
+        await self._follow(interaction, "quants", build, paged)
 
     @discord.ui.button(label="Cost vs API", style=discord.ButtonStyle.secondary)
     async def cost(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
@@ -77,3 +92,41 @@ class FitView(discord.ui.View):
     @discord.ui.button(label="Hardware that runs it", style=discord.ButtonStyle.primary)
     async def hardware_for_it(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
         await self._follow(interaction, "recommend", lambda: recommend_answer(self.bot.catalog, self.model))
+
+
+class PagedView(discord.ui.View):
+    """Previous / next over a list that does not fit one card (a model's quants); the asker's only."""
+
+    def __init__(self, owner_id: int, pages: list[Card]) -> None:
+        super().__init__(timeout=TIMEOUT_S)
+        self.owner_id, self.pages, self.page = owner_id, pages, 0
+        self.message: discord.Message | None = None
+        self.origin: discord.Interaction | None = None
+        self._sync()
+
+    def _sync(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= len(self.pages) - 1
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message("Only the person who asked can turn these pages.", ephemeral=True)
+        return False
+
+    async def on_timeout(self) -> None:
+        self.previous.disabled = self.next.disabled = True
+        await disable_on_reply(self, self.message, self.origin)
+
+    async def _show(self, interaction: discord.Interaction, page: int) -> None:
+        self.page = max(0, min(page, len(self.pages) - 1))
+        self._sync()
+        await interaction.response.edit_message(embed=to_embed(self.pages[self.page]), view=self)
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[PagedView]) -> None:
+        await self._show(interaction, self.page - 1)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[PagedView]) -> None:
+        await self._show(interaction, self.page + 1)

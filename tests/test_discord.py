@@ -319,3 +319,39 @@ async def test_heartbeat_file_is_written_once_ready(tmp_path: Path, monkeypatch:
     await discord_app._heartbeat(fake, path)
     fake.wait_until_ready.assert_awaited_once()
     assert path.read_text().strip().isdigit()
+
+
+async def test_quants_paginate_with_buttons(bot: RigfitBot) -> None:
+    from bot.views import PagedView
+
+    i = interaction()
+    await RigfitCog.quants.callback(cog(bot), i, "llama-3.1-8b", "RTX 3090")  # type: ignore[arg-type]
+    kwargs = sent(i)
+    # the fixture model has two published quants: one page, no buttons
+    assert "view" not in kwargs
+    pages = [to_embed_card(n) for n in range(3)]
+    view = PagedView(1234, pages)
+    assert view.previous.disabled and not view.next.disabled
+    turn = interaction()
+    turn.response.edit_message = AsyncMock()
+    await view.next.callback(turn)  # type: ignore[call-arg]
+    assert view.page == 1 and not view.previous.disabled
+    assert turn.response.edit_message.await_args.kwargs["embed"].title == "page 1"
+    assert await view.interaction_check(interaction(user_id=5)) is False
+
+
+def to_embed_card(n: int):  # type: ignore[no-untyped-def]
+    from bot.cards import Card
+
+    return Card(title=f"page {n}")
+
+
+async def test_fit_buttons_disable_on_the_original_reply(bot: RigfitBot) -> None:
+    i = interaction()
+    i.edit_original_response = AsyncMock()
+    await RigfitCog.fit.callback(cog(bot), i, "glm-5.2", "256GB", None, None)  # type: ignore[arg-type]
+    view = sent(i)["view"]
+    assert view.origin is i
+    await view.on_timeout()
+    i.edit_original_response.assert_awaited_once()
+    assert all(b.disabled for b in view.children)
