@@ -308,6 +308,30 @@ def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Rea
     return readings
 
 
+MAX_UNIFIED_READINGS = 4
+
+
+def _any_unified(gib: float, catalog: Catalog) -> list[Reading]:
+    """'128GB unified': every catalog machine sold with that much unified memory, fastest memory first."""
+    machines = sorted(
+        (h for h in catalog.hardware.values() if isinstance(h, Unified) and int(gib) in h.memory_gib_options),
+        key=lambda h: -h.bandwidth_gb_s,
+    )[:MAX_UNIFIED_READINGS]
+    if not machines:
+        sizes = sorted({s for h in catalog.hardware.values() if isinstance(h, Unified) for s in h.memory_gib_options})
+        raise RigfitError(
+            f"No unified-memory machine in the catalog has {gib:g} GB; they come with "
+            f"{', '.join(f'{s}GB' for s in sizes)}.",
+            field="hardware",
+        )
+    note = f"{gib:g} GB unified memory: showing each machine sold with it, fastest memory first"
+    return [
+        r.model_copy(update={"assumptions": (note, *r.assumptions)})
+        for m in machines
+        for r in _unified_readings(m, gib)
+    ]
+
+
 def _unified_for_size(gib: float, catalog: Catalog) -> Unified | None:
     fits = [h for h in catalog.hardware.values() if isinstance(h, Unified) and int(gib) in h.memory_gib_options]
     if not fits:
@@ -398,11 +422,11 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
                 else:
                     ram_gib += s.gib
     if unified_gib is not None and unified is None:
-        found = _unified_for_size(unified_gib, catalog)
-        if found is None:
-            raise RigfitError(f"No unified-memory machine in the catalog has {unified_gib:g} GB.", field="hardware")
-        unified = found
-        notes.append(f"{unified_gib:g} GB unified memory read as {found.name}")
+        if gpus or vram_sizes:
+            raise RigfitError(
+                "A unified-memory machine with extra GPUs isn't something I can size yet.", field="hardware"
+            )
+        return _any_unified(unified_gib, catalog)
     if unified is not None:
         if gpus or vram_sizes:
             raise RigfitError(

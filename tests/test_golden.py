@@ -63,3 +63,28 @@ def test_cost_golden(case: dict[str, Any]) -> None:
         api = next(a for a in c.api if a.provider == "Z.ai")
         assert (api.usd_per_m_input, api.usd_per_m_output) == (expect["api_input"], expect["api_output"])
         assert c.breakeven_tokens is not None and c.breakeven_tokens > expect["breakeven_tokens_min"]
+
+
+# Hardware phrases of issue #4 on the real catalog: (phrase, first reading's label must contain)
+PHRASES = [
+    (
+        "2x3090 + 4090 + 256GB DDR5-6000 8-channel",
+        "2x NVIDIA GeForce RTX 3090 + NVIDIA GeForce RTX 4090 + 256 GB DDR5-6000 8-channel",
+    ),
+    ("Mac Studio M3 Ultra 512GB", "Apple M3 Ultra 512GB"),
+    ("128GB unified", "128GB"),
+    ("EPYC 9654 768GB", "768 GB DDR5-4800 12-channel"),
+    ("64GB DDR4 no gpu", "64 GB DDR4-3200 2-channel"),
+    ("24GB VRAM 64GB RAM", "NVIDIA GeForce RTX 3090 + 64 GB"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "label"), PHRASES)
+def test_issue_phrases_on_the_real_catalog(phrase: str, label: str) -> None:
+    readings = parse_hardware(phrase, load())
+    assert label in readings[0].label
+
+
+def test_unified_size_lists_every_machine() -> None:
+    labels = [r.label for r in parse_hardware("128GB unified", load())]
+    assert len(labels) >= 3 and all("128GB" in label for label in labels)
