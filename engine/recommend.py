@@ -98,12 +98,18 @@ def _fastest_good(options: tuple[QuantOption, ...], min_decode_tps: float) -> Qu
     return max(ok, key=lambda o: o.bits_per_weight) if ok else None
 
 
+# Quants at or above this many bits per weight (Q3_K_M and up: 3.92 measured) are ranked before smaller models'
+# 1- and 2-bit files in what-fits lists, which stay listed, after them.
+GOOD_QUANT_BITS = 3.9
+
+
 class ModelFit(Frozen):
     model_id: str
     name: str
     total_params_b: float
     active_params_b: float | None
     quant: str
+    bits_per_weight: float
     verdict: str
     decode_low: float
     decode_high: float
@@ -128,13 +134,14 @@ def what_fits(
                 total_params_b=m.total_params_b,
                 active_params_b=m.active_params_b,
                 quant=option.quant,
+                bits_per_weight=option.bits_per_weight,
                 verdict=option.verdict,
                 decode_low=option.decode_tps.low,
                 decode_high=option.decode_tps.high,
                 max_context=option.max_context,
             )
         )
-    out.sort(key=lambda f: (-(f.active_params_b or f.total_params_b), -f.total_params_b))
+    out.sort(key=lambda f: (f.bits_per_weight < GOOD_QUANT_BITS, -(f.active_params_b or f.total_params_b)))
     return out[:limit]
 
 
