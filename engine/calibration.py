@@ -39,14 +39,15 @@ CPU_DECODE_EFFICIENCY = (0.509, 0.853)
 UNFITTED: frozenset[Key] = frozenset({("ram", "cpu", "dense"), ("ram", "cpu", "moe")})
 DECODE_FIXED_S_PER_TOKEN = 0.0
 
-# (low, high) share of dense FP16 throughput reached in prefill, per backend. NOT fitted: the calibration rows
-# with a device whose dense FP16 figure is in the catalog are too few (under 5 per group); these are the
-# starting ranges, scored on the held-out rows by `rigfit calibrate` and reported as such.
+# (low, high) share of dense FP16 throughput reached in prefill, per backend. Fitted by `rigfit calibrate` on
+# 2026-11-22: only the Strix Halo runs (ROCm, Vulkan) had a device with a sourced FP16 figure in the fitting half,
+# so CUDA and Metal take the pooled prefill/* figure (49 rows). The range is wide because prefill speed falls
+# with the depth of the context; the held-out score is reported by `rigfit calibrate` and README.md.
 PREFILL_EFFICIENCY: dict[str, tuple[float, float]] = {
-    "cuda": (0.25, 0.60),
-    "rocm": (0.15, 0.45),
-    "vulkan": (0.15, 0.45),
-    "metal": (0.25, 0.60),
+    "cuda": (0.087, 0.676),  # prefill/* (49)
+    "rocm": (0.087, 0.676),  # prefill/rocm (23)
+    "vulkan": (0.088, 0.613),  # prefill/vulkan (23)
+    "metal": (0.087, 0.676),  # prefill/* (49)
 }
 # PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is
 # not in the catalog. Weights streamed for prefill reach a share of it: low end of the range below.

@@ -94,14 +94,15 @@ def api_costs(prices: tuple[ApiPrice, ...], usage: Usage) -> tuple[ApiCost, ...]
 
 
 def device_price(h: Hardware, memory_gib: int | None = None) -> tuple[float | None, str]:
-    """The newest new price (else used) of a device; for unified machines, of the configuration asked."""
+    """The most recent price of a device (new before used on the same date); for unified machines, of the
+    configuration asked."""
     prices = [p for p in h.prices if isinstance(h, Gpu) or p.memory_gib in (memory_gib, None)]
     if isinstance(h, Unified) and memory_gib is not None:
         exact = [p for p in prices if p.memory_gib == memory_gib]
         prices = exact or prices
     if not prices:
         return None, f"no price in the catalog for {h.name}"
-    best = sorted(prices, key=lambda p: (p.condition != "new", -p.as_of.toordinal()))[0]
+    best = sorted(prices, key=lambda p: (-p.as_of.toordinal(), p.condition != "new"))[0]  # the latest street price
     return best.usd, f"{h.name} {best.condition} ${best.usd:,.0f} ({best.as_of})"
 
 
@@ -228,6 +229,8 @@ def cost_report(
         local = local_cost(option, reading.rig, hardware, usage, hardware_usd)
         if local.hardware_usd is None:
             notes.append(local.hardware_note + ": pass the price to compare")
+        elif hardware_usd is None:
+            notes.append(f"hardware priced as {local.hardware_note}")
         if local.watts is None:
             notes.append("no power figure for this hardware: electricity not counted")
         if local.max_tokens_per_day is not None and local.max_tokens_per_day < usage.tokens_per_day:
