@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import statistics
 import time
@@ -141,6 +142,7 @@ def bench_e2e() -> dict[str, float]:
 
 def main() -> None:
     catalog = load()
+    gc.freeze()  # as `rigfit run` does after loading the catalog (bot/cli.py load_catalog)
     results: dict[str, float] = {}
     results |= bench_fit(catalog)
     results |= bench_autocomplete(catalog)

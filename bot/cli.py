@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -114,7 +115,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def load_catalog(settings: Settings) -> Catalog:
-    return load_from(Path(settings.catalog_dir)) if settings.catalog_dir else load()
+    catalog = load_from(Path(settings.catalog_dir)) if settings.catalog_dir else load()
+    gc.freeze()  # the catalog lives as long as the process: keep the collector from rescanning it on every answer
+    return catalog
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
