@@ -12,7 +12,7 @@ from __future__ import annotations
 Key = tuple[str, str, str]  # (pool kind: gpu | unified | ram, backend, dense | moe)
 
 # (low, high) share of peak memory bandwidth reached while decoding at batch 1. Fitted by `rigfit calibrate` on
-# 2026-11-22 (127 fitting rows); the comment names the fitted group and its row count. A group with fewer than 5
+# 2026-11-22 (206 fitting rows); the comment names the fitted group and its row count. A group with fewer than 5
 # rows takes the pooled figure of its device kind (gpu/*/..., unified/*/...).
 DECODE_EFFICIENCY: dict[Key, tuple[float, float]] = {
     ("gpu", "cuda", "dense"): (0.308, 0.783),  # gpu/cuda/dense (10)
@@ -25,29 +25,29 @@ DECODE_EFFICIENCY: dict[Key, tuple[float, float]] = {
     ("gpu", "vulkan", "moe"): (0.244, 0.477),  # gpu/*/moe (6)
     ("gpu", "sycl", "moe"): (0.244, 0.477),  # gpu/*/moe (6)
     ("unified", "metal", "dense"): (0.501, 0.851),  # unified/metal/dense (50)
-    ("unified", "rocm", "dense"): (0.460, 0.853),  # unified/rocm/dense (8)
-    ("unified", "vulkan", "dense"): (0.695, 0.889),  # unified/vulkan/dense (8)
-    ("unified", "cuda", "dense"): (0.528, 0.861),  # unified/*/dense (66)
-    ("unified", "metal", "moe"): (0.324, 0.748),  # unified/*/moe (32)
-    ("unified", "rocm", "moe"): (0.488, 0.764),  # unified/rocm/moe (14)
-    ("unified", "vulkan", "moe"): (0.242, 0.748),  # unified/vulkan/moe (14)
-    ("unified", "cuda", "moe"): (0.324, 0.748),  # unified/*/moe (32)
+    ("unified", "rocm", "dense"): (0.460, 0.914),  # unified/rocm/dense (10)
+    ("unified", "vulkan", "dense"): (0.695, 0.889),  # unified/vulkan/dense (10)
+    ("unified", "cuda", "dense"): (0.528, 0.882),  # unified/*/dense (70)
+    ("unified", "metal", "moe"): (0.270, 0.733),  # unified/*/moe (44)
+    ("unified", "rocm", "moe"): (0.454, 0.764),  # unified/rocm/moe (20)
+    ("unified", "vulkan", "moe"): (0.242, 0.748),  # unified/vulkan/moe (20)
+    ("unified", "cuda", "moe"): (0.270, 0.733),  # unified/*/moe (44)
 }
 # System RAM on the CPU: no CPU-only runs in shared/calibration yet, so this is the pooled dense figure of all
-# devices (*/*/dense, 87 rows), not fitted on CPUs.
-CPU_DECODE_EFFICIENCY = (0.509, 0.853)
+# devices (*/*/dense, 91 rows), not fitted on CPUs.
+CPU_DECODE_EFFICIENCY = (0.528, 0.861)
 UNFITTED: frozenset[Key] = frozenset({("ram", "cpu", "dense"), ("ram", "cpu", "moe")})
 DECODE_FIXED_S_PER_TOKEN = 0.0
 
 # (low, high) share of dense FP16 throughput reached in prefill, per backend. Fitted by `rigfit calibrate` on
 # 2026-11-22: only the Strix Halo runs (ROCm, Vulkan) had a device with a sourced FP16 figure in the fitting half,
-# so CUDA and Metal take the pooled prefill/* figure (49 rows). The range is wide because prefill speed falls
+# so CUDA and Metal take the pooled prefill/* figure (65 rows). The range is wide because prefill speed falls
 # with the depth of the context; the held-out score is reported by `rigfit calibrate` and README.md.
 PREFILL_EFFICIENCY: dict[str, tuple[float, float]] = {
-    "cuda": (0.087, 0.676),  # prefill/* (49)
-    "rocm": (0.087, 0.676),  # prefill/rocm (23)
-    "vulkan": (0.088, 0.613),  # prefill/vulkan (23)
-    "metal": (0.087, 0.676),  # prefill/* (49)
+    "cuda": (0.088, 0.668),  # prefill/* (65)
+    "rocm": (0.107, 0.676),  # prefill/rocm (31)
+    "vulkan": (0.088, 0.563),  # prefill/vulkan (31)
+    "metal": (0.088, 0.668),  # prefill/* (65)
 }
 # PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is
 # not in the catalog. Weights streamed for prefill reach a share of it: low end of the range below.
@@ -56,8 +56,8 @@ PCIE_EFFICIENCY_LOW = 0.6
 
 # What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about).
 MEASURED_ACCURACY: dict[str, float] = {
-    "calibration_median_abs_log_err": 0.219,  # decode, 105 held-out rows, 2026-11-22
-    "calibration_coverage": 0.85,
+    "calibration_median_abs_log_err": 0.261,  # decode, 131 held-out rows, 2026-11-22
+    "calibration_coverage": 0.79,
     "calibration_median_width": 1.99,
 }
 
