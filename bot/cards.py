@@ -157,7 +157,28 @@ def _reading_field(r: ReadingReport, prompt_tokens: int) -> CardField:
     )
 
 
-def fit_card(report: FitReport, catalog: Catalog) -> Card:
+def cost_lines(cost: CostReport) -> list[str]:
+    """The short cost section of a /fit card: local per million tokens, the API, renting, break-even."""
+    u, lines = cost.usage, []
+    if cost.local is not None and cost.local.usd_per_m_tokens is not None:
+        hardware = _usd(cost.local.hardware_usd)
+        lines.append(f"local {_usd(cost.local.usd_per_m_tokens)}/M tokens (hardware {hardware} over {u.years:g} y)")
+    if cost.api:
+        a = cost.api[0]
+        rates = f"${a.usd_per_m_input:g} in / ${a.usd_per_m_output:g} out"
+        lines.append(f"API {a.provider} {_usd(a.usd_per_m_blended)}/M at {u.input_share:.0%} input ({rates})")
+    if cost.rental is not None:
+        r = cost.rental
+        lines.append(f"rent {r.gpu_count}x {r.hardware_id} ({r.provider}) {_usd(r.usd_per_m_tokens)}/M")
+    if cost.breakeven_tokens is not None and cost.breakeven_months is not None:
+        lines.append(
+            f"break-even after {cost.breakeven_tokens / 1e9:.2f}B tokens: {cost.breakeven_months:,.0f} months at "
+            f"{u.tokens_per_day / 1e6:g}M tokens/day (`/cost` for your volume)"
+        )
+    return lines
+
+
+def fit_card(report: FitReport, catalog: Catalog, cost: CostReport | None = None) -> Card:
     m = report.model
     first = report.readings[0]
     best = first.option(first.best)
@@ -172,13 +193,9 @@ def fit_card(report: FitReport, catalog: Catalog) -> Card:
         assumptions.append(m.notes)
     if assumptions:
         fields.append(CardField("Assumptions", "\n".join(f"• {a}" for a in assumptions)))
-    prices = catalog.api_prices_for(m.id)
-    if prices:
-        api = "\n".join(
-            f"{p.provider}: ${p.usd_per_m_input:g} in / ${p.usd_per_m_output:g} out per M tokens ({p.as_of})"
-            for p in prices[:3]
-        )
-        fields.append(CardField("API price", api))
+    lines = cost_lines(cost) if cost is not None else []
+    if lines:
+        fields.append(CardField("Cost vs API", "\n".join(lines)))
     footer = f"catalog as of {catalog.as_of} · speeds are ranges from measured llama.cpp runs · rigfit"
     return within_limits(
         Card(

@@ -34,7 +34,7 @@ from bot.cards import (
 )
 from catalog.loader import Catalog
 from catalog.types import Model
-from engine.cost import Usage, cost_report
+from engine.cost import CostReport, Usage, cost_report
 from engine.errors import RigfitError
 from engine.fit import DEFAULT_PROMPT_TOKENS, FitOptions, FitReport, fit
 from engine.parse import (
@@ -46,6 +46,7 @@ from engine.parse import (
     parse_quant,
 )
 from engine.recommend import recommend, what_fits
+from engine.rig import Reading
 
 log = logging.getLogger(__name__)
 INTERNAL_ERROR = "Something went wrong on my side while answering that; it has been logged. Please try again."
@@ -127,7 +128,22 @@ def _fit_card_answer(catalog: Catalog, report: FitReport) -> Answer:
         "verdict": best.verdict if best else "does-not-fit",
         "best_quant": first.best,
     }
-    return Answer(card=fit_card(report, catalog), report=report, log_fields=fields)
+    return Answer(
+        card=fit_card(report, catalog, _first_reading_cost(catalog, report)), report=report, log_fields=fields
+    )
+
+
+def _first_reading_cost(catalog: Catalog, report: FitReport) -> CostReport | None:
+    """Cost at the default usage for the first reading's recommended quant (the card's cost section)."""
+    first = report.readings[0]
+    option = first.option(first.best)
+    prices = catalog.api_prices_for(report.model.id)
+    if option is None or not prices:
+        return None
+    reading = Reading(label=first.label, rig=first.rig)
+    return cost_report(
+        report.model, reading, option, prices, (), catalog.hardware, Usage(), FitOptions(), report.context
+    )
 
 
 def safely(build: Callable[[], Answer]) -> Answer:

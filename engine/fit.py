@@ -54,6 +54,7 @@ class QuantOption(Frozen):
 
 class ReadingReport(Frozen):
     label: str
+    rig: Rig
     devices: tuple[str, ...]
     assumptions: tuple[str, ...]
     options: tuple[QuantOption, ...]
@@ -187,6 +188,7 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
     return ReadingReport(
         label=reading.label,
+        rig=rig,
         devices=devices,
         assumptions=reading.assumptions,
         options=options,

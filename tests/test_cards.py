@@ -42,13 +42,16 @@ def test_card_colour_follows_verdict(cat: Catalog) -> None:
     assert fits.colour != nope.colour
 
 
-def test_card_shows_arithmetic_and_command(cat: Catalog) -> None:
-    card = fit_card(fit(cat.models["glm-5.2"], parse_hardware("24GB VRAM + 256GB RAM", cat)), cat)
+def test_card_shows_arithmetic_command_and_cost(cat: Catalog) -> None:
+    from bot.commands import fit_answer
+
+    card = fit_answer(cat, "glm-5.2", "24GB VRAM + 256GB RAM").card
     text = to_text(card)
     assert "241 GB of weights" in text
     assert "--n-cpu-moe" in text
     assert "catalog as of" in card.footer
-    assert "z.ai" in text  # the API price
+    assert "API z.ai $2.15/M at 75% input ($1.4 in / $4.4 out)" in text  # the cost section
+    assert "break-even after" in text
 
 
 def test_oversized_card_is_clipped() -> None:
