@@ -16,7 +16,7 @@ from engine.cost import CostReport
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
 from engine.speed import Range
-from engine.units import fmt_gb, fmt_rate, fmt_tokens
+from engine.units import fmt_gb, fmt_rate, fmt_tokens, fmt_usd
 
 if TYPE_CHECKING:
     import discord
@@ -161,15 +161,15 @@ def cost_lines(cost: CostReport) -> list[str]:
     """The short cost section of a /fit card: local per million tokens, the API, renting, break-even."""
     u, lines = cost.usage, []
     if cost.local is not None and cost.local.usd_per_m_tokens is not None:
-        hardware = _usd(cost.local.hardware_usd)
-        lines.append(f"local {_usd(cost.local.usd_per_m_tokens)}/M tokens (hardware {hardware} over {u.years:g} y)")
+        hardware = fmt_usd(cost.local.hardware_usd)
+        lines.append(f"local {fmt_usd(cost.local.usd_per_m_tokens)}/M tokens (hardware {hardware} over {u.years:g} y)")
     if cost.api:
         a = cost.api[0]
         rates = f"${a.usd_per_m_input:g} in / ${a.usd_per_m_output:g} out"
-        lines.append(f"API {a.provider} {_usd(a.usd_per_m_blended)}/M at {u.input_share:.0%} input ({rates})")
+        lines.append(f"API {a.provider} {fmt_usd(a.usd_per_m_blended)}/M at {u.input_share:.0%} input ({rates})")
     if cost.rental is not None:
         r = cost.rental
-        lines.append(f"rent {r.gpu_count}x {r.hardware_id} ({r.provider}) {_usd(r.usd_per_m_tokens)}/M")
+        lines.append(f"rent {r.gpu_count}x {r.hardware_id} ({r.provider}) {fmt_usd(r.usd_per_m_tokens)}/M")
     if cost.breakeven_tokens is not None and cost.breakeven_months is not None:
         lines.append(
             f"break-even after {cost.breakeven_tokens / 1e9:.2f}B tokens: {cost.breakeven_months:,.0f} months at "
@@ -239,33 +239,27 @@ def to_embed(card: Card) -> discord.Embed:
     return embed
 
 
-def _usd(v: float | None) -> str:
-    if v is None:
-        return "unknown"
-    return f"${v:,.0f}" if v >= 100 else f"${v:,.2f}"
-
-
 def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_as_of: str) -> Card:
     u = report.usage
     lines = []
     local = report.local
     if local is not None:
         lines.append(
-            f"**Local** ({hardware_label}): {_usd(local.usd_per_m_tokens)} per M tokens "
-            f"(hardware {_usd(local.hardware_usd)} over {u.years:g} years"
-            + (f", power {_usd(local.power_usd_per_day)}/day" if local.power_usd_per_day is not None else "")
+            f"**Local** ({hardware_label}): {fmt_usd(local.usd_per_m_tokens)} per M tokens "
+            f"(hardware {fmt_usd(local.hardware_usd)} over {u.years:g} years"
+            + (f", power {fmt_usd(local.power_usd_per_day)}/day" if local.power_usd_per_day is not None else "")
             + ")"
         )
     for a in report.api[:3]:
         lines.append(
             f"**API** {a.provider}: ${a.usd_per_m_input:g} in / ${a.usd_per_m_output:g} out per M → "
-            f"{_usd(a.usd_per_m_blended)} per M at {u.input_share:.0%} input ({a.as_of})"
+            f"{fmt_usd(a.usd_per_m_blended)} per M at {u.input_share:.0%} input ({a.as_of})"
         )
     if report.rental is not None:
         r = report.rental
         lines.append(
             f"**Rent** {r.gpu_count}x {r.hardware_id} at {r.provider}: ${r.usd_per_hour:g}/h, {r.quant} "
-            f"~{fmt_rate(r.decode_tps_mid)} tok/s → {_usd(r.usd_per_m_tokens)} per M"
+            f"~{fmt_rate(r.decode_tps_mid)} tok/s → {fmt_usd(r.usd_per_m_tokens)} per M"
         )
     if report.breakeven_tokens is not None and report.breakeven_months is not None:
         lines.append(
@@ -287,10 +281,10 @@ def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_
 
 def recommend_card(model_name: str, candidates: list[Candidate], target_tps: float, budget: float | None) -> Card:
     if not candidates:
-        within = f" within {_usd(budget)}" if budget else ""
+        within = f" within {fmt_usd(budget)}" if budget else ""
         return error_card(f"No priced machine in the catalog runs {model_name} at {target_tps:g} tok/s{within}.")
     lines = [
-        f"**{c.label}** {_usd(c.price_usd)} · {c.quant} · {fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s · "
+        f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · {fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s · "
         f"{PLACEMENT_WORDS.get(c.placement, c.placement)}"
         for c in candidates
     ]

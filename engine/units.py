@@ -35,8 +35,7 @@ def fmt_tokens(n: int) -> str:
 
 
 def fmt_rate(tps: float) -> str:
-    if tps >= 100:
-        return f"{tps:.0f}"
+    """Tokens per second to two significant digits or whole numbers: 0.42, 5.7, 38, 1575."""
     if tps >= 10:
         return f"{tps:.0f}"
     if tps >= 1:
@@ -44,9 +43,8 @@ def fmt_rate(tps: float) -> str:
     return f"{tps:.2f}"
 
 
-def fmt_usd(usd: float) -> str:
-    if usd >= 1000:
-        return f"${usd:,.0f}"
-    if usd >= 10:
-        return f"${usd:.0f}"
-    return f"${usd:.2f}"
+def fmt_usd(usd: float | None) -> str:
+    """$1,499 for hardware, $2.15 for prices per million tokens; 'unknown' when there is no figure."""
+    if usd is None:
+        return "unknown"
+    return f"${usd:,.0f}" if usd >= 100 else f"${usd:,.2f}"
