@@ -284,8 +284,8 @@ def recommend_card(model_name: str, candidates: list[Candidate], target_tps: flo
         within = f" within {fmt_usd(budget)}" if budget else ""
         return error_card(f"No priced machine in the catalog runs {model_name} at {target_tps:g} tok/s{within}.")
     lines = [
-        f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · {fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s · "
-        f"{PLACEMENT_WORDS.get(c.placement, c.placement)}"
+        f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · "
+        f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s · {PLACEMENT_WORDS.get(c.placement, c.placement)}"
         for c in candidates
     ]
     return within_limits(
