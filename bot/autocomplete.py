@@ -102,3 +102,15 @@ async def hardware(interaction: discord.Interaction, current: str) -> list[app_c
 async def quants(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     model = getattr(interaction.namespace, "model", None)
     return _choices(quant_choices(interaction.client.catalog, model, current))  # type: ignore[attr-defined]
+
+
+def model_or_hardware_choices(catalog: Catalog, current: str) -> list[tuple[str, str]]:
+    """For /compare, whose options take either: models first, then hardware, within Discord's 25."""
+    models = model_choices(catalog, current)[:12] if current.strip() else model_choices(catalog, "")[:6]
+    hardware = hardware_choices(catalog, current)
+    seen = {v for _, v in models}
+    return (models + [c for c in hardware if c[1] not in seen])[:MAX_CHOICES]
+
+
+async def model_or_hardware(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    return _choices(model_or_hardware_choices(interaction.client.catalog, current))  # type: ignore[attr-defined]

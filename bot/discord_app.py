@@ -197,6 +197,11 @@ class RigfitCog(commands.Cog):
         second="Second model (or second hardware)",
         against="The hardware both models run on (or the model both machines run)",
     )
+    @app_commands.autocomplete(
+        first=autocomplete.model_or_hardware,
+        second=autocomplete.model_or_hardware,
+        against=autocomplete.model_or_hardware,
+    )
     @cooldown
     async def compare(self, interaction: discord.Interaction, first: Text, second: Text, against: Text) -> None:
         raw = {"first": first, "second": second, "against": against}

@@ -252,6 +252,9 @@ def test_autocomplete_choices(cat: Catalog) -> None:
     hw = autocomplete.hardware_choices(cat, "2x 3090 + 4090")
     assert hw[0] == ("2x 3090 + 4090", "2x 3090 + 4090")
     assert ("2x 3090 + NVIDIA GeForce RTX 4090", "2x 3090 + NVIDIA GeForce RTX 4090") in hw
+    mixed = autocomplete.model_or_hardware_choices(cat, "3090")
+    assert ("NVIDIA GeForce RTX 3090", "NVIDIA GeForce RTX 3090") in mixed and len(mixed) <= 25
+    assert autocomplete.model_or_hardware_choices(cat, "glm")[0] == ("GLM-5.2", "glm-5.2")
     quants = autocomplete.quant_choices(cat, "glm-5.2", "iq2")
     assert quants[0] == ("UD-IQ2_XXS", "UD-IQ2_XXS")
     for choices in (hw, quants, autocomplete.hardware_choices(cat, "x" * 300)):
