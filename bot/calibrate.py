@@ -121,6 +121,12 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if device is None:
         return None, f"device {row['hardware'][:40]} not in the catalog and no bandwidth stated"
     device_id, kind, bandwidth, tflops = device
+    memory_gib = _device_memory_gib(catalog.hardware.get(device_id))
+    if memory_gib is not None and weights > memory_gib * GIB:
+        return (
+            None,
+            f"{weights / GIB:.1f} GiB of weights cannot be resident in {memory_gib:g} GiB: not a GPU-resident run",
+        )
     depth = int(row["depth_tokens"] or 0)
     n_tokens = int(row["n_tokens"] or 512)
     if row["phase"] == "decode":
@@ -132,6 +138,14 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         ideal = tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
     run = Run(row["row_id"], device_id, kind, backend, model, row["phase"], float(row["tokens_per_s"]), ideal)
     return run, ""
+
+
+def _device_memory_gib(entry: object) -> float | None:
+    if isinstance(entry, Gpu):
+        return entry.memory_gib
+    if isinstance(entry, Unified):
+        return float(max(entry.memory_gib_options))
+    return None
 
 
 def _device(row: dict[str, str], catalog: Catalog, backend: str) -> tuple[str, str, float, float | None] | None:
