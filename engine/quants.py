@@ -79,6 +79,9 @@ _SYNONYMS = {
     "Q5_K": "Q5_K_M",
     "Q3_K": "Q3_K_M",
     "INT4": "Q4_0",
+    "Q2_K_S": "Q2_K",  # llama.cpp's small Q2_K mix: taken at the Q2_K measurement (slightly larger than it is)
+    "MXFP4_MOE": "MXFP4",  # llama.cpp's file type for gpt-oss: experts MXFP4, the rest higher
+    "Q8_K": "Q8_0",  # Unsloth's Q8_K_XL: Q8_0 with some tensors kept at BF16
     "INT8": "Q8_0",
     "FP8": "FP8",
     "8BIT": "MLX-8BIT",
@@ -133,7 +136,8 @@ def lookup(name: str) -> QuantType | None:
     variant = _XL_SUFFIX.search(base)
     if variant and base not in FILE_TYPE_BITS:
         # bartowski's _L/_XL and Unsloth's _XL keep embeddings/output at Q8_0: at least the base mix.
-        base = _SYNONYMS.get(_XL_SUFFIX.sub("", base), _XL_SUFFIX.sub("", base))
+        base = _XL_SUFFIX.sub("", base)
+        base = _SYNONYMS.get(base, base)
         if base.endswith("_K") and base + "_M" in FILE_TYPE_BITS:
             base += "_M"
     if base in FILE_TYPE_BITS:
