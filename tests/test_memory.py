@@ -163,7 +163,52 @@ def test_unknown_quant_has_no_estimate() -> None:
 
 
 # Every file type llama.cpp's llama-quantize writes (LLAMA_FTYPE_*), plus the suffixed names publishers use.
-LLAMA_FILE_TYPES = ["F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q2_K_S", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ3_XXS", "IQ3_XS", "IQ3_S", "IQ3_M", "IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0", "MXFP4_MOE", "Q4_K_L", "Q6_K_L", "Q3_K_XL", "UD-Q2_K_XL", "UD-Q4_K_XL", "UD-Q6_K_XL", "UD-Q8_K_XL", "UD-IQ1_S", "UD-IQ2_XXS", "UD-IQ2_M", "UD-TQ1_0"]
+LLAMA_FILE_TYPES = [
+    "F32",
+    "F16",
+    "BF16",
+    "Q4_0",
+    "Q4_1",
+    "Q5_0",
+    "Q5_1",
+    "Q8_0",
+    "Q2_K",
+    "Q2_K_S",
+    "Q3_K_S",
+    "Q3_K_M",
+    "Q3_K_L",
+    "Q4_K_S",
+    "Q4_K_M",
+    "Q5_K_S",
+    "Q5_K_M",
+    "Q6_K",
+    "IQ1_S",
+    "IQ1_M",
+    "IQ2_XXS",
+    "IQ2_XS",
+    "IQ2_S",
+    "IQ2_M",
+    "IQ3_XXS",
+    "IQ3_XS",
+    "IQ3_S",
+    "IQ3_M",
+    "IQ4_NL",
+    "IQ4_XS",
+    "TQ1_0",
+    "TQ2_0",
+    "MXFP4_MOE",
+    "Q4_K_L",
+    "Q6_K_L",
+    "Q3_K_XL",
+    "UD-Q2_K_XL",
+    "UD-Q4_K_XL",
+    "UD-Q6_K_XL",
+    "UD-Q8_K_XL",
+    "UD-IQ1_S",
+    "UD-IQ2_XXS",
+    "UD-IQ2_M",
+    "UD-TQ1_0",
+]
 
 
 @pytest.mark.parametrize("name", LLAMA_FILE_TYPES)
