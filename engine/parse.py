@@ -544,11 +544,19 @@ def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
     )
 
 
+SAME_SIZE = 0.15  # models within 15% of the nearest size count as equally near; the newest design wins
+
+
 def _closest_architecture(total_b: float, *, moe: bool, catalog: Catalog) -> Model | None:
+    """The nearest catalog model in size, preferring among equally near ones the longest context (the most
+    recent design: Llama 3.3 70B rather than Llama 2 70B for a bare `70B`)."""
     pool = [m for m in catalog.models.values() if m.is_moe == moe] or list(catalog.models.values())
     if not pool:
         return None
-    return min(pool, key=lambda m: abs(math.log(m.total_params_b / total_b)))
+    distance = {m.id: abs(math.log(m.total_params_b / total_b)) for m in pool}
+    nearest = min(distance.values())
+    near = [m for m in pool if distance[m.id] <= nearest + SAME_SIZE]
+    return max(near, key=lambda m: (m.context_max_tokens, -distance[m.id]))
 
 
 # ---------------------------------------------------------------------------------------- context, quant
