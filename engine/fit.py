@@ -44,7 +44,7 @@ class QuantOption(Frozen):
     llama_cpp: str | None
     other_runtime: str | None
     why: str
-    concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS sequences at once, on accelerator placements
+    concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS at once: the recommended option, accelerators only
     ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
 
     @property
@@ -155,7 +155,6 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
         other_runtime=flags.other_runtime(model, placement, context),
         why=_why(w, kv, context, placement, rig),
-        concurrency=speed.concurrency(model, placement, context, opts.kv_type, CONCURRENT_USERS),
         ttft_s=None
         if est.prefill_tps is None
         else Range(low=opts.prompt_tokens / est.prefill_tps.high, high=opts.prompt_tokens / est.prefill_tps.low),
@@ -183,6 +182,8 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
             key=lambda o: -o.bits_per_weight,
         )
     )
+    best = choose_best(options)
+    options = tuple(_with_concurrency(model, o, context, opts) if o.quant == best else o for o in options)
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
@@ -192,8 +193,14 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         devices=devices,
         assumptions=reading.assumptions,
         options=options,
-        best=choose_best(options),
+        best=best,
     )
+
+
+def _with_concurrency(model: Model, option: QuantOption, context: int, opts: FitOptions) -> QuantOption:
+    """Several users at once, worked out for the recommended option only (it is the one the card shows)."""
+    c = speed.concurrency(model, option.placement, context, opts.kv_type, CONCURRENT_USERS)
+    return option.model_copy(update={"concurrency": c})
 
 
 def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -> FitReport:
