@@ -47,7 +47,9 @@ def _file_sizes(catalog: Catalog) -> list[str]:
                 out.append(f"{m.id} {q.name}: {q.file_bytes:,} bytes is {bits:.2f} bits per weight (outside {lo}-{hi})")
                 continue
             qt = quants.lookup(q.name)
-            if qt is not None and q.format == "gguf" and m.native_dtype != "mxfp4":
+            # A model released in 4 bits (gpt-oss MXFP4, Kimi's int4 experts) keeps them so in every file: its
+            # "Q8" is ~4.6 bits, so only the format-free check above applies.
+            if qt is not None and q.format == "gguf" and m.native_dtype not in ("mxfp4", "int4"):
                 band = (qt.bits_per_weight * SIZE_BAND[0], qt.bits_per_weight * SIZE_BAND[1])
                 if not band[0] <= bits <= band[1]:
                     out.append(
