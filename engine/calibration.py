@@ -4,7 +4,7 @@
 Fitted by `rigfit calibrate` (bot/calibrate.py) on the measured runs in shared/calibration/tokens_per_second.csv:
 low and high are the 10th and 90th percentiles of measured/ideal on the fitting half of the rows (devices split
 by a hash of their id, never by result); the held-out half is scored. Groups with no measured rows fall back to
-the nearest fitted group and are listed in UNFITTED so answers can say so.
+the nearest fitted group (each figure's comment names the group it came from).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ DECODE_EFFICIENCY: dict[Key, tuple[float, float]] = {
 # System RAM on the CPU: no CPU-only runs in shared/calibration yet, so this is the pooled dense figure of all
 # devices (*/*/dense, 91 rows), not fitted on CPUs.
 CPU_DECODE_EFFICIENCY = (0.528, 0.861)
-UNFITTED: frozenset[Key] = frozenset({("ram", "cpu", "dense"), ("ram", "cpu", "moe")})
 DECODE_FIXED_S_PER_TOKEN = 0.0
 
 # (low, high) share of dense FP16 throughput reached in prefill, per backend. Fitted by `rigfit calibrate` on

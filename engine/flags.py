@@ -35,9 +35,3 @@ def other_runtime(model: Model, placement: Placement, context: int) -> str | Non
     if placement.verdict != "does-not-fit":
         return f"ollama: OLLAMA_CONTEXT_LENGTH={context} ollama run <gguf of {model.name}>"
     return None
-
-
-def wired_limit(placement: Placement) -> str | None:
-    if placement.wired_limit_mb:
-        return f"sudo sysctl iogpu.wired_limit_mb={placement.wired_limit_mb}"
-    return None

@@ -8,7 +8,6 @@ from engine.cost import device_price
 from engine.fit import FitOptions, QuantOption, fit_reading
 from engine.parse import gpu_device, unified_pool
 from engine.rig import Frozen, Reading, Rig
-from engine.units import GIB
 
 GPU_COUNTS = (1, 2, 3, 4, 6, 8)
 
@@ -143,9 +142,3 @@ def what_fits(
         )
     out.sort(key=lambda f: (f.bits_per_weight < GOOD_QUANT_BITS, -(f.active_params_b or f.total_params_b)))
     return out[:limit]
-
-
-def memory_gib(rig: Rig) -> float:
-    return (
-        rig.vram_bytes + (rig.unified.memory_bytes if rig.unified else 0) + (rig.ram.memory_bytes if rig.ram else 0)
-    ) / GIB

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,14 +51,6 @@ class Rig(Frozen):
     @property
     def vram_bytes(self) -> int:
         return sum(g.memory_bytes for g in self.gpus)
-
-    @property
-    def kind(self) -> Literal["gpu", "unified", "cpu", "gpu+ram"]:
-        if self.unified is not None:
-            return "unified"
-        if self.gpus and self.ram:
-            return "gpu+ram"
-        return "gpu" if self.gpus else "cpu"
 
     def describe(self) -> str:
         parts: list[str] = []

@@ -7,11 +7,6 @@ GIB = 1 << 30  # binary gigabyte: memory as sold (a "24 GB" card), llama-bench's
 MIB = 1 << 20
 
 
-def gb(n_bytes: float) -> float:
-    """Bytes -> decimal GB, rounded for display and JSON."""
-    return round(n_bytes / GB, 2)
-
-
 def fmt_gb(n_bytes: float) -> str:
     value = n_bytes / GB
     if value >= 1000:
