@@ -46,16 +46,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "help": (),
     "about": (),
 }
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "fit": ("model", "hardware"),
-    "quants": ("model",),
-    "cost": ("model", "hardware"),
-    "recommend": ("model",),
-    "whatfits": ("hardware",),
-    "compare": ("first", "second", "against"),
-    "model": ("name",),
-    "hardware": ("name",),
-}
+# Every positional option is required, except /quants' hardware (it has a default).
+REQUIRED: dict[str, tuple[str, ...]] = COMMANDS | {"quants": ("model",)}
 OPTIONS = (
     "model",
     "hardware",

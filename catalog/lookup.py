@@ -61,11 +61,8 @@ class NameIndex:
         return Resolution(query, suggestions=self.suggest(query))
 
     def _partial(self, key: str) -> list[str]:
-        """Ids whose name starts with the query, or whose whole name the query contains (for 'x 256gb')."""
-        starts = {i for k, ids in self._ids_by_key.items() if k.startswith(key) for i in ids}
-        if starts:
-            return sorted(starts)
-        return []
+        """Ids with a name that starts with the query ('m3 ult' -> Apple M3 Ultra)."""
+        return sorted({i for k, ids in self._ids_by_key.items() if k.startswith(key) for i in ids})
 
     def _ranked(self, query: str, limit: int, score_cutoff: int) -> list[str]:
         """Ids whose names are nearest the query (rapidfuzz WRatio), best first, each id once."""

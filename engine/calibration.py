@@ -49,7 +49,8 @@ PREFILL_EFFICIENCY: dict[str, tuple[float, float]] = {
     "metal": (0.088, 0.668),  # prefill/* (65)
 }
 # PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is
-# not in the catalog. Weights streamed for prefill reach a share of it: low end of the range below.
+# not in the catalog. Weights streamed for prefill reach a share of it; the low end below is an assumption, not
+# fitted (no offloaded prefill runs in shared/calibration), and the high end is the full link.
 PCIE_DEFAULT_GB_S = 31.5
 PCIE_EFFICIENCY_LOW = 0.6
 

@@ -39,6 +39,9 @@ POOLED_GPU_IDS = ("rtx-3090", "rtx-5090", "rtx-a6000", "rtx-pro-6000", "h100-sxm
 # DDR moves 8 bytes per channel per transfer: GB/s = MT/s x 8 x channels / 1000 (JEDEC; the computed rows of
 # shared/calibration/hardware_specs.csv). Unstated speeds take the most common speed of the generation.
 DEFAULT_MT_S = {"DDR4": 3200, "DDR5": 5600, "LPDDR5": 6400, "LPDDR5X": 8000}
+# With iogpu.wired_limit_mb raised, the answer assumes the user leaves macOS this much (stated on the card as the
+# sysctl value to set; an assumption, not a measurement).
+APPLE_RAISED_RESERVE_BYTES = 8 * GIB
 DESKTOP_MAX_GIB = 256  # desktop boards take 4 DIMMs; more memory than this implies a server platform
 SERVER_DEFAULT_CHANNELS = 8
 
@@ -230,8 +233,8 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
         fraction, why = (2 / 3 if gib <= 36 else 3 / 4), "macOS default GPU wired limit"
     else:
         fraction, why = 1.0, "GPU may address all memory (BIOS carve-out / GTT set to the maximum)"
-    limit = int(total * fraction) if fraction < 1 else total - 4 * GIB
-    raised = total - 8 * GIB if entry.backend == "metal" else None
+    limit = int(total * fraction) if fraction < 1 else total - memory.OS_RESERVE_BYTES
+    raised = total - APPLE_RAISED_RESERVE_BYTES if entry.backend == "metal" else None
     note = f"{why}: {limit / GIB:.0f} of {gib} GB for the GPU"
     return UnifiedPool(
         name=f"{entry.name} {gib}GB",
@@ -445,10 +448,8 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         device, note = _typical_gpu(small, catalog)
         gpus.append(device)
         notes += [note, f"{small:g} GB read as VRAM and {large:g} GB as system RAM"]
-        bare = [b for b in bare if b not in (small,)] or []
-        ram_gib += sum(bare)
-    else:
-        ram_gib += sum(bare)
+        bare = [b for b in bare if b != small]
+    ram_gib += sum(bare)
     ram = None
     if ram_gib > 0:
         ram, ram_note = _ram(ram_gib, ram_spec, platform)
