@@ -109,7 +109,7 @@ def bench_calibration(catalog: Catalog) -> dict[str, float]:
 
     if not (calibration_dir() / CSV_NAME).exists():
         return {}
-    _, figures = report(catalog)
+    _, figures, _ = report(catalog)
     return figures
 
 

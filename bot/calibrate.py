@@ -29,6 +29,7 @@ from engine.units import GIB
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "calibration"
 CSV_NAME = "tokens_per_second.csv"
+FITTED_PATH = Path(__file__).resolve().parents[1] / "engine" / "calibration_fitted.py"
 
 
 def calibration_dir() -> Path:
@@ -181,9 +182,10 @@ class Score:
 MIN_ROWS = 5  # a group with fewer measured runs is pooled with its kind's other backends, never fitted alone
 
 
-def fit_table(runs: list[Run]) -> dict[tuple[str, ...], tuple[float, float, int]]:
-    """(p10, p90, rows) of measured/ideal per group; groups with fewer than MIN_ROWS rows are pooled by phase,
-    device kind and dense/MoE across backends (key with backend "*")."""
+def fit_table(runs: list[Run]) -> dict[tuple[str, ...], tuple[float, float, float, int]]:
+    """(p10, median, p90, rows) of measured/ideal per group, and pooled per phase, device kind and dense/MoE
+    across backends (backend "*") and across devices ("*", "*"); groups with fewer than MIN_ROWS rows are left
+    out (the engine then uses the pooled figure)."""
     groups: dict[tuple[str, ...], list[float]] = defaultdict(list)
     for r in runs:
         groups[r.group()].append(r.efficiency)
@@ -199,24 +201,25 @@ def fit_table(runs: list[Run]) -> dict[tuple[str, ...], tuple[float, float, int]
         effs.sort()
         low = effs[int(0.1 * (len(effs) - 1))]
         high = effs[math.ceil(0.9 * (len(effs) - 1))]
-        table[key] = (round(low, 3), round(high, 3), len(effs))
+        table[key] = (round(low, 3), round(statistics.median(effs), 3), round(high, 3), len(effs))
     return table
 
 
-def engine_range(run: Run) -> tuple[float, float]:
+def engine_range(run: Run, table: calibration.Table = calibration.FITTED) -> calibration.Efficiency:
+    """The engine's (low, typical, high) tokens/s for a measured run, with an efficiency table (by default the
+    one the engine ships), looked up exactly as the engine looks it up."""
     if run.phase == "decode":
-        low, high = calibration.decode_efficiency(run.device_kind, run.backend, moe=run.moe)
+        eff = calibration.decode_efficiency(run.device_kind, run.backend, moe=run.moe, fitted=table)
     else:
-        low, high = calibration.prefill_efficiency(run.backend)
-    return run.ideal_tps * low, run.ideal_tps * high
+        eff = calibration.prefill_efficiency(run.backend, fitted=table)
+    return calibration.Efficiency(*(run.ideal_tps * e for e in eff))
 
 
-def score(runs: list[Run]) -> Score:
+def score(runs: list[Run], table: calibration.Table = calibration.FITTED) -> Score:
     errs, widths, inside, worst = [], [], 0, []
     for r in runs:
-        low, high = engine_range(r)
-        mid = math.sqrt(low * high)
-        err = abs(math.log(mid / r.measured_tps))
+        low, typical, high = engine_range(r, table)
+        err = abs(math.log(typical / r.measured_tps))
         errs.append(err)
         widths.append(high / low)
         inside += low <= r.measured_tps <= high
@@ -227,28 +230,38 @@ def score(runs: list[Run]) -> Score:
     return Score(len(runs), statistics.median(errs), inside / len(runs), statistics.median(widths), worst[:8])
 
 
-def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[str, float]]:
+def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[str, float], calibration.Table]:
+    """The fit on the fitting half and its score on the held-out half: the text `rigfit calibrate` prints, the
+    figures, and the fitted table (what `--write` stores for the engine)."""
     runs, skipped = load_runs(catalog, directory)
     fit_runs = [r for r in runs if not r.held_out()]
     test_runs = [r for r in runs if r.held_out()]
+    table = fit_table(fit_runs)
     lines = [
         f"{len(runs)} measured runs mapped ({len(skipped)} skipped); fit on {len(fit_runs)}, held out {len(test_runs)}"
     ]
-    lines.append("\nfitted efficiency (p10, p90, rows) per group, from the fitting half:")
-    for key, (low, high, n) in sorted(fit_table(fit_runs).items()):
-        lines.append(f"  {'/'.join(key):32} {low:.3f} {high:.3f}  ({n})")
+    if ("decode", "*", "*", "dense") not in table:
+        lines.append(f"too few runs to fit: each group needs {MIN_ROWS} on the fitting half")
+        return "\n".join(lines), {}, table
+    if table != calibration.FITTED:
+        lines.append(
+            "the engine's table (engine/calibration_fitted.py) differs from this fit: `rigfit calibrate --write`"
+        )
+    lines.append("\nfitted efficiency (p10, median, p90, rows) per group, from the fitting half:")
+    for key, (low, typical, high, n) in sorted(table.items()):
+        lines.append(f"  {'/'.join(key):32} {low:.3f} {typical:.3f} {high:.3f}  ({n})")
     figures: dict[str, float] = {}
     for phase in ("decode", "prefill"):
-        s = score([r for r in test_runs if r.phase == phase])
+        s = score([r for r in test_runs if r.phase == phase], table)
         lines.append(
-            f"\nheld-out {phase}: {s.rows} rows, median |ln(pred/meas)| {s.median_abs_log_err:.3f}, "
+            f"\nheld-out {phase}: {s.rows} rows, median |ln(typical/measured)| {s.median_abs_log_err:.3f}, "
             f"inside [low, high] {s.coverage:.0%}, median high/low {s.median_width:.2f}"
         )
         for err, r in s.worst[:5]:
-            low, high = engine_range(r)
+            low, typical, high = engine_range(r, table)
             lines.append(
                 f"  worst: row {r.row_id} {r.model.id} on {r.hardware}: measured {r.measured_tps:.1f}, "
-                f"range {low:.1f}-{high:.1f} (|ln| {err:.2f})"
+                f"typical {typical:.1f}, range {low:.1f}-{high:.1f} (|ln| {err:.2f})"
             )
         figures |= {
             f"calibration_{phase}_rows": s.rows,
@@ -256,10 +269,28 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
             f"calibration_{phase}_coverage": round(s.coverage, 3),
             f"calibration_{phase}_median_width": round(s.median_width, 3),
         }
-    both = score(test_runs)
+    both = score(test_runs, table)
     figures |= {
         "calibration_median_abs_log_err": round(both.median_abs_log_err, 3),
         "calibration_coverage": round(both.coverage, 3),
         "calibration_median_width": round(both.median_width, 3),
     }
-    return "\n".join(lines), figures
+    return "\n".join(lines), figures, table
+
+
+def fitted_module(table: calibration.Table, figures: dict[str, float], fitted_on: str, rows: int) -> str:
+    """engine/calibration_fitted.py's text: the fitted table and the held-out figures, as plain Python data."""
+    out = [
+        f'"""Generated by `rigfit calibrate --write` on {fitted_on} from {rows} measured runs: do not edit by hand.',
+        "",
+        "FITTED: group -> (p10, median, p90, rows) of measured/ideal on the fitting half (bot/calibrate.py).",
+        'HELD_OUT: the same fit scored on the held-out half."""',
+        "",
+        f'FITTED_ON = "{fitted_on}"',
+        "FITTED: dict[tuple[str, ...], tuple[float, float, float, int]] = {",
+    ]
+    out += [f"    {key!r}: {value!r}," for key, value in sorted(table.items())]
+    out += ["}", "HELD_OUT: dict[str, float] = {"]
+    out += [f"    {key!r}: {value!r}," for key, value in sorted(figures.items())]
+    out += ["}", ""]
+    return "\n".join(out).replace("'", '"')

@@ -104,7 +104,8 @@ def within_limits(card: Card) -> Card:
 def fmt_range(r: Range | None, unit: str = "tok/s") -> str:
     if r is None:
         return "unknown"
-    return f"{fmt_rate(r.low)}–{fmt_rate(r.high)} {unit}"
+    typical = f" (typically {fmt_rate(r.typical)})" if r.typical is not None else ""
+    return f"{fmt_rate(r.low)}–{fmt_rate(r.high)} {unit}{typical}"
 
 
 def _seconds(r: Range) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import json
 import logging
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.set_defaults(func=cmd_compare)
 
     cal = sub.add_parser("calibrate", help="fit and score the speed model on shared/calibration measurements")
+    cal.add_argument("--write", action="store_true", help="store the fitted table in engine/calibration_fitted.py")
     cal.set_defaults(func=cmd_calibrate)
 
     cat = sub.add_parser("catalog", help="check or list the catalog")
@@ -239,8 +241,14 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
             f"rigfit: no measurements at {calibration_dir() / CSV_NAME} (set RIGFIT_CALIBRATION_DIR)", file=sys.stderr
         )
         return EXIT_USAGE
-    text, _ = report(load_catalog(settings))
+    text, figures, table = report(load_catalog(settings))
     print(text)
+    if args.write:
+        from bot.calibrate import FITTED_PATH, fitted_module, load_runs
+
+        rows = len(load_runs(load_catalog(settings))[0])
+        FITTED_PATH.write_text(fitted_module(table, figures, dt.date.today().isoformat(), rows), encoding="utf-8")
+        print(f"\nwrote {FITTED_PATH}")
     return 0
 
 

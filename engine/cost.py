@@ -9,10 +9,11 @@ from typing import Annotated
 
 from pydantic import Field
 
-from catalog.types import ApiPrice, Gpu, Hardware, Model, RentalPrice, Unified
+from catalog.types import ApiPrice, Gpu, Hardware, Model, RentalPrice, SystemMemory, Unified
 from engine.fit import FitOptions, QuantOption, fit_reading
 from engine.parse import gpu_device
-from engine.rig import Frozen, Reading, Rig
+from engine.rig import Frozen, Reading, Rig, SystemRam
+from engine.units import GIB
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -70,8 +71,8 @@ def hours_per_million(option: QuantOption, input_share: float) -> float | None:
     """Machine hours to process one million tokens at the user's input/output mix."""
     if option.decode_tps is None:
         return None
-    decode = (option.decode_tps.low * option.decode_tps.high) ** 0.5
-    prefill = (option.prefill_tps.low * option.prefill_tps.high) ** 0.5 if option.prefill_tps else None
+    decode = option.decode_tps.centre
+    prefill = option.prefill_tps.centre if option.prefill_tps else None
     seconds = (1 - input_share) * 1e6 / decode
     if prefill:  # without a prefill figure only output time is counted (the report says so)
         seconds += input_share * 1e6 / prefill
@@ -107,6 +108,8 @@ def device_price(h: Hardware, memory_gib: int | None = None) -> tuple[float | No
 
 
 def rig_price(rig: Rig, hardware: dict[str, Hardware]) -> tuple[float | None, str]:
+    """GPUs or the unified machine at their latest catalog price, plus system RAM at the latest per-GB price of
+    that memory type; the board, CPU and the rest of the PC are not priced (the note says so)."""
     total, notes = 0.0, []
     for device_id, memory_gib in _priced_parts(rig):
         h = hardware.get(device_id or "")
@@ -118,8 +121,35 @@ def rig_price(rig: Rig, hardware: dict[str, Hardware]) -> tuple[float | None, st
         total += usd
         notes.append(note)
     if rig.ram is not None:
-        notes.append("system RAM and the rest of the PC not priced")
+        usd, note = ram_price(rig.ram, hardware)
+        if usd is None and not notes:
+            return None, note
+        total += usd or 0.0
+        notes += [note + (": not counted" if usd is None else ""), "board, CPU and the rest of the PC not priced"]
     return total, "; ".join(notes)
+
+
+def ram_price(ram: SystemRam, hardware: dict[str, Hardware]) -> tuple[float | None, str]:
+    """System RAM at the latest per-GB price the catalog has for its memory type, from a platform of the same
+    class (server, more than 2 channels: registered DIMMs; desktop: unbuffered)."""
+    gib = ram.memory_bytes / GIB
+    server = (ram.channels or 2) > 2
+    offers = [
+        p
+        for h in hardware.values()
+        if isinstance(h, SystemMemory) and h.memory_type == ram.memory_type and (h.channels > 2) == server
+        for p in h.prices
+        if p.memory_gib
+    ]
+    if not offers:
+        return None, f"no price in the catalog for {ram.memory_type or 'this'} system RAM"
+    price = max(offers, key=lambda p: (p.as_of, p.condition == "new"))
+    assert price.memory_gib is not None
+    per_gib = price.usd / price.memory_gib
+    return per_gib * gib, (
+        f"{gib:.0f} GB {ram.memory_type} at ${per_gib:.2f}/GB ({price.condition} {price.memory_gib} GB for "
+        f"${price.usd:,.0f}, {price.as_of})"
+    )
 
 
 def _priced_parts(rig: Rig) -> list[tuple[str | None, int | None]]:
@@ -191,7 +221,7 @@ def rental_cost(
             provider=p.provider,
             usd_per_hour=p.usd_per_hour,
             quant=option.quant,
-            decode_tps_mid=(option.decode_tps.low * option.decode_tps.high) ** 0.5,
+            decode_tps_mid=option.decode_tps.centre,
             usd_per_m_tokens=p.usd_per_hour * hours,
             interruptible=p.interruptible,
         )

@@ -157,7 +157,11 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         why=_why(w, kv, context, placement, rig),
         ttft_s=None
         if est.prefill_tps is None
-        else Range(low=opts.prompt_tokens / est.prefill_tps.high, high=opts.prompt_tokens / est.prefill_tps.low),
+        else Range(
+            low=opts.prompt_tokens / est.prefill_tps.high,
+            high=opts.prompt_tokens / est.prefill_tps.low,
+            typical=opts.prompt_tokens / est.prefill_tps.centre,
+        ),
     )
 
 

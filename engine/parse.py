@@ -47,9 +47,10 @@ SERVER_DEFAULT_CHANNELS = 8
 
 _SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
 _QUALIFIER = re.compile(
-    r"^\s*(?:of\s+)?(?P<q>vram|v-ram|gpu memory|ram|system ram|system memory|sysram|memory|unified(?: memory)?|"
-    r"lpddr5x|lpddr5|ddr5|ddr4)\b"
+    r"^\s*(?:of\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|sysram|"
+    r"memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4)\b"
 )
+_GPU_WORDS = ("gpu", "gpus", "card", "cards", "graphics card", "graphics cards")  # "a 24GB GPU": VRAM
 _DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|ddr5|ddr4)(?:[-\s]?(?P<mts>\d{4}))?\b")
 _CHANNELS = re.compile(
     r"\b(?:(?P<n>\d{1,2})[-\s]?(?:ch|chan|channels?)|(?P<word>single|dual|quad|hexa|octa|twelve)[-\s]?channel)\b"
@@ -118,6 +119,7 @@ def _take_sizes(part: str) -> tuple[list[_Size], str]:
             )
         q = _QUALIFIER.match(part[m.end() :])
         qualifier = q.group("q") if q else None
+        qualifier = "vram" if qualifier in _GPU_WORDS else qualifier
         end = m.end() + (q.end() if q else 0)
         sizes.insert(0, _Size(gib, qualifier))
         rest = rest[: m.start()] + " " + rest[end:]
@@ -204,7 +206,14 @@ def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
 def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[SystemRam, str | None]:
     if platform is not None:
         desc = f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel ({platform.name})"
-        return SystemRam(memory_bytes=int(gib * GIB), bandwidth_gb_s=platform.bandwidth_gb_s, description=desc), None
+        ram = SystemRam(
+            memory_bytes=int(gib * GIB),
+            bandwidth_gb_s=platform.bandwidth_gb_s,
+            description=desc,
+            memory_type=platform.memory_type,
+            channels=platform.channels,
+        )
+        return ram, None
     assumed: list[str] = []
     gen = spec.generation or "DDR5"
     if spec.generation is None:
@@ -220,7 +229,10 @@ def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[Sys
     note = None
     if assumed:
         note = f"system RAM read as {desc}, {bandwidth:.0f} GB/s ({', '.join(assumed)} assumed; say e.g. `DDR4-3200`)"
-    return SystemRam(memory_bytes=int(gib * GIB), bandwidth_gb_s=bandwidth, description=desc), note
+    ram = SystemRam(
+        memory_bytes=int(gib * GIB), bandwidth_gb_s=bandwidth, description=desc, memory_type=gen, channels=channels
+    )
+    return ram, note
 
 
 def unified_pool(entry: Unified, gib: int) -> UnifiedPool:

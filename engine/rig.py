@@ -41,6 +41,8 @@ class SystemRam(Frozen):
     memory_bytes: Annotated[int, Field(gt=0)]
     bandwidth_gb_s: Annotated[float, Field(gt=0)] | None = None
     description: str  # "DDR5-5600 dual-channel (assumed)"
+    memory_type: str | None = None  # DDR4, DDR5, LPDDR5X: what the memory would cost to buy
+    channels: int | None = None
 
 
 class Rig(Frozen):

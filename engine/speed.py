@@ -17,11 +17,40 @@ from engine.rig import Frozen
 
 
 class Range(Frozen):
+    """A speed as (low, high) with the typical figure between them (the median efficiency of measured runs)."""
+
     low: float
     high: float
+    typical: float | None = None
 
     def scaled(self, factor: float) -> Range:
-        return Range(low=self.low * factor, high=self.high * factor)
+        typical = self.typical * factor if self.typical is not None else None
+        return Range(low=self.low * factor, high=self.high * factor, typical=typical)
+
+    @property
+    def centre(self) -> float:
+        return self.typical if self.typical is not None else (self.low * self.high) ** 0.5
+
+
+class _Seconds:
+    """Seconds per token summed over pools at the low, typical and high efficiency."""
+
+    def __init__(self) -> None:
+        self.slow = self.typical = self.fast = 0.0
+
+    def add(self, work: float, rate_per_s: float, eff: calibration.Efficiency) -> None:
+        """`work` units (bytes or FLOPs) at `rate_per_s` peak units per second."""
+        self.slow += work / (rate_per_s * eff.low)
+        self.typical += work / (rate_per_s * eff.typical)
+        self.fast += work / (rate_per_s * eff.high)
+
+    def add_fixed(self, slow_s: float, fast_s: float) -> None:
+        self.slow += slow_s
+        self.typical += (slow_s * fast_s) ** 0.5
+        self.fast += fast_s
+
+    def rate(self, units: float = 1.0) -> Range:
+        return Range(low=units / self.slow, high=units / self.fast, typical=units / self.typical)
 
 
 class SpeedEstimate(Frozen):
@@ -37,7 +66,7 @@ def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> fl
     return pool.dense_bytes + expert_read + kv_read_bytes
 
 
-def _pool_efficiency(pool: PoolUse, model: Model) -> tuple[float, float]:
+def _pool_efficiency(pool: PoolUse, model: Model) -> calibration.Efficiency:
     return calibration.decode_efficiency(pool.kind, pool.backend, moe=model.is_moe)
 
 
@@ -45,19 +74,19 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
     if placement.verdict == "does-not-fit":
         return None, placement.note
     kv_total = sum(p.kv_bytes for p in placement.pools) or 1
-    t_fast = t_slow = calibration.DECODE_FIXED_S_PER_TOKEN
+    seconds = _Seconds()
     for pool in placement.pools:
         if pool.bandwidth_gb_s is None:
             return None, f"no bandwidth known for {pool.name}: name the exact device for a speed estimate"
         kv_read = int(kv_at_depth_bytes * pool.kv_bytes / kv_total)
-        n_bytes = _bytes_read_per_token(pool, model, kv_read)
-        eff_low, eff_high = _pool_efficiency(pool, model)
-        t_fast += n_bytes / (pool.bandwidth_gb_s * 1e9 * eff_high)
-        t_slow += n_bytes / (pool.bandwidth_gb_s * 1e9 * eff_low)
+        seconds.add(
+            _bytes_read_per_token(pool, model, kv_read), pool.bandwidth_gb_s * 1e9, _pool_efficiency(pool, model)
+        )
     note = ""
-    if any(p.kind == "ram" for p in placement.pools):
-        note = "system-RAM speed uses the GPU-measured efficiency: no CPU runs in the calibration data yet"
-    return Range(low=1 / t_slow, high=1 / t_fast), note
+    ram_group = calibration.decode_group("ram", "cpu", moe=model.is_moe)
+    if any(p.kind == "ram" for p in placement.pools) and ram_group[1] != "ram":
+        note = "system-RAM speed uses the efficiency measured on GPUs: no CPU runs in the calibration data"
+    return seconds.rate(), note
 
 
 def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
@@ -79,23 +108,21 @@ def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tup
     if any(p.fp16_tflops is None for p in compute):
         return None, "no FP16 throughput known for this device"
     total_weights = sum(p.weights_bytes for p in placement.pools) or 1
-    eff_low, eff_high = calibration.prefill_efficiency(compute[0].backend)
-    t_fast = t_slow = 0.0
+    eff = calibration.prefill_efficiency(compute[0].backend)
+    seconds = _Seconds()
     for p in compute:
         share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
         assert p.fp16_tflops is not None
-        t_fast += flops * share / (p.fp16_tflops * 1e12 * eff_high)
-        t_slow += flops * share / (p.fp16_tflops * 1e12 * eff_low)
+        seconds.add(flops * share, p.fp16_tflops * 1e12, eff)
     note = ""
     ram = [p for p in placement.pools if p.kind == "ram"]
     if ram:
         streamed = sum(p.weights_bytes for p in ram)
         pcie = min((p.pcie_gb_s for p in compute if p.pcie_gb_s), default=calibration.PCIE_DEFAULT_GB_S)
         per_token = streamed / (pcie * 1e9) / memory.N_UBATCH
-        t_fast += per_token
-        t_slow += per_token / calibration.PCIE_EFFICIENCY_LOW
+        seconds.add_fixed(per_token / calibration.PCIE_EFFICIENCY_LOW, per_token)
         note = "bounded by PCIe: weights in system RAM are streamed to the GPU for every batch"
-    return Range(low=1 / t_slow, high=1 / t_fast), note
+    return seconds.rate(), note
 
 
 def estimate(
@@ -137,16 +164,14 @@ def concurrency(
     free = sum(max(p.free_bytes, 0) for p in placement.pools)
     max_users = 1 + int(free // kv_one) if kv_one else users
     kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
-    t_fast = t_slow = 0.0
+    seconds = _Seconds()
     for pool in placement.pools:
         if pool.bandwidth_gb_s is None:
             return None
         share = pool.kv_bytes / (sum(p.kv_bytes for p in placement.pools) or 1)
         n_bytes = pool.dense_bytes + pool.expert_bytes * _expert_share_touched(model, users) + users * kv_depth * share
-        low, high = _pool_efficiency(pool, model)
-        t_fast += n_bytes / (pool.bandwidth_gb_s * 1e9 * high)
-        t_slow += n_bytes / (pool.bandwidth_gb_s * 1e9 * low)
-    aggregate = Range(low=users / t_slow, high=users / t_fast)
+        seconds.add(n_bytes, pool.bandwidth_gb_s * 1e9, _pool_efficiency(pool, model))
+    aggregate = seconds.rate(users)
     return Concurrency(
         users=users, aggregate_tps=aggregate, per_user_tps=aggregate.scaled(1 / users), max_users_at_context=max_users
     )

@@ -15,3 +15,11 @@ from catalog.loader import Catalog
 @pytest.fixture(scope="session")
 def cat() -> Catalog:
     return fixture_catalog()
+
+
+@pytest.fixture(scope="session")
+def real_catalog() -> Catalog:
+    """The shipped catalog (catalog/data), loaded once."""
+    from catalog.loader import load
+
+    return load()

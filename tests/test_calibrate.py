@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
 
-from bot.calibrate import CSV_NAME, Run, fit_table, load_runs, report, score
+from bot.calibrate import CSV_NAME, Run, fit_table, fitted_module, load_runs, report, score
 from catalog.loader import Catalog
 
 COLUMNS = [
@@ -54,38 +55,72 @@ def test_stated_bandwidth_wins_over_the_catalog(cat: Catalog, tmp_path: Path) ->
     assert run.ideal_tps == pytest.approx(500e9 / (4.58 * 2**30 + 131072 * 64), rel=1e-6)
 
 
-def test_fit_table_takes_the_10th_and_90th_percentiles(cat: Catalog) -> None:
+def test_fit_table_takes_the_10th_percentile_median_and_90th_percentile(cat: Catalog) -> None:
     model = cat.models["llama-3.1-8b"]
     runs = [Run(str(i), f"gpu{i}", "gpu", "cuda", model, "decode", float(i), 100.0) for i in range(1, 12)]
-    (low, high, n) = fit_table(runs)[("decode", "gpu", "cuda", "dense")]
-    assert (low, high, n) == (0.02, 0.1, 11)
+    table = fit_table(runs)
+    assert table[("decode", "gpu", "cuda", "dense")] == (0.02, 0.06, 0.1, 11)
+    # pooled across backends and across device kinds, for groups the engine has no rows for
+    assert table[("decode", "gpu", "*", "dense")] == table[("decode", "*", "*", "dense")] == (0.02, 0.06, 0.1, 11)
     assert fit_table(runs[:4]) == {}  # fewer than MIN_ROWS: nothing is fitted on so few runs
 
 
-def test_score_counts_coverage_and_error(cat: Catalog) -> None:
-    from engine.calibration import decode_efficiency
+TABLE = {
+    ("decode", "*", "*", "dense"): (0.5, 0.7, 0.9, 50),
+    ("decode", "gpu", "cuda", "dense"): (0.4, 0.6, 0.8, 10),
+    ("decode", "*", "*", "moe"): (0.3, 0.5, 0.6, 20),
+    ("prefill", "*"): (0.1, 0.3, 0.6, 30),
+}
 
-    low, high = decode_efficiency("gpu", "cuda", moe=False)
+
+@pytest.mark.parametrize(
+    "kind, backend, moe, group",
+    [
+        ("gpu", "cuda", False, ("decode", "gpu", "cuda", "dense")),  # its own group
+        ("gpu", "rocm", False, ("decode", "*", "*", "dense")),  # pooled over every device
+        ("unified", "metal", True, ("decode", "*", "*", "moe")),
+        ("ram", "cpu", False, ("decode", "*", "*", "dense")),  # no CPU rows: the pooled figure
+    ],
+)
+def test_engine_lookup_falls_back_to_pooled_groups(kind: str, backend: str, moe: bool, group: tuple[str, ...]) -> None:
+    from engine.calibration import decode_group
+
+    assert decode_group(kind, backend, moe=moe, fitted=TABLE) == group
+
+
+def test_score_measures_error_from_the_typical_figure(cat: Catalog) -> None:
     model = cat.models["llama-3.1-8b"]
-    inside = Run("1", "a", "gpu", "cuda", model, "decode", 100.0 * (low + high) / 2, 100.0)
-    outside = Run("2", "b", "gpu", "cuda", model, "decode", 100.0 * low / 2, 100.0)
-    s = score([inside, outside])
+    at_typical = Run("1", "a", "gpu", "cuda", model, "decode", 60.0, 100.0)  # typical 0.6 x ideal 100
+    outside = Run("2", "b", "gpu", "cuda", model, "decode", 20.0, 100.0)  # below low 0.4 x 100
+    s = score([at_typical, outside], TABLE)
     assert s.rows == 2 and s.coverage == 0.5
-    assert s.median_width == pytest.approx(high / low)
+    assert s.median_abs_log_err == pytest.approx((0 + math.log(60 / 20)) / 2)
+    assert s.median_width == pytest.approx(0.8 / 0.4)
 
 
-def test_report_prints_figures(cat: Catalog, tmp_path: Path) -> None:
-    rows = [
-        decode_row(i, name, 120.0)
-        for i, name in enumerate(
-            [
-                "NVIDIA GeForce RTX 3090",
-                "NVIDIA GeForce RTX 4090",
-                "NVIDIA GeForce RTX 5090",
-                "NVIDIA GeForce RTX 3090 Ti",
-            ]
-        )
-    ]
-    text, figures = report(cat, write_rows(tmp_path, rows))
-    assert "measured runs mapped" in text
-    assert {"calibration_median_abs_log_err", "calibration_coverage", "calibration_median_width"} <= set(figures)
+def test_report_refuses_to_fit_on_too_few_runs(cat: Catalog, tmp_path: Path) -> None:
+    rows = [decode_row(i, name, 120.0) for i, name in enumerate(["NVIDIA GeForce RTX 3090", "NVIDIA GeForce RTX 4090"])]
+    text, figures, table = report(cat, write_rows(tmp_path, rows))
+    assert "too few runs to fit" in text and figures == {} and table == {}
+
+
+def test_fitted_module_round_trips() -> None:
+    text = fitted_module(TABLE, {"calibration_decode_coverage": 0.8}, "2026-12-01", 99)
+    namespace: dict[str, object] = {}
+    exec(compile(text, "calibration_fitted.py", "exec"), namespace)
+    assert namespace["FITTED"] == TABLE
+    assert namespace["HELD_OUT"] == {"calibration_decode_coverage": 0.8}
+    assert namespace["FITTED_ON"] == "2026-12-01"
+
+
+def test_the_engine_ships_the_current_fit(real_catalog: Catalog) -> None:
+    """engine/calibration_fitted.py is what `rigfit calibrate --write` fits on today's catalog and measurements:
+    a catalog change that moves a fitted figure fails here until the table is refitted."""
+    from bot.calibrate import calibration_dir
+    from engine import calibration
+
+    if not (calibration_dir() / CSV_NAME).exists():
+        pytest.skip(f"no measurements at {calibration_dir()}")
+    _, figures, table = report(real_catalog)
+    assert table == calibration.FITTED
+    assert figures == calibration.HELD_OUT

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.cards import to_text
 from bot.commands import compare_answer, cost_answer, recommend_answer, whatfits_answer
 from catalog.loader import Catalog
-from engine.cost import Usage, api_costs, breakeven, cost_report
+from catalog.types import Price, SystemMemory
+from engine.cost import Usage, api_costs, breakeven, cost_report, rig_price
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.recommend import recommend, what_fits
@@ -58,6 +61,44 @@ def test_unpriced_hardware_says_so(cat: Catalog) -> None:
     assert c.local is not None and c.local.hardware_usd is not None  # the fixture prices a used 3090
     assert "system RAM" in c.local.hardware_note
     assert breakeven(None, c.api, Usage()) == (None, None)
+
+
+def _ram_platform(memory_type: str, channels: int, usd: float, memory_gib: int, day: int) -> SystemMemory:
+    return SystemMemory(
+        id=f"{memory_type.lower()}-{channels}ch-{day}",
+        name=f"{memory_type} {channels}ch",
+        vendor="jedec",
+        memory_type=memory_type,  # type: ignore[arg-type]
+        mt_s=5600,
+        channels=channels,
+        bandwidth_gb_s=89.6,
+        prices=(Price(condition="new", usd=usd, memory_gib=memory_gib, source="test", as_of=dt.date(2026, 11, day)),),
+        source="test",
+        as_of=dt.date(2026, 11, 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "platforms", "expected_usd", "words"),
+    [
+        # desktop DDR5 priced from the latest desktop (2-channel) kit: 256 GB at $400 / 64 GB
+        ("RTX 3090 + 256GB DDR5", [("DDR5", 2, 400, 64, 1), ("DDR5", 2, 320, 64, 20)], 700 + 256 * 5, "$5.00/GB"),
+        # a server kit's price is not used for desktop memory, nor DDR4 for DDR5
+        ("RTX 3090 + 256GB DDR5", [("DDR5", 12, 900, 64, 1), ("DDR4", 2, 100, 64, 1)], 700, "not counted"),
+        # 12-channel server memory takes the registered-DIMM price
+        ("RTX 3090 + 768GB DDR5 12-channel", [("DDR5", 12, 640, 64, 1)], 700 + 768 * 10, "$10.00/GB"),
+        # a CPU-only machine with no memory price has no price at all
+        ("256GB DDR5 no gpu", [], None, "no price in the catalog for DDR5 system RAM"),
+    ],
+)
+def test_system_ram_is_priced_per_gb_by_memory_class(
+    cat: Catalog, phrase: str, platforms: list[tuple[str, int, float, int, int]], expected_usd: float | None, words: str
+) -> None:
+    hardware = dict(cat.hardware) | {h.id: h for h in (_ram_platform(*p) for p in platforms)}
+    rig = parse_hardware(phrase, cat)[0].rig
+    usd, note = rig_price(rig, hardware)
+    assert usd == (pytest.approx(expected_usd) if expected_usd is not None else None)
+    assert words in note
 
 
 def test_slow_machine_capacity_is_reported(cat: Catalog) -> None:

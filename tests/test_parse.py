@@ -13,6 +13,9 @@ from engine.units import GIB
 SINGLE_READINGS = [
     ("24GB VRAM + 128GB RAM", ("NVIDIA GeForce RTX 3090",), None, 128, 89.6),
     ("24GB VRAM 64GB RAM", ("NVIDIA GeForce RTX 3090",), None, 64, 89.6),
+    ("24GB GPU + 256GB DDR5", ("NVIDIA GeForce RTX 3090",), None, 256, 89.6),  # "GPU" after a size is VRAM
+    ("a 24 GB GPU and 256 GB of RAM", ("NVIDIA GeForce RTX 3090",), None, 256, 89.6),
+    ("2x 24gb cards, 64gb ram", ("NVIDIA GeForce RTX 3090",) * 2, None, 64, 89.6),
     ("2x RTX 3090", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
     ("2x3090", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
     ("RTX 3090 x2", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
