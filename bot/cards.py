@@ -286,7 +286,8 @@ def recommend_card(model_name: str, candidates: list[Candidate], target_tps: flo
         return error_card(f"No priced machine in the catalog runs {model_name} at {target_tps:g} tok/s{within}.")
     lines = [
         f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · "
-        f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s · {PLACEMENT_WORDS.get(c.placement, c.placement)}"
+        f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s (typically {fmt_rate(c.decode_typical)}) · "
+        f"{PLACEMENT_WORDS.get(c.placement, c.placement)}"
         for c in candidates
     ]
     return within_limits(
@@ -294,7 +295,7 @@ def recommend_card(model_name: str, candidates: list[Candidate], target_tps: flo
             title=f"Cheapest hardware for {model_name} at ≥ {target_tps:g} tok/s",
             description="\n".join(lines),
             colour=GREEN,
-            footer="prices are the GPUs or machines only; speeds are ranges from measured runs",
+            footer="prices: GPUs, machines and system RAM (board, CPU, PSU not priced); speeds from measured runs",
         )
     )
 

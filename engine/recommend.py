@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import heapq
+
 from catalog.loader import Catalog
-from catalog.types import Gpu, Model, Unified
-from engine.cost import device_price
+from catalog.types import Gpu, Model, SystemMemory, Unified
+from engine.cost import device_price, ram_price
 from engine.fit import FitOptions, QuantOption, fit_reading
 from engine.parse import gpu_device, unified_pool
-from engine.rig import Frozen, Reading, Rig
+from engine.rig import Frozen, Reading, Rig, SystemRam
+from engine.units import GIB
 
 GPU_COUNTS = (1, 2, 3, 4, 6, 8)
+# GPU + system RAM builds: 1-4 cards with RAM in the sizes DIMMs are sold to fill (GiB); the smallest size that
+# runs the model is the cheapest, so larger ones are not tried.
+RAM_GPU_COUNTS = (1, 2, 4)
+RAM_SIZES_GIB = (64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536)
+DESKTOP_RAM_MAX_GIB = 256  # four DIMMs on a desktop board; more takes a server platform
 
 
 class Candidate(Frozen):
@@ -21,11 +29,12 @@ class Candidate(Frozen):
     placement: str
     decode_low: float
     decode_high: float
+    decode_typical: float
     max_context: int
 
 
 def _mid(o: QuantOption) -> float:
-    return (o.decode_tps.low * o.decode_tps.high) ** 0.5 if o.decode_tps else 0.0
+    return o.decode_tps.centre if o.decode_tps else 0.0
 
 
 def _rigs(catalog: Catalog) -> list[tuple[str, Rig, float, str]]:
@@ -48,6 +57,91 @@ def _rigs(catalog: Catalog) -> list[tuple[str, Rig, float, str]]:
     return out
 
 
+def _platforms(catalog: Catalog) -> list[SystemMemory]:
+    """One system-memory platform per memory type and class (desktop 2-channel, server more) with a RAM price in
+    the catalog: the fastest of each, as a build would use."""
+    best: dict[tuple[str, bool], SystemMemory] = {}
+    for h in catalog.hardware.values():
+        if not isinstance(h, SystemMemory):
+            continue
+        ram = _system_ram(h, 64)
+        if ram_price(ram, catalog.hardware)[0] is None:
+            continue
+        key = (h.memory_type, h.channels > 2)
+        if key not in best or h.bandwidth_gb_s > best[key].bandwidth_gb_s:
+            best[key] = h
+    return list(best.values())
+
+
+def _system_ram(platform: SystemMemory, gib: int) -> SystemRam:
+    return SystemRam(
+        memory_bytes=gib * GIB,
+        bandwidth_gb_s=platform.bandwidth_gb_s,
+        description=f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel",
+        memory_type=platform.memory_type,
+        channels=platform.channels,
+    )
+
+
+def _ram_sizes(platform: SystemMemory) -> list[int]:
+    ceiling = platform.memory_gib_max or (DESKTOP_RAM_MAX_GIB if platform.channels <= 2 else max(RAM_SIZES_GIB))
+    return [g for g in RAM_SIZES_GIB if g <= ceiling]
+
+
+class _Option(Frozen):
+    """A machine to try, at its price: a fixed rig, or a GPU + RAM build at one RAM size of a ladder."""
+
+    usd: float
+    label: str
+    note: str
+    rig: Rig
+    key: str  # machines answering for the same device (more cards, more RAM) share a key
+    platform: SystemMemory | None = None
+    ram_ladder: tuple[int, ...] = ()  # larger RAM sizes to try if this one cannot hold the model
+
+
+def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...], catalog: Catalog) -> _Option:
+    gpu_usd, gpu_note = device_price(gpu)
+    ram = _system_ram(platform, sizes[0])
+    ram_usd, ram_note = ram_price(ram, catalog.hardware)
+    gpus = f"{n}x {gpu.name}" if n > 1 else gpu.name
+    return _Option(
+        usd=n * (gpu_usd or 0.0) + (ram_usd or 0.0),
+        label=f"{gpus} + {sizes[0]} GB {ram.description}",
+        note=f"{n} x {gpu_note}; {ram_note}; board and CPU not priced",
+        rig=Rig(gpus=(gpu_device(gpu),) * n, ram=ram),
+        key=f"{gpu.id}+{platform.id}",
+        platform=platform,
+        ram_ladder=sizes[1:],
+    )
+
+
+def _options(model: Model, catalog: Catalog) -> list[_Option]:
+    """Every priced machine: the fixed rigs, and GPU + RAM builds at the smallest RAM size that could hold the
+    model's smallest file (builds whose GPUs alone hold it with room are left to the cheaper GPU-only machine)."""
+    out = [
+        _Option(usd=usd, label=label, note=note, rig=rig, key=_key(rig, label))
+        for label, rig, usd, note in _rigs(catalog)
+    ]
+    smallest_gib = min((q.file_bytes for q in model.quants), default=0) / GIB
+    platforms = _platforms(catalog)
+    for h in catalog.hardware.values():
+        if not isinstance(h, Gpu) or device_price(h)[0] is None:
+            continue
+        for n in RAM_GPU_COUNTS:
+            if n * h.memory_gib >= smallest_gib * 1.1:
+                continue
+            for platform in platforms:
+                sizes = tuple(g for g in _ram_sizes(platform) if n * h.memory_gib + g >= smallest_gib)
+                if sizes:
+                    out.append(_ram_build(h, n, platform, sizes, catalog))
+    return out
+
+
+def _key(rig: Rig, label: str) -> str:
+    return (rig.gpus[0].hardware_id if rig.gpus else None) or label
+
+
 def recommend(
     model: Model,
     catalog: Catalog,
@@ -57,38 +151,55 @@ def recommend(
     context: int = 32_768,
     limit: int = 10,
 ) -> list[Candidate]:
-    """The cheapest machines that run the model at `min_decode_tps` (the range's midpoint), cheapest first."""
+    """The cheapest machines that run the model at `min_decode_tps` (the typical speed), cheapest first: 1-8 of
+    one GPU, unified-memory machines at each priced size, and 1-4 GPUs with system RAM where RAM is priced.
+
+    Machines are tried in order of price (a heap), so the search stops at the `limit`-th answer; a GPU + RAM build
+    that cannot hold the model goes back on the heap at its next RAM size. More RAM of the same speed only admits
+    larger, slower quants, so the first size that runs the model answers for its GPUs and platform."""
     opts = FitOptions(context=context)
+    heap = [(o.usd, i, o) for i, o in enumerate(_options(model, catalog))]
+    heapq.heapify(heap)
+    seq = len(heap)
     found: list[Candidate] = []
-    satisfied: set[str] = set()  # device ids already answered by fewer cards
-    for label, rig, usd, note in sorted(_rigs(catalog), key=lambda r: r[2]):
+    satisfied: set[str] = set()
+    while heap and len(found) < limit:
+        usd, _, o = heapq.heappop(heap)
         if budget_usd is not None and usd > budget_usd:
-            continue
-        key = (rig.gpus[0].hardware_id if rig.gpus else None) or label
-        if key in satisfied:
-            continue
-        report = fit_reading(model, Reading(label=label, rig=rig), context, opts)
-        option = _fastest_good(report.options, min_decode_tps)
-        if option is None:
-            continue
-        satisfied.add(key)
-        assert option.decode_tps is not None
-        found.append(
-            Candidate(
-                label=label,
-                price_usd=usd,
-                price_note=note,
-                quant=option.quant,
-                verdict=option.verdict,
-                placement=option.placement.kind,
-                decode_low=option.decode_tps.low,
-                decode_high=option.decode_tps.high,
-                max_context=option.max_context,
-            )
-        )
-        if len(found) >= limit:
             break
+        if o.key in satisfied:
+            continue
+        report = fit_reading(model, Reading(label=o.label, rig=o.rig), context, opts)
+        runs = any(q.verdict != "does-not-fit" for q in report.options)
+        if not runs and o.platform is not None and o.ram_ladder:
+            gpu = catalog.hardware[o.rig.gpus[0].hardware_id or ""]
+            assert isinstance(gpu, Gpu)
+            bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, o.ram_ladder, catalog)
+            heapq.heappush(heap, (bigger.usd, seq, bigger))
+            seq += 1
+            continue
+        option = _fastest_good(report.options, min_decode_tps)
+        if option is not None or (runs and o.platform is not None):
+            satisfied.add(o.key)
+        if option is not None:
+            found.append(_candidate(o.label, usd, o.note, option))
     return found
+
+
+def _candidate(label: str, usd: float, note: str, option: QuantOption) -> Candidate:
+    assert option.decode_tps is not None
+    return Candidate(
+        label=label,
+        price_usd=usd,
+        price_note=note,
+        quant=option.quant,
+        verdict=option.verdict,
+        placement=option.placement.kind,
+        decode_low=option.decode_tps.low,
+        decode_high=option.decode_tps.high,
+        decode_typical=option.decode_tps.centre,
+        max_context=option.max_context,
+    )
 
 
 def _fastest_good(options: tuple[QuantOption, ...], min_decode_tps: float) -> QuantOption | None:

@@ -157,12 +157,12 @@ HARDWARE = (
 )
 
 
-def catalog() -> Catalog:
+def catalog(extra_hardware: tuple[Hardware, ...] = ()) -> Catalog:
     return build(
         [
             CatalogFiles(
                 models=(BIG_MOE, DENSE_8B, SLIDING, HYBRID),
-                hardware=HARDWARE,
+                hardware=HARDWARE + extra_hardware,
                 api_prices=(
                     ApiPrice(
                         model="glm-5.2",

@@ -121,8 +121,26 @@ def test_rental_picks_a_machine_that_fits(cat: Catalog) -> None:
 def test_recommend_is_cheapest_first_and_meets_target(cat: Catalog) -> None:
     found = recommend(cat.models["llama-3.1-8b"], cat, min_decode_tps=20)
     assert found and found[0].label == "NVIDIA GeForce RTX 3090"
-    assert all((c.decode_low * c.decode_high) ** 0.5 >= 20 for c in found)
+    assert all(c.decode_low <= c.decode_typical <= c.decode_high and c.decode_typical >= 20 for c in found)
     assert [c.price_usd for c in found] == sorted(c.price_usd for c in found)
+
+
+def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
+    """With desktop DDR5 priced, a 3090 with enough RAM for expert offload is a machine recommend can offer:
+    priced as the card plus the RAM at the smallest size that holds the model, board and CPU left out."""
+    from fixtures import catalog
+
+    priced = catalog((_ram_platform("DDR5", 2, 400, 64, 1),))
+    found = recommend(priced.models["glm-5.2"], priced, min_decode_tps=1)
+    builds = [c for c in found if " GB DDR5" in c.label]
+    assert builds, [c.label for c in found]
+    best = builds[0]
+    assert best.placement == "expert-offload" and best.label.startswith("NVIDIA GeForce RTX 3090 + 192 GB")
+    assert best.price_usd == pytest.approx(700 + 192 * 400 / 64)  # 128 GB + 24 GB cannot hold the 217 GB file
+    assert "board and CPU not priced" in best.price_note
+    assert [c.price_usd for c in found] == sorted(c.price_usd for c in found)
+    # without a RAM price there is nothing to price such a build with
+    assert not any(" GB DDR5" in c.label for c in recommend(catalog().models["glm-5.2"], catalog(), min_decode_tps=1))
 
 
 def test_recommend_respects_budget(cat: Catalog) -> None:
