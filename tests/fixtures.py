@@ -11,6 +11,7 @@ from catalog.types import (
     CatalogFiles,
     Experts,
     Gpu,
+    Hardware,
     Model,
     Price,
     Quant,
