@@ -78,6 +78,7 @@ class _Size:
 @dataclass
 class _Piece:
     text: str
+    name: str = ""  # the device words left once counts, sizes and memory words are taken out
     count: int = 1
     entry: Hardware | None = None
     sizes: list[_Size] = field(default_factory=list)
@@ -172,7 +173,7 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     name = re.sub(r"[^a-z0-9.\s-]", " ", name)
     name = " ".join(name.split()).strip(" -")
     entry = _resolve_name(name, catalog) if name else None
-    return _Piece(text=part, count=count, entry=entry, sizes=sizes)
+    return _Piece(text=part, name=name, count=count, entry=entry, sizes=sizes)
 
 
 def gpu_device(g: Gpu) -> GpuDevice:
@@ -395,6 +396,23 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     return _assemble(pieces, catalog, ram_spec, no_gpu)
 
 
+_VRAM_WORDS = (None, "vram", "v-ram", "gpu memory")
+
+
+def _memory_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog) -> tuple[Gpu, list[_Size]]:
+    """ "A100 40GB", "V100 PCIe 32GB": a size next to a card's name that is not the named entry's memory picks the
+    catalog's variant of that card with that memory, when there is one (else the size stays system RAM)."""
+    for s in sizes:
+        if s.qualifier not in _VRAM_WORDS or round(s.gib) == round(entry.memory_gib):
+            continue
+        for phrase in (f"{name} {s.gib:g}gb", f"{name} {s.gib:g}g", f"{name}-{s.gib:g}gb"):
+            found = catalog.find_hardware(phrase)
+            variant = catalog.hardware.get(found.id or "")
+            if isinstance(variant, Gpu) and round(variant.memory_gib) == round(s.gib):
+                return variant, [x for x in sizes if x is not s]
+    return entry, sizes
+
+
 def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool) -> list[Reading]:
     gpus: list[GpuDevice] = []
     notes: list[str] = []
@@ -410,6 +428,7 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         if isinstance(entry, Gpu):
             if no_gpu:
                 raise RigfitError(f"`{p.text}` names a GPU, but the phrase also says no GPU.", field="hardware")
+            entry, sizes = _memory_variant(entry, p.name, sizes, catalog)
             gpus += [gpu_device(entry)] * p.count
             for s in sizes:
                 if s.qualifier in (None, "vram", "v-ram", "gpu memory") and round(s.gib) == round(entry.memory_gib):

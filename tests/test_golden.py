@@ -76,6 +76,13 @@ PHRASES = [
     ("EPYC 9654 768GB", "768 GB DDR5-4800 12-channel"),
     ("64GB DDR4 no gpu", "64 GB DDR4-3200 2-channel"),
     ("24GB VRAM 64GB RAM", "NVIDIA GeForce RTX 3090 + 64 GB"),
+    ("24GB GPU + 256GB DDR5", "NVIDIA GeForce RTX 3090 + 256 GB DDR5"),
+    # a size next to a card picks the card's variant with that memory, not system RAM
+    ("a100 40gb", "NVIDIA A100 40GB"),
+    ("v100 pcie 32gb", "NVIDIA Tesla V100 PCIe 32GB"),
+    ("rtx 3080 12gb", "NVIDIA GeForce RTX 3080 12GB"),
+    ("2x a100 40gb + 256gb ddr4", "2x NVIDIA A100 40GB SXM4 + 256 GB DDR4"),
+    ("RTX 4090 64GB", "NVIDIA GeForce RTX 4090 + 64 GB"),  # no 64 GB 4090: the size is system RAM
 ]
 
 
