@@ -29,6 +29,8 @@ from engine.units import GIB
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "calibration"
 CSV_NAME = "tokens_per_second.csv"
+# The project's own collection of published runs the shared set lacks (CPU only, offload, several GPUs).
+EXTRA_CSV = Path(__file__).resolve().parents[1] / "bench" / "measured_runs.csv"
 FITTED_PATH = Path(__file__).resolve().parents[1] / "engine" / "calibration_fitted.py"
 
 
@@ -64,7 +66,58 @@ class Run:
         return int(hashlib.sha256(self.hardware.encode()).hexdigest(), 16) % 2 == 1
 
 
-_BACKENDS = {"cuda": "cuda", "rocm": "rocm", "vulkan": "vulkan", "metal": "metal", "mtl,blas": "metal", "sycl": "sycl"}
+_BACKENDS = {
+    "cuda": "cuda",
+    "rocm": "rocm",
+    "vulkan": "vulkan",
+    "metal": "metal",
+    "mtl,blas": "metal",
+    "sycl": "sycl",
+    "cpu": "cpu",
+}
+_DDR_SPEC = re.compile(
+    r"\b(?P<gen>DDR[45])-(?P<mts>\d{4})\b.*?\b(?P<ch>\d{1,2})[- ]?(?:channels?|ch)\b|"
+    r"\b(?P<gen2>DDR[45])-(?P<mts2>\d{4})\b.*?\b(?P<word>dual|quad|octa)[- ]channel",
+    re.I,
+)
+_CHANNEL_WORDS = {"dual": 2, "quad": 4, "octa": 8}
+
+
+def _ram_bandwidth(row: dict[str, str]) -> float | None:
+    """A CPU run's memory bandwidth: as stated, else DDR data rate x 8 bytes x channels when the row states all
+    three (shared/SIZING.md section 5)."""
+    stated = re.match(r"\s*~?(\d+(?:\.\d+)?)", row["memory_bandwidth_GBps_stated"])
+    if stated:
+        return float(stated.group(1))
+    m = _DDR_SPEC.search(row.get("hardware_memory", "") + " " + row["hardware"])
+    if not m:
+        return None
+    mts = int(m.group("mts") or m.group("mts2"))
+    channels = int(m.group("ch")) if m.group("ch") else _CHANNEL_WORDS[m.group("word").lower()]
+    return mts * 8 * channels / 1000
+
+
+def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
+    if row["phase"] != "decode":
+        return None, "CPU prefill: no FLOPS figure for CPUs"
+    bandwidth = _ram_bandwidth(row)
+    if bandwidth is None:
+        return None, "CPU run without a stated bandwidth or DDR type, speed and channels"
+    try:
+        model = parse_model(_model_name(row["model"]), catalog)
+    except RigfitError as exc:
+        return None, str(exc)[:80]
+    weights = _weights_bytes(row, model) if model.family != "ad-hoc" else None
+    if weights is None:
+        return None, "model or size not known"
+    depth = int(row["depth_tokens"] or 0)
+    read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(
+        model, depth + int(row["n_tokens"] or 128) // 2
+    )
+    name = _hardware_phrase(row["hardware"]).lower()
+    return Run(
+        row["row_id"], name, "ram", "cpu", model, "decode", float(row["tokens_per_s"]), bandwidth * 1e9 / read
+    ), ""
 
 
 def _model_name(raw: str) -> str:
@@ -89,26 +142,54 @@ def _weights_bytes(row: dict[str, str], model: Model) -> int | None:
     return w.n_bytes if w else None
 
 
+def measured_rows(directory: Path | None = None) -> list[dict[str, str]]:
+    """The measured runs: shared/calibration's, plus bench/measured_runs.csv when reading the default data."""
+    paths = [(directory or calibration_dir()) / CSV_NAME]
+    if directory is None and EXTRA_CSV.exists():
+        paths.append(EXTRA_CSV)
+    rows: list[dict[str, str]] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
 def load_runs(catalog: Catalog, directory: Path | None = None) -> tuple[list[Run], list[str]]:
-    path = (directory or calibration_dir()) / CSV_NAME
     runs: list[Run] = []
     skipped: list[str] = []
-    with path.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            run, why = _run(row, catalog)
-            if run is None:
-                skipped.append(f"row {row['row_id']}: {why}")
-            else:
-                runs.append(run)
+    for row in measured_rows(directory):
+        run, why = _run(row, catalog)
+        if run is None:
+            skipped.append(f"row {row['row_id']}: {why}")
+        else:
+            runs.append(run)
     return runs, skipped
+
+
+# Setups that put part of the model in system RAM: scored end to end by `offload_checks`, never fitted as one device.
+_OFFLOAD = re.compile(
+    r"(-ot\b|--override-tensor|n-?cpu-?moe|-ncmoe|--cpu-moe|exps=cpu|-ngl [0-9]\b|-ngl [1-5][0-9]\b)", re.I
+)
+
+
+def _gpu_count(row: dict[str, str]) -> int | None:
+    m = re.match(r"\s*(\d+)", row["num_gpus"])
+    return int(m.group(1)) if m else None
 
 
 def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if row["batch_size"] not in ("1", "") or row["phase"] not in ("decode", "prefill"):
         return None, "batched run"
+    if "vllm" in row.get("engine", "").lower():
+        return None, "not a llama.cpp run"
     backend = _BACKENDS.get(row["backend"].lower())
-    if backend is None or not row["num_gpus"].startswith("1"):
+    gpus = _gpu_count(row)
+    if backend == "cpu" and gpus == 0:
+        return _cpu_run(row, catalog)
+    if backend is None or gpus != 1:
         return None, f"backend {row['backend']} / {row['num_gpus']} GPUs"
+    if _OFFLOAD.search(row.get("offload_or_setup_notes", "")):
+        return None, "weights partly in system RAM: checked end to end, not fitted"
     try:
         model = parse_model(_model_name(row["model"]), catalog)
     except RigfitError as exc:
@@ -269,6 +350,16 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
             f"calibration_{phase}_coverage": round(s.coverage, 3),
             f"calibration_{phase}_median_width": round(s.median_width, 3),
         }
+    checks, _ = multi_gpu_checks(catalog, directory)
+    lines += checks_report(checks)
+    for mode in ("layer", "tensor"):
+        rows = [c for c in checks if c.mode == mode]
+        if rows:
+            figures[f"calibration_multi_gpu_{mode}_rows"] = len(rows)
+            figures[f"calibration_multi_gpu_{mode}_median_abs_log_err"] = round(
+                statistics.median(c.abs_log_err for c in rows), 3
+            )
+            figures[f"calibration_multi_gpu_{mode}_coverage"] = round(sum(c.inside for c in rows) / len(rows), 3)
     both = score(test_runs, table)
     figures |= {
         "calibration_median_abs_log_err": round(both.median_abs_log_err, 3),
@@ -294,3 +385,107 @@ def fitted_module(table: calibration.Table, figures: dict[str, float], fitted_on
     out += [f"    {key!r}: {value!r}," for key, value in sorted(figures.items())]
     out += ["}", ""]
     return "\n".join(out).replace("'", '"')
+
+
+# ------------------------------------------------------------------------------ several GPUs, end to end
+
+_SPLIT_TENSOR = re.compile(r"(-sm tensor|tensor-parallel|\btp\s*=?\s*\d|\btp\d)", re.I)
+_SPLIT_LAYER = re.compile(r"(-sm layer|split mode layer|split-mode layer)", re.I)
+_CARDS = re.compile(r"^\s*(?P<n>\d+)\s*x\s*(?P<card>[^+(;,]+)")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A measured multi-GPU run set against the engine's whole estimate (placement, then speed): not fitted."""
+
+    row_id: str
+    phrase: str
+    model_id: str
+    mode: str  # layer | tensor
+    measured_tps: float
+    low: float
+    typical: float
+    high: float
+
+    @property
+    def abs_log_err(self) -> float:
+        return abs(math.log(self.typical / self.measured_tps))
+
+    @property
+    def inside(self) -> bool:
+        return self.low <= self.measured_tps <= self.high
+
+
+def multi_gpu_checks(catalog: Catalog, directory: Path | None = None) -> tuple[list[Check], list[str]]:
+    """Decode runs on 2-8 cards from the measured rows: layer split (llama.cpp's default) against the engine's
+    decode range, tensor parallel (vLLM, llama.cpp -sm tensor) against its tensor-parallel range."""
+    checks, skipped = [], []
+    for row in measured_rows(directory):
+        count = _gpu_count(row)
+        if row["phase"] != "decode" or count is None or not 2 <= count <= 8:
+            continue
+        check, why = _check(row, catalog)
+        if check is None:
+            skipped.append(f"row {row['row_id']}: {why}")
+        else:
+            checks.append(check)
+    return checks, skipped
+
+
+def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
+    from engine import speed
+    from engine.placement import place
+
+    notes = row["offload_or_setup_notes"]
+    mode = "tensor" if _SPLIT_TENSOR.search(notes) else "layer" if _SPLIT_LAYER.search(notes) else ""
+    if not mode or _OFFLOAD.search(notes) or "experts" in notes.lower():
+        return None, "not a whole-model layer or tensor split"
+    one_sequence = row["batch_size"] == "1" or (row["batch_size"] == "" and "llama" in row["engine"].lower())
+    if not one_sequence or "concurrency" in notes.lower() or "throughput" in row["test_as_published"].lower():
+        return None, "not one sequence (or concurrency not stated)"
+    cards = _CARDS.match(row["hardware"])
+    if cards is None:
+        return None, "cards not named as N x CARD"
+    phrase = f"{cards.group('n')}x {cards.group('card').strip()}"
+    try:
+        model = parse_model(_model_name(row["model"]), catalog)
+        rig = parse_hardware(phrase, catalog)[0].rig
+    except RigfitError as exc:
+        return None, str(exc)[:80]
+    weights = _weights_bytes(row, model) if model.family != "ad-hoc" else None
+    if weights is None or not rig.gpus or any(g.bandwidth_gb_s is None for g in rig.gpus):
+        return None, "model size or card bandwidth not known"
+    depth = int(row["depth_tokens"] or 0)
+    kv_type: memory.KvType = "q8_0" if "q8" in notes.lower() and "kv" in notes.lower() else "f16"
+    placement = place(model, rig, weights, memory.kv_cache_bytes(model, depth + 1024, kv_type))
+    if placement.kind != "multi-gpu":
+        return None, f"the engine places it as {placement.kind}"
+    kv_read = memory.kv_cache_bytes(model, depth + int(row["n_tokens"] or 128) // 2, kv_type)
+    if mode == "tensor":
+        tp = speed.tensor_parallel(model, placement, kv_read, nvlink=rig.nvlink)
+        estimate = tp.decode_tps if tp else None
+    else:
+        estimate = speed.decode_range(model, placement, kv_read)[0]
+    if estimate is None or estimate.typical is None:
+        return None, "no estimate for this split"
+    measured = float(row["tokens_per_s"])
+    return Check(row["row_id"], phrase, model.id, mode, measured, estimate.low, estimate.typical, estimate.high), ""
+
+
+def checks_report(checks: list[Check]) -> list[str]:
+    lines = []
+    for mode in ("layer", "tensor"):
+        rows = [c for c in checks if c.mode == mode]
+        if not rows:
+            continue
+        lines.append(
+            f"\nseveral GPUs, {mode} split (end to end, not fitted): {len(rows)} rows, median |ln(typical/measured)| "
+            f"{statistics.median(c.abs_log_err for c in rows):.3f}, inside [low, high] "
+            f"{sum(c.inside for c in rows) / len(rows):.0%}"
+        )
+        for c in sorted(rows, key=lambda c: -c.abs_log_err)[:4]:
+            lines.append(
+                f"  row {c.row_id} {c.model_id} on {c.phrase}: measured {c.measured_tps:.1f}, typical {c.typical:.1f}, "
+                f"range {c.low:.1f}-{c.high:.1f}"
+            )
+    return lines

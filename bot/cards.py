@@ -122,6 +122,14 @@ def _option_lines(o: QuantOption, prompt_tokens: int) -> list[str]:
         lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
         if o.ttft_s is not None:
             lines.append(f"first token after a {fmt_tokens(prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
+        if o.tensor_parallel is not None:
+            tp = o.tensor_parallel
+            link = "NVLink" if tp.link == "nvlink" else "PCIe"
+            lines.append(
+                f"tensor parallel over {tp.gpus} cards ({link}, vLLM `-tp {tp.gpus}`): {fmt_range(tp.decode_tps)}, "
+                f"of which all-reduces take {tp.allreduce_ms_per_token.low:.1f}–{tp.allreduce_ms_per_token.high:.1f} "
+                "ms a token"
+            )
         lines.append(f"longest context {fmt_tokens(o.max_context)}")
     if o.concurrency is not None:
         c = o.concurrency

@@ -178,6 +178,8 @@ class Gpu(_HardwareBase):
     backend: Backend
     interconnect: str | None = None  # pcie4-x16, pcie5-x16, nvlink, sxm5 ...
     pcie_gb_s: PositiveFloat | None = None  # host link bandwidth, one direction
+    # NVLink between two cards (bridge or SXM/NVSwitch), one direction, GB/s; None: cards talk over PCIe only
+    nvlink_gb_s: PositiveFloat | None = None
 
 
 class Unified(_HardwareBase):

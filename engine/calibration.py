@@ -61,6 +61,20 @@ def prefill_efficiency(backend: str, fitted: Table = FITTED) -> Efficiency:
 PCIE_DEFAULT_GB_S = 31.5
 PCIE_EFFICIENCY_LOW = 0.6
 
+# Tensor parallelism (vLLM/SGLang --tensor-parallel-size): each card reads 1/N of the weights and KV cache, then
+# the cards all-reduce the activations twice per transformer layer, after attention and after the MLP (Megatron-LM,
+# Shoeybi et al. 2019, arXiv:1909.08053 section 3). At batch 1 the message is one hidden vector (a few to tens of
+# KB), so the all-reduce costs its latency. Measured small-message all-reduce times, (fast, slow) in seconds:
+ALLREDUCES_PER_LAYER = 2
+ALLREDUCE_S: dict[str, tuple[float, float]] = {
+    # PCIe: 4x V100 behind one PCIe switch, NCCL inside a CUDA graph, 4 KB: 19.4 us (github:haohervchb/sglang-V100
+    # PR #2); nccl-tests all_reduce at 8 B on 8x RTX 3090 over PCIe: 54.2 us (github:NVIDIA/nccl issue #1439).
+    "pcie": (19.4e-6, 54.2e-6),
+    # NVLink: 2x H100 with NVLS and CUDA graphs, about 6 us (github:NVIDIA/nccl issue #1259); 2x RTX 2080 Ti on an
+    # NVLink bridge, 32 KB: 13.4 us (github:NVIDIA/nccl-tests issue #44).
+    "nvlink": (6e-6, 13.4e-6),
+}
+
 # What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about).
 MEASURED_ACCURACY: dict[str, float] = {
     "calibration_median_abs_log_err": HELD_OUT["calibration_decode_median_abs_log_err"],

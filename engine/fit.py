@@ -41,6 +41,7 @@ class QuantOption(Frozen):
     prefill_tps: Range | None
     speed_note: str
     max_context: int
+    tensor_parallel: speed.TensorParallel | None = None  # the same cards split by tensor parallelism (vLLM)
     llama_cpp: str | None
     other_runtime: str | None
     why: str
@@ -134,7 +135,7 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
     w = _weights(model, name, published)
     kv = memory.kv_cache_bytes(model, context, opts.kv_type, opts.n_seq)
     placement = place(model, rig, w.n_bytes, kv)
-    est = speed.estimate(model, placement, context, opts.kv_type, opts.prompt_tokens)
+    est = speed.estimate(model, placement, context, opts.kv_type, opts.prompt_tokens, nvlink=rig.nvlink)
     overhead = sum(p.overhead_bytes for p in placement.pools)
     note = "; ".join(n for n in (placement.note, est.decode_note, est.prefill_note) if n)
     return QuantOption(
@@ -150,6 +151,7 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         placement=placement,
         decode_tps=est.decode_tps,
         prefill_tps=est.prefill_tps,
+        tensor_parallel=est.tensor_parallel,
         speed_note=note,
         max_context=_max_context(model, placement, context, opts),
         llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
@@ -226,7 +228,10 @@ def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -
 
 
 def _range(r: Range | None) -> dict[str, float] | None:
-    return None if r is None else {"low": round(r.low, 2), "high": round(r.high, 2)}
+    if r is None:
+        return None
+    out = {"low": round(r.low, 2), "high": round(r.high, 2)}
+    return out | ({"typical": round(r.typical, 2)} if r.typical is not None else {})
 
 
 def report_to_dict(report: FitReport) -> dict[str, object]:
@@ -275,6 +280,14 @@ def _option_dict(o: QuantOption) -> dict[str, object]:
         "prefill_tps": _range(o.prefill_tps),
         "max_context": o.max_context,
         "ttft_s": _range(o.ttft_s),
+        "tensor_parallel": None
+        if o.tensor_parallel is None
+        else {
+            "gpus": o.tensor_parallel.gpus,
+            "link": o.tensor_parallel.link,
+            "decode_tps": _range(o.tensor_parallel.decode_tps),
+            "allreduce_ms_per_token": _range(o.tensor_parallel.allreduce_ms_per_token),
+        },
         "llama_cpp": o.llama_cpp,
         "why": o.why,
         "concurrency": None

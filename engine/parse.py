@@ -59,6 +59,16 @@ _CHANNEL_WORDS = {"single": 1, "dual": 2, "quad": 4, "hexa": 6, "octa": 8, "twel
 _COUNT_PREFIX = re.compile(r"^(?P<n>\d{1,2})\s*[x×*]\s*|^(?P<word>two|three|four|dual|triple|quad)\s+")
 _COUNT_SUFFIX = re.compile(r"\s*[x×*]\s*(?P<n>\d{1,2})$")
 _COUNT_WORDS = {"two": 2, "dual": 2, "three": 3, "triple": 3, "four": 4, "quad": 4}
+# One direction of a PCIe link, GB/s: lanes x transfer rate x encoding / 8 (PCI-SIG: 3.0 8 GT/s and 4.0 16 GT/s
+# and 5.0 32 GT/s, 128b/130b encoding): 3.0 x16 = 15.75, 4.0 x16 = 31.5, 5.0 x16 = 63.
+PCIE_GB_S = {
+    "pcie3-x16": 15.75,
+    "pcie4-x8": 15.75,
+    "pcie4-x16": 31.5,
+    "pcie5-x8": 31.5,
+    "pcie5-x16": 63.0,
+}
+_NVLINK = re.compile(r"\bnv-?link(?:ed|s)?\b(?:\s+bridges?\b)?")
 _NO_GPU = re.compile(r"\b(no[-\s]?gpu|cpu[-\s]?only|without (?:a )?gpu)\b")
 _FILLER = re.compile(
     r"\b(with|gpus?|cards?|graphics|nvidia|geforce|amd|radeon|apple|mac\s?studio|macbook\s?pro|mac\s?mini|"
@@ -184,7 +194,9 @@ def gpu_device(g: Gpu) -> GpuDevice:
         bandwidth_gb_s=g.bandwidth_gb_s,
         fp16_tflops=g.fp16_tflops,
         backend=g.backend,
-        pcie_gb_s=g.pcie_gb_s,
+        pcie_gb_s=g.pcie_gb_s or PCIE_GB_S.get(g.interconnect or ""),
+        nvlink_gb_s=g.nvlink_gb_s,
+        sxm=(g.interconnect or "").startswith(("sxm", "oam")),
     )
 
 
@@ -386,6 +398,8 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     lowered = text.lower()
     no_gpu = bool(_NO_GPU.search(lowered))
     lowered = _NO_GPU.sub(" ", lowered)
+    nvlink = bool(_NVLINK.search(lowered))
+    lowered = _NVLINK.sub(" ", lowered)
     ram_spec = _RamSpec()
     pieces = [_piece(p, catalog, ram_spec) for p in _split_parts(lowered)]
     pieces = [p for p in pieces if p.entry is not None or p.sizes]
@@ -393,7 +407,25 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         raise RigfitError(
             f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.", field="hardware"
         )
-    return _assemble(pieces, catalog, ram_spec, no_gpu)
+    readings = _assemble(pieces, catalog, ram_spec, no_gpu)
+    return [_with_link(r, nvlink) for r in readings]
+
+
+def _with_link(reading: Reading, said_nvlink: bool) -> Reading:
+    """GPUs talk over NVLink when they are SXM modules, or when the phrase says so and every card can be
+    bridged; otherwise over PCIe (said in the assumptions when the phrase asked for NVLink)."""
+    gpus = reading.rig.gpus
+    if len(gpus) < 2:
+        return reading
+    if all(g.sxm and g.nvlink_gb_s for g in gpus):
+        return reading.model_copy(update={"rig": reading.rig.model_copy(update={"nvlink": True})})
+    if not said_nvlink:
+        return reading
+    if all(g.nvlink_gb_s for g in gpus):
+        return reading.model_copy(update={"rig": reading.rig.model_copy(update={"nvlink": True})})
+    unable = sorted({g.name for g in gpus if not g.nvlink_gb_s})
+    note = f"{', '.join(unable)}: no NVLink in the catalog for this card, so the GPUs are read as linked by PCIe"
+    return reading.model_copy(update={"assumptions": (*reading.assumptions, note)})
 
 
 _VRAM_WORDS = (None, "vram", "v-ram", "gpu memory")

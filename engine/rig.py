@@ -21,6 +21,8 @@ class GpuDevice(Frozen):
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
     backend: Backend = "cuda"
     pcie_gb_s: Annotated[float, Field(gt=0)] | None = None
+    nvlink_gb_s: Annotated[float, Field(gt=0)] | None = None  # the card can be NVLinked (bridge, SXM)
+    sxm: bool = False  # an SXM/OAM module: its NVLink/NVSwitch fabric is always there
 
 
 class UnifiedPool(Frozen):
@@ -49,6 +51,7 @@ class Rig(Frozen):
     gpus: tuple[GpuDevice, ...] = ()
     unified: UnifiedPool | None = None
     ram: SystemRam | None = None
+    nvlink: bool = False  # the GPUs talk over NVLink (bridged cards, or SXM modules), else over PCIe
 
     @property
     def vram_bytes(self) -> int:

@@ -58,6 +58,16 @@ class SpeedEstimate(Frozen):
     prefill_tps: Range | None
     decode_note: str = ""
     prefill_note: str = ""
+    tensor_parallel: TensorParallel | None = None
+
+
+class TensorParallel(Frozen):
+    """Single-user decode with the model split across the cards by tensor parallelism instead of by layers."""
+
+    gpus: int
+    link: str  # nvlink | pcie
+    decode_tps: Range
+    allreduce_ms_per_token: Range  # (fast, slow) time spent in all-reduces per token
 
 
 def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> float:
@@ -125,13 +135,51 @@ def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tup
     return seconds.rate(), note
 
 
+TP_SIZES = (2, 4, 8)  # vLLM splits attention heads evenly: powers of two in practice
+
+
+def tensor_parallel(
+    model: Model, placement: Placement, kv_at_depth_bytes: int, *, nvlink: bool
+) -> TensorParallel | None:
+    """Decode with the weights and KV cache split across N identical cards (each reads 1/N per token, all at
+    once) plus ALLREDUCES_PER_LAYER all-reduces per layer at the link's measured latency. Only for models that sit
+    wholly in the VRAM of 2, 4 or 8 identical cards whose head count divides evenly."""
+    pools = placement.pools
+    n = len(pools)
+    if placement.kind != "multi-gpu" or n not in TP_SIZES or len({p.name for p in pools}) != 1:
+        return None
+    if model.attention.n_heads and model.attention.n_heads % n:
+        return None
+    bandwidth = pools[0].bandwidth_gb_s
+    if bandwidth is None:
+        return None
+    total = sum(_bytes_read_per_token(p, model, 0) for p in pools) + kv_at_depth_bytes
+    seconds = _Seconds()
+    seconds.add(total / n, bandwidth * 1e9, _pool_efficiency(pools[0], model))
+    link = "nvlink" if nvlink else "pcie"
+    fast, slow = calibration.ALLREDUCE_S[link]
+    reductions = calibration.ALLREDUCES_PER_LAYER * model.layers
+    seconds.add_fixed(reductions * slow, reductions * fast)
+    allreduce_ms = Range(low=reductions * fast * 1e3, high=reductions * slow * 1e3, typical=None)
+    return TensorParallel(gpus=n, link=link, decode_tps=seconds.rate(), allreduce_ms_per_token=allreduce_ms)
+
+
 def estimate(
-    model: Model, placement: Placement, context: int, kv_type: memory.KvType, prompt_tokens: int
+    model: Model,
+    placement: Placement,
+    context: int,
+    kv_type: memory.KvType,
+    prompt_tokens: int,
+    *,
+    nvlink: bool = False,
 ) -> SpeedEstimate:
     kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
     decode, d_note = decode_range(model, placement, kv_depth)
     prefill, p_note = prefill_range(model, placement, prompt_tokens)
-    return SpeedEstimate(decode_tps=decode, prefill_tps=prefill, decode_note=d_note, prefill_note=p_note)
+    tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink)
+    return SpeedEstimate(
+        decode_tps=decode, prefill_tps=prefill, decode_note=d_note, prefill_note=p_note, tensor_parallel=tp
+    )
 
 
 # ----------------------------------------------------------------------------------------- concurrency

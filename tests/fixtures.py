@@ -98,7 +98,9 @@ HYBRID = Model(
 )
 
 
-def gpu(id_: str, name: str, gib: float, bw: float, tflops: float, usd: float | None = None) -> Gpu:
+def gpu(
+    id_: str, name: str, gib: float, bw: float, tflops: float, usd: float | None = None, nvlink: float | None = None
+) -> Gpu:
     prices = (Price(usd=usd, source=SRC, as_of=AS_OF, condition="used"),) if usd else ()
     return Gpu(
         id=id_,
@@ -110,13 +112,14 @@ def gpu(id_: str, name: str, gib: float, bw: float, tflops: float, usd: float | 
         backend="cuda",
         aliases=(id_.removeprefix("rtx-"),),
         prices=prices,
+        nvlink_gb_s=nvlink,
         source=SRC,
         as_of=AS_OF,
     )
 
 
 HARDWARE = (
-    gpu("rtx-3090", "NVIDIA GeForce RTX 3090", 24, 936, 71, usd=700),
+    gpu("rtx-3090", "NVIDIA GeForce RTX 3090", 24, 936, 71, usd=700, nvlink=56.25),
     gpu("rtx-3090-ti", "NVIDIA GeForce RTX 3090 Ti", 24, 1008, 80),
     gpu("rtx-4090", "NVIDIA GeForce RTX 4090", 24, 1008, 165),
     gpu("rtx-5090", "NVIDIA GeForce RTX 5090", 32, 1792, 210),

@@ -1,0 +1,90 @@
+"""Tensor parallelism: N cards each read 1/N per token, plus two all-reduces per layer at the link's latency."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.loader import Catalog
+from engine import calibration, memory, speed
+from engine.fit import FitOptions, fit
+from engine.parse import parse_hardware
+from engine.placement import place
+from engine.units import GB
+
+
+def tp_for(cat: Catalog, model_id: str, phrase: str, weights_gb: float = 8.0) -> speed.TensorParallel | None:
+    model = cat.models[model_id]
+    rig = parse_hardware(phrase, cat)[0].rig
+    placement = place(model, rig, int(weights_gb * GB), memory.kv_cache_bytes(model, 4096))
+    return speed.tensor_parallel(model, placement, 0, nvlink=rig.nvlink)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "gpus", "link"),
+    [
+        ("2x RTX 3090", 2, "pcie"),
+        ("2x RTX 3090 nvlink", 2, "nvlink"),  # the fixture's 3090 can be bridged
+        ("2x rtx 3090 with an nvlink bridge", 2, "nvlink"),
+        ("4x RTX 4090", 4, "pcie"),
+        ("2x RTX 4090 nvlink", 2, "pcie"),  # no NVLink on a 4090: PCIe, and the reading says so
+    ],
+)
+def test_link_read_from_the_phrase_and_the_catalog(cat: Catalog, phrase: str, gpus: int, link: str) -> None:
+    tp = tp_for(cat, "llama-3.1-8b", phrase, weights_gb=30.0)  # too big for one card: split over the cards
+    assert tp is not None and (tp.gpus, tp.link) == (gpus, link)
+
+
+def test_asking_nvlink_of_cards_without_it_is_said(cat: Catalog) -> None:
+    reading = parse_hardware("2x RTX 4090 nvlink", cat)[0]
+    assert not reading.rig.nvlink
+    assert any("no NVLink" in a for a in reading.assumptions)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "weights_gb"),
+    [
+        ("RTX 3090", 8.0),  # one card
+        ("RTX 3090 + RTX 4090", 30.0),  # cards that differ
+        ("3x RTX 3090", 50.0),  # three cards: heads do not split three ways in vLLM
+        ("RTX 3090 + 64GB RAM", 30.0),  # offload: not on the cards alone
+    ],
+)
+def test_no_tensor_parallel_estimate_where_it_does_not_apply(cat: Catalog, phrase: str, weights_gb: float) -> None:
+    assert tp_for(cat, "llama-3.1-8b", phrase, weights_gb) is None
+
+
+def test_allreduce_time_is_two_per_layer_at_the_measured_latency(cat: Catalog) -> None:
+    tp = tp_for(cat, "llama-3.1-8b", "2x RTX 3090", 30.0)
+    assert tp is not None
+    layers = cat.models["llama-3.1-8b"].layers
+    fast, slow = calibration.ALLREDUCE_S["pcie"]
+    assert tp.allreduce_ms_per_token.low == pytest.approx(2 * layers * fast * 1e3)
+    assert tp.allreduce_ms_per_token.high == pytest.approx(2 * layers * slow * 1e3)
+
+
+def test_tensor_parallel_beats_layer_split_and_nvlink_beats_pcie(cat: Catalog) -> None:
+    model = cat.models["llama-3.1-8b"]
+    rig = parse_hardware("2x RTX 3090", cat)[0].rig
+    placement = place(model, rig, int(30 * GB), memory.kv_cache_bytes(model, 4096))
+    layer, _ = speed.decode_range(model, placement, 0)
+    pcie = speed.tensor_parallel(model, placement, 0, nvlink=False)
+    nvlink = speed.tensor_parallel(model, placement, 0, nvlink=True)
+    assert layer is not None and pcie is not None and nvlink is not None
+    assert layer.centre < pcie.decode_tps.centre < nvlink.decode_tps.centre
+    # never more than N times the layer split: the all-reduces only cost time
+    assert nvlink.decode_tps.high < 2 * layer.high
+
+
+def test_fit_card_and_json_carry_the_tensor_parallel_range(cat: Catalog) -> None:
+    from bot.cards import to_text
+    from bot.commands import fit_answer
+    from engine.fit import report_to_dict
+
+    report = fit(cat.models["llama-3.1-8b"], parse_hardware("2x RTX 3090", cat), FitOptions(context=131072))
+    option = report.readings[0].option("Q8_0")
+    assert option is not None and option.tensor_parallel is not None
+    as_json = report_to_dict(report)
+    q8 = next(o for o in as_json["readings"][0]["options"] if o["quant"] == "Q8_0")  # type: ignore[index]
+    assert q8["tensor_parallel"]["gpus"] == 2
+    text = to_text(fit_answer(cat, "llama-3.1-8b", "2x RTX 3090", context="128k", quant="Q8_0").card)
+    assert "tensor parallel over 2 cards (PCIe" in text
