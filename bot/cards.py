@@ -126,7 +126,8 @@ def _option_lines(o: QuantOption, prompt_tokens: int) -> list[str]:
             tp = o.tensor_parallel
             link = "NVLink" if tp.link == "nvlink" else "PCIe"
             lines.append(
-                f"tensor parallel over {tp.gpus} cards ({link}, vLLM `-tp {tp.gpus}`): {fmt_range(tp.decode_tps)}, "
+                f"tensor parallel over {tp.gpus} cards ({link}, vLLM `-tp {tp.gpus}` at this size): "
+                f"{fmt_range(tp.decode_tps)}, "
                 f"of which all-reduces take {tp.allreduce_ms_per_token.low:.1f}–{tp.allreduce_ms_per_token.high:.1f} "
                 "ms a token"
             )

@@ -67,11 +67,14 @@ class CostReport(Frozen):
     notes: tuple[str, ...]
 
 
-def hours_per_million(option: QuantOption, input_share: float) -> float | None:
-    """Machine hours to process one million tokens at the user's input/output mix."""
+def hours_per_million(option: QuantOption, input_share: float, *, tensor_parallel: bool = False) -> float | None:
+    """Machine hours to process one million tokens at the user's input/output mix (with `tensor_parallel`, at the
+    tensor-parallel decode speed where the placement has one: how a rented multi-GPU machine runs vLLM)."""
     if option.decode_tps is None:
         return None
     decode = option.decode_tps.centre
+    if tensor_parallel and option.tensor_parallel is not None:
+        decode = max(decode, option.tensor_parallel.decode_tps.centre)
     prefill = option.prefill_tps.centre if option.prefill_tps else None
     seconds = (1 - input_share) * 1e6 / decode
     if prefill:  # without a prefill figure only output time is counted (the report says so)
@@ -212,7 +215,7 @@ def rental_cost(
         option = report.option(report.best)
         if option is None or option.verdict != "fits" or option.decode_tps is None:
             continue
-        hours = hours_per_million(option, usage.input_share)
+        hours = hours_per_million(option, usage.input_share, tensor_parallel=True)
         if hours is None:
             continue
         cost = RentalCost(
@@ -221,7 +224,10 @@ def rental_cost(
             provider=p.provider,
             usd_per_hour=p.usd_per_hour,
             quant=option.quant,
-            decode_tps_mid=option.decode_tps.centre,
+            decode_tps_mid=max(
+                option.decode_tps.centre,
+                option.tensor_parallel.decode_tps.centre if option.tensor_parallel else 0.0,
+            ),
             usd_per_m_tokens=p.usd_per_hour * hours,
             interruptible=p.interruptible,
         )
