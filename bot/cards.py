@@ -403,6 +403,13 @@ def hardware_card(h: Hardware) -> Card:
     if isinstance(h, Gpu):
         fields.insert(0, CardField("Memory", f"{h.memory_gib:g} GB", True))
         fields.append(CardField("Backend", h.backend, True))
+        link = h.interconnect or ""
+        if h.pcie_gb_s:
+            link += f" ({h.pcie_gb_s:g} GB/s)"
+        if h.nvlink_gb_s:
+            link += f"; NVLink {h.nvlink_gb_s:g} GB/s each way"
+        if link:
+            fields.append(CardField("Interconnect", link.strip("; "), True))
     elif isinstance(h, Unified):
         fields.insert(0, CardField("Memory", ", ".join(f"{g} GB" for g in h.memory_gib_options), True))
     elif isinstance(h, SystemMemory):

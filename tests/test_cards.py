@@ -78,3 +78,18 @@ def test_oversized_card_is_clipped() -> None:
 )
 def test_escape_markdown(raw: str, escaped: str) -> None:
     assert escape_markdown(raw) == escaped
+
+
+@pytest.mark.parametrize(
+    ("name", "shown", "absent"),
+    [
+        ("3090", ["24 GB", "936 GB/s", "NVLink 56.25 GB/s each way", "71 TFLOPS", "used $700"], []),
+        ("4090", ["24 GB", "1008 GB/s", "165 TFLOPS"], ["NVLink"]),
+    ],
+)
+def test_hardware_card_shows_the_facts(cat: Catalog, name: str, shown: list[str], absent: list[str]) -> None:
+    from bot.commands import hardware_answer
+
+    text = to_text(hardware_answer(cat, name).card)
+    assert all(s in text for s in shown), text
+    assert not any(s in text for s in absent), text
