@@ -159,6 +159,8 @@ def _reading_field(r: ReadingReport, prompt_tokens: int) -> CardField:
     if best is None:
         closest = min(r.options, key=lambda o: o.placement.shortfall_bytes)
         value = [f"❌ nothing fits. Closest: **{closest.quant}**, {closest.why}."]
+        if closest.placement.kind == "disk" and closest.speed_note:
+            value.append(f"Run from disk anyway: {closest.speed_note}.")
     else:
         value = _option_lines(best, prompt_tokens)
     return CardField(

@@ -75,6 +75,10 @@ ALLREDUCE_S: dict[str, tuple[float, float]] = {
     "nvlink": (6e-6, 13.4e-6),
 }
 
+# Weights that fit in no memory are read from disk through mmap every token. A PCIe 4.0 NVMe drive reads at most
+# 7.45 GB/s sequentially (Samsung 990 PRO: slashcam.com news 17407, 2022-08-28), so that bounds decode from above.
+NVME_READ_GB_S = 7.45
+
 # What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about).
 MEASURED_ACCURACY: dict[str, float] = {
     "calibration_median_abs_log_err": HELD_OUT["calibration_decode_median_abs_log_err"],

@@ -307,7 +307,7 @@ def _beyond(model: Model, rig: Rig, need: _Need) -> Placement:
             kind="disk",
             verdict="does-not-fit",
             shortfall_bytes=shortfall,
-            note="llama.cpp would start with mmap and read weights from disk every token: well under 1 tok/s",
+            note="llama.cpp would start with mmap and read the weights that fit nowhere from disk every token",
         )
     return Placement(kind="none", verdict="does-not-fit", shortfall_bytes=shortfall)
 

@@ -80,9 +80,25 @@ def _pool_efficiency(pool: PoolUse, model: Model) -> calibration.Efficiency:
     return calibration.decode_efficiency(pool.kind, pool.backend, moe=model.is_moe)
 
 
+def disk_bound_tps(model: Model, placement: Placement) -> float | None:
+    """With weights mmapped from disk, the bytes that fit nowhere are read from the drive every token (for MoE, the
+    active share of them): decode can be no faster than that over an NVMe drive's sequential read rate."""
+    if placement.kind != "disk" or placement.shortfall_bytes <= 0:
+        return None
+    from_disk = placement.shortfall_bytes * memory.active_fraction(model)
+    return calibration.NVME_READ_GB_S * 1e9 / from_disk
+
+
 def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> tuple[Range | None, str]:
     if placement.verdict == "does-not-fit":
-        return None, placement.note
+        bound = disk_bound_tps(model, placement)
+        if bound is None:
+            return None, placement.note
+        gb = placement.shortfall_bytes * memory.active_fraction(model) / 1e9
+        return None, (
+            f"at most {bound:.2g} tok/s: {gb:.1f} GB read from disk per token at a PCIe 4.0 NVMe drive's "
+            f"{calibration.NVME_READ_GB_S:g} GB/s"
+        )
     kv_total = sum(p.kv_bytes for p in placement.pools) or 1
     seconds = _Seconds()
     for pool in placement.pools:

@@ -88,3 +88,16 @@ def test_fit_card_and_json_carry_the_tensor_parallel_range(cat: Catalog) -> None
     assert q8["tensor_parallel"]["gpus"] == 2
     text = to_text(fit_answer(cat, "llama-3.1-8b", "2x RTX 3090", context="128k", quant="Q8_0").card)
     assert "tensor parallel over 2 cards (PCIe, vLLM `-tp 2` at this size)" in text
+
+
+def test_disk_placement_gives_an_upper_bound_from_the_drive(cat: Catalog) -> None:
+    """Weights that fit nowhere are read from disk each token (the active share, for MoE): decode is bounded by
+    the NVMe drive's sequential read rate."""
+    model = cat.models["glm-5.2"]
+    report = fit(model, parse_hardware("RTX 4090 + 32GB RAM", cat))
+    closest = min(report.readings[0].options, key=lambda o: o.placement.shortfall_bytes)
+    assert closest.placement.kind == "disk" and closest.decode_tps is None
+    bound = speed.disk_bound_tps(model, closest.placement)
+    from_disk = closest.placement.shortfall_bytes * memory.active_fraction(model)
+    assert bound == pytest.approx(calibration.NVME_READ_GB_S * 1e9 / from_disk)
+    assert f"at most {bound:.2g} tok/s" in closest.speed_note
