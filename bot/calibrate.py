@@ -16,8 +16,10 @@ import os
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from catalog.loader import Catalog
 from catalog.types import Gpu, Model, Unified
@@ -27,6 +29,7 @@ from engine.parse import parse_hardware, parse_model
 from engine.speed import prefill_flops_per_token
 from engine.units import GIB
 
+T = TypeVar("T")
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "calibration"
 CSV_NAME = "tokens_per_second.csv"
 # The project's own collection of published runs the shared set lacks (CPU only, offload, several GPUs).
@@ -154,19 +157,27 @@ def measured_rows(directory: Path | None = None) -> list[dict[str, str]]:
     return rows
 
 
-def load_runs(catalog: Catalog, directory: Path | None = None) -> tuple[list[Run], list[str]]:
-    runs: list[Run] = []
+def _collect(
+    rows: list[dict[str, str]], build: Callable[[dict[str, str]], tuple[T | None, str]]
+) -> tuple[list[T], list[str]]:
+    """What `build` makes of each row, and why it made nothing of the others."""
+    made: list[T] = []
     skipped: list[str] = []
-    for row in measured_rows(directory):
-        run, why = _run(row, catalog)
-        if run is None:
+    for row in rows:
+        item, why = build(row)
+        if item is None:
             skipped.append(f"row {row['row_id']}: {why}")
         else:
-            runs.append(run)
-    return runs, skipped
+            made.append(item)
+    return made, skipped
 
 
-# Setups that put part of the model in system RAM: scored end to end by `offload_checks`, never fitted as one device.
+def load_runs(catalog: Catalog, directory: Path | None = None) -> tuple[list[Run], list[str]]:
+    return _collect(measured_rows(directory), lambda row: _run(row, catalog))
+
+
+# Setups that put part of the model in system RAM: never fitted as one device (most such rows do not state the
+# RAM's speed and channels).
 _OFFLOAD = re.compile(
     r"(-ot\b|--override-tensor|n-?cpu-?moe|-ncmoe|--cpu-moe|exps=cpu|-ngl [0-9]\b|-ngl [1-5][0-9]\b)", re.I
 )
@@ -419,17 +430,8 @@ class Check:
 def multi_gpu_checks(catalog: Catalog, directory: Path | None = None) -> tuple[list[Check], list[str]]:
     """Decode runs on 2-8 cards from the measured rows: layer split (llama.cpp's default) against the engine's
     decode range, tensor parallel (vLLM, llama.cpp -sm tensor) against its tensor-parallel range."""
-    checks, skipped = [], []
-    for row in measured_rows(directory):
-        count = _gpu_count(row)
-        if row["phase"] != "decode" or count is None or not 2 <= count <= 8:
-            continue
-        check, why = _check(row, catalog)
-        if check is None:
-            skipped.append(f"row {row['row_id']}: {why}")
-        else:
-            checks.append(check)
-    return checks, skipped
+    rows = [r for r in measured_rows(directory) if r["phase"] == "decode" and 2 <= (_gpu_count(r) or 0) <= 8]
+    return _collect(rows, lambda row: _check(row, catalog))
 
 
 def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:

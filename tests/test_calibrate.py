@@ -12,9 +12,9 @@ from bot.calibrate import CSV_NAME, Run, fit_table, fitted_module, load_runs, re
 from catalog.loader import Catalog
 
 COLUMNS = [
-    "row_id", "hardware", "memory_bandwidth_GBps_stated", "num_gpus", "backend", "model", "quant",
-    "model_size_reported", "model_size_unit", "test_as_published", "phase", "n_tokens", "depth_tokens",
-    "batch_size", "tokens_per_s",
+    "row_id", "hardware", "hardware_memory", "memory_bandwidth_GBps_stated", "num_gpus", "backend", "engine", "model",
+    "quant", "model_size_reported", "model_size_unit", "test_as_published", "phase", "n_tokens", "depth_tokens",
+    "batch_size", "tokens_per_s", "offload_or_setup_notes",
 ]  # fmt: skip
 
 
@@ -124,3 +124,62 @@ def test_the_engine_ships_the_current_fit(real_catalog: Catalog) -> None:
     _, figures, table = report(real_catalog)
     assert table == calibration.FITTED
     assert figures == calibration.HELD_OUT
+
+
+@pytest.mark.parametrize(
+    ("hardware_memory", "stated", "bandwidth"),
+    [
+        ("196 GB DDR5-5600, 12 channels (12x16 GB)", "", 537.6),  # data rate x 8 bytes x channels
+        ("96 GB DDR5-5600 dual-channel (2x48 GB)", "", 89.6),
+        ("512 GB DDR5 (channels not stated)", "186", 186.0),  # as stated
+    ],
+)
+def test_cpu_only_runs_take_the_stated_or_computed_bandwidth(
+    cat: Catalog, tmp_path: Path, hardware_memory: str, stated: str, bandwidth: float
+) -> None:
+    row = decode_row(1, "AMD EPYC 9554", 20.0, backend="CPU", bw=stated) | {
+        "num_gpus": "0",
+        "hardware_memory": hardware_memory,
+    }
+    prefill = row | {"row_id": "2", "phase": "prefill"}
+    runs, skipped = load_runs(cat, write_rows(tmp_path, [row, prefill]))
+    assert [(r.device_kind, r.backend) for r in runs] == [("ram", "cpu")]
+    assert runs[0].ideal_tps == pytest.approx(bandwidth * 1e9 / (4.58 * 2**30 + 131072 * 64), rel=1e-6)
+    assert skipped == ["row 2: CPU prefill: no FLOPS figure for CPUs"]
+
+
+@pytest.mark.parametrize(
+    ("notes", "gpus", "expected"),
+    [
+        ("-ngl 99 --n-cpu-moe 20", "1", "weights partly in system RAM"),  # offload: not one device's speed
+        ("", "16", "backend CUDA / 16 GPUs"),  # sixteen cards are not one card
+    ],
+)
+def test_runs_that_are_not_one_device_are_not_fitted(
+    cat: Catalog, tmp_path: Path, notes: str, gpus: str, expected: str
+) -> None:
+    row = decode_row(1, "NVIDIA GeForce RTX 3090", 50.0) | {"offload_or_setup_notes": notes, "num_gpus": gpus}
+    runs, skipped = load_runs(cat, write_rows(tmp_path, [row]))
+    assert runs == [] and expected in skipped[0]
+
+
+@pytest.mark.parametrize(
+    ("notes", "mode"),
+    [("-sm layer, full offload", "layer"), ("-sm tensor, full offload", "tensor"), ("-sm row", None)],
+)
+def test_multi_gpu_runs_are_checked_end_to_end(cat: Catalog, tmp_path: Path, notes: str, mode: str | None) -> None:
+    from bot.calibrate import multi_gpu_checks
+
+    row = decode_row(1, "2x RTX 3090", 60.0) | {
+        "num_gpus": "2",
+        "engine": "llama.cpp llama-bench",
+        "model_size_reported": "30",  # GiB: more than one card holds
+        "offload_or_setup_notes": notes,
+    }
+    checks, skipped = multi_gpu_checks(cat, write_rows(tmp_path, [row]))
+    if mode is None:  # row split is neither llama.cpp's layer split nor tensor parallelism: not modelled
+        assert checks == [] and "not a whole-model layer or tensor split" in skipped[0]
+        return
+    assert [c.mode for c in checks] == [mode]
+    c = checks[0]
+    assert c.phrase == "2x RTX 3090" and c.low <= c.typical <= c.high
