@@ -16,6 +16,7 @@ from engine.rig import Frozen, Reading, Rig, SystemRam
 from engine.units import GIB
 
 DAYS_PER_MONTH = 365.25 / 12
+CURRENT_PRICE_DAYS = 183  # prices within half a year of a device's latest price count as current
 
 
 class Usage(Frozen):
@@ -98,15 +99,20 @@ def api_costs(prices: tuple[ApiPrice, ...], usage: Usage) -> tuple[ApiCost, ...]
 
 
 def device_price(h: Hardware, memory_gib: int | None = None) -> tuple[float | None, str]:
-    """The most recent price of a device (new before used on the same date); for unified machines, of the
-    configuration asked."""
+    """The cheapest current price of a device (new or used); for unified machines, of the configuration asked."""
     prices = [p for p in h.prices if isinstance(h, Gpu) or p.memory_gib in (memory_gib, None)]
     if isinstance(h, Unified) and memory_gib is not None:
         exact = [p for p in prices if p.memory_gib == memory_gib]
-        prices = exact or prices
+        # a price that names no size stands only for a machine sold at one size
+        prices = exact or (prices if len(h.memory_gib_options) == 1 else [])
     if not prices:
-        return None, f"no price in the catalog for {h.name}"
-    best = sorted(prices, key=lambda p: (-p.as_of.toordinal(), p.condition != "new"))[0]  # the latest street price
+        size = f" {memory_gib} GB" if isinstance(h, Unified) and memory_gib else ""
+        return None, f"no price in the catalog for {h.name}{size}"
+    # A buyer takes the cheapest offer that is still current: the lowest price dated within CURRENT_PRICE_DAYS of
+    # the latest one (new or used, said in the note).
+    latest = max(p.as_of for p in prices)
+    current = [p for p in prices if (latest - p.as_of).days <= CURRENT_PRICE_DAYS]
+    best = min(current, key=lambda p: (p.usd, p.condition != "new"))
     return best.usd, f"{h.name} {best.condition} ${best.usd:,.0f} ({best.as_of})"
 
 

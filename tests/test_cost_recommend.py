@@ -180,3 +180,68 @@ def test_answers_render(cat: Catalog, build, expected: str) -> None:  # type: ig
 def test_bad_usage_is_a_clear_error(cat: Catalog, build) -> None:  # type: ignore[no-untyped-def]
     answer = build(cat)
     assert answer.error and "internal" not in str(answer.log_fields.get("error"))
+
+
+@pytest.mark.parametrize(
+    ("prices", "options", "gib", "expected"),
+    [
+        ([(3999, 96), (5599, 256)], (96, 256), 256, 5599),  # the configuration asked
+        ([(3999, 96), (1800, None)], (96, 256), 256, None),  # a size-less price does not stand for 256 GB
+        ([(1800, None)], (128,), 128, 1800),  # ... unless the machine is sold at one size
+    ],
+)
+def test_unified_machines_are_priced_per_configuration(
+    prices: list[tuple[float, int | None]], options: tuple[int, ...], gib: int, expected: float | None
+) -> None:
+    from catalog.types import Unified
+    from engine.cost import device_price
+
+    machine = Unified(
+        id="mac",
+        name="Mac",
+        vendor="apple",
+        memory_gib_options=options,
+        bandwidth_gb_s=800,
+        backend="metal",
+        prices=tuple(
+            Price(condition="new", usd=usd, memory_gib=size, source="test", as_of=dt.date(2026, 1, i + 1))
+            for i, (usd, size) in enumerate(prices)
+        ),
+        source="test",
+        as_of=dt.date(2026, 1, 1),
+    )
+    usd, note = device_price(machine, gib)
+    assert usd == expected
+    if expected is None:
+        assert note == f"no price in the catalog for Mac {gib} GB"
+
+
+@pytest.mark.parametrize(
+    ("offers", "expected"),
+    [
+        # (usd, condition, days before the latest price): the cheapest offer still current wins
+        ([(1499, "new", 2200), (700, "used", 0), (750, "used", 190)], 700),
+        ([(900, "used", 0), (800, "new", 100)], 800),  # within half a year: still current
+        ([(900, "used", 0), (500, "used", 400)], 900),  # a year-old bargain is gone
+    ],
+)
+def test_device_price_is_the_cheapest_current_offer(offers: list[tuple[float, str, int]], expected: float) -> None:
+    from catalog.types import Gpu
+    from engine.cost import device_price
+
+    latest = dt.date(2026, 11, 1)
+    card = Gpu(
+        id="card",
+        name="Card",
+        vendor="nvidia",
+        memory_gib=24,
+        bandwidth_gb_s=936,
+        backend="cuda",
+        prices=tuple(
+            Price(condition=c, usd=usd, source="test", as_of=latest - dt.timedelta(days=d))  # type: ignore[arg-type]
+            for usd, c, d in offers
+        ),
+        source="test",
+        as_of=latest,
+    )
+    assert device_price(card)[0] == expected
