@@ -16,8 +16,9 @@ GPU_COUNTS = (1, 2, 3, 4, 6, 8)
 # GPU + system RAM builds: 1-4 cards with RAM in the sizes DIMMs are sold to fill (GiB); the smallest size that
 # runs the model is the cheapest, so larger ones are not tried.
 RAM_GPU_COUNTS = (1, 2, 4)
-RAM_SIZES_GIB = (64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536)
+RAM_SIZES_GIB = (32, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536)
 DESKTOP_RAM_MAX_GIB = 256  # four DIMMs on a desktop board; more takes a server platform
+MIN_DIMM_GIB = 16  # the smallest module a build would fill a channel with
 
 
 class Candidate(Frozen):
@@ -84,8 +85,10 @@ def _system_ram(platform: SystemMemory, gib: int) -> SystemRam:
 
 
 def _ram_sizes(platform: SystemMemory) -> list[int]:
+    """Sizes that fill every channel with at least one MIN_DIMM_GIB module (the bandwidth assumes all channels)."""
     ceiling = platform.memory_gib_max or (DESKTOP_RAM_MAX_GIB if platform.channels <= 2 else max(RAM_SIZES_GIB))
-    return [g for g in RAM_SIZES_GIB if g <= ceiling]
+    floor = platform.channels * MIN_DIMM_GIB
+    return [g for g in RAM_SIZES_GIB if floor <= g <= ceiling]
 
 
 class _Option(Frozen):

@@ -245,3 +245,11 @@ def test_device_price_is_the_cheapest_current_offer(offers: list[tuple[float, st
         as_of=latest,
     )
     assert device_price(card)[0] == expected
+
+
+@pytest.mark.parametrize(("channels", "smallest", "largest"), [(2, 32, 256), (8, 128, 1536), (12, 192, 1536)])
+def test_ram_builds_fill_every_channel(channels: int, smallest: int, largest: int) -> None:
+    from engine.recommend import _ram_sizes
+
+    sizes = _ram_sizes(_ram_platform("DDR5", channels, 400, 64, 1))
+    assert (min(sizes), max(sizes)) == (smallest, largest)
