@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from catalog.types import Model, Quant
@@ -178,6 +179,20 @@ def choose_best(options: tuple[QuantOption, ...]) -> str | None:
         if group:
             return max(group, key=lambda o: o.bits_per_weight).quant
     return None
+
+
+def options_by_quality(
+    model: Model, rig: Rig, context: int, opts: FitOptions, *, max_weights_bytes: int | None = None
+) -> Iterator[QuantOption]:
+    """The options `fit_reading` lists, highest bits per weight first, each made only when asked for (without the
+    concurrency figures): a search that stops at the first good quant sizes no more than it needs. Quants whose
+    weights alone exceed `max_weights_bytes` (all the rig's memory) are passed over."""
+    weighed = [
+        (name, published, _weights(model, name, published)) for name, published in _candidates(model, rig, opts.quant)
+    ]
+    for name, published, w in sorted(weighed, key=lambda c: -c[2].bits_per_weight):
+        if max_weights_bytes is None or w.n_bytes <= max_weights_bytes:
+            yield _option(model, rig, name, published, context, opts)
 
 
 def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) -> ReadingReport:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 
 from catalog.loader import Catalog
 from catalog.types import Gpu, Model, SystemMemory, Unified
+from engine import memory
 from engine.cost import device_price, ram_price
-from engine.fit import FitOptions, QuantOption, fit_reading
+from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality
 from engine.parse import gpu_device, unified_pool
+from engine.quants import DEFAULT_LADDER
 from engine.rig import Frozen, Reading, Rig, SystemRam
 from engine.units import GIB
 
@@ -119,26 +122,57 @@ def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...],
     )
 
 
-def _options(model: Model, catalog: Catalog) -> list[_Option]:
-    """Every priced machine: the fixed rigs, and GPU + RAM builds at the smallest RAM size that could hold the
-    model's smallest file (builds whose GPUs alone hold it with room are left to the cheaper GPU-only machine)."""
-    out = [
-        _Option(usd=usd, label=label, note=note, rig=rig, key=_key(rig, label))
+@dataclass(frozen=True)
+class _Build:
+    """A GPU + RAM build not yet made into a machine: priced from a per-GB figure, made only if it is reached."""
+
+    gpu: Gpu
+    n: int
+    platform: SystemMemory
+    sizes: tuple[int, ...]
+
+
+def _options(model: Model, catalog: Catalog) -> list[tuple[float, _Option | _Build]]:
+    """Every priced machine with its price: the fixed rigs that could hold the model's smallest file, and GPU +
+    RAM builds at the smallest RAM size that could (builds whose GPUs alone hold it with room are left to the
+    cheaper GPU-only machine)."""
+    smallest = _smallest_file_bytes(model)
+    out: list[tuple[float, _Option | _Build]] = [
+        (usd, _Option(usd=usd, label=label, note=note, rig=rig, key=_key(rig, label)))
         for label, rig, usd, note in _rigs(catalog)
+        if _memory_bytes(rig) >= smallest
     ]
-    smallest_gib = min((q.file_bytes for q in model.quants), default=0) / GIB
+    per_gib = {p.id: _usd_per_gib(p, catalog) for p in _platforms(catalog)}
     platforms = _platforms(catalog)
     for h in catalog.hardware.values():
-        if not isinstance(h, Gpu) or device_price(h)[0] is None:
+        gpu_usd = device_price(h)[0] if isinstance(h, Gpu) else None
+        if not isinstance(h, Gpu) or gpu_usd is None:
             continue
         for n in RAM_GPU_COUNTS:
-            if n * h.memory_gib >= smallest_gib * 1.1:
+            if n * h.memory_gib * GIB >= smallest * 1.1:
                 continue
             for platform in platforms:
-                sizes = tuple(g for g in _ram_sizes(platform) if n * h.memory_gib + g >= smallest_gib)
+                sizes = tuple(g for g in _ram_sizes(platform) if (n * h.memory_gib + g) * GIB >= smallest)
                 if sizes:
-                    out.append(_ram_build(h, n, platform, sizes, catalog))
+                    out.append((n * gpu_usd + sizes[0] * per_gib[platform.id], _Build(h, n, platform, sizes)))
     return out
+
+
+def _smallest_file_bytes(model: Model) -> int:
+    """The smallest file fit would size: the smallest published quant, else the smallest of the default ladder."""
+    if model.quants:
+        return min(q.file_bytes for q in model.quants)
+    sizes = [w.n_bytes for w in (memory.weights_estimate(model, name) for name in DEFAULT_LADDER) if w is not None]
+    return min(sizes, default=0)
+
+
+def _memory_bytes(rig: Rig) -> int:
+    return rig.vram_bytes + (rig.unified.memory_bytes if rig.unified else 0)
+
+
+def _usd_per_gib(platform: SystemMemory, catalog: Catalog) -> float:
+    usd, _ = ram_price(_system_ram(platform, 1), catalog.hardware)
+    return usd or 0.0
 
 
 def _key(rig: Rig, label: str) -> str:
@@ -161,19 +195,22 @@ def recommend(
     that cannot hold the model goes back on the heap at its next RAM size. More RAM of the same speed only admits
     larger, slower quants, so the first size that runs the model answers for its GPUs and platform."""
     opts = FitOptions(context=context)
-    heap = [(o.usd, i, o) for i, o in enumerate(_options(model, catalog))]
+    heap: list[tuple[float, int, _Option | _Build]] = [
+        (usd, i, item) for i, (usd, item) in enumerate(_options(model, catalog))
+    ]
     heapq.heapify(heap)
     seq = len(heap)
     found: list[Candidate] = []
     satisfied: set[str] = set()
     while heap and len(found) < limit:
-        usd, _, o = heapq.heappop(heap)
+        usd, _, item = heapq.heappop(heap)
         if budget_usd is not None and usd > budget_usd:
             break
+        o = item if isinstance(item, _Option) else _ram_build(item.gpu, item.n, item.platform, item.sizes, catalog)
+        usd = o.usd
         if o.key in satisfied:
             continue
-        report = fit_reading(model, Reading(label=o.label, rig=o.rig), context, opts)
-        runs = any(q.verdict != "does-not-fit" for q in report.options)
+        runs, option = _first_good(model, o.rig, context, opts, min_decode_tps)
         if not runs and o.platform is not None and o.ram_ladder:
             gpu = catalog.hardware[o.rig.gpus[0].hardware_id or ""]
             assert isinstance(gpu, Gpu)
@@ -181,12 +218,27 @@ def recommend(
             heapq.heappush(heap, (bigger.usd, seq, bigger))
             seq += 1
             continue
-        option = _fastest_good(report.options, min_decode_tps)
         if option is not None or (runs and o.platform is not None):
             satisfied.add(o.key)
         if option is not None:
             found.append(_candidate(o.label, usd, o.note, option))
     return found
+
+
+def _first_good(
+    model: Model, rig: Rig, context: int, opts: FitOptions, min_decode_tps: float
+) -> tuple[bool, QuantOption | None]:
+    """Whether any quant runs on the rig, and the highest-quality one that runs at the target speed (the same
+    answer as `_fastest_good` over every option, found without sizing the rest)."""
+    runs = False
+    memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0)
+    for option in options_by_quality(model, rig, context, opts, max_weights_bytes=memory_bytes):
+        if option.verdict == "does-not-fit":
+            continue
+        runs = True
+        if _mid(option) >= min_decode_tps:
+            return True, option
+    return runs, None
 
 
 def _candidate(label: str, usd: float, note: str, option: QuantOption) -> Candidate:
