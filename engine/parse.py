@@ -216,17 +216,21 @@ def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
     return device, f"no {gib:g} GB card in the catalog: memory only, no speed estimate"
 
 
+def platform_ram(platform: SystemMemory, gib: float, *, named: bool = True) -> SystemRam:
+    """`gib` of system RAM on a catalog platform, at its bandwidth."""
+    desc = f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel"
+    return SystemRam(
+        memory_bytes=int(gib * GIB),
+        bandwidth_gb_s=platform.bandwidth_gb_s,
+        description=f"{desc} ({platform.name})" if named else desc,
+        memory_type=platform.memory_type,
+        channels=platform.channels,
+    )
+
+
 def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[SystemRam, str | None]:
     if platform is not None:
-        desc = f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel ({platform.name})"
-        ram = SystemRam(
-            memory_bytes=int(gib * GIB),
-            bandwidth_gb_s=platform.bandwidth_gb_s,
-            description=desc,
-            memory_type=platform.memory_type,
-            channels=platform.channels,
-        )
-        return ram, None
+        return platform_ram(platform, gib), None
     assumed: list[str] = []
     gen = spec.generation or "DDR5"
     if spec.generation is None:

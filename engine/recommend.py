@@ -10,9 +10,9 @@ from catalog.types import Gpu, Model, SystemMemory, Unified
 from engine import memory
 from engine.cost import device_price, ram_price
 from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality
-from engine.parse import gpu_device, unified_pool
+from engine.parse import DESKTOP_MAX_GIB, gpu_device, platform_ram, unified_pool
 from engine.quants import DEFAULT_LADDER
-from engine.rig import Frozen, Reading, Rig, SystemRam
+from engine.rig import Frozen, Reading, Rig
 from engine.units import GIB
 
 GPU_COUNTS = (1, 2, 3, 4, 6, 8)
@@ -20,7 +20,6 @@ GPU_COUNTS = (1, 2, 3, 4, 6, 8)
 # runs the model is the cheapest, so larger ones are not tried.
 RAM_GPU_COUNTS = (1, 2, 4)
 RAM_SIZES_GIB = (32, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536)
-DESKTOP_RAM_MAX_GIB = 256  # four DIMMs on a desktop board; more takes a server platform
 MIN_DIMM_GIB = 16  # the smallest module a build would fill a channel with
 
 
@@ -68,7 +67,7 @@ def _platforms(catalog: Catalog) -> list[SystemMemory]:
     for h in catalog.hardware.values():
         if not isinstance(h, SystemMemory):
             continue
-        ram = _system_ram(h, 64)
+        ram = platform_ram(h, 64, named=False)
         if ram_price(ram, catalog.hardware)[0] is None:
             continue
         key = (h.memory_type, h.channels > 2)
@@ -77,19 +76,9 @@ def _platforms(catalog: Catalog) -> list[SystemMemory]:
     return list(best.values())
 
 
-def _system_ram(platform: SystemMemory, gib: int) -> SystemRam:
-    return SystemRam(
-        memory_bytes=gib * GIB,
-        bandwidth_gb_s=platform.bandwidth_gb_s,
-        description=f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel",
-        memory_type=platform.memory_type,
-        channels=platform.channels,
-    )
-
-
 def _ram_sizes(platform: SystemMemory) -> list[int]:
     """Sizes that fill every channel with at least one MIN_DIMM_GIB module (the bandwidth assumes all channels)."""
-    ceiling = platform.memory_gib_max or (DESKTOP_RAM_MAX_GIB if platform.channels <= 2 else max(RAM_SIZES_GIB))
+    ceiling = platform.memory_gib_max or (DESKTOP_MAX_GIB if platform.channels <= 2 else max(RAM_SIZES_GIB))
     floor = platform.channels * MIN_DIMM_GIB
     return [g for g in RAM_SIZES_GIB if floor <= g <= ceiling]
 
@@ -108,7 +97,7 @@ class _Option(Frozen):
 
 def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...], catalog: Catalog) -> _Option:
     gpu_usd, gpu_note = device_price(gpu)
-    ram = _system_ram(platform, sizes[0])
+    ram = platform_ram(platform, sizes[0], named=False)
     ram_usd, ram_note = ram_price(ram, catalog.hardware)
     gpus = f"{n}x {gpu.name}" if n > 1 else gpu.name
     return _Option(
@@ -171,7 +160,7 @@ def _memory_bytes(rig: Rig) -> int:
 
 
 def _usd_per_gib(platform: SystemMemory, catalog: Catalog) -> float:
-    usd, _ = ram_price(_system_ram(platform, 1), catalog.hardware)
+    usd, _ = ram_price(platform_ram(platform, 1, named=False), catalog.hardware)
     return usd or 0.0
 
 
