@@ -138,8 +138,11 @@ def _hardware_phrase(raw: str) -> str:
 
 
 def _weights_bytes(row: dict[str, str], model: Model) -> int | None:
-    if row["model_size_reported"] and row["model_size_unit"] == "GiB":
-        return int(float(row["model_size_reported"]) * GIB)
+    size, unit = row["model_size_reported"], row["model_size_unit"]
+    if size and unit == "GiB":
+        return int(float(size) * GIB)
+    if size and unit == "bytes":
+        return int(float(size))
     quant = row["quant"].split(" ")[0]
     w = memory.weights_estimate(model, quant)
     return w.n_bytes if w else None
