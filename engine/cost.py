@@ -73,14 +73,21 @@ def hours_per_million(option: QuantOption, input_share: float, *, tensor_paralle
     tensor-parallel decode speed where the placement has one: how a rented multi-GPU machine runs vLLM)."""
     if option.decode_tps is None:
         return None
-    decode = option.decode_tps.centre
-    if tensor_parallel and option.tensor_parallel is not None:
-        decode = max(decode, option.tensor_parallel.decode_tps.centre)
+    decode = decode_centre(option, tensor_parallel=tensor_parallel)
     prefill = option.prefill_tps.centre if option.prefill_tps else None
     seconds = (1 - input_share) * 1e6 / decode
     if prefill:  # without a prefill figure only output time is counted (the report says so)
         seconds += input_share * 1e6 / prefill
     return seconds / 3600
+
+
+def decode_centre(option: QuantOption, *, tensor_parallel: bool = False) -> float:
+    """The option's typical decode speed; with `tensor_parallel`, the faster of it and the tensor-parallel one."""
+    assert option.decode_tps is not None
+    decode = option.decode_tps.centre
+    if tensor_parallel and option.tensor_parallel is not None:
+        decode = max(decode, option.tensor_parallel.decode_tps.centre)
+    return decode
 
 
 def api_costs(prices: tuple[ApiPrice, ...], usage: Usage) -> tuple[ApiCost, ...]:
@@ -117,8 +124,8 @@ def device_price(h: Hardware, memory_gib: int | None = None) -> tuple[float | No
 
 
 def rig_price(rig: Rig, hardware: dict[str, Hardware]) -> tuple[float | None, str]:
-    """GPUs or the unified machine at their latest catalog price, plus system RAM at the latest per-GB price of
-    that memory type; the board, CPU and the rest of the PC are not priced (the note says so)."""
+    """GPUs or the unified machine at their cheapest current catalog price, plus system RAM at the latest per-GB
+    price of that memory type; the board, CPU and the rest of the PC are not priced (the note says so)."""
     total, notes = 0.0, []
     for device_id, memory_gib in _priced_parts(rig):
         h = hardware.get(device_id or "")
@@ -230,10 +237,7 @@ def rental_cost(
             provider=p.provider,
             usd_per_hour=p.usd_per_hour,
             quant=option.quant,
-            decode_tps_mid=max(
-                option.decode_tps.centre,
-                option.tensor_parallel.decode_tps.centre if option.tensor_parallel else 0.0,
-            ),
+            decode_tps_mid=decode_centre(option, tensor_parallel=True),
             usd_per_m_tokens=p.usd_per_hour * hours,
             interruptible=p.interruptible,
         )

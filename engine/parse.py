@@ -421,12 +421,11 @@ def _with_link(reading: Reading, said_nvlink: bool) -> Reading:
     gpus = reading.rig.gpus
     if len(gpus) < 2:
         return reading
-    if all(g.sxm and g.nvlink_gb_s for g in gpus):
+    linked = all(g.nvlink_gb_s and (g.sxm or said_nvlink) for g in gpus)
+    if linked:
         return reading.model_copy(update={"rig": reading.rig.model_copy(update={"nvlink": True})})
     if not said_nvlink:
         return reading
-    if all(g.nvlink_gb_s for g in gpus):
-        return reading.model_copy(update={"rig": reading.rig.model_copy(update={"nvlink": True})})
     unable = sorted({g.name for g in gpus if not g.nvlink_gb_s})
     note = f"{', '.join(unable)}: no NVLink in the catalog for this card, so the GPUs are read as linked by PCIe"
     return reading.model_copy(update={"assumptions": (*reading.assumptions, note)})

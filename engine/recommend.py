@@ -131,8 +131,8 @@ def _options(model: Model, catalog: Catalog) -> list[tuple[float, _Option | _Bui
         for label, rig, usd, note in _rigs(catalog)
         if _memory_bytes(rig) >= smallest
     ]
-    per_gib = {p.id: _usd_per_gib(p, catalog) for p in _platforms(catalog)}
     platforms = _platforms(catalog)
+    per_gib = {p.id: _usd_per_gib(p, catalog) for p in platforms}
     for h in catalog.hardware.values():
         gpu_usd = device_price(h)[0] if isinstance(h, Gpu) else None
         if not isinstance(h, Gpu) or gpu_usd is None:

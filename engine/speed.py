@@ -109,8 +109,8 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
             _bytes_read_per_token(pool, model, kv_read), pool.bandwidth_gb_s * 1e9, _pool_efficiency(pool, model)
         )
     note = ""
-    ram_group = calibration.decode_group("ram", "cpu", moe=model.is_moe)
-    if any(p.kind == "ram" for p in placement.pools) and ram_group[1] != "ram":
+    has_ram = any(p.kind == "ram" for p in placement.pools)
+    if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe)[1] != "ram":
         note = "system-RAM speed uses the efficiency measured on GPUs: no CPU runs in the calibration data"
     return seconds.rate(), note
 

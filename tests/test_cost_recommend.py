@@ -226,24 +226,16 @@ def test_unified_machines_are_priced_per_configuration(
     ],
 )
 def test_device_price_is_the_cheapest_current_offer(offers: list[tuple[float, str, int]], expected: float) -> None:
-    from catalog.types import Gpu
+    from fixtures import gpu
+
     from engine.cost import device_price
 
     latest = dt.date(2026, 11, 1)
-    card = Gpu(
-        id="card",
-        name="Card",
-        vendor="nvidia",
-        memory_gib=24,
-        bandwidth_gb_s=936,
-        backend="cuda",
-        prices=tuple(
-            Price(condition=c, usd=usd, source="test", as_of=latest - dt.timedelta(days=d))  # type: ignore[arg-type]
-            for usd, c, d in offers
-        ),
-        source="test",
-        as_of=latest,
+    prices = tuple(
+        Price(condition=c, usd=usd, source="test", as_of=latest - dt.timedelta(days=d))  # type: ignore[arg-type]
+        for usd, c, d in offers
     )
+    card = gpu("card", "Card", 24, 936, 71).model_copy(update={"prices": prices})
     assert device_price(card)[0] == expected
 
 
