@@ -186,6 +186,18 @@ _OFFLOAD = re.compile(
 )
 
 
+# What the fit speaks for: llama.cpp itself, or a tool that runs it (Ollama, llama-server front ends). Forks with their
+# own kernels (ik_llama.cpp), vLLM, KTransformers and exllama reach other speeds and are not fitted or scored.
+_MAINLINE = re.compile(r"(?<![\w-])llama\.cpp", re.I)
+
+
+def _outside_scope(row: dict[str, str]) -> str:
+    """Why a row says nothing about mainline llama.cpp's speed (empty when it does)."""
+    if not _MAINLINE.search(row.get("engine", "")):
+        return f"engine {row.get('engine', '')[:30]!r} is not mainline llama.cpp"
+    return ""
+
+
 def _gpu_count(row: dict[str, str]) -> int | None:
     m = re.match(r"\s*(\d+)", row["num_gpus"])
     return int(m.group(1)) if m else None
@@ -194,8 +206,9 @@ def _gpu_count(row: dict[str, str]) -> int | None:
 def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if row["batch_size"] not in ("1", "") or row["phase"] not in ("decode", "prefill"):
         return None, "batched run"
-    if "vllm" in row.get("engine", "").lower():
-        return None, "not a llama.cpp run"
+    outside = _outside_scope(row)
+    if outside:
+        return None, outside
     backend = _BACKENDS.get(row["backend"].lower())
     gpus = _gpu_count(row)
     if backend == "cpu" and gpus == 0:
@@ -451,6 +464,8 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
     mode = "tensor" if _SPLIT_TENSOR.search(notes) else "layer" if _SPLIT_LAYER.search(notes) else ""
     if not mode or _OFFLOAD.search(notes) or "experts" in notes.lower():
         return None, "not a whole-model layer or tensor split"
+    if mode == "layer" and _outside_scope(row):
+        return None, f"layer split measured outside mainline llama.cpp: {_outside_scope(row)}"
     one_sequence = row["batch_size"] == "1" or (row["batch_size"] == "" and "llama" in row["engine"].lower())
     if not one_sequence or "concurrency" in notes.lower() or "throughput" in row["test_as_published"].lower():
         return None, "not one sequence (or concurrency not stated)"

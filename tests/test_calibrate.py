@@ -30,6 +30,7 @@ def write_rows(folder: Path, rows: list[dict[str, str]]) -> Path:
 def decode_row(i: int, hardware: str, tps: float, backend: str = "CUDA", bw: str = "") -> dict[str, str]:
     return {
         "row_id": str(i), "hardware": hardware, "memory_bandwidth_GBps_stated": bw, "num_gpus": "1", "backend": backend,
+        "engine": "llama.cpp llama-bench",
         "model": "Llama-3.1-8B (test)", "quant": "Q4_K_M", "model_size_reported": "4.58", "model_size_unit": "GiB",
         "phase": "decode", "n_tokens": "128", "depth_tokens": "0", "batch_size": "1", "tokens_per_s": str(tps),
     }  # fmt: skip
@@ -161,6 +162,25 @@ def test_runs_that_are_not_one_device_are_not_fitted(
     row = decode_row(1, "NVIDIA GeForce RTX 3090", 50.0) | {"offload_or_setup_notes": notes, "num_gpus": gpus}
     runs, skipped = load_runs(cat, write_rows(tmp_path, [row]))
     assert runs == [] and expected in skipped[0]
+
+
+@pytest.mark.parametrize(
+    ("engine", "fitted"),
+    [
+        ("llama.cpp llama-bench", True),
+        ("Ollama 0.15.6 (llama.cpp build 7973)", True),  # a tool that runs llama.cpp
+        ("normiebench (llama.cpp llama-bench)", True),
+        ("ik_llama.cpp llama-sweep-bench", False),  # a fork with its own kernels
+        ("vLLM 0.19.1", False),
+        ("KTransformers", False),
+        ("", False),
+    ],
+)
+def test_only_mainline_llama_cpp_runs_are_fitted(cat: Catalog, tmp_path: Path, engine: str, fitted: bool) -> None:
+    row = decode_row(1, "NVIDIA GeForce RTX 3090", 50.0) | {"engine": engine}
+    runs, skipped = load_runs(cat, write_rows(tmp_path, [row]))
+    assert len(runs) == fitted
+    assert skipped == ([] if fitted else [f"row 1: engine {engine!r} is not mainline llama.cpp"])
 
 
 @pytest.mark.parametrize(
