@@ -120,6 +120,7 @@ def _option_lines(o: QuantOption, prompt_tokens: int) -> list[str]:
     lines.append(o.why)
     if o.verdict != "does-not-fit":
         lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
+        lines += [f"⚠️ {caveat}" for caveat in o.speed_caveats]
         if o.ttft_s is not None:
             lines.append(f"first token after a {fmt_tokens(prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
         if o.tensor_parallel is not None:

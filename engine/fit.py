@@ -41,6 +41,7 @@ class QuantOption(Frozen):
     decode_tps: Range | None
     prefill_tps: Range | None
     speed_note: str
+    speed_caveats: tuple[str, ...] = ()  # what the speed model knows it does not capture here (shown on cards)
     max_context: int
     tensor_parallel: speed.TensorParallel | None = None  # the same cards split by tensor parallelism (vLLM)
     llama_cpp: str | None
@@ -154,6 +155,7 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         prefill_tps=est.prefill_tps,
         tensor_parallel=est.tensor_parallel,
         speed_note=note,
+        speed_caveats=tuple(n for n in (est.decode_note, est.prefill_note) if n),
         max_context=_max_context(model, placement, context, opts),
         llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
         other_runtime=flags.other_runtime(model, placement, context),
