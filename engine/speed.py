@@ -122,7 +122,7 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
 
 # MLA attention (DeepSeek-style latent KV) at depth, GLM-4.7-Flash decode at 32k as a share of its empty-context
 # speed, measured against what the KV read alone predicts (shared/calibration and bench/measured_runs.csv):
-#   RTX 4090, CUDA: 14% (modelled 50%; github:jiegec/kb docs/software/llm_local_serving.md @559be7c)
+#   RTX 4090, CUDA: 14% (modelled 50%; github:jiegec/kb docs/software/llm_local_serving.md @3cb023cc, build 8396)
 #   M2 Ultra, Metal: 37% (modelled 64%; ggml-org/llama.cpp benches/mac-m2-ultra/mac-m2-ultra.md @3795cc1e)
 #   DGX Spark, CUDA: 67% (modelled 64%); Strix Halo, ROCm and Vulkan: 55-84% (modelled 67-77%)
 # Builds and kernels differ that much, so the slowdown is shown as a caveat, not fitted.
