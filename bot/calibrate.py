@@ -100,9 +100,21 @@ def _ram_bandwidth(row: dict[str, str]) -> float | None:
     return mts * 8 * channels / 1000
 
 
+# CPU-only decode with a deep context: the measured runs fall far below the KV read's cost (Qwen3-235B on an EPYC
+# 9355, bench/measured_runs.csv x517-x519: efficiency 0.44 empty, 0.11 at 4096, 0.07 at 8192) because attention is
+# computed on the CPU. The RAM efficiency is fitted on runs below llama-bench's first depth step, where weights
+# streaming dominates: it is also the figure for experts offloaded to RAM, whose attention runs on the GPU.
+CPU_DEEP_TOKENS = 4096
+
+
 def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if row["phase"] != "decode":
         return None, "CPU prefill: no FLOPS figure for CPUs"
+    if int(row["depth_tokens"] or 0) >= CPU_DEEP_TOKENS:
+        return None, (
+            f"CPU decode at {row['depth_tokens']} tokens of context measures attention computed on the CPU, which "
+            "the bandwidth model lacks (a caveat on CPU-only cards)"
+        )
     bandwidth = _ram_bandwidth(row)
     if bandwidth is None:
         return None, "CPU run without a stated bandwidth or DDR type, speed and channels"
@@ -127,6 +139,7 @@ def _model_name(raw: str) -> str:
     name = raw.split(" (")[0]
     name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip()
     name = re.sub(r"(?i)[-\s](it|instruct)\b.*$", "", name).strip()  # "-it QAT", "-Instruct-2507"
+    name = re.sub(r"-128K$", "", name)  # unsloth's GGUFs with YaRN set for 128K: the same weights
     return {"LLaMA 7B v2": "llama-2-7b"}.get(name, name)
 
 

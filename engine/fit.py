@@ -139,7 +139,8 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
     placement = place(model, rig, w.n_bytes, kv)
     est = speed.estimate(model, placement, context, opts.kv_type, opts.prompt_tokens, nvlink=rig.nvlink)
     overhead = sum(p.overhead_bytes for p in placement.pools)
-    note = "; ".join(n for n in (placement.note, est.decode_note, est.prefill_note) if n)
+    caveats = tuple(n for n in (*est.decode_note.splitlines(), est.prefill_note) if n)
+    note = "; ".join(n for n in (placement.note, *caveats) if n)
     return QuantOption(
         quant=w.quant,
         format=published.format if published else "gguf",
@@ -155,7 +156,7 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         prefill_tps=est.prefill_tps,
         tensor_parallel=est.tensor_parallel,
         speed_note=note,
-        speed_caveats=tuple(n for n in (est.decode_note, est.prefill_note) if n),
+        speed_caveats=caveats,
         max_context=_max_context(model, placement, context, opts),
         llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
         other_runtime=flags.other_runtime(model, placement, context),

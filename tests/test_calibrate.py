@@ -149,6 +149,15 @@ def test_cpu_only_runs_take_the_stated_or_computed_bandwidth(
     assert skipped == ["row 2: CPU prefill: no FLOPS figure for CPUs"]
 
 
+@pytest.mark.parametrize(("depth", "fitted"), [("0", True), ("1100", True), ("4096", False), ("8192", False)])
+def test_cpu_runs_deep_in_context_are_not_fitted(cat: Catalog, tmp_path: Path, depth: str, fitted: bool) -> None:
+    """Deep in the context a CPU run measures attention on the CPU, not the weights streamed (bot/calibrate.py)."""
+    row = decode_row(1, "AMD EPYC 9554", 20.0, backend="CPU", bw="460") | {"num_gpus": "0", "depth_tokens": depth}
+    runs, skipped = load_runs(cat, write_rows(tmp_path, [row]))
+    assert len(runs) == fitted
+    assert fitted or "measures attention computed on the CPU" in skipped[0]
+
+
 @pytest.mark.parametrize(
     ("notes", "gpus", "expected"),
     [

@@ -59,13 +59,10 @@ def test_card_shows_arithmetic_command_and_cost(cat: Catalog) -> None:
     [
         # MLA attention: the measured slowdown with context the model does not capture
         ("glm-5.2", "M3 Ultra 512GB", ["⚠️ MLA attention may slow with context"], ["system-RAM speed", "PCIe"]),
-        # experts in system RAM: the pooled efficiency and the PCIe bound on prefill
-        (
-            "glm-5.2",
-            "24GB VRAM + 256GB RAM",
-            ["⚠️ system-RAM speed uses the efficiency pooled", "⚠️ bounded by PCIe"],
-            [],
-        ),
+        # experts in system RAM: the PCIe bound on prefill (the RAM efficiency: the test below)
+        ("glm-5.2", "24GB VRAM + 256GB RAM", ["⚠️ bounded by PCIe"], ["CPU-only decode"]),
+        # CPU only: the measured fall of CPU decode with context
+        ("glm-5.2", "EPYC 9654 768GB", ["⚠️ CPU-only decode can fall steeply with context"], ["PCIe"]),
         ("llama-3.1-8b", "M3 Ultra 512GB", [], ["⚠️"]),  # grouped-query attention, all in unified memory
     ],
 )
@@ -75,6 +72,17 @@ def test_card_names_what_the_speed_model_does_not_capture(
     text = to_text(fit_card(fit(cat.models[model], parse_hardware(phrase, cat)), cat))
     assert all(s in text for s in shown)
     assert not any(a in text for a in absent)
+
+
+@pytest.mark.parametrize("moe", [True, False])
+def test_ram_speed_says_when_it_borrows_the_pooled_efficiency(cat: Catalog, moe: bool) -> None:
+    """The caveat appears exactly when the shipped fit has no system-RAM group of that model kind."""
+    from engine.calibration import decode_group
+
+    model = "glm-5.2" if moe else "llama-3.1-8b"
+    text = to_text(fit_card(fit(cat.models[model], parse_hardware("EPYC 9654 768GB", cat)), cat))
+    pooled = decode_group("ram", "cpu", moe=moe)[1] != "ram"
+    assert ("system-RAM speed uses the efficiency pooled" in text) == pooled
 
 
 def test_oversized_card_is_clipped() -> None:
