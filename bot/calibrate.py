@@ -477,8 +477,9 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
     mode = "tensor" if _SPLIT_TENSOR.search(notes) else "layer" if _SPLIT_LAYER.search(notes) else ""
     if not mode or _OFFLOAD.search(notes) or "experts" in notes.lower():
         return None, "not a whole-model layer or tensor split"
-    if mode == "layer" and _outside_scope(row):
-        return None, f"layer split measured outside mainline llama.cpp: {_outside_scope(row)}"
+    outside = _outside_scope(row) if mode == "layer" else ""
+    if outside:
+        return None, f"layer split measured outside mainline llama.cpp: {outside}"
     one_sequence = row["batch_size"] == "1" or (row["batch_size"] == "" and "llama" in row["engine"].lower())
     if not one_sequence or "concurrency" in notes.lower() or "throughput" in row["test_as_published"].lower():
         return None, "not one sequence (or concurrency not stated)"

@@ -128,15 +128,16 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
 #   M2 Ultra, Metal: 37% (modelled 64%; ggml-org/llama.cpp benches/mac-m2-ultra/mac-m2-ultra.md @3795cc1e)
 #   DGX Spark, CUDA: 67% (modelled 64%); Strix Halo, ROCm and Vulkan: 55-84% (modelled 67-77%)
 # Builds and kernels differ that much, so the slowdown is shown as a caveat, not fitted.
+MLA_DEPTH_NOTE = (
+    "MLA attention may slow with context far more than modelled: at 32k GLM-4.7-Flash kept 14% of its "
+    "empty-context speed on an RTX 4090 and 37% on an M2 Ultra (modelled 50-64%)"
+)
+
 # CPU-only decode with context in the cache: Qwen3-235B-A22B Q6_K on an EPYC 9355 (12x DDR5-6000), llama.cpp build
 # 5269: 14.1 tok/s empty, 3.4 at 4096, 2.1 at 8192 (github:ikawrakow/ik_llama.cpp discussion #357, AesSedai
 # 2025-05-03; bench/measured_runs.csv x517-x519). Attention on the CPU, not the KV read, sets that fall.
 CPU_DEPTH_NOTE = (
     "CPU-only decode can fall steeply with context: Qwen3-235B on an EPYC 9355 went from 14 tok/s empty to 2.1 at 8k"
-)
-MLA_DEPTH_NOTE = (
-    "MLA attention may slow with context far more than modelled: at 32k GLM-4.7-Flash kept 14% of its "
-    "empty-context speed on an RTX 4090 and 37% on an M2 Ultra (modelled 50-64%)"
 )
 
 
