@@ -137,7 +137,7 @@ def _option_lines(o: QuantOption, prompt_tokens: int) -> list[str]:
         c = o.concurrency
         lines.append(
             f"{c.users} users at once: {fmt_range(c.aggregate_tps)} in total; KV room for {c.max_users_at_context} "
-            "sequences at this context"
+            f"sequence{'s' if c.max_users_at_context != 1 else ''} at this context"
         )
     if o.weights_basis == "estimated":
         lines.append(f"size {o.weights_note}")
@@ -164,6 +164,10 @@ def _reading_field(r: ReadingReport, prompt_tokens: int) -> CardField:
             value.append(f"Run from disk anyway: {closest.speed_note}.")
     else:
         value = _option_lines(best, prompt_tokens)
+    if r.shorter_context:
+        better = " · ".join(f"`{q}` up to {fmt_tokens(n)}" for q, n in r.shorter_context)
+        lead = "Better quants with less context" if best is not None else "Fits with less context"
+        value.append(f"{lead}: {better} (set `context`)")
     return CardField(
         name=_clip(f"{VERDICT_MARK[best.verdict if best else 'does-not-fit']} {r.label}", FIELD_NAME_MAX),
         value="\n".join(value),

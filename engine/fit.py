@@ -17,6 +17,8 @@ DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum i
 DEFAULT_PROMPT_TOKENS = 4_096
 USEFUL_DECODE_TPS = 2.0  # below this an offload option is shown but not recommended
 CONCURRENT_USERS = 4  # the card's "several people at once" line
+SHORT_CONTEXT = 8192  # the least context worth running a better quant at (a short chat session)
+SHORTER_CONTEXT_SHOWN = 2  # better quants that fit with less context, named on the card
 
 
 class FitOptions(Frozen):
@@ -62,6 +64,8 @@ class ReadingReport(Frozen):
     assumptions: tuple[str, ...]
     options: tuple[QuantOption, ...]
     best: str | None
+    # better quants than `best` that fit wholly on the accelerator with less context: (quant, longest context)
+    shorter_context: tuple[tuple[str, int], ...] = ()
 
     def option(self, quant: str | None) -> QuantOption | None:
         return next((o for o in self.options if o.quant == quant), None)
@@ -208,6 +212,7 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     )
     best = choose_best(options)
     options = tuple(_with_concurrency(model, o, context, opts) if o.quant == best else o for o in options)
+    shorter = () if opts.quant else _with_less_context(model, rig, options, best, context, opts)
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
@@ -218,7 +223,31 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         assumptions=reading.assumptions,
         options=options,
         best=best,
+        shorter_context=shorter,
     )
+
+
+def _with_less_context(
+    model: Model, rig: Rig, options: tuple[QuantOption, ...], best: str | None, context: int, opts: FitOptions
+) -> tuple[tuple[str, int], ...]:
+    """Quants of more bits than the recommended one that do not fit wholly in accelerator or unified memory at the
+    asked context but do at SHORT_CONTEXT: each with the longest context it fits at (less than the asked one)."""
+    best_bits = next((o.bits_per_weight for o in options if o.quant == best), 0.0)
+    if context <= SHORT_CONTEXT:
+        return ()
+    found: list[tuple[str, int]] = []
+    for o in options:  # highest bits first
+        if o.bits_per_weight <= best_bits or len(found) == SHORTER_CONTEXT_SHOWN:
+            break
+        if o.verdict == "fits":
+            continue
+        kv = memory.kv_cache_bytes(model, SHORT_CONTEXT, opts.kv_type, opts.n_seq)
+        placement = place(model, rig, o.weights_bytes, kv)
+        if placement.verdict == "fits":
+            longest = _max_context(model, placement, SHORT_CONTEXT, opts)
+            if longest < context:
+                found.append((o.quant, longest))
+    return tuple(found)
 
 
 def _with_concurrency(model: Model, option: QuantOption, context: int, opts: FitOptions) -> QuantOption:
@@ -273,6 +302,7 @@ def report_to_dict(report: FitReport) -> dict[str, object]:
                 "assumptions": list(r.assumptions),
                 "best": r.best,
                 "options": [_option_dict(o) for o in r.options],
+                "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
             }
             for r in report.readings
         ],

@@ -158,3 +158,32 @@ def test_time_to_first_token_follows_the_prompt(cat: Catalog) -> None:
     long = fit(m, parse_hardware("RTX 3090", cat), FitOptions(prompt_tokens=50_000)).readings[0].option("Q8_0")
     assert short and long and short.ttft_s and long.ttft_s
     assert long.ttft_s.low > 40 * short.ttft_s.low
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware", "best", "suggested"),
+    [
+        ("llama-3.1-8b", "12GB", "Q4_K_M", ["Q8_0"]),  # Q8_0 fits on the card with less than 32k
+        ("llama-3.1-8b", "8GB", None, ["Q4_K_M"]),  # nothing fits at 32k; Q4_K_M does with less
+        ("gemma-3-27b", "RTX 3090", "Q5_K_M", ["Q6_K"]),
+        ("glm-5.2", "M3 Ultra 512GB", "UD-Q4_K_XL", []),  # the best quant already fits: nothing to trade
+    ],
+)
+def test_better_quants_with_less_context_really_fit_there(
+    cat: Catalog, model: str, hardware: str, best: str | None, suggested: list[str]
+) -> None:
+    reading = fit(cat.models[model], parse_hardware(hardware, cat)).readings[0]
+    assert reading.best == best
+    assert [q for q, _ in reading.shorter_context] == suggested
+    for quant, context in reading.shorter_context:
+        assert 8192 <= context < 32768
+        at = fit(cat.models[model], parse_hardware(hardware, cat), FitOptions(context=context, quant=quant))
+        assert at.readings[0].options[0].verdict == "fits"  # the context named is one it fits at
+        over = fit(cat.models[model], parse_hardware(hardware, cat), FitOptions(context=context + 1024, quant=quant))
+        assert over.readings[0].options[0].verdict != "fits"  # and about the longest
+
+
+@pytest.mark.parametrize("opts", [FitOptions(context=8192), FitOptions(quant="Q8_0")])
+def test_no_context_trade_when_the_context_is_short_or_the_quant_is_chosen(cat: Catalog, opts: FitOptions) -> None:
+    reading = fit(cat.models["llama-3.1-8b"], parse_hardware("12GB", cat), opts).readings[0]
+    assert reading.shorter_context == ()
