@@ -278,6 +278,23 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
     )
 
 
+def _unified_variant(entry: Unified, gib: float | None, catalog: Catalog) -> Unified:
+    """ "M4 Max 36GB": a size the named chip is not sold with picks the catalog's other build of the same chip that
+    is (the binned 32-core GPU), when there is exactly one."""
+    if gib is None or int(gib) in entry.memory_gib_options:
+        return entry
+    chip = re.sub(r"\s*\(.*\)$", "", entry.name)
+    builds = [
+        h
+        for h in catalog.hardware.values()
+        if isinstance(h, Unified)
+        and h is not entry
+        and re.sub(r"\s*\(.*\)$", "", h.name) == chip
+        and int(gib) in h.memory_gib_options
+    ]
+    return builds[0] if len(builds) == 1 else entry
+
+
 def _unified_readings(entry: Unified, gib: float | None) -> list[Reading]:
     if gib is not None:
         options = [int(gib)]
@@ -501,7 +518,7 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
             raise RigfitError(
                 "A unified-memory machine with extra GPUs isn't something I can size yet.", field="hardware"
             )
-        readings = _unified_readings(unified, unified_gib)
+        readings = _unified_readings(_unified_variant(unified, unified_gib, catalog), unified_gib)
         return [r.model_copy(update={"assumptions": (*notes, *r.assumptions)}) for r in readings]
     for count, gib in vram_sizes:
         device, note = _typical_gpu(gib, catalog)

@@ -83,6 +83,11 @@ PHRASES = [
     ("rtx 3080 12gb", "NVIDIA GeForce RTX 3080 12GB"),
     ("2x a100 40gb + 256gb ddr4", "2x NVIDIA A100 40GB SXM4 + 256 GB DDR4"),
     ("RTX 4090 64GB", "NVIDIA GeForce RTX 4090 + 64 GB"),  # no 64 GB 4090: the size is system RAM
+    # a size the named chip is not sold with picks its other build that is (the binned 32-core Max)
+    ("m4 max 36gb", "Apple M4 Max (32-core GPU) 36GB"),
+    ("m5 max 36gb", "Apple M5 Max (32-core GPU) 36GB"),
+    ("m5 max 128gb", "Apple M5 Max (40-core GPU) 128GB"),
+    ("M5 Ultra 256GB", "Apple M5 Ultra 256GB"),
 ]
 
 
