@@ -115,11 +115,18 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
             "system-RAM speed uses the efficiency pooled over GPUs and unified memory: too few CPU-only runs to fit "
             "their own"
         )
-    if model.attention.kind == "mla":
-        notes.append(MLA_DEPTH_NOTE)
-    if placement.kind == "cpu":
-        notes.append(CPU_DEPTH_NOTE)
     return seconds.rate(), "\n".join(notes)  # one caveat a line
+
+
+DEEP_CONTEXT_TOKENS = 4096  # the depth from which the measured slowdowns below set in (llama-bench's first -d step)
+
+
+def depth_caveats(model: Model, placement: Placement, depth_tokens: int) -> list[str]:
+    """What the KV-read model misses deep in the context, where measured runs show it (sources below)."""
+    if depth_tokens < DEEP_CONTEXT_TOKENS or placement.verdict == "does-not-fit":
+        return []
+    notes = [MLA_DEPTH_NOTE] if model.attention.kind == "mla" else []
+    return notes + ([CPU_DEPTH_NOTE] if placement.kind == "cpu" else [])
 
 
 # MLA attention (DeepSeek-style latent KV) at depth, GLM-4.7-Flash decode at 32k as a share of its empty-context
@@ -217,6 +224,8 @@ def estimate(
 ) -> SpeedEstimate:
     kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
     decode, d_note = decode_range(model, placement, kv_depth)
+    if decode is not None:
+        d_note = "\n".join([d_note, *depth_caveats(model, placement, context // 2)]).strip()
     prefill, p_note = prefill_range(model, placement, prompt_tokens)
     tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink)
     return SpeedEstimate(

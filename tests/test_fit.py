@@ -187,3 +187,23 @@ def test_better_quants_with_less_context_really_fit_there(
 def test_no_context_trade_when_the_context_is_short_or_the_quant_is_chosen(cat: Catalog, opts: FitOptions) -> None:
     reading = fit(cat.models["llama-3.1-8b"], parse_hardware("12GB", cat), opts).readings[0]
     assert reading.shorter_context == ()
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware", "context", "caveat"),
+    [
+        ("glm-5.2", "M3 Ultra 512GB", 32768, "MLA attention may slow"),  # MLA, deep in the context
+        ("glm-5.2", "M3 Ultra 512GB", 4096, None),  # 2k deep on average: the measured slowdown has not set in
+        ("glm-5.2", "EPYC 9654 768GB", 32768, "CPU-only decode can fall steeply"),
+        ("llama-3.1-8b", "RTX 3090", 131072, None),  # grouped-query attention on a GPU: the KV read models it
+    ],
+)
+def test_depth_caveats_follow_the_context(
+    cat: Catalog, model: str, hardware: str, context: int, caveat: str | None
+) -> None:
+    reading = fit(cat.models[model], parse_hardware(hardware, cat), FitOptions(context=context)).readings[0]
+    caveats = " ".join(c for o in reading.options for c in o.speed_caveats)
+    if caveat is None:
+        assert "MLA" not in caveats and "CPU-only decode" not in caveats
+    else:
+        assert caveat in caveats
