@@ -232,16 +232,16 @@ def _with_less_context(
 ) -> tuple[tuple[str, int], ...]:
     """Quants of more bits than the recommended one that do not fit wholly in accelerator or unified memory at the
     asked context but do at SHORT_CONTEXT: each with the longest context it fits at (less than the asked one)."""
-    best_bits = next((o.bits_per_weight for o in options if o.quant == best), 0.0)
     if context <= SHORT_CONTEXT:
         return ()
+    best_bits = next((o.bits_per_weight for o in options if o.quant == best), 0.0)
+    kv = memory.kv_cache_bytes(model, SHORT_CONTEXT, opts.kv_type, opts.n_seq)
     found: list[tuple[str, int]] = []
     for o in options:  # highest bits first
         if o.bits_per_weight <= best_bits or len(found) == SHORTER_CONTEXT_SHOWN:
             break
         if o.verdict == "fits":
             continue
-        kv = memory.kv_cache_bytes(model, SHORT_CONTEXT, opts.kv_type, opts.n_seq)
         placement = place(model, rig, o.weights_bytes, kv)
         if placement.verdict == "fits":
             longest = _max_context(model, placement, SHORT_CONTEXT, opts)

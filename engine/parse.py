@@ -278,18 +278,22 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
     )
 
 
+def _chip(name: str) -> str:
+    """ "Apple M4 Max (32-core GPU)" -> "Apple M4 Max": the chip a catalog name's builds share."""
+    return re.sub(r"\s*\(.*\)$", "", name)
+
+
 def _unified_variant(entry: Unified, gib: float | None, catalog: Catalog) -> Unified:
     """ "M4 Max 36GB": a size the named chip is not sold with picks the catalog's other build of the same chip that
     is (the binned 32-core GPU), when there is exactly one."""
     if gib is None or int(gib) in entry.memory_gib_options:
         return entry
-    chip = re.sub(r"\s*\(.*\)$", "", entry.name)
     builds = [
         h
         for h in catalog.hardware.values()
         if isinstance(h, Unified)
         and h is not entry
-        and re.sub(r"\s*\(.*\)$", "", h.name) == chip
+        and _chip(h.name) == _chip(entry.name)
         and int(gib) in h.memory_gib_options
     ]
     return builds[0] if len(builds) == 1 else entry
