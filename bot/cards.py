@@ -373,11 +373,12 @@ def quants_card(report: FitReport, page: int = 0, per_page: int = QUANTS_PER_PAG
 
 def model_card(m: Model) -> Card:
     a = m.attention
-    attention = (
-        f"MLA (latent {a.kv_lora_rank} + rope {a.qk_rope_head_dim})"
-        if a.kind == "mla"
-        else f"GQA {a.n_kv_heads} KV heads x {a.head_dim}"
-    )
+    if a.kind == "mla":
+        attention = f"MLA (latent {a.kv_lora_rank} + rope {a.qk_rope_head_dim})"
+    elif a.kind == "compressed":
+        attention = f"compressed (CSA/HCA): {a.compressed_kv_bytes_per_token or 0:,} bytes per token over all layers"
+    else:
+        attention = f"GQA {a.n_kv_heads} KV heads x {a.head_dim}"
     if a.sliding_window_layers:
         attention += f"; {a.sliding_window_layers} sliding-window layers ({a.sliding_window_tokens} tokens)"
     if a.linear_attention_layers:

@@ -36,10 +36,12 @@ class Attention(Frozen):
     """What the KV cache needs to know about a model's attention.
 
     kind ``gqa`` covers MHA too (n_kv_heads == n_heads). ``mla`` caches the compressed latent
-    (kv_lora_rank + qk_rope_head_dim values per token per layer), as llama.cpp and vLLM do.
+    (kv_lora_rank + qk_rope_head_dim values per token per layer), as llama.cpp and vLLM do. ``compressed`` is
+    DeepSeek V4's CSA/HCA: layers keep one entry per 4 or per 128 tokens (and indexer keys), so the cache is given
+    as bytes per token summed over all layers, plus a raw window of recent tokens (head_dim values per layer).
     """
 
-    kind: Literal["gqa", "mla"]
+    kind: Literal["gqa", "mla", "compressed"]
     n_heads: PositiveInt | None = None
     n_kv_heads: PositiveInt | None = None
     head_dim: PositiveInt | None = None
@@ -56,6 +58,8 @@ class Attention(Frozen):
     non_attention_layers: NonNegativeInt = 0
     # DeepSeek sparse attention's lightning indexer keeps one key of this many values per token per layer.
     indexer_head_dim: PositiveInt | None = None
+    # Compressed attention (kind "compressed"): cache bytes per token over all layers at 16 bits.
+    compressed_kv_bytes_per_token: PositiveInt | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Attention:
@@ -63,6 +67,8 @@ class Attention(Frozen):
             raise ValueError("gqa attention needs n_kv_heads and head_dim")
         if self.kind == "mla" and (self.kv_lora_rank is None or self.qk_rope_head_dim is None):
             raise ValueError("mla attention needs kv_lora_rank and qk_rope_head_dim")
+        if self.kind == "compressed" and self.compressed_kv_bytes_per_token is None:
+            raise ValueError("compressed attention needs compressed_kv_bytes_per_token")
         if self.sliding_window_layers and self.sliding_window_tokens is None:
             raise ValueError("sliding_window_layers given without sliding_window_tokens")
         return self

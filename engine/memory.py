@@ -100,10 +100,24 @@ def kv_bytes_per_token_layer(model: Model, kv_type: KvType) -> float:
     return elements * per + indexer
 
 
+def _compressed_bytes(model: Model, context: int, kv_type: KvType) -> tuple[float, float]:
+    """DeepSeek V4's compressed attention: (bytes per token over all layers, bytes of the raw recent-token window
+    of the sliding-window layers), at the cache type's width."""
+    a = model.attention
+    assert a.compressed_kv_bytes_per_token is not None
+    scale = KV_BYTES_PER_ELEMENT[kv_type] / KV_BYTES_PER_ELEMENT["f16"]
+    window_tokens = min(context, a.sliding_window_tokens or 0)
+    window = a.sliding_window_layers * window_tokens * (a.head_dim or 0) * KV_BYTES_PER_ELEMENT[kv_type]
+    return a.compressed_kv_bytes_per_token * scale, window
+
+
 def kv_cache_bytes(model: Model, context: int, kv_type: KvType = "f16", n_seq: int = 1) -> int:
     """Full-attention layers grow with context; sliding-window layers stop at the window; linear layers hold
-    a fixed recurrent state per sequence."""
+    a fixed recurrent state per sequence; compressed attention grows by its bytes per token."""
     a = model.attention
+    if a.kind == "compressed":
+        per_token, window = _compressed_bytes(model, context, kv_type)
+        return int(n_seq * (context * per_token + window))
     per_layer = kv_bytes_per_token_layer(model, kv_type)
     full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
     window_tokens = min(context, a.sliding_window_tokens or 0)
@@ -115,6 +129,10 @@ def kv_cache_bytes(model: Model, context: int, kv_type: KvType = "f16", n_seq: i
 def kv_growth_per_token(model: Model, context: int, kv_type: KvType = "f16", n_seq: int = 1) -> float:
     """Bytes one more token of context adds (sliding layers stop growing past their window)."""
     a = model.attention
+    if a.kind == "compressed":
+        per_token, _window = _compressed_bytes(model, context, kv_type)
+        grows = context < (a.sliding_window_tokens or 0)
+        return n_seq * (per_token + grows * a.sliding_window_layers * (a.head_dim or 0) * KV_BYTES_PER_ELEMENT[kv_type])
     growing = model.layers - a.linear_attention_layers - a.non_attention_layers
     if a.sliding_window_tokens is not None and context >= a.sliding_window_tokens:
         growing -= a.sliding_window_layers

@@ -149,9 +149,13 @@ CPU_DEPTH_NOTE = (
 
 
 def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
-    """2 x active params + attention: ~4 x layers x average depth x attention width (shared/SIZING.md §6)."""
+    """2 x active params + attention: ~4 x layers x average depth x attention width (shared/SIZING.md §6).
+    Compressed attention (DeepSeek V4) attends to a top-k of compressed entries, not to every earlier token, so
+    only the weights are counted there."""
     active = (model.active_params_b or model.total_params_b) * 1e9
     a = model.attention
+    if a.kind == "compressed":
+        return 2 * active
     width = (a.n_heads or 0) * (a.head_dim or 0) or (model.hidden_size or 0)
     full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
     return 2 * active + 4 * full_layers * (prompt_tokens / 2) * width

@@ -29,6 +29,14 @@ def model(layers: int, attention: Attention, **kw: object) -> Model:
 
 
 GQA = lambda kv, hd, **kw: Attention(kind="gqa", n_kv_heads=kv, head_dim=hd, **kw)  # noqa: E731
+V4 = Attention(
+    kind="compressed",
+    n_heads=64,
+    head_dim=512,
+    compressed_kv_bytes_per_token=6880,
+    sliding_window_tokens=128,
+    sliding_window_layers=43,
+)
 
 # (architecture, model, context, kv type, sequences, expected bytes): each figure by hand in the comment.
 KV_CASES = [
@@ -113,6 +121,11 @@ KV_CASES = [
         1,
         5120 * 10 * 100,
     ),
+    # DeepSeek V4 compressed attention: 6,880 B/token over all layers + a 128-token raw window of 512 values a layer
+    ("compressed, deep", model(43, V4), 32768, "f16", 1, 6880 * 32768 + 43 * 128 * 512 * 2),
+    ("compressed, inside the window", model(43, V4), 100, "f16", 1, 6880 * 100 + 43 * 100 * 512 * 2),
+    ("compressed, q8_0", model(43, V4), 32768, "q8_0", 1, 6880 * 34 / 64 * 32768 + 43 * 128 * 512 * 34 / 32),
+    ("compressed, 2 sequences", model(43, V4), 1000, "f16", 2, 2 * (6880 * 1000 + 43 * 128 * 512 * 2)),
 ]
 
 
@@ -121,6 +134,17 @@ KV_CASES = [
 )
 def test_kv_cache_bytes(name: str, m: Model, context: int, kv_type: memory.KvType, n_seq: int, expected: int) -> None:
     assert memory.kv_cache_bytes(m, context, kv_type, n_seq) == pytest.approx(expected, rel=1e-9, abs=1)
+
+
+def test_compressed_attention_grows_by_its_bytes_per_token() -> None:
+    m = model(43, V4)
+    assert memory.kv_growth_per_token(m, 64) == 6880 + 43 * 512 * 2  # the raw window still filling
+    assert memory.kv_growth_per_token(m, 4096) == 6880
+
+
+def test_compressed_attention_needs_its_bytes_per_token() -> None:
+    with pytest.raises(ValueError, match="compressed_kv_bytes_per_token"):
+        Attention(kind="compressed", n_heads=64, head_dim=512)
 
 
 def test_sliding_layers_stop_growing_past_the_window() -> None:
@@ -217,3 +241,13 @@ def test_every_gguf_file_type_has_bits(name: str) -> None:
 
     qt = quants.lookup(name)
     assert qt is not None and 1.5 <= qt.bits_per_weight <= 32
+
+
+@pytest.mark.parametrize("prompt_tokens", [512, 32768])
+def test_prefill_counts_no_attention_flops_for_compressed_attention(prompt_tokens: int) -> None:
+    """DeepSeek V4 attends to a top-k of compressed entries: the FLOPs per token do not grow with the prompt."""
+    from engine.speed import prefill_flops_per_token
+
+    compressed, dense = model(43, V4), model(43, GQA(8, 128, n_heads=32))
+    assert prefill_flops_per_token(compressed, prompt_tokens) == 2 * compressed.total_params_b * 1e9
+    assert prefill_flops_per_token(dense, prompt_tokens) > 2 * dense.total_params_b * 1e9
