@@ -61,7 +61,10 @@ def read_gguf(path: str | Path, as_of: dt.date) -> GgufSummary:
     kv_lora = _int(reader, f"{arch}.attention.kv_lora_rank")
     rope_dim = _int(reader, f"{arch}.rope.dimension_count")
     window = _int(reader, f"{arch}.attention.sliding_window")
-    if kv_lora and rope_dim:
+    ratios = _field(reader, f"{arch}.attention.compress_ratios")
+    if isinstance(ratios, list) and ratios and key_len:
+        attention = _compressed(reader, arch, [int(r) for r in ratios[:layers]], key_len, n_heads, window)
+    elif kv_lora and rope_dim:
         attention = Attention(kind="mla", kv_lora_rank=kv_lora, qk_rope_head_dim=rope_dim)
     else:
         attention = Attention(
@@ -103,6 +106,25 @@ def read_gguf(path: str | Path, as_of: dt.date) -> GgufSummary:
         as_of=as_of,
     )
     return GgufSummary(model=model, bytes_by_type=dict(bytes_by_type), tensor_count=len(reader.tensors))
+
+
+def _compressed(
+    reader: Any, arch: str, ratios: list[int], entry_values: int, n_heads: int | None, window: int | None
+) -> Attention:
+    """DeepSeek V4's CSA/HCA (arch deepseek4): a layer with compress ratio r keeps one K=V entry of `entry_values`
+    16-bit values per r tokens, and the ratio-4 (CSA) layers also an indexer key per r tokens; ratio 0 keeps only
+    the raw window (vLLM's layout, github:vllm-project/vllm-project.github.io _posts/2026-04-24-deepseek-v4.md)."""
+    indexer = _int(reader, f"{arch}.attention.indexer.key_length") or 0
+    per_token = sum((entry_values + (indexer if r == 4 else 0)) * 2 / r for r in ratios if r > 0)
+    return Attention(
+        kind="compressed",
+        n_heads=n_heads,
+        head_dim=entry_values,
+        compressed_kv_bytes_per_token=max(1, round(per_token)),
+        sliding_window_tokens=window,
+        sliding_window_layers=len(ratios) if window else 0,
+        indexer_head_dim=indexer or None,
+    )
 
 
 def _quant_name(stem: str, bytes_by_type: Counter[str]) -> str:

@@ -37,6 +37,31 @@ def write_gguf(path: Path, *, moe: bool = False) -> None:
     w.close()
 
 
+def test_deepseek4_compressed_attention_from_its_compress_ratios(tmp_path: Path) -> None:
+    """A V4-shaped header: 2 window-only layers, then CSA (ratio 4) and HCA (ratio 128) alternating."""
+    from gguf import GGUFWriter
+
+    path = tmp_path / "tiny-v4-Q8_0.gguf"
+    w = GGUFWriter(str(path), "deepseek4")
+    w.add_block_count(6)
+    w.add_embedding_length(64)
+    w.add_head_count(8)
+    w.add_head_count_kv(1)
+    w.add_key_length(512)
+    w.add_sliding_window(128)
+    w.add_array("deepseek4.attention.compress_ratios", [0, 0, 4, 128, 4, 128, 0])  # the last entry: the MTP layer
+    w.add_uint32("deepseek4.attention.indexer.key_length", 128)
+    w.add_tensor("token_embd.weight", np.zeros((32, 64), dtype=np.float16))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    a = read_gguf(path, dt.date(2026, 12, 2)).model.attention
+    # two CSA layers: (512 + 128) x 2 bytes / 4 = 320 each; two HCA layers: 512 x 2 / 128 = 8 each
+    assert (a.kind, a.compressed_kv_bytes_per_token) == ("compressed", 2 * 320 + 2 * 8)
+    assert (a.sliding_window_tokens, a.sliding_window_layers, a.head_dim) == (128, 6, 512)
+
+
 def test_reads_architecture_and_exact_bytes(tmp_path: Path) -> None:
     path = tmp_path / "tiny-F16.gguf"
     write_gguf(path)
