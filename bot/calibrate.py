@@ -26,7 +26,7 @@ from catalog.types import Gpu, Model, Unified
 from engine import calibration, memory
 from engine.errors import RigfitError
 from engine.parse import parse_hardware, parse_model
-from engine.speed import prefill_flops_per_token
+from engine.speed import DEEP_CONTEXT_TOKENS, prefill_flops_per_token
 from engine.units import GIB
 
 T = TypeVar("T")
@@ -104,7 +104,8 @@ def _ram_bandwidth(row: dict[str, str]) -> float | None:
 # 9355, bench/measured_runs.csv x517-x519: efficiency 0.44 empty, 0.11 at 4096, 0.07 at 8192) because attention is
 # computed on the CPU. The RAM efficiency is fitted on runs below llama-bench's first depth step, where weights
 # streaming dominates: it is also the figure for experts offloaded to RAM, whose attention runs on the GPU.
-CPU_DEEP_TOKENS = 4096
+# Cards show the fall as a caveat from the same depth (engine/speed.py).
+CPU_DEEP_TOKENS = DEEP_CONTEXT_TOKENS
 
 
 def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
