@@ -143,7 +143,7 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
     placement = place(model, rig, w.n_bytes, kv)
     est = speed.estimate(model, placement, context, opts.kv_type, opts.prompt_tokens, nvlink=rig.nvlink)
     overhead = sum(p.overhead_bytes for p in placement.pools)
-    caveats = tuple(n for n in (*est.decode_note.splitlines(), est.prefill_note) if n)
+    caveats = tuple(n for n in (*est.decode_notes, est.prefill_note) if n)
     note = "; ".join(n for n in (placement.note, *caveats) if n)
     return QuantOption(
         quant=w.quant,

@@ -56,7 +56,7 @@ class _Seconds:
 class SpeedEstimate(Frozen):
     decode_tps: Range | None
     prefill_tps: Range | None
-    decode_note: str = ""
+    decode_notes: tuple[str, ...] = ()  # one caveat each
     prefill_note: str = ""
     tensor_parallel: TensorParallel | None = None
 
@@ -89,21 +89,22 @@ def disk_bound_tps(model: Model, placement: Placement) -> float | None:
     return calibration.NVME_READ_GB_S * 1e9 / from_disk
 
 
-def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> tuple[Range | None, str]:
+def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> tuple[Range | None, tuple[str, ...]]:
+    """The decode range and the notes that go with it (why there is none, or what it leaves out)."""
     if placement.verdict == "does-not-fit":
         bound = disk_bound_tps(model, placement)
         if bound is None:
-            return None, placement.note
+            return None, (placement.note,)
         gb = placement.shortfall_bytes * memory.active_fraction(model) / 1e9
         return None, (
             f"at most {bound:.2g} tok/s: {gb:.1f} GB read from disk per token at a PCIe 4.0 NVMe drive's "
-            f"{calibration.NVME_READ_GB_S:g} GB/s"
+            f"{calibration.NVME_READ_GB_S:g} GB/s",
         )
     kv_total = sum(p.kv_bytes for p in placement.pools) or 1
     seconds = _Seconds()
     for pool in placement.pools:
         if pool.bandwidth_gb_s is None:
-            return None, f"no bandwidth known for {pool.name}: name the exact device for a speed estimate"
+            return None, (f"no bandwidth known for {pool.name}: name the exact device for a speed estimate",)
         kv_read = int(kv_at_depth_bytes * pool.kv_bytes / kv_total)
         seconds.add(
             _bytes_read_per_token(pool, model, kv_read), pool.bandwidth_gb_s * 1e9, _pool_efficiency(pool, model)
@@ -115,7 +116,7 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
             "system-RAM speed uses the efficiency pooled over GPUs and unified memory: too few CPU-only runs to fit "
             "their own"
         )
-    return seconds.rate(), "\n".join(notes)  # one caveat a line
+    return seconds.rate(), tuple(notes)
 
 
 DEEP_CONTEXT_TOKENS = 4096  # the depth from which the measured slowdowns below set in (llama-bench's first -d step)
@@ -227,13 +228,13 @@ def estimate(
     nvlink: bool = False,
 ) -> SpeedEstimate:
     kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
-    decode, d_note = decode_range(model, placement, kv_depth)
+    decode, d_notes = decode_range(model, placement, kv_depth)
     if decode is not None:
-        d_note = "\n".join([d_note, *depth_caveats(model, placement, context // 2)]).strip()
+        d_notes += tuple(depth_caveats(model, placement, context // 2))
     prefill, p_note = prefill_range(model, placement, prompt_tokens)
     tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink)
     return SpeedEstimate(
-        decode_tps=decode, prefill_tps=prefill, decode_note=d_note, prefill_note=p_note, tensor_parallel=tp
+        decode_tps=decode, prefill_tps=prefill, decode_notes=d_notes, prefill_note=p_note, tensor_parallel=tp
     )
 
 
