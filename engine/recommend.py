@@ -21,6 +21,9 @@ GPU_COUNTS = (1, 2, 3, 4, 6, 8)
 RAM_GPU_COUNTS = (1, 2, 4)
 RAM_SIZES_GIB = (32, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536)
 MIN_DIMM_GIB = 16  # the smallest module a build would fill a channel with
+# GPUs whose memory holds the smallest file with this much to spare (KV cache, buffers) are priced as GPU-only
+# machines, not again with system RAM. A search bound, not a fact: the fit itself decides what runs.
+GPU_ONLY_ROOM = 1.1
 
 
 class Candidate(Frozen):
@@ -138,7 +141,7 @@ def _options(model: Model, catalog: Catalog) -> list[tuple[float, _Option | _Bui
         if not isinstance(h, Gpu) or gpu_usd is None:
             continue
         for n in RAM_GPU_COUNTS:
-            if n * h.memory_gib * GIB >= smallest * 1.1:
+            if n * h.memory_gib * GIB >= smallest * GPU_ONLY_ROOM:
                 continue
             for platform in platforms:
                 sizes = tuple(g for g in _ram_sizes(platform) if (n * h.memory_gib + g) * GIB >= smallest)
