@@ -1,19 +1,27 @@
-"""Read a local GGUF file's header (llama.cpp's `gguf` package) into a catalog Model with exact tensor bytes.
+"""Read a local GGUF file's header into a catalog Model with exact tensor bytes.
 
-Only the header and tensor table are read (the reader memory-maps the file; no weights are loaded). Keys follow
-llama.cpp's GGUF naming (`{arch}.block_count`, `{arch}.attention.head_count_kv`, ... in gguf-py constants.py).
+Only the header and tensor table are read, by the bounded reader in catalog/gguf_header.py (no weights are loaded,
+and a crafted header fails fast with one line naming the file and the field). Keys follow llama.cpp's GGUF naming
+(`{arch}.block_count`, `{arch}.attention.head_count_kv`, ... in gguf-py constants.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import struct
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from catalog.gguf_header import GgufError, GgufHeader, one_line, read_header
 from catalog.types import Attention, Experts, Model, Quant
+
+__all__ = ["GgufError", "GgufSummary", "read_gguf", "to_yaml_entry"]
 
 
 @dataclass(frozen=True)
@@ -23,47 +31,70 @@ class GgufSummary:
     tensor_count: int
 
 
-def _field(reader: Any, key: str) -> Any:
-    f = reader.get_field(key)
-    if f is None:
-        return None
-    value = f.contents()
-    return value
+def _field(header: GgufHeader, key: str) -> Any:
+    return header.values.get(key)
 
 
-def _int(reader: Any, key: str) -> int | None:
-    v = _field(reader, key)
+def _int(header: GgufHeader, key: str) -> int | None:
+    v = _field(header, key)
     if isinstance(v, list):
         v = max(v) if v else None
-    return int(v) if v is not None else None
+    if v is None:
+        return None
+    if isinstance(v, str) or (isinstance(v, float) and not math.isfinite(v)):
+        raise GgufError(header.path, f"metadata key `{one_line(key, 120)}` is {one_line(repr(v), 60)}, not a number")
+    return int(v)
 
 
 def read_gguf(path: str | Path, as_of: dt.date) -> GgufSummary:
-    from gguf import GGUFReader
-
+    """The catalog Model a GGUF file's header describes. Any failure is a GgufError (a ValueError) whose message is
+    one line naming the file: a bad or crafted header, a header that does not describe a model, or an OSError."""
     p = Path(path)
-    reader = GGUFReader(str(p))
-    arch = str(_field(reader, "general.architecture") or "unknown")
-    name = str(_field(reader, "general.name") or p.stem)
+    header = read_header(p)
+    try:
+        return _summary(p, header, as_of)
+    except GgufError:
+        raise
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "model"
+        raise GgufError(p, f"the header does not describe a usable model: {where}: {first['msg']}") from exc
+    except (
+        IndexError,
+        RecursionError,
+        struct.error,
+        OverflowError,
+        KeyError,
+        TypeError,
+        ValueError,
+        ZeroDivisionError,
+        MemoryError,
+    ) as exc:
+        raise GgufError(p, f"the header does not describe a usable model ({type(exc).__name__}: {exc})") from exc
+
+
+def _summary(p: Path, header: GgufHeader, as_of: dt.date) -> GgufSummary:
+    arch = str(_field(header, "general.architecture") or "unknown")
+    name = str(_field(header, "general.name") or p.stem)
     bytes_by_type: Counter[str] = Counter()
     total_elements = expert_elements = 0
-    for t in reader.tensors:
-        bytes_by_type[t.tensor_type.name] += int(t.n_bytes)
-        total_elements += int(t.n_elements)
+    for t in header.tensors:
+        bytes_by_type[t.type_name] += t.n_bytes
+        total_elements += t.n_elements
         if "_exps" in t.name:
-            expert_elements += int(t.n_elements)
-    layers = _int(reader, f"{arch}.block_count") or 1
-    n_heads = _int(reader, f"{arch}.attention.head_count")
-    n_kv = _int(reader, f"{arch}.attention.head_count_kv") or n_heads
-    embd = _int(reader, f"{arch}.embedding_length")
-    key_len = _int(reader, f"{arch}.attention.key_length") or (embd // n_heads if embd and n_heads else None)
-    value_len = _int(reader, f"{arch}.attention.value_length")
-    kv_lora = _int(reader, f"{arch}.attention.kv_lora_rank")
-    rope_dim = _int(reader, f"{arch}.rope.dimension_count")
-    window = _int(reader, f"{arch}.attention.sliding_window")
-    ratios = _field(reader, f"{arch}.attention.compress_ratios")
+            expert_elements += t.n_elements
+    layers = _int(header, f"{arch}.block_count") or 1
+    n_heads = _int(header, f"{arch}.attention.head_count")
+    n_kv = _int(header, f"{arch}.attention.head_count_kv") or n_heads
+    embd = _int(header, f"{arch}.embedding_length")
+    key_len = _int(header, f"{arch}.attention.key_length") or (embd // n_heads if embd and n_heads else None)
+    value_len = _int(header, f"{arch}.attention.value_length")
+    kv_lora = _int(header, f"{arch}.attention.kv_lora_rank")
+    rope_dim = _int(header, f"{arch}.rope.dimension_count")
+    window = _int(header, f"{arch}.attention.sliding_window")
+    ratios = _field(header, f"{arch}.attention.compress_ratios")
     if isinstance(ratios, list) and ratios and key_len:
-        attention = _compressed(reader, arch, [int(r) for r in ratios[:layers]], key_len, n_heads, window)
+        attention = _compressed(header, arch, [int(r) for r in ratios[:layers]], key_len, n_heads, window)
     elif kv_lora and rope_dim:
         attention = Attention(kind="mla", kv_lora_rank=kv_lora, qk_rope_head_dim=rope_dim)
     else:
@@ -75,17 +106,16 @@ def read_gguf(path: str | Path, as_of: dt.date) -> GgufSummary:
             v_head_dim=value_len if value_len and value_len != key_len else None,
             sliding_window_tokens=window,
         )
-    n_expert = _int(reader, f"{arch}.expert_count")
-    n_used = _int(reader, f"{arch}.expert_used_count")
+    n_expert = _int(header, f"{arch}.expert_count")
+    n_used = _int(header, f"{arch}.expert_used_count")
     experts = None
     active_b = None
     total_b = total_elements / 1e9
     if n_expert and n_used and expert_elements:
-        experts = Experts(n_routed=n_expert, n_active=n_used, n_shared=_int(reader, f"{arch}.expert_shared_count") or 0)
+        experts = Experts(n_routed=n_expert, n_active=n_used, n_shared=_int(header, f"{arch}.expert_shared_count") or 0)
         active_b = (total_elements - expert_elements * (1 - n_used / n_expert)) / 1e9
-    tokens = reader.get_field("tokenizer.ggml.tokens")
-    vocab = len(tokens.data) if tokens is not None else None
-    file_bytes = p.stat().st_size
+    vocab = header.array_lengths.get("tokenizer.ggml.tokens")
+    file_bytes = header.file_bytes
     model_id = "gguf-" + re.sub(r"[^a-z0-9._+-]+", "-", p.stem.lower()).strip("-")
     quant_name = _quant_name(p.stem, bytes_by_type)
     source = f"local GGUF header: {p.name}"
@@ -98,23 +128,23 @@ def read_gguf(path: str | Path, as_of: dt.date) -> GgufSummary:
         layers=layers,
         hidden_size=embd,
         vocab_size=vocab,
-        context_max_tokens=_int(reader, f"{arch}.context_length") or 4096,
+        context_max_tokens=_int(header, f"{arch}.context_length") or 4096,
         attention=attention,
         experts=experts,
         quants=(Quant(name=quant_name, file_bytes=file_bytes, exact=True, source=source, as_of=as_of),),
         source=source,
         as_of=as_of,
     )
-    return GgufSummary(model=model, bytes_by_type=dict(bytes_by_type), tensor_count=len(reader.tensors))
+    return GgufSummary(model=model, bytes_by_type=dict(bytes_by_type), tensor_count=len(header.tensors))
 
 
 def _compressed(
-    reader: Any, arch: str, ratios: list[int], entry_values: int, n_heads: int | None, window: int | None
+    header: GgufHeader, arch: str, ratios: list[int], entry_values: int, n_heads: int | None, window: int | None
 ) -> Attention:
     """DeepSeek V4's CSA/HCA (arch deepseek4): a layer with compress ratio r keeps one K=V entry of `entry_values`
     16-bit values per r tokens, and the ratio-4 (CSA) layers also an indexer key per r tokens; ratio 0 keeps only
     the raw window (vLLM's layout, github:vllm-project/vllm-project.github.io _posts/2026-04-24-deepseek-v4.md)."""
-    indexer = _int(reader, f"{arch}.attention.indexer.key_length") or 0
+    indexer = _int(header, f"{arch}.attention.indexer.key_length") or 0
     per_token = sum((entry_values + (indexer if r == 4 else 0)) * 2 / r for r in ratios if r > 0)
     return Attention(
         kind="compressed",
