@@ -6,12 +6,12 @@ title 256, description 4096, 25 fields, field name 256, field value 1024, footer
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from catalog.loader import Catalog
 from catalog.types import Gpu, Hardware, Model, SystemMemory, Unified
+from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import CostReport
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
@@ -440,7 +440,11 @@ def hardware_card(h: Hardware) -> Card:
     return within_limits(Card(title=h.name, colour=BLUE, fields=tuple(fields)))
 
 
-def about_card(catalog: Catalog, version: str, accuracy: dict[str, float]) -> Card:
+def _score_words(what: str, s: HeldOutScore) -> str:
+    return f"{what} median error x{s.median_error_factor:.2f}, {s.coverage:.0%} inside the range ({s.rows} runs)"
+
+
+def about_card(catalog: Catalog, version: str, accuracy: MeasuredAccuracy | None) -> Card:
     counts = catalog.counts()
     lines = [
         f"rigfit {version}: will an open-weight LLM run on your hardware, how fast, and what it costs.",
@@ -451,10 +455,10 @@ def about_card(catalog: Catalog, version: str, accuracy: dict[str, float]) -> Ca
         "Speed: bytes read per token over bandwidth (decode), FLOPs over FP16 throughput (prefill), "
         "with efficiency ranges fitted on measured llama.cpp runs.",
     ]
-    if accuracy:
-        factor = math.exp(accuracy.get("calibration_median_abs_log_err", 0))
-        coverage = accuracy.get("calibration_coverage", 0)
-        lines.append(f"Measured on held-out runs: median error x{factor:.2f}, {coverage:.0%} inside the range.")
+    if accuracy is not None:
+        decode = _score_words("decode speed", accuracy.decode)
+        prefill = _score_words("prefill speed", accuracy.prefill)
+        lines.append(f"Measured on held-out runs: {decode}; {prefill}.")
     return within_limits(Card(title="About rigfit", description="\n".join(lines), colour=BLUE))
 
 

@@ -10,6 +10,7 @@ rows is not fitted: the lookup falls back to the pooled group of its device kind
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from engine.calibration_fitted import FITTED, FITTED_ON, HELD_OUT
@@ -79,9 +80,49 @@ ALLREDUCE_S: dict[str, tuple[float, float]] = {
 # 7.45 GB/s sequentially (Samsung 990 PRO: slashcam.com news 17407, 2022-08-28), so that bounds decode from above.
 NVME_READ_GB_S = 7.45
 
-# What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about).
-MEASURED_ACCURACY: dict[str, float] = {
-    "calibration_median_abs_log_err": HELD_OUT["calibration_decode_median_abs_log_err"],
-    "calibration_coverage": HELD_OUT["calibration_decode_coverage"],
-    "calibration_median_width": HELD_OUT["calibration_decode_median_width"],
-}
+
+class HeldOutScore(NamedTuple):
+    """How one speed figure scored on the held-out runs: median |ln(typical/measured)|, the share of runs inside
+    [low, high], the median high/low ratio, and how many runs were scored."""
+
+    median_abs_log_err: float
+    coverage: float
+    median_width: float
+    rows: int
+
+    @property
+    def median_error_factor(self) -> float:
+        """The median error as a factor: exp(median |ln(typical/measured)|), e.g. 1.12 for 12 % off."""
+        return math.exp(self.median_abs_log_err)
+
+
+class MeasuredAccuracy(NamedTuple):
+    """What `rigfit calibrate` measured on the held-out rows with the figures above (shown by /about), each
+    figure named for what it scores: decode speed, prefill speed, and both pooled."""
+
+    decode: HeldOutScore
+    prefill: HeldOutScore
+    decode_and_prefill: HeldOutScore
+
+
+def _held_out(phase: str, held_out: dict[str, float]) -> HeldOutScore:
+    return HeldOutScore(
+        median_abs_log_err=held_out[f"calibration_{phase}_median_abs_log_err"],
+        coverage=held_out[f"calibration_{phase}_coverage"],
+        median_width=held_out[f"calibration_{phase}_median_width"],
+        rows=int(held_out[f"calibration_{phase}_rows"]),
+    )
+
+
+def measured_accuracy(held_out: dict[str, float] = HELD_OUT) -> MeasuredAccuracy:
+    decode, prefill = _held_out("decode", held_out), _held_out("prefill", held_out)
+    both = HeldOutScore(
+        median_abs_log_err=held_out["calibration_median_abs_log_err"],
+        coverage=held_out["calibration_coverage"],
+        median_width=held_out["calibration_median_width"],
+        rows=decode.rows + prefill.rows,
+    )
+    return MeasuredAccuracy(decode=decode, prefill=prefill, decode_and_prefill=both)
+
+
+MEASURED_ACCURACY = measured_accuracy()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from catalog.types import Model, Quant
@@ -11,7 +11,7 @@ from engine.errors import RigfitError
 from engine.placement import Placement, Verdict, place
 from engine.rig import Frozen, Reading, Rig
 from engine.speed import Range
-from engine.units import GB, fmt_gb, fmt_tokens
+from engine.units import fmt_gb, fmt_tokens
 
 DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
 DEFAULT_PROMPT_TOKENS = 4_096
@@ -274,76 +274,11 @@ def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -
     )
 
 
-def _range(r: Range | None) -> dict[str, float] | None:
-    if r is None:
-        return None
-    out = {"low": round(r.low, 2), "high": round(r.high, 2)}
-    return out | ({"typical": round(r.typical, 2)} if r.typical is not None else {})
+def __getattr__(name: str) -> Callable[[FitReport], dict[str, object]]:
+    """`report_to_dict` moved to bot/report_json.py as `fit_json`: kept importable here until bot/cli.py switches
+    (the one allowed engine -> bot import, checked by tests/test_purity.py)."""
+    if name == "report_to_dict":
+        from bot.report_json import fit_json
 
-
-def report_to_dict(report: FitReport) -> dict[str, object]:
-    """The stable JSON object of `rigfit fit --json` (documented in README.md)."""
-    m = report.model
-    return {
-        "model": {
-            "id": m.id,
-            "name": m.name,
-            "total_params_b": m.total_params_b,
-            "active_params_b": m.active_params_b,
-            "context_max_tokens": m.context_max_tokens,
-        },
-        "context": report.context,
-        "context_note": report.context_note,
-        "kv_type": report.kv_type,
-        "readings": [
-            {
-                "label": r.label,
-                "devices": list(r.devices),
-                "assumptions": list(r.assumptions),
-                "best": r.best,
-                "options": [_option_dict(o) for o in r.options],
-                "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
-            }
-            for r in report.readings
-        ],
-    }
-
-
-def _option_dict(o: QuantOption) -> dict[str, object]:
-    return {
-        "quant": o.quant,
-        "format": o.format,
-        "bits_per_weight": o.bits_per_weight,
-        "weights_gb": round(o.weights_bytes / GB, 2),
-        "weights_basis": o.weights_basis,
-        "kv_cache_gb": round(o.kv_cache_bytes / GB, 2),
-        "overhead_gb": round(o.overhead_bytes / GB, 2),
-        "total_gb": round(o.total_bytes / GB, 2),
-        "verdict": o.verdict,
-        "placement": o.placement.kind,
-        "shortfall_gb": round(o.placement.shortfall_bytes / GB, 2),
-        "n_gpu_layers": o.placement.n_gpu_layers,
-        "n_cpu_moe": o.placement.n_cpu_moe,
-        "decode_tps": _range(o.decode_tps),
-        "prefill_tps": _range(o.prefill_tps),
-        "max_context": o.max_context,
-        "ttft_s": _range(o.ttft_s),
-        "tensor_parallel": None
-        if o.tensor_parallel is None
-        else {
-            "gpus": o.tensor_parallel.gpus,
-            "link": o.tensor_parallel.link,
-            "decode_tps": _range(o.tensor_parallel.decode_tps),
-            "allreduce_ms_per_token": _range(o.tensor_parallel.allreduce_ms_per_token),
-        },
-        "llama_cpp": o.llama_cpp,
-        "why": o.why,
-        "concurrency": None
-        if o.concurrency is None
-        else {
-            "users": o.concurrency.users,
-            "aggregate_tps": _range(o.concurrency.aggregate_tps),
-            "per_user_tps": _range(o.concurrency.per_user_tps),
-            "max_users_at_context": o.concurrency.max_users_at_context,
-        },
-    }
+        return fit_json
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.report_json import fit_json
 from catalog.loader import Catalog
-from engine.fit import FitOptions, fit, report_to_dict
+from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 
 GLM = "glm-5.2"
@@ -99,7 +100,7 @@ def test_dense_partial_offload_counts_layers(cat: Catalog) -> None:
 
 
 def test_json_shape(cat: Catalog) -> None:
-    data = report_to_dict(fit(cat.models[GLM], parse_hardware("256GB", cat)))
+    data = fit_json(fit(cat.models[GLM], parse_hardware("256GB", cat)))
     assert data["model"]["id"] == GLM  # type: ignore[index]
     readings = data["readings"]
     assert isinstance(readings, list) and len(readings) == 3

@@ -78,12 +78,12 @@ def test_tensor_parallel_beats_layer_split_and_nvlink_beats_pcie(cat: Catalog) -
 def test_fit_card_and_json_carry_the_tensor_parallel_range(cat: Catalog) -> None:
     from bot.cards import to_text
     from bot.commands import fit_answer
-    from engine.fit import report_to_dict
+    from bot.report_json import fit_json
 
     report = fit(cat.models["llama-3.1-8b"], parse_hardware("2x RTX 3090", cat), FitOptions(context=131072))
     option = report.readings[0].option("Q8_0")
     assert option is not None and option.tensor_parallel is not None
-    as_json = report_to_dict(report)
+    as_json = fit_json(report)
     q8 = next(o for o in as_json["readings"][0]["options"] if o["quant"] == "Q8_0")  # type: ignore[index]
     assert q8["tensor_parallel"]["gpus"] == 2
     text = to_text(fit_answer(cat, "llama-3.1-8b", "2x RTX 3090", context="128k", quant="Q8_0").card)

@@ -1,0 +1,302 @@
+"""The stable JSON objects of every CLI command's `--json` (each key documented in README.md, "JSON output").
+
+Built from the engine's typed reports and the catalog's types, never from the cards. Units are in the key names:
+sizes in decimal GB (`_gb`, 1e9 bytes), speeds in tokens per second (`_tps`), money in US dollars (`usd_`).
+The few strings meant for people (`why`, `context_note`, `assumptions`, `notes`, `price_note`) are the same
+sentences the cards show.
+"""
+
+from __future__ import annotations
+
+from catalog.loader import Catalog
+from catalog.types import Hardware, Model
+from engine.calibration import HeldOutScore, MeasuredAccuracy
+from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
+from engine.fit import FitReport, QuantOption, ReadingReport
+from engine.recommend import Candidate, ModelFit
+from engine.speed import Concurrency, Range, TensorParallel
+from engine.units import GB
+
+Json = dict[str, object]
+
+
+def _gb(n_bytes: float) -> float:
+    return round(n_bytes / GB, 2)
+
+
+def _range(r: Range | None) -> dict[str, float] | None:
+    if r is None:
+        return None
+    out = {"low": round(r.low, 2), "high": round(r.high, 2)}
+    return out | ({"typical": round(r.typical, 2)} if r.typical is not None else {})
+
+
+def _round(x: float | None, digits: int = 2) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+# ------------------------------------------------------------------------------------------------- fit
+
+
+def fit_json(report: FitReport) -> Json:
+    """`rigfit fit --json`."""
+    m = report.model
+    return {
+        "model": {
+            "id": m.id,
+            "name": m.name,
+            "total_params_b": m.total_params_b,
+            "active_params_b": m.active_params_b,
+            "context_max_tokens": m.context_max_tokens,
+        },
+        "context": report.context,
+        "context_note": report.context_note,
+        "kv_type": report.kv_type,
+        "readings": [_reading_json(r) for r in report.readings],
+    }
+
+
+def _reading_json(r: ReadingReport) -> Json:
+    return {
+        "label": r.label,
+        "devices": list(r.devices),
+        "assumptions": list(r.assumptions),
+        "best": r.best,
+        "options": [_option_json(o) for o in r.options],
+        "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
+    }
+
+
+def _option_json(o: QuantOption) -> Json:
+    return {
+        "quant": o.quant,
+        "format": o.format,
+        "bits_per_weight": o.bits_per_weight,
+        "weights_gb": _gb(o.weights_bytes),
+        "weights_basis": o.weights_basis,
+        "kv_cache_gb": _gb(o.kv_cache_bytes),
+        "overhead_gb": _gb(o.overhead_bytes),
+        "total_gb": _gb(o.total_bytes),
+        "verdict": o.verdict,
+        "placement": o.placement.kind,
+        "shortfall_gb": _gb(o.placement.shortfall_bytes),
+        "n_gpu_layers": o.placement.n_gpu_layers,
+        "n_cpu_moe": o.placement.n_cpu_moe,
+        "decode_tps": _range(o.decode_tps),
+        "prefill_tps": _range(o.prefill_tps),
+        "max_context": o.max_context,
+        "ttft_s": _range(o.ttft_s),
+        "tensor_parallel": _tensor_parallel_json(o.tensor_parallel),
+        "llama_cpp": o.llama_cpp,
+        "why": o.why,
+        "concurrency": _concurrency_json(o.concurrency),
+    }
+
+
+def _tensor_parallel_json(tp: TensorParallel | None) -> Json | None:
+    if tp is None:
+        return None
+    return {
+        "gpus": tp.gpus,
+        "link": tp.link,
+        "decode_tps": _range(tp.decode_tps),
+        "allreduce_ms_per_token": _range(tp.allreduce_ms_per_token),
+    }
+
+
+def _concurrency_json(c: Concurrency | None) -> Json | None:
+    if c is None:
+        return None
+    return {
+        "users": c.users,
+        "aggregate_tps": _range(c.aggregate_tps),
+        "per_user_tps": _range(c.per_user_tps),
+        "max_users_at_context": c.max_users_at_context,
+    }
+
+
+def quants_json(report: FitReport) -> Json:
+    """`rigfit quants --json`: every quant of the model on the first reading of the hardware, best first."""
+    m, r = report.model, report.readings[0]
+    return {
+        "model": {"id": m.id, "name": m.name},
+        "hardware": r.label,
+        "context": report.context,
+        "kv_type": report.kv_type,
+        "best": r.best,
+        "quants": [_quant_row(o) for o in r.options],
+        "quality": [{"benchmark": q.benchmark, "score": q.score, "quant": q.quant} for q in m.quality],
+    }
+
+
+def _quant_row(o: QuantOption) -> Json:
+    return {
+        "quant": o.quant,
+        "format": o.format,
+        "bits_per_weight": o.bits_per_weight,
+        "weights_gb": _gb(o.weights_bytes),
+        "weights_basis": o.weights_basis,
+        "total_gb": _gb(o.total_bytes),
+        "verdict": o.verdict,
+        "placement": o.placement.kind,
+        "decode_tps": _range(o.decode_tps),
+    }
+
+
+def compare_json(a: FitReport, b: FitReport) -> Json:
+    """`rigfit compare --json`: the two `fit` objects, in the order asked."""
+    return {"compared": [fit_json(a), fit_json(b)]}
+
+
+# ------------------------------------------------------------------------------------------------ cost
+
+
+def cost_json(cost: CostReport, model_name: str, hardware_label: str) -> Json:
+    """`rigfit cost --json`."""
+    u = cost.usage
+    return {
+        "model": {"id": cost.model_id, "name": model_name},
+        "hardware": hardware_label,
+        "usage": {
+            "tokens_per_day": u.tokens_per_day,
+            "input_share": u.input_share,
+            "usd_per_kwh": u.kwh_usd,
+            "years": u.years,
+        },
+        "local": _local_json(cost.local),
+        "api": [_api_json(a) for a in cost.api],
+        "rental": _rental_json(cost.rental),
+        "breakeven_tokens": _round(cost.breakeven_tokens, 0),
+        "breakeven_months": _round(cost.breakeven_months, 1),
+        "notes": list(cost.notes),
+    }
+
+
+def _local_json(local: LocalCost | None) -> Json | None:
+    if local is None:
+        return None
+    return {
+        "usd_hardware": _round(local.hardware_usd),
+        "hardware_note": local.hardware_note,
+        "watts": local.watts,
+        "hours_per_day": _round(local.hours_per_day, 3),
+        "usd_power_per_day": _round(local.power_usd_per_day, 4),
+        "usd_per_m_tokens": _round(local.usd_per_m_tokens, 4),
+        "usd_running_per_m_tokens": _round(local.running_usd_per_m_tokens, 4),
+        "max_tokens_per_day": _round(local.max_tokens_per_day, 0),
+    }
+
+
+def _api_json(a: ApiCost) -> Json:
+    return {
+        "provider": a.provider,
+        "usd_per_m_input": a.usd_per_m_input,
+        "usd_per_m_output": a.usd_per_m_output,
+        "usd_per_m_blended": round(a.usd_per_m_blended, 4),
+        "source": a.source,
+        "as_of": a.as_of,
+    }
+
+
+def _rental_json(r: RentalCost | None) -> Json | None:
+    if r is None:
+        return None
+    return {
+        "hardware_id": r.hardware_id,
+        "gpu_count": r.gpu_count,
+        "provider": r.provider,
+        "usd_per_hour": r.usd_per_hour,
+        "quant": r.quant,
+        "decode_tps_typical": round(r.decode_tps_mid, 2),
+        "usd_per_m_tokens": round(r.usd_per_m_tokens, 4),
+        "interruptible": r.interruptible,
+    }
+
+
+# ------------------------------------------------------------------------------------- recommend, whatfits
+
+
+def recommend_json(
+    model: Model, found: list[Candidate], min_tps: float, budget_usd: float | None, context: int
+) -> Json:
+    """`rigfit recommend --json`: the cheapest machines that run the model at `min_tps`, cheapest first."""
+    return {
+        "model": {"id": model.id, "name": model.name},
+        "min_decode_tps": min_tps,
+        "usd_budget": budget_usd,
+        "context": context,
+        "machines": [_candidate_json(c) for c in found],
+    }
+
+
+def _candidate_json(c: Candidate) -> Json:
+    return {
+        "label": c.label,
+        "usd_price": round(c.price_usd, 2),
+        "price_note": c.price_note,
+        "quant": c.quant,
+        "verdict": c.verdict,
+        "placement": c.placement,
+        "decode_tps": _range(Range(low=c.decode_low, high=c.decode_high, typical=c.decode_typical)),
+        "max_context": c.max_context,
+    }
+
+
+def whatfits_json(label: str, found: list[ModelFit], min_tps: float) -> Json:
+    """`rigfit whatfits --json`: the largest catalog models that run on the hardware at `min_tps`."""
+    return {"hardware": label, "min_decode_tps": min_tps, "models": [_model_fit_json(f) for f in found]}
+
+
+def _model_fit_json(f: ModelFit) -> Json:
+    return {
+        "id": f.model_id,
+        "name": f.name,
+        "total_params_b": f.total_params_b,
+        "active_params_b": f.active_params_b,
+        "quant": f.quant,
+        "bits_per_weight": f.bits_per_weight,
+        "verdict": f.verdict,
+        "decode_tps": _range(Range(low=f.decode_low, high=f.decode_high)),
+        "max_context": f.max_context,
+    }
+
+
+# --------------------------------------------------------------------------------- model, hardware, about
+
+
+def model_json(model: Model) -> Json:
+    """`rigfit model --json`: the catalog entry, file sizes in decimal GB."""
+    quants = [
+        {"name": q.name, "format": q.format, "file_gb": _gb(q.file_bytes), "publisher": q.publisher, "repo": q.repo}
+        for q in model.quants
+    ]
+    return model.model_dump(mode="json", exclude={"quants"}) | {"quants": quants}
+
+
+def hardware_json(h: Hardware) -> Json:
+    """`rigfit hardware --json`: the catalog entry as it is (memory in GiB as sold: `_gib`)."""
+    return h.model_dump(mode="json")
+
+
+def about_json(catalog: Catalog, version: str, accuracy: MeasuredAccuracy) -> Json:
+    """`rigfit about --json`: version, catalog freshness and counts, and the speed model's held-out accuracy."""
+    return {
+        "version": version,
+        "catalog_as_of": catalog.as_of.isoformat(),
+        "counts": catalog.counts(),
+        "accuracy": {
+            "decode": _score_json(accuracy.decode),
+            "prefill": _score_json(accuracy.prefill),
+            "decode_and_prefill": _score_json(accuracy.decode_and_prefill),
+        },
+    }
+
+
+def _score_json(s: HeldOutScore) -> Json:
+    return {
+        "median_abs_log_err": s.median_abs_log_err,
+        "median_error_factor": round(s.median_error_factor, 3),
+        "coverage": s.coverage,
+        "median_width": s.median_width,
+        "rows": s.rows,
+    }
