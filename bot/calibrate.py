@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, Unified
 from engine import calibration, memory
 from engine.errors import RigfitError

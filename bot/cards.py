@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from catalog.types import Gpu, Hardware, Model, SystemMemory, Unified
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import CostReport

@@ -8,7 +8,7 @@ sentences the cards show.
 
 from __future__ import annotations
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from catalog.types import Hardware, Model
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import ApiCost, CostReport, LocalCost, RentalCost

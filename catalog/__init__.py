@@ -1,6 +1,9 @@
-"""The facts rigfit reasons over: YAML under catalog/data/, validated into frozen types, loaded once."""
+"""The facts rigfit reasons over: YAML under catalog/data/, validated into frozen types, loaded once.
 
-from catalog.loader import Catalog, CatalogError, load
+Importing the package reads no file and loads no YAML: `catalog.loader.load()` does.
+"""
+
+from catalog.catalog import Catalog, CatalogError
 from catalog.types import (
     ApiPrice,
     Attention,
@@ -29,5 +32,4 @@ __all__ = [
     "RentalPrice",
     "SystemMemory",
     "Unified",
-    "load",
 ]

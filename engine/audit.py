@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from catalog.types import Gpu, Unified
 from engine import quants
 

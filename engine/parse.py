@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from catalog.types import Attention, Experts, Gpu, Hardware, Model, SystemMemory, Unified
 from engine import memory, quants
 from engine.errors import RigfitError

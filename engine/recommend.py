@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, SystemMemory, Unified
 from engine import memory
 from engine.cost import device_price, ram_price

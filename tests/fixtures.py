@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from catalog.loader import Catalog, build
+from catalog.catalog import Catalog, build
 from catalog.types import (
     ApiPrice,
     Attention,

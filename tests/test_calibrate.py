@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.calibrate import CSV_NAME, Run, fit_table, fitted_module, held_out_figures, load_runs, report, score
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 
 COLUMNS = [
     "row_id", "hardware", "hardware_memory", "memory_bandwidth_GBps_stated", "num_gpus", "backend", "engine", "model",

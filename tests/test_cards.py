@@ -19,7 +19,7 @@ from bot.cards import (
     total_chars,
     within_limits,
 )
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from engine.fit import fit
 from engine.parse import parse_hardware
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.report_json import fit_json
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 

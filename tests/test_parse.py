@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from engine.errors import RigfitError
 from engine.parse import parse_context, parse_hardware, parse_model, parse_quant
 from engine.units import GIB

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import report_json
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from engine.calibration import MEASURED_ACCURACY
 from engine.cost import Usage, cost_report
 from engine.fit import FitOptions, FitReport, fit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.loader import Catalog
+from catalog.catalog import Catalog
 from engine import calibration, memory, speed
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
