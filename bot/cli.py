@@ -7,18 +7,19 @@ import datetime as dt
 import gc
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cards import to_text
-from bot.commands import Answer, compare_answer, cost_answer, fit_answer, log_row, recommend_answer, whatfits_answer
+from bot.commands import log_row, run_request
+from bot.requests import REPORTS, REQUESTS, Frontend, Request, requests_for
 from bot.settings import Settings
 from bot.storage import QueryLog, apply_migrations, open_db
 from catalog.loader import Catalog, CatalogError, load, load_from
 from engine.audit import audit
-from engine.fit import report_to_dict
 
 EXIT_USAGE = 2
 
@@ -30,10 +31,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         result: int = args.func(args, settings)
+        sys.stdout.flush()
         return result
     except CatalogError as exc:
         print(f"catalog error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (`rigfit ... | head`): stop writing, and let the exit flush go nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,45 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="the terminal front end: the same commands and cards")
     console.set_defaults(func=cmd_console)
 
-    fit = sub.add_parser("fit", help="size MODEL on HARDWARE")
-    fit.add_argument("model", help="catalog name, Hugging Face repo id, or a size like 70B or 30B-A3B")
-    fit.add_argument("hardware", help="e.g. '256GB', '2x RTX 3090 + 128GB DDR4', 'M3 Ultra 256GB'")
-    fit.add_argument("--context", help="context length, e.g. 32k (default 32k)")
-    fit.add_argument("--quant", help="one quant to size, e.g. Q4_K_M")
-    fit.add_argument("--kv-cache", help="KV cache type: f16 (default), q8_0 or q4_0 (llama.cpp -ctk/-ctv)")
-    fit.add_argument("--prompt", help="prompt length for time to first token, e.g. 50k (default 4096)")
-    fit.add_argument("--json", action="store_true", help="print the stable JSON object instead of the card")
-    fit.set_defaults(func=cmd_fit)
-
-    cost = sub.add_parser("cost", help="local cost against the API and rental, with break-even")
-    cost.add_argument("model")
-    cost.add_argument("hardware")
-    cost.add_argument("--tokens-per-day", type=float, default=2_000_000, help="tokens processed a day (default 2M)")
-    cost.add_argument("--input-share", type=float, default=0.75, help="share of tokens that are input (default 0.75)")
-    cost.add_argument("--kwh-price", type=float, default=0.15, help="electricity, USD per kWh (default 0.15)")
-    cost.add_argument("--years", type=float, default=3.0, help="years to amortise the hardware over (default 3)")
-    cost.add_argument("--hardware-usd", type=float, help="what the hardware costs, when the catalog has no price")
-    cost.set_defaults(func=cmd_cost)
-
-    rec = sub.add_parser("recommend", help="the cheapest catalog hardware that runs MODEL at a target speed")
-    rec.add_argument("model")
-    rec.add_argument("--budget", type=float, help="most you would spend, USD")
-    rec.add_argument("--min-tps", type=float, default=5.0, help="decode tokens/s wanted (default 5)")
-    rec.add_argument("--context", help="context length (default 32k)")
-    rec.set_defaults(func=cmd_recommend)
-
-    wf = sub.add_parser("whatfits", help="the best catalog models that run usefully on HARDWARE")
-    wf.add_argument("hardware")
-    wf.add_argument("--min-tps", type=float, default=5.0)
-    wf.set_defaults(func=cmd_whatfits)
-
-    cmp_ = sub.add_parser(
-        "compare", help="two models on one machine (A B HARDWARE) or one model on two (HW1 HW2 MODEL)"
-    )
-    cmp_.add_argument("first")
-    cmp_.add_argument("second")
-    cmp_.add_argument("other")
-    cmp_.set_defaults(func=cmd_compare)
+    for request in requests_for(Frontend.CLI):
+        _add_request(sub, request)
 
     cal = sub.add_parser("calibrate", help="fit and score the speed model on shared/calibration measurements")
     cal.add_argument("--write", action="store_true", help="store the fitted table in engine/calibration_fitted.py")
@@ -169,68 +143,34 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         query_log.close()
 
 
-def cmd_fit(args: argparse.Namespace, settings: Settings) -> int:
+def _add_request(sub: argparse._SubParsersAction[argparse.ArgumentParser], request: Request) -> None:
+    """One subcommand from the request table: required options as arguments, the rest as --flags."""
+    parser = sub.add_parser(request.name, help=request.description, description=request.description)
+    for option in request.positional:
+        parser.add_argument(option.name, help=option.help())
+    for option in request.optional:
+        parser.add_argument(option.flag, *option.cli_aliases, dest=option.name, help=option.help())
+    if request.name in REPORTS:
+        parser.add_argument("--json", action="store_true", help="print the stable JSON object instead of the card")
+    parser.set_defaults(func=cmd_request, request=request.name)
+
+
+def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    catalog = load_catalog(settings)
-    answer = fit_answer(catalog, args.model, args.hardware, args.context, args.quant, allow_files=True)
+    request = REQUESTS[args.request]
+    raw = {o.name: getattr(args, o.name) for o in request.options}
+    answer = run_request(load_catalog(settings), request.name, raw, Frontend.CLI, allow_files=True)
     query_log = QueryLog(settings.database_path)
-    raw = vars_of(args)
-    query_log.log(log_row(frontend="cli", command="fit", raw_args=raw, answer=answer, started=started))
+    query_log.log(log_row(frontend="cli", command=request.name, raw_args=raw, answer=answer, started=started))
     query_log.close()
     if answer.error is not None:
         print(f"rigfit: {answer.error}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json and answer.report is not None:
-        print(json.dumps(report_to_dict(answer.report), indent=2, ensure_ascii=False))
+    if getattr(args, "json", False) and answer.data is not None:
+        print(json.dumps(answer.data, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(to_text(answer.card))
     return 0
-
-
-def _print_answer(answer: Answer, command: str, raw: dict[str, object], started: float, settings: Settings) -> int:
-    query_log = QueryLog(settings.database_path)
-    query_log.log(log_row(frontend="cli", command=command, raw_args=raw, answer=answer, started=started))
-    query_log.close()
-    if answer.error is not None:
-        print(f"rigfit: {answer.error}", file=sys.stderr)
-        return EXIT_USAGE
-    print(to_text(answer.card))
-    return 0
-
-
-def cmd_cost(args: argparse.Namespace, settings: Settings) -> int:
-    started = time.perf_counter()
-    answer = cost_answer(
-        load_catalog(settings),
-        args.model,
-        args.hardware,
-        tokens_per_day=args.tokens_per_day,
-        input_share=args.input_share,
-        kwh_usd=args.kwh_price,
-        years=args.years,
-        hardware_usd=args.hardware_usd,
-    )
-    return _print_answer(answer, "cost", vars_of(args), started, settings)
-
-
-def cmd_recommend(args: argparse.Namespace, settings: Settings) -> int:
-    started = time.perf_counter()
-    answer = recommend_answer(
-        load_catalog(settings), args.model, budget_usd=args.budget, min_tps=args.min_tps, context=args.context
-    )
-    return _print_answer(answer, "recommend", vars_of(args), started, settings)
-
-
-def cmd_whatfits(args: argparse.Namespace, settings: Settings) -> int:
-    started = time.perf_counter()
-    answer = whatfits_answer(load_catalog(settings), args.hardware, min_tps=args.min_tps)
-    return _print_answer(answer, "whatfits", vars_of(args), started, settings)
-
-
-def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
-    started = time.perf_counter()
-    answer = compare_answer(load_catalog(settings), args.first, args.second, args.other)
-    return _print_answer(answer, "compare", vars_of(args), started, settings)
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -250,10 +190,6 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         FITTED_PATH.write_text(fitted_module(table, figures, dt.date.today().isoformat(), rows), encoding="utf-8")
         print(f"\nwrote {FITTED_PATH}")
     return 0
-
-
-def vars_of(args: argparse.Namespace) -> dict[str, object]:
-    return {k: v for k, v in vars(args).items() if k not in ("func",)}
 
 
 def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:

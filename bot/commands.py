@@ -11,7 +11,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,23 @@ from bot.cards import (
     stats_card,
     whatfits_card,
 )
+from bot.report_json import (
+    about_json,
+    compare_json,
+    cost_json,
+    fit_json,
+    hardware_json,
+    model_json,
+    quants_json,
+    recommend_json,
+    whatfits_json,
+)
+from bot.requests import DEFAULT_MIN_TPS, DEFAULT_QUANTS_HARDWARE, REQUESTS, Frontend, requests_for
 from catalog.loader import Catalog
 from catalog.types import Model
 from engine.cost import CostReport, Usage, cost_report
 from engine.errors import RigfitError
-from engine.fit import DEFAULT_PROMPT_TOKENS, FitOptions, FitReport, fit
+from engine.fit import DEFAULT_CONTEXT, DEFAULT_PROMPT_TOKENS, FitOptions, FitReport, fit
 from engine.parse import (
     parse_context,
     parse_hardware,
@@ -57,6 +69,8 @@ class Answer:
     card: Card
     error: str | None = None  # set: shown only to the asker
     report: FitReport | None = None
+    data: dict[str, Any] | None = None  # the stable JSON object of the answer (`rigfit ... --json`)
+    error_field: str | None = None  # the option the error is about (RigfitError.field), for control flow
     log_fields: dict[str, Any] = field(default_factory=dict)
     pages: tuple[Card, ...] = ()  # more cards of the same answer, for a paged view
 
@@ -71,9 +85,9 @@ def run_fit(
     hardware: str,
     context: str | int | None = None,
     quant: str | None = None,
-    *,
     kv_cache: str | None = None,
     prompt: str | int | None = None,
+    *,
     allow_files: bool = False,
 ) -> FitReport:
     m = _local_gguf(model) if allow_files and model.lower().endswith(".gguf") else parse_model(model, catalog)
@@ -105,15 +119,13 @@ def fit_answer(
     hardware: str,
     context: str | int | None = None,
     quant: str | None = None,
-    *,
     kv_cache: str | None = None,
     prompt: str | int | None = None,
+    *,
     allow_files: bool = False,
 ) -> Answer:
     def build() -> Answer:
-        report = run_fit(
-            catalog, model, hardware, context, quant, kv_cache=kv_cache, prompt=prompt, allow_files=allow_files
-        )
+        report = run_fit(catalog, model, hardware, context, quant, kv_cache, prompt, allow_files=allow_files)
         return _fit_card_answer(catalog, report)
 
     return safely(build)
@@ -129,7 +141,10 @@ def _fit_card_answer(catalog: Catalog, report: FitReport) -> Answer:
         "best_quant": first.best,
     }
     return Answer(
-        card=fit_card(report, catalog, _first_reading_cost(catalog, report)), report=report, log_fields=fields
+        card=fit_card(report, catalog, _first_reading_cost(catalog, report)),
+        report=report,
+        data=fit_json(report),
+        log_fields=fields,
     )
 
 
@@ -151,7 +166,12 @@ def safely(build: Callable[[], Answer]) -> Answer:
     try:
         return build()
     except RigfitError as exc:
-        return Answer(card=error_card(str(exc)), error=str(exc), log_fields={"error": f"{exc.field}: {exc}"})
+        return Answer(
+            card=error_card(str(exc)),
+            error=str(exc),
+            error_field=exc.field,
+            log_fields={"error": f"{exc.field}: {exc}"},
+        )
     except Exception as exc:
         log.exception("command failed")
         return Answer(card=error_card(INTERNAL_ERROR), error=INTERNAL_ERROR, log_fields={"error": f"internal: {exc!r}"})
@@ -202,17 +222,18 @@ def cost_answer(
     catalog: Catalog,
     model: str,
     hardware: str,
-    *,
-    tokens_per_day: float = 2_000_000,
-    input_share: float = 0.75,
-    kwh_usd: float = 0.15,
-    years: float = 3.0,
-    hardware_usd: float | None = None,
+    tokens_per_day: float = Usage().tokens_per_day,
+    input_share: float = Usage().input_share * 100,
+    kwh_price: float = Usage().kwh_usd,
+    years: float = Usage().years,
+    hardware_price: float | None = None,
 ) -> Answer:
+    """`input_share` is a percent, as on every front end; the engine takes a fraction."""
+
     def build() -> Answer:
         m = parse_model(model, catalog)
         readings = parse_hardware(hardware, catalog)
-        usage = _usage(tokens_per_day, input_share, kwh_usd, years)
+        usage = _usage(tokens_per_day, input_share / 100, kwh_price, years)
         report = fit(m, readings[:1])
         r = report.readings[0]
         option = r.option(r.best)
@@ -226,11 +247,12 @@ def cost_answer(
             usage,
             FitOptions(),
             report.context,
-            hardware_usd,
+            hardware_price,
         )
         card = cost_card(cost, m.name, r.label, str(catalog.as_of))
         return Answer(
             card=card,
+            data=cost_json(cost, m.name, r.label),
             log_fields={"model_id": m.id, "hardware": r.label, "verdict": option.verdict if option else "does-not-fit"},
         )
 
@@ -242,7 +264,8 @@ def _usage(tokens_per_day: float, input_share: float, kwh_usd: float, years: flo
         return Usage(tokens_per_day=tokens_per_day, input_share=input_share, kwh_usd=kwh_usd, years=years)
     except ValueError as exc:
         raise RigfitError(
-            "Usage out of range: tokens per day 1 to 1e12, input share 0 to 1, kWh price 0 to 10, years up to 20.",
+            f"Usage out of range: {tokens_per_day:g} tokens a day, {input_share:.0%} input, ${kwh_usd:g}/kWh, "
+            f"{years:g} years.",
             field="usage",
         ) from exc
 
@@ -250,51 +273,54 @@ def _usage(tokens_per_day: float, input_share: float, kwh_usd: float, years: flo
 def recommend_answer(
     catalog: Catalog,
     model: str,
-    *,
-    budget_usd: float | None = None,
-    min_tps: float = 5.0,
+    budget: float | None = None,
+    min_tps: float = DEFAULT_MIN_TPS,
     context: str | int | None = None,
 ) -> Answer:
     def build() -> Answer:
         m = parse_model(model, catalog)
-        ctx = parse_context(context, m) or min(32_768, m.context_max_tokens)
-        if budget_usd is not None and budget_usd <= 0:
-            raise RigfitError("The budget must be more than $0.", field="budget")
-        if not 0 < min_tps <= 10_000:
-            raise RigfitError("The speed target must be between 0 and 10000 tok/s.", field="min_tps")
-        found = recommend(m, catalog, budget_usd=budget_usd, min_decode_tps=min_tps, context=ctx)
-        return Answer(card=recommend_card(m.name, found, min_tps, budget_usd), log_fields={"model_id": m.id})
+        ctx = parse_context(context, m) or min(DEFAULT_CONTEXT, m.context_max_tokens)
+        found = recommend(m, catalog, budget_usd=budget, min_decode_tps=min_tps, context=ctx)
+        return Answer(
+            card=recommend_card(m.name, found, min_tps, budget),
+            data=recommend_json(m, found, min_tps, budget, ctx),
+            log_fields={"model_id": m.id},
+        )
 
     return safely(build)
 
 
-def whatfits_answer(catalog: Catalog, hardware: str, *, min_tps: float = 5.0) -> Answer:
+def whatfits_answer(catalog: Catalog, hardware: str, min_tps: float = DEFAULT_MIN_TPS) -> Answer:
     def build() -> Answer:
         reading = parse_hardware(hardware, catalog)[0]
         found = what_fits(reading, catalog, min_decode_tps=min_tps)
-        return Answer(card=whatfits_card(reading.label, found), log_fields={"hardware": reading.label})
+        return Answer(
+            card=whatfits_card(reading.label, found),
+            data=whatfits_json(reading.label, found, min_tps),
+            log_fields={"hardware": reading.label},
+        )
 
     return safely(build)
 
 
-def compare_answer(catalog: Catalog, first: str, second: str, other: str) -> Answer:
-    """Two models on one machine (`first`, `second` models; `other` hardware), or one model on two machines:
+def compare_answer(catalog: Catalog, first: str, second: str, against: str) -> Answer:
+    """Two models on one machine (`first`, `second` models; `against` hardware), or one model on two machines:
     whichever reading works."""
 
     def build() -> Answer:
         try:
             a_model, b_model = parse_model(first, catalog), parse_model(second, catalog)
-            hw = parse_hardware(other, catalog)[:1]
+            hw = parse_hardware(against, catalog)[:1]
             a, b = fit(a_model, hw), fit(b_model, hw)
         except RigfitError:
-            m = parse_model(other, catalog)
+            m = parse_model(against, catalog)
             a, b = fit(m, parse_hardware(first, catalog)[:1]), fit(m, parse_hardware(second, catalog)[:1])
-        return Answer(card=compare_card(a, b, catalog), log_fields={"model_id": a.model.id})
+        return Answer(card=compare_card(a, b, catalog), data=compare_json(a, b), log_fields={"model_id": a.model.id})
 
     return safely(build)
 
 
-def quants_answer(catalog: Catalog, model: str, hardware: str) -> Answer:
+def quants_answer(catalog: Catalog, model: str, hardware: str = DEFAULT_QUANTS_HARDWARE) -> Answer:
     """Every quant of the model against the hardware; `pages` holds all pages when they don't fit one card."""
 
     def build() -> Answer:
@@ -302,18 +328,19 @@ def quants_answer(catalog: Catalog, model: str, hardware: str) -> Answer:
         report = fit(m, parse_hardware(hardware, catalog)[:1])
         count = quants_page_count(report)
         pages = tuple(quants_card(report, page) for page in range(count))
-        return Answer(card=pages[0], report=report, log_fields={"model_id": m.id}, pages=pages)
+        return Answer(
+            card=pages[0], report=report, data=quants_json(report), log_fields={"model_id": m.id}, pages=pages
+        )
 
     return safely(build)
 
 
 def model_answer(catalog: Catalog, name: str) -> Answer:
-    return safely(lambda: _model_answer(catalog, name))
+    def build() -> Answer:
+        m = parse_model(name, catalog)
+        return Answer(card=model_card(m), data=model_json(m), log_fields={"model_id": m.id})
 
-
-def _model_answer(catalog: Catalog, name: str) -> Answer:
-    m = parse_model(name, catalog)
-    return Answer(card=model_card(m), log_fields={"model_id": m.id})
+    return safely(build)
 
 
 def hardware_answer(catalog: Catalog, name: str) -> Answer:
@@ -326,13 +353,17 @@ def hardware_answer(catalog: Catalog, name: str) -> Answer:
                 field="hardware",
                 suggestions=tuple(catalog.hardware[i].name for i in pool[:5]),
             )
-        return Answer(card=hardware_card(catalog.hardware[res.id]), log_fields={"hardware": res.id})
+        entry = catalog.hardware[res.id]
+        return Answer(card=hardware_card(entry), data=hardware_json(entry), log_fields={"hardware": res.id})
 
     return safely(build)
 
 
-def help_answer(described: list[tuple[str, str]]) -> Answer:
-    return Answer(card=help_card(described))
+def help_answer(frontend: Frontend) -> Answer:
+    requests = requests_for(frontend)
+    if frontend is Frontend.DISCORD:
+        return Answer(card=help_card([(r.name, r.description) for r in requests]))
+    return Answer(card=help_card([(r.usage, r.description) for r in requests]))
 
 
 def about_answer(catalog: Catalog) -> Answer:
@@ -344,10 +375,44 @@ def about_answer(catalog: Catalog) -> Answer:
         v = version("rigfit")
     except PackageNotFoundError:
         v = "dev"
-    return Answer(card=about_card(catalog, v, MEASURED_ACCURACY))
+    return Answer(card=about_card(catalog, v, MEASURED_ACCURACY), data=about_json(catalog, v, MEASURED_ACCURACY))
 
 
 def stats_answer(path: str, guild_id: str | None) -> Answer:
     from bot.storage import stats
 
     return safely(lambda: Answer(card=stats_card(stats(path, guild_id))))
+
+
+# ------------------------------------------------------------------------------------ one entry point
+
+HANDLERS: dict[str, Callable[..., Answer]] = {
+    "fit": fit_answer,
+    "quants": quants_answer,
+    "cost": cost_answer,
+    "recommend": recommend_answer,
+    "whatfits": whatfits_answer,
+    "compare": compare_answer,
+    "model": model_answer,
+    "hardware": hardware_answer,
+    "about": about_answer,
+}
+
+
+def run_request(
+    catalog: Catalog, name: str, raw: Mapping[str, object], frontend: Frontend, *, allow_files: bool = False
+) -> Answer:
+    """A command as a front end received it: options checked against the one table, then the engine."""
+
+    def build() -> Answer:
+        request = REQUESTS.get(name)
+        if request is None or frontend not in request.frontends:
+            raise RigfitError(f"I don't know the command `/{name[:30]}`. Try `/help`.", field="command")
+        if name == "help":
+            return help_answer(frontend)
+        values = request.values(raw)
+        if name == "fit":
+            values["allow_files"] = allow_files
+        return HANDLERS[name](catalog, **values)
+
+    return safely(build)

@@ -15,63 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.cards import Card, error_card, to_text
-from bot.commands import (
-    Answer,
-    about_answer,
-    compare_answer,
-    cost_answer,
-    fit_answer,
-    hardware_answer,
-    log_row,
-    model_answer,
-    quants_answer,
-    recommend_answer,
-    whatfits_answer,
-)
+from bot.cards import error_card, to_text
+from bot.commands import Answer, log_row, run_request
+from bot.requests import Frontend, Request, requests_for
 from bot.storage import QueryLog
 from catalog.loader import Catalog
 from engine.errors import RigfitError
 
-# Each command's options in the order positional words fill them; the last one takes the rest of the line.
-COMMANDS: dict[str, tuple[str, ...]] = {
-    "fit": ("model", "hardware"),
-    "quants": ("model", "hardware"),
-    "cost": ("model", "hardware"),
-    "recommend": ("model",),
-    "whatfits": ("hardware",),
-    "compare": ("first", "second", "against"),
-    "model": ("name",),
-    "hardware": ("name",),
-    "help": (),
-    "about": (),
-}
-# Every positional option is required, except /quants' hardware (it has a default).
-REQUIRED: dict[str, tuple[str, ...]] = COMMANDS | {"quants": ("model",)}
-OPTIONS = (
-    "model",
-    "hardware",
-    "context",
-    "quant",
-    "first",
-    "second",
-    "against",
-    "name",
-    "budget",
-    "min_tps",
-    "tokens_per_day",
-    "input_share",
-    "kwh_price",
-    "years",
-    "hardware_price",
-)
-_KEY = re.compile(r"(?:^|\s)(" + "|".join(OPTIONS) + r"):", re.IGNORECASE)
-HELP = """Commands (the same as on Discord; options as key:value, or the first ones in order):
-  /fit MODEL HARDWARE [context:N] [quant:Q]      e.g. /fit glm-5.2 256GB
-  /quants MODEL [hardware:H]                      /cost MODEL HARDWARE [tokens_per_day:N] [input_share:0.75]
-  /recommend MODEL [budget:USD] [min_tps:N]       /whatfits HARDWARE [min_tps:N]
-  /compare first:A second:B against:C             /model NAME   /hardware NAME   /about   /help
-  /quit    leave (or Ctrl-D)"""
+CONSOLE_REQUESTS: dict[str, Request] = {r.name: r for r in requests_for(Frontend.CONSOLE)}
+OPTION_NAMES = sorted({o.name for r in CONSOLE_REQUESTS.values() for o in r.options}, key=len, reverse=True)
+_KEY = re.compile(r"(?:^|\s)(" + "|".join(OPTION_NAMES) + r"):", re.IGNORECASE)
+QUIT = ("/quit", "/exit", "quit", "exit")
 
 
 @dataclass(frozen=True)
@@ -86,20 +40,19 @@ def parse_line(line: str) -> ParsedLine:
         raise RigfitError("Empty line. Try `/fit glm-5.2 256GB` or `/help`.", field="command")
     word, _, rest = text.lstrip("/").partition(" ")
     command = word.lower()
-    if command not in COMMANDS:
+    request = CONSOLE_REQUESTS.get(command)
+    if request is None:
         raise RigfitError(f"I don't know the command `/{command[:30]}`. Try `/help`.", field="command")
-    args = _args(rest, COMMANDS[command])
-    missing = [name for name in REQUIRED.get(command, ()) if not args.get(name)]
+    args = _args(rest, tuple(o.name for o in request.positional))
+    missing = [o.name for o in request.positional if not args.get(o.name)]
     if missing:
-        raise RigfitError(f"`/{command}` needs {', '.join(missing)}: {_usage(command)}.", field="command")
+        raise RigfitError(f"`/{command}` needs {', '.join(missing)}: /{request.usage}.", field="command")
     return ParsedLine(command, args)
 
 
-def _usage(command: str) -> str:
-    return f"/{command} " + " ".join(n.upper() for n in COMMANDS[command])
-
-
 def _args(rest: str, positional_names: tuple[str, ...]) -> dict[str, str]:
+    """`key:value` pairs anywhere; bare words before the first key fill the positional options in order, the last
+    one taking the rest."""
     matches = list(_KEY.finditer(rest))
     args: dict[str, str] = {}
     head = rest[: matches[0].start()] if matches else rest
@@ -111,19 +64,13 @@ def _args(rest: str, positional_names: tuple[str, ...]) -> dict[str, str]:
     for i, name in enumerate(free):
         if not words:
             break
-        args[name] = " ".join(words) if i == len(free) - 1 else words.pop(0)
-        if i == len(free) - 1:
+        last = i == len(free) - 1
+        args[name] = " ".join(words) if last else words.pop(0)
+        if last:
             words = []
+    if words:
+        raise RigfitError(f"I don't know what `{' '.join(words)[:40]}` is for; name it as key:value.", field="command")
     return args
-
-
-def _number(args: dict[str, str], name: str, default: float | None) -> float | None:
-    if name not in args:
-        return default
-    try:
-        return float(args[name].replace(",", "").replace("_", ""))
-    except ValueError as exc:
-        raise RigfitError(f"`{name}` should be a number, not `{args[name][:20]}`.", field=name) from exc
 
 
 class Console:
@@ -139,58 +86,11 @@ class Console:
         try:
             parsed = parse_line(line)
             command, raw = parsed.command, {"line": line, **parsed.args}
-            answer = self._dispatch(parsed)
+            answer = run_request(self.catalog, command, parsed.args, Frontend.CONSOLE, allow_files=True)
         except RigfitError as exc:
             answer = Answer(card=error_card(str(exc)), error=str(exc), log_fields={"error": f"{exc.field}: {exc}"})
         self.query_log.log(log_row(frontend="console", command=command, raw_args=raw, answer=answer, started=started))
         return answer
-
-    def _dispatch(self, parsed: ParsedLine) -> Answer:
-        a, c = parsed.args, self.catalog
-        match parsed.command:
-            case "fit":
-                return fit_answer(
-                    c,
-                    a["model"],
-                    a["hardware"],
-                    a.get("context"),
-                    a.get("quant"),
-                    kv_cache=a.get("kv_cache"),
-                    prompt=a.get("prompt"),
-                    allow_files=True,
-                )
-            case "quants":
-                return quants_answer(c, a["model"], a.get("hardware") or "24GB VRAM + 128GB RAM")
-            case "cost":
-                return cost_answer(
-                    c,
-                    a["model"],
-                    a["hardware"],
-                    tokens_per_day=_number(a, "tokens_per_day", 2_000_000) or 2_000_000,
-                    input_share=_number(a, "input_share", 0.75) or 0.0,
-                    kwh_usd=_number(a, "kwh_price", 0.15) or 0.0,
-                    years=_number(a, "years", 3.0) or 3.0,
-                    hardware_usd=_number(a, "hardware_price", None),
-                )
-            case "recommend":
-                return recommend_answer(
-                    c,
-                    a["model"],
-                    budget_usd=_number(a, "budget", None),
-                    min_tps=_number(a, "min_tps", 5.0) or 5.0,
-                    context=a.get("context"),
-                )
-            case "whatfits":
-                return whatfits_answer(c, a["hardware"], min_tps=_number(a, "min_tps", 5.0) or 5.0)
-            case "compare":
-                return compare_answer(c, a["first"], a["second"], a["against"])
-            case "model":
-                return model_answer(c, a["name"])
-            case "hardware":
-                return hardware_answer(c, a["name"])
-            case "about":
-                return about_answer(c)
-        return Answer(card=Card(title="rigfit", description=HELP))
 
     def print_answer(self, answer: Answer) -> None:
         if answer.error:
@@ -204,7 +104,7 @@ class Console:
         for line in lines:
             if not line.strip() or line.strip().startswith("#"):
                 continue
-            if line.strip().lower() in ("/quit", "/exit", "quit", "exit"):
+            if line.strip().lower() in QUIT:
                 break
             answer = self.handle(line)
             errors += answer.error is not None
@@ -221,7 +121,7 @@ class Console:
             except (EOFError, KeyboardInterrupt):
                 print(file=self.out)
                 return
-            if line.strip().lower() in ("/quit", "/exit", "quit", "exit"):
+            if line.strip().lower() in QUIT:
                 return
             if line.strip():
                 self.print_answer(self.handle(line))

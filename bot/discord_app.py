@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import signal
 import time
@@ -21,22 +22,8 @@ from discord.ext import commands
 
 from bot import autocomplete
 from bot.cards import Card, escape_markdown, to_embed
-from bot.commands import (
-    Answer,
-    about_answer,
-    compare_answer,
-    cost_answer,
-    fit_answer,
-    hardware_answer,
-    help_answer,
-    log_row,
-    model_answer,
-    quants_answer,
-    recommend_answer,
-    stats_answer,
-    user_hash,
-    whatfits_answer,
-)
+from bot.commands import Answer, log_row, run_request, stats_answer, user_hash
+from bot.requests import REQUESTS, Complete, Frontend, Kind, Option, Request, requests_for
 from bot.settings import Settings
 from bot.storage import QueryLog
 from bot.views import FitView, PagedView
@@ -47,7 +34,13 @@ NO_PINGS = discord.AllowedMentions.none()
 DEFER_AFTER_S = 1.5
 COOLDOWN_RATE, COOLDOWN_PER_S = 6, 30.0  # per user: six questions in thirty seconds
 
-Text = app_commands.Range[str, 1, 200]
+DESCRIPTION_MAX = 100  # Discord's limit for command and option descriptions
+COMPLETERS: dict[Complete, Callable[..., Any]] = {
+    Complete.MODEL: autocomplete.models,
+    Complete.HARDWARE: autocomplete.hardware,
+    Complete.QUANT: autocomplete.quants,
+    Complete.MODEL_OR_HARDWARE: autocomplete.model_or_hardware,
+}
 
 
 def _per_user(interaction: discord.Interaction) -> int:
@@ -57,208 +50,97 @@ def _per_user(interaction: discord.Interaction) -> int:
 cooldown = app_commands.checks.cooldown(COOLDOWN_RATE, COOLDOWN_PER_S, key=_per_user)
 
 
-class RigfitCog(commands.Cog):
-    def __init__(self, bot: RigfitBot) -> None:
-        self.bot = bot
+def option_description(option: Option) -> str:
+    """The option's help as the table words it, shortened to Discord's 100 characters when it must be."""
+    for text in (option.help(), option.description):
+        if len(text) <= DESCRIPTION_MAX:
+            return text
+    return option.description[: DESCRIPTION_MAX - 1] + "…"
 
-    # ----------------------------------------------------------------------------------- sizing
 
-    @app_commands.command(name="fit", description="Will a model run on your hardware, how fast, and with which quant?")
-    @app_commands.describe(
-        model="Model name or Hugging Face repo, e.g. glm-5.2, qwen3-30b-a3b, 70B",
-        hardware="Your hardware, e.g. 256GB, 2x RTX 3090 + 128GB DDR4, M3 Ultra 256GB",
-        context="Context length in tokens, e.g. 32k (default 32k)",
-        quant="A quant to size, e.g. Q4_K_M or UD-IQ2_XXS (default: all published)",
-        kv_cache="KV cache type (llama.cpp -ctk/-ctv); default f16",
-        prompt="Prompt length for time to first token, e.g. 50k (default 4096)",
-    )
-    @app_commands.choices(
-        kv_cache=[app_commands.Choice(name=n, value=n) for n in ("f16", "q8_0", "q4_0")],
-    )
-    @app_commands.autocomplete(model=autocomplete.models, hardware=autocomplete.hardware, quant=autocomplete.quants)
-    @cooldown
-    async def fit(
-        self,
-        interaction: discord.Interaction,
-        model: Text,
-        hardware: Text,
-        context: app_commands.Range[str, 1, 20] | None = None,
-        quant: app_commands.Range[str, 1, 40] | None = None,
-        kv_cache: str | None = None,
-        prompt: app_commands.Range[str, 1, 20] | None = None,
-    ) -> None:
-        raw = {"model": model, "hardware": hardware, "context": context, "quant": quant}
-        raw |= {"kv_cache": kv_cache, "prompt": prompt}
-        catalog = self.bot.catalog
+def _annotation(option: Option) -> Any:
+    """The Discord type of an option: text and token counts as bounded strings, numbers as bounded numbers."""
+    low, high = option.min_value, option.max_value
+    match option.kind:
+        case Kind.INT:
+            return app_commands.Range[int, None if low is None else int(low), None if high is None else int(high)]
+        case Kind.FLOAT:
+            return app_commands.Range[
+                float, None if low is None else float(low), None if high is None else float(high)
+            ]
+        case Kind.CHOICE:
+            return str
+    return app_commands.Range[str, 1, option.max_chars]
 
-        def view(answer: Answer) -> discord.ui.View | None:
-            return FitView(self.bot, interaction.user.id, model, hardware, context) if answer.ok else None
 
-        def build() -> Answer:
-            return fit_answer(catalog, model, hardware, context, quant, kv_cache=kv_cache, prompt=prompt)
-
-        await self.bot.answer(interaction, "fit", raw, build, view)
-
-    @app_commands.command(name="quants", description="A model's quants: size, bits per weight and memory needed")
-    @app_commands.describe(
-        model="Model name, e.g. glm-5.2", hardware="Hardware to check them against (default 24GB VRAM + 128GB RAM)"
-    )
-    @app_commands.autocomplete(model=autocomplete.models, hardware=autocomplete.hardware)
-    @cooldown
-    async def quants(self, interaction: discord.Interaction, model: Text, hardware: Text | None = None) -> None:
-        hw = hardware or "24GB VRAM + 128GB RAM"
-        raw = {"model": model, "hardware": hardware}
-        await self.bot.answer(
-            interaction, "quants", raw, lambda: quants_answer(self.bot.catalog, model, hw), paged_view(interaction)
-        )
-
-    @app_commands.command(name="cost", description="Local cost per million tokens against the API and renting a GPU")
-    @app_commands.describe(
-        model="Model name, e.g. glm-5.2",
-        hardware="Your hardware, e.g. 24GB VRAM + 256GB RAM",
-        tokens_per_day="Tokens processed a day (default 2,000,000)",
-        input_share="Percent of tokens that are input (default 75)",
-        kwh_price="Electricity in USD per kWh (default 0.15)",
-        years="Years to spread the hardware price over (default 3)",
-        hardware_price="What the hardware costs in USD, if the catalog has no price",
-    )
-    @app_commands.autocomplete(model=autocomplete.models, hardware=autocomplete.hardware)
-    @cooldown
-    async def cost(
-        self,
-        interaction: discord.Interaction,
-        model: Text,
-        hardware: Text,
-        tokens_per_day: app_commands.Range[int, 1000, 10_000_000_000] = 2_000_000,
-        input_share: app_commands.Range[int, 0, 100] = 75,
-        kwh_price: app_commands.Range[float, 0.0, 5.0] = 0.15,
-        years: app_commands.Range[float, 0.5, 10.0] = 3.0,
-        hardware_price: app_commands.Range[int, 1, 10_000_000] | None = None,
-    ) -> None:
-        raw = {"model": model, "hardware": hardware, "tokens_per_day": tokens_per_day, "input_share": input_share}
-        raw |= {"kwh_price": kwh_price, "years": years, "hardware_price": hardware_price}
-
-        def build() -> Answer:
-            return cost_answer(
-                self.bot.catalog,
-                model,
-                hardware,
-                tokens_per_day=tokens_per_day,
-                input_share=input_share / 100,
-                kwh_usd=kwh_price,
-                years=years,
-                hardware_usd=hardware_price,
+def _signature(request: Request) -> inspect.Signature:
+    params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)]
+    for option in request.options:
+        annotation = _annotation(option)
+        params.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=annotation if option.required else annotation | None,
+                default=inspect.Parameter.empty if option.required else None,
             )
-
-        await self.bot.answer(interaction, "cost", raw, build)
-
-    @app_commands.command(name="recommend", description="The cheapest hardware that runs a model at your target speed")
-    @app_commands.describe(
-        model="Model name, e.g. glm-5.2",
-        budget="Most you would spend, USD",
-        min_tps="Decode speed wanted, tokens/s (default 5)",
-        context="Context length, e.g. 32k",
-    )
-    @app_commands.autocomplete(model=autocomplete.models)
-    @cooldown
-    async def recommend(
-        self,
-        interaction: discord.Interaction,
-        model: Text,
-        budget: app_commands.Range[int, 100, 10_000_000] | None = None,
-        min_tps: app_commands.Range[float, 0.5, 1000.0] = 5.0,
-        context: app_commands.Range[str, 1, 20] | None = None,
-    ) -> None:
-        raw = {"model": model, "budget": budget, "min_tps": min_tps, "context": context}
-        await self.bot.answer(
-            interaction,
-            "recommend",
-            raw,
-            lambda: recommend_answer(self.bot.catalog, model, budget_usd=budget, min_tps=min_tps, context=context),
         )
+    return inspect.Signature(params)
 
-    @app_commands.command(name="whatfits", description="The best models that run usefully on your hardware")
-    @app_commands.describe(
-        hardware="Your hardware, e.g. RTX 4090 + 64GB DDR5", min_tps="Decode speed wanted, tokens/s (default 5)"
+
+def table_command(bot: RigfitBot, request: Request) -> app_commands.Command[Any, ..., None]:
+    """An app command built from the request table: its options, types, bounds, choices and autocomplete."""
+
+    async def callback(interaction: discord.Interaction, **raw: Any) -> None:
+        await bot.run_table_command(interaction, request, raw)
+
+    callback.__signature__ = _signature(request)  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
+        o.name: option_description(o) for o in request.options
+    }
+    callback.__discord_app_commands_param_choices__ = {  # type: ignore[attr-defined]
+        o.name: [app_commands.Choice(name=c, value=c) for c in o.choices] for o in request.options if o.choices
+    }
+    callback.__discord_app_commands_param_autocomplete__ = {  # type: ignore[attr-defined]
+        o.name: COMPLETERS[o.complete] for o in request.options if o.complete is not None
+    }
+    return app_commands.Command(
+        name=request.name, description=request.description, callback=cooldown(callback), extras={"request": request}
     )
-    @app_commands.autocomplete(hardware=autocomplete.hardware)
-    @cooldown
-    async def whatfits(
-        self, interaction: discord.Interaction, hardware: Text, min_tps: app_commands.Range[float, 0.5, 1000.0] = 5.0
-    ) -> None:
-        raw = {"hardware": hardware, "min_tps": min_tps}
-        await self.bot.answer(
-            interaction, "whatfits", raw, lambda: whatfits_answer(self.bot.catalog, hardware, min_tps=min_tps)
-        )
 
-    @app_commands.command(name="compare", description="Two models on one machine, or one model on two machines")
-    @app_commands.describe(
-        first="First model (or first hardware)",
-        second="Second model (or second hardware)",
-        against="The hardware both models run on (or the model both machines run)",
-    )
-    @app_commands.autocomplete(
-        first=autocomplete.model_or_hardware,
-        second=autocomplete.model_or_hardware,
-        against=autocomplete.model_or_hardware,
-    )
-    @cooldown
-    async def compare(self, interaction: discord.Interaction, first: Text, second: Text, against: Text) -> None:
-        raw = {"first": first, "second": second, "against": against}
-        await self.bot.answer(
-            interaction, "compare", raw, lambda: compare_answer(self.bot.catalog, first, second, against)
-        )
 
-    # ----------------------------------------------------------------------------------- reference
-
-    @app_commands.command(name="model", description="A model's spec card: parameters, architecture, quants, sources")
-    @app_commands.describe(name="Model name, e.g. glm-5.2")
-    @app_commands.autocomplete(name=autocomplete.models)
-    @cooldown
-    async def model(self, interaction: discord.Interaction, name: Text) -> None:
-        await self.bot.answer(interaction, "model", {"name": name}, lambda: model_answer(self.bot.catalog, name))
-
-    @app_commands.command(name="hardware", description="A device's spec card: memory, bandwidth, compute, prices")
-    @app_commands.describe(name="Device name, e.g. RTX 3090 or M3 Ultra")
-    @app_commands.autocomplete(name=autocomplete.hardware)
-    @cooldown
-    async def hardware(self, interaction: discord.Interaction, name: Text) -> None:
-        await self.bot.answer(interaction, "hardware", {"name": name}, lambda: hardware_answer(self.bot.catalog, name))
-
-    @app_commands.command(name="help", description="What rigfit can answer and how to ask")
-    async def help(self, interaction: discord.Interaction) -> None:
-        described = [(c.name, getattr(c, "description", "")) for c in self.bot.tree.get_commands()]
-        await self.bot.answer(interaction, "help", {}, lambda: help_answer(described), ephemeral=True)
-
-    @app_commands.command(
-        name="about", description="Version, catalog date and size, and how accurate the estimates measured"
-    )
-    async def about(self, interaction: discord.Interaction) -> None:
-        await self.bot.answer(interaction, "about", {}, lambda: about_answer(self.bot.catalog))
-
-    @app_commands.command(
-        name="stats", description="Queries in this server: counts, top models and hardware, answer times"
-    )
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
-    @app_commands.checks.has_permissions(manage_guild=True)
-    async def stats(self, interaction: discord.Interaction) -> None:
+def stats_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
+    async def stats(interaction: discord.Interaction) -> None:
         guild = str(interaction.guild_id) if interaction.guild_id else None
-        path = self.bot.query_log.path
-        self.bot.query_log.flush()
-        await self.bot.answer(interaction, "stats", {}, lambda: stats_answer(path, guild), ephemeral=True)
+        path = bot.query_log.path
+        await bot.answer(interaction, "stats", {}, lambda: stats_answer(path, guild), ephemeral=True)
 
-    @app_commands.command(name="forget-me", description="Delete every query of yours from rigfit's log")
-    async def forget_me(self, interaction: discord.Interaction) -> None:
-        key = self.bot.settings.hash_key.get_secret_value()
+    stats = app_commands.default_permissions(manage_guild=True)(stats)
+    stats = app_commands.guild_only()(stats)
+    stats = app_commands.checks.has_permissions(manage_guild=True)(stats)
+    return app_commands.Command(name="stats", description=REQUESTS["stats"].description, callback=cooldown(stats))
+
+
+def forget_me_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
+    async def forget_me(interaction: discord.Interaction) -> None:
+        key = bot.settings.hash_key.get_secret_value()
         hashed = user_hash(interaction.user.id, key) or ""
-        deleted = await asyncio.to_thread(self.bot.query_log.forget, hashed)
+        deleted = await asyncio.to_thread(bot.query_log.forget, hashed)
         await _respond(interaction, content=f"Done: {deleted} logged queries of yours were deleted.", ephemeral=True)
         # Logged like every command, but without the asker's hash: forgetting must not leave a trace.
         forgotten = Answer(
             card=Card(title="forget-me"), log_fields={"user_hash": None, "verdict": f"deleted {deleted}"}
         )
-        self.bot.log_query(interaction, "forget-me", {}, forgotten, time.perf_counter())
+        bot.log_query(interaction, "forget-me", {}, forgotten, time.perf_counter())
+
+    return app_commands.Command(name="forget-me", description=REQUESTS["forget-me"].description, callback=forget_me)
+
+
+def build_commands(bot: RigfitBot) -> list[app_commands.Command[Any, ..., None]]:
+    special = {"stats": stats_command, "forget-me": forget_me_command}
+    return [
+        special[r.name](bot) if r.name in special else table_command(bot, r) for r in requests_for(Frontend.DISCORD)
+    ]
 
 
 def paged_view(interaction: discord.Interaction) -> Callable[[Answer], discord.ui.View | None]:
@@ -308,7 +190,23 @@ class RigfitBot(commands.AutoShardedBot):
         self.settings = settings
 
     async def setup_hook(self) -> None:
-        await self.add_cog(RigfitCog(self))
+        for command in build_commands(self):
+            self.tree.add_command(command)
+
+    async def run_table_command(self, interaction: discord.Interaction, request: Request, raw: dict[str, Any]) -> None:
+        """A command from the request table: the engine off the event loop, the card, its buttons, the log row."""
+
+        def build() -> Answer:
+            return run_request(self.catalog, request.name, raw, Frontend.DISCORD)
+
+        def view(answer: Answer) -> discord.ui.View | None:
+            if not answer.ok:
+                return None
+            if request.name == "fit":
+                return FitView(self, interaction.user.id, raw["model"], raw["hardware"], raw.get("context"))
+            return paged_view(interaction)(answer)
+
+        await self.answer(interaction, request.name, raw, build, view, ephemeral=request.private)
 
     async def answer(
         self,

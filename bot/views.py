@@ -83,7 +83,7 @@ class FitView(discord.ui.View):
 
         def build() -> Answer:
             answer = fit_answer(self.bot.catalog, self.model, self.hardware, context)
-            if answer.error and "reads at most" in answer.error:
+            if answer.error_field == "context":  # past the model's maximum: the card at the default context
                 return fit_answer(self.bot.catalog, self.model, self.hardware, None)
             return answer
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from bot.cards import to_text
-from bot.commands import compare_answer, cost_answer, recommend_answer, whatfits_answer
+from bot.commands import compare_answer, cost_answer, recommend_answer, run_request, whatfits_answer
+from bot.requests import Frontend
 from catalog.loader import Catalog
 from catalog.types import Price, SystemMemory
 from engine.cost import Usage, api_costs, breakeven, cost_report, rig_price
@@ -155,7 +156,7 @@ def test_what_fits_lists_models_that_run(cat: Catalog) -> None:
 @pytest.mark.parametrize(
     ("build", "expected"),
     [
-        (lambda c: cost_answer(c, "glm-5.2", "24GB VRAM + 256GB RAM", hardware_usd=12_000), "Break-even"),
+        (lambda c: cost_answer(c, "glm-5.2", "24GB VRAM + 256GB RAM", hardware_price=12_000), "Break-even"),
         (lambda c: recommend_answer(c, "llama-3.1-8b", min_tps=20), "RTX 3090"),
         (lambda c: whatfits_answer(c, "RTX 3090"), "Llama-3.1-8B"),
         (lambda c: compare_answer(c, "llama-3.1-8b", "gemma-3-27b", "RTX 3090"), "Gemma-3-27B"),
@@ -171,9 +172,9 @@ def test_answers_render(cat: Catalog, build, expected: str) -> None:  # type: ig
 @pytest.mark.parametrize(
     "build",
     [
-        lambda c: cost_answer(c, "glm-5.2", "256GB", input_share=2),
-        lambda c: recommend_answer(c, "glm-5.2", budget_usd=-1),
-        lambda c: recommend_answer(c, "glm-5.2", min_tps=0),
+        lambda c: run_request(c, "cost", {"model": "glm-5.2", "hardware": "256GB", "input_share": 200}, Frontend.CLI),
+        lambda c: run_request(c, "recommend", {"model": "glm-5.2", "budget": -1}, Frontend.CLI),
+        lambda c: run_request(c, "recommend", {"model": "glm-5.2", "min_tps": 0}, Frontend.CLI),
         lambda c: whatfits_answer(c, "a toaster"),
     ],
 )

@@ -14,7 +14,8 @@ from discord_spec import COMMAND_NAME, COMMAND_TEXT_MAX, command_text_chars, val
 from bot import autocomplete
 from bot.cards import to_embed
 from bot.commands import user_hash
-from bot.discord_app import NO_PINGS, RigfitBot, RigfitCog
+from bot.discord_app import NO_PINGS, RigfitBot
+from bot.requests import REQUESTS
 from bot.settings import Settings
 from bot.storage import QueryLog
 from bot.views import FitView
@@ -45,10 +46,16 @@ def interaction(user_id: int = 1234, *, manager: bool = True) -> MagicMock:
     return i
 
 
-def cog(bot: RigfitBot) -> RigfitCog:
-    c = bot.get_cog("RigfitCog")
-    assert isinstance(c, RigfitCog)
-    return c
+def command(bot: RigfitBot, name: str) -> Any:
+    found = bot.tree.get_command(name)
+    assert found is not None, name
+    return found
+
+
+async def invoke(bot: RigfitBot, name: str, i: MagicMock, *args: Any) -> None:
+    """Call a command's callback as discord.py does: options by name, in the table's order."""
+    names = [o.name for o in REQUESTS[name].options]
+    await command(bot, name).callback(i, **dict(zip(names, args, strict=False)))
 
 
 def sent(i: MagicMock) -> dict[str, Any]:
@@ -82,8 +89,7 @@ async def test_every_command_answers_with_a_valid_card(
     bot: RigfitBot, name: str, args: tuple[Any, ...], expected: str
 ) -> None:
     i = interaction()
-    command = getattr(RigfitCog, name)
-    await command.callback(cog(bot), i, *args)
+    await invoke(bot, name, i, *args)
     kwargs = sent(i)
     assert kwargs["allowed_mentions"] is NO_PINGS
     embed = kwargs["embed"]
@@ -97,7 +103,7 @@ async def test_every_command_answers_with_a_valid_card(
 
 async def test_fit_card_has_followup_buttons(bot: RigfitBot) -> None:
     i = interaction()
-    await RigfitCog.fit.callback(cog(bot), i, "glm-5.2", "256GB", None, None)  # type: ignore[arg-type]
+    await invoke(bot, 'fit', i, "glm-5.2", "256GB", None, None)
     view = sent(i)["view"]
     assert isinstance(view, FitView)
     assert [b.label for b in view.children] == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]  # type: ignore[attr-defined]
@@ -146,7 +152,7 @@ async def test_bad_input_is_ephemeral_and_logged(
     bot: RigfitBot, model: str, hardware: str, context: str | None, quant: str | None, message: str
 ) -> None:
     i = interaction()
-    await RigfitCog.fit.callback(cog(bot), i, model, hardware, context, quant)  # type: ignore[arg-type]
+    await invoke(bot, 'fit', i, model, hardware, context, quant)
     kwargs = sent(i)
     assert kwargs["ephemeral"] is True
     assert message in kwargs["content"]
@@ -182,7 +188,7 @@ async def test_slow_answer_is_deferred(bot: RigfitBot, monkeypatch: pytest.Monke
 
 async def test_help_lists_every_command(bot: RigfitBot) -> None:
     i = interaction()
-    await RigfitCog.help.callback(cog(bot), i)  # type: ignore[arg-type]
+    await invoke(bot, 'help', i)
     description = sent(i)["embed"].description
     for command in bot.tree.get_commands():
         assert f"/{command.name}" in description
@@ -190,24 +196,25 @@ async def test_help_lists_every_command(bot: RigfitBot) -> None:
 
 async def test_forget_me_removes_exactly_the_askers_rows(bot: RigfitBot) -> None:
     for user in (1234, 1234, 555):
-        await RigfitCog.model.callback(cog(bot), interaction(user), "glm-5.2")  # type: ignore[arg-type]
+        await invoke(bot, 'model', interaction(user), "glm-5.2")
     i = interaction(1234)
-    await RigfitCog.forget_me.callback(cog(bot), i)  # type: ignore[arg-type]
+    await invoke(bot, 'forget-me', i)
     assert "2 logged queries" in sent(i)["content"]
     assert [r["user_hash"] for r in rows(bot)] == [user_hash(555, "k"), None]
     assert rows(bot)[-1]["command"] == "forget-me"
 
 
 async def test_stats_for_managers(bot: RigfitBot) -> None:
-    await RigfitCog.model.callback(cog(bot), interaction(), "glm-5.2")  # type: ignore[arg-type]
+    await invoke(bot, 'model', interaction(), "glm-5.2")
+    assert bot.query_log.flush()  # /stats reads what the writer has stored; it never waits for it
     i = interaction()
-    await RigfitCog.stats.callback(cog(bot), i)  # type: ignore[arg-type]
+    await invoke(bot, 'stats', i)
     kwargs = sent(i)
     assert kwargs["ephemeral"] is True and "glm-5.2" in str(kwargs["embed"].to_dict())
 
 
 async def test_stats_requires_manage_guild(bot: RigfitBot) -> None:
-    permission_checks = RigfitCog.stats.checks
+    permission_checks = command(bot, "stats").checks
     assert permission_checks
     i = interaction(manager=False)
     i.permissions = discord.Permissions.none()
@@ -217,7 +224,7 @@ async def test_stats_requires_manage_guild(bot: RigfitBot) -> None:
 
 
 async def test_cooldown_per_user(bot: RigfitBot) -> None:
-    check = RigfitCog.fit.checks[0]
+    check = command(bot, "fit").checks[0]
     burst = [await check(interaction(1234)) for _ in range(6)]
     assert all(burst)
     with pytest.raises(app_commands.CommandOnCooldown) as err:
@@ -328,7 +335,7 @@ async def test_quants_paginate_with_buttons(bot: RigfitBot) -> None:
     from bot.views import PagedView
 
     i = interaction()
-    await RigfitCog.quants.callback(cog(bot), i, "llama-3.1-8b", "RTX 3090")  # type: ignore[arg-type]
+    await invoke(bot, 'quants', i, "llama-3.1-8b", "RTX 3090")
     kwargs = sent(i)
     # the fixture model has two published quants: one page, no buttons
     assert "view" not in kwargs
@@ -352,7 +359,7 @@ def to_embed_card(n: int):  # type: ignore[no-untyped-def]
 async def test_fit_buttons_disable_on_the_original_reply(bot: RigfitBot) -> None:
     i = interaction()
     i.edit_original_response = AsyncMock()
-    await RigfitCog.fit.callback(cog(bot), i, "glm-5.2", "256GB", None, None)  # type: ignore[arg-type]
+    await invoke(bot, 'fit', i, "glm-5.2", "256GB", None, None)
     view = sent(i)["view"]
     assert view.origin is i
     await view.on_timeout()
