@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,8 +87,8 @@ def read_or_create_key_file(path: Path) -> list[str]:
     """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+        tmp = Path(name)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(_new_key() + "\n")
