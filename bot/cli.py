@@ -147,12 +147,16 @@ def _add_request(sub: argparse._SubParsersAction[argparse.ArgumentParser], reque
     """One subcommand from the request table: required options as arguments, the rest as --flags."""
     parser = sub.add_parser(request.name, help=request.description, description=request.description)
     for option in request.positional:
-        parser.add_argument(option.name, help=option.help())
+        parser.add_argument(option.name, help=_argparse_text(option.help()))
     for option in request.optional:
-        parser.add_argument(option.flag, *option.cli_aliases, dest=option.name, help=option.help())
+        parser.add_argument(option.flag, *option.cli_aliases, dest=option.name, help=_argparse_text(option.help()))
     if request.name in REPORTS:
         parser.add_argument("--json", action="store_true", help="print the stable JSON object instead of the card")
     parser.set_defaults(func=cmd_request, request=request.name)
+
+
+def _argparse_text(text: str) -> str:
+    return text.replace("%", "%%")  # argparse formats help with %-style placeholders
 
 
 def cmd_request(args: argparse.Namespace, settings: Settings) -> int:

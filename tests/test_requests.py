@@ -78,13 +78,14 @@ def test_cli_offers_every_option(name: str, request_: Request) -> None:
     actions = {a.dest: a for a in sub._actions}
     for option in request_.options:
         action = actions[option.name]
-        assert action.help == option.help()
+        assert action.help == option.help().replace("%", "%%")
         assert action.default is None  # the table fills defaults, not argparse
         if option.required:
             assert not action.option_strings
         else:
             assert option.flag in action.option_strings
     assert ("json" in actions) == (name in REPORTS)
+    assert all(option.flag in sub.format_help() for option in request_.optional)  # --help renders
 
 
 @pytest.fixture(scope="module")
