@@ -29,13 +29,15 @@ SUPPORTED_VERSIONS = (2, 3)
 DEFAULT_ALIGNMENT = 32
 
 MAX_KEY_BYTES = 65_535  # the spec: keys are at most 2^16-1 bytes
-MAX_TENSOR_NAME_BYTES = 65_535  # ggml's GGML_MAX_NAME is 64; generous but bounded
+MAX_TENSOR_NAME_BYTES = 4096  # the spec and ggml (GGML_MAX_NAME) say at most 64 bytes; generous but bounded
 MAX_DIMS = 8  # ggml's GGML_MAX_DIMS is 4
 MAX_ELEMENTS = 2**63 - 1  # ggml counts elements in an int64
 MAX_ARRAY_DEPTH = 2  # an array of arrays at most (llama.cpp refuses nested arrays altogether)
-MAX_TENSORS = 1 << 17  # real files have a few thousand (tens of thousands with unmerged experts)
-# Strings in arrays and arrays in arrays are walked one by one: a real header has under a million (vocabulary and
-# merges); the cap keeps a crafted header's walk under a second.
+MAX_KEYS = 1 << 14  # real files have tens of metadata keys
+MAX_TENSORS = 1 << 16  # real files have a few thousand (tens of thousands with unmerged experts)
+# Strings in arrays and arrays in arrays are walked one by one: a real header has under a million strings (vocabulary
+# and merges) and no nested arrays; the cap (a nested array counting as two) keeps a crafted header's walk well under
+# a second.
 MAX_WALKED_ITEMS = 1 << 21
 MAX_KEPT_STRING_BYTES = 1 << 20  # longer string values are skipped, not kept
 MAX_KEPT_ARRAY_ITEMS = 1 << 16  # longer numeric arrays are skipped (their length is still recorded)
@@ -281,6 +283,10 @@ class _Parser:
                 f"header field tensor_count claims {tensor_count} tensors, more than the {left} bytes left in the "
                 f"file could hold"
             )
+        if kv_count > MAX_KEYS:
+            raise self.fail(
+                f"header field kv_count claims {kv_count} metadata keys, more than the {MAX_KEYS} this reader accepts"
+            )
         if tensor_count > MAX_TENSORS:
             raise self.fail(
                 f"header field tensor_count claims {tensor_count} tensors, more than the {MAX_TENSORS} this reader "
@@ -296,7 +302,7 @@ class _Parser:
             if key in types:
                 raise self.fail(f"{label} appears twice")
             vtype = self.unpack(self.u32, f"{label} value type")
-            value, count, type_text = self.value(vtype, label, 0)
+            value, count, type_text = self.value(vtype, label)
             types[key] = type_text
             if count is not None:
                 lengths[key] = count
@@ -334,8 +340,8 @@ class _Parser:
             tensors=tuple(placed),
         )
 
-    def value(self, vtype: int, label: str, depth: int) -> tuple[Any, int | None, str]:
-        """(value or _SKIPPED, array length or None, type name) of one value of type `vtype` at pos."""
+    def value(self, vtype: int, label: str) -> tuple[Any, int | None, str]:
+        """(value or _SKIPPED, array length or None, type name) of the metadata value of type `vtype` at pos."""
         scalar = _SCALARS.get(vtype)
         if scalar is not None:
             name, code = scalar
@@ -349,45 +355,70 @@ class _Parser:
                 return _SKIPPED, None, "STRING"
             return self.take(n, f"{label} string").decode("utf-8", "replace"), None, "STRING"
         if vtype == ARRAY:
-            return self.array(label, depth + 1)
+            return self.array(label)
         raise self.fail(f"{label} has unknown value type {vtype} (GGUF types are 0 to 12)")
 
-    def array(self, label: str, depth: int) -> tuple[Any, int, str]:
-        if depth > MAX_ARRAY_DEPTH:
-            raise self.fail(f"{label} nests arrays more than {MAX_ARRAY_DEPTH} deep")
-        etype = self.unpack(self.u32, f"{label} array element type")
-        if etype not in _MIN_ELEMENT_BYTES:
-            raise self.fail(f"{label} has unknown array element type {etype} (GGUF types are 0 to 12)")
-        count = self.unpack(self.u64, f"{label} array length")
-        each = _MIN_ELEMENT_BYTES[etype]
+    def _elements(self, label: str, etype: int, count: int, index: int | None = None) -> int:
+        """Check an array's element type and count against the bytes left and the walk budget; the bytes its elements
+        take at least. `index`: the array is element #index of the array `label` (that label is built only for an
+        error, so that walking many small arrays stays cheap)."""
+        each = _MIN_ELEMENT_BYTES.get(etype)
+        walk = count * 2 if etype == ARRAY else count if etype == STRING else 0
+        if each is not None and count * each <= self.left() and self.walked + walk <= MAX_WALKED_ITEMS:
+            self.walked += walk
+            return count * each
+        where = label if index is None else f"{label} element #{index}"
+        if each is None:
+            raise self.fail(f"{where} has unknown array element type {etype} (GGUF types are 0 to 12)")
         if count * each > self.left():
             raise self.fail(
-                f"{label} claims {count} array elements of {_type_name(etype)}, more than the {self.left()} bytes "
+                f"{where} claims {count} array elements of {_type_name(etype)}, more than the {self.left()} bytes "
                 f"left in the file could hold"
             )
+        raise self.fail(
+            f"{where} claims {count} array elements of {_type_name(etype)}, more than the {MAX_WALKED_ITEMS} strings "
+            f"in arrays (nested arrays count as two) that this reader walks in one header"
+        )
+
+    def array(self, label: str) -> tuple[Any, int, str]:
+        etype = self.unpack(self.u32, f"{label} array element type")
+        count = self.unpack(self.u64, f"{label} array length")
+        size = self._elements(label, etype, count)
         type_text = f"ARRAY[{_type_name(etype)}]"
-        if etype in _SCALARS:
-            what = f"{label} array data"
-            if count <= MAX_KEPT_ARRAY_ITEMS and depth == 1:
-                raw = self.take(count * each, what)
-                return list(struct.unpack(f"{self.e}{count}{_SCALARS[etype][1]}", raw)), count, type_text
-            self.skip(count * each, what)
-            return _SKIPPED, count, type_text
-        self.walked += count
-        if self.walked > MAX_WALKED_ITEMS:
-            raise self.fail(
-                f"{label} claims {count} array elements of {_type_name(etype)}, more than the {MAX_WALKED_ITEMS} "
-                f"strings and nested arrays in all that this reader accepts"
-            )
         if etype == STRING:
             self.strings(label, count)
+        elif etype == ARRAY:
+            self.nested(label, count)
+        elif count <= MAX_KEPT_ARRAY_ITEMS:
+            raw = self.take(size, f"{label} array data")
+            return list(struct.unpack(f"{self.e}{count}{_SCALARS[etype][1]}", raw)), count, type_text
         else:
-            for j in range(count):
-                self.array(f"{label} element #{j}", depth + 1)
+            self.skip(size, f"{label} array data")
         return _SKIPPED, count, type_text
 
-    def strings(self, label: str, count: int) -> None:
-        """Walk `count` strings (each length checked against the bytes left) without keeping them."""
+    def nested(self, label: str, count: int) -> None:
+        """Walk `count` arrays inside an array (of scalars or strings: MAX_ARRAY_DEPTH is 2) without keeping them."""
+        head = struct.Struct(self.e + "IQ")
+        for j in range(count):
+            off = self.pos - self.buf_at
+            if off + head.size <= len(self.buf):  # the common case, without building a label per element
+                etype, n = head.unpack_from(self.buf, off)
+                self.pos += head.size
+            else:
+                etype, n = struct.unpack(head.format, self.take(head.size, f"{label} element #{j} array header"))
+            if etype == ARRAY:
+                raise self.fail(f"{label} element #{j} nests arrays more than {MAX_ARRAY_DEPTH} deep")
+            size = self._elements(label, etype, n, j)
+            if etype == STRING:
+                self.strings(label, n, j)
+            else:
+                self.pos += size
+
+    def strings(self, label: str, count: int, index: int | None = None) -> None:
+        """Walk `count` strings (each length checked against the bytes left) without keeping them; `index` as in
+        _elements."""
+        if index is not None and count:
+            label = f"{label} element #{index}"  # only for arrays that hold strings: at most MAX_WALKED_ITEMS
         u64 = self.u64
         size = self.size
         for j in range(count):
