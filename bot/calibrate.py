@@ -123,7 +123,7 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         model = parse_model(_model_name(row["model"]), catalog)
     except RigfitError as exc:
         return None, str(exc)[:80]
-    weights = _weights_bytes(row, model) if model.family != "ad-hoc" else None
+    weights = _weights_bytes(row, model) if not model.adhoc else None
     if weights is None:
         return None, "model or size not known"
     depth = int(row["depth_tokens"] or 0)
@@ -235,7 +235,7 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         model = parse_model(_model_name(row["model"]), catalog)
     except RigfitError as exc:
         return None, str(exc)[:80]
-    if model.family == "ad-hoc":
+    if model.adhoc:
         return None, "model not in the catalog"
     weights = _weights_bytes(row, model)
     if weights is None:
@@ -493,7 +493,7 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
         rig = parse_hardware(phrase, catalog)[0].rig
     except RigfitError as exc:
         return None, str(exc)[:80]
-    weights = _weights_bytes(row, model) if model.family != "ad-hoc" else None
+    weights = _weights_bytes(row, model) if not model.adhoc else None
     if weights is None or not rig.gpus or any(g.bandwidth_gb_s is None for g in rig.gpus):
         return None, "model size or card bandwidth not known"
     depth = int(row["depth_tokens"] or 0)

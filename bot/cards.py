@@ -206,7 +206,7 @@ def fit_card(report: FitReport, catalog: Catalog, cost: CostReport | None = None
     fields = [_reading_field(r, report.prompt_tokens) for r in report.readings[:3]]
     fields.append(CardField("All quants (first reading)", _quant_table(first)))
     assumptions = [a for r in report.readings[:1] for a in r.assumptions]
-    if m.notes and m.family == "ad-hoc":
+    if m.notes and m.adhoc:
         assumptions.append(m.notes)
     if assumptions:
         fields.append(CardField("Assumptions", "\n".join(f"• {a}" for a in assumptions)))

@@ -129,6 +129,8 @@ class Model(Sourced):
     quants: tuple[Quant, ...] = ()
     quality: tuple[QualityScore, ...] = ()
     notes: str | None = None
+    # Not a catalog entry: sized from a bare parameter count (`70B`) with a borrowed architecture (engine/parse).
+    adhoc: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Model:

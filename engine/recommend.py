@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, SystemMemory, Unified
 from engine import memory
-from engine.cost import device_price, ram_price
 from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality
-from engine.parse import DESKTOP_MAX_GIB, gpu_device, platform_ram, unified_pool
+from engine.prices import device_price, priced_platforms, ram_price, ram_usd_per_gib
 from engine.quants import DEFAULT_LADDER
-from engine.rig import Frozen, Reading, Rig
+from engine.rig import DESKTOP_MAX_GIB, Frozen, Reading, Rig, gpu_device, platform_ram, unified_pool
 from engine.units import GIB
 
 GPU_COUNTS = (1, 2, 3, 4, 6, 8)
@@ -61,22 +60,6 @@ def _rigs(catalog: Catalog) -> list[tuple[str, Rig, float, str]]:
                     continue
                 out.append((f"{h.name} {gib}GB", Rig(unified=unified_pool(h, gib)), usd, note))
     return out
-
-
-def _platforms(catalog: Catalog) -> list[SystemMemory]:
-    """One system-memory platform per memory type and class (desktop 2-channel, server more) with a RAM price in
-    the catalog: the fastest of each, as a build would use."""
-    best: dict[tuple[str, bool], SystemMemory] = {}
-    for h in catalog.hardware.values():
-        if not isinstance(h, SystemMemory):
-            continue
-        ram = platform_ram(h, 64, named=False)
-        if ram_price(ram, catalog.hardware)[0] is None:
-            continue
-        key = (h.memory_type, h.channels > 2)
-        if key not in best or h.bandwidth_gb_s > best[key].bandwidth_gb_s:
-            best[key] = h
-    return list(best.values())
 
 
 def _ram_sizes(platform: SystemMemory) -> list[int]:
@@ -134,8 +117,8 @@ def _options(model: Model, catalog: Catalog) -> list[tuple[float, _Option | _Bui
         for label, rig, usd, note in _rigs(catalog)
         if _memory_bytes(rig) >= smallest
     ]
-    platforms = _platforms(catalog)
-    per_gib = {p.id: _usd_per_gib(p, catalog) for p in platforms}
+    platforms = priced_platforms(catalog.hardware)
+    per_gib = {p.id: ram_usd_per_gib(p, catalog.hardware) for p in platforms}
     for h in catalog.hardware.values():
         gpu_usd = device_price(h)[0] if isinstance(h, Gpu) else None
         if not isinstance(h, Gpu) or gpu_usd is None:
@@ -160,11 +143,6 @@ def _smallest_file_bytes(model: Model) -> int:
 
 def _memory_bytes(rig: Rig) -> int:
     return rig.vram_bytes + (rig.unified.memory_bytes if rig.unified else 0)
-
-
-def _usd_per_gib(platform: SystemMemory, catalog: Catalog) -> float:
-    usd, _ = ram_price(platform_ram(platform, 1, named=False), catalog.hardware)
-    return usd or 0.0
 
 
 def _key(rig: Rig, label: str) -> str:

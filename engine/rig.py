@@ -1,12 +1,39 @@
-"""A rig: the devices and memory pools one reading of a hardware phrase describes."""
+"""A rig: the devices and memory pools one reading of a hardware phrase describes, and the devices built from
+catalog entries (a GPU, a unified machine at one memory size, system RAM on a platform or from a stated spec)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog.types import Backend
+from catalog.types import Backend, Gpu, SystemMemory, Unified
+from engine.memory import OS_RESERVE_BYTES
+from engine.units import GIB
+
+# One direction of a PCIe link, GB/s: lanes x transfer rate x encoding / 8 (PCI-SIG: 3.0 8 GT/s and 4.0 16 GT/s
+# and 5.0 32 GT/s, 128b/130b encoding): 3.0 x16 = 15.75, 4.0 x16 = 31.5, 5.0 x16 = 63.
+PCIE_GB_S = {
+    "pcie3-x16": 15.75,
+    "pcie4-x8": 15.75,
+    "pcie4-x16": 31.5,
+    "pcie5-x8": 31.5,
+    "pcie5-x16": 63.0,
+}
+# DDR moves 8 bytes per channel per transfer: GB/s = MT/s x 8 x channels / 1000 (JEDEC; the computed rows of
+# shared/calibration/hardware_specs.csv). Unstated speeds take the most common speed of the generation.
+DEFAULT_MT_S = {"DDR4": 3200, "DDR5": 5600, "LPDDR5": 6400, "LPDDR5X": 8000}
+DEFAULT_RAM_GENERATION = "DDR5"
+DESKTOP_MAX_GIB = 256  # desktop boards take 4 DIMMs; more memory than this implies a server platform
+SERVER_DEFAULT_CHANNELS = 8
+DESKTOP_DEFAULT_CHANNELS = 2
+# With iogpu.wired_limit_mb raised, the answer assumes the user leaves macOS this much (stated on the card as the
+# sysctl value to set; an assumption, not a measurement).
+APPLE_RAISED_RESERVE_BYTES = 8 * GIB
+# Metal's recommendedMaxWorkingSetSize: about 2/3 of memory on small Macs (up to 36 GB), 3/4 on larger ones
+# (shared/SIZING.md §3).
+METAL_SMALL_MAX_GIB = 36
+METAL_SMALL_FRACTION, METAL_LARGE_FRACTION = 2 / 3, 3 / 4
 
 
 class Frozen(BaseModel):
@@ -76,3 +103,83 @@ class Reading(Frozen):
     label: str
     rig: Rig
     assumptions: tuple[str, ...] = ()
+
+
+def gpu_device(g: Gpu) -> GpuDevice:
+    return GpuDevice(
+        name=g.name,
+        hardware_id=g.id,
+        memory_bytes=int(g.memory_gib * GIB),
+        bandwidth_gb_s=g.bandwidth_gb_s,
+        fp16_tflops=g.fp16_tflops,
+        backend=g.backend,
+        pcie_gb_s=g.pcie_gb_s or PCIE_GB_S.get(g.interconnect or ""),
+        nvlink_gb_s=g.nvlink_gb_s,
+        sxm=(g.interconnect or "").startswith(("sxm", "oam")),
+    )
+
+
+def platform_ram(platform: SystemMemory, gib: float, *, named: bool = True) -> SystemRam:
+    """`gib` of system RAM on a catalog platform, at its bandwidth."""
+    desc = f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel"
+    return SystemRam(
+        memory_bytes=int(gib * GIB),
+        bandwidth_gb_s=platform.bandwidth_gb_s,
+        description=f"{desc} ({platform.name})" if named else desc,
+        memory_type=platform.memory_type,
+        channels=platform.channels,
+    )
+
+
+RamFact = Literal["memory type", "speed", "channels"]
+
+
+def spec_ram(
+    gib: float, generation: str | None, mt_s: int | None, channels: int | None
+) -> tuple[SystemRam, tuple[RamFact, ...]]:
+    """`gib` of system RAM from what a phrase stated of it (DDR generation, MT/s, channels), the rest assumed:
+    DDR5 at its common speed, 2 channels up to DESKTOP_MAX_GIB and SERVER_DEFAULT_CHANNELS past it. Returns the
+    RAM and which facts were assumed."""
+    assumed: list[RamFact] = []
+    gen = generation or DEFAULT_RAM_GENERATION
+    if generation is None:
+        assumed.append("memory type")
+    speed = mt_s or DEFAULT_MT_S[gen]
+    if mt_s is None:
+        assumed.append("speed")
+    n = channels or (SERVER_DEFAULT_CHANNELS if gib > DESKTOP_MAX_GIB else DESKTOP_DEFAULT_CHANNELS)
+    if channels is None:
+        assumed.append("channels")
+    ram = SystemRam(
+        memory_bytes=int(gib * GIB),
+        bandwidth_gb_s=speed * 8 * n / 1000,
+        description=f"{gen}-{speed} {n}-channel",
+        memory_type=gen,
+        channels=n,
+    )
+    return ram, tuple(assumed)
+
+
+def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
+    total = gib * GIB
+    if entry.gpu_default_fraction is not None:
+        fraction, why = entry.gpu_default_fraction, entry.gpu_default_fraction_source or ""
+    elif entry.backend == "metal":
+        fraction = METAL_SMALL_FRACTION if gib <= METAL_SMALL_MAX_GIB else METAL_LARGE_FRACTION
+        why = "macOS default GPU wired limit"
+    else:
+        fraction, why = 1.0, "GPU may address all memory (BIOS carve-out / GTT set to the maximum)"
+    limit = int(total * fraction) if fraction < 1 else total - OS_RESERVE_BYTES
+    raised = total - APPLE_RAISED_RESERVE_BYTES if entry.backend == "metal" else None
+    note = f"{why}: {limit / GIB:.0f} of {gib} GB for the GPU"
+    return UnifiedPool(
+        name=f"{entry.name} {gib}GB",
+        hardware_id=entry.id,
+        memory_bytes=total,
+        gpu_limit_bytes=limit,
+        gpu_limit_note=note,
+        raised_limit_bytes=raised,
+        bandwidth_gb_s=entry.bandwidth_gb_s,
+        fp16_tflops=entry.fp16_tflops,
+        backend=entry.backend,
+    )

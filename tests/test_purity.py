@@ -65,6 +65,15 @@ def test_engine_module_is_pure(path: Path) -> None:
     assert not (calls & FORBIDDEN_CALLS), f"{path.name} calls {calls & FORBIDDEN_CALLS}"
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in ENGINE_MODULES if p.parent.name != "parse"], ids=lambda p: str(p.relative_to(ENGINE))
+)
+def test_only_front_ends_import_the_parser(path: Path) -> None:
+    """Text -> specs is the front ends' step: nothing in engine outside engine/parse imports it."""
+    imports = imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+    assert not {m for m in imports if m == "engine.parse" or m.startswith("engine.parse.")}, path.name
+
+
 def test_engine_never_reads_the_catalog_files() -> None:
     for path in ENGINE_MODULES:
         text = path.read_text(encoding="utf-8")

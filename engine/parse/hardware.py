@@ -1,24 +1,21 @@
-"""Strings people type -> specs: hardware phrases into readings, model names into models, contexts, quants.
+"""Hardware phrases people type -> readings: each reasonable way to read `256GB`, `2x RTX 3090 + 128GB DDR4`,
+`M3 Ultra 256GB`, most likely first, with what was assumed to read it so.
 
 Every failure raises RigfitError naming what was not understood and what would be.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 from dataclasses import dataclass, field
 
 from catalog.catalog import Catalog
-from catalog.types import Attention, Experts, Gpu, Hardware, Model, SystemMemory, Unified
-from engine import memory, quants
+from catalog.types import Gpu, Hardware, SystemMemory, Unified
 from engine.errors import RigfitError
-from engine.rig import GpuDevice, Reading, Rig, SystemRam, UnifiedPool
+from engine.parse.options import MAX_INPUT_CHARS
+from engine.rig import GpuDevice, Reading, Rig, SystemRam, gpu_device, platform_ram, spec_ram, unified_pool
 from engine.units import GIB
 
-MAX_INPUT_CHARS = 300
-MAX_CONTEXT_TOKENS = 100_000_000  # no model reads more; past it the request is a typo
 HARDWARE_EXAMPLES = "`256GB`, `2x RTX 3090 + 128GB DDR4`, `M3 Ultra 256GB`, `24GB VRAM + 64GB RAM`"
 
 # A bare "24GB VRAM" is read as the most common card of that size (said in the reading's assumptions).
@@ -36,15 +33,6 @@ TYPICAL_GPU_BY_GIB: dict[int, str] = {
 }
 POOLED_GPU_IDS = ("rtx-3090", "rtx-5090", "rtx-a6000", "rtx-pro-6000", "h100-sxm")
 
-# DDR moves 8 bytes per channel per transfer: GB/s = MT/s x 8 x channels / 1000 (JEDEC; the computed rows of
-# shared/calibration/hardware_specs.csv). Unstated speeds take the most common speed of the generation.
-DEFAULT_MT_S = {"DDR4": 3200, "DDR5": 5600, "LPDDR5": 6400, "LPDDR5X": 8000}
-# With iogpu.wired_limit_mb raised, the answer assumes the user leaves macOS this much (stated on the card as the
-# sysctl value to set; an assumption, not a measurement).
-APPLE_RAISED_RESERVE_BYTES = 8 * GIB
-DESKTOP_MAX_GIB = 256  # desktop boards take 4 DIMMs; more memory than this implies a server platform
-SERVER_DEFAULT_CHANNELS = 8
-
 _SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
 _QUALIFIER = re.compile(
     r"^\s*(?:of\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|sysram|"
@@ -59,15 +47,6 @@ _CHANNEL_WORDS = {"single": 1, "dual": 2, "quad": 4, "hexa": 6, "octa": 8, "twel
 _COUNT_PREFIX = re.compile(r"^(?P<n>\d{1,2})\s*[x×*]\s*|^(?P<word>two|three|four|dual|triple|quad)\s+")
 _COUNT_SUFFIX = re.compile(r"\s*[x×*]\s*(?P<n>\d{1,2})$")
 _COUNT_WORDS = {"two": 2, "dual": 2, "three": 3, "triple": 3, "four": 4, "quad": 4}
-# One direction of a PCIe link, GB/s: lanes x transfer rate x encoding / 8 (PCI-SIG: 3.0 8 GT/s and 4.0 16 GT/s
-# and 5.0 32 GT/s, 128b/130b encoding): 3.0 x16 = 15.75, 4.0 x16 = 31.5, 5.0 x16 = 63.
-PCIE_GB_S = {
-    "pcie3-x16": 15.75,
-    "pcie4-x8": 15.75,
-    "pcie4-x16": 31.5,
-    "pcie5-x8": 31.5,
-    "pcie5-x16": 63.0,
-}
 _NVLINK = re.compile(r"\bnv-?link(?:ed|s)?\b(?:\s+bridges?\b)?")
 _NO_GPU = re.compile(r"\b(no[-\s]?gpu|cpu[-\s]?only|without (?:a )?gpu)\b")
 _FILLER = re.compile(
@@ -186,20 +165,6 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     return _Piece(text=part, name=name, count=count, entry=entry, sizes=sizes)
 
 
-def gpu_device(g: Gpu) -> GpuDevice:
-    return GpuDevice(
-        name=g.name,
-        hardware_id=g.id,
-        memory_bytes=int(g.memory_gib * GIB),
-        bandwidth_gb_s=g.bandwidth_gb_s,
-        fp16_tflops=g.fp16_tflops,
-        backend=g.backend,
-        pcie_gb_s=g.pcie_gb_s or PCIE_GB_S.get(g.interconnect or ""),
-        nvlink_gb_s=g.nvlink_gb_s,
-        sxm=(g.interconnect or "").startswith(("sxm", "oam")),
-    )
-
-
 def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
     wanted = TYPICAL_GPU_BY_GIB.get(round(gib))
     entry = catalog.hardware.get(wanted or "")
@@ -216,66 +181,15 @@ def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
     return device, f"no {gib:g} GB card in the catalog: memory only, no speed estimate"
 
 
-def platform_ram(platform: SystemMemory, gib: float, *, named: bool = True) -> SystemRam:
-    """`gib` of system RAM on a catalog platform, at its bandwidth."""
-    desc = f"{platform.memory_type}-{platform.mt_s} {platform.channels}-channel"
-    return SystemRam(
-        memory_bytes=int(gib * GIB),
-        bandwidth_gb_s=platform.bandwidth_gb_s,
-        description=f"{desc} ({platform.name})" if named else desc,
-        memory_type=platform.memory_type,
-        channels=platform.channels,
-    )
-
-
 def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[SystemRam, str | None]:
     if platform is not None:
         return platform_ram(platform, gib), None
-    assumed: list[str] = []
-    gen = spec.generation or "DDR5"
-    if spec.generation is None:
-        assumed.append("memory type")
-    mt_s = spec.mt_s or DEFAULT_MT_S[gen]
-    if spec.mt_s is None:
-        assumed.append("speed")
-    channels = spec.channels or (SERVER_DEFAULT_CHANNELS if gib > DESKTOP_MAX_GIB else 2)
-    if spec.channels is None:
-        assumed.append("channels")
-    bandwidth = mt_s * 8 * channels / 1000
-    desc = f"{gen}-{mt_s} {channels}-channel"
-    note = None
-    if assumed:
-        note = f"system RAM read as {desc}, {bandwidth:.0f} GB/s ({', '.join(assumed)} assumed; say e.g. `DDR4-3200`)"
-    ram = SystemRam(
-        memory_bytes=int(gib * GIB), bandwidth_gb_s=bandwidth, description=desc, memory_type=gen, channels=channels
-    )
-    return ram, note
-
-
-def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
-    total = gib * GIB
-    if entry.gpu_default_fraction is not None:
-        fraction, why = entry.gpu_default_fraction, entry.gpu_default_fraction_source or ""
-    elif entry.backend == "metal":
-        # Metal's recommendedMaxWorkingSetSize: about 2/3 of memory on small Macs, 3/4 on larger ones
-        # (shared/SIZING.md §3).
-        fraction, why = (2 / 3 if gib <= 36 else 3 / 4), "macOS default GPU wired limit"
-    else:
-        fraction, why = 1.0, "GPU may address all memory (BIOS carve-out / GTT set to the maximum)"
-    limit = int(total * fraction) if fraction < 1 else total - memory.OS_RESERVE_BYTES
-    raised = total - APPLE_RAISED_RESERVE_BYTES if entry.backend == "metal" else None
-    note = f"{why}: {limit / GIB:.0f} of {gib} GB for the GPU"
-    return UnifiedPool(
-        name=f"{entry.name} {gib}GB",
-        hardware_id=entry.id,
-        memory_bytes=total,
-        gpu_limit_bytes=limit,
-        gpu_limit_note=note,
-        raised_limit_bytes=raised,
-        bandwidth_gb_s=entry.bandwidth_gb_s,
-        fp16_tflops=entry.fp16_tflops,
-        backend=entry.backend,
-    )
+    ram, assumed = spec_ram(gib, spec.generation, spec.mt_s, spec.channels)
+    if not assumed:
+        return ram, None
+    bandwidth = ram.bandwidth_gb_s or 0.0
+    what = ", ".join(assumed)
+    return ram, f"system RAM read as {ram.description}, {bandwidth:.0f} GB/s ({what} assumed; say e.g. `DDR4-3200`)"
 
 
 def _chip(name: str) -> str:
@@ -549,190 +463,3 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         raise RigfitError(f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}.", field="hardware")
     rig = Rig(gpus=tuple(gpus), ram=ram)
     return [Reading(label=rig.describe(), rig=rig, assumptions=tuple(notes))]
-
-
-# ------------------------------------------------------------------------------------------------- models
-
-_ADHOC = re.compile(r"^(?P<total>\d+(?:\.\d+)?)\s*b(?:[-_\s]*a(?P<active>\d+(?:\.\d+)?)\s*b)?$")
-
-
-def parse_model(text: str, catalog: Catalog) -> Model:
-    query = (text or "").strip()
-    if not query:
-        raise RigfitError("Tell me a model, e.g. `glm-5.2`, `qwen3-30b-a3b` or `70B`.", field="model")
-    if len(query) > MAX_INPUT_CHARS:
-        raise RigfitError(
-            f"That model name is {len(query)} characters; keep it under {MAX_INPUT_CHARS}.", field="model"
-        )
-    by_repo = _by_hf_repo(query, catalog)
-    if by_repo is not None:
-        return by_repo
-    name = re.sub(r"(?i)[-_.]gguf$", "", query.split("/")[-1]) if "/" in query else query
-    res = catalog.find_model(name)
-    if res.id is not None:
-        return catalog.models[res.id]
-    adhoc = _ADHOC.match(name.lower().replace(" ", ""))
-    if adhoc:
-        return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
-    if res.candidates:
-        names = tuple(catalog.models[c].name for c in res.candidates[:5])
-        raise RigfitError(f"`{query[:80]}` could mean several models.", field="model", suggestions=names)
-    names = tuple(catalog.models[c].name for c in res.suggestions)
-    raise RigfitError(
-        f"I don't know the model `{query[:80]}`. Use a catalog name, a Hugging Face repo id, or a size like `70B` "
-        "or `30B-A3B`.",
-        field="model",
-        suggestions=names,
-    )
-
-
-def _by_hf_repo(query: str, catalog: Catalog) -> Model | None:
-    if "/" not in query:
-        return None
-    wanted = query.lower().removesuffix("-gguf")
-    for m in catalog.models.values():
-        repos = [m.hf_repo or ""] + [q.repo or "" for q in m.quants]
-        if any(r and r.lower().removesuffix("-gguf") == wanted for r in repos):
-            return m
-    return None
-
-
-def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
-    if not 0.01 <= total_b <= 100_000:
-        raise RigfitError(f"{total_b:g}B parameters is outside what I can size (0.01B to 100000B).", field="model")
-    active_b = float(active) if active else None
-    if active_b is not None and not 0 < active_b <= total_b:
-        raise RigfitError(
-            f"Active parameters ({active_b:g}B) must be between 0 and the total ({total_b:g}B).",
-            field="model",
-        )
-    like = _closest_architecture(total_b, moe=active_b is not None, catalog=catalog)
-    label = f"{total_b:g}B" + (f"-A{active_b:g}B" if active_b else "")
-    if like is None:
-        attention, layers, experts, ctx = Attention(kind="gqa", n_kv_heads=8, head_dim=128), 80, None, 131072
-        basis = "no catalog model to borrow an architecture from: KV cache assumes 80 layers of 8x128 GQA"
-    else:
-        attention, layers, experts, ctx = like.attention, like.layers, like.experts, like.context_max_tokens
-        basis = f"architecture unknown: KV cache and layers borrowed from {like.name}, the nearest catalog model"
-    if active_b is not None and experts is None:
-        experts = Experts(n_routed=128, n_active=8)
-    return Model(
-        id="adhoc-" + label.lower().replace(".", "p"),
-        name=f"ad-hoc {label} model",
-        family="ad-hoc",
-        total_params_b=total_b,
-        active_params_b=active_b,
-        layers=layers,
-        context_max_tokens=ctx,
-        attention=attention,
-        experts=experts if active_b is not None else None,
-        source="user input",
-        as_of=like.as_of if like else catalog.as_of,
-        notes=basis,
-    )
-
-
-SAME_SIZE = 0.15  # models within 15% of the nearest size count as equally near; the newest design wins
-
-
-def _closest_architecture(total_b: float, *, moe: bool, catalog: Catalog) -> Model | None:
-    """The nearest catalog model in size, preferring among equally near ones the longest context (the most
-    recent design: Llama 3.3 70B rather than Llama 2 70B for a bare `70B`)."""
-    pool = [m for m in catalog.models.values() if m.is_moe == moe] or list(catalog.models.values())
-    if not pool:
-        return None
-    distance = {m.id: abs(math.log(m.total_params_b / total_b)) for m in pool}
-    nearest = min(distance.values())
-    near = [m for m in pool if distance[m.id] <= nearest + SAME_SIZE]
-    return max(near, key=lambda m: (m.context_max_tokens, -distance[m.id]))
-
-
-# ---------------------------------------------------------------------------------------- context, quant
-
-_CONTEXT = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>k|m)?(?:\s*tokens?)?$")
-
-
-def context_tokens(text: str) -> int | None:
-    """'32k' -> 32768, '1M' -> 1048576, '8192' -> 8192; None when it is not a context length."""
-    m = _CONTEXT.match(text.strip().lower().replace(",", "").replace("_", ""))
-    if not m:
-        return None
-    scale = {"k": 1024, "m": 1024 * 1024, None: 1}[m.group("unit")]
-    tokens = float(m.group("num")) * scale
-    return int(min(tokens, 1e18)) if math.isfinite(tokens) else 10**18
-
-
-def parse_context(value: str | int | None, model: Model) -> int | None:
-    """'32k' -> 32768, '1M' -> 1048576, 8192 -> 8192; None stays None (the engine picks a default)."""
-    if value is None or value == "":
-        return None
-    parsed = value if isinstance(value, int) else context_tokens(value)
-    if parsed is None:
-        raise RigfitError(
-            f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.", field="context"
-        )
-    tokens = parsed
-    if tokens < 1:
-        raise RigfitError("Context must be at least 1 token; try `8192` or `32k`.", field="context")
-    if tokens > min(model.context_max_tokens, MAX_CONTEXT_TOKENS):
-        raise RigfitError(
-            f"{model.name} reads at most {model.context_max_tokens:,} tokens; {tokens:,} is more than that.",
-            field="context",
-        )
-    return tokens
-
-
-def parse_quant(value: str | None, model: Model) -> str | None:
-    """A quant the model publishes, or any real file type name; None when not given."""
-    if value is None or not value.strip():
-        return None
-    wanted = value.strip()
-    if len(wanted) > 40:
-        raise RigfitError("That quant name is too long; try `Q4_K_M` or `UD-IQ2_XXS`.", field="quant")
-    for q in model.quants:
-        if q.name.lower() == wanted.lower():
-            return q.name
-    qt = quants.lookup(wanted)
-    if qt is not None:
-        return qt.name
-    choices = [q.name for q in model.quants] + quants.known_names()
-    near = difflib.get_close_matches(wanted.upper(), [c.upper() for c in choices], n=3, cutoff=0.5)
-    by_upper = {c.upper(): c for c in choices}
-    raise RigfitError(
-        f"`{wanted}` is not a quant I know. Published for {model.name}: "
-        f"{', '.join(q.name for q in model.quants[:6]) or 'none'}; any GGUF type (Q4_K_M, IQ2_XXS ...) works too.",
-        field="quant",
-        suggestions=tuple(by_upper[n] for n in near),
-    )
-
-
-KV_TYPES = ("f16", "q8_0", "q4_0")
-MAX_PROMPT_TOKENS = 10_000_000
-
-
-def parse_kv_type(value: str | None) -> memory.KvType:
-    """The KV cache type llama.cpp takes with -ctk/-ctv; f16 when not given."""
-    if value is None or not value.strip():
-        return "f16"
-    v = value.strip().lower().replace("-", "_").replace("fp16", "f16")
-    if v == "q8":
-        v = "q8_0"
-    if v == "q4":
-        v = "q4_0"
-    if v == "f16":
-        return "f16"
-    if v == "q8_0":
-        return "q8_0"
-    if v == "q4_0":
-        return "q4_0"
-    raise RigfitError(f"`{value[:20]}` is not a KV cache type I know; use f16, q8_0 or q4_0.", field="kv_cache")
-
-
-def parse_prompt_tokens(value: str | int | None, default: int) -> int:
-    """Prompt length for the time-to-first-token figure: '50k', 8192; the default when not given."""
-    if value is None or value == "":
-        return default
-    tokens = value if isinstance(value, int) else context_tokens(value)
-    if tokens is None or not 1 <= tokens <= MAX_PROMPT_TOKENS:
-        raise RigfitError("A prompt length is 1 to 10M tokens, like `4096` or `50k`.", field="prompt")
-    return tokens

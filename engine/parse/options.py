@@ -1,0 +1,105 @@
+"""Options people type -> values: context lengths, quants, KV cache types, prompt lengths.
+
+Every failure raises RigfitError naming what was not understood and what would be.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+
+from catalog.types import Model
+from engine import memory, quants
+from engine.errors import RigfitError
+
+MAX_INPUT_CHARS = 300  # any one phrase (hardware, model); past it the input is not a phrase
+MAX_CONTEXT_TOKENS = 100_000_000  # no model reads more; past it the request is a typo
+
+_CONTEXT = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>k|m)?(?:\s*tokens?)?$")
+
+
+def context_tokens(text: str) -> int | None:
+    """'32k' -> 32768, '1M' -> 1048576, '8192' -> 8192; None when it is not a context length."""
+    m = _CONTEXT.match(text.strip().lower().replace(",", "").replace("_", ""))
+    if not m:
+        return None
+    scale = {"k": 1024, "m": 1024 * 1024, None: 1}[m.group("unit")]
+    tokens = float(m.group("num")) * scale
+    return int(min(tokens, 1e18)) if math.isfinite(tokens) else 10**18
+
+
+def parse_context(value: str | int | None, model: Model) -> int | None:
+    """'32k' -> 32768, '1M' -> 1048576, 8192 -> 8192; None stays None (the engine picks a default)."""
+    if value is None or value == "":
+        return None
+    parsed = value if isinstance(value, int) else context_tokens(value)
+    if parsed is None:
+        raise RigfitError(
+            f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.", field="context"
+        )
+    tokens = parsed
+    if tokens < 1:
+        raise RigfitError("Context must be at least 1 token; try `8192` or `32k`.", field="context")
+    if tokens > min(model.context_max_tokens, MAX_CONTEXT_TOKENS):
+        raise RigfitError(
+            f"{model.name} reads at most {model.context_max_tokens:,} tokens; {tokens:,} is more than that.",
+            field="context",
+        )
+    return tokens
+
+
+def parse_quant(value: str | None, model: Model) -> str | None:
+    """A quant the model publishes, or any real file type name; None when not given."""
+    if value is None or not value.strip():
+        return None
+    wanted = value.strip()
+    if len(wanted) > 40:
+        raise RigfitError("That quant name is too long; try `Q4_K_M` or `UD-IQ2_XXS`.", field="quant")
+    for q in model.quants:
+        if q.name.lower() == wanted.lower():
+            return q.name
+    qt = quants.lookup(wanted)
+    if qt is not None:
+        return qt.name
+    choices = [q.name for q in model.quants] + quants.known_names()
+    near = difflib.get_close_matches(wanted.upper(), [c.upper() for c in choices], n=3, cutoff=0.5)
+    by_upper = {c.upper(): c for c in choices}
+    raise RigfitError(
+        f"`{wanted}` is not a quant I know. Published for {model.name}: "
+        f"{', '.join(q.name for q in model.quants[:6]) or 'none'}; any GGUF type (Q4_K_M, IQ2_XXS ...) works too.",
+        field="quant",
+        suggestions=tuple(by_upper[n] for n in near),
+    )
+
+
+KV_TYPES = ("f16", "q8_0", "q4_0")
+MAX_PROMPT_TOKENS = 10_000_000
+
+
+def parse_kv_type(value: str | None) -> memory.KvType:
+    """The KV cache type llama.cpp takes with -ctk/-ctv; f16 when not given."""
+    if value is None or not value.strip():
+        return "f16"
+    v = value.strip().lower().replace("-", "_").replace("fp16", "f16")
+    if v == "q8":
+        v = "q8_0"
+    if v == "q4":
+        v = "q4_0"
+    if v == "f16":
+        return "f16"
+    if v == "q8_0":
+        return "q8_0"
+    if v == "q4_0":
+        return "q4_0"
+    raise RigfitError(f"`{value[:20]}` is not a KV cache type I know; use f16, q8_0 or q4_0.", field="kv_cache")
+
+
+def parse_prompt_tokens(value: str | int | None, default: int) -> int:
+    """Prompt length for the time-to-first-token figure: '50k', 8192; the default when not given."""
+    if value is None or value == "":
+        return default
+    tokens = value if isinstance(value, int) else context_tokens(value)
+    if tokens is None or not 1 <= tokens <= MAX_PROMPT_TOKENS:
+        raise RigfitError("A prompt length is 1 to 10M tokens, like `4096` or `50k`.", field="prompt")
+    return tokens
