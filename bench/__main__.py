@@ -105,7 +105,8 @@ def bench_recommend(catalog: Catalog) -> dict[str, float]:
 
 
 def bench_calibration(catalog: Catalog) -> dict[str, float]:
-    from bot.calibrate import CSV_NAME, calibration_dir, report
+    from calibrate.report import report
+    from calibrate.runs import CSV_NAME, calibration_dir
 
     if not (calibration_dir() / CSV_NAME).exists():
         return {}
@@ -114,30 +115,13 @@ def bench_calibration(catalog: Catalog) -> dict[str, float]:
 
 
 def bench_e2e() -> dict[str, float]:
-    """1,000 /fit interactions at 50 in flight through the Discord double to the real `rigfit run` process."""
-    import asyncio
-    import sys
-    import tempfile
+    """1,000 /fit interactions at 50 in flight through the Discord double to the real `rigfit run` process.
 
-    root = Path(__file__).resolve().parents[1]
-    sys.path.insert(0, str(root))
-    from tests.e2e.harness import running_bot, spec_available
-    from tests.e2e.test_e2e import run_load, write_catalog
-
-    if not spec_available():
-        return {}
-
-    async def go() -> dict[str, float]:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            async with running_bot(folder, CATALOG_DIR=str(write_catalog(folder / "catalog"))) as bot:
-                figures = await run_load(bot, 1000, 50)
-        return {k: v for k, v in figures.items() if k.startswith("e2e_")} | {
-            "e2e_invalid_payloads": figures["invalid"],
-            "e2e_missed_deadlines": figures["missed"],
-        }
-
-    return asyncio.run(go())
+    Not measured for now: the Discord double lives in tests/e2e/, and bench imports nothing from tests/. The
+    figures come back when the double moves to a shared module (issue 12); until then `make test` runs the same load
+    and asserts on it (tests/e2e/test_e2e.py)."""
+    print("e2e figures not measured: the Discord double still lives in tests/e2e (issue 12)")
+    return {}
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Efficiency figures for the speed model: the share of peak bandwidth (decode) and of dense FP16 throughput
 (prefill) that llama.cpp reaches, as (low, typical, high) per kind of device, backend and model kind.
 
-The figures are fitted by `rigfit calibrate --write` (bot/calibrate.py) on measured runs
+The figures are fitted by `rigfit calibrate --write` (calibrate/) on measured runs
 (shared/calibration/tokens_per_second.csv and bench/measured_runs.csv) and stored in engine/calibration_fitted.py:
 low and high are the 10th and 90th percentiles of measured/ideal on the fitting half of the rows (devices split
 by a hash of their id, never by result), typical is the median; the held-out half is scored. A group with too few
@@ -11,12 +11,44 @@ rows is not fitted: the lookup falls back to the pooled group of its device kind
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from dataclasses import dataclass, replace
+from typing import Literal, NamedTuple
 
 from engine.calibration_fitted import FITTED, FITTED_ON, HELD_OUT
 
-Group = tuple[str, ...]
-Table = dict[Group, tuple[float, float, float, int]]  # group -> (p10, median, p90, rows)
+Table = dict[tuple[str, ...], tuple[float, float, float, int]]  # group key -> (p10, median, p90, rows)
+Phase = Literal["decode", "prefill"]
+ANY = "*"  # a group field pooled over every value
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """A group of measured runs the efficiency table is fitted on and looked up by: decode by device kind,
+    backend and dense/MoE; prefill by backend. Built by `group_key` only; `as_tuple` is its key in the table."""
+
+    phase: Phase
+    device_kind: str  # gpu | unified | ram, or ANY (decode only; ANY for prefill)
+    backend: str
+    moe: bool  # decode only; False for prefill
+
+    def as_tuple(self) -> tuple[str, ...]:
+        if self.phase == "prefill":
+            return ("prefill", self.backend)
+        return ("decode", self.device_kind, self.backend, "moe" if self.moe else "dense")
+
+    def pooled(self) -> tuple[GroupKey, ...]:
+        """This group, then the pools it falls back to in the lookup and adds its runs to in the fit: decode, its
+        device kind over every backend, then every device; prefill, every backend."""
+        if self.phase == "prefill":
+            return (self, replace(self, backend=ANY))
+        return (self, replace(self, backend=ANY), replace(self, backend=ANY, device_kind=ANY))
+
+
+def group_key(phase: Phase, device_kind: str, backend: str, *, moe: bool) -> GroupKey:
+    """The one place a group is built: prefill groups by backend alone."""
+    if phase == "prefill":
+        return GroupKey("prefill", ANY, backend, False)
+    return GroupKey("decode", device_kind, backend, moe)
 
 
 class Efficiency(NamedTuple):
@@ -25,21 +57,17 @@ class Efficiency(NamedTuple):
     high: float
 
 
-def _efficiency(group: Group, fitted: Table) -> Efficiency:
-    low, typical, high, _rows = fitted[group]
+def _efficiency(group: GroupKey, fitted: Table) -> Efficiency:
+    low, typical, high, _rows = fitted[group.as_tuple()]
     return Efficiency(low, typical, high)
 
 
-def decode_group(pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED) -> Group:
+def decode_group(pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey:
     """The fitted group whose figures a pool uses: its own (kind, backend, dense/MoE), else the pooled figure of
     its device kind, else of all devices; a MoE model with no MoE group at all takes the dense one."""
-    for kind in ("moe", "dense") if moe else ("dense",):
-        for group in (
-            ("decode", pool_kind, backend, kind),
-            ("decode", pool_kind, "*", kind),
-            ("decode", "*", "*", kind),
-        ):
-            if group in fitted:
+    for kind_moe in (True, False) if moe else (False,):
+        for group in group_key("decode", pool_kind, backend, moe=kind_moe).pooled():
+            if group.as_tuple() in fitted:
                 return group
     raise LookupError(f"no fitted decode efficiency at all (calibration fitted on {FITTED_ON})")
 
@@ -48,8 +76,9 @@ def decode_efficiency(pool_kind: str, backend: str, *, moe: bool, fitted: Table 
     return _efficiency(decode_group(pool_kind, backend, moe=moe, fitted=fitted), fitted)
 
 
-def prefill_group(backend: str, fitted: Table = FITTED) -> Group:
-    return ("prefill", backend) if ("prefill", backend) in fitted else ("prefill", "*")
+def prefill_group(backend: str, fitted: Table = FITTED) -> GroupKey:
+    own, pooled = group_key("prefill", ANY, backend, moe=False).pooled()
+    return own if own.as_tuple() in fitted else pooled
 
 
 def prefill_efficiency(backend: str, fitted: Table = FITTED) -> Efficiency:

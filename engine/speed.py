@@ -111,7 +111,7 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
         )
     notes = []
     has_ram = any(p.kind == "ram" for p in placement.pools)
-    if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe)[1] != "ram":
+    if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe).device_kind != "ram":
         notes.append(
             "system-RAM speed uses the efficiency pooled over GPUs and unified memory: too few CPU-only runs to fit "
             "their own"

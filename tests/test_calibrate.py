@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.calibrate import CSV_NAME, Run, fit_table, fitted_module, held_out_figures, load_runs, report, score
+from calibrate.fit import fit_table, score
+from calibrate.report import fitted_module, held_out_figures, report
+from calibrate.runs import CSV_NAME, Run, load_runs
 from catalog.catalog import Catalog
 
 COLUMNS = [
@@ -86,7 +88,7 @@ TABLE = {
 def test_engine_lookup_falls_back_to_pooled_groups(kind: str, backend: str, moe: bool, group: tuple[str, ...]) -> None:
     from engine.calibration import decode_group
 
-    assert decode_group(kind, backend, moe=moe, fitted=TABLE) == group
+    assert decode_group(kind, backend, moe=moe, fitted=TABLE).as_tuple() == group
 
 
 def test_score_measures_error_from_the_typical_figure(cat: Catalog) -> None:
@@ -117,7 +119,7 @@ def test_fitted_module_round_trips() -> None:
 def test_the_engine_ships_the_current_fit(real_catalog: Catalog) -> None:
     """engine/calibration_fitted.py is what `rigfit calibrate --write` fits on today's catalog and measurements:
     a catalog change that moves a fitted figure fails here until the table is refitted."""
-    from bot.calibrate import calibration_dir
+    from calibrate.runs import calibration_dir
     from engine import calibration
 
     if not (calibration_dir() / CSV_NAME).exists():
@@ -151,7 +153,7 @@ def test_cpu_only_runs_take_the_stated_or_computed_bandwidth(
 
 @pytest.mark.parametrize(("depth", "fitted"), [("0", True), ("1100", True), ("4096", False), ("8192", False)])
 def test_cpu_runs_deep_in_context_are_not_fitted(cat: Catalog, tmp_path: Path, depth: str, fitted: bool) -> None:
-    """Deep in the context a CPU run measures attention on the CPU, not the weights streamed (bot/calibrate.py)."""
+    """Deep in the context a CPU run measures attention on the CPU, not the weights streamed (calibrate/runs.py)."""
     row = decode_row(1, "AMD EPYC 9554", 20.0, backend="CPU", bw="460") | {"num_gpus": "0", "depth_tokens": depth}
     runs, skipped = load_runs(cat, write_rows(tmp_path, [row]))
     assert len(runs) == fitted
@@ -197,7 +199,7 @@ def test_only_mainline_llama_cpp_runs_are_fitted(cat: Catalog, tmp_path: Path, e
     [("-sm layer, full offload", "layer"), ("-sm tensor, full offload", "tensor"), ("-sm row", None)],
 )
 def test_multi_gpu_runs_are_checked_end_to_end(cat: Catalog, tmp_path: Path, notes: str, mode: str | None) -> None:
-    from bot.calibrate import multi_gpu_checks
+    from calibrate.multi_gpu import multi_gpu_checks
 
     row = decode_row(1, "2x RTX 3090", 60.0) | {
         "num_gpus": "2",

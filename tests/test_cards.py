@@ -81,7 +81,7 @@ def test_ram_speed_says_when_it_borrows_the_pooled_efficiency(cat: Catalog, moe:
 
     model = "glm-5.2" if moe else "llama-3.1-8b"
     text = to_text(fit_card(fit(cat.models[model], parse_hardware("EPYC 9654 768GB", cat)), cat))
-    pooled = decode_group("ram", "cpu", moe=moe)[1] != "ram"
+    pooled = decode_group("ram", "cpu", moe=moe).device_kind != "ram"
     assert ("system-RAM speed uses the efficiency pooled" in text) == pooled
 
 

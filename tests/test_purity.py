@@ -92,3 +92,9 @@ def test_importing_loads_no_yaml(modules: str) -> None:
     code = f"import sys, {modules}; bad = {{'yaml', 'catalog.loader'}} & set(sys.modules); assert not bad, bad"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bench").rglob("*.py")), ids=lambda p: p.name)
+def test_bench_imports_nothing_from_tests(path: Path) -> None:
+    imports = imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+    assert not {m for m in imports if m == "tests" or m.startswith("tests.")}, path.name

@@ -1,0 +1,281 @@
+"""Measured runs: read the CSV rows (shared/calibration/ and bench/measured_runs.csv), map each to a catalog model
+and device, and work out the ideal speed (efficiency 1) the engine's model predicts for it."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from catalog.catalog import Catalog
+from catalog.types import Gpu, Model, Unified
+from engine import calibration, memory
+from engine.errors import RigfitError
+from engine.parse import parse_hardware, parse_model
+from engine.speed import DEEP_CONTEXT_TOKENS, prefill_flops_per_token
+from engine.units import GIB
+
+T = TypeVar("T")
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "calibration"
+CSV_NAME = "tokens_per_second.csv"
+# The project's own collection of published runs the shared set lacks (CPU only, offload, several GPUs).
+EXTRA_CSV = Path(__file__).resolve().parents[1] / "bench" / "measured_runs.csv"
+
+
+def calibration_dir() -> Path:
+    return Path(os.environ.get("RIGFIT_CALIBRATION_DIR", DEFAULT_DIR))
+
+
+@dataclass(frozen=True)
+class Run:
+    row_id: str
+    hardware: str
+    device_kind: str  # gpu | unified
+    backend: str
+    model: Model
+    phase: calibration.Phase
+    measured_tps: float
+    ideal_tps: float  # at efficiency 1.0
+
+    @property
+    def moe(self) -> bool:
+        return self.model.is_moe
+
+    @property
+    def efficiency(self) -> float:
+        return self.measured_tps / self.ideal_tps
+
+    def group(self) -> calibration.GroupKey:
+        return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe)
+
+    def held_out(self) -> bool:
+        return int(hashlib.sha256(self.hardware.encode()).hexdigest(), 16) % 2 == 1
+
+
+_BACKENDS = {
+    "cuda": "cuda",
+    "rocm": "rocm",
+    "vulkan": "vulkan",
+    "metal": "metal",
+    "mtl,blas": "metal",
+    "sycl": "sycl",
+    "cpu": "cpu",
+}
+_DDR_SPEC = re.compile(
+    r"\b(?P<gen>DDR[45])-(?P<mts>\d{4})\b.*?\b(?P<ch>\d{1,2})[- ]?(?:channels?|ch)\b|"
+    r"\b(?P<gen2>DDR[45])-(?P<mts2>\d{4})\b.*?\b(?P<word>dual|quad|octa)[- ]channel",
+    re.I,
+)
+_CHANNEL_WORDS = {"dual": 2, "quad": 4, "octa": 8}
+
+
+def _ram_bandwidth(row: dict[str, str]) -> float | None:
+    """A CPU run's memory bandwidth: as stated, else DDR data rate x 8 bytes x channels when the row states all
+    three (shared/SIZING.md section 5)."""
+    stated = re.match(r"\s*~?(\d+(?:\.\d+)?)", row["memory_bandwidth_GBps_stated"])
+    if stated:
+        return float(stated.group(1))
+    m = _DDR_SPEC.search(row.get("hardware_memory", "") + " " + row["hardware"])
+    if not m:
+        return None
+    mts = int(m.group("mts") or m.group("mts2"))
+    channels = int(m.group("ch")) if m.group("ch") else _CHANNEL_WORDS[m.group("word").lower()]
+    return mts * 8 * channels / 1000
+
+
+# CPU-only decode with a deep context: the measured runs fall far below the KV read's cost (Qwen3-235B on an EPYC
+# 9355, bench/measured_runs.csv x517-x519: efficiency 0.44 empty, 0.11 at 4096, 0.07 at 8192) because attention is
+# computed on the CPU. The RAM efficiency is fitted on runs below llama-bench's first depth step, where weights
+# streaming dominates: it is also the figure for experts offloaded to RAM, whose attention runs on the GPU.
+# Cards show the fall as a caveat from the same depth (engine/speed.py).
+CPU_DEEP_TOKENS = DEEP_CONTEXT_TOKENS
+
+
+def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
+    if row["phase"] != "decode":
+        return None, "CPU prefill: no FLOPS figure for CPUs"
+    if int(row["depth_tokens"] or 0) >= CPU_DEEP_TOKENS:
+        return None, (
+            f"CPU decode at {row['depth_tokens']} tokens of context measures attention computed on the CPU, which "
+            "the bandwidth model lacks (a caveat on CPU-only cards)"
+        )
+    bandwidth = _ram_bandwidth(row)
+    if bandwidth is None:
+        return None, "CPU run without a stated bandwidth or DDR type, speed and channels"
+    try:
+        model = parse_model(model_name(row["model"]), catalog)
+    except RigfitError as exc:
+        return None, str(exc)[:80]
+    weights = weights_bytes(row, model) if not model.adhoc else None
+    if weights is None:
+        return None, "model or size not known"
+    depth = int(row["depth_tokens"] or 0)
+    read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(
+        model, depth + int(row["n_tokens"] or 128) // 2
+    )
+    name = hardware_phrase(row["hardware"]).lower()
+    return Run(
+        row["row_id"], name, "ram", "cpu", model, "decode", float(row["tokens_per_s"]), bandwidth * 1e9 / read
+    ), ""
+
+
+def model_name(raw: str) -> str:
+    name = raw.split(" (")[0]
+    name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip()
+    name = re.sub(r"(?i)[-\s](it|instruct)\b.*$", "", name).strip()  # "-it QAT", "-Instruct-2507"
+    name = re.sub(r"-128K$", "", name)  # unsloth's GGUFs with YaRN set for 128K: the same weights
+    return {"LLaMA 7B v2": "llama-2-7b"}.get(name, name)
+
+
+def hardware_phrase(raw: str) -> str:
+    name = re.sub(r"\(.*?\)", "", raw).split(",")[0].replace("+", " ")
+    name = re.sub(r"'[^']*'", "", name)
+    name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bGrace Blackwell\b|\bWorkstation Edition\b|\b\d+\s*GB\b", "", name)
+    return " ".join(name.split())
+
+
+def weights_bytes(row: dict[str, str], model: Model) -> int | None:
+    size, unit = row["model_size_reported"], row["model_size_unit"]
+    if size and unit == "GiB":
+        return int(float(size) * GIB)
+    if size and unit == "bytes":
+        return int(float(size))
+    quant = row["quant"].split(" ")[0]
+    w = memory.weights_estimate(model, quant)
+    return w.n_bytes if w else None
+
+
+def measured_rows(directory: Path | None = None) -> list[dict[str, str]]:
+    """The measured runs: shared/calibration's, plus bench/measured_runs.csv when reading the default data."""
+    paths = [(directory or calibration_dir()) / CSV_NAME]
+    if directory is None and EXTRA_CSV.exists():
+        paths.append(EXTRA_CSV)
+    rows: list[dict[str, str]] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+def collect(
+    rows: list[dict[str, str]], build: Callable[[dict[str, str]], tuple[T | None, str]]
+) -> tuple[list[T], list[str]]:
+    """What `build` makes of each row, and why it made nothing of the others."""
+    made: list[T] = []
+    skipped: list[str] = []
+    for row in rows:
+        item, why = build(row)
+        if item is None:
+            skipped.append(f"row {row['row_id']}: {why}")
+        else:
+            made.append(item)
+    return made, skipped
+
+
+def load_runs(catalog: Catalog, directory: Path | None = None) -> tuple[list[Run], list[str]]:
+    return collect(measured_rows(directory), lambda row: _run(row, catalog))
+
+
+# Setups that put part of the model in system RAM: never fitted as one device (most such rows do not state the
+# RAM's speed and channels).
+OFFLOAD = re.compile(
+    r"(-ot\b|--override-tensor|n-?cpu-?moe|-ncmoe|--cpu-moe|exps=cpu|-ngl [0-9]\b|-ngl [1-5][0-9]\b)", re.I
+)
+
+
+# What the fit speaks for: llama.cpp itself, or a tool that runs it (Ollama, llama-server front ends). Forks with their
+# own kernels (ik_llama.cpp), vLLM, KTransformers and exllama reach other speeds and are not fitted or scored.
+_MAINLINE = re.compile(r"(?<![\w-])llama\.cpp", re.I)
+
+
+def outside_scope(row: dict[str, str]) -> str:
+    """Why a row says nothing about mainline llama.cpp's speed (empty when it does)."""
+    if not _MAINLINE.search(row.get("engine", "")):
+        return f"engine {row.get('engine', '')[:30]!r} is not mainline llama.cpp"
+    return ""
+
+
+def gpu_count(row: dict[str, str]) -> int | None:
+    m = re.match(r"\s*(\d+)", row["num_gpus"])
+    return int(m.group(1)) if m else None
+
+
+def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
+    if row["batch_size"] not in ("1", "") or row["phase"] not in ("decode", "prefill"):
+        return None, "batched run"
+    outside = outside_scope(row)
+    if outside:
+        return None, outside
+    backend = _BACKENDS.get(row["backend"].lower())
+    gpus = gpu_count(row)
+    if backend == "cpu" and gpus == 0:
+        return _cpu_run(row, catalog)
+    if backend is None or gpus != 1:
+        return None, f"backend {row['backend']} / {row['num_gpus']} GPUs"
+    if OFFLOAD.search(row.get("offload_or_setup_notes", "")):
+        return None, "weights partly in system RAM: checked end to end, not fitted"
+    try:
+        model = parse_model(model_name(row["model"]), catalog)
+    except RigfitError as exc:
+        return None, str(exc)[:80]
+    if model.adhoc:
+        return None, "model not in the catalog"
+    weights = weights_bytes(row, model)
+    if weights is None:
+        return None, "no size"
+    device = _device(row, catalog, backend)
+    if device is None:
+        return None, f"device {row['hardware'][:40]} not in the catalog and no bandwidth stated"
+    device_id, kind, bandwidth, tflops = device
+    memory_gib = _device_memory_gib(catalog.hardware.get(device_id))
+    if memory_gib is not None and weights > memory_gib * GIB:
+        return (
+            None,
+            f"{weights / GIB:.1f} GiB of weights cannot be resident in {memory_gib:g} GiB: not a GPU-resident run",
+        )
+    depth = int(row["depth_tokens"] or 0)
+    n_tokens = int(row["n_tokens"] or 512)
+    if row["phase"] == "decode":
+        read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
+        ideal = bandwidth * 1e9 / read
+    else:
+        if tflops is None:
+            return None, "no FP16 figure for the device"
+        ideal = tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
+    phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
+    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal)
+    return run, ""
+
+
+def _device_memory_gib(entry: object) -> float | None:
+    if isinstance(entry, Gpu):
+        return entry.memory_gib
+    if isinstance(entry, Unified):
+        return float(max(entry.memory_gib_options))
+    return None
+
+
+def _device(row: dict[str, str], catalog: Catalog, backend: str) -> tuple[str, str, float, float | None] | None:
+    """(id, kind, bandwidth GB/s, FP16 TFLOPS) of the measured device: the catalog's entry, with the row's own
+    stated bandwidth when it gives one; a device missing from the catalog still counts when the row states its
+    bandwidth (the Apple table of llama.cpp discussion #4167 does)."""
+    stated = float(row["memory_bandwidth_GBps_stated"]) if row["memory_bandwidth_GBps_stated"] else None
+    entry = None
+    try:
+        rig = parse_hardware(hardware_phrase(row["hardware"]), catalog)[0].rig
+        hardware_id = (rig.gpus[0].hardware_id if rig.gpus else rig.unified.hardware_id if rig.unified else None) or ""
+        entry = catalog.hardware.get(hardware_id)
+    except RigfitError:
+        pass
+    if isinstance(entry, Gpu | Unified):
+        kind = "unified" if isinstance(entry, Unified) else "gpu"
+        return entry.id, kind, stated or entry.bandwidth_gb_s, entry.fp16_tflops
+    if stated is None:
+        return None
+    kind = "unified" if backend == "metal" else "gpu"
+    return hardware_phrase(row["hardware"]).lower(), kind, stated, None
