@@ -112,6 +112,9 @@ class GgufError(ValueError):
         self.detail = one_line(detail)
         super().__init__(f"`{one_line(self.path)}`: {self.detail}")
 
+    def __reduce__(self) -> tuple[type[GgufError], tuple[str, str]]:  # pickles (multiprocessing) with both arguments
+        return GgufError, (self.path, self.detail)
+
 
 def one_line(text: str, limit: int = 300) -> str:
     """`text` with control characters escaped and cut to `limit` characters, safe to print on one line."""
