@@ -109,12 +109,12 @@ def _weights(model: Model, name: str, published: Quant | None) -> memory.Weights
     return w
 
 
-def _max_context(model: Model, placement: Placement, context: int, opts: FitOptions) -> int:
+def _max_context(model: Model, placement: Placement, context: int, kv: memory.KvProfile) -> int:
     if placement.verdict == "does-not-fit":
         return 0
     kv_pools = [p for p in placement.pools if p.kv_bytes > 0] or list(placement.pools)
     free = sum(max(p.free_bytes, 0) for p in kv_pools)
-    growth = memory.kv_growth_per_token(model, context, opts.kv_type, opts.n_seq)
+    growth = kv.growth_per_token(context)
     extra = int(free / growth) if growth > 0 else model.context_max_tokens
     return min(context + extra, model.context_max_tokens)
 
@@ -137,11 +137,19 @@ def _why(w: memory.Weights, kv: int, context: int, p: Placement, rig: Rig) -> st
     return f"{need}: {fmt_gb(p.shortfall_bytes)} more than this hardware holds"
 
 
-def _option(model: Model, rig: Rig, name: str, published: Quant | None, context: int, opts: FitOptions) -> QuantOption:
+def _option(
+    model: Model,
+    rig: Rig,
+    name: str,
+    published: Quant | None,
+    context: int,
+    opts: FitOptions,
+    profile: memory.KvProfile,
+) -> QuantOption:
     w = _weights(model, name, published)
-    kv = memory.kv_cache_bytes(model, context, opts.kv_type, opts.n_seq)
+    kv = profile.bytes_at(context)
     placement = place(model, rig, w.n_bytes, kv)
-    est = speed.estimate(model, placement, context, opts.kv_type, opts.prompt_tokens, nvlink=rig.nvlink)
+    est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink)
     overhead = sum(p.overhead_bytes for p in placement.pools)
     caveats = tuple(n for n in (*est.decode_notes, est.prefill_note) if n)
     note = "; ".join(n for n in (placement.note, *caveats) if n)
@@ -161,7 +169,7 @@ def _option(model: Model, rig: Rig, name: str, published: Quant | None, context:
         tensor_parallel=est.tensor_parallel,
         speed_note=note,
         speed_caveats=caveats,
-        max_context=_max_context(model, placement, context, opts),
+        max_context=_max_context(model, placement, context, profile),
         llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
         other_runtime=flags.other_runtime(model, placement, context),
         why=_why(w, kv, context, placement, rig),
@@ -197,22 +205,29 @@ def options_by_quality(
     weighed = [
         (name, published, _weights(model, name, published)) for name, published in _candidates(model, rig, opts.quant)
     ]
+    profile = kv_profile(model, opts)
     for name, published, w in sorted(weighed, key=lambda c: -c[2].bits_per_weight):
         if max_weights_bytes is None or w.n_bytes <= max_weights_bytes:
-            yield _option(model, rig, name, published, context, opts)
+            yield _option(model, rig, name, published, context, opts, profile)
+
+
+def kv_profile(model: Model, opts: FitOptions) -> memory.KvProfile:
+    """The model's KV cache at the asked type and sequences: made once per reading, used by every option."""
+    return memory.kv_profile(model, opts.kv_type, opts.n_seq)
 
 
 def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) -> ReadingReport:
     rig = reading.rig
+    profile = kv_profile(model, opts)
     options = tuple(
         sorted(
-            (_option(model, rig, name, q, context, opts) for name, q in _candidates(model, rig, opts.quant)),
+            (_option(model, rig, name, q, context, opts, profile) for name, q in _candidates(model, rig, opts.quant)),
             key=lambda o: -o.bits_per_weight,
         )
     )
     best = choose_best(options)
-    options = tuple(_with_concurrency(model, o, context, opts) if o.quant == best else o for o in options)
-    shorter = () if opts.quant else _with_less_context(model, rig, options, best, context, opts)
+    options = tuple(_with_concurrency(model, o, context, profile) if o.quant == best else o for o in options)
+    shorter = () if opts.quant else _with_less_context(model, rig, options, best, context, profile)
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
@@ -228,14 +243,19 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
 
 
 def _with_less_context(
-    model: Model, rig: Rig, options: tuple[QuantOption, ...], best: str | None, context: int, opts: FitOptions
+    model: Model,
+    rig: Rig,
+    options: tuple[QuantOption, ...],
+    best: str | None,
+    context: int,
+    profile: memory.KvProfile,
 ) -> tuple[tuple[str, int], ...]:
     """Quants of more bits than the recommended one that do not fit wholly in accelerator or unified memory at the
     asked context but do at SHORT_CONTEXT: each with the longest context it fits at (less than the asked one)."""
     if context <= SHORT_CONTEXT:
         return ()
     best_bits = next((o.bits_per_weight for o in options if o.quant == best), 0.0)
-    kv = memory.kv_cache_bytes(model, SHORT_CONTEXT, opts.kv_type, opts.n_seq)
+    kv = profile.bytes_at(SHORT_CONTEXT)
     found: list[tuple[str, int]] = []
     for o in options:  # highest bits first
         if o.bits_per_weight <= best_bits or len(found) == SHORTER_CONTEXT_SHOWN:
@@ -244,15 +264,15 @@ def _with_less_context(
             continue
         placement = place(model, rig, o.weights_bytes, kv)
         if placement.verdict == "fits":
-            longest = _max_context(model, placement, SHORT_CONTEXT, opts)
+            longest = _max_context(model, placement, SHORT_CONTEXT, profile)
             if longest < context:
                 found.append((o.quant, longest))
     return tuple(found)
 
 
-def _with_concurrency(model: Model, option: QuantOption, context: int, opts: FitOptions) -> QuantOption:
+def _with_concurrency(model: Model, option: QuantOption, context: int, profile: memory.KvProfile) -> QuantOption:
     """Several users at once, worked out for the recommended option only (it is the one the card shows)."""
-    c = speed.concurrency(model, option.placement, context, opts.kv_type, CONCURRENT_USERS)
+    c = speed.concurrency(model, option.placement, context, profile, CONCURRENT_USERS)
     return option.model_copy(update={"concurrency": c})
 
 

@@ -100,43 +100,87 @@ def kv_bytes_per_token_layer(model: Model, kv_type: KvType) -> float:
     return elements * per + indexer
 
 
-def _compressed_bytes(model: Model, context: int, kv_type: KvType) -> tuple[float, float]:
-    """DeepSeek V4's compressed attention: (bytes per token over all layers, bytes of the raw recent-token window
-    of the sliding-window layers), at the cache type's width."""
+@dataclass(frozen=True)
+class KvProfile:
+    """One model's KV cache at one cache type, for `n_seq` sequences: the sizes every estimate asks of it (bytes
+    at a context, bytes one more token adds), worked out once per (model, KV type, sequences) by `kv_profile`.
+
+    Per sequence: full-attention layers grow by `per_token_layer_bytes` each token; sliding-window layers grow
+    until `window_tokens`, then stop; linear-attention layers hold `state_bytes` of recurrent state. Compressed
+    attention (DeepSeek V4) grows by `compressed_bytes_per_token` over all layers, plus its raw window of
+    `window_row_bytes` per token per sliding layer."""
+
+    kv_type: KvType
+    n_seq: int
+    compressed: bool
+    per_token_layer_bytes: float  # one token, one attention layer (GQA/MLA; 0 for compressed)
+    full_layers: int
+    window_layers: int
+    window_tokens: int  # 0 without sliding-window layers
+    has_window: bool  # the model names a window (its sliding layers stop growing past it)
+    state_bytes: int  # recurrent state of the linear-attention layers
+    compressed_bytes_per_token: float  # compressed attention only, over all layers
+    window_row_bytes: float  # compressed attention's raw window: one token of one sliding layer
+
+    def one_sequence_bytes(self, context: int) -> int:
+        """One sequence's cache at `context` tokens (what one user's decode reads)."""
+        return self._bytes(context, 1)
+
+    def bytes_at(self, context: int) -> int:
+        """All `n_seq` sequences' cache at `context` tokens."""
+        return self._bytes(context, self.n_seq)
+
+    def _bytes(self, context: int, n_seq: int) -> int:
+        window_tokens = min(context, self.window_tokens)
+        if self.compressed:
+            window = self.window_layers * window_tokens * self.window_row_bytes
+            return int(n_seq * (context * self.compressed_bytes_per_token + window))
+        tokens_x_layers = self.full_layers * context + self.window_layers * window_tokens
+        return int(n_seq * (tokens_x_layers * self.per_token_layer_bytes + self.state_bytes))
+
+    def growth_per_token(self, context: int) -> float:
+        """Bytes one more token of context adds for all `n_seq` sequences (sliding layers stop past their window)."""
+        if self.compressed:
+            grows = context < self.window_tokens
+            return self.n_seq * (self.compressed_bytes_per_token + grows * self.window_layers * self.window_row_bytes)
+        growing = self.full_layers + self.window_layers
+        if self.has_window and context >= self.window_tokens:
+            growing -= self.window_layers
+        return self.n_seq * growing * self.per_token_layer_bytes
+
+
+def kv_profile(model: Model, kv_type: KvType = "f16", n_seq: int = 1) -> KvProfile:
     a = model.attention
-    assert a.compressed_kv_bytes_per_token is not None
-    scale = KV_BYTES_PER_ELEMENT[kv_type] / KV_BYTES_PER_ELEMENT["f16"]
-    window_tokens = min(context, a.sliding_window_tokens or 0)
-    window = a.sliding_window_layers * window_tokens * (a.head_dim or 0) * KV_BYTES_PER_ELEMENT[kv_type]
-    return a.compressed_kv_bytes_per_token * scale, window
+    compressed = a.kind == "compressed"
+    per_token = 0.0
+    if compressed:
+        assert a.compressed_kv_bytes_per_token is not None
+        scale = KV_BYTES_PER_ELEMENT[kv_type] / KV_BYTES_PER_ELEMENT["f16"]
+        per_token = a.compressed_kv_bytes_per_token * scale
+    return KvProfile(
+        kv_type=kv_type,
+        n_seq=n_seq,
+        compressed=compressed,
+        per_token_layer_bytes=0.0 if compressed else kv_bytes_per_token_layer(model, kv_type),
+        full_layers=model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers,
+        window_layers=a.sliding_window_layers,
+        window_tokens=a.sliding_window_tokens or 0,
+        has_window=a.sliding_window_tokens is not None,
+        state_bytes=a.linear_attention_layers * (a.recurrent_state_bytes_per_layer or 0),
+        compressed_bytes_per_token=per_token,
+        window_row_bytes=(a.head_dim or 0) * KV_BYTES_PER_ELEMENT[kv_type] if compressed else 0.0,
+    )
 
 
 def kv_cache_bytes(model: Model, context: int, kv_type: KvType = "f16", n_seq: int = 1) -> int:
     """Full-attention layers grow with context; sliding-window layers stop at the window; linear layers hold
     a fixed recurrent state per sequence; compressed attention grows by its bytes per token."""
-    a = model.attention
-    if a.kind == "compressed":
-        per_token, window = _compressed_bytes(model, context, kv_type)
-        return int(n_seq * (context * per_token + window))
-    per_layer = kv_bytes_per_token_layer(model, kv_type)
-    full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
-    window_tokens = min(context, a.sliding_window_tokens or 0)
-    tokens_x_layers = full_layers * context + a.sliding_window_layers * window_tokens
-    state = a.linear_attention_layers * (a.recurrent_state_bytes_per_layer or 0)
-    return int(n_seq * (tokens_x_layers * per_layer + state))
+    return kv_profile(model, kv_type, n_seq).bytes_at(context)
 
 
 def kv_growth_per_token(model: Model, context: int, kv_type: KvType = "f16", n_seq: int = 1) -> float:
     """Bytes one more token of context adds (sliding layers stop growing past their window)."""
-    a = model.attention
-    if a.kind == "compressed":
-        per_token, _window = _compressed_bytes(model, context, kv_type)
-        grows = context < (a.sliding_window_tokens or 0)
-        return n_seq * (per_token + grows * a.sliding_window_layers * (a.head_dim or 0) * KV_BYTES_PER_ELEMENT[kv_type])
-    growing = model.layers - a.linear_attention_layers - a.non_attention_layers
-    if a.sliding_window_tokens is not None and context >= a.sliding_window_tokens:
-        growing -= a.sliding_window_layers
-    return n_seq * growing * kv_bytes_per_token_layer(model, kv_type)
+    return kv_profile(model, kv_type, n_seq).growth_per_token(context)
 
 
 # ---------------------------------------------------------------------------------------- overheads

@@ -222,12 +222,14 @@ def estimate(
     model: Model,
     placement: Placement,
     context: int,
-    kv_type: memory.KvType,
+    kv: memory.KvProfile,
     prompt_tokens: int,
     *,
     nvlink: bool = False,
 ) -> SpeedEstimate:
-    kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
+    """One user's decode (reading its own sequence's cache at half the context, the average depth), prefill and
+    tensor-parallel decode."""
+    kv_depth = kv.one_sequence_bytes(context // 2)
     decode, d_notes = decode_range(model, placement, kv_depth)
     if decode is not None:
         d_notes += tuple(depth_caveats(model, placement, context // 2))
@@ -258,16 +260,16 @@ def _expert_share_touched(model: Model, users: int) -> float:
 
 
 def concurrency(
-    model: Model, placement: Placement, context: int, kv_type: memory.KvType, users: int
+    model: Model, placement: Placement, context: int, kv: memory.KvProfile, users: int
 ) -> Concurrency | None:
     """Aggregate decode for `users` simultaneous sequences on an accelerator placement: one step reads the
     weights once (more experts for MoE) and every user's KV cache."""
     if placement.kind not in ("gpu", "multi-gpu", "unified") or users < 1:
         return None
-    kv_one = memory.kv_cache_bytes(model, context, kv_type)
+    kv_one = kv.one_sequence_bytes(context)
     free = sum(max(p.free_bytes, 0) for p in placement.pools)
     max_users = 1 + int(free // kv_one) if kv_one else users
-    kv_depth = memory.kv_cache_bytes(model, context // 2, kv_type)
+    kv_depth = kv.one_sequence_bytes(context // 2)
     seconds = _Seconds()
     for pool in placement.pools:
         if pool.bandwidth_gb_s is None:

@@ -136,6 +136,37 @@ def test_kv_cache_bytes(name: str, m: Model, context: int, kv_type: memory.KvTyp
     assert memory.kv_cache_bytes(m, context, kv_type, n_seq) == pytest.approx(expected, rel=1e-9, abs=1)
 
 
+@pytest.mark.parametrize(
+    ("name", "m", "context", "kv_type", "n_seq", "expected"), KV_CASES, ids=[c[0] for c in KV_CASES]
+)
+def test_kv_profile_one_sequence_is_the_total_over_n_seq(
+    name: str, m: Model, context: int, kv_type: memory.KvType, n_seq: int, expected: int
+) -> None:
+    profile = memory.kv_profile(m, kv_type, n_seq)
+    assert profile.bytes_at(context) == memory.kv_cache_bytes(m, context, kv_type, n_seq)
+    assert profile.one_sequence_bytes(context) == pytest.approx(expected / n_seq, rel=1e-9, abs=1)
+
+
+def test_one_fit_reading_builds_one_kv_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every quant, its placement, speed, longest context, concurrency and shorter-context check share one
+    profile: the KV cache is worked out once per (model, KV type, sequences), not per question asked of it."""
+    from engine.fit import FitOptions, fit_reading
+    from engine.parse import parse_hardware
+    from tests.fixtures import BIG_MOE, catalog
+
+    calls: list[memory.KvType] = []
+    real = memory.kv_profile
+
+    def counted(m: Model, kv_type: memory.KvType = "f16", n_seq: int = 1) -> memory.KvProfile:
+        calls.append(kv_type)
+        return real(m, kv_type, n_seq)
+
+    monkeypatch.setattr(memory, "kv_profile", counted)
+    reading = parse_hardware("M3 Ultra 512GB", catalog())[0]
+    report = fit_reading(BIG_MOE, reading, 131_072, FitOptions(kv_type="q8_0"))
+    assert len(report.options) > 1 and calls == ["q8_0"]
+
+
 def test_compressed_attention_grows_by_its_bytes_per_token() -> None:
     m = model(43, V4)
     assert memory.kv_growth_per_token(m, 64) == 6880 + 43 * 512 * 2  # the raw window still filling
