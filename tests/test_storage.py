@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from unittest.mock import ANY
 
-from bot.storage import QueryLog, apply_migrations, migration_files, open_db
+from bot.storage import CloseReport, ForgetResult, QueryLog, apply_migrations, migration_files, open_db
 
 
 def test_migrations_apply_once_on_memory_db() -> None:
@@ -73,7 +75,7 @@ def test_forget_deletes_one_users_rows_after_queued_ones(tmp_path: Path) -> None
     qlog = QueryLog(tmp_path / "q.sqlite3")
     for user in ("a", "b", "a"):
         qlog.log(row(1) | {"user_hash": user})
-    assert qlog.forget("a") == 2
+    assert qlog.forget("a") == ForgetResult(deleted=2, pending=False)
     assert [r["user_hash"] for r in qlog.rows()] == ["b"]
     qlog.close()
 
@@ -95,36 +97,45 @@ def test_stats(tmp_path: Path) -> None:
 
 
 def test_full_database_keeps_rows_until_it_recovers(tmp_path: Path) -> None:
-    qlog = QueryLog(tmp_path / "q.sqlite3")
+    qlog = QueryLog(tmp_path / "q.sqlite3", busy_timeout_s=0.1)
     qlog.log(row(0))
     assert qlog.flush()
-    pages = qlog._db.execute("PRAGMA page_count").fetchone()[0]
-    qlog._db.execute(f"PRAGMA max_page_count = {pages}")  # the database is now full
+    qlog.call_on_writer(lambda c: c.execute(f"PRAGMA max_page_count = {c.execute('PRAGMA page_count').fetchone()[0]}"))
     for i in range(300):
         qlog.log(row(i) | {"raw_args": "x" * 2000})
     assert qlog.write_failed.wait(10)
     assert len(qlog.rows()) == 1  # nothing more could be written, nothing was dropped
-    qlog._db.execute("PRAGMA max_page_count = 1073741823")  # space again
+    qlog._conn.execute("PRAGMA max_page_count = 1073741823")  # type: ignore[union-attr]  # space again
     assert qlog.flush(30)
-    assert len(qlog.rows()) == 301 and qlog.dropped == 0
-    qlog.close()
+    assert len(qlog.rows()) == 301
+    assert qlog.close() == CloseReport(written=301, journaled=0, rejected=0, dropped=0, journal_path=ANY)
 
 
-def test_read_only_database_rows_wait_then_are_counted_on_close(tmp_path: Path) -> None:
-    qlog = QueryLog(tmp_path / "q.sqlite3")
-    qlog._db.execute("PRAGMA query_only = ON")  # writes now fail as on a read-only file
+def test_read_only_database_rows_are_journaled_on_close_and_written_at_next_start(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    qlog = QueryLog(path, busy_timeout_s=0.1)
+    qlog.call_on_writer(lambda c: c.execute("PRAGMA query_only = ON"))  # writes now fail as on a read-only file
     for i in range(5):
         qlog.log(row(i))
     assert qlog.write_failed.wait(10)
-    qlog.close(timeout_s=1)
-    assert qlog.dropped == 5  # counted and logged, not silently lost
+    report = qlog.close(timeout_s=0.1)
+    assert (report.written, report.journaled, report.dropped) == (0, 5, 0)
+    assert report.journal_path == str(path) + ".journal.jsonl"
+    assert len(list(tmp_path.glob("q.sqlite3.journal*.jsonl"))) == 1
+    again = QueryLog(path)
+    assert again.close().written == 5
+    assert len(again.rows()) == 5 and not list(tmp_path.glob("q.sqlite3.journal*"))
 
 
-def test_rows_the_database_refuses_are_counted(tmp_path: Path) -> None:
-    qlog = QueryLog(tmp_path / "q.sqlite3")
+def test_rows_the_database_refuses_are_kept_aside_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    qlog = QueryLog(path)
     qlog.log(row(1))
     qlog.log({"frontend": "test"})  # no ts/command: NOT NULL refuses it
     qlog.log(row(2))
     assert qlog.flush()
-    assert len(qlog.rows()) == 2 and qlog.dropped == 1
-    qlog.close()
+    assert len(qlog.rows()) == 2 and qlog.rejected == 1 and qlog.dropped == 0
+    report = qlog.close()
+    assert (report.written, report.rejected, report.dropped) == (2, 1, 0)
+    rejected = [json.loads(line) for line in Path(f"{path}.rejected.jsonl").read_text().splitlines()]
+    assert rejected[0]["row"] == {"frontend": "test"} and "NOT NULL" in rejected[0]["reason"]
