@@ -7,7 +7,7 @@ from typing import Literal
 
 from catalog.types import Model, Quant
 from engine import flags, memory, speed
-from engine.errors import RigfitError
+from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
 from engine.rig import Frozen, Reading, Rig
 from engine.speed import Range
@@ -105,7 +105,7 @@ def _weights(model: Model, name: str, published: Quant | None) -> memory.Weights
         return memory.weights_from_quant(model, published)
     w = memory.weights_estimate(model, name)
     if w is None:
-        raise RigfitError(f"`{name}` is not a quant I can size.", field="quant")
+        raise RigfitError(f"`{name}` is not a quant I can size.", field="quant", code=ErrorCode.QUANT_NOT_SIZABLE)
     return w
 
 

@@ -200,3 +200,27 @@ def test_bad_kv_and_prompt(value: str) -> None:
 
     with pytest.raises(RigfitError):
         parse_kv_type(value) if value.startswith("q") else parse_prompt_tokens(value, 4096)
+
+
+ERROR_CODES = [
+    (lambda cat: parse_context("2M", cat.models["llama-3.1-8b"]), "CONTEXT_OVER_MAX", 131_072),
+    (lambda cat: parse_context("lots", cat.models["llama-3.1-8b"]), "CONTEXT_UNREADABLE", None),
+    (lambda cat: parse_context(0, cat.models["llama-3.1-8b"]), "CONTEXT_BELOW_ONE", None),
+    (lambda cat: parse_hardware("", cat), "HARDWARE_MISSING", None),
+    (lambda cat: parse_hardware("x" * 400, cat), "INPUT_TOO_LONG", 300),
+    (lambda cat: parse_hardware("-24GB", cat), "NEGATIVE_SIZE", None),
+    (lambda cat: parse_hardware("RTX 9999", cat), "DEVICE_UNKNOWN", None),
+    (lambda cat: parse_hardware("M3 Ultra 100GB", cat), "SIZE_NOT_SOLD", None),
+    (lambda cat: parse_model("", cat), "MODEL_MISSING", None),
+    (lambda cat: parse_model("no-such-model-xyz", cat), "MODEL_UNKNOWN", None),
+    (lambda cat: parse_quant("Q9_Z", cat.models["llama-3.1-8b"]), "QUANT_UNKNOWN", None),
+]
+
+
+@pytest.mark.parametrize(("call", "code", "limit"), ERROR_CODES, ids=[c[1] for c in ERROR_CODES])
+def test_errors_carry_a_code_to_branch_on(cat: Catalog, call, code: str, limit: int | None) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import ErrorCode, RigfitError
+
+    with pytest.raises(RigfitError) as caught:
+        call(cat)
+    assert (caught.value.code, caught.value.limit) == (ErrorCode[code], limit)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Hardware, SystemMemory, Unified
-from engine.errors import RigfitError
+from engine.errors import ErrorCode, RigfitError
 from engine.parse.options import MAX_INPUT_CHARS
 from engine.rig import GpuDevice, Reading, Rig, SystemRam, gpu_device, platform_ram, spec_ram, unified_pool
 from engine.units import GIB
@@ -97,7 +97,11 @@ _NEGATIVE = re.compile(r"(?:^|\s)-\s*\d+(?:\.\d+)?\s*(?:tb|tib|gib|gb|g)(?![a-z]
 
 def _take_sizes(part: str) -> tuple[list[_Size], str]:
     if _NEGATIVE.search(part):
-        raise RigfitError("A memory size can't be negative; try e.g. `24GB VRAM + 64GB RAM`.", field="hardware")
+        raise RigfitError(
+            "A memory size can't be negative; try e.g. `24GB VRAM + 64GB RAM`.",
+            field="hardware",
+            code=ErrorCode.NEGATIVE_SIZE,
+        )
     sizes: list[_Size] = []
     rest = part
     for m in reversed(list(_SIZE.finditer(part))):
@@ -106,6 +110,7 @@ def _take_sizes(part: str) -> tuple[list[_Size], str]:
             raise RigfitError(
                 f"`{m.group(0).strip()}` is not a memory size I can size (more than 0 and at most 64 TB).",
                 field="hardware",
+                code=ErrorCode.SIZE_OUT_OF_RANGE,
             )
         q = _QUALIFIER.match(part[m.end() :])
         qualifier = q.group("q") if q else None
@@ -135,11 +140,17 @@ def _resolve_name(name: str, catalog: Catalog) -> Hardware:
         return catalog.hardware[res.id]
     if res.candidates:
         names = tuple(catalog.hardware[c].name for c in res.candidates[:5])
-        raise RigfitError(f"`{name}` could mean several devices.", field="hardware", suggestions=names)
+        raise RigfitError(
+            f"`{name}` could mean several devices.",
+            field="hardware",
+            code=ErrorCode.DEVICE_AMBIGUOUS,
+            suggestions=names,
+        )
     names = tuple(catalog.hardware[c].name for c in res.suggestions)
     raise RigfitError(
         f"I don't know the device `{name}`. Try a GPU or machine name, or sizes like {HARDWARE_EXAMPLES}.",
         field="hardware",
+        code=ErrorCode.DEVICE_UNKNOWN,
         suggestions=names,
     )
 
@@ -221,6 +232,7 @@ def _unified_readings(entry: Unified, gib: float | None) -> list[Reading]:
             raise RigfitError(
                 f"{entry.name} is sold with {sizes}, not {gib:g}GB.",
                 field="hardware",
+                code=ErrorCode.SIZE_NOT_SOLD,
                 suggestions=tuple(f"{entry.name} {s}GB" for s in entry.memory_gib_options),
             )
     else:
@@ -290,6 +302,7 @@ def _any_unified(gib: float, catalog: Catalog) -> list[Reading]:
             f"No unified-memory machine in the catalog has {gib:g} GB; they come with "
             f"{', '.join(f'{s}GB' for s in sizes)}.",
             field="hardware",
+            code=ErrorCode.NO_UNIFIED_OF_SIZE,
         )
     note = f"{gib:g} GB unified memory: showing each machine sold with it, fastest memory first"
     return [
@@ -328,11 +341,15 @@ def _pooled(gib: float, catalog: Catalog) -> Reading | None:
 def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     """Every reasonable reading of a hardware phrase, most likely first."""
     if not text or not text.strip():
-        raise RigfitError(f"Tell me the hardware, e.g. {HARDWARE_EXAMPLES}.", field="hardware")
+        raise RigfitError(
+            f"Tell me the hardware, e.g. {HARDWARE_EXAMPLES}.", field="hardware", code=ErrorCode.HARDWARE_MISSING
+        )
     if len(text) > MAX_INPUT_CHARS:
         raise RigfitError(
             f"That hardware text is {len(text)} characters; keep it under {MAX_INPUT_CHARS}.",
             field="hardware",
+            code=ErrorCode.INPUT_TOO_LONG,
+            limit=MAX_INPUT_CHARS,
         )
     lowered = text.lower()
     no_gpu = bool(_NO_GPU.search(lowered))
@@ -344,7 +361,9 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     pieces = [p for p in pieces if p.entry is not None or p.sizes]
     if not pieces:
         raise RigfitError(
-            f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.", field="hardware"
+            f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.",
+            field="hardware",
+            code=ErrorCode.HARDWARE_NOT_FOUND,
         )
     readings = _assemble(pieces, catalog, ram_spec, no_gpu)
     return [_with_link(r, nvlink) for r in readings]
@@ -397,18 +416,30 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         sizes = list(p.sizes)
         if isinstance(entry, Gpu):
             if no_gpu:
-                raise RigfitError(f"`{p.text}` names a GPU, but the phrase also says no GPU.", field="hardware")
+                raise RigfitError(
+                    f"`{p.text}` names a GPU, but the phrase also says no GPU.",
+                    field="hardware",
+                    code=ErrorCode.CONFLICTING_HARDWARE,
+                )
             entry, sizes = _memory_variant(entry, p.name, sizes, catalog)
             gpus += [gpu_device(entry)] * p.count
             for s in sizes:
                 if s.qualifier in (None, "vram", "v-ram", "gpu memory") and round(s.gib) == round(entry.memory_gib):
                     continue
                 if s.qualifier in ("vram", "v-ram", "gpu memory"):
-                    raise RigfitError(f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.", field="hardware")
+                    raise RigfitError(
+                        f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.",
+                        field="hardware",
+                        code=ErrorCode.SIZE_NOT_SOLD,
+                    )
                 ram_gib += s.gib
         elif isinstance(entry, Unified):
             if unified is not None:
-                raise RigfitError("One unified-memory machine at a time, please.", field="hardware")
+                raise RigfitError(
+                    "One unified-memory machine at a time, please.",
+                    field="hardware",
+                    code=ErrorCode.CONFLICTING_HARDWARE,
+                )
             unified = entry
             unified_gib = sizes[0].gib if sizes else None
         elif isinstance(entry, SystemMemory):
@@ -428,13 +459,17 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
     if unified_gib is not None and unified is None:
         if gpus or vram_sizes:
             raise RigfitError(
-                "A unified-memory machine with extra GPUs isn't something I can size yet.", field="hardware"
+                "A unified-memory machine with extra GPUs isn't something I can size yet.",
+                field="hardware",
+                code=ErrorCode.CONFLICTING_HARDWARE,
             )
         return _any_unified(unified_gib, catalog)
     if unified is not None:
         if gpus or vram_sizes:
             raise RigfitError(
-                "A unified-memory machine with extra GPUs isn't something I can size yet.", field="hardware"
+                "A unified-memory machine with extra GPUs isn't something I can size yet.",
+                field="hardware",
+                code=ErrorCode.CONFLICTING_HARDWARE,
             )
         readings = _unified_readings(_unified_variant(unified, unified_gib, catalog), unified_gib)
         return [r.model_copy(update={"assumptions": (*notes, *r.assumptions)}) for r in readings]
@@ -457,9 +492,15 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         notes += [ram_note] if ram_note else []
     elif platform is not None:
         raise RigfitError(
-            f"How much memory does the {platform.name} have? e.g. `{platform.name} 768GB`.", field="hardware"
+            f"How much memory does the {platform.name} have? e.g. `{platform.name} 768GB`.",
+            field="hardware",
+            code=ErrorCode.PLATFORM_SIZE_MISSING,
         )
     if not gpus and ram is None:
-        raise RigfitError(f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}.", field="hardware")
+        raise RigfitError(
+            f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}.",
+            field="hardware",
+            code=ErrorCode.HARDWARE_NOT_FOUND,
+        )
     rig = Rig(gpus=tuple(gpus), ram=ram)
     return [Reading(label=rig.describe(), rig=rig, assumptions=tuple(notes))]

@@ -11,7 +11,7 @@ import re
 
 from catalog.catalog import Catalog
 from catalog.types import Attention, Experts, Model
-from engine.errors import RigfitError
+from engine.errors import ErrorCode, RigfitError
 from engine.parse.options import MAX_INPUT_CHARS
 
 _ADHOC = re.compile(r"^(?P<total>\d+(?:\.\d+)?)\s*b(?:[-_\s]*a(?P<active>\d+(?:\.\d+)?)\s*b)?$")
@@ -20,10 +20,15 @@ _ADHOC = re.compile(r"^(?P<total>\d+(?:\.\d+)?)\s*b(?:[-_\s]*a(?P<active>\d+(?:\
 def parse_model(text: str, catalog: Catalog) -> Model:
     query = (text or "").strip()
     if not query:
-        raise RigfitError("Tell me a model, e.g. `glm-5.2`, `qwen3-30b-a3b` or `70B`.", field="model")
+        raise RigfitError(
+            "Tell me a model, e.g. `glm-5.2`, `qwen3-30b-a3b` or `70B`.", field="model", code=ErrorCode.MODEL_MISSING
+        )
     if len(query) > MAX_INPUT_CHARS:
         raise RigfitError(
-            f"That model name is {len(query)} characters; keep it under {MAX_INPUT_CHARS}.", field="model"
+            f"That model name is {len(query)} characters; keep it under {MAX_INPUT_CHARS}.",
+            field="model",
+            code=ErrorCode.INPUT_TOO_LONG,
+            limit=MAX_INPUT_CHARS,
         )
     by_repo = _by_hf_repo(query, catalog)
     if by_repo is not None:
@@ -37,12 +42,18 @@ def parse_model(text: str, catalog: Catalog) -> Model:
         return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
     if res.candidates:
         names = tuple(catalog.models[c].name for c in res.candidates[:5])
-        raise RigfitError(f"`{query[:80]}` could mean several models.", field="model", suggestions=names)
+        raise RigfitError(
+            f"`{query[:80]}` could mean several models.",
+            field="model",
+            code=ErrorCode.MODEL_AMBIGUOUS,
+            suggestions=names,
+        )
     names = tuple(catalog.models[c].name for c in res.suggestions)
     raise RigfitError(
         f"I don't know the model `{query[:80]}`. Use a catalog name, a Hugging Face repo id, or a size like `70B` "
         "or `30B-A3B`.",
         field="model",
+        code=ErrorCode.MODEL_UNKNOWN,
         suggestions=names,
     )
 
@@ -60,12 +71,17 @@ def _by_hf_repo(query: str, catalog: Catalog) -> Model | None:
 
 def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
     if not 0.01 <= total_b <= 100_000:
-        raise RigfitError(f"{total_b:g}B parameters is outside what I can size (0.01B to 100000B).", field="model")
+        raise RigfitError(
+            f"{total_b:g}B parameters is outside what I can size (0.01B to 100000B).",
+            field="model",
+            code=ErrorCode.PARAMS_OUT_OF_RANGE,
+        )
     active_b = float(active) if active else None
     if active_b is not None and not 0 < active_b <= total_b:
         raise RigfitError(
             f"Active parameters ({active_b:g}B) must be between 0 and the total ({total_b:g}B).",
             field="model",
+            code=ErrorCode.PARAMS_OUT_OF_RANGE,
         )
     like = _closest_architecture(total_b, moe=active_b is not None, catalog=catalog)
     label = f"{total_b:g}B" + (f"-A{active_b:g}B" if active_b else "")

@@ -11,7 +11,7 @@ import re
 
 from catalog.types import Model
 from engine import memory, quants
-from engine.errors import RigfitError
+from engine.errors import ErrorCode, RigfitError
 
 MAX_INPUT_CHARS = 300  # any one phrase (hardware, model); past it the input is not a phrase
 MAX_CONTEXT_TOKENS = 100_000_000  # no model reads more; past it the request is a typo
@@ -36,15 +36,21 @@ def parse_context(value: str | int | None, model: Model) -> int | None:
     parsed = value if isinstance(value, int) else context_tokens(value)
     if parsed is None:
         raise RigfitError(
-            f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.", field="context"
+            f"I can't read `{str(value)[:40]}` as a context length. Try `8192`, `32k` or `1M`.",
+            field="context",
+            code=ErrorCode.CONTEXT_UNREADABLE,
         )
     tokens = parsed
     if tokens < 1:
-        raise RigfitError("Context must be at least 1 token; try `8192` or `32k`.", field="context")
+        raise RigfitError(
+            "Context must be at least 1 token; try `8192` or `32k`.", field="context", code=ErrorCode.CONTEXT_BELOW_ONE
+        )
     if tokens > min(model.context_max_tokens, MAX_CONTEXT_TOKENS):
         raise RigfitError(
             f"{model.name} reads at most {model.context_max_tokens:,} tokens; {tokens:,} is more than that.",
             field="context",
+            code=ErrorCode.CONTEXT_OVER_MAX,
+            limit=min(model.context_max_tokens, MAX_CONTEXT_TOKENS),
         )
     return tokens
 
@@ -55,7 +61,9 @@ def parse_quant(value: str | None, model: Model) -> str | None:
         return None
     wanted = value.strip()
     if len(wanted) > 40:
-        raise RigfitError("That quant name is too long; try `Q4_K_M` or `UD-IQ2_XXS`.", field="quant")
+        raise RigfitError(
+            "That quant name is too long; try `Q4_K_M` or `UD-IQ2_XXS`.", field="quant", code=ErrorCode.QUANT_UNKNOWN
+        )
     for q in model.quants:
         if q.name.lower() == wanted.lower():
             return q.name
@@ -69,6 +77,7 @@ def parse_quant(value: str | None, model: Model) -> str | None:
         f"`{wanted}` is not a quant I know. Published for {model.name}: "
         f"{', '.join(q.name for q in model.quants[:6]) or 'none'}; any GGUF type (Q4_K_M, IQ2_XXS ...) works too.",
         field="quant",
+        code=ErrorCode.QUANT_UNKNOWN,
         suggestions=tuple(by_upper[n] for n in near),
     )
 
@@ -92,7 +101,11 @@ def parse_kv_type(value: str | None) -> memory.KvType:
         return "q8_0"
     if v == "q4_0":
         return "q4_0"
-    raise RigfitError(f"`{value[:20]}` is not a KV cache type I know; use f16, q8_0 or q4_0.", field="kv_cache")
+    raise RigfitError(
+        f"`{value[:20]}` is not a KV cache type I know; use f16, q8_0 or q4_0.",
+        field="kv_cache",
+        code=ErrorCode.KV_TYPE_UNKNOWN,
+    )
 
 
 def parse_prompt_tokens(value: str | int | None, default: int) -> int:
@@ -101,5 +114,10 @@ def parse_prompt_tokens(value: str | int | None, default: int) -> int:
         return default
     tokens = value if isinstance(value, int) else context_tokens(value)
     if tokens is None or not 1 <= tokens <= MAX_PROMPT_TOKENS:
-        raise RigfitError("A prompt length is 1 to 10M tokens, like `4096` or `50k`.", field="prompt")
+        raise RigfitError(
+            "A prompt length is 1 to 10M tokens, like `4096` or `50k`.",
+            field="prompt",
+            code=ErrorCode.PROMPT_OUT_OF_RANGE,
+            limit=MAX_PROMPT_TOKENS,
+        )
     return tokens
