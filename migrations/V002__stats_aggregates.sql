@@ -79,7 +79,8 @@ CREATE TRIGGER queries_count_delete AFTER DELETE ON queries BEGIN
     UPDATE stats_hardware SET n = n - 1 WHERE guild = coalesce(OLD.guild_id, '') AND hardware = OLD.hardware;
     DELETE FROM stats_hardware WHERE guild = coalesce(OLD.guild_id, '') AND hardware = OLD.hardware AND n <= 0;
     UPDATE stats_latency SET n = n - 1
-        WHERE guild = coalesce(OLD.guild_id, '')
+        WHERE OLD.latency_ms IS NOT NULL
+          AND guild = coalesce(OLD.guild_id, '')
           AND upper_ms = coalesce((SELECT min(upper_ms) FROM latency_edges WHERE upper_ms >= OLD.latency_ms),
                                   (SELECT max(upper_ms) FROM latency_edges));
     DELETE FROM stats_latency WHERE guild = coalesce(OLD.guild_id, '') AND n <= 0;

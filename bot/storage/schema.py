@@ -4,7 +4,8 @@
 transaction. Before and after each one it brings older tables up to date: a column that the migrations so far
 would have created but the table lacks (a database made by an older rigfit, where `CREATE TABLE IF NOT EXISTS`
 was a no-op) is added with `ALTER TABLE ... ADD COLUMN`. The reference for "what the migrations create" is the
-same files applied to an in-memory database, so the check needs no column list of its own.
+same files applied, statement by statement alongside, to an in-memory database, so the check needs no column
+list of its own and a statement always finds the columns the statements before it would have made.
 
 `StorageError` is the one error a caller sees when the database cannot be opened: a one-line message naming the
 path and the reason, and `transient` (busy or locked: worth retrying) versus permanent (corrupt, not a database,
@@ -125,18 +126,21 @@ def _migrate(conn: sqlite3.Connection, directory: Path) -> list[int]:
     try:
         for version, path in migration_files(directory):
             statements = _statements(path.read_text(encoding="utf-8"))
-            if version not in done:
-                with transaction(conn):
+            if version in done:
+                for statement in statements:
+                    reference.execute(statement)
+                continue
+            with transaction(conn):
+                _add_missing_columns(conn, reference)
+                for statement in statements:  # in step with the reference: no statement misses a column
+                    reference.execute(statement)
+                    conn.execute(statement)
                     _add_missing_columns(conn, reference)
-                    for statement in statements:
-                        conn.execute(statement)
-                    conn.execute(
-                        "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, datetime('now'))",
-                        (version, path.name),
-                    )
-                applied.append(version)
-            for statement in statements:
-                reference.execute(statement)
+                conn.execute(
+                    "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, datetime('now'))",
+                    (version, path.name),
+                )
+            applied.append(version)
         if _missing_columns(conn, reference):
             with transaction(conn):
                 _add_missing_columns(conn, reference)
