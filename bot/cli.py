@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import io
 import json
 import logging
 import os
@@ -12,23 +13,33 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from bot.cards import to_text
 from bot.commands import log_row, run_request
+from bot.logsafe import install_log_redaction
 from bot.requests import REPORTS, REQUESTS, Frontend, Request, requests_for
-from bot.settings import Settings
-from bot.storage import QueryLog, apply_migrations, open_db
+from bot.secrets import resolve_hash_keys
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage import QueryLog, StorageError, apply_migrations, db_stats_lines, open_db
 from catalog.loader import Catalog, CatalogError, load, load_from
 from engine.audit import audit
 
 EXIT_USAGE = 2
+EXIT_STORAGE = 1  # the query log could not be opened, or rows were lost
+EXIT_CONFIG = 78  # EX_CONFIG: the systemd unit does not restart on it (RestartPreventExitStatus)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"rigfit: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()  # before anything connects: interaction and bot tokens never reach a log line
     try:
         result: int = args.func(args, settings)
         sys.stdout.flush()
@@ -36,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CatalogError as exc:
         print(f"catalog error: {exc}", file=sys.stderr)
         return 1
+    except StorageError as exc:
+        print(f"rigfit: {exc}", file=sys.stderr)
+        return EXIT_STORAGE
     except BrokenPipeError:
         _quiet_stdout()
         return 0
@@ -105,11 +119,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             shards["shard_count"] = args.shard_count
         if args.shard_ids:
             shards["shard_ids"] = [int(s) for s in args.shard_ids.split(",")]
+        try:
+            keys = resolve_hash_keys(settings, for_bot=True)
+        except SettingsError as exc:
+            print(f"rigfit: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
         query_log = QueryLog(settings.database_path)
-        query_log.prune(settings.retention_days)
-        run_bot(load_catalog(settings), query_log, settings, **shards)
-        return 0
+        run_bot(load_catalog(settings), query_log, settings, keys, **shards)
+        return _closed(query_log)
     return cmd_console(args, settings)
+
+
+def _closed(query_log: QueryLog) -> int:
+    """Close the log; rows it had to drop make the exit non-zero, with the count said on stderr."""
+    report = query_log.close()
+    if not report.ok:
+        print(f"rigfit: {report.summary()}", file=sys.stderr)
+        return EXIT_STORAGE
+    return 0
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
@@ -136,11 +163,21 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if sys.stdin.isatty():
             console.interactive()
-            return 0
-        errors = console.run_lines(sys.stdin)
-        return EXIT_USAGE if errors else 0
-    finally:
+            errors = 0
+        else:
+            errors = console.run_lines(_stdin_lines())
+    except BaseException:
         query_log.close()
+        raise
+    return _closed(query_log) or (EXIT_USAGE if errors else 0)  # lost rows outrank the answers' exit code
+
+
+def _stdin_lines() -> TextIO:
+    """Standard input that never fails on a byte that is not UTF-8: it arrives as an escaped code point, is
+    answered as text the parser does not know, and is logged escaped."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
+    return sys.stdin
 
 
 def _add_request(sub: argparse._SubParsersAction[argparse.ArgumentParser], request: Request) -> None:
@@ -166,7 +203,8 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     answer = run_request(load_catalog(settings), request.name, raw, Frontend.CLI, allow_files=True)
     query_log = QueryLog(settings.database_path)
     query_log.log(log_row(frontend="cli", command=request.name, raw_args=raw, answer=answer, started=started))
-    query_log.close()
+    if _closed(query_log):
+        return EXIT_STORAGE
     if answer.error is not None:
         print(f"rigfit: {answer.error}", file=sys.stderr)
         return EXIT_USAGE
@@ -263,14 +301,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_stats(args: argparse.Namespace, settings: Settings) -> int:
-    db = open_db(settings.database_path)
-    apply_migrations(db)
-    total = db.execute("SELECT count(*) FROM queries").fetchone()[0]
-    print(f"{total} queries logged")
-    for command, verdict, n in db.execute(
-        "SELECT command, coalesce(verdict, error), count(*) FROM queries GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20"
-    ):
-        print(f"  {command:10} {str(verdict)[:50]:50} {n}")
+    print("\n".join(db_stats_lines(settings.database_path)))
     return 0
 
 

@@ -6,8 +6,6 @@ Front ends (Discord, console, CLI) only move text in and cards out; what a comma
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -175,12 +173,6 @@ def safely(build: Callable[[], Answer]) -> Answer:
     except Exception as exc:
         log.exception("command failed")
         return Answer(card=error_card(INTERNAL_ERROR), error=INTERNAL_ERROR, log_fields={"error": f"internal: {exc!r}"})
-
-
-def user_hash(user_id: int | str | None, key: str) -> str | None:
-    if user_id is None:
-        return None
-    return hmac.new(key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def log_row(

@@ -10,9 +10,11 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import math
 import signal
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +24,19 @@ from discord.ext import commands
 
 from bot import autocomplete
 from bot.cards import Card, escape_markdown, to_embed
-from bot.commands import Answer, log_row, run_request, stats_answer, user_hash
+from bot.commands import Answer, log_row, run_request, stats_answer
+from bot.limits import RateLimits
 from bot.requests import REQUESTS, Complete, Frontend, Kind, Option, Request, requests_for
+from bot.secrets import HashKeys
 from bot.settings import Settings
 from bot.storage import QueryLog
-from bot.views import FitView, PagedView
+from bot.views import FitView, paged_view
 from catalog.loader import Catalog
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 DEFER_AFTER_S = 1.5
-COOLDOWN_RATE, COOLDOWN_PER_S = 6, 30.0  # per user: six questions in thirty seconds
+RETENTION_EVERY_S = 6 * 3600.0  # the query log is pruned to RETENTION_DAYS this often while the bot runs
 
 DESCRIPTION_MAX = 100  # Discord's limit for command and option descriptions
 COMPLETERS: dict[Complete, Callable[..., Any]] = {
@@ -43,11 +47,16 @@ COMPLETERS: dict[Complete, Callable[..., Any]] = {
 }
 
 
-def _per_user(interaction: discord.Interaction) -> int:
-    return interaction.user.id
+def rate_limited(bot: RigfitBot) -> Callable[[Any], Any]:
+    """The check every command carries: the bot's shared user and server buckets (buttons use the same)."""
 
+    async def predicate(interaction: discord.Interaction) -> bool:
+        refusal = bot.limits.take(interaction.user.id, interaction.guild_id)
+        if refusal is not None:
+            raise app_commands.CommandOnCooldown(refusal.cooldown, refusal.retry_after_s)
+        return True
 
-cooldown = app_commands.checks.cooldown(COOLDOWN_RATE, COOLDOWN_PER_S, key=_per_user)
+    return app_commands.check(predicate)
 
 
 def option_description(option: Option) -> str:
@@ -65,9 +74,7 @@ def _annotation(option: Option) -> Any:
         case Kind.INT:
             return app_commands.Range[int, None if low is None else int(low), None if high is None else int(high)]
         case Kind.FLOAT:
-            return app_commands.Range[
-                float, None if low is None else float(low), None if high is None else float(high)
-            ]
+            return app_commands.Range[float, None if low is None else float(low), None if high is None else float(high)]
         case Kind.CHOICE:
             return str
     return app_commands.Range[str, 1, option.max_chars]
@@ -105,7 +112,10 @@ def table_command(bot: RigfitBot, request: Request) -> app_commands.Command[Any,
         o.name: COMPLETERS[o.complete] for o in request.options if o.complete is not None
     }
     return app_commands.Command(
-        name=request.name, description=request.description, callback=cooldown(callback), extras={"request": request}
+        name=request.name,
+        description=request.description,
+        callback=rate_limited(bot)(callback),
+        extras={"request": request},
     )
 
 
@@ -118,20 +128,24 @@ def stats_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
     stats = app_commands.default_permissions(manage_guild=True)(stats)
     stats = app_commands.guild_only()(stats)
     stats = app_commands.checks.has_permissions(manage_guild=True)(stats)
-    return app_commands.Command(name="stats", description=REQUESTS["stats"].description, callback=cooldown(stats))
+    stats = rate_limited(bot)(stats)
+    return app_commands.Command(name="stats", description=REQUESTS["stats"].description, callback=stats)
 
 
 def forget_me_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
     async def forget_me(interaction: discord.Interaction) -> None:
-        key = bot.settings.hash_key.get_secret_value()
-        hashed = user_hash(interaction.user.id, key) or ""
-        deleted = await asyncio.to_thread(bot.query_log.forget, hashed)
-        await _respond(interaction, content=f"Done: {deleted} logged queries of yours were deleted.", ephemeral=True)
+        started = time.perf_counter()
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the writer may be busy: never time out
+        result = await asyncio.to_thread(bot.query_log.forget, bot.keys.all_hashes(interaction.user.id))
+        if result.pending:
+            content = "Noted: your logged queries will be deleted as soon as the database is back."
+        else:
+            content = f"Done: {result.deleted} logged queries of yours were deleted."
+        await _respond(interaction, content=content, ephemeral=True)
         # Logged like every command, but without the asker's hash: forgetting must not leave a trace.
-        forgotten = Answer(
-            card=Card(title="forget-me"), log_fields={"user_hash": None, "verdict": f"deleted {deleted}"}
-        )
-        bot.log_query(interaction, "forget-me", {}, forgotten, time.perf_counter())
+        verdict = "pending" if result.pending else f"deleted {result.deleted}"
+        forgotten = Answer(card=Card(title="forget-me"), log_fields={"user_hash": None, "verdict": verdict})
+        bot.log_query(interaction, "forget-me", {}, forgotten, started)
 
     return app_commands.Command(name="forget-me", description=REQUESTS["forget-me"].description, callback=forget_me)
 
@@ -141,11 +155,6 @@ def build_commands(bot: RigfitBot) -> list[app_commands.Command[Any, ..., None]]
     return [
         special[r.name](bot) if r.name in special else table_command(bot, r) for r in requests_for(Frontend.DISCORD)
     ]
-
-
-def paged_view(interaction: discord.Interaction) -> Callable[[Answer], discord.ui.View | None]:
-    """Previous/next buttons when an answer has more than one page."""
-    return lambda answer: PagedView(interaction.user.id, list(answer.pages)) if len(answer.pages) > 1 else None
 
 
 async def send_answer(
@@ -175,7 +184,9 @@ class RigfitTree(app_commands.CommandTree["RigfitBot"]):
 
 
 class RigfitBot(commands.AutoShardedBot):
-    def __init__(self, catalog: Catalog, query_log: QueryLog, settings: Settings, **kwargs: Any) -> None:
+    def __init__(
+        self, catalog: Catalog, query_log: QueryLog, settings: Settings, keys: HashKeys | None = None, **kwargs: Any
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -188,6 +199,8 @@ class RigfitBot(commands.AutoShardedBot):
         self.catalog = catalog
         self.query_log = query_log
         self.settings = settings
+        self.keys = keys or HashKeys(current=settings.hash_key)  # tests; `rigfit run` passes checked keys
+        self.limits = RateLimits(settings.guild_queries_per_minute)
 
     async def setup_hook(self) -> None:
         for command in build_commands(self):
@@ -204,7 +217,7 @@ class RigfitBot(commands.AutoShardedBot):
                 return None
             if request.name == "fit":
                 return FitView(self, interaction.user.id, raw["model"], raw["hardware"], raw.get("context"))
-            return paged_view(interaction)(answer)
+            return paged_view(interaction.user.id, self.limits)(answer)
 
         await self.answer(interaction, request.name, raw, build, view, ephemeral=request.private)
 
@@ -230,20 +243,21 @@ class RigfitBot(commands.AutoShardedBot):
             made.origin = interaction  # so the buttons can be shown disabled when they time out
         try:
             await send_answer(interaction, answer, made, ephemeral=ephemeral)
-        finally:
-            self.log_query(interaction, command, raw, answer, started)
+        except discord.HTTPException as exc:  # logged here, once: the tree's error handler never sees it
+            log.warning("could not send the answer to /%s: HTTP %s", command, exc.status)
+            answer = replace(answer, log_fields={**answer.log_fields, "error": f"send failed: HTTP {exc.status}"})
+        self.log_query(interaction, command, raw, answer, started)
 
     def log_query(
         self, interaction: discord.Interaction, command: str, raw: dict[str, Any], answer: Answer, started: float
     ) -> None:
-        key = self.settings.hash_key.get_secret_value()
         row = log_row(
             frontend="discord",
             command=command,
             raw_args=raw,
             answer=answer,
             started=started,
-            user=user_hash(interaction.user.id if interaction.user else None, key),
+            user=self.keys.hash(interaction.user.id) if interaction.user else None,
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
         )
@@ -272,13 +286,32 @@ class RigfitBot(commands.AutoShardedBot):
 HEARTBEAT_S = 30.0
 
 
+def connected(bot: RigfitBot) -> bool:
+    return bot.is_ready() and not bot.is_closed() and math.isfinite(bot.latency)
+
+
 async def _heartbeat(bot: RigfitBot, path: Path) -> None:
-    """Touch a file while the gateway is connected, so a supervisor can tell a live bot from a hung one."""
+    """Write the time to a file while the gateway is connected (not while it reconnects), so a supervisor can tell
+    a live bot from a hung one (`python -m bot.healthcheck`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     await bot.wait_until_ready()
     while not bot.is_closed():
-        path.write_text(f"{time.time():.0f}\n", encoding="utf-8")
+        if connected(bot):
+            partial = path.with_name(path.name + ".tmp")
+            partial.write_text(f"{time.time():.0f}\n", encoding="utf-8")
+            partial.replace(path)  # atomic: a reader never sees half a timestamp
         await asyncio.sleep(HEARTBEAT_S)
+
+
+async def _retention(bot: RigfitBot) -> None:
+    """Prune the query log to RETENTION_DAYS at start and then every RETENTION_EVERY_S, off the event loop."""
+    while not bot.is_closed():
+        try:
+            pruned = await asyncio.to_thread(bot.query_log.prune, bot.settings.retention_days)
+            log.info("query log: %d rows older than %d days pruned", pruned, bot.settings.retention_days)
+        except Exception:
+            log.exception("query log retention failed; trying again later")
+        await asyncio.sleep(RETENTION_EVERY_S)
 
 
 async def serve(bot: RigfitBot, token: str) -> None:
@@ -288,11 +321,15 @@ async def serve(bot: RigfitBot, token: str) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
     async with bot:
-        beat = asyncio.ensure_future(_heartbeat(bot, Path(bot.settings.heartbeat_path)))
+        chores = [
+            asyncio.ensure_future(_heartbeat(bot, Path(bot.settings.heartbeat_path))),
+            asyncio.ensure_future(_retention(bot)),
+        ]
         try:
             await bot.start(token)
         finally:
-            beat.cancel()
+            for chore in chores:
+                chore.cancel()
 
 
 def point_at_api_double(api_base: str) -> None:
@@ -305,11 +342,11 @@ def point_at_api_double(api_base: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base.with_scheme(ws_scheme).with_path("/gateway")
 
 
-def run_bot(catalog: Catalog, query_log: QueryLog, settings: Settings, **kwargs: Any) -> None:
+def run_bot(catalog: Catalog, query_log: QueryLog, settings: Settings, keys: HashKeys, **kwargs: Any) -> None:
     assert settings.discord_token is not None
     if settings.discord_api_base:
         point_at_api_double(settings.discord_api_base)
-    bot = RigfitBot(catalog, query_log, settings, **kwargs)
+    bot = RigfitBot(catalog, query_log, settings, keys, **kwargs)
     try:
         asyncio.run(serve(bot, settings.discord_token.get_secret_value()))
     finally:

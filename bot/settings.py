@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     hash_keys_old: SecretStr = SecretStr("")
     log_level: str = "INFO"
     heartbeat_path: str = "data/heartbeat"  # touched every HEARTBEAT_S while connected, for supervisors
-    retention_days: int = 90  # query log rows older than this are pruned at start-up
+    retention_days: int = 90  # query log rows older than this are pruned at start and every few hours
+    # Per-server rate limit on commands and buttons together (each person also has their own, smaller one).
+    guild_queries_per_minute: int = 300
     catalog_dir: str | None = None  # another catalog/data folder (tests); default: the packaged catalog
     # Test-only: point the bot at a local double of Discord's API (tests/e2e); loopback addresses only, because
     # the bot token is sent to it.
@@ -58,6 +60,13 @@ class Settings(BaseSettings):
     def _retention(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be at least 1 (days of query log to keep)")
+        return value
+
+    @field_validator("guild_queries_per_minute")
+    @classmethod
+    def _guild_rate(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1 (commands a server may send a minute)")
         return value
 
     @field_validator("discord_api_base")

@@ -6,6 +6,7 @@ Only the asker may press them; on timeout they are disabled.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -13,6 +14,7 @@ import discord
 from bot.cards import Card, to_embed
 from bot.commands import Answer, fit_answer, quants_answer, recommend_answer
 from bot.commands import cost_answer as cost_answer_
+from bot.limits import RateLimits
 from engine.fit import DEFAULT_CONTEXT
 from engine.parse import context_tokens
 
@@ -26,6 +28,17 @@ LONGER_FACTOR = 4  # "Longer context" asks for four times the context of the car
 def _longer(context: str | None) -> str:
     tokens = context_tokens(context) if context else None
     return str((tokens or DEFAULT_CONTEXT) * LONGER_FACTOR)
+
+
+async def within_limits(limits: RateLimits, interaction: discord.Interaction) -> bool:
+    """Buttons take from the same user and server buckets as the slash commands."""
+    refusal = limits.take(interaction.user.id, interaction.guild_id)
+    if refusal is None:
+        return True
+    await interaction.response.send_message(
+        f"Slow down a little: try again in {refusal.retry_after_s:.0f} s.", ephemeral=True
+    )
+    return False
 
 
 async def disable_on_reply(
@@ -48,12 +61,12 @@ class FitView(discord.ui.View):
         self.origin: discord.Interaction | None = None  # the interaction whose reply carries these buttons
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "These buttons answer the person who asked; run `/fit` yourself to get your own.", ephemeral=True
-        )
-        return False
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "These buttons answer the person who asked; run `/fit` yourself to get your own.", ephemeral=True
+            )
+            return False
+        return await within_limits(self.bot.limits, interaction)
 
     async def on_timeout(self) -> None:
         for item in self.children:
@@ -68,7 +81,9 @@ class FitView(discord.ui.View):
     @discord.ui.button(label="All quants", style=discord.ButtonStyle.secondary)
     async def all_quants(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
         def paged(answer: Answer) -> discord.ui.View | None:
-            return PagedView(interaction.user.id, list(answer.pages)) if len(answer.pages) > 1 else None
+            return (
+                PagedView(interaction.user.id, list(answer.pages), self.bot.limits) if len(answer.pages) > 1 else None
+            )
 
         build = lambda: quants_answer(self.bot.catalog, self.model, self.hardware)  # noqa: E731
         await self._follow(interaction, "quants", build, paged)
@@ -94,12 +109,18 @@ class FitView(discord.ui.View):
         await self._follow(interaction, "recommend", lambda: recommend_answer(self.bot.catalog, self.model))
 
 
+def paged_view(owner_id: int, limits: RateLimits) -> Callable[[Answer], discord.ui.View | None]:
+    """Previous/next buttons when an answer has more than one page."""
+    return lambda answer: PagedView(owner_id, list(answer.pages), limits) if len(answer.pages) > 1 else None
+
+
 class PagedView(discord.ui.View):
     """Previous / next over a list that does not fit one card (a model's quants); the asker's only."""
 
-    def __init__(self, owner_id: int, pages: list[Card]) -> None:
+    def __init__(self, owner_id: int, pages: list[Card], limits: RateLimits) -> None:
         super().__init__(timeout=TIMEOUT_S)
         self.owner_id, self.pages, self.page = owner_id, pages, 0
+        self.limits = limits
         self.message: discord.Message | None = None
         self.origin: discord.Interaction | None = None
         self._sync()
@@ -109,10 +130,10 @@ class PagedView(discord.ui.View):
         self.next.disabled = self.page >= len(self.pages) - 1
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message("Only the person who asked can turn these pages.", ephemeral=True)
-        return False
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message("Only the person who asked can turn these pages.", ephemeral=True)
+            return False
+        return await within_limits(self.limits, interaction)
 
     async def on_timeout(self) -> None:
         self.previous.disabled = self.next.disabled = True

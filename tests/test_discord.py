@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock
@@ -13,13 +15,17 @@ from discord_spec import COMMAND_NAME, COMMAND_TEXT_MAX, command_text_chars, val
 
 from bot import autocomplete
 from bot.cards import to_embed
-from bot.commands import user_hash
 from bot.discord_app import NO_PINGS, RigfitBot
 from bot.requests import REQUESTS
 from bot.settings import Settings
 from bot.storage import QueryLog
 from bot.views import FitView
 from catalog.loader import Catalog
+
+
+def user_hash(user_id: int, key: str) -> str:
+    """The hash rows were always logged under (HMAC-SHA256 of the id, 32 hex digits): keys must keep matching it."""
+    return hmac.new(key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @pytest.fixture
@@ -103,7 +109,7 @@ async def test_every_command_answers_with_a_valid_card(
 
 async def test_fit_card_has_followup_buttons(bot: RigfitBot) -> None:
     i = interaction()
-    await invoke(bot, 'fit', i, "glm-5.2", "256GB", None, None)
+    await invoke(bot, "fit", i, "glm-5.2", "256GB", None, None)
     view = sent(i)["view"]
     assert isinstance(view, FitView)
     assert [b.label for b in view.children] == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]  # type: ignore[attr-defined]
@@ -152,7 +158,7 @@ async def test_bad_input_is_ephemeral_and_logged(
     bot: RigfitBot, model: str, hardware: str, context: str | None, quant: str | None, message: str
 ) -> None:
     i = interaction()
-    await invoke(bot, 'fit', i, model, hardware, context, quant)
+    await invoke(bot, "fit", i, model, hardware, context, quant)
     kwargs = sent(i)
     assert kwargs["ephemeral"] is True
     assert message in kwargs["content"]
@@ -188,7 +194,7 @@ async def test_slow_answer_is_deferred(bot: RigfitBot, monkeypatch: pytest.Monke
 
 async def test_help_lists_every_command(bot: RigfitBot) -> None:
     i = interaction()
-    await invoke(bot, 'help', i)
+    await invoke(bot, "help", i)
     description = sent(i)["embed"].description
     for command in bot.tree.get_commands():
         assert f"/{command.name}" in description
@@ -196,19 +202,19 @@ async def test_help_lists_every_command(bot: RigfitBot) -> None:
 
 async def test_forget_me_removes_exactly_the_askers_rows(bot: RigfitBot) -> None:
     for user in (1234, 1234, 555):
-        await invoke(bot, 'model', interaction(user), "glm-5.2")
+        await invoke(bot, "model", interaction(user), "glm-5.2")
     i = interaction(1234)
-    await invoke(bot, 'forget-me', i)
+    await invoke(bot, "forget-me", i)
     assert "2 logged queries" in sent(i)["content"]
     assert [r["user_hash"] for r in rows(bot)] == [user_hash(555, "k"), None]
     assert rows(bot)[-1]["command"] == "forget-me"
 
 
 async def test_stats_for_managers(bot: RigfitBot) -> None:
-    await invoke(bot, 'model', interaction(), "glm-5.2")
+    await invoke(bot, "model", interaction(), "glm-5.2")
     assert bot.query_log.flush()  # /stats reads what the writer has stored; it never waits for it
     i = interaction()
-    await invoke(bot, 'stats', i)
+    await invoke(bot, "stats", i)
     kwargs = sent(i)
     assert kwargs["ephemeral"] is True and "glm-5.2" in str(kwargs["embed"].to_dict())
 
@@ -335,12 +341,12 @@ async def test_quants_paginate_with_buttons(bot: RigfitBot) -> None:
     from bot.views import PagedView
 
     i = interaction()
-    await invoke(bot, 'quants', i, "llama-3.1-8b", "RTX 3090")
+    await invoke(bot, "quants", i, "llama-3.1-8b", "RTX 3090")
     kwargs = sent(i)
     # the fixture model has two published quants: one page, no buttons
     assert "view" not in kwargs
     pages = [to_embed_card(n) for n in range(3)]
-    view = PagedView(1234, pages)
+    view = PagedView(1234, pages, bot.limits)
     assert view.previous.disabled and not view.next.disabled
     turn = interaction()
     turn.response.edit_message = AsyncMock()
@@ -359,7 +365,7 @@ def to_embed_card(n: int):  # type: ignore[no-untyped-def]
 async def test_fit_buttons_disable_on_the_original_reply(bot: RigfitBot) -> None:
     i = interaction()
     i.edit_original_response = AsyncMock()
-    await invoke(bot, 'fit', i, "glm-5.2", "256GB", None, None)
+    await invoke(bot, "fit", i, "glm-5.2", "256GB", None, None)
     view = sent(i)["view"]
     assert view.origin is i
     await view.on_timeout()

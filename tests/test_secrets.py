@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import logging
 import stat
@@ -11,10 +13,15 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.commands import user_hash
 from bot.logsafe import REDACTED, RedactSecrets, install_log_redaction, redact
 from bot.secrets import LEGACY_DEFAULT_KEY, HashKeys, read_or_create_key_file, resolve_hash_keys
 from bot.settings import Settings, SettingsError
+
+
+def user_hash(user_id: int, key: str) -> str:
+    """The hash rows were always logged under (HMAC-SHA256 of the id, 32 hex digits): keys must keep matching it."""
+    return hmac.new(key.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
 
 KEY = "k" * 20
 

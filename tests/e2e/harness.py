@@ -72,7 +72,7 @@ async def running_bot(tmp: Path, **env_extra: str) -> AsyncIterator[Running]:
         "DISCORD_API_BASE": api,
         "DATABASE_PATH": str(db),
         "HEARTBEAT_PATH": str(tmp / "heartbeat"),
-        "HASH_KEY": "e2e",
+        "HASH_KEY": "e2e-hash-key-0123456789",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
         **env_extra,

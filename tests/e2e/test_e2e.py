@@ -198,7 +198,8 @@ async def run_load(bot: Running, total: int, in_flight: int) -> dict[str, float]
 
 
 async def test_load_1000_at_50_in_flight(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, CATALOG_DIR=str(write_catalog(tmp_path / "catalog"))) as fresh:
+    catalog_dir = str(write_catalog(tmp_path / "catalog"))
+    async with running_bot(tmp_path, CATALOG_DIR=catalog_dir, GUILD_QUERIES_PER_MINUTE="1000000") as fresh:
         figures = await run_load(fresh, 1000, 50)
     assert figures["answered"] == 1000
     assert figures["missed"] == 0 and figures["invalid"] == 0
@@ -220,6 +221,41 @@ async def test_locked_database_delays_rows_but_not_answers(tmp_path: Path) -> No
             lock.close()
         assert await fresh.stop() == 0
     assert fresh.rows() == 6
+
+
+async def test_undecodable_text_is_answered_and_no_row_is_lost(tmp_path: Path) -> None:
+    """A lone surrogate (valid JSON, not encodable as UTF-8) once killed the writer thread: every later row was lost."""
+    async with running_bot(tmp_path, CATALOG_DIR=str(write_catalog(tmp_path / "catalog"))) as fresh:
+        bad = await fresh.ask(d.slash("fit", {"model": "glm\ud800", "hardware": "256GB\udcff"}))
+        assert bad.ephemeral and bad.messages
+        after = [await fresh.ask(d.slash("model", {"name": "glm-5.2"})) for _ in range(3)]
+        assert all(r.messages and not r.ephemeral for r in after)
+        assert await fresh.stop() == 0
+    conn = sqlite3.connect(fresh.db_path)
+    stored = [json.loads(r[0]) for r in conn.execute("SELECT raw_args FROM queries ORDER BY id")]
+    conn.close()
+    assert len(stored) == 4
+    assert "\\ud800" in stored[0]["model"]  # kept, with the bad code point escaped
+
+
+async def test_forget_me_while_the_database_is_locked_completes_later(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, CATALOG_DIR=str(write_catalog(tmp_path / "catalog"))) as fresh:
+        user = "300000000000000999"
+        asked = [await fresh.ask(d.slash("model", {"name": "glm-5.2"}, user_id=user)) for _ in range(3)]
+        assert all(r.messages for r in asked)
+        lock = sqlite3.connect(fresh.db_path, timeout=1)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            forgot = await fresh.ask(d.slash("forget-me", {}, user_id=user), timeout_s=30)
+            assert forgot.ephemeral and "as soon as the database is back" in forgot.messages[-1].get("content", "")
+        finally:
+            lock.rollback()
+            lock.close()
+        assert await fresh.stop() == 0
+    conn = sqlite3.connect(fresh.db_path)
+    commands = [r[0] for r in conn.execute("SELECT command FROM queries ORDER BY id")]
+    conn.close()
+    assert commands == ["forget-me"]  # the three /model rows went; the forget row carries no user
 
 
 async def test_sigterm_under_load_flushes_the_log(tmp_path: Path) -> None:
