@@ -31,6 +31,7 @@ EXIT_CONFIG = 78  # EX_CONFIG: the systemd unit does not restart on it (RestartP
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _escape_unencodable_output()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -53,6 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return 0
+
+
+def _escape_unencodable_output() -> None:
+    """Text echoed back (a name typed with a byte that is not UTF-8) prints escaped instead of raising."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _quiet_stdout() -> None:
