@@ -418,7 +418,15 @@ REQUESTS: dict[str, Request] = {
         Request(
             "hardware",
             "A device's spec card: memory, bandwidth, compute, prices",
-            (Option("name", Kind.TEXT, "Device name, e.g. RTX 3090 or M3 Ultra", required=True, complete=Complete.HARDWARE),),
+            (
+                Option(
+                    "name",
+                    Kind.TEXT,
+                    "Device name, e.g. RTX 3090 or M3 Ultra",
+                    required=True,
+                    complete=Complete.HARDWARE,
+                ),
+            ),
         ),
         Request("about", "Version, catalog date and size, and how accurate the estimates measured"),
         Request(
