@@ -224,7 +224,8 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.calibrate import CSV_NAME, calibration_dir, report
+    from calibrate.report import report
+    from calibrate.runs import CSV_NAME, calibration_dir
 
     if not (calibration_dir() / CSV_NAME).exists():
         print(
@@ -234,7 +235,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     text, figures, table = report(load_catalog(settings))
     print(text)
     if args.write:
-        from bot.calibrate import FITTED_PATH, fitted_module, load_runs
+        from calibrate.report import FITTED_PATH, fitted_module
+        from calibrate.runs import load_runs
 
         rows = len(load_runs(load_catalog(settings))[0])
         FITTED_PATH.write_text(fitted_module(table, figures, dt.date.today().isoformat(), rows), encoding="utf-8")

@@ -45,7 +45,7 @@ from bot.requests import DEFAULT_MIN_TPS, DEFAULT_QUANTS_HARDWARE, REQUESTS, Fro
 from catalog.loader import Catalog
 from catalog.types import Model
 from engine.cost import CostReport, Usage, cost_report
-from engine.errors import RigfitError
+from engine.errors import ErrorCode, RigfitError
 from engine.fit import DEFAULT_CONTEXT, DEFAULT_PROMPT_TOKENS, FitOptions, FitReport, fit
 from engine.parse import (
     parse_context,
@@ -68,7 +68,7 @@ class Answer:
     error: str | None = None  # set: shown only to the asker
     report: FitReport | None = None
     data: dict[str, Any] | None = None  # the stable JSON object of the answer (`rigfit ... --json`)
-    error_field: str | None = None  # the option the error is about (RigfitError.field), for control flow
+    error_code: ErrorCode | None = None  # what kind of error (RigfitError.code), for control flow
     log_fields: dict[str, Any] = field(default_factory=dict)
     pages: tuple[Card, ...] = ()  # more cards of the same answer, for a paged view
 
@@ -167,7 +167,7 @@ def safely(build: Callable[[], Answer]) -> Answer:
         return Answer(
             card=error_card(str(exc)),
             error=str(exc),
-            error_field=exc.field,
+            error_code=exc.code,
             log_fields={"error": f"{exc.field}: {exc}"},
         )
     except Exception as exc:

@@ -15,6 +15,7 @@ from bot.cards import Card, to_embed
 from bot.commands import Answer, fit_answer, quants_answer, recommend_answer
 from bot.commands import cost_answer as cost_answer_
 from bot.limits import RateLimits
+from engine.errors import ErrorCode
 from engine.fit import DEFAULT_CONTEXT
 from engine.parse import context_tokens
 
@@ -98,7 +99,7 @@ class FitView(discord.ui.View):
 
         def build() -> Answer:
             answer = fit_answer(self.bot.catalog, self.model, self.hardware, context)
-            if answer.error_field == "context":  # past the model's maximum: the card at the default context
+            if answer.error_code is ErrorCode.CONTEXT_OVER_MAX:  # past the model's maximum: the default context
                 return fit_answer(self.bot.catalog, self.model, self.hardware, None)
             return answer
 

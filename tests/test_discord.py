@@ -134,6 +134,15 @@ async def test_each_button_answers_ephemerally(bot: RigfitBot, button: str) -> N
     assert "embed" in kwargs, kwargs.get("content")
 
 
+async def test_longer_context_past_the_models_maximum_shows_the_default(bot: RigfitBot, cat: Catalog) -> None:
+    most = cat.models["llama-3.1-8b"].context_max_tokens
+    view = FitView(bot, 1234, "llama-3.1-8b", "RTX 3090", str(most))  # four times this is past the maximum
+    i = interaction()
+    item = next(c for c in view.children if getattr(c, "callback", None) and c.callback.callback.__name__ == "longer")  # type: ignore[attr-defined]
+    await item.callback(i)  # type: ignore[attr-defined]
+    assert "embed" in sent(i), sent(i).get("content")
+
+
 async def test_buttons_disable_on_timeout(bot: RigfitBot) -> None:
     view = FitView(bot, 1234, "glm-5.2", "256GB", None)
     view.message = MagicMock()
