@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from bot import wording
+from bot.wording import PLACEMENT_WORDS, VERDICT_WORDS
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Hardware, Model, SystemMemory, Unified
-from engine.calibration import HeldOutScore, MeasuredAccuracy
+from engine.calibration import MeasuredAccuracy
 from engine.cost import CostReport
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
@@ -27,18 +29,6 @@ FIELD_NAME_MAX, FIELD_VALUE_MAX, FOOTER_MAX, TOTAL_MAX = 256, 1024, 2048, 6000
 GREEN, AMBER, RED, BLUE = 0x2ECC71, 0xF1C40F, 0xE74C3C, 0x3498DB
 VERDICT_COLOUR = {"fits": GREEN, "fits-offload": AMBER, "does-not-fit": RED}
 VERDICT_MARK = {"fits": "✅", "fits-offload": "🟡", "does-not-fit": "❌"}
-VERDICT_WORDS = {"fits": "fits", "fits-offload": "runs with offload", "does-not-fit": "does not fit"}
-PLACEMENT_WORDS = {
-    "gpu": "all on the GPU",
-    "multi-gpu": "split across GPUs (whole layers per card)",
-    "unified": "unified memory (GPU)",
-    "unified-partial": "unified memory, part on the CPU cores",
-    "expert-offload": "MoE expert offload: routed experts in RAM, the rest on the GPU",
-    "partial-offload": "partial offload: some layers on the GPU, the rest in RAM",
-    "cpu": "CPU only, system RAM",
-    "disk": "mmap from disk",
-    "none": "nowhere",
-}
 
 
 @dataclass(frozen=True)
@@ -114,15 +104,15 @@ def _seconds(r: Range) -> str:
     return f"{r.low:.1f}–{r.high:.1f} s"
 
 
-def _option_lines(o: QuantOption, prompt_tokens: int) -> list[str]:
-    p = o.placement
+def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[str]:
+    p, m = o.placement, report.model
     lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {PLACEMENT_WORDS[p.kind]}"]
-    lines.append(o.why)
+    lines.append(wording.why(o, report.context, r.rig, m))
     if o.verdict != "does-not-fit":
         lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
-        lines += [f"⚠️ {caveat}" for caveat in o.speed_caveats]
+        lines += [f"⚠️ {wording.caveat(c)}" for c in o.caveats]
         if o.ttft_s is not None:
-            lines.append(f"first token after a {fmt_tokens(prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
+            lines.append(f"first token after a {fmt_tokens(report.prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
         if o.tensor_parallel is not None:
             tp = o.tensor_parallel
             link = "NVLink" if tp.link == "nvlink" else "PCIe"
@@ -140,9 +130,10 @@ def _option_lines(o: QuantOption, prompt_tokens: int) -> list[str]:
             f"sequence{'s' if c.max_users_at_context != 1 else ''} at this context"
         )
     if o.weights_basis == "estimated":
-        lines.append(f"size {o.weights_note}")
-    if p.note and p.kind in ("disk", "unified"):
-        lines.append(p.note)
+        lines.append(f"size {wording.weights_detail(o, m)}")
+    detail = wording.placement_detail(p, m)
+    if detail and p.kind in ("disk", "unified"):
+        lines.append(detail)
     if o.llama_cpp:
         lines.append(f"```{o.llama_cpp}```")
     if o.other_runtime:
@@ -155,15 +146,17 @@ def _quant_table(r: ReadingReport) -> str:
     return " · ".join(rows)
 
 
-def _reading_field(r: ReadingReport, prompt_tokens: int) -> CardField:
+def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
     best = r.option(r.best)
     if best is None:
         closest = min(r.options, key=lambda o: o.placement.shortfall_bytes)
-        value = [f"❌ nothing fits. Closest: **{closest.quant}**, {closest.why}."]
-        if closest.placement.kind == "disk" and closest.speed_note:
-            value.append(f"Run from disk anyway: {closest.speed_note}.")
+        why = wording.why(closest, report.context, r.rig, report.model)
+        value = [f"❌ nothing fits. Closest: **{closest.quant}**, {why}."]
+        note = wording.speed_note(closest, report.model)
+        if closest.placement.kind == "disk" and note:
+            value.append(f"Run from disk anyway: {note}.")
     else:
-        value = _option_lines(best, prompt_tokens)
+        value = _option_lines(best, report, r)
     if r.shorter_context:
         better = " · ".join(f"`{q}` up to {fmt_tokens(n)}" for q, n in r.shorter_context)
         lead = "Better quants with less context" if best is not None else "Fits with less context"
@@ -202,8 +195,8 @@ def fit_card(report: FitReport, catalog: Catalog, cost: CostReport | None = None
     verdict = best.verdict if best else "does-not-fit"
     size = f"{m.total_params_b:g}B" + (f" ({m.active_params_b:g}B active, MoE)" if m.active_params_b else " dense")
     how_read = f"read {len(report.readings)} ways, most likely first" if len(report.readings) > 1 else "as read"
-    description = f"{size} · context {report.context_note} · hardware {how_read}"
-    fields = [_reading_field(r, report.prompt_tokens) for r in report.readings[:3]]
+    description = f"{size} · context {wording.context_note(report)} · hardware {how_read}"
+    fields = [_reading_field(r, report) for r in report.readings[:3]]
     fields.append(CardField("All quants (first reading)", _quant_table(first)))
     assumptions = [a for r in report.readings[:1] for a in r.assumptions]
     if m.notes and m.adhoc:
@@ -303,7 +296,7 @@ def recommend_card(model_name: str, candidates: list[Candidate], target_tps: flo
     lines = [
         f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · "
         f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s (typically {fmt_rate(c.decode_typical)}) · "
-        f"{PLACEMENT_WORDS.get(c.placement, c.placement)}"
+        f"{PLACEMENT_WORDS[c.placement]}"
         for c in candidates
     ]
     return within_limits(
@@ -331,7 +324,7 @@ def compare_card(a: FitReport, b: FitReport, catalog: Catalog) -> Card:
     fields = []
     for report in (a, b):
         r = report.readings[0]
-        f = _reading_field(r, report.prompt_tokens)
+        f = _reading_field(r, report)
         fields.append(CardField(f"{report.model.name} · {r.label}"[:FIELD_NAME_MAX], f.value, inline=False))
     return within_limits(
         Card(title="Side by side", colour=BLUE, fields=tuple(fields), footer=f"catalog as of {catalog.as_of}")
@@ -440,10 +433,6 @@ def hardware_card(h: Hardware) -> Card:
     return within_limits(Card(title=h.name, colour=BLUE, fields=tuple(fields)))
 
 
-def _score_words(what: str, s: HeldOutScore) -> str:
-    return f"{what} median error x{s.median_error_factor:.2f}, {s.coverage:.0%} inside the range ({s.rows} runs)"
-
-
 def about_card(catalog: Catalog, version: str, accuracy: MeasuredAccuracy | None) -> Card:
     counts = catalog.counts()
     lines = [
@@ -456,9 +445,7 @@ def about_card(catalog: Catalog, version: str, accuracy: MeasuredAccuracy | None
         "with efficiency ranges fitted on measured llama.cpp runs.",
     ]
     if accuracy is not None:
-        decode = _score_words("decode speed", accuracy.decode)
-        prefill = _score_words("prefill speed", accuracy.prefill)
-        lines.append(f"Measured on held-out runs: {decode}; {prefill}.")
+        lines.append(wording.accuracy_line(accuracy))
     return within_limits(Card(title="About rigfit", description="\n".join(lines), colour=BLUE))
 
 

@@ -8,6 +8,7 @@ sentences the cards show.
 
 from __future__ import annotations
 
+from bot import wording
 from catalog.catalog import Catalog
 from catalog.types import Hardware, Model
 from engine.calibration import HeldOutScore, MeasuredAccuracy
@@ -50,24 +51,24 @@ def fit_json(report: FitReport) -> Json:
             "context_max_tokens": m.context_max_tokens,
         },
         "context": report.context,
-        "context_note": report.context_note,
+        "context_note": wording.context_note(report),
         "kv_type": report.kv_type,
-        "readings": [_reading_json(r) for r in report.readings],
+        "readings": [_reading_json(r, report) for r in report.readings],
     }
 
 
-def _reading_json(r: ReadingReport) -> Json:
+def _reading_json(r: ReadingReport, report: FitReport) -> Json:
     return {
         "label": r.label,
         "devices": list(r.devices),
         "assumptions": list(r.assumptions),
         "best": r.best,
-        "options": [_option_json(o) for o in r.options],
+        "options": [_option_json(o, wording.why(o, report.context, r.rig, report.model)) for o in r.options],
         "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
     }
 
 
-def _option_json(o: QuantOption) -> Json:
+def _option_json(o: QuantOption, why: str) -> Json:
     return {
         "quant": o.quant,
         "format": o.format,
@@ -88,7 +89,7 @@ def _option_json(o: QuantOption) -> Json:
         "ttft_s": _range(o.ttft_s),
         "tensor_parallel": _tensor_parallel_json(o.tensor_parallel),
         "llama_cpp": o.llama_cpp,
-        "why": o.why,
+        "why": why,
         "concurrency": _concurrency_json(o.concurrency),
     }
 

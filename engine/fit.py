@@ -11,7 +11,6 @@ from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
 from engine.rig import Frozen, Reading, Rig
 from engine.speed import Range
-from engine.units import fmt_gb, fmt_tokens
 
 DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
 DEFAULT_PROMPT_TOKENS = 4_096
@@ -35,20 +34,18 @@ class QuantOption(Frozen):
     bits_per_weight: float
     weights_bytes: int
     weights_basis: Literal["published", "estimated", "exact"]
-    weights_note: str
+    bits_basis: str | None = None  # estimated sizes: how the bits per weight were obtained (engine/quants.py)
     kv_cache_bytes: int
     overhead_bytes: int
     verdict: Verdict
     placement: Placement
     decode_tps: Range | None
     prefill_tps: Range | None
-    speed_note: str
-    speed_caveats: tuple[str, ...] = ()  # what the speed model knows it does not capture here (shown on cards)
+    caveats: tuple[speed.Caveat, ...] = ()  # what the speed figures leave out or rest on (shown on cards)
     max_context: int
     tensor_parallel: speed.TensorParallel | None = None  # the same cards split by tensor parallelism (vLLM)
     llama_cpp: str | None
     other_runtime: str | None
-    why: str
     concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS at once: the recommended option, accelerators only
     ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
 
@@ -74,7 +71,7 @@ class ReadingReport(Frozen):
 class FitReport(Frozen):
     model: Model
     context: int
-    context_note: str
+    context_asked: bool  # the context was asked for; else the default (DEFAULT_CONTEXT, or the model's maximum)
     kv_type: str
     prompt_tokens: int
     readings: tuple[ReadingReport, ...]
@@ -119,24 +116,6 @@ def _max_context(model: Model, placement: Placement, context: int, kv: memory.Kv
     return min(context + extra, model.context_max_tokens)
 
 
-def _why(w: memory.Weights, kv: int, context: int, p: Placement, rig: Rig) -> str:
-    need = f"{fmt_gb(w.n_bytes)} of weights + {fmt_gb(kv)} of KV at {fmt_tokens(context)}"
-    if p.kind == "unified" and rig.unified:
-        limit = p.pools[0].capacity_bytes
-        how = "the raised GPU limit" if p.wired_limit_mb else "the GPU may wire by default"
-        return f"{need} + buffers ≤ {fmt_gb(limit)} {how}"
-    if p.kind in ("gpu", "multi-gpu"):
-        return f"{need} + buffers ≤ {fmt_gb(rig.vram_bytes)} of VRAM"
-    if p.kind == "expert-offload":
-        ram = next(x for x in p.pools if x.kind == "ram")
-        return f"{need}: {fmt_gb(ram.expert_bytes)} of routed experts in RAM, the rest on the GPU"
-    if p.kind in ("partial-offload", "unified-partial"):
-        return f"{need}: {p.note}"
-    if p.kind == "cpu":
-        return f"{need} ≤ {fmt_gb(p.pools[0].capacity_bytes)} of RAM left after the OS"
-    return f"{need}: {fmt_gb(p.shortfall_bytes)} more than this hardware holds"
-
-
 def _option(
     model: Model,
     rig: Rig,
@@ -151,15 +130,13 @@ def _option(
     placement = place(model, rig, w.n_bytes, kv)
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink)
     overhead = sum(p.overhead_bytes for p in placement.pools)
-    caveats = tuple(n for n in (*est.decode_notes, est.prefill_note) if n)
-    note = "; ".join(n for n in (placement.note, *caveats) if n)
     return QuantOption(
         quant=w.quant,
         format=published.format if published else "gguf",
         bits_per_weight=w.bits_per_weight,
         weights_bytes=w.n_bytes,
         weights_basis=w.basis,
-        weights_note=w.note,
+        bits_basis=w.bits_basis,
         kv_cache_bytes=kv,
         overhead_bytes=overhead,
         verdict=placement.verdict,
@@ -167,12 +144,10 @@ def _option(
         decode_tps=est.decode_tps,
         prefill_tps=est.prefill_tps,
         tensor_parallel=est.tensor_parallel,
-        speed_note=note,
-        speed_caveats=caveats,
+        caveats=est.caveats,
         max_context=_max_context(model, placement, context, profile),
         llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
         other_runtime=flags.other_runtime(model, placement, context),
-        why=_why(w, kv, context, placement, rig),
         ttft_s=None
         if est.prefill_tps is None
         else Range(
@@ -278,16 +253,13 @@ def _with_concurrency(model: Model, option: QuantOption, context: int, profile: 
 
 def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -> FitReport:
     opts = opts or FitOptions()
-    if opts.context is not None:
-        context, note = opts.context, f"{fmt_tokens(opts.context)} as asked"
-    else:
-        context = min(DEFAULT_CONTEXT, model.context_max_tokens)
-        note = f"{fmt_tokens(context)} by default (the model reads up to {fmt_tokens(model.context_max_tokens)})"
+    asked = opts.context is not None
+    context = opts.context if opts.context is not None else min(DEFAULT_CONTEXT, model.context_max_tokens)
     reports = tuple(fit_reading(model, r, context, opts) for r in readings)
     return FitReport(
         model=model,
         context=context,
-        context_note=note,
+        context_asked=asked,
         kv_type=opts.kv_type,
         prompt_tokens=opts.prompt_tokens,
         readings=reports,

@@ -39,14 +39,13 @@ class Weights:
     n_bytes: int
     basis: Literal["published", "estimated", "exact"]
     bits_per_weight: float
-    note: str
+    bits_basis: str | None = None  # estimated sizes: how the bits per weight were obtained (engine/quants.py)
 
 
 def weights_from_quant(model: Model, q: Quant) -> Weights:
     bits = q.file_bytes * 8 / (model.total_params_b * 1e9)
     basis: Literal["published", "exact"] = "exact" if q.exact else "published"
-    where = q.publisher or q.repo or "published"
-    return Weights(q.name, q.file_bytes, basis, round(bits, 2), f"{where} file size")
+    return Weights(q.name, q.file_bytes, basis, round(bits, 2))
 
 
 def weights_estimate(model: Model, quant_name: str) -> Weights | None:
@@ -54,8 +53,7 @@ def weights_estimate(model: Model, quant_name: str) -> Weights | None:
     if qt is None:
         return None
     n_bytes = int(model.total_params_b * 1e9 * qt.bits_per_weight / 8)
-    note = f"estimated: {model.total_params_b:g}B params x {qt.bits_per_weight:g} bits ({qt.basis})"
-    return Weights(qt.name, n_bytes, "estimated", qt.bits_per_weight, note)
+    return Weights(qt.name, n_bytes, "estimated", qt.bits_per_weight, qt.basis)
 
 
 def expert_fraction(model: Model) -> float:

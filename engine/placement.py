@@ -79,7 +79,6 @@ class Placement(Frozen):
     tensor_split: tuple[int, ...] | None = None
     wired_limit_mb: int | None = None  # Apple: the iogpu.wired_limit_mb this placement needs
     shortfall_bytes: int = 0
-    note: str = ""
 
 
 class _Need(Frozen):
@@ -190,14 +189,12 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
     if u.raised_limit_bytes and need.total + overhead <= u.raised_limit_bytes:
         wired_mb = math.ceil((need.total + overhead) / MIB / 1024) * 1024
         raised = pool.model_copy(update={"capacity_bytes": u.raised_limit_bytes})
-        note = f"needs the GPU wired limit raised: sudo sysctl iogpu.wired_limit_mb={wired_mb}"
         return Placement(
             kind="unified",
             verdict="fits",
             pools=(raised,),
             n_gpu_layers=need.layers + 1,
             wired_limit_mb=wired_mb,
-            note=note,
         )
     usable = u.memory_bytes - memory.OS_RESERVE_BYTES
     if need.total + overhead <= usable:
@@ -208,7 +205,6 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
             verdict="fits-offload",
             pools=(whole,),
             n_gpu_layers=ngl,
-            note=f"{ngl} of {need.layers} layers on the GPU, the rest on the CPU cores",
         )
     return None
 
@@ -235,7 +231,6 @@ def _expert_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
         n_gpu_layers=need.layers + 1,
         n_cpu_moe=n_cpu,
         tensor_split=tuple(round(s * 100) for s in shares) if len(shares) > 1 else None,
-        note=f"routed experts of {n_cpu} of {need.moe_layers} MoE layers in system RAM",
     )
 
 
@@ -279,7 +274,6 @@ def _partial_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
         pools=tuple(pools),
         n_gpu_layers=ngl,
         tensor_split=tuple(split) if len(split) > 1 else None,
-        note=f"{ngl} of {need.layers} layers on the GPU, the rest in system RAM",
     )
 
 
@@ -287,7 +281,7 @@ def _cpu_only(rig: Rig, need: _Need) -> Placement | None:
     if not rig.ram or need.total > _ram_capacity(rig):
         return None
     pool = _ram_pool(rig, need.dense_bytes, need.expert_bytes, need.kv_bytes)
-    return Placement(kind="cpu", verdict="fits-offload", pools=(pool,), n_gpu_layers=0, note="CPU only")
+    return Placement(kind="cpu", verdict="fits-offload", pools=(pool,), n_gpu_layers=0)
 
 
 def _capacity(model: Model, rig: Rig) -> int:
@@ -307,7 +301,6 @@ def _beyond(model: Model, rig: Rig, need: _Need) -> Placement:
             kind="disk",
             verdict="does-not-fit",
             shortfall_bytes=shortfall,
-            note="llama.cpp would start with mmap and read the weights that fit nowhere from disk every token",
         )
     return Placement(kind="none", verdict="does-not-fit", shortfall_bytes=shortfall)
 

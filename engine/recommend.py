@@ -9,6 +9,7 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, SystemMemory, Unified
 from engine import memory
 from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality
+from engine.placement import PlacementKind, Verdict
 from engine.prices import device_price, priced_platforms, ram_price, ram_usd_per_gib
 from engine.quants import DEFAULT_LADDER
 from engine.rig import DESKTOP_MAX_GIB, Frozen, Reading, Rig, gpu_device, platform_ram, unified_pool
@@ -30,8 +31,8 @@ class Candidate(Frozen):
     price_usd: float
     price_note: str
     quant: str
-    verdict: str
-    placement: str
+    verdict: Verdict
+    placement: PlacementKind
     decode_low: float
     decode_high: float
     decode_typical: float
@@ -245,7 +246,7 @@ class ModelFit(Frozen):
     active_params_b: float | None
     quant: str
     bits_per_weight: float
-    verdict: str
+    verdict: Verdict
     decode_low: float
     decode_high: float
     max_context: int

@@ -10,10 +10,36 @@ Efficiency figures come from engine/calibration.py, fitted on shared/calibration
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Literal
+
 from catalog.types import Model
 from engine import calibration, memory
 from engine.placement import Placement, PoolUse
 from engine.rig import Frozen
+
+Link = Literal["pcie", "nvlink"]
+
+
+class CaveatKind(StrEnum):
+    """What the speed figures leave out or rest on, for one option (bot/wording.py says each in words)."""
+
+    DISK_BOUND = "disk-bound"  # does not fit: decode at most `max_decode_tps`, reading `disk_gb_per_token`
+    NO_BANDWIDTH = "no-bandwidth"  # `device` has no bandwidth in the catalog: no decode figure
+    RAM_EFFICIENCY_POOLED = "ram-efficiency-pooled"  # system RAM uses the GPU/unified pooled efficiency
+    MLA_DEEP_CONTEXT = "mla-deep-context"  # MLA attention measured slowing with depth more than modelled
+    CPU_DEEP_CONTEXT = "cpu-deep-context"  # CPU-only decode measured falling steeply with depth
+    CPU_ONLY_PREFILL = "cpu-only-prefill"  # no FLOPS figure for CPUs: no prefill figure
+    NO_FP16 = "no-fp16"  # the device has no FP16 throughput in the catalog: no prefill figure
+    PCIE_BOUND_PREFILL = "pcie-bound-prefill"  # weights in system RAM streamed over PCIe for every batch
+
+
+class Caveat(Frozen):
+    kind: CaveatKind
+    device: str | None = None  # NO_BANDWIDTH
+    max_decode_tps: float | None = None  # DISK_BOUND
+    disk_gb_per_token: float | None = None  # DISK_BOUND: decimal GB read from disk per token
+    disk_read_gb_s: float | None = None  # DISK_BOUND: the drive's sequential read
 
 
 class Range(Frozen):
@@ -56,8 +82,7 @@ class _Seconds:
 class SpeedEstimate(Frozen):
     decode_tps: Range | None
     prefill_tps: Range | None
-    decode_notes: tuple[str, ...] = ()  # one caveat each
-    prefill_note: str = ""
+    caveats: tuple[Caveat, ...] = ()  # decode's, then prefill's
     tensor_parallel: TensorParallel | None = None
 
 
@@ -65,7 +90,7 @@ class TensorParallel(Frozen):
     """Single-user decode with the model split across the cards by tensor parallelism instead of by layers."""
 
     gpus: int
-    link: str  # nvlink | pcie
+    link: Link
     decode_tps: Range
     allreduce_ms_per_token: Range  # (fast, slow) time spent in all-reduces per token
 
@@ -89,64 +114,46 @@ def disk_bound_tps(model: Model, placement: Placement) -> float | None:
     return calibration.NVME_READ_GB_S * 1e9 / from_disk
 
 
-def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> tuple[Range | None, tuple[str, ...]]:
-    """The decode range and the notes that go with it (why there is none, or what it leaves out)."""
+def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> tuple[Range | None, tuple[Caveat, ...]]:
+    """The decode range and the caveats that go with it (why there is none, or what it leaves out)."""
     if placement.verdict == "does-not-fit":
         bound = disk_bound_tps(model, placement)
         if bound is None:
-            return None, (placement.note,)
+            return None, ()
         gb = placement.shortfall_bytes * memory.active_fraction(model) / 1e9
-        return None, (
-            f"at most {bound:.2g} tok/s: {gb:.1f} GB read from disk per token at a PCIe 4.0 NVMe drive's "
-            f"{calibration.NVME_READ_GB_S:g} GB/s",
+        disk = Caveat(
+            kind=CaveatKind.DISK_BOUND,
+            max_decode_tps=bound,
+            disk_gb_per_token=gb,
+            disk_read_gb_s=calibration.NVME_READ_GB_S,
         )
+        return None, (disk,)
     kv_total = sum(p.kv_bytes for p in placement.pools) or 1
     seconds = _Seconds()
     for pool in placement.pools:
         if pool.bandwidth_gb_s is None:
-            return None, (f"no bandwidth known for {pool.name}: name the exact device for a speed estimate",)
+            return None, (Caveat(kind=CaveatKind.NO_BANDWIDTH, device=pool.name),)
         kv_read = int(kv_at_depth_bytes * pool.kv_bytes / kv_total)
         seconds.add(
             _bytes_read_per_token(pool, model, kv_read), pool.bandwidth_gb_s * 1e9, _pool_efficiency(pool, model)
         )
-    notes = []
+    caveats = []
     has_ram = any(p.kind == "ram" for p in placement.pools)
     if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe).device_kind != "ram":
-        notes.append(
-            "system-RAM speed uses the efficiency pooled over GPUs and unified memory: too few CPU-only runs to fit "
-            "their own"
-        )
-    return seconds.rate(), tuple(notes)
+        caveats.append(Caveat(kind=CaveatKind.RAM_EFFICIENCY_POOLED))
+    return seconds.rate(), tuple(caveats)
 
 
 DEEP_CONTEXT_TOKENS = 4096  # the depth from which the measured slowdowns below set in (llama-bench's first -d step)
 
 
-def depth_caveats(model: Model, placement: Placement, depth_tokens: int) -> list[str]:
-    """What the KV-read model misses deep in the context, where measured runs show it (sources below)."""
+def depth_caveats(model: Model, placement: Placement, depth_tokens: int) -> list[Caveat]:
+    """What the KV-read model misses deep in the context, where measured runs show it (the measurements are
+    cited in bot/wording.py, which says them)."""
     if depth_tokens < DEEP_CONTEXT_TOKENS or placement.verdict == "does-not-fit":
         return []
-    notes = [MLA_DEPTH_NOTE] if model.attention.kind == "mla" else []
-    return notes + ([CPU_DEPTH_NOTE] if placement.kind == "cpu" else [])
-
-
-# MLA attention (DeepSeek-style latent KV) at depth, GLM-4.7-Flash decode at 32k as a share of its empty-context
-# speed, measured against what the KV read alone predicts (shared/calibration and bench/measured_runs.csv):
-#   RTX 4090, CUDA: 14% (modelled 50%; github:jiegec/kb docs/software/llm_local_serving.md @3cb023cc, build 8396)
-#   M2 Ultra, Metal: 37% (modelled 64%; ggml-org/llama.cpp benches/mac-m2-ultra/mac-m2-ultra.md @3795cc1e)
-#   DGX Spark, CUDA: 67% (modelled 64%); Strix Halo, ROCm and Vulkan: 55-84% (modelled 67-77%)
-# Builds and kernels differ that much, so the slowdown is shown as a caveat, not fitted.
-MLA_DEPTH_NOTE = (
-    "MLA attention may slow with context far more than modelled: at 32k GLM-4.7-Flash kept 14% of its "
-    "empty-context speed on an RTX 4090 and 37% on an M2 Ultra (modelled 50-64%)"
-)
-
-# CPU-only decode with context in the cache: Qwen3-235B-A22B Q6_K on an EPYC 9355 (12x DDR5-6000), llama.cpp build
-# 5269: 14.1 tok/s empty, 3.4 at 4096, 2.1 at 8192 (github:ikawrakow/ik_llama.cpp discussion #357, AesSedai
-# 2025-05-03; bench/measured_runs.csv x517-x519). Attention on the CPU, not the KV read, sets that fall.
-CPU_DEPTH_NOTE = (
-    "CPU-only decode can fall steeply with context: Qwen3-235B on an EPYC 9355 went from 14 tok/s empty to 2.1 at 8k"
-)
+    caveats = [Caveat(kind=CaveatKind.MLA_DEEP_CONTEXT)] if model.attention.kind == "mla" else []
+    return caveats + ([Caveat(kind=CaveatKind.CPU_DEEP_CONTEXT)] if placement.kind == "cpu" else [])
 
 
 def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
@@ -162,15 +169,15 @@ def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
     return 2 * active + 4 * full_layers * (prompt_tokens / 2) * width
 
 
-def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tuple[Range | None, str]:
+def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tuple[Range | None, tuple[Caveat, ...]]:
     if placement.verdict == "does-not-fit":
-        return None, ""
+        return None, ()
     flops = prefill_flops_per_token(model, prompt_tokens)
     compute = [p for p in placement.pools if p.kind in ("gpu", "unified")]
     if not compute:
-        return None, "CPU-only prefill: no FLOPS figure for CPUs in the catalog yet"
+        return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
     if any(p.fp16_tflops is None for p in compute):
-        return None, "no FP16 throughput known for this device"
+        return None, (Caveat(kind=CaveatKind.NO_FP16),)
     total_weights = sum(p.weights_bytes for p in placement.pools) or 1
     eff = calibration.prefill_efficiency(compute[0].backend)
     seconds = _Seconds()
@@ -178,15 +185,15 @@ def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tup
         share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
         assert p.fp16_tflops is not None
         seconds.add(flops * share, p.fp16_tflops * 1e12, eff)
-    note = ""
+    caveats: tuple[Caveat, ...] = ()
     ram = [p for p in placement.pools if p.kind == "ram"]
     if ram:
         streamed = sum(p.weights_bytes for p in ram)
         pcie = min((p.pcie_gb_s for p in compute if p.pcie_gb_s), default=calibration.PCIE_DEFAULT_GB_S)
         per_token = streamed / (pcie * 1e9) / memory.N_UBATCH
         seconds.add_fixed(per_token / calibration.PCIE_EFFICIENCY_LOW, per_token)
-        note = "bounded by PCIe: weights in system RAM are streamed to the GPU for every batch"
-    return seconds.rate(), note
+        caveats = (Caveat(kind=CaveatKind.PCIE_BOUND_PREFILL),)
+    return seconds.rate(), caveats
 
 
 TP_SIZES = (2, 4, 8)  # vLLM splits attention heads evenly: powers of two in practice
@@ -210,7 +217,7 @@ def tensor_parallel(
     total = sum(_bytes_read_per_token(p, model, 0) for p in pools) + kv_at_depth_bytes
     seconds = _Seconds()
     seconds.add(total / n, bandwidth * 1e9, _pool_efficiency(pools[0], model))
-    link = "nvlink" if nvlink else "pcie"
+    link: Link = "nvlink" if nvlink else "pcie"
     fast, slow = calibration.ALLREDUCE_S[link]
     reductions = calibration.ALLREDUCES_PER_LAYER * model.layers
     seconds.add_fixed(reductions * slow, reductions * fast)
@@ -230,14 +237,12 @@ def estimate(
     """One user's decode (reading its own sequence's cache at half the context, the average depth), prefill and
     tensor-parallel decode."""
     kv_depth = kv.one_sequence_bytes(context // 2)
-    decode, d_notes = decode_range(model, placement, kv_depth)
+    decode, d_caveats = decode_range(model, placement, kv_depth)
     if decode is not None:
-        d_notes += tuple(depth_caveats(model, placement, context // 2))
-    prefill, p_note = prefill_range(model, placement, prompt_tokens)
+        d_caveats += tuple(depth_caveats(model, placement, context // 2))
+    prefill, p_caveats = prefill_range(model, placement, prompt_tokens)
     tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink)
-    return SpeedEstimate(
-        decode_tps=decode, prefill_tps=prefill, decode_notes=d_notes, prefill_note=p_note, tensor_parallel=tp
-    )
+    return SpeedEstimate(decode_tps=decode, prefill_tps=prefill, caveats=(*d_caveats, *p_caveats), tensor_parallel=tp)
 
 
 # ----------------------------------------------------------------------------------------- concurrency

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot import wording
 from bot.report_json import fit_json
 from catalog.catalog import Catalog
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
+from engine.speed import CaveatKind
 
 GLM = "glm-5.2"
 
@@ -38,7 +40,7 @@ def test_mac_answer_says_which_wired_limit_it_assumes(cat: Catalog) -> None:
     report = fit(cat.models[GLM], parse_hardware("M3 Ultra 256GB", cat))
     option = report.readings[0].option("UD-IQ2_XXS")
     assert option is not None and option.placement.wired_limit_mb is not None
-    assert "iogpu.wired_limit_mb" in option.placement.note
+    assert "iogpu.wired_limit_mb" in wording.placement_detail(option.placement, report.model)
     assert any("default GPU wired limit" in a for a in report.readings[0].assumptions)
 
 
@@ -65,7 +67,7 @@ def test_does_not_fit_says_by_how_much(cat: Catalog) -> None:
     option = report.readings[0].option("UD-IQ2_XXS")
     assert option is not None
     assert 10e9 < option.placement.shortfall_bytes < 80e9
-    assert "more than this hardware holds" in option.why
+    assert "more than this hardware holds" in wording.why(option, report.context, report.readings[0].rig, report.model)
 
 
 def test_best_is_highest_quality_that_fits(cat: Catalog) -> None:
@@ -193,18 +195,18 @@ def test_no_context_trade_when_the_context_is_short_or_the_quant_is_chosen(cat: 
 @pytest.mark.parametrize(
     ("model", "hardware", "context", "caveat"),
     [
-        ("glm-5.2", "M3 Ultra 512GB", 32768, "MLA attention may slow"),  # MLA, deep in the context
+        ("glm-5.2", "M3 Ultra 512GB", 32768, CaveatKind.MLA_DEEP_CONTEXT),  # MLA, deep in the context
         ("glm-5.2", "M3 Ultra 512GB", 4096, None),  # 2k deep on average: the measured slowdown has not set in
-        ("glm-5.2", "EPYC 9654 768GB", 32768, "CPU-only decode can fall steeply"),
+        ("glm-5.2", "EPYC 9654 768GB", 32768, CaveatKind.CPU_DEEP_CONTEXT),
         ("llama-3.1-8b", "RTX 3090", 131072, None),  # grouped-query attention on a GPU: the KV read models it
     ],
 )
 def test_depth_caveats_follow_the_context(
-    cat: Catalog, model: str, hardware: str, context: int, caveat: str | None
+    cat: Catalog, model: str, hardware: str, context: int, caveat: CaveatKind | None
 ) -> None:
     reading = fit(cat.models[model], parse_hardware(hardware, cat), FitOptions(context=context)).readings[0]
-    caveats = " ".join(c for o in reading.options for c in o.speed_caveats)
+    kinds = {c.kind for o in reading.options for c in o.caveats}
     if caveat is None:
-        assert "MLA" not in caveats and "CPU-only decode" not in caveats
+        assert not kinds & {CaveatKind.MLA_DEEP_CONTEXT, CaveatKind.CPU_DEEP_CONTEXT}
     else:
-        assert caveat in caveats
+        assert caveat in kinds

@@ -25,7 +25,7 @@ def test_fit_golden(case: dict[str, Any]) -> None:
     )
     option = report.readings[0].options[0]
     expect = case["expect"]
-    assert option.verdict == expect["verdict"], option.why
+    assert option.verdict == expect["verdict"], option.placement
     if "placement" in expect:
         assert option.placement.kind == expect["placement"]
     if "weights_gb" in expect:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import wording
 from catalog.catalog import Catalog
 from engine import calibration, memory, speed
 from engine.fit import FitOptions, fit
@@ -100,4 +101,6 @@ def test_disk_placement_gives_an_upper_bound_from_the_drive(cat: Catalog) -> Non
     bound = speed.disk_bound_tps(model, closest.placement)
     from_disk = closest.placement.shortfall_bytes * memory.active_fraction(model)
     assert bound == pytest.approx(calibration.NVME_READ_GB_S * 1e9 / from_disk)
-    assert f"at most {bound:.2g} tok/s" in closest.speed_note
+    disk = next(c for c in closest.caveats if c.kind is speed.CaveatKind.DISK_BOUND)
+    assert disk.max_decode_tps == bound
+    assert f"at most {bound:.2g} tok/s" in wording.speed_note(closest, model)

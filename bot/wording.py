@@ -1,0 +1,144 @@
+"""Enums and figures -> sentences: the one place rigfit's answers are put into words (cards, terminal, JSON notes).
+
+The engine returns numbers and enums (engine/fit.py, speed.py, placement.py, cost.py ...); each function here says
+one of them the way the cards always have. Nothing here decides anything: control flow reads the typed values.
+"""
+
+from __future__ import annotations
+
+from catalog.types import Model
+from engine import memory
+from engine.calibration import HeldOutScore, MeasuredAccuracy
+from engine.fit import FitReport, QuantOption
+from engine.placement import Placement, PlacementKind, Verdict
+from engine.rig import Rig
+from engine.speed import Caveat, CaveatKind
+from engine.units import fmt_gb, fmt_tokens
+
+VERDICT_WORDS: dict[Verdict, str] = {
+    "fits": "fits",
+    "fits-offload": "runs with offload",
+    "does-not-fit": "does not fit",
+}
+PLACEMENT_WORDS: dict[PlacementKind, str] = {
+    "gpu": "all on the GPU",
+    "multi-gpu": "split across GPUs (whole layers per card)",
+    "unified": "unified memory (GPU)",
+    "unified-partial": "unified memory, part on the CPU cores",
+    "expert-offload": "MoE expert offload: routed experts in RAM, the rest on the GPU",
+    "partial-offload": "partial offload: some layers on the GPU, the rest in RAM",
+    "cpu": "CPU only, system RAM",
+    "disk": "mmap from disk",
+    "none": "nowhere",
+}
+
+# ----------------------------------------------------------------------------------------------- fit
+
+
+def context_note(report: FitReport) -> str:
+    """How the context was chosen: "32k as asked", "32k by default (the model reads up to 1M)"."""
+    if report.context_asked:
+        return f"{fmt_tokens(report.context)} as asked"
+    return (
+        f"{fmt_tokens(report.context)} by default (the model reads up to {fmt_tokens(report.model.context_max_tokens)})"
+    )
+
+
+def placement_detail(p: Placement, model: Model) -> str:
+    """What the placement does beyond its kind: layers on each side, the sysctl it needs; empty when nothing."""
+    if p.kind == "unified" and p.wired_limit_mb:
+        return f"needs the GPU wired limit raised: sudo sysctl iogpu.wired_limit_mb={p.wired_limit_mb}"
+    if p.kind == "unified-partial":
+        return f"{p.n_gpu_layers} of {model.layers} layers on the GPU, the rest on the CPU cores"
+    if p.kind == "expert-offload":
+        return f"routed experts of {p.n_cpu_moe} of {memory.moe_layers(model)} MoE layers in system RAM"
+    if p.kind == "partial-offload":
+        return f"{p.n_gpu_layers} of {model.layers} layers on the GPU, the rest in system RAM"
+    if p.kind == "cpu":
+        return "CPU only"
+    if p.kind == "disk":
+        return "llama.cpp would start with mmap and read the weights that fit nowhere from disk every token"
+    return ""
+
+
+def why(o: QuantOption, context: int, rig: Rig, model: Model) -> str:
+    """The memory sum behind the verdict: weights + KV against what the placement had to hold them."""
+    p = o.placement
+    need = f"{fmt_gb(o.weights_bytes)} of weights + {fmt_gb(o.kv_cache_bytes)} of KV at {fmt_tokens(context)}"
+    if p.kind == "unified" and rig.unified:
+        how = "the raised GPU limit" if p.wired_limit_mb else "the GPU may wire by default"
+        return f"{need} + buffers ≤ {fmt_gb(p.pools[0].capacity_bytes)} {how}"
+    if p.kind in ("gpu", "multi-gpu"):
+        return f"{need} + buffers ≤ {fmt_gb(rig.vram_bytes)} of VRAM"
+    if p.kind == "expert-offload":
+        ram = next(x for x in p.pools if x.kind == "ram")
+        return f"{need}: {fmt_gb(ram.expert_bytes)} of routed experts in RAM, the rest on the GPU"
+    if p.kind in ("partial-offload", "unified-partial"):
+        return f"{need}: {placement_detail(p, model)}"
+    if p.kind == "cpu":
+        return f"{need} ≤ {fmt_gb(p.pools[0].capacity_bytes)} of RAM left after the OS"
+    return f"{need}: {fmt_gb(p.shortfall_bytes)} more than this hardware holds"
+
+
+def weights_detail(o: QuantOption, model: Model) -> str:
+    """Where an estimated size comes from (published sizes need no words)."""
+    return f"estimated: {model.total_params_b:g}B params x {o.bits_per_weight:g} bits ({o.bits_basis})"
+
+
+# MLA attention (DeepSeek-style latent KV) at depth, GLM-4.7-Flash decode at 32k as a share of its empty-context
+# speed, measured against what the KV read alone predicts (shared/calibration and bench/measured_runs.csv):
+#   RTX 4090, CUDA: 14% (modelled 50%; github:jiegec/kb docs/software/llm_local_serving.md @3cb023cc, build 8396)
+#   M2 Ultra, Metal: 37% (modelled 64%; ggml-org/llama.cpp benches/mac-m2-ultra/mac-m2-ultra.md @3795cc1e)
+#   DGX Spark, CUDA: 67% (modelled 64%); Strix Halo, ROCm and Vulkan: 55-84% (modelled 67-77%)
+# Builds and kernels differ that much, so the slowdown is shown as a caveat, not fitted.
+MLA_DEPTH_NOTE = (
+    "MLA attention may slow with context far more than modelled: at 32k GLM-4.7-Flash kept 14% of its "
+    "empty-context speed on an RTX 4090 and 37% on an M2 Ultra (modelled 50-64%)"
+)
+# CPU-only decode with context in the cache: Qwen3-235B-A22B Q6_K on an EPYC 9355 (12x DDR5-6000), llama.cpp build
+# 5269: 14.1 tok/s empty, 3.4 at 4096, 2.1 at 8192 (github:ikawrakow/ik_llama.cpp discussion #357, AesSedai
+# 2025-05-03; bench/measured_runs.csv x517-x519). Attention on the CPU, not the KV read, sets that fall.
+CPU_DEPTH_NOTE = (
+    "CPU-only decode can fall steeply with context: Qwen3-235B on an EPYC 9355 went from 14 tok/s empty to 2.1 at 8k"
+)
+_FIXED_CAVEATS: dict[CaveatKind, str] = {
+    CaveatKind.RAM_EFFICIENCY_POOLED: (
+        "system-RAM speed uses the efficiency pooled over GPUs and unified memory: too few CPU-only runs to fit "
+        "their own"
+    ),
+    CaveatKind.MLA_DEEP_CONTEXT: MLA_DEPTH_NOTE,
+    CaveatKind.CPU_DEEP_CONTEXT: CPU_DEPTH_NOTE,
+    CaveatKind.CPU_ONLY_PREFILL: "CPU-only prefill: no FLOPS figure for CPUs in the catalog yet",
+    CaveatKind.NO_FP16: "no FP16 throughput known for this device",
+    CaveatKind.PCIE_BOUND_PREFILL: "bounded by PCIe: weights in system RAM are streamed to the GPU for every batch",
+}
+
+
+def caveat(c: Caveat) -> str:
+    if c.kind is CaveatKind.DISK_BOUND:
+        return (
+            f"at most {c.max_decode_tps or 0:.2g} tok/s: {c.disk_gb_per_token or 0:.1f} GB read from disk per token "
+            f"at a PCIe 4.0 NVMe drive's {c.disk_read_gb_s or 0:g} GB/s"
+        )
+    if c.kind is CaveatKind.NO_BANDWIDTH:
+        return f"no bandwidth known for {c.device}: name the exact device for a speed estimate"
+    return _FIXED_CAVEATS[c.kind]
+
+
+def speed_note(o: QuantOption, model: Model) -> str:
+    """The placement's detail and every speed caveat, in one line."""
+    return "; ".join(n for n in (placement_detail(o.placement, model), *(caveat(c) for c in o.caveats)) if n)
+
+
+# --------------------------------------------------------------------------------------------- about
+
+
+def held_out_score(what: str, s: HeldOutScore) -> str:
+    return f"{what} median error x{s.median_error_factor:.2f}, {s.coverage:.0%} inside the range ({s.rows} runs)"
+
+
+def accuracy_line(accuracy: MeasuredAccuracy) -> str:
+    """/about's accuracy sentence: each figure named for what it measures."""
+    decode = held_out_score("decode speed", accuracy.decode)
+    prefill = held_out_score("prefill speed", accuracy.prefill)
+    return f"Measured on held-out runs: {decode}; {prefill}."
