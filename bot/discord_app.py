@@ -59,6 +59,20 @@ def rate_limited(bot: RigfitBot) -> Callable[[Any], Any]:
     return app_commands.check(predicate)
 
 
+def anywhere(callback: Any) -> Any:
+    """Installable by a server or by a member, usable in servers, DMs with the bot and private channels."""
+    callback = app_commands.allowed_installs(guilds=True, users=True)(callback)
+    return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(callback)
+
+
+def only_to_asker(interaction: discord.Interaction) -> bool:
+    """A member's own install used in a server that did not add rigfit, by someone the server does not let post
+    external apps' answers: Discord shows the answer to the asker only, and so do we (cards, buttons, errors)."""
+    if interaction.guild_id is None or interaction.is_guild_integration():
+        return False
+    return not interaction.permissions.use_external_apps
+
+
 def option_description(option: Option) -> str:
     """The option's help as the table words it, shortened to Discord's 100 characters when it must be."""
     for text in (option.help(), option.description):
@@ -114,7 +128,7 @@ def table_command(bot: RigfitBot, request: Request) -> app_commands.Command[Any,
     return app_commands.Command(
         name=request.name,
         description=request.description,
-        callback=rate_limited(bot)(callback),
+        callback=anywhere(rate_limited(bot)(callback)),
         extras={"request": request},
     )
 
@@ -126,7 +140,8 @@ def stats_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
         await bot.answer(interaction, "stats", {}, lambda: stats_answer(path, guild), ephemeral=True)
 
     stats = app_commands.default_permissions(manage_guild=True)(stats)
-    stats = app_commands.guild_only()(stats)
+    stats = app_commands.allowed_installs(guilds=True, users=False)(stats)  # a server's own figures: server installs
+    stats = app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)(stats)
     stats = app_commands.checks.has_permissions(manage_guild=True)(stats)
     stats = rate_limited(bot)(stats)
     return app_commands.Command(name="stats", description=REQUESTS["stats"].description, callback=stats)
@@ -147,7 +162,9 @@ def forget_me_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
         forgotten = Answer(card=Card(title="forget-me"), log_fields={"user_hash": None, "verdict": verdict})
         bot.log_query(interaction, "forget-me", {}, forgotten, started)
 
-    return app_commands.Command(name="forget-me", description=REQUESTS["forget-me"].description, callback=forget_me)
+    return app_commands.Command(
+        name="forget-me", description=REQUESTS["forget-me"].description, callback=anywhere(forget_me)
+    )
 
 
 def build_commands(bot: RigfitBot) -> list[app_commands.Command[Any, ..., None]]:
@@ -219,7 +236,8 @@ class RigfitBot(commands.AutoShardedBot):
                 return FitView(self, interaction.user.id, raw["model"], raw["hardware"], raw.get("context"))
             return paged_view(interaction.user.id, self.limits)(answer)
 
-        await self.answer(interaction, request.name, raw, build, view, ephemeral=request.private)
+        private = request.private or only_to_asker(interaction)
+        await self.answer(interaction, request.name, raw, build, view, ephemeral=private)
 
     async def answer(
         self,

@@ -380,3 +380,33 @@ async def test_fit_buttons_disable_on_the_original_reply(bot: RigfitBot) -> None
     await view.on_timeout()
     i.edit_original_response.assert_awaited_once()
     assert all(b.disabled for b in view.children)
+
+
+async def test_every_command_but_stats_is_user_installable_everywhere(bot: RigfitBot) -> None:
+    payload = {c.name: c.to_dict(bot.tree) for c in bot.tree.get_commands()}
+    for name, command in payload.items():
+        if name == "stats":
+            assert (command["integration_types"], command["contexts"]) == ([0], [0])
+        else:
+            assert sorted(command["integration_types"]) == [0, 1], name  # guild install, user install
+            assert sorted(command["contexts"]) == [0, 1, 2], name  # guild, bot DM, private channel
+
+
+@pytest.mark.parametrize(
+    ("guild_id", "guild_install", "external_apps", "private"),
+    [
+        (1, True, False, False),  # the server added rigfit: public
+        (None, False, False, False),  # a DM or group DM with a member's install: public there
+        (1, False, True, False),  # a member's install, the server lets external apps post
+        (1, False, False, True),  # a member's install, the server does not: only the asker sees it
+    ],
+)
+async def test_answers_the_server_does_not_allow_go_only_to_the_asker(
+    bot: RigfitBot, guild_id: int | None, guild_install: bool, external_apps: bool, private: bool
+) -> None:
+    i = interaction()
+    i.guild_id = guild_id
+    i.is_guild_integration = MagicMock(return_value=guild_install)
+    i.permissions = discord.Permissions(use_external_apps=external_apps)
+    await invoke(bot, "model", i, "glm-5.2")
+    assert sent(i)["ephemeral"] is private
