@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from bot.storage import QueryLog, printable, storable_text
         ("glm\udcff", "glm\\udcff"),
         ("a\udfff\ud800b", "a\\udfff\\ud800b"),
         (os.fsdecode(b"model-\xff.gguf"), "model-\\udcff.gguf"),
+        # JSON (raw_args): escaped inside its strings, so decoding it gives the escape, not the surrogate back
+        ('{"model": "glm\ud800", "n": [1, "\udcff"]}', '{"model": "glm\\\\ud800", "n": [1, "\\\\udcff"]}'),
+        ('{"model": "ok"} \ud800', '{"model": "ok"} \\ud800'),  # not JSON: escaped as text
     ],
 )
 def test_storable_text(text: str, stored: str) -> None:
@@ -51,8 +55,9 @@ def test_undecodable_rows_are_stored_escaped_and_later_rows_still_written(tmp_pa
     qlog.log(base | {"model_id": "after"})
     assert qlog.flush()
     assert [(r["model_id"], r["raw_args"]) for r in qlog.rows()] == [
-        ("\\ud800", '{"model": "glm\\udcff"}'),
+        ("\\ud800", '{"model": "glm\\\\udcff"}'),
         ("after", "{}"),
     ]
+    assert json.loads(qlog.rows()[0]["raw_args"]) == {"model": "glm\\udcff"}
     report = qlog.close()
     assert (report.written, report.rejected, report.dropped) == (2, 0, 0)

@@ -182,8 +182,8 @@ class QueryLog:
                 if not spill:
                     self._queued_rows += 1
                     self._queue.put(item)
-            if spill:
-                self._journal([item], "queue full" if not self._closed else "logged after close")
+            if spill:  # no fsync per row here: the caller must not wait for the disk
+                self._journal([item], "queue full" if not self._closed else "logged after close", sync=False)
         except Exception:
             self._count("dropped", 1)
             log.exception("query log: a row could not be queued nor journaled")
@@ -461,14 +461,14 @@ class QueryLog:
 
     # journal ---------------------------------------------------------------------------------------------
 
-    def _journal(self, rows: list[dict[str, Any]], reason: str) -> None:
+    def _journal(self, rows: list[dict[str, Any]], reason: str, *, sync: bool = True) -> None:
         """Append rows to the journal (replayed later); rows even that fails for are counted as dropped."""
         if not rows:
             return
         if self.files is not None:
             try:
                 when = _now_iso()
-                self.files.journal.append([{"row": r, "reason": reason, "at": when} for r in rows], sync=True)
+                self.files.journal.append([{"row": r, "reason": reason, "at": when} for r in rows], sync=sync)
                 self._count("journaled", len(rows))
                 return
             except Exception as exc:
