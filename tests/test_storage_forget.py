@@ -116,3 +116,14 @@ def test_forget_keeps_the_stats_aggregates_exact(tmp_path: Path) -> None:
     assert stats(path, "8")["queries"] == 0 and stats(path, "8")["top_models"] == []
     assert stats(path)["p50_ms"] == 2.0
     qlog.close()
+
+
+def test_forget_also_clears_other_tables_kept_per_user(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite3"
+    qlog = QueryLog(path)
+    qlog.call_on_writer(lambda c: c.execute("CREATE TABLE kept_per_user (user_hash TEXT, phrase TEXT)"))
+    qlog.call_on_writer(lambda c: c.executemany("INSERT INTO kept_per_user VALUES (?, ?)", [("a", "x"), ("b", "y")]))
+    qlog.log(row("a"))
+    assert qlog.forget("a") == ForgetResult(deleted=1, pending=False)  # counts the logged queries
+    assert qlog.call_on_writer(lambda c: c.execute("SELECT user_hash FROM kept_per_user").fetchall()) == [("b",)]
+    qlog.close()

@@ -210,6 +210,66 @@ def claimed_file_id(path: Path) -> str:
     return path.name.rsplit(".", 3)[-3]
 
 
+class ReplayReader:
+    """Reading one claimed journal file chunk by chunk; line numbers decide chunks, so they never move."""
+
+    def __init__(self, path: Path, chunk_rows: int) -> None:
+        self.path = path
+        self.file_id = claimed_file_id(path)
+        self.chunk_rows = chunk_rows
+        self.number = 0
+        self._file: IO[str] | None = None
+        self._lines: Iterator[str] | None = None
+        self._current: list[dict[str, Any]] | None = None
+
+    def current(self) -> tuple[int, list[dict[str, Any]]] | None:
+        """The chunk to insert next (read once, kept until `advance`), or None at the end of the file."""
+        if self._current is None:
+            self._current = self._read_chunk()
+        if self._current is None:
+            return None
+        return self.number, self._current
+
+    def advance(self) -> None:
+        self._current = None
+        self.number += 1
+
+    def reopen(self) -> None:
+        """Read the file again from the current chunk (it was rewritten by a deletion)."""
+        self._close()
+        self._current = None
+
+    def finish(self) -> None:
+        self._close()
+        with contextlib.suppress(FileNotFoundError):  # another process finished it first
+            self.path.unlink()
+
+    def _read_chunk(self) -> list[dict[str, Any]] | None:
+        if self._lines is None:
+            try:
+                self._file = open(self.path, encoding="ascii", errors="replace")  # noqa: SIM115
+            except FileNotFoundError:
+                return None
+            self._lines = iter(self._file)
+            for _ in range(self.number * self.chunk_rows):
+                next(self._lines, None)
+        lines = [line for _, line in zip(range(self.chunk_rows), self._lines, strict=False)]
+        if not lines:
+            return None
+        records = []
+        for offset, line in enumerate(lines):
+            record = parse_line(line, self.path, self.number * self.chunk_rows + offset + 1)
+            if record is not None:
+                records.append(record)
+        return records
+
+    def _close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+        self._lines = None
+
+
 _SHARED: dict[Path, JsonLines] = {}
 _SHARED_LOCK = threading.Lock()
 

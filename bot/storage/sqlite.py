@@ -37,12 +37,13 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from bot.storage.journal import DataFiles, claimed_file_id, parse_line, shared
+from bot.storage.journal import DataFiles, ReplayReader, shared
+from bot.storage.rows import all_rows, delete_users, insert_rows, prune, split_known_columns
 from bot.storage.schema import (
     StorageError,
     apply_migrations,
@@ -165,7 +166,7 @@ class QueryLog:
         self._closing = threading.Event()  # stop retrying: journal what is left
         self._closed = False
         self._report: CloseReport | None = None
-        self._replay: _Replay | None = None
+        self._replay: ReplayReader | None = None
         self._replay_retry_at = 0.0
         self._thread = threading.Thread(target=self._run, name="query-log-writer", daemon=True)
         self._thread.start()
@@ -237,10 +238,10 @@ class QueryLog:
         if chunk_rows < 1:
             raise ValueError(f"chunk_rows must be >= 1, got {chunk_rows!r}")
         if self.files is None:
-            return int(self.call_on_writer(lambda conn: _prune(conn, retention_days, chunk_rows)))
+            return int(self.call_on_writer(lambda conn: prune(conn, retention_days, chunk_rows)))
         conn = connect(self.path)
         try:
-            return _prune(conn, retention_days, chunk_rows)
+            return prune(conn, retention_days, chunk_rows)
         except sqlite3.Error as exc:
             raise StorageError.from_exception(self.path, exc) from exc
         finally:
@@ -249,10 +250,10 @@ class QueryLog:
     def rows(self) -> list[dict[str, Any]]:
         """All rows written so far, oldest first (call flush() first for the latest)."""
         if self.files is None:
-            return list(self.call_on_writer(_all_rows))
+            return list(self.call_on_writer(all_rows))
         conn = connect(self.path)
         try:
-            return _all_rows(conn)
+            return all_rows(conn)
         finally:
             conn.close()
 
@@ -370,7 +371,7 @@ class QueryLog:
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
         """Insert a batch in one transaction; keep it through outages; journal it when closing."""
-        rows, unknown = self._known_columns([storable_row(r) for r in rows])
+        rows, unknown = split_known_columns([storable_row(r) for r in rows], self._columns)
         self._reject(unknown)
         while rows:
             if self._closing.is_set():
@@ -451,13 +452,11 @@ class QueryLog:
 
     def _delete_users(self, hashes: set[str]) -> int:
         conn = self._connection()
-        marks = ", ".join("?" for _ in hashes)
-        with transaction(conn):
-            deleted = conn.execute(f"DELETE FROM queries WHERE user_hash IN ({marks})", sorted(hashes)).rowcount
-        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        deleted = delete_users(conn, hashes)
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()  # no deleted text left in -wal
         if busy:
             log.warning("query log: WAL checkpoint after a deletion was blocked by a reader; it runs again later")
-        return int(deleted)
+        return deleted
 
     # journal ---------------------------------------------------------------------------------------------
 
@@ -527,7 +526,7 @@ class QueryLog:
                 if not files.journal.claim(claim):
                     return False
                 claimed = [claim]
-            self._replay = _Replay(claimed[0], REPLAY_CHUNK_ROWS)
+            self._replay = ReplayReader(claimed[0], REPLAY_CHUNK_ROWS)
         replay = self._replay
         chunk = replay.current()
         if chunk is None:
@@ -535,7 +534,8 @@ class QueryLog:
             self._replay = None
             return True
         number, records = chunk
-        rows, unknown = self._known_columns([storable_row(r["row"]) for r in records if isinstance(r.get("row"), dict)])
+        journaled = [storable_row(r["row"]) for r in records if isinstance(r.get("row"), dict)]
+        rows, unknown = split_known_columns(journaled, self._columns)
         conn = self._connection()
         with transaction(conn):
             done = conn.execute(
@@ -610,19 +610,6 @@ class QueryLog:
             with contextlib.suppress(sqlite3.Error):
                 conn.interrupt()
 
-    def _known_columns(
-        self, rows: list[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
-        """Rows whose keys are all columns of `queries`, and the others with the reason."""
-        known, unknown = [], []
-        for row in rows:
-            extra = [k for k in row if k not in self._columns]
-            if extra:
-                unknown.append((row, f"table queries has no column named {', '.join(map(repr, extra))}"))
-            else:
-                known.append(row)
-        return known, unknown
-
     # close -----------------------------------------------------------------------------------------------
 
     def _finish_queue(self) -> None:
@@ -657,136 +644,6 @@ class QueryLog:
     def _count(self, name: str, n: int) -> None:
         with self._lock:
             setattr(self, name, getattr(self, name) + n)
-
-
-class _Replay:
-    """Reading one claimed journal file chunk by chunk; line numbers decide chunks, so they never move."""
-
-    def __init__(self, path: Path, chunk_rows: int) -> None:
-        self.path = path
-        self.file_id = claimed_file_id(path)
-        self.chunk_rows = chunk_rows
-        self.number = 0
-        self._file: IO[str] | None = None
-        self._lines: Iterator[str] | None = None
-        self._current: list[dict[str, Any]] | None = None
-
-    def current(self) -> tuple[int, list[dict[str, Any]]] | None:
-        """The chunk to insert next (read once, kept until `advance`), or None at the end of the file."""
-        if self._current is None:
-            self._current = self._read_chunk()
-        if self._current is None:
-            return None
-        return self.number, self._current
-
-    def advance(self) -> None:
-        self._current = None
-        self.number += 1
-
-    def reopen(self) -> None:
-        """Read the file again from the current chunk (it was rewritten by a deletion)."""
-        self._close()
-        self._current = None
-
-    def finish(self) -> None:
-        self._close()
-        with contextlib.suppress(FileNotFoundError):  # another process finished it first
-            self.path.unlink()
-
-    def _read_chunk(self) -> list[dict[str, Any]] | None:
-        if self._lines is None:
-            try:
-                self._file = open(self.path, encoding="ascii", errors="replace")  # noqa: SIM115
-            except FileNotFoundError:
-                return None
-            self._lines = iter(self._file)
-            for _ in range(self.number * self.chunk_rows):
-                next(self._lines, None)
-        lines = [line for _, line in zip(range(self.chunk_rows), self._lines, strict=False)]
-        if not lines:
-            return None
-        records = []
-        for offset, line in enumerate(lines):
-            record = parse_line(line, self.path, self.number * self.chunk_rows + offset + 1)
-            if record is not None:
-                records.append(record)
-        return records
-
-    def _close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        self._file = None
-        self._lines = None
-
-
-def insert_rows(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
-    """Insert rows inside the caller's transaction; returns the rows the database refused as data, with the
-    reason (the others are inserted). Faults of the database itself (locked, full, I/O) are raised."""
-    refused: list[tuple[dict[str, Any], str]] = []
-    for columns, group in _by_columns(rows).items():
-        sql = f"INSERT INTO queries ({', '.join(_quote(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
-        values = [tuple(row[c] for c in columns) for row in group]
-        try:
-            with _savepoint(conn):
-                conn.executemany(sql, values)
-            continue
-        except Exception as exc:
-            if is_outage(exc):
-                raise
-        for row, value in zip(group, values, strict=True):  # one of them is refused: find which
-            try:
-                with _savepoint(conn):
-                    conn.execute(sql, value)
-            except Exception as exc:
-                if is_outage(exc):
-                    raise
-                refused.append((row, f"{type(exc).__name__}: {exc}"))
-    return refused
-
-
-class _savepoint:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> None:
-        self.conn.execute("SAVEPOINT row_group")
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is not None and self.conn.in_transaction:
-            self.conn.execute("ROLLBACK TO row_group")
-        if self.conn.in_transaction:
-            self.conn.execute("RELEASE row_group")
-
-
-def _by_columns(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    return groups
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _prune(conn: sqlite3.Connection, retention_days: int, chunk_rows: int) -> int:
-    total = 0
-    while True:
-        with transaction(conn):
-            cursor = conn.execute(
-                "DELETE FROM queries WHERE id IN (SELECT id FROM queries "
-                "WHERE ts < strftime('%Y-%m-%dT%H:%M:%f', 'now', ?) LIMIT ?)",
-                (f"-{retention_days} days", chunk_rows),
-            )
-        total += cursor.rowcount
-        if cursor.rowcount < chunk_rows:
-            return total
-
-
-def _all_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    cursor = conn.execute("SELECT * FROM queries ORDER BY id")
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
