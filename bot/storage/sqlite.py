@@ -84,7 +84,8 @@ class CloseReport:
 
     written: inserted in the database (replayed journal rows included).
     journaled: rows waiting in the journal files for the next start (all of them, not only this run's): in
-        `journal_path`, or in `<db>.journal.<uuid>.replaying.jsonl` once a replay has claimed them.
+        `journal_path`, or in `<db>.journal.<uuid>.replaying.jsonl` once a replay has claimed them (an upper
+        bound if that replay was cut short: chunks already inserted are skipped at the next start).
     rejected: refused by the database as data, kept in the rejected file.
     dropped: lost: not written and not saved in any file (each one was logged as an error).
     """
@@ -168,6 +169,7 @@ class QueryLog:
         self._report: CloseReport | None = None
         self._replay: ReplayReader | None = None
         self._replay_retry_at = 0.0
+        self._holding = 0  # rows of the batch the writer is working on
         self._thread = threading.Thread(target=self._run, name="query-log-writer", daemon=True)
         self._thread.start()
 
@@ -218,9 +220,10 @@ class QueryLog:
         saved = self._save_forget(record)
         marker = _Forget(record)
         with self._lock:
-            if not self._closed:
+            queued = not self._closed
+            if queued:
                 self._queue.put(marker)
-        if marker.event.wait(timeout_s) and marker.deleted is not None:
+        if queued and marker.event.wait(timeout_s) and marker.deleted is not None:
             return ForgetResult(deleted=marker.deleted, pending=False)
         if not saved:
             raise StorageError(self.path, "could not delete the rows nor record the request; try again", transient=True)
@@ -291,7 +294,8 @@ class QueryLog:
             self._interrupt()
             self._thread.join(self.busy_timeout_s + RETRY_S + 5.0)
         if self._thread.is_alive():
-            log.error("query log writer did not stop; rows it holds are counted as dropped")
+            log.error("query log writer did not stop; the %d rows it holds are counted as dropped", self._holding)
+            self._count("dropped", self._holding)
         self._finish_queue()
         if not self._thread.is_alive():
             self._close_connection()
@@ -308,7 +312,9 @@ class QueryLog:
         while True:
             rows, markers, stop = self._take_batch()
             if rows:
+                self._holding = len(rows)
                 self._guarded(functools.partial(self._write, rows), rows)
+                self._holding = 0
             for marker in markers:
                 self._guarded(functools.partial(self._handle, marker))
             if stop:
@@ -513,10 +519,22 @@ class QueryLog:
             return self._replay_chunk(self.files)
         except Exception as exc:
             if not is_outage(exc):
-                raise
+                self._skip_chunk(exc)
+                return True
             self._replay_retry_at = time.monotonic() + RETRY_S
             log.warning("query log %s: journal replay waits (%s)", self.path, exc)
             return False
+
+    def _skip_chunk(self, exc: Exception) -> None:
+        """A chunk that fails for a reason other than an outage would fail forever: its rows go to the rejected
+        file (with the reason) and the replay moves on."""
+        log.exception("query log: a journal chunk could not be replayed; its rows go to the rejected file")
+        chunk = self._replay.current() if self._replay is not None else None
+        if self._replay is None or chunk is None:
+            return
+        reason = f"replay failed: {type(exc).__name__}: {exc}"
+        self._reject([(r["row"], reason) for r in chunk[1] if isinstance(r.get("row"), dict)])
+        self._replay.advance()
 
     def _replay_chunk(self, files: DataFiles) -> bool:
         if self._replay is None:
