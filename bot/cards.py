@@ -198,9 +198,9 @@ def fit_card(report: FitReport, catalog: Catalog, cost: CostReport | None = None
     description = f"{size} · context {wording.context_note(report)} · hardware {how_read}"
     fields = [_reading_field(r, report) for r in report.readings[:3]]
     fields.append(CardField("All quants (first reading)", _quant_table(first)))
-    assumptions = [a for r in report.readings[:1] for a in r.assumptions]
-    if m.notes and m.adhoc:
-        assumptions.append(m.notes)
+    assumptions = [wording.assumption(a) for r in report.readings[:1] for a in r.assumptions]
+    if m.adhoc:
+        assumptions.append(wording.adhoc_basis(m))
     if assumptions:
         fields.append(CardField("Assumptions", "\n".join(f"• {a}" for a in assumptions)))
     lines = cost_lines(cost) if cost is not None else []

@@ -61,7 +61,7 @@ def _reading_json(r: ReadingReport, report: FitReport) -> Json:
     return {
         "label": r.label,
         "devices": list(r.devices),
-        "assumptions": list(r.assumptions),
+        "assumptions": [wording.assumption(a) for a in r.assumptions],
         "best": r.best,
         "options": [_option_json(o, wording.why(o, report.context, r.rig, report.model)) for o in r.options],
         "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],

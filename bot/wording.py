@@ -11,7 +11,7 @@ from engine import memory
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.fit import FitReport, QuantOption
 from engine.placement import Placement, PlacementKind, Verdict
-from engine.rig import Rig
+from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
 from engine.speed import Caveat, CaveatKind
 from engine.units import fmt_gb, fmt_tokens
 
@@ -128,6 +128,69 @@ def caveat(c: Caveat) -> str:
 def speed_note(o: QuantOption, model: Model) -> str:
     """The placement's detail and every speed caveat, in one line."""
     return "; ".join(n for n in (placement_detail(o.placement, model), *(caveat(c) for c in o.caveats)) if n)
+
+
+# ------------------------------------------------------------------------------------------ readings
+
+_GPU_LIMIT_BASIS: dict[GpuLimitBasis, str] = {
+    "metal-default": "macOS default GPU wired limit",
+    "all-memory": "GPU may address all memory (BIOS carve-out / GTT set to the maximum)",
+}
+_FIXED_ASSUMPTIONS: dict[AssumptionKind, str] = {
+    AssumptionKind.WIRED_LIMIT_RAISABLE: (
+        "`sudo sysctl iogpu.wired_limit_mb=N` raises the GPU limit; answers say when they need it"
+    ),
+    AssumptionKind.RAM_NO_GPU: "read as system RAM with no GPU",
+}
+
+
+def _gpu_limit_basis(a: Assumption) -> str:
+    if a.gpu_limit_basis == "catalog":
+        return a.gpu_limit_source or ""
+    return _GPU_LIMIT_BASIS[a.gpu_limit_basis or "all-memory"]
+
+
+def assumption(a: Assumption) -> str:
+    """What was assumed to read the hardware phrase so, in words."""
+    k, size, other = a.kind, a.size_gib or 0.0, a.other_size_gib or 0.0
+    if k in _FIXED_ASSUMPTIONS:
+        return _FIXED_ASSUMPTIONS[k]
+    if k is AssumptionKind.TYPICAL_GPU:
+        return f"a {size:g} GB GPU read as an {a.device} ({a.bandwidth_gb_s or 0:g} GB/s)"
+    if k is AssumptionKind.UNKNOWN_GPU_SIZE:
+        return f"no {size:g} GB card in the catalog: memory only, no speed estimate"
+    if k is AssumptionKind.RAM_SPEC:
+        what = ", ".join(a.assumed)
+        return f"system RAM read as {a.device}, {a.bandwidth_gb_s or 0:.0f} GB/s ({what} assumed; say e.g. `DDR4-3200`)"
+    if k is AssumptionKind.GPU_LIMIT:
+        basis = (
+            a.gpu_limit_source or ""
+            if a.gpu_limit_basis == "catalog"
+            else _GPU_LIMIT_BASIS[a.gpu_limit_basis or "all-memory"]
+        )
+        return f"{basis}: {a.limit_gib or 0:.0f} of {size:g} GB for the GPU"
+    if k is AssumptionKind.SIZES_SHOWN:
+        return f"no memory size given: showing the {a.device}'s sizes, largest first"
+    if k is AssumptionKind.READ_AS_UNIFIED:
+        return f"read as unified memory: {a.device} {size:g}GB"
+    if k is AssumptionKind.RAM_BESIDE_GPU:
+        return f"read as system RAM beside {assumption(a.beside) if a.beside else 'a GPU'}"
+    if k is AssumptionKind.UNIFIED_MACHINES:
+        return f"{size:g} GB unified memory: showing each machine sold with it, fastest memory first"
+    if k is AssumptionKind.POOLED_VRAM:
+        return f"read as {a.count}x {a.device} ({size:g} GB each), layer split"
+    if k is AssumptionKind.NO_NVLINK:
+        return f"{', '.join(a.devices)}: no NVLink in the catalog for this card, so the GPUs are read as linked by PCIe"
+    return f"{size:g} GB read as VRAM and {other:g} GB as system RAM"  # SPLIT_SIZES
+
+
+def adhoc_basis(model: Model) -> str:
+    """Where an ad-hoc model's architecture came from."""
+    if model.architecture_from is None:
+        return "no catalog model to borrow an architecture from: KV cache assumes 80 layers of 8x128 GQA"
+    return (
+        f"architecture unknown: KV cache and layers borrowed from {model.architecture_from}, the nearest catalog model"
+    )
 
 
 # --------------------------------------------------------------------------------------------- about

@@ -131,6 +131,7 @@ class Model(Sourced):
     notes: str | None = None
     # Not a catalog entry: sized from a bare parameter count (`70B`) with a borrowed architecture (engine/parse).
     adhoc: bool = False
+    architecture_from: str | None = None  # ad-hoc models: the catalog model whose architecture was borrowed
 
     @model_validator(mode="after")
     def _consistent(self) -> Model:

@@ -9,7 +9,7 @@ from catalog.types import Model, Quant
 from engine import flags, memory, speed
 from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
-from engine.rig import Frozen, Reading, Rig
+from engine.rig import Assumption, Frozen, Reading, Rig
 from engine.speed import Range
 
 DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
@@ -58,7 +58,7 @@ class ReadingReport(Frozen):
     label: str
     rig: Rig
     devices: tuple[str, ...]
-    assumptions: tuple[str, ...]
+    assumptions: tuple[Assumption, ...]
     options: tuple[QuantOption, ...]
     best: str | None
     # better quants than `best` that fit wholly on the accelerator with less context: (quant, longest context)

@@ -3,6 +3,7 @@ catalog entries (a GPU, a unified machine at one memory size, system RAM on a pl
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +37,12 @@ METAL_SMALL_MAX_GIB = 36
 METAL_SMALL_FRACTION, METAL_LARGE_FRACTION = 2 / 3, 3 / 4
 
 
+RamFact = Literal["memory type", "speed", "channels"]
+# What a unified machine's GPU limit rests on: a catalog fraction (with its source), Metal's default working set,
+# or all memory (BIOS carve-out / GTT set to the maximum).
+GpuLimitBasis = Literal["catalog", "metal-default", "all-memory"]
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -59,7 +66,8 @@ class UnifiedPool(Frozen):
     hardware_id: str | None = None
     memory_bytes: Annotated[int, Field(gt=0)]
     gpu_limit_bytes: Annotated[int, Field(gt=0)]
-    gpu_limit_note: str
+    gpu_limit_basis: GpuLimitBasis
+    gpu_limit_source: str | None = None  # GpuLimitBasis "catalog": the catalog's source for the fraction
     raised_limit_bytes: int | None = None  # Apple: with iogpu.wired_limit_mb raised
     bandwidth_gb_s: Annotated[float, Field(gt=0)] | None = None
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
@@ -97,12 +105,45 @@ class Rig(Frozen):
         return " + ".join(parts) or "nothing"
 
 
+class AssumptionKind(StrEnum):
+    """What was assumed to read a hardware phrase one way (bot/wording.py says each in words)."""
+
+    TYPICAL_GPU = "typical-gpu"  # a bare GPU size read as `device` (`bandwidth_gb_s`)
+    UNKNOWN_GPU_SIZE = "unknown-gpu-size"  # no card of `size_gib` in the catalog: memory only
+    RAM_SPEC = "ram-spec"  # system RAM read as `device` (a DDR description) at `bandwidth_gb_s`; `assumed` facts
+    GPU_LIMIT = "gpu-limit"  # unified memory: `limit_gib` of `size_gib` for the GPU, on `gpu_limit_basis`
+    SIZES_SHOWN = "sizes-shown"  # no memory size given: `device`'s sizes shown, largest first
+    WIRED_LIMIT_RAISABLE = "wired-limit-raisable"  # Apple: the GPU limit can be raised with a sysctl
+    READ_AS_UNIFIED = "read-as-unified"  # a bare size read as `device` with `size_gib` of unified memory
+    RAM_BESIDE_GPU = "ram-beside-gpu"  # a bare size read as system RAM beside the GPU in `beside`
+    RAM_NO_GPU = "ram-no-gpu"  # a bare size read as system RAM with no GPU
+    UNIFIED_MACHINES = "unified-machines"  # `size_gib` of unified memory: every machine sold with it
+    POOLED_VRAM = "pooled-vram"  # a bare size read as `count` x `device` of `size_gib` each, layer split
+    NO_NVLINK = "no-nvlink"  # `devices` have no NVLink in the catalog: linked by PCIe
+    SPLIT_SIZES = "split-sizes"  # two bare sizes: `size_gib` as VRAM, `other_size_gib` as system RAM
+
+
+class Assumption(Frozen):
+    kind: AssumptionKind
+    device: str | None = None
+    devices: tuple[str, ...] = ()
+    count: int | None = None
+    size_gib: float | None = None
+    other_size_gib: float | None = None
+    limit_gib: float | None = None
+    bandwidth_gb_s: float | None = None
+    assumed: tuple[RamFact, ...] = ()
+    gpu_limit_basis: GpuLimitBasis | None = None
+    gpu_limit_source: str | None = None
+    beside: Assumption | None = None
+
+
 class Reading(Frozen):
     """One way a hardware phrase can be read, with what was assumed to read it so."""
 
     label: str
     rig: Rig
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
 
 
 def gpu_device(g: Gpu) -> GpuDevice:
@@ -129,9 +170,6 @@ def platform_ram(platform: SystemMemory, gib: float, *, named: bool = True) -> S
         memory_type=platform.memory_type,
         channels=platform.channels,
     )
-
-
-RamFact = Literal["memory type", "speed", "channels"]
 
 
 def spec_ram(
@@ -162,22 +200,23 @@ def spec_ram(
 
 def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
     total = gib * GIB
+    basis: GpuLimitBasis
     if entry.gpu_default_fraction is not None:
-        fraction, why = entry.gpu_default_fraction, entry.gpu_default_fraction_source or ""
+        fraction, basis = entry.gpu_default_fraction, "catalog"
     elif entry.backend == "metal":
         fraction = METAL_SMALL_FRACTION if gib <= METAL_SMALL_MAX_GIB else METAL_LARGE_FRACTION
-        why = "macOS default GPU wired limit"
+        basis = "metal-default"
     else:
-        fraction, why = 1.0, "GPU may address all memory (BIOS carve-out / GTT set to the maximum)"
+        fraction, basis = 1.0, "all-memory"
     limit = int(total * fraction) if fraction < 1 else total - OS_RESERVE_BYTES
     raised = total - APPLE_RAISED_RESERVE_BYTES if entry.backend == "metal" else None
-    note = f"{why}: {limit / GIB:.0f} of {gib} GB for the GPU"
     return UnifiedPool(
         name=f"{entry.name} {gib}GB",
         hardware_id=entry.id,
         memory_bytes=total,
         gpu_limit_bytes=limit,
-        gpu_limit_note=note,
+        gpu_limit_basis=basis,
+        gpu_limit_source=entry.gpu_default_fraction_source if basis == "catalog" else None,
         raised_limit_bytes=raised,
         bandwidth_gb_s=entry.bandwidth_gb_s,
         fp16_tflops=entry.fp16_tflops,

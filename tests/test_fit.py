@@ -9,6 +9,7 @@ from bot.report_json import fit_json
 from catalog.catalog import Catalog
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
+from engine.rig import AssumptionKind
 from engine.speed import CaveatKind
 
 GLM = "glm-5.2"
@@ -41,7 +42,9 @@ def test_mac_answer_says_which_wired_limit_it_assumes(cat: Catalog) -> None:
     option = report.readings[0].option("UD-IQ2_XXS")
     assert option is not None and option.placement.wired_limit_mb is not None
     assert "iogpu.wired_limit_mb" in wording.placement_detail(option.placement, report.model)
-    assert any("default GPU wired limit" in a for a in report.readings[0].assumptions)
+    limits = [a for a in report.readings[0].assumptions if a.kind is AssumptionKind.GPU_LIMIT]
+    assert [a.gpu_limit_basis for a in limits] == ["metal-default"]
+    assert "default GPU wired limit" in wording.assumption(limits[0])
 
 
 def test_expert_offload_names_the_n_cpu_moe_count(cat: Catalog) -> None:

@@ -130,7 +130,7 @@ def test_model_names(cat: Catalog, text: str, model_id: str) -> None:
 def test_adhoc_sizes(cat: Catalog, text: str, total: float, active: float | None) -> None:
     m = parse_model(text, cat)
     assert (m.total_params_b, m.active_params_b, m.adhoc) == (total, active, True)
-    assert m.notes and "borrowed from" in m.notes
+    assert m.architecture_from in {c.name for c in cat.models.values()}
 
 
 @pytest.mark.parametrize(

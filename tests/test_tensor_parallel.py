@@ -10,6 +10,7 @@ from engine import calibration, memory, speed
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.placement import place
+from engine.rig import AssumptionKind
 from engine.units import GB
 
 
@@ -38,7 +39,8 @@ def test_link_read_from_the_phrase_and_the_catalog(cat: Catalog, phrase: str, gp
 def test_asking_nvlink_of_cards_without_it_is_said(cat: Catalog) -> None:
     reading = parse_hardware("2x RTX 4090 nvlink", cat)[0]
     assert not reading.rig.nvlink
-    assert any("no NVLink" in a for a in reading.assumptions)
+    said = [a for a in reading.assumptions if a.kind is AssumptionKind.NO_NVLINK]
+    assert said and "no NVLink" in wording.assumption(said[0])
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,19 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Hardware, SystemMemory, Unified
 from engine.errors import ErrorCode, RigfitError
 from engine.parse.options import MAX_INPUT_CHARS
-from engine.rig import GpuDevice, Reading, Rig, SystemRam, gpu_device, platform_ram, spec_ram, unified_pool
+from engine.rig import (
+    Assumption,
+    AssumptionKind,
+    GpuDevice,
+    Reading,
+    Rig,
+    SystemRam,
+    UnifiedPool,
+    gpu_device,
+    platform_ram,
+    spec_ram,
+    unified_pool,
+)
 from engine.units import GIB
 
 HARDWARE_EXAMPLES = "`256GB`, `2x RTX 3090 + 128GB DDR4`, `M3 Ultra 256GB`, `24GB VRAM + 64GB RAM`"
@@ -176,7 +188,7 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     return _Piece(text=part, name=name, count=count, entry=entry, sizes=sizes)
 
 
-def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
+def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, Assumption]:
     wanted = TYPICAL_GPU_BY_GIB.get(round(gib))
     entry = catalog.hardware.get(wanted or "")
     if not isinstance(entry, Gpu):
@@ -186,21 +198,24 @@ def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, str]:
         )
         entry = same[0] if same else None
     if isinstance(entry, Gpu):
-        note = f"a {gib:g} GB GPU read as an {entry.name} ({entry.bandwidth_gb_s:g} GB/s)"
-        return gpu_device(entry).model_copy(update={"memory_bytes": int(gib * GIB)}), note
+        typical = Assumption(
+            kind=AssumptionKind.TYPICAL_GPU, size_gib=gib, device=entry.name, bandwidth_gb_s=entry.bandwidth_gb_s
+        )
+        return gpu_device(entry).model_copy(update={"memory_bytes": int(gib * GIB)}), typical
     device = GpuDevice(name=f"{gib:g} GB GPU", memory_bytes=int(gib * GIB))
-    return device, f"no {gib:g} GB card in the catalog: memory only, no speed estimate"
+    return device, Assumption(kind=AssumptionKind.UNKNOWN_GPU_SIZE, size_gib=gib)
 
 
-def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[SystemRam, str | None]:
+def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[SystemRam, tuple[Assumption, ...]]:
     if platform is not None:
-        return platform_ram(platform, gib), None
+        return platform_ram(platform, gib), ()
     ram, assumed = spec_ram(gib, spec.generation, spec.mt_s, spec.channels)
     if not assumed:
-        return ram, None
-    bandwidth = ram.bandwidth_gb_s or 0.0
-    what = ", ".join(assumed)
-    return ram, f"system RAM read as {ram.description}, {bandwidth:.0f} GB/s ({what} assumed; say e.g. `DDR4-3200`)"
+        return ram, ()
+    read = Assumption(
+        kind=AssumptionKind.RAM_SPEC, device=ram.description, bandwidth_gb_s=ram.bandwidth_gb_s, assumed=assumed
+    )
+    return ram, (read,)
 
 
 def _chip(name: str) -> str:
@@ -240,13 +255,23 @@ def _unified_readings(entry: Unified, gib: float | None) -> list[Reading]:
     out = []
     for size in options:
         pool = unified_pool(entry, size)
-        notes = [pool.gpu_limit_note]
+        notes = [_gpu_limit(pool, size)]
         if gib is None:
-            notes.append(f"no memory size given: showing the {entry.name}'s sizes, largest first")
+            notes.append(Assumption(kind=AssumptionKind.SIZES_SHOWN, device=entry.name))
         if pool.raised_limit_bytes:
-            notes.append("`sudo sysctl iogpu.wired_limit_mb=N` raises the GPU limit; answers say when they need it")
+            notes.append(Assumption(kind=AssumptionKind.WIRED_LIMIT_RAISABLE))
         out.append(Reading(label=f"{entry.name} {size}GB", rig=Rig(unified=pool), assumptions=tuple(notes)))
     return out
+
+
+def _gpu_limit(pool: UnifiedPool, size_gib: int) -> Assumption:
+    return Assumption(
+        kind=AssumptionKind.GPU_LIMIT,
+        size_gib=size_gib,
+        limit_gib=pool.gpu_limit_bytes / GIB,
+        gpu_limit_basis=pool.gpu_limit_basis,
+        gpu_limit_source=pool.gpu_limit_source,
+    )
 
 
 def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Reading]:
@@ -264,7 +289,7 @@ def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Rea
                 update={
                     "label": f"{gib:g} GB unified memory ({unified.name})",
                     "assumptions": (
-                        f"read as unified memory: {unified.name} {gib:g}GB",
+                        Assumption(kind=AssumptionKind.READ_AS_UNIFIED, device=unified.name, size_gib=gib),
                         *reading.assumptions,
                     ),
                 }
@@ -272,8 +297,8 @@ def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Rea
         )
     if not size_first:
         gpu, gpu_note = _typical_gpu(24, catalog)
-        ram, ram_note = _ram(gib, ram_spec, None)
-        notes = tuple(n for n in (f"read as system RAM beside {gpu_note}", ram_note) if n)
+        ram, ram_notes = _ram(gib, ram_spec, None)
+        notes = (Assumption(kind=AssumptionKind.RAM_BESIDE_GPU, beside=gpu_note), *ram_notes)
         readings.append(
             Reading(label=f"24 GB GPU + {gib:g} GB system RAM", rig=Rig(gpus=(gpu,), ram=ram), assumptions=notes)
         )
@@ -281,8 +306,8 @@ def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Rea
         if pooled is not None:
             readings.append(pooled)
     else:
-        ram, ram_note = _ram(gib, ram_spec, None)
-        notes = tuple(n for n in ("read as system RAM with no GPU", ram_note) if n)
+        ram, ram_notes = _ram(gib, ram_spec, None)
+        notes = (Assumption(kind=AssumptionKind.RAM_NO_GPU), *ram_notes)
         readings.append(Reading(label=f"{gib:g} GB system RAM, no GPU", rig=Rig(ram=ram), assumptions=notes))
     return readings
 
@@ -304,7 +329,7 @@ def _any_unified(gib: float, catalog: Catalog) -> list[Reading]:
             field="hardware",
             code=ErrorCode.NO_UNIFIED_OF_SIZE,
         )
-    note = f"{gib:g} GB unified memory: showing each machine sold with it, fastest memory first"
+    note = Assumption(kind=AssumptionKind.UNIFIED_MACHINES, size_gib=gib)
     return [
         r.model_copy(update={"assumptions": (note, *r.assumptions)})
         for m in machines
@@ -334,7 +359,7 @@ def _pooled(gib: float, catalog: Catalog) -> Reading | None:
     return Reading(
         label=f"{gib:g} GB pooled VRAM ({n}x {g.name})",
         rig=Rig(gpus=(device,) * n),
-        assumptions=(f"read as {n}x {g.name} ({g.memory_gib:g} GB each), layer split",),
+        assumptions=(Assumption(kind=AssumptionKind.POOLED_VRAM, count=n, device=g.name, size_gib=g.memory_gib),),
     )
 
 
@@ -381,7 +406,7 @@ def _with_link(reading: Reading, said_nvlink: bool) -> Reading:
     if not said_nvlink:
         return reading
     unable = sorted({g.name for g in gpus if not g.nvlink_gb_s})
-    note = f"{', '.join(unable)}: no NVLink in the catalog for this card, so the GPUs are read as linked by PCIe"
+    note = Assumption(kind=AssumptionKind.NO_NVLINK, devices=tuple(unable))
     return reading.model_copy(update={"assumptions": (*reading.assumptions, note)})
 
 
@@ -404,7 +429,7 @@ def _memory_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog)
 
 def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool) -> list[Reading]:
     gpus: list[GpuDevice] = []
-    notes: list[str] = []
+    notes: list[Assumption] = []
     unified: Unified | None = None
     unified_gib: float | None = None
     platform: SystemMemory | None = None
@@ -483,13 +508,13 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         small, large = min(bare), max(bare)
         device, note = _typical_gpu(small, catalog)
         gpus.append(device)
-        notes += [note, f"{small:g} GB read as VRAM and {large:g} GB as system RAM"]
+        notes += [note, Assumption(kind=AssumptionKind.SPLIT_SIZES, size_gib=small, other_size_gib=large)]
         bare = [b for b in bare if b != small]
     ram_gib += sum(bare)
     ram = None
     if ram_gib > 0:
-        ram, ram_note = _ram(ram_gib, ram_spec, platform)
-        notes += [ram_note] if ram_note else []
+        ram, ram_notes = _ram(ram_gib, ram_spec, platform)
+        notes += ram_notes
     elif platform is not None:
         raise RigfitError(
             f"How much memory does the {platform.name} have? e.g. `{platform.name} 768GB`.",

@@ -87,10 +87,8 @@ def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
     label = f"{total_b:g}B" + (f"-A{active_b:g}B" if active_b else "")
     if like is None:
         attention, layers, experts, ctx = Attention(kind="gqa", n_kv_heads=8, head_dim=128), 80, None, 131072
-        basis = "no catalog model to borrow an architecture from: KV cache assumes 80 layers of 8x128 GQA"
     else:
         attention, layers, experts, ctx = like.attention, like.layers, like.experts, like.context_max_tokens
-        basis = f"architecture unknown: KV cache and layers borrowed from {like.name}, the nearest catalog model"
     if active_b is not None and experts is None:
         experts = Experts(n_routed=128, n_active=8)
     return Model(
@@ -106,7 +104,7 @@ def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
         experts=experts if active_b is not None else None,
         source="user input",
         as_of=like.as_of if like else catalog.as_of,
-        notes=basis,
+        architecture_from=like.name if like else None,
     )
 
 
