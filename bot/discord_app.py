@@ -27,9 +27,11 @@ from bot.cards import Card, escape_markdown, to_embed
 from bot.commands import Answer, log_row, run_request, stats_answer
 from bot.limits import RateLimits
 from bot.requests import REQUESTS, Complete, Frontend, Kind, Option, Request, requests_for
+from bot.saved_rigs import rig_group
 from bot.secrets import HashKeys
 from bot.settings import Settings
-from bot.storage import QueryLog
+from bot.storage import QueryLog, StorageError
+from bot.storage.rigs import RigStore, SavedRig
 from bot.views import FitView, paged_view
 from catalog.loader import Catalog
 
@@ -49,14 +51,7 @@ COMPLETERS: dict[Complete, Callable[..., Any]] = {
 
 def rate_limited(bot: RigfitBot) -> Callable[[Any], Any]:
     """The check every command carries: the bot's shared user and server buckets (buttons use the same)."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        refusal = bot.limits.take(interaction.user.id, interaction.guild_id)
-        if refusal is not None:
-            raise app_commands.CommandOnCooldown(refusal.cooldown, refusal.retry_after_s)
-        return True
-
-    return app_commands.check(predicate)
+    return app_commands.check(bot.rate_check)
 
 
 def anywhere(callback: Any) -> Any:
@@ -73,9 +68,17 @@ def only_to_asker(interaction: discord.Interaction) -> bool:
     return not interaction.permissions.use_external_apps
 
 
+def discord_required(option: Option) -> bool:
+    """Hardware may be left out on Discord: the member's saved rig stands in."""
+    return option.required and not option.saved_rig
+
+
 def option_description(option: Option) -> str:
     """The option's help as the table words it, shortened to Discord's 100 characters when it must be."""
-    for text in (option.help(), option.description):
+    texts = (option.help(), option.description)
+    if option.saved_rig:
+        texts = tuple(f"{t}; default your saved rig" for t in texts) + texts
+    for text in texts:
         if len(text) <= DESCRIPTION_MAX:
             return text
     return option.description[: DESCRIPTION_MAX - 1] + "…"
@@ -98,12 +101,13 @@ def _signature(request: Request) -> inspect.Signature:
     params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)]
     for option in request.options:
         annotation = _annotation(option)
+        required = discord_required(option)
         params.append(
             inspect.Parameter(
                 option.name,
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                annotation=annotation if option.required else annotation | None,
-                default=inspect.Parameter.empty if option.required else None,
+                annotation=annotation if required else annotation | None,
+                default=inspect.Parameter.empty if required else None,
             )
         )
     return inspect.Signature(params)
@@ -156,7 +160,7 @@ def forget_me_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
             content = "Noted: your logged queries will be deleted as soon as the database is back."
         else:
             content = f"Done: {result.deleted} logged queries of yours were deleted."
-        await _respond(interaction, content=content, ephemeral=True)
+        await respond(interaction, content=content, ephemeral=True)
         # Logged like every command, but without the asker's hash: forgetting must not leave a trace.
         verdict = "pending" if result.pending else f"deleted {result.deleted}"
         forgotten = Answer(card=Card(title="forget-me"), log_fields={"user_hash": None, "verdict": verdict})
@@ -167,8 +171,24 @@ def forget_me_command(bot: RigfitBot) -> app_commands.Command[Any, ..., None]:
     )
 
 
-def build_commands(bot: RigfitBot) -> list[app_commands.Command[Any, ..., None]]:
-    special = {"stats": stats_command, "forget-me": forget_me_command}
+def no_rig_answer() -> Answer:
+    message = "Which hardware? Add `hardware:` (e.g. `2x RTX 3090 + 128GB DDR4`) or save yours with `/rig set`."
+    return Answer(
+        card=Card(title="Not understood", description=message),
+        error=message,
+        log_fields={"error": f"hardware: {message}"},
+    )
+
+
+def with_saved_rig_note(answer: Answer, saved: SavedRig | None) -> Answer:
+    if saved is None or not answer.ok:
+        return answer
+    note = f"Hardware: your saved rig `{escape_markdown(saved.phrase)}` (`/rig show`, `/rig set`)."
+    return replace(answer, card=replace(answer.card, description=f"{note}\n{answer.card.description}".strip()))
+
+
+def build_commands(bot: RigfitBot) -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
+    special = {"stats": stats_command, "forget-me": forget_me_command, "rig": rig_group}
     return [
         special[r.name](bot) if r.name in special else table_command(bot, r) for r in requests_for(Frontend.DISCORD)
     ]
@@ -179,14 +199,14 @@ async def send_answer(
 ) -> None:
     """Errors go only to the asker; cards to the channel. Nothing we send can ping anyone."""
     if answer.error is not None:
-        await _respond(interaction, content=escape_markdown(answer.error)[:1900], ephemeral=True)
+        await respond(interaction, content=escape_markdown(answer.error)[:1900], ephemeral=True)
     elif view is not None:
-        await _respond(interaction, embed=to_embed(answer.card), view=view, ephemeral=ephemeral)
+        await respond(interaction, embed=to_embed(answer.card), view=view, ephemeral=ephemeral)
     else:
-        await _respond(interaction, embed=to_embed(answer.card), ephemeral=ephemeral)
+        await respond(interaction, embed=to_embed(answer.card), ephemeral=ephemeral)
 
 
-async def _respond(interaction: discord.Interaction, *, ephemeral: bool, **kwargs: Any) -> None:
+async def respond(interaction: discord.Interaction, *, ephemeral: bool, **kwargs: Any) -> None:
     if interaction.response.is_done():
         await interaction.followup.send(ephemeral=ephemeral, allowed_mentions=NO_PINGS, **kwargs)
     else:
@@ -218,6 +238,7 @@ class RigfitBot(commands.AutoShardedBot):
         self.settings = settings
         self.keys = keys or HashKeys(current=settings.hash_key)  # tests; `rigfit run` passes checked keys
         self.limits = RateLimits(settings.guild_queries_per_minute)
+        self.rigs = RigStore(query_log.path)
 
     async def setup_hook(self) -> None:
         for command in build_commands(self):
@@ -226,8 +247,14 @@ class RigfitBot(commands.AutoShardedBot):
     async def run_table_command(self, interaction: discord.Interaction, request: Request, raw: dict[str, Any]) -> None:
         """A command from the request table: the engine off the event loop, the card, its buttons, the log row."""
 
+        saved = await self.fill_saved_rig(interaction, request, raw)
+        if any(o.saved_rig and not raw.get(o.name) for o in request.options):
+            await self.answer(interaction, request.name, raw, no_rig_answer, ephemeral=True)
+            return
+
         def build() -> Answer:
-            return run_request(self.catalog, request.name, raw, Frontend.DISCORD)
+            answer = run_request(self.catalog, request.name, raw, Frontend.DISCORD)
+            return with_saved_rig_note(answer, saved)
 
         def view(answer: Answer) -> discord.ui.View | None:
             if not answer.ok:
@@ -266,6 +293,28 @@ class RigfitBot(commands.AutoShardedBot):
             answer = replace(answer, log_fields={**answer.log_fields, "error": f"send failed: HTTP {exc.status}"})
         self.log_query(interaction, command, raw, answer, started)
 
+    async def rate_check(self, interaction: discord.Interaction) -> bool:
+        refusal = self.limits.take(interaction.user.id, interaction.guild_id)
+        if refusal is not None:
+            raise app_commands.CommandOnCooldown(refusal.cooldown, refusal.retry_after_s)
+        return True
+
+    async def fill_saved_rig(
+        self, interaction: discord.Interaction, request: Request, raw: dict[str, Any]
+    ) -> SavedRig | None:
+        """Options left out that a saved rig stands in for get the member's saved phrase (said on the card)."""
+        missing = [o.name for o in request.options if o.saved_rig and not raw.get(o.name)]
+        if not missing:
+            return None
+        try:
+            saved = await asyncio.to_thread(self.rigs.get, self.keys.all_hashes(interaction.user.id))
+        except StorageError:
+            log.warning("saved rigs unreadable; answering without one")
+            return None
+        if saved is not None:
+            raw.update(dict.fromkeys(missing, saved.phrase))
+        return saved
+
     def log_query(
         self, interaction: discord.Interaction, command: str, raw: dict[str, Any], answer: Answer, started: float
     ) -> None:
@@ -292,7 +341,7 @@ class RigfitBot(commands.AutoShardedBot):
             log.error("app command failed", exc_info=error)
             message = "Something went wrong on my side while answering that; it has been logged."
         try:
-            await _respond(interaction, content=message, ephemeral=True)
+            await respond(interaction, content=message, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not send the error message")
         raw = {k: v for k, v in vars(interaction.namespace).items()} if interaction.namespace else {}

@@ -63,6 +63,7 @@ class Option:
     choices: tuple[str, ...] = ()
     complete: Complete | None = None
     cli_aliases: tuple[str, ...] = ()  # older CLI spellings still accepted
+    saved_rig: bool = False  # on Discord it may be left out: the member's saved rig (/rig set) fills it
 
     @property
     def flag(self) -> str:
@@ -185,6 +186,7 @@ class Request:
     options: tuple[Option, ...] = ()
     frontends: frozenset[Frontend] = ALL_FRONTENDS
     private: bool = False  # answered only to the asker on Discord
+    subcommands: tuple[str, ...] = ()  # a Discord group (/rig set, /rig show ...), each without options
 
     @property
     def positional(self) -> tuple[Option, ...]:
@@ -235,6 +237,7 @@ HARDWARE = Option(
     "Your hardware, e.g. 256GB, 2x RTX 3090 + 128GB DDR4, M3 Ultra 256GB",
     required=True,
     complete=Complete.HARDWARE,
+    saved_rig=True,
 )
 CONTEXT = Option(
     "context",
@@ -407,6 +410,7 @@ REQUESTS: dict[str, Request] = {
                     "The hardware both models run on (or the model both machines run)",
                     required=True,
                     complete=Complete.MODEL_OR_HARDWARE,
+                    saved_rig=True,
                 ),
             ),
         ),
@@ -440,6 +444,13 @@ REQUESTS: dict[str, Request] = {
             "Queries in this server: counts, top models and hardware, answer times",
             frontends=frozenset({Frontend.DISCORD}),
             private=True,
+        ),
+        Request(
+            "rig",
+            "Your saved rig (set, show, clear): used when hardware is left out",
+            frontends=frozenset({Frontend.DISCORD}),
+            private=True,
+            subcommands=("set", "show", "clear"),
         ),
         Request(
             "forget-me",

@@ -42,6 +42,7 @@ def interaction(user_id: int = 1234, *, manager: bool = True) -> MagicMock:
     i.response.is_done.return_value = False
     i.response.send_message = AsyncMock()
     i.response.defer = AsyncMock()
+    i.response.send_modal = AsyncMock()
     i.followup = MagicMock()
     i.followup.send = AsyncMock()
     i.user = MagicMock(id=user_id)
@@ -410,3 +411,84 @@ async def test_answers_the_server_does_not_allow_go_only_to_the_asker(
     i.permissions = discord.Permissions(use_external_apps=external_apps)
     await invoke(bot, "model", i, "glm-5.2")
     assert sent(i)["ephemeral"] is private
+
+
+# ------------------------------------------------------------------------------------ saved rigs
+
+
+async def submit_rig(bot: RigfitBot, user: int, phrase: str, ram: str = "", channels: str = "") -> MagicMock:
+    from bot.saved_rigs import RigModal
+
+    i = interaction(user)
+    modal = RigModal(bot)
+    modal.phrase._value, modal.ram_speed._value, modal.channels._value = phrase, ram, channels  # type: ignore[attr-defined]
+    await modal.on_submit(i)
+    return i
+
+
+async def rig_command(bot: RigfitBot, sub: str, user: int) -> MagicMock:
+    group = bot.tree.get_command("rig")
+    assert isinstance(group, app_commands.Group)
+    i = interaction(user)
+    await group.get_command(sub).callback(i)  # type: ignore[union-attr]
+    return i
+
+
+async def test_rig_set_opens_a_form(bot: RigfitBot) -> None:
+    i = await rig_command(bot, "set", 1234)
+    i.response.send_modal.assert_awaited_once()
+
+
+@pytest.mark.parametrize(
+    ("phrase", "ram", "channels", "saved", "label"),
+    [
+        ("2x RTX 3090 + 128GB", "DDR4-3200", "8", "2x RTX 3090 + 128GB DDR4-3200 8-channel", "DDR4-3200 8-channel"),
+        ("M3 Ultra 256GB", "", "", "M3 Ultra 256GB", "M3 Ultra"),
+        ("RTX 3090", "", "", "RTX 3090", "RTX 3090"),
+    ],
+)
+async def test_rig_set_show_clear(bot: RigfitBot, phrase: str, ram: str, channels: str, saved: str, label: str) -> None:
+    done = await submit_rig(bot, 1234, phrase, ram, channels)
+    assert "Saved" in sent(done)["content"] and sent(done)["ephemeral"] is True
+    shown = sent(await rig_command(bot, "show", 1234))["content"]
+    assert saved in shown and label in shown
+    assert "No rig saved" in sent(await rig_command(bot, "show", 999))["content"]  # another member's
+    assert "Cleared" in sent(await rig_command(bot, "clear", 1234))["content"]
+    assert "No rig saved" in sent(await rig_command(bot, "show", 1234))["content"]
+
+
+async def test_a_rig_that_does_not_read_is_not_saved(bot: RigfitBot) -> None:
+    done = await submit_rig(bot, 1234, "a toaster with dreams")
+    assert sent(done)["content"].startswith("Not saved")
+    assert "No rig saved" in sent(await rig_command(bot, "show", 1234))["content"]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("fit", ("llama-3.1-8b",), "Llama-3.1-8B on your hardware"),
+        ("whatfits", (), "Llama-3.1-8B"),
+        ("cost", ("llama-3.1-8b",), "local"),
+        ("compare", ("llama-3.1-8b", "gemma-3-27b"), "Gemma-3-27B"),
+    ],
+)
+async def test_hardware_left_out_uses_the_saved_rig_and_says_so(
+    bot: RigfitBot, name: str, args: tuple[str, ...], expected: str
+) -> None:
+    await submit_rig(bot, 1234, "RTX 3090")
+    i = interaction(1234)
+    await invoke(bot, name, i, *args)
+    text = str(sent(i)["embed"].to_dict())
+    assert "your saved rig `RTX 3090`" in text and expected.lower() in text.lower()
+
+
+async def test_hardware_left_out_without_a_saved_rig_asks_for_one(bot: RigfitBot) -> None:
+    i = interaction(4321)
+    await invoke(bot, "fit", i, "llama-3.1-8b")
+    assert sent(i)["ephemeral"] is True and "/rig set" in sent(i)["content"]
+
+
+async def test_forget_me_deletes_the_saved_rig(bot: RigfitBot) -> None:
+    await submit_rig(bot, 1234, "RTX 3090")
+    await invoke(bot, "forget-me", interaction(1234))
+    assert "No rig saved" in sent(await rig_command(bot, "show", 1234))["content"]

@@ -14,7 +14,7 @@ import pytest
 
 from bot import cli, commands
 from bot.console import Console, parse_line
-from bot.discord_app import DESCRIPTION_MAX, command_payload, option_description
+from bot.discord_app import DESCRIPTION_MAX, command_payload, discord_required, option_description
 from bot.requests import REPORTS, REQUESTS, Frontend, Kind, Option, Request, requests_for
 from bot.settings import Settings
 from bot.storage import QueryLog
@@ -101,12 +101,15 @@ def test_discord_offers_every_option(payload: dict[str, dict[str, Any]], name: s
     command = payload[name]
     assert command["description"] == request_.description
     options = {o["name"]: o for o in command.get("options", [])}
+    if request_.subcommands:
+        assert [(o["name"], o["type"]) for o in options.values()] == [(n, 1) for n in request_.subcommands]
+        return
     assert list(options) == [o.name for o in request_.options]
     for option in request_.options:
         sent = options[option.name]
         assert sent["description"] == option_description(option)
         assert sent["type"] == DISCORD_TYPE[option.kind]
-        assert sent.get("required", False) == option.required
+        assert sent.get("required", False) == discord_required(option)
         if option.kind in (Kind.INT, Kind.FLOAT):
             assert sent.get("min_value") == option.min_value and sent.get("max_value") == option.max_value
         assert [c["value"] for c in sent.get("choices", [])] == list(option.choices)
