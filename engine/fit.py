@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Literal
 
 from catalog.types import Model, Quant
@@ -264,13 +264,3 @@ def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -
         prompt_tokens=opts.prompt_tokens,
         readings=reports,
     )
-
-
-def __getattr__(name: str) -> Callable[[FitReport], dict[str, object]]:
-    """`report_to_dict` moved to bot/report_json.py as `fit_json`: kept importable here until bot/cli.py switches
-    (the one allowed engine -> bot import, checked by tests/test_purity.py)."""
-    if name == "report_to_dict":
-        from bot.report_json import fit_json
-
-        return fit_json
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

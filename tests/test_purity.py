@@ -37,8 +37,6 @@ FORBIDDEN_MODULES = {
 # The catalog comes in as an argument: the engine never imports the module that reads it from disk.
 FORBIDDEN_DOTTED = {"catalog.loader"}
 FORBIDDEN_CALLS = {"open", "input", "print"}
-# engine/fit.py keeps `report_to_dict` importable (lazily, from bot/report_json.py) until bot/cli.py switches.
-BOT_SHIMS = {"fit.py": {"bot.report_json"}}
 
 
 def _module_name(path: Path) -> str:
@@ -64,8 +62,7 @@ def _tops(modules: set[str]) -> set[str]:
 @pytest.mark.parametrize("path", ENGINE_MODULES, ids=lambda p: str(p.relative_to(ENGINE)))
 def test_engine_module_is_pure(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    shims = BOT_SHIMS.get(path.name, set())
-    imports = {m for m in imported_modules(tree) if not any(m == s or m.startswith(s + ".") for s in shims)}
+    imports = imported_modules(tree)
     assert not (_tops(imports) & FORBIDDEN_MODULES), f"{path.name} imports {_tops(imports) & FORBIDDEN_MODULES}"
     assert not (imports & FORBIDDEN_DOTTED), f"{path.name} imports {imports & FORBIDDEN_DOTTED}"
     calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
