@@ -450,7 +450,7 @@ def about_card(catalog: Catalog, version: str, accuracy: MeasuredAccuracy | None
 
 
 def help_card(commands: list[tuple[str, str]]) -> Card:
-    lines = [f"`/{name}` {description}" for name, description in commands]
+    lines = [f"`{name}` {description}" for name, description in commands]
     lines.append(
         "\nHardware like `256GB`, `2x RTX 3090 + 128GB DDR4`, `M3 Ultra 256GB`; models like `glm-5.2` or `70B`."
     )

@@ -354,8 +354,8 @@ def hardware_answer(catalog: Catalog, name: str) -> Answer:
 def help_answer(frontend: Frontend) -> Answer:
     requests = requests_for(frontend)
     if frontend is Frontend.DISCORD:
-        return Answer(card=help_card([(r.name, r.description) for r in requests]))
-    return Answer(card=help_card([(r.usage, r.description) for r in requests]))
+        return Answer(card=help_card([(r.menu or f"/{r.name}", r.description) for r in requests]))
+    return Answer(card=help_card([(f"/{r.usage}", r.description) for r in requests]))
 
 
 def about_answer(catalog: Catalog) -> Answer:

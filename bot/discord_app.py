@@ -23,6 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import autocomplete
+from bot.can_i_run import can_i_run_menu
 from bot.cards import Card, escape_markdown, to_embed
 from bot.commands import Answer, log_row, run_request, stats_answer
 from bot.limits import RateLimits
@@ -187,8 +188,10 @@ def with_saved_rig_note(answer: Answer, saved: SavedRig | None) -> Answer:
     return replace(answer, card=replace(answer.card, description=f"{note}\n{answer.card.description}".strip()))
 
 
-def build_commands(bot: RigfitBot) -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
-    special = {"stats": stats_command, "forget-me": forget_me_command, "rig": rig_group}
+def build_commands(
+    bot: RigfitBot,
+) -> list[app_commands.Command[Any, ..., None] | app_commands.Group | app_commands.ContextMenu]:
+    special = {"stats": stats_command, "forget-me": forget_me_command, "rig": rig_group, "can-i-run": can_i_run_menu}
     return [
         special[r.name](bot) if r.name in special else table_command(bot, r) for r in requests_for(Frontend.DISCORD)
     ]

@@ -187,6 +187,7 @@ class Request:
     frontends: frozenset[Frontend] = ALL_FRONTENDS
     private: bool = False  # answered only to the asker on Discord
     subcommands: tuple[str, ...] = ()  # a Discord group (/rig set, /rig show ...), each without options
+    menu: str | None = None  # a message context-menu command of this name instead of a slash command
 
     @property
     def positional(self) -> tuple[Option, ...]:
@@ -444,6 +445,12 @@ REQUESTS: dict[str, Request] = {
             "Queries in this server: counts, top models and hardware, answer times",
             frontends=frozenset({Frontend.DISCORD}),
             private=True,
+        ),
+        Request(
+            "can-i-run",
+            "On any message, Apps > Can I run this?: answers for the model and rig the message names",
+            frontends=frozenset({Frontend.DISCORD}),
+            menu="Can I run this?",
         ),
         Request(
             "rig",

@@ -44,6 +44,11 @@ class NameIndex:
         """Keys that name more than one entry (a catalog error)."""
         return {k: ids for k, ids in self._ids_by_key.items() if len(ids) > 1}
 
+    def exact(self, query: str) -> str | None:
+        """The one id whose name or alias is exactly `query` (separators and case folded), else None."""
+        ids = self._ids_by_key.get(normalise(query))
+        return next(iter(ids)) if ids and len(ids) == 1 else None
+
     def resolve(self, query: str) -> Resolution:
         key = normalise(query)
         if not key:

@@ -207,7 +207,8 @@ async def test_help_lists_every_command(bot: RigfitBot) -> None:
     await invoke(bot, "help", i)
     description = sent(i)["embed"].description
     for command in bot.tree.get_commands():
-        assert f"/{command.name}" in description
+        shown = command.name if isinstance(command, app_commands.ContextMenu) else f"/{command.name}"
+        assert shown in description
 
 
 async def test_forget_me_removes_exactly_the_askers_rows(bot: RigfitBot) -> None:
@@ -300,11 +301,16 @@ async def test_command_tree_payload_matches_discord_spec(bot: RigfitBot) -> None
         "about",
         "stats",
         "forget-me",
+        "rig",
+        "Can I run this?",
     }
     for command in payload:
         validate("ApplicationCommandUpdateRequest", command)
-        assert COMMAND_NAME.match(command["name"]) and command["name"] == command["name"].lower()
         assert command_text_chars(command) <= COMMAND_TEXT_MAX
+        if command.get("type", 1) == 3:  # a message menu: any 1-32 characters, no description
+            assert 1 <= len(command["name"]) <= 32
+            continue
+        assert COMMAND_NAME.match(command["name"]) and command["name"] == command["name"].lower()
         assert command["description"]
         for option in command.get("options", []):
             assert option["description"], f"/{command['name']} {option['name']} has no description"
@@ -328,10 +334,10 @@ async def test_reply_body_matches_discord_spec(bot: RigfitBot) -> None:
 
 async def test_every_command_is_in_the_readme(bot: RigfitBot) -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    names = [c.name for c in bot.tree.get_commands()]
+    names = [c.name if isinstance(c, app_commands.ContextMenu) else f"/{c.name}" for c in bot.tree.get_commands()]
     assert names
     for name in names:
-        assert f"`/{name}" in readme, f"/{name} is not documented in README.md"
+        assert f"`{name}" in readme, f"{name} is not documented in README.md"
 
 
 async def test_heartbeat_file_is_written_once_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -492,3 +498,57 @@ async def test_forget_me_deletes_the_saved_rig(bot: RigfitBot) -> None:
     await submit_rig(bot, 1234, "RTX 3090")
     await invoke(bot, "forget-me", interaction(1234))
     assert "No rig saved" in sent(await rig_command(bot, "show", 1234))["content"]
+
+
+# ------------------------------------------------------------------------------------ Can I run this?
+
+
+async def can_i_run(bot: RigfitBot, text: str, user: int = 1234) -> MagicMock:
+    menu = next(c for c in bot.tree.get_commands() if isinstance(c, app_commands.ContextMenu))
+    message = MagicMock(spec=discord.Message)
+    message.content, message.id = text, 99
+    i = interaction(user)
+    await menu.callback(i, message)  # type: ignore[call-arg]
+    return i
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("just got an RTX 3090, can I run llama-3.1-8b?", ["Llama-3.1-8B", "RTX 3090"]),
+        ("would glm-5.2 fit on my M3 Ultra 256GB", ["GLM-5.2", "M3 Ultra"]),
+        ("https://huggingface.co/unsloth/GLM-5.2-GGUF on 24gb vram + 256gb ram?", ["GLM-5.2", "256 GB"]),
+    ],
+)
+async def test_can_i_run_this_answers_for_the_rig_in_the_message(
+    bot: RigfitBot, text: str, expected: list[str]
+) -> None:
+    i = await can_i_run(bot, text)
+    card = str(sent(i)["embed"].to_dict())
+    assert "Read from the message" in card
+    for word in expected:
+        assert word in card
+    assert rows(bot)[-1]["command"] == "can-i-run"
+
+
+async def test_can_i_run_this_uses_the_saved_rig_when_the_message_names_none(bot: RigfitBot) -> None:
+    await submit_rig(bot, 1234, "RTX 3090")
+    i = await can_i_run(bot, "is llama-3.1-8b any good?")
+    assert "your saved rig" in str(sent(i)["embed"].to_dict())
+
+
+async def test_can_i_run_this_asks_for_a_rig_then_answers(bot: RigfitBot) -> None:
+    from bot.saved_rigs import RigModal
+
+    i = await can_i_run(bot, "is llama-3.1-8b any good?", user=777)
+    modal = i.response.send_modal.await_args.args[0]
+    assert isinstance(modal, RigModal)
+    submitted = interaction(777)
+    modal.phrase._value, modal.ram_speed._value, modal.channels._value = "RTX 3090", "", ""  # type: ignore[attr-defined]
+    await modal.on_submit(submitted)
+    assert "the rig you just saved" in str(sent(submitted)["embed"].to_dict())
+
+
+async def test_can_i_run_this_without_a_model_says_so_privately(bot: RigfitBot) -> None:
+    i = await can_i_run(bot, "good morning everyone")
+    assert sent(i)["ephemeral"] is True and "found no model" in sent(i)["content"]
