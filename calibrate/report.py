@@ -1,91 +1,131 @@
-"""`rigfit calibrate`: fit on the fitting half, score on the held-out half, and the text of
+"""`rigfit calibrate`: fit on every measured run (the table the engine ships), score it across sources (each
+publication's runs predicted by a fit on the others), per device class, and the text of
 engine/calibration_fitted.py that `--write` stores for the engine."""
 
 from __future__ import annotations
 
-import statistics
+import re
 from pathlib import Path
 
-from calibrate.fit import MIN_ROWS, engine_range, fit_table, score
-from calibrate.multi_gpu import checks_report, multi_gpu_checks
+from calibrate.fit import MIN_ROWS, ClassScore, Scored, class_scores, cross_source, fit_table, summarise
+from calibrate.multi_gpu import Check, multi_gpu_checks
 from calibrate.runs import load_runs
 from catalog.catalog import Catalog
 from engine import calibration
 
 FITTED_PATH = Path(__file__).resolve().parents[1] / "engine" / "calibration_fitted.py"
+MODES = {"layer": "several GPUs, layer split", "tensor": "several GPUs, tensor parallel"}
+
+
+def _checked(c: Check) -> Scored:
+    label = f"{c.model_id} on {c.phrase}"
+    return Scored(c.row_id, label, MODES[c.mode], "decode", c.measured_tps, c.low, c.typical, c.high)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def class_table(scores: list[ClassScore]) -> list[str]:
+    lines = [
+        "\nper device class (bias = median ln(typical/measured), above 0 over-predicts; |ln| median; inside [low, "
+        "high]; median high/low):",
+        f"  {'class':32} {'phase':8} {'rows':>5} {'bias':>7} {'|ln|':>6} {'inside':>7} {'width':>6}",
+    ]
+    for c in scores:
+        lines.append(
+            f"  {c.device_class:32} {c.phase:8} {c.rows:5d} {c.bias:+7.2f} {c.median_abs_log_err:6.2f} "
+            f"{c.coverage:7.0%} {c.median_width:6.2f}"
+        )
+    return lines
+
+
+def class_figures(scores: list[ClassScore]) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    for c in scores:
+        key = f"calibration_class_{_slug(c.device_class)}_{c.phase}"
+        figures |= {
+            f"{key}_rows": c.rows,
+            f"{key}_bias": round(c.bias, 3),
+            f"{key}_median_abs_log_err": round(c.median_abs_log_err, 3),
+            f"{key}_coverage": round(c.coverage, 3),
+            f"{key}_median_width": round(c.median_width, 3),
+        }
+    return figures
+
+
+def _phase_lines(phase: str, scored: list[Scored]) -> tuple[list[str], dict[str, float]]:
+    rows = [s for s in scored if s.phase == phase]
+    s = summarise(rows)
+    lines = [
+        f"\nacross sources, {phase}: {s.rows} rows, median |ln(typical/measured)| {s.median_abs_log_err:.3f}, "
+        f"bias {s.bias:+.3f}, inside [low, high] {s.coverage:.0%}, median high/low {s.median_width:.2f}"
+    ]
+    for w in sorted(rows, key=lambda w: -abs(w.log_err))[:5]:
+        lines.append(
+            f"  worst: row {w.row_id} {w.label}: measured {w.measured_tps:.1f}, typical {w.typical:.1f}, "
+            f"range {w.low:.1f}-{w.high:.1f} (ln {w.log_err:+.2f})"
+        )
+    figures = {
+        f"calibration_{phase}_rows": s.rows,
+        f"calibration_{phase}_median_abs_log_err": round(s.median_abs_log_err, 3),
+        f"calibration_{phase}_coverage": round(s.coverage, 3),
+        f"calibration_{phase}_median_width": round(s.median_width, 3),
+    }
+    return lines, figures
 
 
 def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[str, float], calibration.Table]:
-    """The fit on the fitting half and its score on the held-out half: the text `rigfit calibrate` prints, the
+    """The fit on every run, its score across sources per device class: the text `rigfit calibrate` prints, the
     figures, and the fitted table (what `--write` stores for the engine)."""
     runs, skipped = load_runs(catalog, directory)
-    fit_runs = [r for r in runs if not r.held_out()]
-    test_runs = [r for r in runs if r.held_out()]
-    table = fit_table(fit_runs)
-    lines = [
-        f"{len(runs)} measured runs mapped ({len(skipped)} skipped); fit on {len(fit_runs)}, held out {len(test_runs)}"
-    ]
+    table = fit_table(runs)
+    sources = len({r.source for r in runs})
+    lines = [f"{len(runs)} measured runs mapped from {sources} sources ({len(skipped)} rows skipped)"]
     if ("decode", "*", "*", "dense") not in table:
-        lines.append(f"too few runs to fit: each group needs {MIN_ROWS} on the fitting half")
+        lines.append(f"too few runs to fit: each group needs {MIN_ROWS}")
         return "\n".join(lines), {}, table
     if table != calibration.FITTED:
         lines.append(
             "the engine's table (engine/calibration_fitted.py) differs from this fit: `rigfit calibrate --write`"
         )
-    lines.append("\nfitted efficiency (p10, median, p90, rows) per group, from the fitting half:")
+    lines.append("\nfitted efficiency (p10, median, p90, rows) per group, from every run:")
     for key, (low, typical, high, n) in sorted(table.items()):
         lines.append(f"  {'/'.join(key):32} {low:.3f} {typical:.3f} {high:.3f}  ({n})")
-    figures: dict[str, float] = {}
+    scored = cross_source(runs)
+    figures: dict[str, float] = {"calibration_sources": sources}
     for phase in ("decode", "prefill"):
-        s = score([r for r in test_runs if r.phase == phase], table)
-        lines.append(
-            f"\nheld-out {phase}: {s.rows} rows, median |ln(typical/measured)| {s.median_abs_log_err:.3f}, "
-            f"inside [low, high] {s.coverage:.0%}, median high/low {s.median_width:.2f}"
-        )
-        for err, r in s.worst[:5]:
-            low, typical, high = engine_range(r, table)
-            lines.append(
-                f"  worst: row {r.row_id} {r.model.id} on {r.hardware}: measured {r.measured_tps:.1f}, "
-                f"typical {typical:.1f}, range {low:.1f}-{high:.1f} (|ln| {err:.2f})"
-            )
-        figures |= {
-            f"calibration_{phase}_rows": s.rows,
-            f"calibration_{phase}_median_abs_log_err": round(s.median_abs_log_err, 3),
-            f"calibration_{phase}_coverage": round(s.coverage, 3),
-            f"calibration_{phase}_median_width": round(s.median_width, 3),
-        }
-    checks, _ = multi_gpu_checks(catalog, directory)
-    lines += checks_report(checks)
-    for mode in ("layer", "tensor"):
-        rows = [c for c in checks if c.mode == mode]
-        if rows:
-            figures[f"calibration_multi_gpu_{mode}_rows"] = len(rows)
-            figures[f"calibration_multi_gpu_{mode}_median_abs_log_err"] = round(
-                statistics.median(c.abs_log_err for c in rows), 3
-            )
-            figures[f"calibration_multi_gpu_{mode}_coverage"] = round(sum(c.inside for c in rows) / len(rows), 3)
-    both = score(test_runs, table)
+        phase_lines, phase_figures = _phase_lines(phase, scored)
+        lines += phase_lines
+        figures |= phase_figures
+    both = summarise(scored)
     figures |= {
         "calibration_median_abs_log_err": round(both.median_abs_log_err, 3),
         "calibration_coverage": round(both.coverage, 3),
         "calibration_median_width": round(both.median_width, 3),
     }
+    checks, _ = multi_gpu_checks(catalog, directory)
+    end_to_end = [_checked(c) for c in checks]
+    scores = class_scores(scored + end_to_end)
+    lines += class_table(scores)
+    lines.append("  (several GPUs: the engine as shipped, end to end from placement; it is never fitted on them)")
+    figures |= class_figures(scores)
     return "\n".join(lines), figures, table
 
 
 def held_out_figures(figures: dict[str, float]) -> dict[str, float]:
-    """The figures of the held-out half (what the fitted table scores); the end-to-end multi-GPU checks run on the
-    engine as shipped and are reported, not stored with the table."""
-    return {k: v for k, v in figures.items() if not k.startswith("calibration_multi_gpu")}
+    """The cross-source figures stored with the table (what /about shows); the per-class figures are reported by
+    `make bench`, not stored."""
+    return {k: v for k, v in figures.items() if not k.startswith(("calibration_class_", "calibration_multi_gpu"))}
 
 
 def fitted_module(table: calibration.Table, figures: dict[str, float], fitted_on: str, rows: int) -> str:
-    """engine/calibration_fitted.py's text: the fitted table and the held-out figures, as plain Python data."""
+    """engine/calibration_fitted.py's text: the fitted table and the cross-source figures, as plain Python data."""
     out = [
         f'"""Generated by `rigfit calibrate --write` on {fitted_on} from {rows} measured runs: do not edit by hand.',
         "",
-        "FITTED: group -> (p10, median, p90, rows) of measured/ideal on the fitting half (calibrate/).",
-        'HELD_OUT: the same fit scored on the held-out half."""',
+        "FITTED: group -> (p10, median, p90, rows) of measured/ideal over every measured run (calibrate/).",
+        'HELD_OUT: the same fit scored across sources: each publication\'s runs predicted by a fit on the others."""',
         "",
         f'FITTED_ON = "{fitted_on}"',
         "FITTED: dict[tuple[str, ...], tuple[float, float, float, int]] = {",

@@ -4,7 +4,6 @@ and device, and work out the ideal speed (efficiency 1) the engine's model predi
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -41,6 +40,7 @@ class Run:
     phase: calibration.Phase
     measured_tps: float
     ideal_tps: float  # at efficiency 1.0
+    source: str = ""  # the publication the row comes from (source_key): its runs are fitted or scored together
 
     @property
     def moe(self) -> bool:
@@ -53,8 +53,49 @@ class Run:
     def group(self) -> calibration.GroupKey:
         return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe)
 
-    def held_out(self) -> bool:
-        return int(hashlib.sha256(self.hardware.encode()).hexdigest(), 16) % 2 == 1
+    @property
+    def device_class(self) -> str:
+        return device_class(self.device_kind, self.backend, self.hardware)
+
+
+# The classes the score is reported by (README, `make bench`): what a user's rig is, not how the fit groups runs.
+def device_class(kind: str, backend: str, hardware_id: str) -> str:
+    if kind == "ram":
+        return "CPU only"
+    if kind == "unified":
+        if backend == "metal":
+            return "Apple (Metal)"
+        if hardware_id == "dgx-spark":
+            return "DGX Spark"
+        return "unified AMD" if backend in ("rocm", "vulkan") else "unified, other"
+    return {"cuda": "GPU, CUDA", "rocm": "GPU, ROCm", "vulkan": "GPU, Vulkan", "sycl": "GPU, SYCL"}.get(
+        backend, f"GPU, {backend}"
+    )
+
+
+_DISCUSSION = re.compile(r"github discussions? (?P<repo>[\w.-]+/[\w.-]+)#(?P<n>\d+)")
+_THREAD = re.compile(r"github:(?P<repo>[\w.-]+/[\w.-]+) (?:PR|issue|discussion) #(?P<n>\d+)")
+_REPO = re.compile(r"github:(?P<repo>[\w.-]+/[\w.-]+)")
+_CODE_INDEX = re.compile(r"code-index file id (?P<n>\d+)")
+_URL = re.compile(r"https?://(?:www\.)?(?P<where>[^\s?#]+)")
+
+
+def source_key(source: str) -> str:
+    """The publication a row comes from, so that runs of one thread, one benchmark repository or one post are
+    fitted together or scored together, never split between the two: an issue, PR or discussion by its number;
+    files of a repository by the repository (its benchmark files share an author and a method); a page by its
+    address; the code index's files by their id."""
+    for pattern, key in (
+        (_DISCUSSION, "github:{repo}#{n}"),
+        (_THREAD, "github:{repo}#{n}"),
+        (_CODE_INDEX, "code-index:{n}"),
+        (_REPO, "github:{repo}"),
+        (_URL, "{where}"),
+    ):
+        m = pattern.search(source)
+        if m:
+            return key.format(**m.groupdict()).rstrip("/").lower()
+    return source.strip().lower()
 
 
 _BACKENDS = {
@@ -120,7 +161,15 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     )
     name = hardware_phrase(row["hardware"]).lower()
     return Run(
-        row["row_id"], name, "ram", "cpu", model, "decode", float(row["tokens_per_s"]), bandwidth * 1e9 / read
+        row["row_id"],
+        name,
+        "ram",
+        "cpu",
+        model,
+        "decode",
+        float(row["tokens_per_s"]),
+        bandwidth * 1e9 / read,
+        source_key(row.get("source", "")),
     ), ""
 
 
@@ -248,7 +297,8 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
             return None, "no FP16 figure for the device"
         ideal = tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
     phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
-    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal)
+    source = source_key(row.get("source", ""))
+    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal, source)
     return run, ""
 
 
