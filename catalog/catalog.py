@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from catalog.hardware_names import WordIndex, words
 from catalog.lookup import NameIndex, Resolution
-from catalog.types import ApiPrice, CatalogFiles, Hardware, Model, RentalPrice
+from catalog.types import ApiPrice, CatalogFiles, Cpu, Gpu, Hardware, Model, RentalPrice, UnifiedName
 
 
 class CatalogError(ValueError):
@@ -20,20 +21,55 @@ class Catalog:
     hardware: dict[str, Hardware]
     api_prices: tuple[ApiPrice, ...] = ()
     rental_prices: tuple[RentalPrice, ...] = ()
+    cpus: dict[str, Cpu] = field(default_factory=dict)
+    unified_names: tuple[UnifiedName, ...] = ()
     model_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_names: NameIndex = field(init=False, repr=False, compare=False)
+    hardware_words: WordIndex = field(init=False, repr=False, compare=False)
+    cpu_words: WordIndex = field(init=False, repr=False, compare=False)
+    product_words: WordIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "model_names", NameIndex({m.id: (m.name, *m.aliases) for m in self.models.values()}))
-        object.__setattr__(
-            self, "hardware_names", NameIndex({h.id: (h.name, *h.aliases) for h in self.hardware.values()})
-        )
+        names = {h.id: (h.name, *h.aliases) for h in self.hardware.values()}
+        for u in self.unified_names:  # product names of a unified machine ("Framework Desktop", "ASUS Ascent GX10")
+            if u.maps_to in names:
+                names[u.maps_to] += (u.name, *u.aliases)
+        object.__setattr__(self, "hardware_names", NameIndex(names))
+        hand = {h.id: not isinstance(h, Gpu) or h.origin == "catalog" for h in self.hardware.values()}
+        release = {h.id: h.release_date for h in self.hardware.values()}
+        object.__setattr__(self, "hardware_words", WordIndex(names, hand, release))
+        cpu_names = {c.id: (c.name, *c.aliases) for c in self.cpus.values()}
+        object.__setattr__(self, "cpu_words", WordIndex(cpu_names, {}, {}))
+        products = {str(i): (u.name, *u.aliases) for i, u in enumerate(self.unified_names) if u.configs}
+        object.__setattr__(self, "product_words", WordIndex(products, {}, {}))
 
     def find_model(self, name: str) -> Resolution:
         return self.model_names.resolve(name)
 
     def find_hardware(self, name: str) -> Resolution:
+        """A device by name: an exact name or alias, else the same words in any order (`laptop 4070`), else the
+        start of a name, else the nearest names as suggestions."""
+        exact = self.hardware_names.exact(name)
+        if exact is not None:
+            return Resolution(name, id=exact)
+        by_words = self.hardware_words.match(name)
+        if len(by_words) == 1:
+            return Resolution(name, id=by_words[0])
+        if by_words:
+            return Resolution(name, candidates=by_words)
         return self.hardware_names.resolve(name)
+
+    def find_cpu(self, name: str) -> Cpu | None:
+        """A CPU model or family by name (`xeon gold 6138`, `i9-14900k`, `epyc 9654`), or None."""
+        found = self.cpu_words.match(name)
+        return self.cpus[found[0]] if len(found) == 1 else None
+
+    def find_product(self, name: str) -> UnifiedName | None:
+        """A product sold with several chips (`MacBook Air`, `Mac mini`), or None."""
+        found = self.product_words.match(name)
+        products = [u for u in self.unified_names if u.configs]
+        return products[int(found[0])] if len(found) == 1 else None
 
     def api_prices_for(self, model_id: str) -> tuple[ApiPrice, ...]:
         return tuple(p for p in self.api_prices if p.model == model_id)
@@ -63,22 +99,39 @@ def _unique(kind: str, ids: Iterable[str]) -> None:
         seen.add(entry_id)
 
 
-def build(files: Iterable[CatalogFiles]) -> Catalog:
-    """One catalog from validated files (what the loader read, or a test's entries built in code)."""
+def overlay(hand: Iterable[Hardware], database: Iterable[Gpu]) -> list[Gpu]:
+    """The database's GPUs the hand catalog does not already hold: a row whose name has the words of a hand entry's
+    name or alias (`GeForce RTX 3060 12 GB` and `NVIDIA GeForce RTX 3060 12GB`) is replaced by that entry."""
+    taken = {words(n) for h in hand for n in (h.name, *h.aliases)}
+    ids = {h.id for h in hand}
+    return [g for g in database if g.id not in ids and not any(words(n) in taken for n in (g.name, *g.aliases))]
+
+
+def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> Catalog:
+    """One catalog from validated files (what the loader read, or a test's entries built in code), with the GPU
+    database's cards beneath them (see `overlay`)."""
     models: list[Model] = []
     hardware: list[Hardware] = []
     api: list[ApiPrice] = []
     rental: list[RentalPrice] = []
+    cpus: list[Cpu] = []
+    unified_names: list[UnifiedName] = []
     for f in files:
         models += f.models
         hardware += f.hardware
         api += f.api_prices
         rental += f.rental_prices
+        cpus += f.cpus
+        unified_names += f.unified_names
     _unique("model", (m.id for m in models))
     _unique("hardware", (h.id for h in hardware))
+    _unique("cpu", (c.id for c in cpus))
+    hardware += overlay(hardware, database_gpus)
     return Catalog(
         models={m.id: m for m in models},
         hardware={h.id: h for h in hardware},
         api_prices=tuple(api),
         rental_prices=tuple(rental),
+        cpus={c.id: c for c in cpus},
+        unified_names=tuple(unified_names),
     )

