@@ -140,7 +140,7 @@ def engine_range(run: Run, table: calibration.Table = calibration.FITTED) -> cal
     if run.phase == "decode":
         eff = calibration.decode_efficiency(run.device_kind, run.backend, moe=run.moe, fitted=table)
     else:
-        eff = calibration.prefill_efficiency(run.backend, fitted=table)
+        eff = calibration.prefill_efficiency(run.backend, run.line, moe=run.moe, fitted=table)
     return calibration.Efficiency(*(run.ideal_tps * e for e in eff))
 
 

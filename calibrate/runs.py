@@ -41,6 +41,7 @@ class Run:
     measured_tps: float
     ideal_tps: float  # at efficiency 1.0
     source: str = ""  # the publication the row comes from (source_key): its runs are fitted or scored together
+    line: str = calibration.OTHER_LINE  # calibration.matrix_line of the device (prefill groups)
 
     @property
     def moe(self) -> bool:
@@ -51,7 +52,7 @@ class Run:
         return self.measured_tps / self.ideal_tps
 
     def group(self) -> calibration.GroupKey:
-        return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe)
+        return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe, line=self.line)
 
     @property
     def device_class(self) -> str:
@@ -280,7 +281,7 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     device = _device(row, catalog, backend)
     if device is None:
         return None, f"device {row['hardware'][:40]} not in the catalog and no bandwidth stated"
-    device_id, kind, bandwidth, tflops = device
+    device_id, kind, bandwidth, tflops, name = device
     memory_gib = _device_memory_gib(catalog.hardware.get(device_id))
     if memory_gib is not None and weights > memory_gib * GIB:
         return (
@@ -298,7 +299,8 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         ideal = tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
     phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
     source = source_key(row.get("source", ""))
-    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal, source)
+    line = calibration.matrix_line(name)
+    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal, source, line)
     return run, ""
 
 
@@ -310,8 +312,8 @@ def _device_memory_gib(entry: object) -> float | None:
     return None
 
 
-def _device(row: dict[str, str], catalog: Catalog, backend: str) -> tuple[str, str, float, float | None] | None:
-    """(id, kind, bandwidth GB/s, FP16 TFLOPS) of the measured device: the catalog's entry, with the row's own
+def _device(row: dict[str, str], catalog: Catalog, backend: str) -> tuple[str, str, float, float | None, str] | None:
+    """(id, kind, bandwidth GB/s, FP16 TFLOPS, name) of the measured device: the catalog's entry, with the row's own
     stated bandwidth when it gives one; a device missing from the catalog still counts when the row states its
     bandwidth (the Apple table of llama.cpp discussion #4167 does)."""
     stated = float(row["memory_bandwidth_GBps_stated"]) if row["memory_bandwidth_GBps_stated"] else None
@@ -324,8 +326,8 @@ def _device(row: dict[str, str], catalog: Catalog, backend: str) -> tuple[str, s
         pass
     if isinstance(entry, Gpu | Unified):
         kind = "unified" if isinstance(entry, Unified) else "gpu"
-        return entry.id, kind, stated or entry.bandwidth_gb_s, entry.fp16_tflops
+        return entry.id, kind, stated or entry.bandwidth_gb_s, entry.fp16_tflops, entry.name
     if stated is None:
         return None
     kind = "unified" if backend == "metal" else "gpu"
-    return hardware_phrase(row["hardware"]).lower(), kind, stated, None
+    return hardware_phrase(row["hardware"]).lower(), kind, stated, None, row["hardware"]

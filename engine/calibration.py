@@ -3,9 +3,9 @@
 
 The figures are fitted by `rigfit calibrate --write` (calibrate/) on measured runs
 (shared/calibration/tokens_per_second.csv and bench/measured_runs.csv) and stored in engine/calibration_fitted.py:
-low and high are the 10th and 90th percentiles of measured/ideal on the fitting half of the rows (devices split
-by a hash of their id, never by result), typical is the median; the held-out half is scored. A group with too few
-rows is not fitted: the lookup falls back to the pooled group of its device kind, then to all devices.
+low and high are the 10th and 90th percentiles of measured/ideal over the measured runs, typical the median; the
+same fit is scored across sources (each publication's runs predicted by a fit on the others). A group with too few
+rows is not fitted: the lookup falls back to its pooled groups (GroupKey.pooled).
 """
 
 from __future__ import annotations
@@ -24,31 +24,50 @@ ANY = "*"  # a group field pooled over every value
 @dataclass(frozen=True)
 class GroupKey:
     """A group of measured runs the efficiency table is fitted on and looked up by: decode by device kind,
-    backend and dense/MoE; prefill by backend. Built by `group_key` only; `as_tuple` is its key in the table."""
+    backend and dense/MoE; prefill by backend, matrix line and dense/MoE. Built by `group_key` only; `as_tuple` is
+    its key in the table."""
 
     phase: Phase
     device_kind: str  # gpu | unified | ram, or ANY (decode only; ANY for prefill)
     backend: str
-    moe: bool  # decode only; False for prefill
+    moe: bool
+    line: str = ANY  # prefill only: matrix_line() of the device
 
     def as_tuple(self) -> tuple[str, ...]:
+        kind = "moe" if self.moe else "dense"
         if self.phase == "prefill":
-            return ("prefill", self.backend)
-        return ("decode", self.device_kind, self.backend, "moe" if self.moe else "dense")
+            return ("prefill", self.backend, self.line, kind)
+        return ("decode", self.device_kind, self.backend, kind)
 
     def pooled(self) -> tuple[GroupKey, ...]:
         """This group, then the pools it falls back to in the lookup and adds its runs to in the fit: decode, its
-        device kind over every backend, then every device; prefill, every backend."""
+        device kind over every backend, then every device; prefill, its backend over every line, then every
+        backend."""
         if self.phase == "prefill":
-            return (self, replace(self, backend=ANY))
+            return (self, replace(self, line=ANY), replace(self, line=ANY, backend=ANY))
         return (self, replace(self, backend=ANY), replace(self, backend=ANY, device_kind=ANY))
 
 
-def group_key(phase: Phase, device_kind: str, backend: str, *, moe: bool) -> GroupKey:
-    """The one place a group is built: prefill groups by backend alone."""
+def group_key(phase: Phase, device_kind: str, backend: str, *, moe: bool, line: str = ANY) -> GroupKey:
+    """The one place a group is built: prefill groups by backend, matrix line and dense/MoE."""
     if phase == "prefill":
-        return GroupKey("prefill", ANY, backend, False)
+        return GroupKey("prefill", ANY, backend, moe, line)
     return GroupKey("decode", device_kind, backend, moe)
+
+
+# Prefill is matrix work, and which figure the catalog's FP16 number is differs by product line. NVIDIA's GeForce
+# cards are specified with FP16 tensor math accumulating in FP32, which they run at half the rate of FP16
+# accumulation and a quarter of INT8, the path llama.cpp's quantized matrix kernels (MMQ) take; workstation and
+# datacenter cards run FP32 accumulation at the full rate (catalog/data/hardware/nvidia.yaml header: FP16 = cores x
+# clock x 4 on GeForce, x 8 on workstation cards; github:VladislavDuma/gpu_specs README.md, RTX 5090: FP16 tensor 419
+# and INT8 838 dense against the 209.5 the catalog stores). So the same kernels reach twice the share of a GeForce
+# card's figure: the two lines are fitted apart.
+GEFORCE = "geforce"
+OTHER_LINE = "other"
+
+
+def matrix_line(device_name: str) -> str:
+    return GEFORCE if "geforce" in device_name.lower() else OTHER_LINE
 
 
 class Efficiency(NamedTuple):
@@ -62,27 +81,32 @@ def _efficiency(group: GroupKey, fitted: Table) -> Efficiency:
     return Efficiency(low, typical, high)
 
 
-def decode_group(pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey:
-    """The fitted group whose figures a pool uses: its own (kind, backend, dense/MoE), else the pooled figure of
-    its device kind, else of all devices; a MoE model with no MoE group at all takes the dense one."""
+def _first_fitted(phase: Phase, kind: str, backend: str, moe: bool, line: str, fitted: Table) -> GroupKey:
+    """The fitted group whose figures a pool uses: its own, else its pools (GroupKey.pooled); a MoE model with no
+    MoE group at all takes the dense one."""
     for kind_moe in (True, False) if moe else (False,):
-        for group in group_key("decode", pool_kind, backend, moe=kind_moe).pooled():
+        for group in group_key(phase, kind, backend, moe=kind_moe, line=line).pooled():
             if group.as_tuple() in fitted:
                 return group
-    raise LookupError(f"no fitted decode efficiency at all (calibration fitted on {FITTED_ON})")
+    raise LookupError(f"no fitted {phase} efficiency at all (calibration fitted on {FITTED_ON})")
+
+
+def decode_group(pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey:
+    return _first_fitted("decode", pool_kind, backend, moe, ANY, fitted)
 
 
 def decode_efficiency(pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED) -> Efficiency:
     return _efficiency(decode_group(pool_kind, backend, moe=moe, fitted=fitted), fitted)
 
 
-def prefill_group(backend: str, fitted: Table = FITTED) -> GroupKey:
-    own, pooled = group_key("prefill", ANY, backend, moe=False).pooled()
-    return own if own.as_tuple() in fitted else pooled
+def prefill_group(backend: str, line: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey:
+    return _first_fitted("prefill", ANY, backend, moe, line, fitted)
 
 
-def prefill_efficiency(backend: str, fitted: Table = FITTED) -> Efficiency:
-    return _efficiency(prefill_group(backend, fitted), fitted)
+def prefill_efficiency(backend: str, line: str, *, moe: bool, fitted: Table = FITTED) -> Efficiency:
+    """MoE prefill is fitted apart from dense: each expert's matmul sees only the tokens routed to it (a 512-token
+    batch with 8 of 128 experts active gives each about 32 rows), far from the shapes the kernels run fastest."""
+    return _efficiency(prefill_group(backend, line, moe=moe, fitted=fitted), fitted)
 
 
 # PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is

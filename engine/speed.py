@@ -179,7 +179,8 @@ def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tup
     if any(p.fp16_tflops is None for p in compute):
         return None, (Caveat(kind=CaveatKind.NO_FP16),)
     total_weights = sum(p.weights_bytes for p in placement.pools) or 1
-    eff = calibration.prefill_efficiency(compute[0].backend)
+    line = calibration.matrix_line(compute[0].name)
+    eff = calibration.prefill_efficiency(compute[0].backend, line, moe=model.is_moe)
     seconds = _Seconds()
     for p in compute:
         share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
