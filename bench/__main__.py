@@ -105,12 +105,13 @@ def bench_recommend(catalog: Catalog) -> dict[str, float]:
 
 
 def bench_calibration(catalog: Catalog) -> dict[str, float]:
-    from calibrate.report import report
+    from calibrate.report import class_section, report
     from calibrate.runs import CSV_NAME, calibration_dir
 
     if not (calibration_dir() / CSV_NAME).exists():
         return {}
-    _, figures, _ = report(catalog)
+    text, figures, _ = report(catalog)
+    print("speed model across sources (each publication's runs predicted by a fit on the others),", class_section(text))
     return figures
 
 

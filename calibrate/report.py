@@ -26,9 +26,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+CLASS_TITLE = "per device class"
+
+
+def class_section(text: str) -> str:
+    """The per-class table of a report's text (what `make bench` prints)."""
+    return text[text.index(CLASS_TITLE) :] if CLASS_TITLE in text else ""
+
+
 def class_table(scores: list[ClassScore]) -> list[str]:
     lines = [
-        "\nper device class (bias = median ln(typical/measured), above 0 over-predicts; |ln| median; inside [low, "
+        f"\n{CLASS_TITLE} (bias = median ln(typical/measured), above 0 over-predicts; |ln| median; inside [low, "
         "high]; median high/low):",
         f"  {'class':32} {'phase':8} {'rows':>5} {'bias':>7} {'|ln|':>6} {'inside':>7} {'width':>6}",
     ]
