@@ -1,0 +1,152 @@
+"""Published measured runs (catalog MeasuredRun rows, text as their sources wrote it) -> MeasuredPoints in catalog
+terms: the model, its family and size, the quant, the devices and the class of rig. Rows that cannot be cited for a
+llama.cpp estimate are left out, each with the reason (`resolve_runs` returns both)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from catalog.catalog import Catalog
+from catalog.types import MeasuredRun
+from engine import quants
+from engine.errors import RigfitError
+from engine.evidence import DeviceClass, MeasuredPoint, device_ids
+from engine.parse.hardware import parse_hardware
+from engine.parse.models import parse_model
+from engine.rig import Rig
+
+# llama.cpp itself or a tool running it (llama-bench, llama-server, Ollama); forks with their own kernels
+# (ik_llama.cpp), vLLM and others reach other speeds than the llama.cpp command a card prints.
+_MAINLINE = re.compile(r"(?<![\w-])llama\.cpp", re.I)
+# Setups that keep part of the weights in system RAM (llama.cpp's offload flags as sources write them).
+_OFFLOAD = re.compile(
+    r"(-ot\b|--override-tensor|n-?cpu-?moe|-ncmoe|--cpu-moe|exps=cpu|-ngl [0-9]\b|-ngl [1-5][0-9]\b)", re.I
+)
+# System RAM stated with its DDR speed and channel count ("DDR5-6000 dual-channel", "DDR4-3200, 8 channels").
+_RAM_SPEC = re.compile(
+    r"\bDDR[45]-(?P<mts>\d{4})\b.*?(?:\b(?P<ch>\d{1,2})[- ]?(?:channels?|ch)\b|\b(?P<word>dual|quad|octa)[- ]channel)",
+    re.I,
+)
+_CHANNEL_WORDS = {"dual": 2, "quad": 4, "octa": 8}
+_QUANT_WORD = re.compile(r"\b(UD-)?(I?Q\d\w*|BF16|F16|FP16|MXFP4)\b", re.I)
+
+
+def model_phrase(raw: str) -> str:
+    """A published model name without the quant and chat suffixes: "Qwen3-30B-A3B-Instruct-2507 Q4_K_M" -> the
+    model's name as the catalog knows it."""
+    name = raw.split(" (")[0]
+    name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip(" -_")
+    name = re.sub(r"(?i)[-\s](it|instruct)\b.*$", "", name).strip()
+    return re.sub(r"-128K$", "", name)
+
+
+def hardware_phrase(raw: str) -> str:
+    """A published hardware description reduced to what the hardware parser reads: "2x RTX 3090, host EPYC" ->
+    "2x RTX 3090"."""
+    name = re.sub(r"\(.*?\)", "", raw).split(",")[0].split(";")[0]
+    name = re.sub(r"'[^']*'", "", name)
+    name = re.sub(r"(?i)\bmax\+", "Max", name)  # "Ryzen AI MAX+ 395": the parser reads a "+" as a second device
+    name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bWorkstation Edition\b|\biGPU\b", "", name)
+    return " ".join(name.split())
+
+
+def quant_name(raw: str) -> str:
+    """The quant a row names ("UD-Q4_K_XL", "MXFP4 experts (...)" -> "MXFP4"); empty when it names none."""
+    m = _QUANT_WORD.search(raw)
+    if not m:
+        return ""
+    q = quants.lookup(m.group(0))
+    return q.name if q is not None else m.group(0).upper()
+
+
+def ram_gb_s(run: MeasuredRun) -> float | None:
+    """The run's system RAM bandwidth when the source states its speed and channels: MT/s x 8 bytes x channels."""
+    m = _RAM_SPEC.search(f"{run.hardware_memory} {run.hardware}")
+    if not m:
+        return None
+    channels = int(m.group("ch")) if m.group("ch") else _CHANNEL_WORDS[m.group("word").lower()]
+    return int(m.group("mts")) * 8 * channels / 1000
+
+
+def gpu_count(raw: str) -> int | None:
+    m = re.match(r"\s*(\d+)", raw)
+    return int(m.group(1)) if m else None
+
+
+def rig_class(rig: Rig, gpus: int | None, setup: str) -> DeviceClass:
+    """The class of rig a run used: offload when the setup keeps weights in RAM, else by its accelerators."""
+    if _OFFLOAD.search(setup):
+        return "offload"
+    if rig.unified is not None:
+        return "unified"
+    count = gpus if gpus is not None else len(rig.gpus)
+    if count == 0 or not rig.gpus:
+        return "cpu"
+    return "multi-gpu" if count > 1 else "gpu"
+
+
+def _rig(run: MeasuredRun, catalog: Catalog) -> Rig | None:
+    """The run's rig: the whole description, else its accelerators alone ("RTX 3090 + AMD EPYC 7343": a host CPU
+    named without its memory says nothing the parser can size)."""
+    phrase = hardware_phrase(run.hardware)
+    for attempt in (phrase, phrase.split(" + ")[0]):
+        try:
+            return parse_hardware(attempt, catalog)[0].rig
+        except RigfitError:
+            continue
+    return None
+
+
+def resolve_run(run: MeasuredRun, catalog: Catalog) -> tuple[MeasuredPoint | None, str]:
+    """The run as a point, or None and why it cannot be cited."""
+    if not _MAINLINE.search(run.engine):
+        return None, f"engine {run.engine[:40]!r} is not mainline llama.cpp"
+    if run.batch_size != 1:
+        return None, f"a batch of {run.batch_size}"
+    try:
+        model = parse_model(model_phrase(run.model), catalog)
+    except RigfitError as exc:
+        return None, str(exc)[:80]
+    if model.adhoc:
+        return None, f"model {run.model[:40]!r} is not in the catalog"
+    quant = quant_name(run.quant)
+    if not quant:
+        return None, f"no quant named in {run.quant[:40]!r}"
+    rig = _rig(run, catalog)
+    if rig is None:
+        return None, f"hardware {run.hardware[:40]!r} not read"
+    gpus = gpu_count(run.num_gpus)
+    point = MeasuredPoint(
+        kind="published",
+        phase=run.phase,
+        tokens_per_s=run.tokens_per_s,
+        depth_tokens=run.depth_tokens,
+        n_tokens=run.n_tokens or (512 if run.phase == "prefill" else 128),
+        model_id=model.id,
+        family=model.family,
+        total_params_b=model.total_params_b,
+        active_params_b=model.active_params_b,
+        quant=quant,
+        bits_per_weight=(q.bits_per_weight if (q := quants.lookup(quant)) else None),
+        device_ids=device_ids(rig),
+        gpu_count=gpus if gpus is not None else len(rig.gpus),
+        device_class=rig_class(rig, gpus, run.setup),
+        ram_gb_s=ram_gb_s(run),
+        hardware=" ".join(re.sub(r"\(.*?\)", "", run.hardware).split())[:80],
+        source=run.source,
+    )
+    return point, ""
+
+
+def resolve_runs(runs: Iterable[MeasuredRun], catalog: Catalog) -> tuple[tuple[MeasuredPoint, ...], tuple[str, ...]]:
+    """Every citable run as a point, and for each row left out, its id and why."""
+    points: list[MeasuredPoint] = []
+    skipped: list[str] = []
+    for run in runs:
+        point, why = resolve_run(run, catalog)
+        if point is None:
+            skipped.append(f"row {run.row_id}: {why}")
+        else:
+            points.append(point)
+    return tuple(points), tuple(skipped)
