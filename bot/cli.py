@@ -21,7 +21,16 @@ from bot.logsafe import install_log_redaction
 from bot.requests import REPORTS, REQUESTS, Frontend, Request, requests_for
 from bot.secrets import resolve_hash_keys
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage import QueryLog, StorageError, apply_migrations, db_stats_lines, open_db
+from bot.storage import (
+    QueryLog,
+    StorageError,
+    apply_migrations,
+    database_location,
+    db_stats_lines,
+    is_postgres_url,
+    open_db,
+    query_log_for,
+)
 from catalog.loader import Catalog, CatalogError, load, load_from
 from engine.audit import audit
 
@@ -109,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
     db_sub.add_parser("stats", help="queries logged, by command and verdict").set_defaults(func=cmd_db_stats)
+    move = db_sub.add_parser("migrate-to", help="copy the SQLite query log and saved rigs into PostgreSQL")
+    move.add_argument("url", help="postgresql://user:password@host:port/db (then set DATABASE_URL to it)")
+    move.set_defaults(func=cmd_db_migrate_to)
     return p
 
 
@@ -166,7 +178,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import Console
 
-    query_log = QueryLog(settings.database_path)
+    query_log = query_log_for(settings)
     console = Console(load_catalog(settings), query_log)
     try:
         if sys.stdin.isatty():
@@ -209,7 +221,7 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     request = REQUESTS[args.request]
     raw = {o.name: getattr(args, o.name) for o in request.options}
     answer = run_request(load_catalog(settings), request.name, raw, Frontend.CLI, allow_files=True)
-    query_log = QueryLog(settings.database_path)
+    query_log = query_log_for(settings)
     query_log.log(log_row(frontend="cli", command=request.name, raw_args=raw, answer=answer, started=started))
     if _closed(query_log):
         return EXIT_STORAGE
@@ -304,14 +316,29 @@ def _params(total_b: float, active_b: float | None) -> str:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    db = open_db(settings.database_path)
-    applied = apply_migrations(db)
+    location = database_location(settings)
+    if is_postgres_url(location):
+        from bot.storage.postgres import pg_migrate
+
+        applied = pg_migrate(location)
+    else:
+        applied = apply_migrations(open_db(location))
     print(f"applied migrations: {applied or 'none (up to date)'}")
     return 0
 
 
 def cmd_db_stats(args: argparse.Namespace, settings: Settings) -> int:
-    print("\n".join(db_stats_lines(settings.database_path)))
+    print("\n".join(db_stats_lines(database_location(settings))))
+    return 0
+
+
+def cmd_db_migrate_to(args: argparse.Namespace, settings: Settings) -> int:
+    if not is_postgres_url(args.url):
+        print("rigfit: db migrate-to takes a postgresql:// URL", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.storage.migrate import migrate_to
+
+    print(migrate_to(settings.database_path, args.url).summary())
     return 0
 
 

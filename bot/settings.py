@@ -25,6 +25,9 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     database_path: str = "data/rigfit.sqlite3"
+    # postgresql://user:password@host:port/db: the query log, saved rigs and /stats in PostgreSQL, shared by several
+    # `rigfit run --shard-ids ... --shard-count N` processes (README "Scaling out"); unset = SQLite at DATABASE_PATH.
+    database_url: SecretStr | None = None
     # Key for hashing user ids; empty = unset (the bot refuses it, the CLI keeps a random one next to the database).
     # See bot/secrets.py: resolve_hash_keys().
     hash_key: SecretStr = SecretStr("")
@@ -67,6 +70,13 @@ class Settings(BaseSettings):
     def _guild_rate(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be at least 1 (commands a server may send a minute)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and urlsplit(value.get_secret_value()).scheme.lower() not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql:// URL (leave it unset for SQLite at DATABASE_PATH)")
         return value
 
     @field_validator("discord_api_base")

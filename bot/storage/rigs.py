@@ -1,8 +1,10 @@
 """Saved rigs: one hardware phrase per member, under the member's keyed hash (never the Discord id).
 
 Reads and writes are rare and small, so each opens a short connection (the query log's writer thread is not
-involved); callers run them off the event loop. /forget-me deletes a member's rig together with their queries
-(QueryLog.forget), so a deletion recorded while the database was stuck removes the rig too.
+involved), or takes one from a small pool when the location is a postgresql:// URL (shared by every bot process
+of a fleet: a rig set through one is used through another); callers run them off the event loop.
+/forget-me deletes a member's rig together with their queries (QueryLog.forget), so a deletion recorded while
+the database was stuck removes the rig too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.storage.location import is_postgres_url
 from bot.storage.schema import StorageError, connect
 from bot.storage.text import storable_text
 
@@ -55,7 +58,11 @@ class RigStore:
         return len(self._run(f"DELETE FROM saved_rigs WHERE user_hash IN ({marks}) RETURNING 1", tuple(user_hashes)))
 
     def _run(self, sql: str, params: tuple[str, ...]) -> list[tuple[str, ...]]:
-        """One statement on a short connection (autocommit); the rows it returns."""
+        """One statement on a short connection (autocommit), or a pooled one for PostgreSQL; the rows it returns."""
+        if is_postgres_url(self.path):
+            from bot.storage.postgres import pg_read
+
+            return pg_read(self.path, sql, params)
         conn = connect(self.path)
         try:
             return conn.execute(sql, params).fetchall()

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.storage.journal import DataFiles, ReplayReader, shared
-from bot.storage.rows import all_rows, delete_users, insert_rows, prune, split_known_columns
+from bot.storage.rows import Refused, all_rows, delete_users, insert_rows, prune, split_known_columns
 from bot.storage.schema import (
     StorageError,
     apply_migrations,
@@ -126,7 +126,7 @@ class _Forget:
 
 @dataclass
 class _Call:
-    fn: Callable[[sqlite3.Connection], Any]
+    fn: Callable[[Any], Any]
     event: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None
@@ -149,12 +149,12 @@ class QueryLog:
         if queue_max_rows < 1:
             raise ValueError(f"queue_max_rows must be >= 1, got {queue_max_rows!r}")
         self.path = str(path)
-        self.files = None if self.path == ":memory:" else DataFiles(Path(os.path.abspath(self.path)))
+        self.files = self._data_files()
         self.queue_max_rows = queue_max_rows
         self.busy_timeout_s = busy_timeout_s
         self._identity: tuple[int, int] | None = None
         self._columns: frozenset[str] = frozenset()
-        self._conn: sqlite3.Connection | None = self._open_with_retry(open_timeout_s)
+        self._conn: Any = self._open_with_retry(open_timeout_s)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._lock = threading.Lock()  # counters, and closed-or-not together with queueing
         self._queued_rows = 0
@@ -226,7 +226,9 @@ class QueryLog:
         if queued and marker.event.wait(timeout_s) and marker.deleted is not None:
             return ForgetResult(deleted=marker.deleted, pending=False)
         if not saved:
-            raise StorageError(self.path, "could not delete the rows nor record the request; try again", transient=True)
+            raise StorageError(
+                self.where, "could not delete the rows nor record the request; try again", transient=True
+            )
         return ForgetResult(deleted=None, pending=True)
 
     def prune(self, retention_days: int, *, chunk_rows: int = PRUNE_CHUNK_ROWS) -> int:
@@ -260,16 +262,16 @@ class QueryLog:
         finally:
             conn.close()
 
-    def call_on_writer(self, fn: Callable[[sqlite3.Connection], Any], timeout_s: float = 30.0) -> Any:
+    def call_on_writer(self, fn: Callable[[Any], Any], timeout_s: float = 30.0) -> Any:
         """Run fn(connection) on the writer thread between batches and return its result (for :memory:
         databases and for tests that inject faults, e.g. `PRAGMA max_page_count`)."""
         marker = _Call(fn)
         with self._lock:
             if self._closed:
-                raise StorageError(self.path, "the query log is closed", transient=False)
+                raise StorageError(self.where, "the query log is closed", transient=False)
             self._queue.put(marker)
         if not marker.event.wait(timeout_s):
-            raise StorageError(self.path, f"the writer did not answer within {timeout_s} s", transient=True)
+            raise StorageError(self.where, f"the writer did not answer within {timeout_s} s", transient=True)
         if marker.error is not None:
             raise marker.error
         return marker.result
@@ -377,23 +379,26 @@ class QueryLog:
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
         """Insert a batch in one transaction; keep it through outages; journal it when closing."""
-        rows, unknown = split_known_columns([storable_row(r) for r in rows], self._columns)
+        rows, unknown = split_known_columns([self._storable(r) for r in rows], self._columns)
         self._reject(unknown)
+        batch_id = uuid.uuid4().hex  # the same through every retry: a batch is written once (see _insert_batch)
         while rows:
             if self._closing.is_set():
                 self._journal(rows, "unwritten at close")
                 return
             try:
                 conn = self._connection()
-                with transaction(conn):
-                    refused = insert_rows(conn, rows)
+                refused = self._insert_batch(conn, rows, batch_id)
                 if self._moved():
                     continue  # committed into a file deleted meanwhile: write the batch again in the new one
             except Exception as exc:
-                if not is_outage(exc):
+                if not self._is_outage(exc):
                     raise
                 self._outage(exc, len(rows))
                 continue
+            if refused is None:  # committed by an earlier attempt whose answer was lost (a server backend)
+                self._count("written", len(rows))
+                return
             self._count("written", len(rows) - len(refused))
             self._reject(refused)
             return
@@ -401,7 +406,8 @@ class QueryLog:
     def _outage(self, exc: BaseException, rows: int) -> None:
         self._count("failed_attempts", 1)
         self.write_failed.set()
-        log.warning("query log %s: write failed (%s); %d rows kept for retry", self.path, exc, rows)
+        log.warning("query log %s: write failed (%s); %d rows kept for retry", self.where, exc, rows)
+        self._after_outage()
         self._closing.wait(RETRY_S)
 
     # forget ----------------------------------------------------------------------------------------------
@@ -436,7 +442,7 @@ class QueryLog:
                     self.files.forgets.rewrite(lambda r: None if r.get("id") == record.get("id") else r)
                 return deleted
             except Exception as exc:
-                if not is_outage(exc):
+                if not self._is_outage(exc):
                     raise
                 self._outage(exc, 0)
         return None
@@ -518,11 +524,12 @@ class QueryLog:
         try:
             return self._replay_chunk(self.files)
         except Exception as exc:
-            if not is_outage(exc):
+            if not self._is_outage(exc):
                 self._skip_chunk(exc)
                 return True
             self._replay_retry_at = time.monotonic() + RETRY_S
-            log.warning("query log %s: journal replay waits (%s)", self.path, exc)
+            log.warning("query log %s: journal replay waits (%s)", self.where, exc)
+            self._after_outage()
             return False
 
     def _skip_chunk(self, exc: Exception) -> None:
@@ -552,43 +559,78 @@ class QueryLog:
             self._replay = None
             return True
         number, records = chunk
-        journaled = [storable_row(r["row"]) for r in records if isinstance(r.get("row"), dict)]
+        journaled = [self._storable(r["row"]) for r in records if isinstance(r.get("row"), dict)]
         rows, unknown = split_known_columns(journaled, self._columns)
-        conn = self._connection()
-        with transaction(conn):
-            done = conn.execute(
-                "SELECT 1 FROM _journal_replays WHERE file_id = ? AND chunk = ?", (replay.file_id, number)
-            ).fetchone()
-            refused = [] if done else insert_rows(conn, rows)
-            if not done:
-                conn.execute(
-                    "INSERT INTO _journal_replays (file_id, chunk, replayed_at) VALUES (?, ?, ?)",
-                    (replay.file_id, number, _now_iso()),
-                )
+        refused = self._insert_chunk(self._connection(), replay.file_id, number, rows)
         if self._moved():
             return False  # went into a file deleted meanwhile: the chunk is done again in the new one
         replay.advance()
-        if not done:
+        if refused is not None:
             self._count("written", len(rows) - len(refused))
             self._reject(refused + unknown)
         return True
 
+    # the database: what a backend (this one SQLite, bot/storage/postgres.py PostgreSQL) provides ----------
+
+    @property
+    def where(self) -> str:
+        """The database as messages name it (a PostgreSQL URL without its password)."""
+        return self.path
+
+    def _data_files(self) -> DataFiles | None:
+        return None if self.path == ":memory:" else DataFiles(Path(os.path.abspath(self.path)))
+
+    def _storable(self, row: dict[str, Any]) -> dict[str, Any]:
+        return storable_row(row)
+
+    def _is_outage(self, exc: BaseException) -> bool:
+        return is_outage(exc)
+
+    def _after_outage(self) -> None:
+        """Called after a failed attempt (SQLite keeps its connection; a server backend reconnects)."""
+
+    def _insert_batch(self, conn: Any, rows: list[dict[str, Any]], batch_id: str) -> list[Refused] | None:
+        """Insert the batch in one transaction; the rows refused as data, or None when `batch_id` was already
+        committed (SQLite commits locally: never)."""
+        with transaction(conn):
+            return insert_rows(conn, rows)
+
+    def _insert_chunk(self, conn: Any, file_id: str, number: int, rows: list[dict[str, Any]]) -> list[Refused] | None:
+        """Insert a journal chunk together with its line in _journal_replays; None when it was done before."""
+        with transaction(conn):
+            done = conn.execute(
+                "SELECT 1 FROM _journal_replays WHERE file_id = ? AND chunk = ?", (file_id, number)
+            ).fetchone()
+            if done:
+                return None
+            refused = insert_rows(conn, rows)
+            conn.execute(
+                "INSERT INTO _journal_replays (file_id, chunk, replayed_at) VALUES (?, ?, ?)",
+                (file_id, number, _now_iso()),
+            )
+        return refused
+
     # connection ------------------------------------------------------------------------------------------
 
-    def _open_with_retry(self, open_timeout_s: float) -> sqlite3.Connection:
+    def _open_with_retry(self, open_timeout_s: float) -> Any:
+        """Open, retrying a transient fault (busy, locked; a server refusing connections) with backoff: one
+        warning line at the first failure, then quiet until it opens or `open_timeout_s` runs out."""
         deadline = time.monotonic() + open_timeout_s
         delay_s = 0.05
+        warned = False
         while True:
             try:
                 return self._open()
             except StorageError as exc:
                 if not exc.transient or time.monotonic() + delay_s > deadline:
                     raise
-                log.warning("%s; retrying in %.2f s", exc, delay_s)
+                if not warned:
+                    log.warning("%s; retrying with backoff for up to %.0f s", exc, open_timeout_s)
+                    warned = True
                 time.sleep(delay_s)
                 delay_s = min(delay_s * 2, 2.0)
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self) -> Any:
         conn = connect(self.path, self.busy_timeout_s)
         try:
             apply_migrations(conn)
@@ -599,7 +641,7 @@ class QueryLog:
         self._identity = _file_identity(self.path)
         return conn
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> Any:
         """The writer's connection; reopened (folder, file, migrations) when the file was deleted or replaced."""
         if self._conn is not None and not self._moved():
             return self._conn
@@ -643,7 +685,7 @@ class QueryLog:
             elif isinstance(item, _Forget | _Flush):
                 item.event.set()
             elif isinstance(item, _Call):
-                item.error = StorageError(self.path, "the query log closed first", transient=False)
+                item.error = StorageError(self.where, "the query log closed first", transient=False)
                 item.event.set()
         self._count("_queued_rows", -len(rows))
         self._journal(rows, "unwritten at close")

@@ -10,11 +10,14 @@ p50_ms = 3.0 means "the median answer took at most 3 ms and more than the edge b
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.storage.location import is_postgres_url
 from bot.storage.schema import StorageError, apply_migrations, connect
 from bot.storage.text import printable
 
@@ -22,31 +25,54 @@ TOP_N = 5
 DB_STATS_LINES = 20
 
 
+Run = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]  # (statement with ? placeholders, params) -> rows
+
+
 def stats(path: str | Path, guild_id: str | None = None) -> dict[str, Any]:
     """Queries, errors, top models and hardware, answer-time percentiles of one server (or of all, for None):
-    for `/stats` and `rigfit db stats`. Reads only the aggregates: fast at any size, but it does block the
-    calling thread on disk reads, so call it through asyncio.to_thread from the event loop. Raises
-    StorageError when the database cannot be opened."""
-    conn = _open(path)
+    for `/stats` and `rigfit db stats`. `path` is a SQLite path or a postgresql:// URL (the same aggregates,
+    shared by every bot process). Reads only the aggregates: fast at any size, but it does block the calling
+    thread, so call it through asyncio.to_thread from the event loop. Raises StorageError when the database
+    cannot be opened."""
+    with reading(path) as run:
+        return _stats(run, guild_id)
+
+
+@contextlib.contextmanager
+def reading(location: str | Path) -> Iterator[Run]:
+    """`run(statement, params) -> rows` on the database at `location` (migrations applied), StorageError when
+    it cannot be read."""
+    if is_postgres_url(location):
+        from bot.storage.postgres import pg_reading
+
+        with pg_reading(str(location)) as pg_run:
+            yield pg_run
+        return
+    conn = _open(location)
+
+    def run(statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(conn.execute(statement, params).fetchall())
+
     try:
-        return _stats(conn, guild_id)
+        yield run
     except sqlite3.Error as exc:
-        raise StorageError.from_exception(str(path), exc) from exc
+        raise StorageError.from_exception(str(location), exc) from exc
     finally:
         conn.close()
 
 
-def _stats(conn: sqlite3.Connection, guild_id: str | None) -> dict[str, Any]:
+def _stats(run: Run, guild_id: str | None) -> dict[str, Any]:
     where, params = ("WHERE guild = ?", [guild_id]) if guild_id else ("", [])
-    total, errors = conn.execute(
-        f"SELECT coalesce(sum(n), 0), coalesce(sum(errors), 0) FROM stats_totals {where}", params
-    ).fetchone()
-    top_models = _top(conn, "stats_models", "model_id", where, params)
-    top_hardware = _top(conn, "stats_hardware", "hardware", where, params)
-    histogram = conn.execute(
-        f"SELECT upper_ms, sum(n) FROM stats_latency {where} GROUP BY upper_ms HAVING sum(n) > 0 ORDER BY upper_ms",
-        params,
-    ).fetchall()
+    total, errors = run(f"SELECT coalesce(sum(n), 0), coalesce(sum(errors), 0) FROM stats_totals {where}", params)[0]
+    top_models = _top(run, "stats_models", "model_id", where, params)
+    top_hardware = _top(run, "stats_hardware", "hardware", where, params)
+    histogram = [
+        (float(upper_ms), int(n))
+        for upper_ms, n in run(
+            f"SELECT upper_ms, sum(n) FROM stats_latency {where} GROUP BY upper_ms HAVING sum(n) > 0 ORDER BY upper_ms",
+            params,
+        )
+    ]
     return {
         "queries": int(total),
         "errors": int(errors),
@@ -57,12 +83,12 @@ def _stats(conn: sqlite3.Connection, guild_id: str | None) -> dict[str, Any]:
     }
 
 
-def _top(conn: sqlite3.Connection, table: str, column: str, where: str, params: list[Any]) -> list[tuple[str, int]]:
-    rows = conn.execute(
+def _top(run: Run, table: str, column: str, where: str, params: list[Any]) -> list[tuple[str, int]]:
+    rows = run(
         f"SELECT {column}, sum(n) FROM {table} {where} GROUP BY {column} HAVING sum(n) > 0 "
         f"ORDER BY 2 DESC, 1 LIMIT {TOP_N}",
         params,
-    ).fetchall()
+    )
     return [(name, int(n)) for name, n in rows]
 
 
@@ -84,16 +110,12 @@ def percentile_ms(histogram: list[tuple[float, int]], p: float) -> float | None:
 def db_stats_lines(path: str | Path) -> list[str]:
     """What `rigfit db stats` prints: the total, then the most frequent (command, verdict or error) pairs with
     their counts; every user-supplied text escaped by `printable` so it cannot drive the terminal."""
-    conn = _open(path)
-    try:
-        total = conn.execute("SELECT coalesce(sum(n), 0) FROM stats_totals").fetchone()[0]
-        pairs = conn.execute(
-            f"SELECT command, outcome, n FROM stats_outcomes WHERE n > 0 ORDER BY n DESC, 1, 2 LIMIT {DB_STATS_LINES}"
-        ).fetchall()
-    except sqlite3.Error as exc:
-        raise StorageError.from_exception(str(path), exc) from exc
-    finally:
-        conn.close()
+    with reading(path) as run:
+        total = run("SELECT coalesce(sum(n), 0) FROM stats_totals", ())[0][0]
+        pairs = run(
+            f"SELECT command, outcome, n FROM stats_outcomes WHERE n > 0 ORDER BY n DESC, 1, 2 LIMIT {DB_STATS_LINES}",
+            (),
+        )
     lines = [f"{int(total)} queries logged"]
     for command, outcome, n in pairs:
         shown = printable(outcome) if outcome else "(none)"
