@@ -182,8 +182,11 @@ def model_name(raw: str) -> str:
     return {"LLaMA 7B v2": "llama-2-7b"}.get(name, name)
 
 
-def hardware_phrase(raw: str) -> str:
-    name = re.sub(r"\(.*?\)", "", raw).split(",")[0].replace("+", " ")
+def hardware_phrase(raw: str, *, keep_plus: bool = False) -> str:
+    """The device named in a row's hardware cell; a "+" between parts (a GPU + its host CPU) is dropped, and with
+    `keep_plus` one glued to a product name ("Ryzen AI Max+ 395") is kept."""
+    name = re.sub(r"\(.*?\)", "", raw).split(",")[0]
+    name = re.sub(r"\s\+\s?", " ", name) if keep_plus else name.replace("+", " ")
     name = re.sub(r"'[^']*'", "", name)
     name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bGrace Blackwell\b|\bWorkstation Edition\b|\b\d+\s*GB\b", "", name)
     return " ".join(name.split())
@@ -318,12 +321,15 @@ def _device(row: dict[str, str], catalog: Catalog, backend: str) -> tuple[str, s
     bandwidth (the Apple table of llama.cpp discussion #4167 does)."""
     stated = float(row["memory_bandwidth_GBps_stated"]) if row["memory_bandwidth_GBps_stated"] else None
     entry = None
-    try:
-        rig = parse_hardware(hardware_phrase(row["hardware"]), catalog)[0].rig
+    for keep_plus in (True, False):
+        try:
+            rig = parse_hardware(hardware_phrase(row["hardware"], keep_plus=keep_plus), catalog)[0].rig
+        except RigfitError:
+            continue
         hardware_id = (rig.gpus[0].hardware_id if rig.gpus else rig.unified.hardware_id if rig.unified else None) or ""
         entry = catalog.hardware.get(hardware_id)
-    except RigfitError:
-        pass
+        if entry is not None:
+            break
     if isinstance(entry, Gpu | Unified):
         kind = "unified" if isinstance(entry, Unified) else "gpu"
         return entry.id, kind, stated or entry.bandwidth_gb_s, entry.fp16_tflops, entry.name
