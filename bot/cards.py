@@ -276,7 +276,8 @@ def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_
             f"**Break-even**: {report.breakeven_tokens / 1e9:.2f} billion tokens, "
             f"{report.breakeven_months:,.0f} months at {u.tokens_per_day / 1e6:g}M tokens/day"
         )
-    fields = [CardField("Assumptions", "\n".join(f"• {n}" for n in report.notes))] if report.notes else []
+    notes = [wording.cost_caveat(c) for c in report.caveats]
+    fields = [CardField("Assumptions", "\n".join(f"• {n}" for n in notes))] if notes else []
     description = "\n".join(lines) or "No prices to compare."
     return within_limits(
         Card(

@@ -169,7 +169,7 @@ def cost_json(cost: CostReport, model_name: str, hardware_label: str) -> Json:
         "rental": _rental_json(cost.rental),
         "breakeven_tokens": _round(cost.breakeven_tokens, 0),
         "breakeven_months": _round(cost.breakeven_months, 1),
-        "notes": list(cost.notes),
+        "notes": [wording.cost_caveat(c) for c in cost.caveats],
     }
 
 
@@ -178,7 +178,7 @@ def _local_json(local: LocalCost | None) -> Json | None:
         return None
     return {
         "usd_hardware": _round(local.hardware_usd),
-        "hardware_note": local.hardware_note,
+        "hardware_note": wording.price_basis(local.hardware_basis),
         "watts": local.watts,
         "hours_per_day": _round(local.hours_per_day, 3),
         "usd_power_per_day": _round(local.power_usd_per_day, 4),
@@ -234,7 +234,7 @@ def _candidate_json(c: Candidate) -> Json:
     return {
         "label": c.label,
         "usd_price": round(c.price_usd, 2),
-        "price_note": c.price_note,
+        "price_note": wording.candidate_price(c.price_basis),
         "quant": c.quant,
         "verdict": c.verdict,
         "placement": c.placement,

@@ -9,8 +9,10 @@ from __future__ import annotations
 from catalog.types import Model
 from engine import memory
 from engine.calibration import HeldOutScore, MeasuredAccuracy
+from engine.cost import CostCaveat, CostCaveatKind
 from engine.fit import FitReport, QuantOption
 from engine.placement import Placement, PlacementKind, Verdict
+from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
 from engine.speed import Caveat, CaveatKind
 from engine.units import fmt_gb, fmt_tokens
@@ -205,3 +207,68 @@ def accuracy_line(accuracy: MeasuredAccuracy) -> str:
     decode = held_out_score("decode speed", accuracy.decode)
     prefill = held_out_score("prefill speed", accuracy.prefill)
     return f"Measured on held-out runs: {decode}; {prefill}."
+
+
+# ------------------------------------------------------------------------------------------ prices, cost
+
+
+def price_part(p: PricePart) -> str:
+    """One part of a price: "NVIDIA GeForce RTX 3090 used $700 (2026-11-22)", or why the part has none."""
+    o = p.offer
+    if p.kind in (PricePartKind.GPU, PricePartKind.MACHINE) and o is not None:
+        return f"{p.device} {o.condition} ${o.usd:,.0f} ({o.as_of})"
+    if p.kind is PricePartKind.RAM and o is not None:
+        return (
+            f"{p.ram_gib or 0:.0f} GB {p.memory_type} at ${p.usd_per_gib or 0:.2f}/GB "
+            f"({o.condition} {o.memory_gib} GB for ${o.usd:,.0f}, {o.as_of})"
+        )
+    if p.kind is PricePartKind.NO_OFFER:
+        size = f" {p.memory_gib} GB" if p.memory_gib else ""
+        return f"no price in the catalog for {p.device}{size}"
+    if p.kind is PricePartKind.NO_RAM_OFFER:
+        return f"no price in the catalog for {p.memory_type or 'this'} system RAM"
+    return "a device without a catalog entry has no price"  # NO_ENTRY
+
+
+def price_basis(b: PriceBasis) -> str:
+    """What /cost priced the hardware as: each card, the machine or the RAM in turn; RAM without a price beside
+    priced parts is not counted."""
+    if b.given:
+        return "as given"
+    words = [
+        price_part(p) + (": not counted" if p.kind is PricePartKind.NO_RAM_OFFER and len(b.parts) > 1 else "")
+        for p in b.parts
+    ]
+    return "; ".join([*words, *(["board, CPU and the rest of the PC not priced"] if b.rest_unpriced else [])])
+
+
+def candidate_price(b: PriceBasis) -> str:
+    """What /recommend priced a machine as: "2 x <card offer>", the machine, the RAM."""
+    gpus = [p for p in b.parts if p.kind is PricePartKind.GPU]
+    words = [f"{len(gpus)} x {price_part(gpus[0])}"] if gpus else []
+    words += [price_part(p) for p in b.parts if p.kind is not PricePartKind.GPU]
+    return "; ".join([*words, *(["board and CPU not priced"] if b.rest_unpriced else [])])
+
+
+_FIXED_COST_CAVEATS: dict[CostCaveatKind, str] = {
+    CostCaveatKind.NO_POWER: "no power figure for this hardware: electricity not counted",
+    CostCaveatKind.NO_PREFILL: "no prefill figure: only output time is counted for power",
+    CostCaveatKind.NO_LOCAL_RUN: "the model does not run on this hardware, so there is no local cost",
+    CostCaveatKind.NO_API_PRICE: "no API price in the catalog for this model",
+}
+
+
+def cost_caveat(c: CostCaveat) -> str:
+    """One of /cost's assumptions in words."""
+    if c.kind is CostCaveatKind.NO_HARDWARE_PRICE:
+        return f"{price_basis(c.basis or PriceBasis())}: pass the price to compare"
+    if c.kind is CostCaveatKind.PRICED_FROM_CATALOG:
+        return f"hardware priced as {price_basis(c.basis or PriceBasis())}"
+    if c.kind is CostCaveatKind.OVER_CAPACITY:
+        return (
+            f"at this speed the machine processes at most {(c.max_tokens_per_day or 0) / 1e6:.2f}M tokens a day, "
+            f"less than the {(c.tokens_per_day or 0) / 1e6:g}M asked"
+        )
+    if c.kind is CostCaveatKind.LOCAL_QUANT:
+        return f"local runs {c.quant}; the API serves the full-precision model"
+    return _FIXED_COST_CAVEATS[c.kind]

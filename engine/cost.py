@@ -5,15 +5,16 @@ All money in US dollars; token volumes in tokens. The caller supplies prices fro
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
 
 from catalog.types import ApiPrice, Gpu, Hardware, Model, RentalPrice
 from engine.fit import FitOptions, QuantOption, fit_reading
+from engine.prices import GIVEN, PriceBasis, rig_price
 from engine.prices import device_price as device_price  # re-exported for callers of engine.cost
 from engine.prices import ram_price as ram_price
-from engine.prices import rig_price
 from engine.rig import Frozen, Reading, Rig, gpu_device
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -28,7 +29,7 @@ class Usage(Frozen):
 
 class LocalCost(Frozen):
     hardware_usd: float | None
-    hardware_note: str
+    hardware_basis: PriceBasis  # what the price rests on, or the part without one (hardware_usd None)
     watts: float | None
     hours_per_day: float | None
     power_usd_per_day: float | None
@@ -57,6 +58,27 @@ class RentalCost(Frozen):
     interruptible: bool
 
 
+class CostCaveatKind(StrEnum):
+    """What a cost comparison leaves out or rests on (bot/wording.py says each in words)."""
+
+    NO_HARDWARE_PRICE = "no-hardware-price"  # `basis` holds the part without a price: pass the price to compare
+    PRICED_FROM_CATALOG = "priced-from-catalog"  # the hardware priced from the catalog as `basis`
+    NO_POWER = "no-power"  # no power figure for the hardware: electricity not counted
+    OVER_CAPACITY = "over-capacity"  # at most `max_tokens_per_day`, less than the `tokens_per_day` asked
+    NO_PREFILL = "no-prefill"  # no prefill figure: only output time counted for power
+    LOCAL_QUANT = "local-quant"  # local runs `quant`; the API serves the full-precision model
+    NO_LOCAL_RUN = "no-local-run"  # the model does not run on this hardware: no local cost
+    NO_API_PRICE = "no-api-price"  # no API price in the catalog for the model
+
+
+class CostCaveat(Frozen):
+    kind: CostCaveatKind
+    basis: PriceBasis | None = None  # NO_HARDWARE_PRICE, PRICED_FROM_CATALOG
+    max_tokens_per_day: float | None = None  # OVER_CAPACITY
+    tokens_per_day: float | None = None  # OVER_CAPACITY
+    quant: str | None = None  # LOCAL_QUANT
+
+
 class CostReport(Frozen):
     model_id: str
     usage: Usage
@@ -65,7 +87,7 @@ class CostReport(Frozen):
     rental: RentalCost | None
     breakeven_tokens: float | None
     breakeven_months: float | None
-    notes: tuple[str, ...]
+    caveats: tuple[CostCaveat, ...]
 
 
 def hours_per_million(option: QuantOption, input_share: float, *, tensor_parallel: bool = False) -> float | None:
@@ -116,7 +138,7 @@ def rig_watts(rig: Rig, hardware: dict[str, Hardware]) -> float | None:
 def local_cost(
     option: QuantOption, rig: Rig, hardware: dict[str, Hardware], usage: Usage, hardware_usd: float | None = None
 ) -> LocalCost:
-    price, note = (hardware_usd, "as given") if hardware_usd is not None else rig_price(rig, hardware)
+    price, basis = (hardware_usd, GIVEN) if hardware_usd is not None else rig_price(rig, hardware)
     watts = rig_watts(rig, hardware)
     hours_m = hours_per_million(option, usage.input_share)
     hours_day = min(hours_m * usage.tokens_per_day / 1e6, 24.0) if hours_m is not None else None
@@ -129,7 +151,7 @@ def local_cost(
         total_m = per_day / (usage.tokens_per_day / 1e6)
     return LocalCost(
         hardware_usd=price,
-        hardware_note=note,
+        hardware_basis=basis,
         watts=watts,
         hours_per_day=hours_day,
         power_usd_per_day=power_day,
@@ -199,29 +221,16 @@ def cost_report(
     context: int,
     hardware_usd: float | None = None,
 ) -> CostReport:
-    notes: list[str] = []
+    caveats: list[CostCaveat] = []
     local = None
     if option is not None and option.verdict != "does-not-fit":
         local = local_cost(option, reading.rig, hardware, usage, hardware_usd)
-        if local.hardware_usd is None:
-            notes.append(local.hardware_note + ": pass the price to compare")
-        elif hardware_usd is None:
-            notes.append(f"hardware priced as {local.hardware_note}")
-        if local.watts is None:
-            notes.append("no power figure for this hardware: electricity not counted")
-        if local.max_tokens_per_day is not None and local.max_tokens_per_day < usage.tokens_per_day:
-            notes.append(
-                f"at this speed the machine processes at most {local.max_tokens_per_day / 1e6:.2f}M tokens a day, "
-                f"less than the {usage.tokens_per_day / 1e6:g}M asked"
-            )
-        if option.prefill_tps is None:
-            notes.append("no prefill figure: only output time is counted for power")
-        notes.append(f"local runs {option.quant}; the API serves the full-precision model")
+        caveats += _local_caveats(local, option, usage)
     else:
-        notes.append("the model does not run on this hardware, so there is no local cost")
+        caveats.append(CostCaveat(kind=CostCaveatKind.NO_LOCAL_RUN))
     api = api_costs(api_prices, usage)
     if not api:
-        notes.append("no API price in the catalog for this model")
+        caveats.append(CostCaveat(kind=CostCaveatKind.NO_API_PRICE))
     rental = rental_cost(model, rental_prices, hardware, usage, opts, context)
     tokens, months = breakeven(local, api, usage)
     return CostReport(
@@ -232,5 +241,28 @@ def cost_report(
         rental=rental,
         breakeven_tokens=tokens,
         breakeven_months=months,
-        notes=tuple(notes),
+        caveats=tuple(caveats),
     )
+
+
+def _local_caveats(local: LocalCost, option: QuantOption, usage: Usage) -> list[CostCaveat]:
+    """What the local figure leaves out or rests on, in the order the card lists them."""
+    out = []
+    if local.hardware_usd is None:
+        out.append(CostCaveat(kind=CostCaveatKind.NO_HARDWARE_PRICE, basis=local.hardware_basis))
+    elif not local.hardware_basis.given:
+        out.append(CostCaveat(kind=CostCaveatKind.PRICED_FROM_CATALOG, basis=local.hardware_basis))
+    if local.watts is None:
+        out.append(CostCaveat(kind=CostCaveatKind.NO_POWER))
+    if local.max_tokens_per_day is not None and local.max_tokens_per_day < usage.tokens_per_day:
+        out.append(
+            CostCaveat(
+                kind=CostCaveatKind.OVER_CAPACITY,
+                max_tokens_per_day=local.max_tokens_per_day,
+                tokens_per_day=usage.tokens_per_day,
+            )
+        )
+    if option.prefill_tps is None:
+        out.append(CostCaveat(kind=CostCaveatKind.NO_PREFILL))
+    out.append(CostCaveat(kind=CostCaveatKind.LOCAL_QUANT, quant=option.quant))
+    return out

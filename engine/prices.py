@@ -1,56 +1,103 @@
 """Prices of hardware from the catalog: a device's cheapest current offer, system RAM per GB by memory type and
-class, a whole rig, and the RAM platforms a GPU + RAM build can be priced on. All money in US dollars."""
+class, a whole rig, and the RAM platforms a GPU + RAM build can be priced on. All money in US dollars.
+
+Each price comes with what it rests on as typed parts (`PricePart`: the offer taken, or why there is none);
+bot/wording.py says them in words."""
 
 from __future__ import annotations
 
-from catalog.types import Gpu, Hardware, SystemMemory, Unified
-from engine.rig import Rig, SystemRam, platform_ram
+from enum import StrEnum
+
+from catalog.types import Gpu, Hardware, Price, SystemMemory, Unified
+from engine.rig import Frozen, Rig, SystemRam, platform_ram
 from engine.units import GIB
 
 CURRENT_PRICE_DAYS = 183  # prices within half a year of a device's latest price count as current
 
 
-def device_price(h: Hardware, memory_gib: int | None = None) -> tuple[float | None, str]:
+class PricePartKind(StrEnum):
+    """One part of a machine's price, or why it has none (bot/wording.py says each in words)."""
+
+    GPU = "gpu"  # a card, `device`, at its cheapest current `offer`
+    MACHINE = "machine"  # a unified-memory machine, `device` with `memory_gib`, at its cheapest current `offer`
+    RAM = "ram"  # `ram_gib` of `memory_type` system RAM at the per-GB price of `offer` (a kit of `offer.memory_gib`)
+    NO_OFFER = "no-offer"  # no price in the catalog for `device` (with `memory_gib` for a unified machine)
+    NO_RAM_OFFER = "no-ram-offer"  # no price in the catalog for `memory_type` system RAM (None: the type is unknown)
+    NO_ENTRY = "no-entry"  # a device without a catalog entry
+
+
+class PricePart(Frozen):
+    kind: PricePartKind
+    device: str | None = None  # GPU, MACHINE, NO_OFFER: the catalog name
+    memory_gib: int | None = None  # MACHINE, NO_OFFER: the unified configuration asked
+    memory_type: str | None = None  # RAM, NO_RAM_OFFER
+    ram_gib: float | None = None  # RAM: the size priced
+    offer: Price | None = None  # GPU, MACHINE, RAM: the catalog price taken
+
+    @property
+    def usd_per_gib(self) -> float | None:
+        """RAM: the offer's price per GiB."""
+        if self.offer is None or not self.offer.memory_gib:
+            return None
+        return self.offer.usd / self.offer.memory_gib
+
+
+class PriceBasis(Frozen):
+    """What a machine's price rests on: each part's offer (or the part that has none), whether the board, CPU and
+    the rest of the PC are left out (they are when system RAM is priced), or that the user gave the price."""
+
+    parts: tuple[PricePart, ...] = ()
+    rest_unpriced: bool = False
+    given: bool = False
+
+
+GIVEN = PriceBasis(given=True)
+
+
+def device_price(h: Hardware, memory_gib: int | None = None) -> tuple[float | None, PricePart]:
     """The cheapest current price of a device (new or used); for unified machines, of the configuration asked."""
     prices = [p for p in h.prices if isinstance(h, Gpu) or p.memory_gib in (memory_gib, None)]
     if isinstance(h, Unified) and memory_gib is not None:
         exact = [p for p in prices if p.memory_gib == memory_gib]
         # a price that names no size stands only for a machine sold at one size
         prices = exact or (prices if len(h.memory_gib_options) == 1 else [])
+    unified = isinstance(h, Unified)
+    size = memory_gib if unified else None
     if not prices:
-        size = f" {memory_gib} GB" if isinstance(h, Unified) and memory_gib else ""
-        return None, f"no price in the catalog for {h.name}{size}"
+        return None, PricePart(kind=PricePartKind.NO_OFFER, device=h.name, memory_gib=size)
     # A buyer takes the cheapest offer that is still current: the lowest price dated within CURRENT_PRICE_DAYS of
-    # the latest one (new or used, said in the note).
+    # the latest one (new or used, the offer's condition says which).
     latest = max(p.as_of for p in prices)
     current = [p for p in prices if (latest - p.as_of).days <= CURRENT_PRICE_DAYS]
     best = min(current, key=lambda p: (p.usd, p.condition != "new"))
-    return best.usd, f"{h.name} {best.condition} ${best.usd:,.0f} ({best.as_of})"
+    kind = PricePartKind.MACHINE if unified else PricePartKind.GPU
+    return best.usd, PricePart(kind=kind, device=h.name, memory_gib=size, offer=best)
 
 
-def rig_price(rig: Rig, hardware: dict[str, Hardware]) -> tuple[float | None, str]:
+def rig_price(rig: Rig, hardware: dict[str, Hardware]) -> tuple[float | None, PriceBasis]:
     """GPUs or the unified machine at their cheapest current catalog price, plus system RAM at the latest per-GB
-    price of that memory type; the board, CPU and the rest of the PC are not priced (the note says so)."""
-    total, notes = 0.0, []
+    price of that memory type; the board, CPU and the rest of the PC are not priced (the basis says so). Without a
+    total, the basis holds the one part that has no price."""
+    total, parts = 0.0, []
     for device_id, memory_gib in _priced_parts(rig):
         h = hardware.get(device_id or "")
         if h is None:
-            return None, "a device without a catalog entry has no price"
-        usd, note = device_price(h, memory_gib)
+            return None, PriceBasis(parts=(PricePart(kind=PricePartKind.NO_ENTRY),))
+        usd, part = device_price(h, memory_gib)
         if usd is None:
-            return None, note
+            return None, PriceBasis(parts=(part,))
         total += usd
-        notes.append(note)
-    if rig.ram is not None:
-        usd, note = ram_price(rig.ram, hardware)
-        if usd is None and not notes:
-            return None, note
-        total += usd or 0.0
-        notes += [note + (": not counted" if usd is None else ""), "board, CPU and the rest of the PC not priced"]
-    return total, "; ".join(notes)
+        parts.append(part)
+    if rig.ram is None:
+        return total, PriceBasis(parts=tuple(parts))
+    usd, part = ram_price(rig.ram, hardware)
+    if usd is None and not parts:
+        return None, PriceBasis(parts=(part,))
+    # RAM without a price is left out of the total (the part says it has no offer)
+    return total + (usd or 0.0), PriceBasis(parts=(*parts, part), rest_unpriced=True)
 
 
-def ram_price(ram: SystemRam, hardware: dict[str, Hardware]) -> tuple[float | None, str]:
+def ram_price(ram: SystemRam, hardware: dict[str, Hardware]) -> tuple[float | None, PricePart]:
     """System RAM at the latest per-GB price the catalog has for its memory type, from a platform of the same
     class (server, more than 2 channels: registered DIMMs; desktop: unbuffered)."""
     gib = ram.memory_bytes / GIB
@@ -63,14 +110,11 @@ def ram_price(ram: SystemRam, hardware: dict[str, Hardware]) -> tuple[float | No
         if p.memory_gib
     ]
     if not offers:
-        return None, f"no price in the catalog for {ram.memory_type or 'this'} system RAM"
+        return None, PricePart(kind=PricePartKind.NO_RAM_OFFER, memory_type=ram.memory_type)
     price = max(offers, key=lambda p: (p.as_of, p.condition == "new"))
-    assert price.memory_gib is not None
-    per_gib = price.usd / price.memory_gib
-    return per_gib * gib, (
-        f"{gib:.0f} GB {ram.memory_type} at ${per_gib:.2f}/GB ({price.condition} {price.memory_gib} GB for "
-        f"${price.usd:,.0f}, {price.as_of})"
-    )
+    part = PricePart(kind=PricePartKind.RAM, memory_type=ram.memory_type, ram_gib=gib, offer=price)
+    assert part.usd_per_gib is not None
+    return part.usd_per_gib * gib, part
 
 
 def _priced_parts(rig: Rig) -> list[tuple[str | None, int | None]]:

@@ -10,7 +10,7 @@ from catalog.types import Gpu, Model, SystemMemory, Unified
 from engine import memory
 from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality
 from engine.placement import PlacementKind, Verdict
-from engine.prices import device_price, priced_platforms, ram_price, ram_usd_per_gib
+from engine.prices import PriceBasis, device_price, priced_platforms, ram_price, ram_usd_per_gib
 from engine.quants import DEFAULT_LADDER
 from engine.rig import DESKTOP_MAX_GIB, Frozen, Reading, Rig, gpu_device, platform_ram, unified_pool
 from engine.units import GIB
@@ -29,7 +29,7 @@ GPU_ONLY_ROOM = 1.1
 class Candidate(Frozen):
     label: str
     price_usd: float
-    price_note: str
+    price_basis: PriceBasis  # one part per card, the machine or RAM priced
     quant: str
     verdict: Verdict
     placement: PlacementKind
@@ -43,23 +43,23 @@ def _mid(o: QuantOption) -> float:
     return o.decode_tps.centre if o.decode_tps else 0.0
 
 
-def _rigs(catalog: Catalog) -> list[tuple[str, Rig, float, str]]:
+def _rigs(catalog: Catalog) -> list[tuple[str, Rig, float, PriceBasis]]:
     """Every priced machine: 1-8 of each GPU, each unified machine at each priced memory size."""
-    out: list[tuple[str, Rig, float, str]] = []
+    out: list[tuple[str, Rig, float, PriceBasis]] = []
     for h in catalog.hardware.values():
         if isinstance(h, Gpu):
-            usd, note = device_price(h)
+            usd, part = device_price(h)
             if usd is None:
                 continue
             for n in GPU_COUNTS:
                 label = f"{n}x {h.name}" if n > 1 else h.name
-                out.append((label, Rig(gpus=(gpu_device(h),) * n), usd * n, f"{n} x {note}"))
+                out.append((label, Rig(gpus=(gpu_device(h),) * n), usd * n, PriceBasis(parts=(part,) * n)))
         elif isinstance(h, Unified):
             for gib in h.memory_gib_options:
-                usd, note = device_price(h, gib)
+                usd, part = device_price(h, gib)
                 if usd is None or not any(p.memory_gib == gib for p in h.prices):
                     continue
-                out.append((f"{h.name} {gib}GB", Rig(unified=unified_pool(h, gib)), usd, note))
+                out.append((f"{h.name} {gib}GB", Rig(unified=unified_pool(h, gib)), usd, PriceBasis(parts=(part,))))
     return out
 
 
@@ -75,7 +75,7 @@ class _Option(Frozen):
 
     usd: float
     label: str
-    note: str
+    basis: PriceBasis
     rig: Rig
     key: str  # machines answering for the same device (more cards, more RAM) share a key
     platform: SystemMemory | None = None
@@ -83,14 +83,14 @@ class _Option(Frozen):
 
 
 def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...], catalog: Catalog) -> _Option:
-    gpu_usd, gpu_note = device_price(gpu)
+    gpu_usd, gpu_part = device_price(gpu)
     ram = platform_ram(platform, sizes[0], named=False)
-    ram_usd, ram_note = ram_price(ram, catalog.hardware)
+    ram_usd, ram_part = ram_price(ram, catalog.hardware)
     gpus = f"{n}x {gpu.name}" if n > 1 else gpu.name
     return _Option(
         usd=n * (gpu_usd or 0.0) + (ram_usd or 0.0),
         label=f"{gpus} + {sizes[0]} GB {ram.description}",
-        note=f"{n} x {gpu_note}; {ram_note}; board and CPU not priced",
+        basis=PriceBasis(parts=(*(gpu_part,) * n, ram_part), rest_unpriced=True),
         rig=Rig(gpus=(gpu_device(gpu),) * n, ram=ram),
         key=f"{gpu.id}+{platform.id}",
         platform=platform,
@@ -114,8 +114,8 @@ def _options(model: Model, catalog: Catalog) -> list[tuple[float, _Option | _Bui
     cheaper GPU-only machine)."""
     smallest = _smallest_file_bytes(model)
     out: list[tuple[float, _Option | _Build]] = [
-        (usd, _Option(usd=usd, label=label, note=note, rig=rig, key=_key(rig, label)))
-        for label, rig, usd, note in _rigs(catalog)
+        (usd, _Option(usd=usd, label=label, basis=basis, rig=rig, key=_key(rig, label)))
+        for label, rig, usd, basis in _rigs(catalog)
         if _memory_bytes(rig) >= smallest
     ]
     platforms = priced_platforms(catalog.hardware)
@@ -192,7 +192,7 @@ def recommend(
         if option is not None or (runs and o.platform is not None):
             satisfied.add(o.key)
         if option is not None:
-            found.append(_candidate(o.label, usd, o.note, option))
+            found.append(_candidate(o.label, usd, o.basis, option))
     return found
 
 
@@ -212,12 +212,12 @@ def _first_good(
     return runs, None
 
 
-def _candidate(label: str, usd: float, note: str, option: QuantOption) -> Candidate:
+def _candidate(label: str, usd: float, basis: PriceBasis, option: QuantOption) -> Candidate:
     assert option.decode_tps is not None
     return Candidate(
         label=label,
         price_usd=usd,
-        price_note=note,
+        price_basis=basis,
         quant=option.quant,
         verdict=option.verdict,
         placement=option.placement.kind,

@@ -6,14 +6,16 @@ import datetime as dt
 
 import pytest
 
+from bot import wording
 from bot.cards import to_text
 from bot.commands import compare_answer, cost_answer, recommend_answer, run_request, whatfits_answer
 from bot.requests import Frontend
 from catalog.loader import Catalog
 from catalog.types import Price, SystemMemory
-from engine.cost import Usage, api_costs, breakeven, cost_report, rig_price
+from engine.cost import CostCaveat, CostCaveatKind, Usage, api_costs, breakeven, cost_report, rig_price
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
+from engine.prices import GIVEN, PriceBasis, PricePart, PricePartKind
 from engine.recommend import recommend, what_fits
 
 
@@ -60,8 +62,16 @@ def test_local_cost_amortises_hardware_over_years(cat: Catalog) -> None:
 def test_unpriced_hardware_says_so(cat: Catalog) -> None:
     c = glm_offload_cost(cat, Usage(), hardware_usd=None)
     assert c.local is not None and c.local.hardware_usd is not None  # the fixture prices a used 3090
-    assert "system RAM" in c.local.hardware_note
+    basis = c.local.hardware_basis
+    assert [p.kind for p in basis.parts] == [PricePartKind.GPU, PricePartKind.NO_RAM_OFFER] and basis.rest_unpriced
+    assert CostCaveat(kind=CostCaveatKind.PRICED_FROM_CATALOG, basis=basis) in c.caveats
     assert breakeven(None, c.api, Usage()) == (None, None)
+
+
+def test_a_price_given_is_taken_as_given(cat: Catalog) -> None:
+    c = glm_offload_cost(cat, Usage(), hardware_usd=12_000)
+    assert c.local is not None and c.local.hardware_usd == 12_000 and c.local.hardware_basis == GIVEN
+    assert not any(k.kind is CostCaveatKind.PRICED_FROM_CATALOG for k in c.caveats)
 
 
 def _ram_platform(memory_type: str, channels: int, usd: float, memory_gib: int, day: int) -> SystemMemory:
@@ -80,31 +90,46 @@ def _ram_platform(memory_type: str, channels: int, usd: float, memory_gib: int, 
 
 
 @pytest.mark.parametrize(
-    ("phrase", "platforms", "expected_usd", "words"),
+    ("phrase", "platforms", "expected_usd", "usd_per_gib", "words"),
     [
         # desktop DDR5 priced from the latest desktop (2-channel) kit: 256 GB at $400 / 64 GB
-        ("RTX 3090 + 256GB DDR5", [("DDR5", 2, 400, 64, 1), ("DDR5", 2, 320, 64, 20)], 700 + 256 * 5, "$5.00/GB"),
+        ("RTX 3090 + 256GB DDR5", [("DDR5", 2, 400, 64, 1), ("DDR5", 2, 320, 64, 20)], 700 + 256 * 5, 5.0, "$5.00/GB"),
         # a server kit's price is not used for desktop memory, nor DDR4 for DDR5
-        ("RTX 3090 + 256GB DDR5", [("DDR5", 12, 900, 64, 1), ("DDR4", 2, 100, 64, 1)], 700, "not counted"),
+        ("RTX 3090 + 256GB DDR5", [("DDR5", 12, 900, 64, 1), ("DDR4", 2, 100, 64, 1)], 700, None, "not counted"),
         # 12-channel server memory takes the registered-DIMM price
-        ("RTX 3090 + 768GB DDR5 12-channel", [("DDR5", 12, 640, 64, 1)], 700 + 768 * 10, "$10.00/GB"),
+        ("RTX 3090 + 768GB DDR5 12-channel", [("DDR5", 12, 640, 64, 1)], 700 + 768 * 10, 10.0, "$10.00/GB"),
         # a CPU-only machine with no memory price has no price at all
-        ("256GB DDR5 no gpu", [], None, "no price in the catalog for DDR5 system RAM"),
+        ("256GB DDR5 no gpu", [], None, None, "no price in the catalog for DDR5 system RAM"),
     ],
 )
 def test_system_ram_is_priced_per_gb_by_memory_class(
-    cat: Catalog, phrase: str, platforms: list[tuple[str, int, float, int, int]], expected_usd: float | None, words: str
+    cat: Catalog,
+    phrase: str,
+    platforms: list[tuple[str, int, float, int, int]],
+    expected_usd: float | None,
+    usd_per_gib: float | None,
+    words: str,
 ) -> None:
     hardware = dict(cat.hardware) | {h.id: h for h in (_ram_platform(*p) for p in platforms)}
     rig = parse_hardware(phrase, cat)[0].rig
-    usd, note = rig_price(rig, hardware)
+    usd, basis = rig_price(rig, hardware)
     assert usd == (pytest.approx(expected_usd) if expected_usd is not None else None)
-    assert words in note
+    ram = basis.parts[-1]
+    assert ram.memory_type == "DDR5" and ram.usd_per_gib == usd_per_gib
+    assert ram.kind is (PricePartKind.RAM if usd_per_gib else PricePartKind.NO_RAM_OFFER)
+    assert words in wording.price_basis(basis)
+
+
+def test_a_device_missing_from_the_catalog_leaves_the_rig_unpriced(cat: Catalog) -> None:
+    rig = parse_hardware("RTX 3090 + 64GB DDR5", cat)[0].rig
+    assert rig_price(rig, {}) == (None, PriceBasis(parts=(PricePart(kind=PricePartKind.NO_ENTRY),)))
 
 
 def test_slow_machine_capacity_is_reported(cat: Catalog) -> None:
     c = glm_offload_cost(cat, Usage(tokens_per_day=50e6))
-    assert any("at most" in n for n in c.notes)
+    over = [k for k in c.caveats if k.kind is CostCaveatKind.OVER_CAPACITY]
+    assert len(over) == 1 and over[0].tokens_per_day == 50e6
+    assert over[0].max_tokens_per_day is not None and over[0].max_tokens_per_day < 50e6
 
 
 def test_rental_picks_a_machine_that_fits(cat: Catalog) -> None:
@@ -138,7 +163,9 @@ def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     best = builds[0]
     assert best.placement == "expert-offload" and best.label.startswith("NVIDIA GeForce RTX 3090 + 192 GB")
     assert best.price_usd == pytest.approx(700 + 192 * 400 / 64)  # 128 GB + 24 GB cannot hold the 217 GB file
-    assert "board and CPU not priced" in best.price_note
+    assert [p.kind for p in best.price_basis.parts] == [PricePartKind.GPU, PricePartKind.RAM]
+    assert best.price_basis.rest_unpriced and best.price_basis.parts[1].ram_gib == 192
+    assert wording.candidate_price(best.price_basis).endswith("; board and CPU not priced")
     assert [c.price_usd for c in found] == sorted(c.price_usd for c in found)
     # without a RAM price there is nothing to price such a build with
     assert not any(" GB DDR5" in c.label for c in recommend(catalog().models["glm-5.2"], catalog(), min_decode_tps=1))
@@ -211,10 +238,11 @@ def test_unified_machines_are_priced_per_configuration(
         source="test",
         as_of=dt.date(2026, 1, 1),
     )
-    usd, note = device_price(machine, gib)
+    usd, part = device_price(machine, gib)
     assert usd == expected
+    assert part.kind is (PricePartKind.MACHINE if expected else PricePartKind.NO_OFFER) and part.memory_gib == gib
     if expected is None:
-        assert note == f"no price in the catalog for Mac {gib} GB"
+        assert wording.price_part(part) == f"no price in the catalog for Mac {gib} GB"
 
 
 @pytest.mark.parametrize(
@@ -246,3 +274,96 @@ def test_ram_builds_fill_every_channel(channels: int, smallest: int, largest: in
 
     sizes = _ram_sizes(_ram_platform("DDR5", channels, 400, 64, 1))
     assert (min(sizes), max(sizes)) == (smallest, largest)
+
+
+_USED_3090 = PricePart(
+    kind=PricePartKind.GPU,
+    device="NVIDIA GeForce RTX 3090",
+    offer=Price(condition="used", usd=700, source="test", as_of=dt.date(2026, 11, 22)),
+)
+_DDR5 = PricePart(
+    kind=PricePartKind.RAM,
+    memory_type="DDR5",
+    ram_gib=192,
+    offer=Price(condition="new", usd=516, memory_gib=32, source="test", as_of=dt.date(2026, 9, 10)),
+)
+_NO_DDR4 = PricePart(kind=PricePartKind.NO_RAM_OFFER, memory_type="DDR4")
+
+
+@pytest.mark.parametrize(
+    ("basis", "on_cost", "on_recommend"),
+    [
+        (
+            PriceBasis(parts=(_USED_3090, _USED_3090)),
+            "NVIDIA GeForce RTX 3090 used $700 (2026-11-22); NVIDIA GeForce RTX 3090 used $700 (2026-11-22)",
+            "2 x NVIDIA GeForce RTX 3090 used $700 (2026-11-22)",
+        ),
+        (
+            PriceBasis(parts=(_USED_3090, _DDR5), rest_unpriced=True),
+            "NVIDIA GeForce RTX 3090 used $700 (2026-11-22); 192 GB DDR5 at $16.12/GB (new 32 GB for $516, 2026-09-10);"
+            " board, CPU and the rest of the PC not priced",
+            "1 x NVIDIA GeForce RTX 3090 used $700 (2026-11-22); 192 GB DDR5 at $16.12/GB (new 32 GB for $516, "
+            "2026-09-10); board and CPU not priced",
+        ),
+        (
+            PriceBasis(parts=(_USED_3090, _NO_DDR4), rest_unpriced=True),
+            "NVIDIA GeForce RTX 3090 used $700 (2026-11-22); no price in the catalog for DDR4 system RAM: not counted;"
+            " board, CPU and the rest of the PC not priced",
+            None,
+        ),
+        (
+            PriceBasis(parts=(PricePart(kind=PricePartKind.NO_OFFER, device="Apple M2 Ultra", memory_gib=192),)),
+            "no price in the catalog for Apple M2 Ultra 192 GB",
+            None,
+        ),
+        (PriceBasis(parts=(_NO_DDR4,)), "no price in the catalog for DDR4 system RAM", None),
+        (
+            PriceBasis(parts=(PricePart(kind=PricePartKind.NO_ENTRY),)),
+            "a device without a catalog entry has no price",
+            None,
+        ),
+        (GIVEN, "as given", None),
+    ],
+)
+def test_prices_in_words(basis: PriceBasis, on_cost: str, on_recommend: str | None) -> None:
+    """What /cost's JSON `hardware_note` and /recommend's `price_note` have always said for each kind of basis."""
+    assert wording.price_basis(basis) == on_cost
+    if on_recommend is not None:
+        assert wording.candidate_price(basis) == on_recommend
+
+
+@pytest.mark.parametrize(
+    ("caveat", "words"),
+    [
+        (
+            CostCaveat(kind=CostCaveatKind.NO_HARDWARE_PRICE, basis=PriceBasis(parts=(_NO_DDR4,))),
+            "no price in the catalog for DDR4 system RAM: pass the price to compare",
+        ),
+        (
+            CostCaveat(kind=CostCaveatKind.PRICED_FROM_CATALOG, basis=PriceBasis(parts=(_USED_3090,))),
+            "hardware priced as NVIDIA GeForce RTX 3090 used $700 (2026-11-22)",
+        ),
+        (
+            CostCaveat(kind=CostCaveatKind.OVER_CAPACITY, max_tokens_per_day=1.264e6, tokens_per_day=2e6),
+            "at this speed the machine processes at most 1.26M tokens a day, less than the 2M asked",
+        ),
+        (
+            CostCaveat(kind=CostCaveatKind.LOCAL_QUANT, quant="UD-Q2_K_XL"),
+            "local runs UD-Q2_K_XL; the API serves the full-precision model",
+        ),
+        (CostCaveat(kind=CostCaveatKind.NO_POWER), "no power figure for this hardware: electricity not counted"),
+        (CostCaveat(kind=CostCaveatKind.NO_PREFILL), "no prefill figure: only output time is counted for power"),
+        (
+            CostCaveat(kind=CostCaveatKind.NO_LOCAL_RUN),
+            "the model does not run on this hardware, so there is no local cost",
+        ),
+        (CostCaveat(kind=CostCaveatKind.NO_API_PRICE), "no API price in the catalog for this model"),
+    ],
+)
+def test_cost_caveats_in_words(caveat: CostCaveat, words: str) -> None:
+    assert wording.cost_caveat(caveat) == words
+
+
+def test_every_cost_caveat_kind_has_words() -> None:
+    for kind in CostCaveatKind:
+        assert wording.cost_caveat(CostCaveat(kind=kind, quant="Q4_K_M", max_tokens_per_day=1, tokens_per_day=2))

@@ -107,13 +107,6 @@ def test_bench_imports_nothing_from_tests(path: Path) -> None:
 # ------------------------------------------------------------------------ numbers and enums, not prose
 
 WORDY_FIELD = re.compile(r"note|why|caveat|reason|assumption")
-# Fields still carrying sentences, each to become typed (issue 12); the list may only shrink.
-PROSE_LEFT = {
-    "engine.cost.LocalCost.hardware_note",
-    "engine.cost.CostReport.notes",
-    "engine.recommend.Candidate.price_note",
-    "engine.recommend._Option.note",
-}
 
 
 def _engine_types() -> Iterator[tuple[str, type]]:
@@ -140,15 +133,14 @@ def _holds_str(annotation: object) -> bool:
 
 def test_engine_reports_carry_no_sentences() -> None:
     """The engine returns numbers and enums and bot/wording.py writes the words: no engine type has a text field
-    named like a note, a why, a caveat, a reason or an assumption (beyond the listed ones still to be typed)."""
+    named like a note, a why, a caveat, a reason or an assumption."""
     wordy = {
         f"{path}.{name}"
         for path, cls in _engine_types()
         for name, annotation in _field_types(cls).items()
         if WORDY_FIELD.search(name) and _holds_str(annotation)
     }
-    assert wordy <= PROSE_LEFT, f"engine fields holding sentences: {sorted(wordy - PROSE_LEFT)}"
-    assert wordy >= PROSE_LEFT, f"typed now, take off PROSE_LEFT: {sorted(PROSE_LEFT - wordy)}"
+    assert not wordy, f"engine fields holding sentences: {sorted(wordy)}"
 
 
 def test_no_control_flow_reads_prose() -> None:
