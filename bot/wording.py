@@ -6,16 +6,23 @@ one of them the way the cards always have. Nothing here decides anything: contro
 
 from __future__ import annotations
 
+import statistics
+
 from catalog.types import Model
 from engine import memory
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import CostCaveat, CostCaveatKind
-from engine.fit import FitReport, QuantOption
+from engine.evidence import Agreement, Cited, Judgement
+from engine.fit import FitReport, Pick, QuantOption, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
+from engine.quants import Tier
+from engine.reports import Refusal as ReportRefusal
+from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
+from engine.serve import Engine, Refusal, Refused, ServePlan, Step
 from engine.speed import Caveat, CaveatKind
-from engine.units import fmt_gb, fmt_tokens
+from engine.units import fmt_gb, fmt_rate, fmt_tokens
 
 VERDICT_WORDS: dict[Verdict, str] = {
     "fits": "fits",
@@ -80,6 +87,44 @@ def why(o: QuantOption, context: int, rig: Rig, model: Model) -> str:
     if p.kind == "cpu":
         return f"{need} ≤ {fmt_gb(p.pools[0].capacity_bytes)} of RAM left after the OS"
     return f"{need}: {fmt_gb(p.shortfall_bytes)} more than this hardware holds"
+
+
+TIER_WORDS: dict[Tier, str] = {
+    Tier.NEAR_LOSSLESS: "near-lossless",
+    Tier.HIGH: "high quality",
+    Tier.GOOD: "good quality",
+    Tier.FAIR: "3-bit: some quality lost",
+    Tier.DEGRADED: "below 3 bits: degraded",
+}
+
+
+def pick_trade(pick: Pick, report: FitReport) -> str | None:
+    """What the pick gave up to keep its bits, and what runs without that trade: "with a q8_0 KV cache (at f16 only
+    Q3_K_M fits 32k)", "at 16k context, not 32k (Q3_K_M runs at 32k)". None when it runs as asked."""
+    asked = fmt_tokens(report.context)
+    instead = f"; `{pick.instead}` runs at {asked} with the {report.kv_type} cache" if pick.instead else ""
+    match pick.trade:
+        case Trade.NONE:
+            return None
+        case Trade.KV_Q8:
+            return f"`{pick.quant}` with a {pick.kv_type} KV cache (about half of {report.kv_type}){instead}"
+        case Trade.SHORTER_CONTEXT:
+            q8 = f" (or {fmt_tokens(pick.q8_context)} with a q8_0 KV cache)" if pick.q8_context else ""
+            return f"`{pick.quant}` at {fmt_tokens(pick.context)} of context{q8}, not {asked}{instead}"
+        case Trade.SHORTER_CONTEXT_KV_Q8:
+            return (
+                f"`{pick.quant}` at {fmt_tokens(pick.context)} of context with a {pick.kv_type} KV cache, not {asked}"
+                f"{instead}"
+            )
+
+
+def quality_note(o: QuantOption, model: Model) -> str | None:
+    """Quants below 4 bits: their tier, with the model's published quality figure for that quant where the catalog
+    has one ("below 3 bits: degraded; top-1 agreement with BF16 (Unsloth) 82 for UD-IQ2_M")."""
+    if o.tier not in (Tier.FAIR, Tier.DEGRADED):
+        return None
+    figures = [f"{q.benchmark} {q.score:g}" for q in model.quality if q.quant == o.quant]
+    return TIER_WORDS[o.tier] + (f" ({'; '.join(figures)})" if figures else "")
 
 
 def weights_detail(o: QuantOption, model: Model) -> str:
@@ -152,6 +197,47 @@ def _gpu_limit_basis(a: Assumption) -> str:
     return _GPU_LIMIT_BASIS[a.gpu_limit_basis or "all-memory"]
 
 
+_NODE_LINKS = {
+    "thunderbolt5": "Thunderbolt 5",
+    "thunderbolt4": "Thunderbolt 4",
+    "connectx7": "ConnectX-7 200 Gb/s",
+    "infiniband": "InfiniBand 400 Gb/s",
+    "ethernet-100g": "100 Gb Ethernet",
+    "ethernet-10g": "10 Gb Ethernet",
+}
+
+
+def _cpu_platform(a: Assumption) -> str:
+    sockets = f"{a.count} sockets of " if (a.count or 1) > 1 else ""
+    assumed = f" ({', '.join(a.assumed)} assumed; say e.g. `DDR5-6000 12-channel`)" if a.assumed else ""
+    return f"system RAM on {sockets}{a.device}: {a.bandwidth_gb_s or 0:.0f} GB/s{assumed}"
+
+
+def _cluster(a: Assumption) -> str:
+    how = "as stated" if a.link_stated else "assumed"
+    link = _NODE_LINKS.get(a.link or "", a.link or "a network")
+    return (
+        f"{a.count} machines, each with its own memory, linked by {link} ({a.bandwidth_gb_s or 0:g} GB/s, {how}); "
+        "split by layers across machines (llama.cpp RPC, exo, pipeline parallel), each hop costs time per token"
+    )
+
+
+_ISSUE14_ASSUMPTIONS = {
+    AssumptionKind.CPU_PLATFORM: _cpu_platform,
+    AssumptionKind.PRODUCT_CHIP: lambda a: f"no chip named: read the {a.device} as its {', '.join(a.devices)}",
+    AssumptionKind.CLUSTER: _cluster,
+    AssumptionKind.SERVERS_OF_EIGHT: lambda a: f"{a.count} SXM/OAM GPUs read as servers of 8",
+    AssumptionKind.DESCRIBED: lambda a: (
+        f"{a.device} is not in the catalog: read as {a.size_gib or 0:g} GB"
+        + (
+            f" at {a.bandwidth_gb_s:g} GB/s as stated"
+            if a.bandwidth_gb_s
+            else ", no bandwidth given: no speed estimate"
+        )
+    ),
+}
+
+
 def assumption(a: Assumption) -> str:
     """What was assumed to read the hardware phrase so, in words."""
     k, size, other = a.kind, a.size_gib or 0.0, a.other_size_gib or 0.0
@@ -183,6 +269,8 @@ def assumption(a: Assumption) -> str:
         return f"read as {a.count}x {a.device} ({size:g} GB each), layer split"
     if k is AssumptionKind.NO_NVLINK:
         return f"{', '.join(a.devices)}: no NVLink in the catalog for this card, so the GPUs are read as linked by PCIe"
+    if k in _ISSUE14_ASSUMPTIONS:
+        return _ISSUE14_ASSUMPTIONS[k](a)
     return f"{size:g} GB read as VRAM and {other:g} GB as system RAM"  # SPLIT_SIZES
 
 
@@ -272,3 +360,156 @@ def cost_caveat(c: CostCaveat) -> str:
     if c.kind is CostCaveatKind.LOCAL_QUANT:
         return f"local runs {c.quant}; the API serves the full-precision model"
     return _FIXED_COST_CAVEATS[c.kind]
+
+
+# ------------------------------------------------------------------------------------------- serve plans
+
+ENGINE_NAMES: dict[Engine, str] = {
+    Engine.LLAMA_CPP: "llama.cpp",
+    Engine.OLLAMA: "Ollama",
+    Engine.MLX: "MLX",
+    Engine.VLLM: "vLLM",
+    Engine.SGLANG: "SGLang",
+}
+
+
+def step_comment(step: Step, nodes: int) -> str | None:
+    """The shell comment above a step of a plan of several steps: where (and in which order) it runs."""
+    if step.role == "server":
+        return "# start the server with these settings (or set them on the ollama service), then:"
+    if step.role == "head":
+        return "# on the first node (set HEAD_NODE_IP to its address on every node):"
+    if step.role == "worker":
+        return f"# on node {(step.node_rank or 0) + 1} of {nodes}:"
+    if step.role == "node":
+        return f"# on node {(step.node_rank or 0) + 1} of {nodes} (HEAD_NODE_IP: the first node's address):"
+    return None
+
+
+def serve_why(plan: ServePlan) -> str:
+    """What a plan runs and how it splits the model, in words (cards and JSON)."""
+    what = f"{plan.checkpoint} ({plan.checkpoint_format}, {fmt_gb(plan.weights_bytes)}"
+    what += " est.)" if plan.weights_basis == "estimated" else ")"
+    parts = [what, f"context {fmt_tokens(plan.context_tokens)}"]
+    if plan.tensor_parallel > 1 or plan.pipeline_parallel > 1:
+        split = f"tensor parallel {plan.tensor_parallel} x pipeline parallel {plan.pipeline_parallel}"
+        parts.append(split + (f" over {plan.nodes} nodes" if plan.nodes > 1 else ""))
+    if plan.gpu_bytes_each is not None:
+        parts.append(f"{fmt_gb(plan.gpu_bytes_each)} on each GPU")
+    return ", ".join(parts)
+
+
+def refused(r: Refused) -> str:
+    """Why an engine cannot serve the option, in words."""
+    name = ENGINE_NAMES[r.engine]
+    match r.reason:
+        case Refusal.NO_GGUF_REPO:
+            return f"{name}: no published GGUF of {r.quant} in the catalog to point it at"
+        case Refusal.SHARDED_GGUF:
+            shards = f"{r.quant} is published in shards ({fmt_gb(r.needed_bytes or 0)})"
+            return f"{name}: {shards}, which Ollama cannot pull"
+        case Refusal.EXPERT_OFFLOAD:
+            return (
+                f"{name}: it cannot keep the experts in system RAM (no --n-cpu-moe), so it cannot make this placement"
+            )
+        case Refusal.COMPUTE_CAPABILITY:
+            return (
+                f"{name}: the {r.device} (compute capability {r.compute_capability}) is below the "
+                f"{r.needed_capability} it needs"
+            )
+        case Refusal.FORMAT_CAPABILITY:
+            return (
+                f"{name}: its {r.checkpoint_format} checkpoints need compute capability {r.needed_capability}; "
+                f"the {r.device} has {r.compute_capability}"
+            )
+        case Refusal.ROCM_TARGET:
+            return f"{name}: its ROCm build does not support the {r.device} ({r.gfx_target or 'unknown target'})"
+        case Refusal.ROCM_FORMAT:
+            return f"{name}: does not run {r.checkpoint_format} checkpoints on the {r.device}"
+        case Refusal.MIXED_GPUS:
+            return f"{name}: cannot split one model over NVIDIA and AMD cards"
+        case Refusal.NO_SERVER_CHECKPOINT:
+            return f"{name}: no FP8, AWQ, GPTQ or BF16 repo of this model in the catalog"
+        case Refusal.DOES_NOT_FIT:
+            return (
+                f"{name}: the smallest checkpoint ({r.quant}) needs {fmt_gb(r.needed_bytes or 0)} a GPU with a "
+                f"short context, more than the {fmt_gb(r.have_bytes or 0)} it may use"
+            )
+        case Refusal.NO_PARALLEL_LAYOUT:
+            return f"{name}: the model's attention heads do not split over these GPUs"
+
+
+# ------------------------------------------------------------------------------------- measured runs
+
+SOURCE_SHOWN_MAX = 70  # characters of a published run's source on a card (the JSON carries it whole)
+
+
+def _source(text: str) -> str:
+    return text if len(text) <= SOURCE_SHOWN_MAX else text[: SOURCE_SHOWN_MAX - 1] + "…"
+
+
+def measured(c: Cited) -> str:
+    """The line under an estimate: "measured: 4.8 tok/s on RTX 3090 + DDR5-6000, UD-IQ2_XXS (source)"."""
+    p = c.point
+    phase = " prefill" if p.phase == "prefill" else ""
+    depth = f" at {fmt_tokens(p.depth_tokens)} context" if p.depth_tokens else ""
+    origin = _source(p.source or "") if p.kind == "published" else f"member report #{p.report_id}, {p.reported_at}"
+    return f"measured: {fmt_rate(p.tokens_per_s)} tok/s{phase} on {p.hardware}, {p.quant}{depth} ({origin})"
+
+
+def members_measured(cited: tuple[Cited, ...]) -> str:
+    """The member reports nearest the option, "2 members measured 61 tok/s ..." (empty when there are none)."""
+    members = [c for c in cited if c.point.kind == "member"]
+    if not members:
+        return ""
+    nearest = min(members, key=lambda c: c.key)
+    group = [c for c in members if c.key[:3] == nearest.key[:3] and c.point.phase == nearest.point.phase]
+    reports = len({c.point.report_id for c in group})
+    median = statistics.median(c.point.tokens_per_s for c in group)
+    who = "1 member" if reports == 1 else f"{reports} members"
+    phase = " prefill" if nearest.point.phase == "prefill" else ""
+    return f"{who} measured {fmt_rate(median)} tok/s{phase} on {nearest.point.hardware}, {nearest.point.quant}"
+
+
+def judgement(j: Judgement) -> str:
+    """What the closest runs say about the estimate, when they disagree with it."""
+    runs = "1 measured run" if j.runs == 1 else f"{j.runs} measured runs (median)"
+    estimate = f"{fmt_rate(j.estimate_low_tps)}–{fmt_rate(j.estimate_high_tps)} tok/s"
+    phase = "prefill" if j.phase == "prefill" else "decode"
+    if j.agreement is Agreement.FASTER:
+        return f"{runs} on this hardware beat the {phase} estimate: {fmt_rate(j.measured_tps)} tok/s against {estimate}"
+    if j.agreement is Agreement.SLOWER:
+        return (
+            f"{runs} on this hardware fell short of the {phase} estimate: {fmt_rate(j.measured_tps)} tok/s against "
+            f"{estimate}"
+        )
+    return f"{runs} on this hardware agree with the {phase} estimate ({fmt_rate(j.measured_tps)} tok/s)"
+
+
+def report_refusal(r: ReportRefusal) -> str:
+    """Why a member's report was not stored, naming the figures."""
+    match r.kind:
+        case RefusalKind.TOO_LARGE:
+            return f"that paste is {(r.paste_bytes or 0) / 1024:.0f} KB; keep it under {(r.limit or 0) // 1024} KB"
+        case RefusalKind.NO_ROWS:
+            return (
+                "no llama-bench rows (a `| model | ... | test | t/s |` table, `-o json`, `-o jsonl`, `-o csv`) or "
+                "llama-server timings (`prompt eval time = ...`) in it"
+            )
+        case RefusalKind.TOO_MANY_ROWS:
+            return f"{r.rows} rows is more than one report holds ({r.limit}); split it"
+        case RefusalKind.MODEL_UNRESOLVED:
+            return f"the model `{r.model_text}` is not one I know: {r.detail or 'give it with `model:`'}"
+        case RefusalKind.HARDWARE_UNREAD:
+            return f"the hardware: {r.detail}"
+        case RefusalKind.DECODE_OVER_BANDWIDTH:
+            return (
+                f"{r.test} at {fmt_rate(r.measured_tps or 0)} tok/s is faster than {r.bandwidth_gb_s:g} GB/s of "
+                f"memory bandwidth can feed this model (at most about {fmt_rate(r.limit_tps or 0)} tok/s); check the "
+                "hardware"
+            )
+        case RefusalKind.PREFILL_OVER_COMPUTE:
+            return (
+                f"{r.test} at {fmt_rate(r.measured_tps or 0)} tok/s is more than {r.tflops:g} FP16 TFLOPS can "
+                f"compute for this model (at most about {fmt_rate(r.limit_tps or 0)} tok/s); check the hardware"
+            )

@@ -68,8 +68,7 @@ class Catalog:
     def find_product(self, name: str) -> UnifiedName | None:
         """A product sold with several chips (`MacBook Air`, `Mac mini`), or None."""
         found = self.product_words.match(name)
-        products = [u for u in self.unified_names if u.configs]
-        return products[int(found[0])] if len(found) == 1 else None
+        return self.unified_names[int(found[0])] if len(found) == 1 else None
 
     def api_prices_for(self, model_id: str) -> tuple[ApiPrice, ...]:
         return tuple(p for p in self.api_prices if p.model == model_id)

@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     HARDWARE_NOT_FOUND = "hardware-not-found"  # no device name or memory size in the phrase
     NEGATIVE_SIZE = "negative-size"
     SIZE_OUT_OF_RANGE = "size-out-of-range"
+    COUNT_OUT_OF_RANGE = "count-out-of-range"  # `0x 10GB`, `99x 3090`: a number of devices or nodes out of range
     DEVICE_AMBIGUOUS = "device-ambiguous"
     DEVICE_UNKNOWN = "device-unknown"
     SIZE_NOT_SOLD = "size-not-sold"  # a machine or card not sold with the memory size given

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog.types import Backend, Gpu, SystemMemory, Unified
+from catalog.types import Backend, Cpu, Gpu, SystemMemory, Unified
 from engine.memory import OS_RESERVE_BYTES
 from engine.units import GIB
 
@@ -23,7 +23,15 @@ PCIE_GB_S = {
 }
 # DDR moves 8 bytes per channel per transfer: GB/s = MT/s x 8 x channels / 1000 (JEDEC; the computed rows of
 # shared/calibration/hardware_specs.csv). Unstated speeds take the most common speed of the generation.
-DEFAULT_MT_S = {"DDR4": 3200, "DDR5": 5600, "LPDDR5": 6400, "LPDDR5X": 8000}
+DEFAULT_MT_S = {
+    "DDR3": 1600,
+    "DDR3L": 1600,
+    "DDR4": 3200,
+    "DDR5": 5600,
+    "LPDDR4X": 4266,
+    "LPDDR5": 6400,
+    "LPDDR5X": 8000,
+}
 DEFAULT_RAM_GENERATION = "DDR5"
 DESKTOP_MAX_GIB = 256  # desktop boards take 4 DIMMs; more memory than this implies a server platform
 SERVER_DEFAULT_CHANNELS = 8
@@ -57,6 +65,8 @@ class GpuDevice(Frozen):
     pcie_gb_s: Annotated[float, Field(gt=0)] | None = None
     nvlink_gb_s: Annotated[float, Field(gt=0)] | None = None  # the card can be NVLinked (bridge, SXM)
     sxm: bool = False  # an SXM/OAM module: its NVLink/NVSwitch fabric is always there
+    compute_capability: str | None = None  # NVIDIA: "8.6" (catalog Gpu.compute_capability)
+    gfx_target: str | None = None  # AMD: "gfx1100" (catalog Gpu.gfx_target)
 
 
 class UnifiedPool(Frozen):
@@ -82,11 +92,36 @@ class SystemRam(Frozen):
     channels: int | None = None
 
 
+# Links between machines of a cluster, one direction, GB/s: line rate / 8 (Thunderbolt 5 80 Gb/s and Thunderbolt 4
+# 40 Gb/s per Intel's Thunderbolt specifications; the DGX Spark's ConnectX-7 200 Gb/s per NVIDIA's DGX Spark page;
+# InfiniBand NDR 400 Gb/s per port; 10/100 Gb Ethernet). Read as an assumption where the phrase names none.
+NodeLink = Literal["thunderbolt5", "thunderbolt4", "connectx7", "infiniband", "ethernet-100g", "ethernet-10g"]
+NODE_LINK_GB_S: dict[NodeLink, float] = {
+    "thunderbolt5": 80 / 8,
+    "thunderbolt4": 40 / 8,
+    "connectx7": 200 / 8,
+    "infiniband": 400 / 8,
+    "ethernet-100g": 100 / 8,
+    "ethernet-10g": 10 / 8,
+}
+GPUS_PER_SERVER = 8  # an HGX/OAM baseboard holds 8 SXM/OAM modules: `16x H200` is two servers
+
+
 class Rig(Frozen):
+    """One machine's devices, or, with `nodes` > 1, each of `nodes` identical machines' (a cluster: `2x M3 Ultra
+    512GB`, `2 nodes of 8x H100`), linked by `node_link`."""
+
     gpus: tuple[GpuDevice, ...] = ()
     unified: UnifiedPool | None = None
     ram: SystemRam | None = None
     nvlink: bool = False  # the GPUs talk over NVLink (bridged cards, or SXM modules), else over PCIe
+    nodes: Annotated[int, Field(ge=1)] = 1
+    node_link: NodeLink | None = None  # between nodes (None: one machine)
+
+    @property
+    def node(self) -> Rig:
+        """One machine of the rig."""
+        return self.model_copy(update={"nodes": 1, "node_link": None})
 
     @property
     def vram_bytes(self) -> int:
@@ -102,7 +137,8 @@ class Rig(Frozen):
             parts.append(self.unified.name)
         if self.ram:
             parts.append(f"{self.ram.memory_bytes / (1 << 30):.0f} GB {self.ram.description}")
-        return " + ".join(parts) or "nothing"
+        one = " + ".join(parts) or "nothing"
+        return f"{self.nodes} nodes of {one}" if self.nodes > 1 else one
 
 
 class AssumptionKind(StrEnum):
@@ -121,6 +157,11 @@ class AssumptionKind(StrEnum):
     POOLED_VRAM = "pooled-vram"  # a bare size read as `count` x `device` of `size_gib` each, layer split
     NO_NVLINK = "no-nvlink"  # `devices` have no NVLink in the catalog: linked by PCIe
     SPLIT_SIZES = "split-sizes"  # two bare sizes: `size_gib` as VRAM, `other_size_gib` as system RAM
+    CPU_PLATFORM = "cpu-platform"  # system RAM on `device` (a CPU) x `count` sockets; `assumed` facts not sourced
+    PRODUCT_CHIP = "product-chip"  # a product sold with several chips (`device`) read as the chip in `devices`
+    CLUSTER = "cluster"  # `count` machines, each with its own memory, linked by `link` (`bandwidth_gb_s`)
+    SERVERS_OF_EIGHT = "servers-of-eight"  # `count` SXM/OAM modules read as servers of GPUS_PER_SERVER
+    DESCRIBED = "described"  # `device` is not in the catalog: memory and bandwidth as the phrase gives them
 
 
 class Assumption(Frozen):
@@ -136,6 +177,8 @@ class Assumption(Frozen):
     gpu_limit_basis: GpuLimitBasis | None = None
     gpu_limit_source: str | None = None
     beside: Assumption | None = None
+    link: NodeLink | None = None  # CLUSTER
+    link_stated: bool = False  # CLUSTER: the phrase named the link (else assumed)
 
 
 class Reading(Frozen):
@@ -157,6 +200,8 @@ def gpu_device(g: Gpu) -> GpuDevice:
         pcie_gb_s=g.pcie_gb_s or PCIE_GB_S.get(g.interconnect or ""),
         nvlink_gb_s=g.nvlink_gb_s,
         sxm=(g.interconnect or "").startswith(("sxm", "oam")),
+        compute_capability=g.compute_capability,
+        gfx_target=g.gfx_target,
     )
 
 
@@ -192,6 +237,33 @@ def spec_ram(
         memory_bytes=int(gib * GIB),
         bandwidth_gb_s=speed * 8 * n / 1000,
         description=f"{gen}-{speed} {n}-channel",
+        memory_type=gen,
+        channels=n,
+    )
+    return ram, tuple(assumed)
+
+
+def cpu_ram(
+    cpu: Cpu, gib: float, generation: str | None, mt_s: int | None, channels: int | None, sockets: int
+) -> tuple[SystemRam, tuple[RamFact, ...]]:
+    """`gib` of system RAM on `sockets` of a catalog CPU: what the phrase stated wins (a DDR generation, MT/s, a
+    channel count for the whole machine), the CPU's platform gives the rest; a fact neither gives is assumed."""
+    assumed: list[RamFact] = []
+    gen = generation or cpu.memory_type
+    alt = cpu.alt_memory if cpu.alt_memory and cpu.alt_memory.memory_type == gen else None
+    platform_speed = cpu.mt_s if gen == cpu.memory_type else (alt.mt_s if alt else None)
+    speed = mt_s or platform_speed
+    if speed is None:
+        speed = DEFAULT_MT_S.get(gen, DEFAULT_MT_S[DEFAULT_RAM_GENERATION])
+        assumed.append("speed")
+    n = channels or (cpu.channels * sockets if cpu.channels else None)
+    if n is None:
+        n = DESKTOP_DEFAULT_CHANNELS * sockets
+        assumed.append("channels")
+    ram = SystemRam(
+        memory_bytes=int(gib * GIB),
+        bandwidth_gb_s=speed * 8 * n / 1000,
+        description=f"{gen}-{speed} {n}-channel ({cpu.name}{f', {sockets} sockets' if sockets > 1 else ''})",
         memory_type=gen,
         channels=n,
     )

