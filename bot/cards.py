@@ -15,6 +15,7 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Hardware, Model, SystemMemory, Unified
 from engine.calibration import MeasuredAccuracy
 from engine.cost import CostReport
+from engine.evidence import OptionEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
 from engine.speed import Range
@@ -36,6 +37,7 @@ class CardField:
     name: str
     value: str
     inline: bool = False
+    detail: bool = False  # folded below the headline where the layout allows (components v2)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def total_chars(card: Card) -> int:
 def within_limits(card: Card) -> Card:
     """Clip every part to Discord's limits, then drop trailing fields until the whole fits in 6000 characters."""
     fields = tuple(
-        CardField(_clip(f.name, FIELD_NAME_MAX) or "-", _clip(f.value, FIELD_VALUE_MAX) or "-", f.inline)
+        CardField(_clip(f.name, FIELD_NAME_MAX) or "-", _clip(f.value, FIELD_VALUE_MAX) or "-", f.inline, f.detail)
         for f in card.fields[:FIELDS_MAX]
     )
     card = replace(
@@ -134,10 +136,47 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
     detail = wording.placement_detail(p, m)
     if detail and p.kind in ("disk", "unified"):
         lines.append(detail)
-    if o.llama_cpp:
-        lines.append(f"```{o.llama_cpp}```")
-    if o.other_runtime:
-        lines.append(f"or `{o.other_runtime}`")
+    lines += serve_lines(o)
+    return lines
+
+
+SERVE_SHOWN = 2  # commands on the card: the best one or two (the rest are in `--json` and the all-quants view)
+SERVE_CHARS = 700  # a second command is shown only while the commands stay within this much of a field
+REFUSED_SHOWN = 2
+_SHELL_SAFE = re.compile(r"^([\w.,:/=@%+-]+|\$[A-Z_][A-Z0-9_]*:\d+)$")
+
+
+def _shell_word(token: str) -> str:
+    return token if _SHELL_SAFE.match(token) else shlex.quote(token)
+
+
+def _step_line(step: Step) -> str:
+    tokens = [f"{k}={v}" for k, v in step.env] + list(step.words) + list(step.positional)
+    for a in step.args:
+        tokens += [a.flag] if a.value is None else [a.flag, a.value]
+    return " ".join(_shell_word(t) for t in tokens)
+
+
+def serve_command(plan: ServePlan) -> str:
+    """A plan as lines to paste into a shell: one line a step, a comment above each where there are several."""
+    lines: list[str] = []
+    for step in plan.steps:
+        comment = wording.step_comment(step, plan.nodes) if len(plan.steps) > 1 else None
+        lines += [comment] if comment else []
+        lines.append(_step_line(step))
+    return "\n".join(lines)
+
+
+def serve_lines(o: QuantOption) -> list[str]:
+    """The option's best one or two commands, each under its engine and what it loads; then which engines cannot
+    serve it and why."""
+    lines: list[str] = []
+    for plan in o.serve.plans[:SERVE_SHOWN]:
+        block = [f"**{wording.ENGINE_NAMES[plan.engine]}** · {wording.serve_why(plan)}", f"```{serve_command(plan)}```"]
+        if lines and len("\n".join(lines + block)) > SERVE_CHARS:
+            break
+        lines += block
+    lines += [f"✖ {wording.refused(r)}" for r in o.serve.refused[:REFUSED_SHOWN]]
     return lines
 
 
@@ -188,7 +227,20 @@ def cost_lines(cost: CostReport) -> list[str]:
     return lines
 
 
-def fit_card(report: FitReport, catalog: Catalog, cost: CostReport | None = None) -> Card:
+def measured_lines(evidence: OptionEvidence) -> list[str]:
+    """Under the estimate: the nearest measured runs, member reports summed up, and a ⚠️ where the runs closest to
+    it disagree with it (published sources and member text escaped: they are not ours to format)."""
+    lines = [f"⚠️ {wording.judgement(j)}" for j in evidence.disagreements]
+    lines += [escape_markdown(wording.measured(c)) for c in evidence.cited if c.point.kind == "published"]
+    members = wording.members_measured(evidence.cited)
+    if members:
+        lines.append(escape_markdown(members))
+    return lines
+
+
+def fit_card(
+    report: FitReport, catalog: Catalog, cost: CostReport | None = None, evidence: ReportEvidence | None = None
+) -> Card:
     m = report.model
     first = report.readings[0]
     best = first.option(first.best)
@@ -197,12 +249,15 @@ def fit_card(report: FitReport, catalog: Catalog, cost: CostReport | None = None
     how_read = f"read {len(report.readings)} ways, most likely first" if len(report.readings) > 1 else "as read"
     description = f"{size} · context {wording.context_note(report)} · hardware {how_read}"
     fields = [_reading_field(r, report) for r in report.readings[:3]]
-    fields.append(CardField("All quants (first reading)", _quant_table(first)))
+    measured = measured_lines(evidence.readings[0].option(first.best)) if evidence is not None else []
+    if measured:
+        fields.append(CardField(f"Measured runs ({first.best}, first reading)", "\n".join(measured)))
+    fields.append(CardField("All quants (first reading)", _quant_table(first), detail=True))
     assumptions = [wording.assumption(a) for r in report.readings[:1] for a in r.assumptions]
     if m.adhoc:
         assumptions.append(wording.adhoc_basis(m))
     if assumptions:
-        fields.append(CardField("Assumptions", "\n".join(f"• {a}" for a in assumptions)))
+        fields.append(CardField("Assumptions", "\n".join(f"• {a}" for a in assumptions), detail=True))
     lines = cost_lines(cost) if cost is not None else []
     if lines:
         fields.append(CardField("Cost vs API", "\n".join(lines)))

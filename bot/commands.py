@@ -30,6 +30,7 @@ from bot.cards import (
     stats_card,
     whatfits_card,
 )
+from bot.evidence import MemberSource, evidence_for
 from bot.report_json import (
     about_json,
     compare_json,
@@ -121,15 +122,18 @@ def fit_answer(
     prompt: str | int | None = None,
     *,
     allow_files: bool = False,
+    members: MemberSource | None = None,
 ) -> Answer:
     def build() -> Answer:
         report = run_fit(catalog, model, hardware, context, quant, kv_cache, prompt, allow_files=allow_files)
-        return _fit_card_answer(catalog, report)
+        return _fit_card_answer(catalog, report, members)
 
     return safely(build)
 
 
-def _fit_card_answer(catalog: Catalog, report: FitReport) -> Answer:
+def _fit_card_answer(catalog: Catalog, report: FitReport, members: MemberSource | None = None) -> Answer:
+    """The /fit card and JSON, with the measured runs nearest each option (published, and `members`' reports)."""
+    evidence = evidence_for(report, catalog, members)
     first = report.readings[0]
     best = first.option(first.best)
     fields = {
@@ -139,9 +143,9 @@ def _fit_card_answer(catalog: Catalog, report: FitReport) -> Answer:
         "best_quant": first.best,
     }
     return Answer(
-        card=fit_card(report, catalog, _first_reading_cost(catalog, report)),
+        card=fit_card(report, catalog, _first_reading_cost(catalog, report), evidence),
         report=report,
-        data=fit_json(report),
+        data=fit_json(report, evidence),
         log_fields=fields,
     )
 
@@ -392,7 +396,13 @@ HANDLERS: dict[str, Callable[..., Answer]] = {
 
 
 def run_request(
-    catalog: Catalog, name: str, raw: Mapping[str, object], frontend: Frontend, *, allow_files: bool = False
+    catalog: Catalog,
+    name: str,
+    raw: Mapping[str, object],
+    frontend: Frontend,
+    *,
+    allow_files: bool = False,
+    members: MemberSource | None = None,
 ) -> Answer:
     """A command as a front end received it: options checked against the one table, then the engine."""
 
@@ -405,6 +415,7 @@ def run_request(
         values = request.values(raw)
         if name == "fit":
             values["allow_files"] = allow_files
+            values["members"] = members  # member reports shown next to the estimate (bot/evidence.py)
         return HANDLERS[name](catalog, **values)
 
     return safely(build)

@@ -13,6 +13,7 @@ from catalog.catalog import Catalog
 from catalog.types import Hardware, Model
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
+from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
 from engine.speed import Concurrency, Range, TensorParallel
@@ -39,8 +40,8 @@ def _round(x: float | None, digits: int = 2) -> float | None:
 # ------------------------------------------------------------------------------------------------- fit
 
 
-def fit_json(report: FitReport) -> Json:
-    """`rigfit fit --json`."""
+def fit_json(report: FitReport, evidence: ReportEvidence | None = None) -> Json:
+    """`rigfit fit --json`; with `evidence`, every option carries the measured runs cited for it."""
     m = report.model
     return {
         "model": {
@@ -53,19 +54,44 @@ def fit_json(report: FitReport) -> Json:
         "context": report.context,
         "context_note": wording.context_note(report),
         "kv_type": report.kv_type,
-        "readings": [_reading_json(r, report) for r in report.readings],
+        "readings": [
+            _reading_json(r, report, evidence.readings[i] if evidence is not None else None)
+            for i, r in enumerate(report.readings)
+        ],
     }
 
 
-def _reading_json(r: ReadingReport, report: FitReport) -> Json:
+def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence | None = None) -> Json:
     return {
         "label": r.label,
         "devices": list(r.devices),
         "assumptions": [wording.assumption(a) for a in r.assumptions],
         "best": r.best,
-        "options": [_option_json(o, wording.why(o, report.context, r.rig, report.model)) for o in r.options],
+        "options": [
+            _option_json(o, wording.why(o, report.context, r.rig, report.model))
+            | {"measured": _measured_json(evidence.option(o.quant) if evidence is not None else None)}
+            for o in r.options
+        ],
         "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
     }
+
+
+def _measured_json(evidence: OptionEvidence | None) -> list[Json]:
+    """The runs cited for an option, nearest first: published ones with their source, member reports with the date
+    they were reported."""
+    out: list[Json] = []
+    for c in evidence.cited if evidence is not None else ():
+        p = c.point
+        row: Json = {
+            "kind": p.kind,
+            "phase": p.phase,
+            "tokens_per_s": round(p.tokens_per_s, 2),
+            "context": p.depth_tokens,
+            "hardware": p.hardware,
+            "quant": p.quant,
+        }
+        out.append(row | ({"source": p.source} if p.kind == "published" else {"reported_at": p.reported_at}))
+    return out
 
 
 def _option_json(o: QuantOption, why: str) -> Json:

@@ -13,6 +13,7 @@ from bot import report_json
 from catalog.catalog import Catalog
 from engine.calibration import MEASURED_ACCURACY
 from engine.cost import Usage, cost_report
+from engine.evidence import EvidenceIndex, MeasuredPoint, report_evidence
 from engine.fit import FitOptions, FitReport, fit
 from engine.parse import parse_hardware
 from engine.recommend import recommend, what_fits
@@ -67,9 +68,36 @@ def _fit_everything(cat: Catalog) -> dict[str, object]:
     return data
 
 
+def _fit_measured(cat: Catalog) -> dict[str, object]:
+    """A published run and a member's report of the same model, card and quant: both kinds of `measured` row."""
+    report = _fit(cat, "llama-3.1-8b", "RTX 3090")
+    quant = report.readings[0].best or ""
+    common = {
+        "model_id": "llama-3.1-8b",
+        "family": cat.models["llama-3.1-8b"].family,
+        "total_params_b": cat.models["llama-3.1-8b"].total_params_b,
+        "quant": quant,
+        "device_ids": ("rtx-3090",),
+        "gpu_count": 1,
+        "device_class": "gpu",
+        "hardware": "RTX 3090",
+    }
+    points = [
+        MeasuredPoint(kind="published", phase="decode", tokens_per_s=90.0, source="https://example.org/run", **common),
+        MeasuredPoint(
+            kind="member", phase="prefill", tokens_per_s=3000.0, reported_at="2026-12-01", report_id=7, **common
+        ),
+    ]
+    data = report_json.fit_json(report, report_evidence(report, EvidenceIndex(points)))
+    measured = data["readings"][0]["options"]  # type: ignore[index]
+    assert {m["kind"] for o in measured for m in o["measured"]} == {"published", "member"}
+    return data
+
+
 # (command, README section(s) that document it, builder on the fixture catalog)
 CASES: list[tuple[str, tuple[str, ...], Callable[[Catalog], dict[str, object]]]] = [
     ("fit", ("fit",), _fit_everything),
+    ("fit-measured", ("fit",), _fit_measured),
     ("fit-offload", ("fit",), lambda cat: report_json.fit_json(_fit(cat, "glm-5.2", "24GB VRAM + 256GB RAM"))),
     ("fit-shorter", ("fit",), lambda cat: report_json.fit_json(_fit(cat, "glm-5.2", "M3 Ultra 512GB"))),
     ("quants", ("quants",), lambda cat: report_json.quants_json(_fit(cat, "glm-5.2", "256GB"))),

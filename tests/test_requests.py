@@ -149,7 +149,7 @@ def expected_values(request_: Request) -> dict[str, Any]:
 
 
 def _without_files(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k != "allow_files"}
+    return {k: v for k, v in values.items() if k not in ("allow_files", "members")}  # front-end context, not options
 
 
 OPTIONED = [(r.name, r) for r in REQUESTS.values() if r.options]
