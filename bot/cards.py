@@ -6,6 +6,8 @@ title 256, description 4096, 25 fields, field name 256, field value 1024, footer
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from engine.cost import CostReport
 from engine.evidence import OptionEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
+from engine.serve import ServePlan, Step
 from engine.speed import Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens, fmt_usd
 

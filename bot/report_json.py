@@ -9,6 +9,7 @@ sentences the cards show.
 from __future__ import annotations
 
 from bot import wording
+from bot.cards import serve_command
 from catalog.catalog import Catalog
 from catalog.types import Hardware, Model
 from engine.calibration import HeldOutScore, MeasuredAccuracy
@@ -16,6 +17,7 @@ from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
 from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
+from engine.serve import Engine, ServePlan
 from engine.speed import Concurrency, Range, TensorParallel
 from engine.units import GB
 
@@ -114,9 +116,35 @@ def _option_json(o: QuantOption, why: str) -> Json:
         "max_context": o.max_context,
         "ttft_s": _range(o.ttft_s),
         "tensor_parallel": _tensor_parallel_json(o.tensor_parallel),
-        "llama_cpp": o.llama_cpp,
+        "llama_cpp": _llama_cpp(o),
+        "serve": [_serve_json(p) for p in o.serve.plans],
+        "not_served": [
+            {"engine": r.engine.value, "reason": r.reason.value, "why": wording.refused(r)} for r in o.serve.refused
+        ],
         "why": why,
         "concurrency": _concurrency_json(o.concurrency),
+    }
+
+
+def _llama_cpp(o: QuantOption) -> str | None:
+    plan = o.serve.plan(Engine.LLAMA_CPP)
+    return serve_command(plan) if plan else None
+
+
+def _serve_json(p: ServePlan) -> Json:
+    return {
+        "engine": p.engine.value,
+        "command": serve_command(p),
+        "checkpoint": p.checkpoint,
+        "checkpoint_format": p.checkpoint_format,
+        "weights_gb": _gb(p.weights_bytes),
+        "weights_basis": p.weights_basis,
+        "max_context": p.context_tokens,
+        "tensor_parallel": p.tensor_parallel,
+        "pipeline_parallel": p.pipeline_parallel,
+        "nodes": p.nodes,
+        "gpu_gb_each": _gb(p.gpu_bytes_each) if p.gpu_bytes_each is not None else None,
+        "why": wording.serve_why(p),
     }
 
 

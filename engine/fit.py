@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Literal
 
 from catalog.types import Model, Quant
-from engine import flags, memory, speed
+from engine import memory, serve, speed
 from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
 from engine.rig import Assumption, Frozen, Reading, Rig
+from engine.serve import Serve
 from engine.speed import Range
 
 DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
@@ -44,8 +45,7 @@ class QuantOption(Frozen):
     caveats: tuple[speed.Caveat, ...] = ()  # what the speed figures leave out or rest on (shown on cards)
     max_context: int
     tensor_parallel: speed.TensorParallel | None = None  # the same cards split by tensor parallelism (vLLM)
-    llama_cpp: str | None
-    other_runtime: str | None
+    serve: Serve = Serve()  # engines that start this option (engine/serve.py), and those that cannot
     concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS at once: the recommended option, accelerators only
     ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
 
@@ -130,9 +130,10 @@ def _option(
     placement = place(model, rig, w.n_bytes, kv)
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink)
     overhead = sum(p.overhead_bytes for p in placement.pools)
+    fmt = published.format if published else "gguf"
     return QuantOption(
         quant=w.quant,
-        format=published.format if published else "gguf",
+        format=fmt,
         bits_per_weight=w.bits_per_weight,
         weights_bytes=w.n_bytes,
         weights_basis=w.basis,
@@ -146,8 +147,7 @@ def _option(
         tensor_parallel=est.tensor_parallel,
         caveats=est.caveats,
         max_context=_max_context(model, placement, context, profile),
-        llama_cpp=flags.llama_cpp(model, w.quant, placement, context, opts.kv_type),
-        other_runtime=flags.other_runtime(model, placement, context),
+        serve=serve.for_option(model, rig, published, w.quant, fmt, placement, context, opts.kv_type),
         ttft_s=None
         if est.prefill_tps is None
         else Range(
@@ -202,6 +202,7 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     )
     best = choose_best(options)
     options = tuple(_with_concurrency(model, o, context, profile) if o.quant == best else o for o in options)
+    options = tuple(_with_servers(model, rig, o, context, opts.kv_type) if o.quant == best else o for o in options)
     shorter = () if opts.quant else _with_less_context(model, rig, options, best, context, profile)
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
@@ -243,6 +244,12 @@ def _with_less_context(
             if longest < context:
                 found.append((o.quant, longest))
     return tuple(found)
+
+
+def _with_servers(model: Model, rig: Rig, option: QuantOption, context: int, kv_type: memory.KvType) -> QuantOption:
+    """vLLM and SGLang with the most precise server checkpoint of the model that fits the rig's GPUs (a file other
+    than a GGUF option's own, with its own size), or why none does."""
+    return option.model_copy(update={"serve": option.serve + serve.servers(model, rig, context, kv_type)})
 
 
 def _with_concurrency(model: Model, option: QuantOption, context: int, profile: memory.KvProfile) -> QuantOption:

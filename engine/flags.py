@@ -1,37 +1,258 @@
-"""The command lines that produce a placement: llama.cpp first, then the runtime that applies."""
+"""What each serving engine accepts on its command line: a table of flags with their value types, each table with
+the documentation it was read from. `engine/serve.py` builds its plans only from these flags (a Step refuses any
+other), and `check_line` reads a rendered command back against the same tables, so a printed command that an
+engine would reject (an unknown flag, a value of the wrong kind, a placeholder) is caught in tests.
+"""
 
 from __future__ import annotations
 
-from catalog.types import Model
-from engine.placement import Placement
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Literal
+
+# What a flag's value must look like. `none`: a switch without a value.
+ValueKind = Literal["none", "int", "float", "choice", "str", "csv_num", "repo", "hf_ref", "host_port", "host_ports"]
+
+_VALUE_RE: dict[ValueKind, re.Pattern[str]] = {
+    "int": re.compile(r"^-?\d+$"),
+    "float": re.compile(r"^\d+(\.\d+)?$"),
+    "csv_num": re.compile(r"^\d+(\.\d+)?(,\d+(\.\d+)?)+$"),
+    "repo": re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$"),  # a Hugging Face repo id: owner/name
+    "hf_ref": re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(:[\w.-]+)?$"),  # owner/name[:quant]
+    "host_port": re.compile(r"^(\$\{?[A-Z_][A-Z0-9_]*\}?|[\w.-]+):\d{2,5}$"),  # a shell variable stands for a host
+    "host_ports": re.compile(
+        r"^(\$\{?[A-Z_][A-Z0-9_]*\}?|[\w.-]+):\d{2,5}(,(\$\{?[A-Z_][A-Z0-9_]*\}?|[\w.-]+):\d{2,5})*$"
+    ),
+    "str": re.compile(r"^[^<>\s]+$"),
+}
 
 
-def llama_cpp(model: Model, quant: str, placement: Placement, context: int, kv_type: str) -> str | None:
-    if placement.verdict == "does-not-fit" and placement.kind != "disk":
-        return None
-    parts = [f"llama-server -m {model.id}-{quant}.gguf", f"-c {context}"]
-    if placement.n_gpu_layers is not None:
-        parts.append(f"-ngl {placement.n_gpu_layers}")
-    if placement.n_cpu_moe:
-        parts.append(f"--n-cpu-moe {placement.n_cpu_moe}")
-    if placement.tensor_split:
-        parts.append("-ts " + ",".join(str(n) for n in placement.tensor_split))
-    parts.append("-fa on")
-    if kv_type != "f16":
-        parts.append(f"-ctk {kv_type} -ctv {kv_type}")
-    if placement.kind == "cpu":
-        parts.append("--no-mmap")
-    return " ".join(parts)
+@dataclass(frozen=True)
+class Flag:
+    names: tuple[str, ...]  # every spelling the engine accepts; the first is the one printed
+    kind: ValueKind
+    choices: tuple[str, ...] = ()
+
+    def accepts(self, value: str | None) -> bool:
+        if self.kind == "none":
+            return value is None
+        if value is None:
+            return False
+        if self.kind == "choice":
+            return value in self.choices
+        return bool(_VALUE_RE[self.kind].match(value))
 
 
-def other_runtime(model: Model, placement: Placement, context: int) -> str | None:
-    """The MLX / Ollama / vLLM equivalent where that runtime applies to the placement."""
-    if placement.kind == "unified" and any(p.backend == "metal" for p in placement.pools):
-        return f"mlx_lm.server --model <mlx repo of {model.name}> (MLX uses the same unified memory)"
-    if placement.kind in ("gpu", "multi-gpu") and all(p.backend == "cuda" for p in placement.pools):
-        n = len(placement.pools)
-        tp = f" --tensor-parallel-size {n}" if n > 1 else ""
-        return f"vllm serve {model.hf_repo or model.id} --max-model-len {context}{tp}"
-    if placement.verdict != "does-not-fit":
-        return f"ollama: OLLAMA_CONTEXT_LENGTH={context} ollama run <gguf of {model.name}>"
-    return None
+@dataclass(frozen=True)
+class Program:
+    """One command: the words that start it, its flags, how many positional arguments it takes and of what kind,
+    the environment variables it reads, and where all of that is documented."""
+
+    words: tuple[str, ...]
+    flags: tuple[Flag, ...]
+    positional: tuple[ValueKind, ...] = ()
+    env: tuple[Flag, ...] = ()
+    source: str = ""
+
+    def flag(self, name: str) -> Flag | None:
+        return next((f for f in self.flags if name in f.names), None)
+
+    def env_var(self, name: str) -> Flag | None:
+        return next((f for f in self.env if name in f.names), None)
+
+
+def _f(names: str, kind: ValueKind = "none", choices: tuple[str, ...] = ()) -> Flag:
+    return Flag(tuple(names.split()), kind, choices)
+
+
+LLAMA_KV_TYPES = ("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1")
+_LLAMA_COMMON = (
+    _f("-m --model", "str"),
+    _f("-hf -hfr --hf-repo", "hf_ref"),
+    _f("-c --ctx-size", "int"),
+    _f("-ngl --gpu-layers --n-gpu-layers", "int"),
+    _f("--n-cpu-moe -ncmoe", "int"),
+    _f("--cpu-moe -cmoe"),
+    _f("-ot --override-tensor", "str"),
+    _f("-fa --flash-attn", "choice", ("on", "off", "auto")),
+    _f("-ctk --cache-type-k", "choice", LLAMA_KV_TYPES),
+    _f("-ctv --cache-type-v", "choice", LLAMA_KV_TYPES),
+    _f("-ts --tensor-split", "csv_num"),
+    _f("-sm --split-mode", "choice", ("none", "layer", "row")),
+    _f("-mg --main-gpu", "int"),
+    _f("--rpc", "host_ports"),
+    _f("--no-mmap"),
+    _f("--mlock"),
+    _f("-np --parallel", "int"),
+    _f("-t --threads", "int"),
+    _f("--jinja"),
+)
+LLAMA_SOURCE = (
+    "https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md and common/arg.cpp "
+    "(-fa takes on|off|auto; -ctk/-ctv allowed values; -hf <user>/<model>[:quant]; --n-cpu-moe N; --rpc SERVERS)"
+)
+LLAMA_SERVER = Program(
+    words=("llama-server",),
+    flags=(*_LLAMA_COMMON, _f("--host", "str"), _f("--port", "int")),
+    source=LLAMA_SOURCE,
+)
+RPC_SERVER = Program(
+    words=("rpc-server",),
+    flags=(_f("-H --host", "str"), _f("-p --port", "int"), _f("-c --cache")),
+    source="https://github.com/ggml-org/llama.cpp/blob/master/tools/rpc/README.md (rpc-server -H 0.0.0.0 -p 50052)",
+)
+
+VLLM_KV_TYPES = ("auto", "fp8", "fp8_e4m3", "fp8_e5m2")
+VLLM_SERVE = Program(
+    words=("vllm", "serve"),
+    positional=("repo",),
+    flags=(
+        _f("--tensor-parallel-size -tp", "int"),
+        _f("--pipeline-parallel-size -pp", "int"),
+        _f("--data-parallel-size -dp", "int"),
+        _f("--enable-expert-parallel"),
+        _f("--max-model-len", "int"),
+        _f("--gpu-memory-utilization", "float"),
+        _f("--kv-cache-dtype", "choice", VLLM_KV_TYPES),
+        _f("--dtype", "choice", ("auto", "half", "float16", "bfloat16", "float", "float32")),
+        _f("--distributed-executor-backend", "choice", ("ray", "mp", "uni", "external_launcher")),
+        _f("--max-num-seqs", "int"),
+        _f("--trust-remote-code"),
+        _f("--host", "str"),
+        _f("--port", "int"),
+    ),
+    source=(
+        "https://docs.vllm.ai/en/latest/configuration/engine_args/ (vllm serve [model_tag]; --kv-cache-dtype "
+        "{auto,fp8,fp8_e4m3,fp8_e5m2}; --distributed-executor-backend {ray,mp,uni,external_launcher}); "
+        "https://docs.vllm.ai/en/v0.8.5/serving/engine_args.html"
+    ),
+)
+RAY_START = Program(
+    words=("ray", "start"),
+    flags=(_f("--head"), _f("--port", "int"), _f("--address", "host_port"), _f("--block")),
+    source="https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html (multi-node: ray start --head / --address)",
+)
+
+SGLANG_KV_TYPES = ("auto", "fp8_e5m2", "fp8_e4m3")
+SGLANG_SERVER = Program(
+    words=("python3", "-m", "sglang.launch_server"),
+    flags=(
+        _f("--model-path --model", "repo"),
+        _f("--tp-size --tp --tensor-parallel-size", "int"),
+        _f("--pp-size --pipeline-parallel-size", "int"),
+        _f("--dp-size --dp --data-parallel-size", "int"),
+        _f("--ep-size --ep --expert-parallel-size", "int"),
+        _f("--context-length", "int"),
+        _f("--mem-fraction-static", "float"),
+        _f("--kv-cache-dtype", "choice", SGLANG_KV_TYPES),
+        _f("--nnodes", "int"),
+        _f("--node-rank", "int"),
+        _f("--dist-init-addr", "host_port"),
+        _f("--trust-remote-code"),
+        _f("--host", "str"),
+        _f("--port", "int"),
+    ),
+    source=(
+        "https://docs.sglang.io/advanced_features/server_arguments.html (--tp, --dp, --context-length, "
+        "--mem-fraction-static, --kv-cache-dtype fp8_e5m2|fp8_e4m3, --nnodes/--node-rank/--dist-init-addr); "
+        "https://docs.sglang.io/cookbook/base/reference/server_arguments (--tp-size, --dp-size, --ep-size)"
+    ),
+)
+
+OLLAMA_ENV = (
+    _f("OLLAMA_CONTEXT_LENGTH", "int"),
+    _f("OLLAMA_FLASH_ATTENTION", "choice", ("0", "1")),
+    _f("OLLAMA_KV_CACHE_TYPE", "choice", ("f16", "q8_0", "q4_0")),
+    _f("OLLAMA_SCHED_SPREAD", "choice", ("0", "1")),
+)
+OLLAMA_SOURCE = (
+    "https://github.com/ollama/ollama/blob/main/docs/faq.md and envconfig/config.go (OLLAMA_CONTEXT_LENGTH, "
+    "OLLAMA_FLASH_ATTENTION, OLLAMA_KV_CACHE_TYPE f16|q8_0|q4_0 are read by `ollama serve`); docs/context-length.mdx "
+    "(OLLAMA_CONTEXT_LENGTH=64000 ollama serve); https://huggingface.co/docs/hub/ollama (ollama run "
+    "hf.co/{username}/{repository}:{quantization})"
+)
+OLLAMA_SERVE = Program(words=("ollama", "serve"), flags=(), env=OLLAMA_ENV, source=OLLAMA_SOURCE)
+OLLAMA_RUN = Program(words=("ollama", "run"), flags=(_f("--verbose"),), positional=("str",), source=OLLAMA_SOURCE)
+
+MLX_SERVER = Program(
+    words=("mlx_lm.server",),
+    flags=(_f("--model", "repo"), _f("--host", "str"), _f("--port", "int"), _f("--trust-remote-code")),
+    source=(
+        "https://github.com/ml-explore/mlx-lm/blob/main/mlx_lm/SERVER.md "
+        "(mlx_lm.server --model <path_to_model_or_hf_repo>)"
+    ),
+)
+
+PROGRAMS = (LLAMA_SERVER, RPC_SERVER, VLLM_SERVE, RAY_START, SGLANG_SERVER, OLLAMA_SERVE, OLLAMA_RUN, MLX_SERVER)
+_ENV_ASSIGN = re.compile(r"^([A-Z_][A-Z0-9_]*)=(.*)$")
+
+
+def program_for(words: tuple[str, ...]) -> Program | None:
+    return next((p for p in PROGRAMS if words[: len(p.words)] == p.words), None)
+
+
+def check_args(program: Program, tokens: list[str]) -> list[str]:
+    """What `program` would reject in `tokens` (its arguments after the starting words): unknown flags, values
+    of the wrong kind, missing or extra positional arguments. Empty when the engine accepts them."""
+    problems: list[str] = []
+    positional: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.startswith("-") or _VALUE_RE["int"].match(token):
+            positional.append(token)
+            i += 1
+            continue
+        name, _, inline = token.partition("=")
+        flag = program.flag(name)
+        if flag is None:
+            problems.append(f"{' '.join(program.words)} has no flag {name}")
+            i += 1
+            continue
+        value: str | None = inline or None
+        if flag.kind != "none" and value is None:
+            value = tokens[i + 1] if i + 1 < len(tokens) else None
+            i += 1
+        if not flag.accepts(value):
+            problems.append(f"{' '.join(program.words)} {name} does not take {value!r} ({flag.kind})")
+        i += 1
+    if len(positional) != len(program.positional):
+        problems.append(f"{' '.join(program.words)} takes {len(program.positional)} positional, got {positional}")
+    for value, kind in zip(positional, program.positional, strict=False):
+        if not _VALUE_RE[kind].match(value):
+            problems.append(f"{' '.join(program.words)} positional {value!r} is not a {kind}")
+    return problems
+
+
+def check_env(program: Program, env: list[tuple[str, str]]) -> list[str]:
+    problems: list[str] = []
+    for name, value in env:
+        var = program.env_var(name)
+        if var is None:
+            problems.append(f"{' '.join(program.words)} does not read {name}")
+        elif not var.accepts(value):
+            problems.append(f"{name}={value!r} is not a {var.kind}")
+    return problems
+
+
+def check_line(line: str) -> list[str]:
+    """One shell line (`VAR=value ... program args`; `#` comments and blank lines pass) against the tables."""
+    tokens = shlex.split(line, comments=True)
+    if not tokens:
+        return []
+    if any("<" in t or ">" in t for t in tokens):
+        return [f"placeholder in {line!r}"]
+    env: list[tuple[str, str]] = []
+    while tokens and (m := _ENV_ASSIGN.match(tokens[0])):
+        env.append((m.group(1), m.group(2)))
+        tokens = tokens[1:]
+    program = program_for(tuple(tokens))
+    if program is None:
+        return [f"no engine table for {tokens[:3]}"]
+    return check_env(program, env) + check_args(program, tokens[len(program.words) :])
+
+
+def check_command(command: str) -> list[str]:
+    """Every line of a rendered command (several lines: one step each)."""
+    return [p for line in command.splitlines() for p in check_line(line)]

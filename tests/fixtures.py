@@ -25,8 +25,12 @@ SRC = "tests/fixtures.py (test data)"
 GB = 10**9
 
 
-def q(name: str, gb: float) -> Quant:
-    return Quant(name=name, file_bytes=int(gb * GB), source=SRC, as_of=AS_OF)
+def q(name: str, gb: float, repo: str | None = None) -> Quant:
+    return Quant(name=name, file_bytes=int(gb * GB), repo=repo, source=SRC, as_of=AS_OF)
+
+
+GLM_GGUF = "unsloth/GLM-5.2-GGUF"  # the repos the real catalog names for these models (catalog/data/models)
+LLAMA_8B_GGUF = "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF"
 
 
 BIG_MOE = Model(
@@ -41,7 +45,13 @@ BIG_MOE = Model(
     attention=Attention(kind="mla", kv_lora_rank=512, qk_rope_head_dim=64),
     experts=Experts(n_routed=256, n_active=8, n_shared=1, dense_layers=3),
     vocab_size=154_880,
-    quants=(q("UD-IQ1_M", 217), q("UD-IQ2_XXS", 241), q("UD-Q4_K_XL", 431), q("Q8_0", 805), q("BF16", 1510)),
+    quants=(
+        q("UD-IQ1_M", 217, GLM_GGUF),
+        q("UD-IQ2_XXS", 241, GLM_GGUF),
+        q("UD-Q4_K_XL", 431, GLM_GGUF),
+        q("Q8_0", 805, GLM_GGUF),
+        q("BF16", 1510, GLM_GGUF),
+    ),
     source=SRC,
     as_of=AS_OF,
 )
@@ -55,7 +65,7 @@ DENSE_8B = Model(
     attention=Attention(kind="gqa", n_heads=32, n_kv_heads=8, head_dim=128),
     hidden_size=4096,
     vocab_size=128_256,
-    quants=(q("Q4_K_M", 4.92), q("Q8_0", 8.54)),
+    quants=(q("Q4_K_M", 4.92, LLAMA_8B_GGUF), q("Q8_0", 8.54, LLAMA_8B_GGUF)),
     source=SRC,
     as_of=AS_OF,
 )

@@ -10,6 +10,7 @@ from catalog.catalog import Catalog
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.rig import AssumptionKind
+from engine.serve import Arg, Engine
 from engine.speed import CaveatKind
 
 GLM = "glm-5.2"
@@ -52,7 +53,8 @@ def test_expert_offload_names_the_n_cpu_moe_count(cat: Catalog) -> None:
     option = report.readings[0].option("UD-IQ2_XXS")
     assert option is not None and option.placement.n_cpu_moe is not None
     assert 0 < option.placement.n_cpu_moe <= 75
-    assert option.llama_cpp and f"--n-cpu-moe {option.placement.n_cpu_moe}" in option.llama_cpp
+    plan = option.serve.plan(Engine.LLAMA_CPP)
+    assert plan and Arg(flag="--n-cpu-moe", value=str(option.placement.n_cpu_moe)) in plan.steps[0].args
     gpu = option.placement.pools[0]
     assert gpu.used_bytes <= gpu.capacity_bytes
 
@@ -155,7 +157,8 @@ def test_quantised_kv_cache_shrinks_memory_and_sets_flags(cat: Catalog) -> None:
     f16 = fit(m, parse_hardware("RTX 3090", cat), FitOptions(context=65536)).readings[0].option("Q8_0")
     q4 = fit(m, parse_hardware("RTX 3090", cat), FitOptions(context=65536, kv_type="q4_0")).readings[0].option("Q8_0")
     assert f16 and q4 and q4.kv_cache_bytes == pytest.approx(f16.kv_cache_bytes * (18 / 32) / 2, rel=1e-6)
-    assert q4.llama_cpp and "-ctk q4_0 -ctv q4_0" in q4.llama_cpp
+    plan = q4.serve.plan(Engine.LLAMA_CPP)
+    assert plan and {Arg(flag="-ctk", value="q4_0"), Arg(flag="-ctv", value="q4_0")} <= set(plan.steps[0].args)
 
 
 def test_time_to_first_token_follows_the_prompt(cat: Catalog) -> None:
@@ -169,10 +172,11 @@ def test_time_to_first_token_follows_the_prompt(cat: Catalog) -> None:
 @pytest.mark.parametrize(
     ("model", "hardware", "best", "suggested"),
     [
-        ("llama-3.1-8b", "12GB", "Q4_K_M", ["Q8_0"]),  # Q8_0 fits on the card with less than 32k
-        ("llama-3.1-8b", "8GB", None, ["Q4_K_M"]),  # nothing fits at 32k; Q4_K_M does with less
+        ("llama-3.1-8b", "12GB", "Q6_K", ["Q8_0"]),  # Q6_K fits at 32k; Q8_0 on the card with less
+        ("llama-3.1-8b", "8GB", "Q4_K_M", []),  # no 4-bit fits at 32k: the pick itself runs Q4_K_M with less
         ("gemma-3-27b", "RTX 3090", "Q5_K_M", ["Q6_K"]),
-        ("glm-5.2", "M3 Ultra 512GB", "UD-Q4_K_XL", []),  # the best quant already fits: nothing to trade
+        ("glm-5.2", "M3 Ultra 512GB", "UD-Q4_K_XL", ["Q5_K_M"]),  # a 5-bit estimate fits just under 32k
+        ("llama-3.1-8b", "2x RTX 3090", "Q8_0", []),  # near-lossless fits: nothing to trade
     ],
 )
 def test_better_quants_with_less_context_really_fit_there(

@@ -1,0 +1,590 @@
+"""Serve plans: for one option (a quant on a rig), the engines that can start it and how, as typed plans the bot
+renders into a command to paste; and where an engine cannot serve it, which rule stops it.
+
+- llama.cpp (`llama-server -hf <repo>:<quant>`) with the placement's flags, for every GGUF with a published repo.
+- Ollama (`ollama run hf.co/<repo>:<quant>`, settings on `ollama serve`), where it can make the placement.
+- MLX (`mlx_lm.server --model <mlx repo>`) for an MLX checkpoint on Apple silicon.
+- vLLM and SGLang on the rig's GPUs with a checkpoint that fits: the option's own (FP8/AWQ/GPTQ/BF16) or, beside a
+  GGUF, the best server checkpoint of the model that fits; tensor parallel dividing the heads, pipeline parallel
+  for the rest and across nodes of GPUS_PER_NODE.
+
+Every Step is checked against engine/flags.py when it is made: a plan cannot carry a flag its engine rejects.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import model_validator
+
+from catalog.types import Model, Quant, QuantFormat
+from engine import flags, memory
+from engine.placement import Placement
+from engine.rig import Frozen, GpuDevice, Rig
+
+# --------------------------------------------------------------------------------------------- rules
+
+# vLLM's CUDA wheels: "GPU: compute capability 7.5 or higher (e.g., T4, RTX20xx, A100, L4, H100, B200)"
+# (https://docs.vllm.ai/en/latest/getting_started/installation/gpu/; 7.0 up to v0.14). SGLang's CUDA kernels
+# (sgl-kernel) are built for the same range; the same floor is applied to it.
+MIN_CUDA_CAPABILITY = (7, 5)
+# BF16 needs compute capability 8.0; below it vLLM runs a BF16 checkpoint as FP16 with `--dtype half`
+# (vLLM's error: "Bfloat16 is only supported on GPUs with compute capability of at least 8.0").
+BF16_CAPABILITY = (8, 0)
+# FP8 W8A8 needs 8.9 (Ada, Hopper, Blackwell); dense FP8 checkpoints run on 7.5+ as weight-only W8A16 through
+# FP8 Marlin (https://docs.vllm.ai/en/latest/features/quantization/fp8/); FP8 MoE checkpoints need 8.9 ("vLLM
+# supports FP8 MoE models only on Ada Lovelace or Hopper GPUs (>= SM 89)",
+# https://huggingface.co/neuralmagic/DeepSeek-Coder-V2-Instruct-FP8/discussions/1). The same 8.9 floor is used
+# for an FP8 KV cache.
+FP8_CAPABILITY = (8, 9)
+# NVFP4 is Blackwell's 4-bit float (compute capability 10.0 and 12.0).
+NVFP4_CAPABILITY = (10, 0)
+# vLLM on ROCm: "MI200s (gfx90a), MI300 (gfx942), MI350 (gfx950), Radeon RX 7900 series (gfx1100/1101), Radeon RX
+# 9000 series (gfx1200/1201), Ryzen AI MAX / AI 300 Series (gfx1151/1150)"
+# (https://raw.githubusercontent.com/vllm-project/vllm/main/docs/getting_started/installation/gpu.rocm.inc.md).
+VLLM_ROCM_TARGETS = frozenset(
+    {"gfx90a", "gfx942", "gfx950", "gfx1100", "gfx1101", "gfx1200", "gfx1201", "gfx1150", "gfx1151"}
+)
+# SGLang on AMD: Instinct MI300X/MI325X/MI35X (https://docs.sglang.io/platforms/amd_gpu.html).
+SGLANG_ROCM_TARGETS = frozenset({"gfx942", "gfx950"})
+# vLLM's quantization table: AWQ and GPTQ are not supported on AMD GPUs, FP8 W8A8 is (MI300 and later)
+# (https://docs.vllm.ai/en/v0.14.0/features/quantization/).
+ROCM_FP8_TARGETS = frozenset({"gfx942", "gfx950"})
+# An HGX/DGX box holds 8 GPUs; more GPUs than that are read as several nodes of equal size.
+GPUS_PER_NODE = 8
+# vLLM's --gpu-memory-utilization and SGLang's --mem-fraction-static default to 0.9 of each GPU's memory
+# (engine docs above); the plan states the figure it sized with.
+GPU_MEMORY_FRACTION = 0.90
+MIN_SERVER_CONTEXT = 4096  # below this a server plan is not worth printing: a short chat turn does not fit
+CONTEXT_STEP = 1024  # --max-model-len is lowered in steps of this many tokens until the KV cache fits
+# Ollama cannot pull a GGUF published in shards (ollama/ollama#5245; "The specified repository contains sharded
+# GGUF. Ollama does not support this yet", unslothai/unsloth#3594). Hugging Face keeps files under 50 GB
+# (https://huggingface.co/docs/hub/storage-limits), so a GGUF this large is always sharded.
+HF_SINGLE_FILE_MAX_BYTES = 50 * 10**9
+RAY_PORT = 6379  # `ray start --head` default port (vLLM multi-node docs)
+SGLANG_DIST_PORT = 50000  # the port SGLang's multi-node example uses for --dist-init-addr
+HEAD_NODE_VAR = "$HEAD_NODE_IP"  # the first node's address: the user's own; the plan says to set it
+
+SERVER_FORMATS: tuple[QuantFormat, ...] = ("fp8", "awq", "gptq", "nvfp4", "safetensors")
+
+
+class Engine(StrEnum):
+    LLAMA_CPP = "llama.cpp"
+    OLLAMA = "ollama"
+    MLX = "mlx"
+    VLLM = "vllm"
+    SGLANG = "sglang"
+
+
+class Refusal(StrEnum):
+    """Why an engine cannot serve an option (bot/wording.py says each in words)."""
+
+    NO_GGUF_REPO = "no-gguf-repo"  # the quant has no published file in the catalog
+    SHARDED_GGUF = "sharded-gguf"  # Ollama cannot pull a GGUF in shards
+    EXPERT_OFFLOAD = "expert-offload"  # Ollama has no --n-cpu-moe: it cannot keep experts in RAM
+    COMPUTE_CAPABILITY = "compute-capability"  # a card below the engine's CUDA floor
+    FORMAT_CAPABILITY = "format-capability"  # the checkpoint's format needs a newer card
+    ROCM_TARGET = "rocm-target"  # an AMD card the engine's ROCm build does not support
+    ROCM_FORMAT = "rocm-format"  # a checkpoint format the engine does not run on AMD
+    MIXED_GPUS = "mixed-gpus"  # NVIDIA and AMD cards in one tensor-parallel group
+    NO_SERVER_CHECKPOINT = "no-server-checkpoint"  # no FP8/AWQ/GPTQ/BF16 repo of the model in the catalog
+    DOES_NOT_FIT = "does-not-fit"  # no checkpoint fits the GPUs with MIN_SERVER_CONTEXT of KV
+    NO_PARALLEL_LAYOUT = "no-parallel-layout"  # no tensor x pipeline split the model's heads and layers allow
+
+
+StepRole = Literal["run", "server", "client", "head", "worker", "node"]
+
+
+class Arg(Frozen):
+    flag: str
+    value: str | None = None
+
+
+class Step(Frozen):
+    """One command: the program's words, positional arguments, flags and the environment it is started with.
+    `role` and `node_rank` say where it runs (the bot says it in words)."""
+
+    words: tuple[str, ...]
+    positional: tuple[str, ...] = ()
+    args: tuple[Arg, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    role: StepRole = "run"
+    node_rank: int | None = None
+
+    @model_validator(mode="after")
+    def _engine_accepts(self) -> Step:
+        program = flags.program_for(self.words)
+        if program is None or program.words != self.words:
+            raise ValueError(f"no flag table for {' '.join(self.words)}")
+        tokens = [*self.positional]
+        for a in self.args:
+            tokens += [a.flag] if a.value is None else [a.flag, a.value]
+        problems = flags.check_args(program, tokens) + flags.check_env(program, list(self.env))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class ServePlan(Frozen):
+    engine: Engine
+    checkpoint: str  # what the engine loads: a repo id, repo:quant or an Ollama reference
+    checkpoint_format: QuantFormat
+    weights_bytes: int
+    weights_basis: Literal["published", "estimated"]
+    context_tokens: int  # the context the plan starts with (--max-model-len, -c, OLLAMA_CONTEXT_LENGTH)
+    tensor_parallel: int = 1
+    pipeline_parallel: int = 1
+    nodes: int = 1
+    gpu_bytes_each: int | None = None  # servers: weights + KV + buffers on each GPU, within GPU_MEMORY_FRACTION
+    steps: tuple[Step, ...]
+
+
+class Refused(Frozen):
+    engine: Engine
+    reason: Refusal
+    quant: str | None = None
+    device: str | None = None  # the card that stops it
+    compute_capability: str | None = None
+    needed_capability: str | None = None
+    gfx_target: str | None = None
+    checkpoint_format: QuantFormat | None = None
+    needed_bytes: int | None = None  # per GPU
+    have_bytes: int | None = None  # per GPU, at GPU_MEMORY_FRACTION
+
+
+class Serve(Frozen):
+    plans: tuple[ServePlan, ...] = ()
+    refused: tuple[Refused, ...] = ()
+
+    def plan(self, engine: Engine) -> ServePlan | None:
+        return next((p for p in self.plans if p.engine == engine), None)
+
+    def __add__(self, other: Serve) -> Serve:
+        seen = {(p.engine, p.checkpoint) for p in self.plans}
+        plans = self.plans + tuple(p for p in other.plans if (p.engine, p.checkpoint) not in seen)
+        served = {p.engine for p in plans}
+        refused = tuple(r for r in self.refused + other.refused if r.engine not in served)
+        unique = tuple(dict.fromkeys(refused))
+        return Serve(plans=plans, refused=unique)
+
+
+class Checkpoint(Frozen):
+    """A server checkpoint of the model: a published FP8/AWQ/GPTQ/NVFP4/BF16 repo, or the model's own repo at its
+    native type (sized from the parameter count)."""
+
+    repo: str
+    format: QuantFormat
+    weights_bytes: int
+    basis: Literal["published", "estimated"]
+    name: str
+
+
+# ------------------------------------------------------------------------------------------ llama.cpp
+
+
+def _cc(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    major, _, minor = text.partition(".")
+    return int(major), int(minor)
+
+
+def _fmt_cc(cc: tuple[int, int]) -> str:
+    return f"{cc[0]}.{cc[1]}"
+
+
+def llama_cpp(
+    model: Model, quant: Quant | None, quant_name: str, placement: Placement, context: int, kv_type: str
+) -> ServePlan | Refused:
+    if quant is None or quant.repo is None or quant.format != "gguf":
+        return Refused(engine=Engine.LLAMA_CPP, reason=Refusal.NO_GGUF_REPO, quant=quant_name)
+    args = [Arg(flag="-hf", value=f"{quant.repo}:{quant.name}"), Arg(flag="-c", value=str(context))]
+    if placement.n_gpu_layers is not None:
+        args.append(Arg(flag="-ngl", value=str(placement.n_gpu_layers)))
+    if placement.n_cpu_moe:
+        args.append(Arg(flag="--n-cpu-moe", value=str(placement.n_cpu_moe)))
+    if placement.tensor_split and len(placement.tensor_split) > 1:
+        args.append(Arg(flag="-ts", value=",".join(str(n) for n in placement.tensor_split)))
+    args.append(Arg(flag="-fa", value="on"))
+    if kv_type != "f16":
+        args += [Arg(flag="-ctk", value=kv_type), Arg(flag="-ctv", value=kv_type)]
+    if placement.kind == "cpu":
+        args.append(Arg(flag="--no-mmap"))
+    return ServePlan(
+        engine=Engine.LLAMA_CPP,
+        checkpoint=f"{quant.repo}:{quant.name}",
+        checkpoint_format="gguf",
+        weights_bytes=quant.file_bytes,
+        weights_basis="published",
+        context_tokens=context,
+        steps=(Step(words=("llama-server",), args=tuple(args)),),
+    )
+
+
+def ollama(
+    quant: Quant | None, quant_name: str, placement: Placement, context: int, kv_type: str
+) -> ServePlan | Refused:
+    if quant is None or quant.repo is None or quant.format != "gguf":
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.NO_GGUF_REPO, quant=quant_name)
+    if quant.file_bytes > HF_SINGLE_FILE_MAX_BYTES:
+        return Refused(
+            engine=Engine.OLLAMA, reason=Refusal.SHARDED_GGUF, quant=quant_name, needed_bytes=quant.file_bytes
+        )
+    if placement.kind == "expert-offload":
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.EXPERT_OFFLOAD, quant=quant_name)
+    env = [("OLLAMA_CONTEXT_LENGTH", str(context)), ("OLLAMA_FLASH_ATTENTION", "1")]
+    if kv_type != "f16":
+        env.append(("OLLAMA_KV_CACHE_TYPE", kv_type))
+    if placement.kind == "multi-gpu":
+        env.append(("OLLAMA_SCHED_SPREAD", "1"))
+    ref = f"hf.co/{quant.repo}:{quant.name}"
+    return ServePlan(
+        engine=Engine.OLLAMA,
+        checkpoint=ref,
+        checkpoint_format="gguf",
+        weights_bytes=quant.file_bytes,
+        weights_basis="published",
+        context_tokens=context,
+        steps=(
+            Step(words=("ollama", "serve"), env=tuple(env), role="server"),
+            Step(words=("ollama", "run"), positional=(ref,), role="client"),
+        ),
+    )
+
+
+def mlx(quant: Quant | None, placement: Placement, context: int) -> ServePlan | None:
+    if quant is None or quant.format != "mlx" or quant.repo is None or placement.kind != "unified":
+        return None
+    return ServePlan(
+        engine=Engine.MLX,
+        checkpoint=quant.repo,
+        checkpoint_format="mlx",
+        weights_bytes=quant.file_bytes,
+        weights_basis="published",
+        context_tokens=context,
+        steps=(Step(words=("mlx_lm.server",), args=(Arg(flag="--model", value=quant.repo),)),),
+    )
+
+
+# ------------------------------------------------------------------------------------- vLLM, SGLang
+
+
+def checkpoints(model: Model) -> tuple[Checkpoint, ...]:
+    """The model's server checkpoints with a repo, largest (most precise) first."""
+    found = [
+        Checkpoint(repo=q.repo, format=q.format, weights_bytes=q.file_bytes, basis="published", name=q.name)
+        for q in model.quants
+        if q.format in SERVER_FORMATS and q.repo
+    ]
+    native_bytes = {"bf16": 2, "fp16": 2, "fp8": 1}.get(model.native_dtype)
+    if model.hf_repo and native_bytes and all(c.repo != model.hf_repo for c in found):
+        fmt: QuantFormat = "fp8" if model.native_dtype == "fp8" else "safetensors"
+        size = int(model.total_params_b * 1e9 * native_bytes)
+        found.append(
+            Checkpoint(
+                repo=model.hf_repo, format=fmt, weights_bytes=size, basis="estimated", name=model.native_dtype.upper()
+            )
+        )
+    return tuple(sorted(found, key=lambda c: -c.weights_bytes))
+
+
+def _gpu_gate(engine: Engine, rig: Rig) -> Refused | None:
+    """The engine's hardware floor: every card NVIDIA at MIN_CUDA_CAPABILITY or more, or every card AMD on a
+    supported ROCm target."""
+    backends = {g.backend for g in rig.gpus}
+    if len(backends) > 1:
+        return Refused(engine=engine, reason=Refusal.MIXED_GPUS)
+    for g in rig.gpus:
+        if g.backend == "cuda":
+            cc = _cc(g.compute_capability)
+            if cc is not None and cc < MIN_CUDA_CAPABILITY:
+                return Refused(
+                    engine=engine,
+                    reason=Refusal.COMPUTE_CAPABILITY,
+                    device=g.name,
+                    compute_capability=g.compute_capability,
+                    needed_capability=_fmt_cc(MIN_CUDA_CAPABILITY),
+                )
+        elif g.backend == "rocm":
+            targets = VLLM_ROCM_TARGETS if engine == Engine.VLLM else SGLANG_ROCM_TARGETS
+            if g.gfx_target not in targets:
+                return Refused(engine=engine, reason=Refusal.ROCM_TARGET, device=g.name, gfx_target=g.gfx_target)
+        else:
+            return Refused(engine=engine, reason=Refusal.ROCM_TARGET, device=g.name)
+    return None
+
+
+def _format_gate(engine: Engine, model: Model, rig: Rig, fmt: QuantFormat) -> Refused | None:
+    for g in rig.gpus:
+        if g.backend == "rocm":
+            ok = fmt == "safetensors" or (fmt == "fp8" and g.gfx_target in ROCM_FP8_TARGETS)
+            if not ok:
+                return Refused(
+                    engine=engine,
+                    reason=Refusal.ROCM_FORMAT,
+                    device=g.name,
+                    gfx_target=g.gfx_target,
+                    checkpoint_format=fmt,
+                )
+            continue
+        need = {"fp8": FP8_CAPABILITY if model.is_moe else MIN_CUDA_CAPABILITY, "nvfp4": NVFP4_CAPABILITY}.get(fmt)
+        cc = _cc(g.compute_capability)
+        if need is not None and cc is not None and cc < need:
+            return Refused(
+                engine=engine,
+                reason=Refusal.FORMAT_CAPABILITY,
+                device=g.name,
+                compute_capability=g.compute_capability,
+                needed_capability=_fmt_cc(need),
+                checkpoint_format=fmt,
+            )
+    return None
+
+
+def tp_allowed(model: Model, tp: int) -> bool:
+    """vLLM's and SGLang's rule: the attention heads divide by the tensor-parallel size ("Total number of attention
+    heads (64) must be divisible by tensor parallel size (3)", vllm/config; vllm issues #4232, #414), and the KV
+    heads either divide by it or divide it (replicated; vllm/model_executor/models/llama.py)."""
+    a = model.attention
+    if a.n_heads is None or a.n_heads % tp:
+        return tp == 1
+    kv = a.n_kv_heads if a.kind == "gqa" else None
+    if kv is None:
+        return True
+    return kv % tp == 0 if kv >= tp else tp % kv == 0
+
+
+class Layout(Frozen):
+    tensor_parallel: int
+    pipeline_parallel: int
+    nodes: int
+
+
+def layout(model: Model, n_gpus: int, nodes: int | None = None) -> Layout | None:
+    """All the GPUs in use: `nodes` machines (else nodes of up to GPUS_PER_NODE), the largest tensor-parallel size
+    within a node that the heads allow, pipeline stages for the rest (within and across nodes)."""
+    nodes = nodes or math.ceil(n_gpus / GPUS_PER_NODE)
+    per_node = n_gpus // nodes
+    for tp in range(per_node, 0, -1):
+        if per_node % tp == 0 and tp_allowed(model, tp):
+            pp = nodes * per_node // tp
+            if pp <= model.layers:
+                return Layout(tensor_parallel=tp, pipeline_parallel=pp, nodes=nodes)
+    return None
+
+
+def _kv_split(model: Model, tp: int) -> int:
+    """How many ways a tensor-parallel group splits the KV cache: by KV head (GQA, up to the KV heads); MLA's
+    latent cache is kept whole on every rank."""
+    a = model.attention
+    if a.kind == "gqa" and a.n_kv_heads:
+        return min(tp, a.n_kv_heads)
+    return 1
+
+
+def _per_gpu(model: Model, ckpt: Checkpoint, lay: Layout, kv: memory.KvProfile, context: int, backend: str) -> int:
+    stage = math.ceil(model.layers / lay.pipeline_parallel) / model.layers
+    weights = ckpt.weights_bytes * stage / lay.tensor_parallel
+    cache = kv.bytes_at(context) * stage / _kv_split(model, lay.tensor_parallel)
+    return int(weights + cache) + memory.device_overhead_bytes(model, backend)  # type: ignore[arg-type]
+
+
+def _longest_context(
+    model: Model, ckpt: Checkpoint, lay: Layout, kv: memory.KvProfile, context: int, cap: int, backend: str
+) -> int | None:
+    ctx = context
+    while ctx >= MIN_SERVER_CONTEXT:
+        if _per_gpu(model, ckpt, lay, kv, ctx, backend) <= cap:
+            return ctx
+        ctx = (ctx - 1) // CONTEXT_STEP * CONTEXT_STEP
+    return None
+
+
+def _fp8_kv(rig: Rig) -> bool:
+    return all(
+        (g.backend == "cuda" and (_cc(g.compute_capability) or (0, 0)) >= FP8_CAPABILITY)
+        or (g.backend == "rocm" and g.gfx_target in ROCM_FP8_TARGETS)
+        for g in rig.gpus
+    )
+
+
+def _needs_half(rig: Rig, ckpt: Checkpoint) -> bool:
+    return ckpt.format == "safetensors" and any(
+        g.backend == "cuda" and (_cc(g.compute_capability) or BF16_CAPABILITY) < BF16_CAPABILITY for g in rig.gpus
+    )
+
+
+def _vllm_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: bool, half: bool) -> tuple[Step, ...]:
+    args = [
+        Arg(flag="--max-model-len", value=str(ctx)),
+        Arg(flag="--gpu-memory-utilization", value=f"{GPU_MEMORY_FRACTION:.2f}"),
+    ]
+    if lay.tensor_parallel > 1:
+        args.append(Arg(flag="--tensor-parallel-size", value=str(lay.tensor_parallel)))
+    if lay.pipeline_parallel > 1:
+        args.append(Arg(flag="--pipeline-parallel-size", value=str(lay.pipeline_parallel)))
+    if model.is_moe and lay.tensor_parallel > 1:
+        args.append(Arg(flag="--enable-expert-parallel"))
+    if kv_fp8:
+        args.append(Arg(flag="--kv-cache-dtype", value="fp8"))
+    if half:
+        args.append(Arg(flag="--dtype", value="half"))
+    if lay.nodes == 1:
+        return (Step(words=("vllm", "serve"), positional=(ckpt.repo,), args=tuple(args)),)
+    args.append(Arg(flag="--distributed-executor-backend", value="ray"))
+    head = Step(
+        words=("ray", "start"),
+        args=(Arg(flag="--head"), Arg(flag="--port", value=str(RAY_PORT))),
+        role="head",
+        node_rank=0,
+    )
+    workers = tuple(
+        Step(
+            words=("ray", "start"),
+            args=(Arg(flag="--address", value=f"{HEAD_NODE_VAR}:{RAY_PORT}"),),
+            role="worker",
+            node_rank=r,
+        )
+        for r in range(1, lay.nodes)
+    )
+    serve = Step(words=("vllm", "serve"), positional=(ckpt.repo,), args=tuple(args), role="head", node_rank=0)
+    return (head, *workers, serve)
+
+
+def _sglang_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: bool) -> tuple[Step, ...]:
+    args = [
+        Arg(flag="--model-path", value=ckpt.repo),
+        Arg(flag="--context-length", value=str(ctx)),
+        Arg(flag="--mem-fraction-static", value=f"{GPU_MEMORY_FRACTION:.2f}"),
+    ]
+    if lay.tensor_parallel > 1:
+        args.append(Arg(flag="--tp-size", value=str(lay.tensor_parallel)))
+    if lay.pipeline_parallel > 1:
+        args.append(Arg(flag="--pp-size", value=str(lay.pipeline_parallel)))
+    if model.is_moe and lay.tensor_parallel > 1:
+        args.append(Arg(flag="--ep-size", value=str(lay.tensor_parallel)))
+    if kv_fp8:
+        args.append(Arg(flag="--kv-cache-dtype", value="fp8_e4m3"))
+    words = ("python3", "-m", "sglang.launch_server")
+    if lay.nodes == 1:
+        return (Step(words=words, args=tuple(args)),)
+    return tuple(
+        Step(
+            words=words,
+            args=(
+                *args,
+                Arg(flag="--nnodes", value=str(lay.nodes)),
+                Arg(flag="--node-rank", value=str(r)),
+                Arg(flag="--dist-init-addr", value=f"{HEAD_NODE_VAR}:{SGLANG_DIST_PORT}"),
+            ),
+            role="node",
+            node_rank=r,
+        )
+        for r in range(lay.nodes)
+    )
+
+
+def server_plan(
+    engine: Engine, model: Model, rig: Rig, ckpt: Checkpoint, context: int, kv_type: str
+) -> ServePlan | Refused:
+    """One checkpoint on all the rig's GPUs with `engine`, or the rule that stops it."""
+    gate = _gpu_gate(engine, rig) or _format_gate(engine, model, rig, ckpt.format)
+    if gate is not None:
+        return gate
+    nodes = getattr(rig, "nodes", 1)  # a cluster rig lists one node's GPUs (engine/rig.py Rig.nodes)
+    lay = layout(model, len(rig.gpus) * nodes, nodes if nodes > 1 else None)
+    if lay is None:
+        return Refused(engine=engine, reason=Refusal.NO_PARALLEL_LAYOUT)
+    kv_fp8 = kv_type != "f16" and _fp8_kv(rig)
+    kv = memory.kv_profile(model, "q8_0" if kv_fp8 else "f16")
+    smallest: GpuDevice = min(rig.gpus, key=lambda g: g.memory_bytes)
+    cap = int(smallest.memory_bytes * GPU_MEMORY_FRACTION)
+    ctx = _longest_context(model, ckpt, lay, kv, context, cap, smallest.backend)
+    if ctx is None:
+        need = _per_gpu(model, ckpt, lay, kv, MIN_SERVER_CONTEXT, smallest.backend)
+        return Refused(
+            engine=engine,
+            reason=Refusal.DOES_NOT_FIT,
+            quant=ckpt.name,
+            checkpoint_format=ckpt.format,
+            needed_bytes=need,
+            have_bytes=cap,
+        )
+    if engine == Engine.VLLM:
+        steps = _vllm_steps(model, ckpt, lay, ctx, kv_fp8, _needs_half(rig, ckpt))
+    else:
+        steps = _sglang_steps(model, ckpt, lay, ctx, kv_fp8)
+    return ServePlan(
+        engine=engine,
+        checkpoint=ckpt.repo,
+        checkpoint_format=ckpt.format,
+        weights_bytes=ckpt.weights_bytes,
+        weights_basis=ckpt.basis,
+        context_tokens=ctx,
+        tensor_parallel=lay.tensor_parallel,
+        pipeline_parallel=lay.pipeline_parallel,
+        nodes=lay.nodes,
+        gpu_bytes_each=_per_gpu(model, ckpt, lay, kv, ctx, smallest.backend),
+        steps=steps,
+    )
+
+
+def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint | None = None) -> Serve:
+    """vLLM and SGLang on the rig's GPUs: the most precise checkpoint that fits (or `only` that one); where none
+    does, the rule that stopped the most precise one."""
+    if not rig.gpus:
+        return Serve()
+    candidates = (only,) if only is not None else checkpoints(model)
+    plans: list[ServePlan] = []
+    refused: list[Refused] = []
+    for engine in (Engine.VLLM, Engine.SGLANG):
+        if not candidates:
+            refused.append(Refused(engine=engine, reason=Refusal.NO_SERVER_CHECKPOINT))
+            continue
+        results = [server_plan(engine, model, rig, c, context, kv_type) for c in candidates]
+        fitting = [r for r in results if isinstance(r, ServePlan)]
+        if fitting:
+            plans.append(fitting[0])
+        else:
+            stops = [r for r in results if isinstance(r, Refused)]
+            fit_refusals = [r for r in stops if r.reason == Refusal.DOES_NOT_FIT]
+            refused.append(min(fit_refusals, key=lambda r: r.needed_bytes or 0) if fit_refusals else stops[0])
+    return Serve(plans=tuple(plans), refused=tuple(refused))
+
+
+# ------------------------------------------------------------------------------------------ per option
+
+
+def for_option(
+    model: Model,
+    rig: Rig,
+    quant: Quant | None,
+    quant_name: str,
+    fmt: QuantFormat,
+    placement: Placement,
+    context: int,
+    kv_type: str,
+) -> Serve:
+    """The engines that start this option as placed, best first, and the engines that cannot (with why)."""
+    if placement.verdict == "does-not-fit" and placement.kind != "disk":
+        return Serve()
+    if fmt == "gguf":
+        plans: list[ServePlan] = []
+        refused: list[Refused] = []
+        results = [llama_cpp(model, quant, quant_name, placement, context, kv_type)]
+        if placement.kind != "disk":
+            results.append(ollama(quant, quant_name, placement, context, kv_type))
+        for r in results:
+            (plans if isinstance(r, ServePlan) else refused).append(r)  # type: ignore[arg-type]
+        return Serve(plans=tuple(plans), refused=tuple(refused))
+    if fmt == "mlx":
+        plan = mlx(quant, placement, context)
+        return Serve(plans=(plan,) if plan else ())
+    if quant is not None and quant.repo and fmt in SERVER_FORMATS:
+        own = Checkpoint(
+            repo=quant.repo, format=fmt, weights_bytes=quant.file_bytes, basis="published", name=quant.name
+        )
+        return servers(model, rig, context, kv_type, only=own)
+    return Serve()

@@ -1,0 +1,116 @@
+"""Serve plans against each engine's rules, as a table of (model, rig) cases from questions people ask.
+
+Every printed command must parse under its engine's flag table (engine/flags.py), name a repo the catalog lists
+for the model, and fit the memory it claims; where an engine cannot serve, the rule that stops it is the one the
+engine's documentation gives (sources in engine/serve.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cards import serve_command
+from catalog.catalog import Catalog
+from catalog.loader import load
+from engine import flags, serve
+from engine.fit import QuantOption, fit
+from engine.parse.hardware import parse_hardware
+from engine.serve import Engine, Refusal
+
+
+@pytest.fixture(scope="module")
+def real() -> Catalog:
+    """The shipped catalog: the plans name its repos."""
+    return load()
+
+
+def _best(cat: Catalog, model: str, hardware: str) -> QuantOption:
+    r = fit(cat.models[model], parse_hardware(hardware, cat)).readings[0]
+    option = r.best_option if hasattr(r, "best_option") else r.option(r.best)
+    assert option is not None, f"{model} on {hardware}: nothing runs"
+    return option
+
+
+# (model, hardware as asked, engines that must have a plan, (engine, refusal) that must be named)
+CASES = [
+    # "vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 2" on 2x 3090 cannot hold 141 GB of BF16
+    ("llama-3.3-70b", "2x RTX 3090", (), ((Engine.VLLM, Refusal.DOES_NOT_FIT),)),
+    # DeepSeek-R1 on 8x H100: the FP8 checkpoint (689 GB) does not fit 8 x 72 GB; the W4A16 one does
+    ("deepseek-r1", "8x H100", (Engine.VLLM, Engine.SGLANG), ()),
+    # 16x H200 are two nodes of 8: tensor parallel 8, pipeline parallel 2
+    ("deepseek-r1", "16x H200", (Engine.VLLM,), ()),
+    # Tesla P40 is compute capability 6.1: no vLLM, no SGLang (llama.cpp and Ollama run it)
+    ("llama-3.1-8b", "Tesla P40", (Engine.LLAMA_CPP, Engine.OLLAMA), ((Engine.VLLM, Refusal.COMPUTE_CAPABILITY),)),
+    # 8x MI300X: the native FP8 checkpoint on ROCm (gfx942) with vLLM and SGLang
+    ("deepseek-r1", "8x MI300X", (Engine.VLLM, Engine.SGLANG), ()),
+    # a 241 GB GGUF in shards: llama.cpp yes, Ollama cannot pull it
+    ("glm-5.2", "M3 Ultra 256GB", (Engine.LLAMA_CPP,), ((Engine.OLLAMA, Refusal.SHARDED_GGUF),)),
+    ("qwen3-30b-a3b", "RTX 4090", (Engine.LLAMA_CPP, Engine.OLLAMA), ()),
+    ("llama-3.3-70b", "6x RTX 3090", (Engine.LLAMA_CPP,), ()),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "served", "refused"), CASES, ids=[f"{c[0]}@{c[1]}" for c in CASES])
+def test_plans_follow_the_engines_rules(
+    real: Catalog,
+    model: str,
+    hardware: str,
+    served: tuple[Engine, ...],
+    refused: tuple[tuple[Engine, Refusal], ...],
+) -> None:
+    option = _best(real, model, hardware)
+    engines = {p.engine for p in option.serve.plans}
+    assert set(served) <= engines, f"{model} on {hardware}: plans for {engines}"
+    reasons = {(r.engine, r.reason) for r in option.serve.refused}
+    assert set(refused) <= reasons, f"{model} on {hardware}: refused {reasons}"
+    known = {q.repo for q in real.models[model].quants if q.repo} | {real.models[model].hf_repo}
+    for plan in option.serve.plans:
+        command = serve_command(plan)
+        assert flags.check_command(command) == [], command
+        repo = plan.checkpoint.removeprefix("hf.co/").split(":")[0]
+        assert repo in known, f"{repo} is not a repo the catalog lists for {model}"
+        if plan.gpu_bytes_each is not None:
+            gpus = option.placement.pools  # the rig's cards as placed; the smallest bounds a server plan
+            assert plan.gpu_bytes_each <= serve.GPU_MEMORY_FRACTION * max(
+                p.capacity_bytes for p in gpus if p.kind == "gpu"
+            )
+
+
+def test_sixteen_gpus_are_two_nodes_of_eight(real: Catalog) -> None:
+    plan = _best(real, "deepseek-r1", "16x H200").serve.plan(Engine.VLLM)
+    assert plan and (plan.tensor_parallel, plan.pipeline_parallel, plan.nodes) == (8, 2, 2)
+    assert "$HEAD_NODE_IP:6379" in serve_command(plan)
+
+
+# vLLM: "Total number of attention heads (64) must be divisible by tensor parallel size (3)" (vllm issues #4232,
+# #414): 64 heads and 8 KV heads on 3, 6 and 12 cards take tensor parallel 1, 2 and 4 and pipeline stages for the rest
+@pytest.mark.parametrize(
+    ("gpus", "tp", "pp", "nodes"),
+    [(2, 2, 1, 1), (3, 1, 3, 1), (6, 2, 3, 1), (8, 8, 1, 1), (12, 2, 6, 2), (16, 8, 2, 2)],
+)
+def test_tensor_parallel_divides_the_heads(real: Catalog, gpus: int, tp: int, pp: int, nodes: int) -> None:
+    lay = serve.layout(real.models["llama-3.3-70b"], gpus)
+    assert lay is not None and (lay.tensor_parallel, lay.pipeline_parallel, lay.nodes) == (tp, pp, nodes)
+
+
+@pytest.mark.parametrize(
+    ("line", "ok"),
+    [
+        ("llama-server -hf unsloth/GLM-5.2-GGUF:UD-IQ2_XXS -c 32768 -ngl 79 -fa on", True),
+        ("llama-server -m <gguf of GLM-5.2> -c 32768", False),  # a placeholder
+        ("llama-server -hf a/b:Q4_K_M -fa yes", False),  # -fa takes on|off|auto
+        ("llama-server -hf a/b:Q4_K_M -ctk q8", False),  # not a cache type
+        ("OLLAMA_CONTEXT_LENGTH=32768 ollama serve", True),
+        ("ollama run hf.co/a/b:Q4_K_M --n-cpu-moe 20", False),  # Ollama has no --n-cpu-moe
+        ("OLLAMA_CONTEXT_LENGTH=32k ollama serve", False),
+        ("vllm serve a/b --tensor-parallel-size 2 --max-model-len 32768", True),
+        ("vllm serve a/b --kv-cache-dtype q8_0", False),
+        ("vllm serve --tensor-parallel-size 2", False),  # no model
+        ("python3 -m sglang.launch_server --model-path a/b --tp-size 8 --context-length 32768", True),
+        ("python3 -m sglang.launch_server --model-path a/b --max-model-len 32768", False),  # vLLM's flag
+        ("mlx_lm.server --model mlx-community/x-4bit", True),
+        ("ray start --address $HEAD_NODE_IP:6379", True),
+    ],
+)
+def test_flag_tables_accept_and_reject(line: str, ok: bool) -> None:
+    assert (flags.check_line(line) == []) is ok, flags.check_line(line)
