@@ -134,7 +134,7 @@ _NO_GPU = re.compile(
 _FILLER = re.compile(
     r"\b(with|gpus?|cards?|graphics|nvidia|geforce|amd|radeon|apple|of|and|plus|my|a|an|the|in|total|machine|rig|"
     r"box|pc|server|desktop|on|at|for|vram|hbm2e?|hbm3e?|gddr\d?x?|ecc|reg|rdimm|udimm|sodimm|dimms?|sticks?|"
-    r"mini\s?pcs?|nodes?|cluster|each|laptop|notebook)\b"
+    r"mini\s?pcs?|nodes?|cluster|each|laptop|notebook|ram|memory|system|sys)\b"
 )
 
 
@@ -257,7 +257,7 @@ def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
     several chips; a plural (`3090s`, `mac minis`) is read as its singular. Raises when the name is ambiguous."""
     for candidate in dict.fromkeys((name, re.sub(r"(?<=[0-9a-z])(?:e?s)\b", "", name))):
         exact = catalog.hardware_names.exact(candidate)
-        if exact is not None:
+        if exact is not None and not isinstance(catalog.hardware[exact], SystemMemory):
             return catalog.hardware[exact]
         res = catalog.find_hardware(candidate)
         if res.id is not None and not isinstance(catalog.hardware[res.id], SystemMemory):
@@ -320,6 +320,10 @@ def _clean(rest: str) -> str:
 
 def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     bandwidth, part = _take_bandwidth(part)
+    ch = _CHANNELS.search(part)
+    if ch:
+        ram.channels = int(ch.group("n")) if ch.group("n") else _CHANNEL_WORDS[ch.group("word")]
+        part = part[: ch.start()] + " " + part[ch.end() :]
     count, rest = _take_count(part)
     ddr = _DDR.search(rest)
     if ddr:
@@ -333,10 +337,6 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     sizes, rest = _take_sizes(rest)
     if ddr:
         sizes = [_Size(s.gib, s.qualifier or "ram") for s in sizes]
-    ch = _CHANNELS.search(rest)
-    if ch:
-        ram.channels = int(ch.group("n")) if ch.group("n") else _CHANNEL_WORDS[ch.group("word")]
-        rest = rest[: ch.start()] + " " + rest[ch.end() :]
     sockets = 1
     so = _SOCKETS.search(rest)
     if so:
