@@ -79,6 +79,7 @@ class Placement(Frozen):
     tensor_split: tuple[int, ...] | None = None
     wired_limit_mb: int | None = None  # Apple: the iogpu.wired_limit_mb this placement needs
     shortfall_bytes: int = 0
+    nodes: int = 1  # machines the model is split across (a cluster: layers by machine, as llama.cpp RPC and exo do)
 
 
 class _Need(Frozen):
@@ -305,7 +306,32 @@ def _beyond(model: Model, rig: Rig, need: _Need) -> Placement:
     return Placement(kind="none", verdict="does-not-fit", shortfall_bytes=shortfall)
 
 
+def _across_nodes(rig: Rig) -> Rig:
+    """A cluster as one pipeline: every machine's GPUs, or its unified memory at the GPU limit as one device, split
+    by layers across machines (llama.cpp RPC, exo, pipeline parallel); one machine's system RAM for the rest."""
+    devices = list(rig.gpus)
+    u = rig.unified
+    if u is not None:
+        devices.append(
+            GpuDevice(
+                name=u.name,
+                hardware_id=u.hardware_id,
+                memory_bytes=u.gpu_limit_bytes,
+                bandwidth_gb_s=u.bandwidth_gb_s,
+                fp16_tflops=u.fp16_tflops,
+                backend=u.backend,
+            )
+        )
+    return Rig(gpus=tuple(devices) * rig.nodes, ram=rig.ram)
+
+
 def place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int) -> Placement:
+    if rig.nodes > 1:
+        one = place(model, rig.node, weights_bytes, kv_bytes)
+        if one.verdict == "fits":
+            return one
+        spread = place(model, _across_nodes(rig), weights_bytes, kv_bytes)
+        return spread.model_copy(update={"nodes": rig.nodes}) if spread.verdict == "fits" else one
     need = need_for(model, weights_bytes, kv_bytes)
     for attempt in (_on_gpus, _unified, _expert_offload, _partial_offload):
         found = attempt(model, rig, need)
