@@ -20,8 +20,8 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot engine catalog tests bench
-	$(BIN)/ruff format --check bot engine catalog tests bench
+	$(BIN)/ruff check bot engine catalog calibrate tests bench
+	$(BIN)/ruff format --check bot engine catalog calibrate tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import datetime as dt
 import gc
 import json
+import logging
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.commands import fit_answer
+from bot.storage import FaultRow
 from catalog.loader import Catalog, load
 from engine import memory, quants
 
@@ -24,6 +30,11 @@ FIT_QUERIES = [
     ("qwen3-30b-a3b", "2x RTX 3090 + 128GB DDR4"),
     ("llama-3.3-70b", "M3 Ultra 256GB"),
 ]
+
+
+def wide_console() -> Console:
+    """Wide enough for a table with a detail column (rich falls back to 80 columns when not on a terminal)."""
+    return Console(width=max(Console().width, 150))
 
 
 def percentile(samples: list[float], pct: float) -> float:
@@ -115,14 +126,111 @@ def bench_calibration(catalog: Catalog) -> dict[str, float]:
     return figures
 
 
-def bench_e2e() -> dict[str, float]:
-    """1,000 /fit interactions at 50 in flight through the Discord double to the real `rigfit run` process.
+E2E_TOTAL, E2E_IN_FLIGHT = 1000, 50
 
-    Not measured for now: the Discord double lives in tests/e2e/, and bench imports nothing from tests/. The
-    figures come back when the double moves to a shared module (issue 12); until then `make test` runs the same load
-    and asserts on it (tests/e2e/test_e2e.py)."""
-    print("e2e figures not measured: the Discord double still lives in tests/e2e (issue 12)")
-    return {}
+
+def bench_e2e() -> dict[str, float]:
+    """1,000 /fit interactions at 50 in flight through the Discord double (bench/discord_double) to the real
+    `rigfit run` process on the packaged catalog; every request body checked against Discord's OpenAPI description.
+    The per-server limit is lifted (GUILD_QUERIES_PER_MINUTE) since every interaction comes from one server."""
+    from bench.discord_double.harness import run_load, running_bot
+    from bench.discord_double.spec import SPEC_PATH, spec_available
+
+    if not spec_available():
+        print(f"e2e figures not measured: Discord's OpenAPI description is not at {SPEC_PATH}")
+        return {}
+
+    async def load(tmp: Path) -> dict[str, float]:
+        async with running_bot(tmp, GUILD_QUERIES_PER_MINUTE=str(E2E_TOTAL * 1000)) as bot:
+            return await run_load(bot, E2E_TOTAL, E2E_IN_FLIGHT)
+
+    with tempfile.TemporaryDirectory(prefix="rigfit-bench-e2e-") as tmp:
+        figures = asyncio.run(load(Path(tmp)))
+    return {
+        "e2e_interactions": E2E_TOTAL,
+        "e2e_in_flight": E2E_IN_FLIGHT,
+        **{k: v for k, v in figures.items() if k.startswith("e2e_")},
+        "e2e_unanswered": E2E_TOTAL - figures["answered"],
+        "e2e_invalid_payloads": figures["invalid"],
+        "e2e_missed_deadlines": figures["missed"],
+    }
+
+
+def bench_faults() -> list[FaultRow]:
+    """The query log under each fault (bot/storage/faults.py), on a real QueryLog in a folder of its own: rows
+    sent, stored, duplicated, dropped and reported, lost silently (the goal: 0 lost silently, 0 duplicated)."""
+    from bot.storage import fault_table
+
+    storage_log = logging.getLogger("bot.storage")
+    level = storage_log.level
+    storage_log.setLevel(logging.CRITICAL)  # each scenario's outage warnings are expected: the table counts rows
+    try:
+        with tempfile.TemporaryDirectory(prefix="rigfit-bench-faults-") as tmp:
+            rows = fault_table(Path(tmp))
+    finally:
+        storage_log.setLevel(level)
+    table = Table(title="query log under faults")
+    for column in ("fault", "sent", "stored", "duplicated", "dropped, reported", "lost silently", "detail"):
+        table.add_column(column, justify="left" if column in ("fault", "detail") else "right")
+    for r in rows:
+        figures = (r.sent, r.stored, r.duplicated, r.dropped_reported, r.lost_silently)
+        table.add_row(r.name, *(str(n) for n in figures), r.detail)
+    wide_console().print(table)
+    return rows
+
+
+STATS_ROWS = 2_000_000  # the size issue 13 names: /stats answered from aggregates, not a scan
+
+
+def bench_stats() -> dict[str, float]:
+    """/stats at 2M logged queries: one server, all servers and `rigfit db stats` from the aggregates, against the
+    full scan they replace (bot/storage/stats.py fills the database through the same triggers as the writer)."""
+    from bot.storage import bench_stats as run
+
+    with tempfile.TemporaryDirectory(prefix="rigfit-bench-stats-") as tmp:
+        figures = run(Path(tmp), rows=STATS_ROWS)
+    keep = ("rows", "fill_rows_per_s", "stats_one_guild_ms", "stats_all_guilds_ms", "db_stats_lines_ms")
+    return {f"stats_{k}" if not k.startswith("stats_") else k: figures[k] for k in (*keep, "full_scan_one_guild_ms")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Crafted:
+    case: str
+    bytes: int
+    ms: float
+    error: str  # the one-line error after the file's name, or NOT_REFUSED
+
+
+NOT_REFUSED = "read without an error"
+
+
+def bench_gguf_crafted() -> list[Crafted]:
+    """Each crafted GGUF header (catalog/gguf_crafted.py) read once by the bounded reader, cold: the time to fail
+    and the first words of its one-line error."""
+    from catalog.gguf_crafted import crafted_cases
+    from catalog.gguf_header import GgufError
+    from catalog.gguf_import import read_gguf
+
+    out: list[Crafted] = []
+    with tempfile.TemporaryDirectory(prefix="rigfit-bench-gguf-") as tmp:
+        for i, (name, data) in enumerate(crafted_cases()):
+            path = Path(tmp) / f"crafted-{i}.gguf"
+            path.write_bytes(data)
+            start = time.perf_counter()
+            try:
+                read_gguf(path, dt.date(2026, 1, 1))
+                error = NOT_REFUSED
+            except GgufError as exc:
+                error = str(exc).split(": ", 1)[-1]
+            ms = (time.perf_counter() - start) * 1000
+            out.append(Crafted(case=name, bytes=len(data), ms=round(ms, 3), error=error))
+    table = Table(title="crafted GGUF headers: time to fail")
+    for column in ("case", "bytes", "ms", "error"):
+        table.add_column(column, justify="right" if column in ("bytes", "ms") else "left")
+    for c in out:
+        table.add_row(c.case, str(c.bytes), f"{c.ms:.2f}", c.error[:80])
+    wide_console().print(table)
+    return out
 
 
 def main() -> None:
@@ -135,6 +243,14 @@ def main() -> None:
     results |= weights_error(catalog)
     results |= bench_calibration(catalog)
     results |= bench_e2e()
+    results |= bench_stats()
+    faults = bench_faults()
+    results["faults_lost_silently"] = sum(f.lost_silently for f in faults)
+    results["faults_duplicated"] = sum(f.duplicated for f in faults)
+    crafted = bench_gguf_crafted()
+    results["gguf_crafted_cases"] = len(crafted)
+    results["gguf_crafted_max_ms"] = max(c.ms for c in crafted)
+    results["gguf_crafted_not_refused"] = sum(1 for c in crafted if c.error == NOT_REFUSED)
     results |= {f"catalog_{k}": v for k, v in catalog.counts().items()}
     table = Table(title="rigfit bench")
     table.add_column("figure")
@@ -142,7 +258,11 @@ def main() -> None:
     for name, value in results.items():
         table.add_row(name, f"{value:g}")
     Console().print(table)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    details = {
+        "faults": [dataclasses.asdict(f) for f in faults],
+        "gguf_crafted": [dataclasses.asdict(c) for c in crafted],
+    }
+    RESULTS.write_text(json.dumps({**results, **details}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

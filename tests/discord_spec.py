@@ -1,24 +1,21 @@
-"""Discord's own OpenAPI description (../shared/discord/openapi.json) as a validator for what we send."""
+"""Discord's own OpenAPI description (../shared/discord/openapi.json) as a validator for what we send: schemas by
+name for the unit tests; request bodies by route (`request_errors`) from bench/discord_double, which the e2e tests
+and the bench share."""
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "discord" / "openapi.json"
+from bench.discord_double.spec import SPEC_PATH as SPEC_PATH
+from bench.discord_double.spec import request_errors as request_errors
+from bench.discord_double.spec import spec
+
 # Not in the spec; from Discord's documentation (application commands: naming and limits).
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 COMMAND_TEXT_MAX = 8000
-
-
-@cache
-def _spec() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 
 
 def require_spec() -> None:
@@ -31,8 +28,7 @@ def validate(schema_name: str, payload: Any) -> None:
     from jsonschema import Draft202012Validator
 
     require_spec()
-    spec = _spec()
-    root = {"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]}
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": spec()["components"]}
     Draft202012Validator(root).validate(payload)
 
 
@@ -45,19 +41,3 @@ def command_text_chars(command: dict[str, Any]) -> int:
             len(str(c.get("name", ""))) + len(str(c.get("value", ""))) for c in option.get("choices", []) or []
         )
     return total
-
-
-@cache
-def _request_validator(method: str, template: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    spec = _spec()
-    operation = spec["paths"][template][method]
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    return Draft202012Validator({**schema, "components": spec["components"]})
-
-
-def request_errors(method: str, template: str, body: Any) -> list[str]:
-    """Errors of a request body against the JSON schema of `method template` in the spec ([] when valid)."""
-    validator = _request_validator(method, template)
-    return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(body)]
