@@ -86,7 +86,7 @@ def cross_source(runs: list[Run]) -> list[Scored]:
         by_source[r.source].append(r)
     out = []
     for source, held in sorted(by_source.items()):
-        table = fit_table([r for r in runs if r.source != source])
+        table = fit([r for r in runs if r.source != source])
         for r in held:
             try:
                 low, typical, high = engine_range(r, table)
@@ -115,36 +115,97 @@ def summarise(scored: list[Scored]) -> Score:
 MIN_ROWS = 5  # a group with fewer measured runs is pooled with its kind's other backends, never fitted alone
 
 
-def fit_table(runs: list[Run]) -> dict[tuple[str, ...], tuple[float, float, float, int]]:
-    """(p10, median, p90, rows) of measured/ideal per group, and pooled per phase, device kind and dense/MoE
-    across backends (backend "*") and across devices ("*", "*"); groups with fewer than MIN_ROWS rows are left
-    out (the engine then uses the pooled figure)."""
-    groups: dict[tuple[str, ...], list[float]] = defaultdict(list)
+@dataclass(frozen=True)
+class Fitted:
+    """What the fit stores for the engine: efficiency spreads per group and the decode groups' layer costs."""
+
+    efficiency: calibration.Table
+    layer_cost: calibration.CostTable
+
+    @classmethod
+    def shipped(cls) -> Fitted:
+        return cls(calibration.FITTED, calibration.LAYER_COST)
+
+
+MIN_COST_ROWS = 10  # a layer cost is fitted on at least this many runs ...
+MIN_COST_SPREAD = 0.25  # ... whose layers-per-byte-time vary by at least this coefficient of variation
+
+
+def layer_cost(runs: list[Run]) -> tuple[float, float]:
+    """(a, t) minimising the squared relative error of a x bytes_time + t x layers against the measured time per
+    token (calibration.DecodeCost); no layer cost (1, 0) where the runs cannot separate the two terms, or where
+    the best fit would be negative."""
+    if len(runs) < MIN_COST_ROWS:
+        return calibration.NO_LAYER_COST
+    u = [r.measured_tps / r.ideal_tps for r in runs]  # bytes time / measured time
+    v = [r.model.layers * r.measured_tps for r in runs]  # layers / measured time
+    ratio = [vi / ui for ui, vi in zip(u, v, strict=True)]
+    if statistics.pstdev(ratio) < MIN_COST_SPREAD * statistics.fmean(ratio):
+        return calibration.NO_LAYER_COST
+    suu, suv, svv = sum(x * x for x in u), sum(x * y for x, y in zip(u, v, strict=True)), sum(y * y for y in v)
+    det = suu * svv - suv * suv
+    if det <= 0:
+        return calibration.NO_LAYER_COST
+    a = (sum(u) * svv - sum(v) * suv) / det
+    t = (suu * sum(v) - suv * sum(u)) / det
+    return (round(a, 4), round(t, 7)) if a > 0 and t > 0 else calibration.NO_LAYER_COST
+
+
+def _spread(values: list[float]) -> tuple[float, float, float, int]:
+    values = sorted(values)
+    low = values[int(0.1 * (len(values) - 1))]
+    high = values[math.ceil(0.9 * (len(values) - 1))]
+    return (round(low, 3), round(statistics.median(values), 3), round(high, 3), len(values))
+
+
+def fit(runs: list[Run]) -> Fitted:
+    """Per group, and pooled per phase, device kind and dense/MoE across backends and across devices: the decode
+    layer cost (layer_cost), then the (p10, median, p90, rows) of measured speed over the modelled speed (for
+    groups without a layer cost, of measured/ideal); groups with fewer than MIN_ROWS runs are left out (the
+    engine then uses a pooled figure)."""
+    members: dict[tuple[str, ...], list[Run]] = defaultdict(list)
     for r in runs:
         for group in r.group().pooled():
-            groups[group.as_tuple()].append(r.efficiency)
-    table = {}
-    for key, effs in groups.items():
-        if len(effs) < MIN_ROWS:
+            members[group.as_tuple()].append(r)
+    costs: calibration.CostTable = {}
+    table: calibration.Table = {}
+    for key, rs in members.items():
+        if len(rs) < MIN_ROWS:
             continue
-        effs.sort()
-        low = effs[int(0.1 * (len(effs) - 1))]
-        high = effs[math.ceil(0.9 * (len(effs) - 1))]
-        table[key] = (round(low, 3), round(statistics.median(effs), 3), round(high, 3), len(effs))
-    return table
+        a, t = layer_cost(rs) if key[0] == "decode" else calibration.NO_LAYER_COST
+        if (a, t) != calibration.NO_LAYER_COST:
+            costs[key] = (a, t)
+        table[key] = _spread([a * r.efficiency + t * r.model.layers * r.measured_tps for r in rs])
+    return Fitted(table, costs)
 
 
-def engine_range(run: Run, table: calibration.Table = calibration.FITTED) -> calibration.Efficiency:
-    """The engine's (low, typical, high) tokens/s for a measured run, with an efficiency table (by default the
-    one the engine ships), looked up exactly as the engine looks it up."""
-    if run.phase == "decode":
-        eff = calibration.decode_efficiency(run.device_kind, run.backend, moe=run.moe, fitted=table)
-    else:
-        eff = calibration.prefill_efficiency(run.backend, run.line, moe=run.moe, fitted=table)
-    return calibration.Efficiency(*(run.ideal_tps * e for e in eff))
+def fit_table(runs: list[Run]) -> calibration.Table:
+    return fit(runs).efficiency
 
 
-def score(runs: list[Run], table: calibration.Table = calibration.FITTED) -> Score:
+def engine_range(run: Run, fitted: Fitted | calibration.Table | None = None) -> calibration.Efficiency:
+    """The engine's (low, typical, high) tokens/s for a measured run, with a fit (by default the one the engine
+    ships; a bare efficiency table has no layer costs), looked up exactly as the engine looks it up."""
+    if fitted is None:
+        fitted = Fitted.shipped()
+    elif not isinstance(fitted, Fitted):
+        fitted = Fitted(fitted, {})
+    if run.phase == "prefill":
+        eff = calibration.prefill_efficiency(run.backend, run.line, moe=run.moe, fitted=fitted.efficiency)
+        return calibration.Efficiency(*(run.ideal_tps * e for e in eff))
+    cost = calibration.decode_cost(
+        run.device_kind, run.backend, moe=run.moe, fitted=fitted.efficiency, costs=fitted.layer_cost
+    )
+    bytes_s = 1 / run.ideal_tps
+    layers = run.model.layers
+    return calibration.Efficiency(
+        1 / (bytes_s / cost.efficiency.low + layers * cost.layer_s.slow),
+        1 / (bytes_s / cost.efficiency.typical + layers * cost.layer_s.typical),
+        1 / (bytes_s / cost.efficiency.high + layers * cost.layer_s.fast),
+    )
+
+
+def score(runs: list[Run], table: Fitted | calibration.Table | None = None) -> Score:
     errs, widths, inside, worst = [], [], 0, []
     for r in runs:
         low, typical, high = engine_range(r, table)

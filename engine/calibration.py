@@ -14,9 +14,12 @@ import math
 from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
-from engine.calibration_fitted import FITTED, FITTED_ON, HELD_OUT
+from engine.calibration_fitted import FITTED, FITTED_ON, HELD_OUT, LAYER_COST
 
 Table = dict[tuple[str, ...], tuple[float, float, float, int]]  # group key -> (p10, median, p90, rows)
+# decode group key -> (bytes factor, seconds per layer per token): see decode_cost
+CostTable = dict[tuple[str, ...], tuple[float, float]]
+NO_LAYER_COST = (1.0, 0.0)
 Phase = Literal["decode", "prefill"]
 ANY = "*"  # a group field pooled over every value
 
@@ -95,8 +98,45 @@ def decode_group(pool_kind: str, backend: str, *, moe: bool, fitted: Table = FIT
     return _first_fitted("decode", pool_kind, backend, moe, ANY, fitted)
 
 
-def decode_efficiency(pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED) -> Efficiency:
-    return _efficiency(decode_group(pool_kind, backend, moe=moe, fitted=fitted), fitted)
+class LayerSeconds(NamedTuple):
+    """Fixed seconds per layer per token at the slow, typical and fast end."""
+
+    slow: float
+    typical: float
+    fast: float
+
+
+class DecodeCost(NamedTuple):
+    """What one token of decode costs a pool: its bytes at a share of peak bandwidth, plus a fixed time per layer
+    (kernel launches and synchronisation, the router and expert gather of MoE layers, small-matrix inefficiency)
+    that no bandwidth explains. Without it small dense and sparse MoE models on fast GPUs come out far too slow:
+    Qwen3-30B-A3B reads about 2 GB a token, 2 ms at an RTX 4090's 1008 GB/s, yet measures 5-6 ms.
+
+    The fit (calibrate/fit.py) finds, per group, the bytes factor a and seconds per layer t that best explain the
+    measured time per token as a x bytes/bandwidth + t x layers, then the spread of measured speed around that
+    (the group's (p10, median, p90) in FITTED). A group without a layer cost (too few runs, or none needed) has
+    a = 1, t = 0: FITTED is then the plain share of peak bandwidth."""
+
+    efficiency: Efficiency
+    layer_s: LayerSeconds
+
+
+def decode_cost(
+    pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED, costs: CostTable = LAYER_COST
+) -> DecodeCost:
+    group = decode_group(pool_kind, backend, moe=moe, fitted=fitted)
+    spread = _efficiency(group, fitted)
+    factor, layer_s = costs.get(group.as_tuple(), NO_LAYER_COST)
+    return DecodeCost(
+        Efficiency(*(s / factor for s in spread)),
+        LayerSeconds(layer_s / spread.low, layer_s / spread.typical, layer_s / spread.high),
+    )
+
+
+def decode_efficiency(
+    pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED, costs: CostTable = LAYER_COST
+) -> Efficiency:
+    return decode_cost(pool_kind, backend, moe=moe, fitted=fitted, costs=costs).efficiency
 
 
 def prefill_group(backend: str, line: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey:

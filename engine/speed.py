@@ -70,6 +70,11 @@ class _Seconds:
         self.typical += work / (rate_per_s * eff.typical)
         self.fast += work / (rate_per_s * eff.high)
 
+    def add_levels(self, levels: calibration.LayerSeconds, count: float = 1.0) -> None:
+        self.slow += levels.slow * count
+        self.typical += levels.typical * count
+        self.fast += levels.fast * count
+
     def add_fixed(self, slow_s: float, fast_s: float) -> None:
         self.slow += slow_s
         self.typical += (slow_s * fast_s) ** 0.5
@@ -101,8 +106,25 @@ def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> fl
     return pool.dense_bytes + expert_read + kv_read_bytes
 
 
-def _pool_efficiency(pool: PoolUse, model: Model) -> calibration.Efficiency:
-    return calibration.decode_efficiency(pool.kind, pool.backend, moe=model.is_moe)
+def _pool_cost(pool: PoolUse, model: Model) -> calibration.DecodeCost:
+    return calibration.decode_cost(pool.kind, pool.backend, moe=model.is_moe)
+
+
+def _pool_layers(pool: PoolUse, placement: Placement, model: Model) -> int:
+    """The layers a pool computes each token: its own count, else (a RAM pool) the layers no other pool holds, or
+    every layer when it is the only pool."""
+    if pool.layers:
+        return pool.layers
+    if len(placement.pools) == 1:
+        return model.layers
+    return max(model.layers - sum(p.layers for p in placement.pools), 0)
+
+
+def _add_pool(seconds: _Seconds, n_bytes: float, pool: PoolUse, placement: Placement, model: Model) -> None:
+    assert pool.bandwidth_gb_s is not None
+    cost = _pool_cost(pool, model)
+    seconds.add(n_bytes, pool.bandwidth_gb_s * 1e9, cost.efficiency)
+    seconds.add_levels(cost.layer_s, _pool_layers(pool, placement, model))
 
 
 def disk_bound_tps(model: Model, placement: Placement) -> float | None:
@@ -134,9 +156,7 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
         if pool.bandwidth_gb_s is None:
             return None, (Caveat(kind=CaveatKind.NO_BANDWIDTH, device=pool.name),)
         kv_read = int(kv_at_depth_bytes * pool.kv_bytes / kv_total)
-        seconds.add(
-            _bytes_read_per_token(pool, model, kv_read), pool.bandwidth_gb_s * 1e9, _pool_efficiency(pool, model)
-        )
+        _add_pool(seconds, _bytes_read_per_token(pool, model, kv_read), pool, placement, model)
     caveats = []
     has_ram = any(p.kind == "ram" for p in placement.pools)
     if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe).device_kind != "ram":
@@ -217,7 +237,9 @@ def tensor_parallel(
         return None
     total = sum(_bytes_read_per_token(p, model, 0) for p in pools) + kv_at_depth_bytes
     seconds = _Seconds()
-    seconds.add(total / n, bandwidth * 1e9, _pool_efficiency(pools[0], model))
+    cost = _pool_cost(pools[0], model)
+    seconds.add(total / n, bandwidth * 1e9, cost.efficiency)
+    seconds.add_levels(cost.layer_s, model.layers)  # every card runs every layer (its slice), all at once
     link: Link = "nvlink" if nvlink else "pcie"
     fast, slow = calibration.ALLREDUCE_S[link]
     reductions = calibration.ALLREDUCES_PER_LAYER * model.layers
@@ -282,7 +304,7 @@ def concurrency(
             return None
         share = pool.kv_bytes / (sum(p.kv_bytes for p in placement.pools) or 1)
         n_bytes = pool.dense_bytes + pool.expert_bytes * _expert_share_touched(model, users) + users * kv_depth * share
-        seconds.add(n_bytes, pool.bandwidth_gb_s * 1e9, _pool_efficiency(pool, model))
+        _add_pool(seconds, n_bytes, pool, placement, model)  # one step's fixed costs serve every user
     aggregate = seconds.rate(users)
     return Concurrency(
         users=users, aggregate_tps=aggregate, per_user_tps=aggregate.scaled(1 / users), max_users_at_context=max_users
