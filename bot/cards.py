@@ -19,6 +19,7 @@ from engine.calibration import MeasuredAccuracy
 from engine.cost import CostReport
 from engine.evidence import OptionEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
+from engine.quants import Tier
 from engine.recommend import Candidate, ModelFit
 from engine.serve import ServePlan, Step
 from engine.speed import Range
@@ -184,12 +185,17 @@ def serve_lines(o: QuantOption) -> list[str]:
 
 
 def _quant_table(r: ReadingReport) -> str:
-    rows = [f"{VERDICT_MARK[o.verdict]} `{o.quant}` {fmt_gb(o.weights_bytes)}" for o in r.options]
+    rows = [
+        f"{VERDICT_MARK[o.verdict]} `{o.quant}` {fmt_gb(o.weights_bytes)}"
+        + (" est." if o.weights_basis == "estimated" else "")
+        + (" ⚠" if o.tier is Tier.DEGRADED else "")
+        for o in r.options
+    ]
     return " · ".join(rows)
 
 
 def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
-    best = r.option(r.best)
+    best = r.best_option
     if best is None:
         closest = min(r.options, key=lambda o: o.placement.shortfall_bytes)
         why = wording.why(closest, report.context, r.rig, report.model)
@@ -199,6 +205,12 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
             value.append(f"Run from disk anyway: {note}.")
     else:
         value = _option_lines(best, report, r)
+        trade = wording.pick_trade(r.pick, report) if r.pick is not None else None
+        quality = wording.quality_note(best, report.model)
+        if trade:
+            value.append(f"Pick: {trade}")
+        if quality:
+            value.append(f"Quality: {quality}")
     if r.shorter_context:
         better = " · ".join(f"`{q}` up to {fmt_tokens(n)}" for q, n in r.shorter_context)
         lead = "Better quants with less context" if best is not None else "Fits with less context"
@@ -246,7 +258,7 @@ def fit_card(
 ) -> Card:
     m = report.model
     first = report.readings[0]
-    best = first.option(first.best)
+    best = first.best_option
     verdict = best.verdict if best else "does-not-fit"
     size = f"{m.total_params_b:g}B" + (f" ({m.active_params_b:g}B active, MoE)" if m.active_params_b else " dense")
     how_read = f"read {len(report.readings)} ways, most likely first" if len(report.readings) > 1 else "as read"
@@ -397,12 +409,19 @@ def quants_page_count(report: FitReport, per_page: int = QUANTS_PER_PAGE) -> int
     return max((len(report.readings[0].options) + per_page - 1) // per_page, 1)
 
 
+def _pick_line(r: ReadingReport, report: FitReport) -> str:
+    """The quants card's first line, on every page: the pick, its tier and any trade it made."""
+    assert r.pick is not None
+    trade = wording.pick_trade(r.pick, report)
+    return f"Pick: **{r.pick.quant}** ({wording.TIER_WORDS[r.pick.tier]})" + (f" · {trade}" if trade else "")
+
+
 def quants_card(report: FitReport, page: int = 0, per_page: int = QUANTS_PER_PAGE) -> Card:
     """A model's quants: size, bits per weight, memory needed, verdict on the asker's hardware (paginated)."""
     r = report.readings[0]
     options = r.options[page * per_page : (page + 1) * per_page]
     pages = max((len(r.options) + per_page - 1) // per_page, 1)
-    lines = []
+    lines = [_pick_line(r, report)] if r.pick is not None else []
     for o in options:
         basis = "" if o.weights_basis != "estimated" else " (est.)"
         lines.append(

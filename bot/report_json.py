@@ -15,7 +15,7 @@ from catalog.types import Hardware, Model
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
 from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
-from engine.fit import FitReport, QuantOption, ReadingReport
+from engine.fit import FitReport, Pick, QuantOption, ReadingReport
 from engine.recommend import Candidate, ModelFit
 from engine.serve import Engine, ServePlan
 from engine.speed import Concurrency, Range, TensorParallel
@@ -75,6 +75,23 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
             for o in r.options
         ],
         "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
+        "pick": _pick_json(r.pick, r, report),
+    }
+
+
+def _pick_json(pick: Pick | None, r: ReadingReport, report: FitReport) -> Json | None:
+    if pick is None:
+        return None
+    return {
+        "quant": pick.quant,
+        "tier": pick.tier.value,
+        "trade": pick.trade.value,
+        "context": pick.context,
+        "kv_type": pick.kv_type,
+        "q8_context": pick.q8_context,
+        "instead": pick.instead,
+        "trade_note": wording.pick_trade(pick, report),
+        "option": _option_json(pick.option, wording.why(pick.option, pick.context, r.rig, report.model)),
     }
 
 
@@ -100,6 +117,7 @@ def _option_json(o: QuantOption, why: str) -> Json:
     return {
         "quant": o.quant,
         "format": o.format,
+        "tier": o.tier.value,
         "bits_per_weight": o.bits_per_weight,
         "weights_gb": _gb(o.weights_bytes),
         "weights_basis": o.weights_basis,
@@ -188,6 +206,7 @@ def _quant_row(o: QuantOption) -> Json:
     return {
         "quant": o.quant,
         "format": o.format,
+        "tier": o.tier.value,
         "bits_per_weight": o.bits_per_weight,
         "weights_gb": _gb(o.weights_bytes),
         "weights_basis": o.weights_basis,

@@ -177,7 +177,7 @@ def rental_cost(
             continue
         rig = Rig(gpus=(gpu_device(gpu),) * p.gpu_count)
         report = fit_reading(model, Reading(label=gpu.name, rig=rig), context, opts)
-        option = report.option(report.best)
+        option = report.best_option
         if option is None or option.verdict != "fits" or option.decode_tps is None:
             continue
         hours = hours_per_million(option, usage.input_share, tensor_parallel=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 from catalog.types import Model, Quant
-from engine import memory, serve, speed
+from engine import memory, quants, serve, speed
 from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
 from engine.rig import Assumption, Frozen, Reading, Rig
@@ -19,6 +21,11 @@ USEFUL_DECODE_TPS = 2.0  # below this an offload option is shown but not recomme
 CONCURRENT_USERS = 4  # the card's "several people at once" line
 SHORT_CONTEXT = 8192  # the least context worth running a better quant at (a short chat session)
 SHORTER_CONTEXT_SHOWN = 2  # better quants that fit with less context, named on the card
+# Offload "runs usefully" for the pick when its decode range reaches this: /recommend's and /whatfits' default
+# target, so the commands agree on what runs.
+USEFUL_OFFLOAD_TPS = 5.0
+TRADE_KV: memory.KvType = "q8_0"  # the KV cache type tried before dropping bits (about half of f16's bytes)
+CONTEXT_STEP = 1024  # traded contexts are whole multiples of this (what `-c` is usually given in)
 
 
 class FitOptions(Frozen):
@@ -48,10 +55,36 @@ class QuantOption(Frozen):
     serve: Serve = Serve()  # engines that start this option (engine/serve.py), and those that cannot
     concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS at once: the recommended option, accelerators only
     ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
+    tier: quants.Tier = quants.Tier.GOOD  # how much quality the quant keeps (engine/quants.py)
 
     @property
     def total_bytes(self) -> int:
         return self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes
+
+
+class Trade(StrEnum):
+    """What the pick gave up to keep its bits (tried in this order before a lower tier of quant)."""
+
+    NONE = "none"  # runs at the asked context and KV cache type
+    KV_Q8 = "kv-q8_0"  # a q8_0 KV cache at the asked context
+    SHORTER_CONTEXT = "shorter-context"  # the asked KV type, less context (not under SHORT_CONTEXT)
+    SHORTER_CONTEXT_KV_Q8 = "shorter-context-kv-q8_0"  # both
+
+
+class Pick(Frozen):
+    """The quant an expert would run: the highest tier that fits on the accelerator (or offloads at a useful
+    speed), trading KV cache type and then context before dropping to a lower tier. `option` is sized at the
+    pick's own context and KV type; `instead` is what runs without the trade (a lower tier), if anything does."""
+
+    quant: str
+    tier: quants.Tier
+    trade: Trade
+    context: int
+    kv_type: memory.KvType
+    option: QuantOption
+    instead: str | None = None
+    # a shorter context at the asked KV type: the longest the pick reaches with a q8_0 cache instead (None: no longer)
+    q8_context: int | None = None
 
 
 class ReadingReport(Frozen):
@@ -63,9 +96,15 @@ class ReadingReport(Frozen):
     best: str | None
     # better quants than `best` that fit wholly on the accelerator with less context: (quant, longest context)
     shorter_context: tuple[tuple[str, int], ...] = ()
+    pick: Pick | None = None  # `best` with the context and KV type it runs at (None when nothing runs)
 
     def option(self, quant: str | None) -> QuantOption | None:
         return next((o for o in self.options if o.quant == quant), None)
+
+    @property
+    def best_option(self) -> QuantOption | None:
+        """The recommended quant as it runs: at the pick's context and KV type (the asked ones unless traded)."""
+        return self.pick.option if self.pick is not None else self.option(self.best)
 
 
 class FitReport(Frozen):
@@ -78,15 +117,38 @@ class FitReport(Frozen):
 
 
 def _candidates(model: Model, rig: Rig, quant: str | None) -> list[tuple[str, Quant | None]]:
+    """The published files whose format runs on the rig (one per name), then every standard type of the ladder
+    the catalog has no file of, estimated: GGUF always, MLX on Apple silicon. No estimate above the precision
+    the model was released in (an FP8 model is not offered a BF16 estimate, gpt-oss nothing above MXFP4)."""
     if quant is not None:
         published = [q for q in model.quants if q.name == quant]
         return [(quant, published[0] if published else None)]
-    usable = [q for q in model.quants if _format_runs(q.format, rig)]
-    if usable:
-        return [(q.name, q) for q in usable]
-    from engine.quants import DEFAULT_LADDER
+    out: dict[str, Quant | None] = {}
+    for q in model.quants:
+        if _format_runs(q.format, rig) and q.name not in out:
+            out[q.name] = q
+    ladder = quants.DEFAULT_LADDER + (quants.MLX_LADDER if _format_runs("mlx", rig) else ())
+    have = {_ladder_key(q.name, q.format) for q in model.quants}
+    ceiling = NATIVE_BITS[model.native_dtype]
+    for name in ladder:
+        fmt = "mlx" if name.startswith("MLX-") else "gguf"
+        if _ladder_key(name, fmt) not in have and quants.nominal_bits(name, 0.0) <= ceiling:
+            out.setdefault(name, None)
+    return list(out.items())
 
-    return [(name, None) for name in DEFAULT_LADDER]
+
+# The bits a model was released in: estimates stop there (quantising up adds bytes, not quality).
+NATIVE_BITS: dict[str, int] = {"bf16": 16, "fp16": 16, "fp8": 8, "mxfp4": 4, "int4": 4}
+
+
+def _ladder_key(name: str, fmt: str) -> str:
+    """What makes a published file stand for a ladder entry: the same type (F16 and BF16 alike), or for MLX the
+    same bits in any MLX flavour."""
+    if fmt == "mlx":
+        return f"mlx-{quants.nominal_bits(name, 0.0)}"
+    if quants.nominal_bits(name, 0.0) == 16:
+        return "16-bit"
+    return quants.canonical(name)
 
 
 def _format_runs(fmt: str, rig: Rig) -> bool:
@@ -130,10 +192,11 @@ def _option(
     placement = place(model, rig, w.n_bytes, kv)
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink)
     overhead = sum(p.overhead_bytes for p in placement.pools)
-    fmt = published.format if published else "gguf"
+    fmt = published.format if published else ("mlx" if w.quant.startswith("MLX-") else "gguf")
     return QuantOption(
         quant=w.quant,
         format=fmt,
+        tier=quants.tier(w.quant, w.bits_per_weight),
         bits_per_weight=w.bits_per_weight,
         weights_bytes=w.n_bytes,
         weights_basis=w.basis,
@@ -159,7 +222,8 @@ def _option(
 
 
 def choose_best(options: tuple[QuantOption, ...]) -> str | None:
-    """Highest quality that fits; else the highest quality offload that is still useful; else any offload."""
+    """At the asked context and KV type: the best quant that fits (on the accelerator, or in unified memory); else
+    the best offload that is still useful; else any offload. "Best" is `quality_key`."""
     fits = [o for o in options if o.verdict == "fits"]
     useful = [
         o for o in options if o.verdict == "fits-offload" and o.decode_tps and o.decode_tps.high >= USEFUL_DECODE_TPS
@@ -167,8 +231,145 @@ def choose_best(options: tuple[QuantOption, ...]) -> str | None:
     offload = [o for o in options if o.verdict == "fits-offload"]
     for group in (fits, useful, offload):
         if group:
-            return max(group, key=lambda o: o.bits_per_weight).quant
+            return max(group, key=quality_key).quant
     return None
+
+
+_TIER_RANK = {t: len(quants.Tier) - i for i, t in enumerate(quants.Tier)}
+
+
+def quality_key(o: QuantOption) -> tuple[int, int, bool, float]:
+    """Higher is better: the tier; then the quant's nominal bits (8 and 16 alike: Q8_0 is as good as BF16 and reads
+    half the bytes); then a published file over an estimate of one; then more bits per weight, except among
+    near-lossless quants, where fewer (faster) win."""
+    nominal = quants.nominal_bits(o.quant, o.bits_per_weight)
+    lossless = o.tier is quants.Tier.NEAR_LOSSLESS
+    bits = -o.bits_per_weight if lossless else o.bits_per_weight
+    return (_TIER_RANK[o.tier], min(nominal, 8), o.weights_basis != "estimated", bits)
+
+
+# The pick takes the tiers in these groups, best first: any quant of 4 bits and up before trading down to 3 bits.
+# Each group names the bits worth trading context or KV type for: the group's usual quant (Q4_K_M, not Q6_K at 8k
+# when Q4_K_M runs at 32k).
+PICK_GROUPS: tuple[tuple[frozenset[quants.Tier], int], ...] = (
+    (frozenset({quants.Tier.NEAR_LOSSLESS, quants.Tier.HIGH, quants.Tier.GOOD}), 4),
+    (frozenset({quants.Tier.FAIR}), 3),
+    (frozenset({quants.Tier.DEGRADED}), 2),
+)
+
+
+@dataclass(frozen=True)
+class _PickContext:
+    """What the pick's search needs besides the options: the model, rig, asked settings and the sized files."""
+
+    model: Model
+    rig: Rig
+    context: int
+    opts: FitOptions
+    may_shorten: bool  # the context was not asked for
+    files: dict[str, tuple[str, Quant | None]]  # option quant -> (candidate name, published file)
+
+
+def choose_pick(ctx: _PickContext, options: tuple[QuantOption, ...], profile: memory.KvProfile) -> Pick | None:
+    """For each group of tiers (4 bits and up, 3, 2 and below): the best quant of the group that fits on the
+    accelerator at the asked settings; else the best of the group's usual bits (4, 3, 2) that does with a q8_0 KV
+    cache, or with less context (the asked KV type, then q8_0; never under SHORT_CONTEXT); else the best that
+    offloads at USEFUL_OFFLOAD_TPS. The first group with an answer gives the pick. None: `choose_best` at the asked
+    settings (an offload slower than that), if anything runs."""
+    ranked = sorted(options, key=quality_key, reverse=True)
+    for group, trade_bits in PICK_GROUPS:
+        members = [o for o in ranked if o.tier in group]
+        pick = _pick_in_group(ctx, members, trade_bits, profile) if members else None
+        if pick is not None:
+            return pick.model_copy(update={"instead": _instead(pick, options)})
+    best = choose_best(options)
+    option = next((o for o in options if o.quant == best), None)
+    if option is None:
+        return None
+    return Pick(
+        quant=option.quant,
+        tier=option.tier,
+        trade=Trade.NONE,
+        context=ctx.context,
+        kv_type=ctx.opts.kv_type,
+        option=option,
+    )
+
+
+def _pick_in_group(
+    ctx: _PickContext, members: list[QuantOption], trade_bits: int, profile: memory.KvProfile
+) -> Pick | None:
+    asked = next((o for o in members if o.verdict == "fits"), None)
+    if asked is not None:
+        return _pick(ctx, asked, Trade.NONE, ctx.context, ctx.opts.kv_type)
+    for o in (o for o in members if quants.nominal_bits(o.quant, o.bits_per_weight) == trade_bits):
+        traded = _traded(ctx, o, profile)
+        if traded is not None:
+            return traded
+    useful = next((o for o in members if _useful_offload(o)), None)
+    if useful is not None:
+        return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)
+    return None
+
+
+def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pick | None:
+    """This quant wholly on the accelerator with a q8_0 KV cache at the asked context; else with less context at
+    the asked KV type; else with less context and q8_0. Only KV types and contexts the user left to us."""
+    q8 = memory.kv_profile(ctx.model, TRADE_KV, ctx.opts.n_seq) if ctx.opts.kv_type == "f16" else None
+    if q8 is not None:
+        option = _sized(ctx, o, ctx.context, TRADE_KV, q8)
+        if option.verdict == "fits":
+            return _pick(ctx, option, Trade.KV_Q8, ctx.context, TRADE_KV)
+    if not ctx.may_shorten or ctx.context <= SHORT_CONTEXT:
+        return None
+    ways = [(ctx.opts.kv_type, profile, Trade.SHORTER_CONTEXT)]
+    ways += [(TRADE_KV, q8, Trade.SHORTER_CONTEXT_KV_Q8)] if q8 is not None else []
+    for kv_type, kv, trade in ways:
+        longest = _longest_fitting(ctx.model, ctx.rig, o.weights_bytes, ctx.context, kv)
+        if longest is not None:
+            pick = _pick(ctx, _sized(ctx, o, longest, kv_type, kv), trade, longest, kv_type)
+            with_q8 = _longest_fitting(ctx.model, ctx.rig, o.weights_bytes, ctx.context, q8) if q8 else None
+            if trade is Trade.SHORTER_CONTEXT and with_q8 is not None and with_q8 > longest:
+                pick = pick.model_copy(update={"q8_context": with_q8})
+            return pick
+    return None
+
+
+def _useful_offload(o: QuantOption) -> bool:
+    """An offload whose decode range reaches USEFUL_OFFLOAD_TPS (the public GLM-5.2 figure for UD-IQ2_XXS with
+    expert offload, 3-9 tok/s, is one people run)."""
+    return o.verdict == "fits-offload" and o.decode_tps is not None and o.decode_tps.high >= USEFUL_OFFLOAD_TPS
+
+
+def _pick(ctx: _PickContext, option: QuantOption, trade: Trade, context: int, kv_type: memory.KvType) -> Pick:
+    return Pick(quant=option.quant, tier=option.tier, trade=trade, context=context, kv_type=kv_type, option=option)
+
+
+def _sized(
+    ctx: _PickContext, o: QuantOption, context: int, kv_type: memory.KvType, profile: memory.KvProfile
+) -> QuantOption:
+    """The same quant at another context or KV type."""
+    name, published = ctx.files[o.quant]
+    opts = ctx.opts.model_copy(update={"kv_type": kv_type})
+    return _option(ctx.model, ctx.rig, name, published, context, opts, profile)
+
+
+def _longest_fitting(model: Model, rig: Rig, weights_bytes: int, context: int, profile: memory.KvProfile) -> int | None:
+    """The longest context under `context`, in whole CONTEXT_STEPs and at least SHORT_CONTEXT, at which these
+    weights fit wholly on the accelerator (or in unified memory); None if not even SHORT_CONTEXT does."""
+    placement = place(model, rig, weights_bytes, profile.bytes_at(SHORT_CONTEXT))
+    if placement.verdict != "fits":
+        return None
+    longest = min(_max_context(model, placement, SHORT_CONTEXT, profile), context - 1)
+    return max(longest // CONTEXT_STEP * CONTEXT_STEP, SHORT_CONTEXT)
+
+
+def _instead(pick: Pick, options: tuple[QuantOption, ...]) -> str | None:
+    """What runs at the asked settings without the pick's trade (a lower tier), if anything does."""
+    if pick.trade is Trade.NONE:
+        return None
+    best = choose_best(options)
+    return best if best != pick.quant else None
 
 
 def options_by_quality(
@@ -181,9 +382,22 @@ def options_by_quality(
         (name, published, _weights(model, name, published)) for name, published in _candidates(model, rig, opts.quant)
     ]
     profile = kv_profile(model, opts)
-    for name, published, w in sorted(weighed, key=lambda c: -c[2].bits_per_weight):
+    for name, published, w in sorted(weighed, key=lambda c: _weights_key(c[2], c[1]), reverse=True):
         if max_weights_bytes is None or w.n_bytes <= max_weights_bytes:
             yield _option(model, rig, name, published, context, opts, profile)
+
+
+def _weights_key(w: memory.Weights, published: Quant | None) -> tuple[int, int, bool, float]:
+    """`quality_key` of a file before it is placed (the same order, from its name and size alone)."""
+    t = quants.tier(w.quant, w.bits_per_weight)
+    nominal = quants.nominal_bits(w.quant, w.bits_per_weight)
+    lossless = t is quants.Tier.NEAR_LOSSLESS
+    return (
+        _TIER_RANK[t],
+        min(nominal, 8),
+        published is not None,
+        -w.bits_per_weight if lossless else w.bits_per_weight,
+    )
 
 
 def kv_profile(model: Model, opts: FitOptions) -> memory.KvProfile:
@@ -194,16 +408,25 @@ def kv_profile(model: Model, opts: FitOptions) -> memory.KvProfile:
 def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) -> ReadingReport:
     rig = reading.rig
     profile = kv_profile(model, opts)
-    options = tuple(
-        sorted(
-            (_option(model, rig, name, q, context, opts, profile) for name, q in _candidates(model, rig, opts.quant)),
-            key=lambda o: -o.bits_per_weight,
-        )
-    )
-    best = choose_best(options)
-    options = tuple(_with_concurrency(model, o, context, profile) if o.quant == best else o for o in options)
-    options = tuple(_with_servers(model, rig, o, context, opts.kv_type) if o.quant == best else o for o in options)
-    shorter = () if opts.quant else _with_less_context(model, rig, options, best, context, profile)
+    made = [
+        (name, q, _option(model, rig, name, q, context, opts, profile))
+        for name, q in _candidates(model, rig, opts.quant)
+    ]
+    options = tuple(sorted((o for _, _, o in made), key=lambda o: -o.bits_per_weight))
+    files = {o.quant: (name, q) for name, q, o in made}
+    ctx = _PickContext(model=model, rig=rig, context=context, opts=opts, may_shorten=opts.context is None, files=files)
+    pick = choose_pick(ctx, options, profile)
+    best = pick.quant if pick else None
+    if pick is not None and pick.trade is Trade.NONE:
+        options = tuple(_with_concurrency(model, o, context, profile) if o.quant == best else o for o in options)
+        pick = pick.model_copy(update={"option": options[[o.quant for o in options].index(pick.quant)]})
+    elif pick is not None:
+        kv = memory.kv_profile(model, pick.kv_type, opts.n_seq)
+        pick = pick.model_copy(update={"option": _with_concurrency(model, pick.option, pick.context, kv)})
+    if pick is not None:  # the pick also names the best vLLM/SGLang checkpoint for the rig's GPUs
+        pick = pick.model_copy(update={"option": _with_servers(model, rig, pick.option, pick.context, pick.kv_type)})
+        options = tuple(pick.option if o.quant == best and pick.trade is Trade.NONE else o for o in options)
+    shorter = () if opts.quant else _with_less_context(model, rig, options, pick, context, profile)
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
@@ -215,6 +438,7 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         options=options,
         best=best,
         shorter_context=shorter,
+        pick=pick,
     )
 
 
@@ -222,27 +446,24 @@ def _with_less_context(
     model: Model,
     rig: Rig,
     options: tuple[QuantOption, ...],
-    best: str | None,
+    pick: Pick | None,
     context: int,
     profile: memory.KvProfile,
 ) -> tuple[tuple[str, int], ...]:
-    """Quants of more bits than the recommended one that do not fit wholly in accelerator or unified memory at the
-    asked context but do at SHORT_CONTEXT: each with the longest context it fits at (less than the asked one)."""
+    """Quants better than the pick (`quality_key`) that do not fit wholly in accelerator or unified memory at the
+    asked context and KV type but do with less (not under SHORT_CONTEXT): each with the longest context it fits at."""
     if context <= SHORT_CONTEXT:
         return ()
-    best_bits = next((o.bits_per_weight for o in options if o.quant == best), 0.0)
-    kv = profile.bytes_at(SHORT_CONTEXT)
+    floor = quality_key(pick.option) if pick is not None else None
     found: list[tuple[str, int]] = []
-    for o in options:  # highest bits first
-        if o.bits_per_weight <= best_bits or len(found) == SHORTER_CONTEXT_SHOWN:
+    for o in sorted(options, key=quality_key, reverse=True):
+        if (floor is not None and quality_key(o) <= floor) or len(found) == SHORTER_CONTEXT_SHOWN:
             break
-        if o.verdict == "fits":
+        if o.verdict == "fits" or (pick is not None and o.quant == pick.quant):
             continue
-        placement = place(model, rig, o.weights_bytes, kv)
-        if placement.verdict == "fits":
-            longest = _max_context(model, placement, SHORT_CONTEXT, profile)
-            if longest < context:
-                found.append((o.quant, longest))
+        longest = _longest_fitting(model, rig, o.weights_bytes, context, profile)
+        if longest is not None:
+            found.append((o.quant, longest))
     return tuple(found)
 
 

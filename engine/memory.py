@@ -49,11 +49,45 @@ def weights_from_quant(model: Model, q: Quant) -> Weights:
 
 
 def weights_estimate(model: Model, quant_name: str) -> Weights | None:
+    """Parameters x the type's effective bits, scaled by how the model's own published files of standard types
+    compare with that arithmetic (a model with a large vocabulary, or tensors the quantizer keeps higher, runs
+    above the reference mix: its published Q4_K_M says by how much)."""
     qt = quants.lookup(quant_name)
     if qt is None:
         return None
-    n_bytes = int(model.total_params_b * 1e9 * qt.bits_per_weight / 8)
-    return Weights(qt.name, n_bytes, "estimated", qt.bits_per_weight, qt.basis)
+    scale = own_files_scale(model) if not qt.dynamic else 1.0
+    bits = qt.bits_per_weight * scale
+    n_bytes = int(model.total_params_b * 1e9 * bits / 8)
+    basis = qt.basis if scale == 1.0 else f"{qt.basis}; x{scale:.2f} from this model's published files"
+    return Weights(qt.name, n_bytes, "estimated", round(bits, 2), basis)
+
+
+# A model's own files move its estimates by at most this much either way: a mislabelled file must not swing a whole
+# ladder (the reference mixes and large models' files agree within ~12%: Llama-3.1-405B Q2_K 2.95 vs 3.36 bits).
+OWN_FILES_SCALE_BOUNDS = (0.85, 1.2)
+
+
+# Below 3 bits, files named as plain types are often dynamic mixes in disguise (Unsloth's Llama 4 IQ1_S keeps
+# attention far higher), so they do not speak for the model's plain mixes.
+OWN_FILES_LEAST_BITS = 3
+
+
+def own_files_scale(model: Model) -> float:
+    """The median of published size / estimated size over the model's plain GGUF files of 3 bits and more whose
+    types are in the reference table (quants.FILE_TYPE_BITS); 1.0 when it has none."""
+    ratios = sorted(
+        q.file_bytes * 8 / (model.total_params_b * 1e9 * quants.FILE_TYPE_BITS[quants.canonical(q.name)])
+        for q in model.quants
+        if q.format == "gguf"
+        and quants.canonical(q.name) in quants.FILE_TYPE_BITS
+        and quants.nominal_bits(q.name, 0.0) >= OWN_FILES_LEAST_BITS
+    )
+    if not ratios:
+        return 1.0
+    mid = len(ratios) // 2
+    median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+    low, high = OWN_FILES_SCALE_BOUNDS
+    return round(min(max(median, low), high), 2)
 
 
 def expert_fraction(model: Model) -> float:

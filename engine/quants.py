@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 # Exact block types: bits per weight from GGML_QUANT_SIZES (block size, type size).
 BLOCK_TYPE_BITS: dict[str, float] = {
@@ -54,6 +55,11 @@ FILE_TYPE_BITS: dict[str, float] = {
     "Q4_K_S": 4.58,  # Llama-2-7B 3.86 GB
     "Q4_K_M": 4.84,  # Llama-2-7B 4.08 GB
     "Q5_0": 5.52,  # Llama-2-7B 4.65 GB
+    # i-quants below 4 bits, on Llama-3.1-405B (405B params; embeddings ~0.5% of it, so close to the mix's own bits):
+    # etemiz/Llama-3.1-405B-Inst-GGUF README (catalog/data/models/llama.yaml)
+    "IQ1_S": 1.71,  # 86.8 GB
+    "IQ2_XXS": 2.15,  # 109.0 GB
+    "IQ3_XXS": 3.12,  # 157.7 GB
     "IQ2_M": 2.94,  # Llama-3.1-8B 2.95 GB
     "IQ3_XS": 3.51,  # Llama-3.1-8B 3.52 GB
     "IQ3_M": 3.77,  # Llama-3.1-8B 3.78 GB
@@ -152,7 +158,8 @@ def lookup(name: str) -> QuantType | None:
     return QuantType(shown, bits, basis, dynamic=dynamic)
 
 
-# The quants the engine offers when a model has no published files, highest quality first.
+# The standard GGUF file types people run, highest quality first: every model is offered each of them, at its
+# published size where the catalog has that file, else estimated (engine/memory.weights_estimate).
 DEFAULT_LADDER: tuple[str, ...] = (
     "BF16",
     "Q8_0",
@@ -165,4 +172,51 @@ DEFAULT_LADDER: tuple[str, ...] = (
     "Q2_K",
     "IQ2_XXS",
     "IQ1_M",
+    "IQ1_S",
 )
+# MLX quantisations offered (estimated) on Apple silicon, where mlx_lm runs them.
+MLX_LADDER: tuple[str, ...] = ("MLX-8BIT", "MLX-6BIT", "MLX-4BIT")
+
+
+class Tier(StrEnum):
+    """How much of the model's quality a quant keeps, by its nominal bits (the digit in its name), as people who
+    run them sort them: 8 bits and up near-lossless; 5-6 high; 4 good (the usual pick); 3 fair; 2 and below degraded.
+    The perplexity each type adds (catalog/data/quants/quality.yaml) falls the same way."""
+
+    NEAR_LOSSLESS = "near-lossless"
+    HIGH = "high"
+    GOOD = "good"
+    FAIR = "fair"
+    DEGRADED = "degraded"
+
+
+_TIER_BY_BITS = ((8, Tier.NEAR_LOSSLESS), (5, Tier.HIGH), (4, Tier.GOOD), (3, Tier.FAIR))
+_FOUR_BIT_FORMATS = re.compile(r"MXFP4|NVFP4|AWQ|GPTQ|W4A16|INT4")
+_EIGHT_BIT_FORMATS = re.compile(r"FP8|INT8|W8A8|W8A16")
+_SIXTEEN_BIT = re.compile(r"^(UD[-_])?(BF16|F16|FP16|F32)$")
+_GGUF_DIGIT = re.compile(r"(?<![A-Z0-9])(?:UD[-_])?(?:I?Q|TQ)(\d)(?:[_.]|$)")
+_MLX_BITS = re.compile(r"(\d+(?:\.\d+)?)[-_]?BIT")
+
+
+def nominal_bits(name: str, bits_per_weight: float) -> int:
+    """The bits a quant is named for: Q4_K_M 4, UD-IQ2_XXS 2, MXFP4 4, FP8 8, MLX 6bit 6, BF16 16. A custom mix
+    with several types in its name (Q6_K-IQ2_S-IQ2_S-IQ3_S) or an unknown name: its measured bits, rounded down."""
+    n = name.strip().upper()
+    if _SIXTEEN_BIT.match(n.replace("-", "_")):
+        return 16
+    if _FOUR_BIT_FORMATS.search(n):
+        return 4
+    if _EIGHT_BIT_FORMATS.search(n):
+        return 8
+    digits = _GGUF_DIGIT.findall(n)
+    if len(digits) == 1:
+        return int(digits[0])
+    mlx = _MLX_BITS.search(n)
+    if mlx and not digits:
+        return int(float(mlx.group(1)))
+    return max(int(bits_per_weight), 1)
+
+
+def tier(name: str, bits_per_weight: float) -> Tier:
+    bits = nominal_bits(name, bits_per_weight)
+    return next((t for least, t in _TIER_BY_BITS if bits >= least), Tier.DEGRADED)

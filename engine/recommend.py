@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, SystemMemory, Unified
 from engine import memory
-from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality
+from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality, quality_key
 from engine.placement import PlacementKind, Verdict
 from engine.prices import PriceBasis, device_price, priced_platforms, ram_price, ram_usd_per_gib
 from engine.quants import DEFAULT_LADDER
@@ -231,7 +231,7 @@ def _candidate(label: str, usd: float, basis: PriceBasis, option: QuantOption) -
 def _fastest_good(options: tuple[QuantOption, ...], min_decode_tps: float) -> QuantOption | None:
     """The highest-quality quant that runs at the target speed."""
     ok = [o for o in options if o.verdict != "does-not-fit" and _mid(o) >= min_decode_tps]
-    return max(ok, key=lambda o: o.bits_per_weight) if ok else None
+    return max(ok, key=quality_key) if ok else None
 
 
 # Quants at or above this many bits per weight (Q3_K_M and up: 3.92 measured) are ranked before smaller models'
@@ -260,7 +260,10 @@ def what_fits(
     for m in catalog.models.values():
         ctx = min(context, m.context_max_tokens)
         report = fit_reading(m, reading, ctx, FitOptions(context=ctx))
-        option = _fastest_good(report.options, min_decode_tps)
+        pick = report.best_option  # /fit's pick, where it runs at the target speed: the commands agree
+        option = (
+            pick if pick is not None and _mid(pick) >= min_decode_tps else _fastest_good(report.options, min_decode_tps)
+        )
         if option is None or option.decode_tps is None:
             continue
         out.append(

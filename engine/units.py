@@ -22,10 +22,8 @@ def fmt_tokens(n: int) -> str:
         return f"{n >> 20}M"
     if n >= 1000 * 1000:
         return f"{n / 1e6:.1f}M"
-    if n >= 1024 and n % 1024 == 0:
-        return f"{n // 1024}k"
-    if n >= 1000:
-        return f"{n / 1000:.0f}k"
+    if n >= 1024:
+        return f"{n // 1024}k"  # rounded down: "up to 16k" must not promise the 16384 a user would then ask for
     return str(n)
 
 

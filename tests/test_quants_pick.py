@@ -1,0 +1,167 @@
+"""The pick an expert would make, on the shipped catalog: questions as people ask them in r/LocalLLaMA and Discord
+("can I run llama 3.3 70b on dual 3090s?", "what quant of the R1 32B distill for my 3090?"), and the quant a
+regular there would answer with. Also the ladder every model is offered and how quants are named."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.catalog import Catalog
+from engine import quants
+from engine.fit import FitOptions, Trade, fit
+from engine.parse import parse_hardware
+from engine.quants import Tier
+
+GOOD_OR_BETTER = {Tier.NEAR_LOSSLESS, Tier.HIGH, Tier.GOOD}
+
+# (model, hardware as typed, quants an expert would accept, tiers accepted, why)
+PICKS = [
+    # "llama 3.3 70b on dual 3090s": Q4_K_M with 16k, or 32k with a q8_0 cache; never "nothing fits"
+    ("llama-3.3-70b", "dual 3090", {"Q4_K_M"}, GOOD_OR_BETTER, "the usual 70B answer on 48 GB"),
+    # "R1 distill 32b on my 3090": Q4_K_M with a shorter context, not Q2_K at 32k
+    ("deepseek-r1-distill-qwen-32b", "3090", {"Q4_K_M"}, GOOD_OR_BETTER, "32B at 4 bits on 24 GB"),
+    ("qwen3-32b", "RTX 3090", {"Q4_K_M"}, GOOD_OR_BETTER, "32B at 4 bits on 24 GB"),
+    # 640 GB of H100s hold GLM-5.2 at 5-6 bits: a 2-bit file there is a waste of the machine
+    ("glm-5.2", "8x H100", None, {Tier.HIGH, Tier.NEAR_LOSSLESS, Tier.GOOD}, "4-8 bits on 640 GB"),
+    ("glm-5.2", "Mac Studio M3 Ultra 512GB", None, GOOD_OR_BETTER, "4 bits and up on 512 GB"),
+    ("deepseek-r1", "8x H100", None, GOOD_OR_BETTER, "671B at 4+ bits on 640 GB"),
+    # a 24 GB card and 256 GB of RAM: the 2-bit dynamic quant with expert offload is what people run (3-9 tok/s)
+    ("glm-5.2", "24GB VRAM + 256GB RAM", {"UD-IQ2_XXS", "UD-IQ2_M"}, {Tier.DEGRADED}, "the only thing that runs"),
+    ("gpt-oss-120b", "H100", {"MXFP4"}, {Tier.GOOD}, "the released MXFP4 on one 80 GB card"),
+    ("gpt-oss-120b", "RTX 3090 + 64GB DDR5", {"MXFP4"}, {Tier.GOOD}, "MXFP4 with --n-cpu-moe"),
+    # an 8B on a 4090: Q8_0, as good as BF16 at half the bytes to read per token
+    ("llama-3.1-8b", "RTX 4090", {"Q8_0"}, {Tier.NEAR_LOSSLESS}, "Q8_0, not BF16"),
+    ("qwen3-30b-a3b", "RTX 3090", None, GOOD_OR_BETTER, "30B-A3B at 4+ bits on 24 GB"),
+    ("gemma-3-27b", "RTX 3090", None, GOOD_OR_BETTER, "27B at 4+ bits on 24 GB"),
+    ("qwen2.5-72b", "M4 Max 128GB", None, GOOD_OR_BETTER, "72B at 4+ bits on 128 GB"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant", "tiers", "why"), PICKS, ids=[f"{p[0]}@{p[1]}" for p in PICKS])
+def test_the_pick(
+    real_catalog: Catalog, model: str, hardware: str, quant: set[str] | None, tiers: set[Tier], why: str
+) -> None:
+    reading = fit(real_catalog.models[model], parse_hardware(hardware, real_catalog)).readings[0]
+    pick = reading.pick
+    assert pick is not None, why
+    assert pick.tier in tiers and (quant is None or pick.quant in quant), (pick.quant, pick.trade, why)
+    assert reading.best == pick.quant and reading.best_option is pick.option
+    assert pick.option.verdict != "does-not-fit"  # what /fit, /cost and /whatfits then show runs
+
+
+# (model, hardware) where no 4-bit quant fits at 32k: the pick keeps 4 bits by a q8_0 cache or less context
+TRADES = [
+    ("llama-3.3-70b", "2x RTX 3090"),
+    ("deepseek-r1-distill-qwen-32b", "RTX 3090"),
+    ("qwen3-32b", "RTX 3090"),
+    ("mistral-small-3.2-24b", "RTX 4060 Ti 16GB"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware"), TRADES)
+def test_context_and_kv_are_traded_before_bits(real_catalog: Catalog, model: str, hardware: str) -> None:
+    m, readings = real_catalog.models[model], parse_hardware(hardware, real_catalog)
+    reading = fit(m, readings).readings[0]
+    pick = reading.pick
+    assert pick is not None and pick.trade is not Trade.NONE and pick.tier in GOOD_OR_BETTER
+    assert 8192 <= pick.context <= 32768 and pick.option.verdict == "fits"
+    # the trade is real: asked for at that context and KV type, the same quant fits; 1k more does not (or 32k)
+    again = fit(m, readings, FitOptions(context=pick.context, kv_type=pick.kv_type, quant=pick.quant)).readings[0]
+    assert again.options[0].verdict == "fits"
+    if pick.context < 32768:
+        over = FitOptions(context=pick.context + 1024, kv_type=pick.kv_type, quant=pick.quant)
+        assert fit(m, readings, over).readings[0].options[0].verdict != "fits"
+    # and without it only a lower tier runs at 32k, which the card names
+    if pick.instead is not None:
+        instead = reading.option(pick.instead)
+        assert instead is not None and instead.tier not in GOOD_OR_BETTER
+
+
+def test_an_asked_context_is_not_shortened(real_catalog: Catalog) -> None:
+    m = real_catalog.models["llama-3.3-70b"]
+    pick = fit(m, parse_hardware("2x RTX 3090", real_catalog), FitOptions(context=32768)).readings[0].pick
+    assert pick is not None and pick.context == 32768 and pick.trade in (Trade.NONE, Trade.KV_Q8)
+
+
+def test_cost_uses_the_pick(real_catalog: Catalog) -> None:
+    """`/cost llama-3.3-70b 2x3090` said "does not run": the cost is worked on the option the pick runs."""
+    from engine.cost import Usage, cost_report
+
+    m = real_catalog.models["llama-3.3-70b"]
+    readings = parse_hardware("2x RTX 3090", real_catalog)
+    report = fit(m, readings)
+    r = report.readings[0]
+    c = cost_report(
+        m, readings[0], r.best_option, real_catalog.api_prices_for(m.id), real_catalog.rental_prices,
+        real_catalog.hardware, Usage(), FitOptions(), report.context, 1600.0,
+    )  # fmt: skip
+    assert c.local is not None and c.local.usd_per_m_tokens is not None
+
+
+STANDARD = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q3_K_M", "IQ3_XXS", "Q2_K")
+
+
+def test_every_catalog_model_offers_eight_standard_quants(real_catalog: Catalog) -> None:
+    """The issue's bar: at least 8 standard quants for every catalog model (published or estimated), on a rig
+    with room for everything (so no format is filtered out by the hardware)."""
+    readings = parse_hardware("8x H200 + 2048GB DDR5", real_catalog)
+    short = {}
+    for m in real_catalog.models.values():
+        names = {quants.canonical(o.quant.removeprefix("UD-")) for o in fit(m, readings).readings[0].options}
+        below_native = [
+            q for q in STANDARD if quants.nominal_bits(q, 0) <= {"mxfp4": 4, "int4": 4}.get(m.native_dtype, 16)
+        ]
+        missing = [q for q in below_native if q not in names]
+        if missing:
+            short[m.id] = missing
+    assert not short
+
+
+def test_estimates_are_marked_and_published_files_win(real_catalog: Catalog) -> None:
+    m = real_catalog.models["llama-3.3-70b"]
+    options = fit(m, parse_hardware("RTX 3090", real_catalog)).readings[0].options
+    by_name = {o.quant: o for o in options}
+    assert by_name["Q4_K_M"].weights_basis == "published"  # the catalog's file
+    assert by_name["Q6_K"].weights_basis == "estimated"  # the ladder's estimate
+    assert len(by_name) == len(options)  # one row per quant name
+
+
+def test_gpt_oss_lists_mxfp4_once_and_no_upcast_estimates(real_catalog: Catalog) -> None:
+    options = fit(real_catalog.models["gpt-oss-120b"], parse_hardware("H100", real_catalog)).readings[0].options
+    names = [o.quant for o in options]
+    assert names.count("MXFP4") == 1
+    assert not {"Q8_0", "Q6_K", "Q5_K_M", "BF16"} & {o.quant for o in options if o.weights_basis == "estimated"}
+
+
+def test_mlx_is_offered_on_a_mac_only(real_catalog: Catalog) -> None:
+    m = real_catalog.models["qwen3-32b"]
+    mac = {o.quant for o in fit(m, parse_hardware("M4 Max 128GB", real_catalog)).readings[0].options}
+    pc = {o.quant for o in fit(m, parse_hardware("RTX 4090", real_catalog)).readings[0].options}
+    assert {"MLX-4BIT", "MLX-8BIT"} <= mac and not {"MLX-4BIT", "MLX-8BIT"} & pc
+
+
+# Quant names as published, and the bits they are named for
+NAMES = [
+    ("Q4_K_M", 4),
+    ("UD-Q4_K_XL", 4),
+    ("UD-IQ2_XXS", 2),
+    ("IQ1_S", 1),
+    ("Q8_0", 8),
+    ("UD-Q8_K_XL", 8),
+    ("BF16", 16),
+    ("F16", 16),
+    ("MXFP4", 4),
+    ("FP8", 8),
+    ("AWQ", 4),
+    ("W4A16", 4),
+    ("4bit", 4),
+    ("6bit", 6),
+    ("8bit-gs32", 8),
+    ("MLX-6BIT", 6),
+    ("Q6_K-IQ2_S-IQ2_S-IQ3_S", 2),  # a custom mix: its measured bits (2.7), rounded down
+]
+
+
+@pytest.mark.parametrize(("name", "bits"), NAMES)
+def test_nominal_bits(name: str, bits: int) -> None:
+    assert quants.nominal_bits(name, 2.7) == bits
