@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.fleet import bench_fleet, bench_pg_faults
 from bot.commands import fit_answer
 from bot.storage import FaultRow
 from catalog.loader import Catalog, load
@@ -243,8 +244,9 @@ def main() -> None:
     results |= weights_error(catalog)
     results |= bench_calibration(catalog)
     results |= bench_e2e()
+    results |= bench_fleet()  # two processes on one PostgreSQL (issue 21)
     results |= bench_stats()
-    faults = bench_faults()
+    faults = bench_faults() + bench_pg_faults()
     results["faults_lost_silently"] = sum(f.lost_silently for f in faults)
     results["faults_duplicated"] = sum(f.duplicated for f in faults)
     crafted = bench_gguf_crafted()

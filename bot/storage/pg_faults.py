@@ -206,8 +206,13 @@ def _on_log_line(needle: str, lines: list[str], then: Callable[[], None]) -> Any
     """Collect warning lines holding `needle`; run `then` at the first one (in the logging thread)."""
     logger = logging.getLogger("bot.storage")
     handler = _LineHandler(needle, lines, then)
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)  # heard even where the caller quietened the storage log (the bench)
+    logger.propagate = False  # and only here: the scenario reports what it heard
     try:
         yield
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
