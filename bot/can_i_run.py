@@ -15,7 +15,7 @@ from bot.commands import Answer, run_request
 from bot.requests import REQUESTS, Frontend
 from bot.saved_rigs import RigModal
 from bot.storage import StorageError
-from bot.views import FitView
+from bot.views import CardView, FitView
 from engine.parse.message import MessageAsk, read_message
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ async def answer_fit(bot: RigfitBot, interaction: discord.Interaction, model: st
             return answer
         return replace(answer, card=replace(answer.card, description=f"{note}\n{answer.card.description}".strip()))
 
-    def view(answer: Answer) -> discord.ui.View | None:
+    def view(answer: Answer) -> CardView | None:
         return FitView(bot, interaction.user.id, model, hardware, None) if answer.ok else None
 
     await bot.answer(interaction, COMMAND, raw, build, view, ephemeral=only_to_asker(interaction))

@@ -8,13 +8,16 @@ in Discord's dark and light themes; 960x440 pixels, well under 200 KB.
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from engine.curves import SpeedCurve
-from engine.fit import FitReport, QuantOption
+from engine.curves import CURVE_QUANTS_MAX, SpeedCurve, speed_curves
+from engine.fit import FitOptions, FitReport, QuantOption
+from engine.rig import Reading
 from engine.units import GB, fmt_tokens
 
 WIDTH_IN, HEIGHT_IN, DPI = 9.6, 4.4, 100
@@ -24,6 +27,45 @@ WEIGHTS, KV_CACHE, OVERHEAD = "#56b4e9", "#e69f00", "#999999"
 LINES = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7")
 FONT_PT = 12
 CHART_NAME = "chart.png"
+
+
+CACHE_CHARTS = 256  # drawing takes ~0.1 s of CPU: the same question asked again reuses its picture
+
+
+def fit_report_chart(report: FitReport) -> bytes | None:
+    """The /fit chart: the recommended quant and the next ones that run, on the first reading."""
+    first = report.readings[0]
+    if first.best is None:
+        return None
+    key = (report.model.model_dump_json(), first.rig.model_dump_json(), report.context, report.kv_type, first.best)
+    return _cached_fit_chart(key, report)
+
+
+def _cached_fit_chart(key: tuple[object, ...], report: FitReport) -> bytes | None:
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    png = _draw_fit_chart(report)
+    with _CACHE_LOCK:
+        _CACHE[key] = png
+        while len(_CACHE) > CACHE_CHARTS:
+            _CACHE.popitem(last=False)
+    return png
+
+
+_CACHE: OrderedDict[tuple[object, ...], bytes | None] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _draw_fit_chart(report: FitReport) -> bytes | None:
+    first = report.readings[0]
+    assert first.best is not None
+    runs = [o.quant for o in first.options if o.verdict != "does-not-fit" and o.quant != first.best]
+    quants = (first.best, *runs[: CURVE_QUANTS_MAX - 1])
+    opts = FitOptions(kv_type=report.kv_type, prompt_tokens=report.prompt_tokens)
+    curves = speed_curves(report.model, Reading(label=first.label, rig=first.rig), quants, opts)
+    return fit_chart(report, curves)
 
 
 def fit_chart(report: FitReport, curves: Sequence[SpeedCurve]) -> bytes | None:

@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     sync.set_defaults(func=cmd_sync)
     console = sub.add_parser("console", help="the terminal front end: the same commands and cards")
     console.set_defaults(func=cmd_console)
+    preview = sub.add_parser(
+        "preview", help="write what the bot would send for a command line: message.json and its attachments"
+    )
+    preview.add_argument("line", help="a command as typed in the console, e.g. '/fit glm-5.2 256GB'")
+    preview.add_argument("--out", required=True, type=Path, help="the folder to write message.json and files to")
+    preview.set_defaults(func=cmd_preview)
 
     for request in requests_for(Frontend.CLI):
         _add_request(sub, request)
@@ -148,6 +154,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         run_bot(load_catalog(settings), query_log, settings, keys, **shards)
         return _closed(query_log)
     return cmd_console(args, settings)
+
+
+def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.preview import preview
+    from engine.errors import RigfitError
+
+    try:
+        written = preview(load_catalog(settings), settings, args.line, args.out)
+    except RigfitError as exc:
+        print(f"rigfit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print("\n".join(str(p) for p in written))
+    return 0
 
 
 def _closed(query_log: QueryLog) -> int:

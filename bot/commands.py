@@ -70,6 +70,7 @@ class Answer:
     report: FitReport | None = None
     data: dict[str, Any] | None = None  # the stable JSON object of the answer (`rigfit ... --json`)
     error_code: ErrorCode | None = None  # what kind of error (RigfitError.code), for control flow
+    chart: Callable[[], bytes | None] | None = None  # draws the card's PNG chart when a front end shows pictures
     log_fields: dict[str, Any] = field(default_factory=dict)
     pages: tuple[Card, ...] = ()  # more cards of the same answer, for a paged view
 
@@ -147,7 +148,20 @@ def _fit_card_answer(catalog: Catalog, report: FitReport, members: MemberSource 
         report=report,
         data=fit_json(report, evidence),
         log_fields=fields,
+        chart=lambda: _fit_png(report),
     )
+
+
+def _fit_png(report: FitReport) -> bytes | None:
+    from bot.charts import fit_report_chart  # matplotlib loads only where pictures are shown
+
+    return fit_report_chart(report)
+
+
+def _compare_png(a: FitReport, b: FitReport) -> bytes | None:
+    from bot.charts import compare_chart
+
+    return compare_chart(a, b)
 
 
 def _first_reading_cost(catalog: Catalog, report: FitReport) -> CostReport | None:
@@ -311,7 +325,12 @@ def compare_answer(catalog: Catalog, first: str, second: str, against: str) -> A
         except RigfitError:
             m = parse_model(against, catalog)
             a, b = fit(m, parse_hardware(first, catalog)[:1]), fit(m, parse_hardware(second, catalog)[:1])
-        return Answer(card=compare_card(a, b, catalog), data=compare_json(a, b), log_fields={"model_id": a.model.id})
+        return Answer(
+            card=compare_card(a, b, catalog),
+            data=compare_json(a, b),
+            log_fields={"model_id": a.model.id},
+            chart=lambda: _compare_png(a, b),
+        )
 
     return safely(build)
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import inspect
+import io
 import logging
 import math
 import signal
@@ -26,6 +28,7 @@ from bot import autocomplete
 from bot.can_i_run import can_i_run_menu
 from bot.cards import Card, escape_markdown, to_embed
 from bot.commands import Answer, log_row, run_request, stats_answer
+from bot.layout import CHART_FILENAME
 from bot.limits import RateLimits
 from bot.requests import REQUESTS, Complete, Frontend, Kind, Option, Request, requests_for
 from bot.saved_rigs import rig_group
@@ -33,12 +36,13 @@ from bot.secrets import HashKeys
 from bot.settings import Settings
 from bot.storage import QueryLog, StorageError
 from bot.storage.rigs import RigStore, SavedRig
-from bot.views import FitView, paged_view
+from bot.views import CardView, FitView, paged_view
 from catalog.loader import Catalog
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 DEFER_AFTER_S = 1.5
+HTTP_BAD_REQUEST = 400
 RETENTION_EVERY_S = 6 * 3600.0  # the query log is pruned to RETENTION_DAYS this often while the bot runs
 
 DESCRIPTION_MAX = 100  # Discord's limit for command and option descriptions
@@ -76,7 +80,7 @@ def discord_required(option: Option) -> bool:
 
 def option_description(option: Option) -> str:
     """The option's help as the table words it, shortened to Discord's 100 characters when it must be."""
-    texts = (option.help(), option.description)
+    texts: tuple[str, ...] = (option.help(), option.description)
     if option.saved_rig:
         texts = tuple(f"{t}; default your saved rig" for t in texts) + texts
     for text in texts:
@@ -188,24 +192,70 @@ def with_saved_rig_note(answer: Answer, saved: SavedRig | None) -> Answer:
     return replace(answer, card=replace(answer.card, description=f"{note}\n{answer.card.description}".strip()))
 
 
-def build_commands(
-    bot: RigfitBot,
-) -> list[app_commands.Command[Any, ..., None] | app_commands.Group | app_commands.ContextMenu]:
-    special = {"stats": stats_command, "forget-me": forget_me_command, "rig": rig_group, "can-i-run": can_i_run_menu}
+AppCommand = app_commands.Command[Any, ..., None] | app_commands.Group | app_commands.ContextMenu
+
+
+def build_commands(bot: RigfitBot) -> list[AppCommand]:
+    special: dict[str, Callable[[RigfitBot], AppCommand]] = {
+        "stats": stats_command,
+        "forget-me": forget_me_command,
+        "rig": rig_group,
+        "can-i-run": can_i_run_menu,
+    }
     return [
         special[r.name](bot) if r.name in special else table_command(bot, r) for r in requests_for(Frontend.DISCORD)
     ]
 
 
-async def send_answer(
-    interaction: discord.Interaction, answer: Answer, view: discord.ui.View | None = None, *, ephemeral: bool = False
-) -> None:
-    """Errors go only to the asker; cards to the channel. Nothing we send can ping anyone."""
+def with_chart(build: Callable[[], Answer]) -> tuple[Answer, bytes | None]:
+    """The answer and its chart, both drawn off the event loop; a chart that fails is left out, not the answer."""
+    answer = build()
+    if not answer.ok or answer.chart is None:
+        return answer, None
+    try:
+        return answer, answer.chart()
+    except Exception:
+        log.exception("chart failed; answering without it")
+        return answer, None
+
+
+def reply_kwargs(
+    answer: Answer, view: CardView | None = None, *, ephemeral: bool = False, png: bytes | None = None
+) -> dict[str, Any]:
+    """What a reply sends: an error as one line to the asker; a card as components v2 with its chart attached."""
     if answer.error is not None:
-        await respond(interaction, content=escape_markdown(answer.error)[:1900], ephemeral=True)
-    elif view is not None:
-        await respond(interaction, embed=to_embed(answer.card), view=view, ephemeral=ephemeral)
-    else:
+        return {"content": escape_markdown(answer.error)[:1900], "ephemeral": True}
+    layout = (view or CardView()).show(answer.card, CHART_FILENAME if png else None)
+    kwargs: dict[str, Any] = {"view": layout, "ephemeral": ephemeral}
+    if png:
+        kwargs["files"] = [Attachment(io.BytesIO(png), filename=CHART_FILENAME, description="chart")]
+    return kwargs
+
+
+class Attachment(discord.File):
+    """A file whose attachment id is sent as a string: Discord's API description types it as a snowflake string,
+    where discord.py sends the index as a number."""
+
+    def to_dict(self, index: int) -> dict[str, Any]:
+        return {**super().to_dict(index), "id": str(index)}
+
+
+async def send_answer(
+    interaction: discord.Interaction,
+    answer: Answer,
+    view: CardView | None = None,
+    *,
+    ephemeral: bool = False,
+    png: bytes | None = None,
+) -> None:
+    """Errors go only to the asker; cards to the channel as components v2, or as an embed where components v2 are
+    refused. Nothing we send can ping anyone."""
+    try:
+        await respond(interaction, **reply_kwargs(answer, view, ephemeral=ephemeral, png=png))
+    except discord.HTTPException as exc:
+        if exc.status != HTTP_BAD_REQUEST or answer.error is not None:
+            raise
+        log.warning("components v2 refused (%s); sending the card as an embed", exc.text[:200])
         await respond(interaction, embed=to_embed(answer.card), ephemeral=ephemeral)
 
 
@@ -246,6 +296,7 @@ class RigfitBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         for command in build_commands(self):
             self.tree.add_command(command)
+        await asyncio.to_thread(importlib.import_module, "bot.charts")  # matplotlib loads before the first /fit
 
     async def run_table_command(self, interaction: discord.Interaction, request: Request, raw: dict[str, Any]) -> None:
         """A command from the request table: the engine off the event loop, the card, its buttons, the log row."""
@@ -259,12 +310,8 @@ class RigfitBot(commands.AutoShardedBot):
             answer = run_request(self.catalog, request.name, raw, Frontend.DISCORD)
             return with_saved_rig_note(answer, saved)
 
-        def view(answer: Answer) -> discord.ui.View | None:
-            if not answer.ok:
-                return None
-            if request.name == "fit":
-                return FitView(self, interaction.user.id, raw["model"], raw["hardware"], raw.get("context"))
-            return paged_view(interaction.user.id, self.limits)(answer)
+        def view(answer: Answer) -> CardView | None:
+            return self.reply_view(request.name, raw, answer, interaction.user.id)
 
         private = request.private or only_to_asker(interaction)
         await self.answer(interaction, request.name, raw, build, view, ephemeral=private)
@@ -275,26 +322,34 @@ class RigfitBot(commands.AutoShardedBot):
         command: str,
         raw: dict[str, Any],
         build: Callable[[], Answer],
-        view: Callable[[Answer], discord.ui.View | None] | None = None,
+        view: Callable[[Answer], CardView | None] | None = None,
         *,
         ephemeral: bool = False,
     ) -> None:
         """Run `build` off the event loop, defer if it is slow, send, and log: the one path every command takes."""
         started = time.perf_counter()
-        task = asyncio.ensure_future(asyncio.to_thread(build))
+        task = asyncio.ensure_future(asyncio.to_thread(with_chart, build))
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_S)
         if not done:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        answer = await task
+        answer, png = await task
         made = view(answer) if view else None
-        if made is not None and hasattr(made, "origin"):
+        if made is not None:
             made.origin = interaction  # so the buttons can be shown disabled when they time out
         try:
-            await send_answer(interaction, answer, made, ephemeral=ephemeral)
+            await send_answer(interaction, answer, made, ephemeral=ephemeral, png=png)
         except discord.HTTPException as exc:  # logged here, once: the tree's error handler never sees it
             log.warning("could not send the answer to /%s: HTTP %s", command, exc.status)
             answer = replace(answer, log_fields={**answer.log_fields, "error": f"send failed: HTTP {exc.status}"})
         self.log_query(interaction, command, raw, answer, started)
+
+    def reply_view(self, command: str, raw: dict[str, Any], answer: Answer, owner_id: int) -> CardView | None:
+        """The buttons under a card: /fit's follow-ups, or pages when the answer has several."""
+        if not answer.ok:
+            return None
+        if command == "fit":
+            return FitView(self, owner_id, raw["model"], raw["hardware"], raw.get("context"))
+        return paged_view(owner_id, self.limits)(answer)
 
     async def rate_check(self, interaction: discord.Interaction) -> bool:
         refusal = self.limits.take(interaction.user.id, interaction.guild_id)

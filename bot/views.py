@@ -1,19 +1,19 @@
-"""Follow-up buttons under a /fit card: all quants, cost against the API, a longer context, hardware that runs it.
-
-Only the asker may press them; on timeout they are disabled.
-"""
+"""Cards as components v2 views, with their buttons: /fit's follow-ups (all quants, cost against the API, a longer
+context, hardware that runs it) and previous/next over pages. Only the asker may press them; on timeout they are
+disabled."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.cards import Card, to_embed
+from bot.cards import Card
 from bot.commands import Answer, fit_answer, quants_answer, recommend_answer
 from bot.commands import cost_answer as cost_answer_
+from bot.layout import card_container
 from bot.limits import RateLimits
 from engine.errors import ErrorCode
 from engine.fit import DEFAULT_CONTEXT
@@ -43,7 +43,7 @@ async def within_limits(limits: RateLimits, interaction: discord.Interaction) ->
 
 
 async def disable_on_reply(
-    view: discord.ui.View, message: discord.Message | None, origin: discord.Interaction | None
+    view: discord.ui.LayoutView, message: discord.Message | None, origin: discord.Interaction | None
 ) -> None:
     """Show the view's disabled buttons on the reply that carries them (Discord keeps showing stale ones)."""
     with contextlib.suppress(discord.HTTPException):
@@ -53,13 +53,57 @@ async def disable_on_reply(
             await origin.edit_original_response(view=view)
 
 
-class FitView(discord.ui.View):
-    def __init__(self, bot: RigfitBot, owner_id: int, model: str, hardware: str, context: str | None) -> None:
+class CardView(discord.ui.LayoutView):
+    """A card as components v2 (bot/layout.py), with rows of buttons under it; on timeout the buttons are shown
+    disabled on the reply."""
+
+    def __init__(self, rows: list[discord.ui.ActionRow[Any]] | None = None) -> None:
         super().__init__(timeout=TIMEOUT_S)
+        self.rows = rows or []
+        self.message: discord.Message | None = None
+        self.origin: discord.Interaction | None = None  # the interaction whose reply carries this view
+        for row in self.rows:
+            self.add_item(row)
+
+    def show(self, card: Card, image: str | None = None) -> CardView:
+        """Put `card` (and its chart, an attachment's filename) above the rows of buttons."""
+        self.clear_items()
+        self.add_item(card_container(card, image))
+        for row in self.rows:
+            self.add_item(row)
+        return self
+
+    def buttons(self) -> list[discord.ui.Button[Any]]:
+        return [item for item in self.walk_children() if isinstance(item, discord.ui.Button)]
+
+    async def on_timeout(self) -> None:
+        for button in self.buttons():
+            button.disabled = True
+        await disable_on_reply(self, self.message, self.origin)
+
+
+def _button(
+    label: str, callback: Callable[[discord.Interaction], Coroutine[Any, Any, None]], *, primary: bool = False
+) -> Any:
+    style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
+    button: discord.ui.Button[Any] = discord.ui.Button(label=label, style=style)
+    button.callback = callback  # type: ignore[method-assign,assignment]
+    return button
+
+
+class FitView(CardView):
+    """Follow-ups under a /fit card: all quants, cost against the API, a longer context, hardware that runs it."""
+
+    def __init__(self, bot: RigfitBot, owner_id: int, model: str, hardware: str, context: str | None) -> None:
         self.bot, self.owner_id = bot, owner_id
         self.model, self.hardware, self.context = model, hardware, context
-        self.message: discord.Message | None = None
-        self.origin: discord.Interaction | None = None  # the interaction whose reply carries these buttons
+        row: discord.ui.ActionRow[Any] = discord.ui.ActionRow(
+            _button("All quants", self.all_quants),
+            _button("Cost vs API", self.cost),
+            _button("Longer context", self.longer),
+            _button("Hardware that runs it", self.hardware_for_it, primary=True),
+        )
+        super().__init__([row])
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
@@ -69,32 +113,19 @@ class FitView(discord.ui.View):
             return False
         return await within_limits(self.bot.limits, interaction)
 
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        await disable_on_reply(self, self.message, self.origin)
-
     async def _follow(self, interaction: discord.Interaction, command: str, build: Any, view: Any = None) -> None:
         raw = {"model": self.model, "hardware": self.hardware, "context": self.context, "button": command}
         await self.bot.answer(interaction, command, raw, build, view, ephemeral=True)
 
-    @discord.ui.button(label="All quants", style=discord.ButtonStyle.secondary)
-    async def all_quants(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
-        def paged(answer: Answer) -> discord.ui.View | None:
-            return (
-                PagedView(interaction.user.id, list(answer.pages), self.bot.limits) if len(answer.pages) > 1 else None
-            )
-
+    async def all_quants(self, interaction: discord.Interaction) -> None:
+        paged = paged_view(interaction.user.id, self.bot.limits)
         build = lambda: quants_answer(self.bot.catalog, self.model, self.hardware)  # noqa: E731
         await self._follow(interaction, "quants", build, paged)
 
-    @discord.ui.button(label="Cost vs API", style=discord.ButtonStyle.secondary)
-    async def cost(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
+    async def cost(self, interaction: discord.Interaction) -> None:
         await self._follow(interaction, "cost", lambda: cost_answer_(self.bot.catalog, self.model, self.hardware))
 
-    @discord.ui.button(label="Longer context", style=discord.ButtonStyle.secondary)
-    async def longer(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
+    async def longer(self, interaction: discord.Interaction) -> None:
         context = _longer(self.context)
 
         def build() -> Answer:
@@ -105,26 +136,26 @@ class FitView(discord.ui.View):
 
         await self._follow(interaction, "fit", build)
 
-    @discord.ui.button(label="Hardware that runs it", style=discord.ButtonStyle.primary)
-    async def hardware_for_it(self, interaction: discord.Interaction, button: discord.ui.Button[FitView]) -> None:
+    async def hardware_for_it(self, interaction: discord.Interaction) -> None:
         await self._follow(interaction, "recommend", lambda: recommend_answer(self.bot.catalog, self.model))
 
 
-def paged_view(owner_id: int, limits: RateLimits) -> Callable[[Answer], discord.ui.View | None]:
+def paged_view(owner_id: int, limits: RateLimits) -> Callable[[Answer], CardView | None]:
     """Previous/next buttons when an answer has more than one page."""
     return lambda answer: PagedView(owner_id, list(answer.pages), limits) if len(answer.pages) > 1 else None
 
 
-class PagedView(discord.ui.View):
+class PagedView(CardView):
     """Previous / next over a list that does not fit one card (a model's quants); the asker's only."""
 
     def __init__(self, owner_id: int, pages: list[Card], limits: RateLimits) -> None:
-        super().__init__(timeout=TIMEOUT_S)
         self.owner_id, self.pages, self.page = owner_id, pages, 0
         self.limits = limits
-        self.message: discord.Message | None = None
-        self.origin: discord.Interaction | None = None
+        self.previous = _button("◀ Previous", self.show_previous)
+        self.next = _button("Next ▶", self.show_next)
+        super().__init__([discord.ui.ActionRow(self.previous, self.next)])
         self._sync()
+        self.show(pages[0])
 
     def _sync(self) -> None:
         self.previous.disabled = self.page == 0
@@ -136,19 +167,13 @@ class PagedView(discord.ui.View):
             return False
         return await within_limits(self.limits, interaction)
 
-    async def on_timeout(self) -> None:
-        self.previous.disabled = self.next.disabled = True
-        await disable_on_reply(self, self.message, self.origin)
-
-    async def _show(self, interaction: discord.Interaction, page: int) -> None:
+    async def _turn(self, interaction: discord.Interaction, page: int) -> None:
         self.page = max(0, min(page, len(self.pages) - 1))
         self._sync()
-        await interaction.response.edit_message(embed=to_embed(self.pages[self.page]), view=self)
+        await interaction.response.edit_message(view=self.show(self.pages[self.page]))
 
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[PagedView]) -> None:
-        await self._show(interaction, self.page - 1)
+    async def show_previous(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, self.page - 1)
 
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[PagedView]) -> None:
-        await self._show(interaction, self.page + 1)
+    async def show_next(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, self.page + 1)

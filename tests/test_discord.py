@@ -14,7 +14,6 @@ from discord import app_commands
 from discord_spec import COMMAND_NAME, COMMAND_TEXT_MAX, command_text_chars, validate
 
 from bot import autocomplete
-from bot.cards import to_embed
 from bot.discord_app import NO_PINGS, RigfitBot
 from bot.requests import REQUESTS
 from bot.settings import Settings
@@ -71,6 +70,34 @@ def sent(i: MagicMock) -> dict[str, Any]:
     return dict(i.followup.send.await_args.kwargs)
 
 
+def card_text(kwargs: dict[str, Any]) -> str:
+    """What a reply shows as text: the components v2 text displays, or the embed of the fallback."""
+    view = kwargs.get("view")
+    if isinstance(view, discord.ui.LayoutView):
+        return "\n".join(i.content for i in view.walk_children() if isinstance(i, discord.ui.TextDisplay))
+    return str(kwargs["embed"].to_dict())
+
+
+def buttons(view: Any) -> dict[str, Any]:
+    return {b.label: b for b in view.walk_children() if isinstance(b, discord.ui.Button)}
+
+
+def validate_v2(kwargs: dict[str, Any]) -> None:
+    """The reply as discord.py sends it: components v2 (flag 1 << 15) and, with a chart, its attachment."""
+    view = kwargs["view"]
+    assert isinstance(view, discord.ui.LayoutView) and view.has_components_v2()
+    files = kwargs.get("files", [])
+    data = {
+        "flags": 1 << 15,
+        "components": view.to_components(),
+        "allowed_mentions": NO_PINGS.to_dict(),
+        "attachments": [f.to_dict(n) for n, f in enumerate(files)],
+    }
+    validate("CreateMessageInteractionCallbackRequest", {"type": 4, "data": data})
+    shown = [i.media.url for i in view.walk_children() if isinstance(i, discord.ui.MediaGallery) for i in i.items]
+    assert shown == [f"attachment://{f.filename}" for f in files]
+
+
 def rows(bot: RigfitBot) -> list[dict[str, Any]]:
     bot.query_log.flush()
     return bot.query_log.rows()
@@ -99,10 +126,8 @@ async def test_every_command_answers_with_a_valid_card(
     await invoke(bot, name, i, *args)
     kwargs = sent(i)
     assert kwargs["allowed_mentions"] is NO_PINGS
-    embed = kwargs["embed"]
-    validate("RichEmbed", embed.to_dict())
-    text = str(embed.to_dict())
-    assert expected in text
+    validate_v2(kwargs)
+    assert expected in card_text(kwargs)
     row = rows(bot)[-1]
     assert (row["command"], row["error"]) == (name, None)
     assert row["user_hash"] == user_hash(1234, "k")
@@ -113,7 +138,8 @@ async def test_fit_card_has_followup_buttons(bot: RigfitBot) -> None:
     await invoke(bot, "fit", i, "glm-5.2", "256GB", None, None)
     view = sent(i)["view"]
     assert isinstance(view, FitView)
-    assert [b.label for b in view.children] == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]  # type: ignore[attr-defined]
+    assert list(buttons(view)) == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]
+    assert [f.filename for f in sent(i)["files"]] == ["chart.png"]  # the picture rides along
 
 
 async def test_buttons_answer_only_the_asker(bot: RigfitBot) -> None:
@@ -124,24 +150,22 @@ async def test_buttons_answer_only_the_asker(bot: RigfitBot) -> None:
     assert await view.interaction_check(interaction()) is True
 
 
-@pytest.mark.parametrize("button", ["all_quants", "cost", "longer", "hardware_for_it"])
+@pytest.mark.parametrize("button", ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"])
 async def test_each_button_answers_ephemerally(bot: RigfitBot, button: str) -> None:
     view = FitView(bot, 1234, "llama-3.1-8b", "RTX 3090", "8k")
     i = interaction()
-    item = next(c for c in view.children if getattr(c, "callback", None) and c.callback.callback.__name__ == button)  # type: ignore[attr-defined]
-    await item.callback(i)  # type: ignore[attr-defined]
+    await buttons(view)[button].callback(i)
     kwargs = sent(i)
     assert kwargs["ephemeral"] is True
-    assert "embed" in kwargs, kwargs.get("content")
+    assert "view" in kwargs, kwargs.get("content")
 
 
 async def test_longer_context_past_the_models_maximum_shows_the_default(bot: RigfitBot, cat: Catalog) -> None:
     most = cat.models["llama-3.1-8b"].context_max_tokens
     view = FitView(bot, 1234, "llama-3.1-8b", "RTX 3090", str(most))  # four times this is past the maximum
     i = interaction()
-    item = next(c for c in view.children if getattr(c, "callback", None) and c.callback.callback.__name__ == "longer")  # type: ignore[attr-defined]
-    await item.callback(i)  # type: ignore[attr-defined]
-    assert "embed" in sent(i), sent(i).get("content")
+    await buttons(view)["Longer context"].callback(i)
+    assert "view" in sent(i), sent(i).get("content")
 
 
 async def test_buttons_disable_on_timeout(bot: RigfitBot) -> None:
@@ -149,7 +173,7 @@ async def test_buttons_disable_on_timeout(bot: RigfitBot) -> None:
     view.message = MagicMock()
     view.message.edit = AsyncMock()
     await view.on_timeout()
-    assert all(getattr(b, "disabled", True) for b in view.children)
+    assert buttons(view) and all(b.disabled for b in buttons(view).values())
     view.message.edit.assert_awaited_once()
 
 
@@ -199,13 +223,13 @@ async def test_slow_answer_is_deferred(bot: RigfitBot, monkeypatch: pytest.Monke
     i.response.defer = AsyncMock(side_effect=defer)
     await bot.answer(i, "fit", {}, slow)
     i.response.defer.assert_awaited_once()
-    assert i.followup.send.await_args.kwargs["embed"].title == "late"
+    assert "late" in card_text(i.followup.send.await_args.kwargs)
 
 
 async def test_help_lists_every_command(bot: RigfitBot) -> None:
     i = interaction()
     await invoke(bot, "help", i)
-    description = sent(i)["embed"].description
+    description = card_text(sent(i))
     for command in bot.tree.get_commands():
         shown = command.name if isinstance(command, app_commands.ContextMenu) else f"/{command.name}"
         assert shown in description
@@ -227,7 +251,7 @@ async def test_stats_for_managers(bot: RigfitBot) -> None:
     i = interaction()
     await invoke(bot, "stats", i)
     kwargs = sent(i)
-    assert kwargs["ephemeral"] is True and "glm-5.2" in str(kwargs["embed"].to_dict())
+    assert kwargs["ephemeral"] is True and "glm-5.2" in card_text(kwargs)
 
 
 async def test_stats_requires_manage_guild(bot: RigfitBot) -> None:
@@ -316,20 +340,16 @@ async def test_command_tree_payload_matches_discord_spec(bot: RigfitBot) -> None
             assert option["description"], f"/{command['name']} {option['name']} has no description"
 
 
-async def test_reply_body_matches_discord_spec(bot: RigfitBot) -> None:
-    from bot.commands import fit_answer
-
-    answer = fit_answer(bot.catalog, "glm-5.2", "24GB VRAM + 256GB RAM")
-    view = FitView(bot, 1, "glm-5.2", "256GB", None)
-    body = {
-        "type": 4,
-        "data": {
-            "embeds": [to_embed(answer.card).to_dict()],
-            "allowed_mentions": NO_PINGS.to_dict(),
-            "components": view.to_components(),
-        },
-    }
+async def test_embed_fallback_body_matches_discord_spec(bot: RigfitBot) -> None:
+    """Where components v2 are refused (HTTP 400), the card goes as an embed, without the buttons."""
+    i = interaction()
+    refused = discord.HTTPException(AsyncMock(status=400, reason="Bad Request"), "Invalid Form Body")
+    i.response.send_message = AsyncMock(side_effect=[refused, None])
+    await invoke(bot, "fit", i, "glm-5.2", "24GB VRAM + 256GB RAM")
+    kwargs = i.response.send_message.await_args.kwargs
+    body = {"type": 4, "data": {"embeds": [kwargs["embed"].to_dict()], "allowed_mentions": NO_PINGS.to_dict()}}
     validate("CreateMessageInteractionCallbackRequest", body)
+    assert rows(bot)[-1]["error"] is None
 
 
 async def test_every_command_is_in_the_readme(bot: RigfitBot) -> None:
@@ -360,15 +380,15 @@ async def test_quants_paginate_with_buttons(bot: RigfitBot) -> None:
     await invoke(bot, "quants", i, "llama-3.1-8b", "RTX 3090")
     kwargs = sent(i)
     # the fixture model has two published quants: one page, no buttons
-    assert "view" not in kwargs
+    assert not buttons(kwargs["view"])
     pages = [to_embed_card(n) for n in range(3)]
     view = PagedView(1234, pages, bot.limits)
     assert view.previous.disabled and not view.next.disabled
     turn = interaction()
     turn.response.edit_message = AsyncMock()
-    await view.next.callback(turn)  # type: ignore[call-arg]
+    await view.next.callback(turn)
     assert view.page == 1 and not view.previous.disabled
-    assert turn.response.edit_message.await_args.kwargs["embed"].title == "page 1"
+    assert "page 1" in card_text(turn.response.edit_message.await_args.kwargs)
     assert await view.interaction_check(interaction(user_id=5)) is False
 
 
@@ -386,7 +406,7 @@ async def test_fit_buttons_disable_on_the_original_reply(bot: RigfitBot) -> None
     assert view.origin is i
     await view.on_timeout()
     i.edit_original_response.assert_awaited_once()
-    assert all(b.disabled for b in view.children)
+    assert all(b.disabled for b in buttons(view).values())
 
 
 async def test_every_command_but_stats_is_user_installable_everywhere(bot: RigfitBot) -> None:
@@ -484,7 +504,7 @@ async def test_hardware_left_out_uses_the_saved_rig_and_says_so(
     await submit_rig(bot, 1234, "RTX 3090")
     i = interaction(1234)
     await invoke(bot, name, i, *args)
-    text = str(sent(i)["embed"].to_dict())
+    text = card_text(sent(i))
     assert "your saved rig `RTX 3090`" in text and expected.lower() in text.lower()
 
 
@@ -524,7 +544,7 @@ async def test_can_i_run_this_answers_for_the_rig_in_the_message(
     bot: RigfitBot, text: str, expected: list[str]
 ) -> None:
     i = await can_i_run(bot, text)
-    card = str(sent(i)["embed"].to_dict())
+    card = card_text(sent(i))
     assert "Read from the message" in card
     for word in expected:
         assert word in card
@@ -534,7 +554,7 @@ async def test_can_i_run_this_answers_for_the_rig_in_the_message(
 async def test_can_i_run_this_uses_the_saved_rig_when_the_message_names_none(bot: RigfitBot) -> None:
     await submit_rig(bot, 1234, "RTX 3090")
     i = await can_i_run(bot, "is llama-3.1-8b any good?")
-    assert "your saved rig" in str(sent(i)["embed"].to_dict())
+    assert "your saved rig" in card_text(sent(i))
 
 
 async def test_can_i_run_this_asks_for_a_rig_then_answers(bot: RigfitBot) -> None:
@@ -546,7 +566,7 @@ async def test_can_i_run_this_asks_for_a_rig_then_answers(bot: RigfitBot) -> Non
     submitted = interaction(777)
     modal.phrase._value, modal.ram_speed._value, modal.channels._value = "RTX 3090", "", ""  # type: ignore[attr-defined]
     await modal.on_submit(submitted)
-    assert "the rig you just saved" in str(sent(submitted)["embed"].to_dict())
+    assert "the rig you just saved" in card_text(sent(submitted))
 
 
 async def test_can_i_run_this_without_a_model_says_so_privately(bot: RigfitBot) -> None:

@@ -49,9 +49,11 @@ async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
 
 
 def embed_text(record: d.Record) -> str:
-    return "\n".join(str(e) for m in record.messages for e in m.get("embeds", [])) + "\n".join(
-        m.get("content", "") for m in record.messages
-    )
+    """What the asker sees as text: embeds, content, and the text displays of components v2 cards."""
+    texts = [str(e) for m in record.messages for e in m.get("embeds", [])]
+    texts += [m.get("content", "") for m in record.messages]
+    texts += [c.get("content", "") for m in record.messages for c in d.components_of(m) if c.get("type") == 10]
+    return "\n".join(texts)
 
 
 COMMANDS: list[tuple[str, dict[str, Any], str]] = [
@@ -115,7 +117,7 @@ async def test_autocomplete(bot: Running) -> None:
 async def test_buttons_answer_the_asker_only(bot: Running) -> None:
     record = await bot.ask(d.slash("fit", {"model": "llama-3.1-8b", "hardware": "RTX 3090"}, user_id=d.USER["id"]))
     message = record.messages[-1]
-    buttons = [c for row in message["components"] for c in row["components"]]
+    buttons = [c for c in d.components_of(message) if c.get("type") == 2]
     assert [b["label"] for b in buttons] == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]
     for b in buttons:
         pressed = await bot.ask(d.button(b["custom_id"], message["id"]))
@@ -264,3 +266,28 @@ async def test_sigterm_under_load_flushes_the_log(tmp_path: Path) -> None:
         assert all(r.messages for r in records)
         assert await fresh.stop() == 0
     assert fresh.rows() == 100
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("fit", {"model": "glm-5.2", "hardware": "24GB VRAM + 256GB RAM"}),
+        ("compare", {"first": "llama-3.1-8b", "second": "glm-5.2", "against": "RTX 3090"}),
+    ],
+)
+async def test_cards_are_components_v2_with_a_chart(bot: Running, name: str, options: dict[str, Any]) -> None:
+    """The double checked the body against Discord's OpenAPI description and the multipart upload against its
+    attachments; here the picture itself: a PNG of the stated size, small enough for a phone."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    record = await bot.ask(d.slash(name, options))
+    assert not bot.double.invalid, bot.double.invalid
+    message = record.messages[-1]
+    assert message["flags"] & d.COMPONENTS_V2_FLAG and not message["embeds"]
+    gallery = [c for c in d.components_of(message) if c.get("type") == 12]
+    assert [i["media"]["url"] for g in gallery for i in g["items"]] == ["attachment://chart.png"]
+    (upload,) = record.uploads
+    image = Image.open(BytesIO(upload.content))
+    assert image.format == "PNG" and image.size == (960, 440) and len(upload.content) < 200_000
