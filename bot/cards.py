@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot import wording
 from bot.wording import PLACEMENT_WORDS, VERDICT_WORDS
 from catalog.catalog import Catalog
-from catalog.types import Gpu, Hardware, Model, SystemMemory, Unified
+from catalog.types import Gpu, Hardware, Model, QuantTypeQuality, SystemMemory, Unified
 from engine.calibration import MeasuredAccuracy
 from engine.cost import CostReport
 from engine.evidence import OptionEvidence, ReportEvidence
@@ -416,8 +416,15 @@ def _pick_line(r: ReadingReport, report: FitReport) -> str:
     return f"Pick: **{r.pick.quant}** ({wording.TIER_WORDS[r.pick.tier]})" + (f" · {trade}" if trade else "")
 
 
-def quants_card(report: FitReport, page: int = 0, per_page: int = QUANTS_PER_PAGE) -> Card:
-    """A model's quants: size, bits per weight, memory needed, verdict on the asker's hardware (paginated)."""
+def quants_card(
+    report: FitReport,
+    page: int = 0,
+    per_page: int = QUANTS_PER_PAGE,
+    type_quality: tuple[QuantTypeQuality, ...] = (),
+) -> Card:
+    """A model's quants: size, bits per weight, memory needed, verdict on the asker's hardware (paginated); with
+    `type_quality` (Catalog.quant_quality), each type's perplexity cost on its reference model."""
+    ppl = {q.quant: q for q in type_quality if q.metric == "perplexity_increase"}
     r = report.readings[0]
     options = r.options[page * per_page : (page + 1) * per_page]
     pages = max((len(r.options) + per_page - 1) // per_page, 1)
@@ -428,6 +435,7 @@ def quants_card(report: FitReport, page: int = 0, per_page: int = QUANTS_PER_PAG
             f"{VERDICT_MARK[o.verdict]} **{o.quant}** {fmt_gb(o.weights_bytes)}{basis} · {o.bits_per_weight:g} bpw · "
             f"needs {fmt_gb(o.total_bytes)} at {fmt_tokens(report.context)}"
             + (f" · {fmt_range(o.decode_tps)}" if o.decode_tps else "")
+            + (f" · +{ppl[o.quant].value:g} ppl @ {ppl[o.quant].measured_on}" if o.quant in ppl else "")
         )
     quality = [f"{q.benchmark} {q.score:g}" + (f" ({q.quant})" if q.quant else "") for q in report.model.quality[:5]]
     fields = (CardField("Published quality", " · ".join(quality)),) if quality else ()

@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 
 from catalog.hardware_names import WordIndex, words
 from catalog.lookup import NameIndex, Resolution
-from catalog.types import ApiPrice, CatalogFiles, Cpu, Gpu, Hardware, Model, RentalPrice, UnifiedName
+from catalog.types import (
+    ApiPrice,
+    CatalogFiles,
+    Cpu,
+    Gpu,
+    Hardware,
+    Model,
+    QuantTypeQuality,
+    RentalPrice,
+    UnifiedName,
+)
 
 
 class CatalogError(ValueError):
@@ -23,6 +33,7 @@ class Catalog:
     rental_prices: tuple[RentalPrice, ...] = ()
     cpus: dict[str, Cpu] = field(default_factory=dict)
     unified_names: tuple[UnifiedName, ...] = ()
+    quant_quality: tuple[QuantTypeQuality, ...] = ()  # what each quant type costs, on a reference model
     model_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_words: WordIndex = field(init=False, repr=False, compare=False)
@@ -115,6 +126,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
     rental: list[RentalPrice] = []
     cpus: list[Cpu] = []
     unified_names: list[UnifiedName] = []
+    quant_quality: list[QuantTypeQuality] = []
     for f in files:
         models += f.models
         hardware += f.hardware
@@ -122,6 +134,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
         rental += f.rental_prices
         cpus += f.cpus
         unified_names += f.unified_names
+        quant_quality += f.quant_quality
     _unique("model", (m.id for m in models))
     _unique("hardware", (h.id for h in hardware))
     _unique("cpu", (c.id for c in cpus))
@@ -133,4 +146,5 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
         rental_prices=tuple(rental),
         cpus={c.id: c for c in cpus},
         unified_names=tuple(unified_names),
+        quant_quality=tuple(quant_quality),
     )

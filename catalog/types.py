@@ -109,6 +109,16 @@ class QualityScore(Sourced):
     quant: str | None = None  # None: the full-precision model
 
 
+class QuantTypeQuality(Sourced):
+    """What one quant type costs in quality, measured on one reference model (not a property of any catalog
+    model): e.g. llama.cpp's `llama-quantize` table, "+0.1754 ppl @ Llama-3-8B" for Q4_K_M."""
+
+    quant: Annotated[str, Field(min_length=2, max_length=40)]
+    metric: Literal["perplexity_increase", "kl_divergence", "top1_agreement_pct"]
+    value: float
+    measured_on: str  # the reference model
+
+
 class Model(Sourced):
     id: Id
     name: str
@@ -346,3 +356,4 @@ class CatalogFiles(Frozen):
     unified_names: tuple[UnifiedName, ...] = ()
     api_prices: tuple[ApiPrice, ...] = ()
     rental_prices: tuple[RentalPrice, ...] = ()
+    quant_quality: tuple[QuantTypeQuality, ...] = ()
