@@ -136,7 +136,7 @@ def _fit_card_answer(catalog: Catalog, report: FitReport, members: MemberSource 
     """The /fit card and JSON, with the measured runs nearest each option (published, and `members`' reports)."""
     evidence = evidence_for(report, catalog, members)
     first = report.readings[0]
-    best = first.option(first.best)
+    best = first.best_option
     fields = {
         "model_id": report.model.id,
         "hardware": first.label,
@@ -167,7 +167,7 @@ def _compare_png(a: FitReport, b: FitReport) -> bytes | None:
 def _first_reading_cost(catalog: Catalog, report: FitReport) -> CostReport | None:
     """Cost at the default usage for the first reading's recommended quant (the card's cost section)."""
     first = report.readings[0]
-    option = first.option(first.best)
+    option = first.best_option
     prices = catalog.api_prices_for(report.model.id)
     if option is None or not prices:
         return None
@@ -246,7 +246,7 @@ def cost_answer(
         usage = _usage(tokens_per_day, input_share / 100, kwh_price, years)
         report = fit(m, readings[:1])
         r = report.readings[0]
-        option = r.option(r.best)
+        option = r.best_option
         cost = cost_report(
             m,
             readings[0],

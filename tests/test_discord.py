@@ -379,8 +379,8 @@ async def test_quants_paginate_with_buttons(bot: RigfitBot) -> None:
     i = interaction()
     await invoke(bot, "quants", i, "llama-3.1-8b", "RTX 3090")
     kwargs = sent(i)
-    # the fixture model has two published quants: one page, no buttons
-    assert not buttons(kwargs["view"])
+    # two published quants and the estimated standard types: more than one page, with buttons
+    assert buttons(kwargs["view"])
     pages = [to_embed_card(n) for n in range(3)]
     view = PagedView(1234, pages, bot.limits)
     assert view.previous.disabled and not view.next.disabled

@@ -27,7 +27,7 @@ def cli_env(cat: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     [
         ("/fit glm-5.2 24GB VRAM + 256GB RAM", ["chart.png", "message.json"], "GLM-5.2 on your hardware"),
         ("/compare first:llama-3.1-8b second:gemma-3-27b against:RTX 3090", ["chart.png", "message.json"], "Gemma"),
-        ("/quants glm-5.2", ["message.json"], "UD-IQ2_XXS"),
+        ("/quants glm-5.2", ["message.json"], "UD-Q4_K_XL"),  # page 1 of the ladder, most bits first
         ("/model glm-5.2", ["message.json"], "MLA"),
     ],
 )
