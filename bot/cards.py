@@ -113,7 +113,9 @@ def _seconds(r: Range) -> str:
 def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[str]:
     p, m = o.placement, report.model
     lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {PLACEMENT_WORDS[p.kind]}"]
-    lines.append(wording.why(o, report.context, r.rig, m))
+    # the pick runs at its own context (and KV cache type) when it traded some away
+    context = r.pick.context if r.pick is not None and r.pick.option is o else report.context
+    lines.append(wording.why(o, context, r.rig, m))
     if o.verdict != "does-not-fit":
         lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
         lines += [f"⚠️ {wording.caveat(c)}" for c in o.caveats]
