@@ -32,6 +32,12 @@ BOT_USER = {
 }
 ACK_DEADLINE_S = 3.0
 EMBEDS_TOTAL_MAX = 6000  # Discord documentation: all embeds of one message together
+# Discord documentation (components reference): a components v2 message carries at most 40 components and 4000
+# characters of text display content, and no content or embeds; uploads are capped at 10 MiB a file.
+COMPONENTS_V2_FLAG = 1 << 15
+COMPONENTS_MAX = 40
+TEXT_DISPLAYS_MAX_CHARS = 4000
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 _ids = itertools.count(200_000_000_000_000_000)
 
 
@@ -44,6 +50,13 @@ def snowflake() -> str:
     return str(next(_ids))
 
 
+@dataclass(frozen=True)
+class Upload:
+    part: str  # the multipart field name: files[n]
+    filename: str
+    content: bytes
+
+
 @dataclass
 class Record:
     """What happened to one dispatched interaction."""
@@ -53,6 +66,7 @@ class Record:
     acked_at: float | None = None
     ack_type: int | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)  # what the user would see, in order
+    uploads: list[Upload] = field(default_factory=list)  # files sent with them (charts)
     done: asyncio.Event = field(default_factory=asyncio.Event)
     ephemeral: bool = False
 
@@ -200,14 +214,23 @@ class DiscordDouble:
         )
 
     async def _body(self, request: web.Request) -> Any:
-        if request.content_type.startswith("multipart/"):
-            reader = await request.multipart()
-            async for part in reader:
-                if part.name == "payload_json":  # type: ignore[union-attr]
-                    return json.loads(await part.text())  # type: ignore[union-attr]
-            return {}
-        text = await request.text()
-        return json.loads(text) if text else None
+        return (await self._form(request))[0]
+
+    async def _form(self, request: web.Request) -> tuple[Any, list[Upload]]:
+        """The JSON body (or a multipart form's payload_json) and the files uploaded with it."""
+        if not request.content_type.startswith("multipart/"):
+            text = await request.text()
+            return (json.loads(text) if text else None), []
+        body: Any = {}
+        uploads: list[Upload] = []
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == "payload_json":  # type: ignore[union-attr]
+                body = json.loads(await part.text())  # type: ignore[union-attr]
+            else:
+                content = await part.read()  # type: ignore[union-attr]
+                uploads.append(Upload(part.name or "", part.filename or "", bytes(content)))  # type: ignore[union-attr]
+        return body, uploads
 
     async def sync(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -235,10 +258,10 @@ class DiscordDouble:
 
     async def callback(self, request: web.Request) -> web.Response:
         iid = request.match_info["iid"]
-        body = await self._body(request)
+        body, uploads = await self._form(request)
         errors = self.validate("post", "/interactions/{interaction_id}/{interaction_token}/callback", body)
         if (body or {}).get("type") in (4, 7):
-            errors += _message_rules((body or {}).get("data") or {})
+            errors += _message_rules((body or {}).get("data") or {}) + _upload_rules((body or {}).get("data"), uploads)
         record = self.records.get(iid)
         if record is None:
             return _json({"code": 10062, "message": "Unknown interaction"}, status=404)
@@ -253,6 +276,7 @@ class DiscordDouble:
         message = self._message(record, data)
         if body["type"] in (4, 7):
             record.messages.append(message)
+            record.uploads += uploads
             record.done.set()
         elif body["type"] == 8:  # autocomplete result
             record.messages.append({"choices": data.get("choices", [])})
@@ -281,8 +305,9 @@ class DiscordDouble:
 
     async def _webhook_message(self, request: web.Request, method: str, template: str) -> web.Response:
         token = request.match_info["token"]
-        body = await self._body(request) or {}
-        errors = self.validate(method, template, body) + _message_rules(body)
+        body, uploads = await self._form(request)
+        body = body or {}
+        errors = self.validate(method, template, body) + _message_rules(body) + _upload_rules(body, uploads)
         if errors:
             return self._error(method.upper(), template, errors)
         record = next((r for r in self.records.values() if r.payload["token"] == token), None)
@@ -290,6 +315,7 @@ class DiscordDouble:
             return _json({"code": 10015, "message": "Unknown Webhook"}, status=404)
         message = self._message(record, body)
         record.messages.append(message)
+        record.uploads += uploads
         record.done.set()
         return _json(message)
 
@@ -383,6 +409,47 @@ def _command_rules(body: Any) -> list[str]:
     return errors
 
 
+def components_of_list(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every component of a message, nested ones included (containers, sections, rows, galleries' items)."""
+    out: list[dict[str, Any]] = []
+    for item in items:
+        out.append(item)
+        out += components_of_list(item.get("components") or [])
+        if isinstance(item.get("accessory"), dict):
+            out += components_of_list([item["accessory"]])
+    return out
+
+
+def _v2_rules(data: dict[str, Any]) -> list[str]:
+    if not (data.get("flags") or 0) & COMPONENTS_V2_FLAG:
+        return []
+    errors = [f"components v2 message with {key}" for key in ("content", "embeds") if data.get(key)]
+    everything = components_of_list(data.get("components") or [])
+    if len(everything) > COMPONENTS_MAX:
+        errors.append(f"{len(everything)} components > {COMPONENTS_MAX}")
+    text = sum(len(c.get("content") or "") for c in everything if c.get("type") == 10)
+    if text > TEXT_DISPLAYS_MAX_CHARS:
+        errors.append(f"text displays {text} characters > {TEXT_DISPLAYS_MAX_CHARS}")
+    return errors
+
+
+def _upload_rules(data: dict[str, Any] | None, uploads: list[Upload]) -> list[str]:
+    """Each uploaded file is a `files[n]` part named in `attachments`, and every attachment:// a message shows was
+    uploaded."""
+    data = data or {}
+    named = {str(a.get("id")): a.get("filename") for a in data.get("attachments") or []}
+    errors = []
+    for upload in uploads:
+        index = upload.part.removeprefix("files[").removesuffix("]")
+        if named.get(index) != upload.filename:
+            errors.append(f"upload {upload.part} ({upload.filename}) is not in attachments {named}")
+        if len(upload.content) > UPLOAD_MAX_BYTES:
+            errors.append(f"upload {upload.filename} is {len(upload.content)} bytes > {UPLOAD_MAX_BYTES}")
+    shown = re.findall(r"attachment://([^\"'\s]+)", json.dumps(data.get("components") or []))
+    errors += [f"attachment://{name} was not uploaded" for name in shown if name not in {u.filename for u in uploads}]
+    return errors
+
+
 def _message_rules(data: dict[str, Any]) -> list[str]:
     embeds = data.get("embeds") or []
     total = sum(
@@ -398,7 +465,7 @@ def _message_rules(data: dict[str, Any]) -> list[str]:
     mentions = data.get("allowed_mentions")
     if mentions is None or mentions.get("parse"):
         errors.append(f"allowed_mentions lets pings through: {mentions!r}")
-    return errors
+    return errors + _v2_rules(data)
 
 
 # ------------------------------------------------------------------------------------- interactions
@@ -506,3 +573,7 @@ def _interaction(iid: str, kind: int, data: dict[str, Any], user_id: str, manage
         "attachment_size_limit": 10485760,
         "data": data,
     }
+
+
+def components_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return components_of_list(message.get("components") or [])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import statistics
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,8 @@ import pytest
 import pytest_asyncio
 import yaml
 
-from tests.e2e import double as d
-from tests.e2e.harness import Running, running_bot, spec_available
+from bench.discord_double import double as d
+from bench.discord_double.harness import Running, run_load, running_bot, spec_available
 from tests.fixtures import BIG_MOE, DENSE_8B, HARDWARE, HYBRID, SLIDING, catalog
 
 pytestmark = [
@@ -36,6 +35,7 @@ def write_catalog(folder: Path) -> Path:
         "hardware": [h.model_dump(mode="json") for h in HARDWARE],
         "api_prices": [p.model_dump(mode="json") for p in c.api_prices],
         "rental_prices": [p.model_dump(mode="json") for p in c.rental_prices],
+        "platform_prices": [p.model_dump(mode="json", exclude={"usd"}) for p in c.platform_prices],
     }
     (folder / "all.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     return folder
@@ -168,35 +168,6 @@ async def test_cooldown_holds_for_one_user_while_others_are_served(bot: Running)
     assert len(refused) >= 2
     other = await bot.ask(d.slash("model", {"name": "glm-5.2"}, user_id="300000000000000778"))
     assert not other.ephemeral
-
-
-async def run_load(bot: Running, total: int, in_flight: int) -> dict[str, float]:
-    """`total` /fit interactions, at most `in_flight` unanswered at once, from many users (no cooldown);
-    the bot is stopped at the end so the log can be counted."""
-    before = bot.rows()
-    gate = asyncio.Semaphore(in_flight)
-    hardware = ["256GB", "RTX 3090", "24GB VRAM + 256GB RAM", "M3 Ultra 256GB", "2x RTX 3090 + 128GB DDR4"]
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-
-    async def one(i: int) -> d.Record:
-        async with gate:
-            payload = d.slash("fit", {"model": "glm-5.2", "hardware": hardware[i % len(hardware)]})
-            return await bot.ask(payload, timeout_s=60)
-
-    records = await asyncio.gather(*(one(i) for i in range(total)))
-    elapsed = loop.time() - started
-    await bot.stop()
-    acks = sorted(r.ack_ms or 1e9 for r in records)
-    return {
-        "answered": sum(1 for r in records if r.messages),
-        "invalid": len(bot.double.invalid),
-        "missed": len(bot.double.missed_deadlines()),
-        "e2e_ack_p50_ms": round(statistics.median(acks), 1),
-        "e2e_ack_p99_ms": round(acks[int(0.99 * (len(acks) - 1))], 1),
-        "e2e_answers_per_s": round(total / elapsed, 1),
-        "e2e_lost_rows": before + total - bot.rows(),
-    }
 
 
 async def test_load_1000_at_50_in_flight(tmp_path: Path) -> None:

@@ -21,11 +21,11 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
+from bench.discord_double import double as d
+from bench.discord_double.harness import ROOT, Running, spec_available
 from bot.secrets import HashKeys
 from bot.storage import stats
 from tests.discord_spec import request_errors
-from tests.e2e import double as d
-from tests.e2e.harness import ROOT, Running, spec_available
 from tests.e2e.test_e2e import write_catalog
 
 pytestmark = [
