@@ -127,21 +127,27 @@ class Fitted:
         return cls(calibration.FITTED, calibration.LAYER_COST)
 
 
-MIN_COST_ROWS = 10  # a layer cost is fitted on at least this many runs ...
-MIN_COST_SPREAD = 0.25  # ... whose layers-per-byte-time vary by at least this coefficient of variation
+# A layer cost is a property of a backend on a kind of device, not of one benchmark: it is fitted only on at least
+# MIN_COST_ROWS runs from MIN_COST_SOURCES sources whose layers per byte-time vary (MIN_COST_SPREAD, coefficient of
+# variation); a group with less takes the layer cost of the pool it falls back to (GroupKey.pooled).
+MIN_COST_ROWS = 20
+MIN_COST_SOURCES = 3
+MIN_COST_SPREAD = 0.25
+
+
+def _identified(runs: list[Run]) -> bool:
+    if len(runs) < MIN_COST_ROWS or len({r.source for r in runs}) < MIN_COST_SOURCES:
+        return False
+    ratio = [r.model.layers * r.ideal_tps for r in runs]  # layers / bytes time
+    return statistics.pstdev(ratio) >= MIN_COST_SPREAD * statistics.fmean(ratio)
 
 
 def layer_cost(runs: list[Run]) -> tuple[float, float]:
     """(a, t) minimising the squared relative error of a x bytes_time + t x layers against the measured time per
-    token (calibration.DecodeCost); no layer cost (1, 0) where the runs cannot separate the two terms, or where
-    the best fit would be negative."""
-    if len(runs) < MIN_COST_ROWS:
-        return calibration.NO_LAYER_COST
+    token (calibration.DecodeCost); no layer cost (1, 0) where the best fit would be negative. Callers check
+    that the runs can separate the two terms (_identified)."""
     u = [r.measured_tps / r.ideal_tps for r in runs]  # bytes time / measured time
     v = [r.model.layers * r.measured_tps for r in runs]  # layers / measured time
-    ratio = [vi / ui for ui, vi in zip(u, v, strict=True)]
-    if statistics.pstdev(ratio) < MIN_COST_SPREAD * statistics.fmean(ratio):
-        return calibration.NO_LAYER_COST
     suu, suv, svv = sum(x * x for x in u), sum(x * y for x, y in zip(u, v, strict=True)), sum(y * y for y in v)
     det = suu * svv - suv * suv
     if det <= 0:
@@ -164,15 +170,19 @@ def fit(runs: list[Run]) -> Fitted:
     groups without a layer cost, of measured/ideal); groups with fewer than MIN_ROWS runs are left out (the
     engine then uses a pooled figure)."""
     members: dict[tuple[str, ...], list[Run]] = defaultdict(list)
+    chains: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for r in runs:
-        for group in r.group().pooled():
+        pooled = r.group().pooled()
+        for group in pooled:
             members[group.as_tuple()].append(r)
+            chains[group.as_tuple()] = tuple(g.as_tuple() for g in pooled[pooled.index(group) :])
+    own = {key: layer_cost(rs) for key, rs in members.items() if key[0] == "decode" and _identified(rs)}
     costs: calibration.CostTable = {}
     table: calibration.Table = {}
     for key, rs in members.items():
         if len(rs) < MIN_ROWS:
             continue
-        a, t = layer_cost(rs) if key[0] == "decode" else calibration.NO_LAYER_COST
+        a, t = next((own[k] for k in chains[key] if k in own), calibration.NO_LAYER_COST)
         if (a, t) != calibration.NO_LAYER_COST:
             costs[key] = (a, t)
         table[key] = _spread([a * r.efficiency + t * r.model.layers * r.measured_tps for r in rs])

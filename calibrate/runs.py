@@ -77,6 +77,9 @@ def device_class(kind: str, backend: str, hardware_id: str) -> str:
 _DISCUSSION = re.compile(r"github discussions? (?P<repo>[\w.-]+/[\w.-]+)#(?P<n>\d+)")
 _THREAD = re.compile(r"github:(?P<repo>[\w.-]+/[\w.-]+) (?:PR|issue|discussion) #(?P<n>\d+)")
 _REPO = re.compile(r"github:(?P<repo>[\w.-]+/[\w.-]+)")
+_GITHUB_URL = re.compile(
+    r"https?://github\.com/(?P<repo>[\w.-]+/[\w.-]+)(?:/(?:pull|issues|discussions)/(?P<n>\d+))?", re.I
+)
 _CODE_INDEX = re.compile(r"code-index file id (?P<n>\d+)")
 _URL = re.compile(r"https?://(?:www\.)?(?P<where>[^\s?#]+)")
 
@@ -86,6 +89,9 @@ def source_key(source: str) -> str:
     fitted together or scored together, never split between the two: an issue, PR or discussion by its number;
     files of a repository by the repository (its benchmark files share an author and a method); a page by its
     address; the code index's files by their id."""
+    m = _GITHUB_URL.search(source)
+    if m:
+        return (f"github:{m['repo']}#{m['n']}" if m["n"] else f"github:{m['repo']}").lower()
     for pattern, key in (
         (_DISCUSSION, "github:{repo}#{n}"),
         (_THREAD, "github:{repo}#{n}"),

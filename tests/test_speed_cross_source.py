@@ -48,6 +48,13 @@ from engine import calibration
             "https://www.hardware-corner.net/gpt-oss-offloading-moe-layers/",
             "hardware-corner.net/gpt-oss-offloading-moe-layers",
         ),
+        # a thread named by its address is the same source as the thread named by its number
+        ("https://github.com/ggml-org/llama.cpp/pull/26284", "github:ggml-org/llama.cpp#26284"),
+        ("https://github.com/brand-o/normiebench/issues/40", "github:brand-o/normiebench#40"),
+        (
+            "https://github.com/kyuz0/amd-strix-halo-toolboxes/blob/main/README.md",
+            "github:kyuz0/amd-strix-halo-toolboxes",
+        ),
     ],
 )
 def test_runs_are_keyed_by_the_publication_they_come_from(source: str, key: str) -> None:
