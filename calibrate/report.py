@@ -83,6 +83,22 @@ def _phase_lines(phase: str, scored: list[Scored]) -> tuple[list[str], dict[str,
     return lines, figures
 
 
+# Skipped rows that say nothing about the single-device llama.cpp speed the fit is for (another engine, a batch,
+# several cards or RAM offload, checked elsewhere): left out of the answered share. Every other skip is a run the
+# engine could not answer (a model, device or figure it lacks).
+_OUT_OF_SCOPE = ("engine ", "batched run", "backend ", "weights partly in system RAM", "layer split measured outside")
+
+
+def answered(runs: int, skipped: list[str]) -> tuple[float, list[str]]:
+    """The share of in-scope rows the engine answered, and the commonest reasons for the others."""
+    unanswered = [s.split(": ", 1)[-1] for s in skipped if not s.split(": ", 1)[-1].startswith(_OUT_OF_SCOPE)]
+    counts: dict[str, int] = {}
+    for why in unanswered:
+        counts[why[:60]] = counts.get(why[:60], 0) + 1
+    top = [f"{n} x {why}" for why, n in sorted(counts.items(), key=lambda kv: -kv[1])[:6]]
+    return runs / ((runs + len(unanswered)) or 1), top
+
+
 def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[str, float], Fitted]:
     """The fit on every run, its score across sources per device class: the text `rigfit calibrate` prints, the
     figures, and the fitted table (what `--write` stores for the engine)."""
@@ -90,7 +106,12 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
     fitted = fit(runs)
     table = fitted.efficiency
     sources = len({r.source for r in runs})
-    lines = [f"{len(runs)} measured runs mapped from {sources} sources ({len(skipped)} rows skipped)"]
+    share, reasons = answered(len(runs), skipped)
+    lines = [
+        f"{len(runs)} measured runs mapped from {sources} sources ({len(skipped)} rows skipped); "
+        f"{share:.0%} of the single-device llama.cpp rows answered, the others for want of:"
+    ]
+    lines += [f"  {why}" for why in reasons]
     if ("decode", "*", "*", "dense") not in table:
         lines.append(f"too few runs to fit: each group needs {MIN_ROWS}")
         return "\n".join(lines), {}, fitted
@@ -104,7 +125,7 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
         layer = f"  bytes x{cost[0]:.2f} + {cost[1] * 1e6:.0f} us/layer" if cost else ""
         lines.append(f"  {'/'.join(key):32} {low:.3f} {typical:.3f} {high:.3f}  ({n}){layer}")
     scored = cross_source(runs)
-    figures: dict[str, float] = {"calibration_sources": sources}
+    figures: dict[str, float] = {"calibration_sources": sources, "calibration_answered_share": round(share, 3)}
     for phase in ("decode", "prefill"):
         phase_lines, phase_figures = _phase_lines(phase, scored)
         lines += phase_lines

@@ -75,6 +75,7 @@ LAYER_COST: dict[tuple[str, ...], tuple[float, float]] = {
     ("decode", "unified", "vulkan", "moe"): (1.3646, 0.0001265),
 }
 HELD_OUT: dict[str, float] = {
+    "calibration_answered_share": 0.903,
     "calibration_coverage": 0.693,
     "calibration_decode_coverage": 0.673,
     "calibration_decode_median_abs_log_err": 0.139,

@@ -149,3 +149,19 @@ PREFILL = {
 )
 def test_prefill_lookup_falls_back_to_pooled_groups(backend: str, line: str, moe: bool, group: tuple[str, ...]) -> None:
     assert calibration.prefill_group(backend, line, moe=moe, fitted=PREFILL).as_tuple() == group
+
+
+def test_answered_share_counts_only_rows_the_engine_could_have_answered() -> None:
+    from calibrate.report import answered
+
+    skipped = [
+        "row 1: engine 'ik_llama.cpp llama-sweep-bench' is not mainline llama.cpp",  # another engine: out of scope
+        "row 2: batched run",
+        "row 3: backend CUDA / 4 GPUs",  # several cards: checked end to end
+        "row 4: weights partly in system RAM: checked end to end, not fitted",
+        "row 5: no FP16 figure for the device",  # the engine lacks a figure: unanswered
+        "row 6: I don't know the model `Hunyuan-A13B`.",
+    ]
+    share, reasons = answered(8, skipped)
+    assert share == pytest.approx(8 / 10)
+    assert reasons == ["1 x no FP16 figure for the device", "1 x I don't know the model `Hunyuan-A13B`."]
