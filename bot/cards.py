@@ -343,10 +343,19 @@ def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_
             f"**Rent** {r.gpu_count}x {r.hardware_id} at {r.provider}: ${r.usd_per_hour:g}/h, {r.quant} "
             f"~{fmt_rate(r.decode_tps_mid)} tok/s → {fmt_usd(r.usd_per_m_tokens)} per M"
         )
-    if report.breakeven_tokens is not None and report.breakeven_months is not None:
+    if report.breakeven_tokens is not None and report.breakeven_months is not None and report.within_life:
         lines.append(
             f"**Break-even**: {report.breakeven_tokens / 1e9:.2f} billion tokens, "
             f"{report.breakeven_months:,.0f} months at {u.tokens_per_day / 1e6:g}M tokens/day"
+        )
+    elif local is not None and local.hardware_usd is not None and report.api:
+        lines.append(f"**Break-even**: never within the {u.years:g}-year life at this volume")
+    if local is not None and local.max_tokens_per_day is not None:
+        batched = local.batched_tokens_per_day
+        lines.append(
+            f"**Capacity**: {local.max_tokens_per_day / 1e6:.2f}M tokens/day one request at a time"
+            + (f", {batched / 1e6:.2f}M batched" if batched else "")
+            + (f" · {local.watts:,.0f} W while busy" if local.watts is not None else "")
         )
     notes = [wording.cost_caveat(c) for c in report.caveats]
     fields = [CardField("Assumptions", "\n".join(f"• {n}" for n in notes))] if notes else []
@@ -377,7 +386,7 @@ def recommend_card(model_name: str, candidates: list[Candidate], target_tps: flo
             title=f"Cheapest hardware for {model_name} at ≥ {target_tps:g} tok/s",
             description="\n".join(lines),
             colour=GREEN,
-            footer="prices: GPUs, machines and system RAM (board, CPU, PSU not priced); speeds from measured runs",
+            footer="prices: cards, the board/CPU/PSU they need, machines and system RAM; speeds from measured runs",
         )
     )
 
@@ -386,7 +395,8 @@ def whatfits_card(label: str, fits: list[ModelFit]) -> Card:
     if not fits:
         return error_card(f"No catalog model runs usefully on {label}.")
     lines = [
-        f"**{f.name}** {f.quant} · {fmt_rate(f.decode_low)}–{fmt_rate(f.decode_high)} tok/s · "
+        (f"*{wording.WHATFITS_USE_WORDS[f.use]}* " if wording.WHATFITS_USE_WORDS[f.use] else "")
+        + f"**{f.name}** {f.quant} · {fmt_rate(f.decode_low)}–{fmt_rate(f.decode_high)} tok/s · "
         f"up to {fmt_tokens(f.max_context)} context"
         for f in fits
     ]

@@ -258,6 +258,7 @@ def cost_answer(
             FitOptions(),
             report.context,
             hardware_price,
+            platforms=catalog.platform_prices,
         )
         card = cost_card(cost, m.name, r.label, str(catalog.as_of))
         return Answer(

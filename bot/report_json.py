@@ -16,6 +16,7 @@ from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
 from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
 from engine.fit import FitReport, Pick, QuantOption, ReadingReport
+from engine.prices import PricePart, PricePartKind
 from engine.recommend import Candidate, ModelFit
 from engine.serve import Engine, ServePlan
 from engine.speed import Concurrency, Range, TensorParallel
@@ -242,6 +243,16 @@ def cost_json(cost: CostReport, model_name: str, hardware_label: str) -> Json:
         "rental": _rental_json(cost.rental),
         "breakeven_tokens": _round(cost.breakeven_tokens, 0),
         "breakeven_months": _round(cost.breakeven_months, 1),
+        "break_even": {
+            "tokens": _round(cost.breakeven_tokens, 0),
+            "months": _round(cost.breakeven_months, 1),
+            "within_life": cost.within_life,
+        },
+        "power_w": cost.local.watts if cost.local else None,
+        "capacity_tokens_per_day": {
+            "single_stream": _round(cost.local.max_tokens_per_day, 0) if cost.local else None,
+            "batched": _round(cost.local.batched_tokens_per_day, 0) if cost.local else None,
+        },
         "notes": [wording.cost_caveat(c) for c in cost.caveats],
     }
 
@@ -258,6 +269,8 @@ def _local_json(local: LocalCost | None) -> Json | None:
         "usd_per_m_tokens": _round(local.usd_per_m_tokens, 4),
         "usd_running_per_m_tokens": _round(local.running_usd_per_m_tokens, 4),
         "max_tokens_per_day": _round(local.max_tokens_per_day, 0),
+        "platform_watts": local.platform_watts,
+        "duty_cycle": _round(local.duty_cycle, 3),
     }
 
 
@@ -299,14 +312,16 @@ def recommend_json(
         "min_decode_tps": min_tps,
         "usd_budget": budget_usd,
         "context": context,
-        "machines": [_candidate_json(c) for c in found],
+        "candidates": [_candidate_json(c) for c in found],
     }
 
 
 def _candidate_json(c: Candidate) -> Json:
     return {
         "label": c.label,
-        "usd_price": round(c.price_usd, 2),
+        "devices": c.label,
+        "price_usd": round(c.price_usd, 2),
+        "price_parts": [_price_part_json(p) for p in c.price_basis.parts],
         "price_note": wording.candidate_price(c.price_basis),
         "quant": c.quant,
         "verdict": c.verdict,
@@ -318,7 +333,33 @@ def _candidate_json(c: Candidate) -> Json:
 
 def whatfits_json(label: str, found: list[ModelFit], min_tps: float) -> Json:
     """`rigfit whatfits --json`: the largest catalog models that run on the hardware at `min_tps`."""
-    return {"hardware": label, "min_decode_tps": min_tps, "models": [_model_fit_json(f) for f in found]}
+    return {"hardware": label, "min_decode_tps": min_tps, "models": [_model_fit_json(f, min_tps) for f in found]}
+
+
+def _price_part_json(p: PricePart) -> Json:
+    """One priced part of a machine: what, how much, new or used, and the offer's date and source."""
+    if p.platform is not None:
+        return {
+            "kind": p.kind.value,
+            "name": p.platform.name,
+            "usd": p.platform.usd,
+            "condition": "new",
+            "parts": [
+                {"part": x.part, "name": x.name, "usd": x.usd, "as_of": str(x.as_of), "source": x.source}
+                for x in p.platform.parts
+            ],
+        }
+    o = p.offer
+    return {
+        "kind": p.kind.value,
+        "name": p.device or p.memory_type,
+        "usd": round(p.usd_per_gib * (p.ram_gib or 0), 2)
+        if p.kind is PricePartKind.RAM and p.usd_per_gib
+        else (o.usd if o else None),
+        "condition": o.condition if o else None,
+        "as_of": str(o.as_of) if o else None,
+        "source": o.source if o else None,
+    }
 
 
 def _model_fit_json(f: ModelFit) -> Json:
@@ -332,6 +373,15 @@ def _model_fit_json(f: ModelFit) -> Json:
         "verdict": f.verdict,
         "decode_tps": _range(Range(low=f.decode_low, high=f.decode_high)),
         "max_context": f.max_context,
+        "use": f.use.value,
+        "reason": wording.whatfits_reason(f, min_tps),
+        "quality": {
+            "score": round(f.quality.score, 2),
+            "effective_params_b": round(f.quality.effective_params_b, 1),
+            "release_date": str(f.quality.release_date) if f.quality.release_date else None,
+            "release_date_estimated": f.quality.release_date_estimated,
+        },
+        "score": round(f.score, 2),
     }
 
 

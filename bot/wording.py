@@ -17,6 +17,7 @@ from engine.fit import FitReport, Pick, QuantOption, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
+from engine.recommend import ModelFit, Use
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
@@ -315,6 +316,9 @@ def price_part(p: PricePart) -> str:
         return f"no price in the catalog for {p.device}{size}"
     if p.kind is PricePartKind.NO_RAM_OFFER:
         return f"no price in the catalog for {p.memory_type or 'this'} system RAM"
+    if p.kind is PricePartKind.PLATFORM and p.platform is not None:
+        latest = max(part.as_of for part in p.platform.parts)
+        return f"{p.platform.name} ${p.platform.usd:,.0f} ({latest})"
     return "a device without a catalog entry has no price"  # NO_ENTRY
 
 
@@ -513,3 +517,45 @@ def report_refusal(r: ReportRefusal) -> str:
                 f"{r.test} at {fmt_rate(r.measured_tps or 0)} tok/s is more than {r.tflops:g} FP16 TFLOPS can "
                 f"compute for this model (at most about {fmt_rate(r.limit_tps or 0)} tok/s); check the hardware"
             )
+        case RefusalKind.NO_QUANT:
+            return (
+                "it does not say which quant ran (no GGUF file name, no llama.cpp file type like `Q4_K - Medium`); "
+                "paste the output with the model line"
+            )
+        case RefusalKind.MODELS_MIXED:
+            return f"it holds {r.rows} models but one model was given; report each model on its own"
+        case RefusalKind.DEVICES_DIFFER:
+            shown = ", ".join(r.devices)
+            return f"llama.cpp ran on {shown}, which the stated rig ({r.detail}) does not have; state the rig it ran on"
+        case RefusalKind.DUPLICATE:
+            return f"you reported this already, as report #{r.report_id}"
+        case RefusalKind.TOO_MANY_REPORTS:
+            return f"you keep {r.limit} reports already; `/report delete` one to add another"
+
+
+WHATFITS_USE_WORDS: dict[Use, str] = {
+    Use.BEST: "best here",
+    Use.FAST: "fast",
+    Use.CODING: "coding",
+    Use.LONG_CONTEXT: "long context",
+    Use.MORE: "",
+    Use.SUPERSEDED: "superseded",
+}
+
+
+def whatfits_reason(f: ModelFit, min_decode_tps: float) -> str:
+    """Why a /whatfits pick is listed where it is: its use, then the figures the score rests on."""
+    released = f"released {f.quality.release_date}" if f.quality.release_date else "release date unknown"
+    if f.quality.release_date_estimated:
+        released = f"generation released {f.quality.release_date}"
+    size = f"{f.quality.effective_params_b:.0f}B effective" + (" (MoE)" if f.active_params_b else "")
+    speed = f"{f.decode_typical:.0f} tok/s"
+    if f.use is Use.SUPERSEDED:
+        return f"{f.superseded_by} is newer and scores higher here"
+    if f.use is Use.FAST:
+        return f"the best at {4 * min_decode_tps:g}+ tok/s: {speed}, {size}, {released}"
+    if f.use is Use.LONG_CONTEXT:
+        return f"the best that holds {f.max_context:,} tokens here: {size}, {released}"
+    if f.use is Use.CODING:
+        return f"the best coder that runs here: {size}, {released}, {speed}"
+    return f"{size}, {released}, {speed} at {f.quant}"

@@ -15,6 +15,7 @@ from catalog.types import (
     Gpu,
     Hardware,
     Model,
+    PlatformPrice,
     QuantTypeQuality,
     RentalPrice,
     UnifiedName,
@@ -34,6 +35,7 @@ class Catalog:
     cpus: dict[str, Cpu] = field(default_factory=dict)
     unified_names: tuple[UnifiedName, ...] = ()
     quant_quality: tuple[QuantTypeQuality, ...] = ()  # what each quant type costs, on a reference model
+    platform_prices: tuple[PlatformPrice, ...] = ()  # boards, CPUs, power supplies a GPU machine is built on
     model_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_words: WordIndex = field(init=False, repr=False, compare=False)
@@ -127,6 +129,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
     cpus: list[Cpu] = []
     unified_names: list[UnifiedName] = []
     quant_quality: list[QuantTypeQuality] = []
+    platforms: list[PlatformPrice] = []
     for f in files:
         models += f.models
         hardware += f.hardware
@@ -135,6 +138,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
         cpus += f.cpus
         unified_names += f.unified_names
         quant_quality += f.quant_quality
+        platforms += f.platform_prices
     _unique("model", (m.id for m in models))
     _unique("hardware", (h.id for h in hardware))
     _unique("cpu", (c.id for c in cpus))
@@ -147,4 +151,5 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
         cpus={c.id: c for c in cpus},
         unified_names=tuple(unified_names),
         quant_quality=tuple(quant_quality),
+        platform_prices=tuple(platforms),
     )

@@ -309,6 +309,33 @@ class ApiPrice(Sourced):
     usd_per_m_cached_input: Annotated[float, Field(ge=0)] | None = None
 
 
+class PlatformPart(Sourced):
+    """One part of a machine's platform at a dated price (board, CPU, power supply, case, storage, cooler)."""
+
+    part: Literal["board", "cpu", "psu", "case", "storage", "cooler", "ram"]
+    name: str
+    usd: PositiveFloat
+    condition: Condition = "new"
+
+
+class PlatformPrice(Frozen):
+    """What a GPU machine needs besides its cards and system RAM, by class: a desktop board for 1-2 cards on
+    2-channel memory, a server/workstation board for more cards or more channels."""
+
+    id: Id
+    name: str
+    memory_type: Literal["DDR4", "DDR5"]
+    channels: PositiveInt
+    max_gpus: PositiveInt
+    parts: tuple[PlatformPart, ...]
+    cpu_watts: PositiveFloat | None = None  # the CPU's rated power: the host's draw in /cost
+    notes: str | None = None
+
+    @property
+    def usd(self) -> float:
+        return sum(p.usd for p in self.parts)
+
+
 class RentalPrice(Sourced):
     hardware: Id
     provider: str
@@ -356,4 +383,5 @@ class CatalogFiles(Frozen):
     unified_names: tuple[UnifiedName, ...] = ()
     api_prices: tuple[ApiPrice, ...] = ()
     rental_prices: tuple[RentalPrice, ...] = ()
+    platform_prices: tuple[PlatformPrice, ...] = ()
     quant_quality: tuple[QuantTypeQuality, ...] = ()

@@ -10,9 +10,9 @@ from typing import Annotated
 
 from pydantic import Field
 
-from catalog.types import ApiPrice, Gpu, Hardware, Model, RentalPrice
+from catalog.types import ApiPrice, Gpu, Hardware, Model, PlatformPrice, RentalPrice
 from engine.fit import FitOptions, QuantOption, fit_reading
-from engine.prices import GIVEN, PriceBasis, rig_price
+from engine.prices import GIVEN, PriceBasis, platform_for, rig_price
 from engine.prices import device_price as device_price  # re-exported for callers of engine.cost
 from engine.prices import ram_price as ram_price
 from engine.rig import Frozen, Reading, Rig, gpu_device
@@ -36,6 +36,9 @@ class LocalCost(Frozen):
     usd_per_m_tokens: float | None  # amortised hardware + power at the user's volume
     running_usd_per_m_tokens: float | None  # power only
     max_tokens_per_day: float | None  # what the machine can process running 24 hours a day at this mix
+    batched_tokens_per_day: float | None = None  # the same with several requests at once (the option's concurrency)
+    platform_watts: float | None = None  # the host's CPU, counted in `watts` with the cards' board power
+    duty_cycle: float | None = None  # the share of the day the machine is busy at the asked volume
 
 
 class ApiCost(Frozen):
@@ -88,6 +91,7 @@ class CostReport(Frozen):
     breakeven_tokens: float | None
     breakeven_months: float | None
     caveats: tuple[CostCaveat, ...]
+    within_life: bool | None = None  # break-even comes within `usage.years` (None: it never comes)
 
 
 def hours_per_million(option: QuantOption, input_share: float, *, tensor_parallel: bool = False) -> float | None:
@@ -127,22 +131,39 @@ def api_costs(prices: tuple[ApiPrice, ...], usage: Usage) -> tuple[ApiCost, ...]
     return tuple(sorted(out, key=lambda a: a.usd_per_m_blended))
 
 
-def rig_watts(rig: Rig, hardware: dict[str, Hardware]) -> float | None:
+def rig_watts(rig: Rig, hardware: dict[str, Hardware], platform_watts: float = 0.0) -> float | None:
+    """Each card's board power (or the unified machine's package power) plus the host's CPU."""
     ids = [g.hardware_id for g in rig.gpus] + ([rig.unified.hardware_id] if rig.unified else [])
     watts = [hardware[i].watts if i in hardware else None for i in ids if i]
     if not watts or any(w is None for w in watts):
         return None
-    return float(sum(w for w in watts if w is not None))
+    return float(sum(w for w in watts if w is not None)) + platform_watts
+
+
+def host_watts(rig: Rig, platforms: tuple[PlatformPrice, ...]) -> float | None:
+    """The CPU power of the platform a GPU rig is built on (the class /recommend prices it as); None for a unified
+    machine (its package power counts it) or where no priced platform takes the rig."""
+    if not rig.gpus:
+        return None
+    platform = platform_for(platforms, len(rig.gpus))
+    return platform.cpu_watts if platform is not None else None
 
 
 def local_cost(
-    option: QuantOption, rig: Rig, hardware: dict[str, Hardware], usage: Usage, hardware_usd: float | None = None
+    option: QuantOption,
+    rig: Rig,
+    hardware: dict[str, Hardware],
+    usage: Usage,
+    hardware_usd: float | None = None,
+    platforms: tuple[PlatformPrice, ...] = (),
 ) -> LocalCost:
     price, basis = (hardware_usd, GIVEN) if hardware_usd is not None else rig_price(rig, hardware)
-    watts = rig_watts(rig, hardware)
+    host = host_watts(rig, platforms)
+    watts = rig_watts(rig, hardware, host or 0.0)
     hours_m = hours_per_million(option, usage.input_share)
     hours_day = min(hours_m * usage.tokens_per_day / 1e6, 24.0) if hours_m is not None else None
     capacity = 24 / hours_m * 1e6 if hours_m else None
+    batched = _batched_capacity(option, capacity)
     power_day = watts / 1000 * hours_day * usage.kwh_usd if watts is not None and hours_day is not None else None
     running_m = power_day / (usage.tokens_per_day / 1e6) if power_day is not None else None
     total_m = None
@@ -158,7 +179,18 @@ def local_cost(
         usd_per_m_tokens=total_m,
         running_usd_per_m_tokens=running_m,
         max_tokens_per_day=capacity,
+        batched_tokens_per_day=batched,
+        platform_watts=host,
+        duty_cycle=hours_day / 24 if hours_day is not None else None,
     )
+
+
+def _batched_capacity(option: QuantOption, single: float | None) -> float | None:
+    """The day's capacity with the option's concurrent users: single-stream capacity scaled by the aggregate
+    decode speed over the single-stream one (None where the fit sized no concurrency)."""
+    if single is None or option.concurrency is None or option.decode_tps is None:
+        return None
+    return single * option.concurrency.aggregate_tps.centre / option.decode_tps.centre
 
 
 def rental_cost(
@@ -168,6 +200,8 @@ def rental_cost(
     usage: Usage,
     opts: FitOptions,
     context: int,
+    *,
+    tensor_parallel: bool = True,
 ) -> RentalCost | None:
     """The cheapest rented machine, per million tokens at the user's mix, that runs the model on its GPUs."""
     best: RentalCost | None = None
@@ -180,7 +214,7 @@ def rental_cost(
         option = report.best_option
         if option is None or option.verdict != "fits" or option.decode_tps is None:
             continue
-        hours = hours_per_million(option, usage.input_share, tensor_parallel=True)
+        hours = hours_per_million(option, usage.input_share, tensor_parallel=tensor_parallel)
         if hours is None:
             continue
         cost = RentalCost(
@@ -189,7 +223,7 @@ def rental_cost(
             provider=p.provider,
             usd_per_hour=p.usd_per_hour,
             quant=option.quant,
-            decode_tps_mid=decode_centre(option, tensor_parallel=True),
+            decode_tps_mid=decode_centre(option, tensor_parallel=tensor_parallel),
             usd_per_m_tokens=p.usd_per_hour * hours,
             interruptible=p.interruptible,
         )
@@ -199,14 +233,16 @@ def rental_cost(
 
 
 def breakeven(local: LocalCost | None, api: tuple[ApiCost, ...], usage: Usage) -> tuple[float | None, float | None]:
-    """Tokens (and months at the user's volume) before the hardware's price is repaid by not paying the API."""
+    """Tokens (and months at the volume the machine can actually process: the asked one, or its capacity if that is
+    less) before the hardware's price is repaid by not paying the API."""
     if local is None or local.hardware_usd is None or not api:
         return None, None
     saving_per_token = (api[0].usd_per_m_blended - (local.running_usd_per_m_tokens or 0.0)) / 1e6
     if saving_per_token <= 0:
         return None, None
     tokens = local.hardware_usd / saving_per_token
-    return tokens, tokens / usage.tokens_per_day / DAYS_PER_MONTH
+    per_day = min(usage.tokens_per_day, local.max_tokens_per_day or usage.tokens_per_day)
+    return tokens, tokens / per_day / DAYS_PER_MONTH
 
 
 def cost_report(
@@ -220,20 +256,25 @@ def cost_report(
     opts: FitOptions,
     context: int,
     hardware_usd: float | None = None,
+    platforms: tuple[PlatformPrice, ...] = (),
 ) -> CostReport:
+    """Local against the API and a rental. The rental runs the local option's quant on the same engine (llama.cpp,
+    layer split), so the two figures compare the same model file."""
     caveats: list[CostCaveat] = []
     local = None
     if option is not None and option.verdict != "does-not-fit":
-        local = local_cost(option, reading.rig, hardware, usage, hardware_usd)
+        local = local_cost(option, reading.rig, hardware, usage, hardware_usd, platforms)
+        opts = opts.model_copy(update={"quant": option.quant})
         caveats += _local_caveats(local, option, usage)
     else:
         caveats.append(CostCaveat(kind=CostCaveatKind.NO_LOCAL_RUN))
     api = api_costs(api_prices, usage)
     if not api:
         caveats.append(CostCaveat(kind=CostCaveatKind.NO_API_PRICE))
-    rental = rental_cost(model, rental_prices, hardware, usage, opts, context)
+    rental = rental_cost(model, rental_prices, hardware, usage, opts, context, tensor_parallel=opts.quant is None)
     tokens, months = breakeven(local, api, usage)
     return CostReport(
+        within_life=months <= usage.years * 12 if months is not None else None,
         model_id=model.id,
         usage=usage,
         local=local,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from catalog.types import Gpu, Hardware, Price, SystemMemory, Unified
+from catalog.types import Gpu, Hardware, PlatformPrice, Price, SystemMemory, Unified
 from engine.rig import Frozen, Rig, SystemRam, platform_ram
 from engine.units import GIB
 
@@ -24,6 +24,7 @@ class PricePartKind(StrEnum):
     NO_OFFER = "no-offer"  # no price in the catalog for `device` (with `memory_gib` for a unified machine)
     NO_RAM_OFFER = "no-ram-offer"  # no price in the catalog for `memory_type` system RAM (None: the type is unknown)
     NO_ENTRY = "no-entry"  # a device without a catalog entry
+    PLATFORM = "platform"  # the board, CPU, power supply, case and storage of `platform` (each part dated)
 
 
 class PricePart(Frozen):
@@ -33,6 +34,7 @@ class PricePart(Frozen):
     memory_type: str | None = None  # RAM, NO_RAM_OFFER
     ram_gib: float | None = None  # RAM: the size priced
     offer: Price | None = None  # GPU, MACHINE, RAM: the catalog price taken
+    platform: PlatformPrice | None = None  # PLATFORM
 
     @property
     def usd_per_gib(self) -> float | None:
@@ -144,3 +146,20 @@ def ram_usd_per_gib(platform: SystemMemory, hardware: dict[str, Hardware]) -> fl
     """The platform's RAM price per GiB (0 when the catalog has none)."""
     usd, _ = ram_price(platform_ram(platform, 1, named=False), hardware)
     return usd or 0.0
+
+
+def platform_for(
+    platforms: tuple[PlatformPrice, ...], n_gpus: int, ram: SystemMemory | None = None
+) -> PlatformPrice | None:
+    """The cheapest priced platform that takes `n_gpus` cards and, for a GPU + RAM build, the RAM's type and
+    channel count (None: the catalog prices no such platform, and the build is not offered)."""
+    fits = [
+        p
+        for p in platforms
+        if p.max_gpus >= n_gpus and (ram is None or (p.memory_type, p.channels) == (ram.memory_type, ram.channels))
+    ]
+    return min(fits, key=lambda p: p.usd, default=None)
+
+
+def platform_part(platform: PlatformPrice) -> PricePart:
+    return PricePart(kind=PricePartKind.PLATFORM, platform=platform)

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
+import itertools
+import math
+import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, SystemMemory, Unified
 from engine import memory
 from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality, quality_key
 from engine.placement import PlacementKind, Verdict
-from engine.prices import PriceBasis, device_price, priced_platforms, ram_price, ram_usd_per_gib
-from engine.quants import DEFAULT_LADDER
+from engine.prices import (
+    PriceBasis,
+    device_price,
+    platform_for,
+    platform_part,
+    priced_platforms,
+    ram_price,
+    ram_usd_per_gib,
+)
+from engine.quants import DEFAULT_LADDER, Tier, nominal_bits
 from engine.rig import DESKTOP_MAX_GIB, Frozen, Reading, Rig, gpu_device, platform_ram, unified_pool
 from engine.units import GIB
 
 GPU_COUNTS = (1, 2, 3, 4, 6, 8)
+# The smallest quant worth running is a 2-bit one (UD-IQ2_XXS): 1-bit files keep 76% top-1 agreement with BF16 on
+# GLM-5.2 (Unsloth's UD-IQ1_S, catalog/data/models/glm.yaml) against 82% at UD-IQ2_M, and are not offered.
+MIN_NOMINAL_BITS = 2
+# NVIDIA cards current CUDA builds no longer target are not offered for a new machine: CUDA 13.0 removed offline
+# compilation and library support for compute capability below 7.5 (Maxwell, Pascal, Volta; CUDA 12.9 release notes,
+# "Deprecated Architectures"), and llama.cpp adds its 5.0/6.1/7.0 targets only to builds with a CUDA toolkit older
+# than 13 (ggml/src/ggml-cuda/CMakeLists.txt: `if (CUDAToolkit_VERSION VERSION_LESS "13")`); Kepler went with
+# CUDA 12.0. vLLM's CUDA wheels also start at 7.5 (engine/serve.py).
+MIN_CUDA_CAPABILITY = (7, 5)
 # GPU + system RAM builds: 1-4 cards with RAM in the sizes DIMMs are sold to fill (GiB); the smallest size that
 # runs the model is the cheapest, so larger ones are not tried.
 RAM_GPU_COUNTS = (1, 2, 4)
@@ -29,8 +51,9 @@ GPU_ONLY_ROOM = 1.1
 class Candidate(Frozen):
     label: str
     price_usd: float
-    price_basis: PriceBasis  # one part per card, the machine or RAM priced
+    price_basis: PriceBasis  # one part per card, the machine, the platform (board, CPU, PSU ...) and RAM priced
     quant: str
+    bits_per_weight: float
     verdict: Verdict
     placement: PlacementKind
     decode_low: float
@@ -43,17 +66,29 @@ def _mid(o: QuantOption) -> float:
     return o.decode_tps.centre if o.decode_tps else 0.0
 
 
+def supported(gpu: Gpu) -> bool:
+    """Whether current builds still target the card: NVIDIA at MIN_CUDA_CAPABILITY or newer (unknown: kept)."""
+    if gpu.backend != "cuda" or gpu.compute_capability is None:
+        return True
+    major, _, minor = gpu.compute_capability.partition(".")
+    return (int(major), int(minor)) >= MIN_CUDA_CAPABILITY
+
+
 def _rigs(catalog: Catalog) -> list[tuple[str, Rig, float, PriceBasis]]:
     """Every priced machine: 1-8 of each GPU, each unified machine at each priced memory size."""
     out: list[tuple[str, Rig, float, PriceBasis]] = []
     for h in catalog.hardware.values():
-        if isinstance(h, Gpu):
+        if isinstance(h, Gpu) and supported(h):
             usd, part = device_price(h)
             if usd is None:
                 continue
             for n in GPU_COUNTS:
+                platform = platform_for(catalog.platform_prices, n)
+                if platform is None:  # no priced board takes this many cards: not a machine to offer
+                    continue
                 label = f"{n}x {h.name}" if n > 1 else h.name
-                out.append((label, Rig(gpus=(gpu_device(h),) * n), usd * n, PriceBasis(parts=(part,) * n)))
+                basis = PriceBasis(parts=(*(part,) * n, platform_part(platform)))
+                out.append((label, Rig(gpus=(gpu_device(h),) * n), usd * n + platform.usd, basis))
         elif isinstance(h, Unified):
             for gib in h.memory_gib_options:
                 usd, part = device_price(h, gib)
@@ -86,11 +121,13 @@ def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...],
     gpu_usd, gpu_part = device_price(gpu)
     ram = platform_ram(platform, sizes[0], named=False)
     ram_usd, ram_part = ram_price(ram, catalog.hardware)
+    board = platform_for(catalog.platform_prices, n, platform)
+    assert board is not None  # `_options` offers only builds on a priced platform
     gpus = f"{n}x {gpu.name}" if n > 1 else gpu.name
     return _Option(
-        usd=n * (gpu_usd or 0.0) + (ram_usd or 0.0),
+        usd=n * (gpu_usd or 0.0) + (ram_usd or 0.0) + board.usd,
         label=f"{gpus} + {sizes[0]} GB {ram.description}",
-        basis=PriceBasis(parts=(*(gpu_part,) * n, ram_part), rest_unpriced=True),
+        basis=PriceBasis(parts=(*(gpu_part,) * n, platform_part(board), ram_part)),
         rig=Rig(gpus=(gpu_device(gpu),) * n, ram=ram),
         key=f"{gpu.id}+{platform.id}",
         platform=platform,
@@ -121,24 +158,26 @@ def _options(model: Model, catalog: Catalog) -> list[tuple[float, _Option | _Bui
     platforms = priced_platforms(catalog.hardware)
     per_gib = {p.id: ram_usd_per_gib(p, catalog.hardware) for p in platforms}
     for h in catalog.hardware.values():
-        gpu_usd = device_price(h)[0] if isinstance(h, Gpu) else None
+        gpu_usd = device_price(h)[0] if isinstance(h, Gpu) and supported(h) else None
         if not isinstance(h, Gpu) or gpu_usd is None:
             continue
         for n in RAM_GPU_COUNTS:
             if n * h.memory_gib * GIB >= smallest * GPU_ONLY_ROOM:
                 continue
             for platform in platforms:
+                board = platform_for(catalog.platform_prices, n, platform)
                 sizes = tuple(g for g in _ram_sizes(platform) if (n * h.memory_gib + g) * GIB >= smallest)
-                if sizes:
-                    out.append((n * gpu_usd + sizes[0] * per_gib[platform.id], _Build(h, n, platform, sizes)))
+                if sizes and board is not None:
+                    usd = n * gpu_usd + sizes[0] * per_gib[platform.id] + board.usd
+                    out.append((usd, _Build(h, n, platform, sizes)))
     return out
 
 
 def _smallest_file_bytes(model: Model) -> int:
-    """The smallest file fit would size: the smallest published quant, else the smallest of the default ladder."""
-    if model.quants:
-        return min(q.file_bytes for q in model.quants)
-    sizes = [w.n_bytes for w in (memory.weights_estimate(model, name) for name in DEFAULT_LADDER) if w is not None]
+    """The smallest file worth running that fit would size: published or estimated from the default ladder."""
+    files = [q.file_bytes for q in model.quants if nominal_bits(q.name, 16.0) >= MIN_NOMINAL_BITS]
+    estimates = (memory.weights_estimate(model, n) for n in DEFAULT_LADDER if nominal_bits(n, 16.0) >= MIN_NOMINAL_BITS)
+    sizes = files + [w.n_bytes for w in estimates if w is not None]
     return min(sizes, default=0)
 
 
@@ -204,7 +243,7 @@ def _first_good(
     runs = False
     memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0)
     for option in options_by_quality(model, rig, context, opts, max_weights_bytes=memory_bytes):
-        if option.verdict == "does-not-fit":
+        if option.verdict == "does-not-fit" or nominal_bits(option.quant, option.bits_per_weight) < MIN_NOMINAL_BITS:
             continue
         runs = True
         if _mid(option) >= min_decode_tps:
@@ -219,6 +258,7 @@ def _candidate(label: str, usd: float, basis: PriceBasis, option: QuantOption) -
         price_usd=usd,
         price_basis=basis,
         quant=option.quant,
+        bits_per_weight=option.bits_per_weight,
         verdict=option.verdict,
         placement=option.placement.kind,
         decode_low=option.decode_tps.low,
@@ -234,9 +274,72 @@ def _fastest_good(options: tuple[QuantOption, ...], min_decode_tps: float) -> Qu
     return max(ok, key=quality_key) if ok else None
 
 
-# Quants at or above this many bits per weight (Q3_K_M and up: 3.92 measured) are ranked before smaller models'
-# 1- and 2-bit files in what-fits lists, which stay listed, after them.
-GOOD_QUANT_BITS = 3.9
+# ------------------------------------------------------------------------------------------------ what fits
+#
+# Ranking by usefulness: each model's quality is estimated as a capability-equivalent size, then what runs on the
+# rig is scored by that quality, the speed it runs at and the quant it runs at.
+#
+# Capability density (capability per parameter) of open LLMs doubled about every 3.5 months from February 2023 to
+# April 2025 ("Densing law of LLMs", Xiao et al., Nature Machine Intelligence, 6 November 2025,
+# https://www.nature.com/articles/s42256-025-01137-0). A model's quality is therefore taken as log2 of its effective
+# size plus its age in density doublings: a model released 3.5 months later of the same size scores one more.
+DENSITY_DOUBLING_MONTHS = 3.5
+DENSITY_EPOCH = dt.date(2023, 2, 1)  # where the paper's trend starts: only differences between models matter
+DAYS_PER_MONTH = 365.25 / 12
+# A sparse MoE model of T total and A active parameters is compared with dense models at sqrt(T x A), the
+# convention of the size-vs-Artificial-Analysis-Intelligence-Index plots people post (r/LocalLLaMA, March 2026:
+# "Mixture-of-Experts models ... are converted to an effective size using sqrt(total*active)").
+# Policy, not a fact: speed counts as size does, one doubling of decode speed above the target worth one doubling
+# of effective parameters, up to FAST_FACTOR x the target (past that it no longer changes how a model is used).
+FAST_FACTOR = 4.0
+# What a quant costs, in doublings of effective size, by bits per weight: Unsloth's MMLU 5-shot for Gemma 3 27B per
+# quant (catalog/data/models/gemma.yaml; BF16 71.5, Q4_K_M 71.23, UD-Q3_K_XL 70.87, UD-Q2_K_XL 68.70, IQ2_M 66.47,
+# IQ2_XXS 59.20; bits from the files' sizes over 27.01B parameters) over the same table's size slope, Gemma 3 12B
+# (67.15) to 27B (71.5): 3.63 points per doubling. Between points, linear; above the last, free.
+QUANT_COST_DOUBLINGS: tuple[tuple[float, float], ...] = (
+    (2.17, (71.5 - 59.20) / 3.63),  # IQ2_XXS 7.31 GB
+    (2.65, (71.5 - 66.47) / 3.63),  # IQ2_M 8.96 GB
+    (2.95, (71.5 - 68.70) / 3.63),  # UD-Q2_K_XL 9.95 GB
+    (3.78, (71.5 - 70.87) / 3.63),  # UD-Q3_K_XL 12.76 GB
+    (4.56, (71.5 - 71.23) / 3.63),  # Q4_K_M 15.41 GB
+    (8.5, 0.0),  # Q8_0 scores the same as BF16 (71.6)
+)
+
+
+def quant_cost(bits_per_weight: float) -> float:
+    """Doublings of effective size a quant of this many bits per weight gives up (QUANT_COST_DOUBLINGS)."""
+    points = QUANT_COST_DOUBLINGS
+    if bits_per_weight <= points[0][0]:
+        return points[0][1]
+    for (b0, c0), (b1, c1) in itertools.pairwise(points):
+        if bits_per_weight <= b1:
+            return c0 + (c1 - c0) * (bits_per_weight - b0) / (b1 - b0)
+    return 0.0
+
+
+LONG_CONTEXT_TOKENS = 65_536  # a "long context" pick holds at least this much on the rig (a 64k repository/chat)
+_CODER = re.compile(r"cod(e|er|ing)\b|coder", re.IGNORECASE)
+_GENERATION = re.compile(r"^[a-z]+[\d.]*")
+
+
+class Use(StrEnum):
+    """What a /whatfits pick is for (bot/wording.py says each in words)."""
+
+    BEST = "best"  # the best quality at the target speed or faster
+    FAST = "fast"  # the best that runs at FAST_FACTOR x the target: agents, long answers, several users
+    CODING = "coding"  # the best coding model (a coder by name)
+    LONG_CONTEXT = "long-context"  # the best that holds LONG_CONTEXT_TOKENS on this rig
+    MORE = "more"  # the rest, by the same score
+    SUPERSEDED = "superseded"  # a later model of the same family runs better here: listed last
+
+
+class Quality(Frozen):
+    """A model's quality estimate: capability-equivalent size at a common date (log2 of billions of parameters)."""
+
+    score: float
+    effective_params_b: float  # sqrt(total x active) for MoE, the total for dense models
+    release_date: dt.date | None
+    release_date_estimated: bool  # the catalog has no date: the earliest of its generation (same id prefix)
 
 
 class ModelFit(Frozen):
@@ -246,39 +349,141 @@ class ModelFit(Frozen):
     active_params_b: float | None
     quant: str
     bits_per_weight: float
+    tier: Tier
     verdict: Verdict
     decode_low: float
     decode_high: float
+    decode_typical: float
     max_context: int
+    quality: Quality
+    score: float  # quality + speed - quant cost: what the list is ordered by
+    use: Use = Use.MORE
+    superseded_by: str | None = None  # SUPERSEDED: the later model
+
+
+def model_quality(model: Model, catalog_models: dict[str, Model]) -> Quality:
+    effective = model.total_params_b
+    if model.active_params_b is not None and model.active_params_b < model.total_params_b:
+        effective = math.sqrt(model.total_params_b * model.active_params_b)
+    released, estimated = model.release_date, False
+    if released is None:
+        released, estimated = _generation_date(model, catalog_models), True
+    age = (released - DENSITY_EPOCH).days / DAYS_PER_MONTH / DENSITY_DOUBLING_MONTHS if released else 0.0
+    return Quality(
+        score=math.log2(effective) + age,
+        effective_params_b=effective,
+        release_date=released,
+        release_date_estimated=estimated and released is not None,
+    )
+
+
+def _generation_date(model: Model, catalog_models: dict[str, Model]) -> dt.date | None:
+    """The earliest release date among catalog models of the same generation (`qwen3.6-35b-a3b` -> `qwen3.6-*`)."""
+    prefix = _GENERATION.match(model.id)
+    if prefix is None:
+        return None
+    dates = [
+        m.release_date
+        for m in catalog_models.values()
+        if m.release_date and (g := _GENERATION.match(m.id)) and g.group(0) == prefix.group(0)
+    ]
+    return min(dates, default=None)
+
+
+def _score(quality: Quality, option: QuantOption, min_decode_tps: float) -> float:
+    speed = min(_mid(option), FAST_FACTOR * min_decode_tps) / min_decode_tps
+    return quality.score + math.log2(max(speed, 1.0)) - quant_cost(option.bits_per_weight)
+
+
+def _usable(option: QuantOption | None, min_decode_tps: float) -> bool:
+    """Runs at the target speed, at a quant worth running (2 bits and up: UD-IQ2_XXS is the least people use)."""
+    return (
+        option is not None
+        and option.verdict != "does-not-fit"
+        and option.decode_tps is not None
+        and _mid(option) >= min_decode_tps
+        and nominal_bits(option.quant, option.bits_per_weight) >= MIN_NOMINAL_BITS
+    )
+
+
+def _model_fit(m: Model, option: QuantOption, quality: Quality, min_decode_tps: float) -> ModelFit:
+    assert option.decode_tps is not None
+    return ModelFit(
+        model_id=m.id,
+        name=m.name,
+        total_params_b=m.total_params_b,
+        active_params_b=m.active_params_b,
+        quant=option.quant,
+        bits_per_weight=option.bits_per_weight,
+        tier=option.tier,
+        verdict=option.verdict,
+        decode_low=option.decode_tps.low,
+        decode_high=option.decode_tps.high,
+        decode_typical=option.decode_tps.centre,
+        max_context=option.max_context,
+        quality=quality,
+        score=_score(quality, option, min_decode_tps),
+    )
+
+
+def _best_usable(report_options: tuple[QuantOption, ...], min_decode_tps: float) -> QuantOption | None:
+    ok = [o for o in report_options if _usable(o, min_decode_tps)]
+    return max(ok, key=quality_key) if ok else None
 
 
 def what_fits(
     reading: Reading, catalog: Catalog, *, min_decode_tps: float = 5.0, context: int = 8192, limit: int = 15
 ) -> list[ModelFit]:
-    """The largest catalog models that run usefully on this hardware, with their best quant and speed."""
-    out = []
+    """The catalog models an expert would run on this hardware, best first: for each model /fit's pick (else the
+    best quant that reaches the target speed), scored by quality, speed and quant (`_score`); then the picks per
+    use (best, fast, coding, long context) lead, the rest follow by score, and models a later one of the same
+    family beats here come last."""
+    found = []
     for m in catalog.models.values():
         ctx = min(context, m.context_max_tokens)
         report = fit_reading(m, reading, ctx, FitOptions(context=ctx))
         pick = report.best_option  # /fit's pick, where it runs at the target speed: the commands agree
-        option = (
-            pick if pick is not None and _mid(pick) >= min_decode_tps else _fastest_good(report.options, min_decode_tps)
-        )
-        if option is None or option.decode_tps is None:
-            continue
-        out.append(
-            ModelFit(
-                model_id=m.id,
-                name=m.name,
-                total_params_b=m.total_params_b,
-                active_params_b=m.active_params_b,
-                quant=option.quant,
-                bits_per_weight=option.bits_per_weight,
-                verdict=option.verdict,
-                decode_low=option.decode_tps.low,
-                decode_high=option.decode_tps.high,
-                max_context=option.max_context,
-            )
-        )
-    out.sort(key=lambda f: (f.bits_per_weight < GOOD_QUANT_BITS, -(f.active_params_b or f.total_params_b)))
-    return out[:limit]
+        option = pick if _usable(pick, min_decode_tps) else _best_usable(report.options, min_decode_tps)
+        if option is not None:
+            found.append(_model_fit(m, option, model_quality(m, catalog.models), min_decode_tps))
+    return _ordered(_mark_superseded(found, catalog.models), min_decode_tps)[:limit]
+
+
+def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[ModelFit]:
+    """A model is superseded here when a later model of the same family scores higher on this rig."""
+    out = []
+    for f in found:
+        family, date = models[f.model_id].family, f.quality.release_date
+        later = [
+            g
+            for g in found
+            if models[g.model_id].family == family
+            and date is not None
+            and g.quality.release_date is not None
+            and g.quality.release_date > date
+            and g.score > f.score
+        ]
+        if later:
+            best = max(later, key=lambda g: g.score)
+            f = f.model_copy(update={"use": Use.SUPERSEDED, "superseded_by": best.name})
+        out.append(f)
+    return out
+
+
+def _ordered(found: list[ModelFit], min_decode_tps: float) -> list[ModelFit]:
+    current = sorted((f for f in found if f.use is not Use.SUPERSEDED), key=lambda f: -f.score)
+    picks: list[ModelFit] = []
+    for use, wanted in (
+        (Use.BEST, lambda f: True),
+        (Use.FAST, lambda f: f.decode_typical >= FAST_FACTOR * min_decode_tps),
+        (Use.CODING, lambda f: bool(_CODER.search(f.name))),
+        (Use.LONG_CONTEXT, lambda f: f.max_context >= LONG_CONTEXT_TOKENS),
+    ):
+        taken = {p.model_id for p in picks}
+        pick = next((f for f in current if wanted(f) and f.model_id not in taken), None)
+        if pick is not None:
+            picks.append(pick.model_copy(update={"use": use}))
+    taken = {p.model_id for p in picks}
+    rest = [f for f in current if f.model_id not in taken]
+    superseded = sorted((f for f in found if f.use is Use.SUPERSEDED), key=lambda f: -f.score)
+    return picks + rest + superseded

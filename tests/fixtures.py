@@ -13,6 +13,8 @@ from catalog.types import (
     Gpu,
     Hardware,
     Model,
+    PlatformPart,
+    PlatformPrice,
     Price,
     Quant,
     RentalPrice,
@@ -190,6 +192,18 @@ def catalog(extra_hardware: tuple[Hardware, ...] = ()) -> Catalog:
                 rental_prices=(
                     RentalPrice(hardware="rtx-4090", provider="x", usd_per_hour=0.5, source=SRC, as_of=AS_OF),
                 ),
+                platform_prices=PLATFORMS,
             )
         ]
     )
+
+
+def _platform(pid: str, channels: int, max_gpus: int, usd: float, cpu_watts: float) -> PlatformPrice:
+    part = PlatformPart(part="board", name=f"{pid} board and CPU", usd=usd, source=SRC, as_of=AS_OF)
+    return PlatformPrice(
+        id=pid, name=pid, memory_type="DDR5", channels=channels, max_gpus=max_gpus, parts=(part,), cpu_watts=cpu_watts
+    )
+
+
+# A desktop for 1-2 cards and an 8-channel workstation for up to 7 (catalog/data/prices/platforms.yaml's classes).
+PLATFORMS = (_platform("desktop", 2, 2, 400, 65), _platform("workstation", 8, 7, 2000, 350))

@@ -153,7 +153,7 @@ def test_recommend_is_cheapest_first_and_meets_target(cat: Catalog) -> None:
 
 def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     """With desktop DDR5 priced, a 3090 with enough RAM for expert offload is a machine recommend can offer:
-    priced as the card plus the RAM at the smallest size that holds the model, board and CPU left out."""
+    priced as the card, the desktop platform it sits on and the RAM at the smallest size that holds the model."""
     from fixtures import catalog
 
     priced = catalog((_ram_platform("DDR5", 2, 400, 64, 1),))
@@ -162,10 +162,9 @@ def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     assert builds, [c.label for c in found]
     best = builds[0]
     assert best.placement == "expert-offload" and best.label.startswith("NVIDIA GeForce RTX 3090 + 192 GB")
-    assert best.price_usd == pytest.approx(700 + 192 * 400 / 64)  # 128 GB + 24 GB cannot hold the 217 GB file
-    assert [p.kind for p in best.price_basis.parts] == [PricePartKind.GPU, PricePartKind.RAM]
-    assert best.price_basis.rest_unpriced and best.price_basis.parts[1].ram_gib == 192
-    assert wording.candidate_price(best.price_basis).endswith("; board and CPU not priced")
+    assert best.price_usd == pytest.approx(700 + 400 + 192 * 400 / 64)  # 128 GB + 24 GB cannot hold the 217 GB file
+    assert [p.kind for p in best.price_basis.parts] == [PricePartKind.GPU, PricePartKind.PLATFORM, PricePartKind.RAM]
+    assert not best.price_basis.rest_unpriced and best.price_basis.parts[2].ram_gib == 192
     assert [c.price_usd for c in found] == sorted(c.price_usd for c in found)
     # without a RAM price there is nothing to price such a build with
     assert not any(" GB DDR5" in c.label for c in recommend(catalog().models["glm-5.2"], catalog(), min_decode_tps=1))
