@@ -324,6 +324,7 @@ def _candidate_json(c: Candidate) -> Json:
         "price_parts": [_price_part_json(p) for p in c.price_basis.parts],
         "price_note": wording.candidate_price(c.price_basis),
         "quant": c.quant,
+        "bits_per_weight": c.bits_per_weight,
         "verdict": c.verdict,
         "placement": c.placement,
         "decode_tps": _range(Range(low=c.decode_low, high=c.decode_high, typical=c.decode_typical)),
@@ -362,16 +363,17 @@ def _price_part_json(p: PricePart) -> Json:
     }
 
 
-def _model_fit_json(f: ModelFit) -> Json:
+def _model_fit_json(f: ModelFit, min_tps: float) -> Json:
     return {
         "id": f.model_id,
+        "model_id": f.model_id,
         "name": f.name,
         "total_params_b": f.total_params_b,
         "active_params_b": f.active_params_b,
         "quant": f.quant,
         "bits_per_weight": f.bits_per_weight,
         "verdict": f.verdict,
-        "decode_tps": _range(Range(low=f.decode_low, high=f.decode_high)),
+        "decode_tps": _range(Range(low=f.decode_low, high=f.decode_high, typical=f.decode_typical)),
         "max_context": f.max_context,
         "use": f.use.value,
         "reason": wording.whatfits_reason(f, min_tps),
