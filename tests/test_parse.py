@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.catalog import Catalog
+from engine import memory
 from engine.errors import RigfitError
 from engine.parse import parse_context, parse_hardware, parse_model, parse_quant
 from engine.units import GIB
@@ -131,6 +132,27 @@ def test_adhoc_sizes(cat: Catalog, text: str, total: float, active: float | None
     m = parse_model(text, cat)
     assert (m.total_params_b, m.active_params_b, m.adhoc) == (total, active, True)
     assert m.architecture_from in {c.name for c in cat.models.values()}
+
+
+# A bare size borrows a plain full-attention architecture of that size where the catalog has one, not a hybrid or
+# sliding-window design whose cache is a fraction of a plain model's. KV at 32k, f16, in GB (range): Qwen3-30B-A3B
+# (48 layers x 4 KV heads x 128) is 3.2 GB, the figure people quote for it (issue 15: "3.2 GB at 32k").
+ADHOC_SHAPES = [
+    ("30B-A3B", 3.0, 3.4, "Qwen3-30B-A3B family, not the Nemotron 3 Nano hybrid (0.3 GB)"),
+    ("30b a3b", 3.0, 3.4, "same, spelled as in chat"),
+    ("32B", 8.0, 9.0, "a Qwen2.5/Qwen3-32B shape (64 layers x 8 x 128), not Gemma's sliding windows"),
+    ("70B", 10.0, 11.0, "Llama 3.x 70B: 80 layers x 8 x 128"),
+]
+
+
+@pytest.mark.parametrize(("text", "low_gb", "high_gb", "why"), ADHOC_SHAPES)
+def test_adhoc_borrows_plain_attention(
+    real_catalog: Catalog, text: str, low_gb: float, high_gb: float, why: str
+) -> None:
+    m = parse_model(text, real_catalog)
+    a = m.attention
+    assert (a.linear_attention_layers, a.non_attention_layers, a.sliding_window_layers) == (0, 0, 0), why
+    assert low_gb <= memory.kv_cache_bytes(m, 32768) / 1e9 <= high_gb, (m.architecture_from, why)
 
 
 @pytest.mark.parametrize(

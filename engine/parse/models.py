@@ -111,13 +111,25 @@ def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
 SAME_SIZE = 0.15  # models within 15% of the nearest size count as equally near; the newest design wins
 
 
+def _exotic_rank(attention: Attention) -> int:
+    """How far an attention design is from the common one an unknown model most likely has: 0 full GQA/MHA on
+    every layer, 1 MLA, 2 sliding-window layers, 3 hybrid (linear/recurrent or attention-free layers) or
+    compressed. A borrowed hybrid would understate the KV cache of a plain model many times over."""
+    if attention.kind == "compressed" or attention.linear_attention_layers or attention.non_attention_layers:
+        return 3
+    if attention.sliding_window_layers:
+        return 2
+    return 1 if attention.kind == "mla" else 0
+
+
 def _closest_architecture(total_b: float, *, moe: bool, catalog: Catalog) -> Model | None:
-    """The nearest catalog model in size, preferring among equally near ones the longest context (the most
-    recent design: Llama 3.3 70B rather than Llama 2 70B for a bare `70B`)."""
+    """The nearest catalog model in size; among equally near ones the plainest attention (`30B-A3B` borrows
+    Qwen3-30B-A3B's GQA, not Nemotron 3 Nano's hybrid), then the longest context (the most recent design:
+    Llama 3.3 70B rather than Llama 2 70B for a bare `70B`)."""
     pool = [m for m in catalog.models.values() if m.is_moe == moe] or list(catalog.models.values())
     if not pool:
         return None
     distance = {m.id: abs(math.log(m.total_params_b / total_b)) for m in pool}
     nearest = min(distance.values())
     near = [m for m in pool if distance[m.id] <= nearest + SAME_SIZE]
-    return max(near, key=lambda m: (m.context_max_tokens, -distance[m.id]))
+    return max(near, key=lambda m: (-_exotic_rank(m.attention), m.context_max_tokens, -distance[m.id]))
