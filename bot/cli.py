@@ -31,6 +31,7 @@ from bot.storage import (
     open_db,
     query_log_for,
 )
+from bot.storage.reports import ReportStore
 from catalog.loader import Catalog, CatalogError, load, load_from
 from engine.audit import audit
 
@@ -104,7 +105,14 @@ def _parser() -> argparse.ArgumentParser:
 
     cal = sub.add_parser("calibrate", help="fit and score the speed model on shared/calibration measurements")
     cal.add_argument("--write", action="store_true", help="store the fitted table in engine/calibration_fitted.py")
+    cal.add_argument(
+        "--with-reports",
+        action="store_true",
+        help="also refit with members' accepted reports and print the change in the cross-source score "
+        "(the stored fit stays on published runs)",
+    )
     cal.set_defaults(func=cmd_calibrate)
+    _add_report_commands(sub)
 
     cat = sub.add_parser("catalog", help="check or list the catalog")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
@@ -239,7 +247,8 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     request = REQUESTS[args.request]
     raw = {o.name: getattr(args, o.name) for o in request.options}
-    answer = run_request(load_catalog(settings), request.name, raw, Frontend.CLI, allow_files=True)
+    members = ReportStore(database_location(settings)).source() if request.name == "fit" else None  # your reports
+    answer = run_request(load_catalog(settings), request.name, raw, Frontend.CLI, allow_files=True, members=members)
     query_log = query_log_for(settings)
     query_log.log(log_row(frontend="cli", command=request.name, raw_args=raw, answer=answer, started=started))
     if _closed(query_log):
@@ -265,6 +274,10 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     text, figures, table = report(load_catalog(settings))
     print(text)
+    if args.with_reports:
+        from bot.reports_cli import score_with_reports
+
+        print(score_with_reports(load_catalog(settings), database_location(settings), figures))
     if args.write:
         from calibrate.report import FITTED_PATH, fitted_module
         from calibrate.runs import load_runs
@@ -273,6 +286,13 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         FITTED_PATH.write_text(fitted_module(table, figures, dt.date.today().isoformat(), rows), encoding="utf-8")
         print(f"\nwrote {FITTED_PATH}")
     return 0
+
+
+def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`rigfit report add|list|delete` (your measured runs) and `rigfit reports export` (bot/reports_cli.py)."""
+    from bot.reports_cli import add_report_parsers
+
+    add_report_parsers(sub)
 
 
 def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:

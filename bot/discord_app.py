@@ -30,11 +30,13 @@ from bot.cards import Card, escape_markdown, to_embed
 from bot.commands import Answer, log_row, run_request, stats_answer
 from bot.layout import CHART_FILENAME
 from bot.limits import RateLimits
+from bot.reports_ui import report_group
 from bot.requests import REQUESTS, Complete, Frontend, Kind, Option, Request, requests_for
 from bot.saved_rigs import rig_group
 from bot.secrets import HashKeys
 from bot.settings import Settings
 from bot.storage import QueryLog, StorageError
+from bot.storage.reports import ReportStore
 from bot.storage.rigs import RigStore, SavedRig
 from bot.views import CardView, FitView, paged_view
 from catalog.loader import Catalog
@@ -200,6 +202,7 @@ def build_commands(bot: RigfitBot) -> list[AppCommand]:
         "stats": stats_command,
         "forget-me": forget_me_command,
         "rig": rig_group,
+        "report": report_group,
         "can-i-run": can_i_run_menu,
     }
     return [
@@ -288,6 +291,7 @@ class RigfitBot(commands.AutoShardedBot):
         )
         self.catalog = catalog
         self.query_log = query_log
+        self.member_reports = ReportStore(query_log.path)  # /report, and member runs on /fit
         self.settings = settings
         self.keys = keys or HashKeys(current=settings.hash_key)  # tests; `rigfit run` passes checked keys
         self.limits = RateLimits(settings.guild_queries_per_minute)
@@ -305,6 +309,9 @@ class RigfitBot(commands.AutoShardedBot):
         if any(o.saved_rig and not raw.get(o.name) for o in request.options):
             await self.answer(interaction, request.name, raw, no_rig_answer, ephemeral=True)
             return
+
+        # /fit shows members' reports next to the estimate, less those hidden in this server
+        members = self.member_reports.source(interaction.guild_id) if request.name == "fit" else None
 
         def build() -> Answer:
             answer = run_request(self.catalog, request.name, raw, Frontend.DISCORD)

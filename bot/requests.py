@@ -460,6 +460,13 @@ REQUESTS: dict[str, Request] = {
             subcommands=("set", "show", "clear"),
         ),
         Request(
+            "report",
+            "Report llama-bench speeds you measured (add, list, delete; managers: hide); answers show them",
+            frontends=frozenset({Frontend.DISCORD}),
+            private=True,
+            subcommands=("add", "list", "delete", "hide"),
+        ),
+        Request(
             "forget-me",
             "Delete every query of yours from rigfit's log",
             frontends=frozenset({Frontend.DISCORD}),

@@ -7,6 +7,8 @@ one of them the way the cards always have. Nothing here decides anything: contro
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from catalog.types import Model
 from engine import memory
@@ -24,6 +26,9 @@ from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
 from engine.serve import Engine, Refusal, Refused, ServePlan, Step
 from engine.speed import Caveat, CaveatKind
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
+
+if TYPE_CHECKING:
+    from bot.member_reports import AcceptedReport
 
 VERDICT_WORDS: dict[Verdict, str] = {
     "fits": "fits",
@@ -466,13 +471,15 @@ def members_measured(cited: tuple[Cited, ...]) -> str:
     members = [c for c in cited if c.point.kind == "member"]
     if not members:
         return ""
-    nearest = min(members, key=lambda c: c.key)
+    nearest = min(members, key=lambda c: (c.point.phase != "decode", c.key))  # decode speed first: what people ask
     group = [c for c in members if c.key[:3] == nearest.key[:3] and c.point.phase == nearest.point.phase]
     reports = len({c.point.report_id for c in group})
     median = statistics.median(c.point.tokens_per_s for c in group)
     who = "1 member" if reports == 1 else f"{reports} members"
     phase = " prefill" if nearest.point.phase == "prefill" else ""
-    return f"{who} measured {fmt_rate(median)} tok/s{phase} on {nearest.point.hardware}, {nearest.point.quant}"
+    ids = ", ".join(f"#{i}" for i in sorted({c.point.report_id for c in group if c.point.report_id is not None}))
+    shown = f" (reports {ids})" if ids else ""
+    return f"{who} measured {fmt_rate(median)} tok/s{phase} on {nearest.point.hardware}, {nearest.point.quant}{shown}"
 
 
 def judgement(j: Judgement) -> str:
@@ -488,6 +495,33 @@ def judgement(j: Judgement) -> str:
             f"{estimate}"
         )
     return f"{runs} on this hardware agree with the {phase} estimate ({fmt_rate(j.measured_tps)} tok/s)"
+
+
+def _figures(label: str, values: Sequence[float]) -> str:
+    return f"{label} {', '.join(fmt_rate(v) for v in values)} tok/s" if values else ""
+
+
+def report_line(
+    report_id: int,
+    reported_at: str,
+    hardware: str,
+    models: Sequence[str],
+    decode_tps: Sequence[float],
+    prefill_tps: Sequence[float],
+) -> str:
+    """One of a member's reports, as /report list and `rigfit report list` show it."""
+    figures = "; ".join(f for f in (_figures("decode", decode_tps), _figures("prefill", prefill_tps)) if f)
+    return f"#{report_id} {reported_at[:10]}: {', '.join(models)} on {hardware}: {figures}"
+
+
+def report_accepted(report_id: int, report: AcceptedReport, delete_with: str = "/report delete") -> str:
+    """What a member reads once a report is stored: what was read, and how to take it back."""
+    rows = report.rows
+    decode = [r.point.tokens_per_s for r in rows if r.point.phase == "decode"]
+    prefill = [r.point.tokens_per_s for r in rows if r.point.phase == "prefill"]
+    skipped = f" ({report.skipped} rows left out: combined or without a quant)" if report.skipped else ""
+    line = report_line(report_id, "", report.hardware_label, report.models, decode, prefill).split(": ", 1)[1]
+    return f"Stored as report #{report_id}: {len(rows)} rows, {line}{skipped}. `{delete_with} {report_id}` removes it."
 
 
 def report_refusal(r: ReportRefusal) -> str:

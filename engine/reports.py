@@ -28,6 +28,7 @@ Phase = Literal["decode", "prefill"]
 
 PASTE_MAX_BYTES = 128 * 1024  # a llama-bench -o json sweep of ROWS_MAX tests is about 80 KB
 ROWS_MAX = 64  # e.g. 2 tests x 8 depths x 4 models; more is a dump, not a report
+REPORTS_PER_MEMBER_MAX = 200  # reports one member keeps; past it, /report delete makes room
 DECODE_SLACK = 1.25
 # NVIDIA's int8 dense tensor rate is 4x the dense FP16 rate with FP32 accumulate that the catalog stores (GA102
 # whitepaper: RTX 3090 284 int8 TOPS against 71 FP16 TFLOPS); other vendors' ratios are lower.
@@ -67,6 +68,11 @@ class RefusalKind(StrEnum):
     HARDWARE_UNREAD = "hardware-unread"  # `detail`: the hardware parser's answer
     DECODE_OVER_BANDWIDTH = "decode-over-bandwidth"  # `test` at `measured_tps` > `limit_tps` from `bandwidth_gb_s`
     PREFILL_OVER_COMPUTE = "prefill-over-compute"  # `test` at `measured_tps` > `limit_tps` from `tflops`
+    NO_QUANT = "no-quant"  # no row says its quant (no GGUF file name, no llama.cpp file type)
+    MODELS_MIXED = "models-mixed"  # a model was given for a paste of `rows` different models
+    DEVICES_DIFFER = "devices-differ"  # llama.cpp printed `devices`; the stated rig (`detail`) has none of them
+    DUPLICATE = "duplicate"  # the member reported this paste already, as `report_id`
+    TOO_MANY_REPORTS = "too-many-reports"  # the member keeps `limit` reports already
 
 
 class Refusal(Frozen):
@@ -81,6 +87,8 @@ class Refusal(Frozen):
     limit_tps: float | None = None
     bandwidth_gb_s: float | None = None
     tflops: float | None = None
+    devices: tuple[str, ...] = ()
+    report_id: int | None = None
 
 
 class Refused(Exception):
