@@ -92,6 +92,8 @@ def words(name: str) -> frozenset[str]:
     out = {w.strip(".") for w in _SPLIT.split(s)} - BRAND_WORDS - {""}
     if "maxq" in out:
         out.discard("mobile")  # TechPowerUp names Max-Q parts without "Mobile"
+    if "w" in out:
+        out.add("pro")  # AMD sells every W-series card as "Radeon Pro W...": `w7800` is the Radeon Pro W7800
     return frozenset(out)
 
 
@@ -124,14 +126,40 @@ class WordIndex:
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._postings)
 
+    def knows(self, word: str) -> bool:
+        """Whether every identifying word of `word` is in some name (a word no name has cannot help find one)."""
+        return all(w in self._postings for w in words(word))
+
     def keys_of(self, entry_id: str) -> list[frozenset[str]]:
         return [k for k, ids in self._by_key.items() if entry_id in ids]
 
     def match(self, query: str) -> tuple[str, ...]:
         """The best ids for `query` (one, or several equally good), or () when some word is unknown or nothing
-        holds all the words without a variant word the query lacks."""
+        holds all the words without a variant word the query lacks. A model number written without its suffix
+        letters (`tesla k40` for the K40c/K40m..., `cmp 100-210` for the CMP 100HX-210) is read as the first
+        released of the parts it starts, when no name has it as written."""
         key = words(query)
-        if not key or any(w not in self._postings for w in key):
+        if not key:
+            return ()
+        return self._match_key(key) or self._match_stems(key)
+
+    def _match_stems(self, key: frozenset[str]) -> tuple[str, ...]:
+        """Each model number of the query (a word with a digit) read as the start of a longer one, by one or two
+        letters (`k40` -> `k40c`, `100` -> `100hx`); the ids of the first word that way that match."""
+        if any(w not in self._postings and not any(ch.isdigit() for ch in w) for w in key):
+            return ()
+        for stem in sorted(w for w in key if any(ch.isdigit() for ch in w)):
+            rest = key - {stem}
+            ids: set[str] = set()
+            for v in self._postings:
+                if v != stem and v.startswith(stem) and v[len(stem) :].isalpha() and len(v) <= len(stem) + 2:
+                    ids.update(self._match_key(rest | {v}))
+            if ids:
+                return self._best(ids)
+        return ()
+
+    def _match_key(self, key: frozenset[str]) -> tuple[str, ...]:
+        if any(w not in self._postings for w in key):
             return ()
         exact = self._by_key.get(key)
         if exact:

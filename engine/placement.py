@@ -306,11 +306,10 @@ def _beyond(model: Model, rig: Rig, need: _Need) -> Placement:
     return Placement(kind="none", verdict="does-not-fit", shortfall_bytes=shortfall)
 
 
-def _across_nodes(rig: Rig) -> Rig:
-    """A cluster as one pipeline: every machine's GPUs, or its unified memory at the GPU limit as one device, split
-    by layers across machines (llama.cpp RPC, exo, pipeline parallel); one machine's system RAM for the rest."""
-    devices = list(rig.gpus)
-    u = rig.unified
+def _node_devices(node: Rig) -> list[GpuDevice]:
+    """One machine's accelerators: its GPUs, or its unified memory at the GPU limit as one device."""
+    devices = list(node.gpus)
+    u = node.unified
     if u is not None:
         devices.append(
             GpuDevice(
@@ -322,7 +321,14 @@ def _across_nodes(rig: Rig) -> Rig:
                 backend=u.backend,
             )
         )
-    return Rig(gpus=tuple(devices) * rig.nodes, ram=rig.ram)
+    return devices
+
+
+def _across_nodes(rig: Rig) -> Rig:
+    """A cluster as one pipeline: every machine's GPUs, or its unified memory at the GPU limit as one device, split
+    by layers across machines (llama.cpp RPC, exo, pipeline parallel); one machine's system RAM for the rest."""
+    devices = [d for node in rig.node_rigs for d in _node_devices(node)]
+    return Rig(gpus=tuple(devices), ram=rig.ram)
 
 
 def place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int) -> Placement:

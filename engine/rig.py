@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catalog.types import Backend, Cpu, Gpu, SystemMemory, Unified
 from engine.memory import OS_RESERVE_BYTES
@@ -109,7 +109,8 @@ GPUS_PER_SERVER = 8  # an HGX/OAM baseboard holds 8 SXM/OAM modules: `16x H200` 
 
 class Rig(Frozen):
     """One machine's devices, or, with `nodes` > 1, each of `nodes` identical machines' (a cluster: `2x M3 Ultra
-    512GB`, `2 nodes of 8x H100`), linked by `node_link`."""
+    512GB`, `2 nodes of 8x H100`), linked by `node_link`. A cluster of different machines (`4090 pc + 3090 pc`,
+    `M4 Max 128GB + M2 Ultra 192GB`) lists each in `machines`; its own devices are then the largest machine's."""
 
     gpus: tuple[GpuDevice, ...] = ()
     unified: UnifiedPool | None = None
@@ -117,11 +118,29 @@ class Rig(Frozen):
     nvlink: bool = False  # the GPUs talk over NVLink (bridged cards, or SXM modules), else over PCIe
     nodes: Annotated[int, Field(ge=1)] = 1
     node_link: NodeLink | None = None  # between nodes (None: one machine)
+    machines: tuple[Rig, ...] = ()  # a cluster of different machines: every one (each of one node), else ()
+
+    @model_validator(mode="after")
+    def _machines_are_the_nodes(self) -> Rig:
+        if self.machines and (len(self.machines) != self.nodes or any(m.nodes != 1 for m in self.machines)):
+            raise ValueError(f"a rig of {self.nodes} nodes lists {len(self.machines)} machines (one node each)")
+        return self
 
     @property
     def node(self) -> Rig:
-        """One machine of the rig."""
-        return self.model_copy(update={"nodes": 1, "node_link": None})
+        """One machine of the rig (of different machines, the one with the most memory)."""
+        return self.model_copy(update={"nodes": 1, "node_link": None, "machines": ()})
+
+    @property
+    def node_rigs(self) -> tuple[Rig, ...]:
+        """Every machine of the rig, one node each."""
+        return self.machines or (self.node,) * self.nodes
+
+    @property
+    def memory_bytes(self) -> int:
+        """All memory of one machine: VRAM, unified and system RAM."""
+        unified = self.unified.memory_bytes if self.unified else 0
+        return self.vram_bytes + unified + (self.ram.memory_bytes if self.ram else 0)
 
     @property
     def vram_bytes(self) -> int:
@@ -138,6 +157,8 @@ class Rig(Frozen):
         if self.ram:
             parts.append(f"{self.ram.memory_bytes / (1 << 30):.0f} GB {self.ram.description}")
         one = " + ".join(parts) or "nothing"
+        if self.machines:
+            return " & ".join(m.describe() for m in self.machines)
         return f"{self.nodes} nodes of {one}" if self.nodes > 1 else one
 
 
@@ -162,6 +183,8 @@ class AssumptionKind(StrEnum):
     CLUSTER = "cluster"  # `count` machines, each with its own memory, linked by `link` (`bandwidth_gb_s`)
     SERVERS_OF_EIGHT = "servers-of-eight"  # `count` SXM/OAM modules read as servers of GPUS_PER_SERVER
     DESCRIBED = "described"  # `device` is not in the catalog: memory and bandwidth as the phrase gives them
+    OTHER_MEMORY = "other-memory"  # `device` with `size_gib` written, not its `other_size_gib`: a variant or memory
+    # mod the catalog lacks (`2080 ti 22gb`, `mi50 32gb`), at the catalog card's bandwidth
 
 
 class Assumption(Frozen):
@@ -257,6 +280,14 @@ def cpu_ram(
         speed = DEFAULT_MT_S.get(gen, DEFAULT_MT_S[DEFAULT_RAM_GENERATION])
         assumed.append("speed")
     n = channels or (cpu.channels * sockets if cpu.channels else None)
+    if n is None and cpu.bus_width_bits and gen == cpu.memory_type:  # a narrow LPDDR bus (Raspberry Pi 5: 32-bit)
+        ram = SystemRam(
+            memory_bytes=int(gib * GIB),
+            bandwidth_gb_s=speed * cpu.bus_width_bits / 8 * sockets / 1000,
+            description=f"{gen}-{speed} {cpu.bus_width_bits}-bit ({cpu.name})",
+            memory_type=gen,
+        )
+        return ram, tuple(assumed)
     if n is None:
         n = DESKTOP_DEFAULT_CHANNELS * sockets
         assumed.append("channels")

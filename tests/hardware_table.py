@@ -68,8 +68,9 @@ def mismatches(row: dict[str, Any], reading: Reading) -> list[str]:
         ((g["memory_gib"], g.get("bandwidth_gb_s")) for g in row.get("gpus") or [] for _ in range(g["count"])),
         key=lambda x: (x[0] or 0, x[1] or 0),
     )
+    machines = rig.node_rigs
     got_gpus = sorted(
-        [(g.memory_bytes, g.bandwidth_gb_s) for g in rig.gpus] * rig.nodes, key=lambda x: (x[0], x[1] or 0)
+        [(g.memory_bytes, g.bandwidth_gb_s) for m in machines for g in m.gpus], key=lambda x: (x[0], x[1] or 0)
     )
     if len(got_gpus) != len(want_gpus):
         out.append(f"{len(got_gpus)} GPUs != {len(want_gpus)}")
@@ -80,21 +81,24 @@ def mismatches(row: dict[str, Any], reading: Reading) -> list[str]:
             if not _near(gbw, wbw, BANDWIDTH_TOLERANCE):
                 out.append(f"GPU bandwidth {gbw} != {wbw}")
     u = row.get("unified")
+    # a cluster of different machines: the row lists the unified machine with the most memory
+    unified = max((m.unified for m in machines if m.unified), key=lambda p: p.memory_bytes, default=None)
     if u:
-        if rig.unified is None:
+        if unified is None:
             out.append("no unified pool")
         else:
-            if not _mem(rig.unified.memory_bytes, u.get("memory_gib")):
-                out.append(f"unified memory {rig.unified.memory_bytes / GIB:g} != {u.get('memory_gib')}")
-            if not _near(rig.unified.bandwidth_gb_s, u.get("bandwidth_gb_s"), BANDWIDTH_TOLERANCE):
-                out.append(f"unified bandwidth {rig.unified.bandwidth_gb_s} != {u.get('bandwidth_gb_s')}")
+            if not _mem(unified.memory_bytes, u.get("memory_gib")):
+                out.append(f"unified memory {unified.memory_bytes / GIB:g} != {u.get('memory_gib')}")
+            if not _near(unified.bandwidth_gb_s, u.get("bandwidth_gb_s"), BANDWIDTH_TOLERANCE):
+                out.append(f"unified bandwidth {unified.bandwidth_gb_s} != {u.get('bandwidth_gb_s')}")
     ram = row.get("ram")
+    ram_bytes = sum(m.ram.memory_bytes for m in machines if m.ram)  # the row sums a cluster's machines
     if ram:
         if rig.ram is None:
             out.append("no system RAM")
         else:
-            if not _mem(rig.ram.memory_bytes * rig.nodes, ram.get("memory_gib")):
-                out.append(f"RAM {rig.ram.memory_bytes * rig.nodes / GIB:g} != {ram.get('memory_gib')}")
+            if not _mem(ram_bytes, ram.get("memory_gib")):
+                out.append(f"RAM {ram_bytes / GIB:g} != {ram.get('memory_gib')}")
             if not _near(rig.ram.bandwidth_gb_s, _ram_bandwidth(ram), BANDWIDTH_TOLERANCE):
                 out.append(f"RAM bandwidth {rig.ram.bandwidth_gb_s} != {_ram_bandwidth(ram)}")
     elif rig.ram is not None and row["kind"] != "cpu":

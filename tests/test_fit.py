@@ -110,7 +110,7 @@ def test_json_shape(cat: Catalog) -> None:
     data = fit_json(fit(cat.models[GLM], parse_hardware("256GB", cat)))
     assert data["model"]["id"] == GLM  # type: ignore[index]
     readings = data["readings"]
-    assert isinstance(readings, list) and len(readings) == 3
+    assert isinstance(readings, list) and len(readings) == 4  # RAM, unified, GPU + RAM, pooled VRAM
     for r in readings:
         assert {"label", "devices", "options", "best"} <= set(r)
         for o in r["options"]:

@@ -83,8 +83,8 @@ def test_cli_fit_json(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert cli.main(["fit", "glm-5.2", "256GB", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["model"]["id"] == "glm-5.2"
-    assert [r["label"] for r in data["readings"]][1] == "24 GB GPU + 256 GB system RAM"
-    assert data["readings"][0]["best"] == "UD-IQ2_XXS"
+    assert [r["label"] for r in data["readings"]][2] == "24 GB GPU + 256 GB system RAM"
+    assert data["readings"][1]["best"] == "UD-IQ2_XXS"  # the unified-memory reading
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ POOLED_GPU_IDS = ("rtx-3090", "rtx-5090", "rtx-a6000", "rtx-pro-6000", "h100-sxm
 _SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
 _QUALIFIER = re.compile(
     r"^\s*(?:of\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|sysram|"
-    r"memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4)\b"
+    r"memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4|hbm\d?e?|gddr\d?x?)\b"
 )
 _GPU_WORDS = ("gpu", "gpus", "card", "cards", "graphics card", "graphics cards")  # "a 24GB GPU": VRAM
 _DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|ddr5|ddr4)(?:[-\s]?(?P<mts>\d{4}))?\b")
@@ -97,11 +97,23 @@ _SOCKETS = re.compile(
     r"(?P<n>\d)s)\b"
 )
 _SOCKET_WORDS = {"single": 1, "dual": 2, "2": 2, "two": 2, "quad": 4, "4": 4}
-_NODES = re.compile(
-    r"^\s*(?P<n>\d{1,3}|two|three|four|five|six|eight)\s+(?:nodes?|servers?|machines?|boxes|hosts?)\s+"
-    r"(?:of|with|each with|,)\s*(?P<rest>.*?)(?:\s+each)?\s*$"
+_NUM = r"\d{1,3}|one|two|three|four|five|six|seven|eight"
+_MACHINE = r"(?:nodes?|servers?|machines?|boxes|box|hosts?|pcs|computers?|rigs|workstations|systems)"
+# Ways of writing N machines and what each holds, tried in order; `rest` is one machine (or, with `total`, all):
+# `2 nodes of 8x h100`, `4-node framework cluster`, `3 pcs each with a 3090`, `two boxes: 2x3090 and 2x3090`,
+# `2x 8xH100 nodes`, `two 8x mi300x servers`, `8x b200 x 4 nodes`, `16x h100 across two hgx boxes`.
+_NODE_FORMS = (
+    re.compile(rf"^(?P<rest>.*?)\s+(?:across|over|in|on)\s+(?P<n>{_NUM})\s+(?P<total>(?:[a-z]+\s+)?{_MACHINE})\b"),
+    re.compile(rf"^(?P<rest>.*?)\s*\bx\s*(?P<n>\d{{1,3}})\s+{_MACHINE}\b(?P<post>.*)$"),
+    re.compile(
+        rf"^(?:.*?\bcluster of\s+)?(?P<pre>.*?)\b(?P<n>{_NUM})\s*-?\s*{_MACHINE}\b"
+        r"\s*(?:x\b|of\b|with\b|each\b|[,:]\s*)*(?P<rest>.*)$"
+    ),
+    re.compile(rf"^(?P<n>{_NUM})\s*x?\s+(?P<rest>.*?)\s+(?:mini\s*)?{_MACHINE}\b(?P<post>.*)$"),
 )
-_NODE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8}
+_NODE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+# HGX and DGX boards of SXM modules (NVIDIA HGX/DGX H100, H200, A100, B200) hold GPUS_PER_SERVER modules each.
+_SERVER_BOARD = re.compile(r"\b(?:hgx|dgx)\s*(?=[a-z]{1,2}\d{2,3}\b)")
 _LINKS: tuple[tuple[str, NodeLink], ...] = (
     (r"thunderbolt\s*5|tb\s*5", "thunderbolt5"),
     (r"thunderbolt\s*4|tb\s*4|thunderbolt|usb4", "thunderbolt4"),
@@ -114,7 +126,8 @@ _LINK_WORDS = re.compile(
     r"\b(?:over|via|using|linked by|connected (?:by|via|with)|clustered (?:over|with|via)|with)?\s*(?:"
     + "|".join(p for p, _ in _LINKS)
     + r")(?:\s+(?:cables?|links?|bridge|networking|network|interconnect))?"
-    + r"|\b(?:llama\.cpp\s+)?rpc\b|\bexo\b|\bclustered\b|\bcluster(?:ed)?\b"
+    + r"|\b(?:(?:over|via|using|with|through)\s+)?(?:llama\.cpp\s+)?(?:rpc|exo)\b|\bclustered\b|\bcluster(?:ed)?\b"
+    + r"|\blinked\b"
 )
 _NOISE = re.compile(
     r"\b(?:used|new|refurb(?:ished)?|second[-\s]hand|i have|i've got|ive got|i got|got|running|currently|just|"
@@ -124,7 +137,7 @@ _NOISE = re.compile(
 # Product words of Apple machines: they name the product, the chip names the memory (`m4 max 128gb macbook`).
 _APPLE_PRODUCTS = re.compile(
     r"\b(?:macbook\s*air|macbook\s*pro|macbook|mac\s*book|mac\s*mini|macmini|mac\s*studio|mac\s*pro|imac|mba|mbp)"
-    r"(?:s|es)?\b(?:\s*(?:14|16|13|15)(?:\s*(?:inch|in|\"))?)?|\b(?:air|mini|studio)\b"
+    r"(?:s|es)?\b(?:\s*(?:14|16|13|15)(?![\d.]*\s*(?:gb|g|gib|tb)\b)(?:\s*(?:inch|in|\"))?)?|\b(?:air|mini|studio)\b"
 )
 _NVLINK = re.compile(r"\bnv-?link(?:ed|s)?\b(?:\s+bridges?\b)?")
 _NO_GPU = re.compile(
@@ -207,7 +220,7 @@ def _take_sizes(part: str) -> tuple[list[_Size], str]:
             )
         q = _QUALIFIER.match(part[m.end() :])
         qualifier = q.group("q") if q else None
-        qualifier = "vram" if qualifier in _GPU_WORDS else qualifier
+        qualifier = "vram" if qualifier in _GPU_WORDS or (qualifier or "").startswith(("hbm", "gddr")) else qualifier
         end = m.end() + (q.end() if q else 0)
         sizes.insert(0, _Size(gib, qualifier))
         rest = rest[: m.start()] + " " + rest[end:]
@@ -255,6 +268,8 @@ def _unknown_device(name: str, catalog: Catalog) -> RigfitError:
 def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
     """A device, CPU or product by name: the catalog's GPUs and machines first, then CPUs, then products sold with
     several chips; a plural (`3090s`, `mac minis`) is read as its singular. Raises when the name is ambiguous."""
+    if re.fullmatch(r"\d{1,2}", name):  # `2`, `48`: a count or a size, never a device
+        return None
     for candidate in dict.fromkeys((name, re.sub(r"(?<=[0-9a-z])(?:e?s)\b", "", name))):
         exact = catalog.hardware_names.exact(candidate)
         if exact is not None and not isinstance(catalog.hardware[exact], SystemMemory):
@@ -324,20 +339,30 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if ch:
         ram.channels = int(ch.group("n")) if ch.group("n") else _CHANNEL_WORDS[ch.group("word")]
         part = part[: ch.start()] + " " + part[ch.end() :]
+    sockets = 1
+    so = _SOCKETS.search(part)  # before the count: `single socket epyc` is one socket, not one device
+    if so:
+        sockets = int(so.group("n")) if so.group("n") else _SOCKET_WORDS[so.group("word")]
+        part = part[: so.start()] + " " + part[so.end() :]
     count, rest = _take_count(part)
+    if re.fullmatch(r"\s*\d{1,3}\s*", rest) and count == 1:  # `4 each`: a count for the device before it
+        return _Piece(text=part, count=_checked_count(int(rest), rest), sockets=sockets)
     ddr = _DDR.search(rest)
     if ddr:
         ram.generation = ddr.group("gen").upper()
         ram.mt_s = int(ddr.group("mts")) if ddr.group("mts") else ram.mt_s
         rest = rest[: ddr.start()] + " ram " + rest[ddr.end() :]
-    speed = re.search(r"(?:@\s*|\bat\s+)?\b(?P<mts>[1-9]\d{3})\s*(?:mt/?s|mhz)\b|@\s*(?P<bare>[1-9]\d{3})\b", rest)
+    speed = re.search(
+        r"(?:@\s*|\bat\s+)?\b(?P<mts>[1-9]\d{3})\s*(?:mt/?s|mhz)\b|@\s*(?P<bare>[1-9]\d{3})\b"
+        r"|(?<=\dgb)\s+(?P<after>(?:1[6-9]|[2-8]\d)\d{2})\b(?!\s*(?:gb|g\b|x))",  # `64gb 3600`: DDR speed after a size
+        rest,
+    )
     if speed:
-        ram.mt_s = int(speed.group("mts") or speed.group("bare"))
+        ram.mt_s = int(speed.group("mts") or speed.group("bare") or speed.group("after"))
         rest = rest[: speed.start()] + " " + rest[speed.end() :]
     sizes, rest = _take_sizes(rest)
     if ddr:
         sizes = [_Size(s.gib, s.qualifier or "ram") for s in sizes]
-    sockets = 1
     so = _SOCKETS.search(rest)
     if so:
         sockets = int(so.group("n")) if so.group("n") else _SOCKET_WORDS[so.group("word")]
@@ -348,7 +373,16 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     piece.name = name
     if not name:
         return piece
-    found = (_resolve_name(raw, catalog) if raw and raw != name else None) or _resolve_name(name, catalog)
+    found = (_resolve_name(raw, catalog) if raw and raw != name else None) or _resolve_sized(name, sizes, catalog)
+    if found is None and not sizes:
+        found, name = _trailing_size(name, piece, catalog)
+    if found is None:
+        found, name = _resolve_known_words(name, catalog)
+    if found is None:
+        found, name = _resolve_part(name, catalog)
+        piece.name = name
+        if not name:
+            return piece
     if isinstance(found, Cpu):
         piece.cpu = found
         if count > 1 and sockets == 1:  # `2x xeon gold 6138`, `dual epyc 9654`: sockets, not machines
@@ -360,6 +394,76 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     else:
         piece.unknown = name
     return piece
+
+
+def _resolve_sized(name: str, sizes: list[_Size], catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
+    """A name that could mean several devices, with a size that picks one: `jetson orin 64gb`."""
+    try:
+        return _resolve_name(name, catalog)
+    except RigfitError as err:
+        if err.code is not ErrorCode.DEVICE_AMBIGUOUS or len(sizes) != 1:
+            raise
+        found = _resolve_name(f"{name} {sizes[0].gib:g}gb", catalog)
+        if found is None:
+            raise
+        return found
+
+
+def _trailing_size(name: str, piece: _Piece, catalog: Catalog) -> tuple[Hardware | Cpu | UnifiedName | None, str]:
+    """`m2 ultra 192`, `mac studio 512`: a bare number after a unified machine's name is its memory in GB when the
+    machine was sold with that much (a GPU's or CPU's name ends in numbers of its own, so only unified machines)."""
+    m = re.fullmatch(r"(?P<name>.*\D)\s+(?P<gib>\d{2,4})", name)
+    if m is None:
+        return None, name
+    try:
+        found = _resolve_name(m.group("name"), catalog)
+    except RigfitError:
+        return None, name
+    gib = int(m.group("gib"))
+    sold: tuple[int, ...] = ()
+    if isinstance(found, Unified):
+        sold = _sold_sizes(found, catalog)
+    elif isinstance(found, UnifiedName):
+        sold = tuple(s for c in found.configs for s in c.memory_gib)
+    if gib not in sold:
+        return None, name
+    piece.sizes.append(_Size(float(gib), None))
+    return found, m.group("name")
+
+
+def _resolve_part(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | UnifiedName | None, str]:
+    """`sapphire rapids 8468`, `xeon 8380 ice lake`, `n100 mini`: a name no entry has as a whole, whose longest run
+    of words holding a model number names one (the other words say the same thing another way). A run without a
+    model number is never taken alone (`rtx 9999` does not become `rtx`)."""
+    ws = name.split()
+    for size in range(len(ws) - 1, 0, -1):
+        for start in range(len(ws) - size + 1):
+            run = ws[start : start + size]
+            if not any(re.search(r"\d{2}", w) for w in run):
+                continue
+            try:
+                found = _resolve_name(" ".join(run), catalog)
+            except RigfitError:
+                continue
+            if found is not None:
+                return found, " ".join(run)
+    return None, name
+
+
+def _known(word: str, catalog: Catalog) -> bool:
+    indexes = (catalog.hardware_words, catalog.cpu_words, catalog.product_words)
+    return any(index.knows(word) for index in indexes)
+
+
+def _resolve_known_words(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | UnifiedName | None, str]:
+    """`3090 from ebay`, `free colab t4`, `xeon 8480 es`: words no device, CPU or product name has, and no digit,
+    say something about the device, not which it is; the rest is read without them. A name left with no word is
+    no device (`for ktransformers`); an unknown word with a digit (`RTX 9999`) is never dropped."""
+    kept = [w for w in name.split() if any(ch.isdigit() for ch in w) or _known(w, catalog)]
+    if len(kept) == len(name.split()):
+        return None, name
+    rest = " ".join(kept)
+    return (_resolve_name(rest, catalog) if rest else None), rest
 
 
 def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, Assumption]:
@@ -393,8 +497,9 @@ def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[Sys
 
 
 def _chip(name: str) -> str:
-    """ "Apple M4 Max (32-core GPU)" -> "Apple M4 Max": the chip a catalog name's builds share."""
-    return re.sub(r"\s*\(.*\)$", "", name)
+    """ "Apple M4 Max (32-core GPU)" -> "Apple M4 Max", "Jetson AGX Orin 64GB" -> "Jetson AGX Orin": the chip a
+    catalog name's builds share."""
+    return re.sub(r"\s*(?:\(.*\)|\d+\s*GB)$", "", name)
 
 
 def _unified_variant(entry: Unified, gib: float | None, catalog: Catalog) -> Unified:
@@ -449,12 +554,18 @@ def _gpu_limit(pool: UnifiedPool, size_gib: int) -> Assumption:
 
 
 def _bare_readings(gib: float, catalog: Catalog, ram_spec: _RamSpec) -> list[Reading]:
-    """A bare size ("256GB"): unified memory, a 24 GB GPU plus that much RAM, or that much pooled VRAM."""
+    """A bare size: a card's size (`24GB`: one GPU of that size), else most likely a PC's system RAM (`64gb`,
+    `256GB`: no single consumer card has more than 32 GB, and people name a Mac or a Strix Halo box by its chip,
+    as the phrase table's unified rows all do); then unified memory, a 24 GB GPU beside that much RAM, pooled VRAM."""
     readings: list[Reading] = []
     size_first = gib <= 32
     if size_first:
         device, note = _typical_gpu(gib, catalog)
         readings.append(Reading(label=f"one {gib:g} GB GPU", rig=Rig(gpus=(device,)), assumptions=(note,)))
+    else:
+        ram, ram_notes = _ram(gib, ram_spec, None)
+        notes = (Assumption(kind=AssumptionKind.RAM_NO_GPU), *ram_notes)
+        readings.append(Reading(label=f"{gib:g} GB system RAM, no GPU", rig=Rig(ram=ram), assumptions=notes))
     unified = _unified_for_size(gib, catalog)
     if unified is not None:
         reading = _unified_readings(unified, gib)[0]
@@ -541,6 +652,13 @@ def _prepare(text: str) -> str:
     s = text.lower().replace("×", "x").replace("’", "'")
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
     s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
+    s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`
+    s = re.sub(r"\btr\s+(?=pro\b|\d{4})", "threadripper ", s)  # `TR pro 3975wx`: Threadripper
+    s = re.sub(  # `48gb vram total across 2 cards`: an even split
+        r"(?P<gib>\d+)\s*gb\s*(?:vram\s*)?(?:total\s*)?(?:across|over|between)\s+(?P<n>\d{1,2})\s+(?:cards|gpus)\b",
+        lambda m: f"{m.group('n')}x {int(m.group('gib')) / int(m.group('n')):g}gb vram",
+        s,
+    )
     zero = _ZERO_COUNT.search(s)
     if zero:
         raise RigfitError(
@@ -551,13 +669,31 @@ def _prepare(text: str) -> str:
     return s
 
 
-def _take_nodes(s: str) -> tuple[int, str]:
-    """`2 nodes of 8x h100`, `2 servers with 8x h100 each`: machines, and what each holds."""
-    m = _NODES.match(s)
-    if not m:
-        return 1, s
-    n = int(m.group("n")) if m.group("n").isdigit() else _NODE_WORDS[m.group("n")]
-    return _checked_count(n, m.group("n")), m.group("rest")
+def _take_nodes(s: str) -> tuple[int, str, bool]:
+    """`2 nodes of 8x h100`, `2x 8xH100 nodes`, `8x b200 x 4 nodes`: machines, what each holds, and whether the
+    counts written are for all machines together (`16x h100 across two hgx boxes`)."""
+    for form in _NODE_FORMS:
+        m = form.match(s)
+        if m is None or not m.group("rest").strip(" ,:"):
+            continue
+        n = int(m.group("n")) if m.group("n").isdigit() else _NODE_WORDS[m.group("n")]
+        parts = m.groupdict()
+        rest = " ".join(x for x in (parts.get("pre"), m.group("rest"), parts.get("post")) if x)
+        return _checked_count(n, m.group("n")), rest, bool(parts.get("total"))
+    return 1, s, False
+
+
+def _server_boards(s: str) -> str:
+    """`dgx h100`, `2 hgx h200`: a board of GPUS_PER_SERVER SXM modules (per board, when boards are counted)."""
+    m = _SERVER_BOARD.search(s)
+    if m is None:
+        return s
+    before = s[: m.start()].strip()
+    count = re.fullmatch(rf"(?P<n>{_NUM})\s*x?", before)
+    if count:
+        n = int(count.group("n")) if count.group("n").isdigit() else _NODE_WORDS[count.group("n")]
+        return f"{n} nodes of {GPUS_PER_SERVER}x " + s[m.end() :]
+    return s[: m.start()] + f"{GPUS_PER_SERVER}x " + s[m.end() :]
 
 
 def _take_link(s: str) -> tuple[NodeLink | None, bool, str]:
@@ -585,9 +721,9 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
-    lowered = _prepare(text)
-    nodes, lowered = _take_nodes(lowered)
-    link, _said_cluster, lowered = _take_link(lowered)
+    lowered = _server_boards(_prepare(text))
+    nodes, lowered, total = _take_nodes(lowered)
+    link, said_cluster, lowered = _take_link(lowered)
     no_gpu = bool(_NO_GPU.search(lowered))
     lowered = _NO_GPU.sub(" ", lowered)
     nvlink = bool(_NVLINK.search(lowered))
@@ -607,9 +743,88 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             field="hardware",
             code=ErrorCode.HARDWARE_NOT_FOUND,
         )
+    groups = _machine_groups(pieces, nodes, said_cluster)
+    if len(groups) > 1:
+        machines = [_clustered(_with_link(_assemble(g, catalog, ram_spec, no_gpu)[0], nvlink), 1, link) for g in groups]
+        return [_mixed_cluster(machines, link)]
     readings = _assemble(pieces, catalog, ram_spec, no_gpu)
+    if total and nodes > 1:
+        readings = [_per_node(r, nodes) for r in readings]
     readings = [_with_link(r, nvlink) for r in readings]
     return [_clustered(r, nodes, link, product_named) for r in readings]
+
+
+def _is_machine(p: _Piece) -> bool:
+    """A piece that is a machine of its own: a unified-memory machine (a Mac, a Spark, a Strix Halo box)."""
+    return isinstance(p.entry, Unified) or p.product is not None
+
+
+def _machine_groups(pieces: list[_Piece], nodes: int, said_cluster: bool) -> list[list[_Piece]]:
+    """The machines of a cluster of different machines, each as its pieces: `4090 pc + 3090 pc over rpc` (a
+    cluster said, a device per part), `m4 max 128gb + m2 ultra 192gb` (two unified machines, or one beside a
+    GPU, can only be several machines), `two boxes: 2x3090 and 2x3090` (as many parts as machines). RAM and CPU
+    parts stay with the machine before them. One group: one machine, or identical machines."""
+    groups: list[list[_Piece]] = []
+    for p in pieces:
+        device = p.entry is not None or p.product is not None or p.unknown is not None
+        if groups and _same_machine(groups[-1], p):
+            groups[-1].append(p)
+        elif (device and not isinstance(p.entry, SystemMemory)) or not groups:
+            groups.append([p])
+        else:
+            groups[-1].append(p)
+    head = groups[0][0]
+    if len(groups) == head.count + 1 and head.count > 1 and not head.sizes and head.product is not None:
+        groups = groups[1:]  # `two mac studios: m2 ultra 192 + m2 ultra 192`: a heading, then each machine
+    elif head.count == len(groups) > 1 and all(g[0].count == 1 and g[0].entry is head.entry for g in groups[1:]):
+        head.count = 1  # `two (m2 ultra 192 + m2 ultra 192)`: the count heads the machines listed
+    machines = sum(1 for g in groups if any(_is_machine(p) for p in g))
+    devices = len(groups)
+    if devices < 2:
+        return [pieces]
+    mixed = machines >= 2 or (machines == 1 and any(isinstance(p.entry, Gpu) for p in pieces))
+    if mixed or (said_cluster and nodes == 1) or devices == nodes > 1:
+        return groups
+    return [pieces]
+
+
+def _same_machine(group: list[_Piece], p: _Piece) -> bool:
+    """`rog flow z13 2025 with the 395`: the same unified machine named twice, once without a size, is one."""
+    if not _is_machine(p):
+        return False
+    named = [q for q in group if _is_machine(q)]
+    return any(q.entry is p.entry and (not q.sizes or not p.sizes) for q in named)
+
+
+def _mixed_cluster(machines: list[Reading], link: NodeLink | None) -> Reading:
+    """Several machines, each read on its own, as one cluster: identical ones as `nodes` of one, else every
+    machine listed (the rig's own devices are the machine with the most memory)."""
+    nodes = [node for r in machines for node in r.rig.node_rigs]
+    notes = tuple(a for r in machines for a in r.assumptions if a.kind is not AssumptionKind.CLUSTER)
+    first = nodes[0]
+    chosen: NodeLink = link or _default_link(first)
+    cluster = Assumption(
+        kind=AssumptionKind.CLUSTER,
+        count=len(nodes),
+        link=chosen,
+        link_stated=link is not None,
+        bandwidth_gb_s=NODE_LINK_GB_S[chosen],
+    )
+    if all(n == first for n in nodes):
+        rig = first.model_copy(update={"nodes": len(nodes), "node_link": chosen})
+    else:
+        largest = max(nodes, key=lambda n: n.memory_bytes)
+        rig = largest.model_copy(update={"nodes": len(nodes), "node_link": chosen, "machines": tuple(nodes)})
+    return Reading(label=rig.describe(), rig=rig, assumptions=(*notes, cluster))
+
+
+def _per_node(reading: Reading, nodes: int) -> Reading:
+    """`16x h100 across two hgx boxes`: the GPUs written are all the machines' together; each holds its share."""
+    gpus = reading.rig.gpus
+    if len(gpus) % nodes:
+        return reading
+    rig = reading.rig.model_copy(update={"gpus": gpus[: len(gpus) // nodes]})
+    return reading.model_copy(update={"rig": rig})
 
 
 def _apple_products(s: str, catalog: Catalog) -> str:
@@ -623,7 +838,7 @@ def _apple_products(s: str, catalog: Catalog) -> str:
     return s
 
 
-def _clustered(reading: Reading, nodes: int, link: NodeLink | None, product_named: bool) -> Reading:
+def _clustered(reading: Reading, nodes: int, link: NodeLink | None, product_named: bool = False) -> Reading:
     """Several machines: `2 nodes of ...` (nodes given), `2x M3 Ultra 512GB` (a count of unified machines, already
     in the reading), `16x H200` (SXM modules past one server's eight)."""
     rig = reading.rig
@@ -758,6 +973,40 @@ class _Parts:
     vram_sizes: list[tuple[int, float, float | None]] = field(default_factory=list)
     bare: list[float] = field(default_factory=list)
     pending_count: int = 1  # `2 gpus, 24gb each`: a count waiting for its size
+    pending_gpus: bool = False  # the waiting count was of GPUs (`2 gpus`)
+
+
+MOD_MAX_FACTOR = 2  # memory mods and larger variants double a card's memory at most (2080 Ti 11->22, 4090 24->48)
+
+
+def _other_memory(
+    entry: Gpu, count: int, sizes: list[_Size], modded: bool
+) -> tuple[GpuDevice, list[_Size], Assumption | None]:
+    """A bare size right by a card's name: all the cards' memory together (`dgx a100 640gb`) is taken as said; more
+    than the card has, up to MOD_MAX_FACTOR times, is that card with that memory (a variant or mod the catalog
+    lacks: `2080 ti 22gb modded`, `mi50 32gb hbm2`), said in an assumption; anything else stays system RAM."""
+    device = gpu_device(entry)
+    first = sizes[0] if sizes else None
+    if first is None or first.qualifier not in (None, "vram"):
+        return device, sizes, None
+    total = count > 1 and abs(first.gib - count * entry.memory_gib) <= max(1, 0.05 * first.gib)
+    if total and first.qualifier is None and not modded:
+        return device, sizes[1:], None
+    if entry.memory_gib < first.gib <= MOD_MAX_FACTOR * entry.memory_gib:
+        note = Assumption(
+            kind=AssumptionKind.OTHER_MEMORY, device=entry.name, size_gib=first.gib, other_size_gib=entry.memory_gib
+        )
+        return device.model_copy(update={"memory_bytes": int(first.gib * GIB)}), sizes[1:], note
+    return device, sizes, None
+
+
+def _laptop_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog) -> Gpu:
+    """`laptop with a 4090 (16gb)`, `4080 12gb`: a size the desktop card lacks and its laptop version has."""
+    if not sizes or sizes[0].qualifier not in _VRAM_WORDS or round(sizes[0].gib) == round(entry.memory_gib):
+        return entry
+    found = catalog.find_hardware(f"{name} laptop")
+    laptop = catalog.hardware.get(found.id or "")
+    return laptop if isinstance(laptop, Gpu) and round(laptop.memory_gib) == round(sizes[0].gib) else entry
 
 
 def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool) -> None:
@@ -767,8 +1016,10 @@ def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool)
             field="hardware",
             code=ErrorCode.CONFLICTING_HARDWARE,
         )
-    entry, sizes = _memory_variant(entry, p.name, list(p.sizes), catalog)
-    acc.gpus += [gpu_device(entry)] * p.count
+    entry, sizes = _memory_variant(_laptop_variant(entry, p.name, p.sizes, catalog), p.name, list(p.sizes), catalog)
+    device, sizes, note = _other_memory(entry, p.count, sizes, bool(re.search(r"\bmod(?:ded|s)?\b", p.text)))
+    acc.gpus += [device] * p.count
+    acc.notes += [note] if note else []
     for s in sizes:
         if s.qualifier in _VRAM_WORDS and abs(s.gib - entry.memory_gib) <= max(1, 0.05 * entry.memory_gib):
             continue
@@ -781,30 +1032,33 @@ def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool)
         acc.ram_gib += s.gib
 
 
-def _add_sizes(p: _Piece, acc: _Parts) -> None:
+def _add_sizes(p: _Piece, acc: _Parts, stated_bandwidth: float | None) -> None:
     count = p.count if p.count > 1 else acc.pending_count
+    gpus_counted = acc.pending_gpus and p.count == 1  # `2 gpus, 24gb each`: the size of each counted GPU
     if p.count > 1 or acc.pending_count > 1:
-        acc.pending_count = 1
+        acc.pending_count, acc.pending_gpus = 1, False
     for s in p.sizes:
         q = s.qualifier
         if q in ("vram", "v-ram", "gpu memory"):
             acc.vram_sizes.append((count, s.gib, p.bandwidth_gb_s))
         elif q in ("unified", "unified memory", "lpddr5x", "lpddr5"):
             acc.unified_gib = s.gib
-        elif q is None and p.bandwidth_gb_s is not None and count > 1:
-            acc.vram_sizes.append((count, s.gib, p.bandwidth_gb_s))
+        elif q is None and (p.bandwidth_gb_s is not None or gpus_counted) and count > 1:
+            acc.vram_sizes.append((count, s.gib, p.bandwidth_gb_s or stated_bandwidth))
         elif q is None:
             acc.bare.append(s.gib * count)
         else:
-            acc.ram_gib += s.gib
+            acc.ram_gib += s.gib * count  # `12x64gb ddr5`: DIMMs
             acc.ram_bandwidth = p.bandwidth_gb_s or acc.ram_bandwidth
 
 
 def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
     acc = _Parts()
     stated_bandwidth = next((p.bandwidth_gb_s for p in pieces if p.bandwidth_gb_s), None)
+    last_gpus: tuple[GpuDevice, ...] | list[GpuDevice] = ()
     for p in pieces:
         entry = p.entry
+        before = len(acc.gpus)
         if p.product is not None and entry is None:
             gib = p.sizes[0].gib if p.sizes else None
             entry, note = _product_chip(p.product, gib, catalog)
@@ -835,10 +1089,14 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
                 acc.gpus += [device] * p.count
                 acc.notes.append(note)
             acc.ram_gib += sum(s.gib for s in p.sizes if s not in vram)
+        elif not p.sizes and p.count > 1 and not p.name and last_gpus:  # `p40, 4 each`: that many of them
+            acc.gpus += list(last_gpus) * (p.count - 1)
         elif not p.sizes and p.count > 1:
             acc.pending_count = p.count
+            acc.pending_gpus = bool(re.search(r"\b(?:gpus?|cards?)\b", p.text))
         else:
-            _add_sizes(p, acc)
+            _add_sizes(p, acc, stated_bandwidth)
+        last_gpus = acc.gpus[before:] if isinstance(entry, Gpu) else ()
     if acc.pending_count > 1 and acc.unified is None and acc.bare:  # `2 gpus` then `24gb each`
         acc.vram_sizes.append((acc.pending_count, acc.bare.pop(0), stated_bandwidth))
     return acc
@@ -857,7 +1115,11 @@ def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | Non
             return [_described_unified(acc.unified_gib, stated_bandwidth)]
         return _any_unified(acc.unified_gib, catalog)
     entry = _unified_variant(acc.unified, acc.unified_gib, catalog)
-    readings = _unified_readings(entry, acc.unified_gib, _sold_sizes(entry, catalog))
+    sold = _sold_sizes(entry, catalog)
+    gib = acc.unified_gib
+    if gib is not None and acc.unified_count > 1 and int(gib) not in sold and gib / acc.unified_count in sold:
+        gib = gib / acc.unified_count  # `two ... max+ 395 (256gb)`: the machines' memory together
+    readings = _unified_readings(entry, gib, sold)
     out = []
     for r in readings:
         rig = r.rig.model_copy(update={"nodes": acc.unified_count})
@@ -900,7 +1162,9 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         acc.gpus += [device] * count
         acc.notes.append(note)
     bare = acc.bare
-    if bare and not acc.gpus and acc.ram_gib == 0 and not no_gpu and acc.platform is None and acc.cpu is None:
+    ram_stated = ram_spec.generation is not None or ram_spec.channels is not None  # `ddr4 3200, 512GB`: RAM
+    alone = not acc.gpus and acc.ram_gib == 0 and not no_gpu and acc.platform is None and acc.cpu is None
+    if bare and alone and not ram_stated:
         if len(bare) == 1:
             if stated_bandwidth is not None:
                 device, note = _described_gpu(f"{bare[0]:g} GB GPU", bare[0], stated_bandwidth)
