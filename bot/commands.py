@@ -30,6 +30,7 @@ from bot.cards import (
     stats_card,
     whatfits_card,
 )
+from bot.chart_jobs import ChartJob
 from bot.evidence import MemberSource, evidence_for
 from bot.report_json import (
     about_json,
@@ -70,7 +71,7 @@ class Answer:
     report: FitReport | None = None
     data: dict[str, Any] | None = None  # the stable JSON object of the answer (`rigfit ... --json`)
     error_code: ErrorCode | None = None  # what kind of error (RigfitError.code), for control flow
-    chart: Callable[[], bytes | None] | None = None  # draws the card's PNG chart when a front end shows pictures
+    chart: ChartJob | None = None  # the card's picture, for front ends that show one (bot/chart_jobs.py)
     log_fields: dict[str, Any] = field(default_factory=dict)
     pages: tuple[Card, ...] = ()  # more cards of the same answer, for a paged view
 
@@ -148,20 +149,8 @@ def _fit_card_answer(catalog: Catalog, report: FitReport, members: MemberSource 
         report=report,
         data=fit_json(report, evidence),
         log_fields=fields,
-        chart=lambda: _fit_png(report),
+        chart=ChartJob("fit", (report,)),
     )
-
-
-def _fit_png(report: FitReport) -> bytes | None:
-    from bot.charts import fit_report_chart  # matplotlib loads only where pictures are shown
-
-    return fit_report_chart(report)
-
-
-def _compare_png(a: FitReport, b: FitReport) -> bytes | None:
-    from bot.charts import compare_chart
-
-    return compare_chart(a, b)
 
 
 def _first_reading_cost(catalog: Catalog, report: FitReport) -> CostReport | None:
@@ -330,7 +319,7 @@ def compare_answer(catalog: Catalog, first: str, second: str, against: str) -> A
             card=compare_card(a, b, catalog),
             data=compare_json(a, b),
             log_fields={"model_id": a.model.id},
-            chart=lambda: _compare_png(a, b),
+            chart=ChartJob("compare", (a, b)),
         )
 
     return safely(build)

@@ -7,13 +7,16 @@ DEFER_AFTER_S the interaction is deferred and the answer follows as an edit.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import importlib
 import inspect
 import io
 import logging
 import math
+import multiprocessing
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,6 +30,8 @@ from discord.ext import commands
 from bot import autocomplete
 from bot.can_i_run import can_i_run_menu
 from bot.cards import Card, escape_markdown, to_embed
+from bot.chart_jobs import ChartJob
+from bot.chart_jobs import draw as draw_chart
 from bot.commands import Answer, log_row, run_request, stats_answer
 from bot.layout import CHART_FILENAME
 from bot.limits import RateLimits
@@ -43,7 +48,12 @@ from catalog.loader import Catalog
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
-DEFER_AFTER_S = 1.5
+DEFER_AFTER_S = 0.5  # an answer not ready by then is deferred (one waiting behind others is deferred at once)
+# The event loop gets the interpreter back from an answer being worked out within this long (CPython's default is
+# 5 ms), so acks and defers are not held up by arithmetic.
+SWITCH_INTERVAL_S = 0.001
+CHART_WAIT_S = 1.0  # the longest an answer waits for its picture
+CHARTS_PENDING_MAX = 8  # drawings queued at most; past that, cards go without a picture until the queue drains
 HTTP_BAD_REQUEST = 400
 RETENTION_EVERY_S = 6 * 3600.0  # the query log is pruned to RETENTION_DAYS this often while the bot runs
 
@@ -210,16 +220,45 @@ def build_commands(bot: RigfitBot) -> list[AppCommand]:
     ]
 
 
-def with_chart(build: Callable[[], Answer]) -> tuple[Answer, bytes | None]:
-    """The answer and its chart, both drawn off the event loop; a chart that fails is left out, not the answer."""
-    answer = build()
-    if not answer.ok or answer.chart is None:
-        return answer, None
-    try:
-        return answer, answer.chart()
-    except Exception:
-        log.exception("chart failed; answering without it")
-        return answer, None
+class ChartDrawer:
+    """Draws cards' charts, in one worker process when `processes` (the running bot: drawing ~0.1 s of CPU per
+    chart never competes with the event loop for the interpreter), else in a thread (tests). An answer waits at most
+    CHART_WAIT_S for its chart and at most CHARTS_PENDING_MAX drawings queue: past either, the card goes without
+    its picture, never late."""
+
+    def __init__(self, *, processes: bool) -> None:
+        self.processes = processes
+        self.pending = 0
+        self._pool: concurrent.futures.Executor | None = None
+
+    def _executor(self) -> concurrent.futures.Executor | None:
+        if self.processes and self._pool is None:
+            context = multiprocessing.get_context("spawn")  # no fork of a process that runs threads
+            self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return self._pool
+
+    async def draw(self, job: ChartJob) -> bytes | None:
+        if self.pending >= CHARTS_PENDING_MAX:
+            return None
+        self.pending += 1
+        future = asyncio.get_running_loop().run_in_executor(self._executor(), draw_chart, job)
+        future.add_done_callback(self._finished)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), CHART_WAIT_S)
+        except TimeoutError:
+            log.info("chart not ready in %.1f s; answering without it", CHART_WAIT_S)
+        except Exception:
+            log.exception("chart failed; answering without it")
+        return None
+
+    def _finished(self, future: asyncio.Future[bytes | None]) -> None:
+        self.pending -= 1
+        if not future.cancelled():
+            future.exception()  # retrieved: a failure was logged by the waiter, or nobody waited any more
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def reply_kwargs(
@@ -278,7 +317,14 @@ class RigfitTree(app_commands.CommandTree["RigfitBot"]):
 
 class RigfitBot(commands.AutoShardedBot):
     def __init__(
-        self, catalog: Catalog, query_log: QueryLog, settings: Settings, keys: HashKeys | None = None, **kwargs: Any
+        self,
+        catalog: Catalog,
+        query_log: QueryLog,
+        settings: Settings,
+        keys: HashKeys | None = None,
+        *,
+        chart_processes: bool = False,
+        **kwargs: Any,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -295,12 +341,18 @@ class RigfitBot(commands.AutoShardedBot):
         self.settings = settings
         self.keys = keys or HashKeys(current=settings.hash_key)  # tests; `rigfit run` passes checked keys
         self.limits = RateLimits(settings.guild_queries_per_minute)
+        self.charts = ChartDrawer(processes=chart_processes)
+        # Answers are CPU work under one interpreter lock: one thread at a time keeps the event loop (acks, defers,
+        # the gateway) from waiting behind several of them.
+        self.workers = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
+        self.answers_in_flight = 0
         self.rigs = RigStore(query_log.path)
 
     async def setup_hook(self) -> None:
         for command in build_commands(self):
             self.tree.add_command(command)
-        await asyncio.to_thread(importlib.import_module, "bot.charts")  # matplotlib loads before the first /fit
+        if not self.charts.processes:
+            await asyncio.to_thread(importlib.import_module, "bot.charts")  # matplotlib loads before the first /fit
 
     async def run_table_command(self, interaction: discord.Interaction, request: Request, raw: dict[str, Any]) -> None:
         """A command from the request table: the engine off the event loop, the card, its buttons, the log row."""
@@ -335,11 +387,17 @@ class RigfitBot(commands.AutoShardedBot):
     ) -> None:
         """Run `build` off the event loop, defer if it is slow, send, and log: the one path every command takes."""
         started = time.perf_counter()
-        task = asyncio.ensure_future(asyncio.to_thread(with_chart, build))
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_S)
-        if not done:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        answer, png = await task
+        queued = self.answers_in_flight > 0  # it waits behind others: acknowledge now, answer when it is done
+        self.answers_in_flight += 1
+        try:
+            task = asyncio.get_running_loop().run_in_executor(self.workers, build)
+            done, _ = await asyncio.wait({task}, timeout=0 if queued else DEFER_AFTER_S)
+            if not done:
+                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            answer = await task
+        finally:
+            self.answers_in_flight -= 1
+        png = await self.charts.draw(answer.chart) if answer.ok and answer.chart is not None else None
         made = view(answer) if view else None
         if made is not None:
             made.origin = interaction  # so the buttons can be shown disabled when they time out
@@ -478,10 +536,12 @@ def run_bot(catalog: Catalog, query_log: QueryLog, settings: Settings, keys: Has
     assert settings.discord_token is not None
     if settings.discord_api_base:
         point_at_api_double(settings.discord_api_base)
-    bot = RigfitBot(catalog, query_log, settings, keys, **kwargs)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    bot = RigfitBot(catalog, query_log, settings, keys, chart_processes=True, **kwargs)
     try:
         asyncio.run(serve(bot, settings.discord_token.get_secret_value()))
     finally:
+        bot.charts.close()
         query_log.close()
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import discord
 from discord.webhook.async_ import interaction_message_response_params
 
+from bot.chart_jobs import draw
 from bot.commands import run_request
 from bot.console import parse_line
-from bot.discord_app import NO_PINGS, RigfitBot, reply_kwargs, with_chart
+from bot.discord_app import NO_PINGS, RigfitBot, reply_kwargs
 from bot.requests import Frontend
 from bot.settings import Settings
 from bot.storage import QueryLog
@@ -28,7 +29,8 @@ def preview(catalog: Catalog, settings: Settings, line: str, out_dir: Path) -> l
     """Write the reply to `line` (console syntax: `/fit glm-5.2 256GB`) into `out_dir`; returns the files written.
     A line that is not understood is written as the one-line private reply it gets."""
     parsed = parse_line(line)
-    answer, png = with_chart(lambda: run_request(catalog, parsed.command, parsed.args, Frontend.DISCORD))
+    answer = run_request(catalog, parsed.command, parsed.args, Frontend.DISCORD)
+    png = draw(answer.chart) if answer.ok and answer.chart is not None else None
     query_log = QueryLog(":memory:")
     try:
         bot = RigfitBot(catalog, query_log, settings)
