@@ -158,7 +158,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         except SettingsError as exc:
             print(f"rigfit: {exc}", file=sys.stderr)
             return EXIT_CONFIG
-        query_log = QueryLog(settings.database_path)
+        query_log = query_log_for(settings)
         run_bot(load_catalog(settings), query_log, settings, keys, **shards)
         return _closed(query_log)
     return cmd_console(args, settings)
