@@ -172,3 +172,26 @@ def test_console_bad_lines(cat: Catalog, tmp_path: Path, line: str, message: str
     answer = Console(cat, qlog, out=io.StringIO()).handle(line)
     qlog.close()
     assert answer.error and message in answer.error
+
+
+def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
+    """`rigfit catalog list hardware --json | head -1` (1,000+ entries, past any pipe buffer): the reader goes away;
+    no traceback, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_PATH": str(tmp_path / "q.sqlite3")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "catalog", "list", "hardware", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=Path(__file__).parents[1],
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()  # like `head -1`
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipeError" not in err
