@@ -366,7 +366,7 @@ class RigfitBot(commands.AutoShardedBot):
         members = self.member_reports.source(interaction.guild_id) if request.name == "fit" else None
 
         def build() -> Answer:
-            answer = run_request(self.catalog, request.name, raw, Frontend.DISCORD)
+            answer = run_request(self.catalog, request.name, raw, Frontend.DISCORD, members=members)
             return with_saved_rig_note(answer, saved)
 
         def view(answer: Answer) -> CardView | None:

@@ -38,6 +38,7 @@ from engine.rig import Reading
 # for 8.03 B), so a match is within PARAMS_TOLERANCE; a size label alone (`7B`) is rounder still.
 PARAMS_TOLERANCE = 0.04
 LABEL_TOLERANCE = 0.15
+TIE = 0.005  # candidates this much further than the nearest are as near (catalog totals rounded to 0.1 B)
 SHOWN_CHARS = 80  # of text from a paste echoed in a refusal
 _ARCH = re.compile(r"^\s*(?P<arch>[a-z][a-z0-9_-]*)\s+(?P<size>[\d.]+(?:x[\d.]+)?)B(?:\.A(?P<active>[\d.]+)B)?\b", re.I)
 _FAMILY_WORD = re.compile(r"^[a-z]+(?:-[a-z]+)?", re.I)
@@ -95,9 +96,12 @@ def _refuse_if(refusal: Refusal | None) -> None:
         raise Refused(refusal)
 
 
+_NOT_ECHOED = re.compile(r"[^\w .,+\-/:=()@']")  # markdown, mention brackets, backticks, control characters
+
+
 def shown(text: str) -> str:
-    """Text from a paste as a refusal may echo it: one line, no backticks, bounded."""
-    one_line = " ".join(text.replace("`", "'").split())
+    """Text from a paste as a refusal may echo it: one line, no markdown or mention syntax, bounded."""
+    one_line = " ".join(_NOT_ECHOED.sub(" ", text).split())
     return one_line if len(one_line) <= SHOWN_CHARS else one_line[: SHOWN_CHARS - 1] + "…"
 
 
@@ -223,7 +227,10 @@ def _models_by_architecture(model_type: str, params: int | None, catalog: Catalo
         and (active_b is None) == (model.active_params_b is None)
         and (active_b is None or _near(model.active_params_b or 0, active_b, LABEL_TOLERANCE))
     ]
-    return sorted(found, key=lambda x: x.id)
+    if not found:
+        return []
+    nearest = min(abs(x.total_params_b - total_b) / total_b for x in found)  # Llama-2-7B's 6.74 B over CodeLlama's 7
+    return sorted((x for x in found if abs(x.total_params_b - total_b) / total_b <= nearest + TIE), key=lambda x: x.id)
 
 
 def _label_params_b(size: str) -> float | None:
