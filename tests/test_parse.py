@@ -58,9 +58,10 @@ def test_bare_size_is_read_four_ways_and_says_so(cat: Catalog) -> None:
     # issue 14's phrase table: a bare size past any consumer card's is most likely a PC's system RAM
     readings = parse_hardware("256GB", cat)
     labels = [r.label for r in readings]
-    assert "unified" in labels[0] and "Apple M3 Ultra" in labels[0]
-    assert labels[1] == "24 GB GPU + 256 GB system RAM"
-    assert "pooled VRAM" in labels[2] and "8x" in labels[2]
+    assert labels[0] == "256 GB system RAM, no GPU"
+    assert "unified" in labels[1] and "Apple M3 Ultra" in labels[1]
+    assert labels[2] == "24 GB GPU + 256 GB system RAM"
+    assert "pooled VRAM" in labels[3] and "8x" in labels[3]
     assert all(r.assumptions for r in readings)
 
 

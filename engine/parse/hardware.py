@@ -344,7 +344,8 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if so:
         sockets = int(so.group("n")) if so.group("n") else _SOCKET_WORDS[so.group("word")]
         part = part[: so.start()] + " " + part[so.end() :]
-    count, rest = _take_count(part)
+    named = _COUNT_SUFFIX.search(part) and catalog.hardware_words.match(_clean(part))  # `evo x2`: a name
+    count, rest = (1, part) if named else _take_count(part)
     if re.fullmatch(r"\s*\d{1,3}\s*", rest) and count == 1:  # `4 each`: a count for the device before it
         return _Piece(text=part, count=_checked_count(int(rest), rest), sockets=sockets)
     ddr = _DDR.search(rest)
@@ -439,7 +440,7 @@ def _resolve_part(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | Unified
     for size in range(len(ws) - 1, 0, -1):
         for start in range(len(ws) - size + 1):
             run = ws[start : start + size]
-            if not any(re.search(r"\d{2}", w) for w in run):
+            if not any(re.search(r"\d", w) for w in run):
                 continue
             try:
                 found = _resolve_name(" ".join(run), catalog)
