@@ -18,6 +18,7 @@ from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
 from engine.fit import FitReport, Pick, QuantOption, ReadingReport
 from engine.prices import PricePart, PricePartKind
 from engine.recommend import Candidate, ModelFit
+from engine.rig import Rig
 from engine.serve import Engine, ServePlan
 from engine.speed import Concurrency, Range, TensorParallel
 from engine.units import GB
@@ -68,6 +69,8 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
     return {
         "label": r.label,
         "devices": list(r.devices),
+        "nodes": r.rig.nodes,
+        "pools": _pools_json(r.rig),
         "assumptions": [wording.assumption(a) for a in r.assumptions],
         "best": r.best,
         "options": [
@@ -78,6 +81,27 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
         "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
         "pick": _pick_json(r.pick, r, report),
     }
+
+
+def _pools_json(rig: Rig) -> list[Json]:
+    """The rig's memory pools over all its machines: one entry per kind of device, `count` of them in the whole
+    rig; memory and bandwidth per device (system RAM: per machine, its whole memory system)."""
+    pools: dict[tuple[str, str, int, float | None], int] = {}
+    for node in rig.node_rigs:
+        for g in node.gpus:
+            key = ("gpu", g.name, g.memory_bytes, g.bandwidth_gb_s)
+            pools[key] = pools.get(key, 0) + 1
+        if node.unified is not None:
+            u = node.unified
+            key = ("unified", u.name, u.memory_bytes, u.bandwidth_gb_s)
+            pools[key] = pools.get(key, 0) + 1
+        if node.ram is not None:
+            key = ("system", node.ram.description, node.ram.memory_bytes, node.ram.bandwidth_gb_s)
+            pools[key] = pools.get(key, 0) + 1
+    return [
+        {"kind": kind, "device": device, "count": n, "memory_gb": _gb(size), "bandwidth_gb_s": bw}
+        for (kind, device, size, bw), n in pools.items()
+    ]
 
 
 def _pick_json(pick: Pick | None, r: ReadingReport, report: FitReport) -> Json | None:
