@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.fleet import bench_fleet, bench_pg_faults
+from bench.member_reports import bench_member_reports
 from bot.commands import fit_answer
 from bot.storage import FaultRow
 from catalog.loader import Catalog, load
@@ -246,6 +247,7 @@ def main() -> None:
     results |= bench_e2e()
     results |= bench_fleet()  # two processes on one PostgreSQL (issue 21)
     results |= bench_stats()
+    results |= bench_member_reports(catalog)  # reading, storing and showing members' reports (issue 19)
     faults = bench_faults() + bench_pg_faults()
     results["faults_lost_silently"] = sum(f.lost_silently for f in faults)
     results["faults_duplicated"] = sum(f.duplicated for f in faults)

@@ -53,17 +53,22 @@ ROW_COLUMNS = (
     "gpu_count",
     "ram_gb_s",
 )
-# What answers read: a row with its report's time and hardware, unless hidden in the asking server.
+# What answers read: a row with its report's time and hardware, unless hidden in the asking server; of the rows
+# that say the same thing (model, quant, devices, phase, depth) the RECENT_PER_GROUP newest, so an answer's work
+# stays bounded however many members report the same setup (bench: /fit with 1,000 reports stored).
+RECENT_PER_GROUP = 12
 _POINTS_SQL = (
-    "SELECT r.id, r.reported_at, r.hardware_label, w.model_id, w.family, w.total_params_b, w.active_params_b, "
-    "w.quant, w.bits_per_weight, w.phase, w.n_tokens, w.depth_tokens, w.tokens_per_s, w.device_class, "
-    "w.device_ids, w.gpu_count, w.ram_gb_s "
+    "SELECT id, reported_at, hardware_label, model_id, family, total_params_b, active_params_b, quant, "
+    "bits_per_weight, phase, n_tokens, depth_tokens, tokens_per_s, device_class, device_ids, gpu_count, ram_gb_s "
+    "FROM (SELECT r.id, r.reported_at, r.hardware_label, w.model_id, w.family, w.total_params_b, w.active_params_b, "
+    "w.quant, w.bits_per_weight, w.phase, w.n_tokens, w.depth_tokens, w.tokens_per_s, w.device_class, w.device_ids, "
+    "w.gpu_count, w.ram_gb_s, w.test, ROW_NUMBER() OVER (PARTITION BY w.model_id, w.quant, w.device_ids, "
+    "w.device_class, w.phase, w.depth_tokens ORDER BY r.id DESC) AS nth "
     "FROM member_report_rows w JOIN member_reports r ON r.id = w.report_id "
     "WHERE w.family = ? AND NOT EXISTS "
-    "(SELECT 1 FROM member_reports_hidden h WHERE h.report_id = r.id AND h.guild_id = ?) "
-    "ORDER BY r.id, w.test"
+    "(SELECT 1 FROM member_reports_hidden h WHERE h.report_id = r.id AND h.guild_id = ?)) AS recent "
+    "WHERE nth <= ? ORDER BY id, test"
 )
-
 _SAME_PASTE_SQL = "SELECT id FROM member_reports WHERE user_hash = ? AND text_sha256 = ?"
 
 
@@ -197,7 +202,7 @@ class ReportStore:
     def points(self, family: str, guild_id: int | str | None = None) -> tuple[MeasuredPoint, ...]:
         """Every stored row of a model family as a member point, less reports hidden in `guild_id`."""
         guild = str(guild_id) if guild_id is not None else ""
-        return tuple(_point(r) for r in self._run(_POINTS_SQL, (family.lower(), guild)))
+        return tuple(_point(r) for r in self._run(_POINTS_SQL, (family.lower(), guild, RECENT_PER_GROUP)))
 
     def source(self, guild_id: int | str | None = None) -> Callable[[Model], Sequence[MeasuredPoint]]:
         """The member reports an answer in `guild_id` may show (bot/evidence.py MemberSource)."""
