@@ -33,8 +33,9 @@ def _best(cat: Catalog, model: str, hardware: str) -> QuantOption:
 
 # (model, hardware as asked, engines that must have a plan, (engine, refusal) that must be named)
 CASES = [
-    # "vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 2" on 2x 3090 cannot hold 141 GB of BF16
-    ("llama-3.3-70b", "2x RTX 3090", (), ((Engine.VLLM, Refusal.DOES_NOT_FIT),)),
+    # "vllm serve meta-llama/Llama-3.3-70B-Instruct --tensor-parallel-size 2" on 2x 3090 cannot hold 141 GB of BF16;
+    # the 38.6 GB AWQ INT4 checkpoint (casperhansen/llama-3.3-70b-instruct-awq) does
+    ("llama-3.3-70b", "2x RTX 3090", (Engine.VLLM, Engine.SGLANG), ()),
     # DeepSeek-R1 on 8x H100: the FP8 checkpoint (689 GB) does not fit 8 x 72 GB; the W4A16 one does
     ("deepseek-r1", "8x H100", (Engine.VLLM, Engine.SGLANG), ()),
     # 16x H200 are two nodes of 8: tensor parallel 8, pipeline parallel 2
