@@ -19,6 +19,7 @@ from bot.cards import error_card, to_text
 from bot.commands import Answer, log_row, run_request
 from bot.requests import Frontend, Request, requests_for
 from bot.storage import QueryLog
+from bot.storage.reports import ReportStore
 from catalog.loader import Catalog
 from engine.errors import RigfitError
 
@@ -78,6 +79,7 @@ class Console:
         self.catalog = catalog
         self.query_log = query_log
         self.out = out or sys.stdout
+        self.reports = ReportStore(query_log.path)  # /fit shows the member reports in this log, as on Discord
 
     def handle(self, line: str) -> Answer:
         started = time.perf_counter()
@@ -86,7 +88,10 @@ class Console:
         try:
             parsed = parse_line(line)
             command, raw = parsed.command, {"line": line, **parsed.args}
-            answer = run_request(self.catalog, command, parsed.args, Frontend.CONSOLE, allow_files=True)
+            members = self.reports.source() if command == "fit" else None
+            answer = run_request(
+                self.catalog, command, parsed.args, Frontend.CONSOLE, allow_files=True, members=members
+            )
         except RigfitError as exc:
             answer = Answer(card=error_card(str(exc)), error=str(exc), log_fields={"error": f"{exc.field}: {exc}"})
         self.query_log.log(log_row(frontend="console", command=command, raw_args=raw, answer=answer, started=started))

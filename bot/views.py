@@ -129,9 +129,10 @@ class FitView(CardView):
         context = _longer(self.context)
 
         def build() -> Answer:
-            answer = fit_answer(self.bot.catalog, self.model, self.hardware, context)
+            members = self.bot.member_reports.source(interaction.guild_id)  # as the /fit card it follows
+            answer = fit_answer(self.bot.catalog, self.model, self.hardware, context, members=members)
             if answer.error_code is ErrorCode.CONTEXT_OVER_MAX:  # past the model's maximum: the default context
-                return fit_answer(self.bot.catalog, self.model, self.hardware, None)
+                return fit_answer(self.bot.catalog, self.model, self.hardware, None, members=members)
             return answer
 
         await self._follow(interaction, "fit", build)
