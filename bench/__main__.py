@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.fleet import bench_fleet, bench_pg_faults
+from bench.hardware_phrases import phrase_figures
 from bench.member_reports import bench_member_reports
 from bot.commands import fit_answer
 from bot.storage import FaultRow
@@ -241,6 +242,7 @@ def main() -> None:
     results: dict[str, float] = {}
     results |= bench_fit(catalog)
     results |= bench_autocomplete(catalog)
+    results |= phrase_figures(catalog)  # the hardware phrase table: share read right, time per phrase (issue 14)
     results |= bench_recommend(catalog)
     results |= weights_error(catalog)
     results |= bench_calibration(catalog)

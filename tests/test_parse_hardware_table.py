@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hardware_table import rows, score
 
+from bench.hardware_phrases import rows, score
 from catalog.catalog import Catalog
 from engine.errors import ErrorCode, RigfitError
 from engine.parse import parse_hardware
