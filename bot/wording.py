@@ -175,6 +175,12 @@ def caveat(c: Caveat) -> str:
         )
     if c.kind is CaveatKind.NO_BANDWIDTH:
         return f"no bandwidth known for {c.device}: name the exact device for a speed estimate"
+    if c.kind is CaveatKind.LINK_LATENCY_UNMODELLED:
+        link = _NODE_LINKS.get(c.link or "", c.link or "the network")
+        return (
+            f"each hop between machines over {link} counts its bandwidth only: no published latency for that link, "
+            "so decode may be slower than shown"
+        )
     return _FIXED_CAVEATS[c.kind]
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from catalog.types import Model
 from engine import memory
-from engine.rig import Frozen, GpuDevice, Rig
+from engine.rig import Frozen, GpuDevice, NodeLink, Rig
 from engine.units import MIB
 
 PlacementKind = Literal[
@@ -80,6 +80,7 @@ class Placement(Frozen):
     wired_limit_mb: int | None = None  # Apple: the iogpu.wired_limit_mb this placement needs
     shortfall_bytes: int = 0
     nodes: int = 1  # machines the model is split across (a cluster: layers by machine, as llama.cpp RPC and exo do)
+    node_link: NodeLink | None = None  # between those machines (nodes > 1)
 
 
 class _Need(Frozen):
@@ -337,7 +338,9 @@ def place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int) -> Placemen
         if one.verdict == "fits":
             return one
         spread = place(model, _across_nodes(rig), weights_bytes, kv_bytes)
-        return spread.model_copy(update={"nodes": rig.nodes}) if spread.verdict == "fits" else one
+        if spread.verdict != "fits":
+            return one
+        return spread.model_copy(update={"nodes": rig.nodes, "node_link": rig.node_link})
     need = need_for(model, weights_bytes, kv_bytes)
     for attempt in (_on_gpus, _unified, _expert_offload, _partial_offload):
         found = attempt(model, rig, need)

@@ -104,6 +104,16 @@ NODE_LINK_GB_S: dict[NodeLink, float] = {
     "ethernet-100g": 100 / 8,
     "ethernet-10g": 10 / 8,
 }
+# Time one message takes between two machines, seconds, as (fast, slow): only where a measurement is published.
+# Thunderbolt 5 between Macs: 'RDMA ... lowering memory access latency from 300μs down to < 50μs' (Jeff Geerling,
+# four M3 Ultra Mac Studios on macOS 26.2 with exo 1.0, 2025-12-18,
+# https://www.jeffgeerling.com/blog/2025/15-tb-vram-on-mac-studio-rdma-over-thunderbolt-5): < 50 µs over RDMA
+# (exo), 300 µs over TCP on Thunderbolt (llama.cpp RPC, exo without RDMA). No end-to-end figure for the other links
+# was found (a switch's port-to-port latency is not a hop through the software); their speed says latency is not
+# modelled (engine/speed.py CaveatKind.LINK_LATENCY_UNMODELLED).
+NODE_LINK_LATENCY_S: dict[NodeLink, tuple[float, float]] = {
+    "thunderbolt5": (50e-6, 300e-6),
+}
 GPUS_PER_SERVER = 8  # an HGX/OAM baseboard holds 8 SXM/OAM modules: `16x H200` is two servers
 
 

@@ -16,7 +16,7 @@ from typing import Literal
 from catalog.types import Model
 from engine import calibration, memory
 from engine.placement import Placement, PoolUse
-from engine.rig import Frozen
+from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
 Link = Literal["pcie", "nvlink"]
 
@@ -32,6 +32,7 @@ class CaveatKind(StrEnum):
     CPU_ONLY_PREFILL = "cpu-only-prefill"  # no FLOPS figure for CPUs: no prefill figure
     NO_FP16 = "no-fp16"  # the device has no FP16 throughput in the catalog: no prefill figure
     PCIE_BOUND_PREFILL = "pcie-bound-prefill"  # weights in system RAM streamed over PCIe for every batch
+    LINK_LATENCY_UNMODELLED = "link-latency-unmodelled"  # a cluster over `link`: its hops cost bandwidth only
 
 
 class Caveat(Frozen):
@@ -40,6 +41,7 @@ class Caveat(Frozen):
     max_decode_tps: float | None = None  # DISK_BOUND
     disk_gb_per_token: float | None = None  # DISK_BOUND: decimal GB read from disk per token
     disk_read_gb_s: float | None = None  # DISK_BOUND: the drive's sequential read
+    link: NodeLink | None = None  # LINK_LATENCY_UNMODELLED: the link between machines with no sourced latency
 
 
 class Range(Frozen):
@@ -127,6 +129,56 @@ def _add_pool(seconds: _Seconds, n_bytes: float, pool: PoolUse, placement: Place
     seconds.add_levels(cost.layer_s, _pool_layers(pool, placement, model))
 
 
+# A cluster split by layers (llama.cpp RPC, exo, pipeline parallel) hands each token's hidden state from one machine
+# to the next: hidden_size values of f16 activations (2 bytes each), once per hop, nodes - 1 hops per token.
+ACTIVATION_BYTES = 2
+DEFAULT_NODE_LINK: NodeLink = "ethernet-10g"  # a cluster whose link is not known (the parser's own fallback)
+
+
+class NetworkCost(Frozen):
+    """What the hops between a cluster's machines add to every generated token."""
+
+    hops: int
+    link: NodeLink
+    bytes_per_hop: int
+    transfer_s: float  # every hop's bytes over the link
+    latency_s: tuple[float, float] | None  # (fast, slow) over every hop; None: no sourced latency for the link
+
+
+def network_cost(model: Model, placement: Placement) -> NetworkCost | None:
+    """The network's share of a token on a placement split across machines (None on one machine)."""
+    if placement.nodes <= 1:
+        return None
+    hops = placement.nodes - 1
+    link = placement.node_link or DEFAULT_NODE_LINK
+    a = model.attention
+    width = model.hidden_size or (a.n_heads or 0) * (a.head_dim or 0)
+    per_hop = width * ACTIVATION_BYTES
+    latency = NODE_LINK_LATENCY_S.get(link)
+    return NetworkCost(
+        hops=hops,
+        link=link,
+        bytes_per_hop=per_hop,
+        transfer_s=hops * per_hop / (NODE_LINK_GB_S[link] * 1e9),
+        latency_s=(hops * latency[0], hops * latency[1]) if latency else None,
+    )
+
+
+def _add_network(seconds: _Seconds, cost: NetworkCost | None, tokens: int = 1) -> None:
+    """A step's hops: `tokens` hidden states over the link, and each hop's latency once."""
+    if cost is None:
+        return
+    seconds.add_fixed(cost.transfer_s * tokens, cost.transfer_s * tokens)
+    if cost.latency_s is not None:
+        seconds.add_fixed(cost.latency_s[1], cost.latency_s[0])
+
+
+def _network_caveats(cost: NetworkCost | None) -> list[Caveat]:
+    if cost is None or cost.latency_s is not None:
+        return []
+    return [Caveat(kind=CaveatKind.LINK_LATENCY_UNMODELLED, link=cost.link)]
+
+
 def disk_bound_tps(model: Model, placement: Placement) -> float | None:
     """With weights mmapped from disk, the bytes that fit nowhere are read from the drive every token (for MoE, the
     active share of them): decode can be no faster than that over an NVMe drive's sequential read rate."""
@@ -157,7 +209,9 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
             return None, (Caveat(kind=CaveatKind.NO_BANDWIDTH, device=pool.name),)
         kv_read = int(kv_at_depth_bytes * pool.kv_bytes / kv_total)
         _add_pool(seconds, _bytes_read_per_token(pool, model, kv_read), pool, placement, model)
-    caveats = []
+    network = network_cost(model, placement)
+    _add_network(seconds, network)
+    caveats = _network_caveats(network)
     has_ram = any(p.kind == "ram" for p in placement.pools)
     if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe).device_kind != "ram":
         caveats.append(Caveat(kind=CaveatKind.RAM_EFFICIENCY_POOLED))
@@ -229,6 +283,8 @@ def tensor_parallel(
     pools = placement.pools
     n = len(pools)
     if placement.kind != "multi-gpu" or n not in TP_SIZES or len({p.name for p in pools}) != 1:
+        return None
+    if placement.nodes > 1:  # all-reduces between machines go over the network, not NVLink or PCIe: not modelled
         return None
     if model.attention.n_heads and model.attention.n_heads % n:
         return None
@@ -305,6 +361,7 @@ def concurrency(
         share = pool.kv_bytes / (sum(p.kv_bytes for p in placement.pools) or 1)
         n_bytes = pool.dense_bytes + pool.expert_bytes * _expert_share_touched(model, users) + users * kv_depth * share
         _add_pool(seconds, n_bytes, pool, placement, model)  # one step's fixed costs serve every user
+    _add_network(seconds, network_cost(model, placement), tokens=users)
     aggregate = seconds.rate(users)
     return Concurrency(
         users=users, aggregate_tps=aggregate, per_user_tps=aggregate.scaled(1 / users), max_users_at_context=max_users
