@@ -107,11 +107,9 @@ def bench_autocomplete(catalog: Catalog) -> dict[str, float]:
 def bench_recommend(catalog: Catalog) -> dict[str, float]:
     from engine.recommend import recommend
 
-    models = [m for m in ("glm-5.2", "llama-3.3-70b", "gpt-oss-120b", "qwen3-30b-a3b") if m in catalog.models]
-    models = models or list(catalog.models)[:2]
-    samples: list[float] = []
-    for model_id in models:
-        samples += time_ms(lambda m=catalog.models[model_id]: recommend(m, catalog, min_decode_tps=5), 10)
+    samples: list[float] = []  # every catalog model, as the issue asks (recommend over the whole catalog)
+    for model in catalog.models.values():
+        samples += time_ms(lambda m=model: recommend(m, catalog, min_decode_tps=5), 3)
     return {
         "recommend_p50_ms": round(percentile(samples, 50), 3),
         "recommend_p99_ms": round(percentile(samples, 99), 3),

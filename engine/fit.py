@@ -372,17 +372,40 @@ def _instead(pick: Pick, options: tuple[QuantOption, ...]) -> str | None:
     return best if best != pick.quant else None
 
 
-def options_by_quality(
-    model: Model, rig: Rig, context: int, opts: FitOptions, *, max_weights_bytes: int | None = None
-) -> Iterator[QuantOption]:
-    """The options `fit_reading` lists, highest bits per weight first, each made only when asked for (without the
-    concurrency figures): a search that stops at the first good quant sizes no more than it needs. Quants whose
-    weights alone exceed `max_weights_bytes` (all the rig's memory) are passed over."""
+SizedFile = tuple[str, Quant | None, memory.Weights]  # candidate name, published file, its weights
+
+
+def sized_files(model: Model, rig: Rig, opts: FitOptions) -> tuple[SizedFile, ...]:
+    """The files `fit_reading` would size on this rig, best first by `quality_key`'s order (from name and size
+    alone). They depend on the rig only through the formats it runs (`files_key`), so a search over many rigs
+    sizes them once per key."""
     weighed = [
         (name, published, _weights(model, name, published)) for name, published in _candidates(model, rig, opts.quant)
     ]
-    profile = kv_profile(model, opts)
-    for name, published, w in sorted(weighed, key=lambda c: _weights_key(c[2], c[1]), reverse=True):
+    return tuple(sorted(weighed, key=lambda c: _weights_key(c[2], c[1]), reverse=True))
+
+
+def files_key(rig: Rig) -> tuple[bool, bool]:
+    """What `sized_files` depends on in a rig: whether it runs MLX files, and whether it runs CUDA-only formats."""
+    return _format_runs("mlx", rig), _format_runs("fp8", rig)
+
+
+def options_by_quality(
+    model: Model,
+    rig: Rig,
+    context: int,
+    opts: FitOptions,
+    *,
+    max_weights_bytes: int | None = None,
+    files: tuple[SizedFile, ...] | None = None,
+    profile: memory.KvProfile | None = None,
+) -> Iterator[QuantOption]:
+    """The options `fit_reading` lists, highest bits per weight first, each made only when asked for (without the
+    concurrency figures): a search that stops at the first good quant sizes no more than it needs. Quants whose
+    weights alone exceed `max_weights_bytes` (all the rig's memory) are passed over. `files` (`sized_files` for a
+    rig of the same `files_key`) and `profile` (`kv_profile`) may be given by a search that already made them."""
+    profile = profile or kv_profile(model, opts)
+    for name, published, w in files if files is not None else sized_files(model, rig, opts):
         if max_weights_bytes is None or w.n_bytes <= max_weights_bytes:
             yield _option(model, rig, name, published, context, opts, profile)
 

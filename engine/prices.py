@@ -99,21 +99,29 @@ def rig_price(rig: Rig, hardware: dict[str, Hardware]) -> tuple[float | None, Pr
     return total + (usd or 0.0), PriceBasis(parts=(*parts, part), rest_unpriced=True)
 
 
-def ram_price(ram: SystemRam, hardware: dict[str, Hardware]) -> tuple[float | None, PricePart]:
+RamOffers = dict[tuple[str | None, bool], Price]  # (memory type, server class) -> the offer RAM is priced at
+
+
+def ram_offers(hardware: dict[str, Hardware]) -> RamOffers:
+    """The offer `ram_price` takes for each memory type and class (server, more than 2 channels: registered
+    DIMMs; desktop: unbuffered): the latest, new before used. Made once by a search that prices much RAM."""
+    offers: dict[tuple[str | None, bool], list[Price]] = {}
+    for h in hardware.values():
+        if isinstance(h, SystemMemory):
+            offers.setdefault((h.memory_type, h.channels > 2), []).extend(p for p in h.prices if p.memory_gib)
+    return {k: max(v, key=lambda p: (p.as_of, p.condition == "new")) for k, v in offers.items() if v}
+
+
+def ram_price(
+    ram: SystemRam, hardware: dict[str, Hardware], offers: RamOffers | None = None
+) -> tuple[float | None, PricePart]:
     """System RAM at the latest per-GB price the catalog has for its memory type, from a platform of the same
-    class (server, more than 2 channels: registered DIMMs; desktop: unbuffered)."""
+    class (`ram_offers`, which a caller pricing much RAM may pass in)."""
     gib = ram.memory_bytes / GIB
     server = (ram.channels or 2) > 2
-    offers = [
-        p
-        for h in hardware.values()
-        if isinstance(h, SystemMemory) and h.memory_type == ram.memory_type and (h.channels > 2) == server
-        for p in h.prices
-        if p.memory_gib
-    ]
-    if not offers:
+    price = (offers if offers is not None else ram_offers(hardware)).get((ram.memory_type, server))
+    if price is None:
         return None, PricePart(kind=PricePartKind.NO_RAM_OFFER, memory_type=ram.memory_type)
-    price = max(offers, key=lambda p: (p.as_of, p.condition == "new"))
     part = PricePart(kind=PricePartKind.RAM, memory_type=ram.memory_type, ram_gib=gib, offer=price)
     assert part.usd_per_gib is not None
     return part.usd_per_gib * gib, part
@@ -126,25 +134,25 @@ def _priced_parts(rig: Rig) -> list[tuple[str | None, int | None]]:
     return parts
 
 
-def priced_platforms(hardware: dict[str, Hardware]) -> list[SystemMemory]:
+def priced_platforms(hardware: dict[str, Hardware], offers: RamOffers | None = None) -> list[SystemMemory]:
     """One system-memory platform per memory type and class (desktop 2-channel, server more) with a RAM price in
     the catalog: the fastest of each, as a build would use."""
+    offers = offers if offers is not None else ram_offers(hardware)
     best: dict[tuple[str, bool], SystemMemory] = {}
     for h in hardware.values():
         if not isinstance(h, SystemMemory):
             continue
-        ram = platform_ram(h, 64, named=False)
-        if ram_price(ram, hardware)[0] is None:
-            continue
         key = (h.memory_type, h.channels > 2)
+        if key not in offers:
+            continue
         if key not in best or h.bandwidth_gb_s > best[key].bandwidth_gb_s:
             best[key] = h
     return list(best.values())
 
 
-def ram_usd_per_gib(platform: SystemMemory, hardware: dict[str, Hardware]) -> float:
+def ram_usd_per_gib(platform: SystemMemory, hardware: dict[str, Hardware], offers: RamOffers | None = None) -> float:
     """The platform's RAM price per GiB (0 when the catalog has none)."""
-    usd, _ = ram_price(platform_ram(platform, 1, named=False), hardware)
+    usd, _ = ram_price(platform_ram(platform, 1, named=False), hardware, offers)
     return usd or 0.0
 
 

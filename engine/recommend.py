@@ -11,16 +11,28 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.catalog import Catalog
-from catalog.types import Gpu, Model, SystemMemory, Unified
+from catalog.types import Gpu, Model, PlatformPrice, SystemMemory, Unified
 from engine import memory
-from engine.fit import FitOptions, QuantOption, fit_reading, options_by_quality, quality_key
+from engine.fit import (
+    FitOptions,
+    QuantOption,
+    SizedFile,
+    files_key,
+    fit_reading,
+    kv_profile,
+    options_by_quality,
+    quality_key,
+    sized_files,
+)
 from engine.placement import PlacementKind, Verdict
 from engine.prices import (
     PriceBasis,
+    PricePart,
     device_price,
     platform_for,
     platform_part,
     priced_platforms,
+    ram_offers,
     ram_price,
     ram_usd_per_gib,
 )
@@ -74,38 +86,7 @@ def supported(gpu: Gpu) -> bool:
     return (int(major), int(minor)) >= MIN_CUDA_CAPABILITY
 
 
-def _rigs(catalog: Catalog) -> list[tuple[str, Rig, float, PriceBasis]]:
-    """Every priced machine: 1-8 of each GPU, each unified machine at each priced memory size."""
-    out: list[tuple[str, Rig, float, PriceBasis]] = []
-    for h in catalog.hardware.values():
-        if isinstance(h, Gpu) and supported(h):
-            usd, part = device_price(h)
-            if usd is None:
-                continue
-            for n in GPU_COUNTS:
-                platform = platform_for(catalog.platform_prices, n)
-                if platform is None:  # no priced board takes this many cards: not a machine to offer
-                    continue
-                label = f"{n}x {h.name}" if n > 1 else h.name
-                basis = PriceBasis(parts=(*(part,) * n, platform_part(platform)))
-                out.append((label, Rig(gpus=(gpu_device(h),) * n), usd * n + platform.usd, basis))
-        elif isinstance(h, Unified):
-            for gib in h.memory_gib_options:
-                usd, part = device_price(h, gib)
-                if usd is None or not any(p.memory_gib == gib for p in h.prices):
-                    continue
-                out.append((f"{h.name} {gib}GB", Rig(unified=unified_pool(h, gib)), usd, PriceBasis(parts=(part,))))
-    return out
-
-
-def _ram_sizes(platform: SystemMemory) -> list[int]:
-    """Sizes that fill every channel with at least one MIN_DIMM_GIB module (the bandwidth assumes all channels)."""
-    ceiling = platform.memory_gib_max or (DESKTOP_MAX_GIB if platform.channels <= 2 else max(RAM_SIZES_GIB))
-    floor = platform.channels * MIN_DIMM_GIB
-    return [g for g in RAM_SIZES_GIB if floor <= g <= ceiling]
-
-
-class _Option(Frozen):
+class _Machine(Frozen):
     """A machine to try, at its price: a fixed rig, or a GPU + RAM build at one RAM size of a ladder."""
 
     usd: float
@@ -117,22 +98,21 @@ class _Option(Frozen):
     ram_ladder: tuple[int, ...] = ()  # larger RAM sizes to try if this one cannot hold the model
 
 
-def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...], catalog: Catalog) -> _Option:
-    gpu_usd, gpu_part = device_price(gpu)
-    ram = platform_ram(platform, sizes[0], named=False)
-    ram_usd, ram_part = ram_price(ram, catalog.hardware)
-    board = platform_for(catalog.platform_prices, n, platform)
-    assert board is not None  # `_options` offers only builds on a priced platform
-    gpus = f"{n}x {gpu.name}" if n > 1 else gpu.name
-    return _Option(
-        usd=n * (gpu_usd or 0.0) + (ram_usd or 0.0) + board.usd,
-        label=f"{gpus} + {sizes[0]} GB {ram.description}",
-        basis=PriceBasis(parts=(*(gpu_part,) * n, platform_part(board), ram_part)),
-        rig=Rig(gpus=(gpu_device(gpu),) * n, ram=ram),
-        key=f"{gpu.id}+{platform.id}",
-        platform=platform,
-        ram_ladder=sizes[1:],
-    )
+@dataclass(frozen=True)
+class _Cards:
+    """`n` of a priced GPU on a priced platform, not yet made into a machine (made only if the search reaches it)."""
+
+    gpu: Gpu
+    n: int
+    board: PlatformPrice
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A unified-memory machine at one priced size, not yet made into a machine."""
+
+    device: Unified
+    gib: int
 
 
 @dataclass(frozen=True)
@@ -145,30 +125,118 @@ class _Build:
     sizes: tuple[int, ...]
 
 
-def _options(model: Model, catalog: Catalog) -> list[tuple[float, _Option | _Build]]:
+_Item = _Cards | _Box | _Build | _Machine
+
+
+class _Prices:
+    """The catalog's prices one search reads many times, looked up once: each priced GPU current builds still
+    target (with its device), each platform's total, RAM per GiB on each priced RAM platform."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.gpus: dict[str, tuple[Gpu, float, PricePart]] = {}
+        for h in catalog.hardware.values():
+            if isinstance(h, Gpu) and h.prices and supported(h):
+                usd, part = device_price(h)
+                if usd is not None:
+                    self.gpus[h.id] = (h, usd, part)
+        self.ram_offers = ram_offers(catalog.hardware)
+        self.platforms = priced_platforms(catalog.hardware, self.ram_offers)
+        self.ram_per_gib = {p.id: ram_usd_per_gib(p, catalog.hardware, self.ram_offers) for p in self.platforms}
+        self.boards = tuple(catalog.platform_prices)
+        self.board_usd = {b.id: b.usd for b in self.boards}
+
+    def board(self, n_gpus: int, ram: SystemMemory | None = None) -> PlatformPrice | None:
+        return platform_for(self.boards, n_gpus, ram)
+
+
+def _fixed(prices: _Prices) -> list[tuple[float, _Cards | _Box]]:
+    """Every priced fixed machine: 1-8 of each GPU on the cheapest board that takes them, each unified machine at
+    each priced memory size."""
+    out: list[tuple[float, _Cards | _Box]] = []
+    for h in prices.catalog.hardware.values():
+        if isinstance(h, Gpu) and h.id in prices.gpus:
+            usd = prices.gpus[h.id][1]
+            for n in GPU_COUNTS:
+                board = prices.board(n)
+                if board is None:  # no priced board takes this many cards: not a machine to offer
+                    continue
+                out.append((usd * n + prices.board_usd[board.id], _Cards(h, n, board)))
+        elif isinstance(h, Unified) and h.prices:
+            for gib in h.memory_gib_options:
+                box_usd, _ = device_price(h, gib)
+                if box_usd is None or not any(p.memory_gib == gib for p in h.prices):
+                    continue
+                out.append((box_usd, _Box(h, gib)))
+    return out
+
+
+def _fixed_memory_bytes(item: _Cards | _Box) -> int:
+    if isinstance(item, _Cards):
+        return item.n * int(item.gpu.memory_gib * GIB)
+    return item.gib * GIB
+
+
+def _made(item: _Item, prices: _Prices) -> _Machine:
+    """The machine an item of the search stands for, with its label, price and parts."""
+    if isinstance(item, _Machine):
+        return item
+    if isinstance(item, _Build):
+        return _ram_build(item.gpu, item.n, item.platform, item.sizes, prices)
+    if isinstance(item, _Cards):
+        h, usd, part = prices.gpus[item.gpu.id]
+        rig = Rig(gpus=(gpu_device(h),) * item.n)
+        label = f"{item.n}x {h.name}" if item.n > 1 else h.name
+        basis = PriceBasis(parts=(*(part,) * item.n, platform_part(item.board)))
+        return _Machine(usd=usd * item.n + prices.board_usd[item.board.id], label=label, basis=basis, rig=rig, key=h.id)
+    box_usd, box_part = device_price(item.device, item.gib)
+    assert box_usd is not None  # `_fixed` offers only priced sizes
+    rig = Rig(unified=unified_pool(item.device, item.gib))
+    return _Machine(
+        usd=box_usd, basis=PriceBasis(parts=(box_part,)), label=_item_key(item), rig=rig, key=_item_key(item)
+    )
+
+
+def _ram_sizes(platform: SystemMemory) -> list[int]:
+    """Sizes that fill every channel with at least one MIN_DIMM_GIB module (the bandwidth assumes all channels)."""
+    ceiling = platform.memory_gib_max or (DESKTOP_MAX_GIB if platform.channels <= 2 else max(RAM_SIZES_GIB))
+    floor = platform.channels * MIN_DIMM_GIB
+    return [g for g in RAM_SIZES_GIB if floor <= g <= ceiling]
+
+
+def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...], prices: _Prices) -> _Machine:
+    _, gpu_usd, gpu_part = prices.gpus[gpu.id]
+    ram = platform_ram(platform, sizes[0], named=False)
+    ram_usd, ram_part = ram_price(ram, prices.catalog.hardware, prices.ram_offers)
+    board = prices.board(n, platform)
+    assert board is not None  # `_options` offers only builds on a priced platform
+    gpus = f"{n}x {gpu.name}" if n > 1 else gpu.name
+    return _Machine(
+        usd=n * gpu_usd + (ram_usd or 0.0) + prices.board_usd[board.id],
+        label=f"{gpus} + {sizes[0]} GB {ram.description}",
+        basis=PriceBasis(parts=(*(gpu_part,) * n, platform_part(board), ram_part)),
+        rig=Rig(gpus=(gpu_device(gpu),) * n, ram=ram),
+        key=f"{gpu.id}+{platform.id}",
+        platform=platform,
+        ram_ladder=sizes[1:],
+    )
+
+
+def _options(model: Model, prices: _Prices) -> list[tuple[float, _Item]]:
     """Every priced machine with its price: the fixed rigs that could hold the model's smallest file, and GPU +
     RAM builds at the smallest RAM size that could (builds whose GPUs alone hold it with room are left to the
     cheaper GPU-only machine)."""
     smallest = _smallest_file_bytes(model)
-    out: list[tuple[float, _Option | _Build]] = [
-        (usd, _Option(usd=usd, label=label, basis=basis, rig=rig, key=_key(rig, label)))
-        for label, rig, usd, basis in _rigs(catalog)
-        if _memory_bytes(rig) >= smallest
-    ]
-    platforms = priced_platforms(catalog.hardware)
-    per_gib = {p.id: ram_usd_per_gib(p, catalog.hardware) for p in platforms}
-    for h in catalog.hardware.values():
-        gpu_usd = device_price(h)[0] if isinstance(h, Gpu) and supported(h) else None
-        if not isinstance(h, Gpu) or gpu_usd is None:
-            continue
+    out: list[tuple[float, _Item]] = [(usd, f) for usd, f in _fixed(prices) if _fixed_memory_bytes(f) >= smallest]
+    for h, gpu_usd, _ in prices.gpus.values():
         for n in RAM_GPU_COUNTS:
             if n * h.memory_gib * GIB >= smallest * GPU_ONLY_ROOM:
                 continue
-            for platform in platforms:
-                board = platform_for(catalog.platform_prices, n, platform)
+            for platform in prices.platforms:
+                board = prices.board(n, platform)
                 sizes = tuple(g for g in _ram_sizes(platform) if (n * h.memory_gib + g) * GIB >= smallest)
                 if sizes and board is not None:
-                    usd = n * gpu_usd + sizes[0] * per_gib[platform.id] + board.usd
+                    usd = n * gpu_usd + sizes[0] * prices.ram_per_gib[platform.id] + prices.board_usd[board.id]
                     out.append((usd, _Build(h, n, platform, sizes)))
     return out
 
@@ -185,8 +253,47 @@ def _memory_bytes(rig: Rig) -> int:
     return rig.vram_bytes + (rig.unified.memory_bytes if rig.unified else 0)
 
 
-def _key(rig: Rig, label: str) -> str:
-    return (rig.gpus[0].hardware_id if rig.gpus else None) or label
+class _Search:
+    """One model's answers on many rigs within one request: the files sized once per kind of rig, the KV profile
+    once, and each rig's answer once (best-under-budget and upgrades ask about the same rigs again)."""
+
+    def __init__(self, model: Model, context: int, min_decode_tps: float) -> None:
+        self.model, self.context, self.min_decode_tps = model, context, min_decode_tps
+        self.opts = FitOptions(context=context)
+        self.profile = kv_profile(model, self.opts)
+        self._files: dict[tuple[bool, bool], tuple[SizedFile, ...]] = {}
+        self._answers: dict[Rig, tuple[bool, QuantOption | None]] = {}
+
+    def first_good(self, rig: Rig) -> tuple[bool, QuantOption | None]:
+        """Whether any quant worth running runs on the rig, and the highest-quality one that runs at the target
+        speed (the same answer as `_fastest_good` over every option, found without sizing the rest)."""
+        if rig not in self._answers:
+            self._answers[rig] = self._first_good(rig)
+        return self._answers[rig]
+
+    def _first_good(self, rig: Rig) -> tuple[bool, QuantOption | None]:
+        key = files_key(rig)
+        if key not in self._files:
+            self._files[key] = sized_files(self.model, rig, self.opts)
+        runs = False
+        memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0)
+        options = options_by_quality(
+            self.model,
+            rig,
+            self.context,
+            self.opts,
+            max_weights_bytes=memory_bytes,
+            files=self._files[key],
+            profile=self.profile,
+        )
+        for option in options:
+            bits = nominal_bits(option.quant, option.bits_per_weight)
+            if option.verdict == "does-not-fit" or bits < MIN_NOMINAL_BITS:
+                continue
+            runs = True
+            if _mid(option) >= self.min_decode_tps:
+                return True, option
+        return runs, None
 
 
 def recommend(
@@ -204,51 +311,57 @@ def recommend(
     Machines are tried in order of price (a heap), so the search stops at the `limit`-th answer; a GPU + RAM build
     that cannot hold the model goes back on the heap at its next RAM size. More RAM of the same speed only admits
     larger, slower quants, so the first size that runs the model answers for its GPUs and platform."""
-    opts = FitOptions(context=context)
-    heap: list[tuple[float, int, _Option | _Build]] = [
-        (usd, i, item) for i, (usd, item) in enumerate(_options(model, catalog))
+    prices = _Prices(catalog)
+    search = _Search(model, context, min_decode_tps)
+    return [c for c, _ in _cheapest(search, prices, budget_usd, limit)]
+
+
+def _cheapest(
+    search: _Search, prices: _Prices, budget_usd: float | None, limit: int | None, *, every_size: bool = False
+) -> list[tuple[Candidate, _Machine]]:
+    """The price-ordered search (`recommend`): with `every_size`, machines of a device already answered for (more
+    cards, the next RAM size) are tried too, and a `limit` of None reads the heap to the budget."""
+    heap: list[tuple[float, int, _Item]] = [
+        (usd, i, item) for i, (usd, item) in enumerate(_options(search.model, prices))
     ]
     heapq.heapify(heap)
     seq = len(heap)
-    found: list[Candidate] = []
+    found: list[tuple[Candidate, _Machine]] = []
     satisfied: set[str] = set()
-    while heap and len(found) < limit:
+    while heap and (limit is None or len(found) < limit):
         usd, _, item = heapq.heappop(heap)
         if budget_usd is not None and usd > budget_usd:
             break
-        o = item if isinstance(item, _Option) else _ram_build(item.gpu, item.n, item.platform, item.sizes, catalog)
-        usd = o.usd
-        if o.key in satisfied:
+        if not every_size and isinstance(item, _Cards | _Box) and _item_key(item) in satisfied:
             continue
-        runs, option = _first_good(model, o.rig, context, opts, min_decode_tps)
-        if not runs and o.platform is not None and o.ram_ladder:
-            gpu = catalog.hardware[o.rig.gpus[0].hardware_id or ""]
-            assert isinstance(gpu, Gpu)
-            bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, o.ram_ladder, catalog)
+        o = _made(item, prices)
+        if o.key in satisfied and not every_size:
+            continue
+        runs, option = search.first_good(o.rig)
+        if o.platform is not None and o.ram_ladder and (not runs or every_size):
+            gpu = prices.gpus[o.rig.gpus[0].hardware_id or ""][0]
+            bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, o.ram_ladder, prices)
             heapq.heappush(heap, (bigger.usd, seq, bigger))
             seq += 1
-            continue
+            if not runs:
+                continue
         if option is not None or (runs and o.platform is not None):
             satisfied.add(o.key)
         if option is not None:
-            found.append(_candidate(o.label, usd, o.basis, option))
+            found.append((_candidate(o.label, o.usd, o.basis, option), o))
     return found
+
+
+def _item_key(item: _Cards | _Box) -> str:
+    """Cards answer for their GPU (more of them cost more); each size of a unified machine answers for itself."""
+    return item.gpu.id if isinstance(item, _Cards) else f"{item.device.name} {item.gib}GB"
 
 
 def _first_good(
     model: Model, rig: Rig, context: int, opts: FitOptions, min_decode_tps: float
 ) -> tuple[bool, QuantOption | None]:
-    """Whether any quant runs on the rig, and the highest-quality one that runs at the target speed (the same
-    answer as `_fastest_good` over every option, found without sizing the rest)."""
-    runs = False
-    memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0)
-    for option in options_by_quality(model, rig, context, opts, max_weights_bytes=memory_bytes):
-        if option.verdict == "does-not-fit" or nominal_bits(option.quant, option.bits_per_weight) < MIN_NOMINAL_BITS:
-            continue
-        runs = True
-        if _mid(option) >= min_decode_tps:
-            return True, option
-    return runs, None
+    """One rig's answer outside a search (see `_Search.first_good`)."""
+    return _Search(model, context, min_decode_tps).first_good(rig)
 
 
 def _candidate(label: str, usd: float, basis: PriceBasis, option: QuantOption) -> Candidate:
