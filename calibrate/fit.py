@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import math
 import statistics
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
+from calibrate import spread
 from calibrate.runs import Run
 from engine import calibration
 
@@ -37,6 +39,7 @@ class Scored:
     low: float
     typical: float
     high: float
+    spread: str = ""  # the spread method its fit chose (calibrate/spread.py)
 
     @property
     def log_err(self) -> float:
@@ -86,14 +89,19 @@ def cross_source(runs: list[Run]) -> list[Scored]:
         by_source[r.source].append(r)
     out = []
     for source, held in sorted(by_source.items()):
-        table = fit([r for r in runs if r.source != source])
+        train = [r for r in runs if r.source != source]
+        methods = choose(train)  # from the training runs' own folds: the held-out source plays no part
+        table = fit(train, methods)
         for r in held:
             try:
                 low, typical, high = engine_range(r, table)
             except LookupError:
                 continue  # nothing fitted for it without this source: unanswered, as the engine would be
             label = f"{r.model.id} on {r.hardware}"
-            out.append(Scored(r.row_id, label, r.device_class, r.phase, r.measured_tps, low, typical, high))
+            scored = Scored(
+                r.row_id, label, r.device_class, r.phase, r.measured_tps, low, typical, high, methods[r.phase]
+            )
+            out.append(scored)
     return out
 
 
@@ -157,20 +165,28 @@ def layer_cost(runs: list[Run]) -> tuple[float, float]:
     return (round(a, 4), round(t, 7)) if a > 0 and t > 0 else calibration.NO_LAYER_COST
 
 
-def _spread(values: list[float]) -> tuple[float, float, float, int]:
-    values = sorted(values)
-    low = values[int(0.1 * (len(values) - 1))]
-    high = values[math.ceil(0.9 * (len(values) - 1))]
-    return (round(low, 3), round(statistics.median(values), 3), round(high, 3), len(values))
+Key = tuple[str, ...]
 
 
-def fit(runs: list[Run]) -> Fitted:
-    """Per group, and pooled per phase, device kind and dense/MoE across backends and across devices: the decode
-    layer cost (layer_cost), then the (p10, median, p90, rows) of measured speed over the modelled speed (for
-    groups without a layer cost, of measured/ideal); groups with fewer than MIN_ROWS runs are left out (the
-    engine then uses a pooled figure)."""
-    members: dict[tuple[str, ...], list[Run]] = defaultdict(list)
-    chains: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+@dataclass(frozen=True)
+class _Groups:
+    """The runs of every group and pool, the pools each falls back to, and measured/modelled speed per group."""
+
+    members: dict[Key, list[Run]]
+    chains: dict[Key, tuple[Key, ...]]
+    ratios: dict[Key, list[float]]
+    costs: calibration.CostTable
+
+    def logs(self, key: Key) -> list[float]:
+        return [math.log(v) for v in self.ratios[key]]
+
+    def sources(self, key: Key) -> list[str]:
+        return [r.source for r in self.members[key]]
+
+
+def _groups(runs: list[Run]) -> _Groups:
+    members: dict[Key, list[Run]] = defaultdict(list)
+    chains: dict[Key, tuple[Key, ...]] = {}
     for r in runs:
         pooled = r.group().pooled()
         for group in pooled:
@@ -178,19 +194,97 @@ def fit(runs: list[Run]) -> Fitted:
             chains[group.as_tuple()] = tuple(g.as_tuple() for g in pooled[pooled.index(group) :])
     own = {key: layer_cost(rs) for key, rs in members.items() if key[0] == "decode" and _identified(rs)}
     costs: calibration.CostTable = {}
-    table: calibration.Table = {}
+    ratios: dict[Key, list[float]] = {}
     for key, rs in members.items():
-        if len(rs) < MIN_ROWS:
-            continue
         a, t = next((own[k] for k in chains[key] if k in own), calibration.NO_LAYER_COST)
-        if (a, t) != calibration.NO_LAYER_COST:
+        if (a, t) != calibration.NO_LAYER_COST and len(rs) >= MIN_ROWS:
             costs[key] = (a, t)
-        table[key] = _spread([a * r.efficiency + t * r.model.layers * r.measured_tps for r in rs])
-    return Fitted(table, costs)
+        ratios[key] = [a * r.efficiency + t * r.model.layers * r.measured_tps for r in rs]
+    return _Groups(members, chains, ratios, costs)
 
 
-def fit_table(runs: list[Run]) -> calibration.Table:
-    return fit(runs).efficiency
+def _spreads(g: _Groups, method: spread.Method) -> dict[Key, spread.Spread]:
+    """Each group's (low, typical, high) by one method; a group with no pool of enough sources has none."""
+    if method == "runs":
+        return {key: spread.percentiles(g.ratios[key]) for key in g.members}
+    out: dict[Key, spread.Spread] = {}
+    if method in ("sources", "offsets"):
+        each = method == "sources"
+        devs = {
+            k: d for k in g.members if (d := spread.deviations(g.logs(k), g.sources(k), per_source=each)) is not None
+        }
+        for key in g.members:
+            if (source := next((k for k in g.chains[key] if k in devs), None)) is not None:
+                out[key] = spread.source_weighted(g.logs(key), g.sources(key), devs[source], per_source=each)
+        return out
+    parts = {k: c for k in g.members if (c := spread.components(g.logs(k), g.sources(k))) is not None}
+    for key in g.members:
+        if (source := next((k for k in g.chains[key] if k in parts), None)) is not None:
+            out[key] = spread.random_effects(g.logs(key), g.sources(key), parts[source])
+    return out
+
+
+def _fitted(g: _Groups, methods: dict[str, spread.Method]) -> Fitted:
+    """The table with each phase's groups spread by that phase's method; groups of fewer than MIN_ROWS runs left
+    out (the engine then uses a pooled figure)."""
+    by_method = {m: _spreads(g, m) for m in set(methods.values())}
+    table: calibration.Table = {}
+    for key, rs in g.members.items():
+        spreads = by_method[methods[key[0]]]
+        if len(rs) >= MIN_ROWS and key in spreads:
+            table[key] = (*(round(x, 3) for x in spreads[key]), len(rs))  # type: ignore[assignment]
+    return Fitted(table, g.costs)
+
+
+# Which spread a phase takes is chosen by the interval score (spread.interval_score) on INNER_FOLDS folds of the
+# runs being fitted, split by source (never by run), each predicted by a fit on the other folds: a fit chooses from
+# its own training runs only. In the cross-source score each held-out source's fit chooses without that source.
+INNER_FOLDS = 5
+PHASES = ("decode", "prefill")
+
+
+def _fold(source: str) -> int:
+    return zlib.crc32(source.encode()) % INNER_FOLDS
+
+
+def inner_scores(runs: list[Run]) -> dict[str, dict[spread.Method, float]]:
+    """Mean interval score per phase and spread method, each fold of sources predicted by a fit on the others."""
+    totals: dict[str, dict[spread.Method, list[float]]] = {p: {m: [] for m in spread.METHODS} for p in PHASES}
+    for fold in range(INNER_FOLDS):
+        train = [r for r in runs if _fold(r.source) != fold]
+        held = [r for r in runs if _fold(r.source) == fold]
+        if not train or not held:
+            continue
+        g = _groups(train)
+        for method in spread.METHODS:
+            fitted = _fitted(g, dict.fromkeys(PHASES, method))
+            for r in held:
+                try:
+                    low, _, high = engine_range(r, fitted)
+                except LookupError:
+                    continue
+                totals[r.phase][method].append(spread.interval_score(low, high, r.measured_tps))
+    return {p: {m: statistics.fmean(v) if v else math.inf for m, v in ms.items()} for p, ms in totals.items()}
+
+
+def choose(runs: list[Run]) -> dict[str, spread.Method]:
+    """Per phase, the spread method with the lowest inner interval score (RUNS, which needs no sources, where
+    none could be scored)."""
+    scores = inner_scores(runs)
+    return {p: min(spread.METHODS, key=lambda m: (scores[p][m], m != "runs")) for p in PHASES}
+
+
+def fit(runs: list[Run], methods: dict[str, spread.Method] | None = None) -> Fitted:
+    """Per group, and pooled per phase, device kind and dense/MoE across backends and across devices: the decode
+    layer cost (layer_cost), then the (low, typical, high, rows) of measured speed over the modelled speed (for
+    groups without a layer cost, of measured/ideal) for a run of a source the fit never saw (calibrate/spread.py),
+    by the method `choose` picks from these runs unless given; groups with fewer than MIN_ROWS runs are left out
+    (the engine then uses a pooled figure)."""
+    return _fitted(_groups(runs), methods or choose(runs))
+
+
+def fit_table(runs: list[Run], methods: dict[str, spread.Method] | None = None) -> calibration.Table:
+    return fit(runs, methods).efficiency
 
 
 def engine_range(run: Run, fitted: Fitted | calibration.Table | None = None) -> calibration.Efficiency:

@@ -3,9 +3,10 @@
 
 The figures are fitted by `rigfit calibrate --write` (calibrate/) on measured runs
 (shared/calibration/tokens_per_second.csv and bench/measured_runs.csv) and stored in engine/calibration_fitted.py:
-low and high are the 10th and 90th percentiles of measured/ideal over the measured runs, typical the median; the
-same fit is scored across sources (each publication's runs predicted by a fit on the others). A group with too few
-rows is not fitted: the lookup falls back to its pooled groups (GroupKey.pooled).
+low and high are the 10th and 90th percentiles of measured/ideal for a run of a publication the fit never saw, typical
+the median, read from the runs by the spread method a proper score chose on folds of sources (calibrate/spread.py);
+the same fit is scored across sources (each publication's runs predicted by a fit on the others). A group with too
+few rows is not fitted: the lookup falls back to its pooled groups (GroupKey.pooled).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Literal, NamedTuple
 
 from engine.calibration_fitted import FITTED, FITTED_ON, HELD_OUT, LAYER_COST
 
-Table = dict[tuple[str, ...], tuple[float, float, float, int]]  # group key -> (p10, median, p90, rows)
+Table = dict[tuple[str, ...], tuple[float, float, float, int]]  # group key -> (low, typical, high, rows)
 # decode group key -> (bytes factor, seconds per layer per token): see decode_cost
 CostTable = dict[tuple[str, ...], tuple[float, float]]
 NO_LAYER_COST = (1.0, 0.0)

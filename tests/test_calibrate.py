@@ -215,3 +215,70 @@ def test_multi_gpu_runs_are_checked_end_to_end(cat: Catalog, tmp_path: Path, not
     assert [c.mode for c in checks] == [mode]
     c = checks[0]
     assert c.phrase == "2x RTX 3090" and c.low <= c.typical <= c.high
+
+
+# ----------------------------------------------------------------------------------- ranges for an unseen source
+
+
+@pytest.mark.parametrize(
+    ("df", "t"),
+    [(1, 3.078), (2, 1.886), (3, 1.638), (5, 1.476), (10, 1.372), (30, 1.310)],  # Student's t table, one-sided 0.90
+)
+def test_t_quantile_matches_the_printed_table(df: int, t: float) -> None:
+    from calibrate.spread import t_quantile
+
+    assert t_quantile(0.9, df) == pytest.approx(t, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "measured", "score"),
+    [
+        (50.0, 100.0, 70.0, math.log(2)),  # inside: the width alone
+        (50.0, 100.0, 25.0, math.log(2) + 10 * math.log(2)),  # half the low end: 2/0.2 x the miss
+        (50.0, 100.0, 200.0, math.log(2) + 10 * math.log(2)),
+    ],
+)
+def test_interval_score_charges_width_and_misses(low: float, high: float, measured: float, score: float) -> None:
+    from calibrate.spread import interval_score
+
+    assert interval_score(low, high, measured) == pytest.approx(score)
+
+
+def _source_runs(cat: Catalog, source: str, efficiencies: list[float]) -> list[Run]:
+    model = cat.models["llama-3.1-8b"]
+    return [
+        Run(f"{source}{i}", f"gpu-{source}{i}", "gpu", "cuda", model, "decode", 100.0 * e, 100.0, source)
+        for i, e in enumerate(efficiencies)
+    ]
+
+
+def test_sources_that_agree_within_but_not_between_widen_the_range(cat: Catalog) -> None:
+    """Three publications, each consistent with itself (one at 0.5 of ideal, one at 0.7, one at 0.9 in a single
+    run): a new source's run may sit anywhere among them, so the spread read per source is wider than the runs'
+    own 10th-90th percentiles, which the 20 runs of the first two sources pin near 0.5 and 0.7."""
+    runs = (
+        _source_runs(cat, "a", [0.49, 0.5, 0.51] * 4)
+        + _source_runs(cat, "b", [0.69, 0.7, 0.71] * 4)
+        + _source_runs(cat, "c", [0.9])
+    )
+    key = ("decode", "gpu", "cuda", "dense")
+    by_runs = fit_table(runs, {"decode": "runs", "prefill": "runs"})[key]
+    by_sources = fit_table(runs, {"decode": "sources", "prefill": "sources"})[key]
+    assert by_sources[0] < by_runs[0] and by_sources[2] > by_runs[2]
+    assert by_sources[0] <= 0.5 and by_sources[2] >= 0.9
+
+
+def test_a_held_out_source_never_shapes_its_own_range(cat: Catalog) -> None:
+    """The spread method is chosen on folds of the training runs only: whatever the held-out source measured,
+    its predicted range is the same."""
+    from calibrate.fit import cross_source
+
+    others = [_source_runs(cat, s, [0.5 + 0.05 * j + 0.01 * i for i in range(4)]) for j, s in enumerate("bcdefg")]
+    train = [r for runs in others for r in runs]
+
+    def held_range(efficiency: float) -> tuple[float, float, float]:
+        scored = cross_source(train + _source_runs(cat, "a", [efficiency] * 5))
+        a = next(s for s in scored if s.row_id.startswith("a"))
+        return (a.low, a.typical, a.high)
+
+    assert held_range(0.2) == held_range(0.95)
