@@ -149,7 +149,7 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
 SERVE_SHOWN = 2  # commands on the card: the best one or two (the rest are in `--json` and the all-quants view)
 SERVE_CHARS = 700  # a second command is shown only while the commands stay within this much of a field
 REFUSED_SHOWN = 2
-_SHELL_SAFE = re.compile(r"^([\w.,:/=@%+-]+|\$[A-Z_][A-Z0-9_]*:\d+)$")
+_SHELL_SAFE = re.compile(r"^([\w.,:/=@%+-]+|\$[A-Z_][A-Z0-9_]*:\d+(,\$[A-Z_][A-Z0-9_]*:\d+)*)$")
 
 
 def _shell_word(token: str) -> str:

@@ -187,6 +187,8 @@ def _serve_json(p: ServePlan) -> Json:
         "pipeline_parallel": p.pipeline_parallel,
         "nodes": p.nodes,
         "gpu_gb_each": _gb(p.gpu_bytes_each) if p.gpu_bytes_each is not None else None,
+        "node_gb": [_gb(b) for b in p.node_bytes],
+        "converted_to": p.converted_to,
         "why": wording.serve_why(p),
     }
 

@@ -389,6 +389,7 @@ ENGINE_NAMES: dict[Engine, str] = {
     Engine.MLX: "MLX",
     Engine.VLLM: "vLLM",
     Engine.SGLANG: "SGLang",
+    Engine.EXO: "exo",
 }
 
 
@@ -396,6 +397,23 @@ def step_comment(step: Step, nodes: int) -> str | None:
     """The shell comment above a step of a plan of several steps: where (and in which order) it runs."""
     if step.role == "server":
         return "# start the server with these settings (or set them on the ollama service), then:"
+    if step.role == "prepare":
+        if step.words == ("hf", "download"):
+            where = " (on machine 1)" if nodes > 1 else ""
+            return f"# no repo publishes this quant: download the 16-bit GGUF and make it with llama-quantize{where}:"
+        return None
+    if step.role == "workers":
+        where = "machine 2" if nodes == 2 else f"machines 2 to {nodes}"
+        return f"# on {where} (a trusted network only: rpc-server has no authentication):"
+    if step.role == "every":
+        return f"# on each of the {nodes} Macs, in a clone of github.com/exo-explore/exo:"
+    if step.role == "client" and step.words == ("curl",):
+        return f"# then, on any one of them, place the model over the {nodes} Macs:"
+    if step.role == "head" and step.reads:
+        if len(step.reads) == 1:
+            return f"# on machine 1, after setting {step.reads[0]} to machine 2's address:"
+        names = f"{', '.join(step.reads[:-1])} and {step.reads[-1]}"
+        return f"# on machine 1, after setting {names} to the addresses of machines 2 to {nodes}:"
     if step.role == "head":
         return "# on the first node (set HEAD_NODE_IP to its address on every node):"
     if step.role == "worker":
@@ -409,6 +427,11 @@ def serve_why(plan: ServePlan) -> str:
     """What a plan runs and how it splits the model, in words (cards and JSON)."""
     what = f"{plan.checkpoint} ({plan.checkpoint_format}, {fmt_gb(plan.weights_bytes)}"
     what += " est.)" if plan.weights_basis == "estimated" else ")"
+    if plan.converted_to is not None:
+        what = (
+            f"{plan.converted_to} made from {plan.checkpoint} (a {fmt_gb(plan.source_bytes or 0)} download est.), "
+            f"{fmt_gb(plan.weights_bytes)} est."
+        )
     parts = [what, f"context {fmt_tokens(plan.context_tokens)}"]
     if plan.tensor_parallel > 1 or plan.pipeline_parallel > 1:
         split = f"tensor parallel {plan.tensor_parallel} x pipeline parallel {plan.pipeline_parallel}"
@@ -456,6 +479,17 @@ def refused(r: Refused) -> str:
             )
         case Refusal.NO_PARALLEL_LAYOUT:
             return f"{name}: the model's attention heads do not split over these GPUs"
+        case Refusal.CLUSTER:
+            return f"{name}: runs on one machine; this placement splits the model over {r.nodes} machines"
+        case Refusal.NO_MLX_REPO:
+            return f"{name}: no published MLX repo of {r.quant} in the catalog to place"
+        case Refusal.NOT_APPLE:
+            return f"{name}: runs MLX on Macs only (on Linux it runs on the CPU), and {r.device} is not a Mac"
+        case Refusal.NEEDS_IMATRIX:
+            return (
+                f"{name}: no published GGUF of {r.quant} in the catalog, and llama-quantize makes {r.quant} only "
+                "with an importance matrix"
+            )
 
 
 # ------------------------------------------------------------------------------------- measured runs

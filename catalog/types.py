@@ -103,6 +103,24 @@ class Quant(Sourced):
     exact: bool = False  # file_bytes is the exact byte count (not a rounded page display)
 
 
+class GgufFile(Frozen):
+    """One quant's file in a GGUF repo: its path there (a split GGUF: the first part, `...-00001-of-0000N.gguf`)."""
+
+    quant: Annotated[str, Field(min_length=2, max_length=40)]
+    path: Annotated[str, Field(pattern=r"^[\w.+/-]+\.gguf$")]
+
+
+class GgufRepo(Sourced):
+    """A Hugging Face repo that publishes GGUF files of a model: the quant types its file list shows, as its file
+    names spell them (Q4_K_M, UD-Q3_K_XL, F16, BF16). A listing, not sizes: sizes are `Quant` rows. `files` gives
+    the path of a quant's file where the listing shows it (a conversion from F16/BF16 names the file it reads)."""
+
+    repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")]
+    publisher: str | None = None
+    quants: tuple[Annotated[str, Field(min_length=2, max_length=40)], ...]
+    files: tuple[GgufFile, ...] = ()
+
+
 class QualityScore(Sourced):
     benchmark: str
     score: float
@@ -137,6 +155,7 @@ class Model(Sourced):
     experts: Experts | None = None
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4", "int4"] = "bf16"
     quants: tuple[Quant, ...] = ()
+    gguf_repos: tuple[GgufRepo, ...] = ()  # repos that publish GGUF files of the model (serve plans point at them)
     quality: tuple[QualityScore, ...] = ()
     notes: str | None = None
     # Not a catalog entry: sized from a bare parameter count (`70B`) with a borrowed architecture (engine/parse).

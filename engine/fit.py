@@ -210,7 +210,9 @@ def _option(
         tensor_parallel=est.tensor_parallel,
         caveats=est.caveats,
         max_context=_max_context(model, placement, context, profile),
-        serve=serve.for_option(model, rig, published, w.quant, fmt, placement, context, opts.kv_type),
+        serve=serve.for_option(
+            model, rig, published, w.quant, fmt, placement, context, opts.kv_type, weights_bytes=w.n_bytes
+        ),
         ttft_s=None
         if est.prefill_tps is None
         else Range(

@@ -6,13 +6,27 @@ engine would reject (an unknown flag, a value of the wrong kind, a placeholder) 
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass
 from typing import Literal
 
 # What a flag's value must look like. `none`: a switch without a value.
-ValueKind = Literal["none", "int", "float", "choice", "str", "csv_num", "repo", "hf_ref", "host_port", "host_ports"]
+ValueKind = Literal[
+    "none", "int", "float", "choice", "str", "csv_num", "repo", "hf_ref", "host_port", "host_ports", "ftype", "url",
+    "header", "json",
+]  # fmt: skip
+
+# llama-quantize's file types (tools/quantize/quantize.cpp QUANT_OPTIONS; matched without regard to case), and the
+# ones it refuses to make without an importance matrix ("Please do not use IQ1_S, IQ1_M, IQ2_S, IQ2_XXS, IQ2_XS or
+# Q2_K_S quantization without an importance matrix", same file).
+QUANTIZE_TYPES = (
+    "Q4_0", "Q4_1", "MXFP4_MOE", "Q5_0", "Q5_1", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ1_S", "IQ1_M", "TQ1_0",
+    "TQ2_0", "Q2_K", "Q2_K_S", "IQ3_XXS", "IQ3_S", "IQ3_M", "Q3_K", "IQ3_XS", "Q3_K_S", "Q3_K_M", "Q3_K_L", "IQ4_NL",
+    "IQ4_XS", "Q4_K", "Q4_K_S", "Q4_K_M", "Q5_K", "Q5_K_S", "Q5_K_M", "Q6_K", "Q8_0", "F16", "BF16", "F32", "COPY",
+)  # fmt: skip
+QUANTIZE_NEEDS_IMATRIX = frozenset({"IQ1_S", "IQ1_M", "IQ2_S", "IQ2_XXS", "IQ2_XS", "Q2_K_S"})
 
 _VALUE_RE: dict[ValueKind, re.Pattern[str]] = {
     "int": re.compile(r"^-?\d+$"),
@@ -25,7 +39,20 @@ _VALUE_RE: dict[ValueKind, re.Pattern[str]] = {
         r"^(\$\{?[A-Z_][A-Z0-9_]*\}?|[\w.-]+):\d{2,5}(,(\$\{?[A-Z_][A-Z0-9_]*\}?|[\w.-]+):\d{2,5})*$"
     ),
     "str": re.compile(r"^[^<>\s]+$"),
+    "ftype": re.compile("^(" + "|".join(QUANTIZE_TYPES) + ")$", re.IGNORECASE),
+    "url": re.compile(r"^https?://[\w.-]+(:\d{2,5})?(/[\w./-]*)?(\?[\w=&.-]*)?$"),
+    "header": re.compile(r"^[A-Za-z][\w-]*: [^<>\n]+$"),
 }
+
+
+def _is_json_object(value: str) -> bool:
+    """A JSON object with no placeholder (`<...>`) in it."""
+    if "<" in value or ">" in value:
+        return False
+    try:
+        return isinstance(json.loads(value), dict)
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -39,9 +66,15 @@ class Flag:
             return value is None
         if value is None:
             return False
-        if self.kind == "choice":
-            return value in self.choices
-        return bool(_VALUE_RE[self.kind].match(value))
+        return _value_ok(self.kind, value, self.choices)
+
+
+def _value_ok(kind: ValueKind, value: str, choices: tuple[str, ...] = ()) -> bool:
+    if kind == "choice":
+        return value in choices
+    if kind == "json":
+        return _is_json_object(value)
+    return bool(_VALUE_RE[kind].match(value))
 
 
 @dataclass(frozen=True)
@@ -99,8 +132,73 @@ LLAMA_SERVER = Program(
 )
 RPC_SERVER = Program(
     words=("rpc-server",),
-    flags=(_f("-H --host", "str"), _f("-p --port", "int"), _f("-c --cache")),
-    source="https://github.com/ggml-org/llama.cpp/blob/master/tools/rpc/README.md (rpc-server -H 0.0.0.0 -p 50052)",
+    flags=(_f("-H --host", "str"), _f("-p --port", "int"), _f("-c --cache"), _f("-d --device", "str")),
+    source=(
+        "https://github.com/ggml-org/llama.cpp/blob/master/tools/rpc/README.md (rpc-server -H 0.0.0.0 -p 50052 on "
+        "each remote host, -c for the local tensor cache; the main host runs llama-server --rpc host:port,host:port "
+        "and splits weights and KV cache over local and remote devices in proportion to their memory)"
+    ),
+)
+
+LLAMA_QUANTIZE = Program(
+    words=("llama-quantize",),
+    positional=("str", "str", "ftype"),
+    flags=(
+        _f("--imatrix", "str"),
+        _f("--allow-requantize"),
+        _f("--leave-output-tensor"),
+        _f("--pure"),
+        _f("--keep-split"),
+    ),
+    source=(
+        "https://github.com/ggml-org/llama.cpp/blob/master/tools/quantize/README.md (llama-quantize [options] "
+        "input-model-f32.gguf [output-model-quant.gguf] type [threads]) and tools/quantize/quantize.cpp "
+        "(QUANT_OPTIONS; a split input is read from its first part)"
+    ),
+)
+HF_DOWNLOAD = Program(
+    words=("hf", "download"),
+    positional=("repo",),
+    flags=(_f("--include", "str"), _f("--exclude", "str"), _f("--local-dir", "str"), _f("--revision", "str")),
+    source=(
+        "https://huggingface.co/docs/huggingface_hub/guides/cli (the huggingface_hub CLI is `hf`: hf download "
+        "REPO_ID --include PATTERN --local-dir DIR; `huggingface-cli download` is its older name)"
+    ),
+)
+EXO = Program(
+    words=("uv", "run", "exo"),
+    flags=(
+        _f("-q --quiet"),
+        _f("-v --verbose"),
+        _f("-m --force-master"),
+        _f("--no-api"),
+        _f("--api-port", "int"),
+        _f("--no-worker"),
+        _f("--no-downloads"),
+        _f("--offline"),
+        _f("--no-batch"),
+        _f("--namespace", "str"),
+    ),
+    source=(
+        "github:exo-explore/exo README.md @b5375f8c (Quick Start: `uv run exo` in a clone on every device; devices "
+        "discover each other; API and dashboard on http://localhost:52415) and src/exo/main.py (its argparse flags)"
+    ),
+)
+# exo's API: POST /place_instance with {model_id, sharding Pipeline|Tensor, instance_meta MlxRing|MlxJaccl,
+# min_nodes} places a model over the cluster (src/exo/api/main.py, src/exo/api/types/api.py PlaceInstanceParams).
+EXO_PLACE = Program(
+    words=("curl",),
+    positional=("url",),
+    flags=(
+        _f("-X --request", "choice", ("GET", "POST", "DELETE")),
+        _f("-H --header", "header"),
+        _f("-d --data", "json"),
+    ),
+    source=(
+        "github:exo-explore/exo README.md @b5375f8c (Using the API: curl -X POST http://localhost:52415/instance ...) "
+        "and src/exo/api/main.py (POST /place_instance takes PlaceInstanceParams: model_id, sharding, instance_meta, "
+        "min_nodes)"
+    ),
 )
 
 VLLM_KV_TYPES = ("auto", "fp8", "fp8_e4m3", "fp8_e5m2")
@@ -184,7 +282,20 @@ MLX_SERVER = Program(
     ),
 )
 
-PROGRAMS = (LLAMA_SERVER, RPC_SERVER, VLLM_SERVE, RAY_START, SGLANG_SERVER, OLLAMA_SERVE, OLLAMA_RUN, MLX_SERVER)
+PROGRAMS = (
+    LLAMA_SERVER,
+    RPC_SERVER,
+    LLAMA_QUANTIZE,
+    HF_DOWNLOAD,
+    VLLM_SERVE,
+    RAY_START,
+    SGLANG_SERVER,
+    OLLAMA_SERVE,
+    OLLAMA_RUN,
+    MLX_SERVER,
+    EXO,
+    EXO_PLACE,
+)
 _ENV_ASSIGN = re.compile(r"^([A-Z_][A-Z0-9_]*)=(.*)$")
 
 
@@ -220,7 +331,7 @@ def check_args(program: Program, tokens: list[str]) -> list[str]:
     if len(positional) != len(program.positional):
         problems.append(f"{' '.join(program.words)} takes {len(program.positional)} positional, got {positional}")
     for value, kind in zip(positional, program.positional, strict=False):
-        if not _VALUE_RE[kind].match(value):
+        if not _value_ok(kind, value):
             problems.append(f"{' '.join(program.words)} positional {value!r} is not a {kind}")
     return problems
 

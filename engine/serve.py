@@ -1,9 +1,13 @@
 """Serve plans: for one option (a quant on a rig), the engines that can start it and how, as typed plans the bot
 renders into a command to paste; and where an engine cannot serve it, which rule stops it.
 
-- llama.cpp (`llama-server -hf <repo>:<quant>`) with the placement's flags, for every GGUF with a published repo.
+- llama.cpp (`llama-server -hf <repo>:<quant>`) with the placement's flags, for every GGUF a catalog repo publishes
+  (a quant row's repo, or a repo whose listing shows the quant); where none does but an F16/BF16 GGUF is listed,
+  the route through `hf download` and `llama-quantize` to a local file. Across machines: `rpc-server` on every
+  machine but the first and `llama-server --rpc` on the first, the other machines' addresses read from NODE<n>_IP.
 - Ollama (`ollama run hf.co/<repo>:<quant>`, settings on `ollama serve`), where it can make the placement.
-- MLX (`mlx_lm.server --model <mlx repo>`) for an MLX checkpoint on Apple silicon.
+- MLX (`mlx_lm.server --model <mlx repo>`) for an MLX checkpoint on Apple silicon; across Macs, exo (`uv run exo`
+  on every Mac, then its API places the MLX repo over them).
 - vLLM and SGLang on the rig's GPUs with a checkpoint that fits: the option's own (FP8/AWQ/GPTQ/BF16) or, beside a
   GGUF, the best server checkpoint of the model that fits; tensor parallel dividing the heads, pipeline parallel
   for the rest and across nodes of GPUS_PER_NODE.
@@ -13,16 +17,18 @@ Every Step is checked against engine/flags.py when it is made: a plan cannot car
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import model_validator
 
-from catalog.types import Model, Quant, QuantFormat
+from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat
 from engine import flags, memory
 from engine.placement import Placement
-from engine.rig import Frozen, GpuDevice, Rig
+from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
 
 # --------------------------------------------------------------------------------------------- rules
 
@@ -66,6 +72,21 @@ HF_SINGLE_FILE_MAX_BYTES = 50 * 10**9
 RAY_PORT = 6379  # `ray start --head` default port (vLLM multi-node docs)
 SGLANG_DIST_PORT = 50000  # the port SGLang's multi-node example uses for --dist-init-addr
 HEAD_NODE_VAR = "$HEAD_NODE_IP"  # the first node's address: the user's own; the plan says to set it
+# llama.cpp RPC: `rpc-server -H 0.0.0.0 -p 50052` on each remote host, `--rpc host:port,...` on the main host
+# (https://github.com/ggml-org/llama.cpp/blob/master/tools/rpc/README.md). Machine n's address is the user's own:
+# the head's line reads it from NODE<n>_IP, which the card says to set.
+RPC_PORT = 50052
+NODE_IP_VAR = "NODE{n}_IP"
+# exo: `uv run exo` on every device (they find each other), API on port 52415; POST /place_instance places a model
+# (github:exo-explore/exo README.md and src/exo/api/main.py @b5375f8c). Pipeline sharding splits layers by machine
+# as the placement does; MlxRing is the default transport (MlxJaccl needs RDMA over Thunderbolt 5 on macOS 26.2+).
+EXO_PLACE_URL = "http://localhost:52415/place_instance"
+EXO_SHARDING = "Pipeline"
+EXO_INSTANCE = "MlxRing"
+# What a GGUF conversion starts from, best first: llama-quantize reads 16-bit GGUFs (tools/quantize/README.md).
+CONVERT_FROM = ("BF16", "F16")
+UNQUANTIZED = frozenset({"BF16", "F16", "F32", "COPY"})  # llama-quantize types that are not a quant to make
+_SPLIT_PART = re.compile(r"-0*1-of-\d+\.gguf$")
 
 SERVER_FORMATS: tuple[QuantFormat, ...] = ("fp8", "awq", "gptq", "nvfp4", "safetensors")
 
@@ -76,6 +97,7 @@ class Engine(StrEnum):
     MLX = "mlx"
     VLLM = "vllm"
     SGLANG = "sglang"
+    EXO = "exo"
 
 
 class Refusal(StrEnum):
@@ -92,9 +114,16 @@ class Refusal(StrEnum):
     NO_SERVER_CHECKPOINT = "no-server-checkpoint"  # no FP8/AWQ/GPTQ/BF16 repo of the model in the catalog
     DOES_NOT_FIT = "does-not-fit"  # no checkpoint fits the GPUs with MIN_SERVER_CONTEXT of KV
     NO_PARALLEL_LAYOUT = "no-parallel-layout"  # no tensor x pipeline split the model's heads and layers allow
+    CLUSTER = "cluster"  # Ollama runs on one machine; the placement splits the model across `nodes` machines
+    NO_MLX_REPO = "no-mlx-repo"  # exo: no published MLX repo of the quant in the catalog
+    NOT_APPLE = "not-apple"  # exo runs MLX on Apple silicon (on Linux it runs on the CPU); `device` is not a Mac
+    NEEDS_IMATRIX = "needs-imatrix"  # no repo publishes the quant, and llama-quantize makes it only with an imatrix
 
 
-StepRole = Literal["run", "server", "client", "head", "worker", "node"]
+# Where a step runs: one machine (`run`), a server then its client, a cluster's first machine (`head`) or machine
+# `node_rank` (`worker`, `node`), every machine but the first (`workers`), every machine (`every`), or before the
+# server on the machine that runs it (`prepare`: downloading and converting a file).
+StepRole = Literal["run", "server", "client", "head", "worker", "node", "workers", "every", "prepare"]
 
 
 class Arg(Frozen):
@@ -112,6 +141,7 @@ class Step(Frozen):
     env: tuple[tuple[str, str], ...] = ()
     role: StepRole = "run"
     node_rank: int | None = None
+    reads: tuple[str, ...] = ()  # shell variables the line reads that the user sets first (other machines' addresses)
 
     @model_validator(mode="after")
     def _engine_accepts(self) -> Step:
@@ -138,6 +168,9 @@ class ServePlan(Frozen):
     pipeline_parallel: int = 1
     nodes: int = 1
     gpu_bytes_each: int | None = None  # servers: weights + KV + buffers on each GPU, within GPU_MEMORY_FRACTION
+    node_bytes: tuple[int, ...] = ()  # across machines: weights + KV + buffers each machine holds, first machine first
+    converted_to: str | None = None  # a local file made with llama-quantize from `checkpoint` (an F16/BF16 GGUF)
+    source_bytes: int | None = None  # what that conversion downloads first (estimated from the parameter count)
     steps: tuple[Step, ...]
 
 
@@ -152,6 +185,7 @@ class Refused(Frozen):
     checkpoint_format: QuantFormat | None = None
     needed_bytes: int | None = None  # per GPU
     have_bytes: int | None = None  # per GPU, at GPU_MEMORY_FRACTION
+    nodes: int | None = None  # CLUSTER: the machines the placement uses
 
 
 class Serve(Frozen):
@@ -195,43 +229,195 @@ def _fmt_cc(cc: tuple[int, int]) -> str:
     return f"{cc[0]}.{cc[1]}"
 
 
-def llama_cpp(
-    model: Model, quant: Quant | None, quant_name: str, placement: Placement, context: int, kv_type: str
-) -> ServePlan | Refused:
-    if quant is None or quant.repo is None or quant.format != "gguf":
-        return Refused(engine=Engine.LLAMA_CPP, reason=Refusal.NO_GGUF_REPO, quant=quant_name)
-    args = [Arg(flag="-hf", value=f"{quant.repo}:{quant.name}"), Arg(flag="-c", value=str(context))]
+def _listing(model: Model, quant_name: str) -> GgufRepo | None:
+    """A catalog repo whose file list shows this quant (names compared without regard to case: `f16` is F16)."""
+    key = quant_name.upper()
+    return next((r for r in model.gguf_repos if key in {q.upper() for q in r.quants}), None)
+
+
+def gguf_repo(model: Model, quant: Quant | None, quant_name: str) -> str | None:
+    """The repo to point llama.cpp or Ollama at: the quant row's own, else a repo whose listing shows the quant."""
+    if quant is not None and quant.format != "gguf":
+        return None
+    if quant is not None and quant.repo:
+        return quant.repo
+    listed = _listing(model, quant_name)
+    return listed.repo if listed else None
+
+
+def _sixteen_bit_file(model: Model) -> tuple[GgufRepo, GgufFile] | None:
+    """A BF16 (else F16) GGUF of the model a catalog listing names the file of."""
+    for kind in CONVERT_FROM:
+        for r in model.gguf_repos:
+            found = next((f for f in r.files if f.quant.upper() == kind), None)
+            if found is not None:
+                return r, found
+    return None
+
+
+def _download_pattern(path: str) -> str:
+    """What `hf download --include` takes for every part of the file at `path`: its folder, else its split parts."""
+    if "/" in path:
+        return path.rsplit("/", 1)[0] + "/*"
+    split = _SPLIT_PART.search(path)
+    return path[: split.start()] + "-*.gguf" if split else path
+
+
+def _local_name(repo: str, quant_name: str) -> str:
+    """The file llama-quantize writes: the repo's name without its -GGUF suffix, then the quant."""
+    stem = re.sub(r"[-_.]gguf$", "", repo.split("/")[1], flags=re.IGNORECASE)
+    return f"{stem}-{quant_name}.gguf"
+
+
+class _Conversion(Frozen):
+    source: str  # repo:quant of the 16-bit GGUF
+    source_bytes: int
+    local_file: str
+    steps: tuple[Step, ...]
+
+
+def _conversion(model: Model, quant_name: str) -> _Conversion | Refusal:
+    """The route to a quant no catalog repo publishes: download a listed BF16/F16 GGUF, llama-quantize it."""
+    found = _sixteen_bit_file(model)
+    quantized = quant_name.upper() in flags.QUANTIZE_TYPES and quant_name.upper() not in UNQUANTIZED
+    if found is None or not quantized:
+        return Refusal.NO_GGUF_REPO
+    if quant_name.upper() in flags.QUANTIZE_NEEDS_IMATRIX:
+        return Refusal.NEEDS_IMATRIX
+    repo, file = found
+    folder = repo.repo.split("/")[1]
+    local = _local_name(repo.repo, quant_name)
+    download = Step(
+        words=("hf", "download"),
+        positional=(repo.repo,),
+        args=(Arg(flag="--include", value=_download_pattern(file.path)), Arg(flag="--local-dir", value=folder)),
+        role="prepare",
+    )
+    quantize = Step(words=("llama-quantize",), positional=(f"{folder}/{file.path}", local, quant_name), role="prepare")
+    return _Conversion(
+        source=f"{repo.repo}:{file.quant}",
+        source_bytes=int(model.total_params_b * 1e9 * 2),
+        local_file=local,
+        steps=(download, quantize),
+    )
+
+
+def _placement_args(placement: Placement, context: int, kv_type: str) -> list[Arg]:
+    args = [Arg(flag="-c", value=str(context))]
     if placement.n_gpu_layers is not None:
         args.append(Arg(flag="-ngl", value=str(placement.n_gpu_layers)))
     if placement.n_cpu_moe:
         args.append(Arg(flag="--n-cpu-moe", value=str(placement.n_cpu_moe)))
-    if placement.tensor_split and len(placement.tensor_split) > 1:
+    # Across machines llama.cpp splits by each device's free memory (tools/rpc/README.md), as the placement does;
+    # a -ts list would have to follow llama.cpp's device order, so it is left out there.
+    if placement.tensor_split and len(placement.tensor_split) > 1 and placement.nodes == 1:
         args.append(Arg(flag="-ts", value=",".join(str(n) for n in placement.tensor_split)))
     args.append(Arg(flag="-fa", value="on"))
     if kv_type != "f16":
         args += [Arg(flag="-ctk", value=kv_type), Arg(flag="-ctv", value=kv_type)]
     if placement.kind == "cpu":
         args.append(Arg(flag="--no-mmap"))
+    return args
+
+
+def _rpc_steps(server_args: list[Arg], nodes: int) -> tuple[Step, ...]:
+    """llama.cpp over `nodes` machines: rpc-server on machines 2..n, llama-server --rpc on the first."""
+    names = [NODE_IP_VAR.format(n=n) for n in range(2, nodes + 1)]
+    hosts = ",".join(f"${name}:{RPC_PORT}" for name in names)
+    workers = Step(
+        words=("rpc-server",),
+        args=(Arg(flag="-H", value="0.0.0.0"), Arg(flag="-p", value=str(RPC_PORT))),
+        role="workers",
+    )
+    head = Step(
+        words=("llama-server",),
+        args=(*server_args, Arg(flag="--rpc", value=hosts)),
+        role="head",
+        node_rank=0,
+        reads=tuple(names),
+    )
+    return workers, head
+
+
+def node_bytes(rig: Rig, placement: Placement) -> tuple[int, ...]:
+    """What each machine holds of a placement across machines: its devices' pools, in the machines' order
+    (engine/placement.py lists every machine's devices in turn and leaves out a device given no layers)."""
+    if placement.nodes <= 1:
+        return ()
+    names = [[*(g.name for g in m.gpus), *((m.unified.name,) if m.unified else ())] for m in rig.node_rigs]
+    held = [0] * len(names)
+    machine = 0
+    for pool in placement.pools:
+        if pool.kind == "ram":
+            held[0] += pool.used_bytes  # system RAM is the first machine's
+            continue
+        while machine < len(names) - 1 and pool.name not in names[machine]:
+            machine += 1
+        if pool.name in names[machine]:
+            names[machine].remove(pool.name)
+        held[machine] += pool.used_bytes
+    return tuple(held)
+
+
+def llama_cpp(
+    model: Model,
+    quant: Quant | None,
+    quant_name: str,
+    placement: Placement,
+    context: int,
+    kv_type: str,
+    rig: Rig | None = None,
+    weights_bytes: int | None = None,
+) -> ServePlan | Refused:
+    """llama-server on the placement: from a repo that publishes the quant, else from a local file converted from a
+    listed 16-bit GGUF; across machines, with rpc-server on the others."""
+    repo = gguf_repo(model, quant, quant_name)
+    size = quant.file_bytes if quant is not None else weights_bytes
+    converted: _Conversion | None = None
+    if repo is not None:
+        checkpoint, load = f"{repo}:{quant_name}", Arg(flag="-hf", value=f"{repo}:{quant_name}")
+    else:
+        route = _conversion(model, quant_name)
+        if not isinstance(route, _Conversion):
+            return Refused(engine=Engine.LLAMA_CPP, reason=route, quant=quant_name)
+        converted, checkpoint, load = route, route.source, Arg(flag="-m", value=route.local_file)
+    args = [load, *_placement_args(placement, context, kv_type)]
+    nodes = placement.nodes
+    steps = _rpc_steps(args, nodes) if nodes > 1 else (Step(words=("llama-server",), args=tuple(args)),)
+    if converted is not None:
+        steps = converted.steps + steps
     return ServePlan(
         engine=Engine.LLAMA_CPP,
-        checkpoint=f"{quant.repo}:{quant.name}",
+        checkpoint=checkpoint,
         checkpoint_format="gguf",
-        weights_bytes=quant.file_bytes,
-        weights_basis="published",
+        weights_bytes=size or 0,
+        weights_basis="published" if quant is not None and converted is None else "estimated",
         context_tokens=context,
-        steps=(Step(words=("llama-server",), args=tuple(args)),),
+        nodes=nodes,
+        node_bytes=node_bytes(rig, placement) if rig is not None else (),
+        converted_to=quant_name if converted else None,
+        source_bytes=converted.source_bytes if converted else None,
+        steps=steps,
     )
 
 
 def ollama(
-    quant: Quant | None, quant_name: str, placement: Placement, context: int, kv_type: str
+    model: Model,
+    quant: Quant | None,
+    quant_name: str,
+    placement: Placement,
+    context: int,
+    kv_type: str,
+    weights_bytes: int | None = None,
 ) -> ServePlan | Refused:
-    if quant is None or quant.repo is None or quant.format != "gguf":
+    repo = gguf_repo(model, quant, quant_name)
+    if repo is None:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.NO_GGUF_REPO, quant=quant_name)
-    if quant.file_bytes > HF_SINGLE_FILE_MAX_BYTES:
-        return Refused(
-            engine=Engine.OLLAMA, reason=Refusal.SHARDED_GGUF, quant=quant_name, needed_bytes=quant.file_bytes
-        )
+    size = quant.file_bytes if quant is not None else (weights_bytes or 0)
+    if size > HF_SINGLE_FILE_MAX_BYTES:
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.SHARDED_GGUF, quant=quant_name, needed_bytes=size)
+    if placement.nodes > 1:
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.CLUSTER, quant=quant_name, nodes=placement.nodes)
     if placement.kind == "expert-offload":
         return Refused(engine=Engine.OLLAMA, reason=Refusal.EXPERT_OFFLOAD, quant=quant_name)
     env = [("OLLAMA_CONTEXT_LENGTH", str(context)), ("OLLAMA_FLASH_ATTENTION", "1")]
@@ -239,13 +425,13 @@ def ollama(
         env.append(("OLLAMA_KV_CACHE_TYPE", kv_type))
     if placement.kind == "multi-gpu":
         env.append(("OLLAMA_SCHED_SPREAD", "1"))
-    ref = f"hf.co/{quant.repo}:{quant.name}"
+    ref = f"hf.co/{repo}:{quant_name}"
     return ServePlan(
         engine=Engine.OLLAMA,
         checkpoint=ref,
         checkpoint_format="gguf",
-        weights_bytes=quant.file_bytes,
-        weights_basis="published",
+        weights_bytes=size,
+        weights_basis="published" if quant is not None else "estimated",
         context_tokens=context,
         steps=(
             Step(words=("ollama", "serve"), env=tuple(env), role="server"),
@@ -265,6 +451,48 @@ def mlx(quant: Quant | None, placement: Placement, context: int) -> ServePlan | 
         weights_basis="published",
         context_tokens=context,
         steps=(Step(words=("mlx_lm.server",), args=(Arg(flag="--model", value=quant.repo),)),),
+    )
+
+
+def _is_mac(machine: Rig) -> bool:
+    u: UnifiedPool | None = machine.unified
+    return not machine.gpus and u is not None and u.backend == "metal"
+
+
+def exo(rig: Rig, quant: Quant | None, quant_name: str, placement: Placement, context: int) -> ServePlan | Refused:
+    """An MLX repo over the cluster's Macs with exo: `uv run exo` on every Mac, then one request places it."""
+    machines = rig.node_rigs
+    other = next((m for m in machines if not _is_mac(m)), None)
+    if other is not None:
+        return Refused(engine=Engine.EXO, reason=Refusal.NOT_APPLE, quant=quant_name, device=other.describe())
+    if quant is None or quant.format != "mlx" or not quant.repo:
+        return Refused(engine=Engine.EXO, reason=Refusal.NO_MLX_REPO, quant=quant_name)
+    body = {
+        "model_id": quant.repo,
+        "sharding": EXO_SHARDING,
+        "instance_meta": EXO_INSTANCE,
+        "min_nodes": placement.nodes,
+    }
+    place = Step(
+        words=("curl",),
+        positional=(EXO_PLACE_URL,),
+        args=(
+            Arg(flag="-X", value="POST"),
+            Arg(flag="-H", value="Content-Type: application/json"),
+            Arg(flag="-d", value=json.dumps(body, separators=(",", ":"))),
+        ),
+        role="client",
+    )
+    return ServePlan(
+        engine=Engine.EXO,
+        checkpoint=quant.repo,
+        checkpoint_format="mlx",
+        weights_bytes=quant.file_bytes,
+        weights_basis="published",
+        context_tokens=context,
+        nodes=placement.nodes,
+        node_bytes=node_bytes(rig, placement),
+        steps=(Step(words=("uv", "run", "exo"), role="every"), place),
     )
 
 
@@ -566,20 +794,25 @@ def for_option(
     placement: Placement,
     context: int,
     kv_type: str,
+    weights_bytes: int | None = None,
 ) -> Serve:
-    """The engines that start this option as placed, best first, and the engines that cannot (with why)."""
+    """The engines that start this option as placed, best first, and the engines that cannot (with why).
+    `weights_bytes`: the option's size where no quant row gives one (a quant from a repo listing or a conversion)."""
     if placement.verdict == "does-not-fit" and placement.kind != "disk":
         return Serve()
     if fmt == "gguf":
         plans: list[ServePlan] = []
         refused: list[Refused] = []
-        results = [llama_cpp(model, quant, quant_name, placement, context, kv_type)]
+        results = [llama_cpp(model, quant, quant_name, placement, context, kv_type, rig, weights_bytes)]
         if placement.kind != "disk":
-            results.append(ollama(quant, quant_name, placement, context, kv_type))
+            results.append(ollama(model, quant, quant_name, placement, context, kv_type, weights_bytes))
         for r in results:
             (plans if isinstance(r, ServePlan) else refused).append(r)  # type: ignore[arg-type]
         return Serve(plans=tuple(plans), refused=tuple(refused))
     if fmt == "mlx":
+        if placement.nodes > 1:
+            found = exo(rig, quant, quant_name, placement, context)
+            return Serve(plans=(found,)) if isinstance(found, ServePlan) else Serve(refused=(found,))
         plan = mlx(quant, placement, context)
         return Serve(plans=(plan,) if plan else ())
     if quant is not None and quant.repo and fmt in SERVER_FORMATS:

@@ -64,7 +64,8 @@ def test_plans_follow_the_engines_rules(
     assert set(served) <= engines, f"{model} on {hardware}: plans for {engines}"
     reasons = {(r.engine, r.reason) for r in option.serve.refused}
     assert set(refused) <= reasons, f"{model} on {hardware}: refused {reasons}"
-    known = {q.repo for q in real.models[model].quants if q.repo} | {real.models[model].hf_repo}
+    entry = real.models[model]
+    known = {q.repo for q in entry.quants if q.repo} | {entry.hf_repo} | {g.repo for g in entry.gguf_repos}
     for plan in option.serve.plans:
         command = serve_command(plan)
         assert flags.check_command(command) == [], command
