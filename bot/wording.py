@@ -433,6 +433,9 @@ def serve_why(plan: ServePlan) -> str:
             f"{fmt_gb(plan.weights_bytes)} est."
         )
     parts = [what, f"context {fmt_tokens(plan.context_tokens)}"]
+    if plan.node_bytes:
+        each = " + ".join(fmt_gb(b) for b in plan.node_bytes)
+        parts.append(f"over {plan.nodes} machines ({each}, machine 1 first)")
     if plan.tensor_parallel > 1 or plan.pipeline_parallel > 1:
         split = f"tensor parallel {plan.tensor_parallel} x pipeline parallel {plan.pipeline_parallel}"
         parts.append(split + (f" over {plan.nodes} nodes" if plan.nodes > 1 else ""))
