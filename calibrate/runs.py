@@ -185,7 +185,20 @@ def model_name(raw: str) -> str:
     name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip()
     name = re.sub(r"(?i)[-\s](it|instruct)\b.*$", "", name).strip()  # "-it QAT", "-Instruct-2507"
     name = re.sub(r"-128K$", "", name)  # unsloth's GGUFs with YaRN set for 128K: the same weights
-    return {"LLaMA 7B v2": "llama-2-7b"}.get(name, name)
+    return SAME_WEIGHTS_SHAPE.get(name, name)
+
+
+# Rows naming a model the catalog has under another name with the same architecture and size, so the speed model
+# sees the same shape (the row's own file size is used either way): fine-tunes the row itself names the base of,
+# and releases the catalog notes as the same base model.
+SAME_WEIGHTS_SHAPE = {
+    "LLaMA 7B v2": "llama-2-7b",
+    "shisa-v2-llama3.3-70b": "llama-3.3-70b",  # row: "Llama-3.3-70B fine-tune"
+    "shisa-v2-mistral-nemo-12b": "mistral-nemo-12b",  # row: "Mistral-Nemo-12B fine-tune"
+    "Mistral-Small-3.1-24B": "mistral-small-3.2-24b",  # catalog note: 3.1 (2503) has the same base model as 3.2
+    # Qwen3.5 and Qwen3.6 35B-A3B: one shape in the catalog (40 layers, 256 experts of which 8 active, same attention)
+    "Qwen3.5/3.6-35B-A3B": "qwen3.5-35b-a3b",
+}
 
 
 def hardware_phrase(raw: str, *, keep_plus: bool = False) -> str:

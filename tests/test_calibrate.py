@@ -282,3 +282,21 @@ def test_a_held_out_source_never_shapes_its_own_range(cat: Catalog) -> None:
         return (a.low, a.typical, a.high)
 
     assert held_range(0.2) == held_range(0.95)
+
+
+@pytest.mark.parametrize(
+    ("reported", "model_id"),
+    [
+        # fine-tunes whose row names the base, and point releases of one base: the base's shape
+        ("shisa-v2-llama3.3-70b (Llama-3.3-70B fine-tune; file shisa-v2-llama3.3-70b.i1-Q4_K_M.gguf)", "llama-3.3-70b"),
+        ("shisa-v2-mistral-nemo-12b (Mistral-Nemo-12B fine-tune)", "mistral-nemo-12b"),
+        ("Mistral-Small-3.1-24B-Instruct-2503 (unsloth UD-Q4_K_XL)", "mistral-small-3.2-24b"),
+        ("Qwen3.5/3.6-35B-A3B (exact repo not stated; 19.91 GiB Q4_K_M file)", "qwen3.5-35b-a3b"),
+        ("Llama-3.1-8B-Instruct Q4_K_M", "llama-3.1-8b"),
+    ],
+)
+def test_reported_model_names_map_to_a_catalog_shape(real_catalog: Catalog, reported: str, model_id: str) -> None:
+    from calibrate.runs import model_name
+    from engine.parse import parse_model
+
+    assert parse_model(model_name(reported), real_catalog).id == model_id
