@@ -112,7 +112,7 @@ def _seconds(r: Range) -> str:
 
 def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[str]:
     p, m = o.placement, report.model
-    lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {PLACEMENT_WORDS[p.kind]}"]
+    lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {wording.placement_words(p)}"]
     # the pick runs at its own context (and KV cache type) when it traded some away
     context = r.pick.context if r.pick is not None and r.pick.option is o else report.context
     lines.append(wording.why(o, context, r.rig, m))

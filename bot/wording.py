@@ -76,6 +76,13 @@ def placement_detail(p: Placement, model: Model) -> str:
     return ""
 
 
+def placement_words(p: Placement) -> str:
+    """How the bytes are placed, in a few words (a split across machines says so)."""
+    if p.nodes > 1:
+        return f"split across {p.nodes} machines (whole layers per machine, llama.cpp RPC or exo)"
+    return PLACEMENT_WORDS[p.kind]
+
+
 def why(o: QuantOption, context: int, rig: Rig, model: Model) -> str:
     """The memory sum behind the verdict: weights + KV against what the placement had to hold them."""
     p = o.placement
@@ -83,6 +90,9 @@ def why(o: QuantOption, context: int, rig: Rig, model: Model) -> str:
     if p.kind == "unified" and rig.unified:
         how = "the raised GPU limit" if p.wired_limit_mb else "the GPU may wire by default"
         return f"{need} + buffers ≤ {fmt_gb(p.pools[0].capacity_bytes)} {how}"
+    if p.nodes > 1:  # a cluster: each machine's GPU memory (or unified memory at its GPU limit) holds its layers
+        held = sum(pool.capacity_bytes for pool in p.pools)
+        return f"{need} + buffers ≤ {fmt_gb(held)} over {p.nodes} machines"
     if p.kind in ("gpu", "multi-gpu"):
         return f"{need} + buffers ≤ {fmt_gb(rig.vram_bytes)} of VRAM"
     if p.kind == "expert-offload":

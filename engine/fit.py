@@ -247,7 +247,8 @@ def quality_key(o: QuantOption) -> tuple[int, int, bool, float]:
     nominal = quants.nominal_bits(o.quant, o.bits_per_weight)
     lossless = o.tier is quants.Tier.NEAR_LOSSLESS
     bits = -o.bits_per_weight if lossless else o.bits_per_weight
-    return (_TIER_RANK[o.tier], min(nominal, 8), o.weights_basis != "estimated", bits)
+    startable = bool(o.serve.plans)
+    return (_TIER_RANK[o.tier], min(nominal, 8), startable, o.weights_basis != "estimated", bits)
 
 
 # The pick takes the tiers in these groups, best first: any quant of 4 bits and up before trading down to 3 bits.
