@@ -240,10 +240,11 @@ def choose_best(options: tuple[QuantOption, ...]) -> str | None:
 _TIER_RANK = {t: len(quants.Tier) - i for i, t in enumerate(quants.Tier)}
 
 
-def quality_key(o: QuantOption) -> tuple[int, int, bool, float]:
+def quality_key(o: QuantOption) -> tuple[int, int, bool, bool, float]:
     """Higher is better: the tier; then the quant's nominal bits (8 and 16 alike: Q8_0 is as good as BF16 and reads
-    half the bytes); then a published file over an estimate of one; then more bits per weight, except among
-    near-lossless quants, where fewer (faster) win."""
+    half the bytes); then one some engine can start (a file it can load) over one none can; then a published file
+    over an estimate of one; then more bits per weight, except among near-lossless quants, where fewer (faster)
+    win."""
     nominal = quants.nominal_bits(o.quant, o.bits_per_weight)
     lossless = o.tier is quants.Tier.NEAR_LOSSLESS
     bits = -o.bits_per_weight if lossless else o.bits_per_weight
