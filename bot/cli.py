@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.cards import to_text
 from bot.commands import log_row, run_request
 from bot.logsafe import install_log_redaction
+from bot.myrig import THIS_MACHINE, myrig, substitute_here
 from bot.requests import REPORTS, REQUESTS, Frontend, Request, requests_for
 from bot.secrets import resolve_hash_keys
 from bot.settings import Settings, SettingsError, load_settings
@@ -113,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     cal.set_defaults(func=cmd_calibrate)
     _add_report_commands(sub)
+    mine = sub.add_parser("myrig", help="detect this machine and print the hardware phrase to paste into Discord")
+    mine.set_defaults(func=cmd_myrig)
 
     cat = sub.add_parser("catalog", help="check or list the catalog")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
@@ -247,8 +250,13 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     request = REQUESTS[args.request]
     raw = {o.name: getattr(args, o.name) for o in request.options}
+    catalog = load_catalog(settings)
+    raw, undetected = substitute_here(raw, request, lambda: myrig(catalog, THIS_MACHINE)[0])  # `here`: this machine
+    if undetected is not None:
+        print(f"rigfit: {undetected}", file=sys.stderr)
+        return EXIT_USAGE
     members = ReportStore(database_location(settings)).source() if request.name == "fit" else None  # your reports
-    answer = run_request(load_catalog(settings), request.name, raw, Frontend.CLI, allow_files=True, members=members)
+    answer = run_request(catalog, request.name, raw, Frontend.CLI, allow_files=True, members=members)
     query_log = query_log_for(settings)
     query_log.log(log_row(frontend="cli", command=request.name, raw_args=raw, answer=answer, started=started))
     if _closed(query_log):
@@ -260,6 +268,15 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer.data, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(to_text(answer.card))
+    return 0
+
+
+def cmd_myrig(args: argparse.Namespace, settings: Settings) -> int:
+    phrase, text = myrig(load_catalog(settings), THIS_MACHINE)
+    if phrase is None:
+        print(f"rigfit: {text}", file=sys.stderr)
+        return 1
+    print(text)
     return 0
 
 
