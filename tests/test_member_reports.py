@@ -257,3 +257,21 @@ def test_nothing_refused_is_stored(tmp_path: Path, cat: Catalog) -> None:
             store.add("u-ana", GUILD, read_report(paste, cat, hardware=hardware, model=model))
     assert store.export_rows() == [] and store.of_member(["u-ana"]) == []
     qlog.close()
+
+
+def test_migrate_to_moves_reports_with_their_rows_and_hides_once(pg_url: str, tmp_path: Path, cat: Catalog) -> None:
+    from bot.storage.migrate import migrate_to
+
+    path = tmp_path / "rigfit.sqlite3"
+    lite = ReportStore(path)
+    llama = read_report(table(*LLAMA8_Q8, devices=CUDA_3090), cat, hardware="RTX 3090", model="llama-3.1-8b")
+    hidden = lite.add("u-ana", GUILD, llama)
+    lite.add("u-bo", None, llama)
+    assert lite.hide(GUILD, hidden)
+    first = migrate_to(path, pg_url)
+    again = migrate_to(path, pg_url)
+    assert (first.reports_copied, again.reports_copied) == (2, 0)
+    pg = ReportStore(pg_url)
+    assert [r.models for r in pg.of_member(["u-ana"])] == [("llama-3.1-8b",)]
+    assert len(pg.points("llama", None)) == 4  # two reports of two rows each
+    assert {p.report_id for p in pg.points("llama", GUILD)} == {r.id for r in pg.of_member(["u-bo"])}  # ana's hidden
