@@ -186,6 +186,33 @@ def serve_lines(o: QuantOption) -> list[str]:
     return lines
 
 
+def commands_card(report: FitReport) -> Card:
+    """Every command that starts the first reading's recommended option, one field per engine, and every engine
+    that cannot serve it with the reason (the /fit card shows the best one or two)."""
+    first = report.readings[0]
+    o = first.best_option
+    if o is None:
+        return within_limits(Card(title=f"{report.model.name}: no commands", description="Nothing runs on this rig."))
+    fields = [
+        CardField(
+            f"{wording.ENGINE_NAMES[plan.engine]} · {wording.serve_why(plan)}"[:FIELD_NAME_MAX],
+            f"```{serve_command(plan)}```",
+        )
+        for plan in o.serve.plans
+    ]
+    refused = [f"✖ {wording.refused(r)}" for r in o.serve.refused]
+    if refused:
+        fields.append(CardField("Engines that cannot serve it", "\n".join(refused)))
+    return within_limits(
+        Card(
+            title=f"{report.model.name} {o.quant}: every command",
+            description=f"{first.label} · context {fmt_tokens(report.context)}",
+            colour=VERDICT_COLOUR[o.verdict],
+            fields=tuple(fields),
+        )
+    )
+
+
 def _quant_table(r: ReadingReport) -> str:
     rows = [
         f"{VERDICT_MARK[o.verdict]} `{o.quant}` {fmt_gb(o.weights_bytes)}"

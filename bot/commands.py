@@ -17,6 +17,7 @@ from typing import Any
 from bot.cards import (
     Card,
     about_card,
+    commands_card,
     compare_card,
     cost_card,
     error_card,
@@ -336,6 +337,16 @@ def quants_answer(catalog: Catalog, model: str, hardware: str = DEFAULT_QUANTS_H
         return Answer(
             card=pages[0], report=report, data=quants_json(report), log_fields={"model_id": m.id}, pages=pages
         )
+
+    return safely(build)
+
+
+def commands_answer(catalog: Catalog, model: str, hardware: str, context: str | int | None = None) -> Answer:
+    """Every serve plan of /fit's recommended option (the /fit card shows the best one or two): a button's answer."""
+
+    def build() -> Answer:
+        report = run_fit(catalog, model, hardware, context)
+        return Answer(card=commands_card(report), report=report, log_fields={"model_id": report.model.id})
 
     return safely(build)
 

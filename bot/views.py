@@ -1,6 +1,6 @@
 """Cards as components v2 views, with their buttons: /fit's follow-ups (all quants, cost against the API, a longer
-context, hardware that runs it) and previous/next over pages. Only the asker may press them; on timeout they are
-disabled."""
+context, every command that starts the pick, hardware that runs it) and previous/next over pages. Only the asker
+may press them; on timeout they are disabled."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.cards import Card
-from bot.commands import Answer, fit_answer, quants_answer, recommend_answer
+from bot.commands import Answer, commands_answer, fit_answer, quants_answer, recommend_answer
 from bot.commands import cost_answer as cost_answer_
 from bot.layout import card_container
 from bot.limits import RateLimits
@@ -101,6 +101,7 @@ class FitView(CardView):
             _button("All quants", self.all_quants),
             _button("Cost vs API", self.cost),
             _button("Longer context", self.longer),
+            _button("All commands", self.all_commands),
             _button("Hardware that runs it", self.hardware_for_it, primary=True),
         )
         super().__init__([row])
@@ -136,6 +137,10 @@ class FitView(CardView):
             return answer
 
         await self._follow(interaction, "fit", build)
+
+    async def all_commands(self, interaction: discord.Interaction) -> None:
+        build = lambda: commands_answer(self.bot.catalog, self.model, self.hardware, self.context)  # noqa: E731
+        await self._follow(interaction, "commands", build)
 
     async def hardware_for_it(self, interaction: discord.Interaction) -> None:
         await self._follow(interaction, "recommend", lambda: recommend_answer(self.bot.catalog, self.model))

@@ -70,6 +70,9 @@ def sent(i: MagicMock) -> dict[str, Any]:
     return dict(i.followup.send.await_args.kwargs)
 
 
+FIT_BUTTONS = ["All quants", "Cost vs API", "Longer context", "All commands", "Hardware that runs it"]
+
+
 def card_text(kwargs: dict[str, Any]) -> str:
     """What a reply shows as text: the components v2 text displays, or the embed of the fallback."""
     view = kwargs.get("view")
@@ -138,7 +141,13 @@ async def test_fit_card_has_followup_buttons(bot: RigfitBot) -> None:
     await invoke(bot, "fit", i, "glm-5.2", "256GB", None, None)
     view = sent(i)["view"]
     assert isinstance(view, FitView)
-    assert list(buttons(view)) == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]
+    assert list(buttons(view)) == [
+        "All quants",
+        "Cost vs API",
+        "Longer context",
+        "All commands",
+        "Hardware that runs it",
+    ]
     assert [f.filename for f in sent(i)["files"]] == ["chart.png"]  # the picture rides along
 
 
@@ -150,7 +159,7 @@ async def test_buttons_answer_only_the_asker(bot: RigfitBot) -> None:
     assert await view.interaction_check(interaction()) is True
 
 
-@pytest.mark.parametrize("button", ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"])
+@pytest.mark.parametrize("button", FIT_BUTTONS)
 async def test_each_button_answers_ephemerally(bot: RigfitBot, button: str) -> None:
     view = FitView(bot, 1234, "llama-3.1-8b", "RTX 3090", "8k")
     i = interaction()
@@ -572,3 +581,12 @@ async def test_can_i_run_this_asks_for_a_rig_then_answers(bot: RigfitBot) -> Non
 async def test_can_i_run_this_without_a_model_says_so_privately(bot: RigfitBot) -> None:
     i = await can_i_run(bot, "good morning everyone")
     assert sent(i)["ephemeral"] is True and "found no model" in sent(i)["content"]
+
+
+async def test_all_commands_lists_every_engine_that_starts_the_pick_and_those_that_cannot(bot: RigfitBot) -> None:
+    view = FitView(bot, 1234, "llama-3.1-8b", "RTX 3090", None)
+    i = interaction()
+    await buttons(view)["All commands"].callback(i)
+    text = card_text(sent(i))
+    assert sent(i)["ephemeral"] is True and "every command" in text
+    assert "llama-server" in text and "```" in text

@@ -48,6 +48,9 @@ async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
         yield running
 
 
+FIT_BUTTONS = ["All quants", "Cost vs API", "Longer context", "All commands", "Hardware that runs it"]
+
+
 def embed_text(record: d.Record) -> str:
     """What the asker sees as text: embeds, content, and the text displays of components v2 cards."""
     texts = [str(e) for m in record.messages for e in m.get("embeds", [])]
@@ -118,7 +121,13 @@ async def test_buttons_answer_the_asker_only(bot: Running) -> None:
     record = await bot.ask(d.slash("fit", {"model": "llama-3.1-8b", "hardware": "RTX 3090"}, user_id=d.USER["id"]))
     message = record.messages[-1]
     buttons = [c for c in d.components_of(message) if c.get("type") == 2]
-    assert [b["label"] for b in buttons] == ["All quants", "Cost vs API", "Longer context", "Hardware that runs it"]
+    assert [b["label"] for b in buttons] == [
+        "All quants",
+        "Cost vs API",
+        "Longer context",
+        "All commands",
+        "Hardware that runs it",
+    ]
     for b in buttons:
         pressed = await bot.ask(d.button(b["custom_id"], message["id"]))
         assert pressed.ephemeral and pressed.messages, b["label"]
