@@ -105,14 +105,22 @@ def bench_autocomplete(catalog: Catalog) -> dict[str, float]:
 
 
 def bench_recommend(catalog: Catalog) -> dict[str, float]:
-    from engine.recommend import recommend
+    from engine.parse import parse_hardware
+    from engine.recommend import best_builds, recommend, upgrade_path
 
     samples: list[float] = []  # every catalog model, as the issue asks (recommend over the whole catalog)
+    best: list[float] = []  # with a budget: the best builds within it (every machine under the budget answered)
+    upgrades: list[float] = []  # with a rig: the cheapest upgrade of each kind
+    rig = parse_hardware("RTX 3090 + 64GB DDR4", catalog)[0].rig
     for model in catalog.models.values():
         samples += time_ms(lambda m=model: recommend(m, catalog, min_decode_tps=5), 3)
+        best += time_ms(lambda m=model: best_builds(m, catalog, budget_usd=5000, min_decode_tps=5), 1)
+        upgrades += time_ms(lambda m=model: upgrade_path(m, rig, catalog, min_decode_tps=10), 1)
     return {
         "recommend_p50_ms": round(percentile(samples, 50), 3),
         "recommend_p99_ms": round(percentile(samples, 99), 3),
+        "recommend_best_5k_p99_ms": round(percentile(best, 99), 3),
+        "recommend_upgrades_3090_p99_ms": round(percentile(upgrades, 99), 3),
     }
 
 

@@ -20,7 +20,7 @@ from engine.cost import CostReport
 from engine.evidence import OptionEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.quants import Tier
-from engine.recommend import Candidate, ModelFit
+from engine.recommend import Candidate, ModelFit, UpgradePath
 from engine.serve import ServePlan, Step
 from engine.speed import Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens, fmt_usd
@@ -398,24 +398,59 @@ def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_
     )
 
 
-def recommend_card(model_name: str, candidates: list[Candidate], target_tps: float, budget: float | None) -> Card:
-    if not candidates:
+def recommend_card(
+    model_name: str,
+    candidates: list[Candidate],
+    target_tps: float,
+    budget: float | None,
+    best: list[Candidate] | None = None,
+    path: UpgradePath | None = None,
+) -> Card:
+    fields = _recommend_fields(best or [], path)
+    if not candidates and not fields:
         within = f" within {fmt_usd(budget)}" if budget else ""
         return error_card(f"No priced machine in the catalog runs {model_name} at {target_tps:g} tok/s{within}.")
-    lines = [
-        f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · "
-        f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s (typically {fmt_rate(c.decode_typical)}) · "
-        f"{PLACEMENT_WORDS[c.placement]}"
-        for c in candidates
-    ]
+    lines = [_candidate_line(c) for c in candidates] or ["No priced machine runs it at that speed within the budget."]
     return within_limits(
         Card(
             title=f"Cheapest hardware for {model_name} at ≥ {target_tps:g} tok/s",
             description="\n".join(lines),
             colour=GREEN,
+            fields=tuple(fields),
             footer="prices: cards, the board/CPU/PSU they need, machines and system RAM; speeds from measured runs",
         )
     )
+
+
+def _candidate_line(c: Candidate) -> str:
+    return (
+        f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · "
+        f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s (typically {fmt_rate(c.decode_typical)}) · "
+        f"{PLACEMENT_WORDS[c.placement]}"
+    )
+
+
+def _recommend_fields(best: list[Candidate], path: UpgradePath | None) -> list[CardField]:
+    """The best builds within the budget, and the upgrades of a stated rig, as fields after the cheapest."""
+    fields = []
+    if best:
+        lines = [_candidate_line(c) for c in best]
+        fields.append(CardField("Best within the budget (4-bit and up first, then speed)", "\n".join(lines)))
+    if path is not None:
+        if path.current is not None:
+            c = path.current
+            head = f"Runs now: {c.quant} at typically {fmt_rate(c.decode_typical)} tok/s."
+        else:
+            head = "Runs now, but under the target speed." if path.runs else "Does not run on it now."
+        lines = [
+            f"**{wording.upgrade_words(u)}** {fmt_usd(u.candidate.price_usd)} → {u.candidate.quant} · "
+            f"typically {fmt_rate(u.candidate.decode_typical)} tok/s"
+            for u in path.upgrades
+        ]
+        if not path.upgrades:
+            lines = ["No upgrade of it reaches the target (a unified machine's memory cannot be added to)."]
+        fields.append(CardField(f"Upgrades for {path.rig_label}"[:FIELD_NAME_MAX], "\n".join([head, *lines])))
+    return fields
 
 
 def whatfits_card(label: str, fits: list[ModelFit]) -> Card:

@@ -58,7 +58,7 @@ from engine.parse import (
     parse_prompt_tokens,
     parse_quant,
 )
-from engine.recommend import recommend, what_fits
+from engine.recommend import best_builds, recommend, upgrade_path, what_fits
 from engine.rig import Reading
 
 log = logging.getLogger(__name__)
@@ -277,15 +277,23 @@ def recommend_answer(
     budget: float | None = None,
     min_tps: float = DEFAULT_MIN_TPS,
     context: str | int | None = None,
+    hardware: str | None = None,
 ) -> Answer:
+    """The cheapest machines; with a budget, the best builds within it too; with hardware, that rig's upgrades."""
+
     def build() -> Answer:
         m = parse_model(model, catalog)
         ctx = parse_context(context, m) or min(DEFAULT_CONTEXT, m.context_max_tokens)
         found = recommend(m, catalog, budget_usd=budget, min_decode_tps=min_tps, context=ctx)
+        best = best_builds(m, catalog, budget_usd=budget, min_decode_tps=min_tps, context=ctx) if budget else []
+        path = None
+        if hardware:
+            reading = parse_hardware(hardware, catalog)[0]
+            path = upgrade_path(m, reading.rig, catalog, min_decode_tps=min_tps, context=ctx, label=reading.label)
         return Answer(
-            card=recommend_card(m.name, found, min_tps, budget),
-            data=recommend_json(m, found, min_tps, budget, ctx),
-            log_fields={"model_id": m.id},
+            card=recommend_card(m.name, found, min_tps, budget, best, path),
+            data=recommend_json(m, found, min_tps, budget, ctx, best, path),
+            log_fields={"model_id": m.id} | ({"hardware": path.rig_label} if path else {}),
         )
 
     return safely(build)

@@ -17,11 +17,11 @@ from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
 from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
 from engine.fit import FitReport, Pick, QuantOption, ReadingReport
 from engine.prices import PricePart, PricePartKind
-from engine.recommend import Candidate, ModelFit
+from engine.recommend import Candidate, ModelFit, UpgradePath
 from engine.rig import Rig
 from engine.serve import Engine, ServePlan
 from engine.speed import Concurrency, Range, TensorParallel
-from engine.units import GB
+from engine.units import GB, GIB
 
 Json = dict[str, object]
 
@@ -330,15 +330,43 @@ def _rental_json(r: RentalCost | None) -> Json | None:
 
 
 def recommend_json(
-    model: Model, found: list[Candidate], min_tps: float, budget_usd: float | None, context: int
+    model: Model,
+    found: list[Candidate],
+    min_tps: float,
+    budget_usd: float | None,
+    context: int,
+    best: list[Candidate] | None = None,
+    path: UpgradePath | None = None,
 ) -> Json:
-    """`rigfit recommend --json`: the cheapest machines that run the model at `min_tps`, cheapest first."""
+    """`rigfit recommend --json`: the cheapest machines that run the model at `min_tps`, cheapest first; with a
+    budget the best builds within it; with hardware the upgrades of that rig."""
     return {
         "model": {"id": model.id, "name": model.name},
         "min_decode_tps": min_tps,
         "usd_budget": budget_usd,
         "context": context,
         "candidates": [_candidate_json(c) for c in found],
+        "best_within_budget": [_candidate_json(c) for c in best or []],
+        "upgrades": _upgrades_json(path) if path is not None else None,
+    }
+
+
+def _upgrades_json(path: UpgradePath) -> Json:
+    return {
+        "hardware": path.rig_label,
+        "runs": path.runs,
+        "current": _candidate_json(path.current) if path.current is not None else None,
+        "options": [
+            {
+                "kind": u.kind.value,
+                "device": u.device,
+                "count": u.count,
+                "added_gb": round(u.added_gib * GIB / GB, 1) if u.added_gib is not None else None,
+                "words": wording.upgrade_words(u),
+                **_candidate_json(u.candidate),
+            }
+            for u in path.upgrades
+        ],
     }
 
 

@@ -366,7 +366,7 @@ REQUESTS: dict[str, Request] = {
         ),
         Request(
             "recommend",
-            "The cheapest hardware that runs a model at your target speed",
+            "Cheapest hardware for a model at your speed, the best within a budget, upgrades for yours",
             (
                 MODEL,
                 Option(
@@ -380,6 +380,13 @@ REQUESTS: dict[str, Request] = {
                 ),
                 MIN_TPS,
                 CONTEXT,
+                Option(
+                    "hardware",
+                    Kind.TEXT,
+                    "Hardware you have: what adding RAM or a card, or swapping cards, buys, e.g. RTX 3090 + 64GB DDR4",
+                    default_text="none: machines to buy",
+                    complete=Complete.HARDWARE,
+                ),
             ),
         ),
         Request(

@@ -19,7 +19,7 @@ from engine.fit import FitReport, Pick, QuantOption, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
-from engine.recommend import ModelFit, Use
+from engine.recommend import ModelFit, Upgrade, UpgradeKind, Use
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
@@ -632,6 +632,16 @@ WHATFITS_USE_WORDS: dict[Use, str] = {
     Use.MORE: "",
     Use.SUPERSEDED: "superseded",
 }
+
+
+def upgrade_words(u: Upgrade) -> str:
+    """What an upgrade of a stated rig buys, in words: "add 1x RTX 3090", "add 64 GB of RAM", "swap for 2x ..."."""
+    if u.kind is UpgradeKind.ADD_RAM:
+        return f"add {u.added_gib or 0:g} GB of RAM"
+    if u.kind is UpgradeKind.SWAP_CARDS:
+        return f"swap the cards for {u.count}x {u.device}"
+    board = next((p.platform for p in u.candidate.price_basis.parts if p.platform is not None), None)
+    return f"add {u.count}x {u.device}" + (f" on a {board.name} (priced in)" if board else "")
 
 
 def whatfits_reason(f: ModelFit, min_decode_tps: float) -> str:

@@ -347,6 +347,9 @@ class PlatformPrice(Frozen):
     channels: PositiveInt
     max_gpus: PositiveInt
     parts: tuple[PlatformPart, ...]
+    # what the cards sit in: PCIe slots, or an HGX (SXM) / OAM baseboard; an SXM or OAM module is offered only on
+    # a platform with its baseboard
+    slot: Literal["pcie", "sxm", "oam"] = "pcie"
     cpu_watts: PositiveFloat | None = None  # the CPU's rated power: the host's draw in /cost
     notes: str | None = None
 

@@ -157,16 +157,25 @@ def ram_usd_per_gib(platform: SystemMemory, hardware: dict[str, Hardware], offer
 
 
 def platform_for(
-    platforms: tuple[PlatformPrice, ...], n_gpus: int, ram: SystemMemory | None = None
+    platforms: tuple[PlatformPrice, ...], n_gpus: int, ram: SystemMemory | None = None, slot: str = "pcie"
 ) -> PlatformPrice | None:
-    """The cheapest priced platform that takes `n_gpus` cards and, for a GPU + RAM build, the RAM's type and
-    channel count (None: the catalog prices no such platform, and the build is not offered)."""
+    """The cheapest priced platform that takes `n_gpus` cards in its `slot` (PCIe, or an SXM/OAM baseboard) and,
+    for a GPU + RAM build, the RAM's type and channel count (None: the catalog prices no such platform, and the
+    build is not offered)."""
     fits = [
         p
         for p in platforms
-        if p.max_gpus >= n_gpus and (ram is None or (p.memory_type, p.channels) == (ram.memory_type, ram.channels))
+        if p.max_gpus >= n_gpus
+        and p.slot == slot
+        and (ram is None or (p.memory_type, p.channels) == (ram.memory_type, ram.channels))
     ]
     return min(fits, key=lambda p: p.usd, default=None)
+
+
+def card_slot(gpu: Gpu) -> str:
+    """What a card sits in: an SXM module an HGX baseboard, an OAM module an OAM one, any other card a PCIe slot."""
+    interconnect = gpu.interconnect or ""
+    return "sxm" if interconnect.startswith("sxm") else "oam" if interconnect.startswith("oam") else "pcie"
 
 
 def platform_part(platform: PlatformPrice) -> PricePart:

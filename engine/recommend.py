@@ -14,6 +14,7 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, PlatformPrice, SystemMemory, Unified
 from engine import memory
 from engine.fit import (
+    PICK_GROUPS,
     FitOptions,
     QuantOption,
     SizedFile,
@@ -28,6 +29,7 @@ from engine.placement import PlacementKind, Verdict
 from engine.prices import (
     PriceBasis,
     PricePart,
+    card_slot,
     device_price,
     platform_for,
     platform_part,
@@ -37,7 +39,7 @@ from engine.prices import (
     ram_usd_per_gib,
 )
 from engine.quants import DEFAULT_LADDER, Tier, nominal_bits
-from engine.rig import DESKTOP_MAX_GIB, Frozen, Reading, Rig, gpu_device, platform_ram, unified_pool
+from engine.rig import DESKTOP_MAX_GIB, Frozen, GpuDevice, Reading, Rig, gpu_device, platform_ram, unified_pool
 from engine.units import GIB
 
 GPU_COUNTS = (1, 2, 3, 4, 6, 8)
@@ -72,6 +74,8 @@ class Candidate(Frozen):
     decode_high: float
     decode_typical: float
     max_context: int
+    tier: Tier = Tier.GOOD  # how much quality the quant keeps (engine/quants.py)
+    quality: tuple[float, ...] = ()  # fit.quality_key of the quant as it runs here (higher is better)
 
 
 def _mid(o: QuantOption) -> float:
@@ -136,7 +140,13 @@ class _Prices:
         self.catalog = catalog
         self.gpus: dict[str, tuple[Gpu, float, PricePart]] = {}
         for h in catalog.hardware.values():
-            if isinstance(h, Gpu) and h.prices and supported(h):
+            # an SXM or OAM module needs its baseboard: offered only where the catalog prices a platform with one
+            if (
+                isinstance(h, Gpu)
+                and h.prices
+                and supported(h)
+                and card_slot(h) in {b.slot for b in catalog.platform_prices}
+            ):
                 usd, part = device_price(h)
                 if usd is not None:
                     self.gpus[h.id] = (h, usd, part)
@@ -146,8 +156,8 @@ class _Prices:
         self.boards = tuple(catalog.platform_prices)
         self.board_usd = {b.id: b.usd for b in self.boards}
 
-    def board(self, n_gpus: int, ram: SystemMemory | None = None) -> PlatformPrice | None:
-        return platform_for(self.boards, n_gpus, ram)
+    def board(self, n_gpus: int, ram: SystemMemory | None = None, slot: str = "pcie") -> PlatformPrice | None:
+        return platform_for(self.boards, n_gpus, ram, slot)
 
 
 def _fixed(prices: _Prices) -> list[tuple[float, _Cards | _Box]]:
@@ -158,7 +168,7 @@ def _fixed(prices: _Prices) -> list[tuple[float, _Cards | _Box]]:
         if isinstance(h, Gpu) and h.id in prices.gpus:
             usd = prices.gpus[h.id][1]
             for n in GPU_COUNTS:
-                board = prices.board(n)
+                board = prices.board(n, slot=card_slot(h))
                 if board is None:  # no priced board takes this many cards: not a machine to offer
                     continue
                 out.append((usd * n + prices.board_usd[board.id], _Cards(h, n, board)))
@@ -208,7 +218,7 @@ def _ram_build(gpu: Gpu, n: int, platform: SystemMemory, sizes: tuple[int, ...],
     _, gpu_usd, gpu_part = prices.gpus[gpu.id]
     ram = platform_ram(platform, sizes[0], named=False)
     ram_usd, ram_part = ram_price(ram, prices.catalog.hardware, prices.ram_offers)
-    board = prices.board(n, platform)
+    board = prices.board(n, platform, card_slot(gpu))
     assert board is not None  # `_options` offers only builds on a priced platform
     gpus = f"{n}x {gpu.name}" if n > 1 else gpu.name
     return _Machine(
@@ -233,7 +243,7 @@ def _options(model: Model, prices: _Prices) -> list[tuple[float, _Item]]:
             if n * h.memory_gib * GIB >= smallest * GPU_ONLY_ROOM:
                 continue
             for platform in prices.platforms:
-                board = prices.board(n, platform)
+                board = prices.board(n, platform, card_slot(h))
                 sizes = tuple(g for g in _ram_sizes(platform) if (n * h.memory_gib + g) * GIB >= smallest)
                 if sizes and board is not None:
                     usd = n * gpu_usd + sizes[0] * prices.ram_per_gib[platform.id] + prices.board_usd[board.id]
@@ -261,6 +271,7 @@ class _Search:
         self.model, self.context, self.min_decode_tps = model, context, min_decode_tps
         self.opts = FitOptions(context=context)
         self.profile = kv_profile(model, self.opts)
+        self.kv_bytes = self.profile.bytes_at(context)
         self._files: dict[tuple[bool, bool], tuple[SizedFile, ...]] = {}
         self._answers: dict[Rig, tuple[bool, QuantOption | None]] = {}
 
@@ -276,7 +287,8 @@ class _Search:
         if key not in self._files:
             self._files[key] = sized_files(self.model, rig, self.opts)
         runs = False
-        memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0)
+        # weights that with the KV cache at the asked context exceed all the rig's memory cannot fit: not sized
+        memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0) - self.kv_bytes
         options = options_by_quality(
             self.model,
             rig,
@@ -338,7 +350,10 @@ def _cheapest(
         if o.key in satisfied and not every_size:
             continue
         runs, option = search.first_good(o.rig)
-        if o.platform is not None and o.ram_ladder and (not runs or every_size):
+        # more RAM of the same speed only admits larger, slower quants: worth trying where nothing runs yet, or
+        # (every size) where a larger quant would lift the answer into a better group of quants
+        better_group = every_size and option is not None and _group(option.tier) > 0
+        if o.platform is not None and o.ram_ladder and (not runs or better_group):
             gpu = prices.gpus[o.rig.gpus[0].hardware_id or ""][0]
             bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, o.ram_ladder, prices)
             heapq.heappush(heap, (bigger.usd, seq, bigger))
@@ -364,6 +379,247 @@ def _first_good(
     return _Search(model, context, min_decode_tps).first_good(rig)
 
 
+def best_builds(
+    model: Model,
+    catalog: Catalog,
+    *,
+    budget_usd: float,
+    min_decode_tps: float = 5.0,
+    context: int = 32_768,
+    limit: int = 3,
+) -> list[Candidate]:
+    """The best machines within the budget, best first: every priced machine up to `budget_usd` (more cards and
+    more RAM too) answered as `recommend` answers it (the highest-quality quant at the target speed), ordered by
+    `_build_rank`. `recommend` gives the cheapest that meet the target; this gives what the money buys."""
+    prices = _Prices(catalog)
+    search = _Search(model, context, min_decode_tps)
+    found = [c for c, _ in _cheapest(search, prices, budget_usd, None, every_size=True)]
+    return sorted(found, key=lambda c: _build_rank(c, min_decode_tps), reverse=True)[:limit]
+
+
+def _build_rank(c: Candidate, min_decode_tps: float) -> tuple[int, float, tuple[float, ...], float]:
+    """Higher is better. The quant's group first (4 bits and up, then 3, then 2: fit's PICK_GROUPS, the groups
+    /fit's pick takes in order); then decode speed up to FAST_FACTOR x the target (past it speed no longer changes
+    how the model is used, as in /whatfits); then the quant's quality; then the lower price."""
+    speed = min(c.decode_typical, FAST_FACTOR * min_decode_tps)
+    return -_group(c.tier), speed, c.quality, -c.price_usd
+
+
+def _group(tier: Tier) -> int:
+    """Which of fit's PICK_GROUPS the tier is in: 0 for 4 bits and up, 1 for 3 bits, 2 for 2 bits and below."""
+    return next((i for i, (tiers, _) in enumerate(PICK_GROUPS) if tier in tiers), len(PICK_GROUPS))
+
+
+class UpgradeKind(StrEnum):
+    """What a member adds to (or changes in) the rig they have (bot/wording.py says each in words)."""
+
+    ADD_RAM = "add-ram"  # more system RAM of the same kind, up to what the platform takes
+    ADD_SAME_CARD = "add-same-card"  # more of the card the rig has (a board for more cards where it needs one)
+    ADD_OTHER_CARD = "add-other-card"  # one card of another kind beside the ones the rig has
+    SWAP_CARDS = "swap-cards"  # the rig's cards replaced by as many of another card
+
+
+class Upgrade(Frozen):
+    """The cheapest change of one kind that makes the rig run the model at the target speed: `candidate` is the
+    rig after it (its label the whole rig, its price and parts only what is bought)."""
+
+    kind: UpgradeKind
+    candidate: Candidate
+    added_gib: float | None = None  # ADD_RAM: the RAM added
+    device: str | None = None  # the card added or swapped in (its name)
+    device_id: str | None = None  # ... and its catalog id
+    count: int = 0  # cards added or swapped in
+
+
+class UpgradePath(Frozen):
+    """A stated rig as it is and the cheapest upgrade of each kind, cheapest first."""
+
+    rig_label: str
+    runs: bool  # any quant worth running runs on the rig as it is
+    current: Candidate | None  # the rig as it is, where it already reaches the target (price 0: nothing bought)
+    upgrades: tuple[Upgrade, ...]
+
+
+ADD_CARD_COUNTS = (1, 2, 3)  # cards of the same kind added to a rig's own (up to GPU_COUNTS' largest in all)
+
+
+def upgrade_path(
+    model: Model,
+    rig: Rig,
+    catalog: Catalog,
+    *,
+    min_decode_tps: float = 5.0,
+    context: int = 32_768,
+    label: str | None = None,
+) -> UpgradePath:
+    """What adding RAM, more of the rig's card, one card of another kind, or swapping the cards buys for this
+    model: the cheapest change of each kind that makes it run at `min_decode_tps`. A unified-memory machine's
+    memory cannot be added to: it gets no upgrade (a new machine is `recommend`'s answer)."""
+    prices = _Prices(catalog)
+    search = _Search(model, context, min_decode_tps)
+    label = label or rig.describe()
+    runs, option = search.first_good(rig)
+    current = _candidate(label, 0.0, PriceBasis(), option) if option is not None else None
+    ways = (_add_ram, _add_same_card, _add_other_card, _swap_cards) if rig.gpus and rig.unified is None else ()
+    # an upgrade earns its price by reaching the target at all, or at a better group of quants than the rig does
+    # (the cheapest of each kind that does, and where that is a lower group, the cheapest that reaches 4 bits)
+    wanted = _group(option.tier) - 1 if option is not None else len(PICK_GROUPS)
+    goals = sorted({wanted, 0}, reverse=True) if wanted >= 0 else []
+    found: list[Upgrade] = []
+    for way in ways:
+        for group in goals:
+            u = way(rig, _Goal(search, group), prices)
+            if u is not None and u not in found:
+                found.append(u)
+    return UpgradePath(
+        rig_label=label,
+        runs=runs,
+        current=current,
+        upgrades=tuple(sorted(found, key=lambda u: u.candidate.price_usd)),
+    )
+
+
+@dataclass(frozen=True)
+class _Goal:
+    """What an upgrade must reach: the target speed, at a quant of group `group` or better (`_group`)."""
+
+    search: _Search
+    group: int
+
+
+def _first_upgrade(tries: list[tuple[float, Upgrade, Rig]], goal: _Goal) -> Upgrade | None:
+    """The cheapest of the tries that reaches the goal (tried in order of price), with its answer."""
+    if goal.group < 0:
+        return None  # the rig already runs a quant of the best group at the target
+    for _, upgrade, rig in sorted(tries, key=lambda t: t[0]):
+        _, option = goal.search.first_good(rig)
+        if option is not None and _group(option.tier) <= goal.group:
+            c = upgrade.candidate
+            return upgrade.model_copy(update={"candidate": _candidate(c.label, c.price_usd, c.price_basis, option)})
+    return None
+
+
+def _placeholder(label: str, usd: float, basis: PriceBasis) -> Candidate:
+    """A candidate before its rig is sized (`_first_upgrade` fills in the answer)."""
+    return Candidate(
+        label=label,
+        price_usd=usd,
+        price_basis=basis,
+        quant="",
+        bits_per_weight=0.0,
+        verdict="does-not-fit",
+        placement="none",
+        decode_low=0.0,
+        decode_high=0.0,
+        decode_typical=0.0,
+        max_context=0,
+    )
+
+
+def _add_ram(rig: Rig, goal: _Goal, prices: _Prices) -> Upgrade | None:
+    """More of the rig's RAM (same type, speed and channels), at RAM_SIZES_GIB up to the platform's ceiling."""
+    ram = rig.ram
+    if ram is None:
+        return None
+    have_gib = ram.memory_bytes / GIB
+    channels = ram.channels or 2
+    ceiling = DESKTOP_MAX_GIB if channels <= 2 else max(RAM_SIZES_GIB)
+    tries = []
+    for gib in (g for g in RAM_SIZES_GIB if have_gib < g <= ceiling):
+        added = ram.model_copy(update={"memory_bytes": int((gib - have_gib) * GIB)})
+        usd, part = ram_price(added, prices.catalog.hardware, prices.ram_offers)
+        if usd is None:
+            return None
+        bigger = rig.model_copy(update={"ram": ram.model_copy(update={"memory_bytes": int(gib * GIB)})})
+        c = _placeholder(bigger.describe(), usd, PriceBasis(parts=(part,)))
+        tries.append((usd, Upgrade(kind=UpgradeKind.ADD_RAM, candidate=c, added_gib=gib - have_gib), bigger))
+    return _first_upgrade(tries, goal)
+
+
+def _add_same_card(rig: Rig, goal: _Goal, prices: _Prices) -> Upgrade | None:
+    """More of the rig's first card, with the board a machine of that many cards needs where the rig's own
+    class of board takes fewer (the cheapest priced platform that takes them all)."""
+    have = rig.gpus[0]
+    priced = prices.gpus.get(have.hardware_id or "")
+    if priced is None:
+        return None
+    gpu, usd, part = priced
+    n = len(rig.gpus)
+    own_board = prices.board(n, slot=card_slot(gpu))
+    tries = []
+    for k in ADD_CARD_COUNTS:
+        if n + k > max(GPU_COUNTS):
+            break
+        board = prices.board(n + k, slot=card_slot(gpu))
+        if board is None:
+            continue
+        new_board = own_board is None or board.id != own_board.id
+        parts = (*(part,) * k, *((platform_part(board),) if new_board else ()))
+        total = usd * k + (prices.board_usd[board.id] if new_board else 0.0)
+        bigger = rig.model_copy(update={"gpus": (*rig.gpus, *(have,) * k)})
+        c = _placeholder(bigger.describe(), total, PriceBasis(parts=parts))
+        tries.append(
+            (
+                total,
+                Upgrade(kind=UpgradeKind.ADD_SAME_CARD, candidate=c, device=gpu.name, device_id=gpu.id, count=k),
+                bigger,
+            )
+        )
+    return _first_upgrade(tries, goal)
+
+
+def _add_other_card(rig: Rig, goal: _Goal, prices: _Prices) -> Upgrade | None:
+    """One card of another priced kind, of the same backend, beside the rig's own (on a board that takes one
+    more card)."""
+    n = len(rig.gpus)
+    board = prices.board(n + 1)  # PCIe cards: `_Prices` holds SXM/OAM modules only where a baseboard is priced
+    own_board = prices.board(n)
+    if board is None:
+        return None
+    new_board = own_board is None or board.id != own_board.id
+    tries = []
+    for gpu, usd, part in prices.gpus.values():
+        if gpu.id == rig.gpus[0].hardware_id or gpu.backend != rig.gpus[0].backend:
+            continue  # cards of two vendors in one machine need two backends (or Vulkan for both): not advised
+        total = usd + (prices.board_usd[board.id] if new_board else 0.0)
+        parts = (part, *((platform_part(board),) if new_board else ()))
+        bigger = rig.model_copy(update={"gpus": (*rig.gpus, gpu_device(gpu))})
+        c = _placeholder(bigger.describe(), total, PriceBasis(parts=parts))
+        tries.append(
+            (
+                total,
+                Upgrade(kind=UpgradeKind.ADD_OTHER_CARD, candidate=c, device=gpu.name, device_id=gpu.id, count=1),
+                bigger,
+            )
+        )
+    return _first_upgrade(tries, goal)
+
+
+def _better_card(gpu: Gpu, have: GpuDevice) -> bool:
+    """A swap buys more memory or more bandwidth per card."""
+    return gpu.memory_gib * GIB > have.memory_bytes or gpu.bandwidth_gb_s > (have.bandwidth_gb_s or 0)
+
+
+def _swap_cards(rig: Rig, goal: _Goal, prices: _Prices) -> Upgrade | None:
+    """The rig's cards replaced by as many of another priced card (the old ones' resale value not counted)."""
+    n = len(rig.gpus)
+    tries = []
+    have = rig.gpus[0]
+    for gpu, usd, part in prices.gpus.values():
+        if gpu.id == have.hardware_id or not _better_card(gpu, have):
+            continue
+        swapped = rig.model_copy(update={"gpus": (gpu_device(gpu),) * n})
+        c = _placeholder(swapped.describe(), usd * n, PriceBasis(parts=(part,) * n))
+        tries.append(
+            (
+                usd * n,
+                Upgrade(kind=UpgradeKind.SWAP_CARDS, candidate=c, device=gpu.name, device_id=gpu.id, count=n),
+                swapped,
+            )
+        )
+    return _first_upgrade(tries, goal)
+
+
 def _candidate(label: str, usd: float, basis: PriceBasis, option: QuantOption) -> Candidate:
     assert option.decode_tps is not None
     return Candidate(
@@ -378,6 +634,8 @@ def _candidate(label: str, usd: float, basis: PriceBasis, option: QuantOption) -
         decode_high=option.decode_tps.high,
         decode_typical=option.decode_tps.centre,
         max_context=option.max_context,
+        tier=option.tier,
+        quality=quality_key(option),
     )
 
 

@@ -18,7 +18,19 @@ from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.prices import PricePartKind
 from engine.quants import nominal_bits
-from engine.recommend import Candidate, ModelFit, Use, model_quality, quant_cost, recommend, supported, what_fits
+from engine.recommend import (
+    Candidate,
+    ModelFit,
+    UpgradeKind,
+    Use,
+    best_builds,
+    model_quality,
+    quant_cost,
+    recommend,
+    supported,
+    upgrade_path,
+    what_fits,
+)
 
 TOP = 5  # an answer an expert accepts shows what they would name within the first five lines
 
@@ -139,6 +151,96 @@ def test_recommend_builds_real_machines(real: Catalog, model: str, budget: float
     ok, why = _recommend_accepted(found, real, budget)
     assert ok, why
     assert all(c.decode_typical >= tps for c in found)
+
+
+def _bits(c: Candidate) -> int:
+    return nominal_bits(c.quant, c.bits_per_weight)
+
+
+# "best rig for X under $N?": (model, budget, target tok/s, what the first build must be, why an expert says so)
+BEST = [
+    # gpt-oss-120b's own MXFP4 file (61 GB) wholly in fast memory at 20+ tok/s fits in $3k (two 32 GB cards, a
+    # 64 GB Mac), so nobody would take a 2-bit quant on two 16 GB cards
+    ("gpt-oss-120b", 3000.0, 20.0, lambda c: _bits(c) >= 4 and c.decode_typical >= 20, "4-bit+ at 20 tok/s"),
+    # "best GPU under $1,500 for Qwen3-30B-A3B": a 24 GB card at Q4_K_M or better, far over 30 tok/s
+    ("qwen3-30b-a3b", 1500.0, 30.0, lambda c: _bits(c) >= 4 and c.decode_typical >= 60, "24 GB card at 4+ bits"),
+    # "70B under $3k at 10 tok/s": two 24 GB cards (48 GB: Q3/Q4 at 32k), not two 16 GB cards at 2 bits
+    ("llama-3.3-70b", 3000.0, 10.0, lambda c: _bits(c) >= 3 and "2x" in c.label, "2x 24 GB at 3+ bits"),
+    # "GLM 5.2 under $20k": a 512 GB Mac or big-memory build at 4 bits or more, not the cheapest 2-bit box
+    ("glm-5.2", 20_000.0, 5.0, lambda c: _bits(c) >= 4, "4-bit+ GLM"),
+]
+
+
+@pytest.mark.parametrize(("model", "budget", "tps", "wanted", "why"), BEST, ids=[b[0] for b in BEST])
+def test_best_build_within_the_budget(
+    real: Catalog, model: str, budget: float, tps: float, wanted: Callable[[Candidate], bool], why: str
+) -> None:
+    best = best_builds(real.models[model], real, budget_usd=budget, min_decode_tps=tps)
+    ok, why_not = _recommend_accepted(best, real, budget)
+    assert ok, why_not
+    assert wanted(best[0]), f"{model} under ${budget:,.0f}: want {why}, got {best[0].label} {best[0].quant}"
+    cheapest = recommend(real.models[model], real, budget_usd=budget, min_decode_tps=tps)[0]
+    assert (_bits(best[0]) >= 4) >= (_bits(cheapest) >= 4) and best[0].price_usd >= cheapest.price_usd
+
+
+# "I have X, what do I add for Y?": (model, rig as written, target, the upgrade an expert names)
+UPGRADES = [
+    # a 3090 owner who wants Llama 3.3 70B at 10 tok/s is told "get a second 3090" (48 GB: 3-4 bits on GPUs)
+    (
+        "llama-3.3-70b", "RTX 3090 + 64GB DDR4", 10.0,
+        lambda u: u.kind is UpgradeKind.ADD_SAME_CARD and u.count == 1 and u.candidate.price_usd < 1000,
+        "a second 3090",
+    ),
+    # "4090 + 32GB, can I run gpt-oss-120b?": more RAM lets the MXFP4 file run with its experts in RAM
+    (
+        "gpt-oss-120b", "RTX 4090 + 32GB DDR5", 20.0,
+        lambda u: u.kind is UpgradeKind.ADD_RAM and _bits(u.candidate) >= 4 and u.candidate.price_usd < 800,
+        "more DDR5 for the MXFP4 file",
+    ),
+    # a 3060 12GB running Qwen3-30B-A3B at 3 bits: a 16-24 GB card (or a second card) gets it to 4 bits
+    (
+        "qwen3-30b-a3b", "RTX 3060 12GB + 32GB DDR4", 30.0,
+        lambda u: _bits(u.candidate) >= 4 and u.candidate.decode_typical >= 30,
+        "4 bits at 30 tok/s",
+    ),
+    # GLM-5.2 on 24 GB + 256 GB at 2 bits: a bigger card or more cards lift it to 3 bits or more
+    (
+        "glm-5.2", "24GB VRAM + 256GB RAM", 5.0,
+        lambda u: _bits(u.candidate) >= 3,
+        "3 bits or more",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "phrase", "tps", "wanted", "why"), UPGRADES, ids=[u[1] for u in UPGRADES])
+def test_upgrade_path_names_what_an_expert_would_add(
+    real: Catalog, model: str, phrase: str, tps: float, wanted: Callable[..., bool], why: str
+) -> None:
+    reading = parse_hardware(phrase, real)[0]
+    path = upgrade_path(real.models[model], reading.rig, real, min_decode_tps=tps, label=reading.label)
+    named = [(u.kind.value, u.device, u.candidate.quant, round(u.candidate.price_usd)) for u in path.upgrades]
+    assert any(wanted(u) for u in path.upgrades), f"{phrase}: no {why} in {named}"
+    for u in path.upgrades:
+        assert u.candidate.decode_typical >= tps and _bits(u.candidate) >= 2
+        assert path.current is None or _bits(u.candidate) > _bits(path.current), f"{u}: no better than now"
+        if u.kind is UpgradeKind.ADD_OTHER_CARD:  # no CUDA card beside a ROCm one
+            added = real.hardware[u.device_id or ""]
+            assert isinstance(added, Gpu) and {g.backend for g in reading.rig.gpus} == {added.backend}
+    prices = [u.candidate.price_usd for u in path.upgrades]
+    assert prices == sorted(prices)
+
+
+@pytest.mark.parametrize(
+    ("model", "phrase"),
+    [
+        ("qwen3-8b", "RTX 4090"),  # "will my 4090 run Qwen3 8B?": it already runs it at 8 bits; nothing to buy
+        ("llama-3.3-70b", "M4 Max 64GB"),  # a Mac's memory cannot be added to
+    ],
+)
+def test_no_upgrade_where_none_is_needed_or_possible(real: Catalog, model: str, phrase: str) -> None:
+    reading = parse_hardware(phrase, real)[0]
+    path = upgrade_path(real.models[model], reading.rig, real, min_decode_tps=10, label=reading.label)
+    assert path.runs and path.upgrades == ()
 
 
 def test_cost_break_even_beyond_the_machines_life_says_never(real: Catalog) -> None:

@@ -16,7 +16,7 @@ from engine.cost import Usage, cost_report
 from engine.evidence import EvidenceIndex, MeasuredPoint, report_evidence
 from engine.fit import FitOptions, FitReport, fit
 from engine.parse import parse_hardware
-from engine.recommend import recommend, what_fits
+from engine.recommend import best_builds, recommend, upgrade_path, what_fits
 from tests.fixtures import catalog
 
 README = Path(__file__).parents[1] / "README.md"
@@ -51,6 +51,17 @@ def _recommend(cat: Catalog) -> dict[str, object]:
     found = recommend(m, cat, min_decode_tps=5, context=8192, limit=3)
     assert found
     return report_json.recommend_json(m, found, 5.0, None, 8192)
+
+
+def _recommend_upgrades(cat: Catalog) -> dict[str, object]:
+    """Asked as "best for Llama 3.1 8B under $2k, and what would my 3060 need?": best builds and upgrades."""
+    m = cat.models["llama-3.1-8b"]
+    found = recommend(m, cat, budget_usd=2000, min_decode_tps=40, context=8192, limit=3)
+    best = best_builds(m, cat, budget_usd=2000, min_decode_tps=40, context=8192)
+    reading = parse_hardware("RTX 3060 12GB + 32GB DDR4", cat)[0]
+    path = upgrade_path(m, reading.rig, cat, min_decode_tps=150, context=8192, label=reading.label)
+    assert found and best and path.upgrades
+    return report_json.recommend_json(m, found, 40.0, 2000.0, 8192, best, path)
 
 
 def _whatfits(cat: Catalog) -> dict[str, object]:
@@ -104,6 +115,7 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Catalog], dict[str, object]]]]
     ("quants", ("quants",), lambda cat: report_json.quants_json(_fit(cat, "glm-5.2", "256GB"))),
     ("cost", ("cost",), _cost),
     ("recommend", ("recommend",), _recommend),
+    ("recommend-upgrades", ("recommend",), _recommend_upgrades),
     ("whatfits", ("whatfits",), _whatfits),
     (
         "compare",
