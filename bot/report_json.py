@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot import wording
 from bot.cards import serve_command
 from catalog.catalog import Catalog
-from catalog.types import Hardware, Model
+from catalog.types import Hardware, Model, PlatformPrice
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
 from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
@@ -391,6 +391,12 @@ def whatfits_json(label: str, found: list[ModelFit], min_tps: float) -> Json:
     return {"hardware": label, "min_decode_tps": min_tps, "models": [_model_fit_json(f, min_tps) for f in found]}
 
 
+def _platform_condition(platform: PlatformPrice) -> str:
+    """A platform's parts all new, all used, or some of each ("mixed")."""
+    conditions = {x.condition for x in platform.parts}
+    return conditions.pop() if len(conditions) == 1 else "mixed"
+
+
 def _price_part_json(p: PricePart) -> Json:
     """One priced part of a machine: what, how much, new or used, and the offer's date and source."""
     if p.platform is not None:
@@ -398,9 +404,16 @@ def _price_part_json(p: PricePart) -> Json:
             "kind": p.kind.value,
             "name": p.platform.name,
             "usd": p.platform.usd,
-            "condition": "new",
+            "condition": _platform_condition(p.platform),
             "parts": [
-                {"part": x.part, "name": x.name, "usd": x.usd, "as_of": str(x.as_of), "source": x.source}
+                {
+                    "part": x.part,
+                    "name": x.name,
+                    "usd": x.usd,
+                    "condition": x.condition,
+                    "as_of": str(x.as_of),
+                    "source": x.source,
+                }
                 for x in p.platform.parts
             ],
         }

@@ -343,7 +343,8 @@ def price_part(p: PricePart) -> str:
         return f"no price in the catalog for {p.memory_type or 'this'} system RAM"
     if p.kind is PricePartKind.PLATFORM and p.platform is not None:
         latest = max(part.as_of for part in p.platform.parts)
-        return f"{p.platform.name} ${p.platform.usd:,.0f} ({latest})"
+        used = all(part.condition == "used" for part in p.platform.parts)
+        return f"{p.platform.name} ${p.platform.usd:,.0f}{' used' if used else ''} ({latest})"
     return "a device without a catalog entry has no price"  # NO_ENTRY
 
 

@@ -331,7 +331,7 @@ class ApiPrice(Sourced):
 class PlatformPart(Sourced):
     """One part of a machine's platform at a dated price (board, CPU, power supply, case, storage, cooler)."""
 
-    part: Literal["board", "cpu", "psu", "case", "storage", "cooler", "ram"]
+    part: Literal["board", "cpu", "psu", "case", "storage", "cooler", "ram", "riser"]
     name: str
     usd: PositiveFloat
     condition: Condition = "new"

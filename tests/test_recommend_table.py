@@ -168,7 +168,24 @@ BEST = [
     ("llama-3.3-70b", 3000.0, 10.0, lambda c: _bits(c) >= 3 and "2x" in c.label, "2x 24 GB at 3+ bits"),
     # "GLM 5.2 under $20k": a 512 GB Mac or big-memory build at 4 bits or more, not the cheapest 2-bit box
     ("glm-5.2", 20_000.0, 5.0, lambda c: _bits(c) >= 4, "4-bit+ GLM"),
+    # "Qwen3.5 397B at 10 tok/s for under $7k?": a 256 GB Mac Studio or a 4-card EPYC box with RAM, at 4 bits
+    ("qwen3.5-397b-a17b", 7000.0, 10.0, lambda c: _bits(c) >= 4, "4-bit+ 397B"),
 ]
+
+
+def test_big_moe_builds_include_an_epyc_server_with_its_board_priced(real: Catalog) -> None:
+    """"GLM 5.2 on GPUs + lots of RAM": the 8-channel DDR4 EPYC box people build (cards, board, CPU, power, RAM)
+    is offered, each platform part dated and sourced, and priced used where the source says so."""
+    best = best_builds(real.models["glm-5.2"], real, budget_usd=20_000, min_decode_tps=5, limit=10)
+    servers = [
+        p.platform
+        for c in best
+        for p in c.price_basis.parts
+        if p.platform is not None and p.platform.memory_type == "DDR4" and p.platform.channels == 8
+    ]
+    assert servers, [c.label for c in best]
+    assert all(x.source.startswith("https://") and x.as_of for x in servers[0].parts)
+    assert {x.condition for x in servers[0].parts} == {"used"}
 
 
 @pytest.mark.parametrize(("model", "budget", "tps", "wanted", "why"), BEST, ids=[b[0] for b in BEST])
