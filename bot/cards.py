@@ -462,7 +462,9 @@ def whatfits_card(label: str, fits: list[ModelFit]) -> Card:
         f"up to {fmt_tokens(f.max_context)} context"
         for f in fits
     ]
-    return within_limits(Card(title=f"What runs on {label}", description="\n".join(lines), colour=GREEN))
+    return within_limits(
+        Card(title=f"What runs on {label}", description="\n".join(lines), colour=GREEN, footer=wording.WHATFITS_BASIS)
+    )
 
 
 def compare_card(a: FitReport, b: FitReport, catalog: Catalog) -> Card:

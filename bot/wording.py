@@ -635,6 +635,14 @@ WHATFITS_USE_WORDS: dict[Use, str] = {
 }
 
 
+# What /whatfits ranks by, on its card: every model's quality is the estimate (engine/recommend.py, model_quality);
+# no published evaluation score is used yet (no single-version index covers the catalog's models).
+WHATFITS_BASIS = (
+    "ranked by estimated quality (size, MoE as sqrt(total x active), release date), then speed and quant; "
+    "no published benchmark score is used"
+)
+
+
 def upgrade_words(u: Upgrade) -> str:
     """What an upgrade of a stated rig buys, in words: "add 1x RTX 3090", "add 64 GB of RAM", "swap for 2x ..."."""
     if u.kind is UpgradeKind.ADD_RAM:
