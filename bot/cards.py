@@ -459,7 +459,7 @@ def whatfits_card(label: str, fits: list[ModelFit]) -> Card:
     lines = [
         (f"*{wording.WHATFITS_USE_WORDS[f.use]}* " if wording.WHATFITS_USE_WORDS[f.use] else "")
         + f"**{f.name}** {f.quant} · {fmt_rate(f.decode_low)}–{fmt_rate(f.decode_high)} tok/s · "
-        f"up to {fmt_tokens(f.max_context)} context"
+        f"up to {fmt_tokens(f.max_context)} context · {wording.quality_words(f.quality)}"
         for f in fits
     ]
     return within_limits(

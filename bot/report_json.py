@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot import wording
 from bot.cards import serve_command
 from catalog.catalog import Catalog
-from catalog.types import Hardware, Model, PlatformPrice
+from catalog.types import Hardware, Model, PlatformPrice, QualityScore
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
 from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
@@ -449,9 +449,18 @@ def _model_fit_json(f: ModelFit, min_tps: float) -> Json:
             "effective_params_b": round(f.quality.effective_params_b, 1),
             "release_date": str(f.quality.release_date) if f.quality.release_date else None,
             "release_date_estimated": f.quality.release_date_estimated,
+            "basis": f.quality.basis.value,
+            "published": _published_json(f.quality.published),
+            "estimate": round(f.quality.estimate, 2) if f.quality.estimate is not None else None,
         },
         "score": round(f.score, 2),
     }
+
+
+def _published_json(q: QualityScore | None) -> Json | None:
+    if q is None:
+        return None
+    return {"benchmark": q.benchmark, "score": q.score, "as_of": str(q.as_of), "source": q.source}
 
 
 # --------------------------------------------------------------------------------- model, hardware, about

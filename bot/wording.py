@@ -19,7 +19,7 @@ from engine.fit import FitReport, Pick, QuantOption, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
-from engine.recommend import ModelFit, Upgrade, UpgradeKind, Use
+from engine.recommend import ModelFit, Quality, QualityBasis, Upgrade, UpgradeKind, Use
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
@@ -635,12 +635,19 @@ WHATFITS_USE_WORDS: dict[Use, str] = {
 }
 
 
-# What /whatfits ranks by, on its card: every model's quality is the estimate (engine/recommend.py, model_quality);
-# no published evaluation score is used yet (no single-version index covers the catalog's models).
+# What /whatfits ranks by, on its card (engine/recommend.py, model_quality): a published score where the model has
+# one, else the estimate.
 WHATFITS_BASIS = (
-    "ranked by estimated quality (size, MoE as sqrt(total x active), release date), then speed and quant; "
-    "no published benchmark score is used"
+    "quality: the LMArena text score (2025-11-25) where a model has one, else estimated from size (MoE as "
+    "sqrt(total x active)) and release date; then speed and quant"
 )
+
+
+def quality_words(q: Quality) -> str:
+    """The figure a model's quality rests on: "LMArena text score 1352 (2025-11-25)", or "estimated"."""
+    if q.basis is QualityBasis.PUBLISHED and q.published is not None:
+        return f"{q.published.benchmark} {q.published.score:g} ({q.published.as_of})"
+    return "quality estimated"
 
 
 def upgrade_words(u: Upgrade) -> str:
@@ -660,12 +667,13 @@ def whatfits_reason(f: ModelFit, min_decode_tps: float) -> str:
         released = f"generation released {f.quality.release_date}"
     size = f"{f.quality.effective_params_b:.0f}B effective" + (" (MoE)" if f.active_params_b else "")
     speed = f"{f.decode_typical:.0f} tok/s"
+    basis = quality_words(f.quality)
     if f.use is Use.SUPERSEDED:
         return f"{f.superseded_by} is newer and scores higher here"
     if f.use is Use.FAST:
-        return f"the best at {4 * min_decode_tps:g}+ tok/s: {speed}, {size}, {released}"
+        return f"the best at {4 * min_decode_tps:g}+ tok/s: {speed}, {basis}, {size}, {released}"
     if f.use is Use.LONG_CONTEXT:
-        return f"the best that holds {f.max_context:,} tokens here: {size}, {released}"
+        return f"the best that holds {f.max_context:,} tokens here: {basis}, {size}, {released}"
     if f.use is Use.CODING:
-        return f"the best coder that runs here: {size}, {released}, {speed}"
-    return f"{size}, {released}, {speed} at {f.quant}"
+        return f"the best coder that runs here: {basis}, {size}, {released}, {speed}"
+    return f"{basis}, {size}, {released}, {speed} at {f.quant}"

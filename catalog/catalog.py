@@ -15,7 +15,9 @@ from catalog.types import (
     Gpu,
     Hardware,
     Model,
+    ModelScore,
     PlatformPrice,
+    QualityScore,
     QuantTypeQuality,
     RentalPrice,
     UnifiedName,
@@ -119,6 +121,19 @@ def overlay(hand: Iterable[Hardware], database: Iterable[Gpu]) -> list[Gpu]:
     return [g for g in database if g.id not in ids and not any(words(n) in taken for n in (g.name, *g.aliases))]
 
 
+def _with_scores(models: list[Model], scores: list[ModelScore]) -> list[Model]:
+    """Each model with the published scores kept apart from its entry added to its `quality`."""
+    ids = {m.id for m in models}
+    unknown = sorted({s.model for s in scores} - ids)
+    if unknown:
+        raise CatalogError(f"model_scores name models the catalog does not have: {', '.join(unknown)}")
+    by_model: dict[str, list[QualityScore]] = {}
+    for s in scores:
+        q = QualityScore(benchmark=s.benchmark, score=s.score, source=s.source, as_of=s.as_of)
+        by_model.setdefault(s.model, []).append(q)
+    return [m.model_copy(update={"quality": (*m.quality, *by_model[m.id])}) if m.id in by_model else m for m in models]
+
+
 def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> Catalog:
     """One catalog from validated files (what the loader read, or a test's entries built in code), with the GPU
     database's cards beneath them (see `overlay`)."""
@@ -130,6 +145,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
     unified_names: list[UnifiedName] = []
     quant_quality: list[QuantTypeQuality] = []
     platforms: list[PlatformPrice] = []
+    scores: list[ModelScore] = []
     for f in files:
         models += f.models
         hardware += f.hardware
@@ -139,7 +155,9 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
         unified_names += f.unified_names
         quant_quality += f.quant_quality
         platforms += f.platform_prices
+        scores += f.model_scores
     _unique("model", (m.id for m in models))
+    models = _with_scores(models, scores)
     _unique("hardware", (h.id for h in hardware))
     _unique("cpu", (c.id for c in cpus))
     hardware += overlay(hardware, database_gpus)

@@ -127,6 +127,16 @@ class QualityScore(Sourced):
     quant: str | None = None  # None: the full-precision model
 
 
+class ModelScore(Sourced):
+    """A published evaluation score of a catalog model kept apart from its entry (one leaderboard's snapshot in one
+    file): the catalog adds it to the model's `quality`. `listed_as` is the model's name on the leaderboard."""
+
+    model: Id
+    benchmark: str
+    score: float
+    listed_as: str
+
+
 class QuantTypeQuality(Sourced):
     """What one quant type costs in quality, measured on one reference model (not a property of any catalog
     model): e.g. llama.cpp's `llama-quantize` table, "+0.1754 ppl @ Llama-3-8B" for Q4_K_M."""
@@ -407,3 +417,4 @@ class CatalogFiles(Frozen):
     rental_prices: tuple[RentalPrice, ...] = ()
     platform_prices: tuple[PlatformPrice, ...] = ()
     quant_quality: tuple[QuantTypeQuality, ...] = ()
+    model_scores: tuple[ModelScore, ...] = ()  # published scores of catalog models, added to their `quality`

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.catalog import Catalog
-from catalog.types import Gpu, Model, PlatformPrice, SystemMemory, Unified
+from catalog.types import Gpu, Model, PlatformPrice, QualityScore, SystemMemory, Unified
 from engine import memory
 from engine.fit import (
     PICK_GROUPS,
@@ -704,13 +704,63 @@ class Use(StrEnum):
     SUPERSEDED = "superseded"  # a later model of the same family runs better here: listed last
 
 
+class QualityBasis(StrEnum):
+    """What a model's quality score rests on (bot/wording.py says each)."""
+
+    PUBLISHED = "published"  # a published evaluation (PUBLISHED_BENCHMARK), put on the estimate's scale
+    ESTIMATE = "estimate"  # size, sparsity and release date (the fallback: no published score for the model)
+
+
 class Quality(Frozen):
-    """A model's quality estimate: capability-equivalent size at a common date (log2 of billions of parameters)."""
+    """A model's quality: capability-equivalent size at a common date (log2 of billions of parameters), from a
+    published score where the model has one, else estimated."""
 
     score: float
     effective_params_b: float  # sqrt(total x active) for MoE, the total for dense models
     release_date: dt.date | None
     release_date_estimated: bool  # the catalog has no date: the earliest of its generation (same id prefix)
+    basis: QualityBasis = QualityBasis.ESTIMATE
+    published: QualityScore | None = None  # PUBLISHED: the score ranked by, with its source and date
+    estimate: float | None = None  # PUBLISHED: the estimate the published score replaced
+
+
+# Published scores rank models where they have one: the LMArena text leaderboard (one snapshot, one scale for every
+# model it lists; catalog/data/quality/lmarena.yaml). They are put on the estimate's scale by a straight line fitted
+# over the models that have both (least squares, MIN_SCORED_MODELS or more; 46 models on the 2025-11-25 snapshot:
+# 0.0345 doublings per point, Pearson r 0.95 between the two), so a model with a score and one without compare.
+PUBLISHED_BENCHMARK = "LMArena text score"
+MIN_SCORED_MODELS = 10
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    """The estimate-scale score of a published score: `intercept + slope x score`."""
+
+    intercept: float
+    slope: float
+    models: int  # how many models the line was fitted on
+
+
+def _published(model: Model) -> QualityScore | None:
+    return next((q for q in model.quality if q.benchmark == PUBLISHED_BENCHMARK and q.quant is None), None)
+
+
+def score_scale(catalog_models: dict[str, Model]) -> ScoreScale | None:
+    """The line from published score to estimate over the models that have both (None: too few to fit)."""
+    pairs = [
+        (p.score, _estimate(m, catalog_models).score)
+        for m in catalog_models.values()
+        if (p := _published(m)) is not None
+    ]
+    if len(pairs) < MIN_SCORED_MODELS:
+        return None
+    mean_x = sum(x for x, _ in pairs) / len(pairs)
+    mean_y = sum(y for _, y in pairs) / len(pairs)
+    spread = sum((x - mean_x) ** 2 for x, _ in pairs)
+    if spread == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in pairs) / spread
+    return ScoreScale(intercept=mean_y - slope * mean_x, slope=slope, models=len(pairs))
 
 
 class ModelFit(Frozen):
@@ -732,7 +782,24 @@ class ModelFit(Frozen):
     superseded_by: str | None = None  # SUPERSEDED: the later model
 
 
-def model_quality(model: Model, catalog_models: dict[str, Model]) -> Quality:
+def model_quality(model: Model, catalog_models: dict[str, Model], scale: ScoreScale | None = None) -> Quality:
+    """The model's published score on the estimate's scale where it has one and a `scale` is given (`score_scale`),
+    else the estimate."""
+    estimate = _estimate(model, catalog_models)
+    published = _published(model) if scale is not None else None
+    if scale is None or published is None:
+        return estimate
+    return estimate.model_copy(
+        update={
+            "score": scale.intercept + scale.slope * published.score,
+            "basis": QualityBasis.PUBLISHED,
+            "published": published,
+            "estimate": estimate.score,
+        }
+    )
+
+
+def _estimate(model: Model, catalog_models: dict[str, Model]) -> Quality:
     effective = model.total_params_b
     if model.active_params_b is not None and model.active_params_b < model.total_params_b:
         effective = math.sqrt(model.total_params_b * model.active_params_b)
@@ -808,7 +875,8 @@ def what_fits(
     """The catalog models an expert would run on this hardware, best first: for each model /fit's pick (else the
     best quant that reaches the target speed), scored by quality, speed and quant (`_score`); then the picks per
     use (best, fast, coding, long context) lead, the rest follow by score, and models a later one of the same
-    family beats here come last."""
+    family beats here come last. Quality is the published score where a model has one (`model_quality`)."""
+    scale = score_scale(catalog.models)
     found = []
     for m in catalog.models.values():
         ctx = min(context, m.context_max_tokens)
@@ -816,7 +884,7 @@ def what_fits(
         pick = report.best_option  # /fit's pick, where it runs at the target speed: the commands agree
         option = pick if _usable(pick, min_decode_tps) else _best_usable(report.options, min_decode_tps)
         if option is not None:
-            found.append(_model_fit(m, option, model_quality(m, catalog.models), min_decode_tps))
+            found.append(_model_fit(m, option, model_quality(m, catalog.models, scale), min_decode_tps))
     return _ordered(_mark_superseded(found, catalog.models), min_decode_tps)[:limit]
 
 
