@@ -265,7 +265,7 @@ def _memory_bytes(rig: Rig) -> int:
 
 class _Search:
     """One model's answers on many rigs within one request: the files sized once per kind of rig, the KV profile
-    once, and each rig's answer once (best-under-budget and upgrades ask about the same rigs again)."""
+    once, and each rig's answer once (an upgrade path asks about the same rigs for each goal)."""
 
     def __init__(self, model: Model, context: int, min_decode_tps: float) -> None:
         self.model, self.context, self.min_decode_tps = model, context, min_decode_tps
@@ -370,13 +370,6 @@ def _cheapest(
 def _item_key(item: _Cards | _Box) -> str:
     """Cards answer for their GPU (more of them cost more); each size of a unified machine answers for itself."""
     return item.gpu.id if isinstance(item, _Cards) else f"{item.device.name} {item.gib}GB"
-
-
-def _first_good(
-    model: Model, rig: Rig, context: int, opts: FitOptions, min_decode_tps: float
-) -> tuple[bool, QuantOption | None]:
-    """One rig's answer outside a search (see `_Search.first_good`)."""
-    return _Search(model, context, min_decode_tps).first_good(rig)
 
 
 def best_builds(
