@@ -88,7 +88,7 @@ def weights_error(catalog: Catalog) -> dict[str, float]:
 
 
 def bench_autocomplete(catalog: Catalog) -> dict[str, float]:
-    from bot.autocomplete import hardware_choices, model_choices, quant_choices
+    from bot.discord.autocomplete import hardware_choices, model_choices, quant_choices
 
     typed = ["", "g", "glm", "glm-5", "qwen3 30", "llama 3.3", "deepseek", "gpt oss", "kimi", "mistral"]
     hw = ["", "3", "3090", "rtx 40", "m3 ul", "2x 3090 + 40", "strix", "epyc"]
@@ -244,7 +244,7 @@ def bench_gguf_crafted() -> list[Crafted]:
 
 def main() -> None:
     catalog = load()
-    gc.freeze()  # as `rigfit run` does after loading the catalog (bot/cli.py load_catalog)
+    gc.freeze()  # as `rigfit run` does after loading the catalog (bot/terminal/cli.py load_catalog)
     results: dict[str, float] = {}
     results |= bench_fit(catalog)
     results |= bench_autocomplete(catalog)

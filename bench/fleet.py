@@ -92,7 +92,7 @@ async def fleet_process(tmp: Path, url: str, shard: int) -> AsyncIterator[Any]:
         "PYTHONPATH": str(ROOT),
         "GUILD_QUERIES_PER_MINUTE": str(FLEET_TOTAL * 1000),
     }
-    argv = ["-m", "bot.cli", "run", "--shard-ids", str(shard), "--shard-count", str(SHARD_COUNT)]
+    argv = ["-m", "bot.terminal.cli", "run", "--shard-ids", str(shard), "--shard-count", str(SHARD_COUNT)]
     with (tmp / "bot.log").open("w") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable, *argv, cwd=str(tmp), env=env, stdout=log, stderr=log

@@ -13,12 +13,12 @@ import pytest
 from discord import app_commands
 from discord_spec import COMMAND_NAME, COMMAND_TEXT_MAX, command_text_chars, validate
 
-from bot import autocomplete
-from bot.discord_app import NO_PINGS, RigfitBot
+from bot.discord import autocomplete
+from bot.discord.app import NO_PINGS, RigfitBot
+from bot.discord.views import FitView
 from bot.requests import REQUESTS
 from bot.settings import Settings
 from bot.storage import QueryLog
-from bot.views import FitView
 from catalog.loader import Catalog
 
 
@@ -212,9 +212,9 @@ async def test_bad_input_is_ephemeral_and_logged(
 async def test_slow_answer_is_deferred(bot: RigfitBot, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from bot import discord_app
     from bot.cards import Card
     from bot.commands import Answer
+    from bot.discord import app as discord_app
 
     monkeypatch.setattr(discord_app, "DEFER_AFTER_S", 0.01)
     release = threading.Event()
@@ -370,7 +370,7 @@ async def test_every_command_is_in_the_readme(bot: RigfitBot) -> None:
 
 
 async def test_heartbeat_file_is_written_once_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import discord_app
+    from bot.discord import app as discord_app
 
     monkeypatch.setattr(discord_app, "HEARTBEAT_S", 0)
     fake = MagicMock()
@@ -383,7 +383,7 @@ async def test_heartbeat_file_is_written_once_ready(tmp_path: Path, monkeypatch:
 
 
 async def test_quants_paginate_with_buttons(bot: RigfitBot) -> None:
-    from bot.views import PagedView
+    from bot.discord.views import PagedView
 
     i = interaction()
     await invoke(bot, "quants", i, "llama-3.1-8b", "RTX 3090")
@@ -452,7 +452,7 @@ async def test_answers_the_server_does_not_allow_go_only_to_the_asker(
 
 
 async def submit_rig(bot: RigfitBot, user: int, phrase: str, ram: str = "", channels: str = "") -> MagicMock:
-    from bot.saved_rigs import RigModal
+    from bot.discord.rigs import RigModal
 
     i = interaction(user)
     modal = RigModal(bot)
@@ -567,7 +567,7 @@ async def test_can_i_run_this_uses_the_saved_rig_when_the_message_names_none(bot
 
 
 async def test_can_i_run_this_asks_for_a_rig_then_answers(bot: RigfitBot) -> None:
-    from bot.saved_rigs import RigModal
+    from bot.discord.rigs import RigModal
 
     i = await can_i_run(bot, "is llama-3.1-8b any good?", user=777)
     modal = i.response.send_modal.await_args.args[0]

@@ -11,11 +11,11 @@ import discord
 import pytest
 from test_discord import interaction, invoke, rows, sent
 
-from bot import cli
-from bot.discord_app import RigfitBot
-from bot.limits import GUILD_PER_S, USER_PER_S, USER_RATE, RateLimits
+from bot.discord.app import RigfitBot
+from bot.discord.limits import GUILD_PER_S, USER_PER_S, USER_RATE, RateLimits
 from bot.settings import Settings
 from bot.storage import QueryLog
+from bot.terminal import cli
 from catalog.loader import Catalog
 
 
@@ -62,7 +62,7 @@ async def bot(cat: Catalog, tmp_path: Path) -> Any:
 
 
 async def test_buttons_share_the_askers_bucket(bot: RigfitBot) -> None:
-    from bot.views import FitView
+    from bot.discord.views import FitView
 
     for _ in range(USER_RATE):
         assert bot.limits.take(1234, 1) is None

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.console import Console, parse_line
 from bot.storage import QueryLog
+from bot.terminal import cli
+from bot.terminal.console import Console, parse_line
 from catalog.loader import Catalog
 from engine.errors import RigfitError
 
@@ -183,7 +183,7 @@ def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
 
     env = {**os.environ, "DATABASE_PATH": str(tmp_path / "q.sqlite3")}
     with subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "catalog", "list", "hardware", "--json"],
+        [sys.executable, "-m", "bot.terminal.cli", "catalog", "list", "hardware", "--json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

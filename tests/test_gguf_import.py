@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from bot import cli
+from bot.terminal import cli
 from catalog.gguf_import import read_gguf
 from catalog.loader import Catalog
 

@@ -22,8 +22,8 @@ from bot.commands import (
     recommend_answer,
     whatfits_answer,
 )
-from bot.console import Console
 from bot.storage import QueryLog
+from bot.terminal.console import Console
 from catalog.loader import Catalog
 from engine.errors import RigfitError
 from engine.parse import parse_context, parse_hardware, parse_model, parse_quant

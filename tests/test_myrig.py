@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.myrig import (
+from bot.requests import REQUESTS
+from bot.terminal import cli
+from bot.terminal.myrig import (
     NOTHING_DETECTED,
     AppleChip,
     Cpu,
@@ -24,7 +25,6 @@ from bot.myrig import (
     sold_gib,
     substitute_here,
 )
-from bot.requests import REQUESTS
 from catalog.catalog import Catalog
 from engine.parse import parse_hardware
 from engine.units import GIB

@@ -9,7 +9,7 @@ import pytest
 from discord_spec import validate
 from PIL import Image
 
-from bot import cli
+from bot.terminal import cli
 from catalog.catalog import Catalog
 
 CALLBACK = "CreateMessageInteractionCallbackRequest"

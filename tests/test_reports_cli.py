@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
 from bot.member_reports import MEASURED_RUN_COLUMNS
+from bot.terminal import cli
 from catalog.loader import Catalog
 from tests.llama_bench_pastes import CUDA_3090, LLAMA8_Q8, QWEN3_MOE, fake, table
 

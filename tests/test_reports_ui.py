@@ -12,8 +12,8 @@ import pytest
 from discord import app_commands
 from test_discord import card_text, interaction, invoke, rows, sent, submit_rig
 
-from bot.discord_app import NO_PINGS, RigfitBot
-from bot.reports_ui import ReportModal
+from bot.discord.app import NO_PINGS, RigfitBot
+from bot.discord.reports import ReportModal
 from bot.settings import Settings
 from bot.storage import QueryLog
 from catalog.loader import Catalog

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from bot import cli, commands
-from bot.console import Console, parse_line
-from bot.discord_app import DESCRIPTION_MAX, command_payload, discord_required, option_description
+from bot import commands
+from bot.discord.app import DESCRIPTION_MAX, command_payload, discord_required, option_description
 from bot.requests import REPORTS, REQUESTS, Frontend, Kind, Option, Request, requests_for
 from bot.settings import Settings
 from bot.storage import QueryLog
+from bot.terminal import cli
+from bot.terminal.console import Console, parse_line
 from catalog.loader import Catalog
 from engine.errors import RigfitError
 
@@ -190,7 +191,7 @@ async def test_every_option_reaches_the_command_from_discord(
 ) -> None:
     from test_discord import interaction
 
-    from bot.discord_app import RigfitBot
+    from bot.discord.app import RigfitBot
 
     bot = RigfitBot(cat, QueryLog(tmp_path / "q.sqlite3"), Settings(discord_token=None, hash_key="k" * 32))  # type: ignore[arg-type]
     await bot.setup_hook()

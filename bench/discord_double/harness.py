@@ -85,7 +85,7 @@ async def running_bot(tmp: Path, **env_extra: str) -> AsyncIterator[Running]:
     }
     with log_path.open("w") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=str(tmp), env=env, stdout=log, stderr=log
+            sys.executable, "-m", "bot.terminal.cli", "run", cwd=str(tmp), env=env, stdout=log, stderr=log
         )
         try:
             await asyncio.wait_for(double.ready.wait(), 60)

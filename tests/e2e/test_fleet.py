@@ -87,7 +87,7 @@ async def fleet_process(tmp: Path, url: str, shard: int) -> AsyncIterator[Runnin
         "CATALOG_DIR": str(write_catalog(tmp / "catalog")),
         "GUILD_QUERIES_PER_MINUTE": "100000",
     }
-    argv = ["-m", "bot.cli", "run", "--shard-ids", str(shard), "--shard-count", str(SHARD_COUNT)]
+    argv = ["-m", "bot.terminal.cli", "run", "--shard-ids", str(shard), "--shard-count", str(SHARD_COUNT)]
     log_path = tmp / "bot.log"
     with log_path.open("w") as log:
         process = await asyncio.create_subprocess_exec(

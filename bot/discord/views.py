@@ -13,14 +13,14 @@ import discord
 from bot.cards import Card
 from bot.commands import Answer, commands_answer, fit_answer, quants_answer, recommend_answer
 from bot.commands import cost_answer as cost_answer_
-from bot.layout import card_container
-from bot.limits import RateLimits
+from bot.discord.layout import card_container
+from bot.discord.limits import RateLimits
 from engine.errors import ErrorCode
 from engine.fit import DEFAULT_CONTEXT
 from engine.parse import context_tokens
 
 if TYPE_CHECKING:
-    from bot.discord_app import RigfitBot
+    from bot.discord.app import RigfitBot
 
 TIMEOUT_S = 300.0
 LONGER_FACTOR = 4  # "Longer context" asks for four times the context of the card
@@ -54,7 +54,7 @@ async def disable_on_reply(
 
 
 class CardView(discord.ui.LayoutView):
-    """A card as components v2 (bot/layout.py), with rows of buttons under it; on timeout the buttons are shown
+    """A card as components v2 (bot/discord/layout.py), with rows of buttons under it; on timeout the buttons are shown
     disabled on the reply."""
 
     def __init__(self, rows: list[discord.ui.ActionRow[Any]] | None = None) -> None:

@@ -27,23 +27,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import autocomplete
-from bot.can_i_run import can_i_run_menu
 from bot.cards import Card, escape_markdown, to_embed
 from bot.chart_jobs import ChartJob
 from bot.chart_jobs import draw as draw_chart
 from bot.commands import Answer, log_row, run_request, stats_answer
-from bot.layout import CHART_FILENAME
-from bot.limits import RateLimits
-from bot.reports_ui import report_group
+from bot.discord import autocomplete
+from bot.discord.layout import CHART_FILENAME
+from bot.discord.limits import RateLimits
+from bot.discord.menus import can_i_run_menu
+from bot.discord.reports import report_group
+from bot.discord.rigs import rig_group
+from bot.discord.views import CardView, FitView, paged_view
 from bot.requests import REQUESTS, Complete, Frontend, Kind, Option, Request, requests_for
-from bot.saved_rigs import rig_group
 from bot.secrets import HashKeys
 from bot.settings import Settings
 from bot.storage import QueryLog, StorageError
 from bot.storage.reports import ReportStore
 from bot.storage.rigs import RigStore, SavedRig
-from bot.views import CardView, FitView, paged_view
 from catalog.loader import Catalog
 
 log = logging.getLogger(__name__)

@@ -12,14 +12,14 @@ from discord import app_commands
 
 from bot.cards import escape_markdown
 from bot.commands import Answer, run_request
+from bot.discord.rigs import RigModal
+from bot.discord.views import CardView, FitView
 from bot.requests import REQUESTS, Frontend
-from bot.saved_rigs import RigModal
 from bot.storage import StorageError
-from bot.views import CardView, FitView
 from engine.parse.message import MessageAsk, read_message
 
 if TYPE_CHECKING:
-    from bot.discord_app import RigfitBot
+    from bot.discord.app import RigfitBot
 
 COMMAND = "can-i-run"
 NO_MODEL = (
@@ -76,7 +76,7 @@ def _refusal(message: str) -> Answer:
 
 async def answer_fit(bot: RigfitBot, interaction: discord.Interaction, model: str, hardware: str, note: str) -> None:
     """The /fit card for what was read, with a line saying where the model and the rig came from."""
-    from bot.discord_app import only_to_asker
+    from bot.discord.app import only_to_asker
 
     raw = {"model": model, "hardware": hardware}
 

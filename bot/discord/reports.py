@@ -23,7 +23,7 @@ from bot.storage import StorageError
 from engine.reports import PASTE_MAX_BYTES, Refused, check_size
 
 if TYPE_CHECKING:
-    from bot.discord_app import RigfitBot
+    from bot.discord.app import RigfitBot
 
 PASTE_FORM_MAX_CHARS = 4000  # Discord's limit for a text input; longer output goes in an attachment
 REPLY_MAX_CHARS = 1900
@@ -103,7 +103,7 @@ async def private(
     error: str | None = None,
 ) -> None:
     """One ephemeral message, markdown from pastes escaped, logged like every answer."""
-    from bot.discord_app import respond
+    from bot.discord.app import respond
 
     shown = text if len(text) <= REPLY_MAX_CHARS else text[: REPLY_MAX_CHARS - 1] + "…"
     await respond(interaction, content=shown, ephemeral=True)

@@ -78,7 +78,7 @@ def _read_paste(path: str) -> tuple[str, int]:
 
 
 def cmd_report_add(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import load_catalog
+    from bot.terminal.cli import load_catalog
 
     try:
         text, size = _read_paste(args.file)

@@ -14,11 +14,11 @@ from discord.webhook.async_ import interaction_message_response_params
 
 from bot.chart_jobs import draw
 from bot.commands import run_request
-from bot.console import parse_line
-from bot.discord_app import NO_PINGS, RigfitBot, reply_kwargs
+from bot.discord.app import NO_PINGS, RigfitBot, reply_kwargs
 from bot.requests import Frontend
 from bot.settings import Settings
 from bot.storage import QueryLog
+from bot.terminal.console import parse_line
 from catalog.catalog import Catalog
 
 CHANNEL_MESSAGE_WITH_SOURCE = 4  # the interaction callback type of a reply

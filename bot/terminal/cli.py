@@ -18,7 +18,6 @@ from typing import TextIO
 from bot.cards import to_text
 from bot.commands import log_row, run_request
 from bot.logsafe import install_log_redaction
-from bot.myrig import THIS_MACHINE, myrig, substitute_here
 from bot.requests import REPORTS, REQUESTS, Frontend, Request, requests_for
 from bot.secrets import resolve_hash_keys
 from bot.settings import Settings, SettingsError, load_settings
@@ -33,6 +32,7 @@ from bot.storage import (
     query_log_for,
 )
 from bot.storage.reports import ReportStore
+from bot.terminal.myrig import THIS_MACHINE, myrig, substitute_here
 from catalog.loader import Catalog, CatalogError, load, load_from
 from engine.audit import audit
 
@@ -149,7 +149,7 @@ def load_catalog(settings: Settings) -> Catalog:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.discord_token is not None and settings.discord_token.get_secret_value():
-        from bot.discord_app import run_bot
+        from bot.discord.app import run_bot
 
         shards: dict[str, object] = {}
         if args.shard_count:
@@ -168,7 +168,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.preview import preview
+    from bot.discord.preview import preview
     from engine.errors import RigfitError
 
     try:
@@ -192,7 +192,7 @@ def _closed(query_log: QueryLog) -> int:
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from bot.discord_app import command_payload, sync_commands
+    from bot.discord.app import command_payload, sync_commands
 
     if args.print:
         print(json.dumps(command_payload(load_catalog(settings), settings), indent=2, ensure_ascii=False))
@@ -206,7 +206,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import Console
+    from bot.terminal.console import Console
 
     query_log = query_log_for(settings)
     console = Console(load_catalog(settings), query_log)
@@ -292,7 +292,7 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     text, figures, table = report(load_catalog(settings))
     print(text)
     if args.with_reports:
-        from bot.reports_cli import score_with_reports
+        from bot.terminal.reports import score_with_reports
 
         print(score_with_reports(load_catalog(settings), database_location(settings), figures))
     if args.write:
@@ -306,8 +306,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`rigfit report add|list|delete` (your measured runs) and `rigfit reports export` (bot/reports_cli.py)."""
-    from bot.reports_cli import add_report_parsers
+    """`rigfit report add|list|delete` (your measured runs) and `rigfit reports export` (bot/terminal/reports.py)."""
+    from bot.terminal.reports import add_report_parsers
 
     add_report_parsers(sub)
 

@@ -23,7 +23,7 @@ from engine.errors import RigfitError
 from engine.parse import parse_hardware
 
 if TYPE_CHECKING:
-    from bot.discord_app import RigfitBot
+    from bot.discord.app import RigfitBot
 
 PHRASE_EXAMPLE = "2x RTX 3090 + 128GB DDR4"
 
@@ -101,7 +101,7 @@ async def _private(
     bot: RigfitBot, interaction: discord.Interaction, command: str, text: str, started: float, *, error: bool = False
 ) -> None:
     """One ephemeral line, logged like every answer."""
-    from bot.discord_app import respond
+    from bot.discord.app import respond
 
     await respond(interaction, content=text, ephemeral=True)
     fields: dict[str, Any] = {"error": f"hardware: {text}"} if error else {"verdict": command}
