@@ -142,7 +142,6 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
     detail = wording.placement_detail(p, m)
     if detail and p.kind in ("disk", "unified"):
         lines.append(detail)
-    lines += serve_lines(o)
     return lines
 
 
@@ -250,6 +249,16 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
     )
 
 
+def _commands_field(r: ReadingReport) -> CardField | None:
+    """The commands that start the reading's recommended option, in a field of their own (a field holds 1,024
+    characters on an embed: the verdict and the numbers stay whole above them)."""
+    best = r.best_option
+    lines = serve_lines(best) if best is not None else []
+    if not lines:
+        return None
+    return CardField(_clip(f"Run {best.quant if best else ''} on {r.label}", FIELD_NAME_MAX), "\n".join(lines))
+
+
 def cost_lines(cost: CostReport) -> list[str]:
     """The short cost section of a /fit card: local per million tokens, the API, renting, break-even."""
     u, lines = cost.usage, []
@@ -292,7 +301,7 @@ def fit_card(
     size = f"{m.total_params_b:g}B" + (f" ({m.active_params_b:g}B active, MoE)" if m.active_params_b else " dense")
     how_read = f"read {len(report.readings)} ways, most likely first" if len(report.readings) > 1 else "as read"
     description = f"{size} · context {wording.context_note(report)} · hardware {how_read}"
-    fields = [_reading_field(r, report) for r in report.readings[:3]]
+    fields = [f for r in report.readings[:3] for f in (_reading_field(r, report), _commands_field(r)) if f]
     measured = measured_lines(evidence.readings[0].option(first.best)) if evidence is not None else []
     if measured:
         fields.append(CardField(f"Measured runs ({first.best}, first reading)", "\n".join(measured)))
