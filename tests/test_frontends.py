@@ -195,3 +195,23 @@ def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
         err = process.stderr.read().decode()
         assert process.wait(timeout=60) == 0
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("/fit llama-3.1-8b RTX 3090", "Llama-3.1-8B on your hardware"),  # one word: as before
+        ("/fit llama 3.1 8b RTX 3090", "Llama-3.1-8B on your hardware"),  # the name in several words
+        ("/fit glm 5.2 24GB VRAM + 256GB RAM", "GLM-5.2 on your hardware"),
+        ("/cost llama 3.1 8b 2x RTX 3090", "local vs API"),
+        ("/fit model:llama 3.1 8b hardware:RTX 3090", "Llama-3.1-8B on your hardware"),  # named
+    ],
+)
+def test_console_reads_a_model_name_of_several_words(cat: Catalog, tmp_path: Path, line: str, heading: str) -> None:
+    qlog = QueryLog(tmp_path / "q.sqlite3")
+    answer = Console(cat, qlog, out=io.StringIO()).handle(line)
+    qlog.close()
+    assert answer.error is None, answer.error
+    from bot.cards import to_text
+
+    assert heading in to_text(answer.card)

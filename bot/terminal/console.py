@@ -26,6 +26,8 @@ from engine.errors import RigfitError
 CONSOLE_REQUESTS: dict[str, Request] = {r.name: r for r in requests_for(Frontend.CONSOLE)}
 OPTION_NAMES = sorted({o.name for r in CONSOLE_REQUESTS.values() for o in r.options}, key=len, reverse=True)
 _KEY = re.compile(r"(?:^|\s)(" + "|".join(OPTION_NAMES) + r"):", re.IGNORECASE)
+MODEL_WORDS_MAX = 6  # "deepseek r1 distill qwen 32b"
+_NAMED = re.compile(r"(?:^|\s)(?:model|hardware):", re.IGNORECASE)  # the line names its model or hardware itself
 QUIT = ("/quit", "/exit", "quit", "exit")
 
 
@@ -87,6 +89,8 @@ class Console:
         command = (line.strip().lstrip("/").split() or ["unknown"])[0].lower()[:40]
         try:
             parsed = parse_line(line)
+            if not _NAMED.search(line):
+                parsed = self._model_words(parsed)
             command, raw = parsed.command, {"line": line, **parsed.args}
             members = self.reports.source() if command == "fit" else None
             answer = run_request(
@@ -96,6 +100,20 @@ class Console:
             answer = Answer(card=error_card(str(exc)), error=str(exc), log_fields={"error": f"{exc.field}: {exc}"})
         self.query_log.log(log_row(frontend="console", command=command, raw_args=raw, answer=answer, started=started))
         return answer
+
+    def _model_words(self, parsed: ParsedLine) -> ParsedLine:
+        """`/fit llama 3.3 70b 2x3090`: bare words fill the model first, one word each; when the model's name runs
+        over several words, the longest leading run of the line that names exactly one catalog model is the model
+        and the rest the hardware."""
+        args = parsed.args
+        if "model" not in args or "hardware" not in args:
+            return parsed
+        words = f"{args['model']} {args['hardware']}".split()
+        for size in range(min(MODEL_WORDS_MAX, len(words) - 1), 1, -1):
+            name = " ".join(words[:size])
+            if self.catalog.model_names.exact(name) or self.catalog.find_model(name).id:
+                return ParsedLine(parsed.command, {**args, "model": name, "hardware": " ".join(words[size:])})
+        return parsed
 
     def print_answer(self, answer: Answer) -> None:
         if answer.error:
