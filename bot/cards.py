@@ -587,7 +587,8 @@ def hardware_card(h: Hardware) -> Card:
     elif isinstance(h, SystemMemory):
         fields.insert(0, CardField("Memory", f"{h.memory_type}-{h.mt_s} x {h.channels} channels", True))
     if h.fp16_tflops:
-        fields.append(CardField("FP16 dense", f"{h.fp16_tflops:g} TFLOPS", True))
+        derived = " (derived from its specifications)" if h.fp16_tflops_basis == "derived" else ""
+        fields.append(CardField("FP16 dense", f"{h.fp16_tflops:g} TFLOPS{derived}", True))
     if h.watts:
         fields.append(CardField("Power", f"{h.watts:g} W", True))
     if h.prices:

@@ -136,3 +136,11 @@ def test_hardware_card_shows_the_facts(cat: Catalog, name: str, shown: list[str]
     text = to_text(hardware_answer(cat, name).card)
     assert all(s in text for s in shown), text
     assert not any(s in text for s in absent), text
+
+
+def test_a_derived_compute_figure_says_so_on_the_hardware_card(real_catalog: Catalog) -> None:
+    from bot.cards import hardware_card, to_text
+
+    derived = to_text(hardware_card(real_catalog.hardware["rx-9070-xt"]))
+    published = to_text(hardware_card(real_catalog.hardware["rtx-4090"]))
+    assert "derived from its specifications" in derived and "derived" not in published.split("FP16 dense")[1][:40]
