@@ -17,7 +17,7 @@ from catalog.catalog import Catalog
 from catalog.types import Model
 from engine import quants
 from engine.errors import RigfitError
-from engine.evidence import MeasuredPoint, device_ids
+from engine.evidence import MeasuredPoint, accelerator_backend, accelerator_bandwidth, device_ids
 from engine.parse.bench import model_name_from_filename, parse_bench
 from engine.parse.hardware import parse_hardware
 from engine.parse.models import parse_model
@@ -277,6 +277,8 @@ def _point(row: BenchRow, model: Model, reading: Reading) -> MeasuredPoint:
         quant=quant,
         bits_per_weight=q.bits_per_weight if q is not None else None,
         device_ids=device_ids(rig),
+        accelerator_gb_s=accelerator_bandwidth(rig),
+        accelerator_backend=accelerator_backend(rig),
         gpu_count=len(rig.gpus),
         device_class=cls,
         ram_gb_s=rig.ram.bandwidth_gb_s if cls == "offload" and rig.ram is not None else None,

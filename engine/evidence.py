@@ -62,6 +62,9 @@ class MeasuredPoint(Frozen):
     gpu_count: int = 0
     device_class: DeviceClass
     ram_gb_s: Annotated[float, Field(gt=0)] | None = None  # offload runs: the system RAM's bandwidth, where stated
+    # the accelerator's memory bandwidth (a GPU's or a unified machine's), to prefer runs on a similar device
+    accelerator_gb_s: Annotated[float, Field(gt=0)] | None = None
+    accelerator_backend: str | None = None  # cuda, rocm, metal, vulkan ...: runs on the same backend come first
     hardware: str  # as published, or as the member stated it
     source: str | None = None  # published runs: where the figure was read
     reported_at: str | None = None  # member reports: ISO 8601 date
@@ -79,12 +82,21 @@ class Cited(Frozen):
     point: MeasuredPoint
     model_rank: int  # 0 same model, 1 same family at a similar size
     device_rank: int  # 0 same devices and class, 1 a shared device in the same class, 2 the same class
+    device_distance: float = 0.0  # |ln| of the accelerators' bandwidth ratio (0 when either is unknown)
     quant_rank: int  # 0 same quant, 1 a neighbour
     context_distance: float  # |ln| of the ratio of contexts
 
     @property
-    def key(self) -> tuple[int, int, int, float, int]:
-        return (self.model_rank, self.device_rank, self.quant_rank, self.context_distance, self.point.phase != "decode")
+    def key(self) -> tuple[int, int, int, float, float, int]:
+        """Nearest first: the model, the devices, the quant, then a device of similar bandwidth, then context."""
+        return (
+            self.model_rank,
+            self.device_rank,
+            self.quant_rank,
+            self.device_distance,
+            self.context_distance,
+            self.point.phase != "decode",
+        )
 
 
 class Agreement(StrEnum):
@@ -184,6 +196,31 @@ def device_ids(rig: Rig) -> tuple[str, ...]:
     return tuple(sorted(ids))
 
 
+OTHER_BACKEND_DISTANCE = 1.0  # another backend counts as far as a device with e (2.7) times the bandwidth
+
+
+def accelerator_bandwidth(rig: Rig) -> float | None:
+    """The memory bandwidth of the rig's accelerator: its first GPU, else its unified machine; None on a CPU box."""
+    if rig.gpus:
+        return rig.gpus[0].bandwidth_gb_s
+    return rig.unified.bandwidth_gb_s if rig.unified is not None else None
+
+
+def accelerator_backend(rig: Rig) -> str | None:
+    if rig.gpus:
+        return rig.gpus[0].backend
+    return rig.unified.backend if rig.unified is not None else None
+
+
+def device_distance(p: MeasuredPoint, rig: Rig) -> float:
+    """How unlike the run's accelerator is the rig's: |ln| of their bandwidth ratio, plus OTHER_BACKEND_DISTANCE
+    on another backend (0 for what is unknown)."""
+    here, backend = accelerator_bandwidth(rig), accelerator_backend(rig)
+    ratio = abs(math.log(p.accelerator_gb_s / here)) if p.accelerator_gb_s and here else 0.0
+    other = p.accelerator_backend is not None and backend is not None and p.accelerator_backend != backend
+    return ratio + (OTHER_BACKEND_DISTANCE if other else 0.0)
+
+
 def _same_ram(p: MeasuredPoint, rig: Rig) -> bool:
     ram = rig.ram.bandwidth_gb_s if rig.ram is not None else None
     if p.ram_gb_s is None or ram is None:
@@ -235,7 +272,8 @@ def cite(p: MeasuredPoint, model: Model, option: QuantOption, rig: Rig, context:
         return None
     m, d, q = (int(r) for r in ranks if r is not None)
     distance = round(context_distance(p, context), 3)
-    return Cited(point=p, model_rank=m, device_rank=d, quant_rank=q, context_distance=distance)
+    near = round(device_distance(p, rig), 2)
+    return Cited(point=p, model_rank=m, device_rank=d, quant_rank=q, device_distance=near, context_distance=distance)
 
 
 def nearest(

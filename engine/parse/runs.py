@@ -11,7 +11,7 @@ from catalog.catalog import Catalog
 from catalog.types import MeasuredRun
 from engine import quants
 from engine.errors import RigfitError
-from engine.evidence import DeviceClass, MeasuredPoint, device_ids
+from engine.evidence import DeviceClass, MeasuredPoint, accelerator_backend, accelerator_bandwidth, device_ids
 from engine.parse.hardware import parse_hardware
 from engine.parse.models import parse_model
 from engine.rig import Rig
@@ -130,6 +130,8 @@ def resolve_run(run: MeasuredRun, catalog: Catalog) -> tuple[MeasuredPoint | Non
         quant=quant,
         bits_per_weight=(q.bits_per_weight if (q := quants.lookup(quant)) else None),
         device_ids=device_ids(rig),
+        accelerator_gb_s=accelerator_bandwidth(rig),
+        accelerator_backend=accelerator_backend(rig),
         gpu_count=gpus if gpus is not None else len(rig.gpus),
         device_class=rig_class(rig, gpus, run.setup),
         ram_gb_s=ram_gb_s(run),
