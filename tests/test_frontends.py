@@ -88,6 +88,35 @@ def test_cli_fit_json(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 @pytest.mark.parametrize(
+    ("argv", "model_id", "hardware_label"),
+    [  # words as people type them in a shell, unquoted
+        (["fit", "glm-5.2", "8x", "H100"], "glm-5.2", "8x NVIDIA H100"),
+        (["fit", "llama-3.3-70b", "2x", "3090", "--context", "16k"], "llama-3.3-70b", "2x NVIDIA GeForce RTX 3090"),
+        (["fit", "deepseek", "r1", "distill", "qwen", "32b", "3090"], "deepseek-r1-distill-qwen-32b", "RTX 3090"),
+        (["fit", "llama", "3.3", "70b", "dual", "3090"], "llama-3.3-70b", "2x NVIDIA GeForce RTX 3090"),
+        (["fit", "qwen3-32b", "M3", "Ultra", "256GB"], "qwen3-32b", "M3 Ultra"),
+        (["quants", "qwen3-32b", "M3", "Ultra", "256GB"], "qwen3-32b", "M3 Ultra"),
+        (["quants", "deepseek", "r1", "distill", "qwen", "32b"], "deepseek-r1-distill-qwen-32b", None),
+    ],
+)
+def test_cli_reads_unquoted_words(
+    real_catalog: Catalog,
+    cli_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    model_id: str,
+    hardware_label: str | None,
+) -> None:
+    monkeypatch.setattr(cli, "load", lambda: real_catalog)  # every GPU the database knows
+    assert cli.main([*argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"]["id"] == model_id
+    if hardware_label is not None:
+        assert hardware_label in json.dumps(data)
+
+
+@pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["fit", "no-such-model", "256GB"], "I don't know the model"),

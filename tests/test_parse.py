@@ -20,6 +20,8 @@ SINGLE_READINGS = [
     ("2x RTX 3090", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
     ("2x3090", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
     ("RTX 3090 x2", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),
+    ("dual-3090", ("NVIDIA GeForce RTX 3090",) * 2, None, 0, None),  # issue 15's `/fit llama-3.3-70b dual-3090`
+    ("quad-3090 + 128GB DDR4", ("NVIDIA GeForce RTX 3090",) * 4, None, 128, 51.2),
     ("two 3090s and 64gb ddr4", ("NVIDIA GeForce RTX 3090",) * 2, None, 64, 51.2),
     ("RTX 4090 + 64GB DDR5", ("NVIDIA GeForce RTX 4090",), None, 64, 89.6),
     ("rtx 3090 ti", ("NVIDIA GeForce RTX 3090 Ti",), None, 0, None),

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.cards import to_text
 from bot.commands import log_row, run_request
@@ -32,6 +32,7 @@ from bot.storage import (
     query_log_for,
 )
 from bot.storage.reports import ReportStore
+from bot.terminal.console import model_words
 from bot.terminal.myrig import THIS_MACHINE, myrig, substitute_here
 from catalog.loader import Catalog, CatalogError, load, load_from
 from engine.audit import audit
@@ -233,13 +234,31 @@ def _stdin_lines() -> TextIO:
 def _add_request(sub: argparse._SubParsersAction[argparse.ArgumentParser], request: Request) -> None:
     """One subcommand from the request table: required options as arguments, the rest as --flags."""
     parser = sub.add_parser(request.name, help=request.description, description=request.description)
-    for option in request.positional:
-        parser.add_argument(option.name, help=_argparse_text(option.help()))
+    for i, option in enumerate(request.positional):
+        rest = i == len(request.positional) - 1 and request.name != "compare"  # `rigfit fit glm-5.2 8x H100`
+        parser.add_argument(option.name, nargs="+" if rest else None, help=_argparse_text(option.help()))
     for option in request.optional:
         parser.add_argument(option.flag, *option.cli_aliases, dest=option.name, help=_argparse_text(option.help()))
     if request.name in REPORTS:
         parser.add_argument("--json", action="store_true", help="print the stable JSON object instead of the card")
     parser.set_defaults(func=cmd_request, request=request.name)
+
+
+def _split_words(catalog: Catalog, raw: dict[str, Any]) -> dict[str, Any]:
+    """Unquoted words as the console reads them: `rigfit fit deepseek r1 distill qwen 32b 3090` and
+    `rigfit quants qwen3-32b 2x 3090` (the model's name runs over words; what follows it is the hardware)."""
+    if "hardware" in raw and " " in str(raw["hardware"] or ""):
+        return model_words(catalog, raw)
+    model = str(raw.get("model") or "")
+    if "hardware" in raw and raw["hardware"] is None and " " in model and not catalog.find_model(model).id:
+        first, rest = model.split(" ", 1)
+        return model_words(catalog, {**raw, "model": first, "hardware": rest})
+    return raw
+
+
+def _joined(value: object) -> object:
+    """The last positional's words, unquoted on the command line, as one phrase."""
+    return " ".join(value) if isinstance(value, list) else value
 
 
 def _argparse_text(text: str) -> str:
@@ -249,8 +268,9 @@ def _argparse_text(text: str) -> str:
 def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     request = REQUESTS[args.request]
-    raw = {o.name: getattr(args, o.name) for o in request.options}
+    raw = {o.name: _joined(getattr(args, o.name)) for o in request.options}
     catalog = load_catalog(settings)
+    raw = _split_words(catalog, raw)
     raw, undetected = substitute_here(raw, request, lambda: myrig(catalog, THIS_MACHINE)[0])  # `here`: this machine
     if undetected is not None:
         print(f"rigfit: {undetected}", file=sys.stderr)

@@ -76,6 +76,20 @@ def _args(rest: str, positional_names: tuple[str, ...]) -> dict[str, str]:
     return args
 
 
+def model_words(catalog: Catalog, args: dict[str, str]) -> dict[str, str]:
+    """`/fit llama 3.3 70b 2x3090`: bare words fill the model first, one word each; when the model's name runs
+    over several words, the longest leading run of the line that names exactly one catalog model is the model
+    and the rest the hardware."""
+    if "model" not in args or "hardware" not in args:
+        return args
+    words = f"{args['model']} {args['hardware']}".split()
+    for size in range(min(MODEL_WORDS_MAX, len(words) - 1), 1, -1):
+        name = " ".join(words[:size])
+        if catalog.model_names.exact(name) or catalog.find_model(name).id:
+            return {**args, "model": name, "hardware": " ".join(words[size:])}
+    return args
+
+
 class Console:
     def __init__(self, catalog: Catalog, query_log: QueryLog, out: TextIO | None = None) -> None:
         self.catalog = catalog
@@ -102,18 +116,7 @@ class Console:
         return answer
 
     def _model_words(self, parsed: ParsedLine) -> ParsedLine:
-        """`/fit llama 3.3 70b 2x3090`: bare words fill the model first, one word each; when the model's name runs
-        over several words, the longest leading run of the line that names exactly one catalog model is the model
-        and the rest the hardware."""
-        args = parsed.args
-        if "model" not in args or "hardware" not in args:
-            return parsed
-        words = f"{args['model']} {args['hardware']}".split()
-        for size in range(min(MODEL_WORDS_MAX, len(words) - 1), 1, -1):
-            name = " ".join(words[:size])
-            if self.catalog.model_names.exact(name) or self.catalog.find_model(name).id:
-                return ParsedLine(parsed.command, {**args, "model": name, "hardware": " ".join(words[size:])})
-        return parsed
+        return ParsedLine(parsed.command, model_words(self.catalog, parsed.args))
 
     def print_answer(self, answer: Answer) -> None:
         if answer.error:

@@ -64,8 +64,8 @@ _CHANNELS = re.compile(
 _CHANNEL_WORDS = {"single": 1, "dual": 2, "quad": 4, "hexa": 6, "octa": 8, "twelve": 12}
 _COUNT_PREFIX = re.compile(
     r"^(?P<n>\d{1,3})\s*[x×*]\s*|^(?P<m>\d{1,2})\s+(?=[a-z0-9])|^(?P<word>one|two|three|four|five|six|seven|eight|"
-    r"dual|triple|quad|twin|pair of|a pair of|a single|single|a|an)\s+"
-)
+    r"dual|triple|quad|twin|pair of|a pair of|a single|single|a|an)\s+|^(?P<hyphened>dual|triple|quad|twin)-(?=\w)"
+)  # `dual-3090`
 _COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d))[x×*]\s*(?P<n>\d{1,3})$")
 _COUNT_WORDS = {
     "one": 1,
@@ -231,7 +231,7 @@ def _take_count(part: str) -> tuple[int, str]:
     m = _COUNT_PREFIX.match(part)
     if m and not ((m.group("n") or m.group("m")) and _SIZE.match(part)):  # `24gb` is a size, not 24 devices
         digits = m.group("n") or m.group("m")
-        n = int(digits) if digits else _COUNT_WORDS[m.group("word")]
+        n = int(digits) if digits else _COUNT_WORDS[m.group("word") or m.group("hyphened")]
         return _checked_count(n, m.group(0)), part[m.end() :]
     m = _COUNT_SUFFIX.search(part)
     if m:
