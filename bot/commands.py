@@ -370,6 +370,9 @@ def model_answer(catalog: Catalog, name: str) -> Answer:
 def hardware_answer(catalog: Catalog, name: str) -> Answer:
     def build() -> Answer:
         res = catalog.find_hardware(name)
+        if res.id is None and (read := _one_device_read(catalog, name)) is not None:
+            entry = catalog.hardware[read]  # `M3 Ultra 256GB`, `2x 3090`: the device the rig phrase names
+            return Answer(card=hardware_card(entry), data=hardware_json(entry), log_fields={"hardware": read})
         if res.id is None:
             pool = res.candidates or res.suggestions
             raise RigfitError(
@@ -381,6 +384,17 @@ def hardware_answer(catalog: Catalog, name: str) -> Answer:
         return Answer(card=hardware_card(entry), data=hardware_json(entry), log_fields={"hardware": res.id})
 
     return safely(build)
+
+
+def _one_device_read(catalog: Catalog, phrase: str) -> str | None:
+    """The catalog id of the one kind of device a rig phrase names (`M3 Ultra 256GB`, `dual 3090`), else None."""
+    try:
+        rig = parse_hardware(phrase, catalog)[0].rig
+    except RigfitError:
+        return None
+    ids = {g.hardware_id for g in rig.gpus} | ({rig.unified.hardware_id} if rig.unified else set())
+    found = ids - {None}
+    return next(iter(found)) if len(ids) == 1 and found and next(iter(found)) in catalog.hardware else None
 
 
 def help_answer(frontend: Frontend) -> Answer:

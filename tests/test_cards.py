@@ -128,6 +128,8 @@ def test_escape_markdown(raw: str, escaped: str) -> None:
     [
         ("3090", ["24 GB", "936 GB/s", "NVLink 56.25 GB/s each way", "71 TFLOPS", "used $700"], []),
         ("4090", ["24 GB", "1008 GB/s", "165 TFLOPS"], ["NVLink"]),
+        ("dual 3090", ["24 GB", "936 GB/s"], ["4090"]),  # a rig phrase naming one kind of card: that card
+        ("rtx 4090 + 64GB DDR5", ["1008 GB/s"], ["3090"]),
     ],
 )
 def test_hardware_card_shows_the_facts(cat: Catalog, name: str, shown: list[str], absent: list[str]) -> None:
@@ -136,6 +138,13 @@ def test_hardware_card_shows_the_facts(cat: Catalog, name: str, shown: list[str]
     text = to_text(hardware_answer(cat, name).card)
     assert all(s in text for s in shown), text
     assert not any(s in text for s in absent), text
+
+
+@pytest.mark.parametrize("phrase", ["2x 3090 + 4090", "64GB DDR5", "banana"])
+def test_hardware_of_no_single_device_says_what_it_does_not_know(cat: Catalog, phrase: str) -> None:
+    from bot.commands import hardware_answer
+
+    assert "I don't know the device" in (hardware_answer(cat, phrase).error or "")
 
 
 def test_a_derived_compute_figure_says_so_on_the_hardware_card(real_catalog: Catalog) -> None:
