@@ -23,7 +23,7 @@ from bench.member_reports import bench_member_reports
 from bot.commands import fit_answer
 from bot.storage import FaultRow
 from catalog.loader import Catalog, load
-from engine import memory, quants
+from engine import memory, mixes, quants
 
 RESULTS = Path(__file__).parent / "results.json"
 FIT_QUERIES = [
@@ -70,21 +70,33 @@ REFERENCE_MODELS = frozenset({"llama-2-7b", "llama-3.1-8b"})
 
 
 def weights_error(catalog: Catalog) -> dict[str, float]:
-    """Formula estimate (params x effective bits of the file type) against every published GGUF file size of the
-    models the formula was not derived from."""
-    errors = []
+    """Estimated size (engine.memory.weights_estimate: the parameter split at the quantizer's types, or params x
+    the type's bits) against every published GGUF file size of the models the bits table was not derived from,
+    each file estimated with that file left out of the model's own-files scale. `weights_split_*`: the files whose
+    model and type the parameter split covers."""
+    errors: list[float] = []
+    split_errors: list[float] = []
     for m in catalog.models.values():
         if m.id in REFERENCE_MODELS:
             continue
         for q in m.quants:
             if q.format != "gguf" or quants.lookup(q.name) is None:
                 continue
-            est = memory.weights_estimate(m, q.name)
-            if est is not None:
-                errors.append(abs(est.n_bytes - q.file_bytes) / q.file_bytes)
+            without = m.model_copy(update={"quants": tuple(o for o in m.quants if o is not q)})
+            est = memory.weights_estimate(without, q.name)
+            if est is None:
+                continue
+            errors.append(abs(est.n_bytes - q.file_bytes) / q.file_bytes)
+            if mixes.bits_per_weight(m, q.name) is not None:
+                split_errors.append(errors[-1])
     if not errors:
         return {}
-    return {"weights_median_rel_err": round(statistics.median(errors), 4), "weights_compared": len(errors)}
+    return {
+        "weights_median_rel_err": round(statistics.median(errors), 4),
+        "weights_compared": len(errors),
+        "weights_split_median_rel_err": round(statistics.median(split_errors), 4) if split_errors else -1.0,
+        "weights_split_compared": len(split_errors),
+    }
 
 
 def bench_autocomplete(catalog: Catalog) -> dict[str, float]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from catalog.types import Backend, Model, Quant
-from engine import quants
+from engine import mixes, quants
 from engine.units import GIB, MIB
 
 KvType = Literal["f16", "q8_0", "q4_0"]
@@ -49,18 +49,24 @@ def weights_from_quant(model: Model, q: Quant) -> Weights:
 
 
 def weights_estimate(model: Model, quant_name: str) -> Weights | None:
-    """Parameters x the type's effective bits, scaled by how the model's own published files of standard types
-    compare with that arithmetic (a model with a large vocabulary, or tensors the quantizer keeps higher, runs
-    above the reference mix: its published Q4_K_M says by how much)."""
+    """The model's parameter split at the block types llama.cpp's quantizer gives each tensor of the file type
+    (engine/mixes.py); where the catalog lacks the shapes, or for dynamic and non-GGUF quants, parameters x the
+    type's effective bits. Either is scaled by how the model's own published files of standard types compare with
+    the same arithmetic (a parameter count that leaves out tensors, or a publisher's habits: its files say by how
+    much)."""
     qt = quants.lookup(quant_name)
     if qt is None:
         return None
+    split_bits = mixes.bits_per_weight(model, quant_name)
+    raw, basis = (split_bits, SPLIT_BASIS) if split_bits is not None else (qt.bits_per_weight, qt.basis)
     scale = own_files_scale(model) if not qt.dynamic else 1.0
-    bits = qt.bits_per_weight * scale
+    bits = raw * scale
     n_bytes = int(model.total_params_b * 1e9 * bits / 8)
-    basis = qt.basis if scale == 1.0 else f"{qt.basis}; x{scale:.2f} from this model's published files"
+    basis = basis if scale == 1.0 else f"{basis}; x{scale:.2f} from this model's published files"
     return Weights(qt.name, n_bytes, "estimated", round(bits, 2), basis)
 
+
+SPLIT_BASIS = "the model's parameter split at the types llama.cpp's quantizer gives each tensor"
 
 # A model's own files move its estimates by at most this much either way: a mislabelled file must not swing a whole
 # ladder (the reference mixes and large models' files agree within ~12%: Llama-3.1-405B Q2_K 2.95 vs 3.36 bits).
@@ -74,9 +80,10 @@ OWN_FILES_LEAST_BITS = 3
 
 def own_files_scale(model: Model) -> float:
     """The median of published size / estimated size over the model's plain GGUF files of 3 bits and more whose
-    types are in the reference table (quants.FILE_TYPE_BITS); 1.0 when it has none."""
+    types are in the reference table (quants.FILE_TYPE_BITS), each estimated as `weights_estimate` does before
+    scaling; 1.0 when it has none."""
     ratios = sorted(
-        q.file_bytes * 8 / (model.total_params_b * 1e9 * quants.FILE_TYPE_BITS[quants.canonical(q.name)])
+        q.file_bytes * 8 / (model.total_params_b * 1e9 * _unscaled_bits(model, q.name))
         for q in model.quants
         if q.format == "gguf"
         and quants.canonical(q.name) in quants.FILE_TYPE_BITS
@@ -88,6 +95,11 @@ def own_files_scale(model: Model) -> float:
     median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
     low, high = OWN_FILES_SCALE_BOUNDS
     return round(min(max(median, low), high), 2)
+
+
+def _unscaled_bits(model: Model, name: str) -> float:
+    split_bits = mixes.bits_per_weight(model, name)
+    return split_bits if split_bits is not None else quants.FILE_TYPE_BITS[quants.canonical(name)]
 
 
 def expert_fraction(model: Model) -> float:
