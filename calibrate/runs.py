@@ -200,6 +200,8 @@ SAME_WEIGHTS_SHAPE = {
     "shisa-v2-llama3.3-70b": "llama-3.3-70b",  # row: "Llama-3.3-70B fine-tune"
     "shisa-v2-mistral-nemo-12b": "mistral-nemo-12b",  # row: "Mistral-Nemo-12B fine-tune"
     "Mistral-Small-3.1-24B": "mistral-small-3.2-24b",  # catalog note: 3.1 (2503) has the same base model as 3.2
+    # Mistral 7B v0.1 and v0.3: the same layers, width and heads (v0.3 adds 768 vocabulary entries)
+    "Mistral-7B-v0.1": "mistral-7b-v0.3",
     # Qwen3.5 and Qwen3.6 35B-A3B: one shape in the catalog (40 layers, 256 experts of which 8 active, same attention)
     "Qwen3.5/3.6-35B-A3B": "qwen3.5-35b-a3b",
 }
