@@ -84,6 +84,83 @@ def test_an_asked_context_is_not_shortened(real_catalog: Catalog) -> None:
     assert pick is not None and pick.context == 32768 and pick.trade in (Trade.NONE, Trade.KV_Q8)
 
 
+TRADED = {Trade.KV_Q8, Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8}
+ANY_TRADE = TRADED | {Trade.NONE}
+FOUR_BITS_UP = {Tier.NEAR_LOSSLESS, Tier.HIGH, Tier.GOOD}
+
+# (model, hardware as typed, context asked (None: the default), quants accepted (None: any of the tiers), tiers,
+#  trades accepted, what a regular in r/LocalLLaMA or a Discord help channel would answer)
+PICK_TABLE = [
+    ("llama-3.3-70b", "dual 3090", None, {"Q4_K_M"}, FOUR_BITS_UP, TRADED,
+     "Q4_K_M at 16k, or about 30k with a q8_0 cache; a 3-bit file runs at 32k"),
+    ("llama-3.3-70b", "2x3090", 32768, {"Q4_K_M", "Q4_K_S"}, FOUR_BITS_UP, {Trade.KV_Q8},
+     "32k asked for: keep 4 bits with a q8_0 cache, never shorten an asked context"),
+    ("deepseek-r1-distill-qwen-32b", "3090", None, {"Q4_K_M"}, FOUR_BITS_UP, TRADED,
+     "Q4_K_M with ~14k of context, not Q2_K at 32k"),
+    ("qwen3-32b", "3090", 16384, None, {Tier.GOOD}, {Trade.NONE, Trade.KV_Q8}, "4 bits at the 16k asked for"),
+    ("glm-5.2", "8x H100", None, None, {Tier.HIGH, Tier.NEAR_LOSSLESS}, {Trade.NONE}, "640 GB: 5-8 bits, not 2"),
+    ("glm-5.2", "M3 Ultra 512GB", None, None, FOUR_BITS_UP, {Trade.NONE}, "4-5 bits with the wired limit raised"),
+    ("glm-5.2", "1.5TB DDR5 EPYC", None, None, FOUR_BITS_UP, {Trade.NONE}, "1.5 TB of RAM holds 8 bits"),
+    ("qwen3-coder-30b-a3b", "RTX 4070 12GB + 64GB DDR5", None, None, FOUR_BITS_UP, {Trade.NONE},
+     "a 30B-A3B with its experts in RAM runs fast enough at 4+ bits"),
+    ("llama-3.1-8b", "RTX 3060 12GB", None, {"Q6_K", "Q8_0"}, {Tier.HIGH, Tier.NEAR_LOSSLESS}, {Trade.NONE},
+     "an 8B on 12 GB: Q6_K or Q8_0"),
+    ("mistral-small-3.2-24b", "RTX 4060 Ti 16GB", None, None, {Tier.GOOD}, TRADED,
+     "24B on 16 GB: 4 bits, less context"),
+    ("llama-3.3-70b", "M4 Max 64GB", None, {"Q4_K_M"}, {Tier.GOOD}, {Trade.NONE}, "70B Q4_K_M on a 64 GB Mac"),
+    ("llama-3.3-70b", "RTX 4090", None, None, {Tier.DEGRADED}, ANY_TRADE,
+     "one 24 GB card: only a 2-bit file runs on the GPU (a 4-bit offload is ~2 tok/s), marked degraded"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware", "context", "quant", "tiers", "trades", "why"),
+    PICK_TABLE,
+    ids=[f"{p[0]}@{p[1]}@{p[2]}" for p in PICK_TABLE],
+)
+def test_pick_table(
+    real_catalog: Catalog,
+    model: str,
+    hardware: str,
+    context: int | None,
+    quant: set[str] | None,
+    tiers: set[Tier],
+    trades: set[Trade],
+    why: str,
+) -> None:
+    reading = fit(real_catalog.models[model], parse_hardware(hardware, real_catalog), FitOptions(context=context))
+    pick = reading.readings[0].pick
+    assert pick is not None, why
+    assert pick.tier in tiers and pick.trade in trades, (pick.quant, pick.tier, pick.trade, why)
+    assert quant is None or pick.quant in quant, (pick.quant, why)
+    assert context is None or pick.context == context  # an asked context is kept
+    assert pick.option.serve.plans, (pick.quant, "the pick prints a command that starts")
+
+
+def test_a_traded_pick_names_both_ways(real_catalog: Catalog) -> None:
+    """'Q4_K_M at 16k, or Q3_K_L at 32k': the card needs the shorter context, the longer one with a q8_0 cache,
+    and the lower quant that runs at the asked context."""
+    pick = fit(real_catalog.models["llama-3.3-70b"], parse_hardware("dual 3090", real_catalog)).readings[0].pick
+    assert pick is not None and pick.trade is Trade.SHORTER_CONTEXT
+    assert pick.q8_context is not None and pick.context < pick.q8_context < 32768
+    assert pick.instead is not None and quants.nominal_bits(pick.instead, 0.0) == 3
+
+
+def test_fit_and_whatfits_agree_on_a_context(real_catalog: Catalog) -> None:
+    """`/whatfits 3090` says Qwen3-32B Q4_K_M runs 'up to N k'; `/fit qwen3-32b 3090 --quant Q4_K_M` at that
+    context fits, and 1k more does not (it said 'misses by 0.2 GB' where /whatfits said 16k)."""
+    from engine.fit import fit_reading
+
+    m = real_catalog.models["qwen3-32b"]
+    reading = parse_hardware("3090", real_catalog)[0]
+    listed = fit_reading(m, reading, 8192, FitOptions(context=8192)).option("Q4_K_M")
+    assert listed is not None and listed.verdict == "fits"
+    up_to = listed.max_context // 1024 * 1024  # what the card prints, rounded down to whole k
+    at = fit(m, [reading], FitOptions(context=up_to, quant="Q4_K_M")).readings[0]
+    over = fit(m, [reading], FitOptions(context=up_to + 1024, quant="Q4_K_M")).readings[0]
+    assert at.options[0].verdict == "fits" and over.options[0].verdict != "fits"
+
+
 def test_cost_uses_the_pick(real_catalog: Catalog) -> None:
     """`/cost llama-3.3-70b 2x3090` said "does not run": the cost is worked on the option the pick runs."""
     from engine.cost import Usage, cost_report

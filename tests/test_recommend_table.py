@@ -212,8 +212,15 @@ BEST = [
     ("gpt-oss-120b", 3000.0, 20.0, lambda c: _bits(c) >= 4 and c.decode_typical >= 20, "4-bit+ at 20 tok/s"),
     # "best GPU under $1,500 for Qwen3-30B-A3B": a 24 GB card at Q4_K_M or better, far over 30 tok/s
     ("qwen3-30b-a3b", 1500.0, 30.0, lambda c: _bits(c) >= 4 and c.decode_typical >= 60, "24 GB card at 4+ bits"),
-    # "70B under $3k at 10 tok/s": two 24 GB cards (48 GB: Q3/Q4 at 32k), not two 16 GB cards at 2 bits
-    ("llama-3.3-70b", 3000.0, 10.0, lambda c: _bits(c) >= 3 and "2x" in c.label, "2x 24 GB at 3+ bits"),
+    # "70B under $3k at 10 tok/s": 48 GB or more of fast memory (two 24 GB cards at Q3/Q4, or a 64 GB Mac at
+    # bartowski's 37.9 GB IQ4_XS), not two 16 GB cards at 2 bits
+    (
+        "llama-3.3-70b",
+        3000.0,
+        10.0,
+        lambda c: _bits(c) >= 3 and ("2x" in c.label or "64GB" in c.label),
+        "48 GB+ at 3+ bits",
+    ),
     # "GLM 5.2 under $20k": a 512 GB Mac or big-memory build at 4 bits or more, not the cheapest 2-bit box
     ("glm-5.2", 20_000.0, 5.0, lambda c: _bits(c) >= 4, "4-bit+ GLM"),
     # "Qwen3.5 397B at 10 tok/s for under $7k?": a 256 GB Mac Studio or a 4-card EPYC box with RAM, at 4 bits

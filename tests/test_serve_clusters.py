@@ -116,11 +116,21 @@ def test_a_quant_from_a_repo_listing(real: Catalog) -> None:
     assert "ollama run hf.co/bartowski/Llama-3.3-70B-Instruct-GGUF:Q4_K_M" in served[Engine.OLLAMA]
 
 
-@pytest.mark.parametrize("quant", ["Q5_K_M", "IQ4_XS", "Q3_K_M"])
-def test_an_unpublished_quant_is_made_from_the_16_bit_gguf(real: Catalog, quant: str) -> None:
-    """No repo lists Llama 3.3 70B at this quant but bartowski publishes its F16 GGUF: download it, llama-quantize
-    it, serve the file made; every file a step reads is one an earlier step wrote."""
-    _, options = _reading(real, "llama-3.3-70b", "M4 Max 128GB")
+UNPUBLISHED = [
+    ("llama-3.3-70b", "M4 Max 128GB", "Q5_K_M", "bartowski/Llama-3.3-70B-Instruct-GGUF"),
+    ("glm-5.2", "8x H100", "Q6_K", "unsloth/GLM-5.2-GGUF"),
+    ("glm-5.2", "M3 Ultra 512GB", "Q5_K_M", "unsloth/GLM-5.2-GGUF"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant", "repo"), UNPUBLISHED)
+def test_an_unpublished_quant_is_made_from_the_16_bit_gguf(
+    real: Catalog, model: str, hardware: str, quant: str, repo: str
+) -> None:
+    """No repo lists the model at this quant but one publishes its 16-bit GGUF (bartowski's F16 of Llama 3.3 70B,
+    unsloth's BF16 of GLM-5.2): download it, llama-quantize it, serve the file made; every file a step reads is one
+    an earlier step wrote."""
+    _, options = _reading(real, model, hardware)
     option = next(o for o in options if o.quant == quant)
     plan = option.serve.plan(Engine.LLAMA_CPP)
     assert plan is not None and plan.converted_to == quant and plan.weights_basis == "estimated"
@@ -128,7 +138,7 @@ def test_an_unpublished_quant_is_made_from_the_16_bit_gguf(real: Catalog, quant:
     assert flags.check_command(command) == [], command
     lines = [shlex.split(line) for line in command.splitlines() if not line.startswith("#")]
     download, quantize, server = lines
-    assert download[:3] == ["hf", "download", "bartowski/Llama-3.3-70B-Instruct-GGUF"]
+    assert download[:3] == ["hf", "download", repo]
     folder = download[download.index("--local-dir") + 1]
     pattern = download[download.index("--include") + 1]
     source, made, kind = quantize[1:]
@@ -136,9 +146,16 @@ def test_an_unpublished_quant_is_made_from_the_16_bit_gguf(real: Catalog, quant:
     assert kind == quant and server[server.index("-m") + 1] == made
 
 
-@pytest.mark.parametrize("quant", ["IQ2_XXS", "IQ1_M", "IQ1_S"])
-def test_quants_that_need_an_importance_matrix_are_refused(real: Catalog, quant: str) -> None:
-    _, options = _reading(real, "llama-3.3-70b", "2x RTX 3090")
+@pytest.mark.parametrize(
+    ("model", "hardware", "quant"),
+    [("llama-3.3-70b", "2x RTX 3090", "IQ1_S"), ("glm-5.2", "8x H100", "IQ2_XXS"), ("glm-5.2", "8x H100", "IQ1_M")],
+)
+def test_quants_that_need_an_importance_matrix_are_refused(
+    real: Catalog, model: str, hardware: str, quant: str
+) -> None:
+    """Made from the 16-bit GGUF these need an importance matrix (bartowski's own IQ2_XXS of Llama 3.3 70B is
+    published, so it is downloaded, not made)."""
+    _, options = _reading(real, model, hardware)
     option = next(o for o in options if o.quant == quant)
     assert option.serve.plan(Engine.LLAMA_CPP) is None
     assert (Engine.LLAMA_CPP, Refusal.NEEDS_IMATRIX) in {(r.engine, r.reason) for r in option.serve.refused}
