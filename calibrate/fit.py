@@ -295,7 +295,9 @@ def engine_range(run: Run, fitted: Fitted | calibration.Table | None = None) -> 
     elif not isinstance(fitted, Fitted):
         fitted = Fitted(fitted, {})
     if run.phase == "prefill":
-        eff = calibration.prefill_efficiency(run.backend, run.line, moe=run.moe, fitted=fitted.efficiency)
+        eff = calibration.prefill_efficiency(
+            run.device_kind, run.backend, run.path, moe=run.moe, fitted=fitted.efficiency
+        )
         return calibration.Efficiency(*(run.ideal_tps * e for e in eff))
     cost = calibration.decode_cost(
         run.device_kind, run.backend, moe=run.moe, fitted=fitted.efficiency, costs=fitted.layer_cost

@@ -15,8 +15,15 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, Unified
 from engine import calibration, memory
 from engine.errors import RigfitError
+from engine.kernels import MatrixSpec, matrix_rate
 from engine.parse import parse_hardware, parse_model
-from engine.speed import DEEP_CONTEXT_TOKENS, prefill_flops_per_token
+from engine.speed import (
+    DEEP_CONTEXT_TOKENS,
+    batch_expert_read_bytes,
+    prefill_batch_tokens,
+    prefill_flops_per_token,
+    prefill_ideal_seconds,
+)
 from engine.units import GIB
 
 T = TypeVar("T")
@@ -41,7 +48,7 @@ class Run:
     measured_tps: float
     ideal_tps: float  # at efficiency 1.0
     source: str = ""  # the publication the row comes from (source_key): its runs are fitted or scored together
-    line: str = calibration.OTHER_LINE  # calibration.matrix_line of the device (prefill groups)
+    path: str = calibration.ANY  # prefill: the MatrixPath of the kernels llama.cpp ran (prefill groups)
 
     @property
     def moe(self) -> bool:
@@ -52,7 +59,7 @@ class Run:
         return self.measured_tps / self.ideal_tps
 
     def group(self) -> calibration.GroupKey:
-        return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe, line=self.line)
+        return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe, path=self.path)
 
     @property
     def device_class(self) -> str:
@@ -309,7 +316,7 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     device = _device(row, catalog, backend)
     if device is None:
         return None, f"device {row['hardware'][:40]} not in the catalog and no bandwidth stated"
-    device_id, kind, bandwidth, tflops, name = device
+    device_id, kind, bandwidth, _tflops, _name = device
     memory_gib = _device_memory_gib(catalog.hardware.get(device_id))
     if memory_gib is not None and weights > memory_gib * GIB:
         return (
@@ -318,18 +325,40 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         )
     depth = int(row["depth_tokens"] or 0)
     n_tokens = int(row["n_tokens"] or 512)
+    path: str = calibration.ANY
     if row["phase"] == "decode":
         read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
         ideal = bandwidth * 1e9 / read
     else:
-        if tflops is None:
-            return None, "no FP16 figure for the device"
-        ideal = tflops * 1e12 / prefill_flops_per_token(model, depth * 2 + n_tokens)
+        entry = catalog.hardware.get(device_id)
+        rate = matrix_rate(MatrixSpec.of(entry, backend)) if isinstance(entry, Gpu | Unified) else None
+        if rate is None:
+            return None, "no matrix throughput figure or specifications for the device"
+        ideal = _prefill_ideal(row, model, weights, rate.tops, bandwidth)
+        path = rate.path.value
     phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
     source = source_key(row.get("source", ""))
-    line = calibration.matrix_line(name)
-    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal, source, line)
+    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal, source, path)
     return run, ""
+
+
+_UBATCH = re.compile(r"(?:n_ubatch|-ub|ubatch\)?)[ =]+(\d+)", re.I)
+
+
+def ubatch_tokens(row: dict[str, str]) -> int:
+    """The run's micro-batch (llama-bench -ub / n_ubatch) as its notes state it, else llama.cpp's default."""
+    m = _UBATCH.search(row.get("offload_or_setup_notes", "") + " " + row.get("notes", ""))
+    return int(m.group(1)) if m else memory.N_UBATCH
+
+
+def _prefill_ideal(row: dict[str, str], model: Model, weights: int, matrix_tops: float, bandwidth: float) -> float:
+    """Prompt tokens per second at efficiency 1, as engine.speed.prefill_range models one device: a prompt of
+    n_tokens after depth_tokens of context, in the run's micro-batches."""
+    depth, n_tokens = int(row["depth_tokens"] or 0), int(row["n_tokens"] or 512)
+    batch = prefill_batch_tokens(n_tokens, ubatch_tokens(row))
+    read = batch_expert_read_bytes(model, weights * memory.expert_fraction(model), batch)
+    flops = prefill_flops_per_token(model, depth * 2 + n_tokens)
+    return 1 / prefill_ideal_seconds(flops, matrix_tops, read, bandwidth, batch)
 
 
 def _device_memory_gib(entry: object) -> float | None:

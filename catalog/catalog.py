@@ -20,6 +20,7 @@ from catalog.types import (
     QualityScore,
     QuantTypeQuality,
     RentalPrice,
+    Speculative,
     UnifiedName,
 )
 
@@ -121,6 +122,31 @@ def overlay(hand: Iterable[Hardware], database: Iterable[Gpu]) -> list[Gpu]:
     return [g for g in database if g.id not in ids and not any(words(n) in taken for n in (g.name, *g.aliases))]
 
 
+# Specifications a hand entry may leave out that the database row of the same card gives: what llama.cpp's prefill
+# kernels run at is derived from them where no figure is published (engine/kernels.py: a Tesla P40's dp4a rate).
+DATABASE_SPEC_FIELDS = ("architecture", "shading_units", "tensor_cores", "boost_clock_mhz")
+
+
+def with_database_specs(hand: Iterable[Hardware], database: Iterable[Gpu]) -> list[Hardware]:
+    """The hand entries, each GPU with the DATABASE_SPEC_FIELDS it lacks taken from the database row its name or an
+    alias has the words of (the row `overlay` drops for it); the row's TechPowerUp page joins the entry's source."""
+    rows: dict[frozenset[str], Gpu] = {}
+    for g in database:
+        for n in (g.name, *g.aliases):
+            rows.setdefault(words(n), g)
+    out: list[Hardware] = []
+    for h in hand:
+        row = next((rows[w] for n in (h.name, *h.aliases) if (w := words(n)) in rows), None)
+        if isinstance(h, Gpu) and row is not None:
+            missing = {f: getattr(row, f) for f in DATABASE_SPEC_FIELDS if getattr(h, f) is None}
+            missing = {f: v for f, v in missing.items() if v is not None}
+            if missing:
+                page = row.source.split(";")[0]
+                h = h.model_copy(update={**missing, "source": f"{h.source}; {', '.join(missing)} from {page}"})
+        out.append(h)
+    return out
+
+
 def _with_scores(models: list[Model], scores: list[ModelScore]) -> list[Model]:
     """Each model with the published scores kept apart from its entry added to its `quality`."""
     ids = {m.id for m in models}
@@ -132,6 +158,17 @@ def _with_scores(models: list[Model], scores: list[ModelScore]) -> list[Model]:
         q = QualityScore(benchmark=s.benchmark, score=s.score, source=s.source, as_of=s.as_of)
         by_model.setdefault(s.model, []).append(q)
     return [m.model_copy(update={"quality": (*m.quality, *by_model[m.id])}) if m.id in by_model else m for m in models]
+
+
+def _with_speculative(models: list[Model], entries: list[Speculative]) -> list[Model]:
+    """Each model with the speculative decoding entries that name it."""
+    _unique("speculative", (s.id for s in entries))
+    ids = {m.id for m in models}
+    unknown = sorted({i for s in entries for i in (*s.models, s.draft_model) if i is not None} - ids)
+    if unknown:
+        raise CatalogError(f"speculative entries name models the catalog does not have: {', '.join(unknown)}")
+    by_model = {m.id: tuple(s for s in entries if m.id in s.models) for m in models}
+    return [m.model_copy(update={"speculative": by_model[m.id]}) if by_model[m.id] else m for m in models]
 
 
 def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> Catalog:
@@ -146,6 +183,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
     quant_quality: list[QuantTypeQuality] = []
     platforms: list[PlatformPrice] = []
     scores: list[ModelScore] = []
+    speculative: list[Speculative] = []
     for f in files:
         models += f.models
         hardware += f.hardware
@@ -156,11 +194,13 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
         quant_quality += f.quant_quality
         platforms += f.platform_prices
         scores += f.model_scores
+        speculative += f.speculative
     _unique("model", (m.id for m in models))
-    models = _with_scores(models, scores)
+    models = _with_speculative(_with_scores(models, scores), speculative)
     _unique("hardware", (h.id for h in hardware))
     _unique("cpu", (c.id for c in cpus))
-    hardware += overlay(hardware, database_gpus)
+    database_gpus = tuple(database_gpus)
+    hardware = [*with_database_specs(hardware, database_gpus), *overlay(hardware, database_gpus)]
     return Catalog(
         models={m.id: m for m in models},
         hardware={h.id: h for h in hardware},

@@ -167,10 +167,14 @@ class Model(Sourced):
     quants: tuple[Quant, ...] = ()
     gguf_repos: tuple[GgufRepo, ...] = ()  # repos that publish GGUF files of the model (serve plans point at them)
     quality: tuple[QualityScore, ...] = ()
+    speculative: tuple[Speculative, ...] = ()  # MTP or draft-model decoding for this model (catalog/data/speculative)
     notes: str | None = None
     # Not a catalog entry: sized from a bare parameter count (`70B`) with a borrowed architecture (engine/parse).
     adhoc: bool = False
     architecture_from: str | None = None  # ad-hoc models: the catalog model whose architecture was borrowed
+    # Not a catalog entry: the fine-tune or merge the user named (`NousResearch/Hermes-3-Llama-3.1-70B`), sized as
+    # this base model (engine/parse).
+    asked_as: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Model:
@@ -256,6 +260,8 @@ class Unified(_HardwareBase):
     backend: Backend
     # Share of memory the GPU may use by default (Apple: Metal's recommendedMaxWorkingSetSize).
     gpu_default_fraction: Annotated[float, Field(gt=0, le=1)] | None = None
+    # NVIDIA (GB10): CUDA compute capability, which picks llama.cpp's prefill kernels (engine/kernels.py)
+    compute_capability: Annotated[str, Field(pattern=r"^\d{1,2}\.\d$")] | None = None
     gpu_default_fraction_source: str | None = None
 
     @model_validator(mode="after")
@@ -380,6 +386,73 @@ class RentalPrice(Sourced):
     interruptible: bool = False
 
 
+# --------------------------------------------------------------------------------- speculative decoding
+
+SpecMethod = Literal["mtp", "draft"]  # the model's own multi-token-prediction layers, or a separate draft model
+SpecEngine = Literal["llama.cpp", "vllm", "sglang"]
+SpecTask = Literal["code", "chat", "mixed"]  # what the timed prompts were; acceptance differs by task
+
+
+class SpeculativeSupport(Sourced):
+    """Whether one engine runs this speculation for these models, as its code or documentation says."""
+
+    engine: SpecEngine
+    supported: bool
+
+
+class SpeculativeRun(Sourced):
+    """One published A/B: decode with and without speculation, everything else the same. `speedup` is the
+    speculative decode over the baseline (below 1: it slowed down); `acceptance` the share of drafted tokens kept
+    (a range where the source gives one across prompts)."""
+
+    engine: SpecEngine
+    hardware: Annotated[str, Field(min_length=2)]  # as published
+    backend: Backend | None = None
+    task: SpecTask = "mixed"
+    users: PositiveInt = 1  # concurrent streams the A/B ran at (the gain fades with more)
+    draft_tokens: PositiveInt | None = None  # --spec-draft-n-max / num_speculative_tokens as run
+    baseline_tps: PositiveFloat | None = None
+    speculative_tps: PositiveFloat | None = None
+    speedup: PositiveFloat
+    acceptance_low: Annotated[float, Field(gt=0, le=1)] | None = None
+    acceptance_high: Annotated[float, Field(gt=0, le=1)] | None = None
+
+    @model_validator(mode="after")
+    def _speedup_matches(self) -> SpeculativeRun:
+        if self.baseline_tps is not None and self.speculative_tps is not None:
+            ratio = self.speculative_tps / self.baseline_tps
+            if abs(ratio / self.speedup - 1) > 0.02:
+                raise ValueError(
+                    f"{self.hardware}: speedup {self.speedup} is not {self.speculative_tps} / {self.baseline_tps}"
+                    f" = {ratio:.3f}"
+                )
+        return self
+
+
+class Speculative(Sourced):
+    """Speculative decoding for some catalog models: their own MTP layers (`mtp_layers`, num_nextn_predict_layers
+    in the model's config.json) or a draft model (`draft_model`, a catalog model id, with `draft_gguf` the
+    Hugging Face GGUF repo[:quant] llama.cpp loads it from and `draft_repo` the checkpoint vLLM/SGLang load)."""
+
+    id: Id
+    models: tuple[Id, ...] = Field(min_length=1)
+    method: SpecMethod
+    mtp_layers: PositiveInt | None = None
+    draft_model: Id | None = None
+    draft_gguf: str | None = None
+    draft_repo: str | None = None
+    support: tuple[SpeculativeSupport, ...] = ()
+    runs: tuple[SpeculativeRun, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_a_drafter(self) -> Speculative:
+        if self.method == "draft" and self.draft_model is None:
+            raise ValueError(f"{self.id}: a draft-model speculation needs `draft_model`")
+        if self.method == "mtp" and (self.draft_model or self.draft_gguf):
+            raise ValueError(f"{self.id}: MTP drafts with the model's own layers, not a draft model")
+        return self
+
+
 # ------------------------------------------------------------------------------------------- measured runs
 
 RunPhase = Literal["decode", "prefill"]
@@ -422,3 +495,4 @@ class CatalogFiles(Frozen):
     platform_prices: tuple[PlatformPrice, ...] = ()
     quant_quality: tuple[QuantTypeQuality, ...] = ()
     model_scores: tuple[ModelScore, ...] = ()  # published scores of catalog models, added to their `quality`
+    speculative: tuple[Speculative, ...] = ()  # speculative decoding, added to each named model's `speculative`

@@ -1,5 +1,5 @@
-"""Efficiency figures for the speed model: the share of peak bandwidth (decode) and of dense FP16 throughput
-(prefill) that llama.cpp reaches, as (low, typical, high) per kind of device, backend and model kind.
+"""Efficiency figures for the speed model: the share of peak bandwidth (decode) and of the matrix kernels' peak
+(prefill, engine/kernels.py) that llama.cpp reaches, as (low, typical, high) per kind of device, backend and model kind.
 
 The figures are fitted by `rigfit calibrate --write` (calibrate/) on measured runs
 (shared/calibration/tokens_per_second.csv and bench/measured_runs.csv) and stored in engine/calibration_fitted.py:
@@ -28,50 +28,37 @@ ANY = "*"  # a group field pooled over every value
 @dataclass(frozen=True)
 class GroupKey:
     """A group of measured runs the efficiency table is fitted on and looked up by: decode by device kind,
-    backend and dense/MoE; prefill by backend, matrix line and dense/MoE. Built by `group_key` only; `as_tuple` is
-    its key in the table."""
+    backend and dense/MoE; prefill by device kind, backend, matrix kernels' path (engine/kernels.py) and
+    dense/MoE (a unified chip shares its power and memory with a CPU: the same kernels reach a smaller share of its
+    peak than on a card). Built by `group_key` only; `as_tuple` is its key in the table."""
 
     phase: Phase
-    device_kind: str  # gpu | unified | ram, or ANY (decode only; ANY for prefill)
+    device_kind: str  # gpu | unified | ram, or ANY
     backend: str
     moe: bool
-    line: str = ANY  # prefill only: matrix_line() of the device
+    path: str = ANY  # prefill only: the MatrixPath of the device's kernels
 
     def as_tuple(self) -> tuple[str, ...]:
         kind = "moe" if self.moe else "dense"
         if self.phase == "prefill":
-            return ("prefill", self.backend, self.line, kind)
+            return ("prefill", self.device_kind, self.backend, self.path, kind)
         return ("decode", self.device_kind, self.backend, kind)
 
     def pooled(self) -> tuple[GroupKey, ...]:
         """This group, then the pools it falls back to in the lookup and adds its runs to in the fit: decode, its
-        device kind over every backend, then every device; prefill, its backend over every line, then every
-        backend."""
+        device kind over every backend, then every device; prefill, its device kind and backend over every path,
+        its backend over every device kind, then every backend."""
         if self.phase == "prefill":
-            return (self, replace(self, line=ANY), replace(self, line=ANY, backend=ANY))
+            anywhere = replace(self, path=ANY, device_kind=ANY)
+            return (self, replace(self, path=ANY), anywhere, replace(anywhere, backend=ANY))
         return (self, replace(self, backend=ANY), replace(self, backend=ANY, device_kind=ANY))
 
 
-def group_key(phase: Phase, device_kind: str, backend: str, *, moe: bool, line: str = ANY) -> GroupKey:
-    """The one place a group is built: prefill groups by backend, matrix line and dense/MoE."""
+def group_key(phase: Phase, device_kind: str, backend: str, *, moe: bool, path: str = ANY) -> GroupKey:
+    """The one place a group is built: prefill groups by device kind, backend, kernels' path and dense/MoE."""
     if phase == "prefill":
-        return GroupKey("prefill", ANY, backend, moe, line)
+        return GroupKey("prefill", device_kind, backend, moe, path)
     return GroupKey("decode", device_kind, backend, moe)
-
-
-# Prefill is matrix work, and which figure the catalog's FP16 number is differs by product line. NVIDIA's GeForce
-# cards are specified with FP16 tensor math accumulating in FP32, which they run at half the rate of FP16
-# accumulation and a quarter of INT8, the path llama.cpp's quantized matrix kernels (MMQ) take; workstation and
-# datacenter cards run FP32 accumulation at the full rate (catalog/data/hardware/nvidia.yaml header: FP16 = cores x
-# clock x 4 on GeForce, x 8 on workstation cards; github:VladislavDuma/gpu_specs README.md, RTX 5090: FP16 tensor 419
-# and INT8 838 dense against the 209.5 the catalog stores). So the same kernels reach twice the share of a GeForce
-# card's figure: the two lines are fitted apart.
-GEFORCE = "geforce"
-OTHER_LINE = "other"
-
-
-def matrix_line(device_name: str) -> str:
-    return GEFORCE if "geforce" in device_name.lower() else OTHER_LINE
 
 
 class Efficiency(NamedTuple):
@@ -85,11 +72,11 @@ def _efficiency(group: GroupKey, fitted: Table) -> Efficiency:
     return Efficiency(low, typical, high)
 
 
-def _first_fitted(phase: Phase, kind: str, backend: str, moe: bool, line: str, fitted: Table) -> GroupKey:
+def _first_fitted(phase: Phase, kind: str, backend: str, moe: bool, path: str, fitted: Table) -> GroupKey:
     """The fitted group whose figures a pool uses: its own, else its pools (GroupKey.pooled); a MoE model with no
     MoE group at all takes the dense one."""
     for kind_moe in (True, False) if moe else (False,):
-        for group in group_key(phase, kind, backend, moe=kind_moe, line=line).pooled():
+        for group in group_key(phase, kind, backend, moe=kind_moe, path=path).pooled():
             if group.as_tuple() in fitted:
                 return group
     raise LookupError(f"no fitted {phase} efficiency at all (calibration fitted on {FITTED_ON})")
@@ -140,14 +127,14 @@ def decode_efficiency(
     return decode_cost(pool_kind, backend, moe=moe, fitted=fitted, costs=costs).efficiency
 
 
-def prefill_group(backend: str, line: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey:
-    return _first_fitted("prefill", ANY, backend, moe, line, fitted)
+def prefill_group(device_kind: str, backend: str, path: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey:
+    return _first_fitted("prefill", device_kind, backend, moe, path, fitted)
 
 
-def prefill_efficiency(backend: str, line: str, *, moe: bool, fitted: Table = FITTED) -> Efficiency:
+def prefill_efficiency(device_kind: str, backend: str, path: str, *, moe: bool, fitted: Table = FITTED) -> Efficiency:
     """MoE prefill is fitted apart from dense: each expert's matmul sees only the tokens routed to it (a 512-token
     batch with 8 of 128 experts active gives each about 32 rows), far from the shapes the kernels run fastest."""
-    return _efficiency(prefill_group(backend, line, moe=moe, fitted=fitted), fitted)
+    return _efficiency(prefill_group(device_kind, backend, path, moe=moe, fitted=fitted), fitted)
 
 
 # PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is

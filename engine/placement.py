@@ -12,6 +12,7 @@ from typing import Literal
 
 from catalog.types import Fp16Basis, Model
 from engine import memory
+from engine.kernels import MatrixRate
 from engine.rig import Frozen, GpuDevice, NodeLink, Rig
 from engine.units import MIB
 
@@ -57,6 +58,7 @@ class PoolUse(Frozen):
     backend: str = "cpu"
     pcie_gb_s: float | None = None
     layers: int = 0
+    matrix: MatrixRate | None = None  # the prefill kernels' path and peak (engine/kernels.py)
 
     @property
     def weights_bytes(self) -> int:
@@ -127,6 +129,7 @@ def _gpu_pool(g: GpuDevice, model: Model, share: float, need: _Need, layers: int
         backend=g.backend,
         pcie_gb_s=g.pcie_gb_s,
         layers=layers,
+        matrix=g.matrix,
     )
 
 
@@ -188,6 +191,7 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
         fp16_tflops_basis=u.fp16_tflops_basis,
         backend=u.backend,
         layers=need.layers,
+        matrix=u.matrix,
     )
     if pool.free_bytes >= 0:
         return Placement(kind="unified", verdict="fits", pools=(pool,), n_gpu_layers=need.layers + 1)
@@ -324,6 +328,7 @@ def _node_devices(node: Rig) -> list[GpuDevice]:
                 fp16_tflops=u.fp16_tflops,
                 fp16_tflops_basis=u.fp16_tflops_basis,
                 backend=u.backend,
+                matrix=u.matrix,
             )
         )
     return devices

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catalog.types import Backend, Cpu, Fp16Basis, Gpu, SystemMemory, Unified
+from engine.kernels import MatrixRate, MatrixSpec, matrix_rate
 from engine.memory import OS_RESERVE_BYTES
 from engine.units import GIB
 
@@ -68,6 +69,7 @@ class GpuDevice(Frozen):
     sxm: bool = False  # an SXM/OAM module: its NVLink/NVSwitch fabric is always there
     compute_capability: str | None = None  # NVIDIA: "8.6" (catalog Gpu.compute_capability)
     gfx_target: str | None = None  # AMD: "gfx1100" (catalog Gpu.gfx_target)
+    matrix: MatrixRate | None = None  # the prefill kernels' path and peak (engine/kernels.py)
 
 
 class UnifiedPool(Frozen):
@@ -84,6 +86,7 @@ class UnifiedPool(Frozen):
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
     fp16_tflops_basis: Fp16Basis = "published"
     backend: Backend = "metal"
+    matrix: MatrixRate | None = None  # the prefill kernels' path and peak (engine/kernels.py)
 
 
 class SystemRam(Frozen):
@@ -238,6 +241,7 @@ def gpu_device(g: Gpu) -> GpuDevice:
         sxm=(g.interconnect or "").startswith(("sxm", "oam")),
         compute_capability=g.compute_capability,
         gfx_target=g.gfx_target,
+        matrix=matrix_rate(MatrixSpec.of(g)),
     )
 
 
@@ -338,4 +342,5 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
         fp16_tflops=entry.fp16_tflops,
         fp16_tflops_basis=entry.fp16_tflops_basis,
         backend=entry.backend,
+        matrix=matrix_rate(MatrixSpec.of(entry)),
     )

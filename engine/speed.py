@@ -2,8 +2,9 @@
 
 Decode is memory-bound: time per token = sum over pools of bytes read from the pool / (bandwidth x efficiency).
 Pools run one after another (llama.cpp's layer split and offload are sequential for one user), so times add.
-Prefill is compute-bound: FLOPs per token / (dense FP16 throughput x efficiency), bounded by PCIe when weights
-sit in system RAM (llama.cpp streams them to the GPU for large batches).
+Prefill is mostly compute-bound: FLOPs per token at the peak of the matrix kernels llama.cpp runs on the device
+(engine/kernels.py), plus the weights each micro-batch reads from memory (which MoE models on unified memory feel), and
+PCIe when weights sit in system RAM (llama.cpp streams them to the GPU for every micro-batch).
 
 Efficiency figures come from engine/calibration.py, fitted on shared/calibration/ measurements.
 """
@@ -245,29 +246,71 @@ def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
     return 2 * active + 4 * full_layers * (prompt_tokens / 2) * width
 
 
-def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tuple[Range | None, tuple[Caveat, ...]]:
+def batch_expert_read_bytes(model: Model, expert_bytes: float, batch_tokens: int) -> float:
+    """Routed-expert bytes one micro-batch of a prompt reads: each expert any of its tokens is routed to (nearly
+    all of them at 512 tokens), each for only the few tokens routed to it (512 x 8 / 128 = 32 for Qwen3-30B-A3B).
+    Such thin matrix products are bound by reading the weights, where a dense layer's, with every token of the
+    batch, are bound by compute: on a DGX Spark a 512-token micro-batch makes Qwen3-Coder-30B-A3B's prefill 2.6x
+    slower than a 2048-token one and leaves Qwen2.5-Coder-7B's unchanged (bench/measured_runs.csv, llama.cpp's
+    benches/dgx-spark.md)."""
+    return expert_bytes * _expert_share_touched(model, batch_tokens)
+
+
+def prefill_batch_tokens(prompt_tokens: int, ubatch_tokens: int = memory.N_UBATCH) -> int:
+    """Tokens per micro-batch: llama.cpp runs a prompt in micro-batches of `ubatch_tokens` (-ub, 512 by default)."""
+    return max(min(prompt_tokens, ubatch_tokens), 1)
+
+
+def prefill_ideal_seconds(
+    flops_per_token: float, matrix_tops: float, batch_read_bytes: float, bandwidth_gb_s: float | None, batch: int
+) -> float:
+    """Seconds per prompt token at efficiency 1 on one device: its share of the matrix work at the kernels' peak,
+    plus the routed experts each micro-batch reads from the device's memory (batch_expert_read_bytes), spread over
+    the batch's tokens: nothing for a dense model, most of the time for a sparse MoE model on unified memory."""
+    compute_s = flops_per_token / (matrix_tops * 1e12)
+    memory_s = batch_read_bytes / (bandwidth_gb_s * 1e9) / batch if bandwidth_gb_s else 0.0
+    return compute_s + memory_s
+
+
+def _missing_matrix(compute: list[PoolUse]) -> Caveat | None:
+    if any(p.matrix is None for p in compute):
+        return Caveat(kind=CaveatKind.NO_FP16)
+    return None
+
+
+def prefill_range(
+    model: Model, placement: Placement, prompt_tokens: int, ubatch_tokens: int = memory.N_UBATCH
+) -> tuple[Range | None, tuple[Caveat, ...]]:
+    """Prompt tokens per second: each accelerator's share of the matrix work at the peak of the kernels llama.cpp
+    runs on it (engine/kernels.py) and the routed experts each micro-batch reads from its memory, with weights in
+    system RAM streamed over PCIe once per micro-batch."""
     if placement.verdict == "does-not-fit":
         return None, ()
     flops = prefill_flops_per_token(model, prompt_tokens)
     compute = [p for p in placement.pools if p.kind in ("gpu", "unified")]
     if not compute:
         return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
-    if any(p.fp16_tflops is None for p in compute):
-        return None, (Caveat(kind=CaveatKind.NO_FP16),)
+    missing = _missing_matrix(compute)
+    if missing is not None:
+        return None, (missing,)
+    batch = prefill_batch_tokens(prompt_tokens, ubatch_tokens)
     total_weights = sum(p.weights_bytes for p in placement.pools) or 1
-    line = calibration.matrix_line(compute[0].name)
-    eff = calibration.prefill_efficiency(compute[0].backend, line, moe=model.is_moe)
+    first = compute[0].matrix
+    assert first is not None
+    eff = calibration.prefill_efficiency(compute[0].kind, compute[0].backend, first.path.value, moe=model.is_moe)
     seconds = _Seconds()
     for p in compute:
+        assert p.matrix is not None
         share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
-        assert p.fp16_tflops is not None
-        seconds.add(flops * share, p.fp16_tflops * 1e12, eff)
+        read = batch_expert_read_bytes(model, p.expert_bytes, batch)
+        ideal = prefill_ideal_seconds(flops * share, p.matrix.tops, read, p.bandwidth_gb_s, batch)
+        seconds.add(ideal, 1.0, eff)
     caveats = _derived_flops_caveats(compute)
     ram = [p for p in placement.pools if p.kind == "ram"]
     if ram:
-        streamed = sum(p.weights_bytes for p in ram)
+        streamed = sum(p.weights_bytes for p in ram)  # whole tensors are copied, every expert of them
         pcie = min((p.pcie_gb_s for p in compute if p.pcie_gb_s), default=calibration.PCIE_DEFAULT_GB_S)
-        per_token = streamed / (pcie * 1e9) / memory.N_UBATCH
+        per_token = streamed / (pcie * 1e9) / batch
         seconds.add_fixed(per_token / calibration.PCIE_EFFICIENCY_LOW, per_token)
         caveats = (*caveats, Caveat(kind=CaveatKind.PCIE_BOUND_PREFILL))
     return seconds.rate(), caveats
@@ -275,7 +318,7 @@ def prefill_range(model: Model, placement: Placement, prompt_tokens: int) -> tup
 
 def _derived_flops_caveats(compute: list[PoolUse]) -> tuple[Caveat, ...]:
     """One caveat per device (by name, in pool order) whose FP16 figure is derived rather than published."""
-    names = dict.fromkeys(p.name for p in compute if p.fp16_tflops_basis == "derived")
+    names = dict.fromkeys(p.name for p in compute if p.matrix is not None and p.matrix.basis == "derived")
     return tuple(Caveat(kind=CaveatKind.PREFILL_FROM_DERIVED_FLOPS, device=n) for n in names)
 
 

@@ -1,5 +1,5 @@
 """Scoring that cannot fool itself: runs are held out by the publication they come from, and the engine's prefill
-looks up the same matrix line and dense/MoE group the fit used."""
+looks up the same device kind, backend, kernels' path and dense/MoE group the fit used."""
 
 from __future__ import annotations
 
@@ -115,40 +115,29 @@ def test_device_classes_are_what_the_rig_is(kind: str, backend: str, hardware_id
     assert device_class(kind, backend, hardware_id) == cls
 
 
-@pytest.mark.parametrize(
-    ("name", "line"),
-    [
-        ("NVIDIA GeForce RTX 4090", calibration.GEFORCE),  # FP16 figure with FP32 accumulate: half rate
-        ("NVIDIA GeForce RTX 3060 12GB", calibration.GEFORCE),
-        ("NVIDIA RTX A6000", calibration.OTHER_LINE),  # workstation: full-rate FP32 accumulate
-        ("NVIDIA A100 80GB SXM4", calibration.OTHER_LINE),
-        ("AMD Radeon RX 7900 XTX", calibration.OTHER_LINE),
-        ("Apple M4 Max", calibration.OTHER_LINE),
-    ],
-)
-def test_matrix_line_of_a_device(name: str, line: str) -> None:
-    assert calibration.matrix_line(name) == line
-
-
 PREFILL = {
-    ("prefill", "cuda", "geforce", "dense"): (0.9, 1.0, 1.1, 20),
-    ("prefill", "cuda", "*", "dense"): (0.2, 0.5, 1.1, 40),
-    ("prefill", "cuda", "*", "moe"): (0.1, 0.3, 0.6, 20),
-    ("prefill", "*", "*", "dense"): (0.2, 0.6, 1.0, 90),
+    ("prefill", "gpu", "cuda", "mmq-mma", "dense"): (0.3, 0.35, 0.4, 20),
+    ("prefill", "gpu", "cuda", "*", "dense"): (0.2, 0.3, 0.4, 40),
+    ("prefill", "unified", "cuda", "*", "dense"): (0.1, 0.2, 0.3, 30),
+    ("prefill", "*", "cuda", "*", "moe"): (0.1, 0.3, 0.6, 20),
+    ("prefill", "*", "*", "*", "dense"): (0.2, 0.6, 1.0, 90),
 }
 
 
 @pytest.mark.parametrize(
-    ("backend", "line", "moe", "group"),
+    ("kind", "backend", "path", "moe", "group"),
     [
-        ("cuda", "geforce", False, ("prefill", "cuda", "geforce", "dense")),  # its own group
-        ("cuda", "other", False, ("prefill", "cuda", "*", "dense")),  # its backend over every line
-        ("cuda", "geforce", True, ("prefill", "cuda", "*", "moe")),  # MoE before any dense group
-        ("metal", "other", True, ("prefill", "*", "*", "dense")),  # no MoE group anywhere: dense of all backends
+        ("gpu", "cuda", "mmq-mma", False, ("prefill", "gpu", "cuda", "mmq-mma", "dense")),  # its own group
+        ("gpu", "cuda", "cublas-fp16", False, ("prefill", "gpu", "cuda", "*", "dense")),  # its kind and backend
+        ("unified", "cuda", "mmq-mma", False, ("prefill", "unified", "cuda", "*", "dense")),  # a DGX Spark apart
+        ("unified", "cuda", "mmq-mma", True, ("prefill", "*", "cuda", "*", "moe")),  # MoE before any dense group
+        ("unified", "metal", "metal", True, ("prefill", "*", "*", "*", "dense")),  # no MoE group: dense of all
     ],
 )
-def test_prefill_lookup_falls_back_to_pooled_groups(backend: str, line: str, moe: bool, group: tuple[str, ...]) -> None:
-    assert calibration.prefill_group(backend, line, moe=moe, fitted=PREFILL).as_tuple() == group
+def test_prefill_lookup_falls_back_to_pooled_groups(
+    kind: str, backend: str, path: str, moe: bool, group: tuple[str, ...]
+) -> None:
+    assert calibration.prefill_group(kind, backend, path, moe=moe, fitted=PREFILL).as_tuple() == group
 
 
 def test_answered_share_counts_only_rows_the_engine_could_have_answered() -> None:

@@ -22,7 +22,8 @@ RIGS = [
     ("RTX 4090", []),
     ("rtx 4090 with 64gb ddr5", []),
     ("M4 Max 36GB", []),
-    ("Tesla P40", None),  # no tensor cores: prefill stays unknown
+    ("Tesla P40", ["NVIDIA Tesla P40 24GB"]),  # no tensor cores: llama.cpp's dp4a rate from shaders x clock
+    ("Jetson AGX Orin 64GB", None),  # no FP16 figure and no specifications to derive one from: unknown
 ]
 
 

@@ -1,0 +1,183 @@
+"""Which matrix kernels llama.cpp runs for prompt processing on a device, and the peak rate they run at.
+
+Prefill is matrix work, but not on one FP16 figure: each backend picks its own path by the weights' type and the
+device (shared/SIZING.md section 9). The rate returned here is the peak of that path in tera-operations per second;
+the share of it llama.cpp reaches is fitted per backend and path (engine/calibration.py). Quantized weights:
+
+- CUDA, compute capability 7.5 and up (Turing to Blackwell): MMQ on int8 tensor cores (mma.sync). Its speed follows
+  the card's SMs x clock, not its tensor-core peak: on llama.cpp's CUDA scoreboard (github:ggml-org/llama.cpp
+  discussion #15013, Llama 2 7B Q4_0 pp512) the tokens per second per SM-GHz are 37 on an RTX 3090 and an RTX 4090,
+  32 on an A100 and 38 on an H100, whose tensor cores do 2x and 4x a GeForce SM's work per clock. So the rate is
+  counted at a GeForce Ampere/Ada/Blackwell SM's dense int8 rate, 2048 ops per clock (RTX 3090: 82 SMs x 1.695 GHz
+  x 2048 = 284.7 TOPS, its whitepaper's dense INT8 figure), on every card: MMA_OPS_PER_SM_CLOCK over the card's
+  dense FP16 FLOPs per SM and clock (FP16_FLOPS_PER_SM_CLOCK) times its FP16 figure.
+- CUDA 7.0 (Volta): no int8 tensor cores; batches of 64 tokens and more go to cuBLAS in FP16 on the tensor cores.
+- CUDA 6.1 (Pascal consumer and P40): MMQ on the dp4a instruction, 4 int8 multiply-adds per lane per clock.
+- CUDA below 6.1: dequantized to FP32 for cuBLAS at the shader rate (2 FLOPs per lane per clock).
+- ROCm on CDNA, RDNA 3 and RDNA 4: matrix cores (MFMA, WMMA) at the FP16 matrix figure; on GCN and RDNA 2, which
+  have none, MMQ runs on the dot4 int8 instruction: 4 multiply-adds per lane per clock, twice packed FP16.
+- Vulkan: cooperative-matrix shaders, which accumulate in FP16 where the device allows (ggml-vulkan's f16acc
+  pipelines); a GeForce card's catalog figure is FP16 with FP32 accumulate, which it runs at half that rate, so
+  its Vulkan rate is twice the figure.
+- Metal and SYCL: the device's FP16 figure.
+
+Pure: the device's specifications come in as a MatrixSpec.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from catalog.types import Fp16Basis, Gpu, Unified
+
+
+class MatrixPath(StrEnum):
+    """The kernels that run a prompt's matrix products (the key the prefill efficiency is fitted by)."""
+
+    CUDA_MMQ_MMA = "mmq-mma"  # int8 tensor cores
+    CUDA_MMQ_DP4A = "mmq-dp4a"  # int8 dot products on the shaders
+    CUDA_CUBLAS_FP16 = "cublas-fp16"
+    CUDA_CUBLAS_FP32 = "cublas-fp32"
+    ROCM_MATRIX = "matrix-cores"  # MFMA / WMMA
+    ROCM_DOT4 = "mmq-dot4"
+    VULKAN_COOPMAT = "coopmat"
+    METAL = "metal"
+    OTHER = "fp16"  # the FP16 figure as given
+
+
+class MatrixSpec(BaseModel):
+    """What the path and its rate depend on: a catalog device's backend and specifications."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    backend: str
+    fp16_tflops: float | None = None
+    fp16_tflops_basis: Fp16Basis = "published"
+    compute_capability: str | None = None
+    gfx_target: str | None = None
+    architecture: str | None = None  # TechPowerUp's: RDNA 2.0, GCN 5.1, Pascal ...
+    shading_units: int | None = None
+    boost_clock_mhz: float | None = None
+
+    @classmethod
+    def of(cls, entry: Gpu | Unified, backend: str | None = None) -> MatrixSpec:
+        """A catalog entry run on its own backend, or on `backend` (a measured run on Vulkan)."""
+        gpu = entry if isinstance(entry, Gpu) else None
+        return cls(
+            name=entry.name,
+            backend=backend or entry.backend,
+            fp16_tflops=entry.fp16_tflops,
+            fp16_tflops_basis=entry.fp16_tflops_basis,
+            compute_capability=entry.compute_capability,
+            gfx_target=gpu.gfx_target if gpu else None,
+            architecture=gpu.architecture if gpu else None,
+            shading_units=gpu.shading_units if gpu else None,
+            boost_clock_mhz=gpu.boost_clock_mhz if gpu else None,
+        )
+
+    @property
+    def geforce(self) -> bool:
+        return "geforce" in self.name.lower()
+
+
+class MatrixRate(BaseModel):
+    """The peak of the path llama.cpp takes, and whether it rests on a published figure or on a derivation from
+    the device's specifications (cores x clock)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tops: float
+    path: MatrixPath
+    basis: Fp16Basis
+
+
+# Dense FP16 tensor FLOPs (FP32 accumulate) per SM per clock: tensor cores per SM (8 on Turing, 4 from Ampere on)
+# times catalog/gpudb.py's per-tensor-core rates (7.5: 128, 8.0: 512, 8.6/8.9/12.x: 256), halved on GeForce cards;
+# Hopper's 989.4 TFLOPS on 132 SMs at 1.83 GHz (H100 SXM5 whitepaper figure) is 4096. Turing's SM does the same
+# 2048 dense int8 ops per clock (RTX 2080 Ti Founders Edition: 68 SMs x 1.635 GHz x 2048 = 227.7 TOPS, its
+# whitepaper figure). (compute capability, GeForce) -> FLOPs.
+FP16_FLOPS_PER_SM_CLOCK: dict[tuple[str, bool], int] = {
+    ("7.5", True): 512,
+    ("7.5", False): 1024,
+    ("8.0", False): 2048,
+    ("8.6", True): 512,
+    ("8.6", False): 1024,
+    ("8.7", False): 1024,
+    ("8.9", True): 512,
+    ("8.9", False): 1024,
+    ("9.0", False): 4096,
+    ("12.0", True): 512,
+    ("12.0", False): 1024,
+    ("12.1", False): 1024,
+}
+MMA_OPS_PER_SM_CLOCK = 2048  # a GeForce Turing-to-Blackwell SM's dense int8 tensor rate (see the module text)
+DP4A_OPS_PER_LANE_CLOCK = 8  # dp4a / dot4: 4 int8 multiply-adds
+FP32_FLOPS_PER_LANE_CLOCK = 2  # one FMA
+# ROCm targets without matrix cores (GCN 5 gfx90x except CDNA's gfx908/gfx90a, RDNA 1 and 2 gfx10xx), whose FP16
+# figure is packed FP16 (2 x FP32): dot4 int8 is twice that.
+ROCM_NO_MATRIX = ("gfx900", "gfx902", "gfx904", "gfx906", "gfx909", "gfx90c", "gfx101", "gfx103")
+ROCM_NO_MATRIX_ARCHITECTURES = frozenset({"GCN 5.0", "GCN 5.1", "RDNA 1.0", "RDNA 2.0"})
+DOT4_PER_PACKED_FP16 = 2
+GEFORCE_FP16_ACCUMULATE = 2  # GeForce: FP16-accumulate tensor math at twice the FP32-accumulate figure
+
+
+def _cc(spec: MatrixSpec) -> float | None:
+    return float(spec.compute_capability) if spec.compute_capability else None
+
+
+def _from_shaders(spec: MatrixSpec, per_lane_clock: int, path: MatrixPath) -> MatrixRate | None:
+    if not spec.shading_units or not spec.boost_clock_mhz:
+        return None
+    tops = spec.shading_units * spec.boost_clock_mhz * 1e6 * per_lane_clock / 1e12
+    return MatrixRate(tops=tops, path=path, basis="derived")
+
+
+def _fp16(spec: MatrixSpec, path: MatrixPath, factor: float = 1.0) -> MatrixRate | None:
+    if spec.fp16_tflops is None:
+        return None
+    return MatrixRate(tops=spec.fp16_tflops * factor, path=path, basis=spec.fp16_tflops_basis)
+
+
+def _cuda(spec: MatrixSpec) -> MatrixRate | None:
+    cc = _cc(spec)
+    if cc is None or cc >= 7.5:
+        per_sm = FP16_FLOPS_PER_SM_CLOCK.get((spec.compute_capability or "", spec.geforce))
+        if per_sm is None:
+            return _fp16(spec, MatrixPath.OTHER)
+        return _fp16(spec, MatrixPath.CUDA_MMQ_MMA, MMA_OPS_PER_SM_CLOCK / per_sm)
+    if cc >= 7.0:
+        return _fp16(spec, MatrixPath.CUDA_CUBLAS_FP16)
+    if spec.compute_capability == "6.1":
+        return _from_shaders(spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.CUDA_MMQ_DP4A)
+    return _from_shaders(spec, FP32_FLOPS_PER_LANE_CLOCK, MatrixPath.CUDA_CUBLAS_FP32)
+
+
+def _no_matrix_cores(spec: MatrixSpec) -> bool:
+    if spec.gfx_target:
+        return spec.gfx_target.startswith(ROCM_NO_MATRIX)
+    return spec.architecture in ROCM_NO_MATRIX_ARCHITECTURES
+
+
+def _rocm(spec: MatrixSpec) -> MatrixRate | None:
+    if _no_matrix_cores(spec):
+        return _fp16(spec, MatrixPath.ROCM_DOT4, DOT4_PER_PACKED_FP16) or _from_shaders(
+            spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.ROCM_DOT4
+        )
+    return _fp16(spec, MatrixPath.ROCM_MATRIX)
+
+
+def matrix_rate(spec: MatrixSpec) -> MatrixRate | None:
+    """The peak rate of the path llama.cpp's `spec.backend` takes on the device for quantized weights; None where
+    neither a figure nor the specifications to derive one are known."""
+    if spec.backend == "cuda":
+        return _cuda(spec)
+    if spec.backend == "rocm":
+        return _rocm(spec)
+    if spec.backend == "vulkan":
+        return _fp16(spec, MatrixPath.VULKAN_COOPMAT, GEFORCE_FP16_ACCUMULATE if spec.geforce else 1.0)
+    if spec.backend == "metal":
+        return _fp16(spec, MatrixPath.METAL)
+    return _fp16(spec, MatrixPath.OTHER)

@@ -1,0 +1,120 @@
+"""Prefill runs at the rate of the kernels llama.cpp picks for the card, not at one FP16 figure; a card with no
+published figure gets one from its specifications, and the card says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.catalog import Catalog
+from engine import memory, speed
+from engine.kernels import MatrixPath, MatrixSpec, matrix_rate
+from engine.parse import parse_hardware, parse_model
+from engine.placement import place
+from engine.speed import CaveatKind
+
+# (the card as people name it, the path llama.cpp takes for quantized weights, its peak in TOPS, derived?)
+# The CUDA figures are the cards' whitepaper dense INT8 rates where the card's SM does 2048 int8 ops a clock
+# (RTX 4090 660.6, RTX 3090 284, RTX A6000 309.7, Quadro RTX 6000 261, T4 130); A100 and H100 are counted at that
+# per-SM rate too (engine/kernels.py: llama.cpp's MMQ does not use their faster tensor cores).
+CARDS = [
+    ("RTX 4090", MatrixPath.CUDA_MMQ_MMA, 660.8, False),
+    ("rtx 3090", MatrixPath.CUDA_MMQ_MMA, 284.0, False),
+    ("A6000", MatrixPath.CUDA_MMQ_MMA, 309.6, False),
+    ("Quadro RTX 6000", MatrixPath.CUDA_MMQ_MMA, 261.0, False),
+    ("Tesla T4", MatrixPath.CUDA_MMQ_MMA, 130.2, True),  # TechPowerUp row: tensor cores x clock
+    ("A100 80GB", MatrixPath.CUDA_MMQ_MMA, 312.0, False),
+    ("H100 SXM", MatrixPath.CUDA_MMQ_MMA, 494.5, False),
+    ("my DGX Spark", MatrixPath.CUDA_MMQ_MMA, 248.0, True),
+    ("V100", MatrixPath.CUDA_CUBLAS_FP16, 125.0, False),  # Volta: no int8 tensor cores, cuBLAS for big batches
+    ("Tesla P40", MatrixPath.CUDA_MMQ_DP4A, 47.0, True),  # 3840 shaders x 1.531 GHz x 8 (dp4a)
+    ("GTX 1080 Ti", MatrixPath.CUDA_MMQ_DP4A, 45.4, True),
+    ("Tesla M40", MatrixPath.CUDA_CUBLAS_FP32, 6.8, True),  # Maxwell: FP32 cuBLAS
+    ("7900 XTX", MatrixPath.ROCM_MATRIX, 122.8, False),
+    ("MI50", MatrixPath.ROCM_DOT4, 53.0, False),  # GCN 5: no matrix cores, dot4 = 2x packed FP16
+    ("RX 6800 XT", MatrixPath.ROCM_DOT4, 82.9, True),
+    ("Strix Halo 128GB", MatrixPath.VULKAN_COOPMAT, 59.4, False),
+    ("M4 Max 128GB", MatrixPath.METAL, 18.4, False),
+]
+
+
+@pytest.mark.parametrize(("hardware", "path", "tops", "derived"), CARDS)
+def test_each_card_runs_the_kernels_llama_cpp_picks_for_it(
+    real_catalog: Catalog, hardware: str, path: MatrixPath, tops: float, derived: bool
+) -> None:
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    device = rig.gpus[0] if rig.gpus else rig.unified
+    assert device is not None and device.matrix is not None
+    assert device.matrix.path is path
+    assert device.matrix.tops == pytest.approx(tops, abs=0.1)
+    assert (device.matrix.basis == "derived") is derived
+
+
+@pytest.mark.parametrize(
+    ("card", "backend", "tops"),
+    [
+        ("rtx-4090", "vulkan", 330.4),  # cooperative matrices accumulate in FP16: a GeForce runs it at 2x the figure
+        ("rx-7900-xtx", "vulkan", 122.8),
+        ("rtx-a6000", "vulkan", 154.8),  # a workstation card's figure is already the full rate
+    ],
+)
+def test_a_card_measured_on_vulkan(real_catalog: Catalog, card: str, backend: str, tops: float) -> None:
+    rate = matrix_rate(MatrixSpec.of(real_catalog.hardware[card], backend))  # type: ignore[arg-type]
+    assert rate is not None and rate.path is MatrixPath.VULKAN_COOPMAT
+    assert rate.tops == pytest.approx(tops)
+
+
+def test_nothing_to_derive_from_is_unknown() -> None:
+    spec = MatrixSpec(name="NVIDIA Tesla K40", backend="cuda", compute_capability="3.5")
+    assert matrix_rate(spec) is None
+
+
+def _prefill(catalog: Catalog, model_name: str, hardware: str, prompt: int, ubatch: int = 512) -> speed.Range:
+    model = parse_model(model_name, catalog)
+    rig = parse_hardware(hardware, catalog)[0].rig
+    weights = memory.weights_estimate(model, "Q4_K_M")
+    assert weights is not None
+    placement = place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, 8192))
+    prefill, _ = speed.prefill_range(model, placement, prompt, ubatch)
+    assert prefill is not None
+    return prefill
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware"),
+    [
+        ("qwen3-30b-a3b", "DGX Spark"),  # 128 experts, 8 routed: 32 tokens per expert in a 512-token micro-batch
+        ("gpt-oss-120b", "Strix Halo 128GB"),
+    ],
+)
+def test_sparse_moe_on_unified_memory_gains_from_a_larger_micro_batch(
+    real_catalog: Catalog, model: str, hardware: str
+) -> None:
+    """`-ub 2048` reads the experts once per 2048 prompt tokens instead of once per 512 (the DGX Spark's own
+    llama-bench runs use it): on 256-273 GB/s memory that is a visible share of a prompt's time."""
+    small = _prefill(real_catalog, model, hardware, 4096, 512)
+    large = _prefill(real_catalog, model, hardware, 4096, 2048)
+    assert large.centre > small.centre * 1.15
+
+
+def test_a_dense_model_on_a_card_is_compute_bound(real_catalog: Catalog) -> None:
+    small = _prefill(real_catalog, "llama-3.1-8b", "RTX 4090", 4096, 512)
+    large = _prefill(real_catalog, "llama-3.1-8b", "RTX 4090", 4096, 2048)
+    assert large.centre < small.centre * 1.1
+
+
+def test_a_short_prompt_is_one_small_batch(real_catalog: Catalog) -> None:
+    """A 64-token prompt reads every weight once for 64 tokens, not 512."""
+    short = _prefill(real_catalog, "qwen3-30b-a3b", "DGX Spark", 64)
+    long = _prefill(real_catalog, "qwen3-30b-a3b", "DGX Spark", 512)
+    assert short.centre < long.centre
+
+
+def test_a_p40_answers_prefill_and_says_its_figure_is_derived(real_catalog: Catalog) -> None:
+    model = parse_model("qwen3-8b", real_catalog)
+    rig = parse_hardware("Tesla P40", real_catalog)[0].rig
+    weights = memory.weights_estimate(model, "Q4_K_M")
+    assert weights is not None
+    placement = place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, 4096))
+    prefill, caveats = speed.prefill_range(model, placement, 512)
+    assert prefill is not None
+    assert [c.device for c in caveats if c.kind is CaveatKind.PREFILL_FROM_DERIVED_FLOPS] == ["NVIDIA Tesla P40 24GB"]
