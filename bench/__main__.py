@@ -20,6 +20,7 @@ from rich.table import Table
 from bench.fleet import bench_fleet, bench_pg_faults
 from bench.hardware_phrases import phrase_figures
 from bench.member_reports import bench_member_reports
+from bench.model_names import model_name_figures
 from bot.commands import fit_answer
 from bot.storage import FaultRow
 from catalog.loader import Catalog, load
@@ -261,6 +262,7 @@ def main() -> None:
     results |= bench_fit(catalog)
     results |= bench_autocomplete(catalog)
     results |= phrase_figures(catalog)  # the hardware phrase table: share read right, time per phrase (issue 14)
+    results |= model_name_figures(catalog)  # the model-name table and standard quants per model (issue 15)
     results |= bench_recommend(catalog)
     results |= weights_error(catalog)
     results |= bench_calibration(catalog)

@@ -309,6 +309,8 @@ def fit_card(
     assumptions = [wording.assumption(a) for r in report.readings[:1] for a in r.assumptions]
     if m.adhoc:
         assumptions.append(wording.adhoc_basis(m))
+    elif m.asked_as:
+        assumptions.append(wording.base_model_basis(m))
     if assumptions:
         fields.append(CardField("Assumptions", "\n".join(f"• {a}" for a in assumptions), detail=True))
     lines = cost_lines(cost) if cost is not None else []

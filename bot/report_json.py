@@ -54,6 +54,7 @@ def fit_json(report: FitReport, evidence: ReportEvidence | None = None) -> Json:
             "total_params_b": m.total_params_b,
             "active_params_b": m.active_params_b,
             "context_max_tokens": m.context_max_tokens,
+            "asked_as": m.asked_as,
         },
         "context": report.context,
         "context_note": wording.context_note(report),

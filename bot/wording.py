@@ -302,8 +302,18 @@ def assumption(a: Assumption) -> str:
     return f"{size:g} GB read as VRAM and {other:g} GB as system RAM"  # SPLIT_SIZES
 
 
+def base_model_basis(model: Model) -> str:
+    """A fine-tune or merge the user named, sized as its base model (`NousResearch/Hermes-3-Llama-3.1-70B`)."""
+    return f"{model.asked_as} read as a fine-tune or merge of {model.name}: sized with the base model's architecture"
+
+
 def adhoc_basis(model: Model) -> str:
     """Where an ad-hoc model's architecture came from."""
+    if model.asked_as is not None and model.architecture_from is not None:
+        return (
+            f"{model.asked_as} names no catalog base model: sized as a {model.total_params_b:g}B model with the "
+            f"architecture of {model.architecture_from}, the nearest catalog model"
+        )
     if model.architecture_from is None:
         return "no catalog model to borrow an architecture from: KV cache assumes 80 layers of 8x128 GQA"
     return (

@@ -30,16 +30,28 @@ def parse_model(text: str, catalog: Catalog) -> Model:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
-    by_repo = _by_hf_repo(query, catalog)
+    repo_id = _repo_id(query)
+    by_repo = _by_hf_repo(repo_id, catalog)
     if by_repo is not None:
         return by_repo
-    name = re.sub(r"(?i)[-_.]gguf$", "", query.split("/")[-1]) if "/" in query else query
+    name = _without_packaging(repo_id.split("/")[-1])
+    exact = catalog.model_names.exact(name) or catalog.model_names.exact(query)
+    if exact is not None:
+        return catalog.models[exact]
+    adhoc = _ADHOC.match(_FILLER.sub("", name.lower()).replace(" ", ""))
+    if adhoc:
+        return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
+    named = _base_named_in(name, catalog) or _base_by_family_and_size(name, catalog)
+    if named is not None:
+        return _as_named(named, repo_id, name)
     res = catalog.find_model(name)
     if res.id is not None:
         return catalog.models[res.id]
-    adhoc = _ADHOC.match(name.lower().replace(" ", ""))
-    if adhoc:
-        return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
+    sized = _sizes(name)
+    if sized:
+        total, active = sized[0]
+        like = _family_matches(name, catalog)
+        return _adhoc_model(total, None if active is None else f"{active:g}", catalog, named=repo_id, like=like)
     if res.candidates:
         names = tuple(catalog.models[c].name for c in res.candidates[:5])
         raise RigfitError(
@@ -58,18 +70,190 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     )
 
 
+_HUB_PREFIX = re.compile(r"(?i)^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/")
+_FILLER = re.compile(r"(?i)\b(?:an?|the|model|llm|dense)\b")
+# What a packaged upload adds to the original's name: a file extension and shard, a GGUF quant type (llama.cpp's
+# names, Unsloth's UD- prefix), a format or precision (MLX bits, AWQ/GPTQ int4, FP8, bitsandbytes, QAT, imatrix).
+_QUANT_TYPE = r"(?:ud[-_])?(?:i?q[1-8](?:_[0-9a-z]+)*|tq[12]_0|bf16|f16|fp16|f32|fp32|mxfp4(?:_moe)?)"
+_FILE_TAIL = re.compile(rf"(?i)(?:[-_.](?:\d{{5}}-of-\d{{5}}|gguf|ggml|bin|safetensors|{_QUANT_TYPE}))+$")
+_PACKAGING = frozenset(
+    [
+        "gguf",
+        "ggml",
+        "mlx",
+        "awq",
+        "gptq",
+        "exl2",
+        "exl3",
+        "bnb",
+        "int4",
+        "int8",
+        "w4a16",
+        "w8a8",
+        "w4a4",
+        "fp8",
+        "nvfp4",
+        "mxfp4",
+        "mxfp8",
+        "dynamic",
+        "dwq",
+        "qat",
+        "imat",
+        "imatrix",
+        "i1",
+        "4bit",
+        "3bit",
+        "5bit",
+        "6bit",
+        "8bit",
+        "2bit",
+        "4-bit",
+        "8-bit",
+        "q4",
+        "q8",
+        "unsloth",
+        "hf",
+        "instruct",
+        "it",
+        "chat",
+        "base",
+        "text",
+        "only",
+    ]
+)
+_TOKEN_SPLIT = re.compile(r"[\s_\-/:]+")
+# Short names fine-tuners give a base model: Sao10K's `L3-8B-Stheno`, `L3.3-70B-Euryale` mean Llama 3 / 3.3.
+_SHORTHAND = {"l3": "llama-3", "l3.1": "llama-3.1", "l3.2": "llama-3.2", "l3.3": "llama-3.3", "l2": "llama-2"}
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)([bm])$")
+_ACTIVE = re.compile(r"^a(\d+(?:\.\d+)?)b$")
+SIZE_TOLERANCE = 0.15  # a size written in a name is the model's total (or active) count rounded: 8B for 8.03B
+
+
+def _repo_id(query: str) -> str:
+    """`hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q4_K_M` (Ollama's and llama-server's way to name a Hub file) -> the repo id."""
+    text = _HUB_PREFIX.sub("", query.strip())
+    if "/" in text:
+        text = text.split(":", 1)[0].strip("/")
+        text = "/".join(text.split("/")[:2])
+    return text
+
+
+def _without_packaging(name: str) -> str:
+    """The original's name inside an upload's or a file's: `Llama-3.3-70B-Instruct-Q4_K_M.gguf` -> `Llama-3.3-70B`,
+    `Qwen3-32B-AWQ` -> `Qwen3-32B`, `llama3.1:8b-instruct-q8_0` -> `llama3.1 8b`."""
+    name = _FILE_TAIL.sub("", name.strip())
+    words = [w for w in _TOKEN_SPLIT.split(name) if w]
+    kept = [w for w in words if w.lower() not in _PACKAGING and not re.fullmatch(_QUANT_TYPE, w, re.I)]
+    return " ".join(kept or words)
+
+
+def _tokens(name: str) -> list[str]:
+    words = [_SHORTHAND.get(w.lower(), w.lower()) for w in _TOKEN_SPLIT.split(name) if w]
+    return [t for w in words for t in w.split("-") if t]
+
+
+def _sizes(name: str) -> list[tuple[float, float | None]]:
+    """Sizes written in a name, in billions: `70B` -> (70, None), `30B-A3B` -> (30, 3), `135M` -> (0.135, None)."""
+    tokens = _tokens(name)
+    out: list[tuple[float, float | None]] = []
+    for i, t in enumerate(tokens):
+        m = _SIZE.match(t)
+        if m:
+            total = float(m.group(1)) / (1000 if m.group(2) == "m" else 1)
+            nxt = _ACTIVE.match(tokens[i + 1]) if i + 1 < len(tokens) else None
+            out.append((total, float(nxt.group(1)) if nxt else None))
+    return out
+
+
+def _size_agrees(model: Model, name: str) -> bool:
+    """True if every size written in the name is the model's total count (within SIZE_TOLERANCE): `deepseek-r1:32b`
+    is not the 671B DeepSeek-R1 although 32 is near its 37B active."""
+    return all(abs(math.log(total / model.total_params_b)) <= SIZE_TOLERANCE for total, _active in _sizes(name))
+
+
+def _base_named_in(name: str, catalog: Catalog) -> Model | None:
+    """A catalog model whose name or alias is a run of the words of `name`, the longest run first:
+    `Hermes-3-Llama-3.1-70B` -> Llama 3.1 70B, `dolphin-2.5-mixtral-8x7b` -> Mixtral 8x7B. A run whose model
+    disagrees with a size written in the name is passed over (`Mistral-Large-3-675B` is not Mistral Large 2)."""
+    tokens = _tokens(name)
+    for length in range(len(tokens), 0, -1):
+        for start in range(len(tokens) - length + 1):
+            found = catalog.model_names.exact("-".join(tokens[start : start + length]))
+            if found is not None and _size_agrees(catalog.models[found], name):
+                return catalog.models[found]
+    return None
+
+
+_WORD_PARTS = re.compile(r"\d+x\d+b|a\d+(?:\.\d+)?b|e\d+b|\d+(?:\.\d+)?[bm]\b|\d+(?:\.\d+)?|[a-z]+")
+_NOT_FAMILY = frozenset({"v", "k", "b", "m", "x", "meta", "instruct", "it", "chat", "base", "hf", "preview"})
+
+
+def _parts(text: str) -> list[str]:
+    """`Llama3.1-8B` -> [llama, 3.1, 8b]: family words, versions and sizes, split where letters meet digits."""
+    return [p for t in _tokens(text) for p in _WORD_PARTS.findall(t)]
+
+
+def _family_matches(name: str, catalog: Catalog) -> list[Model]:
+    """The catalog models of the size written in the name that share most of its family words and version, best
+    first: `Llama-3.1-Nemotron-70B` -> [Llama 3.1 70B]; `My-Llama-70B-Merge` -> Llama 2, 3, 3.1, 3.3 70B alike;
+    `Devstral-2-123B` shares no family word with a 123B model -> []."""
+    if not _sizes(name):
+        return []
+    query = _parts(name)
+    scored: dict[str, float] = {}
+    for m in catalog.models.values():
+        if not _size_agrees(m, name):
+            continue
+        own = {p for text in (m.id, m.name, *m.aliases, (m.hf_repo or "").split("/")[-1]) for p in _parts(text)}
+        shared = [i for i, p in enumerate(query) if p in own]
+        if not any(query[i].isalpha() and query[i] not in _NOT_FAMILY for i in shared):
+            continue
+        if _other_version(query, own):
+            continue
+        scored[m.id] = len(shared) - sum(shared) / 100  # more shared parts, then earlier in the name
+    best = max(scored.values(), default=None)
+    return [catalog.models[i] for i, score in scored.items() if score == best]
+
+
+def _base_by_family_and_size(name: str, catalog: Catalog) -> Model | None:
+    """The one catalog model `_family_matches` finds; with several alike, None: the size decides, as an ad-hoc model
+    with the architecture of one of them."""
+    found = _family_matches(name, catalog)
+    return found[0] if len(found) == 1 else None
+
+
+def _other_version(query: list[str], own: set[str]) -> bool:
+    """True if the name writes a version after one of the model's family words (`Qwen3.5`, `gemma-4`) and the model
+    has versions but not that one: a Qwen3.5-4B is not a Qwen3-4B (`Dolphin3.0-Mistral-24B`: 3.0 is Dolphin's)."""
+    versions = [p for i, p in enumerate(query) if _VERSION.match(p) and i and query[i - 1] in own]
+    return bool(versions) and any(_VERSION.match(p) for p in own) and not any(v in own for v in versions)
+
+
+_VERSION = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _as_named(model: Model, repo_id: str, name: str) -> Model:
+    """The base model, remembering the fine-tune's or merge's name when words other than the base's were written
+    (`NousResearch/Hermes-3-Llama-3.1-70B`); an upload of the model itself under another name stays as it is."""
+    own = {p for text in (model.id, model.name, *model.aliases, model.hf_repo or "") for p in _parts(text)}
+    extra = [p for p in _parts(name) if p.isalpha() and p not in own and p not in _NOT_FAMILY]
+    return model.model_copy(update={"asked_as": repo_id}) if extra else model
+
+
 def _by_hf_repo(query: str, catalog: Catalog) -> Model | None:
     if "/" not in query:
         return None
-    wanted = query.lower().removesuffix("-gguf")
+    wanted = _FILE_TAIL.sub("", query.lower())
     for m in catalog.models.values():
-        repos = [m.hf_repo or ""] + [q.repo or "" for q in m.quants]
-        if any(r and r.lower().removesuffix("-gguf") == wanted for r in repos):
+        repos = [m.hf_repo or ""] + [q.repo or "" for q in m.quants] + [r.repo for r in m.gguf_repos]
+        if any(r and _FILE_TAIL.sub("", r.lower()) == wanted for r in repos):
             return m
     return None
 
 
-def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
+def _adhoc_model(
+    total_b: float, active: str | None, catalog: Catalog, named: str | None = None, like: list[Model] | None = None
+) -> Model:
     if not 0.01 <= total_b <= 100_000:
         raise RigfitError(
             f"{total_b:g}B parameters is outside what I can size (0.01B to 100000B).",
@@ -83,12 +267,17 @@ def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
             field="model",
             code=ErrorCode.PARAMS_OUT_OF_RANGE,
         )
-    like = _closest_architecture(total_b, moe=active_b is not None, catalog=catalog)
+    like_model = _closest_architecture(total_b, moe=active_b is not None, pool=like or list(catalog.models.values()))
     label = f"{total_b:g}B" + (f"-A{active_b:g}B" if active_b else "")
-    if like is None:
+    if like_model is None:
         attention, layers, experts, ctx = Attention(kind="gqa", n_kv_heads=8, head_dim=128), 80, None, 131072
     else:
-        attention, layers, experts, ctx = like.attention, like.layers, like.experts, like.context_max_tokens
+        attention, layers, experts, ctx = (
+            like_model.attention,
+            like_model.layers,
+            like_model.experts,
+            like_model.context_max_tokens,
+        )
     if active_b is not None and experts is None:
         experts = Experts(n_routed=128, n_active=8)
     return Model(
@@ -103,8 +292,9 @@ def _adhoc_model(total_b: float, active: str | None, catalog: Catalog) -> Model:
         attention=attention,
         experts=experts if active_b is not None else None,
         source="user input",
-        as_of=like.as_of if like else catalog.as_of,
-        architecture_from=like.name if like else None,
+        as_of=like_model.as_of if like_model else catalog.as_of,
+        architecture_from=like_model.name if like_model else None,
+        asked_as=named,
     )
 
 
@@ -122,14 +312,26 @@ def _exotic_rank(attention: Attention) -> int:
     return 1 if attention.kind == "mla" else 0
 
 
-def _closest_architecture(total_b: float, *, moe: bool, catalog: Catalog) -> Model | None:
+def _closest_architecture(total_b: float, *, moe: bool, pool: list[Model]) -> Model | None:
     """The nearest catalog model in size; among equally near ones the plainest attention (`30B-A3B` borrows
-    Qwen3-30B-A3B's GQA, not Nemotron 3 Nano's hybrid), then the longest context (the most recent design:
+    Qwen3-30B-A3B's GQA, not Nemotron 3 Nano's hybrid), then a general model over a coding or distilled variant,
+    then the longest context (the most recent design:
     Llama 3.3 70B rather than Llama 2 70B for a bare `70B`)."""
-    pool = [m for m in catalog.models.values() if m.is_moe == moe] or list(catalog.models.values())
+    pool = [m for m in pool if m.is_moe == moe] or pool
     if not pool:
         return None
     distance = {m.id: abs(math.log(m.total_params_b / total_b)) for m in pool}
     nearest = min(distance.values())
     near = [m for m in pool if distance[m.id] <= nearest + SAME_SIZE]
-    return max(near, key=lambda m: (-_exotic_rank(m.attention), m.context_max_tokens, -distance[m.id]))
+    return max(
+        near, key=lambda m: (-_exotic_rank(m.attention), not _specialised(m), m.context_max_tokens, -distance[m.id])
+    )
+
+
+_SPECIALISED = re.compile(r"coder|code|distill|math|guard")
+
+
+def _specialised(model: Model) -> bool:
+    """A coding, distilled or guard variant: an unknown model of its shape is more likely the general one
+    (`30B-A3B` borrows Qwen3-30B-A3B, not Qwen3-Coder-30B-A3B-Instruct)."""
+    return bool(_SPECIALISED.search(model.id))

@@ -1,0 +1,103 @@
+"""Model names as people type them (tests/data/model_names.yaml, written from chats, forums, Ollama tags and Hugging
+Face repo ids, not from the parser), resolved with the real catalog; plus cases of our own: fine-tunes said on the
+card as their base model, names that carry only a size, and the standard quants every catalog model is offered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.model_names import MIN_STANDARD_QUANTS, resolved_right, rows, standard_quants_offered
+from bot import wording
+from catalog.catalog import Catalog
+from engine.parse import parse_model
+
+TABLE = rows()
+# Rows not resolved right yet: each is a strict xfail, so resolving one right fails the suite until it is taken off.
+NOT_YET = {
+    "meta-llama/Llama-Guard-3-8B",  # a Llama 3.1 8B fine-tune whose name says "3": read as Llama 3 8B
+    "google/medgemma-27b-text-it",  # MedGemma names its base (Gemma 3 27B) nowhere in its repo id
+    "Qwen/Qwen3.5-4B",  # models not in the catalog yet (issue 15)
+    "qwen3.5:2b",
+    "Qwen/Qwen3.5-0.8B",
+    "unsloth/Qwen3.5-4B-GGUF",
+    "moonshotai/Kimi-K2.5",
+    "unsloth/Kimi-K2.5-GGUF",
+    "kimi k2.5",
+    "moonshotai/Kimi-K2-Thinking",
+    "kimi k2 thinking",
+    "unsloth/Kimi-K2-Thinking-GGUF",
+    "mistralai/Devstral-Small-2-24B-Instruct-2512",
+    "devstral small 2",
+    "unsloth/Devstral-Small-2-24B-Instruct-2512-GGUF",
+    "mistralai/Devstral-2-123B-Instruct-2512",
+    "devstral 2",
+    "google/gemma-4-12b-it",
+    "ibm-granite/granite-4.0-h-small",
+    "granite 4.0 h small",
+    "ibm-granite/granite-4.0-h-tiny",
+    "granite4:tiny-h",
+    "ibm-granite/granite-4.0-micro",
+    "unsloth/granite-4.0-h-small-GGUF",
+}
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[r["name"] for r in TABLE])
+def test_name_table(real_catalog: Catalog, row: dict[str, Any], request: pytest.FixtureRequest) -> None:
+    if row["name"] in NOT_YET:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="not resolved right yet (issue 15)"))
+    right, got = resolved_right(row, real_catalog)
+    assert right, got
+
+
+def test_table_is_large(real_catalog: Catalog) -> None:
+    assert len(TABLE) >= 200
+    assert not NOT_YET - {r["name"] for r in TABLE}, "a NOT_YET name is not in the table"
+
+
+# A fine-tune or merge named by its repo id is sized as the base model its name carries, and the card says so; an
+# upload of the model itself (a GGUF, AWQ or MLX repo) is the model, with nothing to say.
+BASES = [
+    ("NousResearch/Hermes-3-Llama-3.1-70B", "llama-3.1-70b", True),
+    ("cognitivecomputations/Dolphin3.0-Llama3.1-8B", "llama-3.1-8b", True),
+    ("Sao10K/L3.3-70B-Euryale-v2.3", "llama-3.3-70b", True),
+    ("nvidia/Llama-3.1-Nemotron-70B-Instruct-HF", "llama-3.1-70b", True),
+    ("teknium/OpenHermes-2.5-Mistral-7B", "mistral-7b-v0.3", True),
+    ("unsloth/Llama-3.3-70B-Instruct-GGUF", "llama-3.3-70b", False),
+    ("Qwen/Qwen3-32B-AWQ", "qwen3-32b", False),
+    ("hf.co/unsloth/Qwen3-30B-A3B-Instruct-2507-GGUF:Q4_K_XL", "qwen3-30b-a3b", False),
+]
+
+
+@pytest.mark.parametrize(("name", "base", "said"), BASES, ids=[b[0] for b in BASES])
+def test_fine_tunes_are_sized_as_their_base(real_catalog: Catalog, name: str, base: str, said: bool) -> None:
+    m = parse_model(name, real_catalog)
+    assert m.id == base
+    assert (m.asked_as is not None) == said
+    if said:
+        assert name in wording.base_model_basis(m) and m.name in wording.base_model_basis(m)
+
+
+# A name with a size but no base the catalog knows is sized as that many parameters with the nearest catalog
+# architecture, and the card names both. Versions written after a family word are not mixed up: a Qwen3.5 4B is not
+# a Qwen3 4B, Mistral Large 3 (675B) not Mistral Large 2.
+SIZE_ONLY = [
+    ("TheDrummer/Cydonia-24B-v2", 24, "Mistral Small 3.2 24B"),
+    ("HuggingFaceH4/zephyr-7b-beta", 7, None),
+    ("mistralai/Mistral-Large-3-675B-Instruct-2512", 675, None),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "like"), SIZE_ONLY, ids=[s[0] for s in SIZE_ONLY])
+def test_size_only_names(real_catalog: Catalog, name: str, params: float, like: str | None) -> None:
+    m = parse_model(name, real_catalog)
+    assert (m.adhoc, m.total_params_b, m.asked_as) == (True, params, name)
+    if like is not None:
+        assert m.architecture_from == like
+    assert name in wording.adhoc_basis(m)
+
+
+def test_every_catalog_model_is_offered_eight_standard_quants(real_catalog: Catalog) -> None:
+    short = {m: n for m in real_catalog.models if (n := standard_quants_offered(m, real_catalog)) < MIN_STANDARD_QUANTS}
+    assert short == {}
