@@ -20,6 +20,7 @@ from catalog.types import (
     QualityScore,
     QuantTypeQuality,
     RentalPrice,
+    Retired,
     Speculative,
     UnifiedName,
 )
@@ -27,6 +28,14 @@ from catalog.types import (
 
 class CatalogError(ValueError):
     """The catalog's data is invalid; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Ended:
+    """An offering marked `retired` (an API price, a rental, a hardware price): what it was, and the retirement."""
+
+    what: str
+    retired: Retired
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,9 @@ class Catalog:
     unified_names: tuple[UnifiedName, ...] = ()
     quant_quality: tuple[QuantTypeQuality, ...] = ()  # what each quant type costs, on a reference model
     platform_prices: tuple[PlatformPrice, ...] = ()  # boards, CPUs, power supplies a GPU machine is built on
+    # offerings marked retired: `build` takes them out of api_prices, rental_prices and hardware prices, so no
+    # answer quotes them; `rigfit catalog check` lists them
+    ended: tuple[Ended, ...] = ()
     model_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_words: WordIndex = field(init=False, repr=False, compare=False)
@@ -201,13 +213,34 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
     _unique("cpu", (c.id for c in cpus))
     database_gpus = tuple(database_gpus)
     hardware = [*with_database_specs(hardware, database_gpus), *overlay(hardware, database_gpus)]
+    ended = _ended(hardware, api, rental)
     return Catalog(
         models={m.id: m for m in models},
-        hardware={h.id: h for h in hardware},
-        api_prices=tuple(api),
-        rental_prices=tuple(rental),
+        hardware={h.id: _on_sale(h) for h in hardware},
+        api_prices=tuple(p for p in api if p.retired is None),
+        rental_prices=tuple(p for p in rental if p.retired is None),
         cpus={c.id: c for c in cpus},
         unified_names=tuple(unified_names),
         quant_quality=tuple(quant_quality),
         platform_prices=tuple(platforms),
+        ended=ended,
     )
+
+
+def _ended(hardware: list[Hardware], api: list[ApiPrice], rental: list[RentalPrice]) -> tuple[Ended, ...]:
+    """Every offering marked retired, named as `rigfit catalog list prices` names it."""
+    out = [Ended(f"api {p.model} ({p.provider})", p.retired) for p in api if p.retired]
+    out += [Ended(f"rental {p.hardware} x{p.gpu_count} ({p.provider})", p.retired) for p in rental if p.retired]
+    for h in hardware:
+        for p in h.prices:
+            if p.retired:
+                size = f" {p.memory_gib} GB" if p.memory_gib else ""
+                out.append(Ended(f"price of {h.id}{size} {p.condition} ${p.usd:g}", p.retired))
+    return tuple(out)
+
+
+def _on_sale(h: Hardware) -> Hardware:
+    """The entry with only the prices it is still sold at."""
+    if all(p.retired is None for p in h.prices):
+        return h
+    return h.model_copy(update={"prices": tuple(p for p in h.prices if p.retired is None)})

@@ -204,8 +204,16 @@ Fp16Basis = Literal["published", "derived"]
 Condition = Literal["new", "used"]
 
 
+class Retired(Sourced):
+    """An offering that has ended (an API endpoint withdrawn, a rental plan or a product no longer sold): `source`
+    says so, `as_of` is when that was read, `ended_on` the day it ended where the source gives one."""
+
+    ended_on: dt.date | None = None
+
+
 class Price(Sourced):
     condition: Condition = "new"
+    retired: Retired | None = None  # no longer sold: kept for the record, left out of every answer
     usd: PositiveFloat
     memory_gib: PositiveInt | None = None  # the configuration priced, for machines sold at several sizes
 
@@ -346,6 +354,7 @@ class ApiPrice(Sourced):
     usd_per_m_input: Annotated[float, Field(ge=0)]
     usd_per_m_output: Annotated[float, Field(ge=0)]
     usd_per_m_cached_input: Annotated[float, Field(ge=0)] | None = None
+    retired: Retired | None = None  # the provider no longer serves it: kept for the record, left out of every answer
 
 
 class PlatformPart(Sourced):
@@ -384,6 +393,7 @@ class RentalPrice(Sourced):
     gpu_count: PositiveInt = 1
     usd_per_hour: PositiveFloat  # for the whole machine of gpu_count GPUs
     interruptible: bool = False
+    retired: Retired | None = None  # the provider no longer rents it: kept for the record, left out of every answer
 
 
 # --------------------------------------------------------------------------------- speculative decoding

@@ -1,15 +1,83 @@
-"""Checks of the catalog's facts that types alone can't make: names, references, plausible file sizes."""
+"""Checks of the catalog's facts that types alone can't make: names, references, plausible file sizes, and how old
+its prices are on a given day (the caller passes the day; nothing here reads the clock)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+
 from catalog.catalog import Catalog
-from catalog.types import Gpu, Unified
+from catalog.types import Gpu, Price, Unified
 from engine import quants
 
 # A published file's bits per weight must lie within this band of the quant type's nominal bits: mixes and
 # dynamic quants run above their base type, and MoE models keep some tensors higher.
 SIZE_BAND = (0.6, 1.9)
 ANY_FILE_BITS = (1.0, 34.0)  # whatever the type: below 1 bit or above f32 is a unit slip
+
+# A price read this many days ago is worth reading again (API tariffs and GPU street prices move within half a
+# year). Past a year an API or rental price, which /cost quotes as today's tariff, fails `rigfit catalog check` until
+# it is confirmed, replaced or marked retired; a device or platform price only warns (a launch price stays a fact of
+# its date, and a newer dated offer supersedes it).
+PRICE_WARN_DAYS = 180
+PRICE_FAIL_DAYS = 365
+
+
+class PriceKind(Enum):
+    API = "api"
+    RENTAL = "rental"
+    DEVICE = "device"  # a GPU's or a unified machine's newest price for one configuration
+    PLATFORM = "platform"  # one part of a GPU machine's platform (board, CPU, power supply ...)
+
+
+# the kinds a price past PRICE_FAIL_DAYS fails the check for
+FAILS_WHEN_OLD = frozenset({PriceKind.API, PriceKind.RENTAL})
+
+
+@dataclass(frozen=True)
+class PriceAge:
+    """One dated price and how many days old it is on the day checked."""
+
+    kind: PriceKind
+    what: str  # "deepseek-v3 (DeepSeek)", "h100-sxm x8 (Lambda)", "dgx-spark 128 GB new $4699"
+    as_of: dt.date
+    age_days: int
+
+    @property
+    def fails(self) -> bool:
+        return self.kind in FAILS_WHEN_OLD and self.age_days > PRICE_FAIL_DAYS
+
+
+def price_ages(catalog: Catalog, today: dt.date) -> list[PriceAge]:
+    """Every price still offered (retired ones are out of the catalog's answers and not checked), oldest first."""
+    ages = [PriceAge(kind, what, as_of, (today - as_of).days) for kind, what, as_of in _dated_prices(catalog)]
+    return sorted(ages, key=lambda a: (-a.age_days, a.kind.value, a.what))
+
+
+def stale_prices(catalog: Catalog, today: dt.date, older_than_days: int = PRICE_WARN_DAYS) -> list[PriceAge]:
+    """The prices last confirmed more than `older_than_days` before `today`, oldest first."""
+    return [a for a in price_ages(catalog, today) if a.age_days > older_than_days]
+
+
+def _dated_prices(catalog: Catalog) -> Iterator[tuple[PriceKind, str, dt.date]]:
+    for p in catalog.api_prices:
+        yield PriceKind.API, f"{p.model} ({p.provider})", p.as_of
+    for r in catalog.rental_prices:
+        yield PriceKind.RENTAL, f"{r.hardware} x{r.gpu_count} ({r.provider})", r.as_of
+    for h in catalog.hardware.values():
+        newest: dict[tuple[int | None, str], Price] = {}
+        for hp in h.prices:
+            key = (hp.memory_gib, hp.condition)
+            if key not in newest or hp.as_of > newest[key].as_of:
+                newest[key] = hp
+        for hp in newest.values():
+            size = f" {hp.memory_gib} GB" if hp.memory_gib else ""
+            yield PriceKind.DEVICE, f"{h.id}{size} {hp.condition} ${hp.usd:g}", hp.as_of
+    for platform in catalog.platform_prices:
+        for part in platform.parts:
+            yield PriceKind.PLATFORM, f"{platform.id} {part.part}: {part.name}", part.as_of
 
 
 def audit(catalog: Catalog) -> list[str]:

@@ -35,7 +35,7 @@ from bot.storage.reports import ReportStore
 from bot.terminal.console import model_words
 from bot.terminal.myrig import THIS_MACHINE, myrig, substitute_here
 from catalog.loader import Catalog, CatalogError, load, load_from
-from engine.audit import audit
+from engine.audit import PRICE_FAIL_DAYS, PRICE_WARN_DAYS, audit, stale_prices
 
 EXIT_USAGE = 2
 EXIT_STORAGE = 1  # the query log could not be opened, or rows were lost
@@ -120,9 +120,15 @@ def _parser() -> argparse.ArgumentParser:
 
     cat = sub.add_parser("catalog", help="check or list the catalog")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
-    cat_sub.add_parser("check", help="validate every fact; non-zero exit on any problem").set_defaults(
-        func=cmd_catalog_check
+    check = cat_sub.add_parser(
+        "check",
+        help=f"validate every fact and date every price: warn on prices over {PRICE_WARN_DAYS} days old; "
+        f"non-zero exit on any problem or an API/rental price over {PRICE_FAIL_DAYS} days old",
     )
+    check.add_argument(
+        "--on", type=dt.date.fromisoformat, default=None, help="the day to age prices against (YYYY-MM-DD; today)"
+    )
+    check.set_defaults(func=cmd_catalog_check)
     lst = cat_sub.add_parser("list", help="list models, hardware or prices")
     lst.add_argument("what", choices=["models", "hardware", "prices"])
     lst.add_argument("--json", action="store_true")
@@ -334,11 +340,28 @@ def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 def cmd_catalog_check(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings)
+    today = args.on or dt.date.today()
     problems = audit(catalog)
+    stale = stale_prices(catalog, today, PRICE_WARN_DAYS)
+    for a in stale:
+        if not a.fails:
+            print(
+                f"catalog: warning: {a.kind.value} price {a.what} dated {a.as_of}, {a.age_days} days ago",
+                file=sys.stderr,
+            )
+    problems += [
+        f"{a.kind.value} price {a.what} dated {a.as_of} is {a.age_days} days old (over {PRICE_FAIL_DAYS}): "
+        "confirm it, replace it or mark it retired"
+        for a in stale
+        if a.fails
+    ]
     for p in problems:
         print(f"catalog: {p}", file=sys.stderr)
     counts = ", ".join(f"{v} {k}" for k, v in catalog.counts().items())
-    print(f"catalog as of {catalog.as_of}: {counts}; {len(problems)} problems")
+    print(
+        f"catalog as of {catalog.as_of}: {counts}, {len(catalog.ended)} retired offerings; "
+        f"{len(stale)} prices over {PRICE_WARN_DAYS} days old on {today}; {len(problems)} problems"
+    )
     return 1 if problems else 0
 
 
