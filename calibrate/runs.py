@@ -15,14 +15,15 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, Unified
 from engine import calibration, memory
 from engine.errors import RigfitError
-from engine.kernels import MatrixSpec, matrix_rate
+from engine.kernels import MatrixRate, MatrixSpec, matrix_rate
 from engine.parse import parse_hardware, parse_model
 from engine.speed import (
     DEEP_CONTEXT_TOKENS,
+    PrefillWork,
     batch_expert_read_bytes,
+    prefill_attention_flops_per_token,
     prefill_batch_tokens,
-    prefill_flops_per_token,
-    prefill_ideal_seconds,
+    prefill_weight_flops_per_token,
 )
 from engine.units import GIB
 
@@ -334,7 +335,7 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         rate = matrix_rate(MatrixSpec.of(entry, backend)) if isinstance(entry, Gpu | Unified) else None
         if rate is None:
             return None, "no matrix throughput figure or specifications for the device"
-        ideal = _prefill_ideal(row, model, weights, rate.tops, bandwidth)
+        ideal = _prefill_ideal(row, model, weights, rate, bandwidth)
         path = rate.path.value
     phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
     source = source_key(row.get("source", ""))
@@ -351,14 +352,18 @@ def ubatch_tokens(row: dict[str, str]) -> int:
     return int(m.group(1)) if m else memory.N_UBATCH
 
 
-def _prefill_ideal(row: dict[str, str], model: Model, weights: int, matrix_tops: float, bandwidth: float) -> float:
+def _prefill_ideal(row: dict[str, str], model: Model, weights: int, rate: MatrixRate, bandwidth: float) -> float:
     """Prompt tokens per second at efficiency 1, as engine.speed.prefill_range models one device: a prompt of
     n_tokens after depth_tokens of context, in the run's micro-batches."""
     depth, n_tokens = int(row["depth_tokens"] or 0), int(row["n_tokens"] or 512)
     batch = prefill_batch_tokens(n_tokens, ubatch_tokens(row))
-    read = batch_expert_read_bytes(model, weights * memory.expert_fraction(model), batch)
-    flops = prefill_flops_per_token(model, depth * 2 + n_tokens)
-    return 1 / prefill_ideal_seconds(flops, matrix_tops, read, bandwidth, batch)
+    work = PrefillWork(
+        weight_flops=prefill_weight_flops_per_token(model),
+        attention_flops=prefill_attention_flops_per_token(model, depth * 2 + n_tokens),
+        batch_read_bytes=batch_expert_read_bytes(model, weights * memory.expert_fraction(model), batch),
+        batch_tokens=batch,
+    )
+    return 1 / work.ideal_seconds(rate, bandwidth)
 
 
 def _device_memory_gib(entry: object) -> float | None:

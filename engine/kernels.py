@@ -84,14 +84,18 @@ class MatrixSpec(BaseModel):
 
 
 class MatrixRate(BaseModel):
-    """The peak of the path llama.cpp takes, and whether it rests on a published figure or on a derivation from
-    the device's specifications (cores x clock)."""
+    """The peak of the path llama.cpp takes for the weights' products, the peak its attention kernels run at, and
+    whether they rest on a published figure or on a derivation from the device's specifications (cores x clock).
+    Attention (FlashAttention over the prompt's earlier tokens) multiplies FP16 activations, not int8 weights,
+    accumulating in FP32: the catalog's FP16 figure, which a GeForce card runs at a quarter of its MMQ int8 rate;
+    where FP16 is slow (Pascal, Maxwell, Kepler) it runs on the FP32 shaders."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tops: float
     path: MatrixPath
     basis: Fp16Basis
+    attention_tops: float
 
 
 # Dense FP16 tensor FLOPs (FP32 accumulate) per SM per clock: tensor cores per SM (8 on Turing, 4 from Ampere on)
@@ -131,14 +135,16 @@ def _cc(spec: MatrixSpec) -> float | None:
 def _from_shaders(spec: MatrixSpec, per_lane_clock: int, path: MatrixPath) -> MatrixRate | None:
     if not spec.shading_units or not spec.boost_clock_mhz:
         return None
-    tops = spec.shading_units * spec.boost_clock_mhz * 1e6 * per_lane_clock / 1e12
-    return MatrixRate(tops=tops, path=path, basis="derived")
+    lanes_per_s = spec.shading_units * spec.boost_clock_mhz * 1e6 / 1e12
+    fp32 = lanes_per_s * FP32_FLOPS_PER_LANE_CLOCK
+    return MatrixRate(tops=lanes_per_s * per_lane_clock, path=path, basis="derived", attention_tops=fp32)
 
 
 def _fp16(spec: MatrixSpec, path: MatrixPath, factor: float = 1.0) -> MatrixRate | None:
     if spec.fp16_tflops is None:
         return None
-    return MatrixRate(tops=spec.fp16_tflops * factor, path=path, basis=spec.fp16_tflops_basis)
+    tops = spec.fp16_tflops * factor
+    return MatrixRate(tops=tops, path=path, basis=spec.fp16_tflops_basis, attention_tops=spec.fp16_tflops)
 
 
 def _cuda(spec: MatrixSpec) -> MatrixRate | None:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from catalog.types import Model
 from engine import calibration, memory
+from engine.kernels import MatrixRate
 from engine.placement import Placement, PoolUse
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
@@ -234,16 +235,23 @@ def depth_caveats(model: Model, placement: Placement, depth_tokens: int) -> list
 
 
 def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
-    """2 x active params + attention: ~4 x layers x average depth x attention width (shared/SIZING.md §6).
-    Compressed attention (DeepSeek V4) attends to a top-k of compressed entries, not to every earlier token, so
-    only the weights are counted there."""
-    active = (model.active_params_b or model.total_params_b) * 1e9
+    """2 x active params + attention: ~4 x layers x average depth x attention width (shared/SIZING.md §6)."""
+    return prefill_weight_flops_per_token(model) + prefill_attention_flops_per_token(model, prompt_tokens)
+
+
+def prefill_weight_flops_per_token(model: Model) -> float:
+    return 2 * (model.active_params_b or model.total_params_b) * 1e9
+
+
+def prefill_attention_flops_per_token(model: Model, prompt_tokens: int) -> float:
+    """~4 x full-attention layers x average depth x attention width. Compressed attention (DeepSeek V4) attends to
+    a top-k of compressed entries, not to every earlier token, so nothing is counted there."""
     a = model.attention
     if a.kind == "compressed":
-        return 2 * active
+        return 0.0
     width = (a.n_heads or 0) * (a.head_dim or 0) or (model.hidden_size or 0)
     full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
-    return 2 * active + 4 * full_layers * (prompt_tokens / 2) * width
+    return 4 * full_layers * (prompt_tokens / 2) * width
 
 
 def batch_expert_read_bytes(model: Model, expert_bytes: float, batch_tokens: int) -> float:
@@ -261,15 +269,22 @@ def prefill_batch_tokens(prompt_tokens: int, ubatch_tokens: int = memory.N_UBATC
     return max(min(prompt_tokens, ubatch_tokens), 1)
 
 
-def prefill_ideal_seconds(
-    flops_per_token: float, matrix_tops: float, batch_read_bytes: float, bandwidth_gb_s: float | None, batch: int
-) -> float:
-    """Seconds per prompt token at efficiency 1 on one device: its share of the matrix work at the kernels' peak,
-    plus the routed experts each micro-batch reads from the device's memory (batch_expert_read_bytes), spread over
-    the batch's tokens: nothing for a dense model, most of the time for a sparse MoE model on unified memory."""
-    compute_s = flops_per_token / (matrix_tops * 1e12)
-    memory_s = batch_read_bytes / (bandwidth_gb_s * 1e9) / batch if bandwidth_gb_s else 0.0
-    return compute_s + memory_s
+class PrefillWork(Frozen):
+    """One device's share of a prompt token: FLOPs in the weights' matrix products and in attention, and the
+    routed-expert bytes each micro-batch of `batch_tokens` reads from the device's memory."""
+
+    weight_flops: float
+    attention_flops: float
+    batch_read_bytes: float = 0.0
+    batch_tokens: int = 1
+
+    def ideal_seconds(self, rate: MatrixRate, bandwidth_gb_s: float | None) -> float:
+        """Seconds at efficiency 1: the weights' products at the matrix kernels' peak, attention at the FP16 rate
+        its kernels run at (MatrixRate.attention_tops), plus the experts' bytes over the batch's tokens (nothing for
+        a dense model, most of the time for a sparse MoE model on unified memory)."""
+        compute_s = self.weight_flops / (rate.tops * 1e12) + self.attention_flops / (rate.attention_tops * 1e12)
+        memory_s = self.batch_read_bytes / (bandwidth_gb_s * 1e9) / self.batch_tokens if bandwidth_gb_s else 0.0
+        return compute_s + memory_s
 
 
 def _missing_matrix(compute: list[PoolUse]) -> Caveat | None:
@@ -286,7 +301,8 @@ def prefill_range(
     system RAM streamed over PCIe once per micro-batch."""
     if placement.verdict == "does-not-fit":
         return None, ()
-    flops = prefill_flops_per_token(model, prompt_tokens)
+    weight_flops = prefill_weight_flops_per_token(model)
+    attention_flops = prefill_attention_flops_per_token(model, prompt_tokens)
     compute = [p for p in placement.pools if p.kind in ("gpu", "unified")]
     if not compute:
         return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
@@ -303,8 +319,13 @@ def prefill_range(
         assert p.matrix is not None
         share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
         read = batch_expert_read_bytes(model, p.expert_bytes, batch)
-        ideal = prefill_ideal_seconds(flops * share, p.matrix.tops, read, p.bandwidth_gb_s, batch)
-        seconds.add(ideal, 1.0, eff)
+        work = PrefillWork(
+            weight_flops=weight_flops * share,
+            attention_flops=attention_flops * share,
+            batch_read_bytes=read,
+            batch_tokens=batch,
+        )
+        seconds.add(work.ideal_seconds(p.matrix, p.bandwidth_gb_s), 1.0, eff)
     caveats = _derived_flops_caveats(compute)
     ram = [p for p in placement.pools if p.kind == "ram"]
     if ram:

@@ -50,6 +50,37 @@ def test_each_card_runs_the_kernels_llama_cpp_picks_for_it(
 
 
 @pytest.mark.parametrize(
+    ("hardware", "attention_tops"),
+    [
+        ("RTX 4090", 165.2),  # FlashAttention: FP16 products, FP32 accumulate: a quarter of the 4090's MMQ rate
+        ("A6000", 154.8),  # half of its MMQ rate
+        ("my DGX Spark", 124.0),
+        ("Tesla P40", 11.8),  # Pascal's FP16 is slow: attention on the FP32 shaders (3840 x 1.531 GHz x 2)
+        ("7900 XTX", 122.8),
+        ("M4 Max 128GB", 18.4),
+    ],
+)
+def test_attention_runs_at_the_fp16_rate_of_its_kernels(
+    real_catalog: Catalog, hardware: str, attention_tops: float
+) -> None:
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    device = rig.gpus[0] if rig.gpus else rig.unified
+    assert device is not None and device.matrix is not None
+    assert device.matrix.attention_tops == pytest.approx(attention_tops, abs=0.1)
+
+
+def test_a_long_prompt_slows_a_geforce_card_more_than_its_int8_rate_says(real_catalog: Catalog) -> None:
+    """At 32k tokens of prompt, attention outweighs Llama 3.1 8B's weights; on an RTX 4090 it runs at a quarter of
+    the rate the weights' int8 products do, so the prompt's average speed falls more than its FLOPs grow."""
+    short = _prefill(real_catalog, "llama-3.1-8b", "RTX 4090", 512)
+    long = _prefill(real_catalog, "llama-3.1-8b", "RTX 4090", 32768)
+    flops_ratio = speed.prefill_flops_per_token(
+        real_catalog.models["llama-3.1-8b"], 32768
+    ) / speed.prefill_flops_per_token(real_catalog.models["llama-3.1-8b"], 512)
+    assert short.centre / long.centre > flops_ratio
+
+
+@pytest.mark.parametrize(
     ("card", "backend", "tops"),
     [
         ("rtx-4090", "vulkan", 330.4),  # cooperative matrices accumulate in FP16: a GeForce runs it at 2x the figure
