@@ -121,15 +121,6 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
         lines += [f"⚠️ {wording.caveat(c)}" for c in o.caveats]
         if o.ttft_s is not None:
             lines.append(f"first token after a {fmt_tokens(report.prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
-        if o.tensor_parallel is not None:
-            tp = o.tensor_parallel
-            link = "NVLink" if tp.link == "nvlink" else "PCIe"
-            lines.append(
-                f"tensor parallel over {tp.gpus} cards ({link}, vLLM `-tp {tp.gpus}` at this size): "
-                f"{fmt_range(tp.decode_tps)}, "
-                f"of which all-reduces take {tp.allreduce_ms_per_token.low:.1f}–{tp.allreduce_ms_per_token.high:.1f} "
-                "ms a token"
-            )
         lines.append(f"longest context {fmt_tokens(o.max_context)}")
     if o.concurrency is not None:
         c = o.concurrency
@@ -256,7 +247,8 @@ def _commands_field(r: ReadingReport) -> CardField | None:
     lines = serve_lines(best) if best is not None else []
     if not lines:
         return None
-    return CardField(_clip(f"Run {best.quant if best else ''} on {r.label}", FIELD_NAME_MAX), "\n".join(lines))
+    name = f"Run it on {r.label} (each engine with the checkpoint it loads)"
+    return CardField(_clip(name, FIELD_NAME_MAX), "\n".join(lines))
 
 
 def cost_lines(cost: CostReport) -> list[str]:

@@ -190,6 +190,8 @@ def _serve_json(p: ServePlan) -> Json:
         "gpu_gb_each": _gb(p.gpu_bytes_each) if p.gpu_bytes_each is not None else None,
         "node_gb": [_gb(b) for b in p.node_bytes],
         "converted_to": p.converted_to,
+        "decode_tps": _range(p.speed.one_user_tps) if p.speed else None,
+        "batched": {"users": p.speed.users, "aggregate_tps": _range(p.speed.batched_tps)} if p.speed else None,
         "why": wording.serve_why(p),
     }
 

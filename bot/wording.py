@@ -24,6 +24,7 @@ from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
 from engine.serve import Engine, Refusal, Refused, ServePlan, Step
+from engine.server_speed import ServerSpeed
 from engine.speed import Caveat, CaveatKind
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
 
@@ -464,7 +465,18 @@ def serve_why(plan: ServePlan) -> str:
         parts.append(split + (f" over {plan.nodes} nodes" if plan.nodes > 1 else ""))
     if plan.gpu_bytes_each is not None:
         parts.append(f"{fmt_gb(plan.gpu_bytes_each)} on each GPU")
+    if plan.speed is not None:
+        parts.append(server_speed_words(plan.speed))
     return ", ".join(parts)
+
+
+def server_speed_words(s: ServerSpeed) -> str:
+    """A server plan's decode: one user, then several at once (calibrated on measured vLLM/SGLang runs)."""
+    one, many = s.one_user_tps, s.batched_tps
+    return (
+        f"one user {fmt_rate(one.low)}–{fmt_rate(one.high)} tok/s (typically {fmt_rate(one.centre)}), "
+        f"{s.users} at once {fmt_rate(many.low)}–{fmt_rate(many.high)} tok/s in total"
+    )
 
 
 def refused(r: Refused) -> str:

@@ -53,6 +53,7 @@ class QuantOption(Frozen):
     max_context: int
     tensor_parallel: speed.TensorParallel | None = None  # the same cards split by tensor parallelism (vLLM)
     serve: Serve = Serve()  # engines that start this option (engine/serve.py), and those that cannot
+    loadable: bool = True  # some engine can load this file (published, or made with llama-quantize), fit or not
     concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS at once: the recommended option, accelerators only
     ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
     tier: quants.Tier = quants.Tier.GOOD  # how much quality the quant keeps (engine/quants.py)
@@ -213,6 +214,7 @@ def _option(
         serve=serve.for_option(
             model, rig, published, w.quant, fmt, placement, context, opts.kv_type, weights_bytes=w.n_bytes
         ),
+        loadable=serve.loadable(model, published, w.quant, fmt),
         ttft_s=None
         if est.prefill_tps is None
         else Range(
@@ -240,16 +242,16 @@ def choose_best(options: tuple[QuantOption, ...]) -> str | None:
 _TIER_RANK = {t: len(quants.Tier) - i for i, t in enumerate(quants.Tier)}
 
 
-def quality_key(o: QuantOption) -> tuple[int, int, bool, bool, float]:
-    """Higher is better: the tier; then the quant's nominal bits (8 and 16 alike: Q8_0 is as good as BF16 and reads
-    half the bytes); then one some engine can start (a file it can load) over one none can; then a published file
-    over an estimate of one; then more bits per weight, except among near-lossless quants, where fewer (faster)
-    win."""
+def quality_key(o: QuantOption) -> tuple[bool, int, int, bool, float]:
+    """Higher is better: one some engine can load (a published file, or one llama-quantize makes) over one none
+    can, since an answer the user cannot run is no answer (DeepSeek-R1 on 8x H100: a published Q4_K_M, not a Q6_K
+    no one publishes); then the tier; then the quant's nominal bits (8 and 16 alike: Q8_0 is as good as BF16 and
+    reads half the bytes); then a published file over an estimate of one; then more bits per weight, except among
+    near-lossless quants, where fewer (faster) win."""
     nominal = quants.nominal_bits(o.quant, o.bits_per_weight)
     lossless = o.tier is quants.Tier.NEAR_LOSSLESS
     bits = -o.bits_per_weight if lossless else o.bits_per_weight
-    startable = bool(o.serve.plans)
-    return (_TIER_RANK[o.tier], min(nominal, 8), startable, o.weights_basis != "estimated", bits)
+    return (o.loadable, _TIER_RANK[o.tier], min(nominal, 8), o.weights_basis != "estimated", bits)
 
 
 # The pick takes the tiers in these groups, best first: any quant of 4 bits and up before trading down to 3 bits.

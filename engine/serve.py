@@ -26,9 +26,10 @@ from typing import Literal
 from pydantic import model_validator
 
 from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat
-from engine import flags, memory
+from engine import flags, memory, server_speed
 from engine.placement import Placement
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
+from engine.server_speed import ServerSpeed
 
 # --------------------------------------------------------------------------------------------- rules
 
@@ -172,6 +173,7 @@ class ServePlan(Frozen):
     converted_to: str | None = None  # a local file made with llama-quantize from `checkpoint` (an F16/BF16 GGUF)
     source_bytes: int | None = None  # what that conversion downloads first (estimated from the parameter count)
     steps: tuple[Step, ...]
+    speed: ServerSpeed | None = None  # vLLM/SGLang on one node: decode of this checkpoint as split (server_speed.py)
 
 
 class Refused(Frozen):
@@ -744,6 +746,7 @@ def server_plan(
         steps = _vllm_steps(model, ckpt, lay, ctx, kv_fp8, _needs_half(rig, ckpt))
     else:
         steps = _sglang_steps(model, ckpt, lay, ctx, kv_fp8)
+    speed = _server_speed(model, rig, ckpt, lay, kv, ctx)
     return ServePlan(
         engine=engine,
         checkpoint=ckpt.repo,
@@ -756,6 +759,24 @@ def server_plan(
         nodes=lay.nodes,
         gpu_bytes_each=_per_gpu(model, ckpt, lay, kv, ctx, smallest.backend),
         steps=steps,
+        speed=speed,
+    )
+
+
+def _server_speed(
+    model: Model, rig: Rig, ckpt: Checkpoint, lay: Layout, kv: memory.KvProfile, context: int
+) -> ServerSpeed | None:
+    """Decode of the checkpoint as the plan splits it, one user reading its cache at half the context (the average
+    depth, as the option's figure does); on one node only (hops between nodes are not modelled), at the slowest
+    card's bandwidth (a tensor-parallel step waits for the slowest rank)."""
+    bandwidths = [g.bandwidth_gb_s for g in rig.gpus]
+    if lay.nodes > 1 or any(b is None for b in bandwidths):
+        return None
+    link: server_speed.Link = "nvlink" if rig.nvlink else "pcie"
+    split = server_speed.Split(lay.tensor_parallel, lay.pipeline_parallel, link)
+    slowest = min(b for b in bandwidths if b is not None)
+    return server_speed.server_speed(
+        model, ckpt.weights_bytes, split, slowest, rig.gpus[0].backend, kv.one_sequence_bytes(context // 2)
     )
 
 
@@ -783,6 +804,16 @@ def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint
 
 
 # ------------------------------------------------------------------------------------------ per option
+
+
+def loadable(model: Model, quant: Quant | None, quant_name: str, fmt: QuantFormat) -> bool:
+    """Whether some engine can load this quant at all, whatever the rig: a GGUF a catalog repo publishes or
+    llama-quantize can make from a listed 16-bit GGUF, or an MLX or server checkpoint with a repo."""
+    if fmt == "gguf":
+        return gguf_repo(model, quant, quant_name) is not None or isinstance(
+            _conversion(model, quant_name), _Conversion
+        )
+    return quant is not None and bool(quant.repo) and (fmt == "mlx" or fmt in SERVER_FORMATS)
 
 
 def for_option(
