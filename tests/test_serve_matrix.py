@@ -1,0 +1,237 @@
+"""Every serve plan of every option, over a matrix of models and rigs people ask about (1-16 GPUs, mixed cards,
+Pascal to Blackwell, MI300X, Apple, DGX Spark, clusters), checked against each engine's rules. Each rule below names
+the documentation it comes from; a plan that breaks one would be a command that does not start as printed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from bot.cards import serve_command, to_text
+from bot.commands import fit_answer
+from bot.report_json import fit_json
+from catalog.catalog import Catalog
+from catalog.types import Model
+from engine import flags, serve
+from engine.fit import QuantOption, fit
+from engine.parse import parse_hardware
+from engine.rig import Rig
+from engine.serve import Engine, ServePlan
+
+MODELS = ("llama-3.1-8b", "qwen3-32b", "llama-3.3-70b", "qwen3-30b-a3b", "gpt-oss-120b", "deepseek-r1", "glm-5.2")
+RIGS = (
+    "GTX 1080 Ti",  # Pascal, CC 6.1
+    "2x Tesla P40",  # Pascal, CC 6.1
+    "RTX 2080 Ti",  # Turing, CC 7.5
+    "RTX 3090",
+    "3x RTX 3090",  # a tensor-parallel size the heads may not divide
+    "RTX 4090 + RTX 3090",  # mixed cards
+    "RTX 4090 + 64GB DDR5",  # expert offload
+    "2x RTX 5090",  # Blackwell
+    "8x H100",
+    "16x H200",  # two nodes
+    "8x MI300X",
+    "RX 7900 XTX + RTX 3090",  # AMD and NVIDIA
+    "M3 Ultra 512GB",
+    "DGX Spark",
+    "2x M3 Ultra 512GB",  # a cluster of Macs
+)
+# pairs beyond the matrix: an MLX checkpoint too large for one Mac (exo over two)
+EXTRA = (("deepseek-v3.1", "2x M3 Ultra 512GB"),)
+_GPU_ENGINES = {Engine.VLLM, Engine.SGLANG}
+
+
+def _cc(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    major, _, minor = text.partition(".")
+    return int(major), int(minor)
+
+
+# (rule, its source, check(model, rig, option, plan) -> problem or None)
+Rule = Callable[[Model, Rig, QuantOption, ServePlan], str | None]
+
+
+def _flags_accept(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    problems = flags.check_command(serve_command(p))
+    return "; ".join(problems) or None
+
+
+def _heads_divide(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine not in _GPU_ENGINES or serve.tp_allowed(model, p.tensor_parallel):
+        return None
+    return f"tensor parallel {p.tensor_parallel} does not divide {model.attention.n_heads} heads"
+
+
+def _every_gpu_used_once(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine not in _GPU_ENGINES:
+        return None
+    gpus = len(rig.gpus) * rig.nodes
+    if p.tensor_parallel * p.pipeline_parallel != gpus:
+        return f"tp {p.tensor_parallel} x pp {p.pipeline_parallel} is not the {gpus} GPUs"
+    if p.tensor_parallel > serve.GPUS_PER_NODE or p.nodes != max(rig.nodes, math.ceil(gpus / serve.GPUS_PER_NODE)):
+        return f"tensor parallel {p.tensor_parallel} over {p.nodes} nodes"
+    return None
+
+
+def _cuda_floor(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine not in _GPU_ENGINES:
+        return None
+    for g in rig.gpus:
+        cc = _cc(g.compute_capability)
+        if g.backend == "cuda" and cc is not None and cc < serve.MIN_CUDA_CAPABILITY:
+            return f"{g.name} is compute capability {g.compute_capability}"
+        if g.backend == "cuda" and p.checkpoint_format == "nvfp4" and cc is not None and cc < serve.NVFP4_CAPABILITY:
+            return f"NVFP4 on {g.name}"
+        if g.backend == "cuda" and p.checkpoint_format == "fp8" and model.is_moe and cc and cc < serve.FP8_CAPABILITY:
+            return f"an FP8 MoE checkpoint on {g.name}"
+    return None
+
+
+def _rocm_targets(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine not in _GPU_ENGINES:
+        return None
+    targets = serve.VLLM_ROCM_TARGETS if p.engine == Engine.VLLM else serve.SGLANG_ROCM_TARGETS
+    backends = {g.backend for g in rig.gpus}
+    if len(backends) > 1:
+        return "one tensor-parallel group over NVIDIA and AMD cards"
+    bad = [g.name for g in rig.gpus if g.backend == "rocm" and g.gfx_target not in targets]
+    awq_on_amd = p.checkpoint_format in ("awq", "gptq") and "rocm" in backends
+    return f"unsupported ROCm target on {bad}" if bad else "AWQ/GPTQ on ROCm" if awq_on_amd else None
+
+
+def _fits_its_gpus(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.gpu_bytes_each is None:
+        return None
+    cap = serve.GPU_MEMORY_FRACTION * min(g.memory_bytes for g in rig.gpus)
+    return None if p.gpu_bytes_each <= cap else f"{p.gpu_bytes_each} bytes a GPU over {cap:.0f}"
+
+
+def _gguf_engines_load_gguf(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine in (Engine.LLAMA_CPP, Engine.OLLAMA) and p.checkpoint_format != "gguf":
+        return f"{p.engine} given a {p.checkpoint_format} checkpoint"
+    return None
+
+
+def _ollama_places_it(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine != Engine.OLLAMA:
+        return None
+    if o.placement.kind == "expert-offload":
+        return "Ollama has no expert offload"
+    if o.placement.nodes > 1:
+        return "Ollama across machines"
+    if p.weights_bytes > serve.HF_SINGLE_FILE_MAX_BYTES:
+        return "a sharded GGUF through Ollama"
+    server = [s for s in p.steps if s.words == ("ollama", "serve")]
+    client = [s for s in p.steps if s.words == ("ollama", "run")]
+    if not server or not client or client[0].env:
+        return "settings not on `ollama serve`"
+    return None
+
+
+def _mlx_on_apple(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine not in (Engine.MLX, Engine.EXO):
+        return None
+    machines = rig.node_rigs
+    macs = all(not m.gpus and m.unified is not None and m.unified.backend == "metal" for m in machines)
+    return None if macs else "MLX off Apple silicon"
+
+
+def _repo_is_listed(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    known = {q.repo for q in model.quants if q.repo} | {model.hf_repo} | {g.repo for g in model.gguf_repos}
+    repo = p.checkpoint.removeprefix("hf.co/").split(":")[0]
+    return None if repo in known else f"{repo} is not a repo the catalog lists"
+
+
+RULES: list[tuple[str, str, Rule]] = [
+    ("flags", "engine/flags.py: each program's documented flags, values and environment", _flags_accept),
+    (
+        "heads divide",
+        "vLLM: 'Total number of attention heads must be divisible by tensor parallel size' (vllm #4232, #414)",
+        _heads_divide,
+    ),
+    (
+        "nodes",
+        "vLLM distributed serving docs: tensor parallel inside a node, pipeline parallel across nodes",
+        _every_gpu_used_once,
+    ),
+    (
+        "CUDA floor",
+        "docs.vllm.ai installation/gpu (compute capability 7.5+); quantization/fp8 (FP8 MoE 8.9+); NVFP4 Blackwell",
+        _cuda_floor,
+    ),
+    (
+        "ROCm",
+        "vLLM gpu.rocm.inc.md targets, docs.sglang.io amd_gpu; vLLM quantization table (no AWQ/GPTQ)",
+        _rocm_targets,
+    ),
+    ("memory", "--gpu-memory-utilization / --mem-fraction-static default 0.9 (engine args docs)", _fits_its_gpus),
+    (
+        "GGUF only",
+        "llama.cpp and Ollama load GGUF files (llama.cpp tools/server README; Ollama import docs)",
+        _gguf_engines_load_gguf,
+    ),
+    (
+        "Ollama",
+        "Ollama faq.md (settings on `ollama serve`), no per-tensor offload flag, no sharded GGUF (ollama #5245)",
+        _ollama_places_it,
+    ),
+    ("MLX", "mlx-lm SERVER.md and exo README: Apple silicon", _mlx_on_apple),
+    ("real repo", "the catalog's listed repos (each with its source)", _repo_is_listed),
+]
+
+
+def _options(cat: Catalog) -> Iterator[tuple[str, str, Model, Rig, QuantOption]]:
+    pairs = [(m, h) for m in MODELS for h in RIGS] + list(EXTRA)
+    for model_id, hardware in pairs:
+        model = cat.models[model_id]
+        reading = parse_hardware(hardware, cat)
+        for option in fit(model, reading).readings[0].options:
+            yield model_id, hardware, model, reading[0].rig, option
+
+
+@pytest.fixture(scope="module")
+def matrix(real_catalog: Catalog) -> list[tuple[str, str, Model, Rig, QuantOption]]:
+    return list(_options(real_catalog))
+
+
+@pytest.mark.parametrize(("rule", "source", "check"), RULES, ids=[r[0] for r in RULES])
+def test_every_plan_keeps_the_rule(
+    matrix: list[tuple[str, str, Model, Rig, QuantOption]], rule: str, source: str, check: Rule
+) -> None:
+    broken = [
+        f"{model_id} {o.quant} on {hardware}, {p.engine}: {problem}"
+        for model_id, hardware, model, rig, o in matrix
+        for p in o.serve.plans
+        if (problem := check(model, rig, o, p)) is not None
+    ]
+    assert not broken, f"{rule} ({source}):\n" + "\n".join(broken[:10])
+
+
+def test_the_matrix_has_plans_of_every_engine(matrix: list[tuple[str, str, Model, Rig, QuantOption]]) -> None:
+    engines = {p.engine for *_, o in matrix for p in o.serve.plans}
+    assert engines == set(Engine)
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+@pytest.mark.parametrize("hardware", ["8x H100", "RTX 4090 + 64GB DDR5", "2x M3 Ultra 512GB", "Tesla P40"])
+@pytest.mark.parametrize("model", ["deepseek-r1", "glm-5.2", "llama-3.3-70b"])
+def test_no_placeholder_reaches_a_card_or_json(real_catalog: Catalog, model: str, hardware: str) -> None:
+    answer = fit_answer(real_catalog, model, hardware)
+    text = to_text(answer.card)
+    assert "<" not in text and ">" not in text.replace("->", ""), text
+    report = fit(real_catalog.models[model], parse_hardware(hardware, real_catalog))
+    found = [s for s in _strings(fit_json(report)) if "<" in s and "->" not in s]
+    assert not found, found[:3]
