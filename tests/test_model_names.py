@@ -18,16 +18,8 @@ TABLE = rows()
 NOT_YET = {
     "meta-llama/Llama-Guard-3-8B",  # a Llama 3.1 8B fine-tune whose name says "3": read as Llama 3 8B
     "google/medgemma-27b-text-it",  # MedGemma names its base (Gemma 3 27B) nowhere in its repo id
-    "Qwen/Qwen3.5-4B",  # models not in the catalog yet (issue 15)
-    "qwen3.5:2b",
+    "qwen3.5:2b",  # models not in the catalog yet (issue 15): no config with head sizes found
     "Qwen/Qwen3.5-0.8B",
-    "unsloth/Qwen3.5-4B-GGUF",
-    "moonshotai/Kimi-K2.5",
-    "unsloth/Kimi-K2.5-GGUF",
-    "kimi k2.5",
-    "moonshotai/Kimi-K2-Thinking",
-    "kimi k2 thinking",
-    "unsloth/Kimi-K2-Thinking-GGUF",
     "mistralai/Devstral-Small-2-24B-Instruct-2512",
     "devstral small 2",
     "unsloth/Devstral-Small-2-24B-Instruct-2512-GGUF",
@@ -36,8 +28,6 @@ NOT_YET = {
     "google/gemma-4-12b-it",
     "ibm-granite/granite-4.0-h-small",
     "granite 4.0 h small",
-    "ibm-granite/granite-4.0-h-tiny",
-    "granite4:tiny-h",
     "ibm-granite/granite-4.0-micro",
     "unsloth/granite-4.0-h-small-GGUF",
 }
@@ -51,9 +41,11 @@ def test_name_table(real_catalog: Catalog, row: dict[str, Any], request: pytest.
     assert right, got
 
 
-def test_table_is_large(real_catalog: Catalog) -> None:
+def test_table_is_large_and_mostly_resolved_right(real_catalog: Catalog) -> None:
+    right = sum(1 for r in TABLE if resolved_right(r, real_catalog)[0])
     assert len(TABLE) >= 200
     assert not NOT_YET - {r["name"] for r in TABLE}, "a NOT_YET name is not in the table"
+    assert right / len(TABLE) >= 0.95  # the issue's goal; measured 95.7% (315 of 329) on 2026-12-06
 
 
 # A fine-tune or merge named by its repo id is sized as the base model its name carries, and the card says so; an
