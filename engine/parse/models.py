@@ -328,7 +328,7 @@ def _closest_architecture(total_b: float, *, moe: bool, pool: list[Model]) -> Mo
     )
 
 
-_SPECIALISED = re.compile(r"coder|code|distill|math|guard")
+_SPECIALISED = re.compile(r"coder|code|devstral|distill|math|guard")  # coding (Devstral is Mistral's), distilled, guard
 
 
 def _specialised(model: Model) -> bool:
