@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.concurrency import concurrency_figures
 from bench.fleet import bench_fleet, bench_pg_faults
 from bench.hardware_phrases import phrase_figures
 from bench.member_reports import bench_member_reports
@@ -266,6 +267,7 @@ def main() -> None:
     results |= bench_recommend(catalog)
     results |= weights_error(catalog)
     results |= bench_calibration(catalog)
+    results |= concurrency_figures(catalog)  # several users at once on published multi-user runs (issue 17)
     results |= bench_e2e()
     results |= bench_fleet()  # two processes on one PostgreSQL (issue 21)
     results |= bench_stats()

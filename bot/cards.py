@@ -21,7 +21,7 @@ from engine.evidence import OptionEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.quants import Tier
 from engine.recommend import Candidate, ModelFit, UpgradePath
-from engine.serve import ServePlan, Step
+from engine.serve import Engine, ServePlan, Step
 from engine.speed import Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens, fmt_usd
 
@@ -122,12 +122,12 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
         if o.ttft_s is not None:
             lines.append(f"first token after a {fmt_tokens(report.prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
         lines.append(f"longest context {fmt_tokens(o.max_context)}")
-    if o.concurrency is not None:
-        c = o.concurrency
-        lines.append(
-            f"{c.users} users at once: {fmt_range(c.aggregate_tps)} in total; KV room for {c.max_users_at_context} "
-            f"sequence{'s' if c.max_users_at_context != 1 else ''} at this context"
-        )
+    concurrent = wording.concurrency_line(o.concurrency, context)
+    lines += [concurrent] if concurrent else []
+    if o.speculation is not None:
+        served = (Engine.LLAMA_CPP, *(plan.engine for plan in o.serve.plans))
+        backend = next((pool.backend for pool in p.pools if pool.kind in ("gpu", "unified")), None)
+        lines += wording.speculation_lines(o.speculation, served, backend)
     if o.weights_basis == "estimated":
         lines.append(f"size {wording.weights_detail(o, m)}")
     detail = wording.placement_detail(p, m)

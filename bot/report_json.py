@@ -13,6 +13,7 @@ from bot.cards import serve_command
 from catalog.catalog import Catalog
 from catalog.types import Hardware, Model, PlatformPrice, QualityScore
 from engine.calibration import HeldOutScore, MeasuredAccuracy
+from engine.concurrency import ConcurrentUsers
 from engine.cost import ApiCost, CostReport, LocalCost, RentalCost
 from engine.evidence import OptionEvidence, ReadingEvidence, ReportEvidence
 from engine.fit import FitReport, Pick, QuantOption, ReadingReport
@@ -20,7 +21,8 @@ from engine.prices import PricePart, PricePartKind
 from engine.recommend import Candidate, ModelFit, UpgradePath
 from engine.rig import Rig
 from engine.serve import Engine, ServePlan
-from engine.speed import Concurrency, Range, TensorParallel
+from engine.speculative import Speculation, Speedup
+from engine.speed import Range, TensorParallel
 from engine.units import GB, GIB
 
 Json = dict[str, object]
@@ -167,6 +169,7 @@ def _option_json(o: QuantOption, why: str) -> Json:
         ],
         "why": why,
         "concurrency": _concurrency_json(o.concurrency),
+        "speculation": _speculation_json(o.speculation),
     }
 
 
@@ -207,14 +210,64 @@ def _tensor_parallel_json(tp: TensorParallel | None) -> Json | None:
     }
 
 
-def _concurrency_json(c: Concurrency | None) -> Json | None:
-    if c is None:
+def _concurrency_json(rows: tuple[ConcurrentUsers, ...]) -> list[Json]:
+    return [
+        {
+            "users": c.users,
+            "aggregate_tps": _range(c.aggregate_tps),
+            "per_user_tps": _range(c.per_user_tps),
+            "max_users_at_context": c.max_users_at_context,
+            "fits_kv": c.fits_kv,
+            "compute_bound": c.compute_bound,
+            "llama_cpp_ctx": c.llama_cpp_ctx_tokens,
+        }
+        for c in rows
+    ]
+
+
+def _speedup_json(s: Speedup | None) -> Json | None:
+    if s is None:
         return None
     return {
-        "users": c.users,
-        "aggregate_tps": _range(c.aggregate_tps),
-        "per_user_tps": _range(c.per_user_tps),
-        "max_users_at_context": c.max_users_at_context,
+        "factor": _range(s.factor),
+        "runs": s.runs,
+        "basis": s.basis.value,
+        "acceptance_low": s.acceptance_low,
+        "acceptance_high": s.acceptance_high,
+        "tasks": list(s.tasks),
+        "many_users_factor": s.many_users_factor,
+        "many_users": s.many_users,
+        "by_task": [
+            {
+                "task": t.task,
+                "runs": t.runs,
+                "factor": _range(t.factor),
+                "acceptance_low": t.acceptance_low,
+                "acceptance_high": t.acceptance_high,
+            }
+            for t in s.by_task
+        ],
+    }
+
+
+def _speculation_json(spec: Speculation | None) -> Json | None:
+    if spec is None:
+        return None
+    return {
+        "entry": spec.entry,
+        "method": spec.method,
+        "mtp_layers": spec.mtp_layers,
+        "draft_model": spec.draft_model,
+        "engines": [
+            {
+                "engine": e.engine.value,
+                "support": e.support.value,
+                "flags": wording.spec_args(e.args) if e.args else None,
+                "speedup": _speedup_json(e.speedup),
+                "decode_tps": _range(e.decode_tps),
+            }
+            for e in spec.engines
+        ],
     }
 
 

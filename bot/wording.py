@@ -6,13 +6,15 @@ one of them the way the cards always have. Nothing here decides anything: contro
 
 from __future__ import annotations
 
+import shlex
 import statistics
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from catalog.types import Model
-from engine import memory
+from engine import memory, speculative
 from engine.calibration import HeldOutScore, MeasuredAccuracy
+from engine.concurrency import ConcurrentUsers, kv_cap
 from engine.cost import CostCaveat, CostCaveatKind
 from engine.evidence import Agreement, Cited, Judgement
 from engine.fit import FitReport, Pick, QuantOption, Trade
@@ -30,6 +32,7 @@ from engine.units import fmt_gb, fmt_rate, fmt_tokens
 
 if TYPE_CHECKING:
     from bot.member_reports import AcceptedReport
+    from engine.serve import Arg  # speculative decoding's flags
 
 VERDICT_WORDS: dict[Verdict, str] = {
     "fits": "fits",
@@ -701,3 +704,99 @@ def whatfits_reason(f: ModelFit, min_decode_tps: float) -> str:
     if f.use is Use.CODING:
         return f"the best coder that runs here: {basis}, {size}, {released}, {speed}"
     return f"{basis}, {size}, {released}, {speed} at {f.quant}"
+
+
+# ------------------------------------------------------------------------------- concurrency, speculation
+
+CONCURRENCY_SHOWN = (1, 4, 8, 16, 32)  # the card's one line; `--json` has every row (engine.concurrency.USER_COUNTS)
+
+
+def concurrency_line(rows: tuple[ConcurrentUsers, ...], context: int) -> str | None:
+    """Aggregate decode at several user counts in one line, where the KV room at the context allows them, and
+    what caps the rest."""
+    fitting = [r for r in rows if r.fits_kv and r.users in CONCURRENCY_SHOWN]
+    if not rows or not fitting:
+        return None
+    parts = [
+        f"{r.users} → {fmt_rate(r.aggregate_tps.centre)}"
+        + (f" ({fmt_rate(r.per_user_tps.centre)} each)" if r.users > 1 else "")
+        for r in fitting
+    ]
+    line = f"users at once, {fmt_tokens(context)} each (tok/s in total): " + " · ".join(parts)
+    cap = kv_cap(rows)
+    if cap is not None:
+        line += f"; KV room caps it at {cap} user{'s' if cap != 1 else ''} at this context"
+        line += (
+            f" (llama.cpp `-np {cap} -c {cap * context}`)" if cap > 1 else " (less context or a q8_0 cache for more)"
+        )
+    bound = next((r.users for r in fitting if r.compute_bound), None)
+    if bound is not None:
+        line += f"; compute-bound from {bound} users"
+    return line
+
+
+_SPEC_METHOD = {"mtp": "MTP (the model's own prediction layers)", "draft": "a draft model"}
+_BACKEND_WORDS = {"cuda": "CUDA", "rocm": "ROCm", "vulkan": "Vulkan", "metal": "Metal", "sycl": "SYCL", "cpu": "CPU"}
+_SPEC_ENGINE = {Engine.LLAMA_CPP: "llama.cpp", Engine.VLLM: "vLLM", Engine.SGLANG: "SGLang"}
+_SPEC_BASIS = {
+    speculative.Basis.SAME_BACKEND: "on this backend",
+    speculative.Basis.OTHER_BACKENDS: "on other backends",
+    speculative.Basis.NOT_MEASURED: "",
+}
+
+
+def spec_args(args: tuple[Arg, ...]) -> str:
+    words: list[str] = []
+    for a in args:
+        words += [a.flag] if a.value is None else [a.flag, a.value]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _speedup_words(s: speculative.Speedup, backend: str | None) -> str:
+    f = s.factor
+    spread = f"{f.low:.2f}x" if f.low == f.high else f"{f.low:.2f}–{f.high:.2f}x (typically {f.typical or f.low:.2f}x)"
+    where = _SPEC_BASIS[s.basis]
+    if s.basis is speculative.Basis.SAME_BACKEND and backend is not None:
+        where = f"on {_BACKEND_WORDS.get(backend, backend)}"
+    text = f"measured {spread} in {s.runs} public run{'s' if s.runs != 1 else ''} {where}"
+    if s.acceptance_low is not None and s.acceptance_high is not None:
+        accept = (
+            f"{s.acceptance_low:.2f}"
+            if s.acceptance_low == s.acceptance_high
+            else f"{s.acceptance_low:.2f}–{s.acceptance_high:.2f}"
+        )
+        text += f", drafts accepted {accept}"
+    if s.tasks and s.tasks != ("mixed",):
+        text += f" ({', '.join(s.tasks)} prompts)"
+    if s.many_users_factor is not None:
+        text += f"; {s.many_users_factor:.2f}x with {s.many_users} users at once"
+    for t in s.by_task:
+        accept = f", accepted {t.acceptance_low:.2f}–{t.acceptance_high:.2f}" if t.acceptance_low is not None else ""
+        text += f"; {t.task} prompts {t.factor.low:.2f}–{t.factor.high:.2f}x{accept}"
+    return text
+
+
+def speculation_lines(spec: speculative.Speculation, engines: tuple[Engine, ...], backend: str | None) -> list[str]:
+    """One line a serving engine the card offers (`engines`): the flags to add and the measured speed-up; a line
+    saying llama.cpp cannot run the model's MTP where its code says so."""
+    method = _SPEC_METHOD.get(spec.method, spec.method)
+    if spec.draft_model:
+        method += f" ({spec.draft_model})"
+    lines: list[str] = []
+    for e in spec.engines:
+        name = _SPEC_ENGINE[e.engine]
+        if e.support is speculative.Support.UNSUPPORTED and e.engine is Engine.LLAMA_CPP:
+            lines.append(f"speculative decoding: llama.cpp does not run this model's {method} yet")
+            continue
+        if e.support is not speculative.Support.SUPPORTED or e.engine not in engines or not e.args:
+            continue
+        line = f"speculative decoding, {method}: {name} add `{spec_args(e.args)}`"
+        if e.speedup is None:
+            line += "; no public run measured its speed-up"
+        else:
+            line += f"; {_speedup_words(e.speedup, backend)}"
+        if e.decode_tps is not None:
+            d = e.decode_tps
+            line += f" → one user's decode {fmt_rate(d.low)}–{fmt_rate(d.high)} tok/s (typically {fmt_rate(d.centre)})"
+        lines.append(line)
+    return lines

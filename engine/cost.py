@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from catalog.types import ApiPrice, Gpu, Hardware, Model, PlatformPrice, RentalPrice
+from engine import concurrency
 from engine.fit import FitOptions, QuantOption, fit_reading
 from engine.prices import GIVEN, PriceBasis, platform_for, rig_price
 from engine.prices import device_price as device_price  # re-exported for callers of engine.cost
@@ -188,9 +189,10 @@ def local_cost(
 def _batched_capacity(option: QuantOption, single: float | None) -> float | None:
     """The day's capacity with the option's concurrent users: single-stream capacity scaled by the aggregate
     decode speed over the single-stream one (None where the fit sized no concurrency)."""
-    if single is None or option.concurrency is None or option.decode_tps is None:
+    several = concurrency.at(option.concurrency, concurrency.CARD_USERS)
+    if single is None or several is None or option.decode_tps is None:
         return None
-    return single * option.concurrency.aggregate_tps.centre / option.decode_tps.centre
+    return single * several.aggregate_tps.centre / option.decode_tps.centre
 
 
 def rental_cost(

@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import Literal
 
 from catalog.types import Model, Quant
-from engine import memory, quants, serve, speed
+from engine import concurrency, memory, quants, serve, speculative, speed
+from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
 from engine.rig import Assumption, Frozen, Reading, Rig
@@ -18,7 +19,7 @@ from engine.speed import Range
 DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
 DEFAULT_PROMPT_TOKENS = 4_096
 USEFUL_DECODE_TPS = 2.0  # below this an offload option is shown but not recommended
-CONCURRENT_USERS = 4  # the card's "several people at once" line
+CONCURRENT_USERS = concurrency.CARD_USERS  # the cost view's "several people at once" figure
 SHORT_CONTEXT = 8192  # the least context worth running a better quant at (a short chat session)
 SHORTER_CONTEXT_SHOWN = 2  # better quants that fit with less context, named on the card
 # Offload "runs usefully" for the pick when its decode range reaches this: /recommend's and /whatfits' default
@@ -54,7 +55,9 @@ class QuantOption(Frozen):
     tensor_parallel: speed.TensorParallel | None = None  # the same cards split by tensor parallelism (vLLM)
     serve: Serve = Serve()  # engines that start this option (engine/serve.py), and those that cannot
     loadable: bool = True  # some engine can load this file (published, or made with llama-quantize), fit or not
-    concurrency: speed.Concurrency | None = None  # CONCURRENT_USERS at once: the recommended option, accelerators only
+    # 1-32 users at once (concurrency.USER_COUNTS): the recommended option on accelerators only, else empty
+    concurrency: tuple[ConcurrentUsers, ...] = ()
+    speculation: speculative.Speculation | None = None  # MTP or a draft model: the recommended option only
     ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
     tier: quants.Tier = quants.Tier.GOOD  # how much quality the quant keeps (engine/quants.py)
 
@@ -503,9 +506,16 @@ def _with_servers(model: Model, rig: Rig, option: QuantOption, context: int, kv_
 
 
 def _with_concurrency(model: Model, option: QuantOption, context: int, profile: memory.KvProfile) -> QuantOption:
-    """Several users at once, worked out for the recommended option only (it is the one the card shows)."""
-    c = speed.concurrency(model, option.placement, context, profile, CONCURRENT_USERS)
-    return option.model_copy(update={"concurrency": c})
+    """Several users at once and speculative decoding, worked out for the recommended option only (it is the one
+    the card shows)."""
+    rows = concurrency.table(model, option.placement, context, profile)
+    spec = speculative.speculation(model, _accelerator_backend(option.placement), option.decode_tps)
+    return option.model_copy(update={"concurrency": rows, "speculation": spec})
+
+
+def _accelerator_backend(placement: Placement) -> str | None:
+    """The backend of the placement's first GPU or unified pool (speculative speed-ups are measured per backend)."""
+    return next((p.backend for p in placement.pools if p.kind in ("gpu", "unified")), None)
 
 
 def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -> FitReport:

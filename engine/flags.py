@@ -99,6 +99,10 @@ def _f(names: str, kind: ValueKind = "none", choices: tuple[str, ...] = ()) -> F
     return Flag(tuple(names.split()), kind, choices)
 
 
+LLAMA_SPEC_TYPES = (
+    "none", "draft-simple", "draft-eagle3", "draft-mtp", "draft-dflash", "draft-dspark", "ngram-simple", "ngram-map-k",
+    "ngram-map-k4v", "ngram-mod", "ngram-cache",
+)  # fmt: skip
 LLAMA_KV_TYPES = ("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1")
 _LLAMA_COMMON = (
     _f("-m --model", "str"),
@@ -120,6 +124,12 @@ _LLAMA_COMMON = (
     _f("-np --parallel", "int"),
     _f("-t --threads", "int"),
     _f("--jinja"),
+    # speculative decoding (llama-server --help at 4df29be4; --draft-max was removed for --spec-draft-n-max)
+    _f("--spec-type", "choice", LLAMA_SPEC_TYPES),
+    _f("--spec-draft-n-max", "int"),
+    _f("-md --spec-draft-model --model-draft", "str"),
+    _f("-hfd --spec-draft-hf -hfrd --hf-repo-draft", "hf_ref"),
+    _f("-ngld --spec-draft-ngl --gpu-layers-draft --n-gpu-layers-draft", "int"),
 )
 LLAMA_SOURCE = (
     "https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md and common/arg.cpp "
@@ -216,6 +226,7 @@ VLLM_SERVE = Program(
         _f("--dtype", "choice", ("auto", "half", "float16", "bfloat16", "float", "float32")),
         _f("--distributed-executor-backend", "choice", ("ray", "mp", "uni", "external_launcher")),
         _f("--max-num-seqs", "int"),
+        _f("--speculative-config", "json"),  # docs/features/speculative_decoding: method mtp / draft_model / eagle
         _f("--trust-remote-code"),
         _f("--host", "str"),
         _f("--port", "int"),
@@ -247,6 +258,12 @@ SGLANG_SERVER = Program(
         _f("--nnodes", "int"),
         _f("--node-rank", "int"),
         _f("--dist-init-addr", "host_port"),
+        # advanced_features/speculative_decoding: EAGLE (DeepSeek's NextN/MTP runs as EAGLE), STANDALONE draft model
+        _f("--speculative-algorithm", "choice", ("EAGLE", "EAGLE3", "NEXTN", "STANDALONE", "NGRAM")),
+        _f("--speculative-num-steps", "int"),
+        _f("--speculative-eagle-topk", "int"),
+        _f("--speculative-num-draft-tokens", "int"),
+        _f("--speculative-draft-model-path", "repo"),
         _f("--trust-remote-code"),
         _f("--host", "str"),
         _f("--port", "int"),

@@ -7,6 +7,7 @@ import pytest
 from bot import wording
 from bot.report_json import fit_json
 from catalog.catalog import Catalog
+from engine import concurrency
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.rig import AssumptionKind
@@ -132,8 +133,9 @@ def test_json_shape(cat: Catalog) -> None:
 def test_concurrency_shares_the_weight_reads(cat: Catalog) -> None:
     reading = fit(cat.models["llama-3.1-8b"], parse_hardware("RTX 4090", cat), FitOptions(context=8192)).readings[0]
     option = reading.option(reading.best)  # several users are worked out for the recommended option
-    assert option is not None and option.concurrency is not None and option.decode_tps is not None
-    c = option.concurrency
+    assert option is not None and option.decode_tps is not None
+    c = concurrency.at(option.concurrency, 4)
+    assert c is not None
     assert c.aggregate_tps.high > option.decode_tps.high  # four users share one read of the weights
     assert c.per_user_tps.high < option.decode_tps.high  # but each is slower than alone
     assert c.max_users_at_context >= 4
@@ -149,7 +151,7 @@ def test_moe_concurrency_touches_more_experts(cat: Catalog) -> None:
 
 def test_no_concurrency_line_for_offload(cat: Catalog) -> None:
     option = fit(cat.models["glm-5.2"], parse_hardware("24GB VRAM + 256GB RAM", cat)).readings[0].option("UD-IQ2_XXS")
-    assert option is not None and option.concurrency is None
+    assert option is not None and option.concurrency == ()
 
 
 def test_quantised_kv_cache_shrinks_memory_and_sets_flags(cat: Catalog) -> None:
