@@ -15,7 +15,7 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, Unified
 from engine import calibration, memory
 from engine.errors import RigfitError
-from engine.kernels import MatrixRate, MatrixSpec, matrix_rate
+from engine.kernels import MatrixRate, MatrixSpec, matrix_rate, weights_of
 from engine.parse import parse_hardware, parse_model
 from engine.speed import (
     DEEP_CONTEXT_TOKENS,
@@ -332,7 +332,8 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         ideal = bandwidth * 1e9 / read
     else:
         entry = catalog.hardware.get(device_id)
-        rate = matrix_rate(MatrixSpec.of(entry, backend)) if isinstance(entry, Gpu | Unified) else None
+        weights_type = weights_of(row["quant"].split(" ")[0])
+        rate = matrix_rate(MatrixSpec.of(entry, backend), weights_type) if isinstance(entry, Gpu | Unified) else None
         if rate is None:
             return None, "no matrix throughput figure or specifications for the device"
         ideal = _prefill_ideal(row, model, weights, rate, bandwidth)

@@ -194,7 +194,7 @@ def _option(
     w = _weights(model, name, published)
     kv = profile.bytes_at(context)
     placement = place(model, rig, w.n_bytes, kv)
-    est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink)
+    est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink, quant=w.quant)
     overhead = sum(p.overhead_bytes for p in placement.pools)
     fmt = published.format if published else ("mlx" if w.quant.startswith("MLX-") else "gguf")
     return QuantOption(

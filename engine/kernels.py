@@ -27,6 +27,7 @@ Pure: the device's specifications come in as a MatrixSpec.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -40,11 +41,24 @@ class MatrixPath(StrEnum):
     CUDA_MMQ_DP4A = "mmq-dp4a"  # int8 dot products on the shaders
     CUDA_CUBLAS_FP16 = "cublas-fp16"
     CUDA_CUBLAS_FP32 = "cublas-fp32"
+    VULKAN_FP32 = "fp32-shaders"  # BF16 weights on Vulkan: converted to FP32 for the shaders
     ROCM_MATRIX = "matrix-cores"  # MFMA / WMMA
     ROCM_DOT4 = "mmq-dot4"
     VULKAN_COOPMAT = "coopmat"
     METAL = "metal"
     OTHER = "fp16"  # the FP16 figure as given
+
+
+# What the weights' matrix products multiply: quantized blocks (MMQ and its kin), or 16-bit floats (F16/BF16 files,
+# which llama.cpp multiplies without quantizing the activations: cuBLAS on CUDA).
+Weights = Literal["quantized", "f16", "bf16"]
+
+
+def weights_of(quant: str | None) -> Weights:
+    """A quant's weights as the kernels see them: `F16`/`BF16` (and `FP16`) are 16-bit floats, anything else is a
+    quantized GGUF type; no quant named reads as quantized."""
+    name = (quant or "").upper().replace("FP16", "F16")
+    return "bf16" if name == "BF16" else "f16" if name == "F16" else "quantized"
 
 
 class MatrixSpec(BaseModel):
@@ -126,6 +140,9 @@ ROCM_NO_MATRIX = ("gfx900", "gfx902", "gfx904", "gfx906", "gfx909", "gfx90c", "g
 ROCM_NO_MATRIX_ARCHITECTURES = frozenset({"GCN 5.0", "GCN 5.1", "RDNA 1.0", "RDNA 2.0"})
 DOT4_PER_PACKED_FP16 = 2
 GEFORCE_FP16_ACCUMULATE = 2  # GeForce: FP16-accumulate tensor math at twice the FP32-accumulate figure
+# FP32 shader rate against the FP16 figure: RX 7900 XTX 61.4 / 122.8, Radeon 8060S 29.7 / 59.4 (dual-issue FP32
+# and FP16 as amd.yaml and unified.yaml state them), RTX 4090 82.6 / 165.2 (Ada whitepaper)
+FP32_PER_FP16_FIGURE = 0.5
 
 
 def _cc(spec: MatrixSpec) -> float | None:
@@ -175,9 +192,26 @@ def _rocm(spec: MatrixSpec) -> MatrixRate | None:
     return _fp16(spec, MatrixPath.ROCM_MATRIX)
 
 
-def matrix_rate(spec: MatrixSpec) -> MatrixRate | None:
-    """The peak rate of the path llama.cpp's `spec.backend` takes on the device for quantized weights; None where
-    neither a figure nor the specifications to derive one are known."""
+def _float_weights(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
+    """16-bit weights: CUDA multiplies them with cuBLAS on the FP16 tensor cores (FP32 accumulate); Vulkan without
+    BF16 cooperative matrices converts BF16 to FP32 for its shaders, half the FP16 figure on RDNA 3 and Ada (on a
+    Strix Halo the same model runs 2-3x slower from a BF16 file than from a Q8_0 one on Vulkan and not on ROCm:
+    github:kyuz0/amd-strix-halo-toolboxes, bench/measured_runs.csv); the other backends take their usual path."""
+    cc = _cc(spec)
+    if spec.backend == "cuda" and (cc is None or cc >= 7.0):
+        return _fp16(spec, MatrixPath.CUDA_CUBLAS_FP16)
+    if spec.backend == "vulkan" and weights == "bf16":
+        return _fp16(spec, MatrixPath.VULKAN_FP32, FP32_PER_FP16_FIGURE)
+    return None
+
+
+def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate | None:
+    """The peak rate of the path llama.cpp's `spec.backend` takes on the device for `weights`; None where neither a
+    figure nor the specifications to derive one are known."""
+    if weights != "quantized":
+        rate = _float_weights(spec, weights)
+        if rate is not None:
+            return rate
     if spec.backend == "cuda":
         return _cuda(spec)
     if spec.backend == "rocm":

@@ -12,7 +12,7 @@ from typing import Literal
 
 from catalog.types import Fp16Basis, Model
 from engine import memory
-from engine.kernels import MatrixRate
+from engine.kernels import MatrixRate, MatrixSpec, Weights, matrix_rate
 from engine.rig import Frozen, GpuDevice, NodeLink, Rig
 from engine.units import MIB
 
@@ -58,7 +58,11 @@ class PoolUse(Frozen):
     backend: str = "cpu"
     pcie_gb_s: float | None = None
     layers: int = 0
-    matrix: MatrixRate | None = None  # the prefill kernels' path and peak (engine/kernels.py)
+    matrix_spec: MatrixSpec | None = None  # what the prefill kernels' path and peak follow from (engine/kernels.py)
+
+    def matrix_for(self, weights: Weights = "quantized") -> MatrixRate | None:
+        """The prefill kernels' path and peak for the pool's device and `weights`."""
+        return matrix_rate(self.matrix_spec, weights) if self.matrix_spec else None
 
     @property
     def weights_bytes(self) -> int:
@@ -129,7 +133,7 @@ def _gpu_pool(g: GpuDevice, model: Model, share: float, need: _Need, layers: int
         backend=g.backend,
         pcie_gb_s=g.pcie_gb_s,
         layers=layers,
-        matrix=g.matrix,
+        matrix_spec=g.matrix_spec,
     )
 
 
@@ -191,7 +195,7 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
         fp16_tflops_basis=u.fp16_tflops_basis,
         backend=u.backend,
         layers=need.layers,
-        matrix=u.matrix,
+        matrix_spec=u.matrix_spec,
     )
     if pool.free_bytes >= 0:
         return Placement(kind="unified", verdict="fits", pools=(pool,), n_gpu_layers=need.layers + 1)
@@ -328,7 +332,7 @@ def _node_devices(node: Rig) -> list[GpuDevice]:
                 fp16_tflops=u.fp16_tflops,
                 fp16_tflops_basis=u.fp16_tflops_basis,
                 backend=u.backend,
-                matrix=u.matrix,
+                matrix_spec=u.matrix_spec,
             )
         )
     return devices

@@ -69,7 +69,12 @@ class GpuDevice(Frozen):
     sxm: bool = False  # an SXM/OAM module: its NVLink/NVSwitch fabric is always there
     compute_capability: str | None = None  # NVIDIA: "8.6" (catalog Gpu.compute_capability)
     gfx_target: str | None = None  # AMD: "gfx1100" (catalog Gpu.gfx_target)
-    matrix: MatrixRate | None = None  # the prefill kernels' path and peak (engine/kernels.py)
+    matrix_spec: MatrixSpec | None = None  # what the prefill kernels' path and peak follow from (engine/kernels.py)
+
+    @property
+    def matrix(self) -> MatrixRate | None:
+        """The prefill kernels' path and peak for quantized weights."""
+        return matrix_rate(self.matrix_spec) if self.matrix_spec else None
 
 
 class UnifiedPool(Frozen):
@@ -86,7 +91,12 @@ class UnifiedPool(Frozen):
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
     fp16_tflops_basis: Fp16Basis = "published"
     backend: Backend = "metal"
-    matrix: MatrixRate | None = None  # the prefill kernels' path and peak (engine/kernels.py)
+    matrix_spec: MatrixSpec | None = None  # what the prefill kernels' path and peak follow from (engine/kernels.py)
+
+    @property
+    def matrix(self) -> MatrixRate | None:
+        """The prefill kernels' path and peak for quantized weights."""
+        return matrix_rate(self.matrix_spec) if self.matrix_spec else None
 
 
 class SystemRam(Frozen):
@@ -241,7 +251,7 @@ def gpu_device(g: Gpu) -> GpuDevice:
         sxm=(g.interconnect or "").startswith(("sxm", "oam")),
         compute_capability=g.compute_capability,
         gfx_target=g.gfx_target,
-        matrix=matrix_rate(MatrixSpec.of(g)),
+        matrix_spec=MatrixSpec.of(g),
     )
 
 
@@ -342,5 +352,5 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
         fp16_tflops=entry.fp16_tflops,
         fp16_tflops_basis=entry.fp16_tflops_basis,
         backend=entry.backend,
-        matrix=matrix_rate(MatrixSpec.of(entry)),
+        matrix_spec=MatrixSpec.of(entry),
     )

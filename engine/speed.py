@@ -16,7 +16,7 @@ from typing import Literal
 
 from catalog.types import Model
 from engine import calibration, memory
-from engine.kernels import MatrixRate
+from engine.kernels import MatrixRate, Weights, weights_of
 from engine.placement import Placement, PoolUse
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
@@ -287,46 +287,46 @@ class PrefillWork(Frozen):
         return compute_s + memory_s
 
 
-def _missing_matrix(compute: list[PoolUse]) -> Caveat | None:
-    if any(p.matrix is None for p in compute):
-        return Caveat(kind=CaveatKind.NO_FP16)
-    return None
+def _rates(compute: list[PoolUse], weights: Weights) -> list[MatrixRate] | None:
+    """Each accelerator's prefill kernels' rate for `weights`, or None when any has none."""
+    rates = [p.matrix_for(weights) for p in compute]
+    return None if any(r is None for r in rates) else [r for r in rates if r is not None]
 
 
 def prefill_range(
-    model: Model, placement: Placement, prompt_tokens: int, ubatch_tokens: int = memory.N_UBATCH
+    model: Model,
+    placement: Placement,
+    prompt_tokens: int,
+    ubatch_tokens: int = memory.N_UBATCH,
+    weights: Weights = "quantized",
 ) -> tuple[Range | None, tuple[Caveat, ...]]:
     """Prompt tokens per second: each accelerator's share of the matrix work at the peak of the kernels llama.cpp
-    runs on it (engine/kernels.py) and the routed experts each micro-batch reads from its memory, with weights in
-    system RAM streamed over PCIe once per micro-batch."""
+    runs on it for `weights` (engine/kernels.py) and the routed experts each micro-batch reads from its memory,
+    with weights in system RAM streamed over PCIe once per micro-batch."""
     if placement.verdict == "does-not-fit":
         return None, ()
-    weight_flops = prefill_weight_flops_per_token(model)
-    attention_flops = prefill_attention_flops_per_token(model, prompt_tokens)
     compute = [p for p in placement.pools if p.kind in ("gpu", "unified")]
     if not compute:
         return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
-    missing = _missing_matrix(compute)
-    if missing is not None:
-        return None, (missing,)
+    rates = _rates(compute, weights)
+    if rates is None:
+        return None, (Caveat(kind=CaveatKind.NO_FP16),)
+    weight_flops = prefill_weight_flops_per_token(model)
+    attention_flops = prefill_attention_flops_per_token(model, prompt_tokens)
     batch = prefill_batch_tokens(prompt_tokens, ubatch_tokens)
     total_weights = sum(p.weights_bytes for p in placement.pools) or 1
-    first = compute[0].matrix
-    assert first is not None
-    eff = calibration.prefill_efficiency(compute[0].kind, compute[0].backend, first.path.value, moe=model.is_moe)
+    eff = calibration.prefill_efficiency(compute[0].kind, compute[0].backend, rates[0].path.value, moe=model.is_moe)
     seconds = _Seconds()
-    for p in compute:
-        assert p.matrix is not None
+    for p, rate in zip(compute, rates, strict=True):
         share = p.weights_bytes / total_weights if len(compute) > 1 else 1.0
-        read = batch_expert_read_bytes(model, p.expert_bytes, batch)
         work = PrefillWork(
             weight_flops=weight_flops * share,
             attention_flops=attention_flops * share,
-            batch_read_bytes=read,
+            batch_read_bytes=batch_expert_read_bytes(model, p.expert_bytes, batch),
             batch_tokens=batch,
         )
-        seconds.add(work.ideal_seconds(p.matrix, p.bandwidth_gb_s), 1.0, eff)
-    caveats = _derived_flops_caveats(compute)
+        seconds.add(work.ideal_seconds(rate, p.bandwidth_gb_s), 1.0, eff)
+    caveats = _derived_flops_caveats(compute, rates)
     ram = [p for p in placement.pools if p.kind == "ram"]
     if ram:
         streamed = sum(p.weights_bytes for p in ram)  # whole tensors are copied, every expert of them
@@ -337,9 +337,9 @@ def prefill_range(
     return seconds.rate(), caveats
 
 
-def _derived_flops_caveats(compute: list[PoolUse]) -> tuple[Caveat, ...]:
-    """One caveat per device (by name, in pool order) whose FP16 figure is derived rather than published."""
-    names = dict.fromkeys(p.name for p in compute if p.matrix is not None and p.matrix.basis == "derived")
+def _derived_flops_caveats(compute: list[PoolUse], rates: list[MatrixRate]) -> tuple[Caveat, ...]:
+    """One caveat per device (by name, in pool order) whose compute figure is derived rather than published."""
+    names = dict.fromkeys(p.name for p, r in zip(compute, rates, strict=True) if r.basis == "derived")
     return tuple(Caveat(kind=CaveatKind.PREFILL_FROM_DERIVED_FLOPS, device=n) for n in names)
 
 
@@ -384,14 +384,15 @@ def estimate(
     prompt_tokens: int,
     *,
     nvlink: bool = False,
+    quant: str | None = None,
 ) -> SpeedEstimate:
-    """One user's decode (reading its own sequence's cache at half the context, the average depth), prefill and
-    tensor-parallel decode."""
+    """One user's decode (reading its own sequence's cache at half the context, the average depth), prefill (with
+    the kernels `quant`'s weights take) and tensor-parallel decode."""
     kv_depth = kv.one_sequence_bytes(context // 2)
     decode, d_caveats = decode_range(model, placement, kv_depth)
     if decode is not None:
         d_caveats += tuple(depth_caveats(model, placement, context // 2))
-    prefill, p_caveats = prefill_range(model, placement, prompt_tokens)
+    prefill, p_caveats = prefill_range(model, placement, prompt_tokens, weights=weights_of(quant))
     tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink)
     return SpeedEstimate(decode_tps=decode, prefill_tps=prefill, caveats=(*d_caveats, *p_caveats), tensor_parallel=tp)
 

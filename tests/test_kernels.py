@@ -7,7 +7,7 @@ import pytest
 
 from catalog.catalog import Catalog
 from engine import memory, speed
-from engine.kernels import MatrixPath, MatrixSpec, matrix_rate
+from engine.kernels import MatrixPath, MatrixSpec, Weights, matrix_rate, weights_of
 from engine.parse import parse_hardware, parse_model
 from engine.placement import place
 from engine.speed import CaveatKind
@@ -149,3 +149,54 @@ def test_a_p40_answers_prefill_and_says_its_figure_is_derived(real_catalog: Cata
     prefill, caveats = speed.prefill_range(model, placement, 512)
     assert prefill is not None
     assert [c.device for c in caveats if c.kind is CaveatKind.PREFILL_FROM_DERIVED_FLOPS] == ["NVIDIA Tesla P40 24GB"]
+
+
+@pytest.mark.parametrize(
+    ("quant", "weights"),
+    [
+        ("Q4_K_M", "quantized"),
+        ("UD-Q8_K_XL", "quantized"),
+        ("MXFP4", "quantized"),
+        ("BF16", "bf16"),
+        ("bf16", "bf16"),
+        ("F16", "f16"),
+        ("fp16", "f16"),
+        (None, "quantized"),
+    ],
+)
+def test_which_weights_a_quant_gives_the_kernels(quant: str | None, weights: str) -> None:
+    assert weights_of(quant) == weights
+
+
+# (the rig, the file's weights, the path, its peak in TOPS)
+FLOAT_WEIGHTS = [
+    ("RTX 4090", "bf16", MatrixPath.CUDA_CUBLAS_FP16, 165.2),  # cuBLAS on the FP16 tensor cores, no MMQ
+    ("RTX 4090", "f16", MatrixPath.CUDA_CUBLAS_FP16, 165.2),
+    ("Strix Halo 128GB", "bf16", MatrixPath.VULKAN_FP32, 29.7),  # Vulkan: BF16 converted for the FP32 shaders
+    ("Strix Halo 128GB", "f16", MatrixPath.VULKAN_COOPMAT, 59.4),
+    ("7900 XTX", "bf16", MatrixPath.ROCM_MATRIX, 122.8),
+    ("M4 Max 128GB", "bf16", MatrixPath.METAL, 18.4),
+]
+
+
+@pytest.mark.parametrize(("hardware", "weights", "path", "tops"), FLOAT_WEIGHTS)
+def test_sixteen_bit_files_take_their_own_kernels(
+    real_catalog: Catalog, hardware: str, weights: Weights, path: MatrixPath, tops: float
+) -> None:
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    device = rig.gpus[0] if rig.gpus else rig.unified
+    assert device is not None and device.matrix_spec is not None
+    rate = matrix_rate(device.matrix_spec, weights)
+    assert rate is not None and rate.path is path
+    assert rate.tops == pytest.approx(tops, abs=0.1)
+
+
+def test_a_bf16_file_on_strix_halo_vulkan_prefills_slower_than_its_q8_0(real_catalog: Catalog) -> None:
+    """kyuz0's Strix Halo toolboxes: Ministral 3 14B BF16 on Vulkan measures about a third of its Q8-class speed."""
+    model = parse_model("ministral-3-14b", real_catalog)
+    rig = parse_hardware("Strix Halo 128GB", real_catalog)[0].rig
+    placement = place(model, rig, int(28e9), memory.kv_cache_bytes(model, 8192))
+    bf16, _ = speed.prefill_range(model, placement, 512, weights="bf16")
+    q8, _ = speed.prefill_range(model, placement, 512)
+    assert bf16 is not None and q8 is not None
+    assert bf16.centre < q8.centre * 0.6
