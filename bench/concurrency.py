@@ -87,6 +87,54 @@ def score(cat: Catalog) -> list[Scored]:
     return out
 
 
+def batched_rows_scored(cat: Catalog) -> list[tuple[int, float, float, float, float]]:
+    """bench/measured_runs.csv's llama.cpp rows of several sequences at once (llama-batched-bench S_TG, chosen as
+    calibrate/concurrency.py chooses them), through the same placement: (users, measured, low, typical, high) of
+    engine.concurrency.table, the memory-bound figure with the prefill cap."""
+    from calibrate.concurrency import parallel_sequences
+    from calibrate.runs import hardware_phrase, measured_rows, model_name, outside_scope, weights_bytes
+    from engine import memory
+    from engine.errors import RigfitError
+    from engine.parse import parse_model
+    from engine.placement import place
+
+    out: list[tuple[int, float, float, float, float]] = []
+    for row in measured_rows(None):
+        users = parallel_sequences(row)
+        if row["phase"] != "decode" or users < 2 or outside_scope(row):
+            continue
+        try:
+            model = parse_model(model_name(row["model"]), cat)
+            rig = parse_hardware(hardware_phrase(row["hardware"], keep_plus=True), cat)[0].rig
+        except RigfitError:
+            continue
+        weights = weights_bytes(row, model) if not model.adhoc else None
+        if weights is None:
+            continue
+        context = int(row["depth_tokens"] or 0) + int(row["n_tokens"] or 0)
+        kv = memory.kv_profile(model, "f16")
+        placement = place(model, rig, weights, kv.one_sequence_bytes(context) * users)
+        rows = concurrency.table(model, placement, context, kv, (users,))
+        if rows:
+            a = rows[0].aggregate_tps
+            out.append((users, float(row["tokens_per_s"]), a.low, a.centre, a.high))
+    return out
+
+
+def batched_figures(cat: Catalog) -> dict[str, float]:
+    scored = batched_rows_scored(cat)
+    if not scored:
+        return {}
+    lns = [math.log(t / m) for _, m, _, t, _ in scored]
+    inside = sum(lo <= m <= hi for _, m, lo, _, hi in scored) / len(scored)
+    return {
+        "concurrency_batched_rows": float(len(scored)),
+        "concurrency_batched_median_abs_ln": round(statistics.median(abs(x) for x in lns), 3),
+        "concurrency_batched_bias_ln": round(statistics.median(lns), 3),
+        "concurrency_batched_inside": round(inside, 3),
+    }
+
+
 def concurrency_figures(cat: Catalog) -> dict[str, float]:
     """Median |ln| of the predicted gain over one user, its bias, and the share of aggregates inside the range,
     over all scored runs and per engine."""
@@ -101,7 +149,7 @@ def concurrency_figures(cat: Catalog) -> dict[str, float]:
         figures[f"concurrency_{key}_gain_median_abs_ln"] = round(statistics.median(abs(x) for x in lns), 3)
         figures[f"concurrency_{key}_gain_bias_ln"] = round(statistics.median(lns), 3)
         figures[f"concurrency_{key}_inside"] = round(sum(s.inside for s in group) / len(group), 3)
-    return figures
+    return figures | batched_figures(cat)
 
 
 def main() -> None:
@@ -117,6 +165,12 @@ def main() -> None:
         )
     for k, v in concurrency_figures(cat).items():
         print(f"{k}: {v:g}")
+    by_users: dict[int, list[float]] = {}
+    for users, measured, _, typical, _ in batched_rows_scored(cat):
+        by_users.setdefault(users, []).append(math.log(typical / measured))
+    for users, lns in sorted(by_users.items()):
+        bias = statistics.median(lns)
+        print(f"  batched-bench rows at {users:2d} users: {len(lns):3d}, median ln(typical/measured) {bias:+.2f}")
 
 
 if __name__ == "__main__":
