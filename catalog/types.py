@@ -121,6 +121,13 @@ class GgufRepo(Sourced):
     files: tuple[GgufFile, ...] = ()
 
 
+class OllamaTag(Sourced):
+    """A tag of the Ollama library (`ollama run <tag>`) and the GGUF quant it pulls, where the tag names it."""
+
+    tag: Annotated[str, Field(pattern=r"^[a-z0-9][\w.-]*:[\w.-]+$")]
+    quant: Annotated[str, Field(min_length=2, max_length=40)]
+
+
 class QualityScore(Sourced):
     benchmark: str
     score: float
@@ -166,6 +173,7 @@ class Model(Sourced):
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4", "int4"] = "bf16"
     quants: tuple[Quant, ...] = ()
     gguf_repos: tuple[GgufRepo, ...] = ()  # repos that publish GGUF files of the model (serve plans point at them)
+    ollama_tags: tuple[OllamaTag, ...] = ()  # Ollama library tags of the model (Ollama plans pull them first)
     quality: tuple[QualityScore, ...] = ()
     speculative: tuple[Speculative, ...] = ()  # MTP or draft-model decoding for this model (catalog/data/speculative)
     notes: str | None = None

@@ -5,7 +5,8 @@ renders into a command to paste; and where an engine cannot serve it, which rule
   (a quant row's repo, or a repo whose listing shows the quant); where none does but an F16/BF16 GGUF is listed,
   the route through `hf download` and `llama-quantize` to a local file. Across machines: `rpc-server` on every
   machine but the first and `llama-server --rpc` on the first, the other machines' addresses read from NODE<n>_IP.
-- Ollama (`ollama run hf.co/<repo>:<quant>`, settings on `ollama serve`), where it can make the placement.
+- Ollama (the library's tag of the quant where the catalog lists one, else `ollama run hf.co/<repo>:<quant>`;
+  settings on `ollama serve`), where it can make the placement.
 - MLX (`mlx_lm.server --model <mlx repo>`) for an MLX checkpoint on Apple silicon; across Macs, exo (`uv run exo`
   on every Mac, then its API places the MLX repo over them).
 - vLLM and SGLang on the rig's GPUs with a checkpoint that fits: the option's own (FP8/AWQ/GPTQ/BF16) or, beside a
@@ -413,10 +414,11 @@ def ollama(
     weights_bytes: int | None = None,
 ) -> ServePlan | Refused:
     repo = gguf_repo(model, quant, quant_name)
-    if repo is None:
+    tag = library_tag(model, quant_name)
+    if repo is None and tag is None:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.NO_GGUF_REPO, quant=quant_name)
     size = quant.file_bytes if quant is not None else (weights_bytes or 0)
-    if size > HF_SINGLE_FILE_MAX_BYTES:
+    if tag is None and size > HF_SINGLE_FILE_MAX_BYTES:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.SHARDED_GGUF, quant=quant_name, needed_bytes=size)
     if placement.nodes > 1:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.CLUSTER, quant=quant_name, nodes=placement.nodes)
@@ -427,7 +429,7 @@ def ollama(
         env.append(("OLLAMA_KV_CACHE_TYPE", kv_type))
     if placement.kind == "multi-gpu":
         env.append(("OLLAMA_SCHED_SPREAD", "1"))
-    ref = f"hf.co/{repo}:{quant_name}"
+    ref = tag or f"hf.co/{repo}:{quant_name}"
     return ServePlan(
         engine=Engine.OLLAMA,
         checkpoint=ref,
@@ -440,6 +442,13 @@ def ollama(
             Step(words=("ollama", "run"), positional=(ref,), role="client"),
         ),
     )
+
+
+def library_tag(model: Model, quant_name: str) -> str | None:
+    """The Ollama library's tag of this quant where the catalog lists one (`ollama run llama3.3:70b-instruct-q4_K_M`):
+    Ollama's own build of the model, one download, before a Hugging Face GGUF."""
+    key = quant_name.upper()
+    return next((t.tag for t in model.ollama_tags if t.quant.upper() == key), None)
 
 
 def mlx(quant: Quant | None, placement: Placement, context: int) -> ServePlan | None:
@@ -807,12 +816,11 @@ def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint
 
 
 def loadable(model: Model, quant: Quant | None, quant_name: str, fmt: QuantFormat) -> bool:
-    """Whether some engine can load this quant at all, whatever the rig: a GGUF a catalog repo publishes or
-    llama-quantize can make from a listed 16-bit GGUF, or an MLX or server checkpoint with a repo."""
+    """Whether some engine can load this quant at all, whatever the rig: a GGUF a catalog repo or the Ollama library
+    publishes or llama-quantize can make from a listed 16-bit GGUF, or an MLX or server checkpoint with a repo."""
     if fmt == "gguf":
-        return gguf_repo(model, quant, quant_name) is not None or isinstance(
-            _conversion(model, quant_name), _Conversion
-        )
+        published = gguf_repo(model, quant, quant_name) is not None or library_tag(model, quant_name) is not None
+        return published or isinstance(_conversion(model, quant_name), _Conversion)
     return quant is not None and bool(quant.repo) and (fmt == "mlx" or fmt in SERVER_FORMATS)
 
 

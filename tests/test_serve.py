@@ -70,7 +70,8 @@ def test_plans_follow_the_engines_rules(
         command = serve_command(plan)
         assert flags.check_command(command) == [], command
         repo = plan.checkpoint.removeprefix("hf.co/").split(":")[0]
-        assert repo in known, f"{repo} is not a repo the catalog lists for {model}"
+        tags = {t.tag for t in entry.ollama_tags}
+        assert repo in known or plan.checkpoint in tags, f"{repo} is not a repo the catalog lists for {model}"
         if plan.gpu_bytes_each is not None:
             gpus = option.placement.pools  # the rig's cards as placed; the smallest bounds a server plan
             assert plan.gpu_bytes_each <= serve.GPU_MEMORY_FRACTION * max(

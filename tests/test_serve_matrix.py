@@ -142,7 +142,8 @@ def _mlx_on_apple(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str |
 def _repo_is_listed(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
     known = {q.repo for q in model.quants if q.repo} | {model.hf_repo} | {g.repo for g in model.gguf_repos}
     repo = p.checkpoint.removeprefix("hf.co/").split(":")[0]
-    return None if repo in known else f"{repo} is not a repo the catalog lists"
+    tags = {t.tag for t in model.ollama_tags}
+    return None if repo in known or p.checkpoint in tags else f"{p.checkpoint} is not a repo or tag the catalog lists"
 
 
 RULES: list[tuple[str, str, Rule]] = [
@@ -235,3 +236,25 @@ def test_no_placeholder_reaches_a_card_or_json(real_catalog: Catalog, model: str
     report = fit(real_catalog.models[model], parse_hardware(hardware, real_catalog))
     found = [s for s in _strings(fit_json(report)) if "<" in s and "->" not in s]
     assert not found, found[:3]
+
+
+# The Ollama library's own tag where the catalog lists one for the quant (one download, Ollama's build), else the
+# Hugging Face GGUF (https://huggingface.co/docs/hub/ollama).
+OLLAMA_REFS = [
+    ("llama-3.3-70b", "2x RTX 3090", "llama3.3:70b-instruct-q4_K_M"),
+    ("qwen2.5-coder-32b", "RTX 3090", "qwen2.5-coder:32b-instruct-q4_K_M"),
+    # Q8_0 fits two 3090s; no catalog repo lists its GGUF, the library's tag serves it
+    ("qwen2.5-coder-32b", "2x RTX 3090", "qwen2.5-coder:32b-instruct-q8_0"),
+    ("llama-3.1-8b", "RTX 3090", "hf.co/bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q8_0"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "ref"), OLLAMA_REFS)
+def test_ollama_pulls_the_library_tag_where_there_is_one(
+    real_catalog: Catalog, model: str, hardware: str, ref: str
+) -> None:
+    best = fit(real_catalog.models[model], parse_hardware(hardware, real_catalog)).readings[0].best_option
+    assert best is not None
+    plan = best.serve.plan(Engine.OLLAMA)
+    assert plan is not None and plan.checkpoint == ref
+    assert flags.check_command(serve_command(plan)) == []
