@@ -127,7 +127,8 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
     if o.speculation is not None:
         served = (Engine.LLAMA_CPP, *(plan.engine for plan in o.serve.plans))
         backend = next((pool.backend for pool in p.pools if pool.kind in ("gpu", "unified")), None)
-        lines += wording.speculation_lines(o.speculation, served, backend)
+        spec = wording.speculation_line(o.speculation, served, backend)
+        lines += [spec] if spec else []
     if o.weights_basis == "estimated":
         lines.append(f"size {wording.weights_detail(o, m)}")
     detail = wording.placement_detail(p, m)
@@ -139,6 +140,7 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
 SERVE_SHOWN = 2  # commands on the card: the best one or two (the rest are in `--json` and the all-quants view)
 SERVE_CHARS = 700  # a second command is shown only while the commands stay within this much of a field
 REFUSED_SHOWN = 2
+SPECULATION_CHARS = 900  # speculative decoding's flags join the commands while the field stays this short
 _SHELL_SAFE = re.compile(r"^([\w.,:/=@%+-]+|\$[A-Z_][A-Z0-9_]*:\d+(,\$[A-Z_][A-Z0-9_]*:\d+)*)$")
 
 
@@ -167,11 +169,17 @@ def serve_lines(o: QuantOption) -> list[str]:
     """The option's best one or two commands, each under its engine and what it loads; then which engines cannot
     serve it and why."""
     lines: list[str] = []
+    shown: list[Engine] = []
     for plan in o.serve.plans[:SERVE_SHOWN]:
         block = [f"**{wording.ENGINE_NAMES[plan.engine]}** · {wording.serve_why(plan)}", f"```{serve_command(plan)}```"]
         if lines and len("\n".join(lines + block)) > SERVE_CHARS:
             break
         lines += block
+        shown.append(plan.engine)
+    if o.speculation is not None:  # the flags beside the commands they go into, while the field has room
+        for line in wording.speculation_flag_lines(o.speculation, tuple(shown)):
+            if len("\n".join([*lines, line])) <= SPECULATION_CHARS:
+                lines.append(line)
     lines += [f"✖ {wording.refused(r)}" for r in o.serve.refused[:REFUSED_SHOWN]]
     return lines
 
@@ -193,6 +201,10 @@ def commands_card(report: FitReport) -> Card:
     refused = [f"✖ {wording.refused(r)}" for r in o.serve.refused]
     if refused:
         fields.append(CardField("Engines that cannot serve it", "\n".join(refused)))
+    if o.speculation is not None:
+        engines = tuple(plan.engine for plan in o.serve.plans)
+        flags = wording.speculation_flag_lines(o.speculation, engines)
+        fields += [CardField("Speculative decoding", "\n".join(flags))] if flags else []
     return within_limits(
         Card(
             title=f"{report.model.name} {o.quant}: every command",

@@ -176,7 +176,7 @@ _FIXED_CAVEATS: dict[CaveatKind, str] = {
     CaveatKind.MLA_DEEP_CONTEXT: MLA_DEPTH_NOTE,
     CaveatKind.CPU_DEEP_CONTEXT: CPU_DEPTH_NOTE,
     CaveatKind.CPU_ONLY_PREFILL: "CPU-only prefill: no FLOPS figure for CPUs in the catalog yet",
-    CaveatKind.NO_FP16: "no FP16 throughput known for this device",
+    CaveatKind.NO_FP16: "no prefill figure: neither a compute figure nor the shader counts and clock to derive one",
     CaveatKind.PCIE_BOUND_PREFILL: "bounded by PCIe: weights in system RAM are streamed to the GPU for every batch",
 }
 
@@ -758,45 +758,56 @@ def _speedup_words(s: speculative.Speedup, backend: str | None) -> str:
     where = _SPEC_BASIS[s.basis]
     if s.basis is speculative.Basis.SAME_BACKEND and backend is not None:
         where = f"on {_BACKEND_WORDS.get(backend, backend)}"
-    text = f"measured {spread} in {s.runs} public run{'s' if s.runs != 1 else ''} {where}"
+    text = f"{spread} in {s.runs} run{'s' if s.runs != 1 else ''} {where}"
     if s.acceptance_low is not None and s.acceptance_high is not None:
-        accept = (
-            f"{s.acceptance_low:.2f}"
-            if s.acceptance_low == s.acceptance_high
-            else f"{s.acceptance_low:.2f}–{s.acceptance_high:.2f}"
-        )
-        text += f", drafts accepted {accept}"
+        accept = f"{s.acceptance_low:.2f}"
+        accept += f"–{s.acceptance_high:.2f}" if s.acceptance_high != s.acceptance_low else ""
+        text += f", accepted {accept}"
     if s.tasks and s.tasks != ("mixed",):
         text += f" ({', '.join(s.tasks)} prompts)"
+    if "mixed" in s.tasks:
+        text += "".join(f"; {t.task} {t.factor.low:.2f}–{t.factor.high:.2f}x" for t in s.by_task)
     if s.many_users_factor is not None:
-        text += f"; {s.many_users_factor:.2f}x with {s.many_users} users at once"
-    for t in s.by_task:
-        accept = f", accepted {t.acceptance_low:.2f}–{t.acceptance_high:.2f}" if t.acceptance_low is not None else ""
-        text += f"; {t.task} prompts {t.factor.low:.2f}–{t.factor.high:.2f}x{accept}"
+        text += f"; {s.many_users_factor:.2f}x at {s.many_users} users"
     return text
 
 
-def speculation_lines(spec: speculative.Speculation, engines: tuple[Engine, ...], backend: str | None) -> list[str]:
-    """One line a serving engine the card offers (`engines`): the flags to add and the measured speed-up; a line
-    saying llama.cpp cannot run the model's MTP where its code says so."""
+def _method_words(spec: speculative.Speculation) -> str:
     method = _SPEC_METHOD.get(spec.method, spec.method)
-    if spec.draft_model:
-        method += f" ({spec.draft_model})"
-    lines: list[str] = []
+    return method + (f" ({spec.draft_model})" if spec.draft_model else "")
+
+
+def speculation_line(spec: speculative.Speculation, engines: tuple[Engine, ...], backend: str | None) -> str | None:
+    """One line for the reading: per engine the card offers (`engines`), the speed-up measured in public runs and,
+    for llama.cpp, one user's decode with it; that llama.cpp cannot run it where its code says so. The flags go
+    with the commands (`speculation_flag_lines`)."""
+    parts: list[str] = []
     for e in spec.engines:
         name = _SPEC_ENGINE[e.engine]
         if e.support is speculative.Support.UNSUPPORTED and e.engine is Engine.LLAMA_CPP:
-            lines.append(f"speculative decoding: llama.cpp does not run this model's {method} yet")
+            parts.append("llama.cpp does not run it yet")
             continue
         if e.support is not speculative.Support.SUPPORTED or e.engine not in engines or not e.args:
             continue
-        line = f"speculative decoding, {method}: {name} add `{spec_args(e.args)}`"
-        if e.speedup is None:
-            line += "; no public run measured its speed-up"
-        else:
-            line += f"; {_speedup_words(e.speedup, backend)}"
+        part = f"{name} {_speedup_words(e.speedup, backend)}" if e.speedup else f"{name} not measured"
         if e.decode_tps is not None:
             d = e.decode_tps
-            line += f" → one user's decode {fmt_rate(d.low)}–{fmt_rate(d.high)} tok/s (typically {fmt_rate(d.centre)})"
-        lines.append(line)
+            part += f" → {fmt_rate(d.low)}–{fmt_rate(d.high)} tok/s for one user (typically {fmt_rate(d.centre)})"
+        parts.append(part)
+    if not parts:
+        return None
+    return f"speculative decoding, {_method_words(spec)}: " + " · ".join(parts)
+
+
+def speculation_flag_lines(spec: speculative.Speculation, engines: tuple[Engine, ...]) -> list[str]:
+    """The flags that turn speculation on, for each engine in `engines` that runs it (added to its command). MTP in
+    llama.cpp reads the layers from the model's own GGUF, which not every quantizer keeps."""
+    short = "MTP" if spec.method == "mtp" else f"draft model {spec.draft_model}"
+    lines: list[str] = []
+    for e in spec.engines:
+        if e.engine in engines and e.support is speculative.Support.SUPPORTED and e.args:
+            line = f"speculative decoding ({short}) on {_SPEC_ENGINE[e.engine]}: add `{spec_args(e.args)}`"
+            if spec.method == "mtp" and e.engine is Engine.LLAMA_CPP:
+                line += " (the GGUF must keep the model's MTP layers, blk.*.nextn.*)"
+            lines.append(line)
     return lines

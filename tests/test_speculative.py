@@ -118,7 +118,16 @@ def test_code_keeps_more_drafts_than_chat(real_catalog: Catalog) -> None:
     assert code.acceptance_high > chat.acceptance_high and code.factor.high > chat.factor.high
     assert e.speedup.tasks == ("mixed",)
     text = "\n".join(cards._option_lines(option, report, report.readings[0]))
-    assert "code prompts" in text and "chat prompts" in text
+    assert "code 0.99–1.37x" in text and "chat 0.85–1.27x" in text
+    commands = _card_text(real_catalog, report)
+    assert "on llama.cpp: add `--spec-type draft-mtp --spec-draft-n-max 2` (the GGUF must keep" in commands
+
+
+@pytest.mark.parametrize(("model", "hardware"), [("llama-3.1-8b", "RTX 3090"), ("qwen3.8-27b", "RTX 4090")])
+def test_the_card_stays_whole(real_catalog: Catalog, model: str, hardware: str) -> None:
+    report, _ = _report(real_catalog, model, hardware)
+    card = cards.fit_card(report, real_catalog)
+    assert all(len(f.value) <= 1024 and not f.value.endswith("…") for f in card.fields)
 
 
 def test_models_without_speculation(real_catalog: Catalog) -> None:
@@ -150,11 +159,22 @@ def test_flags_start_the_engine(real_catalog: Catalog, model: str, hardware: str
     assert flags.check_line(line) == [], line
 
 
+def _card_text(cat: Catalog, report: FitReport) -> str:
+    card = cards.fit_card(report, cat)
+    return "\n".join(f"{f.name}\n{f.value}" for f in card.fields)
+
+
 def test_card_and_json_say_it(real_catalog: Catalog) -> None:
+    """The reading says the speed-up and what llama.cpp cannot run; the flags stand beside the commands; the
+    reading's field stays within an embed field's 1,024 characters, uncut."""
     report, option = _report(real_catalog, "deepseek-r1", "8x H200")
-    text = "\n".join(cards._option_lines(option, report, report.readings[0]))
-    assert "llama.cpp does not run this model's MTP" in text
-    assert "SGLang add `--speculative-algorithm EAGLE" in text
+    lines = cards._option_lines(option, report, report.readings[0])
+    reading = next(line for line in lines if line.startswith("speculative decoding"))
+    assert "llama.cpp does not run it yet" in reading and "SGLang 1.80x" in reading
+    text = _card_text(real_catalog, report)
+    assert "on SGLang: add `--speculative-algorithm EAGLE" in text or "on vLLM: add `--speculative-config" in text
+    card = cards.fit_card(report, real_catalog)
+    assert all(len(f.value) <= 1024 and not f.value.endswith("…") for f in card.fields)
     data = report_json.fit_json(report)
     reading = data["readings"][0]  # type: ignore[index]
     best = next(o for o in reading["options"] if o["quant"] == reading["best"])
