@@ -32,7 +32,7 @@ class CaveatKind(StrEnum):
     MLA_DEEP_CONTEXT = "mla-deep-context"  # MLA attention measured slowing with depth more than modelled
     CPU_DEEP_CONTEXT = "cpu-deep-context"  # CPU-only decode measured falling steeply with depth
     CPU_ONLY_PREFILL = "cpu-only-prefill"  # no FLOPS figure for CPUs: no prefill figure
-    NO_FP16 = "no-fp16"  # the device has no FP16 throughput in the catalog: no prefill figure
+    NO_FP16 = "no-fp16"  # no matrix rate for the device (engine/kernels.py: no figure, no specifications): no prefill
     PCIE_BOUND_PREFILL = "pcie-bound-prefill"  # weights in system RAM streamed over PCIe for every batch
     # `device`'s FP16 figure is derived from its specifications (cores x clock), not published
     PREFILL_FROM_DERIVED_FLOPS = "prefill-from-derived-flops"
