@@ -323,7 +323,7 @@ def fit_card(
     footer = f"catalog as of {catalog.as_of} · speeds are ranges from measured llama.cpp runs · rigfit"
     return within_limits(
         Card(
-            title=f"{m.name} on your hardware",
+            title=f"{wording.model_title(m)} on your hardware",
             description=description,
             colour=VERDICT_COLOUR[verdict],
             fields=tuple(fields),

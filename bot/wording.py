@@ -311,6 +311,11 @@ def base_model_basis(model: Model) -> str:
     return f"{model.asked_as} read as a fine-tune or merge of {model.name}: sized with the base model's architecture"
 
 
+def model_title(model: Model) -> str:
+    """The model as asked: a fine-tune or size-named repo by its own name, with what it is sized as."""
+    return model.name if model.asked_as is None else f"{model.asked_as} (as {model.name})"
+
+
 def adhoc_basis(model: Model) -> str:
     """Where an ad-hoc model's architecture came from."""
     if model.asked_as is not None and model.architecture_from is not None:

@@ -65,6 +65,9 @@ def test_fine_tunes_are_sized_as_their_base(real_catalog: Catalog, name: str, ba
     assert (m.asked_as is not None) == said
     if said:
         assert name in wording.base_model_basis(m) and m.name in wording.base_model_basis(m)
+        assert wording.model_title(m) == f"{name} (as {m.name})"  # the /fit card's title
+    else:
+        assert wording.model_title(m) == m.name
 
 
 # A name with a size but no base the catalog knows is sized as that many parameters with the nearest catalog
