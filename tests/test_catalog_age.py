@@ -182,7 +182,9 @@ def test_the_real_catalog_has_no_api_or_rental_price_over_a_year_old() -> None:
 @pytest.mark.parametrize(
     ("model", "ended_provider", "still_offered_by"),
     [
-        ("llama-4-maverick", "Cerebras", None),  # Cerebras dropped its Llama 4 models in 2026
+        ("llama-4-maverick", "Cerebras", None),  # deprecated by Cerebras on 2025-10-15
+        ("llama-3.3-70b", "Groq", "DeepInfra (via OpenRouter)"),  # Groq decommissioned it on 2026-08-16
+        ("llama-3.1-8b", "Groq", None),
         ("mixtral-8x7b", "Mistral AI", None),  # open-mixtral-8x7b retired 2025-03-30
         ("mixtral-8x22b", "Mistral AI", None),
         ("mistral-nemo-12b", "Mistral AI", None),  # open-mistral-nemo retired 2026-07-31
