@@ -193,13 +193,16 @@ def _rocm(spec: MatrixSpec) -> MatrixRate | None:
 
 
 def _float_weights(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
-    """16-bit weights: CUDA multiplies them with cuBLAS on the FP16 tensor cores (FP32 accumulate); Vulkan without
-    BF16 cooperative matrices converts BF16 to FP32 for its shaders, half the FP16 figure on RDNA 3 and Ada (on a
-    Strix Halo the same model runs 2-3x slower from a BF16 file than from a Q8_0 one on Vulkan and not on ROCm:
-    github:kyuz0/amd-strix-halo-toolboxes, bench/measured_runs.csv); the other backends take their usual path."""
+    """16-bit weights: CUDA multiplies them with cuBLAS on the tensor cores, F16 accumulating in FP16
+    (ggml-cuda.cu's `cu_compute_type = CUBLAS_COMPUTE_16F`, FP32 only on CDNA), which a GeForce card runs at twice
+    its FP32-accumulate figure, BF16 in FP32; Vulkan without BF16 cooperative matrices converts BF16 to FP32 for its
+    shaders, half the FP16 figure on RDNA 3 and Ada (on a Strix Halo the same model runs 2-3x slower from a BF16
+    file than from a Q8_0 one on Vulkan and not on ROCm: github:kyuz0/amd-strix-halo-toolboxes,
+    bench/measured_runs.csv); the other backends take their usual path."""
     cc = _cc(spec)
     if spec.backend == "cuda" and (cc is None or cc >= 7.0):
-        return _fp16(spec, MatrixPath.CUDA_CUBLAS_FP16)
+        accumulate = GEFORCE_FP16_ACCUMULATE if spec.geforce and weights == "f16" else 1.0
+        return _fp16(spec, MatrixPath.CUDA_CUBLAS_FP16, accumulate)
     if spec.backend == "vulkan" and weights == "bf16":
         return _fp16(spec, MatrixPath.VULKAN_FP32, FP32_PER_FP16_FIGURE)
     return None

@@ -170,8 +170,9 @@ def test_which_weights_a_quant_gives_the_kernels(quant: str | None, weights: str
 
 # (the rig, the file's weights, the path, its peak in TOPS)
 FLOAT_WEIGHTS = [
-    ("RTX 4090", "bf16", MatrixPath.CUDA_CUBLAS_FP16, 165.2),  # cuBLAS on the FP16 tensor cores, no MMQ
-    ("RTX 4090", "f16", MatrixPath.CUDA_CUBLAS_FP16, 165.2),
+    ("RTX 4090", "bf16", MatrixPath.CUDA_CUBLAS_FP16, 165.2),  # cuBLAS on the tensor cores, FP32 accumulate
+    ("RTX 4090", "f16", MatrixPath.CUDA_CUBLAS_FP16, 330.4),  # F16 accumulates in FP16: a GeForce's full rate
+    ("A6000", "f16", MatrixPath.CUDA_CUBLAS_FP16, 154.8),  # a workstation card's figure is the full rate already
     ("Strix Halo 128GB", "bf16", MatrixPath.VULKAN_FP32, 29.7),  # Vulkan: BF16 converted for the FP32 shaders
     ("Strix Halo 128GB", "f16", MatrixPath.VULKAN_COOPMAT, 59.4),
     ("7900 XTX", "bf16", MatrixPath.ROCM_MATRIX, 122.8),
