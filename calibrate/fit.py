@@ -8,7 +8,7 @@ import math
 import statistics
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from calibrate import spread
 from calibrate.runs import Run
@@ -90,8 +90,8 @@ def cross_source(runs: list[Run]) -> list[Scored]:
     out = []
     for source, held in sorted(by_source.items()):
         train = [r for r in runs if r.source != source]
-        methods = choose(train)  # from the training runs' own folds: the held-out source plays no part
-        table = fit(train, methods)
+        ranges = calibrated(train)  # from the training runs' own folds: the held-out source plays no part
+        table = fit(train, ranges)
         for r in held:
             try:
                 low, typical, high = engine_range(r, table)
@@ -99,7 +99,7 @@ def cross_source(runs: list[Run]) -> list[Scored]:
                 continue  # nothing fitted for it without this source: unanswered, as the engine would be
             label = f"{r.model.id} on {r.hardware}"
             scored = Scored(
-                r.row_id, label, r.device_class, r.phase, r.measured_tps, low, typical, high, methods[r.phase]
+                r.row_id, label, r.device_class, r.phase, r.measured_tps, low, typical, high, ranges.methods[r.phase]
             )
             out.append(scored)
     return out
@@ -188,10 +188,9 @@ def _groups(runs: list[Run]) -> _Groups:
     members: dict[Key, list[Run]] = defaultdict(list)
     chains: dict[Key, tuple[Key, ...]] = {}
     for r in runs:
-        pooled = r.group().pooled()
-        for group in pooled:
+        for group in r.group().pooled():
             members[group.as_tuple()].append(r)
-            chains[group.as_tuple()] = tuple(g.as_tuple() for g in pooled[pooled.index(group) :])
+            chains[group.as_tuple()] = tuple(g.as_tuple() for g in group.pooled())
     own = {key: layer_cost(rs) for key, rs in members.items() if key[0] == "decode" and _identified(rs)}
     costs: calibration.CostTable = {}
     ratios: dict[Key, list[float]] = {}
@@ -224,21 +223,59 @@ def _spreads(g: _Groups, method: spread.Method) -> dict[Key, spread.Spread]:
     return out
 
 
-def _fitted(g: _Groups, methods: dict[str, spread.Method]) -> Fitted:
-    """The table with each phase's groups spread by that phase's method; groups of fewer than MIN_ROWS runs left
-    out (the engine then uses a pooled figure)."""
-    by_method = {m: _spreads(g, m) for m in set(methods.values())}
+# A decode group's own figure is one build's and one way of measuring when it comes from one or two publications:
+# such a group takes its pool's figure (GroupKey.pooled), as a layer cost does (MIN_COST_SOURCES). The last pool of
+# a chain, which has nothing to fall back to, needs only MIN_ROWS. Prefill groups are kept apart however few their
+# sources: they split by the path of the matrix kernels, whose peak differs by a known factor (a GeForce card's
+# FP16 figure is half its workstation twin's), which a pool across paths would average away.
+MIN_GROUP_SOURCES = 3
+
+
+def _sourced(key: Key, runs: list[Run], g: _Groups) -> bool:
+    last_pool = set(g.chains[key]) == {key}
+    return key[0] == "prefill" or last_pool or len({r.source for r in runs}) >= MIN_GROUP_SOURCES
+
+
+def _scaled(values: spread.Spread, scale: float) -> spread.Spread:
+    """(low, typical, high) with both half-widths (in ln) times scale, around the same typical figure."""
+    low, typical, high = values
+    return (typical * (low / typical) ** scale, typical, typical * (high / typical) ** scale)
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """How each phase's (low, high) is read: the spread method (calibrate/spread.py) and the factor on its
+    half-widths in ln that makes the ranges of the fit's own inner folds hold spread.COVERAGE[phase] of the runs they
+    did not see (1 where none could be scored)."""
+
+    methods: dict[str, spread.Method]
+    scales: dict[str, float]
+    scores: dict[str, dict[spread.Method, float]] = field(default_factory=dict)  # the inner folds' (_mean_scores)
+
+    @classmethod
+    def of(cls, methods: dict[str, spread.Method]) -> Ranges:
+        return cls(methods, dict.fromkeys(methods, 1.0))
+
+
+def _fitted(g: _Groups, ranges: Ranges) -> Fitted:
+    """The table with each phase's groups spread by that phase's method and scale; groups of fewer than MIN_ROWS
+    runs left out (the engine then uses a pooled figure)."""
+    by_method = {m: _spreads(g, m) for m in set(ranges.methods.values())}
     table: calibration.Table = {}
     for key, rs in g.members.items():
-        spreads = by_method[methods[key[0]]]
-        if len(rs) >= MIN_ROWS and key in spreads:
-            table[key] = (*(round(x, 3) for x in spreads[key]), len(rs))  # type: ignore[assignment]
+        spreads = by_method[ranges.methods[key[0]]]
+        if len(rs) >= MIN_ROWS and key in spreads and _sourced(key, rs, g):
+            values = _scaled(spreads[key], ranges.scales[key[0]])
+            table[key] = (*(float(f"{x:.4g}") for x in values), len(rs))  # type: ignore[assignment]
     return Fitted(table, g.costs)
 
 
 # Which spread a phase takes is chosen by the interval score (spread.interval_score) on INNER_FOLDS folds of the
 # runs being fitted, split by source (never by run), each predicted by a fit on the other folds: a fit chooses from
 # its own training runs only. In the cross-source score each held-out source's fit chooses without that source.
+# The same folds then set how far the chosen ranges must reach to hold spread.COVERAGE of a new source's runs
+# (split conformal prediction, with folds of sources: Barber, Candes, Ramdas & Tibshirani 2021, Ann. Statist.
+# 49:486, "CV+"; exchangeable across sources, not across runs of one source).
 INNER_FOLDS = 5
 PHASES = ("decode", "prefill")
 
@@ -247,9 +284,12 @@ def _fold(source: str) -> int:
     return zlib.crc32(source.encode()) % INNER_FOLDS
 
 
-def inner_scores(runs: list[Run]) -> dict[str, dict[spread.Method, float]]:
-    """Mean interval score per phase and spread method, each fold of sources predicted by a fit on the others."""
-    totals: dict[str, dict[spread.Method, list[float]]] = {p: {m: [] for m in spread.METHODS} for p in PHASES}
+Predicted = tuple[float, float, float, float]  # (low, typical, high, measured) of one held-out run
+
+
+def _inner_predictions(runs: list[Run]) -> dict[str, dict[spread.Method, list[Predicted]]]:
+    """Per phase and spread method, each inner fold's runs predicted by a fit on the other folds."""
+    out: dict[str, dict[spread.Method, list[Predicted]]] = {p: {m: [] for m in spread.METHODS} for p in PHASES}
     for fold in range(INNER_FOLDS):
         train = [r for r in runs if _fold(r.source) != fold]
         held = [r for r in runs if _fold(r.source) == fold]
@@ -257,33 +297,73 @@ def inner_scores(runs: list[Run]) -> dict[str, dict[spread.Method, float]]:
             continue
         g = _groups(train)
         for method in spread.METHODS:
-            fitted = _fitted(g, dict.fromkeys(PHASES, method))
+            fitted = _fitted(g, Ranges.of(dict.fromkeys(PHASES, method)))
             for r in held:
                 try:
-                    low, _, high = engine_range(r, fitted)
+                    low, typical, high = engine_range(r, fitted)
                 except LookupError:
                     continue
-                totals[r.phase][method].append(spread.interval_score(low, high, r.measured_tps))
-    return {p: {m: statistics.fmean(v) if v else math.inf for m, v in ms.items()} for p, ms in totals.items()}
+                out[r.phase][method].append((low, typical, high, r.measured_tps))
+    return out
+
+
+def _calibrated_score(rows: list[Predicted], coverage: float) -> float:
+    """The mean interval score of a method's inner-fold ranges once scaled to hold `coverage` (the score of a
+    central range of that coverage): what its ranges would cost the cards."""
+    if not rows:
+        return math.inf
+    scale = spread.coverage_scale(rows, coverage)
+    alpha = 1 - coverage
+    return statistics.fmean(spread.interval_score(*_scaled((lo, c, hi), scale)[::2], y, alpha) for lo, c, hi, y in rows)
+
+
+def _mean_scores(predicted: dict[str, dict[spread.Method, list[Predicted]]]) -> dict[str, dict[spread.Method, float]]:
+    return {
+        p: {m: _calibrated_score(rows, spread.COVERAGE[p]) for m, rows in ms.items()} for p, ms in predicted.items()
+    }
+
+
+def inner_scores(runs: list[Run]) -> dict[str, dict[spread.Method, float]]:
+    """Mean interval score per phase and spread method, each fold of sources predicted by a fit on the others."""
+    return _mean_scores(_inner_predictions(runs))
+
+
+def _choose(scores: dict[str, dict[spread.Method, float]]) -> dict[str, spread.Method]:
+    return {p: min(spread.METHODS, key=lambda m: (scores[p][m], m != "runs")) for p in PHASES}
 
 
 def choose(runs: list[Run]) -> dict[str, spread.Method]:
     """Per phase, the spread method with the lowest inner interval score (RUNS, which needs no sources, where
     none could be scored)."""
-    scores = inner_scores(runs)
-    return {p: min(spread.METHODS, key=lambda m: (scores[p][m], m != "runs")) for p in PHASES}
+    return _choose(inner_scores(runs))
 
 
-def fit(runs: list[Run], methods: dict[str, spread.Method] | None = None) -> Fitted:
+def calibrated(runs: list[Run]) -> Ranges:
+    """Per phase, the method `choose` picks and the scale (spread.coverage_scale) that makes its inner folds'
+    ranges hold spread.COVERAGE of the runs they did not see."""
+    predicted = _inner_predictions(runs)
+    scores = _mean_scores(predicted)
+    methods = _choose(scores)
+    scales = {p: spread.coverage_scale(predicted[p][methods[p]], spread.COVERAGE[p]) for p in PHASES}
+    return Ranges(methods, scales, scores)
+
+
+def _ranges(methods: dict[str, spread.Method] | Ranges | None, runs: list[Run]) -> Ranges:
+    if methods is None:
+        return calibrated(runs)
+    return methods if isinstance(methods, Ranges) else Ranges.of(methods)
+
+
+def fit(runs: list[Run], methods: dict[str, spread.Method] | Ranges | None = None) -> Fitted:
     """Per group, and pooled per phase, device kind and dense/MoE across backends and across devices: the decode
     layer cost (layer_cost), then the (low, typical, high, rows) of measured speed over the modelled speed (for
     groups without a layer cost, of measured/ideal) for a run of a source the fit never saw (calibrate/spread.py),
-    by the method `choose` picks from these runs unless given; groups with fewer than MIN_ROWS runs are left out
-    (the engine then uses a pooled figure)."""
-    return _fitted(_groups(runs), methods or choose(runs))
+    by the method and scale `calibrated` finds on these runs unless given (a bare method per phase is taken at
+    scale 1); groups with fewer than MIN_ROWS runs are left out (the engine then uses a pooled figure)."""
+    return _fitted(_groups(runs), _ranges(methods, runs))
 
 
-def fit_table(runs: list[Run], methods: dict[str, spread.Method] | None = None) -> calibration.Table:
+def fit_table(runs: list[Run], methods: dict[str, spread.Method] | Ranges | None = None) -> calibration.Table:
     return fit(runs, methods).efficiency
 
 

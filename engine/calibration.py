@@ -47,12 +47,20 @@ class GroupKey:
 
     def pooled(self) -> tuple[GroupKey, ...]:
         """This group, then the pools it falls back to in the lookup and adds its runs to in the fit: decode, its
-        device kind over every backend, then every device; prefill, its device kind and backend over every path,
-        its backend over every device kind, then every backend."""
+        backend over every device kind, its device kind over every backend, then every device; prefill, its device
+        kind and backend over every path, its backend over every device kind, then every backend."""
         if self.phase == "prefill":
             anywhere = replace(self, path=ANY, device_kind=ANY)
             return (self, replace(self, path=ANY), anywhere, replace(anywhere, backend=ANY))
-        return (self, replace(self, backend=ANY), replace(self, backend=ANY, device_kind=ANY))
+        # A backend's kernels before a device kind's memory: the fixed cost per token is kernel launches and
+        # synchronisation, which a GB10 running CUDA shares with CUDA cards rather than with Metal on a Mac.
+        chain = (
+            self,
+            replace(self, device_kind=ANY),
+            replace(self, backend=ANY),
+            replace(self, backend=ANY, device_kind=ANY),
+        )
+        return tuple(dict.fromkeys(chain))
 
 
 def group_key(phase: Phase, device_kind: str, backend: str, *, moe: bool, path: str = ANY) -> GroupKey:

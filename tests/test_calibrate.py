@@ -60,17 +60,38 @@ def test_stated_bandwidth_wins_over_the_catalog(cat: Catalog, tmp_path: Path) ->
 
 def test_fit_table_takes_the_10th_percentile_median_and_90th_percentile(cat: Catalog) -> None:
     model = cat.models["llama-3.1-8b"]
-    runs = [Run(str(i), f"gpu{i}", "gpu", "cuda", model, "decode", float(i), 100.0) for i in range(1, 12)]
-    table = fit_table(runs)
+    runs = [Run(str(i), f"gpu{i}", "gpu", "cuda", model, "decode", float(i), 100.0, "abc"[i % 3]) for i in range(1, 12)]
+    table = fit_table(runs, {"decode": "runs", "prefill": "runs"})
     assert table[("decode", "gpu", "cuda", "dense")] == (0.02, 0.06, 0.1, 11)
-    # pooled across backends and across device kinds, for groups the engine has no rows for
-    assert table[("decode", "gpu", "*", "dense")] == table[("decode", "*", "*", "dense")] == (0.02, 0.06, 0.1, 11)
+    # pooled across device kinds, across backends and across both, for groups the engine has no rows for
+    pools = [("decode", "*", "cuda", "dense"), ("decode", "gpu", "*", "dense"), ("decode", "*", "*", "dense")]
+    assert [table[key] for key in pools] == [(0.02, 0.06, 0.1, 11)] * 3
     assert fit_table(runs[:4]) == {}  # fewer than MIN_ROWS: nothing is fitted on so few runs
+
+
+@pytest.mark.parametrize(
+    ("sources", "own_group"),
+    [
+        ("aaaaaaaaaaaa", False),  # one benchmark thread: its build and its way of measuring, not the backend's
+        ("aaaaaabbbbbb", False),
+        ("aaaabbbbcccc", True),
+    ],
+)
+def test_a_group_measured_by_one_or_two_publications_takes_its_pools_figure(
+    cat: Catalog, sources: str, own_group: bool
+) -> None:
+    model = cat.models["llama-3.1-8b"]
+    cuda = [Run(f"c{i}", f"c{i}", "gpu", "cuda", model, "decode", 50.0, 100.0, s) for i, s in enumerate(sources)]
+    metal = [Run(f"m{i}", f"m{i}", "unified", "metal", model, "decode", 90.0, 100.0, "xyz"[i % 3]) for i in range(9)]
+    table = fit_table(cuda + metal, {"decode": "runs", "prefill": "runs"})
+    assert (("decode", "gpu", "cuda", "dense") in table) == own_group
+    assert ("decode", "*", "*", "dense") in table  # the last pool needs only MIN_ROWS runs
 
 
 TABLE = {
     ("decode", "*", "*", "dense"): (0.5, 0.7, 0.9, 50),
     ("decode", "gpu", "cuda", "dense"): (0.4, 0.6, 0.8, 10),
+    ("decode", "*", "cuda", "dense"): (0.45, 0.65, 0.85, 15),
     ("decode", "*", "*", "moe"): (0.3, 0.5, 0.6, 20),
     ("prefill", "*"): (0.1, 0.3, 0.6, 30),
 }
@@ -80,6 +101,7 @@ TABLE = {
     "kind, backend, moe, group",
     [
         ("gpu", "cuda", False, ("decode", "gpu", "cuda", "dense")),  # its own group
+        ("unified", "cuda", False, ("decode", "*", "cuda", "dense")),  # a GB10: CUDA's kernels before unified memory
         ("gpu", "rocm", False, ("decode", "*", "*", "dense")),  # pooled over every device
         ("unified", "metal", True, ("decode", "*", "*", "moe")),
         ("ram", "cpu", False, ("decode", "*", "*", "dense")),  # no CPU rows: the pooled figure
@@ -242,6 +264,24 @@ def test_interval_score_charges_width_and_misses(low: float, high: float, measur
     from calibrate.spread import interval_score
 
     assert interval_score(low, high, measured) == pytest.approx(score)
+
+
+@pytest.mark.parametrize(
+    ("needed", "scale"),
+    [
+        # needed scales 0.1, 0.2, ... 2.0 (20 held-out runs): the ceil(21 x 0.85) = 18th smallest reaches 85%
+        ([0.1 * i for i in range(1, 21)], 1.8),
+        ([0.5] * 19 + [9.0], 0.5),  # ranges twice as wide as they need be: narrowed
+        ([], 1.0),  # nothing scored: the spread as read
+    ],
+)
+def test_coverage_scale_is_the_conformal_quantile(needed: list[float], scale: float) -> None:
+    from calibrate.spread import coverage_scale, needed_scale
+
+    # (low, typical, high) = (50, 100, 200) and a measured figure above typical needing each scale
+    predicted = [(50.0, 100.0, 200.0, 100.0 * 2**n) for n in needed]
+    assert [needed_scale(*p) for p in predicted] == pytest.approx(needed)
+    assert coverage_scale(predicted, 0.85) == pytest.approx(scale)
 
 
 def _source_runs(cat: Catalog, source: str, efficiencies: list[float]) -> list[Run]:
