@@ -108,12 +108,12 @@ def test_exo_is_for_macs_only(real: Catalog) -> None:
 
 def test_a_quant_from_a_repo_listing(real: Catalog) -> None:
     """Llama 3.3 70B Q4_K_M on 2x 3090: the catalog's size comes from a benchmark, the repo from bartowski's
-    listing, so both llama.cpp and Ollama get a command (a 42.5 GB single file is not sharded)."""
+    listing, so both llama.cpp and Ollama get a command; Ollama pulls the library's own tag of that quant."""
     q4 = fit(real.models["llama-3.3-70b"], parse_hardware("2x RTX 3090", real)).readings[0].best_option
     assert q4 is not None and q4.quant == "Q4_K_M"
     served = {p.engine: serve_command(p) for p in q4.serve.plans}
     assert "-hf bartowski/Llama-3.3-70B-Instruct-GGUF:Q4_K_M" in served[Engine.LLAMA_CPP]
-    assert "ollama run hf.co/bartowski/Llama-3.3-70B-Instruct-GGUF:Q4_K_M" in served[Engine.OLLAMA]
+    assert "ollama run llama3.3:70b-instruct-q4_K_M" in served[Engine.OLLAMA]
 
 
 UNPUBLISHED = [
