@@ -22,12 +22,17 @@ from calibrate.fit import (
     summarise,
 )
 from calibrate.multi_gpu import Check, multi_gpu_checks
+from calibrate.offload import offload_checks
 from calibrate.runs import load_runs
 from catalog.catalog import Catalog
 from engine import calibration
 
 FITTED_PATH = Path(__file__).resolve().parents[1] / "engine" / "calibration_fitted.py"
-MODES = {"layer": "several GPUs, layer split", "tensor": "several GPUs, tensor parallel"}
+MODES = {
+    "layer": "several GPUs, layer split",
+    "tensor": "several GPUs, tensor parallel",
+    "offload": "offload (experts in RAM)",
+}
 
 
 def _checked(c: Check) -> Scored:
@@ -152,11 +157,15 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
         "calibration_median_width": round(both.median_width, 3),
     }
     checks, _ = multi_gpu_checks(catalog, directory)
-    end_to_end = [_checked(c) for c in checks]
+    offloaded, _ = offload_checks(catalog, directory)
+    end_to_end = [_checked(c) for c in checks + offloaded]
     scores = class_scores(scored + end_to_end)
     lines += class_table(scores)
     lines += fold_choices(scored)
-    lines.append("  (several GPUs: the engine as shipped, end to end from placement; it is never fitted on them)")
+    lines.append(
+        "  (several GPUs: the engine as shipped, end to end from placement; offload: the engine as shipped for the "
+        "row's own --n-cpu-moe split, only rows that state their RAM; neither is ever fitted on)"
+    )
     figures |= class_figures(scores)
     return "\n".join(lines), figures, fitted
 

@@ -76,9 +76,9 @@ def device_class(kind: str, backend: str, hardware_id: str) -> str:
             return "Apple (Metal)"
         if hardware_id == "dgx-spark":
             return "DGX Spark"
-        return "unified AMD" if backend in ("rocm", "vulkan") else "unified, other"
-    return {"cuda": "GPU, CUDA", "rocm": "GPU, ROCm", "vulkan": "GPU, Vulkan", "sycl": "GPU, SYCL"}.get(
-        backend, f"GPU, {backend}"
+        return "Strix Halo" if hardware_id.startswith("strix-halo") else "unified, other"
+    return {"cuda": "one GPU, CUDA", "rocm": "one GPU, ROCm", "vulkan": "one GPU, Vulkan", "sycl": "one GPU, SYCL"}.get(
+        backend, f"one GPU, {backend}"
     )
 
 

@@ -239,6 +239,52 @@ def test_multi_gpu_runs_are_checked_end_to_end(cat: Catalog, tmp_path: Path, not
     assert c.phrase == "2x RTX 3090" and c.low <= c.typical <= c.high
 
 
+@pytest.mark.parametrize(
+    ("notes", "layers"),
+    [
+        ("-ngl 99 --n-cpu-moe 36, single request", 36),  # the experts of 36 layers in RAM
+        ("-ngl 99 -ncmoe 20 -fa 1", 20),
+        ("--n-cpu-moe 999 (all experts in RAM)", 48),  # more than the model has: every MoE layer
+        ("--cpu-moe", 48),
+        ('-ngl 99 -ot "exps=CPU"', 48),
+        ("-ngl 20 (dense layers split)", None),  # not an expert offload
+    ],
+)
+def test_expert_offload_is_read_from_the_flags(notes: str, layers: int | None) -> None:
+    from calibrate.offload import cpu_moe_layers
+
+    assert cpu_moe_layers(notes, 48) == layers
+
+
+@pytest.mark.parametrize(
+    ("memory", "bandwidth", "checked"),
+    [
+        (
+            "quad-channel DDR4; RTX 2080 8 GB",
+            "102",
+            True,
+        ),  # stated (bench/measured_runs.csv x75: measured by the author)
+        ("64 GB DDR4-3200 dual channel; RTX 2080 8 GB", "", True),  # DDR type, data rate and channels: 51.2 GB/s
+        ("64 GB DDR4-3200 (channel count not stated)", "", False),  # the engine would have to guess the RAM
+    ],
+)
+def test_expert_offload_runs_are_checked_end_to_end_where_the_ram_is_stated(
+    real_catalog: Catalog, tmp_path: Path, memory: str, bandwidth: str, checked: bool
+) -> None:
+    from calibrate.offload import offload_checks
+
+    row = decode_row(1, "RTX 2080 8GB + Intel Core i9-10900X", 36.7, bw=bandwidth) | {
+        "model": "Qwen3-30B-A3B-Instruct-2507",
+        "model_size_reported": "17.28",
+        "hardware_memory": memory,
+        "offload_or_setup_notes": "-ngl 99 --n-cpu-moe 36, single request",
+    }
+    checks, _ = offload_checks(real_catalog, write_rows(tmp_path, [row]))
+    assert len(checks) == checked
+    if checked:
+        assert checks[0].mode == "offload" and checks[0].low <= checks[0].typical <= checks[0].high
+
+
 # ----------------------------------------------------------------------------------- ranges for an unseen source
 
 

@@ -93,7 +93,7 @@ def test_a_group_only_one_source_measured_is_not_answered_from_that_source(cat: 
     ],
 )
 def test_bias_is_signed_over_prediction(typical: float, measured: float, bias: float, inside: bool) -> None:
-    s = Scored("1", "m on d", "GPU, CUDA", "decode", measured, typical * 0.8, typical, typical * 1.2)
+    s = Scored("1", "m on d", "one GPU, CUDA", "decode", measured, typical * 0.8, typical, typical * 1.2)
     (score,) = class_scores([s])
     assert score.bias == pytest.approx(bias, abs=1e-3) and score.coverage == inside
     assert score.median_width == pytest.approx(1.5)
@@ -102,11 +102,11 @@ def test_bias_is_signed_over_prediction(typical: float, measured: float, bias: f
 @pytest.mark.parametrize(
     ("kind", "backend", "hardware_id", "cls"),
     [
-        ("gpu", "cuda", "rtx-4090", "GPU, CUDA"),
-        ("gpu", "vulkan", "rx-7900-xtx", "GPU, Vulkan"),
+        ("gpu", "cuda", "rtx-4090", "one GPU, CUDA"),
+        ("gpu", "vulkan", "rx-7900-xtx", "one GPU, Vulkan"),
         ("unified", "metal", "m4-max", "Apple (Metal)"),
-        ("unified", "rocm", "strix-halo-395", "unified AMD"),
-        ("unified", "vulkan", "strix-halo-395", "unified AMD"),
+        ("unified", "rocm", "strix-halo-395", "Strix Halo"),
+        ("unified", "vulkan", "strix-halo-395", "Strix Halo"),
         ("unified", "cuda", "dgx-spark", "DGX Spark"),
         ("ram", "cpu", "amd epyc 9554", "CPU only"),
     ],
