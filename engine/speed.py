@@ -244,14 +244,21 @@ def prefill_weight_flops_per_token(model: Model) -> float:
 
 
 def prefill_attention_flops_per_token(model: Model, prompt_tokens: int) -> float:
-    """~4 x full-attention layers x average depth x attention width. Compressed attention (DeepSeek V4) attends to
-    a top-k of compressed entries, not to every earlier token, so nothing is counted there."""
+    """2 x full-attention layers x average depth x heads x (query-key + value dimensions): 4 x layers x depth x
+    attention width for GQA/MHA. MLA runs, in llama.cpp, over the compressed cache with the up-projection absorbed
+    into the query (its deepseek2 graph: 'MLA with the absorption optimization (MQA over the compressed cache)'):
+    each head's keys are the latent plus the rope part (kv_lora_rank + qk_rope_head_dim, 576 for DeepSeek V3) and
+    its values the latent (512), several times a head's own dimensions. Compressed attention (DeepSeek V4) attends
+    to a top-k of compressed entries, not to every earlier token, so nothing is counted there."""
     a = model.attention
     if a.kind == "compressed":
         return 0.0
-    width = (a.n_heads or 0) * (a.head_dim or 0) or (model.hidden_size or 0)
     full_layers = model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
-    return 4 * full_layers * (prompt_tokens / 2) * width
+    per_position = 2 * full_layers * (prompt_tokens / 2)
+    if a.kind == "mla" and a.n_heads and a.kv_lora_rank and a.qk_rope_head_dim:
+        return per_position * a.n_heads * (2 * a.kv_lora_rank + a.qk_rope_head_dim)
+    width = (a.n_heads or 0) * (a.head_dim or 0) or (model.hidden_size or 0)
+    return per_position * 2 * width
 
 
 def batch_expert_read_bytes(model: Model, expert_bytes: float, batch_tokens: int) -> float:

@@ -201,3 +201,17 @@ def test_a_bf16_file_on_strix_halo_vulkan_prefills_slower_than_its_q8_0(real_cat
     q8, _ = speed.prefill_range(model, placement, 512)
     assert bf16 is not None and q8 is not None
     assert bf16.centre < q8.centre * 0.6
+
+
+@pytest.mark.parametrize(
+    ("model", "prompt", "flops"),
+    [
+        # GQA: 4 x 48 layers x 16384 (average depth) x 32 heads x 128
+        ("qwen3-30b-a3b", 32768, 4 * 48 * 16384 * 32 * 128),
+        # MLA over the compressed cache: 2 x 47 layers x 16384 x 20 heads x (512 + 64 keys + 512 values)
+        ("glm-4.7-flash", 32768, 2 * 47 * 16384 * 20 * (512 + 64 + 512)),
+        ("deepseek-v3", 8192, 2 * 61 * 4096 * 128 * (512 + 64 + 512)),
+    ],
+)
+def test_attention_flops_of_a_prompt_token(real_catalog: Catalog, model: str, prompt: int, flops: int) -> None:
+    assert speed.prefill_attention_flops_per_token(real_catalog.models[model], prompt) == pytest.approx(flops)
