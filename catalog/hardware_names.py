@@ -75,6 +75,22 @@ VARIANT_WORDS = frozenset(
         "oem",
     }
 )
+# Words that say whose device it is: a query naming one maker never matches another's card (`radeon 780m` is not
+# the GeForce GTX 780M).
+_MAKER_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("nvidia", frozenset({"nvidia", "geforce", "quadro", "tesla", "rtx", "gtx", "titan", "jetson", "dgx", "hgx"})),
+    ("amd", frozenset({"amd", "radeon", "instinct", "ryzen", "epyc", "threadripper", "firepro"})),
+    ("intel", frozenset({"intel", "arc", "xeon", "iris"})),
+    ("apple", frozenset({"apple", "mac", "macbook", "imac"})),
+)
+
+
+def makers(name: str) -> frozenset[str]:
+    """The makers a name's words point at (empty when it names none)."""
+    raw = set(_SPLIT.split(_SERIES_GLUED.sub(r"\1 ", name.lower())))
+    return frozenset(maker for maker, marks in _MAKER_WORDS if raw & marks)
+
+
 _LAPTOP = re.compile(r"\b(?:laptop\s+gpu|laptop|notebook|mobile)\b")
 _MAXQ = re.compile(r"\bmax[\s-]?q\b")
 _SERIES_GLUED = re.compile(r"\b(rtx|gtx|gt|rx|arc|quadro|tesla|titan|mi|w)(?=\d)")
@@ -102,6 +118,7 @@ class Entry:
     id: str
     hand: bool  # from the hand catalog (wins over a database row)
     release: dt.date | None
+    makers: frozenset[str] = frozenset()  # whose device its names say it is
 
 
 class WordIndex:
@@ -112,7 +129,11 @@ class WordIndex:
     ) -> None:
         self._by_key: dict[frozenset[str], set[str]] = {}
         self._postings: dict[str, set[frozenset[str]]] = {}
-        self._entries = {i: Entry(i, hand.get(i, True), release.get(i)) for i in names_by_id}
+        names_by_id = {i: tuple(names) for i, names in names_by_id.items()}
+        self._entries = {
+            i: Entry(i, hand.get(i, True), release.get(i), frozenset().union(*(makers(n) for n in names)))
+            for i, names in names_by_id.items()
+        }
         for entry_id, names in names_by_id.items():
             for name in names:
                 key = words(name)
@@ -141,7 +162,11 @@ class WordIndex:
         key = words(query)
         if not key:
             return ()
-        return self._match_key(key) or self._match_stems(key)
+        found = self._match_key(key) or self._match_stems(key)
+        said = makers(query)
+        if not said:
+            return found
+        return tuple(i for i in found if not self._entries[i].makers or self._entries[i].makers & said)
 
     def _match_stems(self, key: frozenset[str]) -> tuple[str, ...]:
         """Each model number of the query (a word with a digit) read as the start of a longer one, by one or two

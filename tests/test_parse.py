@@ -250,3 +250,18 @@ def test_errors_carry_a_code_to_branch_on(cat: Catalog, call, code: str, limit: 
     with pytest.raises(RigfitError) as caught:
         call(cat)
     assert (caught.value.code, caught.value.limit) == (ErrorCode[code], limit)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "not_read_as", "gpus", "nodes"),
+    [  # benchmark-thread spellings (issue 17's measured rows)
+        ("AMD Radeon 780M 32GB", "GeForce", 0, 1),  # the Ryzen 7040 iGPU, not NVIDIA's GTX 780M
+        ("8x RTX PRO 6000 Blackwell Server Edition", "nodes", 8, 1),  # a card's name, not 8 servers
+        ("two 8x mi300x servers", "RTX", 8, 2),
+        ("radeon 7900 xtx", "NVIDIA", 1, 1),
+    ],
+)
+def test_makers_and_edition_words(real_catalog: Catalog, phrase: str, not_read_as: str, gpus: int, nodes: int) -> None:
+    reading = parse_hardware(phrase, real_catalog)[0]
+    assert not_read_as not in reading.label
+    assert (len(reading.rig.gpus), reading.rig.nodes) == (gpus, nodes)

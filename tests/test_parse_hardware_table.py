@@ -32,7 +32,6 @@ NOT_YET = {
     "8 node raspberry pi 5 cluster",
     "2 strix halo boxes (evo-x2 + framework) 256gb total",
     "6x 3090 romed8-2t 256gb",
-    "8x rtx pro 6000 blackwell server edition",  # read as 8 nodes of one card (issue 17's measured rows)
 }
 
 

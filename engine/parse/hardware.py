@@ -98,7 +98,7 @@ _SOCKETS = re.compile(
 )
 _SOCKET_WORDS = {"single": 1, "dual": 2, "2": 2, "two": 2, "quad": 4, "4": 4}
 _NUM = r"\d{1,3}|one|two|three|four|five|six|seven|eight"
-_MACHINE = r"(?:nodes?|servers?|machines?|boxes|box|hosts?|pcs|computers?|rigs|workstations|systems)"
+_MACHINE = r"(?:nodes?|servers?(?!\s*edition)|machines?|boxes|box|hosts?|pcs|computers?|rigs|workstations|systems)"
 # Ways of writing N machines and what each holds, tried in order; `rest` is one machine (or, with `total`, all):
 # `2 nodes of 8x h100`, `4-node framework cluster`, `3 pcs each with a 3090`, `two boxes: 2x3090 and 2x3090`,
 # `2x 8xH100 nodes`, `two 8x mi300x servers`, `8x b200 x 4 nodes`, `16x h100 across two hgx boxes`.
