@@ -255,6 +255,7 @@ _ISSUE14_ASSUMPTIONS = {
     AssumptionKind.PRODUCT_CHIP: lambda a: f"no chip named: read the {a.device} as its {', '.join(a.devices)}",
     AssumptionKind.CLUSTER: _cluster,
     AssumptionKind.SERVERS_OF_EIGHT: lambda a: f"{a.count} SXM/OAM GPUs read as servers of 8",
+    AssumptionKind.CPU_NOT_KNOWN: lambda a: f"CPU `{a.device}` not in the catalog: left out (name the RAM to use it)",
     AssumptionKind.OTHER_MEMORY: lambda a: (
         f"{a.device} read with {a.size_gib or 0:g} GB as written (the catalog's card has {a.other_size_gib or 0:g} GB:"
         " a variant or memory mod), at the catalog card's bandwidth"

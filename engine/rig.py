@@ -210,6 +210,7 @@ class AssumptionKind(StrEnum):
     DESCRIBED = "described"  # `device` is not in the catalog: memory and bandwidth as the phrase gives them
     OTHER_MEMORY = "other-memory"  # `device` with `size_gib` written, not its `other_size_gib`: a variant or memory
     # mod the catalog lacks (`2080 ti 22gb`, `mi50 32gb`), at the catalog card's bandwidth
+    CPU_NOT_KNOWN = "cpu-not-known"  # `device` looks like a CPU the catalog lacks: left out, the rest read without it
 
 
 class Assumption(Frozen):

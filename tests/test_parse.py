@@ -265,3 +265,24 @@ def test_makers_and_edition_words(real_catalog: Catalog, phrase: str, not_read_a
     reading = parse_hardware(phrase, real_catalog)[0]
     assert not_read_as not in reading.label
     assert (len(reading.rig.gpus), reading.rig.nodes) == (gpus, nodes)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "gpus", "cpu_left_out"),
+    [  # a CPU the catalog lacks beside the GPUs, as benchmark threads list their rigs
+        ("RTX 4070 Laptop GPU + i9-13900H", 1, "i9-13900h"),
+        ("3090 + ryzen 9 7945hx", 1, "ryzen 9 7945hx"),
+        ("rtx 3060 laptop + i7-12650h", 1, "i7-12650h"),
+    ],
+)
+def test_an_unknown_cpu_beside_gpus_is_left_out_and_said(
+    real_catalog: Catalog, phrase: str, gpus: int, cpu_left_out: str
+) -> None:
+    reading = parse_hardware(phrase, real_catalog)[0]
+    assert len(reading.rig.gpus) == gpus
+    assert [a.device for a in reading.assumptions if a.kind == "cpu-not-known"] == [cpu_left_out]
+
+
+def test_an_unknown_cpu_alone_is_still_not_understood(real_catalog: Catalog) -> None:
+    with pytest.raises(RigfitError, match="I don't know the device"):
+        parse_hardware("i9-13900h", real_catalog)

@@ -66,6 +66,12 @@ _COUNT_PREFIX = re.compile(
     r"^(?P<n>\d{1,3})\s*[x×*]\s*|^(?P<m>\d{1,2})\s+(?=[a-z0-9])|^(?P<word>one|two|three|four|five|six|seven|eight|"
     r"dual|triple|quad|twin|pair of|a pair of|a single|single|a|an)\s+|^(?P<hyphened>dual|triple|quad|twin)-(?=\w)"
 )  # `dual-3090`
+# A CPU by its model number (`i9-13900h`, `core ultra 9 185h`, `ryzen 9 7945hx`, `xeon w5-3435x`): one the catalog
+# lacks says nothing about the GPUs beside it, so a rig that names more than the CPU is read without it.
+_CPU_MODEL = re.compile(
+    r"(?:intel\s+)?(?:core\s+)?i[3579][-\s]?\d{4,5}[a-z]{0,2}|(?:intel\s+)?core\s+ultra\s+[3579][-\s]?\d{3}[a-z]{0,2}|"
+    r"(?:amd\s+)?ryzen\s+(?:ai\s+)?[3579]\s+(?:pro\s+)?\d{3,4}[a-z]{0,3}|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
+)
 _COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d))[x×*]\s*(?P<n>\d{1,3})$")
 _COUNT_WORDS = {
     "one": 1,
@@ -1081,6 +1087,8 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
         elif p.cpu is not None:
             acc.cpu, acc.sockets = p.cpu, max(p.sockets, acc.sockets)
             acc.ram_gib += sum(s.gib * (p.count if s.qualifier is None else 1) for s in p.sizes)
+        elif p.unknown is not None and not p.sizes and _CPU_MODEL.fullmatch(p.unknown) and len(pieces) > 1:
+            acc.notes.append(Assumption(kind=AssumptionKind.CPU_NOT_KNOWN, device=p.unknown))  # `+ i9-13900h`
         elif p.unknown is not None:
             vram = [s for s in p.sizes if s.qualifier in _VRAM_WORDS]
             if not vram:
