@@ -53,6 +53,7 @@ DEFER_AFTER_S = 0.5  # an answer not ready by then is deferred (one waiting behi
 # 5 ms), so acks and defers are not held up by arithmetic.
 SWITCH_INTERVAL_S = 0.001
 CHART_WAIT_S = 1.0  # the longest an answer waits for its picture
+CHART_WARM_MAX_S = 60.0  # the longest start-up waits for the drawing process to load matplotlib
 CHARTS_PENDING_MAX = 8  # drawings queued at most; past that, cards go without a picture until the queue drains
 HTTP_BAD_REQUEST = 400
 RETENTION_EVERY_S = 6 * 3600.0  # the query log is pruned to RETENTION_DAYS this often while the bot runs
@@ -220,6 +221,10 @@ def build_commands(bot: RigfitBot) -> list[AppCommand]:
     ]
 
 
+def _load_charts() -> None:
+    importlib.import_module("bot.charts")
+
+
 class ChartDrawer:
     """Draws cards' charts, in one worker process when `processes` (the running bot: drawing ~0.1 s of CPU per
     chart never competes with the event loop for the interpreter), else in a thread (tests). An answer waits at most
@@ -250,6 +255,18 @@ class ChartDrawer:
         except Exception:
             log.exception("chart failed; answering without it")
         return None
+
+    async def warm(self) -> None:
+        """Start the drawing process and load matplotlib in it before the first card, so the first /fit after a
+        start gets its picture within CHART_WAIT_S too."""
+        pool = self._executor()
+        if pool is None:
+            await asyncio.to_thread(importlib.import_module, "bot.charts")
+            return
+        try:
+            await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(pool, _load_charts), CHART_WARM_MAX_S)
+        except Exception:  # a slow or broken drawing process: cards go without pictures, as when it is busy
+            log.warning("chart process not ready at start; cards go without pictures until it is")
 
     def _finished(self, future: asyncio.Future[bytes | None]) -> None:
         self.pending -= 1
@@ -351,8 +368,7 @@ class RigfitBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         for command in build_commands(self):
             self.tree.add_command(command)
-        if not self.charts.processes:
-            await asyncio.to_thread(importlib.import_module, "bot.charts")  # matplotlib loads before the first /fit
+        await self.charts.warm()  # matplotlib loads before the first /fit
 
     async def run_table_command(self, interaction: discord.Interaction, request: Request, raw: dict[str, Any]) -> None:
         """A command from the request table: the engine off the event loop, the card, its buttons, the log row."""
