@@ -54,7 +54,11 @@ class ServerRun:
 
     def predicted(self, layer_s: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
         """(low, typical, high) tokens per second, all users together."""
-        fast, typical, slow = server_speed.step_seconds(
+        fast, typical, slow = self._step_seconds(layer_s)
+        return self.users / slow, self.users / typical, self.users / fast
+
+    def _step_seconds(self, layer_s: tuple[float, float, float] | None) -> tuple[float, float, float]:
+        return server_speed.step_seconds(
             self.model,
             self.weights_bytes,
             self.split,
@@ -64,20 +68,10 @@ class ServerRun:
             self.users,
             layer_s,
         )
-        return self.users / slow, self.users / typical, self.users / fast
 
     def implied_layer_s(self) -> float:
         """The fixed seconds per layer that make the typical prediction equal the measured speed."""
-        zero = server_speed.step_seconds(
-            self.model,
-            self.weights_bytes,
-            self.split,
-            self.bandwidth_gb_s,
-            self.backend,
-            self.kv_read_bytes,
-            self.users,
-            (0.0, 0.0, 0.0),
-        )[1]
+        zero = self._step_seconds((0.0, 0.0, 0.0))[1]
         return (self.users / self.measured_tps - zero) / self.model.layers
 
 
