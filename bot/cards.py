@@ -439,7 +439,7 @@ def recommend_card(
 
 def _candidate_line(c: Candidate) -> str:
     return (
-        f"**{c.label}** {fmt_usd(c.price_usd)} · {c.quant} · "
+        f"**{c.label}** {fmt_usd(c.price_usd)} · {wording.quant_as_run(c)} · "
         f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s (typically {fmt_rate(c.decode_typical)}) · "
         f"{PLACEMENT_WORDS[c.placement]}"
     )
@@ -454,11 +454,13 @@ def _recommend_fields(best: list[Candidate], path: UpgradePath | None) -> list[C
     if path is not None:
         if path.current is not None:
             c = path.current
-            head = f"Runs now: {c.quant} at typically {fmt_rate(c.decode_typical)} tok/s."
+            quant = wording.quant_as_run(c)
+            head = f"Runs now: {quant} at typically {fmt_rate(c.decode_typical)} tok/s."
         else:
             head = "Runs now, but under the target speed." if path.runs else "Does not run on it now."
         lines = [
-            f"**{wording.upgrade_words(u)}** {fmt_usd(u.candidate.price_usd)} → {u.candidate.quant} · "
+            f"**{wording.upgrade_words(u)}** {fmt_usd(u.candidate.price_usd)} → "
+            f"{wording.quant_as_run(u.candidate)} · "
             f"typically {fmt_rate(u.candidate.decode_typical)} tok/s"
             for u in path.upgrades
         ]
@@ -473,7 +475,8 @@ def whatfits_card(label: str, fits: list[ModelFit]) -> Card:
         return error_card(f"No catalog model runs usefully on {label}.")
     lines = [
         (f"*{wording.WHATFITS_USE_WORDS[f.use]}* " if wording.WHATFITS_USE_WORDS[f.use] else "")
-        + f"**{f.name}** {f.quant} · {fmt_rate(f.decode_low)}–{fmt_rate(f.decode_high)} tok/s · "
+        + f"**{f.name}** {wording.quant_as_run(f)} · "
+        f"{fmt_rate(f.decode_low)}–{fmt_rate(f.decode_high)} tok/s · "
         f"up to {fmt_tokens(f.max_context)} context · {wording.quality_words(f.quality)}"
         for f in fits
     ]

@@ -249,6 +249,7 @@ def cost_answer(
             report.context,
             hardware_price,
             platforms=catalog.platform_prices,
+            pick=r.pick,
         )
         card = cost_card(cost, m.name, r.label, str(catalog.as_of))
         return Answer(
@@ -284,12 +285,19 @@ def recommend_answer(
     def build() -> Answer:
         m = parse_model(model, catalog)
         ctx = parse_context(context, m) or min(DEFAULT_CONTEXT, m.context_max_tokens)
-        found = recommend(m, catalog, budget_usd=budget, min_decode_tps=min_tps, context=ctx)
-        best = best_builds(m, catalog, budget_usd=budget, min_decode_tps=min_tps, context=ctx) if budget else []
+        asked = context is not None  # as /fit: a context not asked for may be traded (not under 8k) to keep 4 bits
+        found = recommend(m, catalog, budget_usd=budget, min_decode_tps=min_tps, context=ctx, context_asked=asked)
+        best = (
+            best_builds(m, catalog, budget_usd=budget, min_decode_tps=min_tps, context=ctx, context_asked=asked)
+            if budget
+            else []
+        )
         path = None
         if hardware:
             reading = parse_hardware(hardware, catalog)[0]
-            path = upgrade_path(m, reading.rig, catalog, min_decode_tps=min_tps, context=ctx, label=reading.label)
+            path = upgrade_path(
+                m, reading.rig, catalog, min_decode_tps=min_tps, context=ctx, context_asked=asked, label=reading.label
+            )
         return Answer(
             card=recommend_card(m.name, found, min_tps, budget, best, path),
             data=recommend_json(m, found, min_tps, budget, ctx, best, path),

@@ -439,6 +439,10 @@ def _candidate_json(c: Candidate) -> Json:
         "placement": c.placement,
         "decode_tps": _range(Range(low=c.decode_low, high=c.decode_high, typical=c.decode_typical)),
         "max_context": c.max_context,
+        "kv_cache_type": c.kv_type,
+        "pick_context": c.context,
+        "pick_trade": c.trade.value,
+        "tier": c.tier.value,
     }
 
 
@@ -498,6 +502,8 @@ def _model_fit_json(f: ModelFit, min_tps: float) -> Json:
         "verdict": f.verdict,
         "decode_tps": _range(Range(low=f.decode_low, high=f.decode_high, typical=f.decode_typical)),
         "max_context": f.max_context,
+        "kv_cache_type": f.kv_type,
+        "tier": f.tier.value,
         "use": f.use.value,
         "reason": wording.whatfits_reason(f, min_tps),
         "quality": {

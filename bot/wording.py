@@ -21,7 +21,7 @@ from engine.fit import FitReport, Pick, QuantOption, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
-from engine.recommend import ModelFit, Quality, QualityBasis, Upgrade, UpgradeKind, Use
+from engine.recommend import Candidate, ModelFit, Quality, QualityBasis, Upgrade, UpgradeKind, Use
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
@@ -136,6 +136,20 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
                 f"`{pick.quant}` at {fmt_tokens(pick.context)} of context with a {pick.kv_type} KV cache, not {asked}"
                 f"{instead}"
             )
+
+
+def quant_as_run(c: Candidate | ModelFit) -> str:
+    """A /recommend or /whatfits line's quant as /fit's pick runs it: "Q4_K_S with a q8_0 KV cache", "Q4_K_M at 16k
+    of context", "IQ2_XXS (below 3 bits: degraded)"."""
+    quant, tier, kv_type, context, trade = c.quant, c.tier, c.kv_type, c.context, c.trade
+    words = quant
+    if trade in (Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8):
+        words += f" at {fmt_tokens(context)} of context"
+    if kv_type != "f16":
+        words += f" with a {kv_type} KV cache"
+    if tier is Tier.DEGRADED:
+        words += f" ({TIER_WORDS[tier]})"
+    return words
 
 
 def quality_note(o: QuantOption, model: Model) -> str | None:
@@ -410,7 +424,9 @@ def cost_caveat(c: CostCaveat) -> str:
             f"less than the {(c.tokens_per_day or 0) / 1e6:g}M asked"
         )
     if c.kind is CostCaveatKind.LOCAL_QUANT:
-        return f"local runs {c.quant}; the API serves the full-precision model"
+        kv = f" with a {c.kv_type} KV cache" if c.kv_type and c.kv_type != "f16" else ""
+        at = f" at {fmt_tokens(c.context)} of context" if c.context else ""
+        return f"local runs {c.quant}{kv}{at}; the API serves the full-precision model"
     return _FIXED_COST_CAVEATS[c.kind]
 
 

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from catalog.types import ApiPrice, Gpu, Hardware, Model, PlatformPrice, RentalPrice
 from engine import concurrency
-from engine.fit import FitOptions, QuantOption, fit_reading
+from engine.fit import FitOptions, Pick, QuantOption, fit_reading
 from engine.prices import GIVEN, PriceBasis, platform_for, rig_price
 from engine.prices import device_price as device_price  # re-exported for callers of engine.cost
 from engine.prices import ram_price as ram_price
@@ -81,6 +81,8 @@ class CostCaveat(Frozen):
     max_tokens_per_day: float | None = None  # OVER_CAPACITY
     tokens_per_day: float | None = None  # OVER_CAPACITY
     quant: str | None = None  # LOCAL_QUANT
+    kv_type: str | None = None  # LOCAL_QUANT: the KV cache type /fit's pick runs the quant with
+    context: int | None = None  # LOCAL_QUANT: ... and the context (the pick's own)
 
 
 class CostReport(Frozen):
@@ -259,15 +261,18 @@ def cost_report(
     context: int,
     hardware_usd: float | None = None,
     platforms: tuple[PlatformPrice, ...] = (),
+    *,
+    pick: Pick | None = None,
 ) -> CostReport:
     """Local against the API and a rental. The rental runs the local option's quant on the same engine (llama.cpp,
-    layer split), so the two figures compare the same model file."""
+    layer split), so the two figures compare the same model file. `pick`: /fit's pick the option is (its KV cache
+    type and context are named with the quant)."""
     caveats: list[CostCaveat] = []
     local = None
     if option is not None and option.verdict != "does-not-fit":
         local = local_cost(option, reading.rig, hardware, usage, hardware_usd, platforms)
         opts = opts.model_copy(update={"quant": option.quant})
-        caveats += _local_caveats(local, option, usage)
+        caveats += _local_caveats(local, option, usage, pick)
     else:
         caveats.append(CostCaveat(kind=CostCaveatKind.NO_LOCAL_RUN))
     api = api_costs(api_prices, usage)
@@ -288,7 +293,7 @@ def cost_report(
     )
 
 
-def _local_caveats(local: LocalCost, option: QuantOption, usage: Usage) -> list[CostCaveat]:
+def _local_caveats(local: LocalCost, option: QuantOption, usage: Usage, pick: Pick | None) -> list[CostCaveat]:
     """What the local figure leaves out or rests on, in the order the card lists them."""
     out = []
     if local.hardware_usd is None:
@@ -307,5 +312,6 @@ def _local_caveats(local: LocalCost, option: QuantOption, usage: Usage) -> list[
         )
     if option.prefill_tps is None:
         out.append(CostCaveat(kind=CostCaveatKind.NO_PREFILL))
-    out.append(CostCaveat(kind=CostCaveatKind.LOCAL_QUANT, quant=option.quant))
+    kv, context = (pick.kv_type, pick.context) if pick is not None and pick.quant == option.quant else (None, None)
+    out.append(CostCaveat(kind=CostCaveatKind.LOCAL_QUANT, quant=option.quant, kv_type=kv, context=context))
     return out

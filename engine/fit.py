@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -190,8 +190,13 @@ def _option(
     context: int,
     opts: FitOptions,
     profile: memory.KvProfile,
+    *,
+    plans: bool = True,
+    weights: memory.Weights | None = None,
 ) -> QuantOption:
-    w = _weights(model, name, published)
+    """One file at one context and KV type: placed, its speed estimated, and (with `plans`) the engines that start
+    it (a search over many rigs leaves them out: `pick_on_rig`). `weights`: the file's, where already sized."""
+    w = weights or _weights(model, name, published)
     kv = profile.bytes_at(context)
     placement = place(model, rig, w.n_bytes, kv)
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink, quant=w.quant)
@@ -216,7 +221,9 @@ def _option(
         max_context=_max_context(model, placement, context, profile),
         serve=serve.for_option(
             model, rig, published, w.quant, fmt, placement, context, opts.kv_type, weights_bytes=w.n_bytes
-        ),
+        )
+        if plans
+        else Serve(),
         loadable=serve.loadable(model, published, w.quant, fmt),
         ttft_s=None
         if est.prefill_tps is None
@@ -277,20 +284,37 @@ class _PickContext:
     opts: FitOptions
     may_shorten: bool  # the context was not asked for
     files: dict[str, tuple[str, Quant | None]]  # option quant -> (candidate name, published file)
+    plans: bool = True  # options carry their engines' serve plans (`_option`)
+    weights: dict[str, memory.Weights] = field(default_factory=dict)  # option quant -> its sized weights, if known
 
 
-def choose_pick(ctx: _PickContext, options: tuple[QuantOption, ...], profile: memory.KvProfile) -> Pick | None:
+Accept = Callable[[QuantOption], bool]  # a further condition on the pick (/recommend's and /whatfits' target speed)
+
+
+def _always(_: QuantOption) -> bool:
+    return True
+
+
+def choose_pick(
+    ctx: _PickContext, options: tuple[QuantOption, ...], profile: memory.KvProfile, accept: Accept = _always
+) -> Pick | None:
     """For each group of tiers (4 bits and up, 3, 2 and below): the best quant of the group that fits on the
     accelerator at the asked settings; else the best of the group's usual bits (4, 3, 2) that does with a q8_0 KV
     cache, or with less context (the asked KV type, then q8_0; never under SHORT_CONTEXT); else the best that
     offloads at USEFUL_OFFLOAD_TPS. The first group with an answer gives the pick. None: `choose_best` at the asked
-    settings (an offload slower than that), if anything runs."""
+    settings (an offload slower than that), if anything runs. Only options `accept` takes are picked (as sized at
+    the pick's own context and KV type)."""
     ranked = sorted(options, key=quality_key, reverse=True)
     for group, trade_bits in PICK_GROUPS:
         members = [o for o in ranked if o.tier in group]
-        pick = _pick_in_group(ctx, members, trade_bits, profile) if members else None
+        pick = _pick_in_group(ctx, members, trade_bits, profile, accept) if members else None
         if pick is not None:
             return pick.model_copy(update={"instead": _instead(pick, options)})
+    return _fallback_pick(ctx, tuple(o for o in options if accept(o)))
+
+
+def _fallback_pick(ctx: _PickContext, options: tuple[QuantOption, ...]) -> Pick | None:
+    """No group answers: `choose_best` at the asked settings (an offload slower than USEFUL_OFFLOAD_TPS)."""
     best = choose_best(options)
     option = next((o for o in options if o.quant == best), None)
     if option is None:
@@ -306,16 +330,16 @@ def choose_pick(ctx: _PickContext, options: tuple[QuantOption, ...], profile: me
 
 
 def _pick_in_group(
-    ctx: _PickContext, members: list[QuantOption], trade_bits: int, profile: memory.KvProfile
+    ctx: _PickContext, members: list[QuantOption], trade_bits: int, profile: memory.KvProfile, accept: Accept
 ) -> Pick | None:
-    asked = next((o for o in members if o.verdict == "fits"), None)
+    asked = next((o for o in members if o.verdict == "fits" and accept(o)), None)
     if asked is not None:
         return _pick(ctx, asked, Trade.NONE, ctx.context, ctx.opts.kv_type)
     for o in (o for o in members if quants.nominal_bits(o.quant, o.bits_per_weight) == trade_bits):
         traded = _traded(ctx, o, profile)
-        if traded is not None:
+        if traded is not None and accept(traded.option):
             return traded
-    useful = next((o for o in members if _useful_offload(o)), None)
+    useful = next((o for o in members if _useful_offload(o) and accept(o)), None)
     if useful is not None:
         return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)
     return None
@@ -325,7 +349,7 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
     """This quant wholly on the accelerator with a q8_0 KV cache at the asked context; else with less context at
     the asked KV type; else with less context and q8_0. Only KV types and contexts the user left to us."""
     q8 = memory.kv_profile(ctx.model, TRADE_KV, ctx.opts.n_seq) if ctx.opts.kv_type == "f16" else None
-    if q8 is not None:
+    if q8 is not None and _fits(ctx, o.weights_bytes, q8.bytes_at(ctx.context)):
         option = _sized(ctx, o, ctx.context, TRADE_KV, q8)
         if option.verdict == "fits":
             return _pick(ctx, option, Trade.KV_Q8, ctx.context, TRADE_KV)
@@ -344,6 +368,11 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
     return None
 
 
+def _fits(ctx: _PickContext, weights_bytes: int, kv_bytes: int) -> bool:
+    """Whether the weights and KV cache fit wholly on the accelerator (placed only: sized in full once it does)."""
+    return place(ctx.model, ctx.rig, weights_bytes, kv_bytes).verdict == "fits"
+
+
 def _useful_offload(o: QuantOption) -> bool:
     """An offload whose decode range reaches USEFUL_OFFLOAD_TPS (the public GLM-5.2 figure for UD-IQ2_XXS with
     expert offload, 3-9 tok/s, is one people run)."""
@@ -360,7 +389,8 @@ def _sized(
     """The same quant at another context or KV type."""
     name, published = ctx.files[o.quant]
     opts = ctx.opts.model_copy(update={"kv_type": kv_type})
-    return _option(ctx.model, ctx.rig, name, published, context, opts, profile)
+    weights = ctx.weights.get(o.quant)
+    return _option(ctx.model, ctx.rig, name, published, context, opts, profile, plans=ctx.plans, weights=weights)
 
 
 def _longest_fitting(model: Model, rig: Rig, weights_bytes: int, context: int, profile: memory.KvProfile) -> int | None:
@@ -416,7 +446,69 @@ def options_by_quality(
     profile = profile or kv_profile(model, opts)
     for name, published, w in files if files is not None else sized_files(model, rig, opts):
         if max_weights_bytes is None or w.n_bytes <= max_weights_bytes:
-            yield _option(model, rig, name, published, context, opts, profile)
+            yield _option(model, rig, name, published, context, opts, profile, weights=w)
+
+
+class RigPick(Frozen):
+    """`pick_on_rig`'s answer: /fit's pick (None: nothing `accept` takes runs), and the options it sized at the
+    asked settings (every one within `max_weights_bytes` when there is no pick), without serve plans."""
+
+    pick: Pick | None
+    options: tuple[QuantOption, ...]
+
+
+def pick_on_rig(
+    model: Model,
+    rig: Rig,
+    context: int,
+    opts: FitOptions,
+    *,
+    may_shorten: bool,
+    files: tuple[SizedFile, ...] | None = None,
+    profile: memory.KvProfile | None = None,
+    max_weights_bytes: int | None = None,
+    accept: Accept = _always,
+) -> RigPick:
+    """The pick `fit_reading` makes on this rig (`choose_pick`: the same quant, KV cache type and context), made
+    for searches over many rigs (/recommend, /whatfits): each group of tiers sizes its quants best first only until
+    one fits as asked, so a rig sizes only what the answer needs. `accept` narrows what may be picked (a target
+    speed, a least number of bits); quants whose weights alone exceed `max_weights_bytes` are passed over."""
+    profile = profile or kv_profile(model, opts)
+    files = files if files is not None else sized_files(model, rig, opts)
+    ctx = _PickContext(model=model, rig=rig, context=context, opts=opts, may_shorten=may_shorten, files={}, plans=False)
+    sized: list[QuantOption] = []
+    for group, trade_bits in PICK_GROUPS:
+        members = _sized_group(ctx, files, group, profile, max_weights_bytes, accept)
+        sized += members
+        pick = _pick_in_group(ctx, sorted(members, key=quality_key, reverse=True), trade_bits, profile, accept)
+        if pick is not None:
+            return RigPick(pick=pick, options=tuple(sized))
+    return RigPick(pick=_fallback_pick(ctx, tuple(o for o in sized if accept(o))), options=tuple(sized))
+
+
+def _sized_group(
+    ctx: _PickContext,
+    files: tuple[SizedFile, ...],
+    group: frozenset[quants.Tier],
+    profile: memory.KvProfile,
+    max_weights_bytes: int | None,
+    accept: Accept,
+) -> list[QuantOption]:
+    """The group's files sized at the asked settings, best first, up to the first one some engine loads that fits
+    as asked (no quant of the group after it can be picked: `quality_key`)."""
+    out = []
+    for name, published, w in files:
+        if quants.tier(w.quant, w.bits_per_weight) not in group:
+            continue
+        if max_weights_bytes is not None and w.n_bytes > max_weights_bytes:
+            continue
+        o = _option(ctx.model, ctx.rig, name, published, ctx.context, ctx.opts, profile, plans=False, weights=w)
+        ctx.files[o.quant] = (name, published)
+        ctx.weights[o.quant] = w
+        out.append(o)
+        if o.verdict == "fits" and o.loadable and accept(o):
+            break
+    return out
 
 
 def _weights_key(w: memory.Weights, published: Quant | None) -> tuple[int, int, bool, float]:

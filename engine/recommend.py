@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import itertools
 import math
@@ -15,13 +16,16 @@ from catalog.types import Gpu, Model, PlatformPrice, QualityScore, SystemMemory,
 from engine import memory
 from engine.fit import (
     PICK_GROUPS,
+    SHORT_CONTEXT,
+    TRADE_KV,
     FitOptions,
+    Pick,
     QuantOption,
     SizedFile,
+    Trade,
     files_key,
-    fit_reading,
     kv_profile,
-    options_by_quality,
+    pick_on_rig,
     quality_key,
     sized_files,
 )
@@ -76,6 +80,10 @@ class Candidate(Frozen):
     max_context: int
     tier: Tier = Tier.GOOD  # how much quality the quant keeps (engine/quants.py)
     quality: tuple[float, ...] = ()  # fit.quality_key of the quant as it runs here (higher is better)
+    # /fit's pick on this machine runs the quant with this KV cache type at this context (fit.Trade: what it gave up)
+    kv_type: memory.KvType = "f16"
+    context: int = 0
+    trade: Trade = Trade.NONE
 
 
 def _mid(o: QuantOption) -> float:
@@ -265,47 +273,58 @@ def _memory_bytes(rig: Rig) -> int:
 
 class _Search:
     """One model's answers on many rigs within one request: the files sized once per kind of rig, the KV profile
-    once, and each rig's answer once (an upgrade path asks about the same rigs for each goal)."""
+    once, and each rig's answer once (an upgrade path asks about the same rigs for each goal). A rig's answer is
+    /fit's pick on it (`fit.pick_on_rig`: the same quant, KV cache type and context), among the quants worth
+    running that reach the target speed."""
 
-    def __init__(self, model: Model, context: int, min_decode_tps: float) -> None:
+    def __init__(self, model: Model, context: int, min_decode_tps: float, may_shorten: bool = False) -> None:
         self.model, self.context, self.min_decode_tps = model, context, min_decode_tps
+        self.may_shorten = may_shorten
         self.opts = FitOptions(context=context)
         self.profile = kv_profile(model, self.opts)
-        self.kv_bytes = self.profile.bytes_at(context)
+        # the least KV cache the pick can trade down to (a q8_0 cache, at SHORT_CONTEXT where it may shorten)
+        least = SHORT_CONTEXT if may_shorten else context
+        self.kv_floor_bytes = memory.kv_profile(model, TRADE_KV, self.opts.n_seq).bytes_at(min(least, context))
         self._files: dict[tuple[bool, bool], tuple[SizedFile, ...]] = {}
-        self._answers: dict[Rig, tuple[bool, QuantOption | None]] = {}
+        self._answers: dict[Rig, tuple[bool, Pick | None]] = {}
 
-    def first_good(self, rig: Rig) -> tuple[bool, QuantOption | None]:
-        """Whether any quant worth running runs on the rig, and the highest-quality one that runs at the target
-        speed (the same answer as `_fastest_good` over every option, found without sizing the rest)."""
+    def first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
+        """Whether any quant worth running runs on the rig, and /fit's pick among the quants that reach the target
+        speed (None: none does). Where /fit's own pick reaches the target (most rigs), this is it; where it does
+        not, the pick the same policy makes among the faster quants."""
         if rig not in self._answers:
             self._answers[rig] = self._first_good(rig)
         return self._answers[rig]
 
-    def _first_good(self, rig: Rig) -> tuple[bool, QuantOption | None]:
+    def _accept(self, option: QuantOption) -> bool:
+        return _worth_running(option) and _mid(option) >= self.min_decode_tps
+
+    def _first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
         key = files_key(rig)
         if key not in self._files:
             self._files[key] = sized_files(self.model, rig, self.opts)
-        runs = False
-        # weights that with the KV cache at the asked context exceed all the rig's memory cannot fit: not sized
-        memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0) - self.kv_bytes
-        options = options_by_quality(
+        # weights that with the least KV cache the pick may use exceed all the rig's memory cannot fit: not sized
+        memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0) - self.kv_floor_bytes
+        found = pick_on_rig(
             self.model,
             rig,
             self.context,
             self.opts,
-            max_weights_bytes=memory_bytes,
+            may_shorten=self.may_shorten,
             files=self._files[key],
             profile=self.profile,
+            max_weights_bytes=memory_bytes,
+            accept=self._accept,
         )
-        for option in options:
-            bits = nominal_bits(option.quant, option.bits_per_weight)
-            if option.verdict == "does-not-fit" or bits < MIN_NOMINAL_BITS:
-                continue
-            runs = True
-            if _mid(option) >= self.min_decode_tps:
-                return True, option
-        return runs, None
+        if found.pick is not None:
+            return True, found.pick
+        # nothing reaches the target (every option was sized): whether anything worth running runs at all
+        return any(o.verdict != "does-not-fit" and _worth_running(o) for o in found.options), None
+
+
+def _worth_running(option: QuantOption) -> bool:
+    """2 bits and up (MIN_NOMINAL_BITS)."""
+    return nominal_bits(option.quant, option.bits_per_weight) >= MIN_NOMINAL_BITS
 
 
 def recommend(
@@ -315,24 +334,37 @@ def recommend(
     budget_usd: float | None = None,
     min_decode_tps: float = 5.0,
     context: int = 32_768,
+    context_asked: bool = True,
     limit: int = 10,
 ) -> list[Candidate]:
-    """The cheapest machines that run the model at `min_decode_tps` (the typical speed), cheapest first: 1-8 of
-    one GPU, unified-memory machines at each priced size, and 1-4 GPUs with system RAM where RAM is priced.
+    """The cheapest machines that run the model at `min_decode_tps` (the typical speed), each at /fit's pick on it
+    (its quant, KV cache type and context: a context not `context_asked` may be traded as /fit trades it): 1-8 of
+    one GPU, unified-memory machines at each priced size, and 1-4 GPUs with system RAM where RAM is priced. Builds
+    at 4 bits and up first, then 3-bit, then 2-bit (degraded) ones, cheapest first within each.
 
     Machines are tried in order of price (a heap), so the search stops at the `limit`-th answer; a GPU + RAM build
     that cannot hold the model goes back on the heap at its next RAM size. More RAM of the same speed only admits
     larger, slower quants, so the first size that runs the model answers for its GPUs and platform."""
     prices = _Prices(catalog)
-    search = _Search(model, context, min_decode_tps)
-    return [c for c, _ in _cheapest(search, prices, budget_usd, limit)]
+    search = _Search(model, context, min_decode_tps, may_shorten=not context_asked)
+    found = [c for c, _ in _cheapest(search, prices, budget_usd, limit, best_group_limit=limit)]
+    return sorted(found, key=lambda c: (_group(c.tier), c.price_usd))[:limit]
 
 
 def _cheapest(
-    search: _Search, prices: _Prices, budget_usd: float | None, limit: int | None, *, every_size: bool = False
+    search: _Search,
+    prices: _Prices,
+    budget_usd: float | None,
+    limit: int | None,
+    *,
+    every_size: bool = False,
+    best_group_limit: int = 0,
 ) -> list[tuple[Candidate, _Machine]]:
     """The price-ordered search (`recommend`): with `every_size`, machines of a device already answered for (more
-    cards, the next RAM size) are tried too, and a `limit` of None reads the heap to the budget."""
+    cards, the next RAM size) are tried too, and a `limit` of None reads the heap to the budget. Without it, a
+    device answered below 4 bits is tried again with more cards or RAM, listed only where that lifts the answer into
+    a better group of quants (fit.PICK_GROUPS); the search goes on past `limit` answers until `best_group_limit` of
+    them run at 4 bits or more, or it has found `limit` x SEARCH_PAST_LIMIT."""
     heap: list[tuple[float, int, _Item]] = [
         (usd, i, item) for i, (usd, item) in enumerate(_options(search.model, prices))
     ]
@@ -340,7 +372,8 @@ def _cheapest(
     seq = len(heap)
     found: list[tuple[Candidate, _Machine]] = []
     satisfied: set[str] = set()
-    while heap and (limit is None or len(found) < limit):
+    groups: dict[str, int] = {}  # device key -> the best group of quants answered for it so far
+    while heap and (limit is None or not _enough(found, limit, best_group_limit)):
         usd, _, item = heapq.heappop(heap)
         if budget_usd is not None and usd > budget_usd:
             break
@@ -349,10 +382,10 @@ def _cheapest(
         o = _made(item, prices)
         if o.key in satisfied and not every_size:
             continue
-        runs, option = search.first_good(o.rig)
+        runs, pick = search.first_good(o.rig)
         # more RAM of the same speed only admits larger, slower quants: worth trying where nothing runs yet, or
-        # (every size) where a larger quant would lift the answer into a better group of quants
-        better_group = every_size and option is not None and _group(option.tier) > 0
+        # where a larger quant would lift the answer into a better group of quants
+        better_group = pick is not None and _group(pick.tier) > 0
         if o.platform is not None and o.ram_ladder and (not runs or better_group):
             gpu = prices.gpus[o.rig.gpus[0].hardware_id or ""][0]
             bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, o.ram_ladder, prices)
@@ -360,11 +393,29 @@ def _cheapest(
             seq += 1
             if not runs:
                 continue
-        if option is not None or (runs and o.platform is not None):
+        if pick is None:
+            if runs and o.platform is not None:
+                satisfied.add(o.key)
+            continue
+        group = _group(pick.tier)
+        if not every_size and group >= groups.get(o.key, len(PICK_GROUPS) + 1):
+            continue  # no better than a cheaper machine of the same device
+        groups[o.key] = group
+        if group == 0:
             satisfied.add(o.key)
-        if option is not None:
-            found.append((_candidate(o.label, o.usd, o.basis, option), o))
+        found.append((_candidate(o.label, o.usd, o.basis, pick), o))
     return found
+
+
+# /recommend searches on past its `limit` answers for builds at 4 bits and up, to this many times the limit
+SEARCH_PAST_LIMIT = 2
+
+
+def _enough(found: list[tuple[Candidate, _Machine]], limit: int, best_group_limit: int) -> bool:
+    if len(found) < limit:
+        return False
+    best = sum(1 for c, _ in found if _group(c.tier) == 0)
+    return best >= best_group_limit or len(found) >= limit * SEARCH_PAST_LIMIT
 
 
 def _item_key(item: _Cards | _Box) -> str:
@@ -379,13 +430,14 @@ def best_builds(
     budget_usd: float,
     min_decode_tps: float = 5.0,
     context: int = 32_768,
+    context_asked: bool = True,
     limit: int = 3,
 ) -> list[Candidate]:
     """The best machines within the budget, best first: every priced machine up to `budget_usd` (more cards and
     more RAM too) answered as `recommend` answers it (the highest-quality quant at the target speed), ordered by
     `_build_rank`. `recommend` gives the cheapest that meet the target; this gives what the money buys."""
     prices = _Prices(catalog)
-    search = _Search(model, context, min_decode_tps)
+    search = _Search(model, context, min_decode_tps, may_shorten=not context_asked)
     found = [c for c, _ in _cheapest(search, prices, budget_usd, None, every_size=True)]
     return sorted(found, key=lambda c: _build_rank(c, min_decode_tps), reverse=True)[:limit]
 
@@ -443,13 +495,14 @@ def upgrade_path(
     *,
     min_decode_tps: float = 5.0,
     context: int = 32_768,
+    context_asked: bool = True,
     label: str | None = None,
 ) -> UpgradePath:
     """What adding RAM, more of the rig's card, one card of another kind, or swapping the cards buys for this
     model: the cheapest change of each kind that makes it run at `min_decode_tps`. A unified-memory machine's
     memory cannot be added to: it gets no upgrade (a new machine is `recommend`'s answer)."""
     prices = _Prices(catalog)
-    search = _Search(model, context, min_decode_tps)
+    search = _Search(model, context, min_decode_tps, may_shorten=not context_asked)
     label = label or rig.describe()
     runs, option = search.first_good(rig)
     current = _candidate(label, 0.0, PriceBasis(), option) if option is not None else None
@@ -613,9 +666,13 @@ def _swap_cards(rig: Rig, goal: _Goal, prices: _Prices) -> Upgrade | None:
     return _first_upgrade(tries, goal)
 
 
-def _candidate(label: str, usd: float, basis: PriceBasis, option: QuantOption) -> Candidate:
+def _candidate(label: str, usd: float, basis: PriceBasis, pick: Pick) -> Candidate:
+    option = pick.option
     assert option.decode_tps is not None
     return Candidate(
+        kv_type=pick.kv_type,
+        context=pick.context,
+        trade=pick.trade,
         label=label,
         price_usd=usd,
         price_basis=basis,
@@ -773,6 +830,9 @@ class ModelFit(Frozen):
     score: float  # quality + speed - quant cost: what the list is ordered by
     use: Use = Use.MORE
     superseded_by: str | None = None  # SUPERSEDED: the later model
+    kv_type: memory.KvType = "f16"  # /fit's pick runs the quant with this KV cache type ...
+    context: int = 0  # ... at this context (/whatfits' own)
+    trade: Trade = Trade.NONE  # what the pick gave up to keep its bits (fit.Trade)
 
 
 def model_quality(model: Model, catalog_models: dict[str, Model], scale: ScoreScale | None = None) -> Quality:
@@ -837,9 +897,12 @@ def _usable(option: QuantOption | None, min_decode_tps: float) -> bool:
     )
 
 
-def _model_fit(m: Model, option: QuantOption, quality: Quality, min_decode_tps: float) -> ModelFit:
+def _model_fit(m: Model, pick: Pick, quality: Quality, min_decode_tps: float) -> ModelFit:
+    option = pick.option
     assert option.decode_tps is not None
     return ModelFit(
+        kv_type=pick.kv_type,
+        context=pick.context,
         model_id=m.id,
         name=m.name,
         total_params_b=m.total_params_b,
@@ -857,27 +920,23 @@ def _model_fit(m: Model, option: QuantOption, quality: Quality, min_decode_tps: 
     )
 
 
-def _best_usable(report_options: tuple[QuantOption, ...], min_decode_tps: float) -> QuantOption | None:
-    ok = [o for o in report_options if _usable(o, min_decode_tps)]
-    return max(ok, key=quality_key) if ok else None
-
-
 def what_fits(
     reading: Reading, catalog: Catalog, *, min_decode_tps: float = 5.0, context: int = 8192, limit: int = 15
 ) -> list[ModelFit]:
-    """The catalog models an expert would run on this hardware, best first: for each model /fit's pick (else the
-    best quant that reaches the target speed), scored by quality, speed and quant (`_score`); then the picks per
-    use (best, fast, coding, long context) lead, the rest follow by score, and models a later one of the same
-    family beats here come last. Quality is the published score where a model has one (`model_quality`)."""
+    """The catalog models an expert would run on this hardware, best first: for each model /fit's pick among the
+    quants that reach the target speed (/fit's own where it does), scored by quality, speed and
+    quant (`_score`); then the picks per use (best, fast, coding, long context) lead, the rest follow by score, and
+    models a later one of the same family beats here come last. Quality is the published score where a model has
+    one (`model_quality`)."""
     scale = score_scale(catalog.models)
     found = []
     for m in catalog.models.values():
         ctx = min(context, m.context_max_tokens)
-        report = fit_reading(m, reading, ctx, FitOptions(context=ctx))
-        pick = report.best_option  # /fit's pick, where it runs at the target speed: the commands agree
-        option = pick if _usable(pick, min_decode_tps) else _best_usable(report.options, min_decode_tps)
-        if option is not None:
-            found.append(_model_fit(m, option, model_quality(m, catalog.models, scale), min_decode_tps))
+        # /fit's pick at this context (its quant, KV cache type and context) among what reaches the target speed
+        accept = functools.partial(_usable, min_decode_tps=min_decode_tps)
+        pick = pick_on_rig(m, reading.rig, ctx, FitOptions(context=ctx), may_shorten=False, accept=accept).pick
+        if pick is not None:
+            found.append(_model_fit(m, pick, model_quality(m, catalog.models, scale), min_decode_tps))
     return _ordered(_mark_superseded(found, catalog.models), min_decode_tps)[:limit]
 
 

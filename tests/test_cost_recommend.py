@@ -16,6 +16,7 @@ from engine.cost import CostCaveat, CostCaveatKind, Usage, api_costs, breakeven,
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.prices import GIVEN, PriceBasis, PricePart, PricePartKind
+from engine.quants import Tier
 from engine.recommend import recommend, what_fits
 
 
@@ -153,19 +154,24 @@ def test_recommend_is_cheapest_first_and_meets_target(cat: Catalog) -> None:
 
 def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     """With desktop DDR5 priced, a 3090 with enough RAM for expert offload is a machine recommend can offer:
-    priced as the card, the desktop platform it sits on and the RAM at the smallest size that holds the model."""
+    priced as the card, the desktop platform it sits on and the RAM at the smallest size that holds the model. It
+    runs a 2-bit (degraded) file, so a dearer build at 3 bits is listed before it."""
     from fixtures import catalog
 
     priced = catalog((_ram_platform("DDR5", 2, 400, 64, 1),))
     found = recommend(priced.models["glm-5.2"], priced, min_decode_tps=1)
-    builds = [c for c in found if " GB DDR5" in c.label]
+    builds = [c for c in found if c.label.startswith("NVIDIA GeForce RTX 3090 + ")]
     assert builds, [c.label for c in found]
     best = builds[0]
     assert best.placement == "expert-offload" and best.label.startswith("NVIDIA GeForce RTX 3090 + 192 GB")
     assert best.price_usd == pytest.approx(700 + 400 + 192 * 400 / 64)  # 128 GB + 24 GB cannot hold the 217 GB file
     assert [p.kind for p in best.price_basis.parts] == [PricePartKind.GPU, PricePartKind.PLATFORM, PricePartKind.RAM]
     assert not best.price_basis.rest_unpriced and best.price_basis.parts[2].ram_gib == 192
-    assert [c.price_usd for c in found] == sorted(c.price_usd for c in found)
+    degraded = [c.tier is Tier.DEGRADED for c in found]
+    assert best.tier is Tier.DEGRADED and degraded == sorted(degraded) and not degraded[0]
+    assert [c.price_usd for c in found if c.tier is Tier.DEGRADED] == sorted(
+        c.price_usd for c in found if c.tier is Tier.DEGRADED
+    )
     # without a RAM price there is nothing to price such a build with
     assert not any(" GB DDR5" in c.label for c in recommend(catalog().models["glm-5.2"], catalog(), min_decode_tps=1))
 
@@ -349,6 +355,10 @@ def test_prices_in_words(basis: PriceBasis, on_cost: str, on_recommend: str | No
         (
             CostCaveat(kind=CostCaveatKind.LOCAL_QUANT, quant="UD-Q2_K_XL"),
             "local runs UD-Q2_K_XL; the API serves the full-precision model",
+        ),
+        (
+            CostCaveat(kind=CostCaveatKind.LOCAL_QUANT, quant="Q4_K_S", kv_type="q8_0", context=32768),
+            "local runs Q4_K_S with a q8_0 KV cache at 32k of context; the API serves the full-precision model",
         ),
         (CostCaveat(kind=CostCaveatKind.NO_POWER), "no power figure for this hardware: electricity not counted"),
         (CostCaveat(kind=CostCaveatKind.NO_PREFILL), "no prefill figure: only output time is counted for power"),
