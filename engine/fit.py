@@ -477,8 +477,9 @@ def pick_on_rig(
     files = files if files is not None else sized_files(model, rig, opts)
     ctx = _PickContext(model=model, rig=rig, context=context, opts=opts, may_shorten=may_shorten, files={}, plans=False)
     sized: list[QuantOption] = []
+    tiered = [(f, quants.tier(f[2].quant, f[2].bits_per_weight)) for f in files]
     for group, trade_bits in PICK_GROUPS:
-        members = _sized_group(ctx, files, group, profile, max_weights_bytes, accept)
+        members = _sized_group(ctx, [f for f, t in tiered if t in group], profile, max_weights_bytes, accept)
         sized += members
         pick = _pick_in_group(ctx, sorted(members, key=quality_key, reverse=True), trade_bits, profile, accept)
         if pick is not None:
@@ -488,13 +489,12 @@ def pick_on_rig(
 
 def _sized_group(
     ctx: _PickContext,
-    files: tuple[SizedFile, ...],
-    group: frozenset[quants.Tier],
+    files: list[SizedFile],
     profile: memory.KvProfile,
     max_weights_bytes: int | None,
     accept: Accept,
 ) -> list[QuantOption]:
-    """The group's files sized at the asked settings, best first, up to the first one some engine loads that fits
+    """A group's files (best first) sized at the asked settings, up to the first one some engine loads that fits
     as asked (no quant of the group after it can be picked: `quality_key`)."""
     out = []
     for name, published, w in files:
