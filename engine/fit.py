@@ -498,8 +498,6 @@ def _sized_group(
     as asked (no quant of the group after it can be picked: `quality_key`)."""
     out = []
     for name, published, w in files:
-        if quants.tier(w.quant, w.bits_per_weight) not in group:
-            continue
         if max_weights_bytes is not None and w.n_bytes > max_weights_bytes:
             continue
         o = _option(ctx.model, ctx.rig, name, published, ctx.context, ctx.opts, profile, plans=False, weights=w)
