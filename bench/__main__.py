@@ -24,6 +24,7 @@ from bench.member_reports import bench_member_reports
 from bench.model_names import model_name_figures
 from bot.commands import fit_answer
 from bot.storage import FaultRow
+from calibrate.servers import figures as server_figures
 from catalog.loader import Catalog, load
 from engine import memory, mixes, quants
 
@@ -268,6 +269,7 @@ def main() -> None:
     results |= weights_error(catalog)
     results |= bench_calibration(catalog)
     results |= concurrency_figures(catalog)  # several users at once on published multi-user runs (issue 17)
+    results |= server_figures(catalog)  # vLLM/SGLang single-request and batched runs across sources (issue 16)
     results |= bench_e2e()
     results |= bench_fleet()  # two processes on one PostgreSQL (issue 21)
     results |= bench_stats()

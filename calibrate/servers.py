@@ -220,6 +220,22 @@ def _score(r: ServerRun, layer_s: tuple[float, float, float] | None) -> Score:
     return Score(r.row_id, label, r.measured_tps, low, typical, high)
 
 
+def figures(catalog: Catalog) -> dict[str, float]:
+    """`make bench`'s vLLM/SGLang rows (issue 16): single requests across sources, batched on the shipped fit."""
+    made, _ = runs(catalog)
+    single = [r for r in made if r.users == 1]
+    out: dict[str, float] = {"server_single_sources": len({r.source for r in single})}
+    for name, scores in (
+        ("single", cross_source(single)),
+        ("batched", [_score(r, None) for r in made if r.users > 1]),
+    ):
+        out[f"server_{name}_rows"] = len(scores)
+        if scores:
+            out[f"server_{name}_median_abs_log_err"] = round(statistics.median(s.abs_log_err for s in scores), 3)
+            out[f"server_{name}_inside"] = round(sum(s.inside for s in scores) / len(scores), 3)
+    return out
+
+
 def report(catalog: Catalog) -> list[str]:
     made, skipped = runs(catalog)
     single = [r for r in made if r.users == 1]
