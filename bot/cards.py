@@ -117,7 +117,8 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
     context = r.pick.context if r.pick is not None and r.pick.option is o else report.context
     lines.append(wording.why(o, context, r.rig, m))
     if o.verdict != "does-not-fit":
-        lines.append(f"decode **{fmt_range(o.decode_tps)}** · prefill {fmt_range(o.prefill_tps)}")
+        depth = f" halfway into {fmt_tokens(context)}" if o.decode_tps is not None else ""  # the engine's depth
+        lines.append(f"decode **{fmt_range(o.decode_tps)}**{depth} · prefill {fmt_range(o.prefill_tps)}")
         lines += [f"⚠️ {wording.caveat(c)}" for c in o.caveats]
         if o.ttft_s is not None:
             lines.append(f"first token after a {fmt_tokens(report.prompt_tokens)} prompt: {_seconds(o.ttft_s)}")

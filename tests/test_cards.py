@@ -153,3 +153,20 @@ def test_a_derived_compute_figure_says_so_on_the_hardware_card(real_catalog: Cat
     derived = to_text(hardware_card(real_catalog.hardware["rx-9070-xt"]))
     published = to_text(hardware_card(real_catalog.hardware["rtx-4090"]))
     assert "derived from its specifications" in derived and "derived" not in published.split("FP16 dense")[1][:40]
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware", "context", "said"),
+    [  # a decode figure is read against llama-bench's empty-context tg128: the card says how deep it is
+        ("glm-5.2", "24GB VRAM + 256GB RAM", None, "halfway into 32k"),
+        ("glm-5.2", "24GB VRAM + 256GB RAM", "8k", "halfway into 8k"),
+    ],
+)
+def test_decode_says_how_deep_into_the_context(
+    cat: Catalog, model: str, hardware: str, context: str | None, said: str
+) -> None:
+    from bot.commands import fit_answer
+
+    text = to_text(fit_answer(cat, model, hardware, context).card)
+    assert all(said in line for line in text.splitlines() if line.startswith("decode ")), text
+    assert any(line.startswith("decode ") for line in text.splitlines())
