@@ -305,12 +305,18 @@ def choose_pick(
     settings (an offload slower than that), if anything runs. Only options `accept` takes are picked (as sized at
     the pick's own context and KV type)."""
     ranked = sorted(options, key=quality_key, reverse=True)
-    for group, trade_bits in PICK_GROUPS:
-        members = [o for o in ranked if o.tier in group]
-        pick = _pick_in_group(ctx, members, trade_bits, profile, accept) if members else None
-        if pick is not None:
-            return pick.model_copy(update={"instead": _instead(pick, options)})
+    for taken in (_and_loadable(accept), accept):  # a file some engine loads before one none can (Kimi on a CPU)
+        for group, trade_bits in PICK_GROUPS:
+            members = [o for o in ranked if o.tier in group]
+            pick = _pick_in_group(ctx, members, trade_bits, profile, taken) if members else None
+            if pick is not None:
+                return pick.model_copy(update={"instead": _instead(pick, options)})
     return _fallback_pick(ctx, tuple(o for o in options if accept(o)))
+
+
+def _and_loadable(accept: Accept) -> Accept:
+    """`accept`, and only files some engine can load: an unpublished quant is picked only when no group has one."""
+    return lambda o: o.loadable and accept(o)
 
 
 def _fallback_pick(ctx: _PickContext, options: tuple[QuantOption, ...]) -> Pick | None:
@@ -476,15 +482,17 @@ def pick_on_rig(
     profile = profile or kv_profile(model, opts)
     files = files if files is not None else sized_files(model, rig, opts)
     ctx = _PickContext(model=model, rig=rig, context=context, opts=opts, may_shorten=may_shorten, files={}, plans=False)
-    sized: list[QuantOption] = []
+    sized: dict[str, QuantOption] = {}
     tiered = [(f, quants.tier(f[2].quant, f[2].bits_per_weight)) for f in files]
-    for group, trade_bits in PICK_GROUPS:
-        members = _sized_group(ctx, [f for f, t in tiered if t in group], profile, max_weights_bytes, accept)
-        sized += members
-        pick = _pick_in_group(ctx, sorted(members, key=quality_key, reverse=True), trade_bits, profile, accept)
-        if pick is not None:
-            return RigPick(pick=pick, options=tuple(sized))
-    return RigPick(pick=_fallback_pick(ctx, tuple(o for o in sized if accept(o))), options=tuple(sized))
+    for taken in (_and_loadable(accept), accept):  # as choose_pick: a file some engine loads first
+        for group, trade_bits in PICK_GROUPS:
+            members = _sized_group(ctx, [f for f, t in tiered if t in group], profile, max_weights_bytes, accept)
+            sized |= {o.quant: o for o in members}
+            pick = _pick_in_group(ctx, sorted(members, key=quality_key, reverse=True), trade_bits, profile, taken)
+            if pick is not None:
+                return RigPick(pick=pick, options=tuple(sized.values()))
+    options = tuple(sized.values())
+    return RigPick(pick=_fallback_pick(ctx, tuple(o for o in options if accept(o))), options=options)
 
 
 def _sized_group(

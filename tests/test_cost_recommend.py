@@ -155,7 +155,8 @@ def test_recommend_is_cheapest_first_and_meets_target(cat: Catalog) -> None:
 def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     """With desktop DDR5 priced, a 3090 with enough RAM for expert offload is a machine recommend can offer:
     priced as the card, the desktop platform it sits on and the RAM at the smallest size that holds the model. It
-    runs a 2-bit (degraded) file, so a dearer build at 3 bits is listed before it."""
+    runs a 2-bit (degraded) file, the best the catalog publishes (its 3-bit files are estimates no engine loads), so
+    the builds are ranked by price within the degraded tier."""
     from fixtures import catalog
 
     priced = catalog((_ram_platform("DDR5", 2, 400, 64, 1),))
@@ -168,7 +169,7 @@ def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     assert [p.kind for p in best.price_basis.parts] == [PricePartKind.GPU, PricePartKind.PLATFORM, PricePartKind.RAM]
     assert not best.price_basis.rest_unpriced and best.price_basis.parts[2].ram_gib == 192
     degraded = [c.tier is Tier.DEGRADED for c in found]
-    assert best.tier is Tier.DEGRADED and degraded == sorted(degraded) and not degraded[0]
+    assert best.tier is Tier.DEGRADED and degraded == sorted(degraded)
     assert [c.price_usd for c in found if c.tier is Tier.DEGRADED] == sorted(
         c.price_usd for c in found if c.tier is Tier.DEGRADED
     )

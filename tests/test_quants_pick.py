@@ -32,6 +32,8 @@ PICKS = [
     ("gpt-oss-120b", "RTX 3090 + 64GB DDR5", {"MXFP4"}, {Tier.GOOD}, "MXFP4 with --n-cpu-moe"),
     # an 8B on a 4090: Q8_0, as good as BF16 at half the bytes to read per token
     ("llama-3.1-8b", "RTX 4090", {"Q8_0"}, {Tier.NEAR_LOSSLESS}, "Q8_0, not BF16"),
+    # Unsloth's dynamic 2-bit people download, not a 3-bit no one publishes (and no 16-bit GGUF to make it from)
+    ("kimi-k2.5", "512GB DDR5 EPYC 9654", {"UD-Q2_K_XL"}, {Tier.DEGRADED}, "a file some engine loads"),
     ("qwen3-30b-a3b", "RTX 3090", None, GOOD_OR_BETTER, "30B-A3B at 4+ bits on 24 GB"),
     ("gemma-3-27b", "RTX 3090", None, GOOD_OR_BETTER, "27B at 4+ bits on 24 GB"),
     ("qwen2.5-72b", "M4 Max 128GB", None, GOOD_OR_BETTER, "72B at 4+ bits on 128 GB"),
