@@ -222,6 +222,7 @@ def cost_answer(
     catalog: Catalog,
     model: str,
     hardware: str,
+    context: str | int | None = None,
     tokens_per_day: float = Usage().tokens_per_day,
     input_share: float = Usage().input_share * 100,
     kwh_price: float = Usage().kwh_usd,
@@ -234,7 +235,7 @@ def cost_answer(
         m = parse_model(model, catalog)
         readings = parse_hardware(hardware, catalog)
         usage = _usage(tokens_per_day, input_share / 100, kwh_price, years)
-        report = fit(m, readings[:1])
+        report = fit(m, readings[:1], FitOptions(context=parse_context(context, m)))
         r = report.readings[0]
         option = r.best_option
         cost = cost_report(

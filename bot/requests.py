@@ -316,6 +316,7 @@ REQUESTS: dict[str, Request] = {
             (
                 MODEL,
                 HARDWARE,
+                CONTEXT,
                 Option(
                     "tokens_per_day",
                     Kind.INT,

@@ -8,7 +8,7 @@ import pytest
 
 from bot import wording
 from bot.cards import to_text
-from bot.commands import compare_answer, cost_answer, recommend_answer, run_request, whatfits_answer
+from bot.commands import compare_answer, cost_answer, fit_answer, recommend_answer, run_request, whatfits_answer
 from bot.requests import Frontend
 from catalog.loader import Catalog
 from catalog.types import Price, SystemMemory
@@ -301,7 +301,7 @@ _NO_DDR4 = PricePart(kind=PricePartKind.NO_RAM_OFFER, memory_type="DDR4")
     [
         (
             PriceBasis(parts=(_USED_3090, _USED_3090)),
-            "NVIDIA GeForce RTX 3090 used $700 (2026-11-22); NVIDIA GeForce RTX 3090 used $700 (2026-11-22)",
+            "2 x NVIDIA GeForce RTX 3090 used $700 (2026-11-22)",
             "2 x NVIDIA GeForce RTX 3090 used $700 (2026-11-22)",
         ),
         (
@@ -377,3 +377,35 @@ def test_cost_caveats_in_words(caveat: CostCaveat, words: str) -> None:
 def test_every_cost_caveat_kind_has_words() -> None:
     for kind in CostCaveatKind:
         assert wording.cost_caveat(CostCaveat(kind=kind, quant="Q4_K_M", max_tokens_per_day=1, tokens_per_day=2))
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware", "context", "quant", "context_words"),
+    [
+        # "what does it cost me to run 70B at 8k on my two 3090s": the asked context is the one priced
+        ("llama-3.3-70b", "2x3090", "8k", "Q4_K_M", "at 8k of context"),
+        # no context asked: the pick's own (16k keeps Q4_K_M on 48 GB, as /fit says)
+        ("llama-3.3-70b", "2x3090", None, "Q4_K_M", "at 16k of context"),
+        # a long context asked for costs bits: the local quant is the one that holds 128k
+        ("llama-3.3-70b", "2x3090", "128k", None, "at 128k of context"),
+        ("qwen3-30b-a3b", "rtx 4090", "32768", "Q4_K_M", "at 32k of context"),
+    ],
+)
+def test_cost_prices_the_context_asked(
+    real_catalog: Catalog, model: str, hardware: str, context: str | None, quant: str | None, context_words: str
+) -> None:
+    cat = real_catalog
+    answer = cost_answer(cat, model, hardware, context)
+    assert answer.ok, answer.error
+    local = next(n for n in answer.data["notes"] if n.startswith("local runs"))
+    assert context_words in local
+    assert quant is None or f"local runs {quant}" in local
+    fitted = fit_answer(cat, model, hardware, context)
+    pick = fitted.data["readings"][0]["pick"]
+    assert f"local runs {pick['quant']}" in local  # the /fit card's pick, at the same context
+    assert f"at {pick['context'] // 1024}k of context" in local
+
+
+def test_cost_says_a_context_it_cannot_read(real_catalog: Catalog) -> None:
+    answer = cost_answer(real_catalog, "llama-3.3-70b", "2x3090", "lots")
+    assert not answer.ok and answer.error is not None and "lots" in answer.error and "context" in answer.error.lower()

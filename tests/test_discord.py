@@ -111,7 +111,7 @@ COMMANDS = [
     ("fit", ("glm-5.2", "256GB", None, None), "GLM-5.2 on your hardware"),
     ("fit", ("llama-3.1-8b", "RTX 3090", "64k", "Q8_0", "q8_0", "50k"), "-ctk q8_0 -ctv q8_0"),
     ("quants", ("glm-5.2", "M3 Ultra 256GB"), "UD-IQ2_XXS"),
-    ("cost", ("glm-5.2", "24GB VRAM + 256GB RAM", 2_000_000, 75, 0.15, 3.0, 12_000), "Break-even"),
+    ("cost", ("glm-5.2", "24GB VRAM + 256GB RAM", "32k", 2_000_000, 75, 0.15, 3.0, 12_000), "Break-even"),
     ("recommend", ("llama-3.1-8b", None, 20.0, None), "RTX 3090"),
     ("whatfits", ("RTX 3090", 5.0), "Llama-3.1-8B"),
     ("compare", ("llama-3.1-8b", "gemma-3-27b", "RTX 3090"), "Gemma-3-27B"),

@@ -124,7 +124,8 @@ class FitView(CardView):
         await self._follow(interaction, "quants", build, paged)
 
     async def cost(self, interaction: discord.Interaction) -> None:
-        await self._follow(interaction, "cost", lambda: cost_answer_(self.bot.catalog, self.model, self.hardware))
+        build = lambda: cost_answer_(self.bot.catalog, self.model, self.hardware, self.context)  # noqa: E731
+        await self._follow(interaction, "cost", build)
 
     async def longer(self, interaction: discord.Interaction) -> None:
         context = _longer(self.context)
