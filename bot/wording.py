@@ -26,7 +26,7 @@ from engine.recommend import Candidate, ModelFit, Quality, QualityBasis, Upgrade
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
-from engine.serve import Engine, Refusal, Refused, ServePlan, Step
+from engine.serve import IK_SERVER, Engine, Refusal, Refused, ServePlan, Step
 from engine.server_speed import ServerSpeed
 from engine.speed import Caveat, CaveatKind
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
@@ -436,6 +436,7 @@ def cost_caveat(c: CostCaveat) -> str:
 
 ENGINE_NAMES: dict[Engine, str] = {
     Engine.LLAMA_CPP: "llama.cpp",
+    Engine.IK_LLAMA: "ik_llama.cpp",
     Engine.OLLAMA: "Ollama",
     Engine.MLX: "MLX",
     Engine.VLLM: "vLLM",
@@ -448,6 +449,13 @@ def step_comment(step: Step, nodes: int) -> str | None:
     """The shell comment above a step of a plan of several steps: where (and in which order) it runs."""
     if step.role == "server":
         return "# start the server with these settings (or set them on the ollama service), then:"
+    if step.role == "download":
+        return "# download the GGUF (every part of a split file) into a folder here:"
+    if step.words == IK_SERVER:
+        return (
+            "# then, here, with github.com/ikawrakow/ik_llama.cpp cloned and built beside it as its README says "
+            "(cmake -B build, with -DGGML_CUDA=ON for NVIDIA cards; cmake --build build --config Release):"
+        )
     if step.role == "prepare":
         if step.words == ("hf", "download"):
             where = " (on machine 1)" if nodes > 1 else ""
@@ -550,6 +558,15 @@ def refused(r: Refused) -> str:
             return f"{name}: no published MLX repo of {r.quant} in the catalog to place"
         case Refusal.NOT_APPLE:
             return f"{name}: runs MLX on Macs only (on Linux it runs on the CPU), and {r.device} is not a Mac"
+        case Refusal.NO_GGUF_FILE:
+            return f"{name}: loads a local file, and the catalog does not name {r.quant}'s file to download"
+        case Refusal.F16_TENSORS:
+            return f"{name}: its README warns that Unsloth's _XL quants such as {r.quant} (f16 tensors) may not work"
+        case Refusal.BACKEND:
+            return (
+                f"{name}: its README lists CPUs and NVIDIA cards from Turing (7.5) on as its working backends, "
+                f"not the {r.device}"
+            )
         case Refusal.NEEDS_IMATRIX:
             return (
                 f"{name}: no published GGUF of {r.quant} in the catalog, and llama-quantize makes {r.quant} only "

@@ -150,6 +150,52 @@ RPC_SERVER = Program(
     ),
 )
 
+# ik_llama.cpp's llama-server (github:ikawrakow/ik_llama.cpp @8337e4cd, 2026-08-15): common/common.cpp's
+# gpt_params_find_arg is its whole parser, and an argument it does not know stops the server ("error: unknown
+# argument"). Its own flags beside llama.cpp's: -mla 0|1|2|3 (MLA; 3 is the default), -amb N (attention's K*Q
+# buffer in MB, only without flash attention), -no-fmoe (fused MoE is on by default: the `-fmoe` of older commands
+# is no longer parsed), -rtr (repack at load; its README warns against it with experts in RAM), -sm none|layer|
+# attn|graph, cache types up to q6_0 and q8_KV. `--n-cpu-moe N` keeps the experts of N layers in RAM (the last N on
+# one GPU, src/llama-load-tensors.cpp); no -hf: -hfr/-hff download only in a build with LLAMA_CURL, which its
+# CMakeLists.txt leaves off, so a plan downloads the file first and passes -m.
+IK_KV_TYPES = (*LLAMA_KV_TYPES, "q6_0", "q8_KV")
+IK_LLAMA_SERVER = Program(
+    words=("ik_llama.cpp/build/bin/llama-server",),
+    flags=(
+        _f("-m --model", "str"),
+        _f("-c --ctx-size", "int"),
+        _f("-ngl --gpu-layers --n-gpu-layers", "int"),
+        _f("-ncmoe --n-cpu-moe", "int"),
+        _f("-cmoe --cpu-moe"),
+        _f("-ot --override-tensor", "str"),
+        _f("-fa --flash-attn", "choice", ("on", "off", "auto", "1", "0")),
+        _f("-no-fa --no-flash-attn"),
+        _f("-mla --mla-use", "choice", ("0", "1", "2", "3")),
+        _f("-amb --attention-max-batch", "int"),
+        _f("-no-fmoe --no-fused-moe"),
+        _f("-rtr --run-time-repack"),
+        _f("-ctk --cache-type-k", "choice", IK_KV_TYPES),
+        _f("-ctv --cache-type-v", "choice", IK_KV_TYPES),
+        _f("-ts --tensor-split", "csv_num"),
+        _f("-sm --split-mode", "choice", ("none", "layer", "attn", "graph")),
+        _f("-mg --main-gpu", "int"),
+        _f("--rpc", "host_ports"),
+        _f("--no-mmap"),
+        _f("--mlock"),
+        _f("-np --parallel", "int"),
+        _f("-t --threads", "int"),
+        _f("--jinja"),
+        _f("--host", "str"),
+        _f("--port", "int"),
+    ),
+    source=(
+        "github:ikawrakow/ik_llama.cpp @8337e4cd common/common.cpp (gpt_params_find_arg; 'unknown argument'), "
+        "common/common.h (mla_attn = 3, flash_attn = true, fused_moe_up_gate = true by default), docs/parameters.md "
+        "and README.md (Quickstart: cmake -B build -DGGML_CUDA=ON, ./build/bin/llama-server --model FILE; backends "
+        "that fully work: CPU and CUDA, Turing or newer)"
+    ),
+)
+
 LLAMA_QUANTIZE = Program(
     words=("llama-quantize",),
     positional=("str", "str", "ftype"),
@@ -301,6 +347,7 @@ MLX_SERVER = Program(
 
 PROGRAMS = (
     LLAMA_SERVER,
+    IK_LLAMA_SERVER,
     RPC_SERVER,
     LLAMA_QUANTIZE,
     HF_DOWNLOAD,

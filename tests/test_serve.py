@@ -113,7 +113,52 @@ def test_tensor_parallel_divides_the_heads(real: Catalog, gpus: int, tp: int, pp
         ("python3 -m sglang.launch_server --model-path a/b --max-model-len 32768", False),  # vLLM's flag
         ("mlx_lm.server --model mlx-community/x-4bit", True),
         ("ray start --address $HEAD_NODE_IP:6379", True),
+        # ik_llama.cpp @8337e4cd: the line ubergarm's model cards print, on a file downloaded first
+        ("ik_llama.cpp/build/bin/llama-server -m K/IQ2_KL/K-00001-of-00008.gguf -c 32768 -ngl 99 -cmoe -mla 3", True),
+        ("ik_llama.cpp/build/bin/llama-server -m a.gguf -ngl 99 --n-cpu-moe 40 -fa on -ctk q8_0", True),
+        ("ik_llama.cpp/build/bin/llama-server -m a.gguf -fmoe", False),  # fused MoE is the default; -fmoe is unknown
+        ("ik_llama.cpp/build/bin/llama-server -hf a/b:Q4_K_M", False),  # no -hf (-hfr needs a LLAMA_CURL build)
+        ("ik_llama.cpp/build/bin/llama-server -m a.gguf -mla 4", False),  # -mla 0|1|2|3
+        ("llama-server -hf a/b:Q4_K_M -mla 3", False),  # mainline llama.cpp has no -mla
     ],
 )
 def test_flag_tables_accept_and_reject(line: str, ok: bool) -> None:
     assert (flags.check_line(line) == []) is ok, flags.check_line(line)
+
+
+# ik_llama.cpp beside llama.cpp where a MoE model's experts sit in RAM, as people ask it ("235B on a 4090 and 128 GB",
+# "R1 on an EPYC with 768 GB and no GPU"); refused with the rule that stops it, never offered where the weights sit
+# on the GPUs (vLLM/SGLang and llama.cpp serve those).
+IK_CASES = [
+    (
+        "qwen3-235b-a22b",
+        "RTX 4090 + 128GB DDR5",
+        "Qwen3-235B-A22B-Instruct-2507-GGUF/Q4_K_M/Qwen3-235B-A22B-Instruct-2507-Q4_K_M-00001-of-00003.gguf",
+        None,
+    ),
+    ("deepseek-r1", "EPYC 9654 768GB", "DeepSeek-R1-GGUF/DeepSeek-R1-Q8_0/DeepSeek-R1.Q8_0-00001-of-00015.gguf", None),
+    # no repo publishes IQ3_XXS: the file llama.cpp's plan makes from the BF16 GGUF, run by ik_llama.cpp
+    ("glm-5.2", "24GB VRAM + 256GB RAM", "GLM-5.2-IQ3_XXS.gguf", None),
+    ("gpt-oss-120b", "RX 7900 XTX + 64GB DDR5", None, Refusal.BACKEND),  # README: CPU and CUDA only
+    ("gpt-oss-120b", "RTX 4090 + 64GB DDR5", None, Refusal.NO_GGUF_FILE),  # the catalog names no file of MXFP4
+    ("qwen3-30b-a3b", "RTX 4090", None, None),  # all on the card: not an offload
+    ("deepseek-r1", "8x H100", None, None),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "path", "refusal"), IK_CASES, ids=[f"{c[0]}@{c[1]}" for c in IK_CASES])
+def test_ik_llama_where_experts_sit_in_ram(
+    real: Catalog, model: str, hardware: str, path: str | None, refusal: Refusal | None
+) -> None:
+    option = _best(real, model, hardware)
+    plan = option.serve.plan(Engine.IK_LLAMA)
+    stops = {r.reason for r in option.serve.refused if r.engine == Engine.IK_LLAMA}
+    assert (plan is not None) == (path is not None), f"{model} on {hardware}: {plan}"
+    assert stops == ({refusal} if refusal else set())
+    if plan is not None:
+        command = serve_command(plan)
+        assert flags.check_command(command) == [], command
+        server = command.splitlines()[-1]
+        assert server.startswith(f"ik_llama.cpp/build/bin/llama-server -m {path} "), server
+        assert "hf download" in command  # the file (every part of it) is downloaded first
+        assert ("-mla 3" in server) == (real.models[model].attention.kind == "mla")

@@ -38,8 +38,13 @@ RIGS = (
     "DGX Spark",
     "2x M3 Ultra 512GB",  # a cluster of Macs
 )
-# pairs beyond the matrix: an MLX checkpoint too large for one Mac (exo over two)
-EXTRA = (("deepseek-v3.1", "2x M3 Ultra 512GB"),)
+# pairs beyond the matrix: an MLX checkpoint too large for one Mac (exo over two); MoE models with their experts in
+# RAM from a file the catalog names (ik_llama.cpp: a 4090 with 128 GB of DDR5, a 768 GB EPYC on its own)
+EXTRA = (
+    ("deepseek-v3.1", "2x M3 Ultra 512GB"),
+    ("qwen3-235b-a22b", "RTX 4090 + 128GB DDR5"),
+    ("deepseek-r1", "EPYC 9654 768GB"),
+)
 _GPU_ENGINES = {Engine.VLLM, Engine.SGLANG}
 
 
@@ -110,7 +115,7 @@ def _fits_its_gpus(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str 
 
 
 def _gguf_engines_load_gguf(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
-    if p.engine in (Engine.LLAMA_CPP, Engine.OLLAMA) and p.checkpoint_format != "gguf":
+    if p.engine in (Engine.LLAMA_CPP, Engine.IK_LLAMA, Engine.OLLAMA) and p.checkpoint_format != "gguf":
         return f"{p.engine} given a {p.checkpoint_format} checkpoint"
     return None
 
@@ -139,11 +144,61 @@ def _mlx_on_apple(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str |
     return None if macs else "MLX off Apple silicon"
 
 
+def _ik_llama_where_it_works(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine != Engine.IK_LLAMA:
+        return None
+    not_cuda = [g.name for g in rig.gpus if g.backend != "cuda" or (_cc(g.compute_capability) or (9, 9)) < (7, 5)]
+    if not_cuda:
+        return f"ik_llama.cpp on {not_cuda}"
+    if "_XL" in o.quant.upper():
+        return f"ik_llama.cpp given Unsloth's {o.quant}"
+    server = p.steps[-1]
+    model_path = next((a.value or "" for a in server.args if a.flag == "-m"), "")
+    made = {s.positional[1] for s in p.steps if s.words == ("llama-quantize",)}
+    downloads = [s for s in p.steps if s.words == ("hf", "download")]
+    folders = {a.value or "" for s in downloads for a in s.args if a.flag == "--local-dir"}
+    if model_path not in made and not any(model_path.startswith(f"{d}/") for d in folders):
+        return f"-m {model_path} is neither downloaded nor made by an earlier step"
+    if "-fmoe" in {a.flag for a in server.args} or (model.attention.kind == "mla") != ("-mla" in serve_command(p)):
+        return "-fmoe (no longer parsed), or -mla 3 missing on an MLA model"
+    return None
+
+
 def _repo_is_listed(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
     known = {q.repo for q in model.quants if q.repo} | {model.hf_repo} | {g.repo for g in model.gguf_repos}
     repo = p.checkpoint.removeprefix("hf.co/").split(":")[0]
     tags = {t.tag for t in model.ollama_tags}
     return None if repo in known or p.checkpoint in tags else f"{p.checkpoint} is not a repo or tag the catalog lists"
+
+
+def _online_fp8_from_16_bits(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if not any(a.flag == "--quantization" for s in p.steps for a in s.args):
+        return None
+    if p.checkpoint_format != "fp8" or p.checkpoint != model.hf_repo or model.native_dtype not in ("bf16", "fp16"):
+        return f"--quantization on {p.checkpoint} ({p.checkpoint_format}, released as {model.native_dtype})"
+    return None
+
+
+def _mlx_convert_feeds_the_server(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    convert = next((s for s in p.steps if s.words == ("mlx_lm.convert",)), None)
+    if convert is None:
+        return None
+    given = {a.flag: a.value for a in convert.args}
+    served = next(
+        (a.value for s in p.steps if s.words == ("mlx_lm.server",) for a in s.args if a.flag == "--model"), None
+    )
+    if given.get("--hf-path") != model.hf_repo or model.native_dtype not in ("bf16", "fp16"):
+        return f"mlx_lm.convert from {given.get('--hf-path')} (released as {model.native_dtype})"
+    if "-q" not in given or served != given.get("--mlx-path"):
+        return f"mlx_lm.server loads {served}, convert wrote {given.get('--mlx-path')}"
+    return None
+
+
+def _quantized_repo_of_its_format(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine not in _GPU_ENGINES or p.checkpoint_format not in ("awq", "gptq", "nvfp4"):
+        return None
+    listed = {q.repo for q in model.quants if q.format == p.checkpoint_format}
+    return None if p.checkpoint in listed else f"{p.checkpoint} is not a published {p.checkpoint_format} repo"
 
 
 RULES: list[tuple[str, str, Rule]] = [
@@ -180,7 +235,28 @@ RULES: list[tuple[str, str, Rule]] = [
         _ollama_places_it,
     ),
     ("MLX", "mlx-lm SERVER.md and exo README: Apple silicon", _mlx_on_apple),
+    (
+        "ik_llama.cpp",
+        "github:ikawrakow/ik_llama.cpp @8337e4cd README (CPU and CUDA Turing+ only; no Unsloth _XL; run a local file) "
+        "and common/common.cpp (no -fmoe; -mla for MLA)",
+        _ik_llama_where_it_works,
+    ),
     ("real repo", "the catalog's listed repos (each with its source)", _repo_is_listed),
+    (
+        "online FP8",
+        "docs.vllm.ai quantization/fp8: --quantization fp8 quantizes an original-precision BF16/FP16 model as it loads",
+        _online_fp8_from_16_bits,
+    ),
+    (
+        "MLX conversion",
+        "github:ml-explore/mlx-lm mlx_lm/convert.py (--hf-path, -q, --q-bits, --mlx-path), SERVER.md (--model path)",
+        _mlx_convert_feeds_the_server,
+    ),
+    (
+        "AWQ/GPTQ/NVFP4 repo",
+        "vLLM loads a quantized checkpoint as published (quantization docs): no repo of the format, no command",
+        _quantized_repo_of_its_format,
+    ),
 ]
 
 
@@ -214,6 +290,15 @@ def test_every_plan_keeps_the_rule(
 def test_the_matrix_has_plans_of_every_engine(matrix: list[tuple[str, str, Model, Rig, QuantOption]]) -> None:
     engines = {p.engine for *_, o in matrix for p in o.serve.plans}
     assert engines == set(Engine)
+
+
+def test_the_matrix_has_plans_made_without_a_repo_of_the_format(
+    matrix: list[tuple[str, str, Model, Rig, QuantOption]],
+) -> None:
+    """The new rules above see plans to check: vLLM's online FP8 and mlx_lm.convert's MLX folders."""
+    steps = [s for *_, o in matrix for p in o.serve.plans for s in p.steps]
+    assert any(a.flag == "--quantization" for s in steps for a in s.args)
+    assert any(s.words == ("mlx_lm.convert",) for s in steps)
 
 
 def _strings(value: object) -> Iterator[str]:
