@@ -150,9 +150,11 @@ def _shell_word(token: str) -> str:
 
 
 def _step_line(step: Step) -> str:
-    tokens = [f"{k}={v}" for k, v in step.env] + list(step.words) + list(step.positional)
-    for a in step.args:
-        tokens += [a.flag] if a.value is None else [a.flag, a.value]
+    flags = [t for a in step.args for t in ((a.flag,) if a.value is None else (a.flag, a.value))]
+    if step.inside is not None:  # a container: its flags, its image, then the command it runs
+        tokens = [*step.words, *flags, *step.positional]
+        return " ".join(_shell_word(t) for t in tokens) + " " + _step_line(step.inside)
+    tokens = [f"{k}={v}" for k, v in step.env] + list(step.words) + list(step.positional) + flags
     return " ".join(_shell_word(t) for t in tokens)
 
 

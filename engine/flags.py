@@ -87,6 +87,7 @@ class Program:
     positional: tuple[ValueKind, ...] = ()
     env: tuple[Flag, ...] = ()
     source: str = ""
+    nested: bool = False  # a launcher (docker run): after its positional arguments comes the command it runs
 
     def flag(self, name: str) -> Flag | None:
         return next((f for f in self.flags if name in f.names), None)
@@ -289,6 +290,32 @@ RAY_START = Program(
     source="https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html (multi-node: ray start --head / --address)",
 )
 
+# NVIDIA's playbook for vLLM on DGX Spark starts it in NVIDIA's container: `docker run -it --gpus all -p 8000:8000
+# nvcr.io/nvidia/vllm:${LATEST_VLLM_VERSION} vllm serve ${HF_MODEL_HANDLE}` (github:NVIDIA/dgx-spark-playbooks
+# nvidia/vllm/README.md @0db7c141); the flags are docker's (https://docs.docker.com/reference/cli/docker/container/run/).
+DOCKER_RUN = Program(
+    words=("docker", "run"),
+    positional=("str",),  # the image; then the command the container runs, checked against its own table
+    nested=True,
+    flags=(
+        _f("-it"),
+        _f("-d --detach"),
+        _f("--rm"),
+        _f("--gpus", "str"),
+        _f("-p --publish", "str"),
+        _f("--name", "str"),
+        _f("--ipc", "str"),
+        _f("--shm-size", "str"),
+        _f("-e --env", "str"),
+        _f("-v --volume", "str"),
+    ),
+    source=(
+        "github:NVIDIA/dgx-spark-playbooks nvidia/vllm/README.md @0db7c141 (Step 4: docker run -it --gpus all "
+        "-p 8000:8000 nvcr.io/nvidia/vllm:${LATEST_VLLM_VERSION} vllm serve ${HF_MODEL_HANDLE}); "
+        "https://docs.docker.com/reference/cli/docker/container/run/"
+    ),
+)
+
 SGLANG_KV_TYPES = ("auto", "fp8_e5m2", "fp8_e4m3")
 SGLANG_SERVER = Program(
     words=("python3", "-m", "sglang.launch_server"),
@@ -353,6 +380,7 @@ PROGRAMS = (
     HF_DOWNLOAD,
     VLLM_SERVE,
     RAY_START,
+    DOCKER_RUN,
     SGLANG_SERVER,
     OLLAMA_SERVE,
     OLLAMA_RUN,
@@ -378,6 +406,9 @@ def check_args(program: Program, tokens: list[str]) -> list[str]:
         if not token.startswith("-") or _VALUE_RE["int"].match(token):
             positional.append(token)
             i += 1
+            if program.nested and len(positional) == len(program.positional):  # the rest: the command it runs
+                problems += check_line(shlex.join(tokens[i:])) if i < len(tokens) else []
+                break
             continue
         name, _, inline = token.partition("=")
         flag = program.flag(name)

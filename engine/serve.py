@@ -151,15 +151,19 @@ class Step(Frozen):
     role: StepRole = "run"
     node_rank: int | None = None
     reads: tuple[str, ...] = ()  # shell variables the line reads that the user sets first (other machines' addresses)
+    inside: Step | None = None  # a container's command (`docker run ... IMAGE` then this step's line)
 
     @model_validator(mode="after")
     def _engine_accepts(self) -> Step:
         program = flags.program_for(self.words)
         if program is None or program.words != self.words:
             raise ValueError(f"no flag table for {' '.join(self.words)}")
-        tokens = [*self.positional]
+        if program.nested != (self.inside is not None):
+            raise ValueError(f"{' '.join(self.words)}: a launcher and the command it runs go together")
+        tokens = [] if program.nested else [*self.positional]  # a launcher's flags come before its image
         for a in self.args:
             tokens += [a.flag] if a.value is None else [a.flag, a.value]
+        tokens += [*self.positional] if program.nested else []
         problems = flags.check_args(program, tokens) + flags.check_env(program, list(self.env))
         if problems:
             raise ValueError("; ".join(problems))
@@ -761,6 +765,58 @@ def _needs_half(rig: Rig, ckpt: Checkpoint) -> bool:
     )
 
 
+# vLLM on DGX Spark (GB10: compute capability 12.1, aarch64, one 128 GB LPDDR5X pool the CPU shares): NVIDIA's
+# playbook (github:NVIDIA/dgx-spark-playbooks nvidia/vllm/README.md @0db7c141, 2026-07-24; build.nvidia.com/spark/vllm)
+# runs it in NVIDIA's container (its example tag 26.05.post1-py3) and lists BF16, FP8, NVFP4 and MXFP4 checkpoints as
+# supported; GPTQ-Int4 runs there through gptq_marlin (bench/measured_runs.csv x213: vLLM 0.19.0 in NGC 26.04). Its
+# commands leave the OS room in the shared pool with --gpu-memory-utilization 0.8. SGLang has a playbook of its own
+# (nvidia/sglang, lmsysorg/sglang:latest-cu130; NVFP4 needs --quantization modelopt_fp4) that no plan follows yet.
+SPARK_ID = "dgx-spark"
+SPARK_VLLM_IMAGE = "nvcr.io/nvidia/vllm:26.05.post1-py3"
+SPARK_MEMORY_FRACTION = 0.80
+SPARK_PORT = "8000:8000"
+
+
+def spark_rig(rig: Rig) -> Rig | None:
+    """One DGX Spark as vLLM sees it: a single CUDA device of the whole unified pool, at the GB10's capability."""
+    u = rig.unified
+    if rig.gpus or rig.nodes != 1 or u is None or u.hardware_id != SPARK_ID:
+        return None
+    gb10 = GpuDevice(
+        name=u.name,
+        hardware_id=u.hardware_id,
+        memory_bytes=u.memory_bytes,
+        bandwidth_gb_s=u.bandwidth_gb_s,
+        backend="cuda",
+        compute_capability=u.matrix_spec.compute_capability if u.matrix_spec else None,
+    )
+    return Rig(gpus=(gb10,))
+
+
+def _on_spark(rig: Rig) -> bool:
+    return any(g.hardware_id == SPARK_ID for g in rig.gpus)
+
+
+def memory_fraction(rig: Rig) -> float:
+    """What a server plan may take of each GPU's memory: the engines' default, less on a Spark's shared pool."""
+    return SPARK_MEMORY_FRACTION if _on_spark(rig) else GPU_MEMORY_FRACTION
+
+
+def _in_spark_container(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """The playbook's line: `vllm serve` in NVIDIA's container, at the Spark's memory fraction."""
+    (serve,) = steps
+    fraction = Arg(flag="--gpu-memory-utilization", value=f"{SPARK_MEMORY_FRACTION:.2f}")
+    args = tuple(fraction if a.flag == fraction.flag else a for a in serve.args)
+    inner = Step(words=serve.words, positional=serve.positional, args=args)
+    launcher = (
+        Arg(flag="-it"),
+        Arg(flag="--gpus", value="all"),
+        Arg(flag="-p", value=SPARK_PORT),
+        Arg(flag="-e", value="HF_TOKEN"),  # the host's token, for a gated repo (docker run -e VAR passes its value)
+    )
+    return (Step(words=("docker", "run"), args=launcher, positional=(SPARK_VLLM_IMAGE,), inside=inner),)
+
+
 def _vllm_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: bool, half: bool) -> tuple[Step, ...]:
     args = [
         Arg(flag="--max-model-len", value=str(ctx)),
@@ -845,7 +901,7 @@ def server_plan(
     kv_fp8 = kv_type != "f16" and _fp8_kv(rig)
     kv = memory.kv_profile(model, "q8_0" if kv_fp8 else "f16")
     smallest: GpuDevice = min(rig.gpus, key=lambda g: g.memory_bytes)
-    cap = int(smallest.memory_bytes * GPU_MEMORY_FRACTION)
+    cap = int(smallest.memory_bytes * memory_fraction(rig))
     ctx = _longest_context(model, ckpt, lay, kv, context, cap, smallest.backend)
     if ctx is None:
         need = _per_gpu(model, ckpt, lay, kv, MIN_SERVER_CONTEXT, smallest.backend)
@@ -859,6 +915,7 @@ def server_plan(
         )
     if engine == Engine.VLLM:
         steps = _vllm_steps(model, ckpt, lay, ctx, kv_fp8, _needs_half(rig, ckpt))
+        steps = _in_spark_container(steps) if _on_spark(rig) else steps
     else:
         steps = _sglang_steps(model, ckpt, lay, ctx, kv_fp8)
     speed = _server_speed(model, rig, ckpt, lay, kv, ctx)
@@ -890,24 +947,26 @@ def _server_speed(
     link: server_speed.Link = "nvlink" if rig.nvlink else "pcie"
     split = server_speed.Split(lay.tensor_parallel, lay.pipeline_parallel, link)
     slowest = min(b for b in bandwidths if b is not None)
+    pool = "unified" if _on_spark(rig) else "gpu"  # a Spark's LPDDR5X reads at the unified pools' efficiency
     return server_speed.server_speed(
-        model, ckpt.weights_bytes, split, slowest, rig.gpus[0].backend, kv.one_sequence_bytes(context // 2)
+        model, ckpt.weights_bytes, split, slowest, rig.gpus[0].backend, kv.one_sequence_bytes(context // 2), pool=pool
     )
 
 
 def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint | None = None) -> Serve:
     """vLLM and SGLang on the rig's GPUs: the most precise checkpoint that fits (or `only` that one); where none
     does, the rule that stopped the most precise one."""
-    if not rig.gpus:
+    spark = spark_rig(rig)  # a DGX Spark: vLLM on its unified pool, in NVIDIA's container
+    if not rig.gpus and spark is None:
         return Serve()
     candidates = (only,) if only is not None else checkpoints(model)
     plans: list[ServePlan] = []
     refused: list[Refused] = []
-    for engine in (Engine.VLLM, Engine.SGLANG):
+    for engine in (Engine.VLLM,) if spark is not None else (Engine.VLLM, Engine.SGLANG):
         if not candidates:
             refused.append(Refused(engine=engine, reason=Refusal.NO_SERVER_CHECKPOINT))
             continue
-        results = [server_plan(engine, model, rig, c, context, kv_type) for c in candidates]
+        results = [server_plan(engine, model, spark or rig, c, context, kv_type) for c in candidates]
         fitting = [r for r in results if isinstance(r, ServePlan)]
         if fitting:
             plans.append(fitting[0])

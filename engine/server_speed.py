@@ -104,10 +104,12 @@ def step_seconds(
     kv_read_bytes: int,
     users: int,
     layer_s: tuple[float, float, float] | None = None,
+    pool: str = "gpu",
 ) -> tuple[float, float, float]:
-    """(fast, typical, slow) seconds of one decode step serving `users` users."""
+    """(fast, typical, slow) seconds of one decode step serving `users` users, reading memory of kind `pool`
+    (`unified`: a DGX Spark's LPDDR5X, at the efficiency llama.cpp runs measured there)."""
     fast_layer, typical_layer, slow_layer = layer_s or SERVER_LAYER_S[model_kind(model)]
-    eff = calibration.decode_efficiency("gpu", backend, moe=model.is_moe)
+    eff = calibration.decode_efficiency(pool, backend, moe=model.is_moe)
     read = step_bytes_per_gpu(model, weights_bytes, split, kv_read_bytes, users) / (bandwidth_gb_s * 1e9)
     ar_fast, ar_slow = fixed_seconds(model, split)
     return (
@@ -130,11 +132,12 @@ def server_speed(
     backend: str,
     kv_read_bytes: int,
     users: int = BATCH_USERS,
+    pool: str = "gpu",
 ) -> ServerSpeed:
     """One user's and `users` users' decode for a checkpoint of `weights_bytes` split as `split`, each user reading
     `kv_read_bytes` of KV cache a token, on GPUs of `bandwidth_gb_s`."""
-    one = step_seconds(model, weights_bytes, split, bandwidth_gb_s, backend, kv_read_bytes, 1)
-    many = step_seconds(model, weights_bytes, split, bandwidth_gb_s, backend, kv_read_bytes, users)
+    one = step_seconds(model, weights_bytes, split, bandwidth_gb_s, backend, kv_read_bytes, 1, pool=pool)
+    many = step_seconds(model, weights_bytes, split, bandwidth_gb_s, backend, kv_read_bytes, users, pool=pool)
     fast_layer, typical_layer, slow_layer = SERVER_LAYER_S[model_kind(model)]
     layers_ms = Range(
         low=model.layers * fast_layer * 1e3,

@@ -120,6 +120,13 @@ def test_tensor_parallel_divides_the_heads(real: Catalog, gpus: int, tp: int, pp
         ("ik_llama.cpp/build/bin/llama-server -hf a/b:Q4_K_M", False),  # no -hf (-hfr needs a LLAMA_CURL build)
         ("ik_llama.cpp/build/bin/llama-server -m a.gguf -mla 4", False),  # -mla 0|1|2|3
         ("llama-server -hf a/b:Q4_K_M -mla 3", False),  # mainline llama.cpp has no -mla
+        # NVIDIA's DGX Spark playbook: vllm serve inside nvcr.io/nvidia/vllm; the command inside is checked too
+        (
+            "docker run -it --gpus all -p 8000:8000 nvcr.io/nvidia/vllm:26.05.post1-py3 vllm serve openai/gpt-oss-20b",
+            True,
+        ),
+        ("docker run -it --gpus all nvcr.io/nvidia/vllm:26.05.post1-py3 vllm serve a/b --kv-cache-dtype q8_0", False),
+        ("docker run -it --gpus all nvcr.io/nvidia/vllm:26.05.post1-py3 vllm serve", False),  # no model
     ],
 )
 def test_flag_tables_accept_and_reject(line: str, ok: bool) -> None:
@@ -162,3 +169,40 @@ def test_ik_llama_where_experts_sit_in_ram(
         assert server.startswith(f"ik_llama.cpp/build/bin/llama-server -m {path} "), server
         assert "hf download" in command  # the file (every part of it) is downloaded first
         assert ("-mla 3" in server) == (real.models[model].attention.kind == "mla")
+
+
+# vLLM on a DGX Spark, as NVIDIA's playbook runs it (github:NVIDIA/dgx-spark-playbooks nvidia/vllm/README.md):
+# `docker run -it --gpus all -p 8000:8000 nvcr.io/nvidia/vllm:<tag> vllm serve <repo>`, leaving the OS room in the
+# unified pool. One user's figure against what people measured with that image: gpt-oss-120b MXFP4 "steady-states
+# 33-34 tok/s" (dgx-spark-playbooks issue #79, nvcr.io/nvidia/vllm:26.02-py3).
+SPARK_CASES = [
+    ("gpt-oss-120b", "DGX Spark", "openai/gpt-oss-120b", 33.0),
+    ("llama-3.1-8b", "DGX Spark", "meta-llama/Llama-3.1-8B-Instruct", None),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "repo", "measured_tps"), SPARK_CASES)
+def test_vllm_on_a_dgx_spark_runs_in_nvidias_container(
+    real: Catalog, model: str, hardware: str, repo: str, measured_tps: float | None
+) -> None:
+    option = _best(real, model, hardware)
+    plan = option.serve.plan(Engine.VLLM)
+    assert plan is not None, [r.reason for r in option.serve.refused]
+    command = serve_command(plan)
+    assert flags.check_command(command) == [], command
+    assert command.startswith(
+        f"docker run -it --gpus all -p 8000:8000 -e HF_TOKEN {serve.SPARK_VLLM_IMAGE} vllm serve {repo} "
+    )
+    assert "--gpu-memory-utilization 0.80" in command
+    assert plan.gpu_bytes_each is not None and plan.gpu_bytes_each <= 0.80 * 128 * 2**30
+    assert option.serve.plan(Engine.SGLANG) is None  # SGLang's own Spark playbook is not followed yet
+    if measured_tps is not None:
+        assert plan.speed is not None
+        assert plan.speed.one_user_tps.low <= measured_tps <= plan.speed.one_user_tps.high
+
+
+def test_no_vllm_plan_over_two_sparks(real: Catalog) -> None:
+    """Two Sparks need Ray over their ConnectX-7 link (the playbook's 'Run on two Sparks'): not planned; llama.cpp
+    RPC serves the pair."""
+    option = _best(real, "gpt-oss-120b", "2x DGX Spark")
+    assert option.serve.plan(Engine.VLLM) is None and option.serve.plan(Engine.LLAMA_CPP) is not None

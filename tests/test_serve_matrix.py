@@ -73,6 +73,7 @@ def _heads_divide(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str |
 def _every_gpu_used_once(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
     if p.engine not in _GPU_ENGINES:
         return None
+    rig = serve.spark_rig(rig) or rig  # a DGX Spark: one CUDA device, its unified pool
     gpus = len(rig.gpus) * rig.nodes
     if p.tensor_parallel * p.pipeline_parallel != gpus:
         return f"tp {p.tensor_parallel} x pp {p.pipeline_parallel} is not the {gpus} GPUs"
@@ -110,7 +111,8 @@ def _rocm_targets(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str |
 def _fits_its_gpus(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
     if p.gpu_bytes_each is None:
         return None
-    cap = serve.GPU_MEMORY_FRACTION * min(g.memory_bytes for g in rig.gpus)
+    rig = serve.spark_rig(rig) or rig
+    cap = serve.memory_fraction(rig) * min(g.memory_bytes for g in rig.gpus)
     return None if p.gpu_bytes_each <= cap else f"{p.gpu_bytes_each} bytes a GPU over {cap:.0f}"
 
 
