@@ -10,7 +10,7 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Test-only: point the bot at a local double of Discord's API (tests/e2e); loopback addresses only, because
     # the bot token is sent to it.
     discord_api_base: str | None = None
+    # The longest an answer waits for its chart before it goes without one (seconds); tests on a loaded machine
+    # raise it so that a picture they check is not dropped for being slow.
+    chart_wait_s: float = Field(default=1.0, gt=0, le=60)
 
     @model_validator(mode="before")
     @classmethod

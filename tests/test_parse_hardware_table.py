@@ -20,7 +20,6 @@ TABLE = rows()
 NOT_YET = {
     "epyc 7302p + 4x 3090 + 96gb ddr4-2933",
     "e5-2680 v4 + 2x 3060 + 32gb ddr4 2400",
-    "E5-2696 v4 + 2x MI50 32GB + 64GB DDR4",
     "epyc 7642 + 8x mi50 32gb",
     "gh200",
     "mac studio 512",
@@ -127,3 +126,23 @@ def test_cpu_cases(real_catalog: Catalog, phrase: str, gib: int | None, gb_s: fl
     assert ram is not None
     assert ram.memory_bytes == gib * GIB
     assert ram.bandwidth_gb_s == pytest.approx(gb_s)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "label"),
+    [
+        # a bare number after a unified machine's name is its memory: one reading, not every size it was sold in
+        ("strix halo 128", "AMD Ryzen AI Max+ 395 (Strix Halo) 128GB"),
+        ("ai max 395 128", "AMD Ryzen AI Max+ 395 (Strix Halo) 128GB"),
+        ("gmktec evo-x2 128", "AMD Ryzen AI Max+ 395 (Strix Halo) 128GB"),
+        ("strix halo 64", "AMD Ryzen AI Max+ 395 (Strix Halo) 64GB"),
+        ("m3 ultra 256", "Apple M3 Ultra 256GB"),
+        ("spark 128", "NVIDIA DGX Spark (GB10) 128GB"),
+        # a card's name ends in its own number, which is never a memory size
+        ("rtx 4090", "NVIDIA GeForce RTX 4090"),
+        ("rtx 3090 24", "NVIDIA GeForce RTX 3090"),
+    ],
+)
+def test_a_stated_size_gives_one_reading(real_catalog: Catalog, phrase: str, label: str) -> None:
+    readings = parse_hardware(phrase, real_catalog)
+    assert [r.label for r in readings] == [label]

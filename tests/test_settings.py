@@ -57,6 +57,8 @@ def test_empty_values_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"RETENTION_DAYS": "-5"}, "RETENTION_DAYS='-5' must be at least 1"),
         ({"RETENTION_DAYS": "0"}, "RETENTION_DAYS='0' must be at least 1"),
         ({"RETENTION_DAYS": "ninety"}, "RETENTION_DAYS='ninety' input should be a valid integer"),
+        ({"CHART_WAIT_S": "0"}, "CHART_WAIT_S='0' input should be greater than 0"),
+        ({"CHART_WAIT_S": "600"}, "CHART_WAIT_S='600' input should be less than or equal to 60"),
         ({"DISCORD_API_BASE": "https://evil.example/api/v10"}, "DISCORD_API_BASE='https://evil.example/api/v10' must"),
         (
             {"DISCORD_API_BASE": "http://localhost.evil.example/"},

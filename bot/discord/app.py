@@ -52,7 +52,7 @@ DEFER_AFTER_S = 0.5  # an answer not ready by then is deferred (one waiting behi
 # The event loop gets the interpreter back from an answer being worked out within this long (CPython's default is
 # 5 ms), so acks and defers are not held up by arithmetic.
 SWITCH_INTERVAL_S = 0.001
-CHART_WAIT_S = 1.0  # the longest an answer waits for its picture
+CHART_WAIT_S = 1.0  # the longest an answer waits for its picture (Settings.chart_wait_s)
 CHART_WARM_MAX_S = 60.0  # the longest start-up waits for the drawing process to load matplotlib
 CHARTS_PENDING_MAX = 8  # drawings queued at most; past that, cards go without a picture until the queue drains
 HTTP_BAD_REQUEST = 400
@@ -231,8 +231,8 @@ class ChartDrawer:
     CHART_WAIT_S for its chart and at most CHARTS_PENDING_MAX drawings queue: past either, the card goes without
     its picture, never late."""
 
-    def __init__(self, *, processes: bool) -> None:
-        self.processes = processes
+    def __init__(self, *, processes: bool, wait_s: float = CHART_WAIT_S) -> None:
+        self.processes, self.wait_s = processes, wait_s
         self.pending = 0
         self._pool: concurrent.futures.Executor | None = None
 
@@ -249,9 +249,9 @@ class ChartDrawer:
         future = asyncio.get_running_loop().run_in_executor(self._executor(), draw_chart, job)
         future.add_done_callback(self._finished)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), CHART_WAIT_S)
+            return await asyncio.wait_for(asyncio.shield(future), self.wait_s)
         except TimeoutError:
-            log.info("chart not ready in %.1f s; answering without it", CHART_WAIT_S)
+            log.info("chart not ready in %.1f s; answering without it", self.wait_s)
         except Exception:
             log.exception("chart failed; answering without it")
         return None
@@ -358,7 +358,7 @@ class RigfitBot(commands.AutoShardedBot):
         self.settings = settings
         self.keys = keys or HashKeys(current=settings.hash_key)  # tests; `rigfit run` passes checked keys
         self.limits = RateLimits(settings.guild_queries_per_minute)
-        self.charts = ChartDrawer(processes=chart_processes)
+        self.charts = ChartDrawer(processes=chart_processes, wait_s=settings.chart_wait_s)
         # Answers are CPU work under one interpreter lock: one thread at a time keeps the event loop (acks, defers,
         # the gateway) from waiting behind several of them.
         self.workers = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")

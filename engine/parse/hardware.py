@@ -380,9 +380,10 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     piece.name = name
     if not name:
         return piece
-    found = (_resolve_name(raw, catalog) if raw and raw != name else None) or _resolve_sized(name, sizes, catalog)
-    if found is None and not sizes:
-        found, name = _trailing_size(name, piece, catalog)
+    # `strix halo 128`: a unified machine's own name would match without its size, so its trailing size is read first
+    found, name = _trailing_size(name, piece, catalog) if not sizes else (None, name)
+    if found is None:
+        found = (_resolve_name(raw, catalog) if raw and raw != name else None) or _resolve_sized(name, sizes, catalog)
     if found is None:
         found, name = _resolve_known_words(name, catalog)
     if found is None:
@@ -419,7 +420,7 @@ def _resolve_sized(name: str, sizes: list[_Size], catalog: Catalog) -> Hardware 
 def _trailing_size(name: str, piece: _Piece, catalog: Catalog) -> tuple[Hardware | Cpu | UnifiedName | None, str]:
     """`m2 ultra 192`, `mac studio 512`: a bare number after a unified machine's name is its memory in GB when the
     machine was sold with that much (a GPU's or CPU's name ends in numbers of its own, so only unified machines)."""
-    m = re.fullmatch(r"(?P<name>.*\D)\s+(?P<gib>\d{2,4})", name)
+    m = re.fullmatch(r"(?P<name>.*\S)\s+(?P<gib>\d{2,4})", name)
     if m is None:
         return None, name
     try:

@@ -44,7 +44,8 @@ def write_catalog(folder: Path) -> Path:
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
     tmp = tmp_path_factory.mktemp("e2e")
-    async with running_bot(tmp, CATALOG_DIR=str(write_catalog(tmp / "catalog"))) as running:
+    # charts get 30 s, not 1 s: the tests check the picture, and a loaded CI machine may draw it slowly
+    async with running_bot(tmp, CATALOG_DIR=str(write_catalog(tmp / "catalog")), CHART_WAIT_S="30") as running:
         yield running
 
 
