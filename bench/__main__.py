@@ -8,6 +8,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import re
 import statistics
 import tempfile
 import time
@@ -26,7 +27,7 @@ from bot.commands import fit_answer
 from bot.storage import FaultRow
 from calibrate.servers import figures as server_figures
 from catalog.loader import Catalog, load
-from engine import memory, mixes, quants
+from engine import formats, memory, mixes, quants
 
 RESULTS = Path(__file__).parent / "results.json"
 FIT_QUERIES = [
@@ -99,6 +100,36 @@ def weights_error(catalog: Catalog) -> dict[str, float]:
         "weights_compared": len(errors),
         "weights_split_median_rel_err": round(statistics.median(split_errors), 4) if split_errors else -1.0,
         "weights_split_compared": len(split_errors),
+    }
+
+
+_PLAIN_MLX = re.compile(r"^(\d)bit$", re.IGNORECASE)  # mlx_lm.convert's own names: 4bit, 6Bit, 8bit (no recipes)
+
+
+def nongguf_weights_error(catalog: Catalog) -> dict[str, float]:
+    """engine/formats.py's sizes (AWQ, GPTQ, FP8, NVFP4 and plain MLX n-bit, from the parameter split; nothing fitted)
+    against every published repo of those formats the catalog lists for a model with a split."""
+    errors: dict[str, list[float]] = {"mlx": [], "server": []}
+    for m in catalog.models.values():
+        if mixes.split(m) is None:
+            continue
+        for q in m.quants:
+            plain = _PLAIN_MLX.match(q.name) if q.format == "mlx" else None
+            name = f"MLX-{plain.group(1)}BIT" if plain else q.format.upper()
+            fmt = formats.lookup(name) if plain or q.format in ("awq", "gptq", "fp8", "nvfp4") else None
+            if fmt is None:
+                continue
+            size, _ = formats.weights_bytes(m, fmt)
+            errors["mlx" if plain else "server"].append(abs(size - q.file_bytes) / q.file_bytes)
+    every = errors["mlx"] + errors["server"]
+    if len(every) < 5:
+        return {}
+    return {
+        "nongguf_weights_median_rel_err": round(statistics.median(every), 4),
+        "nongguf_weights_compared": len(every),
+        "nongguf_mlx_median_rel_err": round(statistics.median(errors["mlx"]), 4) if errors["mlx"] else -1.0,
+        "nongguf_server_median_rel_err": round(statistics.median(errors["server"]), 4) if errors["server"] else -1.0,
+        "nongguf_server_compared": len(errors["server"]),
     }
 
 
@@ -267,6 +298,7 @@ def main() -> None:
     results |= model_name_figures(catalog)  # the model-name table and standard quants per model (issue 15)
     results |= bench_recommend(catalog)
     results |= weights_error(catalog)
+    results |= nongguf_weights_error(catalog)  # AWQ/GPTQ/FP8/NVFP4/MLX sizes against published repos (issue 15)
     results |= bench_calibration(catalog)
     results |= concurrency_figures(catalog)  # several users at once on published multi-user runs (issue 17)
     results |= server_figures(catalog)  # vLLM/SGLang single-request and batched runs across sources (issue 16)

@@ -533,6 +533,7 @@ def quants_card(
             f"needs {fmt_gb(o.total_bytes)} at {fmt_tokens(report.context)}"
             + (f" · {fmt_range(o.decode_tps)}" if o.decode_tps else "")
             + (f" · +{ppl[o.quant].value:g} ppl @ {ppl[o.quant].measured_on}" if o.quant in ppl else "")
+            + (f" · {engines}" if o.format != "gguf" and (engines := wording.format_engines(o)) else "")
         )
     quality = [f"{q.benchmark} {q.score:g}" + (f" ({q.quant})" if q.quant else "") for q in report.model.quality[:5]]
     fields = (CardField("Published quality", " · ".join(quality)),) if quality else ()

@@ -293,6 +293,8 @@ def _quant_row(o: QuantOption) -> Json:
         "bits_per_weight": o.bits_per_weight,
         "weights_gb": _gb(o.weights_bytes),
         "weights_basis": o.weights_basis,
+        "bits_basis": o.bits_basis,
+        "engines": [p.engine.value for p in o.serve.plans],
         "total_gb": _gb(o.total_bytes),
         "verdict": o.verdict,
         "placement": o.placement.kind,

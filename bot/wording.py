@@ -162,6 +162,17 @@ def quality_note(o: QuantOption, model: Model) -> str | None:
     return TIER_WORDS[o.tier] + (f" ({'; '.join(figures)})" if figures else "")
 
 
+def format_engines(o: QuantOption) -> str | None:
+    """A non-GGUF quant on the quants card: the engines with a command for it here, else that no checkpoint of it
+    is published (None: it has none here for another reason, such as not fitting)."""
+    names = list(dict.fromkeys(ENGINE_NAMES[p.engine] for p in o.serve.plans))
+    if names:
+        return " and ".join(names)
+    if not o.loadable or any(r.reason is Refusal.NO_SERVER_CHECKPOINT for r in o.serve.refused):
+        return "no published checkpoint"
+    return None
+
+
 def weights_detail(o: QuantOption, model: Model) -> str:
     """Where an estimated size comes from (published sizes need no words)."""
     return f"estimated: {model.total_params_b:g}B params x {o.bits_per_weight:g} bits ({o.bits_basis})"
@@ -460,6 +471,8 @@ def step_comment(step: Step, nodes: int) -> str | None:
         if step.words == ("hf", "download"):
             where = " (on machine 1)" if nodes > 1 else ""
             return f"# no repo publishes this quant: download the 16-bit GGUF and make it with llama-quantize{where}:"
+        if step.words == ("mlx_lm.convert",):
+            return "# no MLX repo of this quant in the catalog: convert the model's 16-bit repo into a folder here:"
         return None
     if step.role == "workers":
         where = "machine 2" if nodes == 2 else f"machines 2 to {nodes}"
@@ -543,6 +556,8 @@ def refused(r: Refused) -> str:
             return f"{name}: does not run {r.checkpoint_format} checkpoints on the {r.device}"
         case Refusal.MIXED_GPUS:
             return f"{name}: cannot split one model over NVIDIA and AMD cards"
+        case Refusal.NO_SERVER_CHECKPOINT if r.checkpoint_format is not None:
+            return f"{name}: no published {r.checkpoint_format.upper()} checkpoint of this model in the catalog"
         case Refusal.NO_SERVER_CHECKPOINT:
             return f"{name}: no FP8, AWQ, GPTQ or BF16 repo of this model in the catalog"
         case Refusal.DOES_NOT_FIT:

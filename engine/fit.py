@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from catalog.types import Model, Quant
-from engine import concurrency, memory, quants, serve, speculative, speed
+from catalog.types import Model, Quant, QuantFormat
+from engine import concurrency, formats, memory, quants, serve, speculative, speed
 from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
@@ -132,22 +132,34 @@ def _candidates(model: Model, rig: Rig, quant: str | None) -> list[tuple[str, Qu
         if _format_runs(q.format, rig) and q.name not in out:
             out[q.name] = q
     ladder = quants.DEFAULT_LADDER + (quants.MLX_LADDER if _format_runs("mlx", rig) else ())
+    ladder += tuple(n for n in formats.SERVER_LADDER if serve.format_runs(model, rig, formats.FORMATS[n].format))
     have = {_ladder_key(q.name, q.format) for q in model.quants}
     ceiling = NATIVE_BITS[model.native_dtype]
     for name in ladder:
-        fmt = "mlx" if name.startswith("MLX-") else "gguf"
+        fmt = _ladder_format(name)
         if _ladder_key(name, fmt) not in have and quants.nominal_bits(name, 0.0) <= ceiling:
             out.setdefault(name, None)
     return list(out.items())
 
 
+# Checkpoint formats only vLLM/SGLang serve (engine/serve.py SERVER_FORMATS less the 16-bit safetensors).
+SERVER_ONLY: frozenset[str] = frozenset({"fp8", "awq", "gptq", "nvfp4"})
+
 # The bits a model was released in: estimates stop there (quantising up adds bytes, not quality).
 NATIVE_BITS: dict[str, int] = {"bf16": 16, "fp16": 16, "fp8": 8, "mxfp4": 4, "int4": 4}
 
 
+def _ladder_format(name: str) -> QuantFormat:
+    """The checkpoint format of a ladder entry: MLX-nBIT, a server format (engine/formats.py), else GGUF."""
+    known = formats.lookup(name)
+    return known.format if known is not None else "gguf"
+
+
 def _ladder_key(name: str, fmt: str) -> str:
-    """What makes a published file stand for a ladder entry: the same type (F16 and BF16 alike), or for MLX the
-    same bits in any MLX flavour."""
+    """What makes a published file stand for a ladder entry: the same type (F16 and BF16 alike), for MLX the
+    same bits in any MLX flavour, for a server format (AWQ, GPTQ, FP8, NVFP4) any checkpoint of that format."""
+    if fmt in SERVER_ONLY:
+        return fmt
     if fmt == "mlx":
         return f"mlx-{quants.nominal_bits(name, 0.0)}"
     if quants.nominal_bits(name, 0.0) == 16:
@@ -198,10 +210,11 @@ def _option(
     it (a search over many rigs leaves them out: `pick_on_rig`). `weights`: the file's, where already sized."""
     w = weights or _weights(model, name, published)
     kv = profile.bytes_at(context)
-    placement = place(model, rig, w.n_bytes, kv)
+    fmt = published.format if published else _ladder_format(w.quant)
+    # vLLM and SGLang hold a server checkpoint on the GPUs alone: no layers or experts in system RAM
+    placement = place(model, rig.model_copy(update={"ram": None}) if fmt in SERVER_ONLY else rig, w.n_bytes, kv)
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink, quant=w.quant)
     overhead = sum(p.overhead_bytes for p in placement.pools)
-    fmt = published.format if published else ("mlx" if w.quant.startswith("MLX-") else "gguf")
     return QuantOption(
         quant=w.quant,
         format=fmt,
@@ -252,16 +265,18 @@ def choose_best(options: tuple[QuantOption, ...]) -> str | None:
 _TIER_RANK = {t: len(quants.Tier) - i for i, t in enumerate(quants.Tier)}
 
 
-def quality_key(o: QuantOption) -> tuple[bool, int, int, bool, float]:
+def quality_key(o: QuantOption) -> tuple[bool, int, int, bool, bool, float]:
     """Higher is better: one some engine can load (a published file, or one llama-quantize makes) over one none
     can, since an answer the user cannot run is no answer (DeepSeek-R1 on 8x H100: a published Q4_K_M, not a Q6_K
     no one publishes); then the tier; then the quant's nominal bits (8 and 16 alike: Q8_0 is as good as BF16 and
-    reads half the bytes); then a published file over an estimate of one; then more bits per weight, except among
-    near-lossless quants, where fewer (faster) win."""
+    reads half the bytes); then a published file over an estimate of one; then, among estimates, a GGUF (the file
+    llama.cpp loads, on any rig) over another format's; then more bits per weight, except among near-lossless
+    quants, where fewer (faster) win."""
     nominal = quants.nominal_bits(o.quant, o.bits_per_weight)
     lossless = o.tier is quants.Tier.NEAR_LOSSLESS
     bits = -o.bits_per_weight if lossless else o.bits_per_weight
-    return (o.loadable, _TIER_RANK[o.tier], min(nominal, 8), o.weights_basis != "estimated", bits)
+    published = o.weights_basis != "estimated"
+    return (o.loadable, _TIER_RANK[o.tier], min(nominal, 8), published, published or o.format == "gguf", bits)
 
 
 # The pick takes the tiers in these groups, best first: any quant of 4 bits and up before trading down to 3 bits.
@@ -430,9 +445,14 @@ def sized_files(model: Model, rig: Rig, opts: FitOptions) -> tuple[SizedFile, ..
     return tuple(sorted(weighed, key=lambda c: _weights_key(c[2], c[1]), reverse=True))
 
 
-def files_key(rig: Rig) -> tuple[bool, bool]:
-    """What `sized_files` depends on in a rig: whether it runs MLX files, and whether it runs CUDA-only formats."""
-    return _format_runs("mlx", rig), _format_runs("fp8", rig)
+FilesKey = tuple[bool, bool, frozenset[tuple[str, str | None, str | None]]]
+
+
+def files_key(rig: Rig) -> FilesKey:
+    """What `sized_files` depends on in a rig: whether it runs MLX files and CUDA-only formats, and its kinds of GPU
+    (which server formats run on them: `serve.format_runs`)."""
+    cards = frozenset((g.backend, g.compute_capability, g.gfx_target) for g in rig.gpus)
+    return _format_runs("mlx", rig), _format_runs("fp8", rig), cards
 
 
 def options_by_quality(
@@ -517,7 +537,7 @@ def _sized_group(
     return out
 
 
-def _weights_key(w: memory.Weights, published: Quant | None) -> tuple[int, int, bool, float]:
+def _weights_key(w: memory.Weights, published: Quant | None) -> tuple[int, int, bool, bool, float]:
     """`quality_key` of a file before it is placed (the same order, from its name and size alone)."""
     t = quants.tier(w.quant, w.bits_per_weight)
     nominal = quants.nominal_bits(w.quant, w.bits_per_weight)
@@ -526,6 +546,7 @@ def _weights_key(w: memory.Weights, published: Quant | None) -> tuple[int, int, 
         _TIER_RANK[t],
         min(nominal, 8),
         published is not None,
+        published is not None or _ladder_format(w.quant) == "gguf",
         -w.bits_per_weight if lossless else w.bits_per_weight,
     )
 

@@ -15,7 +15,7 @@ from typing import Literal
 # What a flag's value must look like. `none`: a switch without a value.
 ValueKind = Literal[
     "none", "int", "float", "choice", "str", "csv_num", "repo", "hf_ref", "host_port", "host_ports", "ftype", "url",
-    "header", "json",
+    "header", "json", "path",
 ]  # fmt: skip
 
 # llama-quantize's file types (tools/quantize/quantize.cpp QUANT_OPTIONS; matched without regard to case), and the
@@ -42,6 +42,8 @@ _VALUE_RE: dict[ValueKind, re.Pattern[str]] = {
     "ftype": re.compile("^(" + "|".join(QUANTIZE_TYPES) + ")$", re.IGNORECASE),
     "url": re.compile(r"^https?://[\w.-]+(:\d{2,5})?(/[\w./-]*)?(\?[\w=&.-]*)?$"),
     "header": re.compile(r"^[A-Za-z][\w-]*: [^<>\n]+$"),
+    # a relative folder or a Hugging Face repo id (mlx_lm loads a local path when it exists, else the Hub's repo)
+    "path": re.compile(r"^(\./)?[\w.-]+(/[\w.-]+)*$"),
 }
 
 
@@ -259,6 +261,7 @@ EXO_PLACE = Program(
 )
 
 VLLM_KV_TYPES = ("auto", "fp8", "fp8_e4m3", "fp8_e5m2")
+VLLM_QUANTIZATION = ("fp8", "awq", "gptq", "awq_marlin", "gptq_marlin", "compressed-tensors", "modelopt_fp4")
 VLLM_SERVE = Program(
     words=("vllm", "serve"),
     positional=("repo",),
@@ -274,6 +277,8 @@ VLLM_SERVE = Program(
         _f("--distributed-executor-backend", "choice", ("ray", "mp", "uni", "external_launcher")),
         _f("--max-num-seqs", "int"),
         _f("--speculative-config", "json"),  # docs/features/speculative_decoding: method mtp / draft_model / eagle
+        # online quantization of a 16-bit checkpoint as it loads (docs/features/quantization/fp8: --quantization fp8)
+        _f("--quantization -q", "choice", VLLM_QUANTIZATION),
         _f("--trust-remote-code"),
         _f("--host", "str"),
         _f("--port", "int"),
@@ -337,6 +342,8 @@ SGLANG_SERVER = Program(
         _f("--speculative-eagle-topk", "int"),
         _f("--speculative-num-draft-tokens", "int"),
         _f("--speculative-draft-model-path", "repo"),
+        # server_arguments: --quantization (fp8 quantizes a 16-bit checkpoint online, as vLLM's does)
+        _f("--quantization", "choice", ("fp8", "awq", "gptq", "compressed-tensors", "modelopt_fp4")),
         _f("--trust-remote-code"),
         _f("--host", "str"),
         _f("--port", "int"),
@@ -365,11 +372,29 @@ OLLAMA_RUN = Program(words=("ollama", "run"), flags=(_f("--verbose"),), position
 
 MLX_SERVER = Program(
     words=("mlx_lm.server",),
-    flags=(_f("--model", "repo"), _f("--host", "str"), _f("--port", "int"), _f("--trust-remote-code")),
+    flags=(_f("--model", "path"), _f("--host", "str"), _f("--port", "int"), _f("--trust-remote-code")),
     source=(
         "https://github.com/ml-explore/mlx-lm/blob/main/mlx_lm/SERVER.md "
         "(mlx_lm.server --model <path_to_model_or_hf_repo>)"
     ),
+)
+
+# mlx_lm.convert: a Hugging Face checkpoint to an MLX folder, quantized with -q (github:ml-explore/mlx-lm
+# mlx_lm/convert.py configure_parser: --hf-path/--model, --mlx-path, -q/--quantize, --q-bits, --q-group-size,
+# --q-mode affine|mxfp4|nvfp4|mxfp8, --dtype; the folder must not exist yet).
+MLX_CONVERT = Program(
+    words=("mlx_lm.convert",),
+    flags=(
+        _f("--hf-path --model", "repo"),
+        _f("--mlx-path", "path"),
+        _f("-q --quantize"),
+        _f("--q-bits", "int"),
+        _f("--q-group-size", "int"),
+        _f("--q-mode", "choice", ("affine", "mxfp4", "nvfp4", "mxfp8")),
+        _f("--dtype", "choice", ("float16", "bfloat16", "float32")),
+        _f("--trust-remote-code"),
+    ),
+    source="https://github.com/ml-explore/mlx-lm/blob/main/mlx_lm/convert.py (configure_parser)",
 )
 
 PROGRAMS = (
@@ -387,6 +412,7 @@ PROGRAMS = (
     MLX_SERVER,
     EXO,
     EXO_PLACE,
+    MLX_CONVERT,
 )
 _ENV_ASSIGN = re.compile(r"^([A-Z_][A-Z0-9_]*)=(.*)$")
 

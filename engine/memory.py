@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from catalog.types import Backend, Model, Quant
-from engine import mixes, quants
+from engine import formats, mixes, quants
 from engine.units import GIB, MIB
 
 KvType = Literal["f16", "q8_0", "q4_0"]
@@ -54,6 +54,10 @@ def weights_estimate(model: Model, quant_name: str) -> Weights | None:
     type's effective bits. Either is scaled by how the model's own published files of standard types compare with
     the same arithmetic (a parameter count that leaves out tensors, or a publisher's habits: its files say by how
     much)."""
+    fmt = formats.lookup(quant_name)
+    if fmt is not None:  # AWQ, GPTQ, FP8, NVFP4, MLX: what each tool quantizes, at its stored bits
+        n_bytes, how = formats.weights_bytes(model, fmt)
+        return Weights(fmt.name, n_bytes, "estimated", round(n_bytes * 8 / (model.total_params_b * 1e9), 2), how)
     qt = quants.lookup(quant_name)
     if qt is None:
         return None

@@ -18,6 +18,7 @@ from engine.fit import (
     PICK_GROUPS,
     SHORT_CONTEXT,
     TRADE_KV,
+    FilesKey,
     FitOptions,
     Pick,
     QuantOption,
@@ -285,7 +286,7 @@ class _Search:
         # the least KV cache the pick can trade down to (a q8_0 cache, at SHORT_CONTEXT where it may shorten)
         least = SHORT_CONTEXT if may_shorten else context
         self.kv_floor_bytes = memory.kv_profile(model, TRADE_KV, self.opts.n_seq).bytes_at(min(least, context))
-        self._files: dict[tuple[bool, bool], tuple[SizedFile, ...]] = {}
+        self._files: dict[FilesKey, tuple[SizedFile, ...]] = {}
         self._answers: dict[Rig, tuple[bool, Pick | None]] = {}
 
     def first_good(self, rig: Rig) -> tuple[bool, Pick | None]:

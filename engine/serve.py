@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat
-from engine import flags, memory, server_speed
+from engine import flags, formats, memory, server_speed
 from engine.placement import Placement
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
 from engine.server_speed import ServerSpeed
@@ -227,6 +227,8 @@ class Checkpoint(Frozen):
     weights_bytes: int
     basis: Literal["published", "estimated"]
     name: str
+    # the engine quantizes the 16-bit repo as it loads it (`--quantization fp8`): no FP8 repo is needed
+    quantization: Literal["fp8"] | None = None
 
 
 # ------------------------------------------------------------------------------------------ llama.cpp
@@ -575,6 +577,50 @@ def mlx(quant: Quant | None, placement: Placement, context: int) -> ServePlan | 
     )
 
 
+# mlx_lm.convert makes an MLX checkpoint from the model's own 16-bit repo (github:ml-explore/mlx-lm
+# mlx_lm/convert.py: --hf-path, -q, --q-bits, --mlx-path; affine groups of 64 by default), which mlx_lm.server then
+# loads from the folder. Only from BF16/FP16 weights: an FP8 or MXFP4 release is not what it quantizes from.
+MLX_CONVERT_FROM = frozenset({"bf16", "fp16"})
+_MLX_NAME_BITS = re.compile(r"^MLX-(\d)BIT$")
+
+
+def _mlx_source(model: Model) -> str | None:
+    return model.hf_repo if model.native_dtype in MLX_CONVERT_FROM else None
+
+
+def mlx_converted(
+    model: Model, quant_name: str, placement: Placement, context: int, weights_bytes: int | None
+) -> ServePlan | None:
+    """An MLX quant no catalog repo publishes, made with mlx_lm.convert from the model's 16-bit repo into a local
+    folder and served from it; None off unified memory or without a 16-bit repo."""
+    bits = _MLX_NAME_BITS.match(quant_name.upper())
+    source = _mlx_source(model)
+    if bits is None or source is None or placement.kind != "unified":
+        return None
+    folder = f"{source.split('/')[1]}-{bits.group(1)}bit"
+    convert = Step(
+        words=("mlx_lm.convert",),
+        args=(
+            Arg(flag="--hf-path", value=source),
+            Arg(flag="-q"),
+            Arg(flag="--q-bits", value=bits.group(1)),
+            Arg(flag="--mlx-path", value=folder),
+        ),
+        role="prepare",
+    )
+    return ServePlan(
+        engine=Engine.MLX,
+        checkpoint=source,
+        checkpoint_format="mlx",
+        weights_bytes=weights_bytes or 0,
+        weights_basis="estimated",
+        context_tokens=context,
+        converted_to=quant_name,
+        source_bytes=int(model.total_params_b * 1e9 * 2),
+        steps=(convert, Step(words=("mlx_lm.server",), args=(Arg(flag="--model", value=folder),))),
+    )
+
+
 def _is_mac(machine: Rig) -> bool:
     u: UnifiedPool | None = machine.unified
     return not machine.gpus and u is not None and u.backend == "metal"
@@ -636,7 +682,35 @@ def checkpoints(model: Model) -> tuple[Checkpoint, ...]:
                 repo=model.hf_repo, format=fmt, weights_bytes=size, basis="estimated", name=model.native_dtype.upper()
             )
         )
+    online = online_fp8(model)
+    if online is not None and all(c.format != "fp8" for c in found):
+        found.append(online)
     return tuple(sorted(found, key=lambda c: -c.weights_bytes))
+
+
+# vLLM quantizes a BF16/FP16 checkpoint to FP8 as it loads it ("Dynamic quantization of an original precision
+# BF16/FP16 model to FP8 can be achieved with vLLM without any calibration data required ... --quantization="fp8"",
+# https://docs.vllm.ai/en/v0.5.4/quantization/fp8.html); SGLang takes the same flag (server_arguments: --quantization
+# fp8). The card's size is the FP8 weights (engine/formats.py); the download is the 16-bit repo.
+ONLINE_FP8_FROM = frozenset({"bf16", "fp16"})
+
+
+def online_fp8(model: Model) -> Checkpoint | None:
+    """The model's own 16-bit repo served as FP8, quantized as the engine loads it; None without a 16-bit repo."""
+    if model.hf_repo is None or model.native_dtype not in ONLINE_FP8_FROM:
+        return None
+    size, _ = formats.weights_bytes(model, formats.FORMATS["FP8"])
+    return Checkpoint(
+        repo=model.hf_repo, format="fp8", weights_bytes=size, basis="estimated", name="FP8", quantization="fp8"
+    )
+
+
+def format_runs(model: Model, rig: Rig, fmt: QuantFormat) -> bool:
+    """Whether vLLM serves checkpoints of `fmt` on every GPU of the rig: its hardware floor and the format's rules
+    (`_format_gate`: FP8 on CUDA 7.5+ weight-only and 8.9+ for MoE, NVFP4 on Blackwell, on AMD only FP8 on MI300+)."""
+    if not rig.gpus:
+        return False
+    return _gpu_gate(Engine.VLLM, rig) is None and _format_gate(Engine.VLLM, model, rig, fmt) is None
 
 
 def _gpu_gate(engine: Engine, rig: Rig) -> Refused | None:
@@ -760,7 +834,8 @@ def _fp8_kv(rig: Rig) -> bool:
 
 
 def _needs_half(rig: Rig, ckpt: Checkpoint) -> bool:
-    return ckpt.format == "safetensors" and any(
+    sixteen_bit = ckpt.format == "safetensors" or ckpt.quantization is not None  # online FP8 loads the BF16 weights
+    return sixteen_bit and any(
         g.backend == "cuda" and (_cc(g.compute_capability) or BF16_CAPABILITY) < BF16_CAPABILITY for g in rig.gpus
     )
 
@@ -830,6 +905,8 @@ def _vllm_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: b
         args.append(Arg(flag="--enable-expert-parallel"))
     if kv_fp8:
         args.append(Arg(flag="--kv-cache-dtype", value="fp8"))
+    if ckpt.quantization is not None:
+        args.append(Arg(flag="--quantization", value=ckpt.quantization))
     if half:
         args.append(Arg(flag="--dtype", value="half"))
     if lay.nodes == 1:
@@ -868,6 +945,8 @@ def _sglang_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8:
         args.append(Arg(flag="--ep-size", value=str(lay.tensor_parallel)))
     if kv_fp8:
         args.append(Arg(flag="--kv-cache-dtype", value="fp8_e4m3"))
+    if ckpt.quantization is not None:
+        args.append(Arg(flag="--quantization", value=ckpt.quantization))
     words = ("python3", "-m", "sglang.launch_server")
     if lay.nodes == 1:
         return (Step(words=words, args=tuple(args)),)
@@ -930,6 +1009,8 @@ def server_plan(
         pipeline_parallel=lay.pipeline_parallel,
         nodes=lay.nodes,
         gpu_bytes_each=_per_gpu(model, ckpt, lay, kv, ctx, smallest.backend),
+        converted_to=ckpt.name if ckpt.quantization else None,  # quantized online, from the 16-bit repo
+        source_bytes=int(model.total_params_b * 1e9 * 2) if ckpt.quantization else None,
         steps=steps,
         speed=speed,
     )
@@ -986,7 +1067,11 @@ def loadable(model: Model, quant: Quant | None, quant_name: str, fmt: QuantForma
     if fmt == "gguf":
         published = gguf_repo(model, quant, quant_name) is not None or library_tag(model, quant_name) is not None
         return published or isinstance(_conversion(model, quant_name), _Conversion)
-    return quant is not None and bool(quant.repo) and (fmt == "mlx" or fmt in SERVER_FORMATS)
+    if quant is not None and quant.repo:
+        return fmt == "mlx" or fmt in SERVER_FORMATS
+    if fmt == "mlx":
+        return _mlx_source(model) is not None  # mlx_lm.convert from the model's 16-bit repo
+    return fmt == "fp8" and (online_fp8(model) is not None or _own_fp8(model) is not None)
 
 
 def for_option(
@@ -1019,11 +1104,44 @@ def for_option(
         if placement.nodes > 1:
             found = exo(rig, quant, quant_name, placement, context)
             return Serve(plans=(found,)) if isinstance(found, ServePlan) else Serve(refused=(found,))
-        plan = mlx(quant, placement, context)
+        plan = mlx(quant, placement, context) or mlx_converted(model, quant_name, placement, context, weights_bytes)
         return Serve(plans=(plan,) if plan else ())
     if quant is not None and quant.repo and fmt in SERVER_FORMATS:
         own = Checkpoint(
             repo=quant.repo, format=fmt, weights_bytes=quant.file_bytes, basis="published", name=quant.name
         )
         return servers(model, rig, context, kv_type, only=own)
+    if fmt in SERVER_FORMATS:
+        return unpublished_server(model, rig, quant_name, fmt, context, kv_type, weights_bytes)
     return Serve()
+
+
+def _own_fp8(model: Model) -> Checkpoint | None:
+    """A model released in FP8 (DeepSeek V3, Kimi K2, MiniMax M2): its own repo is the FP8 checkpoint."""
+    if model.hf_repo is None or model.native_dtype != "fp8":
+        return None
+    return next((c for c in checkpoints(model) if c.repo == model.hf_repo and c.format == "fp8"), None)
+
+
+def unpublished_server(
+    model: Model,
+    rig: Rig,
+    quant_name: str,
+    fmt: QuantFormat,
+    context: int,
+    kv_type: str,
+    weights_bytes: int | None,
+) -> Serve:
+    """A server format the catalog lists no repo of: FP8 from the model's own repo (its FP8 release, or its 16-bit
+    weights quantized as vLLM/SGLang load them); AWQ, GPTQ and NVFP4 need a published checkpoint, so both engines
+    refuse (never a placeholder repo)."""
+    ckpt = (_own_fp8(model) or online_fp8(model)) if fmt == "fp8" else None
+    if ckpt is not None:
+        sized = ckpt.model_copy(update={"weights_bytes": weights_bytes or ckpt.weights_bytes})
+        return servers(model, rig, context, kv_type, only=sized)
+    return Serve(
+        refused=tuple(
+            Refused(engine=e, reason=Refusal.NO_SERVER_CHECKPOINT, quant=quant_name, checkpoint_format=fmt)
+            for e in (Engine.VLLM, Engine.SGLANG)
+        )
+    )

@@ -173,6 +173,36 @@ def _repo_is_listed(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str
     return None if repo in known or p.checkpoint in tags else f"{p.checkpoint} is not a repo or tag the catalog lists"
 
 
+def _online_fp8_from_16_bits(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if not any(a.flag == "--quantization" for s in p.steps for a in s.args):
+        return None
+    if p.checkpoint_format != "fp8" or p.checkpoint != model.hf_repo or model.native_dtype not in ("bf16", "fp16"):
+        return f"--quantization on {p.checkpoint} ({p.checkpoint_format}, released as {model.native_dtype})"
+    return None
+
+
+def _mlx_convert_feeds_the_server(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    convert = next((s for s in p.steps if s.words == ("mlx_lm.convert",)), None)
+    if convert is None:
+        return None
+    given = {a.flag: a.value for a in convert.args}
+    served = next(
+        (a.value for s in p.steps if s.words == ("mlx_lm.server",) for a in s.args if a.flag == "--model"), None
+    )
+    if given.get("--hf-path") != model.hf_repo or model.native_dtype not in ("bf16", "fp16"):
+        return f"mlx_lm.convert from {given.get('--hf-path')} (released as {model.native_dtype})"
+    if "-q" not in given or served != given.get("--mlx-path"):
+        return f"mlx_lm.server loads {served}, convert wrote {given.get('--mlx-path')}"
+    return None
+
+
+def _quantized_repo_of_its_format(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine not in _GPU_ENGINES or p.checkpoint_format not in ("awq", "gptq", "nvfp4"):
+        return None
+    listed = {q.repo for q in model.quants if q.format == p.checkpoint_format}
+    return None if p.checkpoint in listed else f"{p.checkpoint} is not a published {p.checkpoint_format} repo"
+
+
 RULES: list[tuple[str, str, Rule]] = [
     ("flags", "engine/flags.py: each program's documented flags, values and environment", _flags_accept),
     (
@@ -214,6 +244,21 @@ RULES: list[tuple[str, str, Rule]] = [
         _ik_llama_where_it_works,
     ),
     ("real repo", "the catalog's listed repos (each with its source)", _repo_is_listed),
+    (
+        "online FP8",
+        "docs.vllm.ai quantization/fp8: --quantization fp8 quantizes an original-precision BF16/FP16 model as it loads",
+        _online_fp8_from_16_bits,
+    ),
+    (
+        "MLX conversion",
+        "github:ml-explore/mlx-lm mlx_lm/convert.py (--hf-path, -q, --q-bits, --mlx-path), SERVER.md (--model path)",
+        _mlx_convert_feeds_the_server,
+    ),
+    (
+        "AWQ/GPTQ/NVFP4 repo",
+        "vLLM loads a quantized checkpoint as published (quantization docs): no repo of the format, no command",
+        _quantized_repo_of_its_format,
+    ),
 ]
 
 
@@ -247,6 +292,15 @@ def test_every_plan_keeps_the_rule(
 def test_the_matrix_has_plans_of_every_engine(matrix: list[tuple[str, str, Model, Rig, QuantOption]]) -> None:
     engines = {p.engine for *_, o in matrix for p in o.serve.plans}
     assert engines == set(Engine)
+
+
+def test_the_matrix_has_plans_made_without_a_repo_of_the_format(
+    matrix: list[tuple[str, str, Model, Rig, QuantOption]],
+) -> None:
+    """The new rules above see plans to check: vLLM's online FP8 and mlx_lm.convert's MLX folders."""
+    steps = [s for *_, o in matrix for p in o.serve.plans for s in p.steps]
+    assert any(a.flag == "--quantization" for s in steps for a in s.args)
+    assert any(s.words == ("mlx_lm.convert",) for s in steps)
 
 
 def _strings(value: object) -> Iterator[str]:

@@ -1,0 +1,195 @@
+"""Non-GGUF formats for every model (issue 15): AWQ and GPTQ int4, FP8, NVFP4 and MLX 4/6/8-bit sized from the
+parameter split (engine/formats.py), offered on the rigs whose engines run them, with a command that starts or the
+rule that stops it. Published sizes below are the repos' own, each with where it was read."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cards import quants_card, serve_command, to_text
+from bot.report_json import quants_json
+from catalog.catalog import Catalog
+from catalog.types import QuantFormat
+from engine import flags, formats, mixes, quants, serve
+from engine.fit import QuantOption, fit
+from engine.parse import parse_hardware
+from engine.serve import Engine, Refusal
+
+# (model, format, published GB, tolerance, the published repo and where its size was read)
+PUBLISHED = [
+    ("qwen3-32b", "AWQ", 19.33, 0.05, "Qwen/Qwen3-32B-AWQ: vLLM 0.28.0 load log, model weights 18.0 GiB"),
+    ("llama-3.3-70b", "AWQ", 38.6, 0.05, "casperhansen/llama-3.3-70b-instruct-awq: 38.6 GB on disk (deploy survey)"),
+    ("glm-4.6", "AWQ", 176.0, 0.08, "bullpoint/GLM-4.6-AWQ model card: 176 GB"),
+    ("deepseek-r1", "GPTQ", 371.5, 0.08, "RedHatAI/DeepSeek-R1-0528-quantized.w4a16 (model survey for LUMI)"),
+    ("kimi-k2", "FP8", 1030.0, 0.03, "moonshotai/Kimi-K2-Instruct: its own FP8 release, ~1.03 TB"),
+    ("minimax-m2.7", "FP8", 230.2, 0.03, "MiniMaxAI/MiniMax-M2.7 FP8 safetensors (README of an exl3 re-quant)"),
+    # mlx-community repos, storage_size of exo's model cards (github:exo-explore/exo resources/inference_model_cards)
+    ("llama-3.3-70b", "MLX-4BIT", 40.65, 0.05, "mlx-community/Llama-3.3-70B-Instruct-4bit"),
+    ("llama-3.3-70b", "MLX-8BIT", 76.80, 0.05, "mlx-community/Llama-3.3-70B-Instruct-8bit"),
+    ("llama-3.1-8b", "MLX-4BIT", 4.64, 0.05, "mlx-community/Meta-Llama-3.1-8B-Instruct-4bit"),
+    ("qwen3-30b-a3b", "MLX-4BIT", 17.61, 0.05, "mlx-community/Qwen3-30B-A3B-4bit"),
+    ("qwen3.5-397b-a17b", "MLX-6BIT", 322.9, 0.03, "mlx-community/Qwen3.5-397B-A17B-6bit"),
+    ("glm-4.7", "MLX-4BIT", 198.6, 0.03, "mlx-community/GLM-4.7-4bit"),
+    ("qwen3.5-122b-a10b", "MLX-8BIT", 130.6, 0.03, "mlx-community/Qwen3.5-122B-A10B-8bit"),
+]
+
+
+@pytest.mark.parametrize(("model", "name", "published_gb", "tolerance", "repo"), PUBLISHED)
+def test_estimated_size_is_near_the_published_repo(
+    real_catalog: Catalog, model: str, name: str, published_gb: float, tolerance: float, repo: str
+) -> None:
+    fmt = formats.lookup(name)
+    assert fmt is not None
+    size, how = formats.weights_bytes(real_catalog.models[model], fmt)
+    assert abs(size / 1e9 - published_gb) / published_gb <= tolerance, f"{name} of {model}: {size / 1e9:.1f} GB"
+    assert how == fmt.recipe  # sized from the split, not the flat fallback
+
+
+# What each tool leaves at 16 bits shows in the sizes: AWQ keeps Llama 3.1 8B's 1.05B embedding + lm_head
+# parameters at 16 bits, MLX quantizes them, so AWQ's 4-bit file is larger than MLX's 4-bit one by about that.
+def test_awq_keeps_embeddings_at_16_bits_where_mlx_quantizes_them(real_catalog: Catalog) -> None:
+    m = real_catalog.models["llama-3.1-8b"]
+    s = mixes.split(m)
+    assert s is not None
+    awq, _ = formats.weights_bytes(m, formats.FORMATS["AWQ"])
+    mlx, _ = formats.weights_bytes(m, formats.FORMATS["MLX-4BIT"])
+    embeddings = s.token_embd + s.output
+    expected = embeddings * (16 - 4.5) / 8 - (m.total_params_b * 1e9 - embeddings) * (4.5 - formats._INT4_G128) / 8
+    assert awq - mlx == pytest.approx(expected, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("name", "bits"),
+    [("AWQ", 4.15625), ("GPTQ", 4.15625), ("FP8", 8.0), ("NVFP4", 4.5), ("MLX-4BIT", 4.5), ("MLX-8BIT", 8.5),
+     ("mlx-6bit", 6.5), ("awq", 4.15625), ("fp8", 8.0), ("4bit", 4.5)],
+)  # fmt: skip
+def test_stored_bits_of_each_format(name: str, bits: float) -> None:
+    fmt = formats.lookup(name)
+    assert fmt is not None and fmt.bits_per_weight == bits
+
+
+# (GPU as people write it, a dense or a MoE model, format, whether vLLM serves it there) — docs.vllm.ai
+# features/quantization supported hardware (AWQ Turing+, no AWQ/GPTQ on AMD), quantization/fp8 (W8A8 on 8.9+,
+# weight-only FP8 Marlin from 7.5; FP8 MoE 8.9+), NVFP4 Blackwell only, vLLM's 7.5 floor.
+RULES: list[tuple[str, str, QuantFormat, bool]] = [
+    ("GTX 1080 Ti", "qwen3-32b", "awq", False),  # Pascal: below vLLM's floor
+    ("RTX 2080 Ti", "qwen3-32b", "awq", True),
+    ("RTX 2080 Ti", "qwen3-32b", "fp8", True),  # weight-only through FP8 Marlin
+    ("RTX 3090", "qwen3-32b", "fp8", True),
+    ("RTX 3090", "qwen3-30b-a3b", "fp8", False),  # FP8 MoE needs 8.9
+    ("RTX 4090", "qwen3-30b-a3b", "fp8", True),
+    ("RTX 4090", "qwen3-32b", "nvfp4", False),
+    ("H100", "qwen3-32b", "nvfp4", False),
+    ("B200", "qwen3-32b", "nvfp4", True),
+    ("RTX 5090", "qwen3-30b-a3b", "nvfp4", True),
+    ("MI300X", "qwen3-32b", "fp8", True),
+    ("MI300X", "qwen3-32b", "awq", False),
+    ("MI300X", "qwen3-32b", "gptq", False),
+    ("MI300X", "qwen3-32b", "nvfp4", False),
+    ("RX 7900 XTX", "qwen3-32b", "fp8", False),
+    ("M3 Ultra 512GB", "qwen3-32b", "fp8", False),  # no GPU: vLLM/SGLang formats are not offered
+]
+
+
+@pytest.mark.parametrize(("hardware", "model", "fmt", "runs"), RULES)
+def test_format_runs_by_compute_capability(
+    real_catalog: Catalog, hardware: str, model: str, fmt: QuantFormat, runs: bool
+) -> None:
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    assert serve.format_runs(real_catalog.models[model], rig, fmt) is runs
+
+
+def test_every_model_with_a_split_is_offered_every_format(real_catalog: Catalog) -> None:
+    """On an RTX 5090 (Blackwell: every server format runs) and on a Mac, each catalog model with a parameter split
+    lists AWQ, GPTQ, NVFP4 and (released at 8 bits or more) FP8, and MLX at 4, 6 and 8 bits (up to its release)."""
+    gpu = parse_hardware("RTX 5090", real_catalog)[:1]
+    mac = parse_hardware("M3 Ultra 512GB", real_catalog)[:1]
+    missing = []
+    for m in real_catalog.models.values():
+        if mixes.split(m) is None:
+            continue
+        wide = m.native_dtype in ("bf16", "fp16", "fp8")
+        want = {"awq", "gptq", "nvfp4"} | ({"fp8"} if wide else set())
+        have = {o.format for o in fit(m, gpu).readings[0].options}
+        mlx_bits = {quants.nominal_bits(o.quant, 0.0) for o in fit(m, mac).readings[0].options if o.format == "mlx"}
+        if not want <= have:
+            missing.append(f"{m.id}: {sorted(want - have)}")
+        if m.native_dtype in ("bf16", "fp16") and not {4, 6, 8} <= mlx_bits:
+            missing.append(f"{m.id}: MLX bits {sorted(mlx_bits)}")
+    assert not missing, missing[:10]
+
+
+def _option(real_catalog: Catalog, model: str, hardware: str, quant: str) -> QuantOption:
+    r = fit(real_catalog.models[model], parse_hardware(hardware, real_catalog)[:1]).readings[0]
+    found = r.option(quant)
+    assert found is not None, [o.quant for o in r.options]
+    return found
+
+
+def test_fp8_without_a_repo_is_quantized_by_vllm_as_it_loads(real_catalog: Catalog) -> None:
+    o = _option(real_catalog, "qwen3-32b", "H100", "FP8")
+    assert o.weights_basis == "estimated" and o.loadable and o.bits_basis
+    plan = o.serve.plan(Engine.VLLM)
+    assert plan is not None and plan.checkpoint == "Qwen/Qwen3-32B" and plan.converted_to == "FP8"
+    line = serve_command(plan)
+    assert "--quantization fp8" in line and flags.check_command(line) == []
+    sglang = o.serve.plan(Engine.SGLANG)
+    assert sglang is not None and "--quantization fp8" in serve_command(sglang)
+
+
+def test_a_model_released_in_fp8_is_served_from_its_own_repo(real_catalog: Catalog) -> None:
+    o = _option(real_catalog, "deepseek-v3.1", "8x H200", "FP8")
+    plan = o.serve.plan(Engine.VLLM)
+    assert plan is not None and plan.checkpoint == "deepseek-ai/DeepSeek-V3.1"
+    assert "--quantization" not in serve_command(plan)
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware", "quant"),
+    [("qwen3-30b-a3b", "H100", "AWQ"), ("qwen3-32b", "B200", "NVFP4"), ("qwen3-32b", "H100", "GPTQ")],
+)
+def test_awq_gptq_nvfp4_without_a_repo_print_no_command(
+    real_catalog: Catalog, model: str, hardware: str, quant: str
+) -> None:
+    o = _option(real_catalog, model, hardware, quant)
+    assert o.weights_basis == "estimated" and not o.loadable and o.serve.plans == ()
+    assert {(r.engine, r.reason) for r in o.serve.refused} == {
+        (Engine.VLLM, Refusal.NO_SERVER_CHECKPOINT),
+        (Engine.SGLANG, Refusal.NO_SERVER_CHECKPOINT),
+    }
+
+
+def test_a_published_repo_wins_over_the_estimate(real_catalog: Catalog) -> None:
+    o = _option(real_catalog, "qwen3-32b", "H100", "AWQ")
+    assert o.weights_basis == "published" and o.weights_bytes == 19_327_352_832
+    plan = o.serve.plan(Engine.VLLM)
+    assert plan is not None and plan.checkpoint == "Qwen/Qwen3-32B-AWQ"
+
+
+def test_mlx_without_a_repo_is_converted_from_the_16_bit_repo(real_catalog: Catalog) -> None:
+    o = _option(real_catalog, "qwen3-32b", "M3 Max 64GB", "MLX-6BIT")
+    plan = o.serve.plan(Engine.MLX)
+    assert plan is not None and plan.converted_to == "MLX-6BIT"
+    lines = serve_command(plan)
+    assert "mlx_lm.convert --hf-path Qwen/Qwen3-32B -q --q-bits 6 --mlx-path Qwen3-32B-6bit" in lines
+    assert "mlx_lm.server --model Qwen3-32B-6bit" in lines
+    assert flags.check_command(lines) == []
+
+
+def test_server_formats_are_not_offloaded(real_catalog: Catalog) -> None:
+    """vLLM holds the checkpoint on the GPUs: an FP8 70B on a 24 GB card with 128 GB of RAM does not fit, where a
+    GGUF of the same size would offload."""
+    o = _option(real_catalog, "llama-3.3-70b", "RTX 4090 + 128GB DDR5", "FP8")
+    assert o.verdict == "does-not-fit"
+
+
+def test_quants_card_and_json_show_the_formats(real_catalog: Catalog) -> None:
+    report = fit(real_catalog.models["qwen3-32b"], parse_hardware("H100", real_catalog)[:1])
+    listed = quants_json(report)["quants"]
+    assert isinstance(listed, list)
+    rows = {r["quant"]: r for r in listed}
+    assert rows["FP8"]["weights_basis"] == "estimated" and rows["FP8"]["bits_basis"]
+    assert rows["FP8"]["engines"] == ["vllm", "sglang"] and rows["GPTQ"]["engines"] == []
+    text = "\n".join(to_text(quants_card(report, page)) for page in range(len(report.readings[0].options) // 10 + 1))
+    assert "GPTQ 19.3 GB (est.)" in text and "· no published checkpoint" in text
+    assert "FP8 34.3 GB (est.)" in text and "· vLLM and SGLang" in text
