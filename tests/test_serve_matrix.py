@@ -129,7 +129,8 @@ def _ollama_places_it(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> s
         return "Ollama has no expert offload"
     if o.placement.nodes > 1:
         return "Ollama across machines"
-    if p.weights_bytes > serve.HF_SINGLE_FILE_MAX_BYTES:
+    # a Hugging Face GGUF over 50 GB is split in parts Ollama cannot pull; a library tag is one blob of any size
+    if p.checkpoint.startswith("hf.co/") and p.weights_bytes > serve.HF_SINGLE_FILE_MAX_BYTES:
         return "a sharded GGUF through Ollama"
     server = [s for s in p.steps if s.words == ("ollama", "serve")]
     client = [s for s in p.steps if s.words == ("ollama", "run")]
@@ -333,6 +334,9 @@ OLLAMA_REFS = [
     # Q8_0 fits two 3090s; no catalog repo lists its GGUF, the library's tag serves it
     ("qwen2.5-coder-32b", "2x RTX 3090", "qwen2.5-coder:32b-instruct-q8_0"),
     ("llama-3.1-8b", "RTX 3090", "hf.co/bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q8_0"),
+    # gpt-oss ships MXFP4; the library's tag is one blob where the GGUF repos split the 120b in parts
+    ("gpt-oss-120b", "strix halo 128", "gpt-oss:120b"),
+    ("gpt-oss-120b", "H100", "gpt-oss:120b"),
 ]
 
 
