@@ -294,6 +294,28 @@ def spec_ram(
     return ram, tuple(assumed)
 
 
+# Registered and unbuffered DIMM sizes sold per generation (GiB): DDR4 up to 128 GB RDIMMs; DDR5 adds the
+# non-binary 24, 48 and 96 GB parts.
+DIMM_GIB: dict[str, tuple[int, ...]] = {
+    "DDR3": (2, 4, 8, 16, 32),
+    "DDR4": (4, 8, 16, 32, 64, 128),
+    "DDR5": (8, 16, 24, 32, 48, 64, 96, 128, 256),
+}
+
+
+def populated_channels(gib: float, platform_channels: int, generation: str) -> int:
+    """How many of a platform's channels `gib` of RAM can fill with one DIMM size: 96 GB of DDR4 on an 8-channel
+    EPYC is six 16 GB DIMMs (no 12 GB DDR4 DIMM exists), so six channels carry it. Every channel when the size
+    divides evenly, or when no count of equal DIMMs makes it (`252 GB` as an OS reports it)."""
+    sizes = DIMM_GIB.get(generation)
+    if not sizes or gib <= 0:
+        return platform_channels
+    for n in range(platform_channels, 0, -1):
+        if any(abs(gib - n * k * d) < 0.5 for d in sizes for k in (1, 2)):  # one or two DIMMs per channel
+            return n
+    return platform_channels
+
+
 def cpu_ram(
     cpu: Cpu, gib: float, generation: str | None, mt_s: int | None, channels: int | None, sockets: int
 ) -> tuple[SystemRam, tuple[RamFact, ...]]:
@@ -308,6 +330,8 @@ def cpu_ram(
         speed = DEFAULT_MT_S.get(gen, DEFAULT_MT_S[DEFAULT_RAM_GENERATION])
         assumed.append("speed")
     n = channels or (cpu.channels * sockets if cpu.channels else None)
+    if channels is None and n is not None:
+        n = populated_channels(gib, n, gen)
     if n is None and cpu.bus_width_bits and gen == cpu.memory_type:  # a narrow LPDDR bus (Raspberry Pi 5: 32-bit)
         ram = SystemRam(
             memory_bytes=int(gib * GIB),

@@ -18,7 +18,6 @@ TABLE = rows()
 # Rows the parser does not read right yet (the goal is 97%): each is a strict xfail, so reading one right
 # fails the suite until it is taken off this list.
 NOT_YET = {
-    "epyc 7302p + 4x 3090 + 96gb ddr4-2933",
     "e5-2680 v4 + 2x 3060 + 32gb ddr4 2400",
     "epyc 7642 + 8x mi50 32gb",
     "gh200",

@@ -1,0 +1,52 @@
+"""How many memory channels a stated amount of RAM fills on a server platform (engine/rig.populated_channels)."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.catalog import Catalog
+from engine.parse import parse_hardware
+from engine.rig import populated_channels
+
+
+@pytest.mark.parametrize(
+    ("gib", "platform_channels", "generation", "channels"),
+    [
+        # 96 GB of DDR4 on an 8-channel EPYC: no 12 GB DDR4 DIMM exists, so six 16 GB DIMMs
+        (96, 8, "DDR4", 6),
+        # 48 GB of DDR4 on a 4-channel Xeon E5: three 16 GB DIMMs
+        (48, 4, "DDR4", 3),
+        # sizes that fill every channel with one DIMM size, or two per channel
+        (256, 8, "DDR4", 8),
+        (512, 8, "DDR4", 8),
+        (1024, 8, "DDR4", 8),
+        (192, 12, "DDR5", 12),
+        (384, 12, "DDR5", 12),
+        (768, 12, "DDR5", 12),
+        (1536, 12, "DDR5", 12),
+        # DDR5's 48 GB parts: 96 GB on a desktop is two of them
+        (96, 2, "DDR5", 2),
+        # a size no equal DIMMs make (what an OS reports: 252 GB): every channel, as the platform has
+        (252, 4, "DDR4", 4),
+        # unknown generation: the platform's channels
+        (96, 8, "LPDDR5X", 8),
+    ],
+)
+def test_ram_fills_the_channels_its_dimms_can(gib: float, platform_channels: int, generation: str, channels: int) -> None:
+    assert populated_channels(gib, platform_channels, generation) == channels
+
+
+@pytest.mark.parametrize(
+    ("phrase", "bandwidth_gb_s"),
+    [
+        # 6 x 16 GB DDR4-2933 on an EPYC 7302P: 6 x 2933 x 8 = 140.8 GB/s, not the 8-channel 187.7
+        ("epyc 7302p + 4x 3090 + 96gb ddr4-2933", 140.8),
+        # a channel count stated wins over the DIMM arithmetic
+        ("epyc 7302p + 96gb ddr4-2933 8 channel", 187.7),
+        # 512 GB on the same platform fills all eight
+        ("epyc 7302p + 512gb ddr4-2933", 187.7),
+    ],
+)
+def test_a_rig_s_ram_bandwidth_follows_its_dimms(real_catalog: Catalog, phrase: str, bandwidth_gb_s: float) -> None:
+    ram = parse_hardware(phrase, real_catalog)[0].rig.ram
+    assert ram is not None and ram.bandwidth_gb_s == pytest.approx(bandwidth_gb_s, rel=0.01)
