@@ -201,7 +201,7 @@ _FIXED_CAVEATS: dict[CaveatKind, str] = {
     ),
     CaveatKind.MLA_DEEP_CONTEXT: MLA_DEPTH_NOTE,
     CaveatKind.CPU_DEEP_CONTEXT: CPU_DEPTH_NOTE,
-    CaveatKind.CPU_ONLY_PREFILL: "CPU-only prefill: no FLOPS figure for CPUs in the catalog yet",
+    CaveatKind.CPU_ONLY_PREFILL: "CPU-only prefill: no figure without the CPU's model (its cores and clock)",
     CaveatKind.NO_FP16: "no prefill figure: neither a compute figure nor the shader counts and clock to derive one",
     CaveatKind.PCIE_BOUND_PREFILL: "bounded by PCIe: weights in system RAM are streamed to the GPU for every batch",
 }
@@ -215,6 +215,9 @@ def caveat(c: Caveat) -> str:
         )
     if c.kind is CaveatKind.NO_BANDWIDTH:
         return f"no bandwidth known for {c.device}: name the exact device for a speed estimate"
+    if c.kind is CaveatKind.PREFILL_FROM_CPU_CORES:
+        cpu = c.device
+        return f"prefill derived from the {cpu}'s cores, clock and int8 instructions (scaled to measured CPU runs)"
     if c.kind is CaveatKind.PREFILL_FROM_DERIVED_FLOPS:
         return f"prefill from a compute figure derived from the card's specifications ({c.device}: none published)"
     if c.kind is CaveatKind.LINK_LATENCY_UNMODELLED:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from calibrate import cpu
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, Unified
 from engine import calibration, memory
@@ -154,7 +155,7 @@ CPU_DEEP_TOKENS = DEEP_CONTEXT_TOKENS
 
 def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if row["phase"] != "decode":
-        return None, "CPU prefill: no FLOPS figure for CPUs"
+        return _cpu_prefill_run(row, catalog)
     if int(row["depth_tokens"] or 0) >= CPU_DEEP_TOKENS:
         return None, (
             f"CPU decode at {row['depth_tokens']} tokens of context measures attention computed on the CPU, which "
@@ -186,6 +187,23 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         bandwidth * 1e9 / read,
         source_key(row.get("source", "")),
     ), ""
+
+
+def _cpu_prefill_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
+    """A CPU-only prompt run against the rate derived from its catalog CPU model (calibrate/cpu.py)."""
+    spec, why = cpu.cpu_spec(row, catalog)
+    if spec is None:
+        return None, why
+    try:
+        model = parse_model(model_name(row["model"]), catalog)
+    except RigfitError as exc:
+        return None, str(exc)[:80]
+    weights = weights_bytes(row, model) if not model.adhoc else None
+    if weights is None:
+        return None, "model or size not known"
+    ideal, path = cpu.prefill_ideal(row, spec, model, weights, ubatch_tokens(row), _ram_bandwidth(row))
+    name, source = hardware_phrase(row["hardware"]).lower(), source_key(row["source"])
+    return Run(row["row_id"], name, "ram", "cpu", model, "prefill", float(row["tokens_per_s"]), ideal, source, path), ""
 
 
 def model_name(raw: str) -> str:

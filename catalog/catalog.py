@@ -12,6 +12,7 @@ from catalog.types import (
     ApiPrice,
     CatalogFiles,
     Cpu,
+    CpuSku,
     Gpu,
     Hardware,
     Model,
@@ -126,6 +127,37 @@ def _unique(kind: str, ids: Iterable[str]) -> None:
         seen.add(entry_id)
 
 
+def with_skus(cpus: list[Cpu], skus: Iterable[CpuSku]) -> list[Cpu]:
+    """The CPU families and each model of one as a Cpu of its own: the family's memory platform and instruction set
+    with the model's cores and clocks, sourced by both. A model's names leave its family's aliases, so `epyc 9554`
+    reads as the 64-core part, not as the family's largest."""
+    families = {c.id: c for c in cpus}
+    members: list[Cpu] = []
+    for sku in skus:
+        family = families.get(sku.family)
+        if family is None:
+            raise CatalogError(f"cpu model {sku.id!r} names family {sku.family!r}, which is not a catalog cpu")
+        members.append(
+            family.model_copy(
+                update={
+                    "id": sku.id,
+                    "name": sku.name,
+                    "aliases": sku.aliases,
+                    "cores": sku.cores,
+                    "performance_cores": sku.performance_cores,
+                    "base_clock_mhz": sku.base_clock_mhz,
+                    "boost_clock_mhz": sku.boost_clock_mhz,
+                    "source": f"{sku.source}; platform ({family.id}): {family.source}",
+                    "as_of": sku.as_of,
+                    "isa_source": family.isa_source,
+                }
+            )
+        )
+    taken = {a.lower() for m in members for a in (m.name, *m.aliases)}
+    kept = [c.model_copy(update={"aliases": tuple(a for a in c.aliases if a.lower() not in taken)}) for c in cpus]
+    return kept + members
+
+
 def overlay(hand: Iterable[Hardware], database: Iterable[Gpu]) -> list[Gpu]:
     """The database's GPUs the hand catalog does not already hold: a row whose name has the words of a hand entry's
     name or alias (`GeForce RTX 3060 12 GB` and `NVIDIA GeForce RTX 3060 12GB`) is replaced by that entry."""
@@ -191,6 +223,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
     api: list[ApiPrice] = []
     rental: list[RentalPrice] = []
     cpus: list[Cpu] = []
+    skus: list[CpuSku] = []
     unified_names: list[UnifiedName] = []
     quant_quality: list[QuantTypeQuality] = []
     platforms: list[PlatformPrice] = []
@@ -202,6 +235,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
         api += f.api_prices
         rental += f.rental_prices
         cpus += f.cpus
+        skus += f.cpu_skus
         unified_names += f.unified_names
         quant_quality += f.quant_quality
         platforms += f.platform_prices
@@ -210,6 +244,7 @@ def build(files: Iterable[CatalogFiles], database_gpus: Iterable[Gpu] = ()) -> C
     _unique("model", (m.id for m in models))
     models = _with_speculative(_with_scores(models, scores), speculative)
     _unique("hardware", (h.id for h in hardware))
+    cpus = with_skus(cpus, skus)
     _unique("cpu", (c.id for c in cpus))
     database_gpus = tuple(database_gpus)
     hardware = [*with_database_specs(hardware, database_gpus), *overlay(hardware, database_gpus)]

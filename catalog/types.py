@@ -328,6 +328,30 @@ class Cpu(Sourced):
     alt_memory: AltMemory | None = None  # a second memory type the same CPU takes on other boards
     bus_width_bits: PositiveInt | None = None
     notes: str | None = None
+    # What prompt processing runs on (engine/kernels.py cpu_rate), per model where a CpuSku gives it: int8 dot
+    # products (VNNI: AVX-512 VNNI or AVX-VNNI's vpdpbusd; without it AVX2's vpmaddubsw + vpmaddwd), the cores
+    # llama.cpp's threads run on (a hybrid part's performance cores) and the base clock. None: not sourced.
+    avx2: bool | None = None
+    vnni: bool | None = None
+    avx512_bf16: bool | None = None
+    base_clock_mhz: PositiveInt | None = None
+    boost_clock_mhz: PositiveInt | None = None
+    performance_cores: PositiveInt | None = None  # hybrid parts (P + E cores): the P cores
+    isa_source: str | None = None  # where avx2 / vnni / avx512_bf16 / amx were read, when not in `source`
+
+
+class CpuSku(Sourced):
+    """One model of a CPU family (catalog/data/hardware/cpu_skus.yaml): what differs between members of one memory
+    platform. The catalog builds it into a Cpu with the family's platform and ISA (catalog.catalog.with_skus)."""
+
+    id: Id
+    name: str
+    family: Id  # the Cpu entry whose memory platform and instruction set it shares
+    aliases: tuple[str, ...] = ()
+    cores: PositiveInt
+    performance_cores: PositiveInt | None = None
+    base_clock_mhz: PositiveInt | None = None
+    boost_clock_mhz: PositiveInt | None = None
 
 
 class ProductChip(Frozen):
@@ -507,6 +531,7 @@ class CatalogFiles(Frozen):
     models: tuple[Model, ...] = ()
     hardware: tuple[Hardware, ...] = ()
     cpus: tuple[Cpu, ...] = ()
+    cpu_skus: tuple[CpuSku, ...] = ()  # models of a `cpus` family, each built into a Cpu of its own
     unified_names: tuple[UnifiedName, ...] = ()
     api_prices: tuple[ApiPrice, ...] = ()
     rental_prices: tuple[RentalPrice, ...] = ()

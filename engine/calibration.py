@@ -140,6 +140,21 @@ def prefill_group(device_kind: str, backend: str, path: str, *, moe: bool, fitte
     return _first_fitted("prefill", device_kind, backend, moe, path, fitted)
 
 
+def cpu_prefill_group(path: str, *, moe: bool, fitted: Table = FITTED) -> GroupKey | None:
+    """A CPU's prefill group: its kernels' path, else every CPU path, of its model kind, else of the other kind; None
+    where no CPU prefill run was fitted (a GPU's share of its peak says nothing of a CPU's)."""
+    for kind_moe in (moe, not moe):
+        for group in group_key("prefill", "ram", "cpu", moe=kind_moe, path=path).pooled()[:3]:
+            if group.as_tuple() in fitted:
+                return group
+    return None
+
+
+def cpu_prefill_efficiency(path: str, *, moe: bool, fitted: Table = FITTED) -> Efficiency | None:
+    group = cpu_prefill_group(path, moe=moe, fitted=fitted)
+    return _efficiency(group, fitted) if group is not None else None
+
+
 def prefill_efficiency(device_kind: str, backend: str, path: str, *, moe: bool, fitted: Table = FITTED) -> Efficiency:
     """MoE prefill is fitted apart from dense: each expert's matmul sees only the tokens routed to it (a 512-token
     batch with 8 of 128 experts active gives each about 32 rows), far from the shapes the kernels run fastest."""

@@ -20,8 +20,11 @@ the share of it llama.cpp reaches is fitted per backend and path (engine/calibra
   pipelines); a GeForce card's catalog figure is FP16 with FP32 accumulate, which it runs at half that rate, so
   its Vulkan rate is twice the figure.
 - Metal and SYCL: the device's FP16 figure.
+- CPU (cpu_rate): llama.cpp's x86 kernels multiply quantized weights by int8-quantized activations in 256-bit
+  vectors (ggml-cpu's mul_sum_us8_pairs: one vpdpbusd where the core has AVX-512 VNNI or AVX-VNNI, else vpmaddubsw
+  then vpmaddwd), so the rate is cores x clock x the int8 dot-product rate of the core's instructions.
 
-Pure: the device's specifications come in as a MatrixSpec.
+Pure: the device's specifications come in as a MatrixSpec (a CpuSpec for a CPU).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from catalog.types import Fp16Basis, Gpu, Unified
+from catalog.types import Cpu, Fp16Basis, Gpu, Unified
 
 
 class MatrixPath(StrEnum):
@@ -47,6 +50,9 @@ class MatrixPath(StrEnum):
     VULKAN_COOPMAT = "coopmat"
     METAL = "metal"
     OTHER = "fp16"  # the FP16 figure as given
+    CPU_VNNI = "cpu-vnni"  # int8 dot products in one instruction (AVX-512 VNNI, AVX-VNNI)
+    CPU_AVX2 = "cpu-avx2"  # int8 products in two (vpmaddubsw + vpmaddwd)
+    CPU_FP32 = "cpu-fp32"  # F16/BF16 weights: FMAs on FP32 lanes
 
 
 # What the weights' matrix products multiply: quantized blocks (MMQ and its kin), or 16-bit floats (F16/BF16 files,
@@ -224,3 +230,59 @@ def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate 
     if spec.backend == "metal":
         return _fp16(spec, MatrixPath.METAL)
     return _fp16(spec, MatrixPath.OTHER)
+
+
+# ----------------------------------------------------------------------------------------------------------- CPU
+# A CPU's peak for llama.cpp's prompt kernels, per core and clock. Every x86 core modelled here (Haswell and later,
+# Zen 2 and later) issues two 256-bit vector FMAs per clock: 32 FP32 FLOPs (2 x 8 lanes x 2; the per-core table of
+# https://stackoverflow.com/questions/15655835/flops-per-cycle-for-sandy-bridge-and-haswell-sse2-avx-avx2), and
+# the same two pipes take the int8 dot products. llama.cpp's x86 quantized dot products are 256-bit
+# (ggml/src/ggml-cpu/arch/x86/quants.c, mul_sum_us8_pairs: `_mm256_dpbusd_epi32` with AVX-512 VNNI + VL or
+# AVX-VNNI, else `_mm256_maddubs_epi16` then `_mm256_madd_epi16`): 32 int8 multiply-adds (64 ops) per instruction,
+# one instruction with VNNI, two without. AMX tiles are not counted: llama.cpp's AMX kernels cover few types
+# (Q4_0 and Q4_1 when github:ggml-org/llama.cpp PR #8998 merged) and Ollama dropped its AMX build for Sapphire
+# Rapids, whose prompt processing it measured slower with it (github:ollama/ollama PR #9203).
+CPU_VECTOR_PIPES = 2
+INT8_OPS_PER_256_BIT = 64  # 32 int8 multiply-adds
+CPU_INT8_OPS_PER_CORE_CLOCK = {
+    MatrixPath.CPU_VNNI: CPU_VECTOR_PIPES * INT8_OPS_PER_256_BIT,  # 128
+    MatrixPath.CPU_AVX2: CPU_VECTOR_PIPES * INT8_OPS_PER_256_BIT // 2,  # 64: two instructions per product
+}
+CPU_FP32_FLOPS_PER_CORE_CLOCK = CPU_VECTOR_PIPES * 8 * 2  # 32: two 8-lane FMAs
+
+
+class CpuSpec(BaseModel):
+    """What a CPU's prompt-processing rate follows from: a catalog CPU model's cores (a hybrid part's performance
+    cores, which llama.cpp's default thread count takes), base clock and int8 instructions, and the sockets."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    cores: int
+    base_clock_mhz: float
+    vnni: bool
+    sockets: int = 1
+
+    @classmethod
+    def of(cls, cpu: Cpu, sockets: int = 1) -> CpuSpec | None:
+        """None where the catalog lacks the model's cores, clock or int8 instructions (a family entry: its core
+        count is its largest member's)."""
+        cores = cpu.performance_cores or cpu.cores
+        if cores is None or cpu.base_clock_mhz is None or cpu.avx2 is not True or cpu.vnni is None:
+            return None
+        return cls(name=cpu.name, cores=cores, base_clock_mhz=cpu.base_clock_mhz, vnni=cpu.vnni, sockets=sockets)
+
+    def core_ghz(self) -> float:
+        """Cores x clock over every socket, in GHz."""
+        return self.cores * self.sockets * self.base_clock_mhz / 1000
+
+
+def cpu_rate(spec: CpuSpec, weights: Weights = "quantized") -> MatrixRate:
+    """The CPU's peak for `weights`' products, in tera-operations per second, derived from its cores and clock;
+    attention (F16 K/V, FP32 accumulate) runs on the FP32 lanes."""
+    fp32_tops = spec.core_ghz() * CPU_FP32_FLOPS_PER_CORE_CLOCK / 1000
+    if weights != "quantized":
+        return MatrixRate(tops=fp32_tops, path=MatrixPath.CPU_FP32, basis="derived", attention_tops=fp32_tops)
+    path = MatrixPath.CPU_VNNI if spec.vnni else MatrixPath.CPU_AVX2
+    tops = spec.core_ghz() * CPU_INT8_OPS_PER_CORE_CLOCK[path] / 1000
+    return MatrixRate(tops=tops, path=path, basis="derived", attention_tops=fp32_tops)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from catalog.types import Fp16Basis, Model
 from engine import memory
-from engine.kernels import MatrixRate, MatrixSpec, Weights, matrix_rate
+from engine.kernels import CpuSpec, MatrixRate, MatrixSpec, Weights, matrix_rate
 from engine.rig import Frozen, GpuDevice, NodeLink, Rig
 from engine.units import MIB
 
@@ -59,6 +59,7 @@ class PoolUse(Frozen):
     pcie_gb_s: float | None = None
     layers: int = 0
     matrix_spec: MatrixSpec | None = None  # what the prefill kernels' path and peak follow from (engine/kernels.py)
+    cpu_spec: CpuSpec | None = None  # system RAM: the CPU that computes on it, where the catalog knows its model
 
     def matrix_for(self, weights: Weights = "quantized") -> MatrixRate | None:
         """The prefill kernels' path and peak for the pool's device and `weights`."""
@@ -257,6 +258,7 @@ def _ram_pool(rig: Rig, dense_bytes: int = 0, expert_bytes: int = 0, kv_bytes: i
         expert_bytes=expert_bytes,
         kv_bytes=kv_bytes,
         bandwidth_gb_s=rig.ram.bandwidth_gb_s,
+        cpu_spec=rig.ram.cpu,
     )
 
 

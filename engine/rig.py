@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catalog.types import Backend, Cpu, Fp16Basis, Gpu, SystemMemory, Unified
-from engine.kernels import MatrixRate, MatrixSpec, matrix_rate
+from engine.kernels import CpuSpec, MatrixRate, MatrixSpec, matrix_rate
 from engine.memory import OS_RESERVE_BYTES
 from engine.units import GIB
 
@@ -105,6 +105,7 @@ class SystemRam(Frozen):
     description: str  # "DDR5-5600 dual-channel (assumed)"
     memory_type: str | None = None  # DDR4, DDR5, LPDDR5X: what the memory would cost to buy
     channels: int | None = None
+    cpu: CpuSpec | None = None  # the catalog CPU model it sits on, where its cores and clock are known (prefill)
 
 
 # Links between machines of a cluster, one direction, GB/s: line rate / 8 (Thunderbolt 5 80 Gb/s and Thunderbolt 4
@@ -338,6 +339,7 @@ def cpu_ram(
             bandwidth_gb_s=speed * cpu.bus_width_bits / 8 * sockets / 1000,
             description=f"{gen}-{speed} {cpu.bus_width_bits}-bit ({cpu.name})",
             memory_type=gen,
+            cpu=CpuSpec.of(cpu, sockets),
         )
         return ram, tuple(assumed)
     if n is None:
@@ -349,6 +351,7 @@ def cpu_ram(
         description=f"{gen}-{speed} {n}-channel ({cpu.name}{f', {sockets} sockets' if sockets > 1 else ''})",
         memory_type=gen,
         channels=n,
+        cpu=CpuSpec.of(cpu, sockets),
     )
     return ram, tuple(assumed)
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from catalog.types import Model
 from engine import calibration, memory
-from engine.kernels import MatrixRate, Weights, weights_of
+from engine.kernels import MatrixRate, Weights, cpu_rate, weights_of
 from engine.placement import Placement, PoolUse
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
@@ -31,7 +31,9 @@ class CaveatKind(StrEnum):
     RAM_EFFICIENCY_POOLED = "ram-efficiency-pooled"  # system RAM uses the GPU/unified pooled efficiency
     MLA_DEEP_CONTEXT = "mla-deep-context"  # MLA attention measured slowing with depth more than modelled
     CPU_DEEP_CONTEXT = "cpu-deep-context"  # CPU-only decode measured falling steeply with depth
-    CPU_ONLY_PREFILL = "cpu-only-prefill"  # no FLOPS figure for CPUs: no prefill figure
+    CPU_ONLY_PREFILL = "cpu-only-prefill"  # the CPU's model (cores, clock) is not known, or no CPU run fitted
+    # CPU only: prefill from `device`'s cores, clock and int8 instructions (engine/kernels.py cpu_rate), not measured
+    PREFILL_FROM_CPU_CORES = "prefill-from-cpu-cores"
     NO_FP16 = "no-fp16"  # no matrix rate for the device (engine/kernels.py: no figure, no specifications): no prefill
     PCIE_BOUND_PREFILL = "pcie-bound-prefill"  # weights in system RAM streamed over PCIe for every batch
     # `device`'s FP16 figure is derived from its specifications (cores x clock), not published
@@ -314,7 +316,7 @@ def prefill_range(
         return None, ()
     compute = [p for p in placement.pools if p.kind in ("gpu", "unified")]
     if not compute:
-        return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
+        return cpu_prefill_range(model, placement, prompt_tokens, ubatch_tokens, weights)
     rates = _rates(compute, weights)
     if rates is None:
         return None, (Caveat(kind=CaveatKind.NO_FP16),)
@@ -342,6 +344,35 @@ def prefill_range(
         seconds.add_fixed(per_token / calibration.PCIE_EFFICIENCY_LOW, per_token)
         caveats = (*caveats, Caveat(kind=CaveatKind.PCIE_BOUND_PREFILL))
     return seconds.rate(), caveats
+
+
+def cpu_prefill_range(
+    model: Model,
+    placement: Placement,
+    prompt_tokens: int,
+    ubatch_tokens: int = memory.N_UBATCH,
+    weights: Weights = "quantized",
+) -> tuple[Range | None, tuple[Caveat, ...]]:
+    """CPU only: the prompt's matrix work at the CPU's peak derived from its cores and clock (engine/kernels.py
+    cpu_rate), and the routed experts each micro-batch reads from RAM, at the share of that peak measured CPU runs
+    reach (calibration.cpu_prefill_efficiency)."""
+    ram = next((p for p in placement.pools if p.kind == "ram"), None)
+    if ram is None or ram.cpu_spec is None:
+        return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
+    rate = cpu_rate(ram.cpu_spec, weights)
+    eff = calibration.cpu_prefill_efficiency(rate.path.value, moe=model.is_moe)
+    if eff is None:
+        return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
+    batch = prefill_batch_tokens(prompt_tokens, ubatch_tokens)
+    work = PrefillWork(
+        weight_flops=prefill_weight_flops_per_token(model),
+        attention_flops=prefill_attention_flops_per_token(model, prompt_tokens),
+        batch_read_bytes=batch_expert_read_bytes(model, ram.expert_bytes, batch),
+        batch_tokens=batch,
+    )
+    seconds = _Seconds()
+    seconds.add(work.ideal_seconds(rate, ram.bandwidth_gb_s), 1.0, eff)
+    return seconds.rate(), (Caveat(kind=CaveatKind.PREFILL_FROM_CPU_CORES, device=ram.cpu_spec.name),)
 
 
 def _derived_flops_caveats(compute: list[PoolUse], rates: list[MatrixRate]) -> tuple[Caveat, ...]:
