@@ -24,7 +24,6 @@ NOT_YET = {
     "mac studio 512",
     "framework desktop 32gb (385)",
     "8060s 96gb vram allocated",
-    "xeon 6980p 1.5tb mrdimm",
     "3 old dell r730s with 256gb each",
     "8 node raspberry pi 5 cluster",
     "2 strix halo boxes (evo-x2 + framework) 256gb total",

@@ -32,7 +32,9 @@ from engine.rig import populated_channels
         (96, 8, "LPDDR5X", 8),
     ],
 )
-def test_ram_fills_the_channels_its_dimms_can(gib: float, platform_channels: int, generation: str, channels: int) -> None:
+def test_ram_fills_the_channels_its_dimms_can(
+    gib: float, platform_channels: int, generation: str, channels: int
+) -> None:
     assert populated_channels(gib, platform_channels, generation) == channels
 
 
@@ -50,3 +52,21 @@ def test_ram_fills_the_channels_its_dimms_can(gib: float, platform_channels: int
 def test_a_rig_s_ram_bandwidth_follows_its_dimms(real_catalog: Catalog, phrase: str, bandwidth_gb_s: float) -> None:
     ram = parse_hardware(phrase, real_catalog)[0].rig.ram
     assert ram is not None and ram.bandwidth_gb_s == pytest.approx(bandwidth_gb_s, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "description"),
+    [
+        # MRDIMMs on Xeon 6 6900P run at 8800 MT/s where RDIMMs run at 6400: 12 x 8800 x 8 = 844.8 GB/s
+        ("xeon 6980p 1.5tb mrdimm", "DDR5-8800 12-channel"),
+        ("xeon 6980p 768gb mr-dimm", "DDR5-8800 12-channel"),
+        ("xeon 6980p + 1536gb mrdimm-8800", "DDR5-8800 12-channel"),
+        # a stated MRDIMM speed wins
+        ("2x xeon 6980p 3tb mrdimm 8000", "DDR5-8000 24-channel"),
+        # plain DDR5 on the same CPU: the platform's RDIMM speed
+        ("xeon 6980p 1.5tb", "DDR5-6400 12-channel"),
+    ],
+)
+def test_mrdimms_run_at_their_own_speed(real_catalog: Catalog, phrase: str, description: str) -> None:
+    ram = parse_hardware(phrase, real_catalog)[0].rig.ram
+    assert ram is not None and ram.description.startswith(description)

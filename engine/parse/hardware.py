@@ -36,6 +36,9 @@ from engine.units import GIB
 HARDWARE_EXAMPLES = "`256GB`, `2x RTX 3090 + 128GB DDR4`, `M3 Ultra 256GB`, `24GB VRAM + 64GB RAM`"
 DESCRIBE_EXAMPLE = "`RTX 9999 24GB 1000GB/s`"  # an unknown device, described by its memory and bandwidth
 
+# MRDIMMs (MCR DIMMs) run at 8800 MT/s on Xeon 6 6900P, the platform that takes them, where RDIMMs run at 6400
+# (https://www.servethehome.com/welcome-back-intel-xeon-6900p-reasserts-intel-server-leadership/2/).
+MRDIMM_MT_S = 8800
 # A bare "24GB VRAM" is read as the most common card of that size (said in the reading's assumptions).
 TYPICAL_GPU_BY_GIB: dict[int, str] = {
     8: "rtx-4060",
@@ -359,6 +362,11 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
         ram.generation = ddr.group("gen").upper()
         ram.mt_s = int(ddr.group("mts")) if ddr.group("mts") else ram.mt_s
         rest = rest[: ddr.start()] + " ram " + rest[ddr.end() :]
+    mrdimm = re.search(r"\bmr-?dimms?(?:[-\s@]*(?P<mts>[1-9]\d{3})(?:\s*mt/?s)?)?\b", rest)
+    if mrdimm:  # multiplexed-rank DDR5 DIMMs: Xeon 6's 8800 MT/s part unless a speed is stated
+        stated = int(mrdimm.group("mts")) if mrdimm.group("mts") else None
+        ram.generation, ram.mt_s = "DDR5", stated or ram.mt_s or MRDIMM_MT_S
+        rest = rest[: mrdimm.start()] + " ram " + rest[mrdimm.end() :]
     speed = re.search(
         r"(?:@\s*|\bat\s+)?\b(?P<mts>[1-9]\d{3})\s*(?:mt/?s|mhz)\b|@\s*(?P<bare>[1-9]\d{3})\b"
         r"|(?<=\dgb)\s+(?P<after>(?:1[6-9]|[2-8]\d)\d{2})\b(?!\s*(?:gb|g\b|x))",  # `64gb 3600`: DDR speed after a size
