@@ -85,3 +85,30 @@ def test_every_fitted_source_is_scored_by_a_fit_that_did_not_see_it(real_catalog
     moe_sources = {r.source for r in single if r.kind == "moe"}
     assert len(moe_sources) >= 3
     assert {s.row_id for s in scores} >= {r.row_id for r in single if r.kind == "moe"}
+
+
+# ROCm runs as published: scored where the engine makes a vLLM/SGLang plan (gfx942 MI300X), skipped on cards the
+# engines' ROCm builds do not list (gfx908 MI100: vLLM's gpu.rocm.inc.md targets), where no card shows a figure.
+ROCM_ROWS = [
+    ("s7", True),  # 8x MI300X, Llama 3.1 405B FP8, vLLM benchmark_latency batch 1: 36 tok/s (Oracle's blog)
+    ("s9", True),  # the same at batch 32: 798 tok/s
+    ("x648", False),  # 4x MI100, Qwen3-32B BF16, benchmark_serving at concurrency 5: 58.3 tok/s
+    ("x649", False),  # 4x MI100, Llama 3.3 70B GPTQ 8-bit, concurrency 6: 28.0 tok/s
+]
+
+
+@pytest.mark.parametrize(("row_id", "scored"), ROCM_ROWS)
+def test_rocm_runs_are_scored_on_cards_the_engine_plans_for(real_catalog: Catalog, row_id: str, scored: bool) -> None:
+    made, skipped = servers.runs(real_catalog)
+    assert (row_id in {r.row_id for r in made}) is scored
+    if not scored:
+        assert any(s.startswith(f"row {row_id}:") and "does not list" in s for s in skipped), skipped
+
+
+def test_one_request_on_mi300x_is_inside_its_range(real_catalog: Catalog) -> None:
+    """Oracle's 8x MI300X, Llama 3.1 405B FP8, one request: 36 tok/s, inside the shipped fit's range."""
+    made, _ = servers.runs(real_catalog)
+    run = next(r for r in made if r.row_id == "s7")
+    low, typical, high = run.predicted()
+    assert low <= run.measured_tps <= high
+    assert typical == pytest.approx(run.measured_tps, rel=0.3)
