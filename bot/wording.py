@@ -94,6 +94,7 @@ def why(o: QuantOption, context: int, rig: Rig, model: Model) -> str:
     need = f"{fmt_gb(o.weights_bytes)} of weights + {fmt_gb(o.kv_cache_bytes)} of KV at {fmt_tokens(context)}"
     if p.kind == "unified" and rig.unified:
         how = "the raised GPU limit" if p.wired_limit_mb else "the GPU may wire by default"
+        how = "the GPU's share you stated" if rig.unified.gpu_limit_basis == "stated" else how
         return f"{need} + buffers ≤ {fmt_gb(p.pools[0].capacity_bytes)} {how}"
     if p.nodes > 1:  # a cluster: each machine's GPU memory (or unified memory at its GPU limit) holds its layers
         held = sum(pool.capacity_bytes for pool in p.pools)
@@ -239,6 +240,7 @@ def speed_note(o: QuantOption, model: Model) -> str:
 _GPU_LIMIT_BASIS: dict[GpuLimitBasis, str] = {
     "metal-default": "macOS default GPU wired limit",
     "all-memory": "GPU may address all memory (BIOS carve-out / GTT set to the maximum)",
+    "stated": "the GPU's share as you stated it (a BIOS carve-out of the machine's memory)",
 }
 _FIXED_ASSUMPTIONS: dict[AssumptionKind, str] = {
     AssumptionKind.WIRED_LIMIT_RAISABLE: (

@@ -49,7 +49,7 @@ METAL_SMALL_FRACTION, METAL_LARGE_FRACTION = 2 / 3, 3 / 4
 RamFact = Literal["memory type", "speed", "channels"]
 # What a unified machine's GPU limit rests on: a catalog fraction (with its source), Metal's default working set,
 # or all memory (BIOS carve-out / GTT set to the maximum).
-GpuLimitBasis = Literal["catalog", "metal-default", "all-memory"]
+GpuLimitBasis = Literal["catalog", "metal-default", "all-memory", "stated"]  # stated: "96gb vram allocated"
 
 
 class Frozen(BaseModel):

@@ -23,7 +23,6 @@ NOT_YET = {
     "gh200",
     "mac studio 512",
     "framework desktop 32gb (385)",
-    "8060s 96gb vram allocated",
     "3 old dell r730s with 256gb each",
     "8 node raspberry pi 5 cluster",
     "2 strix halo boxes (evo-x2 + framework) 256gb total",
@@ -143,3 +142,23 @@ def test_cpu_cases(real_catalog: Catalog, phrase: str, gib: int | None, gb_s: fl
 def test_a_stated_size_gives_one_reading(real_catalog: Catalog, phrase: str, label: str) -> None:
     readings = parse_hardware(phrase, real_catalog)
     assert [r.label for r in readings] == [label]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "machine_gib", "gpu_gib"),
+    [
+        # a size said of the GPU that the machine is not sold with is its carve-out of a larger machine
+        ("8060s 96gb vram allocated", 128, 96),
+        ("strix halo 96gb vram", 128, 96),
+        # a size the machine is sold with is the machine, at the catalog's GPU share
+        ("strix halo 64gb", 64, 60),
+        ("m3 ultra 96gb", 96, 72),
+    ],
+)
+def test_a_unified_machine_s_gpu_share_as_stated(
+    real_catalog: Catalog, phrase: str, machine_gib: int, gpu_gib: float
+) -> None:
+    pool = parse_hardware(phrase, real_catalog)[0].rig.unified
+    assert pool is not None
+    assert pool.memory_bytes == machine_gib * GIB
+    assert pool.gpu_limit_bytes == pytest.approx(gpu_gib * GIB, rel=0.01)

@@ -559,6 +559,16 @@ def _unified_readings(entry: Unified, gib: float | None, sold: tuple[int, ...] =
     return out
 
 
+def _with_carve_out(reading: Reading, gpu_gib: float) -> Reading:
+    """The GPU's share of a unified machine as the phrase stated it (a BIOS carve-out), not the catalog's default."""
+    pool = reading.rig.unified
+    assert pool is not None
+    pool = pool.model_copy(update={"gpu_limit_bytes": int(gpu_gib * GIB), "gpu_limit_basis": "stated"})
+    size_gib = round(pool.memory_bytes / GIB)
+    notes = tuple(_gpu_limit(pool, size_gib) if a.kind is AssumptionKind.GPU_LIMIT else a for a in reading.assumptions)
+    return reading.model_copy(update={"rig": reading.rig.model_copy(update={"unified": pool}), "assumptions": notes})
+
+
 def _gpu_limit(pool: UnifiedPool, size_gib: int) -> Assumption:
     return Assumption(
         kind=AssumptionKind.GPU_LIMIT,
@@ -980,6 +990,7 @@ class _Parts:
     notes: list[Assumption] = field(default_factory=list)
     unified: Unified | None = None
     unified_gib: float | None = None
+    unified_vram: bool = False  # the size was said of its GPU (`8060s 96gb vram allocated`): a carve-out
     unified_count: int = 1
     platform: SystemMemory | None = None
     cpu: Cpu | None = None
@@ -1090,6 +1101,7 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
                 )
             acc.unified, acc.unified_count = entry, max(p.count, acc.pending_count)
             acc.unified_gib = p.sizes[0].gib if p.sizes else acc.unified_gib
+            acc.unified_vram = bool(p.sizes) and p.sizes[0].qualifier in ("vram", "v-ram", "gpu memory")
         elif isinstance(entry, SystemMemory):
             acc.platform = entry
             acc.ram_gib += sum(s.gib for s in p.sizes)
@@ -1137,7 +1149,12 @@ def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | Non
     gib = acc.unified_gib
     if gib is not None and acc.unified_count > 1 and int(gib) not in sold and gib / acc.unified_count in sold:
         gib = gib / acc.unified_count  # `two ... max+ 395 (256gb)`: the machines' memory together
+    carve_out = None
+    if gib is not None and acc.unified_vram and int(gib) not in sold and any(s > gib for s in sold):
+        carve_out, gib = gib, min(s for s in sold if s > gib)  # 96 GB for the GPU of a 128 GB machine
     readings = _unified_readings(entry, gib, sold)
+    if carve_out is not None:
+        readings = [_with_carve_out(r, carve_out) for r in readings]
     out = []
     for r in readings:
         rig = r.rig.model_copy(update={"nodes": acc.unified_count})
