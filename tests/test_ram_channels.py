@@ -70,3 +70,28 @@ def test_a_rig_s_ram_bandwidth_follows_its_dimms(real_catalog: Catalog, phrase: 
 def test_mrdimms_run_at_their_own_speed(real_catalog: Catalog, phrase: str, description: str) -> None:
     ram = parse_hardware(phrase, real_catalog)[0].rig.ram
     assert ram is not None and ram.description.startswith(description)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "ram_gib"),
+    [
+        # DIMMs as people list them, count x size, right after the CPU
+        ("epyc 9654 12x64gb", 768),
+        ("epyc 7763 16x64gb ddr4", 1024),
+        ("dual xeon gold 6248 12x32gb", 384),
+        ("xeon w9-3495x 8x64gb ddr5", 512),
+        ("threadripper pro 3975wx, 8x32gb @ 3200", 256),
+        ("i9-13900k 2x48gb", 96),
+        # a breakdown in brackets after the total says the same amount again
+        ("4x3090 + 256gb (8x32) ddr4", 256),
+        ("4x3090 + 256gb (8x32gb) ddr4", 256),
+    ],
+)
+def test_dimms_written_as_count_by_size(real_catalog: Catalog, phrase: str, ram_gib: int) -> None:
+    ram = parse_hardware(phrase, real_catalog)[0].rig.ram
+    assert ram is not None and ram.memory_bytes == ram_gib * 2**30
+
+
+def test_a_card_written_as_count_by_size_is_not_ram(real_catalog: Catalog) -> None:
+    rig = parse_hardware("rtx 3090 2x24gb", real_catalog)[0].rig
+    assert rig.ram is None and rig.gpus[0].name == "NVIDIA GeForce RTX 3090"

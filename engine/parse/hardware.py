@@ -342,7 +342,24 @@ def _clean(rest: str) -> str:
     return " ".join(name.split()).strip(" -")
 
 
+# DIMMs written as count x size after other words (`epyc 9654 12x64gb`: 768 GB), and a breakdown in brackets after
+# a size (`256gb (8x32) ddr4`), which says the same amount again.
+_DIMMS_AFTER_NAME = re.compile(r"(?<=[a-z0-9+])\s+(?P<n>\d{1,2})\s*[x×]\s*(?P<gib>\d{1,3})\s*(?:gb|g|gib)\b")
+_DIMM_BREAKDOWN = re.compile(r"(?<=gb)\s*\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g)?\s*\)")
+
+
+_RAM_CONTEXT = re.compile(r"\b(?:epyc|xeon|threadripper|ryzen|core|i[3579]|ddr[345]|ram|memory|r?dimms?)\b")
+
+
+def _dimm_totals(part: str) -> str:
+    part = _DIMM_BREAKDOWN.sub(" ", part)
+    if not _RAM_CONTEXT.search(part):  # `rtx 3090 2x24gb` is not DIMMs
+        return part
+    return _DIMMS_AFTER_NAME.sub(lambda m: f" {int(m.group('n')) * int(m.group('gib'))}gb", part)
+
+
 def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
+    part = _dimm_totals(part)
     bandwidth, part = _take_bandwidth(part)
     ch = _CHANNELS.search(part)
     if ch:
