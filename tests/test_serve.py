@@ -140,24 +140,38 @@ IK_CASES = [
     (
         "qwen3-235b-a22b",
         "RTX 4090 + 128GB DDR5",
+        None,
         "Qwen3-235B-A22B-Instruct-2507-GGUF/Q4_K_M/Qwen3-235B-A22B-Instruct-2507-Q4_K_M-00001-of-00003.gguf",
         None,
     ),
-    ("deepseek-r1", "EPYC 9654 768GB", "DeepSeek-R1-GGUF/DeepSeek-R1-Q8_0/DeepSeek-R1.Q8_0-00001-of-00015.gguf", None),
+    (
+        "deepseek-r1",
+        "EPYC 9654 768GB",
+        None,
+        "DeepSeek-R1-GGUF/DeepSeek-R1-Q8_0/DeepSeek-R1.Q8_0-00001-of-00015.gguf",
+        None,
+    ),
     # no repo publishes IQ3_XXS: the file llama.cpp's plan makes from the BF16 GGUF, run by ik_llama.cpp
-    ("glm-5.2", "24GB VRAM + 256GB RAM", "GLM-5.2-IQ3_XXS.gguf", None),
-    ("gpt-oss-120b", "RX 7900 XTX + 64GB DDR5", None, Refusal.BACKEND),  # README: CPU and CUDA only
-    ("gpt-oss-120b", "RTX 4090 + 64GB DDR5", None, Refusal.NO_GGUF_FILE),  # the catalog names no file of MXFP4
-    ("qwen3-30b-a3b", "RTX 4090", None, None),  # all on the card: not an offload
-    ("deepseek-r1", "8x H100", None, None),
+    ("glm-5.2", "24GB VRAM + 256GB RAM", None, "GLM-5.2-IQ3_XXS.gguf", None),
+    ("gpt-oss-120b", "RX 7900 XTX + 64GB DDR5", None, None, Refusal.BACKEND),  # README: CPU and CUDA only
+    # "gpt-oss-120b on a 4090 and 64 GB": ggml-org's MXFP4 file, experts of 24 layers in RAM
+    ("gpt-oss-120b", "RTX 4090 + 64GB DDR5", None, "gpt-oss-120b-GGUF/gpt-oss-120b-mxfp4-00001-of-00003.gguf", None),
+    ("qwen3-30b-a3b", "RTX 3060 12GB + 32GB DDR4", "Q4_K_M", None, Refusal.NO_GGUF_FILE),  # Qwen's repo: no file named
+    ("qwen3-30b-a3b", "RTX 3060 12GB + 32GB DDR4", "UD-Q6_K_XL", None, Refusal.F16_TENSORS),  # README: not Unsloth _XL
+    ("qwen3-30b-a3b", "RTX 4090", None, None, None),  # all on the card: not an offload
+    ("deepseek-r1", "8x H100", None, None, None),
 ]
 
 
-@pytest.mark.parametrize(("model", "hardware", "path", "refusal"), IK_CASES, ids=[f"{c[0]}@{c[1]}" for c in IK_CASES])
+@pytest.mark.parametrize(
+    ("model", "hardware", "quant", "path", "refusal"), IK_CASES, ids=[f"{c[0]}@{c[1]}:{c[2]}" for c in IK_CASES]
+)
 def test_ik_llama_where_experts_sit_in_ram(
-    real: Catalog, model: str, hardware: str, path: str | None, refusal: Refusal | None
+    real: Catalog, model: str, hardware: str, quant: str | None, path: str | None, refusal: Refusal | None
 ) -> None:
-    option = _best(real, model, hardware)
+    reading = fit(real.models[model], parse_hardware(hardware, real)).readings[0]
+    option = reading.best_option if quant is None else next(o for o in reading.options if o.quant == quant)
+    assert option is not None
     plan = option.serve.plan(Engine.IK_LLAMA)
     stops = {r.reason for r in option.serve.refused if r.engine == Engine.IK_LLAMA}
     assert (plan is not None) == (path is not None), f"{model} on {hardware}: {plan}"
