@@ -53,6 +53,7 @@ class Catalog:
     # answer quotes them; `rigfit catalog check` lists them
     ended: tuple[Ended, ...] = ()
     model_names: NameIndex = field(init=False, repr=False, compare=False)
+    derivative_names: NameIndex = field(init=False, repr=False, compare=False)  # Model.derivatives, by base id
     hardware_names: NameIndex = field(init=False, repr=False, compare=False)
     hardware_words: WordIndex = field(init=False, repr=False, compare=False)
     cpu_words: WordIndex = field(init=False, repr=False, compare=False)
@@ -60,6 +61,8 @@ class Catalog:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "model_names", NameIndex({m.id: (m.name, *m.aliases) for m in self.models.values()}))
+        derived = {m.id: tuple(d.name for d in m.derivatives) for m in self.models.values() if m.derivatives}
+        object.__setattr__(self, "derivative_names", NameIndex(derived))
         names = {h.id: (h.name, *h.aliases) for h in self.hardware.values()}
         for u in self.unified_names:  # product names of a unified machine ("Framework Desktop", "ASUS Ascent GX10")
             if u.maps_to in names:

@@ -128,6 +128,13 @@ class OllamaTag(Sourced):
     quant: Annotated[str, Field(min_length=2, max_length=40)]
 
 
+class Derivative(Sourced):
+    """A model released under its own name on this model's weights (a fine-tune whose name does not name its base:
+    Magistral Small is Mistral Small 3.2 trained further): read as this model, and the card says so."""
+
+    name: Annotated[str, Field(min_length=2, max_length=80)]
+
+
 class QualityScore(Sourced):
     benchmark: str
     score: float
@@ -174,6 +181,7 @@ class Model(Sourced):
     quants: tuple[Quant, ...] = ()
     gguf_repos: tuple[GgufRepo, ...] = ()  # repos that publish GGUF files of the model (serve plans point at them)
     ollama_tags: tuple[OllamaTag, ...] = ()  # Ollama library tags of the model (Ollama plans pull them first)
+    derivatives: tuple[Derivative, ...] = ()  # fine-tunes on this model's weights named without it
     quality: tuple[QualityScore, ...] = ()
     speculative: tuple[Speculative, ...] = ()  # MTP or draft-model decoding for this model (catalog/data/speculative)
     notes: str | None = None

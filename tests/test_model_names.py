@@ -92,3 +92,21 @@ def test_size_only_names(real_catalog: Catalog, name: str, params: float, like: 
 def test_every_catalog_model_is_offered_eight_standard_quants(real_catalog: Catalog) -> None:
     short = {m: n for m in real_catalog.models if (n := standard_quants_offered(m, real_catalog)) < MIN_STANDARD_QUANTS}
     assert short == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "base"),
+    [
+        # a fine-tune named without its base, read as the base and said on the card
+        ("magistral small", "mistral-small-3.2-24b"),
+        ("mistralai/Magistral-Small-2509", "mistral-small-3.2-24b"),
+        ("Magistral-Small-2506-Q4_K_M.gguf", "mistral-small-3.2-24b"),
+    ],
+)
+def test_a_derivative_reads_as_its_base_and_says_so(real_catalog: Catalog, name: str, base: str) -> None:
+    model = parse_model(name, real_catalog)
+    assert model.id == base and model.asked_as is not None
+
+
+def test_a_derivative_with_a_size_that_disagrees_is_not_its_base(real_catalog: Catalog) -> None:
+    assert parse_model("magistral small 70b", real_catalog).id != "mistral-small-3.2-24b"

@@ -41,7 +41,7 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     adhoc = _ADHOC.match(_FILLER.sub("", name.lower()).replace(" ", ""))
     if adhoc:
         return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
-    named = _base_named_in(name, catalog) or _base_by_family_and_size(name, catalog)
+    named = _base_named_in(name, catalog) or _derivative_of(name, catalog) or _base_by_family_and_size(name, catalog)
     if named is not None:
         return _as_named(named, repo_id, name)
     res = catalog.find_model(name)
@@ -230,6 +230,18 @@ def _other_version(query: list[str], own: set[str]) -> bool:
 
 
 _VERSION = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _derivative_of(name: str, catalog: Catalog) -> Model | None:
+    """The base of a fine-tune released under its own name (`Magistral-Small-2509` is Mistral Small 3.2): a run of
+    the name's words that is a derivative the catalog lists, the longest run first, its size agreeing."""
+    tokens = _tokens(name)
+    for length in range(len(tokens), 0, -1):
+        for start in range(len(tokens) - length + 1):
+            found = catalog.derivative_names.exact("-".join(tokens[start : start + length]))
+            if found is not None and _size_agrees(catalog.models[found], name):
+                return catalog.models[found]
+    return None
 
 
 def _as_named(model: Model, repo_id: str, name: str) -> Model:
