@@ -20,6 +20,10 @@ the share of it llama.cpp reaches is fitted per backend and path (engine/calibra
   pipelines); a GeForce card's catalog figure is FP16 with FP32 accumulate, which it runs at half that rate, so
   its Vulkan rate is twice the figure.
 - Metal and SYCL: the device's FP16 figure.
+- Intel Arc (Xe-HPG, Xe2) on SYCL or Vulkan: int8 dot products on the shaders (ggml-sycl's quantized dot products
+  are dp4a, `dpct::dp4a` in ggml/src/ggml-sycl/vecdotq.hpp; Vulkan's integer-dot matmul shaders likewise), 4
+  multiply-adds per lane per clock, not the XMX engines' figure the catalog carries: on llama.cpp the B580 (XMX FP16
+  117 TFLOPS) and the Pro B60 (98.3) prefill at 6-7% of it (bench/measured_runs.csv rows 1049, x932).
 - CPU (cpu_rate): llama.cpp's x86 kernels multiply quantized weights by int8-quantized activations in 256-bit
   vectors (ggml-cpu's mul_sum_us8_pairs: one vpdpbusd where the core has AVX-512 VNNI or AVX-VNNI, else vpmaddubsw
   then vpmaddwd), so the rate is cores x clock x the int8 dot-product rate of the core's instructions.
@@ -50,6 +54,7 @@ class MatrixPath(StrEnum):
     VULKAN_COOPMAT = "coopmat"
     METAL = "metal"
     OTHER = "fp16"  # the FP16 figure as given
+    INTEL_DP4A = "xe-dp4a"  # Intel Arc: dp4a on the shaders
     CPU_VNNI = "cpu-vnni"  # int8 dot products in one instruction (AVX-512 VNNI, AVX-VNNI)
     CPU_AVX2 = "cpu-avx2"  # int8 products in two (vpmaddubsw + vpmaddwd)
     CPU_FP32 = "cpu-fp32"  # F16/BF16 weights: FMAs on FP32 lanes
@@ -214,6 +219,15 @@ def _float_weights(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
     return None
 
 
+INTEL_XE_ARCHITECTURES = ("Xe-HPG", "Xe2-HPG")  # TechPowerUp's names for Arc Alchemist and Battlemage
+
+
+def _intel_arc(spec: MatrixSpec) -> MatrixRate | None:
+    if spec.backend not in ("sycl", "vulkan") or spec.architecture not in INTEL_XE_ARCHITECTURES:
+        return None
+    return _from_shaders(spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.INTEL_DP4A)
+
+
 def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate | None:
     """The peak rate of the path llama.cpp's `spec.backend` takes on the device for `weights`; None where neither a
     figure nor the specifications to derive one are known."""
@@ -221,6 +235,8 @@ def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate 
         rate = _float_weights(spec, weights)
         if rate is not None:
             return rate
+    elif (arc := _intel_arc(spec)) is not None:
+        return arc
     if spec.backend == "cuda":
         return _cuda(spec)
     if spec.backend == "rocm":

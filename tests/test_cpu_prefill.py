@@ -1,5 +1,6 @@
 """CPU-only prefill from the CPU model's cores, clock and int8 instructions (issue 17): the per-model catalog facts,
-the phrases that name a model, the derived rate, the answer and its caveat, and how measured rows name their CPU."""
+the phrases that name a model, the derived rate, the answer and its caveat, and how measured rows name their CPU;
+Intel Arc prefill from its shaders."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 from bot import wording
 from calibrate.cpu import row_cpu, row_sockets
 from catalog.catalog import Catalog
+from catalog.types import Gpu
 from engine import memory, speed
-from engine.kernels import CpuSpec, MatrixPath, cpu_rate
+from engine.kernels import CpuSpec, MatrixPath, MatrixSpec, cpu_rate, matrix_rate
 from engine.parse import parse_hardware, parse_model
 from engine.placement import place
 
@@ -133,3 +135,24 @@ def test_a_measured_row_names_its_cpu_model_and_sockets(
     cpu = row_cpu(hardware, real_catalog)
     assert (cpu.id if cpu else None) == cpu_id
     assert row_sockets(hardware) == sockets
+
+
+# (an Intel Arc card, the backend a run used, shading units x boost clock x 8 int8 ops (dp4a) in TOPS): llama.cpp's
+# SYCL and Vulkan kernels do not run on the XMX engines whose figure the catalog carries (B580: 117 TFLOPS FP16)
+ARC = [
+    ("arc-b580", "sycl", 2560 * 2.670 * 8 / 1000),
+    ("arc-b580", "vulkan", 2560 * 2.670 * 8 / 1000),
+    ("arc-pro-b60", "sycl", 2560 * 2.400 * 8 / 1000),
+    ("arc-a770", "vulkan", 4096 * 2.400 * 8 / 1000),  # no FP16 figure in the catalog: answered from its shaders
+]
+
+
+@pytest.mark.parametrize(("hardware_id", "backend", "tops"), ARC)
+def test_intel_arc_prefill_is_derived_from_its_shaders(
+    real_catalog: Catalog, hardware_id: str, backend: str, tops: float
+) -> None:
+    entry = real_catalog.hardware[hardware_id]
+    assert isinstance(entry, Gpu)
+    rate = matrix_rate(MatrixSpec.of(entry, backend))
+    assert rate is not None and rate.path is MatrixPath.INTEL_DP4A and rate.basis == "derived"
+    assert rate.tops == pytest.approx(tops, rel=1e-3)
