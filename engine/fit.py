@@ -129,7 +129,8 @@ def _candidates(model: Model, rig: Rig, quant: str | None) -> list[tuple[str, Qu
         return [(quant, published[0] if published else None)]
     out: dict[str, Quant | None] = {}
     for q in model.quants:
-        if _format_runs(q.format, rig) and q.name not in out:
+        runs = _format_runs(q.format, rig) or (q.format in SERVER_ONLY and serve.format_runs(model, rig, q.format))
+        if runs and q.name not in out:  # (a DGX Spark: vLLM runs there, on its unified pool)
             out[q.name] = q
     ladder = quants.DEFAULT_LADDER + (quants.MLX_LADDER if _format_runs("mlx", rig) else ())
     ladder += tuple(n for n in formats.SERVER_LADDER if serve.format_runs(model, rig, formats.FORMATS[n].format))
@@ -265,18 +266,19 @@ def choose_best(options: tuple[QuantOption, ...]) -> str | None:
 _TIER_RANK = {t: len(quants.Tier) - i for i, t in enumerate(quants.Tier)}
 
 
-def quality_key(o: QuantOption) -> tuple[bool, int, int, bool, bool, float]:
+def quality_key(o: QuantOption) -> tuple[bool, bool, int, int, bool, float]:
     """Higher is better: one some engine can load (a published file, or one llama-quantize makes) over one none
     can, since an answer the user cannot run is no answer (DeepSeek-R1 on 8x H100: a published Q4_K_M, not a Q6_K
-    no one publishes); then the tier; then the quant's nominal bits (8 and 16 alike: Q8_0 is as good as BF16 and
-    reads half the bytes); then a published file over an estimate of one; then, among estimates, a GGUF (the file
-    llama.cpp loads, on any rig) over another format's; then more bits per weight, except among near-lossless
-    quants, where fewer (faster) win."""
+    no one publishes); then a GGUF or a published checkpoint over another format made for the answer (an FP8
+    quantized by vLLM as it loads, an MLX folder from mlx_lm.convert): the file llama.cpp loads stays the pick on
+    the rigs people run it on, and those come in where no loadable GGUF does; then the tier; then the quant's
+    nominal bits (8 and 16 alike: Q8_0 is as good as BF16 and reads half the bytes); then a published file over an
+    estimate of one; then more bits per weight, except among near-lossless quants, where fewer (faster) win."""
     nominal = quants.nominal_bits(o.quant, o.bits_per_weight)
     lossless = o.tier is quants.Tier.NEAR_LOSSLESS
     bits = -o.bits_per_weight if lossless else o.bits_per_weight
     published = o.weights_basis != "estimated"
-    return (o.loadable, _TIER_RANK[o.tier], min(nominal, 8), published, published or o.format == "gguf", bits)
+    return (o.loadable, published or o.format == "gguf", _TIER_RANK[o.tier], min(nominal, 8), published, bits)
 
 
 # The pick takes the tiers in these groups, best first: any quant of 4 bits and up before trading down to 3 bits.
@@ -537,16 +539,16 @@ def _sized_group(
     return out
 
 
-def _weights_key(w: memory.Weights, published: Quant | None) -> tuple[int, int, bool, bool, float]:
+def _weights_key(w: memory.Weights, published: Quant | None) -> tuple[bool, int, int, bool, float]:
     """`quality_key` of a file before it is placed (the same order, from its name and size alone)."""
     t = quants.tier(w.quant, w.bits_per_weight)
     nominal = quants.nominal_bits(w.quant, w.bits_per_weight)
     lossless = t is quants.Tier.NEAR_LOSSLESS
     return (
+        published is not None or _ladder_format(w.quant) == "gguf",
         _TIER_RANK[t],
         min(nominal, 8),
         published is not None,
-        published is not None or _ladder_format(w.quant) == "gguf",
         -w.bits_per_weight if lossless else w.bits_per_weight,
     )
 

@@ -707,8 +707,10 @@ def online_fp8(model: Model) -> Checkpoint | None:
 
 def format_runs(model: Model, rig: Rig, fmt: QuantFormat) -> bool:
     """Whether vLLM serves checkpoints of `fmt` on every GPU of the rig: its hardware floor and the format's rules
-    (`_format_gate`: FP8 on CUDA 7.5+ weight-only and 8.9+ for MoE, NVFP4 on Blackwell, on AMD only FP8 on MI300+)."""
-    if not rig.gpus:
+    (`_format_gate`: FP8 on CUDA 7.5+ weight-only and 8.9+ for MoE, NVFP4 on Blackwell, on AMD only FP8 on MI300+);
+    a DGX Spark as vLLM sees it (`spark_rig`: one GB10 of compute capability 12.1)."""
+    gpus = spark_rig(rig) or rig
+    if not gpus.gpus:
         return False
     return _gpu_gate(Engine.VLLM, rig) is None and _format_gate(Engine.VLLM, model, rig, fmt) is None
 

@@ -9,7 +9,7 @@ import pytest
 from bot.cards import quants_card, serve_command, to_text
 from bot.report_json import quants_json
 from catalog.catalog import Catalog
-from catalog.types import QuantFormat
+from catalog.types import Model, QuantFormat
 from engine import flags, formats, mixes, quants, serve
 from engine.fit import QuantOption, fit
 from engine.parse import parse_hardware
@@ -193,3 +193,46 @@ def test_quants_card_and_json_show_the_formats(real_catalog: Catalog) -> None:
     text = "\n".join(to_text(quants_card(report, page)) for page in range(len(report.readings[0].options) // 10 + 1))
     assert "GPTQ 19.3 GB (est.)" in text and "· no published checkpoint" in text
     assert "FP8 34.3 GB (est.)" in text and "· vLLM and SGLang" in text
+
+
+def _without_gguf(model: Model) -> Model:
+    """The model as the catalog would hold it with no GGUF published (a new release, a fine-tune)."""
+    return model.model_copy(
+        update={"quants": tuple(q for q in model.quants if q.format != "gguf"), "gguf_repos": (), "ollama_tags": ()}
+    )
+
+
+# (model, rig, GGUF files published?, the pick's format, engine of its command): one pick policy — the file llama.cpp
+# loads stays the pick where one is published; where none is, vLLM's online FP8 or an mlx_lm.convert folder is a
+# command that starts, not an unpublished GGUF.
+PICKS = [
+    ("qwen3-32b", "H100", True, "gguf", Engine.LLAMA_CPP),
+    ("qwen3-32b", "H100", False, "awq", Engine.VLLM),  # Qwen/Qwen3-32B-AWQ, published, before an FP8 made on load
+    ("llama-3.1-8b", "H100", False, "fp8", Engine.VLLM),
+    ("qwen3-32b", "M3 Max 64GB", True, "gguf", Engine.LLAMA_CPP),
+    ("qwen3-32b", "M3 Max 64GB", False, "mlx", Engine.MLX),
+    ("llama-3.1-8b", "RTX 3090", True, "gguf", Engine.LLAMA_CPP),
+    ("llama-3.1-8b", "RTX 3090", False, "fp8", Engine.VLLM),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "gguf", "fmt", "engine"), PICKS)
+def test_the_pick_keeps_the_gguf_where_one_is_published(
+    real_catalog: Catalog, model: str, hardware: str, gguf: bool, fmt: str, engine: Engine
+) -> None:
+    m = real_catalog.models[model]
+    r = fit(m if gguf else _without_gguf(m), parse_hardware(hardware, real_catalog)[:1]).readings[0]
+    assert r.pick is not None and r.pick.option.format == fmt, r.pick
+    plan = r.pick.option.serve.plan(engine)
+    assert plan is not None and flags.check_command(serve_command(plan)) == []
+
+
+def test_a_dgx_spark_is_offered_the_server_formats(real_catalog: Catalog) -> None:
+    """vLLM runs on a DGX Spark (GB10, compute capability 12.1: NVFP4 and FP8 MoE): the formats come with it, the
+    published AWQ repo included."""
+    r = fit(real_catalog.models["qwen3-32b"], parse_hardware("DGX Spark", real_catalog)[:1]).readings[0]
+    assert {"fp8", "nvfp4", "awq", "gptq"} <= {o.format for o in r.options}
+    fp8 = r.option("FP8")
+    assert fp8 is not None and fp8.serve.plan(Engine.VLLM) is not None
+    awq = r.option("AWQ")
+    assert awq is not None and awq.weights_basis == "published"
