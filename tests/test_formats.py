@@ -212,6 +212,7 @@ PICKS = [
     ("qwen3-32b", "M3 Max 64GB", True, "gguf", Engine.LLAMA_CPP),
     ("qwen3-32b", "M3 Max 64GB", False, "mlx", Engine.MLX),
     ("llama-3.1-8b", "RTX 3090", True, "gguf", Engine.LLAMA_CPP),
+    ("llama-2-7b", "RTX 4090", True, "gguf", Engine.LLAMA_CPP),  # its published GGUF, not an FP8 made on load
     ("llama-3.1-8b", "RTX 3090", False, "fp8", Engine.VLLM),
 ]
 
