@@ -111,9 +111,10 @@ class MatrixSpec(BaseModel):
 class MatrixRate(BaseModel):
     """The peak of the path llama.cpp takes for the weights' products, the peak its attention kernels run at, and
     whether they rest on a published figure or on a derivation from the device's specifications (cores x clock).
-    Attention (FlashAttention over the prompt's earlier tokens) multiplies FP16 activations, not int8 weights,
-    accumulating in FP32: the catalog's FP16 figure, which a GeForce card runs at a quarter of its MMQ int8 rate;
-    where FP16 is slow (Pascal, Maxwell, Kepler) it runs on the FP32 shaders."""
+    Attention (FlashAttention over the prompt's earlier tokens) multiplies FP16 activations, not int8 weights: the
+    catalog's FP16 figure, which a GeForce card runs at a quarter of its MMQ int8 rate, except where CUDA's mma
+    kernel accumulates half of it in FP16 (GEFORCE_MMA_ATTENTION); where FP16 is slow (Pascal, Maxwell, Kepler) it
+    runs on the FP32 shaders."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -151,6 +152,10 @@ ROCM_NO_MATRIX = ("gfx900", "gfx902", "gfx904", "gfx906", "gfx909", "gfx90c", "g
 ROCM_NO_MATRIX_ARCHITECTURES = frozenset({"GCN 5.0", "GCN 5.1", "RDNA 1.0", "RDNA 2.0"})
 DOT4_PER_PACKED_FP16 = 2
 GEFORCE_FP16_ACCUMULATE = 2  # GeForce: FP16-accumulate tensor math at twice the FP32-accumulate figure
+# llama.cpp's CUDA FlashAttention for prompts on Turing and later (ggml-cuda/fattn-mma-f16.cuh) accumulates Q.K^T
+# in FP32 and P.V in FP16 (its tile_C_KQ holds float, its tile_C_VKQ half2): half of attention's FLOPs each, so a
+# GeForce card runs it at 1 / (1/2 + 1/2 / 2) = 4/3 of its FP32-accumulate figure; other cards at the figure.
+GEFORCE_MMA_ATTENTION = 1 / (0.5 + 0.5 / GEFORCE_FP16_ACCUMULATE)
 # FP32 shader rate against the FP16 figure: RX 7900 XTX 61.4 / 122.8, Radeon 8060S 29.7 / 59.4 (dual-issue FP32
 # and FP16 as amd.yaml and unified.yaml state them), RTX 4090 82.6 / 165.2 (Ada whitepaper)
 FP32_PER_FP16_FIGURE = 0.5
@@ -175,13 +180,20 @@ def _fp16(spec: MatrixSpec, path: MatrixPath, factor: float = 1.0) -> MatrixRate
     return MatrixRate(tops=tops, path=path, basis=spec.fp16_tflops_basis, attention_tops=spec.fp16_tflops)
 
 
+def _mma_attention(spec: MatrixSpec, rate: MatrixRate | None) -> MatrixRate | None:
+    """A CUDA card of compute capability 7.5 and up: its attention at the mma FlashAttention's rate."""
+    if rate is None or not spec.geforce:
+        return rate
+    return rate.model_copy(update={"attention_tops": rate.attention_tops * GEFORCE_MMA_ATTENTION})
+
+
 def _cuda(spec: MatrixSpec) -> MatrixRate | None:
     cc = _cc(spec)
     if cc is None or cc >= 7.5:
         per_sm = FP16_FLOPS_PER_SM_CLOCK.get((spec.compute_capability or "", spec.geforce))
         if per_sm is None:
             return _fp16(spec, MatrixPath.OTHER)
-        return _fp16(spec, MatrixPath.CUDA_MMQ_MMA, MMA_OPS_PER_SM_CLOCK / per_sm)
+        return _mma_attention(spec, _fp16(spec, MatrixPath.CUDA_MMQ_MMA, MMA_OPS_PER_SM_CLOCK / per_sm))
     if cc >= 7.0:
         return _fp16(spec, MatrixPath.CUDA_CUBLAS_FP16)
     if spec.compute_capability == "6.1":
@@ -213,7 +225,8 @@ def _float_weights(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
     cc = _cc(spec)
     if spec.backend == "cuda" and (cc is None or cc >= 7.0):
         accumulate = GEFORCE_FP16_ACCUMULATE if spec.geforce and weights == "f16" else 1.0
-        return _fp16(spec, MatrixPath.CUDA_CUBLAS_FP16, accumulate)
+        rate = _fp16(spec, MatrixPath.CUDA_CUBLAS_FP16, accumulate)
+        return _mma_attention(spec, rate) if cc is None or cc >= 7.5 else rate
     if spec.backend == "vulkan" and weights == "bf16":
         return _fp16(spec, MatrixPath.VULKAN_FP32, FP32_PER_FP16_FIGURE)
     return None

@@ -52,8 +52,13 @@ def test_each_card_runs_the_kernels_llama_cpp_picks_for_it(
 @pytest.mark.parametrize(
     ("hardware", "attention_tops"),
     [
-        ("RTX 4090", 165.2),  # FlashAttention: FP16 products, FP32 accumulate: a quarter of the 4090's MMQ rate
-        ("A6000", 154.8),  # half of its MMQ rate
+        # CUDA's mma FlashAttention: Q.K^T accumulates in FP32 (the 4090's 165.2 figure), P.V in FP16 (twice it on a
+        # GeForce card): 4/3 of the figure, a third of its MMQ rate
+        ("RTX 4090", 220.3),
+        ("RTX 3090", 94.7),  # its 71.0 figure x 4/3
+        ("A6000", 154.8),  # a workstation card accumulates in FP32 at the full figure: half of its MMQ rate
+        ("RTX 6000 Ada", 364.2),
+        ("V100", 125.0),  # Volta: no mma FlashAttention for prompts, the figure
         ("my DGX Spark", 124.0),
         ("Tesla P40", 11.8),  # Pascal's FP16 is slow: attention on the FP32 shaders (3840 x 1.531 GHz x 2)
         ("7900 XTX", 122.8),
@@ -70,7 +75,7 @@ def test_attention_runs_at_the_fp16_rate_of_its_kernels(
 
 
 def test_a_long_prompt_slows_a_geforce_card_more_than_its_int8_rate_says(real_catalog: Catalog) -> None:
-    """At 32k tokens of prompt, attention outweighs Llama 3.1 8B's weights; on an RTX 4090 it runs at a quarter of
+    """At 32k tokens of prompt, attention outweighs Llama 3.1 8B's weights; on an RTX 4090 it runs at a third of
     the rate the weights' int8 products do, so the prompt's average speed falls more than its FLOPs grow."""
     short = _prefill(real_catalog, "llama-3.1-8b", "RTX 4090", 512)
     long = _prefill(real_catalog, "llama-3.1-8b", "RTX 4090", 32768)

@@ -185,4 +185,6 @@ def test_about_names_each_accuracy_figure(fixture_catalog: Catalog) -> None:
     """The decode figure is not shown under the pooled figure's name."""
     accuracy = report_json.about_json(fixture_catalog, "0.1.0", MEASURED_ACCURACY)["accuracy"]
     assert accuracy["decode"]["coverage"] == MEASURED_ACCURACY.decode.coverage  # type: ignore[index]
-    assert accuracy["decode_and_prefill"]["coverage"] != accuracy["decode"]["coverage"]  # type: ignore[index]
+    pooled = MEASURED_ACCURACY.decode_and_prefill
+    assert accuracy["decode_and_prefill"]["coverage"] == pooled.coverage  # type: ignore[index]
+    assert accuracy["decode_and_prefill"]["rows"] == pooled.rows != accuracy["decode"]["rows"]  # type: ignore[index]
