@@ -162,3 +162,16 @@ def test_a_unified_machine_s_gpu_share_as_stated(
     assert pool is not None
     assert pool.memory_bytes == machine_gib * GIB
     assert pool.gpu_limit_bytes == pytest.approx(gpu_gib * GIB, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "label"),
+    [
+        # words that say how machines are joined or what the rig is for, not what it holds
+        ("two sparks connected", "2 nodes of NVIDIA DGX Spark (GB10) 128GB"),
+        ("2 dgx sparks linked together", "2 nodes of NVIDIA DGX Spark (GB10) 128GB"),
+        ("4x 3090 homelab build", "4x NVIDIA GeForce RTX 3090"),
+    ],
+)
+def test_words_about_the_setup_are_not_devices(real_catalog: Catalog, phrase: str, label: str) -> None:
+    assert parse_hardware(phrase, real_catalog)[0].label == label

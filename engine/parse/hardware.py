@@ -156,7 +156,8 @@ _NO_GPU = re.compile(
 _FILLER = re.compile(
     r"\b(with|gpus?|cards?|graphics|nvidia|geforce|amd|radeon|apple|of|and|plus|my|a|an|the|in|total|machine|rig|"
     r"box|pc|server|desktop|on|at|for|vram|hbm2e?|hbm3e?|gddr\d?x?|ecc|reg|rdimm|udimm|sodimm|dimms?|sticks?|"
-    r"mini\s?pcs?|nodes?|cluster|each|laptop|notebook|ram|memory|system|sys)\b"
+    r"mini\s?pcs?|nodes?|cluster|each|laptop|notebook|ram|memory|system|sys|"
+    r"connected|linked|together|clustered|networked|setup|build|home|lab|homelab)\b"
 )
 
 
