@@ -12,6 +12,10 @@ from engine.parse.message import read_message
     ("text", "model", "hardware"),
     [
         ("just got 2x 3090s, can I run glm-5.2?", "glm-5.2", "2x 3090s"),
+        # a count and a card written as one word
+        ("what's the best quant of glm-5.2 for 2x3090", "glm-5.2", "2x3090"),
+        ("glm-5.2 for 4x3090?", "glm-5.2", "4x3090"),
+        ("30B-A3B on 4x4090s + 512gb ddr5", "30B-A3B", "4x4090s + 512gb ddr5"),
         ("can my M3 Ultra 256GB run glm 5.2?", "glm 5.2", "M3 Ultra 256GB"),
         ("will llama-3.1-8b run on a 3090", "llama-3.1-8b", "3090"),
         (

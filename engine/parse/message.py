@@ -75,7 +75,7 @@ def _hardware(words: list[str], catalog: Catalog) -> str | None:
             run = words[start : start + size]
             if not all(looks[start : start + size]) or run[0].lower() in _JOINS or run[-1].lower() in _JOINS:
                 continue
-            if not any(_SIZED.match(w) or normalise(w) in vocabulary for w in run):
+            if not any(_SIZED.match(w) or normalise(w) in vocabulary or _counted_device(w, vocabulary) for w in run):
                 continue
             phrase = " ".join(run)
             try:
@@ -95,7 +95,14 @@ def _looks_like_hardware(word: str, vocabulary: frozenset[str]) -> bool:
         or normalise(w.removesuffix("s")) in vocabulary
         or re.match(r"^(?:ddr\d|lpddr\d)x?-?\d{4}$", w)
         or re.match(r"^\d{1,2}-?ch(?:annel)?$", w)
+        or _counted_device(w, vocabulary)
     )
+
+
+def _counted_device(word: str, vocabulary: frozenset[str]) -> bool:
+    """`2x3090`, `8xh100`, `4×4090s`: a count and a device word written as one."""
+    m = re.match(r"^\d{1,2}[x×*](?P<device>[a-z0-9][\w.-]*?)s?$", word.lower().strip(".?!,"))
+    return m is not None and normalise(m.group("device")) in vocabulary
 
 
 def _device_words(catalog: Catalog) -> frozenset[str]:
