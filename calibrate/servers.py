@@ -36,6 +36,12 @@ _OLD_BUILD = re.compile(r"commit acbed3e|2023-10", re.I)
 # no server checkpoint of the model in that format.
 GROUP_128_EXTRA_BITS = (16 + 4) / 128
 _BITS = re.compile(r"(\d+)-bit", re.I)
+# NVFP4: 4-bit E2M1 values with one FP8 (E4M3) scale per block of 16 (and one FP32 scale per tensor), 4.5 bits a
+# weight (https://developer.nvidia.com/blog/introducing-nvfp4-for-efficient-and-accurate-low-precision-inference/).
+# Used where the catalog has no NVFP4 checkpoint of the model.
+NVFP4_BITS = 4 + 8 / 16
+# A DGX Spark as runs name it ("NVIDIA DGX Spark (GB10)", "1x NVIDIA DGX Spark (GB10), solo run ..."): one machine.
+_SPARK = re.compile(r"^\s*(?:1x\s*)?(?:NVIDIA\s+)?DGX Spark\b.*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class ServerRun:
     kv_read_bytes: int
     users: int
     measured_tps: float  # all users together
+    pool: str = "gpu"  # "unified": one DGX Spark's LPDDR5X pool (engine/serve.py spark_rig)
 
     def predicted(self, layer_s: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
         """(low, typical, high) tokens per second, all users together."""
@@ -67,6 +74,7 @@ class ServerRun:
             self.kv_read_bytes,
             self.users,
             layer_s,
+            pool=self.pool,
         )
 
     def implied_layer_s(self) -> float:
@@ -98,6 +106,9 @@ def _checkpoint_bytes(model: Model, quant: str) -> int | None:
         return own.file_bytes if own else int(params)
     if "bf16" in q or "fp16" in q:
         return int(params * 2)
+    if "nvfp4" in q:
+        own = next((c for c in model.quants if c.format == "nvfp4" and c.repo), None)
+        return own.file_bytes if own else int(params * NVFP4_BITS / 8)
     if any(k in q for k in ("awq", "gptq", "w4a16", "int4")):
         found = _BITS.search(q)
         bits = int(found.group(1)) if found else 4
@@ -112,7 +123,7 @@ def _server_run(row: dict[str, str], catalog: Catalog) -> tuple[ServerRun | None
     if _OLD_BUILD.search(row["build"] + row["engine"]):
         return None, "a build before decode ran in CUDA graphs"
     n = gpu_count(row) or 0
-    cards = _CARDS.match(row["hardware"])
+    cards = _CARDS.match(_SPARK.sub("1x DGX Spark", row["hardware"]) if n == 1 else row["hardware"])
     if cards is None or not 1 <= n <= server_speed_max_gpus():
         return None, "not one node of N x CARD"
     tp_match = _TP.search(row["offload_or_setup_notes"])
@@ -124,6 +135,7 @@ def _server_run(row: dict[str, str], catalog: Catalog) -> tuple[ServerRun | None
         rig = parse_hardware(f"{cards.group('n')}x {cards.group('card').strip()}", catalog)[0].rig
     except RigfitError as exc:
         return None, str(exc)[:80]
+    rig = serve.spark_rig(rig) or rig  # one DGX Spark: vLLM's single CUDA device on the unified pool
     if not rig.gpus or rig.gpus[0].bandwidth_gb_s is None:
         return None, "card not known"
     unlisted = _rocm_target_unlisted(row["engine"], rig.gpus[0].gfx_target) if rig.gpus[0].backend == "rocm" else None
@@ -150,6 +162,7 @@ def _server_run(row: dict[str, str], catalog: Catalog) -> tuple[ServerRun | None
         kv_read_bytes=kv,
         users=int(row["batch_size"]),
         measured_tps=float(row["tokens_per_s"]),
+        pool="unified" if g.hardware_id == serve.SPARK_ID else "gpu",
     )
     return run, ""
 
@@ -183,6 +196,11 @@ def runs(catalog: Catalog) -> tuple[list[ServerRun], list[str]]:
 FITTED_BACKEND = "cuda"
 
 
+def _fitted(r: ServerRun) -> bool:
+    """NVIDIA cards' runs: the fit stands on them. A DGX Spark's (its unified pool) are scored apart, never fitted."""
+    return r.backend == FITTED_BACKEND and r.pool == "gpu"
+
+
 def fit(single: list[ServerRun]) -> dict[server_speed.ModelKind, tuple[float, float, float]]:
     """Per kind: the smallest, median and largest of each source's median implied seconds per layer (never below
     zero)."""
@@ -190,7 +208,7 @@ def fit(single: list[ServerRun]) -> dict[server_speed.ModelKind, tuple[float, fl
     for kind in ("dense", "moe"):
         by_source: dict[str, list[float]] = {}
         for r in single:
-            if r.kind == kind and r.backend == FITTED_BACKEND:
+            if r.kind == kind and _fitted(r):
                 by_source.setdefault(r.source, []).append(max(r.implied_layer_s(), 0.0))
         medians = sorted(statistics.median(v) for v in by_source.values())
         if medians:
@@ -224,7 +242,7 @@ def cross_source(single: list[ServerRun]) -> list[Score]:
     """Each single-request run against a fit on the other sources (a kind with no other source: unanswered)."""
     scores: list[Score] = []
     for r in single:
-        if r.backend != FITTED_BACKEND:
+        if not _fitted(r):
             continue
         held = fit([o for o in single if o.source != r.source]).get(r.kind)
         if held is None:
@@ -246,8 +264,9 @@ def figures(catalog: Catalog) -> dict[str, float]:
     out: dict[str, float] = {"server_single_sources": len({r.source for r in single})}
     for name, scores in (
         ("single", cross_source(single)),
-        ("batched", [_score(r, None) for r in made if r.users > 1]),
+        ("batched", [_score(r, None) for r in made if r.users > 1 and r.pool == "gpu"]),
         ("rocm", [_score(r, None) for r in made if r.backend == "rocm"]),  # one request and batched, never fitted
+        ("spark", [_score(r, None) for r in made if r.pool == "unified"]),  # one DGX Spark, never fitted
     ):
         out[f"server_{name}_rows"] = len(scores)
         if scores:
@@ -259,7 +278,7 @@ def figures(catalog: Catalog) -> dict[str, float]:
 def report(catalog: Catalog) -> list[str]:
     made, skipped = runs(catalog)
     single = [r for r in made if r.users == 1]
-    batched = [r for r in made if r.users > 1]
+    batched = [r for r in made if r.users > 1 and r.pool == "gpu"]
     lines = [f"vLLM/SGLang decode: {len(single)} single-request runs from {len({r.source for r in single})} sources"]
     for kind, (fast, typical, slow) in fit(single).items():
         lines.append(f"  fixed cost per layer, {kind}: {fast * 1e6:.0f} / {typical * 1e6:.0f} / {slow * 1e6:.0f} us")
@@ -267,6 +286,7 @@ def report(catalog: Catalog) -> list[str]:
         ("across sources, one request", cross_source(single)),
         ("batched (the shipped fit, never fitted on these)", [_score(r, None) for r in batched]),
         ("other backends (the shipped fit)", [_score(r, None) for r in single if r.backend != FITTED_BACKEND]),
+        ("one DGX Spark (the shipped fit, never fitted)", [_score(r, None) for r in made if r.pool == "unified"]),
     ):
         if not scores:
             continue

@@ -84,7 +84,8 @@ def test_every_fitted_source_is_scored_by_a_fit_that_did_not_see_it(real_catalog
     scores = servers.cross_source(single)
     moe_sources = {r.source for r in single if r.kind == "moe"}
     assert len(moe_sources) >= 3
-    assert {s.row_id for s in scores} >= {r.row_id for r in single if r.kind == "moe"}
+    fitted = {r.row_id for r in single if r.kind == "moe" and r.backend == "cuda" and r.pool == "gpu"}
+    assert {s.row_id for s in scores} >= fitted
 
 
 # ROCm runs as published: scored where the engine makes a vLLM/SGLang plan (gfx942 MI300X), skipped on cards the
@@ -112,3 +113,15 @@ def test_one_request_on_mi300x_is_inside_its_range(real_catalog: Catalog) -> Non
     low, typical, high = run.predicted()
     assert low <= run.measured_tps <= high
     assert typical == pytest.approx(run.measured_tps, rel=0.3)
+
+
+def test_dgx_spark_runs_are_scored_apart_and_never_fitted(real_catalog: Catalog) -> None:
+    """One DGX Spark's vLLM runs (NVIDIA's image: gpt-oss-120b MXFP4 33 tok/s, Llama 3.3 70B NVFP4 4.0 tok/s,
+    dgx-spark-playbooks issue #79) are priced on its unified pool, scored, and kept out of the NVIDIA cards' fit."""
+    made, _ = servers.runs(real_catalog)
+    spark = {r.row_id: r for r in made if r.pool == "unified"}
+    assert {"x625", "x626"} <= spark.keys()
+    low, _, high = spark["x626"].predicted()
+    assert low <= spark["x626"].measured_tps <= high
+    single = [r for r in made if r.users == 1]
+    assert servers.fit(single) == servers.fit([r for r in single if r.pool == "gpu"])
