@@ -712,7 +712,7 @@ def format_runs(model: Model, rig: Rig, fmt: QuantFormat) -> bool:
     gpus = spark_rig(rig) or rig
     if not gpus.gpus:
         return False
-    return _gpu_gate(Engine.VLLM, rig) is None and _format_gate(Engine.VLLM, model, rig, fmt) is None
+    return _gpu_gate(Engine.VLLM, gpus) is None and _format_gate(Engine.VLLM, model, gpus, fmt) is None
 
 
 def _gpu_gate(engine: Engine, rig: Rig) -> Refused | None:
