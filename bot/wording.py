@@ -220,7 +220,8 @@ def caveat(c: Caveat) -> str:
         cpu = c.device
         return f"prefill derived from the {cpu}'s cores, clock and int8 instructions (scaled to measured CPU runs)"
     if c.kind is CaveatKind.PREFILL_FROM_DERIVED_FLOPS:
-        return f"prefill from a compute figure derived from the card's specifications ({c.device}: none published)"
+        device = c.device
+        return f"prefill from the rate of the kernels llama.cpp runs on the {device}, derived from its cores and clock"
     if c.kind is CaveatKind.LINK_LATENCY_UNMODELLED:
         link = _NODE_LINKS.get(c.link or "", c.link or "the network")
         return (

@@ -46,5 +46,5 @@ def test_prefill_says_when_its_compute_figure_is_derived(
     for c in caveats:
         if c.kind is CaveatKind.PREFILL_FROM_DERIVED_FLOPS:
             words = wording.caveat(c)
-            assert words.startswith("prefill from a compute figure derived from the card's specifications")
+            assert words.startswith("prefill from the rate of the kernels llama.cpp runs on") and "derived" in words
             assert str(c.device) in words
