@@ -10,6 +10,7 @@ import math
 import re
 
 from catalog.catalog import Catalog
+from catalog.lookup import NameIndex
 from catalog.types import Attention, Experts, Model
 from engine.errors import ErrorCode, RigfitError
 from engine.parse.options import MAX_INPUT_CHARS
@@ -175,10 +176,15 @@ def _base_named_in(name: str, catalog: Catalog) -> Model | None:
     """A catalog model whose name or alias is a run of the words of `name`, the longest run first:
     `Hermes-3-Llama-3.1-70B` -> Llama 3.1 70B, `dolphin-2.5-mixtral-8x7b` -> Mixtral 8x7B. A run whose model
     disagrees with a size written in the name is passed over (`Mistral-Large-3-675B` is not Mistral Large 2)."""
+    return _longest_run_in(name, catalog.model_names, catalog)
+
+
+def _longest_run_in(name: str, index: NameIndex, catalog: Catalog) -> Model | None:
+    """The model `index` names by a run of the words of `name`, the longest run first, its size agreeing."""
     tokens = _tokens(name)
     for length in range(len(tokens), 0, -1):
         for start in range(len(tokens) - length + 1):
-            found = catalog.model_names.exact("-".join(tokens[start : start + length]))
+            found = index.exact("-".join(tokens[start : start + length]))
             if found is not None and _size_agrees(catalog.models[found], name):
                 return catalog.models[found]
     return None
@@ -235,13 +241,7 @@ _VERSION = re.compile(r"^\d+(?:\.\d+)?$")
 def _derivative_of(name: str, catalog: Catalog) -> Model | None:
     """The base of a fine-tune released under its own name (`Magistral-Small-2509` is Mistral Small 3.2): a run of
     the name's words that is a derivative the catalog lists, the longest run first, its size agreeing."""
-    tokens = _tokens(name)
-    for length in range(len(tokens), 0, -1):
-        for start in range(len(tokens) - length + 1):
-            found = catalog.derivative_names.exact("-".join(tokens[start : start + length]))
-            if found is not None and _size_agrees(catalog.models[found], name):
-                return catalog.models[found]
-    return None
+    return _longest_run_in(name, catalog.derivative_names, catalog)
 
 
 def _as_named(model: Model, repo_id: str, name: str) -> Model:
