@@ -579,6 +579,11 @@ def refused(r: Refused) -> str:
             return f"{name}: no published MLX repo of {r.quant} in the catalog to place"
         case Refusal.NOT_APPLE:
             return f"{name}: runs MLX on Macs only (on Linux it runs on the CPU), and {r.device} is not a Mac"
+        case Refusal.SPARK_NOT_PLANNED:
+            return (
+                f"{name}: not planned on a DGX Spark yet (NVIDIA runs it there from its own SGLang container, whose "
+                "flags are not checked here); vLLM's line above is NVIDIA's playbook"
+            )
         case Refusal.NO_GGUF_FILE:
             return f"{name}: loads a local file, and the catalog does not name {r.quant}'s file to download"
         case Refusal.F16_TENSORS:

@@ -127,6 +127,7 @@ class Refusal(StrEnum):
     NO_GGUF_FILE = "no-gguf-file"  # ik_llama.cpp loads a local file: the catalog does not name the quant's file
     F16_TENSORS = "f16-tensors"  # ik_llama.cpp's README: Unsloth's `_XL` quants (f16 tensors) are likely not to work
     BACKEND = "backend"  # ik_llama.cpp works on CPUs and CUDA cards of Turing or newer only; `device` is not one
+    SPARK_NOT_PLANNED = "spark-not-planned"  # SGLang on a DGX Spark: NVIDIA ships it in a playbook not checked here
 
 
 # Where a step runs: one machine (`run`), a server then its client, a cluster's first machine (`head`) or machine
@@ -1045,6 +1046,8 @@ def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint
     candidates = (only,) if only is not None else checkpoints(model)
     plans: list[ServePlan] = []
     refused: list[Refused] = []
+    if spark is not None:  # vLLM in NVIDIA's container is the one server plan checked on a Spark
+        refused.append(Refused(engine=Engine.SGLANG, reason=Refusal.SPARK_NOT_PLANNED))
     for engine in (Engine.VLLM,) if spark is not None else (Engine.VLLM, Engine.SGLANG):
         if not candidates:
             refused.append(Refused(engine=engine, reason=Refusal.NO_SERVER_CHECKPOINT))

@@ -210,6 +210,7 @@ def test_vllm_on_a_dgx_spark_runs_in_nvidias_container(
     assert "--gpu-memory-utilization 0.80" in command
     assert plan.gpu_bytes_each is not None and plan.gpu_bytes_each <= 0.80 * 128 * 2**30
     assert option.serve.plan(Engine.SGLANG) is None  # SGLang's own Spark playbook is not followed yet
+    assert [r.reason for r in option.serve.refused if r.engine is Engine.SGLANG] == [Refusal.SPARK_NOT_PLANNED]
     if measured_tps is not None:
         assert plan.speed is not None
         assert plan.speed.one_user_tps.low <= measured_tps <= plan.speed.one_user_tps.high
