@@ -694,6 +694,7 @@ def checkpoints(model: Model) -> tuple[Checkpoint, ...]:
 # https://docs.vllm.ai/en/v0.5.4/quantization/fp8.html); SGLang takes the same flag (server_arguments: --quantization
 # fp8). The card's size is the FP8 weights (engine/formats.py); the download is the 16-bit repo.
 ONLINE_FP8_FROM = frozenset({"bf16", "fp16"})
+BF16_BYTES_PER_PARAM = 2
 
 
 def online_fp8(model: Model) -> Checkpoint | None:
@@ -815,6 +816,18 @@ def _per_gpu(model: Model, ckpt: Checkpoint, lay: Layout, kv: memory.KvProfile, 
     weights = ckpt.weights_bytes * stage / lay.tensor_parallel
     cache = kv.bytes_at(context) * stage / _kv_split(model, lay.tensor_parallel)
     return int(weights + cache) + memory.device_overhead_bytes(model, backend)  # type: ignore[arg-type]
+
+
+def _online_load_bytes(model: Model, ckpt: Checkpoint, lay: Layout, backend: str) -> int | None:
+    """What a GPU holds while the engine quantizes a 16-bit repo as it loads it (`--quantization fp8`): vLLM's FP8
+    docs, "we load the model at original precision before quantizing down to 8-bits, so you need enough memory to
+    load the whole model" (https://docs.vllm.ai/en/v0.5.4/quantization/fp8.html): the GPU's share of the 16-bit
+    weights. None for a checkpoint stored as it runs."""
+    if ckpt.quantization is None:
+        return None
+    stage = math.ceil(model.layers / lay.pipeline_parallel) / model.layers
+    sixteen_bit = model.total_params_b * 1e9 * BF16_BYTES_PER_PARAM
+    return int(sixteen_bit * stage / lay.tensor_parallel) + memory.device_overhead_bytes(model, backend)  # type: ignore[arg-type]
 
 
 def _longest_context(
@@ -993,6 +1006,16 @@ def server_plan(
             quant=ckpt.name,
             checkpoint_format=ckpt.format,
             needed_bytes=need,
+            have_bytes=cap,
+        )
+    load = _online_load_bytes(model, ckpt, lay, smallest.backend)
+    if load is not None and load > cap:  # online FP8 first loads every 16-bit weight of the GPU's share
+        return Refused(
+            engine=engine,
+            reason=Refusal.DOES_NOT_FIT,
+            quant=ckpt.name,
+            checkpoint_format=ckpt.format,
+            needed_bytes=load,
             have_bytes=cap,
         )
     if engine == Engine.VLLM:

@@ -137,6 +137,29 @@ def test_fp8_without_a_repo_is_quantized_by_vllm_as_it_loads(real_catalog: Catal
     assert sglang is not None and "--quantization fp8" in serve_command(sglang)
 
 
+# vLLM's FP8 docs: "we load the model at original precision before quantizing down to 8-bits, so you need enough
+# memory to load the whole model" -- each GPU's share of the 16-bit weights must fit before the FP8 copy exists.
+ONLINE_FP8_LOAD = [
+    # 70B in BF16 is 141 GB: one 80 GB H100 cannot load it to quantize it, two can (70.5 GB each)
+    ("llama-3.3-70b", "H100", False),
+    ("llama-3.3-70b", "2x H100", True),
+    # 32B in BF16 (65.5 GB) loads on one H100
+    ("qwen3-32b", "H100", True),
+    # on 24 GB cards a 32B model's 16-bit copy needs 4 of them
+    ("qwen3-32b", "2x RTX 4090", False),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "starts"), ONLINE_FP8_LOAD)
+def test_online_fp8_needs_the_16_bit_weights_to_fit_first(
+    real_catalog: Catalog, model: str, hardware: str, starts: bool
+) -> None:
+    o = _option(real_catalog, model, hardware, "FP8")
+    plan = o.serve.plan(Engine.VLLM)
+    online = plan is not None and plan.converted_to == "FP8"
+    assert online is starts, (plan and serve_command(plan), [r.reason for r in o.serve.refused])
+
+
 def test_a_model_released_in_fp8_is_served_from_its_own_repo(real_catalog: Catalog) -> None:
     o = _option(real_catalog, "deepseek-v3.1", "8x H200", "FP8")
     plan = o.serve.plan(Engine.VLLM)
