@@ -13,7 +13,7 @@ from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, Verdict, place
 from engine.rig import Assumption, Frozen, Reading, Rig
-from engine.serve import Serve
+from engine.serve import Engine, Serve
 from engine.speed import Range
 
 DEFAULT_CONTEXT = 32_768  # a working chat/coding session; the model's maximum is rarely what people run
@@ -578,6 +578,7 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         pick = pick.model_copy(update={"option": _with_concurrency(model, pick.option, pick.context, kv)})
     if pick is not None:  # the pick also names the best vLLM/SGLang checkpoint for the rig's GPUs
         pick = pick.model_copy(update={"option": _with_servers(model, rig, pick.option, pick.context, pick.kv_type)})
+        pick = pick.model_copy(update={"option": _with_mlx_sibling(pick.option, options)})
         options = tuple(pick.option if o.quant == best and pick.trade is Trade.NONE else o for o in options)
     shorter = () if opts.quant else _with_less_context(model, rig, options, pick, context, profile)
     devices = tuple(g.name for g in rig.gpus)
@@ -624,6 +625,35 @@ def _with_servers(model: Model, rig: Rig, option: QuantOption, context: int, kv_
     """vLLM and SGLang with the most precise server checkpoint of the model that fits the rig's GPUs (a file other
     than a GGUF option's own, with its own size), or why none does."""
     return option.model_copy(update={"serve": option.serve + serve.servers(model, rig, context, kv_type)})
+
+
+MLX_SIBLING_BITS = 1.0  # an MLX build within a bit per weight of a GGUF pick keeps about its quality
+
+
+def _with_mlx_sibling(option: QuantOption, options: tuple[QuantOption, ...]) -> QuantOption:
+    """On a Mac, MLX right after llama.cpp under a GGUF pick: the MLX build of about the same bits that fits (the
+    nearest, the larger on a tie), with its own plan (`mlx_lm.server` on a published repo, or `mlx_lm.convert`
+    from the 16-bit one) and its own size."""
+    if option.format != "gguf" or option.serve.plan(Engine.MLX) is not None:
+        return option
+    near = [
+        o
+        for o in options
+        if o.format == "mlx"
+        and o.verdict == "fits"
+        and o.serve.plan(Engine.MLX) is not None
+        and abs(o.bits_per_weight - option.bits_per_weight) <= MLX_SIBLING_BITS
+    ]
+    if not near:
+        return option
+    sibling = min(near, key=lambda o: (abs(o.bits_per_weight - option.bits_per_weight), -o.bits_per_weight))
+    mlx = sibling.serve.plan(Engine.MLX)
+    assert mlx is not None
+    plans = option.serve.plans
+    head = tuple(p for p in plans[:1] if p.engine == Engine.LLAMA_CPP)
+    ordered = (*head, mlx, *plans[len(head) :])
+    served = Serve(plans=ordered, refused=tuple(r for r in option.serve.refused if r.engine != Engine.MLX))
+    return option.model_copy(update={"serve": served})
 
 
 def _with_concurrency(model: Model, option: QuantOption, context: int, profile: memory.KvProfile) -> QuantOption:

@@ -221,3 +221,29 @@ def test_no_vllm_plan_over_two_sparks(real: Catalog) -> None:
     RPC serves the pair."""
     option = _best(real, "gpt-oss-120b", "2x DGX Spark")
     assert option.serve.plan(Engine.VLLM) is None and option.serve.plan(Engine.LLAMA_CPP) is not None
+
+
+# On a Mac, MLX is the engine people reach for first: under a GGUF pick the card names the MLX build of about the
+# same bits (within a bit per weight) that fits, right after llama.cpp, with its own repo and size.
+MLX_SIBLINGS = [
+    ("qwen3-30b-a3b", "M4 Max 64GB", "mlx-community/Qwen3-30B-A3B-8bit"),
+    ("llama-3.1-8b", "M4 Pro 24GB", "mlx-community/Meta-Llama-3.1-8B-Instruct-8bit"),
+    # no MLX build near the pick's bits (GLM-5.2 Q5_K_M at 5.7 bits, MLX 4-bit at 4.5): none named
+    ("glm-5.2", "M3 Ultra 512GB", None),
+    # not a Mac: no MLX
+    ("qwen3-30b-a3b", "RTX 4090", None),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "mlx_repo"), MLX_SIBLINGS)
+def test_a_mac_gets_the_mlx_build_of_its_gguf_pick(
+    real: Catalog, model: str, hardware: str, mlx_repo: str | None
+) -> None:
+    option = _best(real, model, hardware)
+    mlx = option.serve.plan(Engine.MLX)
+    if mlx_repo is None:
+        assert mlx is None or option.format == "mlx"
+        return
+    assert option.format == "gguf" and mlx is not None and mlx.checkpoint == mlx_repo
+    assert [p.engine for p in option.serve.plans][:2] == [Engine.LLAMA_CPP, Engine.MLX]
+    assert flags.check_command(serve_command(mlx)) == []
