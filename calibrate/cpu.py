@@ -12,7 +12,7 @@ from engine import memory
 from engine.kernels import CpuSpec, cpu_rate, weights_of
 from engine.speed import (
     PrefillWork,
-    batch_expert_read_bytes,
+    cpu_batch_read_seconds,
     prefill_attention_flops_per_token,
     prefill_batch_tokens,
     prefill_weight_flops_per_token,
@@ -48,17 +48,18 @@ def cpu_spec(row: dict[str, str], catalog: Catalog) -> tuple[CpuSpec | None, str
 
 def prefill_ideal(
     row: dict[str, str], spec: CpuSpec, model: Model, weights: int, ubatch: int, bandwidth_gb_s: float | None
-) -> tuple[float, str]:
-    """(prompt tokens per second at efficiency 1, the kernels' path) of a CPU-only prefill row, as
-    engine.speed.cpu_prefill_range models it: a prompt of n_tokens after depth_tokens of context, in micro-batches of
-    `ubatch` whose routed experts are read from RAM (at the row's bandwidth, where it gives one)."""
+) -> tuple[float, float, str]:
+    """(prompt tokens per second of the arithmetic at efficiency 1, seconds per token reading weights from RAM, the
+    kernels' path) of a CPU-only prefill row, as engine.speed.cpu_prefill_range models it: a prompt of n_tokens
+    after depth_tokens of context, in micro-batches of `ubatch` that each read the dense weights and the routed
+    experts from RAM (at the row's bandwidth, where it gives one)."""
     rate = cpu_rate(spec, weights_of(row["quant"].split(" ")[0]))
     depth, n_tokens = int(row["depth_tokens"] or 0), int(row["n_tokens"] or 512)
     batch = prefill_batch_tokens(n_tokens, ubatch)
     work = PrefillWork(
         weight_flops=prefill_weight_flops_per_token(model),
         attention_flops=prefill_attention_flops_per_token(model, depth * 2 + n_tokens),
-        batch_read_bytes=batch_expert_read_bytes(model, weights * memory.expert_fraction(model), batch),
-        batch_tokens=batch,
     )
-    return 1 / work.ideal_seconds(rate, bandwidth_gb_s), rate.path.value
+    experts = weights * memory.expert_fraction(model)
+    read_s = cpu_batch_read_seconds(model, weights - experts, experts, batch, bandwidth_gb_s)
+    return 1 / work.ideal_seconds(rate, None), read_s, rate.path.value

@@ -378,7 +378,7 @@ def engine_range(run: Run, fitted: Fitted | calibration.Table | None = None) -> 
         eff = calibration.prefill_efficiency(
             run.device_kind, run.backend, run.path, moe=run.moe, fitted=fitted.efficiency
         )
-        return calibration.Efficiency(*(run.ideal_tps * e for e in eff))
+        return calibration.Efficiency(*(1 / (1 / (run.ideal_tps * e) + run.read_s) for e in eff))
     cost = calibration.decode_cost(
         run.device_kind, run.backend, moe=run.moe, fitted=fitted.efficiency, costs=fitted.layer_cost
     )

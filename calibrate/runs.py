@@ -39,6 +39,11 @@ def calibration_dir() -> Path:
     return Path(os.environ.get("RIGFIT_CALIBRATION_DIR", DEFAULT_DIR))
 
 
+# A guard, not a measured figure: a CPU prefill run whose modelled RAM read takes more than this share of its
+# measured time is taken as this share, so its arithmetic efficiency stays finite.
+READ_SHARE_MAX = 0.9
+
+
 @dataclass(frozen=True)
 class Run:
     row_id: str
@@ -51,6 +56,9 @@ class Run:
     ideal_tps: float  # at efficiency 1.0
     source: str = ""  # the publication the row comes from (source_key): its runs are fitted or scored together
     path: str = calibration.ANY  # prefill: the MatrixPath of the kernels llama.cpp ran (prefill groups)
+    # CPU prefill: seconds per token reading weights from RAM at full bandwidth, a term of its own beside the
+    # arithmetic `ideal_tps` describes (engine.speed.cpu_batch_read_seconds)
+    read_s: float = 0.0
 
     @property
     def moe(self) -> bool:
@@ -58,7 +66,14 @@ class Run:
 
     @property
     def efficiency(self) -> float:
-        return self.measured_tps / self.ideal_tps
+        """The share of the ideal the run reached; with a read term, the arithmetic's share of the time left after
+        the read (at most READ_SHARE_MAX of the measured time is taken as the read, so a run measured faster than its
+        read allows still yields a figure)."""
+        if not self.read_s:
+            return self.measured_tps / self.ideal_tps
+        measured_s = 1 / self.measured_tps
+        compute_s = max(measured_s - self.read_s, measured_s * (1 - READ_SHARE_MAX))
+        return 1 / (self.ideal_tps * compute_s)
 
     def group(self) -> calibration.GroupKey:
         return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe, path=self.path)
@@ -201,9 +216,10 @@ def _cpu_prefill_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None,
     weights = weights_bytes(row, model) if not model.adhoc else None
     if weights is None:
         return None, "model or size not known"
-    ideal, path = cpu.prefill_ideal(row, spec, model, weights, ubatch_tokens(row), _ram_bandwidth(row))
+    ideal, read_s, path = cpu.prefill_ideal(row, spec, model, weights, ubatch_tokens(row), _ram_bandwidth(row))
     name, source = hardware_phrase(row["hardware"]).lower(), source_key(row["source"])
-    return Run(row["row_id"], name, "ram", "cpu", model, "prefill", float(row["tokens_per_s"]), ideal, source, path), ""
+    measured = float(row["tokens_per_s"])
+    return Run(row["row_id"], name, "ram", "cpu", model, "prefill", measured, ideal, source, path, read_s), ""
 
 
 def model_name(raw: str) -> str:

@@ -354,8 +354,8 @@ def cpu_prefill_range(
     weights: Weights = "quantized",
 ) -> tuple[Range | None, tuple[Caveat, ...]]:
     """CPU only: the prompt's matrix work at the CPU's peak derived from its cores and clock (engine/kernels.py
-    cpu_rate), and the routed experts each micro-batch reads from RAM, at the share of that peak measured CPU runs
-    reach (calibration.cpu_prefill_efficiency)."""
+    cpu_rate), at the share of that peak measured CPU runs reach (calibration.cpu_prefill_efficiency), plus, as a
+    term of its own, the weights each micro-batch reads from RAM (cpu_batch_read_seconds)."""
     ram = next((p for p in placement.pools if p.kind == "ram"), None)
     if ram is None or ram.cpu_spec is None:
         return None, (Caveat(kind=CaveatKind.CPU_ONLY_PREFILL),)
@@ -367,12 +367,31 @@ def cpu_prefill_range(
     work = PrefillWork(
         weight_flops=prefill_weight_flops_per_token(model),
         attention_flops=prefill_attention_flops_per_token(model, prompt_tokens),
-        batch_read_bytes=batch_expert_read_bytes(model, ram.expert_bytes, batch),
-        batch_tokens=batch,
+    )
+    read_s = cpu_batch_read_seconds(
+        model, ram.dense_bytes, ram.expert_bytes, batch, ram.bandwidth_gb_s
     )
     seconds = _Seconds()
-    seconds.add(work.ideal_seconds(rate, ram.bandwidth_gb_s), 1.0, eff)
+    seconds.add(work.ideal_seconds(rate, None), 1.0, eff)
+    seconds.add_fixed(read_s, read_s)
     return seconds.rate(), (Caveat(kind=CaveatKind.PREFILL_FROM_CPU_CORES, device=ram.cpu_spec.name),)
+
+
+def cpu_batch_read_seconds(
+    model: Model, dense_bytes: float, expert_bytes: float, batch_tokens: int, bandwidth_gb_s: float | None
+) -> float:
+    """Seconds per prompt token a CPU spends reading weights from RAM: each micro-batch streams every dense weight
+    and each routed expert any of its tokens uses (a CPU's caches hold a few layers' worth at most), shared by the
+    batch's tokens. A short prompt is one small batch, so this read, not the arithmetic, bounds it: a 20-token
+    prompt of Qwen3-30B-A3B on a quad-channel DDR4-2400 Xeon E5-1660 v4 reads about 13 GB for 20 tokens (9 ms each
+    at the full 76.8 GB/s), a 512-token one the same bytes for 512 (bench/measured_runs.csv x520, x522). Taken at
+    the full bandwidth, a floor rather than a fitted share: the RAM efficiency CPU decode is fitted to comes from
+    the same sources, so using it here would let a held-out source's decode runs inform its prefill score. Zero
+    where the bandwidth is not known."""
+    if not bandwidth_gb_s:
+        return 0.0
+    n_bytes = dense_bytes + batch_expert_read_bytes(model, expert_bytes, batch_tokens)
+    return n_bytes / (bandwidth_gb_s * 1e9) / batch_tokens
 
 
 def _derived_flops_caveats(compute: list[PoolUse], rates: list[MatrixRate]) -> tuple[Caveat, ...]:

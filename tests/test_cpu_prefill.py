@@ -156,3 +156,59 @@ def test_intel_arc_prefill_is_derived_from_its_shaders(
     rate = matrix_rate(MatrixSpec.of(entry, backend))
     assert rate is not None and rate.path is MatrixPath.INTEL_DP4A and rate.basis == "derived"
     assert rate.tops == pytest.approx(tops, rel=1e-3)
+
+
+# (model, dense GB, routed-expert GB, tokens in the micro-batch, RAM GB/s, seconds per prompt token reading weights):
+# llama-bench's `-p 512` against the `-p 20` short prompts of CPU threads (bench/measured_runs.csv x520: Qwen3-30B-A3B
+# on a quad-channel DDR4-2400 Xeon), an 8B on dual-channel DDR5-6000, a 20-token prompt touching most of 128 experts
+READS = [
+    ("llama-3.1-8b", 4.9, 0.0, 512, 96.0, 4.9 / 96 / 512),
+    ("llama-3.1-8b", 4.9, 0.0, 20, 96.0, 4.9 / 96 / 20),
+    ("qwen3-30b-a3b", 1.5, 16.0, 20, 76.8, (1.5 + 16.0 * (1 - (1 - 8 / 128) ** 20)) / 76.8 / 20),
+    ("qwen3-30b-a3b", 1.5, 16.0, 512, 76.8, (1.5 + 16.0 * (1 - (1 - 8 / 128) ** 512)) / 76.8 / 512),
+    ("qwen3-30b-a3b", 1.5, 16.0, 20, None, 0.0),  # no bandwidth known: no read term
+]
+
+
+@pytest.mark.parametrize(("model_id", "dense_gb", "expert_gb", "batch", "gb_s", "seconds"), READS)
+def test_a_cpu_micro_batch_reads_the_dense_weights_and_the_experts_its_tokens_touch(
+    real_catalog: Catalog,
+    model_id: str,
+    dense_gb: float,
+    expert_gb: float,
+    batch: int,
+    gb_s: float | None,
+    seconds: float,
+) -> None:
+    model = parse_model(model_id, real_catalog)
+    got = speed.cpu_batch_read_seconds(model, dense_gb * 1e9, expert_gb * 1e9, batch, gb_s)
+    assert got == pytest.approx(seconds, rel=1e-9)
+
+
+# (model, quant, a CPU-only rig as written, a short prompt, a long one): people ask how fast a one-line question
+# is read as well as a pasted file; a short prompt is one small micro-batch that still streams the weights from RAM
+SHORT_PROMPTS = [
+    ("qwen3-30b-a3b", "Q4_K_M", "e5-2680 v4 128gb", 20, 512),
+    ("llama-3.1-8b", "Q4_K_M", "epyc 9654 384gb", 16, 512),
+    ("qwen3-30b-a3b", "Q4_K_M", "ryzen 9 7950x 64gb", 32, 1024),
+]
+
+
+@pytest.mark.parametrize(("model_id", "quant", "hardware", "short", "long"), SHORT_PROMPTS)
+def test_a_short_prompt_on_a_cpu_is_bound_by_reading_the_weights(
+    real_catalog: Catalog, model_id: str, quant: str, hardware: str, short: int, long: int
+) -> None:
+    model = parse_model(model_id, real_catalog)
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    weights = memory.weights_estimate(model, quant)
+    assert weights is not None
+    placement = place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, 4096))
+    ram = placement.pools[0]
+    assert ram.bandwidth_gb_s is not None
+    short_range, _ = speed.prefill_range(model, placement, short)
+    long_range, _ = speed.prefill_range(model, placement, long)
+    assert short_range is not None and long_range is not None
+    assert short_range.centre < long_range.centre
+    # no faster than reading the weights its batch needs once at the full bandwidth
+    read_s = speed.cpu_batch_read_seconds(model, ram.dense_bytes, ram.expert_bytes, short, ram.bandwidth_gb_s)
+    assert short_range.high <= 1 / read_s
