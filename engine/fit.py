@@ -129,10 +129,9 @@ def _candidates(model: Model, rig: Rig, quant: str | None) -> list[tuple[str, Qu
         return [(quant, published[0] if published else None)]
     out: dict[str, Quant | None] = {}
     for q in model.quants:
-        runs = _format_runs(q.format, rig) or (q.format in SERVER_ONLY and serve.format_runs(model, rig, q.format))
-        if runs and q.name not in out:  # (a DGX Spark: vLLM runs there, on its unified pool)
+        if _format_runs(model, q.format, rig) and q.name not in out:
             out[q.name] = q
-    ladder = quants.DEFAULT_LADDER + (quants.MLX_LADDER if _format_runs("mlx", rig) else ())
+    ladder = quants.DEFAULT_LADDER + (quants.MLX_LADDER if _format_runs(model, "mlx", rig) else ())
     ladder += tuple(n for n in formats.SERVER_LADDER if serve.format_runs(model, rig, formats.FORMATS[n].format))
     have = {_ladder_key(q.name, q.format) for q in model.quants}
     ceiling = NATIVE_BITS[model.native_dtype]
@@ -168,12 +167,15 @@ def _ladder_key(name: str, fmt: str) -> str:
     return quants.canonical(name)
 
 
-def _format_runs(fmt: str, rig: Rig) -> bool:
+def _format_runs(model: Model, fmt: QuantFormat, rig: Rig) -> bool:
+    """Whether an engine loads `fmt` on the rig: GGUF anywhere, MLX on Apple silicon, a server checkpoint
+    (published or estimated alike) where vLLM runs it (`serve.format_runs`: compute capability and ROCm target per
+    format; a DGX Spark as one GB10)."""
     if fmt == "gguf":
         return True
     if fmt == "mlx":
         return rig.unified is not None and rig.unified.backend == "metal"
-    return bool(rig.gpus) and all(g.backend == "cuda" for g in rig.gpus)
+    return serve.format_runs(model, rig, fmt)
 
 
 def _weights(model: Model, name: str, published: Quant | None) -> memory.Weights:
@@ -451,10 +453,11 @@ FilesKey = tuple[bool, bool, frozenset[tuple[str, str | None, str | None]]]
 
 
 def files_key(rig: Rig) -> FilesKey:
-    """What `sized_files` depends on in a rig: whether it runs MLX files and CUDA-only formats, and its kinds of GPU
-    (which server formats run on them: `serve.format_runs`)."""
-    cards = frozenset((g.backend, g.compute_capability, g.gfx_target) for g in rig.gpus)
-    return _format_runs("mlx", rig), _format_runs("fp8", rig), cards
+    """What `sized_files` depends on in a rig: whether it runs MLX files, whether vLLM sees GPUs on it, and their
+    kinds (which server formats run on them: `serve.format_runs`)."""
+    gpus = serve.spark_rig(rig) or rig  # a DGX Spark: its GB10, as vLLM sees it
+    cards = frozenset((g.backend, g.compute_capability, g.gfx_target) for g in gpus.gpus)
+    return rig.unified is not None and rig.unified.backend == "metal", bool(gpus.gpus), cards
 
 
 def options_by_quality(

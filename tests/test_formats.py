@@ -99,6 +99,36 @@ def test_format_runs_by_compute_capability(
     assert serve.format_runs(real_catalog.models[model], rig, fmt) is runs
 
 
+# A catalog repo's checkpoint is offered by the same rule as an estimated one (serve.format_runs), as people ask:
+# (rig, model, published row's name, offered). Rules as in RULES above; a BF16 release runs wherever vLLM's ROCm
+# build does (serve.VLLM_ROCM_TARGETS), AWQ/GPTQ do not run on AMD (vLLM's quantization hardware table).
+PUBLISHED_ROWS: list[tuple[str, str, str, bool]] = [
+    ("Tesla P40", "qwen3-32b", "AWQ", False),  # Qwen/Qwen3-32B-AWQ on a P40 (6.1): below vLLM's 7.5 floor
+    ("V100", "qwen3-32b", "AWQ", False),  # Volta 7.0: vLLM's wheels start at 7.5
+    ("GTX 1080 Ti", "llama-3.3-70b", "AWQ", False),
+    ("RTX 2080 Ti", "qwen3-32b", "AWQ", True),
+    ("RTX 4090", "llama-3.3-70b", "AWQ", True),
+    ("RTX 3090", "deepseek-r1", "FP8", False),  # deepseek-ai's FP8 MoE release needs 8.9
+    ("8x H100", "deepseek-r1", "FP8", True),
+    ("8x MI300X", "deepseek-r1", "FP8", True),  # FP8 W8A8 on MI300 (gfx942)
+    ("8x MI300X", "deepseek-r1", "W4A16", False),  # RedHatAI's GPTQ-format w4a16: no GPTQ on AMD
+    ("MI300X", "qwen3-32b", "AWQ", False),
+    ("8x MI300X", "glm-4.7", "BF16", True),  # zai-org/GLM-4.7 as released
+    ("RX 7900 XTX", "devstral-small-2", "FP8", False),  # gfx1100: FP8 W8A8 is MI300 and later
+    ("DGX Spark", "qwen3-32b", "AWQ", True),  # one GB10 (12.1) in NVIDIA's vLLM container
+]
+
+
+@pytest.mark.parametrize(("hardware", "model", "quant", "offered"), PUBLISHED_ROWS)
+def test_published_server_rows_follow_the_format_rule(
+    real_catalog: Catalog, hardware: str, model: str, quant: str, offered: bool
+) -> None:
+    m = real_catalog.models[model]
+    assert any(q.name == quant and q.repo for q in m.quants), f"{model} has no published {quant}"
+    reading = fit(m, parse_hardware(hardware, real_catalog)[:1]).readings[0]
+    assert (reading.option(quant) is not None) is offered, [o.quant for o in reading.options]
+
+
 def test_every_model_with_a_split_is_offered_every_format(real_catalog: Catalog) -> None:
     """On an RTX 5090 (Blackwell: every server format runs) and on a Mac, each catalog model with a parameter split
     lists AWQ, GPTQ, NVFP4 and (released at 8 bits or more) FP8, and MLX at 4, 6 and 8 bits (up to its release)."""
