@@ -25,6 +25,7 @@ from bench.member_reports import bench_member_reports
 from bench.model_names import model_name_figures
 from bot.commands import fit_answer
 from bot.storage import FaultRow
+from calibrate.ik import figures as ik_figures
 from calibrate.servers import figures as server_figures
 from catalog.loader import Catalog, load
 from engine import formats, memory, mixes, quants
@@ -302,6 +303,7 @@ def main() -> None:
     results |= bench_calibration(catalog)
     results |= concurrency_figures(catalog)  # several users at once on published multi-user runs (issue 17)
     results |= server_figures(catalog)  # vLLM/SGLang single-request and batched runs across sources (issue 16)
+    results |= ik_figures()  # ik_llama.cpp / llama.cpp by phase, held out by source (issue 16)
     results |= bench_e2e()
     results |= bench_fleet()  # two processes on one PostgreSQL (issue 21)
     results |= bench_stats()

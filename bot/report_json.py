@@ -178,6 +178,13 @@ def _llama_cpp(o: QuantOption) -> str | None:
     return serve_command(plan) if plan else None
 
 
+def _fork_range(p: ServePlan, phase: str) -> dict[str, float] | None:
+    """ik_llama.cpp's figure: llama.cpp's times the measured ratio (engine/serve.py ForkSpeed)."""
+    f = p.fork_speed
+    r = None if f is None else f.decode_tps if phase == "decode" else f.prefill_tps
+    return _range(r) if r is not None else None
+
+
 def _serve_json(p: ServePlan) -> Json:
     return {
         "engine": p.engine.value,
@@ -193,7 +200,8 @@ def _serve_json(p: ServePlan) -> Json:
         "gpu_gb_each": _gb(p.gpu_bytes_each) if p.gpu_bytes_each is not None else None,
         "node_gb": [_gb(b) for b in p.node_bytes],
         "converted_to": p.converted_to,
-        "decode_tps": _range(p.speed.one_user_tps) if p.speed else None,
+        "decode_tps": _range(p.speed.one_user_tps) if p.speed else _fork_range(p, "decode"),
+        "prefill_tps": _fork_range(p, "prefill"),
         "batched": {"users": p.speed.users, "aggregate_tps": _range(p.speed.batched_tps)} if p.speed else None,
         "why": wording.serve_why(p),
     }

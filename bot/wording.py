@@ -26,7 +26,7 @@ from engine.recommend import Candidate, ModelFit, Quality, QualityBasis, Upgrade
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
-from engine.serve import IK_SERVER, Engine, Refusal, Refused, ServePlan, Step
+from engine.serve import IK_SERVER, Engine, ForkSpeed, Refusal, Refused, ServePlan, Step
 from engine.server_speed import ServerSpeed
 from engine.speed import Caveat, CaveatKind
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
@@ -521,7 +521,19 @@ def serve_why(plan: ServePlan) -> str:
         parts.append(f"{fmt_gb(plan.gpu_bytes_each)} on each GPU")
     if plan.speed is not None:
         parts.append(server_speed_words(plan.speed))
+    if plan.fork_speed is not None:
+        parts.append(fork_speed_words(plan.fork_speed))
     return ", ".join(parts)
+
+
+def fork_speed_words(f: ForkSpeed) -> str:
+    """ik_llama.cpp's speed: llama.cpp's figure times what the fork measured against it, with the sources' count."""
+    d = f.decode_tps
+    words = f"decode {fmt_rate(d.low)}–{fmt_rate(d.high)} tok/s (typically {fmt_rate(d.centre)})"
+    if f.prefill_tps is not None:
+        p = f.prefill_tps
+        words += f", prompt {fmt_rate(p.low)}–{fmt_rate(p.high)} tok/s (typically {fmt_rate(p.centre)})"
+    return words + f": llama.cpp's figure scaled by ik_llama.cpp's measured gain over it ({f.sources} sources)"
 
 
 def server_speed_words(s: ServerSpeed) -> str:
@@ -581,8 +593,8 @@ def refused(r: Refused) -> str:
             return f"{name}: runs MLX on Macs only (on Linux it runs on the CPU), and {r.device} is not a Mac"
         case Refusal.SPARK_NOT_PLANNED:
             return (
-                f"{name}: not planned on a DGX Spark yet (NVIDIA runs it there from its own SGLang container, whose "
-                "flags are not checked here); vLLM's line above is NVIDIA's playbook"
+                f"{name}: NVIDIA's DGX Spark playbook runs published BF16, MXFP4, FP8 and NVFP4 checkpoints, not "
+                + (f"{r.quant}" if r.checkpoint_format in ("awq", "gptq") else f"{r.quant} made as it loads")
             )
         case Refusal.NO_GGUF_FILE:
             return f"{name}: loads a local file, and the catalog does not name {r.quant}'s file to download"

@@ -236,7 +236,16 @@ def _option(
         caveats=est.caveats,
         max_context=_max_context(model, placement, context, profile),
         serve=serve.for_option(
-            model, rig, published, w.quant, fmt, placement, context, opts.kv_type, weights_bytes=w.n_bytes
+            model,
+            rig,
+            published,
+            w.quant,
+            fmt,
+            placement,
+            context,
+            opts.kv_type,
+            weights_bytes=w.n_bytes,
+            speeds=(est.decode_tps, est.prefill_tps),  # ik_llama.cpp's plan scales llama.cpp's figures
         )
         if plans
         else Serve(),

@@ -316,8 +316,9 @@ DOCKER_RUN = Program(
     ),
     source=(
         "github:NVIDIA/dgx-spark-playbooks nvidia/vllm/README.md @0db7c141 (Step 4: docker run -it --gpus all "
-        "-p 8000:8000 nvcr.io/nvidia/vllm:${LATEST_VLLM_VERSION} vllm serve ${HF_MODEL_HANDLE}); "
-        "https://docs.docker.com/reference/cli/docker/container/run/"
+        "-p 8000:8000 nvcr.io/nvidia/vllm:${LATEST_VLLM_VERSION} vllm serve ${HF_MODEL_HANDLE}) and "
+        "nvidia/sglang/README.md (Step 4: docker run --gpus all -it --rm -p 30000:30000 -v /tmp:/tmp "
+        "lmsysorg/sglang:latest-cu130); https://docs.docker.com/reference/cli/docker/container/run/"
     ),
 )
 
@@ -344,6 +345,8 @@ SGLANG_SERVER = Program(
         _f("--speculative-draft-model-path", "repo"),
         # server_arguments: --quantization (fp8 quantizes a 16-bit checkpoint online, as vLLM's does)
         _f("--quantization", "choice", ("fp8", "awq", "gptq", "compressed-tensors", "modelopt_fp4")),
+        # NVIDIA's DGX Spark playbook (nvidia/sglang/README.md @0db7c141) starts it with --attention-backend flashinfer
+        _f("--attention-backend", "choice", ("flashinfer", "triton", "torch_native", "fa3")),
         _f("--trust-remote-code"),
         _f("--host", "str"),
         _f("--port", "int"),

@@ -34,6 +34,7 @@ from engine import flags, formats, memory, server_speed
 from engine.placement import Placement
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
 from engine.server_speed import ServerSpeed
+from engine.speed import Range
 
 # --------------------------------------------------------------------------------------------- rules
 
@@ -127,7 +128,7 @@ class Refusal(StrEnum):
     NO_GGUF_FILE = "no-gguf-file"  # ik_llama.cpp loads a local file: the catalog does not name the quant's file
     F16_TENSORS = "f16-tensors"  # ik_llama.cpp's README: Unsloth's `_XL` quants (f16 tensors) are likely not to work
     BACKEND = "backend"  # ik_llama.cpp works on CPUs and CUDA cards of Turing or newer only; `device` is not one
-    SPARK_NOT_PLANNED = "spark-not-planned"  # SGLang on a DGX Spark: NVIDIA ships it in a playbook not checked here
+    SPARK_NOT_PLANNED = "spark-not-planned"  # SGLang on a DGX Spark: a format NVIDIA's SGLang playbook does not list
 
 
 # Where a step runs: one machine (`run`), a server then its client, a cluster's first machine (`head`) or machine
@@ -171,6 +172,15 @@ class Step(Frozen):
         return self
 
 
+class ForkSpeed(Frozen):
+    """A llama.cpp fork's speed on the option: llama.cpp's own range times the fork/mainline ratio measured on
+    `sources` sources (the ratio's spread widens the range)."""
+
+    decode_tps: Range
+    prefill_tps: Range | None
+    sources: int
+
+
 class ServePlan(Frozen):
     engine: Engine
     checkpoint: str  # what the engine loads: a repo id, repo:quant or an Ollama reference
@@ -187,6 +197,7 @@ class ServePlan(Frozen):
     source_bytes: int | None = None  # what that conversion downloads first (estimated from the parameter count)
     steps: tuple[Step, ...]
     speed: ServerSpeed | None = None  # vLLM/SGLang on one node: decode of this checkpoint as split (server_speed.py)
+    fork_speed: ForkSpeed | None = None  # ik_llama.cpp: llama.cpp's figure times the measured ratio (IK_RATIO)
 
 
 class Refused(Frozen):
@@ -433,6 +444,15 @@ IK_MIN_CUDA_CAPABILITY = (7, 5)
 IK_EXPERTS_IN_RAM = frozenset({"expert-offload", "partial-offload", "cpu"})
 IK_SERVER = ("ik_llama.cpp/build/bin/llama-server",)  # the README's build, run from the folder it was cloned into
 IK_MLA_MODE = "3"  # docs/parameters.md: -mla 3 for MLA models (the default at 8337e4cd; older builds need it said)
+# ik_llama.cpp / llama.cpp by phase, (low, typical, high): per source the median ratio of its runs on one machine and
+# file, then the smallest, median and largest over the sources of bench/ik_runs.csv (expert offload: r/LocalLLaMA
+# 1ruew2g, ik_llama.cpp PR #1593; CPU alone: r/LocalLLaMA 1rlvn8m, ik_llama.cpp PR #518). `python -m calibrate.ik`
+# prints them and their leave-one-source-out score; tests/test_ik_ratio.py checks these are its current figures.
+IK_RATIO: dict[str, tuple[float, float, float]] = {
+    "decode": (0.963, 1.115, 1.744),
+    "prefill": (1.378, 4.003, 10.534),
+}
+IK_RATIO_SOURCES = 4
 _UNSLOTH_XL = re.compile(r"^UD-.*_XL$", re.IGNORECASE)
 
 
@@ -457,6 +477,19 @@ def _gguf_file(model: Model, repo: str, quant_name: str) -> GgufFile | None:
     return next((f for f in listing.files if f.quant.upper() == key), None) if listing else None
 
 
+def _times(r: Range, ratio: tuple[float, float, float]) -> Range:
+    low, typical, high = ratio
+    return Range(low=r.low * low, high=r.high * high, typical=r.centre * typical)
+
+
+def ik_speed(decode_tps: Range | None, prefill_tps: Range | None) -> ForkSpeed | None:
+    """ik_llama.cpp's speed: llama.cpp's range times the measured ratio by phase; None without llama.cpp's figure."""
+    if decode_tps is None:
+        return None
+    prefill = _times(prefill_tps, IK_RATIO["prefill"]) if prefill_tps is not None else None
+    return ForkSpeed(decode_tps=_times(decode_tps, IK_RATIO["decode"]), prefill_tps=prefill, sources=IK_RATIO_SOURCES)
+
+
 def ik_llama(
     model: Model,
     quant: Quant | None,
@@ -466,6 +499,7 @@ def ik_llama(
     kv_type: str,
     rig: Rig | None = None,
     weights_bytes: int | None = None,
+    speeds: tuple[Range | None, Range | None] = (None, None),
 ) -> ServePlan | Refused | None:
     """ik_llama.cpp's llama-server on the placement, from the published file downloaded first; None where it is not
     the better engine for the placement (mainline llama.cpp serves it)."""
@@ -514,6 +548,7 @@ def ik_llama(
         converted_to=quant_name if isinstance(converted, _Conversion) else None,
         source_bytes=converted.source_bytes if isinstance(converted, _Conversion) else None,
         steps=(*prepare, Step(words=IK_SERVER, args=tuple(args))),
+        fork_speed=ik_speed(*speeds),
     )
 
 
@@ -860,12 +895,22 @@ def _needs_half(rig: Rig, ckpt: Checkpoint) -> bool:
 # playbook (github:NVIDIA/dgx-spark-playbooks nvidia/vllm/README.md @0db7c141, 2026-07-24; build.nvidia.com/spark/vllm)
 # runs it in NVIDIA's container (its example tag 26.05.post1-py3) and lists BF16, FP8, NVFP4 and MXFP4 checkpoints as
 # supported; GPTQ-Int4 runs there through gptq_marlin (bench/measured_runs.csv x213: vLLM 0.19.0 in NGC 26.04). Its
-# commands leave the OS room in the shared pool with --gpu-memory-utilization 0.8. SGLang has a playbook of its own
-# (nvidia/sglang, lmsysorg/sglang:latest-cu130; NVFP4 needs --quantization modelopt_fp4) that no plan follows yet.
+# commands leave the OS room in the shared pool with --gpu-memory-utilization 0.8.
 SPARK_ID = "dgx-spark"
 SPARK_VLLM_IMAGE = "nvcr.io/nvidia/vllm:26.05.post1-py3"
 SPARK_MEMORY_FRACTION = 0.80
 SPARK_PORT = "8000:8000"
+# SGLang on DGX Spark: NVIDIA's playbook (github:NVIDIA/dgx-spark-playbooks nvidia/sglang/README.md @0db7c141, last
+# updated 2026-04-28; build.nvidia.com/spark/sglang) starts `docker run --gpus all -it --rm -p 30000:30000 -v /tmp:/tmp
+# lmsysorg/sglang:latest-cu130`, then in it `python3 -m sglang.launch_server --model-path M --host 0.0.0.0 --port 30000
+# --trust-remote-code --tp 1 --attention-backend flashinfer --mem-fraction-static 0.75`. Its support matrix lists BF16,
+# MXFP4 (gpt-oss, served from its own repo), FP8 and NVFP4 checkpoints ("for NVFP4 models, add the `--quantization
+# modelopt_fp4` flag"); AWQ, GPTQ and FP8 made on load are not listed, and are refused there (SPARK_NOT_PLANNED).
+SPARK_SGLANG_IMAGE = "lmsysorg/sglang:latest-cu130"
+SPARK_SGLANG_MEMORY_FRACTION = 0.75
+SPARK_SGLANG_PORT = 30000
+SPARK_SGLANG_FORMATS: frozenset[QuantFormat] = frozenset({"safetensors", "fp8", "nvfp4"})
+SPARK_SGLANG_QUANTIZATION: dict[QuantFormat, str] = {"nvfp4": "modelopt_fp4"}
 
 
 def spark_rig(rig: Rig) -> Rig | None:
@@ -888,9 +933,12 @@ def _on_spark(rig: Rig) -> bool:
     return any(g.hardware_id == SPARK_ID for g in rig.gpus)
 
 
-def memory_fraction(rig: Rig) -> float:
-    """What a server plan may take of each GPU's memory: the engines' default, less on a Spark's shared pool."""
-    return SPARK_MEMORY_FRACTION if _on_spark(rig) else GPU_MEMORY_FRACTION
+def memory_fraction(rig: Rig, engine: Engine = Engine.VLLM) -> float:
+    """What a server plan may take of each GPU's memory: the engines' default, less on a Spark's shared pool (the
+    figure each engine's playbook starts it with)."""
+    if not _on_spark(rig):
+        return GPU_MEMORY_FRACTION
+    return SPARK_SGLANG_MEMORY_FRACTION if engine == Engine.SGLANG else SPARK_MEMORY_FRACTION
 
 
 def _in_spark_container(steps: tuple[Step, ...]) -> tuple[Step, ...]:
@@ -947,6 +995,42 @@ def _vllm_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: b
     return (head, *workers, serve)
 
 
+def _sglang_on_spark(ckpt: Checkpoint, ctx: int) -> tuple[Step, ...]:
+    """The SGLang playbook's line: launch_server in the lmsysorg container, on the Spark's one GPU."""
+    args = [
+        Arg(flag="--model-path", value=ckpt.repo),
+        Arg(flag="--host", value="0.0.0.0"),
+        Arg(flag="--port", value=str(SPARK_SGLANG_PORT)),
+        Arg(flag="--trust-remote-code"),
+        Arg(flag="--tp", value="1"),
+        Arg(flag="--attention-backend", value="flashinfer"),
+        Arg(flag="--mem-fraction-static", value=f"{SPARK_SGLANG_MEMORY_FRACTION:.2f}"),
+        Arg(flag="--context-length", value=str(ctx)),
+    ]
+    if ckpt.format in SPARK_SGLANG_QUANTIZATION:
+        args.append(Arg(flag="--quantization", value=SPARK_SGLANG_QUANTIZATION[ckpt.format]))
+    inner = Step(words=("python3", "-m", "sglang.launch_server"), args=tuple(args))
+    port = f"{SPARK_SGLANG_PORT}:{SPARK_SGLANG_PORT}"
+    launcher = (
+        Arg(flag="--gpus", value="all"),
+        Arg(flag="-it"),
+        Arg(flag="--rm"),
+        Arg(flag="-p", value=port),
+        Arg(flag="-v", value="/tmp:/tmp"),
+        Arg(flag="-e", value="HF_TOKEN"),  # the host's token, for a gated repo
+    )
+    return (Step(words=("docker", "run"), args=launcher, positional=(SPARK_SGLANG_IMAGE,), inside=inner),)
+
+
+def _spark_sglang_gate(rig: Rig, ckpt: Checkpoint) -> Refused | None:
+    """SGLang on a Spark serves the checkpoint formats NVIDIA's playbook lists, as published (no FP8 made on load)."""
+    if not _on_spark(rig) or (ckpt.format in SPARK_SGLANG_FORMATS and ckpt.quantization is None):
+        return None
+    return Refused(
+        engine=Engine.SGLANG, reason=Refusal.SPARK_NOT_PLANNED, quant=ckpt.name, checkpoint_format=ckpt.format
+    )
+
+
 def _sglang_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: bool) -> tuple[Step, ...]:
     args = [
         Arg(flag="--model-path", value=ckpt.repo),
@@ -987,6 +1071,7 @@ def server_plan(
 ) -> ServePlan | Refused:
     """One checkpoint on all the rig's GPUs with `engine`, or the rule that stops it."""
     gate = _gpu_gate(engine, rig) or _format_gate(engine, model, rig, ckpt.format)
+    gate = gate or (_spark_sglang_gate(rig, ckpt) if engine == Engine.SGLANG else None)
     if gate is not None:
         return gate
     nodes = getattr(rig, "nodes", 1)  # a cluster rig lists one node's GPUs (engine/rig.py Rig.nodes)
@@ -996,7 +1081,7 @@ def server_plan(
     kv_fp8 = kv_type != "f16" and _fp8_kv(rig)
     kv = memory.kv_profile(model, "q8_0" if kv_fp8 else "f16")
     smallest: GpuDevice = min(rig.gpus, key=lambda g: g.memory_bytes)
-    cap = int(smallest.memory_bytes * memory_fraction(rig))
+    cap = int(smallest.memory_bytes * memory_fraction(rig, engine))
     ctx = _longest_context(model, ckpt, lay, kv, context, cap, smallest.backend)
     if ctx is None:
         need = _per_gpu(model, ckpt, lay, kv, MIN_SERVER_CONTEXT, smallest.backend)
@@ -1021,6 +1106,8 @@ def server_plan(
     if engine == Engine.VLLM:
         steps = _vllm_steps(model, ckpt, lay, ctx, kv_fp8, _needs_half(rig, ckpt))
         steps = _in_spark_container(steps) if _on_spark(rig) else steps
+    elif _on_spark(rig):
+        steps = _sglang_on_spark(ckpt, ctx)
     else:
         steps = _sglang_steps(model, ckpt, lay, ctx, kv_fp8)
     speed = _server_speed(model, rig, ckpt, lay, kv, ctx)
@@ -1063,15 +1150,13 @@ def _server_speed(
 def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint | None = None) -> Serve:
     """vLLM and SGLang on the rig's GPUs: the most precise checkpoint that fits (or `only` that one); where none
     does, the rule that stopped the most precise one."""
-    spark = spark_rig(rig)  # a DGX Spark: vLLM on its unified pool, in NVIDIA's container
+    spark = spark_rig(rig)  # a DGX Spark: vLLM and SGLang on its unified pool, each in its playbook's container
     if not rig.gpus and spark is None:
         return Serve()
     candidates = (only,) if only is not None else checkpoints(model)
     plans: list[ServePlan] = []
     refused: list[Refused] = []
-    if spark is not None:  # vLLM in NVIDIA's container is the one server plan checked on a Spark
-        refused.append(Refused(engine=Engine.SGLANG, reason=Refusal.SPARK_NOT_PLANNED))
-    for engine in (Engine.VLLM,) if spark is not None else (Engine.VLLM, Engine.SGLANG):
+    for engine in (Engine.VLLM, Engine.SGLANG):
         if not candidates:
             refused.append(Refused(engine=engine, reason=Refusal.NO_SERVER_CHECKPOINT))
             continue
@@ -1112,9 +1197,11 @@ def for_option(
     context: int,
     kv_type: str,
     weights_bytes: int | None = None,
+    speeds: tuple[Range | None, Range | None] = (None, None),
 ) -> Serve:
     """The engines that start this option as placed, best first, and the engines that cannot (with why).
-    `weights_bytes`: the option's size where no quant row gives one (a quant from a repo listing or a conversion)."""
+    `weights_bytes`: the option's size where no quant row gives one (a quant from a repo listing or a conversion);
+    `speeds`: llama.cpp's decode and prefill of the option, which a fork's plan scales."""
     if placement.verdict == "does-not-fit" and placement.kind != "disk":
         return Serve()
     if fmt == "gguf":
@@ -1123,7 +1210,7 @@ def for_option(
         results = [llama_cpp(model, quant, quant_name, placement, context, kv_type, rig, weights_bytes)]
         if placement.kind != "disk":
             results.append(ollama(model, quant, quant_name, placement, context, kv_type, weights_bytes))
-        ik = ik_llama(model, quant, quant_name, placement, context, kv_type, rig, weights_bytes)
+        ik = ik_llama(model, quant, quant_name, placement, context, kv_type, rig, weights_bytes, speeds)
         results += [ik] if ik is not None else []
         for r in results:
             (plans if isinstance(r, ServePlan) else refused).append(r)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import pytest
 from bot.cards import serve_command
 from catalog.catalog import Catalog
 from catalog.loader import load
-from engine import flags, serve
+from engine import flags, formats, serve
 from engine.fit import QuantOption, fit
 from engine.parse.hardware import parse_hardware
 from engine.serve import Engine, Refusal
@@ -209,11 +209,60 @@ def test_vllm_on_a_dgx_spark_runs_in_nvidias_container(
     )
     assert "--gpu-memory-utilization 0.80" in command
     assert plan.gpu_bytes_each is not None and plan.gpu_bytes_each <= 0.80 * 128 * 2**30
-    assert option.serve.plan(Engine.SGLANG) is None  # SGLang's own Spark playbook is not followed yet
-    assert [r.reason for r in option.serve.refused if r.engine is Engine.SGLANG] == [Refusal.SPARK_NOT_PLANNED]
     if measured_tps is not None:
         assert plan.speed is not None
         assert plan.speed.one_user_tps.low <= measured_tps <= plan.speed.one_user_tps.high
+
+
+# SGLang on a DGX Spark, as NVIDIA's playbook runs it (github:NVIDIA/dgx-spark-playbooks nvidia/sglang/README.md):
+# `docker run --gpus all -it --rm -p 30000:30000 -v /tmp:/tmp lmsysorg/sglang:latest-cu130`, then `python3 -m
+# sglang.launch_server ... --tp 1 --attention-backend flashinfer --mem-fraction-static 0.75`; its matrix lists BF16,
+# MXFP4, FP8 and NVFP4 checkpoints (NVFP4 with --quantization modelopt_fp4), not AWQ/GPTQ.
+# (model, quant asked, SGLang's checkpoint or None, why it is refused)
+SPARK_SGLANG = [
+    ("gpt-oss-120b", None, "openai/gpt-oss-120b", None),  # the playbook's GPT-OSS-120B MXFP4 row
+    ("llama-3.1-8b", None, "meta-llama/Llama-3.1-8B-Instruct", None),  # BF16 as released
+    ("qwen3-32b", "AWQ", None, Refusal.SPARK_NOT_PLANNED),  # "qwen3 32b awq on my spark with sglang?"
+    ("llama-3.3-70b", "AWQ", None, Refusal.SPARK_NOT_PLANNED),
+    ("qwen3-32b", "FP8", None, Refusal.SPARK_NOT_PLANNED),  # FP8 made from BF16 as it loads: not in the matrix
+]
+
+
+@pytest.mark.parametrize(("model", "quant", "checkpoint", "refusal"), SPARK_SGLANG)
+def test_sglang_on_a_dgx_spark_follows_nvidias_playbook(
+    real: Catalog, model: str, quant: str | None, checkpoint: str | None, refusal: Refusal | None
+) -> None:
+    reading = fit(real.models[model], parse_hardware("DGX Spark", real)[:1]).readings[0]
+    option = reading.option(quant) if quant else reading.best_option
+    assert option is not None
+    plan = option.serve.plan(Engine.SGLANG)
+    if checkpoint is None:
+        assert plan is None
+        assert [r.reason for r in option.serve.refused if r.engine is Engine.SGLANG] == [refusal]
+        return
+    assert plan is not None, [r.reason for r in option.serve.refused]
+    command = serve_command(plan)
+    assert flags.check_command(command) == [], command
+    assert command.startswith(
+        "docker run --gpus all -it --rm -p 30000:30000 -v /tmp:/tmp -e HF_TOKEN lmsysorg/sglang:latest-cu130 "
+        f"python3 -m sglang.launch_server --model-path {checkpoint} --host 0.0.0.0 --port 30000 "
+        "--trust-remote-code --tp 1 --attention-backend flashinfer --mem-fraction-static 0.75 "
+    ), command
+    assert plan.gpu_bytes_each is not None and plan.gpu_bytes_each <= 0.75 * 128 * 2**30
+
+
+def test_nvfp4_on_a_spark_gets_the_playbooks_quantization_flag(real: Catalog) -> None:
+    """A published NVFP4 checkpoint (the playbook's nvidia/Llama-3.3-70B-Instruct-FP4 row) starts with
+    `--quantization modelopt_fp4`."""
+    m = real.models["llama-3.3-70b"]
+    size, _ = formats.weights_bytes(m, formats.FORMATS["NVFP4"])
+    ckpt = serve.Checkpoint(
+        repo="nvidia/Llama-3.3-70B-Instruct-FP4", format="nvfp4", weights_bytes=size, basis="estimated", name="NVFP4"
+    )
+    rig = parse_hardware("DGX Spark", real)[0].rig
+    got = serve.servers(m, rig, 8192, "f16", only=ckpt).plan(Engine.SGLANG)
+    assert got is not None
+    assert serve_command(got).endswith("--context-length 8192 --quantization modelopt_fp4")
 
 
 def test_no_vllm_plan_over_two_sparks(real: Catalog) -> None:

@@ -112,7 +112,7 @@ def _fits_its_gpus(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str 
     if p.gpu_bytes_each is None:
         return None
     rig = serve.spark_rig(rig) or rig
-    cap = serve.memory_fraction(rig) * min(g.memory_bytes for g in rig.gpus)
+    cap = serve.memory_fraction(rig, p.engine) * min(g.memory_bytes for g in rig.gpus)
     return None if p.gpu_bytes_each <= cap else f"{p.gpu_bytes_each} bytes a GPU over {cap:.0f}"
 
 
