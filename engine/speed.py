@@ -368,9 +368,7 @@ def cpu_prefill_range(
         weight_flops=prefill_weight_flops_per_token(model),
         attention_flops=prefill_attention_flops_per_token(model, prompt_tokens),
     )
-    read_s = cpu_batch_read_seconds(
-        model, ram.dense_bytes, ram.expert_bytes, batch, ram.bandwidth_gb_s
-    )
+    read_s = cpu_batch_read_seconds(model, ram.dense_bytes, ram.expert_bytes, batch, ram.bandwidth_gb_s)
     seconds = _Seconds()
     seconds.add(work.ideal_seconds(rate, None), 1.0, eff)
     seconds.add_fixed(read_s, read_s)

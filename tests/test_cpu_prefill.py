@@ -8,9 +8,11 @@ import pytest
 
 from bot import wording
 from calibrate.cpu import row_cpu, row_sockets
+from calibrate.fit import engine_range
+from calibrate.runs import READ_SHARE_MAX, Run
 from catalog.catalog import Catalog
 from catalog.types import Gpu
-from engine import memory, speed
+from engine import calibration, memory, speed
 from engine.kernels import CpuSpec, MatrixPath, MatrixSpec, cpu_rate, matrix_rate
 from engine.parse import parse_hardware, parse_model
 from engine.placement import place
@@ -212,3 +214,28 @@ def test_a_short_prompt_on_a_cpu_is_bound_by_reading_the_weights(
     # no faster than reading the weights its batch needs once at the full bandwidth
     read_s = speed.cpu_batch_read_seconds(model, ram.dense_bytes, ram.expert_bytes, short, ram.bandwidth_gb_s)
     assert short_range.high <= 1 / read_s
+
+
+# (tokens/s a CPU prefill run measured, its arithmetic's tokens/s at efficiency 1, seconds per token its micro-batch
+# spends reading weights, the arithmetic's efficiency the fit sees): the 20-token Qwen3-30B-A3B prompt on a Xeon
+# E5-1660 v4 is a third read; a 512-token run barely reads; a run measured faster than its read allows keeps a figure
+EFFICIENCIES = [
+    (28.0, 250.0, 0.0088, 1 / (250.0 * (1 / 28.0 - 0.0088))),
+    (29.5, 200.0, 0.0, 29.5 / 200.0),
+    (100.0, 400.0, 0.02, 1 / (400.0 * (1 / 100.0) * (1 - READ_SHARE_MAX))),
+]
+
+
+@pytest.mark.parametrize(("measured", "ideal", "read_s", "efficiency"), EFFICIENCIES)
+def test_a_cpu_prefill_run_is_fitted_on_the_time_its_arithmetic_took(
+    real_catalog: Catalog, measured: float, ideal: float, read_s: float, efficiency: float
+) -> None:
+    model = parse_model("qwen3-30b-a3b", real_catalog)
+    run = Run("r", "xeon", "ram", "cpu", model, "prefill", measured, ideal, "s", "cpu-avx2", read_s)
+    assert run.efficiency == pytest.approx(efficiency, rel=1e-9)
+    if read_s < READ_SHARE_MAX / measured:  # a run within the read's bound comes back at its measured speed
+        table: calibration.Table = {
+            ("prefill", "ram", "cpu", "cpu-avx2", "moe"): (efficiency / 2, efficiency, efficiency * 2, 9)
+        }
+        low, typical, high = engine_range(run, table)
+        assert typical == pytest.approx(measured, rel=1e-9) and low < measured < high
