@@ -1166,8 +1166,13 @@ def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint
             plans.append(fitting[0])
         else:
             stops = [r for r in results if isinstance(r, Refused)]
+            # on a Spark, a smaller checkpoint SGLang's playbook does not list says more than a larger one's size
+            unlisted = [r for r in stops if r.reason == Refusal.SPARK_NOT_PLANNED]
             fit_refusals = [r for r in stops if r.reason == Refusal.DOES_NOT_FIT]
-            refused.append(min(fit_refusals, key=lambda r: r.needed_bytes or 0) if fit_refusals else stops[0])
+            if unlisted:
+                refused.append(unlisted[-1])
+            else:
+                refused.append(min(fit_refusals, key=lambda r: r.needed_bytes or 0) if fit_refusals else stops[0])
     return Serve(plans=tuple(plans), refused=tuple(refused))
 
 

@@ -225,6 +225,8 @@ SPARK_SGLANG = [
     ("qwen3-32b", "AWQ", None, Refusal.SPARK_NOT_PLANNED),  # "qwen3 32b awq on my spark with sglang?"
     ("llama-3.3-70b", "AWQ", None, Refusal.SPARK_NOT_PLANNED),
     ("qwen3-32b", "FP8", None, Refusal.SPARK_NOT_PLANNED),  # FP8 made from BF16 as it loads: not in the matrix
+    # a GGUF pick: BF16 does not fit and the AWQ that would is not in the matrix, which is the reason given
+    ("llama-3.3-70b", None, None, Refusal.SPARK_NOT_PLANNED),
 ]
 
 
