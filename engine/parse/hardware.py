@@ -54,7 +54,8 @@ TYPICAL_GPU_BY_GIB: dict[int, str] = {
 }
 POOLED_GPU_IDS = ("rtx-3090", "rtx-5090", "rtx-a6000", "rtx-pro-6000", "h100-sxm")
 
-_SIZE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
+# a size is not glued to a name's letters: `a10g` is NVIDIA's A10G, not 10 GB (`4x24gb` keeps its `x`)
+_SIZE = re.compile(r"(?<![a-wyz\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
 _QUALIFIER = re.compile(
     r"^\s*(?:of\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|sysram|"
     r"memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4|hbm\d?e?|gddr\d?x?)\b"
@@ -203,7 +204,7 @@ def _split_parts(text: str) -> list[str]:
     """Parts joined by `+`, `,`, `&`, `and`, `with`, `w/`, `plus`; a `+` inside a product name (`Ryzen AI Max+ 395`,
     `Xeon 8480+`) is kept."""
     s = _NAME_PLUS.sub(lambda m: (m.group(1) or m.group(2)) + "\x00", text)
-    s = re.sub(r"\s*(?:\+|,|&|;|\||\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|:)\s*", " + ", s)
+    s = re.sub(r"\s*(?:\+|,|&|;|\||\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|:|\bon\b)\s*", " + ", s)
     return [p.strip().replace("\x00", "+") for p in s.split(" + ") if p.strip().replace("\x00", "")]
 
 
@@ -692,8 +693,41 @@ def _pooled(gib: float, catalog: Catalog) -> Reading | None:
     )
 
 
+# Device lines pasted from backend logs and tools (`ggml_cuda_init: found 2 CUDA devices: Device 0: NVIDIA GeForce
+# RTX 3090, compute capability 8.6, VMM: yes`, `ggml_vulkan: 0 = AMD Radeon RX 7900 XTX (RADV NAVI31) | uma: 0`,
+# `Vulkan0: ...`, `SYCL0: ...`, rocminfo's `Marketing Name:`): each device entry becomes one part, the rest goes.
+_LOG_DEVICE = re.compile(r"\bdevice\s*\d+\s*:|\bggml_vulkan:\s*\d+\s*=|\b(?:vulkan|sycl|cuda|rocm|hip|metal)\d+\s*:")
+_LOG_NOISE = re.compile(
+    r"\b(?:ggml_cuda_init|ggml_init_cublas|ggml_vulkan)\s*:|\bfound\s+\d+\s+(?:cuda|rocm|vulkan|sycl)\s+devices?\s*:?"
+    r"|,?\s*compute capability\s*\d+(?:\.\d+)?|,?\s*vmm\s*:\s*(?:yes|no)\b|\|\s*uma\s*:.*?(?=\+|$)"
+    r"|\((?:radv|intel open-source|amd open-source|nvidia)\b[^)]*\)|\(gfx\d+[a-z]?\)|\bmarketing name\s*:|\((?:r|tm)\)"
+)
+# Apple's `(12C CPU, 38C GPU)` and `16-core CPU 40-core GPU`: the CPU cores go, the GPU cores name the variant
+_APPLE_CPU_CORES = re.compile(r"\b\d{1,2}\s*-?\s*c(?:ore)?s?\s+cpus?\b\s*[,/]?")
+_APPLE_GPU_CORES = re.compile(r"\(?\s*\b(?P<n>\d{1,2})\s*-?\s*c(?:ore)?s?\s+gpus?\b\s*\)?")
+# Gaming-laptop model names say a laptop, not a device (`Legion 7`, `Zephyrus G14`, `Razer Blade 16`)
+_LAPTOP_MODELS = re.compile(
+    r"\b(?:lenovo\s+)?legion(?:\s+(?:pro|slim))?(?:\s+[579]i?)?(?:\s+pro)?\b"
+    r"|\b(?:asus\s+)?(?:rog\s+)?zephyrus(?:\s+[gms]\d{2})?\b|\brazer\s+blade(?:\s+1[4-8])?\b"
+    r"|\b(?:hp\s+)?omen(?:\s+1[4-7])?\b|\b(?:acer\s+)?predator\s+helios(?:\s+(?:neo\s+)?1[4-8])?\b"
+)
+
+
+def _log_lines(s: str) -> str:
+    s = _LOG_NOISE.sub(" ", s)
+    s = _LOG_DEVICE.sub(" + ", s)
+    s = re.sub(r"(?<=[a-z0-9])-(?=\d+\s*gb\b)", " ", s)  # nvidia-smi's `A100-SXM4-80GB`, `V100-PCIE-16GB`
+    s = re.sub(r"(?<=\d)-(?=(?:sxm\d?|pcie|nvl)\b)", " ", s)
+    return _LAPTOP_MODELS.sub(" laptop ", _apple_cores(s))
+
+
+def _apple_cores(s: str) -> str:
+    s = _APPLE_CPU_CORES.sub(" ", s)
+    return _APPLE_GPU_CORES.sub(lambda m: f" {m.group('n')}-core ", s)
+
+
 def _prepare(text: str) -> str:
-    s = text.lower().replace("×", "x").replace("’", "'")
+    s = _log_lines(text.lower().replace("×", "x").replace("’", "'"))
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
     s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
     s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`

@@ -130,12 +130,17 @@ _ACTIVE = re.compile(r"^a(\d+(?:\.\d+)?)b$")
 SIZE_TOLERANCE = 0.15  # a size written in a name is the model's total (or active) count rounded: 8B for 8.03B
 
 
+_OLLAMA_SIZE_TAG = re.compile(r"(?i)\d+(?:\.\d+)?[bm](?:$|[-_])")
+
+
 def _repo_id(query: str) -> str:
     """`hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q4_K_M` (Ollama's and llama-server's way to name a Hub file) -> the repo id."""
     text = _HUB_PREFIX.sub("", query.strip())
     if "/" in text:
-        text = text.split(":", 1)[0].strip("/")
-        text = "/".join(text.split("/")[:2])
+        repo, _, tag = text.partition(":")
+        text = "/".join(repo.strip("/").split("/")[:2])
+        if tag and not _HUB_PREFIX.match(query.strip()) and _OLLAMA_SIZE_TAG.match(tag):
+            text += "-" + tag  # a model in a user's Ollama namespace (`alibayram/medgemma:27b`): the tag is its size
     return text
 
 
