@@ -1191,6 +1191,8 @@ def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | Non
             field="hardware",
             code=ErrorCode.CONFLICTING_HARDWARE,
         )
+    if acc.unified is not None and acc.unified_gib is None and len(acc.bare) == 1:
+        acc.unified_gib = acc.bare[0]  # `mac mini m4 with 16gb`: a size said apart is the machine's memory
     if acc.unified is None:
         assert acc.unified_gib is not None
         if stated_bandwidth is not None:
@@ -1237,6 +1239,16 @@ def _with_stated(ram: SystemRam, bandwidth: float | None) -> SystemRam:
     return ram.model_copy(update={"bandwidth_gb_s": bandwidth, "description": f"{bandwidth:g} GB/s as stated"})
 
 
+def _without_restated_vram(bare: list[float], gpus: list[GpuDevice]) -> list[float]:
+    """`a 3090 with 24gb`, `rtx 3090, 24gb`, `2x 3090, 48gb`: a bare size equal to the cards' own memory (one card's
+    or all of theirs) restates their VRAM; it is not system RAM."""
+    if not gpus or len({g.memory_bytes for g in gpus}) != 1:
+        return bare
+    per_card_gib = gpus[0].memory_bytes / GIB
+    restated = {round(per_card_gib), round(per_card_gib * len(gpus))}
+    return [b for b in bare if round(b) not in restated]
+
+
 def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool) -> list[Reading]:
     stated_bandwidth = next((p.bandwidth_gb_s for p in pieces if p.bandwidth_gb_s), None)
     acc = _collect(pieces, catalog, no_gpu)
@@ -1262,6 +1274,8 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
         acc.gpus.append(device)
         acc.notes += [note, Assumption(kind=AssumptionKind.SPLIT_SIZES, size_gib=small, other_size_gib=large)]
         bare = [b for b in bare if b != small]
+    if not ram_stated:
+        bare = _without_restated_vram(bare, acc.gpus)
     acc.ram_gib += sum(bare)
     if acc.ram_gib > 0 and stated_bandwidth is not None and not acc.gpus and acc.ram_bandwidth is None:
         acc.ram_bandwidth = stated_bandwidth
