@@ -87,6 +87,9 @@ def test_apple_default_wired_limit_is_three_quarters_on_large_macs(cat: Catalog)
 BAD_HARDWARE = [
     ("", "Tell me the hardware"),
     ("RTX 9999", "I don't know the device"),
+    # announced by name only: refused with what is missing, never read as the Strix Halo it follows
+    ("medusa halo", "no announced memory size or bandwidth"),
+    ("2x medusa halo 192gb", "no announced memory size or bandwidth"),
     ("M3 Ultra 200GB", "is sold with 96GB, 256GB, 512GB"),
     ("RTX 3090 + no gpu", "also says no GPU"),
     ("x" * 400, "keep it under"),

@@ -786,6 +786,25 @@ def _take_link(s: str) -> tuple[NodeLink | None, bool, str]:
     return link, said, _LINK_WORDS.sub(" ", s) if said else s
 
 
+# Parts people already ask about whose memory and bandwidth are not announced: named, never read as a sibling
+# (`medusa halo` is not the Strix Halo it follows).
+_UNANNOUNCED = {
+    "medusa halo": "AMD's next Ryzen AI Max generation (Medusa Halo)",
+}
+
+
+def _refuse_unannounced(lowered: str) -> None:
+    for name, what in _UNANNOUNCED.items():
+        if name in lowered:
+            raise RigfitError(
+                f"{what} has no announced memory size or bandwidth yet, so I can't size it. Ask for the Strix Halo "
+                "it follows, or describe it: `128GB unified 256GB/s`.",
+                field="hardware",
+                code=ErrorCode.DEVICE_UNKNOWN,
+                suggestions=("AMD Ryzen AI Max+ 395 (Strix Halo) 128GB",),
+            )
+
+
 def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     """Every reasonable reading of a hardware phrase, most likely first."""
     if not text or not text.strip():
@@ -800,6 +819,7 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             limit=MAX_INPUT_CHARS,
         )
     lowered = _server_boards(_prepare(text))
+    _refuse_unannounced(lowered)
     nodes, lowered, total = _take_nodes(lowered)
     link, said_cluster, lowered = _take_link(lowered)
     no_gpu = bool(_NO_GPU.search(lowered))
