@@ -95,3 +95,18 @@ def test_dimms_written_as_count_by_size(real_catalog: Catalog, phrase: str, ram_
 def test_a_card_written_as_count_by_size_is_not_ram(real_catalog: Catalog) -> None:
     rig = parse_hardware("rtx 3090 2x24gb", real_catalog)[0].rig
     assert rig.ram is None and rig.gpus[0].name == "NVIDIA GeForce RTX 3090"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "channels", "memory_type"),
+    [
+        # a motherboard that takes one socket's CPUs names the memory platform when no CPU is written
+        ("4x3090 on x399 w/ 256gb", 4, "DDR4"),  # Threadripper 1000/2000: quad-channel DDR4
+        ("2x 3090 + x99 + 128gb ddr4", 4, "DDR4"),  # Xeon E5 v3/v4 boards: quad-channel
+        ("3x 3090 on h12ssl with 512gb", 8, "DDR4"),  # Supermicro H12SSL: EPYC 7002/7003, eight channels
+        ("trx50 + 2x 5090 + 384gb", 4, "DDR5"),  # Threadripper 7000 on TRX50: quad-channel DDR5
+    ],
+)
+def test_a_board_names_its_memory_platform(real_catalog: Catalog, phrase: str, channels: int, memory_type: str) -> None:
+    ram = parse_hardware(phrase, real_catalog)[0].rig.ram
+    assert ram is not None and ram.channels == channels and ram.memory_type == memory_type
