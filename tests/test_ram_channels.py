@@ -105,6 +105,10 @@ def test_a_card_written_as_count_by_size_is_not_ram(real_catalog: Catalog) -> No
         ("2x 3090 + x99 + 128gb ddr4", 4, "DDR4"),  # Xeon E5 v3/v4 boards: quad-channel
         ("3x 3090 on h12ssl with 512gb", 8, "DDR4"),  # Supermicro H12SSL: EPYC 7002/7003, eight channels
         ("trx50 + 2x 5090 + 384gb", 4, "DDR5"),  # Threadripper 7000 on TRX50: quad-channel DDR5
+        # written straight after the cards, with no `+` or `on`
+        ("6x 3090 romed8-2t 256gb", 8, "DDR4"),
+        ("4x 4090 wrx80 256gb", 8, "DDR4"),
+        ("2x 3090 x99 128gb ddr4", 4, "DDR4"),
     ],
 )
 def test_a_board_names_its_memory_platform(real_catalog: Catalog, phrase: str, channels: int, memory_type: str) -> None:

@@ -726,12 +726,19 @@ def _apple_cores(s: str) -> str:
     return _APPLE_GPU_CORES.sub(lambda m: f" {m.group('n')}-core ", s)
 
 
+# Motherboards written straight after a card (catalog/data/hardware/cpus.yaml has them as their platform's aliases)
+_BOARD_AFTER_CARD = re.compile(
+    r"(?P<card>\d{4}(?:\s*ti)?s?)\s+(?P<board>romed8-2t|h12ssl(?:-[a-z]+)?|mz32-ar0|x399|trx40|wrx80|trx50|wrx90|x99)\b"
+)
+
+
 def _prepare(text: str) -> str:
     s = _log_lines(text.lower().replace("×", "x").replace("’", "'"))
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
     s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
     s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`
     s = re.sub(r"\btr\s+(?=pro\b|\d{4})", "threadripper ", s)  # `TR pro 3975wx`: Threadripper
+    s = _BOARD_AFTER_CARD.sub(r"\g<card> + \g<board>", s)  # `6x 3090 romed8-2t 256gb`: the board is a part
     s = re.sub(  # `48gb vram total across 2 cards`: an even split
         r"(?P<gib>\d+)\s*gb\s*(?:vram\s*)?(?:total\s*)?(?:across|over|between)\s+(?P<n>\d{1,2})\s+(?:cards|gpus)\b",
         lambda m: f"{m.group('n')}x {int(m.group('gib')) / int(m.group('n')):g}gb vram",
