@@ -846,8 +846,13 @@ def _kv_split(model: Model, tp: int) -> int:
     return 1
 
 
+def _stage_share(model: Model, lay: Layout) -> float:
+    """The share of the model's layers the largest pipeline stage holds."""
+    return math.ceil(model.layers / lay.pipeline_parallel) / model.layers
+
+
 def _per_gpu(model: Model, ckpt: Checkpoint, lay: Layout, kv: memory.KvProfile, context: int, backend: str) -> int:
-    stage = math.ceil(model.layers / lay.pipeline_parallel) / model.layers
+    stage = _stage_share(model, lay)
     weights = ckpt.weights_bytes * stage / lay.tensor_parallel
     cache = kv.bytes_at(context) * stage / _kv_split(model, lay.tensor_parallel)
     return int(weights + cache) + memory.device_overhead_bytes(model, backend)  # type: ignore[arg-type]
@@ -860,9 +865,8 @@ def _online_load_bytes(model: Model, ckpt: Checkpoint, lay: Layout, backend: str
     weights. None for a checkpoint stored as it runs."""
     if ckpt.quantization is None:
         return None
-    stage = math.ceil(model.layers / lay.pipeline_parallel) / model.layers
-    sixteen_bit = model.total_params_b * 1e9 * BF16_BYTES_PER_PARAM
-    return int(sixteen_bit * stage / lay.tensor_parallel) + memory.device_overhead_bytes(model, backend)  # type: ignore[arg-type]
+    share = model.total_params_b * 1e9 * BF16_BYTES_PER_PARAM * _stage_share(model, lay) / lay.tensor_parallel
+    return int(share) + memory.device_overhead_bytes(model, backend)  # type: ignore[arg-type]
 
 
 def _longest_context(
@@ -1066,6 +1070,17 @@ def _sglang_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8:
     )
 
 
+def _does_not_fit(engine: Engine, ckpt: Checkpoint, needed_bytes: int, have_bytes: int) -> Refused:
+    return Refused(
+        engine=engine,
+        reason=Refusal.DOES_NOT_FIT,
+        quant=ckpt.name,
+        checkpoint_format=ckpt.format,
+        needed_bytes=needed_bytes,
+        have_bytes=have_bytes,
+    )
+
+
 def server_plan(
     engine: Engine, model: Model, rig: Rig, ckpt: Checkpoint, context: int, kv_type: str
 ) -> ServePlan | Refused:
@@ -1084,25 +1099,10 @@ def server_plan(
     cap = int(smallest.memory_bytes * memory_fraction(rig, engine))
     ctx = _longest_context(model, ckpt, lay, kv, context, cap, smallest.backend)
     if ctx is None:
-        need = _per_gpu(model, ckpt, lay, kv, MIN_SERVER_CONTEXT, smallest.backend)
-        return Refused(
-            engine=engine,
-            reason=Refusal.DOES_NOT_FIT,
-            quant=ckpt.name,
-            checkpoint_format=ckpt.format,
-            needed_bytes=need,
-            have_bytes=cap,
-        )
+        return _does_not_fit(engine, ckpt, _per_gpu(model, ckpt, lay, kv, MIN_SERVER_CONTEXT, smallest.backend), cap)
     load = _online_load_bytes(model, ckpt, lay, smallest.backend)
     if load is not None and load > cap:  # online FP8 first loads every 16-bit weight of the GPU's share
-        return Refused(
-            engine=engine,
-            reason=Refusal.DOES_NOT_FIT,
-            quant=ckpt.name,
-            checkpoint_format=ckpt.format,
-            needed_bytes=load,
-            have_bytes=cap,
-        )
+        return _does_not_fit(engine, ckpt, load, cap)
     if engine == Engine.VLLM:
         steps = _vllm_steps(model, ckpt, lay, ctx, kv_fp8, _needs_half(rig, ckpt))
         steps = _in_spark_container(steps) if _on_spark(rig) else steps
