@@ -16,14 +16,12 @@ from engine.parse import parse_model
 TABLE = rows()
 # Rows not resolved right yet: each is a strict xfail, so resolving one right fails the suite until it is taken off.
 NOT_YET = {
-    "meta-llama/Llama-Guard-3-8B",  # a Llama 3.1 8B fine-tune whose name says "3": read as Llama 3 8B
     "mistralai/Devstral-2-123B-Instruct-2512",  # not in the catalog yet (issue 15): no sourced config found
     "devstral 2",
     "google/gemma-4-12b-it",
     "ibm-granite/granite-4.0-h-small",
     "granite 4.0 h small",
     "unsloth/granite-4.0-h-small-GGUF",
-    "magistral:24b",  # Ollama's tag for Magistral Small: no source yet that ties the bare tag to the 24B
 }
 
 
