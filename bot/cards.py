@@ -219,10 +219,12 @@ def commands_card(report: FitReport) -> Card:
 
 
 def _quant_table(r: ReadingReport) -> str:
+    less = dict(r.fits_with_less_context)
     rows = [
         f"{VERDICT_MARK[o.verdict]} `{o.quant}` {fmt_gb(o.weights_bytes)}"
         + (" est." if o.weights_basis == "estimated" else "")
         + (" ⚠" if o.tier is Tier.DEGRADED else "")
+        + (f" (fits ≤{fmt_tokens(less[o.quant])})" if o.quant in less else "")
         for o in r.options
     ]
     return " · ".join(rows)

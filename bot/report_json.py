@@ -82,6 +82,7 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
             for o in r.options
         ],
         "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
+        "fits_with_less_context": [{"quant": q, "max_context": n} for q, n in r.fits_with_less_context],
         "pick": _pick_json(r.pick, r, report),
     }
 

@@ -100,6 +100,9 @@ class ReadingReport(Frozen):
     best: str | None
     # better quants than `best` that fit wholly on the accelerator with less context: (quant, longest context)
     shorter_context: tuple[tuple[str, int], ...] = ()
+    # every option that does not fit wholly on the accelerator at the asked context but does with less (not under
+    # SHORT_CONTEXT): (quant, longest context), so the ladder can say "fits up to 12k" beside a pick that traded context
+    fits_with_less_context: tuple[tuple[str, int], ...] = ()
     pick: Pick | None = None  # `best` with the context and KV type it runs at (None when nothing runs)
 
     def option(self, quant: str | None) -> QuantOption | None:
@@ -592,7 +595,8 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         pick = pick.model_copy(update={"option": _with_servers(model, rig, pick.option, pick.context, pick.kv_type)})
         pick = pick.model_copy(update={"option": _with_mlx_sibling(pick.option, options)})
         options = tuple(pick.option if o.quant == best and pick.trade is Trade.NONE else o for o in options)
-    shorter = () if opts.quant else _with_less_context(model, rig, options, pick, context, profile)
+    with_less = _fits_with_less_context(model, rig, options, context, profile)
+    shorter = () if opts.quant else _with_less_context(options, pick, with_less)
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
@@ -604,32 +608,41 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         options=options,
         best=best,
         shorter_context=shorter,
+        fits_with_less_context=with_less,
         pick=pick,
     )
 
 
-def _with_less_context(
-    model: Model,
-    rig: Rig,
-    options: tuple[QuantOption, ...],
-    pick: Pick | None,
-    context: int,
-    profile: memory.KvProfile,
+def _fits_with_less_context(
+    model: Model, rig: Rig, options: tuple[QuantOption, ...], context: int, profile: memory.KvProfile
 ) -> tuple[tuple[str, int], ...]:
-    """Quants better than the pick (`quality_key`) that do not fit wholly in accelerator or unified memory at the
-    asked context and KV type but do with less (not under SHORT_CONTEXT): each with the longest context it fits at."""
+    """Options that do not fit wholly in accelerator or unified memory at the asked context and KV type but do with
+    less (not under SHORT_CONTEXT), each with the longest context it fits at, in the ladder's order."""
     if context <= SHORT_CONTEXT:
         return ()
-    floor = quality_key(pick.option) if pick is not None else None
     found: list[tuple[str, int]] = []
-    for o in sorted(options, key=quality_key, reverse=True):
-        if (floor is not None and quality_key(o) <= floor) or len(found) == SHORTER_CONTEXT_SHOWN:
-            break
-        if o.verdict == "fits" or (pick is not None and o.quant == pick.quant):
+    for o in options:
+        if o.verdict == "fits":
             continue
         longest = _longest_fitting(model, rig, o.weights_bytes, context, profile)
         if longest is not None:
             found.append((o.quant, longest))
+    return tuple(found)
+
+
+def _with_less_context(
+    options: tuple[QuantOption, ...], pick: Pick | None, with_less: tuple[tuple[str, int], ...]
+) -> tuple[tuple[str, int], ...]:
+    """Up to SHORTER_CONTEXT_SHOWN quants better than the pick (`quality_key`) that fit only with less context,
+    best first, each with the longest context it fits at."""
+    floor = quality_key(pick.option) if pick is not None else None
+    longest = dict(with_less)
+    found: list[tuple[str, int]] = []
+    for o in sorted(options, key=quality_key, reverse=True):
+        if (floor is not None and quality_key(o) <= floor) or len(found) == SHORTER_CONTEXT_SHOWN:
+            break
+        if o.quant in longest and not (pick is not None and o.quant == pick.quant):
+            found.append((o.quant, longest[o.quant]))
     return tuple(found)
 
 

@@ -80,6 +80,26 @@ def test_context_and_kv_are_traded_before_bits(real_catalog: Catalog, model: str
         assert instead is not None and instead.tier not in GOOD_OR_BETTER
 
 
+@pytest.mark.parametrize(("model", "hardware"), [*TRADES, ("llama-3.1-8b", "GTX 1070")])
+def test_the_ladder_says_how_much_context_each_quant_fits(real_catalog: Catalog, model: str, hardware: str) -> None:
+    """A pick that traded context sits in a ladder of ❌ at the asked 32k: each of those that fits with 8k or more
+    says the longest context it fits, so the ladder never contradicts the pick, and a smaller file fits longer."""
+    m, readings = real_catalog.models[model], parse_hardware(hardware, real_catalog)
+    reading = fit(m, readings).readings[0]
+    longest = dict(reading.fits_with_less_context)
+    pick = reading.pick
+    assert pick is not None and pick.trade in (Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8, Trade.KV_Q8)
+    if pick.kv_type == "f16":
+        assert longest[pick.quant] >= pick.context
+    for quant, tokens in longest.items():
+        option = reading.option(quant)
+        assert option is not None and option.verdict != "fits" and 8192 <= tokens < 32768
+        again = fit(m, readings, FitOptions(context=tokens, quant=quant)).readings[0].options[0]
+        assert again.verdict == "fits", (quant, tokens)
+    sizes = sorted((reading.option(q).weights_bytes, n) for q, n in longest.items())  # type: ignore[union-attr]
+    assert [n for _, n in sizes] == sorted((n for _, n in sizes), reverse=True)
+
+
 def test_an_asked_context_is_not_shortened(real_catalog: Catalog) -> None:
     m = real_catalog.models["llama-3.3-70b"]
     pick = fit(m, parse_hardware("2x RTX 3090", real_catalog), FitOptions(context=32768)).readings[0].pick

@@ -29,6 +29,8 @@ _RAM_SPEC = re.compile(
     re.I,
 )
 _CHANNEL_WORDS = {"dual": 2, "quad": 4, "octa": 8}
+# System RAM as a source states it in its memory column ("64 GB DDR4-3200 (channel count not stated)").
+_RAM_STATED = re.compile(r"\b\d+\s*GB\s+(?:LP)?DDR\d(?:X)?(?:-\d{4})?\b", re.I)
 _QUANT_WORD = re.compile(r"\b(UD-)?(I?Q\d\w*|BF16|F16|FP16|MXFP4)\b", re.I)
 
 
@@ -98,6 +100,16 @@ def _rig(run: MeasuredRun, catalog: Catalog) -> Rig | None:
     return None
 
 
+def _hardware_words(run: MeasuredRun) -> str:
+    """The run's hardware as published, with the system RAM its memory column states when the description leaves it
+    out: an offload run's speed depends on it, and a reader judges a cited run by it."""
+    words = " ".join(re.sub(r"\(.*?\)", "", run.hardware).split())
+    ram = _RAM_STATED.search(run.hardware_memory)
+    if ram is not None and not _RAM_STATED.search(words):
+        words = f"{words}, {ram.group(0)}"
+    return words[:80]
+
+
 def resolve_run(run: MeasuredRun, catalog: Catalog) -> tuple[MeasuredPoint | None, str]:
     """The run as a point, or None and why it cannot be cited."""
     if not _MAINLINE.search(run.engine):
@@ -135,7 +147,7 @@ def resolve_run(run: MeasuredRun, catalog: Catalog) -> tuple[MeasuredPoint | Non
         gpu_count=gpus if gpus is not None else len(rig.gpus),
         device_class=rig_class(rig, gpus, run.setup),
         ram_gb_s=ram_gb_s(run),
-        hardware=" ".join(re.sub(r"\(.*?\)", "", run.hardware).split())[:80],
+        hardware=_hardware_words(run),
         source=run.source,
     )
     return point, ""
