@@ -19,9 +19,6 @@ NOT_YET = {
     "mistralai/Devstral-2-123B-Instruct-2512",  # not in the catalog yet (issue 15): no sourced config found
     "devstral 2",
     "google/gemma-4-12b-it",
-    "ibm-granite/granite-4.0-h-small",
-    "granite 4.0 h small",
-    "unsloth/granite-4.0-h-small-GGUF",
 }
 
 
