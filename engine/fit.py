@@ -376,7 +376,7 @@ def _pick_in_group(
         traded = _traded(ctx, o, profile)
         if traded is not None and accept(traded.option):
             return traded
-    useful = next((o for o in members if _useful_offload(o) and accept(o)), None)
+    useful = next((o for o in sorted(members, key=_offload_order) if _useful_offload(o) and accept(o)), None)
     if useful is not None:
         return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)
     return None
@@ -408,6 +408,14 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
 def _fits(ctx: _PickContext, weights_bytes: int, kv_bytes: int) -> bool:
     """Whether the weights and KV cache fit wholly on the accelerator (placed only: sized in full once it does)."""
     return place(ctx.model, ctx.rig, weights_bytes, kv_bytes).verdict == "fits"
+
+
+def _offload_order(o: QuantOption) -> bool:
+    """Offloaded, the usual 4-bit quant before a 5-8 bit one of the same group (a stable sort keeps quality order
+    within each): decode then reads the experts from system RAM, so every bit above 4 costs speed in proportion
+    (Q8_0 reads 1.7x Q4_K_M's bytes) and fills RAM the context and the system need, for a few hundredths of
+    perplexity (catalog/data/quants/quality.yaml). Wholly on the accelerator the best tier that fits still wins."""
+    return o.tier is not quants.Tier.GOOD
 
 
 def _useful_offload(o: QuantOption) -> bool:

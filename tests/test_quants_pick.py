@@ -37,6 +37,11 @@ PICKS = [
     ("qwen3-30b-a3b", "RTX 3090", None, GOOD_OR_BETTER, "30B-A3B at 4+ bits on 24 GB"),
     ("gemma-3-27b", "RTX 3090", None, GOOD_OR_BETTER, "27B at 4+ bits on 24 GB"),
     ("qwen2.5-72b", "M4 Max 128GB", None, GOOD_OR_BETTER, "72B at 4+ bits on 128 GB"),
+    # experts in RAM: decode reads them from there, so the usual 4-bit file, not Q8_0 filling 25 of 32 GB at half
+    # the speed ("Q4_K_M with --n-cpu-moe" is the r/LocalLLaMA answer for a 12 GB card and 32 GB)
+    ("qwen3-30b-a3b", "RTX 3060 12GB + 32GB DDR4", None, {Tier.GOOD}, "4 bits when the experts sit in RAM"),
+    ("gemma-4-26b-a4b", "rtx 4060 8gb + 32gb ddr5", None, {Tier.GOOD}, "4 bits when the experts sit in RAM"),
+    ("deepseek-r1", "EPYC 9654 768GB", None, {Tier.GOOD}, "CPU only: every byte read from RAM each token"),
 ]
 
 

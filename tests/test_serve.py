@@ -147,7 +147,7 @@ IK_CASES = [
     (
         "deepseek-r1",
         "EPYC 9654 768GB",
-        None,
+        "Q8_0",  # the pick there is Q4_K_M (offloaded, 4 bits before 8), whose file the catalog does not name
         "DeepSeek-R1-GGUF/DeepSeek-R1-Q8_0/DeepSeek-R1.Q8_0-00001-of-00015.gguf",
         None,
     ),
