@@ -35,6 +35,9 @@ DEFAULT_MT_S = {
 }
 DEFAULT_RAM_GENERATION = "DDR5"
 DESKTOP_MAX_GIB = 256  # desktop boards take 4 DIMMs; more memory than this implies a server platform
+# DDR4 desktop platforms top out at 128 GB (4 x 32 GB: every DDR4 desktop family in catalog/data/hardware/cpus.yaml
+# states 64 or 128 GB), so more DDR4 than that ("4x3090 + 256gb ddr4") sits on a server or HEDT board.
+DESKTOP_MAX_GIB_BY_GENERATION = {"DDR4": 128}
 SERVER_DEFAULT_CHANNELS = 8
 DESKTOP_DEFAULT_CHANNELS = 2
 # With iogpu.wired_limit_mb raised, the answer assumes the user leaves macOS this much (stated on the card as the
@@ -273,8 +276,8 @@ def spec_ram(
     gib: float, generation: str | None, mt_s: int | None, channels: int | None
 ) -> tuple[SystemRam, tuple[RamFact, ...]]:
     """`gib` of system RAM from what a phrase stated of it (DDR generation, MT/s, channels), the rest assumed:
-    DDR5 at its common speed, 2 channels up to DESKTOP_MAX_GIB and SERVER_DEFAULT_CHANNELS past it. Returns the
-    RAM and which facts were assumed."""
+    DDR5 at its common speed, 2 channels up to a desktop board's most (DESKTOP_MAX_GIB, DDR4's own) and
+    SERVER_DEFAULT_CHANNELS past it. Returns the RAM and which facts were assumed."""
     assumed: list[RamFact] = []
     gen = generation or DEFAULT_RAM_GENERATION
     if generation is None:
@@ -282,7 +285,8 @@ def spec_ram(
     speed = mt_s or DEFAULT_MT_S[gen]
     if mt_s is None:
         assumed.append("speed")
-    n = channels or (SERVER_DEFAULT_CHANNELS if gib > DESKTOP_MAX_GIB else DESKTOP_DEFAULT_CHANNELS)
+    desktop_max = DESKTOP_MAX_GIB_BY_GENERATION.get(gen, DESKTOP_MAX_GIB)
+    n = channels or (SERVER_DEFAULT_CHANNELS if gib > desktop_max else DESKTOP_DEFAULT_CHANNELS)
     if channels is None:
         assumed.append("channels")
     ram = SystemRam(

@@ -75,6 +75,10 @@ PHRASES = [
     ("128GB unified", "128GB"),
     ("EPYC 9654 768GB", "768 GB DDR5-4800 12-channel"),
     ("64GB DDR4 no gpu", "64 GB DDR4-3200 2-channel"),
+    # no DDR4 desktop board takes more than 128 GB (4 x 32): 256 GB of DDR4 is a server or HEDT board's
+    ("4x3090 + 256gb ddr4", "4x NVIDIA GeForce RTX 3090 + 256 GB DDR4-3200 8-channel"),
+    ("2x 3090 + 128gb ddr4", "2x NVIDIA GeForce RTX 3090 + 128 GB DDR4-3200 2-channel"),
+    ("2x 3090 + 256gb ddr5", "2x NVIDIA GeForce RTX 3090 + 256 GB DDR5-5600 2-channel"),
     ("24GB VRAM 64GB RAM", "NVIDIA GeForce RTX 3090 + 64 GB"),
     ("24GB GPU + 256GB DDR5", "NVIDIA GeForce RTX 3090 + 256 GB DDR5"),
     # a size next to a card picks the card's variant with that memory, not system RAM
