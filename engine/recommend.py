@@ -211,8 +211,10 @@ def _made(item: _Item, prices: _Prices) -> _Machine:
     box_usd, box_part = device_price(item.device, item.gib)
     assert box_usd is not None  # `_fixed` offers only priced sizes
     rig = Rig(unified=unified_pool(item.device, item.gib))
+    # every size of one unified machine answers for it, as more cards answer for their GPU: a bigger size is listed
+    # only where it lifts the answer into a better group of quants
     return _Machine(
-        usd=box_usd, basis=PriceBasis(parts=(box_part,)), label=_item_key(item), rig=rig, key=_item_key(item)
+        usd=box_usd, basis=PriceBasis(parts=(box_part,)), label=_item_key(item), rig=rig, key=item.device.id
     )
 
 
@@ -341,15 +343,33 @@ def recommend(
     """The cheapest machines that run the model at `min_decode_tps` (the typical speed), each at /fit's pick on it
     (its quant, KV cache type and context: a context not `context_asked` may be traded as /fit trades it): 1-8 of
     one GPU, unified-memory machines at each priced size, and 1-4 GPUs with system RAM where RAM is priced. Builds
-    at 4 bits and up first, then 3-bit, then 2-bit (degraded) ones, cheapest first within each.
+    at 4 bits and up first, cheapest first, then up to FEWER_BITS_SHOWN cheaper ones at 3 or 2 bits (`_shown`).
 
     Machines are tried in order of price (a heap), so the search stops at the `limit`-th answer; a GPU + RAM build
     that cannot hold the model goes back on the heap at its next RAM size. More RAM of the same speed only admits
     larger, slower quants, so the first size that runs the model answers for its GPUs and platform."""
     prices = _Prices(catalog)
     search = _Search(model, context, min_decode_tps, may_shorten=not context_asked)
-    found = [c for c, _ in _cheapest(search, prices, budget_usd, limit, best_group_limit=limit)]
-    return sorted(found, key=lambda c: (_group(c.tier), c.price_usd))[:limit]
+    wanted_best = max(limit - FEWER_BITS_SHOWN, 1)
+    found = [c for c, _ in _cheapest(search, prices, budget_usd, limit, best_group_limit=wanted_best)]
+    return _shown(sorted(found, key=lambda c: (_group(c.tier), c.price_usd)), limit)
+
+
+# Below the builds at 4 bits and up, /recommend lists at most this many cheaper ones at fewer bits (3, then 2):
+# the way in for a smaller budget, without crowding out the builds an expert would buy.
+FEWER_BITS_SHOWN = 3
+
+
+def _shown(ranked: list[Candidate], limit: int) -> list[Candidate]:
+    """The best group's builds, cheapest first, then builds at fewer bits that cost less than the cheapest of them:
+    FEWER_BITS_SHOWN, or more where the best group has too few to fill `limit` (all of them when no build reaches 4
+    bits)."""
+    best = [c for c in ranked if _group(c.tier) == 0]
+    if not best:
+        return ranked[:limit]
+    fewer = [c for c in ranked if _group(c.tier) > 0 and c.price_usd < best[0].price_usd]
+    shown = best[: limit - min(len(fewer), FEWER_BITS_SHOWN)]
+    return shown + fewer[: limit - len(shown)]
 
 
 def _cheapest(
@@ -408,8 +428,9 @@ def _cheapest(
     return found
 
 
-# /recommend searches on past its `limit` answers for builds at 4 bits and up, to this many times the limit
-SEARCH_PAST_LIMIT = 2
+# /recommend searches on past its `limit` answers for builds at 4 bits and up, to this many times the limit: a big
+# MoE's cheapest 4-bit build (Qwen3-235B: a 32 GB card and 128 GB of RAM) comes after a score of cheaper 2-bit ones
+SEARCH_PAST_LIMIT = 6
 
 
 def _enough(found: list[tuple[Candidate, _Machine]], limit: int, best_group_limit: int) -> bool:

@@ -205,6 +205,23 @@ def _bits(c: Candidate) -> int:
     return nominal_bits(c.quant, c.bits_per_weight)
 
 
+# "cheapest hardware for X?" where 2-bit boxes are far cheaper than any 4-bit build: the answer leads with the
+# cheapest builds at 4 bits and up (what an expert would buy), then at most a few cheaper ones at fewer bits (the way
+# in for a smaller budget), never a page of 2-bit files with no 4-bit build at all
+CHEAPEST_LEADS_WITH_FOUR_BITS = ["qwen3-235b-a22b", "llama-3.3-70b", "gpt-oss-120b"]
+
+
+@pytest.mark.parametrize("model", CHEAPEST_LEADS_WITH_FOUR_BITS)
+def test_recommend_leads_with_four_bit_builds(real: Catalog, model: str) -> None:
+    found = recommend(real.models[model], real, min_decode_tps=5)
+    fours = [c for c in found if _bits(c) >= 4]
+    assert fours and found[: len(fours)] == fours, [(c.label, c.quant) for c in found]
+    assert [c.price_usd for c in fours] == sorted(c.price_usd for c in fours)
+    fewer = found[len(fours) :]
+    assert all(c.price_usd < fours[0].price_usd for c in fewer)
+    assert len(found) <= 10 and len(fewer) <= 10 - len(fours) and len(fours) >= 4
+
+
 # "best rig for X under $N?": (model, budget, target tok/s, what the first build must be, why an expert says so)
 BEST = [
     # gpt-oss-120b's own MXFP4 file (61 GB) wholly in fast memory at 20+ tok/s fits in $3k (two 32 GB cards, a
