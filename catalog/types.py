@@ -47,7 +47,7 @@ class Attention(Frozen):
     head_dim: PositiveInt | None = None
     v_head_dim: PositiveInt | None = None
     kv_lora_rank: PositiveInt | None = None
-    qk_rope_head_dim: PositiveInt | None = None
+    qk_rope_head_dim: NonNegativeInt | None = None  # 0: MLA without positional encoding (NoPE, GLM-5.3-Flash)
     # Layers that attend only to the last `sliding_window_tokens` tokens (Gemma 2/3, gpt-oss, ...).
     sliding_window_tokens: PositiveInt | None = None
     sliding_window_layers: NonNegativeInt = 0
