@@ -79,6 +79,10 @@ PHRASES = [
     ("4x3090 + 256gb ddr4", "4x NVIDIA GeForce RTX 3090 + 256 GB DDR4-3200 8-channel"),
     ("2x 3090 + 128gb ddr4", "2x NVIDIA GeForce RTX 3090 + 128 GB DDR4-3200 2-channel"),
     ("2x 3090 + 256gb ddr5", "2x NVIDIA GeForce RTX 3090 + 256 GB DDR5-5600 2-channel"),
+    # older and low-power memory named as people write it: RAM, never a device called "LPDDR4X"
+    ("16GB LPDDR4X", "16 GB LPDDR4X-4266"),
+    ("rtx 3060 + 32gb ddr3", "NVIDIA GeForce RTX 3060 12GB + 32 GB DDR3-1600"),
+    ("16gb ddr3 1600 no gpu", "16 GB DDR3-1600"),
     ("24GB VRAM 64GB RAM", "NVIDIA GeForce RTX 3090 + 64 GB"),
     ("24GB GPU + 256GB DDR5", "NVIDIA GeForce RTX 3090 + 256 GB DDR5"),
     # a size next to a card picks the card's variant with that memory, not system RAM

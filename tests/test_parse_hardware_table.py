@@ -49,6 +49,9 @@ REFUSED = [
     ("0x RTX 3090 + 64GB RAM", "`0x`"),
     ("300x 3090", "`300x`"),
     ("RTX 9999", "RTX 9999 24GB 1000GB/s"),
+    # a board whose last words name a catalog entry is not that entry: refused, never read as a Raspberry Pi 5
+    ("orange pi 5 16gb", "16GB LPDDR4X"),
+    ("banana pi m7", "16GB LPDDR4X"),
 ]
 
 

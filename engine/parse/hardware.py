@@ -61,7 +61,7 @@ _QUALIFIER = re.compile(
     r"memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4|hbm\d?e?|gddr\d?x?)\b"
 )
 _GPU_WORDS = ("gpu", "gpus", "card", "cards", "graphics card", "graphics cards")  # "a 24GB GPU": VRAM
-_DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|ddr5|ddr4)(?:[-\s]?(?P<mts>\d{4}))?\b")
+_DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|lpddr4x|ddr5|ddr4|ddr3l?)(?:[-\s]?(?P<mts>\d{4}))?\b")
 _CHANNELS = re.compile(
     r"\b(?:(?P<n>\d{1,2})[-\s]?(?:ch|chan|channels?)|(?P<word>single|dual|quad|hexa|octa|twelve)[-\s]?channel)\b"
 )
@@ -350,7 +350,7 @@ _DIMMS_AFTER_NAME = re.compile(r"(?<=[a-z0-9+])\s+(?P<n>\d{1,2})\s*[x×]\s*(?P<g
 _DIMM_BREAKDOWN = re.compile(r"(?<=gb)\s*\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g)?\s*\)")
 
 
-_RAM_CONTEXT = re.compile(r"\b(?:epyc|xeon|threadripper|ryzen|core|i[3579]|ddr[345]|ram|memory|r?dimms?)\b")
+_RAM_CONTEXT = re.compile(r"\b(?:epyc|xeon|threadripper|ryzen|core|i[3579]|(?:lp)?ddr[345]x?|ram|memory|r?dimms?)\b")
 
 
 def _dimm_totals(part: str) -> str:
@@ -812,6 +812,27 @@ def _refuse_unannounced(lowered: str) -> None:
             )
 
 
+# Boards whose names hold a catalog name's words but are other hardware: never read as it (`orange pi 5` is a
+# Rockchip RK3588 board, not the Raspberry Pi 5 its last words name). Not in the catalog: no sourced memory figures.
+_LOOKALIKES = {
+    "orange pi": ("the Orange Pi boards", "Raspberry Pi"),
+    "banana pi": ("the Banana Pi boards", "Raspberry Pi"),
+    "rock pi": ("the Radxa Rock boards", "Raspberry Pi"),
+}
+
+
+def _refuse_lookalikes(lowered: str) -> None:
+    for name, (what, not_this) in _LOOKALIKES.items():
+        if re.search(rf"\b{name}\b", lowered):
+            raise RigfitError(
+                f"I don't know {what} ({name} is not a {not_this}), so I can't size it. Describe its memory instead, "
+                "e.g. `16GB LPDDR4X` for CPU only.",
+                field="hardware",
+                code=ErrorCode.DEVICE_UNKNOWN,
+                suggestions=("16GB LPDDR4X",),
+            )
+
+
 def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     """Every reasonable reading of a hardware phrase, most likely first."""
     if not text or not text.strip():
@@ -827,6 +848,7 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         )
     lowered = _server_boards(_prepare(text))
     _refuse_unannounced(lowered)
+    _refuse_lookalikes(lowered)
     nodes, lowered, total = _take_nodes(lowered)
     link, said_cluster, lowered = _take_link(lowered)
     no_gpu = bool(_NO_GPU.search(lowered))
