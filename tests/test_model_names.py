@@ -16,8 +16,6 @@ from engine.parse import parse_model
 TABLE = rows()
 # Rows not resolved right yet: each is a strict xfail, so resolving one right fails the suite until it is taken off.
 NOT_YET = {
-    "mistralai/Devstral-2-123B-Instruct-2512",  # not in the catalog yet (issue 15): no sourced config found
-    "devstral 2",
     "google/gemma-4-12b-it",
 }
 
