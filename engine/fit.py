@@ -602,6 +602,7 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     if pick is not None:  # the pick also names the best vLLM/SGLang checkpoint for the rig's GPUs
         pick = pick.model_copy(update={"option": _with_servers(model, rig, pick.option, pick.context, pick.kv_type)})
         pick = pick.model_copy(update={"option": _with_mlx_sibling(pick.option, options)})
+        pick = pick.model_copy(update={"option": _with_gguf_sibling(pick.option, options)})
         options = tuple(pick.option if o.quant == best and pick.trade is Trade.NONE else o for o in options)
     with_less = _fits_with_less_context(model, rig, options, context, profile)
     shorter = () if opts.quant else _with_less_context(options, pick, with_less)
@@ -667,25 +668,40 @@ def _with_mlx_sibling(option: QuantOption, options: tuple[QuantOption, ...]) -> 
     """On a Mac, MLX right after llama.cpp under a GGUF pick: the MLX build of about the same bits that fits (the
     nearest, the larger on a tie), with its own plan (`mlx_lm.server` on a published repo, or `mlx_lm.convert`
     from the 16-bit one) and its own size."""
-    if option.format != "gguf" or option.serve.plan(Engine.MLX) is not None:
+    return _with_sibling(option, options, "gguf", "mlx", (Engine.MLX,))
+
+
+def _with_gguf_sibling(option: QuantOption, options: tuple[QuantOption, ...]) -> QuantOption:
+    """Under an MLX pick, llama.cpp and Ollama right after MLX on the GGUF of about the same bits that fits (most
+    Mac users run llama.cpp, LM Studio or Ollama): gpt-oss-120b's MLX MXFP4-Q8 build and ggml-org's MXFP4 GGUF."""
+    return _with_sibling(option, options, "mlx", "gguf", (Engine.LLAMA_CPP, Engine.OLLAMA))
+
+
+def _with_sibling(
+    option: QuantOption, options: tuple[QuantOption, ...], own: str, other: str, engines: tuple[Engine, ...]
+) -> QuantOption:
+    """The pick's own first plan, then `engines`' plans on the nearest option of the `other` format within
+    MLX_SIBLING_BITS bits per weight that fits (each plan with its own checkpoint and size), then the pick's other
+    plans; unchanged where the pick is not of format `own`, already has such a plan, or nothing is near."""
+    if option.format != own or any(option.serve.plan(e) is not None for e in engines):
         return option
     near = [
         o
         for o in options
-        if o.format == "mlx"
+        if o.format == other
         and o.verdict == "fits"
-        and o.serve.plan(Engine.MLX) is not None
+        and o.serve.plan(engines[0]) is not None
         and abs(o.bits_per_weight - option.bits_per_weight) <= MLX_SIBLING_BITS
     ]
     if not near:
         return option
     sibling = min(near, key=lambda o: (abs(o.bits_per_weight - option.bits_per_weight), -o.bits_per_weight))
-    mlx = sibling.serve.plan(Engine.MLX)
-    assert mlx is not None
+    added = tuple(p for e in engines if (p := sibling.serve.plan(e)) is not None)
     plans = option.serve.plans
-    head = tuple(p for p in plans[:1] if p.engine == Engine.LLAMA_CPP)
-    ordered = (*head, mlx, *plans[len(head) :])
-    served = Serve(plans=ordered, refused=tuple(r for r in option.serve.refused if r.engine != Engine.MLX))
+    served = Serve(
+        plans=(*plans[:1], *added, *plans[1:]),
+        refused=tuple(r for r in option.serve.refused if r.engine not in {p.engine for p in added}),
+    )
     return option.model_copy(update={"serve": served})
 
 

@@ -298,3 +298,20 @@ def test_a_mac_gets_the_mlx_build_of_its_gguf_pick(
     assert option.format == "gguf" and mlx is not None and mlx.checkpoint == mlx_repo
     assert [p.engine for p in option.serve.plans][:2] == [Engine.LLAMA_CPP, Engine.MLX]
     assert flags.check_command(serve_command(mlx)) == []
+
+
+# And the other way: under an MLX pick, llama.cpp right after MLX on the GGUF of about the same bits that fits (most
+# Mac users run llama.cpp, LM Studio or Ollama): gpt-oss-120b's MLX MXFP4-Q8 and ggml-org's MXFP4 GGUF.
+GGUF_SIBLINGS = [
+    ("gpt-oss-120b", "M4 Max 128GB", "ggml-org/gpt-oss-120b-GGUF"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "gguf_repo"), GGUF_SIBLINGS)
+def test_an_mlx_pick_names_the_gguf_for_llama_cpp(real: Catalog, model: str, hardware: str, gguf_repo: str) -> None:
+    option = _best(real, model, hardware)
+    llama = option.serve.plan(Engine.LLAMA_CPP)
+    assert option.format == "mlx" and llama is not None and gguf_repo in llama.checkpoint
+    assert [p.engine for p in option.serve.plans][:2] == [Engine.MLX, Engine.LLAMA_CPP]
+    assert flags.check_command(serve_command(llama)) == []
+    assert not any(r.engine == Engine.LLAMA_CPP for r in option.serve.refused)
