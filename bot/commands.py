@@ -57,6 +57,7 @@ from engine.parse import (
     parse_model,
     parse_prompt_tokens,
     parse_quant,
+    quant_in_model_text,
 )
 from engine.recommend import best_builds, recommend, upgrade_path, what_fits
 from engine.rig import Reading
@@ -96,7 +97,7 @@ def run_fit(
     readings = parse_hardware(hardware, catalog)
     options = FitOptions(
         context=parse_context(context, m),
-        quant=parse_quant(quant, m),
+        quant=parse_quant(quant if quant else quant_in_model_text(model), m),
         kv_type=parse_kv_type(kv_cache),
         prompt_tokens=parse_prompt_tokens(prompt, DEFAULT_PROMPT_TOKENS),
     )

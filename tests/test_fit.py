@@ -196,10 +196,20 @@ def test_better_quants_with_less_context_really_fit_there(
         assert over.readings[0].options[0].verdict != "fits"  # and about the longest
 
 
-@pytest.mark.parametrize("opts", [FitOptions(context=8192), FitOptions(quant="Q8_0")])
-def test_no_context_trade_when_the_context_is_short_or_the_quant_is_chosen(cat: Catalog, opts: FitOptions) -> None:
-    reading = fit(cat.models["llama-3.1-8b"], parse_hardware("12GB", cat), opts).readings[0]
+def test_no_context_trade_when_the_context_is_short(cat: Catalog) -> None:
+    reading = fit(cat.models["llama-3.1-8b"], parse_hardware("12GB", cat), FitOptions(context=8192)).readings[0]
     assert reading.shorter_context == ()
+
+
+def test_a_chosen_quant_that_does_not_fit_says_the_context_it_fits(cat: Catalog) -> None:
+    """`--quant Q8_0` on 12 GB at 32k: no other quant is offered instead, but the card says how much context the
+    chosen one fits with ("Fits with less context: Q8_0 up to 21k")."""
+    m, readings = cat.models["llama-3.1-8b"], parse_hardware("12GB", cat)
+    reading = fit(m, readings, FitOptions(quant="Q8_0")).readings[0]
+    assert reading.options[0].verdict != "fits"
+    [(quant, context)] = reading.shorter_context
+    assert quant == "Q8_0" and 8192 <= context < 32768
+    assert fit(m, readings, FitOptions(context=context, quant=quant)).readings[0].options[0].verdict == "fits"
 
 
 @pytest.mark.parametrize(

@@ -209,6 +209,39 @@ def test_quant_names(cat: Catalog) -> None:
     assert "not a quant I know" in str(err.value)
 
 
+# A quant written into the model text, as people type it in chats and as GGUF repos and files name it: /fit then
+# sizes that quant (None: the text names none, so the pick is made)
+QUANT_IN_MODEL_TEXT = [
+    ("llama 3.1 8b q4_k_m", "q4_k_m"),
+    ("qwen3 30b a3b at q6", "Q6_K"),  # a bare bit count in chat: the usual file of that count
+    ("70b q4", "Q4_K_M"),
+    ("mistral small q8", "Q8_0"),
+    ("glm 4.5 air UD-Q4_K_XL", "UD-Q4_K_XL"),
+    ("ggml-org/Qwen3-Coder-30B-A3B-Instruct-Q8_0-GGUF", "Q8_0"),
+    ("gpt-oss-120b mxfp4", "mxfp4"),
+    ("deepseek r1 iq1_s", "iq1_s"),
+    ("qwen3-30b-a3b", None),
+    ("qwq 32b", None),  # a q in a model's own name is no quant
+    ("unsloth/Qwen3-30B-A3B-GGUF", None),
+    ("llama3.1:8b", None),
+]
+
+
+@pytest.mark.parametrize(("text", "quant"), QUANT_IN_MODEL_TEXT)
+def test_a_quant_in_the_model_text(cat: Catalog, text: str, quant: str | None) -> None:
+    from engine.parse import quant_in_model_text
+
+    assert quant_in_model_text(text) == quant
+    if quant is not None:  # and it is one parse_quant takes
+        assert parse_quant(quant, cat.models["llama-3.1-8b"])
+
+
+def test_did_you_mean_names_each_quant_once(cat: Catalog) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_quant("Q9_K", cat.models["llama-3.1-8b"])
+    assert len(err.value.suggestions) == len(set(err.value.suggestions)) > 0
+
+
 @pytest.mark.parametrize(("value", "kv"), [(None, "f16"), ("q8", "q8_0"), ("Q4_0", "q4_0"), ("fp16", "f16")])
 def test_kv_types(value: str | None, kv: str) -> None:
     from engine.parse import parse_kv_type

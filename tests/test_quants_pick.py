@@ -270,3 +270,19 @@ NAMES = [
 @pytest.mark.parametrize(("name", "bits"), NAMES)
 def test_nominal_bits(name: str, bits: int) -> None:
     assert quants.nominal_bits(name, 2.7) == bits
+
+
+@pytest.mark.parametrize(
+    ("model", "hardware", "quant"),
+    [("llama 3.1 8b q4_k_m", "RTX 3090", "Q4_K_M"), ("qwen3 30b a3b at q5", "RTX 3090", "Q5_K_M")],
+)
+def test_a_quant_named_with_the_model_is_the_one_sized(
+    real_catalog: Catalog, model: str, hardware: str, quant: str
+) -> None:
+    """ "will llama 3.1 8b q4_k_m run on my 3090": the answer is about Q4_K_M, not the pick (Q8_0 there)."""
+    from bot.commands import run_fit
+
+    reading = run_fit(real_catalog, model, hardware).readings[0]
+    assert [o.quant for o in reading.options] == [quant]
+    # Q5_K_M of Qwen3-30B-A3B misses 32k on 24 GB: the card says the context it fits instead of another quant
+    assert reading.best == quant or [q for q, _ in reading.shorter_context] == [quant]

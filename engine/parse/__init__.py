@@ -14,6 +14,7 @@ from engine.parse.options import (
     parse_kv_type,
     parse_prompt_tokens,
     parse_quant,
+    quant_in_model_text,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "parse_model",
     "parse_prompt_tokens",
     "parse_quant",
+    "quant_in_model_text",
 ]

@@ -70,7 +70,7 @@ def parse_quant(value: str | None, model: Model) -> str | None:
     qt = quants.lookup(wanted)
     if qt is not None:
         return qt.name
-    choices = [q.name for q in model.quants] + quants.known_names()
+    choices = list(dict.fromkeys([q.name for q in model.quants] + quants.known_names()))
     near = difflib.get_close_matches(wanted.upper(), [c.upper() for c in choices], n=3, cutoff=0.5)
     by_upper = {c.upper(): c for c in choices}
     raise RigfitError(
@@ -80,6 +80,22 @@ def parse_quant(value: str | None, model: Model) -> str | None:
         code=ErrorCode.QUANT_UNKNOWN,
         suggestions=tuple(by_upper[n] for n in near),
     )
+
+
+# A quant written into the model text ("llama 3.1 8b q4_k_m", "qwen3 30b a3b at q6", a GGUF file or repo name):
+# llama.cpp's type names, Unsloth's UD- ones and MXFP4, or the chat shorthand of a bare bit count, which names the
+# file people mean by it (the K-quant medium, or Q6_K and Q8_0 which have no size letter).
+_QUANT_IN_TEXT = re.compile(r"(?i)(?<![a-z0-9])((?:ud[-_])?i?q[1-8](?:_[0-9a-z]+)*|mxfp4)(?![a-z0-9])")
+_SHORTHAND = {"q2": "Q2_K", "q3": "Q3_K_M", "q4": "Q4_K_M", "q5": "Q5_K_M", "q6": "Q6_K", "q8": "Q8_0"}
+
+
+def quant_in_model_text(text: str) -> str | None:
+    """The quant a model text names, as a quant name `parse_quant` takes; None when it names none."""
+    found = _QUANT_IN_TEXT.findall(text)
+    if not found:
+        return None
+    name = found[-1]
+    return _SHORTHAND.get(name.lower(), name)
 
 
 KV_TYPES = ("f16", "q8_0", "q4_0")
