@@ -298,11 +298,19 @@ def quality_key(o: QuantOption) -> tuple[bool, bool, int, int, bool, float]:
 # The pick takes the tiers in these groups, best first: any quant of 4 bits and up before trading down to 3 bits.
 # Each group names the bits worth trading context or KV type for: the group's usual quant (Q4_K_M, not Q6_K at 8k
 # when Q4_K_M runs at 32k).
+# A group holds its tiers' quants of at least its bits: a 1-bit file (IQ1_M) is taken only after the 2-bit ones
+# were tried with a q8_0 KV cache and less context, as a 3-bit one only after 4 bits.
 PICK_GROUPS: tuple[tuple[frozenset[quants.Tier], int], ...] = (
     (frozenset({quants.Tier.NEAR_LOSSLESS, quants.Tier.HIGH, quants.Tier.GOOD}), 4),
     (frozenset({quants.Tier.FAIR}), 3),
     (frozenset({quants.Tier.DEGRADED}), 2),
+    (frozenset({quants.Tier.DEGRADED}), 1),
 )
+
+
+def in_group(tier: quants.Tier, name: str, bits_per_weight: float, group: tuple[frozenset[quants.Tier], int]) -> bool:
+    tiers, least_bits = group
+    return tier in tiers and quants.nominal_bits(name, bits_per_weight) >= least_bits
 
 
 @dataclass(frozen=True)
@@ -337,8 +345,9 @@ def choose_pick(
     the pick's own context and KV type)."""
     ranked = sorted(options, key=quality_key, reverse=True)
     for taken in (_and_loadable(accept), accept):  # a file some engine loads before one none can (Kimi on a CPU)
-        for group, trade_bits in PICK_GROUPS:
-            members = [o for o in ranked if o.tier in group]
+        for group in PICK_GROUPS:
+            trade_bits = group[1]
+            members = [o for o in ranked if in_group(o.tier, o.quant, o.bits_per_weight, group)]
             pick = _pick_in_group(ctx, members, trade_bits, profile, taken) if members else None
             if pick is not None:
                 return pick.model_copy(update={"instead": _instead(pick, options)})
@@ -530,8 +539,10 @@ def pick_on_rig(
     sized: dict[str, QuantOption] = {}
     tiered = [(f, quants.tier(f[2].quant, f[2].bits_per_weight)) for f in files]
     for taken in (_and_loadable(accept), accept):  # as choose_pick: a file some engine loads first
-        for group, trade_bits in PICK_GROUPS:
-            members = _sized_group(ctx, [f for f, t in tiered if t in group], profile, max_weights_bytes, accept)
+        for group in PICK_GROUPS:
+            trade_bits = group[1]
+            grouped = [f for f, t in tiered if in_group(t, f[2].quant, f[2].bits_per_weight, group)]
+            members = _sized_group(ctx, grouped, profile, max_weights_bytes, accept)
             sized |= {o.quant: o for o in members}
             pick = _pick_in_group(ctx, sorted(members, key=quality_key, reverse=True), trade_bits, profile, taken)
             if pick is not None:
