@@ -963,7 +963,9 @@ def what_fits(
 
 
 def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[ModelFit]:
-    """A model is superseded here when a later model of the same family scores higher on this rig."""
+    """A model is superseded here when a later model of the same family scores higher on this rig and runs at
+    least as fast: a faster one keeps its use (Gemma 4 26B-A4B decodes three times as fast as the later dense 12B
+    on a 3090)."""
     out = []
     for f in found:
         family, date = models[f.model_id].family, f.quality.release_date
@@ -975,6 +977,7 @@ def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[Mo
             and g.quality.release_date is not None
             and g.quality.release_date > date
             and g.score > f.score
+            and g.decode_typical >= f.decode_typical
         ]
         if later:
             best = max(later, key=lambda g: g.score)

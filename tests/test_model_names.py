@@ -15,9 +15,7 @@ from engine.parse import parse_model
 
 TABLE = rows()
 # Rows not resolved right yet: each is a strict xfail, so resolving one right fails the suite until it is taken off.
-NOT_YET = {
-    "google/gemma-4-12b-it",
-}
+NOT_YET: set[str] = set()
 
 
 @pytest.mark.parametrize("row", TABLE, ids=[r["name"] for r in TABLE])
