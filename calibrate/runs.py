@@ -255,7 +255,7 @@ def hardware_phrase(raw: str, *, keep_plus: bool = False) -> str:
     name = re.sub(r"\(.*?\)", "", raw).split(",")[0]
     name = re.sub(r"\s\+\s?", " ", name) if keep_plus else name.replace("+", " ")
     name = re.sub(r"'[^']*'", "", name)
-    name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bGrace Blackwell\b|\bWorkstation Edition\b|\b\d+\s*GB\b", "", name)
+    name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bGrace Blackwell\b|\bWorkstation Edition\b", "", name)
     return " ".join(name.split())
 
 

@@ -386,3 +386,23 @@ def test_reported_model_names_map_to_a_catalog_shape(real_catalog: Catalog, repo
     from engine.parse import parse_model
 
     assert parse_model(model_name(reported), real_catalog).id == model_id
+
+
+# A size in a run's hardware cell names the variant of the device (the 32 GB MI50, the 36 GB M4 Max with its binned
+# 32-core GPU, the 40 GB A100); the host in parentheses and after a comma is not the device
+RUN_HARDWARE = [
+    ("AMD Instinct MI50 32GB", "mi50-32gb"),
+    ("Apple M4 Max 36GB", "m4-max-32c"),
+    ("NVIDIA A100-SXM4-40GB (Google Cloud a2-highgpu-1g)", "a100-40gb-sxm"),
+    ("NVIDIA GeForce RTX 4090, host Ryzen 9 7950X", "rtx-4090"),
+]
+
+
+@pytest.mark.parametrize(("cell", "device_id"), RUN_HARDWARE)
+def test_a_runs_hardware_cell_keeps_its_size(real_catalog: Catalog, cell: str, device_id: str) -> None:
+    from calibrate.runs import hardware_phrase
+    from engine.parse import parse_hardware
+
+    rig = parse_hardware(hardware_phrase(cell), real_catalog)[0].rig
+    ids = [g.hardware_id for g in rig.gpus] + ([rig.unified.hardware_id] if rig.unified else [])
+    assert ids == [device_id]
