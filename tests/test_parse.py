@@ -162,6 +162,22 @@ def test_adhoc_borrows_plain_attention(
     assert low_gb <= memory.kv_cache_bytes(m, 32768) / 1e9 <= high_gb, (m.architecture_from, why)
 
 
+# ... and among models of that shape, the family most of them belong to, whose context it then says it reads
+ADHOC_BORROWS = [
+    ("32B", ("Qwen", "QwQ"), 131072, "a Qwen 32B (Qwen2.5, QwQ, Qwen3), not Seed-OSS-36B's 512K of the same layout"),
+    ("70B", ("Llama 3",), 131072, "Llama 3.x 70B"),
+]
+
+
+@pytest.mark.parametrize(("text", "family", "context", "why"), ADHOC_BORROWS)
+def test_adhoc_borrows_the_common_family(
+    real_catalog: Catalog, text: str, family: tuple[str, ...], context: int, why: str
+) -> None:
+    m = parse_model(text, real_catalog)
+    assert m.architecture_from is not None and m.architecture_from.startswith(family), (m.architecture_from, why)
+    assert m.context_max_tokens == context, why
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 from catalog.catalog import Catalog
 from catalog.lookup import NameIndex
@@ -332,17 +333,32 @@ def _exotic_rank(attention: Attention) -> int:
 def _closest_architecture(total_b: float, *, moe: bool, pool: list[Model]) -> Model | None:
     """The nearest catalog model in size; among equally near ones the plainest attention (`30B-A3B` borrows
     Qwen3-30B-A3B's GQA, not Nemotron 3 Nano's hybrid), then a general model over a coding or distilled variant,
-    then the longest context (the most recent design:
-    Llama 3.3 70B rather than Llama 2 70B for a bare `70B`)."""
+    then the most common shape (the one most near models share) and family (a bare `32B` is a Qwen 32B, not
+    Seed-OSS-36B of the same KV layout and 512K context), then the longest context (the most recent design: Llama
+    3.3 70B rather than Llama 2 70B for a bare `70B`)."""
     pool = [m for m in pool if m.is_moe == moe] or pool
     if not pool:
         return None
     distance = {m.id: abs(math.log(m.total_params_b / total_b)) for m in pool}
     nearest = min(distance.values())
     near = [m for m in pool if distance[m.id] <= nearest + SAME_SIZE]
+    shared, families = Counter(_shape(m) for m in near), Counter(m.family for m in near)
     return max(
-        near, key=lambda m: (-_exotic_rank(m.attention), not _specialised(m), m.context_max_tokens, -distance[m.id])
+        near,
+        key=lambda m: (
+            -_exotic_rank(m.attention),
+            not _specialised(m),
+            shared[_shape(m)],
+            families[m.family],
+            m.context_max_tokens,
+            -distance[m.id],
+        ),
     )
+
+
+def _shape(model: Model) -> tuple[int, int | None, int | None]:
+    """What sizes a model's KV cache: its layers, KV heads and head width."""
+    return model.layers, model.attention.n_kv_heads, model.attention.head_dim
 
 
 _SPECIALISED = re.compile(r"coder|code|devstral|distill|math|guard")  # coding (Devstral is Mistral's), distilled, guard
