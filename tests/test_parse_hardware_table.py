@@ -22,7 +22,6 @@ NOT_YET = {
     "epyc 7642 + 8x mi50 32gb",
     "gh200",
     "mac studio 512",
-    "framework desktop 32gb (385)",
     "3 old dell r730s with 256gb each",
     "8 node raspberry pi 5 cluster",
     "2 strix halo boxes (evo-x2 + framework) 256gb total",
