@@ -35,7 +35,11 @@ PHRASES = [
     ("i9-13900k 128gb ddr5", "Intel Core i9-13900K", 8, 3000, True, 1),
     ("ryzen 9 7950x 96gb", "AMD Ryzen 9 7950X", 16, 4500, True, 1),
     ("TR 7995WX 256GB", None, 0, 0, False, 1),
-    ("9950X 192GB", None, 0, 0, False, 1),
+    ("9950X 192GB", "AMD Ryzen 9 9950X", 16, 4300, True, 1),
+    ("threadripper pro 7985wx 512gb ddr5", "AMD Ryzen Threadripper PRO 7985WX", 64, 3200, True, 1),
+    ("5995wx 256gb", "AMD Ryzen Threadripper PRO 5995WX", 64, 2700, False, 1),
+    ("w7-3465x 256gb", "Intel Xeon w7-3465X", 28, 2500, True, 1),
+    ("threadripper 7980x 256gb", None, 0, 0, False, 1),
 ]
 
 
@@ -89,7 +93,8 @@ CPU_RIGS = [
     ("llama-3.1-8b", "Q4_K_M", "xeon 8480+ 256gb", True),
     ("qwen3-30b-a3b", "Q4_K_M", "ryzen 9 7950x 64gb", True),
     ("qwen3-30b-a3b", "Q4_K_M", "e5-2680 v4 128gb", True),
-    ("qwen3-30b-a3b", "Q4_K_M", "9950X 192GB", False),  # the Ryzen 9000 platform: its models' cores not known
+    ("qwen3-30b-a3b", "Q4_K_M", "9950X 192GB", True),
+    ("qwen3-30b-a3b", "Q4_K_M", "TR 7995WX 256GB", False),  # the 7995WX's base clock is not sourced
     ("qwen3-30b-a3b", "Q4_K_M", "128GB DDR5", False),  # no CPU named
 ]
 
