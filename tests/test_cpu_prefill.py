@@ -40,6 +40,7 @@ PHRASES = [
     ("5995wx 256gb", "AMD Ryzen Threadripper PRO 5995WX", 64, 2700, False, 1),
     ("w7-3465x 256gb", "Intel Xeon w7-3465X", 28, 2500, True, 1),
     ("threadripper 7980x 256gb", None, 0, 0, False, 1),
+    ("dual e5-2690 v2 256gb", None, 0, 0, False, 2),  # Ivy Bridge-EP has AVX, no AVX2: no int8 rate to derive
 ]
 
 
