@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from calibrate.runs import (
-    OFFLOAD,
     collect,
     gpu_count,
     measured_rows,
@@ -23,10 +22,20 @@ from catalog.catalog import Catalog
 from engine import memory, speed
 from engine.errors import RigfitError
 from engine.parse import parse_hardware, parse_model
+from engine.parse.runs import gpu_layers, layers_on_cpu, tensors_in_ram
 from engine.placement import place
 
-_SPLIT_TENSOR = re.compile(r"(-sm tensor|tensor-parallel|\btp\s*=?\s*\d|\btp\d)", re.I)
-_SPLIT_LAYER = re.compile(r"(-sm layer|split mode layer|split-mode layer)", re.I)
+# llama.cpp's split modes as posts write them ("-sm row", "--split-mode row", "split mode: row", "row split"), and
+# tensor parallelism (vLLM's -tp, llama.cpp's -sm tensor). A mainline llama.cpp run that names none ran llama.cpp's
+# default, layer split (`llama-server --help`: "layer (default): split layers and KV across GPUs").
+_SPLIT_TENSOR = re.compile(
+    r"(-sm\s+tensor|--split-mode[ =]tensor|split[- ]mode:?\s+tensor|tensor-parallel|\btp\s*=?\s*\d|\btp\d)", re.I
+)
+_SPLIT_ROW = re.compile(r"(-sm\s+row\b|--split-mode[ =]row\b|split[- ]mode:?\s+row\b|\brow[- ]split\b)", re.I)
+_SPLIT_LAYER = re.compile(r"(-sm\s+layer|--split-mode[ =]layer|split[- ]mode:?\s+layer|\blayer[- ]split\b)", re.I)
+# ik_llama.cpp's graph split, llama.cpp's attention split, one card of several
+_SPLIT_OTHER = re.compile(r"(-sm\s+(graph|attn|none)|split[- ]mode:?\s+(graph|attn|none))", re.I)
+_SPECULATIVE = re.compile(r"(speculative|draft model|\bdraft\b|-md\b|--model-draft)", re.I)
 _CARDS = re.compile(r"^\s*(?P<n>\d+)\s*x\s*(?P<card>[^+(;,]+)")
 
 
@@ -37,7 +46,7 @@ class Check:
     row_id: str
     phrase: str
     model_id: str
-    mode: str  # layer | tensor
+    mode: str  # layer | tensor (row split is read, not estimated)
     measured_tps: float
     low: float
     typical: float
@@ -59,22 +68,42 @@ def multi_gpu_checks(catalog: Catalog, directory: Path | None = None) -> tuple[l
     return collect(rows, lambda row: _check(row, catalog))
 
 
+def split_mode(setup: str, *, llama_cpp: bool = True) -> str:
+    """How a setup splits the model across the cards: tensor, row, layer (named, or llama.cpp's default when a
+    llama.cpp setup names none), other (ik_llama.cpp's graph split, -sm none), or empty (another engine, none named)."""
+    for mode, pattern in (("tensor", _SPLIT_TENSOR), ("row", _SPLIT_ROW), ("layer", _SPLIT_LAYER)):
+        if pattern.search(setup):
+            return mode
+    if _SPLIT_OTHER.search(setup):
+        return "other"
+    return "layer" if llama_cpp else ""
+
+
 def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
     notes = row["offload_or_setup_notes"]
-    mode = "tensor" if _SPLIT_TENSOR.search(notes) else "layer" if _SPLIT_LAYER.search(notes) else ""
-    if not mode or OFFLOAD.search(notes) or "experts" in notes.lower():
-        return None, "not a whole-model layer or tensor split"
+    mode = split_mode(f"{notes}; {row.get('test_as_published', '')}", llama_cpp=not outside_scope(row))
+    if tensors_in_ram(notes) or "experts" in notes.lower():
+        return None, "part of the model in system RAM: not a whole-model split"
+    if mode in ("other", ""):
+        return None, "a split other than layer, row or tensor split, or none named outside llama.cpp"
+    if _SPECULATIVE.search(notes):
+        return None, "speculative decoding may be on"
     if BEFORE_CUDA_GRAPHS.search(row.get("build", "") + row["engine"]):
         # vLLM before v0.2.5 launched every kernel of a decode step from Python (no CUDA graphs): 2, 4 and 8 A100s
         # measured the same 14-18 tok/s on Llama 2 70B, a per-layer cost no current build pays, which the server fit
         # leaves out for the same reason
         return None, "a build before decode ran in CUDA graphs"
-    outside = outside_scope(row) if mode == "layer" else ""
+    outside = outside_scope(row) if mode != "tensor" else ""
     if outside:
-        return None, f"layer split measured outside mainline llama.cpp: {outside}"
+        return None, f"{mode} split measured outside mainline llama.cpp: {outside}"
     one_sequence = row["batch_size"] == "1" or (row["batch_size"] == "" and "llama" in row["engine"].lower())
     if not one_sequence or "concurrency" in notes.lower() or "throughput" in row["test_as_published"].lower():
         return None, "not one sequence (or concurrency not stated)"
+    if mode == "row":
+        # row split reads every card's slice of each matrix at once, with the KV cache and the other operations on the
+        # main card (`llama-server --help`): neither the engine's layer split (cards one after another) nor its
+        # tensor parallelism (KV split too, all-reduces per layer), and the engine prints no -sm row command
+        return None, "llama.cpp row split (-sm row): the engine has no estimate for it"
     cards = _CARDS.match(row["hardware"])
     if cards is None:
         return None, "cards not named as N x CARD"
@@ -84,6 +113,8 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
         rig = parse_hardware(phrase, catalog)[0].rig
     except RigfitError as exc:
         return None, str(exc)[:80]
+    if layers_on_cpu(notes, model.layers):
+        return None, f"part of the model in system RAM: -ngl {gpu_layers(notes)} of {model.layers} layers + output"
     weights = weights_bytes(row, model) if not model.adhoc else None
     if weights is None or not rig.gpus or any(g.bandwidth_gb_s is None for g in rig.gpus):
         return None, "model size or card bandwidth not known"

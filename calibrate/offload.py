@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 from calibrate.multi_gpu import Check
+from calibrate.runs import _ram_bandwidth as ram_bandwidth
 from calibrate.runs import (
-    OFFLOAD,
     collect,
     gpu_count,
     hardware_phrase,
@@ -20,12 +20,12 @@ from calibrate.runs import (
     outside_scope,
     weights_bytes,
 )
-from calibrate.runs import _ram_bandwidth as ram_bandwidth
 from catalog.catalog import Catalog
 from catalog.types import Model
 from engine import memory, speed
 from engine.errors import RigfitError
 from engine.parse import parse_hardware, parse_model
+from engine.parse.runs import tensors_in_ram
 from engine.placement import Placement, PoolUse
 from engine.rig import GpuDevice
 
@@ -44,7 +44,7 @@ def cpu_moe_layers(notes: str, moe_layers: int) -> int | None:
 
 def offload_checks(catalog: Catalog, directory: Path | None = None) -> tuple[list[Check], list[str]]:
     rows = [r for r in measured_rows(directory) if r["phase"] == "decode" and gpu_count(r) == 1]
-    rows = [r for r in rows if OFFLOAD.search(r.get("offload_or_setup_notes", ""))]
+    rows = [r for r in rows if tensors_in_ram(r.get("offload_or_setup_notes", ""))]
     return collect(rows, lambda row: _check(row, catalog))
 
 

@@ -18,6 +18,7 @@ from engine import calibration, memory
 from engine.errors import RigfitError
 from engine.kernels import MatrixRate, MatrixSpec, matrix_rate, weights_of
 from engine.parse import parse_hardware, parse_model
+from engine.parse.runs import gpu_layers, layers_on_cpu, tensors_in_ram
 from engine.speed import (
     DEEP_CONTEXT_TOKENS,
     PrefillWork,
@@ -252,7 +253,7 @@ SAME_WEIGHTS_SHAPE = {
 def hardware_phrase(raw: str, *, keep_plus: bool = False) -> str:
     """The device named in a row's hardware cell; a "+" between parts (a GPU + its host CPU) is dropped, and with
     `keep_plus` one glued to a product name ("Ryzen AI Max+ 395") is kept."""
-    name = re.sub(r"\(.*?\)", "", raw).split(",")[0]
+    name = re.sub(r"\(.*?\)", "", raw).split(",")[0].split(";")[0]  # "...R9700 (-sm none); host CPU not stated"
     name = re.sub(r"\s\+\s?", " ", name) if keep_plus else name.replace("+", " ")
     name = re.sub(r"'[^']*'", "", name)
     name = re.sub(r"\b\d+-core GPU\b|\bAPU\b|\bGrace Blackwell\b|\bWorkstation Edition\b", "", name)
@@ -301,11 +302,18 @@ def load_runs(catalog: Catalog, directory: Path | None = None) -> tuple[list[Run
     return collect(measured_rows(directory), lambda row: _run(row, catalog))
 
 
-# Setups that put part of the model in system RAM: never fitted as one device (most such rows do not state the
-# RAM's speed and channels).
-OFFLOAD = re.compile(
-    r"(-ot\b|--override-tensor|n-?cpu-?moe|-ncmoe|--cpu-moe|exps=cpu|-ngl [0-9]\b|-ngl [1-5][0-9]\b)", re.I
-)
+# Setups that put part of the model in system RAM (engine/parse/runs.py reads the flags: a tensor override, experts
+# on the CPU, or an -ngl count below the model's layers plus its output layer) are never fitted as one device (most
+# such rows do not state the RAM's speed and channels).
+OFFLOAD_SKIP = "weights partly in system RAM"
+
+
+def ram_layers_why(notes: str, model: Model) -> str:
+    """Why a row's -ngl count keeps part of the model in system RAM (empty when every layer is on the GPU)."""
+    on_cpu = layers_on_cpu(notes, model.layers)
+    if not on_cpu:
+        return ""
+    return f"{OFFLOAD_SKIP}: -ngl {gpu_layers(notes)} of {model.layers} layers + output ({on_cpu} on the CPU)"
 
 
 # What the fit speaks for: llama.cpp itself, or a tool that runs it (Ollama, llama-server front ends). Forks with their
@@ -337,12 +345,15 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         return _cpu_run(row, catalog)
     if backend is None or gpus != 1:
         return None, f"backend {row['backend']} / {row['num_gpus']} GPUs"
-    if OFFLOAD.search(row.get("offload_or_setup_notes", "")):
-        return None, "weights partly in system RAM: checked end to end, not fitted"
+    notes = row.get("offload_or_setup_notes", "")
+    if tensors_in_ram(notes):
+        return None, f"{OFFLOAD_SKIP}: checked end to end, not fitted"
     try:
         model = parse_model(model_name(row["model"]), catalog)
     except RigfitError as exc:
         return None, str(exc)[:80]
+    if ram_layers_why(notes, model):
+        return None, ram_layers_why(notes, model)
     if model.adhoc:
         return None, "model not in the catalog"
     weights = weights_bytes(row, model)

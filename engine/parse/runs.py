@@ -19,10 +19,13 @@ from engine.rig import Rig
 # llama.cpp itself or a tool running it (llama-bench, llama-server, Ollama); forks with their own kernels
 # (ik_llama.cpp), vLLM and others reach other speeds than the llama.cpp command a card prints.
 _MAINLINE = re.compile(r"(?<![\w-])llama\.cpp", re.I)
-# Setups that keep part of the weights in system RAM (llama.cpp's offload flags as sources write them).
-_OFFLOAD = re.compile(
-    r"(-ot\b|--override-tensor|n-?cpu-?moe|-ncmoe|--cpu-moe|exps=cpu|-ngl [0-9]\b|-ngl [1-5][0-9]\b)", re.I
-)
+# Setups that keep tensors in system RAM whatever the layer count: a tensor override, or experts left on the CPU
+# ("--n-cpu-moe 0" leaves none there, so it is no offload).
+_TENSORS_IN_RAM = re.compile(r"(-ot\b|--override-tensor|--cpu-moe\b|-cmoe\b|exps=cpu)", re.I)
+_CPU_MOE = re.compile(r"(?:-ncmoe\b|(?<![\w-])(?:--?)?n[-_]?cpu[-_]?moe\b)(?:[:= ]+(?P<n>\d+))?", re.I)
+# The GPU layer count as sources write it: "-ngl 33", "--n-gpu-layers 8", "--gpu-layers=20", "n_gpu_layers=35",
+# llama-bench's "ngl 99" column and "NGL=99".
+_GPU_LAYERS = re.compile(r"(?:--?n-gpu-layers|--?gpu-layers|-ngl\b|\bngl\b|\bn_gpu_layers\b)\s*[= ]\s*(\d+)\b", re.I)
 # System RAM stated with its DDR speed and channel count ("DDR5-6000 dual-channel", "DDR4-3200, 8 channels").
 _RAM_SPEC = re.compile(
     r"\bDDR[45]-(?P<mts>\d{4})\b.*?(?:\b(?P<ch>\d{1,2})[- ]?(?:channels?|ch)\b|\b(?P<word>dual|quad|octa)[- ]channel)",
@@ -71,14 +74,41 @@ def ram_gb_s(run: MeasuredRun) -> float | None:
     return int(m.group("mts")) * 8 * channels / 1000
 
 
+def gpu_layers(setup: str) -> int | None:
+    """The -ngl count a setup states, None when it states none."""
+    m = _GPU_LAYERS.search(setup)
+    return int(m.group(1)) if m else None
+
+
+def layers_on_cpu(setup: str, layers: int) -> int:
+    """How many of a model's layers a setup's -ngl count leaves on the CPU, counting the output layer as one more:
+    llama.cpp puts the output layer and the last N-1 repeating layers on the GPU for -ngl N ('offloaded 33/33 layers
+    to GPU' for a 32-layer Llama 2 7B at -ngl 33; -ngl 32 keeps one layer on the CPU; src/llama-model.cpp
+    load_tensors, i_gpu_start = n_layer + 1 - n_gpu_layers). 0 when the setup states no count."""
+    n = gpu_layers(setup)
+    return 0 if n is None else max(layers + 1 - n, 0)
+
+
+def tensors_in_ram(setup: str) -> bool:
+    """Whether a setup keeps tensors in system RAM by name: a tensor override or MoE experts on the CPU."""
+    return bool(_TENSORS_IN_RAM.search(setup)) or any(m["n"] != "0" for m in _CPU_MOE.finditer(setup))
+
+
+def weights_in_ram(setup: str, layers: int) -> bool:
+    """Whether a setup keeps part of a model of `layers` layers in system RAM: tensors by name, or fewer GPU layers
+    than the model has (-ngl 99 or 999 is every layer)."""
+    return tensors_in_ram(setup) or layers_on_cpu(setup, layers) > 0
+
+
 def gpu_count(raw: str) -> int | None:
     m = re.match(r"\s*(\d+)", raw)
     return int(m.group(1)) if m else None
 
 
-def rig_class(rig: Rig, gpus: int | None, setup: str) -> DeviceClass:
-    """The class of rig a run used: offload when the setup keeps weights in RAM, else by its accelerators."""
-    if _OFFLOAD.search(setup):
+def rig_class(rig: Rig, gpus: int | None, setup: str, layers: int) -> DeviceClass:
+    """The class of rig a run of a model of `layers` layers used: offload when the setup keeps weights in RAM, else
+    by its accelerators."""
+    if weights_in_ram(setup, layers):
         return "offload"
     if rig.unified is not None:
         return "unified"
@@ -145,7 +175,7 @@ def resolve_run(run: MeasuredRun, catalog: Catalog) -> tuple[MeasuredPoint | Non
         accelerator_gb_s=accelerator_bandwidth(rig),
         accelerator_backend=accelerator_backend(rig),
         gpu_count=gpus if gpus is not None else len(rig.gpus),
-        device_class=rig_class(rig, gpus, run.setup),
+        device_class=rig_class(rig, gpus, run.setup, model.layers),
         ram_gb_s=ram_gb_s(run),
         hardware=_hardware_words(run),
         source=run.source,
