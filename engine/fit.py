@@ -11,7 +11,7 @@ from catalog.types import Model, Quant, QuantFormat
 from engine import concurrency, formats, memory, quants, serve, speculative, speed
 from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
-from engine.placement import Placement, Verdict, place
+from engine.placement import Placement, PlacementKind, Verdict, place
 from engine.rig import Assumption, Frozen, Reading, Rig
 from engine.serve import Engine, Serve
 from engine.speed import Range
@@ -190,14 +190,45 @@ def _weights(model: Model, name: str, published: Quant | None) -> memory.Weights
     return w
 
 
-def _max_context(model: Model, placement: Placement, context: int, kv: memory.KvProfile) -> int:
+# Placements that can give the KV cache room by moving more of the weights to system RAM (more experts, more layers)
+_REFLOWING: frozenset[PlacementKind] = frozenset({"expert-offload", "partial-offload"})
+
+
+def _max_context(
+    model: Model,
+    placement: Placement,
+    context: int,
+    kv: memory.KvProfile,
+    reflow: tuple[Rig, int] | None = None,
+) -> int:
+    """The longest context the option runs at. Wholly on an accelerator, the asked context plus what the free memory
+    holds; offloaded (with `reflow`: the rig and the weights' bytes), the longest at which the weights and cache
+    still fit the GPU and RAM together, more of the weights moving to RAM as the cache grows (gpt-oss-120b on a
+    5090 + 96 GB runs 128k with more layers' experts in RAM, not the 47k the asked split leaves room for)."""
     if placement.verdict == "does-not-fit":
         return 0
+    if reflow is not None and placement.kind in _REFLOWING:
+        return _longest_reflowed(model, *reflow, context, kv)
     kv_pools = [p for p in placement.pools if p.kv_bytes > 0] or list(placement.pools)
     free = sum(max(p.free_bytes, 0) for p in kv_pools)
     growth = kv.growth_per_token(context)
     extra = int(free / growth) if growth > 0 else model.context_max_tokens
     return min(context + extra, model.context_max_tokens)
+
+
+def _longest_reflowed(model: Model, rig: Rig, weights_bytes: int, context: int, kv: memory.KvProfile) -> int:
+    """The longest context, in CONTEXT_STEPs from the asked one up to the model's, at which `place` still finds room."""
+
+    def fits(tokens: int) -> bool:
+        return place(model, rig, weights_bytes, kv.bytes_at(tokens)).verdict != "does-not-fit"
+
+    if fits(model.context_max_tokens):
+        return model.context_max_tokens
+    low, high = context // CONTEXT_STEP, model.context_max_tokens // CONTEXT_STEP  # fits at low, not at high
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if fits(mid * CONTEXT_STEP) else (low, mid)
+    return max(low * CONTEXT_STEP, context)
 
 
 def _option(
@@ -237,7 +268,7 @@ def _option(
         prefill_tps=est.prefill_tps,
         tensor_parallel=est.tensor_parallel,
         caveats=est.caveats,
-        max_context=_max_context(model, placement, context, profile),
+        max_context=_max_context(model, placement, context, profile, (rig, w.n_bytes)),
         serve=serve.for_option(
             model,
             rig,

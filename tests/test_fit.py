@@ -7,7 +7,7 @@ import pytest
 from bot import wording
 from bot.report_json import fit_json
 from catalog.catalog import Catalog
-from engine import concurrency
+from engine import concurrency, memory
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.rig import AssumptionKind
@@ -230,3 +230,31 @@ def test_depth_caveats_follow_the_context(
         assert not kinds & {CaveatKind.MLA_DEEP_CONTEXT, CaveatKind.CPU_DEEP_CONTEXT}
     else:
         assert caveat in kinds
+
+
+# Offloaded, the longest context moves more of the weights to RAM as the cache grows: it is the longest at which the
+# GPU and RAM together still hold weights and cache, not what the asked split leaves free on the GPU
+OFFLOAD_CONTEXTS = [
+    ("gpt-oss-120b", "RTX 5090 + 96GB DDR5", 131072),  # 1.2 GB of KV at 32k: the model's whole 128k
+    ("glm-4.5-air", "RTX 3060 12GB + 64GB DDR4", None),  # RAM runs out first
+    ("qwen3-30b-a3b", "RTX 3060 12GB + 32GB DDR4", 32768),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "longest"), OFFLOAD_CONTEXTS)
+def test_offloaded_longest_context_reflows_the_weights(
+    real_catalog: Catalog, model: str, hardware: str, longest: int | None
+) -> None:
+    from engine.placement import place
+
+    m, readings = real_catalog.models[model], parse_hardware(hardware, real_catalog)
+    option = fit(m, readings).readings[0].best_option
+    assert option is not None and option.placement.kind in ("expert-offload", "partial-offload")
+    if longest is not None:
+        assert option.max_context == longest
+    kv = memory.kv_profile(m, "f16", 1)
+    rig = readings[0].rig
+    assert place(m, rig, option.weights_bytes, kv.bytes_at(option.max_context)).verdict != "does-not-fit"
+    if option.max_context < m.context_max_tokens:
+        beyond = kv.bytes_at(option.max_context + 1024)
+        assert place(m, rig, option.weights_bytes, beyond).verdict == "does-not-fit"
