@@ -965,7 +965,8 @@ def what_fits(
 def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[ModelFit]:
     """A model is superseded here when a later model of the same family scores higher on this rig and runs at
     least as fast: a faster one keeps its use (Gemma 4 26B-A4B decodes three times as fast as the later dense 12B
-    on a 3090)."""
+    on a 3090). A coding model is superseded only by a later coding model (Qwen3-Coder-Next, not Qwen3.6-35B-A3B),
+    and a general one only by a general one."""
     out = []
     for f in found:
         family, date = models[f.model_id].family, f.quality.release_date
@@ -978,6 +979,7 @@ def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[Mo
             and g.quality.release_date > date
             and g.score > f.score
             and g.decode_typical >= f.decode_typical
+            and bool(_CODER.search(g.name)) == bool(_CODER.search(f.name))
         ]
         if later:
             best = max(later, key=lambda g: g.score)

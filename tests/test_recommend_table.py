@@ -93,6 +93,22 @@ def test_whatfits_leads_with_what_an_expert_would_run(
     assert all(f.decode_typical >= 5 for f in fits)
 
 
+# "best coding model for my <rig>?": the coding pick is a current coding model (Qwen3-Coder, Devstral), never an old
+# one left because a newer general model of the family "superseded" the coders
+CODING_PICKS = [
+    ("M4 Max 128GB", ("qwen3-coder", "devstral")),
+    ("RTX 3090", ("qwen3-coder", "devstral")),
+    ("2x RTX 3090", ("qwen3-coder", "devstral")),
+]
+
+
+@pytest.mark.parametrize(("phrase", "current"), CODING_PICKS)
+def test_the_coding_pick_is_a_current_coder(real: Catalog, phrase: str, current: tuple[str, ...]) -> None:
+    fits = what_fits(parse_hardware(phrase, real)[0], real)
+    coding = [f for f in fits if f.use is Use.CODING]
+    assert coding and coding[0].model_id.startswith(current), [(f.model_id, f.use) for f in fits[:5]]
+
+
 def test_llama_2_is_superseded_where_llama_3_runs(real: Catalog) -> None:
     fits = what_fits(parse_hardware("2x RTX 3090", real)[0], real, limit=200)
     by_id = {f.model_id: f for f in fits}
