@@ -793,44 +793,37 @@ def _take_link(s: str) -> tuple[NodeLink | None, bool, str]:
     return link, said, _LINK_WORDS.sub(" ", s) if said else s
 
 
-# Parts people already ask about whose memory and bandwidth are not announced: named, never read as a sibling
-# (`medusa halo` is not the Strix Halo it follows).
-_UNANNOUNCED = {
-    "medusa halo": "AMD's next Ryzen AI Max generation (Medusa Halo)",
-}
+# Names never read as the catalog entry their words are near, each with why and what to type instead: parts people
+# already ask about whose memory and bandwidth are not announced (`medusa halo` is not the Strix Halo it follows),
+# and boards holding a catalog name's words that are other hardware (`orange pi 5` is a Rockchip RK3588 board, not
+# the Raspberry Pi 5 its last words name; not in the catalog, for want of sourced memory figures).
+_REFUSED_NAMES: tuple[tuple[str, str, str], ...] = (
+    (
+        "medusa halo",
+        "AMD's next Ryzen AI Max generation (Medusa Halo) has no announced memory size or bandwidth yet, so I can't "
+        "size it. Ask for the Strix Halo it follows, or describe it: `128GB unified 256GB/s`.",
+        "AMD Ryzen AI Max+ 395 (Strix Halo) 128GB",
+    ),
+    *(
+        (
+            name,
+            f"I don't know {what} ({name} is not a Raspberry Pi), so I can't size it. Describe its memory instead, "
+            "e.g. `16GB LPDDR4X` for CPU only.",
+            "16GB LPDDR4X",
+        )
+        for name, what in (
+            ("orange pi", "the Orange Pi boards"),
+            ("banana pi", "the Banana Pi boards"),
+            ("rock pi", "the Radxa Rock boards"),
+        )
+    ),
+)
 
 
-def _refuse_unannounced(lowered: str) -> None:
-    for name, what in _UNANNOUNCED.items():
-        if name in lowered:
-            raise RigfitError(
-                f"{what} has no announced memory size or bandwidth yet, so I can't size it. Ask for the Strix Halo "
-                "it follows, or describe it: `128GB unified 256GB/s`.",
-                field="hardware",
-                code=ErrorCode.DEVICE_UNKNOWN,
-                suggestions=("AMD Ryzen AI Max+ 395 (Strix Halo) 128GB",),
-            )
-
-
-# Boards whose names hold a catalog name's words but are other hardware: never read as it (`orange pi 5` is a
-# Rockchip RK3588 board, not the Raspberry Pi 5 its last words name). Not in the catalog: no sourced memory figures.
-_LOOKALIKES = {
-    "orange pi": ("the Orange Pi boards", "Raspberry Pi"),
-    "banana pi": ("the Banana Pi boards", "Raspberry Pi"),
-    "rock pi": ("the Radxa Rock boards", "Raspberry Pi"),
-}
-
-
-def _refuse_lookalikes(lowered: str) -> None:
-    for name, (what, not_this) in _LOOKALIKES.items():
+def _refuse_named(lowered: str) -> None:
+    for name, message, instead in _REFUSED_NAMES:
         if re.search(rf"\b{name}\b", lowered):
-            raise RigfitError(
-                f"I don't know {what} ({name} is not a {not_this}), so I can't size it. Describe its memory instead, "
-                "e.g. `16GB LPDDR4X` for CPU only.",
-                field="hardware",
-                code=ErrorCode.DEVICE_UNKNOWN,
-                suggestions=("16GB LPDDR4X",),
-            )
+            raise RigfitError(message, field="hardware", code=ErrorCode.DEVICE_UNKNOWN, suggestions=(instead,))
 
 
 def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
@@ -847,8 +840,7 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             limit=MAX_INPUT_CHARS,
         )
     lowered = _server_boards(_prepare(text))
-    _refuse_unannounced(lowered)
-    _refuse_lookalikes(lowered)
+    _refuse_named(lowered)
     nodes, lowered, total = _take_nodes(lowered)
     link, said_cluster, lowered = _take_link(lowered)
     no_gpu = bool(_NO_GPU.search(lowered))
