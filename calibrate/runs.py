@@ -180,13 +180,10 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     bandwidth = _ram_bandwidth(row)
     if bandwidth is None:
         return None, "CPU run without a stated bandwidth or DDR type, speed and channels"
-    try:
-        model = parse_model(model_name(row["model"]), catalog)
-    except RigfitError as exc:
-        return None, str(exc)[:80]
-    weights = weights_bytes(row, model) if not model.adhoc else None
-    if weights is None:
-        return None, "model or size not known"
+    sized, why = _sized_model(row, catalog)
+    if sized is None:
+        return None, why
+    model, weights = sized
     depth = int(row["depth_tokens"] or 0)
     read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(
         model, depth + int(row["n_tokens"] or 128) // 2
@@ -205,18 +202,25 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     ), ""
 
 
-def _cpu_prefill_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
-    """A CPU-only prompt run against the rate derived from its catalog CPU model (calibrate/cpu.py)."""
-    spec, why = cpu.cpu_spec(row, catalog)
-    if spec is None:
-        return None, why
+def _sized_model(row: dict[str, str], catalog: Catalog) -> tuple[tuple[Model, int] | None, str]:
+    """A CPU row's catalog model and its weights' bytes, or None and why not."""
     try:
         model = parse_model(model_name(row["model"]), catalog)
     except RigfitError as exc:
         return None, str(exc)[:80]
     weights = weights_bytes(row, model) if not model.adhoc else None
-    if weights is None:
-        return None, "model or size not known"
+    return ((model, weights), "") if weights is not None else (None, "model or size not known")
+
+
+def _cpu_prefill_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
+    """A CPU-only prompt run against the rate derived from its catalog CPU model (calibrate/cpu.py)."""
+    spec, why = cpu.cpu_spec(row, catalog)
+    if spec is None:
+        return None, why
+    sized, why = _sized_model(row, catalog)
+    if sized is None:
+        return None, why
+    model, weights = sized
     ideal, read_s, path = cpu.prefill_ideal(row, spec, model, weights, ubatch_tokens(row), _ram_bandwidth(row))
     name, source = hardware_phrase(row["hardware"]).lower(), source_key(row["source"])
     measured = float(row["tokens_per_s"])
