@@ -216,7 +216,8 @@ def _spreads(g: _Groups, method: spread.Method) -> dict[Key, spread.Spread]:
             if (source := next((k for k in g.chains[key] if k in devs), None)) is not None:
                 out[key] = spread.source_weighted(g.logs(key), g.sources(key), devs[source], per_source=each)
         return out
-    parts = {k: c for k in g.members if (c := spread.components(g.logs(k), g.sources(k))) is not None}
+    df_less = 1 if method == "normal-k1" else 2
+    parts = {k: c for k in g.members if (c := spread.components(g.logs(k), g.sources(k), df_less=df_less)) is not None}
     for key in g.members:
         if (source := next((k for k in g.chains[key] if k in parts), None)) is not None:
             out[key] = spread.random_effects(g.logs(key), g.sources(key), parts[source])

@@ -299,6 +299,33 @@ def test_t_quantile_matches_the_printed_table(df: int, t: float) -> None:
 
 
 @pytest.mark.parametrize(
+    ("per_source", "df_less", "df", "half_width_over_sd"),
+    [
+        # three publications of a group, two runs each: NORMAL's t has 1 degree of freedom, NORMAL-K1's 2
+        ([[0.0, 0.1], [0.2, 0.3], [-0.2, -0.1]], 2, 1, 3.078),
+        ([[0.0, 0.1], [0.2, 0.3], [-0.2, -0.1]], 1, 2, 1.886),
+        # five publications: 3 and 4
+        ([[0.0], [0.1], [0.2], [-0.1], [-0.2]], 2, 3, 1.638),
+        ([[0.0], [0.1], [0.2], [-0.1], [-0.2]], 1, 4, 1.533),
+    ],
+)
+def test_a_random_effects_range_takes_its_degrees_of_freedom_from_the_sources(
+    per_source: list[list[float]], df_less: int, df: int, half_width_over_sd: float
+) -> None:
+    from calibrate.spread import components, random_effects
+
+    logs = [x for runs in per_source for x in runs]
+    sources = [f"source {i}" for i, runs in enumerate(per_source) for _ in runs]
+    parts = components(logs, sources, df_less=df_less)
+    assert parts is not None and parts.df == df
+    low, typical, high = random_effects(logs, sources, parts)
+    weights = [1 / (parts.between + parts.within / len(runs)) for runs in per_source]
+    sd = math.sqrt(parts.between + parts.within + 1 / sum(weights))
+    assert math.log(high / typical) == pytest.approx(half_width_over_sd * sd, rel=0.005)
+    assert math.log(typical / low) == pytest.approx(math.log(high / typical))
+
+
+@pytest.mark.parametrize(
     ("low", "high", "measured", "score"),
     [
         (50.0, 100.0, 70.0, math.log(2)),  # inside: the width alone
