@@ -340,7 +340,11 @@ def option_evidence(
 def _shown(cited: tuple[Cited, ...]) -> tuple[Cited, ...]:
     """Up to CITED_MAX runs: the nearest published ones and the nearest member reports, each kind kept in view."""
     published = [c for c in cited if c.point.kind == "published"][: CITED_MAX // 2]
-    members = [c for c in cited if c.point.kind == "member"][: CITED_MAX // 2]
+    # members' decode runs first, as the card sums them up (wording.members_measured): two members' pp512 + tg128
+    # pastes beside published runs must still read "2 members measured ... tok/s" (the prompt runs sit nearer a
+    # short context than the decode runs and would otherwise take both places)
+    members = sorted((c for c in cited if c.point.kind == "member"), key=lambda c: (c.point.phase != "decode", c.key))
+    members = members[: CITED_MAX // 2]
     rest = [c for c in cited if c not in published and c not in members]
     chosen = published + members + rest[: max(0, CITED_MAX - len(published) - len(members))]
     return tuple(sorted(chosen, key=lambda c: c.key))
