@@ -22,11 +22,8 @@ NOT_YET = {
     "epyc 7642 + 8x mi50 32gb",
     "gh200",
     "mac studio 512",
-    "3 old dell r730s with 256gb each",
     "8 node raspberry pi 5 cluster",
     "2 strix halo boxes (evo-x2 + framework) 256gb total",
-    "g5.xlarge (NVIDIA A10G)",  # cloud instance names are not in the catalog
-    "Dell R730 with 2x Tesla P40 and 256GB",  # server chassis names are not in the catalog
 }
 
 

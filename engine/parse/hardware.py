@@ -124,6 +124,14 @@ _NODE_FORMS = (
 _NODE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 # HGX and DGX boards of SXM modules (NVIDIA HGX/DGX H100, H200, A100, B200) hold GPUS_PER_SERVER modules each.
 _SERVER_BOARD = re.compile(r"\b(?:hgx|dgx)\s*(?=[a-z]{1,2}\d{2,3}\b)")
+# Server chassis named for the machine the devices sit in (`dell r730 with 2x p40`, `hp dl380 g9`): the chassis
+# says nothing of its GPUs or RAM, so it is left out (a plural counts machines). Dell PowerEdge R/T rack and tower
+# models, HPE ProLiant DL/ML with their generation, Lenovo ThinkSystem SR, Supermicro by name.
+_CHASSIS = re.compile(
+    r"\b(?:dell\s+)?(?:poweredge\s+)?r[2-9][1-9]0(?:xd|xa)?s?\b|\bdell\s+(?:poweredge\s+)?t[3-7][1-9]0s?\b"
+    r"|\b(?:hpe?\s+)?(?:proliant\s+)?[dm]l[1-5]\d0(?:\s*(?:g|gen)\s*\d{1,2})?s?\b"
+    r"|\b(?:lenovo\s+)?thinksystem\s+sr\d{3}\b|\bsupermicro\b"
+)
 _LINKS: tuple[tuple[str, NodeLink], ...] = (
     (r"thunderbolt\s*5|tb\s*5", "thunderbolt5"),
     (r"thunderbolt\s*4|tb\s*4|thunderbolt|usb4", "thunderbolt4"),
@@ -739,6 +747,8 @@ def _prepare(text: str) -> str:
     s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`
     s = re.sub(r"\btr\s+(?=pro\b|\d{4})", "threadripper ", s)  # `TR pro 3975wx`: Threadripper
     s = _BOARD_AFTER_CARD.sub(r"\g<card> + \g<board>", s)  # `6x 3090 romed8-2t 256gb`: the board is a part
+    s = _CHASSIS.sub(lambda m: " servers " if m.group(0).endswith("s") else " ", s)  # `3 r730s`: 3 machines
+    s = _COUNTED_BRACKET.sub(r" + \g<inside> + ", s)
     s = re.sub(  # `48gb vram total across 2 cards`: an even split
         r"(?P<gib>\d+)\s*gb\s*(?:vram\s*)?(?:total\s*)?(?:across|over|between)\s+(?P<n>\d{1,2})\s+(?:cards|gpus)\b",
         lambda m: f"{m.group('n')}x {int(m.group('gib')) / int(m.group('n')):g}gb vram",
@@ -826,8 +836,33 @@ def _refuse_named(lowered: str) -> None:
             raise RigfitError(message, field="hardware", code=ErrorCode.DEVICE_UNKNOWN, suggestions=(instead,))
 
 
+# A bracket that starts with a count of devices (`(2x 3090) + 64gb`, `company server (2x a6000, 256gb ddr4)`) holds
+# parts of the rig, not a remark on the part before it; a count of sizes (`256gb (8x32gb)`, `(8x32)`) is a DIMM
+# breakdown.
+_COUNTED_BRACKET = re.compile(
+    r"\((?P<inside>\s*\d{1,2}\s*[x×*](?!\s*\d+(?:\.\d+)?\s*(?:gb|g|tb|gib)\b|\s*\d{1,3}\s*\))[^()]*)\)"
+)
+# A name the catalog does not know followed by the device in brackets: `g5.xlarge (NVIDIA A10G)`, `my work laptop
+# (rtx 4060 8gb)`: the bracket names what the machine has.
+_NAMED_IN_BRACKETS = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<inside>[^()]+)\)(?P<rest>[^()]*)$")
+
+
 def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
-    """Every reasonable reading of a hardware phrase, most likely first."""
+    """Every reasonable reading of a hardware phrase, most likely first; where a name is not known but a bracket
+    after it names a device, the reading of the bracket and what follows it."""
+    try:
+        return _parse_hardware(text, catalog)
+    except RigfitError as exc:
+        bracket = _NAMED_IN_BRACKETS.match(text or "")
+        if exc.code != ErrorCode.DEVICE_UNKNOWN or bracket is None:
+            raise
+        try:
+            return _parse_hardware(f"{bracket.group('inside')} {bracket.group('rest')}", catalog)
+        except RigfitError:
+            raise exc from None
+
+
+def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     if not text or not text.strip():
         raise RigfitError(
             f"Tell me the hardware, e.g. {HARDWARE_EXAMPLES}.", field="hardware", code=ErrorCode.HARDWARE_MISSING
