@@ -154,8 +154,8 @@ def layer_cost(runs: list[Run]) -> tuple[float, float]:
     """(a, t) minimising the squared relative error of a x bytes_time + t x layers against the measured time per
     token (calibration.DecodeCost); no layer cost (1, 0) where the best fit would be negative. Callers check
     that the runs can separate the two terms (_identified)."""
-    u = [r.measured_tps / r.ideal_tps for r in runs]  # bytes time / measured time
-    v = [r.model.layers * r.measured_tps for r in runs]  # layers / measured time
+    u = [r.fitted_tps / r.ideal_tps for r in runs]  # bytes time / measured time (Run.fitted_tps)
+    v = [r.model.layers * r.fitted_tps for r in runs]  # layers / measured time
     suu, suv, svv = sum(x * x for x in u), sum(x * y for x, y in zip(u, v, strict=True)), sum(y * y for y in v)
     det = suu * svv - suv * suv
     if det <= 0:
@@ -198,7 +198,7 @@ def _groups(runs: list[Run]) -> _Groups:
         a, t = next((own[k] for k in chains[key] if k in own), calibration.NO_LAYER_COST)
         if (a, t) != calibration.NO_LAYER_COST and len(rs) >= MIN_ROWS:
             costs[key] = (a, t)
-        ratios[key] = [a * r.efficiency + t * r.model.layers * r.measured_tps for r in rs]
+        ratios[key] = [a * r.efficiency + t * r.model.layers * r.fitted_tps for r in rs]
     return _Groups(members, chains, ratios, costs)
 
 
@@ -381,7 +381,12 @@ def engine_range(run: Run, fitted: Fitted | calibration.Table | None = None) -> 
         )
         return calibration.Efficiency(*(1 / (1 / (run.ideal_tps * e) + run.read_s) for e in eff))
     cost = calibration.decode_cost(
-        run.device_kind, run.backend, moe=run.moe, fitted=fitted.efficiency, costs=fitted.layer_cost
+        run.device_kind,
+        run.backend,
+        moe=run.moe,
+        fitted=fitted.efficiency,
+        costs=fitted.layer_cost,
+        cuda_graphs=run.cuda_graphs,
     )
     bytes_s = 1 / run.ideal_tps
     layers = run.model.layers

@@ -60,10 +60,24 @@ class Run:
     # CPU prefill: seconds per token reading weights from RAM at full bandwidth, a term of its own beside the
     # arithmetic `ideal_tps` describes (engine.speed.cpu_batch_read_seconds)
     read_s: float = 0.0
+    # decode: whether llama.cpp ran the device's steps in CUDA graphs (calibration.cuda_graphs_run); without them the
+    # engine adds the kernel launches graphs save (calibration.NO_GRAPHS_LAYER_S, measured apart, never fitted: the
+    # fit sees fitted_tps)
+    cuda_graphs: bool = True
 
     @property
     def moe(self) -> bool:
         return self.model.is_moe
+
+    @property
+    def fitted_tps(self) -> float:
+        """The rate the fitted groups explain: the measured one, less (for decode outside CUDA graphs) the typical
+        kernel launches the engine adds apart, at most READ_SHARE_MAX of the measured time."""
+        if self.cuda_graphs or self.phase != "decode":
+            return self.measured_tps
+        measured_s = 1 / self.measured_tps
+        launch_s = self.model.layers * calibration.NO_GRAPHS_LAYER_S["moe" if self.moe else "dense"].typical
+        return 1 / max(measured_s - launch_s, measured_s * (1 - READ_SHARE_MAX))
 
     @property
     def efficiency(self) -> float:
@@ -71,7 +85,7 @@ class Run:
         the read (at most READ_SHARE_MAX of the measured time is taken as the read, so a run measured faster than its
         read allows still yields a figure)."""
         if not self.read_s:
-            return self.measured_tps / self.ideal_tps
+            return self.fitted_tps / self.ideal_tps
         measured_s = 1 / self.measured_tps
         compute_s = max(measured_s - self.read_s, measured_s * (1 - READ_SHARE_MAX))
         return 1 / (self.ideal_tps * compute_s)
@@ -389,7 +403,11 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         path = rate.path.value
     phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
     source = source_key(row.get("source", ""))
-    run = Run(row["row_id"], device_id, kind, backend, model, phase, float(row["tokens_per_s"]), ideal, source, path)
+    entry = catalog.hardware.get(device_id)
+    capability = entry.compute_capability if isinstance(entry, Gpu | Unified) else None
+    graphs = calibration.cuda_graphs_run(backend, capability)
+    measured = float(row["tokens_per_s"])
+    run = Run(row["row_id"], device_id, kind, backend, model, phase, measured, ideal, source, path, cuda_graphs=graphs)
     return run, ""
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
@@ -119,15 +120,71 @@ class DecodeCost(NamedTuple):
 
 
 def decode_cost(
-    pool_kind: str, backend: str, *, moe: bool, fitted: Table = FITTED, costs: CostTable = LAYER_COST
+    pool_kind: str,
+    backend: str,
+    *,
+    moe: bool,
+    fitted: Table = FITTED,
+    costs: CostTable = LAYER_COST,
+    cuda_graphs: bool = True,
 ) -> DecodeCost:
+    """A pool's decode cost; `cuda_graphs` False (cuda_graphs_run) adds the kernel launches graphs would save."""
     group = decode_group(pool_kind, backend, moe=moe, fitted=fitted)
     spread = _efficiency(group, fitted)
     factor, layer_s = costs.get(group.as_tuple(), NO_LAYER_COST)
+    launch = NO_LAYER_LAUNCH if cuda_graphs else NO_GRAPHS_LAYER_S["moe" if moe else "dense"]
     return DecodeCost(
         Efficiency(*(s / factor for s in spread)),
-        LayerSeconds(layer_s / spread.low, layer_s / spread.typical, layer_s / spread.high),
+        LayerSeconds(
+            layer_s / spread.low + launch.slow,
+            layer_s / spread.typical + launch.typical,
+            layer_s / spread.high + launch.fast,
+        ),
     )
+
+
+# llama.cpp runs a CUDA decode step as one CUDA graph only on cards of compute capability 7.0 (Volta) and up: below it
+# ggml-cuda.cu's ggml_cuda_graph_set_enabled sets disable_due_to_gpu_arch ("disabling CUDA graphs due to GPU
+# architecture"; the gate is GGML_CUDA_CC_VOLTA since github:ggml-org/llama.cpp PR #25749, GGML_CUDA_CC_AMPERE before
+# it), so the CPU launches every kernel of every layer one by one. The fitted layer costs are measured with graphs.
+CUDA_GRAPHS_MIN_COMPUTE_CAPABILITY = 7.0
+
+
+def cuda_graphs_run(backend: str, compute_capability: str | None) -> bool:
+    """Whether llama.cpp decodes on the device inside CUDA graphs: every backend but CUDA below compute capability
+    7.0 (a CUDA card whose capability the catalog lacks is taken as running them)."""
+    if backend != "cuda" or compute_capability is None:
+        return True
+    return float(compute_capability) >= CUDA_GRAPHS_MIN_COMPUTE_CAPABILITY
+
+
+# (layers, tok/s with graphs off, tok/s with graphs on) of llama-bench tg64 on one GTX 1080 (compute capability 6.1,
+# Windows, CUDA 12.4, build b10549), the same build with the gate lifted to Pascal and without, alternated A-B-A-B
+# with -r 3: github:ggml-org/llama.cpp PR #27721 (its 2026-08-26 table). The dense model is a Qwen-based 9B Q5_K_M;
+# the PR's description adds two llama-server runs of it (26.3 -> 28.0 and 25.3 -> 27.2 tok/s).
+_GRAPHS_AB_RUNS: dict[str, tuple[tuple[int, float, float], ...]] = {
+    "moe": (
+        (32, 81.2, 124.5),  # granite-3.1-3b-a800m Q4_K_M
+        (24, 52.7, 79.8),  # Ling-3.0-tiny Q6_K
+        (40, 57.4, 79.5),  # granite-4.0-h-tiny Q4_K_M (36 mamba + 4 attention layers)
+        (16, 150.5, 169.5),  # OLMoE-1B-7B Q4_K_M
+        (24, 116.2, 128.5),  # LFM2.5-8B-A1B Q4_K_M
+    ),
+    "dense": ((32, 28.5, 30.1), (32, 26.3, 28.0), (32, 25.3, 27.2)),
+}
+
+
+def _launch_seconds(runs: tuple[tuple[int, float, float], ...]) -> LayerSeconds:
+    """Seconds per layer per token graphs save, (1/off - 1/on) / layers, at the largest (slow), median and smallest
+    (fast) of the runs: MoE layers launch more kernels (router, top-k, expert products, their weighted sum)."""
+    per_layer = sorted((1 / off - 1 / on) / layers for layers, off, on in runs)
+    return LayerSeconds(slow=per_layer[-1], typical=statistics.median(per_layer), fast=per_layer[0])
+
+
+# By model kind, fast / typical / slow: MoE 34 / 121 / 268 us per layer, dense 58 / 72 / 86 us. One host's figures:
+# launching a kernel costs the CPU's time, so a slower host pays more (measured runs say nothing of their hosts).
+NO_GRAPHS_LAYER_S: dict[str, LayerSeconds] = {kind: _launch_seconds(runs) for kind, runs in _GRAPHS_AB_RUNS.items()}
+NO_LAYER_LAUNCH = LayerSeconds(0.0, 0.0, 0.0)
 
 
 def decode_efficiency(

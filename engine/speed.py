@@ -115,7 +115,11 @@ def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> fl
 
 
 def _pool_cost(pool: PoolUse, model: Model) -> calibration.DecodeCost:
-    return calibration.decode_cost(pool.kind, pool.backend, moe=model.is_moe)
+    """The pool's bytes efficiency and fixed time per layer, with the kernel launches of a CUDA card llama.cpp runs
+    without CUDA graphs (calibration.cuda_graphs_run): each card of a layer split pays its own."""
+    capability = pool.matrix_spec.compute_capability if pool.matrix_spec else None
+    graphs = calibration.cuda_graphs_run(pool.backend, capability)
+    return calibration.decode_cost(pool.kind, pool.backend, moe=model.is_moe, cuda_graphs=graphs)
 
 
 def _pool_layers(pool: PoolUse, placement: Placement, model: Model) -> int:
