@@ -817,6 +817,21 @@ _REFUSED_NAMES: tuple[tuple[str, str, str], ...] = (
     *(
         (
             name,
+            f"{what} is not in the catalog, so I can't size it. Describe its memory and bandwidth instead, e.g. "
+            "`8GB unified 60GB/s`.",
+            "8GB unified 60GB/s",
+        )
+        for name, what in (
+            ("iphone", "An iPhone"),
+            ("pixel", "A Pixel phone"),
+            ("galaxy", "A Galaxy phone"),
+            ("snapdragon", "A Snapdragon laptop or phone chip"),
+            ("steam deck", "A Steam Deck"),
+        )
+    ),
+    *(
+        (
+            name,
             f"I don't know {what} ({name} is not a Raspberry Pi), so I can't size it. Describe its memory instead, "
             "e.g. `16GB LPDDR4X` for CPU only.",
             "16GB LPDDR4X",
@@ -880,6 +895,7 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     link, said_cluster, lowered = _take_link(lowered)
     no_gpu = bool(_NO_GPU.search(lowered))
     lowered = _NO_GPU.sub(" ", lowered)
+    laptop = bool(_LAPTOP.search(lowered))
     nvlink = bool(_NVLINK.search(lowered))
     lowered = _NVLINK.sub(" ", lowered)
     product_named = bool(_APPLE_PRODUCTS.search(lowered))
@@ -897,6 +913,7 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             field="hardware",
             code=ErrorCode.HARDWARE_NOT_FOUND,
         )
+    no_gpu = no_gpu or (laptop and _sizes_only(pieces))
     groups = _machine_groups(pieces, nodes, said_cluster)
     if len(groups) > 1:
         machines = [_clustered(_with_link(_assemble(g, catalog, ram_spec, no_gpu)[0], nvlink), 1, link) for g in groups]
@@ -906,6 +923,25 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         readings = [_per_node(r, nodes) for r in readings]
     readings = [_with_link(r, nvlink) for r in readings]
     return [_clustered(r, nodes, link, product_named) for r in readings]
+
+
+# A laptop named with memory sizes and no GPU (`surface laptop 32gb`, `my 16gb laptop`) is its RAM: a laptop with a
+# GPU of its own names it (`laptop 4070 8gb 32gb ram`), and a Mac is a product of its own.
+_LAPTOP = re.compile(r"\b(?:laptop|notebook)s?\b")
+
+
+def _sizes_only(pieces: list[_Piece]) -> bool:
+    """Nothing but sizes that are not said to be VRAM or unified memory: no device, product, CPU or count."""
+    return all(
+        p.entry is None
+        and p.product is None
+        and p.cpu is None
+        and p.unknown is None
+        and p.count == 1
+        and p.sizes
+        and all(s.qualifier not in ("vram", "v-ram", "gpu memory", "unified", "unified memory") for s in p.sizes)
+        for p in pieces
+    )
 
 
 def _is_machine(p: _Piece) -> bool:
@@ -1048,6 +1084,8 @@ def _with_link(reading: Reading, said_nvlink: bool) -> Reading:
 
 
 _VRAM_WORDS = (None, "vram", "v-ram", "gpu memory")
+# Words that make a name a graphics card's (an unknown `rtx 5050 8gb` is a GPU of 8 GB; `dell xps 13 16gb` is not)
+_GPU_NAME_WORDS = re.compile(r"\b(?:rtx|gtx|rx|arc|radeon|geforce|quadro|tesla|instinct|titan|gpus?|cards?)\b")
 
 
 def _memory_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog) -> tuple[Gpu, list[_Size]]:
@@ -1240,7 +1278,10 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
             acc.notes.append(Assumption(kind=AssumptionKind.CPU_NOT_KNOWN, device=p.unknown))  # `+ i9-13900h`
         elif p.unknown is not None:
             vram = [s for s in p.sizes if s.qualifier in _VRAM_WORDS]
-            if not vram:
+            gpu_said = any(s.qualifier is not None for s in vram) or bool(_GPU_NAME_WORDS.search(p.text))
+            if not vram or not (gpu_said or p.bandwidth_gb_s or stated_bandwidth):
+                # `dell xps 13 16gb`, `thinkpad x1 carbon 32gb`: a name and a bare size say neither that the size
+                # is a GPU's nor how fast it is; `rtx 5050 8gb` and `mystery card 24gb vram` are GPUs of that memory
                 raise _unknown_device(p.unknown, catalog)
             for s in vram:
                 device, note = _described_gpu(p.unknown.upper(), s.gib, p.bandwidth_gb_s or stated_bandwidth)
