@@ -6,15 +6,19 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from calibrate.fit import Fitted, engine_range
 from calibrate.runs import (
+    Run,
     collect,
     gpu_count,
     measured_rows,
     model_name,
     outside_scope,
+    source_key,
     weights_bytes,
 )
 from calibrate.servers import _OLD_BUILD as BEFORE_CUDA_GRAPHS
@@ -51,6 +55,10 @@ class Check:
     low: float
     typical: float
     high: float
+    source: str = ""  # the publication (calibrate.runs.source_key)
+    card: str = ""  # the catalog id of the first card
+    backend: str = ""
+    cards: int = 0
 
     @property
     def abs_log_err(self) -> float:
@@ -132,7 +140,39 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
     if estimate is None or estimate.typical is None:
         return None, "no estimate for this split"
     measured = float(row["tokens_per_s"])
-    return Check(row["row_id"], phrase, model.id, mode, measured, estimate.low, estimate.typical, estimate.high), ""
+    low, typical, high = estimate.low, estimate.typical, estimate.high
+    where = (source_key(row.get("source", "")), rig.gpus[0].hardware_id or "", row["backend"].lower(), len(rig.gpus))
+    return Check(row["row_id"], phrase, model.id, mode, measured, low, typical, high, *where), ""
+
+
+def split_own_errors(checks: list[Check], runs: list[Run], fitted: Fitted | None = None) -> dict[int, list[float]]:
+    """What a layer split adds to the engine's error, by hops between cards: each layer-split check's
+    ln(typical/measured) less the median of the same publication's one-card decode runs on the same card and backend
+    under the same fit (checks with no such runs are left out). A cost per hop the engine lacked would grow with the
+    hops; the card's own error (its efficiency, its kernels, the build) cancels."""
+    own: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for r in runs:
+        if r.phase == "decode" and r.device_kind == "gpu":
+            own[(r.source, r.hardware, r.backend)].append(math.log(engine_range(r, fitted)[1] / r.measured_tps))
+    by_hops: dict[int, list[float]] = defaultdict(list)
+    for c in checks:
+        card = own.get((c.source, c.card, c.backend))
+        if c.mode == "layer" and card:
+            by_hops[c.cards - 1].append(math.log(c.typical / c.measured_tps) - statistics.median(card))
+    return dict(sorted(by_hops.items()))
+
+
+def split_share_lines(checks: list[Check], runs: list[Run]) -> list[str]:
+    """`rigfit calibrate`'s line on split_own_errors."""
+    by_hops = split_own_errors(checks, runs)
+    errors = [e for v in by_hops.values() for e in v]
+    if not errors:
+        return []
+    hops = ", ".join(f"{h} {statistics.median(v):+.2f} ({len(v)})" for h, v in by_hops.items())
+    return [
+        f"  (several GPUs, layer split, less the same publication's one-card error on the card: {len(errors)} rows, "
+        f"median {statistics.median(errors):+.2f}; by hops between cards: {hops})"
+    ]
 
 
 def checks_report(checks: list[Check]) -> list[str]:

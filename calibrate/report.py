@@ -21,7 +21,7 @@ from calibrate.fit import (
     fit,
     summarise,
 )
-from calibrate.multi_gpu import Check, multi_gpu_checks
+from calibrate.multi_gpu import Check, multi_gpu_checks, split_share_lines
 from calibrate.offload import offload_checks
 from calibrate.runs import load_runs
 from catalog.catalog import Catalog
@@ -166,6 +166,7 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
         "  (several GPUs: the engine as shipped, end to end from placement; offload: the engine as shipped for the "
         "row's own --n-cpu-moe split, only rows that state their RAM; neither is ever fitted on)"
     )
+    lines += split_share_lines(checks, runs)
     figures |= class_figures(scores)
     return "\n".join(lines), figures, fitted
 
