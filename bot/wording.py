@@ -228,6 +228,11 @@ def caveat(c: Caveat) -> str:
             f"each hop between machines over {link} counts its bandwidth only: no published latency for that link, "
             "so decode may be slower than shown"
         )
+    if c.kind is CaveatKind.NO_CUDA_GRAPHS:
+        return (
+            f"llama.cpp runs the {c.device} without CUDA graphs (compute capability below 7.0): the CPU launches "
+            "every kernel of every layer, a cost per token included here"
+        )
     return _FIXED_CAVEATS[c.kind]
 
 

@@ -39,6 +39,8 @@ class CaveatKind(StrEnum):
     # `device`'s FP16 figure is derived from its specifications (cores x clock), not published
     PREFILL_FROM_DERIVED_FLOPS = "prefill-from-derived-flops"
     LINK_LATENCY_UNMODELLED = "link-latency-unmodelled"  # a cluster over `link`: its hops cost bandwidth only
+    # `device` is a CUDA card llama.cpp runs without CUDA graphs (calibration.cuda_graphs_run): its launches counted
+    NO_CUDA_GRAPHS = "no-cuda-graphs"
 
 
 class Caveat(Frozen):
@@ -117,9 +119,18 @@ def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> fl
 def _pool_cost(pool: PoolUse, model: Model) -> calibration.DecodeCost:
     """The pool's bytes efficiency and fixed time per layer, with the kernel launches of a CUDA card llama.cpp runs
     without CUDA graphs (calibration.cuda_graphs_run): each card of a layer split pays its own."""
+    return calibration.decode_cost(pool.kind, pool.backend, moe=model.is_moe, cuda_graphs=_cuda_graphs(pool))
+
+
+def _cuda_graphs(pool: PoolUse) -> bool:
     capability = pool.matrix_spec.compute_capability if pool.matrix_spec else None
-    graphs = calibration.cuda_graphs_run(pool.backend, capability)
-    return calibration.decode_cost(pool.kind, pool.backend, moe=model.is_moe, cuda_graphs=graphs)
+    return calibration.cuda_graphs_run(pool.backend, capability)
+
+
+def _graphs_caveats(placement: Placement) -> list[Caveat]:
+    """One caveat per CUDA card (by name, in pool order) llama.cpp runs without CUDA graphs."""
+    names = dict.fromkeys(p.name for p in placement.pools if not _cuda_graphs(p))
+    return [Caveat(kind=CaveatKind.NO_CUDA_GRAPHS, device=n) for n in names]
 
 
 def _pool_layers(pool: PoolUse, placement: Placement, model: Model) -> int:
@@ -221,7 +232,7 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
         _add_pool(seconds, _bytes_read_per_token(pool, model, kv_read), pool, placement, model)
     network = network_cost(model, placement)
     _add_network(seconds, network)
-    caveats = _network_caveats(network)
+    caveats = _network_caveats(network) + _graphs_caveats(placement)
     has_ram = any(p.kind == "ram" for p in placement.pools)
     if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe).device_kind != "ram":
         caveats.append(Caveat(kind=CaveatKind.RAM_EFFICIENCY_POOLED))

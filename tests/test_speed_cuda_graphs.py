@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.wording import caveat
 from calibrate.fit import engine_range, fit
 from calibrate.runs import Run
 from catalog.catalog import Catalog
@@ -132,3 +133,25 @@ def test_moe_layer_splits_on_p100s_fall_inside_the_range(
     decode, _ = speed.decode_range(model, placement, memory.kv_cache_bytes(model, 64))
     assert decode is not None
     assert decode.low <= measured_tps <= decode.high, source
+
+
+@pytest.mark.parametrize(
+    ("hardware", "devices"),
+    [
+        ("tesla p40", ["NVIDIA Tesla P40 24GB"]),
+        ("2x tesla p100 16gb", ["NVIDIA Tesla P100 DGXS"]),  # one caveat for two cards of one kind
+        ("rtx 3090", []),
+        ("v100", []),
+    ],
+)
+def test_the_card_says_which_cards_run_without_graphs(real_catalog: Catalog, hardware: str, devices: list[str]) -> None:
+    model = parse_model("qwen3-30b-a3b", real_catalog)
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    placement = place(model, rig, 13 * GIB, memory.kv_cache_bytes(model, 4096))
+    _, caveats = speed.decode_range(model, placement, memory.kv_cache_bytes(model, 512))
+    named = [c.device for c in caveats if c.kind is speed.CaveatKind.NO_CUDA_GRAPHS]
+    assert named == devices
+    for c in caveats:
+        if c.kind is speed.CaveatKind.NO_CUDA_GRAPHS:
+            words = caveat(c)
+            assert str(c.device) in words and "without CUDA graphs" in words
