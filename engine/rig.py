@@ -3,6 +3,7 @@ catalog entries (a GPU, a unified machine at one memory size, system RAM on a pl
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -372,8 +373,9 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
         fraction, basis = 1.0, "all-memory"
     limit = int(total * fraction) if fraction < 1 else total - OS_RESERVE_BYTES
     raised = total - APPLE_RAISED_RESERVE_BYTES if entry.backend == "metal" else None
+    sized = re.search(rf"\b{gib}\s*GB\b", entry.name)  # `NVIDIA Jetson AGX Orin 64GB` names its size already
     return UnifiedPool(
-        name=f"{entry.name} {gib}GB",
+        name=entry.name if sized else f"{entry.name} {gib}GB",
         hardware_id=entry.id,
         memory_bytes=total,
         gpu_limit_bytes=limit,

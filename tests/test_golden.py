@@ -96,7 +96,7 @@ PHRASES = [
     ("m5 max 36gb", "Apple M5 Max (32-core GPU) 36GB"),
     ("m5 max 128gb", "Apple M5 Max (40-core GPU) 128GB"),
     ("M5 Ultra 256GB", "Apple M5 Ultra 256GB"),
-    ("mac mini m6 16gb", "Apple M6 (base 16 GB) 16GB"),  # 153 GB/s, not the 24/32 GB models' 170
+    ("mac mini m6 16gb", "Apple M6 (base 16 GB)"),  # 153 GB/s, not the 24/32 GB models' 170
     ("m6 32gb", "Apple M6 32GB"),
 ]
 

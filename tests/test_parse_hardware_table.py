@@ -99,6 +99,9 @@ UNIFIED_CASES = [
     ("m4 max 128gb macbook", "Apple M4 Max (40-core GPU) 128GB", 128, 546, 1),
     ("2x M3 Ultra 512GB", "Apple M3 Ultra 512GB", 512, 819, 2),
     ("2x dgx spark", "NVIDIA DGX Spark (GB10) 128GB", 128, 273, 2),
+    # a machine whose catalog name carries its size is not named twice (`... Orin 64GB 64GB`)
+    ("Jetson AGX Orin 64GB", "NVIDIA Jetson AGX Orin 64GB", 64, 204.8, 1),
+    ("jetson orin nano super", "NVIDIA Jetson Orin Nano 8GB (Super)", 8, 102, 1),
 ]
 
 

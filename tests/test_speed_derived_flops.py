@@ -23,7 +23,7 @@ RIGS = [
     ("rtx 4090 with 64gb ddr5", []),
     ("M4 Max 36GB", []),
     ("Tesla P40", ["NVIDIA Tesla P40 24GB"]),  # no tensor cores: llama.cpp's dp4a rate from shaders x clock
-    ("Jetson AGX Orin 64GB", ["NVIDIA Jetson AGX Orin 64GB 64GB"]),  # 16 SMs x 1.3 GHz at compute capability 8.7
+    ("Jetson AGX Orin 64GB", ["NVIDIA Jetson AGX Orin 64GB"]),  # 16 SMs x 1.3 GHz at compute capability 8.7
 ]
 
 

@@ -582,7 +582,7 @@ def _unified_readings(entry: Unified, gib: float | None, sold: tuple[int, ...] =
             notes.append(Assumption(kind=AssumptionKind.SIZES_SHOWN, device=entry.name))
         if pool.raised_limit_bytes:
             notes.append(Assumption(kind=AssumptionKind.WIRED_LIMIT_RAISABLE))
-        out.append(Reading(label=f"{entry.name} {size}GB", rig=Rig(unified=pool), assumptions=tuple(notes)))
+        out.append(Reading(label=pool.name, rig=Rig(unified=pool), assumptions=tuple(notes)))
     return out
 
 
