@@ -93,6 +93,9 @@ def test_every_catalog_model_is_offered_eight_standard_quants(real_catalog: Cata
         ("NousResearch/Hermes-4-70B", "llama-3.1-70b"),
         ("hermes 4 70b", "llama-3.1-70b"),
         ("google/medgemma-27b-text-it", "gemma-3-27b"),
+        # a vision model whose language model is a catalog model's (GLM-4.5V is built on GLM-4.5-Air)
+        ("glm-4.5v", "glm-4.5-air"),
+        ("zai-org/GLM-4.5V-FP8", "glm-4.5-air"),
         # a model in a user's Ollama namespace: the tag after the colon carries the size
         ("alibayram/medgemma:27b", "gemma-3-27b"),
     ],

@@ -43,7 +43,11 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     adhoc = _ADHOC.match(_FILLER.sub("", name.lower()).replace(" ", ""))
     if adhoc:
         return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
-    named = _base_named_in(name, catalog) or _derivative_of(name, catalog) or _base_by_family_and_size(name, catalog)
+    base = _base_named_in(name, catalog)
+    derived = _derivative_of(name, catalog) if base is None else None
+    if derived is not None:  # a derivative's name is never its base's own: the card always says which base it read
+        return derived.model_copy(update={"asked_as": repo_id})
+    named = base or _base_by_family_and_size(name, catalog)
     if named is not None:
         return _as_named(named, repo_id, name)
     res = catalog.find_model(name)
