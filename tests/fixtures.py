@@ -21,6 +21,10 @@ from catalog.types import (
     SystemMemory,
     Unified,
 )
+from engine import memory
+from engine.parse import parse_hardware, parse_model
+from engine.placement import Placement, place
+from engine.rig import Rig
 
 AS_OF = dt.date(2026, 11, 1)
 SRC = "tests/fixtures.py (test data)"
@@ -207,3 +211,14 @@ def _platform(pid: str, channels: int, max_gpus: int, usd: float, cpu_watts: flo
 
 # A desktop for 1-2 cards and an 8-channel workstation for up to 7 (catalog/data/prices/platforms.yaml's classes).
 PLATFORMS = (_platform("desktop", 2, 2, 400, 65), _platform("workstation", 8, 7, 2000, 350))
+
+
+def placed(
+    catalog: Catalog, model_id: str, quant: str, hardware: str, kv_tokens: int = 4096
+) -> tuple[Model, Rig, Placement]:
+    """A model at a quant placed on hardware as typed, with a KV cache for `kv_tokens`: where speed tests start."""
+    model = parse_model(model_id, catalog)
+    rig = parse_hardware(hardware, catalog)[0].rig
+    weights = memory.weights_estimate(model, quant)
+    assert weights is not None, (model_id, quant)
+    return model, rig, place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, kv_tokens))

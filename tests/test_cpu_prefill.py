@@ -12,10 +12,10 @@ from calibrate.fit import engine_range
 from calibrate.runs import READ_SHARE_MAX, Run
 from catalog.catalog import Catalog
 from catalog.types import Gpu
-from engine import calibration, memory, speed
+from engine import calibration, speed
 from engine.kernels import CpuSpec, MatrixPath, MatrixSpec, cpu_rate, matrix_rate
 from engine.parse import parse_hardware, parse_model
-from engine.placement import place
+from tests.fixtures import placed
 
 # (the rig as people write it in chats and benchmark threads, the CPU model it names, its cores (a hybrid part's
 # performance cores), base clock MHz, VNNI, sockets); None: the phrase names a platform, not a model with its facts
@@ -78,11 +78,7 @@ def test_cpu_rate_is_cores_times_clock_times_the_instructions_rate(
 
 
 def _prefill(catalog: Catalog, model_id: str, quant: str, hardware: str) -> tuple[speed.Range | None, list[str]]:
-    model = parse_model(model_id, catalog)
-    rig = parse_hardware(hardware, catalog)[0].rig
-    weights = memory.weights_estimate(model, quant)
-    assert weights is not None
-    placement = place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, 4096))
+    model, _, placement = placed(catalog, model_id, quant, hardware)
     assert placement.kind == "cpu"
     prefill, caveats = speed.prefill_range(model, placement, 512)
     return prefill, [wording.caveat(c) for c in caveats]
@@ -206,11 +202,7 @@ SHORT_PROMPTS = [
 def test_a_short_prompt_on_a_cpu_is_bound_by_reading_the_weights(
     real_catalog: Catalog, model_id: str, quant: str, hardware: str, short: int, long: int
 ) -> None:
-    model = parse_model(model_id, real_catalog)
-    rig = parse_hardware(hardware, real_catalog)[0].rig
-    weights = memory.weights_estimate(model, quant)
-    assert weights is not None
-    placement = place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, 4096))
+    model, _, placement = placed(real_catalog, model_id, quant, hardware)
     ram = placement.pools[0]
     assert ram.bandwidth_gb_s is not None
     short_range, _ = speed.prefill_range(model, placement, short)

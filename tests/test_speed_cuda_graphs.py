@@ -14,6 +14,7 @@ from engine import calibration, memory, speed
 from engine.parse import parse_hardware, parse_model
 from engine.placement import Placement, place
 from engine.units import GIB
+from tests.fixtures import placed
 
 
 @pytest.mark.parametrize(
@@ -61,11 +62,7 @@ def _with_graphs(placement: Placement) -> Placement:
 def test_every_layer_pays_the_launches_graphs_would_save(
     real_catalog: Catalog, hardware: str, model_id: str, quant: str, kind: str
 ) -> None:
-    model = parse_model(model_id, real_catalog)
-    rig = parse_hardware(hardware, real_catalog)[0].rig
-    weights = memory.weights_estimate(model, quant)
-    assert weights is not None
-    placement = place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, 4096))
+    model, rig, placement = placed(real_catalog, model_id, quant, hardware)
     assert len([p for p in placement.pools if p.kind == "gpu"]) == len(rig.gpus)
     kv = memory.kv_cache_bytes(model, 512)
     without, _ = speed.decode_range(model, placement, kv)

@@ -9,8 +9,7 @@ from calibrate.fit import engine_range, fit, layer_cost
 from calibrate.runs import Run
 from catalog.catalog import Catalog
 from engine import memory, speed
-from engine.parse import parse_hardware, parse_model
-from engine.placement import place
+from tests.fixtures import placed
 
 
 def _runs(cat: Catalog, factor: float, layer_s: float, sources: int = 24) -> list[Run]:
@@ -62,11 +61,7 @@ def test_fitted_runs_lie_on_the_fitted_cost(cat: Catalog) -> None:
 def test_small_and_moe_models_on_a_fast_gpu_are_not_under_predicted(
     real_catalog: Catalog, model_id: str, quant: str, hardware: str, measured_tps: float, source: str
 ) -> None:
-    model = parse_model(model_id, real_catalog)
-    rig = parse_hardware(hardware, real_catalog)[0].rig
-    weights = memory.weights_estimate(model, quant)
-    assert weights is not None
-    placement = place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, 4096))
+    model, _, placement = placed(real_catalog, model_id, quant, hardware)
     decode, _ = speed.decode_range(model, placement, memory.kv_cache_bytes(model, 64))
     assert decode is not None and decode.typical is not None
     assert decode.low <= measured_tps <= decode.high, source
