@@ -381,7 +381,8 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if device is None:
         return None, f"device {row['hardware'][:40]} not in the catalog and no bandwidth stated"
     device_id, kind, bandwidth, _tflops, _name = device
-    memory_gib = _device_memory_gib(catalog.hardware.get(device_id))
+    entry = catalog.hardware.get(device_id)
+    memory_gib = _device_memory_gib(entry)
     if memory_gib is not None and weights > memory_gib * GIB:
         return (
             None,
@@ -394,7 +395,6 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
         ideal = bandwidth * 1e9 / read
     else:
-        entry = catalog.hardware.get(device_id)
         weights_type = weights_of(row["quant"].split(" ")[0])
         rate = matrix_rate(MatrixSpec.of(entry, backend), weights_type) if isinstance(entry, Gpu | Unified) else None
         if rate is None:
@@ -403,7 +403,6 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         path = rate.path.value
     phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
     source = source_key(row.get("source", ""))
-    entry = catalog.hardware.get(device_id)
     capability = entry.compute_capability if isinstance(entry, Gpu | Unified) else None
     graphs = calibration.cuda_graphs_run(backend, capability)
     measured = float(row["tokens_per_s"])

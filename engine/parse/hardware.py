@@ -939,7 +939,7 @@ def _sizes_only(pieces: list[_Piece]) -> bool:
         and p.unknown is None
         and p.count == 1
         and p.sizes
-        and all(s.qualifier not in ("vram", "v-ram", "gpu memory", "unified", "unified memory") for s in p.sizes)
+        and all(s.qualifier not in (*_VRAM_SAID, *_UNIFIED_SAID) for s in p.sizes)
         for p in pieces
     )
 
@@ -1083,9 +1083,13 @@ def _with_link(reading: Reading, said_nvlink: bool) -> Reading:
     return reading.model_copy(update={"assumptions": (*reading.assumptions, note)})
 
 
-_VRAM_WORDS = (None, "vram", "v-ram", "gpu memory")
+_VRAM_SAID = ("vram", "v-ram", "gpu memory")  # a size said to be a GPU's
+_VRAM_WORDS = (None, *_VRAM_SAID)  # a size a GPU's name takes as its memory
+_UNIFIED_SAID = ("unified", "unified memory")
 # Words that make a name a graphics card's (an unknown `rtx 5050 8gb` is a GPU of 8 GB; `dell xps 13 16gb` is not)
-_GPU_NAME_WORDS = re.compile(r"\b(?:rtx|gtx|rx|arc|radeon|geforce|quadro|tesla|instinct|titan|gpus?|cards?)\b")
+_GPU_NAME_WORDS = re.compile(
+    r"\b(?:rtx|gtx|rx|arc|radeon|geforce|quadro|tesla|instinct|titan|" + "|".join(_GPU_WORDS) + r")\b"
+)
 
 
 def _memory_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog) -> tuple[Gpu, list[_Size]]:
@@ -1216,7 +1220,7 @@ def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool)
     for s in sizes:
         if s.qualifier in _VRAM_WORDS and abs(s.gib - entry.memory_gib) <= max(1, 0.05 * entry.memory_gib):
             continue
-        if s.qualifier in ("vram", "v-ram", "gpu memory"):
+        if s.qualifier in _VRAM_SAID:
             raise RigfitError(
                 f"{entry.name} has {entry.memory_gib:g} GB, not {s.gib:g} GB.",
                 field="hardware",
@@ -1232,9 +1236,9 @@ def _add_sizes(p: _Piece, acc: _Parts, stated_bandwidth: float | None) -> None:
         acc.pending_count, acc.pending_gpus = 1, False
     for s in p.sizes:
         q = s.qualifier
-        if q in ("vram", "v-ram", "gpu memory"):
+        if q in _VRAM_SAID:
             acc.vram_sizes.append((count, s.gib, p.bandwidth_gb_s))
-        elif q in ("unified", "unified memory", "lpddr5x", "lpddr5"):
+        elif q in (*_UNIFIED_SAID, "lpddr5x", "lpddr5"):
             acc.unified_gib = s.gib
         elif q is None and (p.bandwidth_gb_s is not None or gpus_counted) and count > 1:
             acc.vram_sizes.append((count, s.gib, p.bandwidth_gb_s or stated_bandwidth))
@@ -1267,7 +1271,7 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
                 )
             acc.unified, acc.unified_count = entry, max(p.count, acc.pending_count)
             acc.unified_gib = p.sizes[0].gib if p.sizes else acc.unified_gib
-            acc.unified_vram = bool(p.sizes) and p.sizes[0].qualifier in ("vram", "v-ram", "gpu memory")
+            acc.unified_vram = bool(p.sizes) and p.sizes[0].qualifier in _VRAM_SAID
         elif isinstance(entry, SystemMemory):
             acc.platform = entry
             acc.ram_gib += sum(s.gib for s in p.sizes)
@@ -1278,7 +1282,7 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
             acc.notes.append(Assumption(kind=AssumptionKind.CPU_NOT_KNOWN, device=p.unknown))  # `+ i9-13900h`
         elif p.unknown is not None:
             vram = [s for s in p.sizes if s.qualifier in _VRAM_WORDS]
-            gpu_said = any(s.qualifier is not None for s in vram) or bool(_GPU_NAME_WORDS.search(p.text))
+            gpu_said = any(s.qualifier in _VRAM_SAID for s in vram) or bool(_GPU_NAME_WORDS.search(p.text))
             if not vram or not (gpu_said or p.bandwidth_gb_s or stated_bandwidth):
                 # `dell xps 13 16gb`, `thinkpad x1 carbon 32gb`: a name and a bare size say neither that the size
                 # is a GPU's nor how fast it is; `rtx 5050 8gb` and `mystery card 24gb vram` are GPUs of that memory
