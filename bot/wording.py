@@ -293,6 +293,9 @@ _ISSUE14_ASSUMPTIONS = {
     AssumptionKind.CLUSTER: _cluster,
     AssumptionKind.SERVERS_OF_EIGHT: lambda a: f"{a.count} SXM/OAM GPUs read as servers of 8",
     AssumptionKind.CPU_NOT_KNOWN: lambda a: f"CPU `{a.device}` not in the catalog: left out (name the RAM to use it)",
+    AssumptionKind.CPU_RAM_UNSTATED: lambda a: (
+        f"no RAM size given for the {a.device}: its system RAM is left out (add it, e.g. `+ 256GB`, to offload to it)"
+    ),
     AssumptionKind.OTHER_MEMORY: lambda a: (
         f"{a.device} read with {a.size_gib or 0:g} GB as written (the catalog's card has {a.other_size_gib or 0:g} GB:"
         " a variant or memory mod), at the catalog card's bandwidth"

@@ -216,6 +216,7 @@ class AssumptionKind(StrEnum):
     OTHER_MEMORY = "other-memory"  # `device` with `size_gib` written, not its `other_size_gib`: a variant or memory
     # mod the catalog lacks (`2080 ti 22gb`, `mi50 32gb`), at the catalog card's bandwidth
     CPU_NOT_KNOWN = "cpu-not-known"  # `device` looks like a CPU the catalog lacks: left out, the rest read without it
+    CPU_RAM_UNSTATED = "cpu-ram-unstated"  # `device` (a CPU) named beside GPUs with no RAM size: its RAM left out
 
 
 class Assumption(Frozen):

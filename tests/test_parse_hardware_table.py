@@ -12,18 +12,16 @@ from bench.hardware_phrases import rows, score
 from catalog.catalog import Catalog
 from engine.errors import ErrorCode, RigfitError
 from engine.parse import parse_hardware
+from engine.rig import AssumptionKind
 from engine.units import GIB
 
 TABLE = rows()
 # Rows the parser does not read right yet (the goal is 97%): each is a strict xfail, so reading one right
 # fails the suite until it is taken off this list.
 NOT_YET = {
-    "e5-2680 v4 + 2x 3060 + 32gb ddr4 2400",
-    "epyc 7642 + 8x mi50 32gb",
     "gh200",
     "mac studio 512",
     "8 node raspberry pi 5 cluster",
-    "2 strix halo boxes (evo-x2 + framework) 256gb total",
 }
 
 
@@ -244,3 +242,32 @@ def test_pasted_logs_product_strings_and_laptop_names(real_catalog: Catalog, phr
 )
 def test_a_size_said_apart_from_the_device(real_catalog: Catalog, phrase: str, label: str) -> None:
     assert parse_hardware(phrase, real_catalog)[0].label == label
+
+
+@pytest.mark.parametrize(
+    ("phrase", "label"),
+    [
+        # a size said of several unified machines together is each machine's share when each was sold with it
+        ("2 strix halo boxes, 256gb total", "2 nodes of AMD Ryzen AI Max+ 395 (Strix Halo) 128GB"),
+        ("2 nodes of m3 ultra 1tb", "2 nodes of Apple M3 Ultra 512GB"),
+        ("two framework desktops 256gb", "2 nodes of AMD Ryzen AI Max+ 395 (Strix Halo) 128GB"),
+    ],
+)
+def test_a_size_of_all_the_machines_is_shared_out(real_catalog: Catalog, phrase: str, label: str) -> None:
+    assert parse_hardware(phrase, real_catalog)[0].label == label
+
+
+@pytest.mark.parametrize(
+    ("phrase", "cpu"),
+    [
+        # a CPU named beside GPUs with no RAM size: the GPUs are read, and the reading says the RAM was left out
+        ("epyc 7642 + 8x mi50 32gb", "AMD EPYC 7642"),
+        ("threadripper pro 5975wx, 4x 3090", "AMD Ryzen Threadripper PRO 5975WX"),
+        ("i9-13900k + rtx 4090", "Intel Core i9-13900K"),
+    ],
+)
+def test_a_cpu_without_a_ram_size_is_said_to_be_left_out(real_catalog: Catalog, phrase: str, cpu: str) -> None:
+    reading = parse_hardware(phrase, real_catalog)[0]
+    assert reading.rig.ram is None and reading.rig.gpus
+    notes = [a for a in reading.assumptions if a.kind is AssumptionKind.CPU_RAM_UNSTATED]
+    assert [a.device for a in notes] == [cpu]

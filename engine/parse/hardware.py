@@ -918,7 +918,7 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     if len(groups) > 1:
         machines = [_clustered(_with_link(_assemble(g, catalog, ram_spec, no_gpu)[0], nvlink), 1, link) for g in groups]
         return [_mixed_cluster(machines, link)]
-    readings = _assemble(pieces, catalog, ram_spec, no_gpu)
+    readings = _assemble(pieces, catalog, ram_spec, no_gpu, nodes)
     if total and nodes > 1:
         readings = [_per_node(r, nodes) for r in readings]
     readings = [_with_link(r, nvlink) for r in readings]
@@ -1305,7 +1305,7 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
     return acc
 
 
-def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | None) -> list[Reading]:
+def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | None, nodes: int = 1) -> list[Reading]:
     if acc.gpus or acc.vram_sizes:
         raise RigfitError(
             "A unified-memory machine with extra GPUs isn't something I can size yet.",
@@ -1322,8 +1322,9 @@ def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | Non
     entry = _unified_variant(acc.unified, acc.unified_gib, catalog)
     sold = _sold_sizes(entry, catalog)
     gib = acc.unified_gib
-    if gib is not None and acc.unified_count > 1 and int(gib) not in sold and gib / acc.unified_count in sold:
-        gib = gib / acc.unified_count  # `two ... max+ 395 (256gb)`: the machines' memory together
+    machines = max(acc.unified_count, nodes)
+    if gib is not None and machines > 1 and int(gib) not in sold and gib / machines in sold:
+        gib = gib / machines  # `two ... max+ 395 (256gb)`, `2 strix halo boxes ... 256gb total`: all machines' memory
     carve_out = None
     if gib is not None and acc.unified_vram and int(gib) not in sold and any(s > gib for s in sold):
         carve_out, gib = gib, min(s for s in sold if s > gib)  # 96 GB for the GPU of a 128 GB machine
@@ -1370,11 +1371,13 @@ def _without_restated_vram(bare: list[float], gpus: list[GpuDevice]) -> list[flo
     return [b for b in bare if round(b) not in restated]
 
 
-def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool) -> list[Reading]:
+def _assemble(
+    pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool, nodes: int = 1
+) -> list[Reading]:
     stated_bandwidth = next((p.bandwidth_gb_s for p in pieces if p.bandwidth_gb_s), None)
     acc = _collect(pieces, catalog, no_gpu)
     if acc.unified is not None or (acc.unified_gib is not None and acc.unified is None):
-        return _unified_result(acc, catalog, stated_bandwidth)
+        return _unified_result(acc, catalog, stated_bandwidth, nodes)
     for count, gib, bandwidth in acc.vram_sizes:
         device, note = _typical_gpu(gib, catalog)
         if bandwidth is not None:
@@ -1409,6 +1412,9 @@ def _assemble(pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu
             field="hardware",
             code=ErrorCode.PLATFORM_SIZE_MISSING,
         )
+    platform = acc.cpu or acc.platform
+    if ram is None and platform is not None:  # `epyc 7642 + 8x mi50`: the GPUs, and a word on the RAM not counted
+        acc.notes.append(Assumption(kind=AssumptionKind.CPU_RAM_UNSTATED, device=platform.name))
     if not acc.gpus and ram is None:
         raise RigfitError(
             f"I couldn't find memory sizes in that phrase. Try {HARDWARE_EXAMPLES}, or describe a device: "
