@@ -181,6 +181,9 @@ def spread_lines(ranges: Ranges) -> list[str]:
     for phase, method in ranges.methods.items():
         scores = ", ".join(f"{m} {v:.3f}" for m, v in ranges.scores[phase].items())
         lines.append(f"  {phase}: {method} x{ranges.scales[phase]:.2f} ({scores})")
+        if own := ranges.class_scales.get(phase):
+            each = ", ".join(f"{kind} {backend} x{s:.2f}" for (kind, backend), s in sorted(own.items()))
+            lines.append(f"    own scale (Mondrian): {each}")
     return lines
 
 

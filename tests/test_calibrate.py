@@ -357,6 +357,37 @@ def test_coverage_scale_is_the_conformal_quantile(needed: list[float], scale: fl
     assert coverage_scale(predicted, 0.85) == pytest.approx(scale)
 
 
+def _needing(category: tuple[str, str], sources: int, needed: list[float]) -> list[tuple]:
+    """Held-out predictions (low, typical, high) = (50, 100, 200) of one category, spread over `sources`
+    publications, whose measured figures need these scales."""
+    return [(category, f"s{i % sources}", (50.0, 100.0, 200.0, 100.0 * 2**n)) for i, n in enumerate(needed)]
+
+
+CUDA, SYCL = ("gpu", "CUDA"), ("gpu", "SYCL")
+
+
+@pytest.mark.parametrize(
+    ("rows", "overall", "own"),
+    [
+        # two categories of 40 runs from 4 sources each: each scaled to hold 85% of its own runs
+        (
+            _needing(CUDA, 4, [0.02 * i for i in range(1, 41)]) + _needing(SYCL, 4, [0.1 * i for i in range(1, 41)]),
+            2.9,
+            {CUDA: 0.7, SYCL: 3.5},
+        ),
+        # too few runs in the second category: it takes the phase's scale
+        (_needing(CUDA, 4, [0.02 * i for i in range(1, 41)]) + _needing(SYCL, 4, [3.0] * 10), 3.0, {CUDA: 0.7}),
+        # enough runs but from two publications only: the phase's scale
+        (_needing(CUDA, 4, [0.02 * i for i in range(1, 41)]) + _needing(SYCL, 2, [3.0] * 40), 3.0, {CUDA: 0.7}),
+        ([], 1.0, {}),
+    ],
+)
+def test_a_category_with_runs_from_enough_sources_gets_its_own_scale(rows: list, overall: float, own: dict) -> None:
+    from calibrate.fit import _class_scales
+
+    assert _class_scales(rows, 0.85) == (pytest.approx(overall), pytest.approx(own))
+
+
 def _source_runs(cat: Catalog, source: str, efficiencies: list[float]) -> list[Run]:
     model = cat.models["llama-3.1-8b"]
     return [
