@@ -341,12 +341,22 @@ def error_card(message: str) -> Card:
     return within_limits(Card(title="Not understood", description=message, colour=RED))
 
 
+def _plain(s: str) -> str:
+    """Markdown for a terminal: bold markers and escapes removed from the prose; a fenced code block on lines of its
+    own, every line indented four spaces and left as written (a command's backslashes are its own)."""
+    parts = s.split("```")
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append("\n" + "\n".join("    " + line for line in part.strip("\n").split("\n")) + "\n")
+        else:
+            out.append(part.replace("**", "").replace("\\", ""))
+    return "".join(out)
+
+
 def to_text(card: Card) -> str:
     """The same card for a terminal: plain text, markdown markers removed."""
-
-    def plain(s: str) -> str:
-        return s.replace("**", "").replace("```", "\n    ").replace("\\", "")
-
+    plain = _plain
     lines = [card.title, "=" * min(len(card.title), 80)]
     if card.description:
         lines.append(plain(card.description))

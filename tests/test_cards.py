@@ -170,3 +170,23 @@ def test_decode_says_how_deep_into_the_context(
     text = to_text(fit_answer(cat, model, hardware, context).card)
     assert all(said in line for line in text.splitlines() if line.startswith("decode ")), text
     assert any(line.startswith("decode ") for line in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("**Q4_K_M** fits", "Q4_K_M fits"),
+        ("run `-ngl 33`", "run `-ngl 33`"),
+        ("a\\_b", "a_b"),  # Discord's escape, not the user's
+        # one command: on its own line, indented
+        ("llama.cpp```llama-server -hf a/b:Q4 -c 32768```", "llama.cpp\n    llama-server -hf a/b:Q4 -c 32768\n"),
+        # several lines: every one indented, none run into the prose
+        ("Ollama```# run:\nollama serve\nollama run x```", "Ollama\n    # run:\n    ollama serve\n    ollama run x\n"),
+        # a command's own backslashes (line continuations, escapes) are kept
+        ("vLLM```vllm serve a/b \\\n  -tp 2```", "vLLM\n    vllm serve a/b \\\n      -tp 2\n"),
+    ],
+)
+def test_terminal_text_keeps_commands_pasteable(markdown: str, text: str) -> None:
+    from bot.cards import _plain
+
+    assert _plain(markdown) == text
