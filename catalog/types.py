@@ -250,6 +250,15 @@ class _HardwareBase(Sourced):
     notes: str | None = None
 
 
+class HostMemory(Frozen):
+    """A superchip's CPU memory, on the module beside its GPU (GH200: the Grace CPU's LPDDR5X, coherent over
+    NVLink-C2C): the machine's system RAM when a phrase names none."""
+
+    memory_gib: PositiveFloat
+    memory_type: str  # LPDDR5X ...
+    bandwidth_gb_s: PositiveFloat
+
+
 class Gpu(_HardwareBase):
     """A discrete accelerator with its own memory."""
 
@@ -274,6 +283,7 @@ class Gpu(_HardwareBase):
     compute_capability: Annotated[str, Field(pattern=r"^\d{1,2}\.\d$")] | None = None
     # AMD: the LLVM/ROCm processor name (gfx1100, gfx942 ...), which ROCm builds of the engines name
     gfx_target: Annotated[str, Field(pattern=r"^gfx[0-9a-f]{3,5}$")] | None = None
+    host_memory: HostMemory | None = None  # a superchip's own CPU memory (GH200); None: the host is a separate part
 
 
 class Unified(_HardwareBase):
@@ -335,6 +345,7 @@ class Cpu(Sourced):
     amx: bool | None = None
     alt_memory: AltMemory | None = None  # a second memory type the same CPU takes on other boards
     bus_width_bits: PositiveInt | None = None
+    memory_gib_options: tuple[PositiveInt, ...] = ()  # a board with soldered memory (Raspberry Pi 5): sizes sold
     notes: str | None = None
     # What prompt processing runs on (engine/kernels.py cpu_rate), per model where a CpuSku gives it: int8 dot
     # products (VNNI: AVX-512 VNNI or AVX-VNNI's vpdpbusd; without it AVX2's vpmaddubsw + vpmaddwd), the cores

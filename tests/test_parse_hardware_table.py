@@ -18,11 +18,7 @@ from engine.units import GIB
 TABLE = rows()
 # Rows the parser does not read right yet (the goal is 97%): each is a strict xfail, so reading one right
 # fails the suite until it is taken off this list.
-NOT_YET = {
-    "gh200",
-    "mac studio 512",
-    "8 node raspberry pi 5 cluster",
-}
+NOT_YET: set[str] = set()
 
 
 @pytest.mark.parametrize("row", TABLE, ids=[r["phrase"] for r in TABLE])
@@ -271,3 +267,43 @@ def test_a_cpu_without_a_ram_size_is_said_to_be_left_out(real_catalog: Catalog, 
     assert reading.rig.ram is None and reading.rig.gpus
     notes = [a for a in reading.assumptions if a.kind is AssumptionKind.CPU_RAM_UNSTATED]
     assert [a.device for a in notes] == [cpu]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "labels"),
+    [
+        # a product named without its chip reads as the newest chip sold with the size, then the ones before it
+        ("mac studio 512", ["Apple M5 Ultra 512GB", "Apple M3 Ultra 512GB"]),
+        ("mac studio 256gb", ["Apple M5 Ultra 256GB", "Apple M3 Ultra 256GB"]),
+        ("macbook air 16gb", ["Apple M4 16GB", "Apple M3 16GB", "Apple M2 16GB"]),
+        # a board with soldered memory and no size: each size it was sold with, largest first
+        (
+            "raspberry pi 5",
+            [f"{gib} GB LPDDR4X-4267 32-bit (Raspberry Pi 5 (Broadcom BCM2712))" for gib in (16, 8, 4)],
+        ),
+    ],
+)
+def test_a_machine_named_without_what_varies_is_read_each_way(
+    real_catalog: Catalog, phrase: str, labels: list[str]
+) -> None:
+    assert [r.label for r in parse_hardware(phrase, real_catalog)] == labels
+
+
+# phrase -> (GPUs, GiB of RAM, RAM GB/s): a superchip's own CPU memory is the RAM unless the phrase names other RAM
+SUPERCHIP_CASES = [
+    ("gh200", 1, 480, 512),
+    ("lambda gpu_1x_gh200", 1, 480, 512),
+    ("4x gh200", 4, 4 * 480, 4 * 512),
+    ("grace hopper + 240gb lpddr5x", 1, 240, None),
+]
+
+
+@pytest.mark.parametrize(("phrase", "gpus", "gib", "gb_s"), SUPERCHIP_CASES, ids=[c[0] for c in SUPERCHIP_CASES])
+def test_a_superchip_brings_its_cpu_memory(
+    real_catalog: Catalog, phrase: str, gpus: int, gib: int, gb_s: float | None
+) -> None:
+    rig = parse_hardware(phrase, real_catalog)[0].rig
+    assert len(rig.gpus) == gpus and rig.ram is not None
+    assert rig.ram.memory_bytes == gib * GIB
+    if gb_s is not None:
+        assert rig.ram.bandwidth_gb_s == pytest.approx(gb_s)

@@ -7,7 +7,7 @@ Every failure raises RigfitError naming what was not understood and what would b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog.catalog import Catalog
 from catalog.types import Cpu, Gpu, Hardware, SystemMemory, Unified, UnifiedName
@@ -189,6 +189,7 @@ class _Piece:
     cpu: Cpu | None = None
     sockets: int = 1
     product: UnifiedName | None = None  # a product sold with several chips (`Mac mini`), no chip named
+    chip: str | None = None  # the product's chip this reading takes (None: the newest sold with the size)
     bandwidth_gb_s: float | None = None  # stated (`1000GB/s`): describes an unknown device or overrides
     unknown: str | None = None  # device words not in the catalog (described by size and bandwidth, or refused)
 
@@ -919,6 +920,7 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         machines = [_clustered(_with_link(_assemble(g, catalog, ram_spec, no_gpu)[0], nvlink), 1, link) for g in groups]
         return [_mixed_cluster(machines, link)]
     readings = _assemble(pieces, catalog, ram_spec, no_gpu, nodes)
+    readings += [_assemble(alt, catalog, ram_spec, no_gpu, nodes)[0] for alt in _older_chips(pieces, catalog)]
     if total and nodes > 1:
         readings = [_per_node(r, nodes) for r in readings]
     readings = [_with_link(r, nvlink) for r in readings]
@@ -1017,6 +1019,22 @@ def _per_node(reading: Reading, nodes: int) -> Reading:
     return reading.model_copy(update={"rig": rig})
 
 
+MAX_OLDER_CHIPS = 2  # `mac mini 16gb`: the newest chip sold with 16 GB, then at most two before it
+
+
+def _older_chips(pieces: list[_Piece], catalog: Catalog) -> list[list[_Piece]]:
+    """`mac studio 512`, `mac mini 16gb`: a product named without its chip, at a size several of its chips were sold
+    with, reads first as the newest; the pieces again for each chip before it sold with that size (newest first)."""
+    for i, p in enumerate(pieces):
+        if p.product is None or p.entry is not None or not p.sizes:
+            continue
+        gib = int(p.sizes[0].gib)
+        sold = [c.maps_to for c in p.product.configs if gib in c.memory_gib and c.maps_to in catalog.hardware]
+        older = list(dict.fromkeys(reversed(sold[:-1])))[:MAX_OLDER_CHIPS]
+        return [[*pieces[:i], replace(p, chip=chip), *pieces[i + 1 :]] for chip in older]
+    return []
+
+
 def _apple_products(s: str, catalog: Catalog) -> str:
     """`m4 max 128gb macbook`, `macbook air m3 24gb`: the chip names the machine, so the product words go; a product
     with no chip named (`4 mac minis`, `macbook air 16gb`) stays, to be read as the chip it was last sold with."""
@@ -1106,12 +1124,15 @@ def _memory_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog)
     return entry, sizes
 
 
-def _product_chip(product: UnifiedName, gib: float | None, catalog: Catalog) -> tuple[Unified, Assumption]:
+def _product_chip(
+    product: UnifiedName, gib: float | None, catalog: Catalog, chip: str | None = None
+) -> tuple[Unified, Assumption]:
     """A product sold with several chips and no chip named: the last-listed (newest) chip sold with the size given,
-    else the newest chip."""
+    else the newest chip; `chip` (a catalog id) picks another of those sold with the size."""
     chips = [c for c in product.configs if c.maps_to in catalog.hardware]
     sized = [c for c in chips if gib is not None and int(gib) in c.memory_gib]
-    chosen = (sized or chips)[-1] if chips else None
+    picked = [c for c in sized if c.maps_to == chip]
+    chosen = (picked or sized or chips)[-1] if chips else None
     entry = catalog.hardware.get(chosen.maps_to or "") if chosen else None
     if not isinstance(entry, Unified):
         raise RigfitError(
@@ -1171,6 +1192,7 @@ class _Parts:
     bare: list[float] = field(default_factory=list)
     pending_count: int = 1  # `2 gpus, 24gb each`: a count waiting for its size
     pending_gpus: bool = False  # the waiting count was of GPUs (`2 gpus`)
+    host: list[tuple[Gpu, int]] = field(default_factory=list)  # superchips (GH200) and how many: their CPU memory
 
 
 MOD_MAX_FACTOR = 2  # memory mods and larger variants double a card's memory at most (2080 Ti 11->22, 4090 24->48)
@@ -1217,6 +1239,7 @@ def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool)
     device, sizes, note = _other_memory(entry, p.count, sizes, bool(re.search(r"\bmod(?:ded|s)?\b", p.text)))
     acc.gpus += [device] * p.count
     acc.notes += [note] if note else []
+    acc.host += [(entry, p.count)] if entry.host_memory else []
     for s in sizes:
         if s.qualifier in _VRAM_WORDS and abs(s.gib - entry.memory_gib) <= max(1, 0.05 * entry.memory_gib):
             continue
@@ -1258,7 +1281,7 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
         before = len(acc.gpus)
         if p.product is not None and entry is None:
             gib = p.sizes[0].gib if p.sizes else None
-            entry, note = _product_chip(p.product, gib, catalog)
+            entry, note = _product_chip(p.product, gib, catalog, p.chip)
             acc.notes.append(note)
         if isinstance(entry, Gpu):
             _add_gpu(p, entry, acc, catalog, no_gpu)
@@ -1371,6 +1394,34 @@ def _without_restated_vram(bare: list[float], gpus: list[GpuDevice]) -> list[flo
     return [b for b in bare if round(b) not in restated]
 
 
+def _sold_sizes_readings(acc: _Parts, cpu: Cpu, ram_spec: _RamSpec) -> list[Reading]:
+    """`raspberry pi 5`, `8 node raspberry pi 5 cluster`: a board sold with soldered memory, no size given: a reading
+    for each size it was sold with, largest first (as for a unified machine)."""
+    out = []
+    for gib in sorted(cpu.memory_gib_options, reverse=True)[:MAX_UNIFIED_READINGS]:
+        ram, notes = _system_ram(replace(acc, ram_gib=float(gib)), ram_spec)
+        assert ram is not None
+        rig = Rig(ram=ram)
+        shown = Assumption(kind=AssumptionKind.SIZES_SHOWN, device=cpu.name)
+        out.append(Reading(label=rig.describe(), rig=rig, assumptions=(*acc.notes, *notes, shown)))
+    return out
+
+
+def _host_memory(host: list[tuple[Gpu, int]]) -> SystemRam | None:
+    """`gh200`, `4x gh200`: a superchip's own CPU memory is the machine's RAM when the phrase names none; each module
+    brings its memory and its bandwidth."""
+    if not host:
+        return None
+    memories = [(g.host_memory, n) for g, n in host if g.host_memory]
+    first = memories[0][0]
+    return SystemRam(
+        memory_bytes=int(sum(m.memory_gib * n for m, n in memories) * GIB),
+        bandwidth_gb_s=sum(m.bandwidth_gb_s * n for m, n in memories),
+        description=f"{first.memory_type}, the superchip's CPU memory",
+        memory_type=first.memory_type,
+    )
+
+
 def _assemble(
     pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool, nodes: int = 1
 ) -> list[Reading]:
@@ -1405,6 +1456,9 @@ def _assemble(
         acc.ram_bandwidth = stated_bandwidth
     ram, ram_notes = _system_ram(acc, ram_spec)
     acc.notes += ram_notes
+    ram = ram or _host_memory(acc.host)
+    if ram is None and acc.cpu is not None and acc.cpu.memory_gib_options and not acc.gpus:
+        return _sold_sizes_readings(acc, acc.cpu, ram_spec)
     if ram is None and (acc.platform is not None or (acc.cpu is not None and not acc.gpus)):
         name = acc.platform.name if acc.platform is not None else acc.cpu.name if acc.cpu else ""
         raise RigfitError(
