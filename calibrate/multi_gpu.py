@@ -133,7 +133,8 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
         return None, f"the engine places it as {placement.kind}"
     kv_read = memory.kv_cache_bytes(model, depth + int(row["n_tokens"] or 128) // 2, kv_type)
     if mode == "tensor":
-        tp = speed.tensor_parallel(model, placement, kv_read, nvlink=rig.nvlink)
+        engine: speed.TpEngine = "llama.cpp" if "llama" in row["engine"].lower() else "vllm"
+        tp = speed.tensor_parallel(model, placement, kv_read, nvlink=rig.nvlink, engine=engine)
         estimate = tp.decode_tps if tp else None
     else:
         estimate = speed.decode_range(model, placement, kv_read)[0]

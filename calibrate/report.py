@@ -164,7 +164,9 @@ def report(catalog: Catalog, directory: Path | None = None) -> tuple[str, dict[s
     lines += fold_choices(scored)
     lines.append(
         "  (several GPUs: the engine as shipped, end to end from placement; offload: the engine as shipped for the "
-        "row's own --n-cpu-moe split, only rows that state their RAM; neither is ever fitted on)"
+        "row's own --n-cpu-moe split, only rows that state their RAM; neither is ever fitted on, except that "
+        "vLLM's tensor-parallel rows pay vLLM's cost per layer, which calibrate/servers.py fits on them among its "
+        "runs and scores across sources there)"
     )
     lines += split_share_lines(checks, runs)
     figures |= class_figures(scores)

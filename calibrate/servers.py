@@ -3,7 +3,7 @@
 Measured single-request server runs (bench/measured_runs.csv rows whose engine is vLLM or SGLang, and
 bench/server_runs.csv) each give, through the engine's own step model, the fixed seconds per layer that the
 bandwidth and the all-reduces leave unexplained. Per kind of model (dense, MoE) the fit takes each source's median
-of those, then the smallest, the median and the largest over the sources (engine.server_speed.SERVER_LAYER_S).
+of those, then the smallest, the median and the largest over the sources (engine.calibration.SERVER_LAYER_S).
 Each source is scored with a fit that did not see it. The fit stands on NVIDIA runs (FITTED_BACKEND). Batched runs
 (several requests at once) are scored against the engine's batched figure, never fitted. `python -m
 calibrate.servers` prints both.
@@ -20,7 +20,7 @@ from pathlib import Path
 from calibrate.runs import EXTRA_CSV, collect, gpu_count, model_name
 from catalog.catalog import Catalog
 from catalog.types import Model
-from engine import memory, serve, server_speed
+from engine import calibration, memory, serve, server_speed
 from engine.errors import RigfitError
 from engine.parse import parse_hardware, parse_model
 
@@ -49,7 +49,7 @@ class ServerRun:
     row_id: str
     source: str
     model: Model
-    kind: server_speed.ModelKind
+    kind: calibration.ModelKind
     split: server_speed.Split
     bandwidth_gb_s: float
     backend: str
@@ -201,10 +201,10 @@ def _fitted(r: ServerRun) -> bool:
     return r.backend == FITTED_BACKEND and r.pool == "gpu"
 
 
-def fit(single: list[ServerRun]) -> dict[server_speed.ModelKind, tuple[float, float, float]]:
+def fit(single: list[ServerRun]) -> dict[calibration.ModelKind, tuple[float, float, float]]:
     """Per kind: the smallest, median and largest of each source's median implied seconds per layer (never below
     zero)."""
-    fitted: dict[server_speed.ModelKind, tuple[float, float, float]] = {}
+    fitted: dict[calibration.ModelKind, tuple[float, float, float]] = {}
     for kind in ("dense", "moe"):
         by_source: dict[str, list[float]] = {}
         for r in single:

@@ -104,6 +104,19 @@ class LayerSeconds(NamedTuple):
     fast: float
 
 
+ModelKind = Literal["dense", "moe"]
+
+# Seconds per layer per decode step that vLLM and SGLang spend beyond reading memory, (fast, typical, slow): the
+# per-source medians' smallest, median and largest over the measured runs calibrate/servers.py fits on
+# (bench/measured_runs.csv and bench/server_runs.csv; `python -m calibrate.servers` prints the fit and its
+# cross-source score; tests/test_server_speed.py checks these are the current fit within 15%: the residuals move a
+# little with the GPU decode efficiency engine/calibration_fitted.py ships, which other runs refit).
+SERVER_LAYER_S: dict[ModelKind, tuple[float, float, float]] = {
+    "dense": (3.8e-05, 3.8e-05, 3.8e-05),
+    "moe": (0.00022, 0.00046, 0.00049),
+}
+
+
 class DecodeCost(NamedTuple):
     """What one token of decode costs a pool: its bytes at a share of peak bandwidth, plus a fixed time per layer
     (kernel launches and synchronisation, the router and expert gather of MoE layers, small-matrix inefficiency)

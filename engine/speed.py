@@ -416,12 +416,17 @@ def _derived_flops_caveats(compute: list[PoolUse], rates: list[MatrixRate]) -> t
 TP_SIZES = (2, 4, 8)  # vLLM splits attention heads evenly: powers of two in practice
 
 
+TpEngine = Literal["vllm", "llama.cpp"]
+
+
 def tensor_parallel(
-    model: Model, placement: Placement, kv_at_depth_bytes: int, *, nvlink: bool
+    model: Model, placement: Placement, kv_at_depth_bytes: int, *, nvlink: bool, engine: TpEngine = "vllm"
 ) -> TensorParallel | None:
     """Decode with the weights and KV cache split across N identical cards (each reads 1/N per token, all at
-    once) plus ALLREDUCES_PER_LAYER all-reduces per layer at the link's measured latency. Only for models that sit
-    wholly in the VRAM of 2, 4 or 8 identical cards whose head count divides evenly."""
+    once) plus ALLREDUCES_PER_LAYER all-reduces per layer at the link's measured latency, and `engine`'s fixed cost
+    per layer: vLLM's measured on its own runs (calibration.SERVER_LAYER_S; a MoE step's expert routing and
+    dispatch cost it several times a dense one's), llama.cpp's (`-sm tensor`) its per-layer decode cost. Only for
+    models that sit wholly in the VRAM of 2, 4 or 8 identical cards whose head count divides evenly."""
     pools = placement.pools
     n = len(pools)
     if placement.kind != "multi-gpu" or n not in TP_SIZES or len({p.name for p in pools}) != 1:
@@ -435,9 +440,14 @@ def tensor_parallel(
         return None
     total = sum(_bytes_read_per_token(p, model, 0) for p in pools) + kv_at_depth_bytes
     seconds = _Seconds()
-    cost = _pool_cost(pools[0], model)
-    seconds.add(total / n, bandwidth * 1e9, cost.efficiency)
-    seconds.add_levels(cost.layer_s, model.layers)  # every card runs every layer (its slice), all at once
+    if engine == "vllm":
+        fast_layer, typical_layer, slow_layer = calibration.SERVER_LAYER_S["moe" if model.is_moe else "dense"]
+        efficiency = calibration.decode_efficiency(pools[0].kind, pools[0].backend, moe=model.is_moe)
+        layer_s = calibration.LayerSeconds(slow=slow_layer, typical=typical_layer, fast=fast_layer)
+    else:
+        efficiency, layer_s = _pool_cost(pools[0], model)
+    seconds.add(total / n, bandwidth * 1e9, efficiency)
+    seconds.add_levels(layer_s, model.layers)  # every card runs every layer (its slice), all at once
     link: Link = "nvlink" if nvlink else "pcie"
     fast, slow = calibration.ALLREDUCE_S[link]
     reductions = calibration.ALLREDUCES_PER_LAYER * model.layers

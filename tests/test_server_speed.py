@@ -7,7 +7,7 @@ import pytest
 
 from calibrate import servers
 from catalog.catalog import Catalog
-from engine import server_speed
+from engine import calibration, server_speed
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware, parse_model
 from engine.serve import Engine, ServePlan
@@ -72,8 +72,8 @@ def test_the_engine_ships_the_current_server_fit(real_catalog: Catalog) -> None:
     made, _ = servers.runs(real_catalog)
     single = [r for r in made if r.users == 1]
     fitted = servers.fit(single)
-    assert fitted.keys() == server_speed.SERVER_LAYER_S.keys()
-    for kind, shipped in server_speed.SERVER_LAYER_S.items():
+    assert fitted.keys() == calibration.SERVER_LAYER_S.keys()
+    for kind, shipped in calibration.SERVER_LAYER_S.items():
         # the residuals follow the GPU decode efficiency that engine/calibration_fitted.py ships (refitted often)
         assert fitted[kind] == pytest.approx(shipped, rel=0.15), "python -m calibrate.servers, then update"
 
