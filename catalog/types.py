@@ -56,6 +56,10 @@ class Attention(Frozen):
     recurrent_state_bytes_per_layer: PositiveInt | None = None
     # Layers with no attention at all (Nemotron-H's separate MLP/MoE layers): no cache, no state.
     non_attention_layers: NonNegativeInt = 0
+    # Attention layers that reuse the KV of an earlier layer of the same kind instead of keeping their own
+    # (num_kv_shared_layers of Gemma 3n): sliding-window ones and full-attention ones.
+    kv_shared_sliding_layers: NonNegativeInt = 0
+    kv_shared_full_layers: NonNegativeInt = 0
     # DeepSeek sparse attention's lightning indexer keeps one key of this many values per token per layer.
     indexer_head_dim: PositiveInt | None = None
     # Compressed attention (kind "compressed"): cache bytes per token over all layers at 16 bits.
@@ -71,6 +75,11 @@ class Attention(Frozen):
             raise ValueError("compressed attention needs compressed_kv_bytes_per_token")
         if self.sliding_window_layers and self.sliding_window_tokens is None:
             raise ValueError("sliding_window_layers given without sliding_window_tokens")
+        if self.kv_shared_sliding_layers > self.sliding_window_layers:
+            raise ValueError(
+                f"kv_shared_sliding_layers ({self.kv_shared_sliding_layers}) exceeds sliding_window_layers "
+                f"({self.sliding_window_layers})"
+            )
         return self
 
 
@@ -203,6 +212,11 @@ class Model(Sourced):
         a = self.attention
         if a.sliding_window_layers + a.linear_attention_layers + a.non_attention_layers > self.layers:
             raise ValueError(f"{self.id}: more sliding/linear layers than layers ({self.layers})")
+        full = self.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers
+        if a.kv_shared_full_layers > full:
+            raise ValueError(
+                f"{self.id}: kv_shared_full_layers ({a.kv_shared_full_layers}) exceeds the {full} full layers"
+            )
         names = [q.name.lower() + "/" + q.format for q in self.quants]
         if len(names) != len(set(names)):
             raise ValueError(f"{self.id}: a quant name is listed twice")

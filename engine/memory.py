@@ -197,6 +197,14 @@ class KvProfile:
         return self.n_seq * growing * self.per_token_layer_bytes
 
 
+def _cached_full_layers(model: Model) -> int:
+    """Full-attention layers that keep a cache of their own: not sliding, linear or attention-free, and not reusing
+    an earlier layer's KV (Gemma 3n's shared layers)."""
+    a = model.attention
+    not_full = a.sliding_window_layers + a.linear_attention_layers + a.non_attention_layers
+    return model.layers - not_full - a.kv_shared_full_layers
+
+
 def kv_profile(model: Model, kv_type: KvType = "f16", n_seq: int = 1) -> KvProfile:
     a = model.attention
     compressed = a.kind == "compressed"
@@ -210,8 +218,8 @@ def kv_profile(model: Model, kv_type: KvType = "f16", n_seq: int = 1) -> KvProfi
         n_seq=n_seq,
         compressed=compressed,
         per_token_layer_bytes=0.0 if compressed else kv_bytes_per_token_layer(model, kv_type),
-        full_layers=model.layers - a.sliding_window_layers - a.linear_attention_layers - a.non_attention_layers,
-        window_layers=a.sliding_window_layers,
+        full_layers=_cached_full_layers(model),
+        window_layers=a.sliding_window_layers - a.kv_shared_sliding_layers,
         window_tokens=a.sliding_window_tokens or 0,
         has_window=a.sliding_window_tokens is not None,
         state_bytes=a.linear_attention_layers * (a.recurrent_state_bytes_per_layer or 0),

@@ -110,6 +110,27 @@ KV_CASES = [
         1,
         6144 * 1000 + 23 * 2_000_000,
     ),
+    # Gemma 3n E4B: 35 layers, 28 sliding (512) and 7 full, 2 kv heads x 256: 2048 B/token/layer; the last 15 layers
+    # (12 sliding, 3 full) reuse earlier layers' KV, so 4 full and 16 sliding layers hold a cache
+    # 2048 x (4 x 32768 + 16 x 512) = 285212672 (without the sharing 2048 x (7 x 32768 + 28 x 512) = 499122176)
+    (
+        "kv-shared gemma-3n-e4b",
+        model(
+            35,
+            GQA(
+                2,
+                256,
+                sliding_window_tokens=512,
+                sliding_window_layers=28,
+                kv_shared_sliding_layers=12,
+                kv_shared_full_layers=3,
+            ),
+        ),
+        32768,
+        "f16",
+        1,
+        285_212_672,
+    ),
     # Four parallel sequences multiply everything
     ("4 sequences", model(32, GQA(8, 128)), 8192, "f16", 4, 4 * 131072 * 8192),
     # v_head_dim differing from head_dim (K 192, V 128): 8 x 320 x 2 = 5120 B/token/layer
@@ -176,6 +197,13 @@ def test_compressed_attention_grows_by_its_bytes_per_token() -> None:
 def test_compressed_attention_needs_its_bytes_per_token() -> None:
     with pytest.raises(ValueError, match="compressed_kv_bytes_per_token"):
         Attention(kind="compressed", n_heads=64, head_dim=512)
+
+
+def test_kv_shared_layers_cannot_outnumber_their_kind() -> None:
+    with pytest.raises(ValueError, match=r"kv_shared_sliding_layers \(13\) exceeds sliding_window_layers \(12\)"):
+        GQA(2, 256, sliding_window_tokens=512, sliding_window_layers=12, kv_shared_sliding_layers=13)
+    with pytest.raises(ValueError, match=r"kv_shared_full_layers \(8\) exceeds the 7 full layers"):
+        model(35, GQA(2, 256, sliding_window_tokens=512, sliding_window_layers=28, kv_shared_full_layers=8))
 
 
 def test_sliding_layers_stop_growing_past_the_window() -> None:
