@@ -57,9 +57,10 @@ POOLED_GPU_IDS = ("rtx-3090", "rtx-5090", "rtx-a6000", "rtx-pro-6000", "h100-sxm
 # a size is not glued to a name's letters: `a10g` is NVIDIA's A10G, not 10 GB (`4x24gb` keeps its `x`)
 _SIZE = re.compile(r"(?<![a-wyz\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
 _QUALIFIER = re.compile(
-    r"^\s*(?:of\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|sysram|"
-    r"memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4|hbm\d?e?|gddr\d?x?)\b"
-)
+    r"^\s*(?:(?:of|de)\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|"
+    r"sysram|memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4|hbm\d?e?|gddr\d?x?"
+    r"|(?P<given>(?:allocated|assigned|dedicated|reserved)\s+(?:to|for)\s+(?:the\s+)?(?:i?gpu|vram)))\b"
+)  # `96gb allocated to gpu`: a unified machine's GPU share, as `96gb vram`
 _GPU_WORDS = ("gpu", "gpus", "card", "cards", "graphics card", "graphics cards")  # "a 24GB GPU": VRAM
 _DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|lpddr4x|ddr5|ddr4|ddr3l?)(?:[-\s]?(?P<mts>\d{4}))?\b")
 _CHANNELS = re.compile(
@@ -131,6 +132,8 @@ _CHASSIS = re.compile(
     r"\b(?:dell\s+)?(?:poweredge\s+)?r[2-9][1-9]0(?:xd|xa)?s?\b|\bdell\s+(?:poweredge\s+)?t[3-7][1-9]0s?\b"
     r"|\b(?:hpe?\s+)?(?:proliant\s+)?[dm]l[1-5]\d0(?:\s*(?:g|gen)\s*\d{1,2})?s?\b"
     r"|\b(?:lenovo\s+)?thinksystem\s+sr\d{3}\b|\bsupermicro\b"
+    # mini PCs that take SO-DIMMs (Minisforum MS-A2, MS-01, Intel NUC): a box like any other
+    r"|\b(?:minisforum\s+)?ms-(?:a\d|0\d)\b|\bintel\s+nuc(?:\s+\d{1,2})?\b"
 )
 _LINKS: tuple[tuple[str, NodeLink], ...] = (
     (r"thunderbolt\s*5|tb\s*5", "thunderbolt5"),
@@ -150,7 +153,10 @@ _LINK_WORDS = re.compile(
 _NOISE = re.compile(
     r"\b(?:used|new|refurb(?:ished)?|second[-\s]hand|i have|i've got|ive got|i got|got|running|currently|just|"
     r"only|setup|build|rig|workstation|home ?lab|homelab|server|desktop|laptop pc|gaming pc|pc|box|machine|each|"
-    r"total|in total|combined|vram total|about|around|~|approx(?:imately)?|ish)\b"
+    r"total|in total|combined|vram total|about|around|~|approx(?:imately)?|ish|my|our|"
+    r"cl\d{2}|in (?:the )?bios|bios|uefi)\b"  # a RAM kit's CAS latency; where a carve-out is set
+    # where a rented machine runs says nothing of it (`runpod 2x a100`, `vast.ai 4x 3090`, `kaggle 2x t4`)
+    r"|\b(?:runpod|vast(?:\.ai)?|lambda(?:\s+labs|\s+cloud)?|kaggle|colab|paperspace|tensordock|coreweave|modal)\b"
 )
 # Product words of Apple machines: they name the product, the chip names the memory (`m4 max 128gb macbook`).
 _APPLE_PRODUCTS = re.compile(
@@ -240,11 +246,19 @@ def _take_sizes(part: str) -> tuple[list[_Size], str]:
             )
         q = _QUALIFIER.match(part[m.end() :])
         qualifier = q.group("q") if q else None
-        qualifier = "vram" if qualifier in _GPU_WORDS or (qualifier or "").startswith(("hbm", "gddr")) else qualifier
+        given = bool(q and q.group("given"))
+        qualifier = (
+            "vram" if given or qualifier in _GPU_WORDS or (qualifier or "").startswith(("hbm", "gddr")) else qualifier
+        )
         end = m.end() + (q.end() if q else 0)
         sizes.insert(0, _Size(gib, qualifier))
         rest = rest[: m.start()] + " " + rest[end:]
     return sizes, rest
+
+
+# A count after words that carry no number (`finally finished 4x 3090`, `lenovo 2x a6000`): the words stay, to be
+# read or dropped as the name's (`epyc 9654 12x64gb` carries a number before its count: DIMMs, read elsewhere)
+_COUNT_AFTER_WORDS = re.compile(r"^(?P<words>[a-z][a-z.'\s-]*?)\s+(?P<n>\d{1,3})\s*[x×*]\s*(?=[a-z0-9])")
 
 
 def _take_count(part: str) -> tuple[int, str]:
@@ -253,6 +267,9 @@ def _take_count(part: str) -> tuple[int, str]:
         digits = m.group("n") or m.group("m")
         n = int(digits) if digits else _COUNT_WORDS[m.group("word") or m.group("hyphened")]
         return _checked_count(n, m.group(0)), part[m.end() :]
+    m = _COUNT_AFTER_WORDS.match(part)
+    if m and not _SIZE.match(part[m.end() :]):
+        return _checked_count(int(m.group("n")), m.group(0)), f"{m.group('words')} {part[m.end() :]}"
     m = _COUNT_SUFFIX.search(part)
     if m:
         return _checked_count(int(m.group("n")), m.group(0)), part[: m.start()]
@@ -381,7 +398,12 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if so:
         sockets = int(so.group("n")) if so.group("n") else _SOCKET_WORDS[so.group("word")]
         part = part[: so.start()] + " " + part[so.end() :]
-    named = _COUNT_SUFFIX.search(part) and catalog.hardware_words.match(_clean(part))  # `evo x2`: a name
+    suffix = _COUNT_SUFFIX.search(part)  # `evo x2` is a name; `thinkstation pgx x2` two of them
+    named = (
+        suffix
+        and catalog.hardware_words.match(_clean(part))
+        and not _names_other(part[: suffix.start()], part, catalog)
+    )
     count, rest = (1, part) if named else _take_count(part)
     if re.fullmatch(r"\s*\d{1,3}\s*", rest) and count == 1:  # `4 each`: a count for the device before it
         return _Piece(text=part, count=_checked_count(int(rest), rest), sockets=sockets)
@@ -438,6 +460,17 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     else:
         piece.unknown = name
     return piece
+
+
+def _names_other(text: str, suffixed: str, catalog: Catalog) -> bool:
+    """`thinkstation pgx x2`: the words before a suffix count name a device of their own (not the one the whole name
+    would be: `evo x2`)."""
+    try:
+        before = _find(_clean(_FILLER.sub(" ", text)), catalog) if _clean(_FILLER.sub(" ", text)) else None
+        whole = _find(_clean(_FILLER.sub(" ", suffixed)), catalog)
+    except RigfitError:
+        return False
+    return before is not None and before != whole
 
 
 def _resolve_sized(name: str, sizes: list[_Size], catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
@@ -707,10 +740,14 @@ def _pooled(gib: float, catalog: Catalog) -> Reading | None:
 # `Vulkan0: ...`, `SYCL0: ...`, rocminfo's `Marketing Name:`): each device entry becomes one part, the rest goes.
 _LOG_DEVICE = re.compile(r"\bdevice\s*\d+\s*:|\bggml_vulkan:\s*\d+\s*=|\b(?:vulkan|sycl|cuda|rocm|hip|metal)\d+\s*:")
 _LOG_NOISE = re.compile(
-    r"\b(?:ggml_cuda_init|ggml_init_cublas|ggml_vulkan)\s*:|\bfound\s+\d+\s+(?:cuda|rocm|vulkan|sycl)\s+devices?\s*:?"
+    r"\b(?:ggml_cuda_init|ggml_init_cublas|ggml_vulkan|ggml_\w+_init)\s*:|\bfound\s+\d+\s+(?:cuda|rocm|vulkan|sycl)\s+devices?\s*:?"
     r"|,?\s*compute capability\s*\d+(?:\.\d+)?|,?\s*vmm\s*:\s*(?:yes|no)\b|\|\s*uma\s*:.*?(?=\+|$)"
     r"|\((?:radv|intel open-source|amd open-source|nvidia)\b[^)]*\)|\(gfx\d+[a-z]?\)|\bmarketing name\s*:|\((?:r|tm)\)"
+    # Metal's `GPU name:`; ROCm's `, gfx1100 (0x1100), ... Wave Size: 32`
+    r"|\bgpu name\s*:|,\s*gfx[0-9a-f]{3,4}\b|\(0x[0-9a-f]+\)|,?\s*wave size\s*:\s*\d+"
 )
+# an nvidia-smi table row: `|   0  NVIDIA GeForce RTX 3090        Off |   00000000:01:00.0 Off |   N/A |`
+_SMI_ROW = re.compile(r"\|\s*\d{1,2}\s+(?P<name>[^|]*?)\s+(?:on|off)\s*\|[^\n]*")
 # Apple's `(12C CPU, 38C GPU)` and `16-core CPU 40-core GPU`: the CPU cores go, the GPU cores name the variant
 _APPLE_CPU_CORES = re.compile(r"\b\d{1,2}\s*-?\s*c(?:ore)?s?\s+cpus?\b\s*[,/]?")
 _APPLE_GPU_CORES = re.compile(r"\(?\s*\b(?P<n>\d{1,2})\s*-?\s*c(?:ore)?s?\s+gpus?\b\s*\)?")
@@ -719,10 +756,12 @@ _LAPTOP_MODELS = re.compile(
     r"\b(?:lenovo\s+)?legion(?:\s+(?:pro|slim))?(?:\s+[579]i?)?(?:\s+pro)?\b"
     r"|\b(?:asus\s+)?(?:rog\s+)?zephyrus(?:\s+[gms]\d{2})?\b|\brazer\s+blade(?:\s+1[4-8])?\b"
     r"|\b(?:hp\s+)?omen(?:\s+1[4-7])?\b|\b(?:acer\s+)?predator\s+helios(?:\s+(?:neo\s+)?1[4-8])?\b"
+    r"|\bframework\s+(?:laptop\s+)?1[36]\b|\bframework\s+laptop\b"
 )
 
 
 def _log_lines(s: str) -> str:
+    s = _SMI_ROW.sub(lambda m: f" + {m.group('name')} + ", s)
     s = _LOG_NOISE.sub(" ", s)
     s = _LOG_DEVICE.sub(" + ", s)
     s = re.sub(r"(?<=[a-z0-9])-(?=\d+\s*gb\b)", " ", s)  # nvidia-smi's `A100-SXM4-80GB`, `V100-PCIE-16GB`
@@ -741,8 +780,63 @@ _BOARD_AFTER_CARD = re.compile(
 )
 
 
+# Units and memory words in other languages, as people write them in their own forums: French `Go`/`Gio`, Russian
+# `ГБ`/`ТБ` and `ОЗУ` (RAM), `видеопамять` (VRAM), Chinese 显存 (VRAM) and 内存 (RAM), German `Arbeitsspeicher` (RAM)
+# and `Grafikkarte` (graphics card).
+_OTHER_LANGUAGES: tuple[tuple[str, str], ...] = (
+    (r"(\d)\s*(?:go|gio)\b", r"\1gb"),
+    (r"(\d)\s*гб", r"\1gb"),
+    (r"(\d)\s*тб", r"\1tb"),
+    (r"\bозу\b", " ram "),
+    (r"видеопамят\w*", " vram "),
+    ("显存", " vram "),
+    ("内存", " ram "),
+    (r"\barbeitsspeicher\b", " ram "),
+    (r"\bgrafikkarte\b", " gpu "),
+)
+# Cloud instance types, read as the GPUs they hold. AWS: p4d.24xlarge 8 x A100 40 GB and g5.12xlarge 4 x A10G
+# (https://gist.github.com/shashankprasanna/10ebe6dc1ba1d8d93db17da4e2cc890e); p4de.24xlarge 8 x A100 SXM 80 GB and
+# p5.48xlarge 8 x H100 SXM 80 GB (https://raw.githubusercontent.com/datareceipts/data-receipts/main/109-gpu-pricing/
+# hyperscalers.json, retrieved 2026-11-09); g6e.48xlarge 8 x L40S and g6.2xlarge 1 x L4
+# (https://huggingface.co/spaces/arcee-ai/Benchmarks/commit/f011c003c9766206e9742dcf5851d22440380582); g6e.xlarge one
+# GPU, g6e.12xlarge four (github:meta-pytorch/torchx PR #969 named_resources_aws.py). Azure: ND96asr_v4 8 x A100 40GB,
+# ND96amsr_A100_v4 8 x A100 80GB, ND96isr_H100_v5 8 x H100 80GB, NC24ads/NC48ads/NC96ads_A100_v4 1/2/4 x A100 80GB
+# (PCIe), NC4as_T4_v3 1 x T4 and NC64as_T4_v3 4 x T4 (https://huggingface.co/docs/microsoft-azure/azure-ai/hardware).
+_INSTANCES: dict[str, str] = {
+    "p4d.24xlarge": "8x a100 40gb sxm4",
+    "p4de.24xlarge": "8x a100 80gb sxm4",
+    "p5.48xlarge": "8x h100 sxm",
+    **{f"g5.{size}xlarge": "a10g" for size in ("", "2", "4", "8", "16")},
+    "g5.12xlarge": "4x a10g",
+    "g5.24xlarge": "4x a10g",
+    "g5.48xlarge": "8x a10g",
+    "g6.2xlarge": "l4",
+    **{f"g6e.{size}xlarge": "l40s" for size in ("", "2", "4", "8", "16")},
+    "g6e.12xlarge": "4x l40s",
+    "g6e.48xlarge": "8x l40s",
+    "nd96asr_v4": "8x a100 40gb sxm4",
+    "nd96amsr_a100_v4": "8x a100 80gb sxm4",
+    "nd96isr_h100_v5": "8x h100 sxm",
+    "nc24ads_a100_v4": "a100 80gb pcie",
+    "nc48ads_a100_v4": "2x a100 80gb pcie",
+    "nc96ads_a100_v4": "4x a100 80gb pcie",
+    **{f"nc{n}as_t4_v3": "t4" for n in (4, 8, 16)},
+    "nc64as_t4_v3": "4x t4",
+}
+_INSTANCE = re.compile(
+    r"\b(?:aws\s+|azure\s+)?(?:standard_)?(?P<name>"
+    + "|".join(re.escape(n) for n in sorted(_INSTANCES, key=len, reverse=True))
+    + r")(?![\w.])(?:\s*\([^()]*\))?"  # `g5.2xlarge (1x A10G)`: the bracket says again what the instance holds
+)
+
+
 def _prepare(text: str) -> str:
-    s = _log_lines(text.lower().replace("×", "x").replace("’", "'"))
+    s = text.lower().replace("×", "x").replace("’", "'")
+    s = _INSTANCE.sub(lambda m: f" {_INSTANCES[m.group('name')]} ", s)
+    for pattern, words in _OTHER_LANGUAGES:
+        s = re.sub(pattern, words, s)
+    s = re.sub(r"\b(?P<name>[a-z][\w-]*\d[\w-]*):(?P<n>\d{1,2})\b", r"\g<n>x \g<name>", s)  # Modal's `A100-80GB:4`
+    s = _log_lines(s)
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
     s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
     s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`
@@ -878,12 +972,23 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             raise exc from None
 
 
+LOG_PASTE_MAX_CHARS = (
+    4 * MAX_INPUT_CHARS
+)  # a pasted device log: its devices count against the limit, its boilerplate not
+
+
+def _without_boilerplate(text: str) -> str:
+    return " ".join(_LOG_NOISE.sub(" ", text.lower()).split())
+
+
 def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     if not text or not text.strip():
         raise RigfitError(
             f"Tell me the hardware, e.g. {HARDWARE_EXAMPLES}.", field="hardware", code=ErrorCode.HARDWARE_MISSING
         )
-    if len(text) > MAX_INPUT_CHARS:
+    if len(text) > MAX_INPUT_CHARS and (
+        len(text) > LOG_PASTE_MAX_CHARS or len(_without_boilerplate(text)) > MAX_INPUT_CHARS
+    ):
         raise RigfitError(
             f"That hardware text is {len(text)} characters; keep it under {MAX_INPUT_CHARS}.",
             field="hardware",
@@ -894,13 +999,15 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     _refuse_named(lowered)
     nodes, lowered, total = _take_nodes(lowered)
     link, said_cluster, lowered = _take_link(lowered)
+    if _EGPU.search(lowered):  # `3090 egpu over tb4`: the link carries a card, not a second machine
+        link, said_cluster, lowered = None, False, _EGPU.sub(" ", lowered)
     no_gpu = bool(_NO_GPU.search(lowered))
     lowered = _NO_GPU.sub(" ", lowered)
     laptop = bool(_LAPTOP.search(lowered))
     nvlink = bool(_NVLINK.search(lowered))
     lowered = _NVLINK.sub(" ", lowered)
     product_named = bool(_APPLE_PRODUCTS.search(lowered))
-    lowered = _NOISE.sub(" ", lowered)
+    lowered = re.sub(r"\(\s*\)", " ", _NOISE.sub(" ", lowered))  # `x4 (nvlink)`: the bracket is emptied
     ram_spec = _RamSpec()
     pieces = [_piece(p, catalog, ram_spec) for p in _split_parts(_apple_products(lowered, catalog))]
     pieces = [
@@ -926,6 +1033,8 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     readings = [_with_link(r, nvlink) for r in readings]
     return [_clustered(r, nodes, link, product_named) for r in readings]
 
+
+_EGPU = re.compile(r"\be-?gpus?\b|\boculink\b|\b(?:egpu\s+)?enclosures?\b|\brazer\s+core(?:\s+x)?\b")
 
 # A laptop named with memory sizes and no GPU (`surface laptop 32gb`, `my 16gb laptop`) is its RAM: a laptop with a
 # GPU of its own names it (`laptop 4070 8gb 32gb ram`), and a Mac is a product of its own.
@@ -1209,7 +1318,7 @@ def _other_memory(
     if first is None or first.qualifier not in (None, "vram"):
         return device, sizes, None
     total = count > 1 and abs(first.gib - count * entry.memory_gib) <= max(1, 0.05 * first.gib)
-    if total and first.qualifier is None and not modded:
+    if total and not modded:  # `2x 3090 48gb`, `2x 3090 (48 Go VRAM)`: the cards' memory together
         return device, sizes[1:], None
     if entry.memory_gib < first.gib <= MOD_MAX_FACTOR * entry.memory_gib:
         note = Assumption(
@@ -1329,6 +1438,9 @@ def _collect(pieces: list[_Piece], catalog: Catalog, no_gpu: bool) -> _Parts:
 
 
 def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | None, nodes: int = 1) -> list[Reading]:
+    given = None  # `ai max+ 395 with 96gb allocated to gpu`: a VRAM size said apart is the GPU's share of the machine
+    if acc.unified is not None and not acc.gpus and [c for c, _, _ in acc.vram_sizes] == [1]:
+        given = acc.vram_sizes.pop()[1]
     if acc.gpus or acc.vram_sizes:
         raise RigfitError(
             "A unified-memory machine with extra GPUs isn't something I can size yet.",
@@ -1349,6 +1461,10 @@ def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | Non
     if gib is not None and machines > 1 and int(gib) not in sold and gib / machines in sold:
         gib = gib / machines  # `two ... max+ 395 (256gb)`, `2 strix halo boxes ... 256gb total`: all machines' memory
     carve_out = None
+    if given is not None and (gib is None or gib == given):
+        gib, acc.unified_vram = given, True
+    elif given is not None and gib is not None and given < gib:
+        carve_out = given  # `128gb unified strix halo, 96gb vram in bios`
     if gib is not None and acc.unified_vram and int(gib) not in sold and any(s > gib for s in sold):
         carve_out, gib = gib, min(s for s in sold if s > gib)  # 96 GB for the GPU of a 128 GB machine
     readings = _unified_readings(entry, gib, sold)
@@ -1422,6 +1538,11 @@ def _host_memory(host: list[tuple[Gpu, int]]) -> SystemRam | None:
     )
 
 
+def _restates(gpus: list[GpuDevice], gib: float) -> bool:
+    totals = {sum(g.memory_bytes for g in gpus) / GIB, gpus[0].memory_bytes / GIB} if gpus else set()
+    return any(abs(gib - t) <= max(1, 0.05 * gib) for t in totals)
+
+
 def _assemble(
     pieces: list[_Piece], catalog: Catalog, ram_spec: _RamSpec, no_gpu: bool, nodes: int = 1
 ) -> list[Reading]:
@@ -1429,7 +1550,10 @@ def _assemble(
     acc = _collect(pieces, catalog, no_gpu)
     if acc.unified is not None or (acc.unified_gib is not None and acc.unified is None):
         return _unified_result(acc, catalog, stated_bandwidth, nodes)
+    named = list(acc.gpus)
     for count, gib, bandwidth in acc.vram_sizes:
+        if _restates(named, count * gib):  # `32 GB VRAM (2x 5060 Ti)`: the cards' own memory said again
+            continue
         device, note = _typical_gpu(gib, catalog)
         if bandwidth is not None:
             device, note = _described_gpu(f"{gib:g} GB GPU", gib, bandwidth)
