@@ -110,6 +110,19 @@ def _seconds(r: Range) -> str:
     return f"{r.low:.1f}–{r.high:.1f} s"
 
 
+START_SHOWN_FROM = 1.05  # the empty-context figure is shown where it is at least 5% above the one halfway in
+
+
+def _at_start(o: QuantOption) -> str:
+    """Decode on an empty context (what llama-bench's tg128 measures), where the cache read halfway in slows it."""
+    start, mid = o.decode_start_tps, o.decode_tps
+    if start is None or mid is None or start.typical is None or mid.typical is None:
+        return ""
+    if start.typical < START_SHOWN_FROM * mid.typical:
+        return ""
+    return f" ({fmt_rate(start.typical)} on an empty context)"
+
+
 def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[str]:
     p, m = o.placement, report.model
     lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {wording.placement_words(p)}"]
@@ -117,7 +130,7 @@ def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[s
     context = r.pick.context if r.pick is not None and r.pick.option is o else report.context
     lines.append(wording.why(o, context, r.rig, m))
     if o.verdict != "does-not-fit":
-        depth = f" halfway into {fmt_tokens(context)}" if o.decode_tps is not None else ""  # the engine's depth
+        depth = f" halfway into {fmt_tokens(context)}{_at_start(o)}" if o.decode_tps is not None else ""
         lines.append(f"decode **{fmt_range(o.decode_tps)}**{depth} · prefill {fmt_range(o.prefill_tps)}")
         lines += [f"⚠️ {wording.caveat(c)}" for c in o.caveats]
         if o.ttft_s is not None:

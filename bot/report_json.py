@@ -159,6 +159,7 @@ def _option_json(o: QuantOption, why: str) -> Json:
         "n_gpu_layers": o.placement.n_gpu_layers,
         "n_cpu_moe": o.placement.n_cpu_moe,
         "decode_tps": _range(o.decode_tps),
+        "decode_tps_start": _range(o.decode_start_tps),
         "prefill_tps": _range(o.prefill_tps),
         "max_context": o.max_context,
         "ttft_s": _range(o.ttft_s),

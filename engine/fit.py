@@ -48,11 +48,12 @@ class QuantOption(Frozen):
     overhead_bytes: int
     verdict: Verdict
     placement: Placement
-    decode_tps: Range | None
+    decode_tps: Range | None  # halfway into the context
     prefill_tps: Range | None
     caveats: tuple[speed.Caveat, ...] = ()  # what the speed figures leave out or rest on (shown on cards)
+    decode_start_tps: Range | None = None  # on an empty context (llama-bench's tg128)
     max_context: int
-    tensor_parallel: speed.TensorParallel | None = None  # the same cards split by tensor parallelism (vLLM)
+    tensor_parallel: speed.TensorParallel | None = None  # this file split over the same cards by llama.cpp -sm tensor
     serve: Serve = Serve()  # engines that start this option (engine/serve.py), and those that cannot
     loadable: bool = True  # some engine can load this file (published, or made with llama-quantize), fit or not
     # 1-32 users at once (concurrency.USER_COUNTS): the recommended option on accelerators only, else empty
@@ -265,6 +266,7 @@ def _option(
         verdict=placement.verdict,
         placement=placement,
         decode_tps=est.decode_tps,
+        decode_start_tps=est.decode_start_tps,
         prefill_tps=est.prefill_tps,
         tensor_parallel=est.tensor_parallel,
         caveats=est.caveats,

@@ -96,6 +96,7 @@ class _Seconds:
 
 class SpeedEstimate(Frozen):
     decode_tps: Range | None
+    decode_start_tps: Range | None = None  # on an empty context: what llama-bench's tg128 measures
     prefill_tps: Range | None
     caveats: tuple[Caveat, ...] = ()  # decode's, then prefill's
     tensor_parallel: TensorParallel | None = None
@@ -420,7 +421,7 @@ TpEngine = Literal["vllm", "llama.cpp"]
 
 
 def tensor_parallel(
-    model: Model, placement: Placement, kv_at_depth_bytes: int, *, nvlink: bool, engine: TpEngine = "vllm"
+    model: Model, placement: Placement, kv_at_depth_bytes: int, *, nvlink: bool, engine: TpEngine
 ) -> TensorParallel | None:
     """Decode with the weights and KV cache split across N identical cards (each reads 1/N per token, all at
     once) plus ALLREDUCES_PER_LAYER all-reduces per layer at the link's measured latency, and `engine`'s fixed cost
@@ -466,15 +467,22 @@ def estimate(
     nvlink: bool = False,
     quant: str | None = None,
 ) -> SpeedEstimate:
-    """One user's decode (reading its own sequence's cache at half the context, the average depth), prefill (with
-    the kernels `quant`'s weights take) and tensor-parallel decode."""
+    """One user's decode (reading its own sequence's cache at half the context, the average depth, and on an empty
+    one), prefill (with the kernels `quant`'s weights take) and the file's tensor-parallel decode on llama.cpp."""
     kv_depth = kv.one_sequence_bytes(context // 2)
     decode, d_caveats = decode_range(model, placement, kv_depth)
     if decode is not None:
         d_caveats += tuple(depth_caveats(model, placement, context // 2))
     prefill, p_caveats = prefill_range(model, placement, prompt_tokens, weights=weights_of(quant))
-    tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink)
-    return SpeedEstimate(decode_tps=decode, prefill_tps=prefill, caveats=(*d_caveats, *p_caveats), tensor_parallel=tp)
+    tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink, engine="llama.cpp")
+    start = decode_range(model, placement, 0)[0] if decode is not None else None
+    return SpeedEstimate(
+        decode_tps=decode,
+        decode_start_tps=start,
+        prefill_tps=prefill,
+        caveats=(*d_caveats, *p_caveats),
+        tensor_parallel=tp,
+    )
 
 
 # ----------------------------------------------------------------------------------------- concurrency

@@ -190,3 +190,29 @@ def test_terminal_text_keeps_commands_pasteable(markdown: str, text: str) -> Non
     from bot.cards import _plain
 
     assert _plain(markdown) == text
+
+
+@pytest.mark.parametrize(
+    ("model", "phrase", "context", "shown"),
+    [
+        ("llama-3.1-8b", "RTX 4090", "32k", True),  # 4 GB of KV read per token halfway in: slower than tg128
+        ("qwen3-30b-a3b", "RTX 3090", "32k", True),
+        ("llama-3.1-8b", "RTX 4090", "2k", False),  # 1k tokens in: the same speed, said once
+        ("llama-3.3-70b", "M3 Ultra 256GB", "128k", True),
+    ],
+)
+def test_decode_on_an_empty_context_beside_the_one_halfway_in(
+    real_catalog: Catalog, model: str, phrase: str, context: str, shown: bool
+) -> None:
+    """People compare the card with llama-bench's tg128, measured on an empty context: the card says that figure
+    too where the cache read halfway into the context slows decode."""
+    from bot.commands import fit_answer
+
+    report = fit(real_catalog.models[model], parse_hardware(phrase, real_catalog))
+    pick = report.readings[0].pick
+    assert pick is not None
+    option = pick.option
+    assert option.decode_start_tps is not None and option.decode_tps is not None
+    assert option.decode_start_tps.high >= option.decode_tps.high  # no cache to read: never slower
+    text = to_text(fit_answer(real_catalog, model, phrase, context=context).card)
+    assert ("on an empty context" in text) is shown

@@ -76,7 +76,7 @@ def _fit_everything(cat: Catalog) -> dict[str, object]:
     data = report_json.fit_json(_fit(cat, "llama-3.1-8b", "2x RTX 3090"))
     best = data["readings"][0]["best"]  # type: ignore[index]
     option = next(o for o in data["readings"][0]["options"] if o["quant"] == best)  # type: ignore[index]
-    assert option["tensor_parallel"] and option["concurrency"] and option["ttft_s"]
+    assert option["tensor_parallel"] and option["concurrency"] and option["ttft_s"] and option["decode_tps_start"]
     return data
 
 

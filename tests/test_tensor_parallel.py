@@ -18,7 +18,7 @@ def tp_for(cat: Catalog, model_id: str, phrase: str, weights_gb: float = 8.0) ->
     model = cat.models[model_id]
     rig = parse_hardware(phrase, cat)[0].rig
     placement = place(model, rig, int(weights_gb * GB), memory.kv_cache_bytes(model, 4096))
-    return speed.tensor_parallel(model, placement, 0, nvlink=rig.nvlink)
+    return speed.tensor_parallel(model, placement, 0, nvlink=rig.nvlink, engine="llama.cpp")
 
 
 @pytest.mark.parametrize(
@@ -70,8 +70,8 @@ def test_tensor_parallel_beats_layer_split_and_nvlink_beats_pcie(cat: Catalog) -
     rig = parse_hardware("2x RTX 3090", cat)[0].rig
     placement = place(model, rig, int(30 * GB), memory.kv_cache_bytes(model, 4096))
     layer, _ = speed.decode_range(model, placement, 0)
-    pcie = speed.tensor_parallel(model, placement, 0, nvlink=False)
-    nvlink = speed.tensor_parallel(model, placement, 0, nvlink=True)
+    pcie = speed.tensor_parallel(model, placement, 0, nvlink=False, engine="llama.cpp")
+    nvlink = speed.tensor_parallel(model, placement, 0, nvlink=True, engine="llama.cpp")
     assert layer is not None and pcie is not None and nvlink is not None
     assert layer.centre < pcie.decode_tps.centre < nvlink.decode_tps.centre
     # never more than N times the layer split: the all-reduces only cost time
@@ -121,13 +121,14 @@ def test_disk_placement_gives_an_upper_bound_from_the_drive(cat: Catalog) -> Non
 def test_vllm_tensor_parallel_pays_vllms_own_cost_per_layer(
     real_catalog: Catalog, model_id: str, phrase: str, weights_gb: float, kind: calibration.ModelKind
 ) -> None:
-    """The tensor-parallel line is vLLM's: each step pays vLLM's fixed time per layer (calibration.SERVER_LAYER_S,
-    fitted on vLLM and SGLang runs), not llama.cpp's. Before, DeepSeek-V3 on 8 H100s read 149 tok/s typically
-    where vLLM's published single-request runs measure 30-33 (bench/measured_runs.csv x644, server_runs.csv s1)."""
+    """vLLM's tensor parallelism pays vLLM's fixed time per layer (calibration.SERVER_LAYER_S, fitted on vLLM and
+    SGLang runs), not llama.cpp's: with llama.cpp's, `rigfit calibrate`'s check put DeepSeek-V3 on 8 H100s at 149
+    tok/s typically where vLLM's single-request runs measure 30-33 (bench/measured_runs.csv x644, server_runs.csv
+    s1). A GGUF option's own tensor-parallel line is llama.cpp's -sm tensor (engine="llama.cpp")."""
     model = real_catalog.models[model_id]
     rig = parse_hardware(phrase, real_catalog)[0].rig
     placement = place(model, rig, int(weights_gb * GB), memory.kv_cache_bytes(model, 4096))
-    tp = speed.tensor_parallel(model, placement, 0, nvlink=rig.nvlink)
+    tp = speed.tensor_parallel(model, placement, 0, nvlink=rig.nvlink, engine="vllm")
     assert tp is not None
     fast, typical, slow = calibration.SERVER_LAYER_S[kind]
     assert tp.decode_tps.high <= 1 / (model.layers * fast)
