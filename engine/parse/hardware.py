@@ -138,7 +138,7 @@ _CHASSIS = re.compile(
 _LINKS: tuple[tuple[str, NodeLink], ...] = (
     (r"thunderbolt\s*5|tb\s*5", "thunderbolt5"),
     (r"thunderbolt\s*4|tb\s*4|thunderbolt|usb4", "thunderbolt4"),
-    (r"connectx[-\s]?7|cx[-\s]?7|qsfp", "connectx7"),
+    (r"connectx(?:[-\s]?7)?|cx[-\s]?7|qsfp", "connectx7"),
     (r"infiniband|\bib\b|\bndr\b", "infiniband"),
     (r"\b100\s*g(?:be|bps|bit|ig)\b|\b100\s*g(?:b|ig)?\s*(?:ethernet|nic|network)", "ethernet-100g"),
     (r"\b10\s*g(?:be|bps|bit|ig)\b|\b10\s*g(?:b|ig)?\s*(?:ethernet|nic|network)|\bethernet\b|\blan\b", "ethernet-10g"),
@@ -443,6 +443,8 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if found is None:
         found = (_resolve_name(raw, catalog) if raw and raw != name else None) or _resolve_sized(name, sizes, catalog)
     if found is None:
+        found, name = _without_kit_words(name, catalog)
+    if found is None:
         found, name = _resolve_known_words(name, catalog)
     if found is None:
         found, name = _resolve_part(name, catalog)
@@ -451,7 +453,8 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
             return piece
     if isinstance(found, Cpu):
         piece.cpu = found
-        if count > 1 and sockets == 1:  # `2x xeon gold 6138`, `dual epyc 9654`: sockets, not machines
+        boards = found.max_sockets is not None and count > found.max_sockets  # `2x raspberry pi 5`: machines
+        if count > 1 and sockets == 1 and not boards:  # `2x xeon gold 6138`, `dual epyc 9654`: sockets, not machines
             piece.sockets, piece.count = count, 1
     elif isinstance(found, UnifiedName):
         piece.product = found
@@ -525,6 +528,22 @@ def _resolve_part(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | Unified
             if found is not None:
                 return found, " ".join(run)
     return None, name
+
+
+_KIT_WORDS = re.compile(r"\b(?:dev(?:eloper)?\s+kit|module|board)\b")
+
+
+def _without_kit_words(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | UnifiedName | None, str]:
+    """`jetson agx thor dev kit`, `jetson orin module`: the form a machine is sold in, after its name, is not part
+    of it (the catalog's own product names with `dev kit` are found before this)."""
+    rest = _clean(_KIT_WORDS.sub(" ", name))
+    if rest == name or not rest:
+        return None, name
+    try:
+        found = _resolve_name(rest, catalog)
+    except RigfitError:
+        return None, name
+    return (found, rest) if found is not None else (None, name)
 
 
 def _known(word: str, catalog: Catalog) -> bool:
@@ -757,6 +776,8 @@ _LAPTOP_MODELS = re.compile(
     r"|\b(?:asus\s+)?(?:rog\s+)?zephyrus(?:\s+[gms]\d{2})?\b|\brazer\s+blade(?:\s+1[4-8])?\b"
     r"|\b(?:hp\s+)?omen(?:\s+1[4-7])?\b|\b(?:acer\s+)?predator\s+helios(?:\s+(?:neo\s+)?1[4-8])?\b"
     r"|\bframework\s+(?:laptop\s+)?1[36]\b|\bframework\s+laptop\b"
+    r"|\b(?:asus\s+)?(?:rog\s+)?strix\s+(?:scar|g)\s*1[4-8]\b|\balienware\s+[mx]1[4-8]\b"
+    r"|\bmsi\s+(?:titan|raider|stealth|vector|crosshair)(?:\s+[a-z]{0,2}\d{2})?\b"
 )
 
 
@@ -833,6 +854,7 @@ _INSTANCE = re.compile(
 def _prepare(text: str) -> str:
     s = text.lower().replace("×", "x").replace("’", "'")
     s = _INSTANCE.sub(lambda m: f" {_INSTANCES[m.group('name')]} ", s)
+    s = re.sub(r"\bdevkit\b", "dev kit", s)  # `agx thor devkit`: as the catalog's product names spell it
     for pattern, words in _OTHER_LANGUAGES:
         s = re.sub(pattern, words, s)
     s = re.sub(r"\b(?P<name>[a-z][\w-]*\d[\w-]*):(?P<n>\d{1,2})\b", r"\g<n>x \g<name>", s)  # Modal's `A100-80GB:4`
@@ -844,6 +866,7 @@ def _prepare(text: str) -> str:
     s = _BOARD_AFTER_CARD.sub(r"\g<card> + \g<board>", s)  # `6x 3090 romed8-2t 256gb`: the board is a part
     s = _CHASSIS.sub(lambda m: " servers " if m.group(0).endswith("s") else " ", s)  # `3 r730s`: 3 machines
     s = _COUNTED_BRACKET.sub(r" + \g<inside> + ", s)
+    s = _LISTED_BRACKET.sub(r"\g<head> + \g<inside> + ", s)
     s = re.sub(  # `48gb vram total across 2 cards`: an even split
         r"(?P<gib>\d+)\s*gb\s*(?:vram\s*)?(?:total\s*)?(?:across|over|between)\s+(?P<n>\d{1,2})\s+(?:cards|gpus)\b",
         lambda m: f"{m.group('n')}x {int(m.group('gib')) / int(m.group('n')):g}gb vram",
@@ -880,6 +903,9 @@ def _server_boards(s: str) -> str:
         return s
     before = s[: m.start()].strip()
     count = re.fullmatch(rf"(?P<n>{_NUM})\s*x?", before)
+    after = re.match(r"(?P<name>[a-z]{1,2}\d{2,3})\s*x\s*(?P<n>\d{1,2})\b", s[m.end() :])  # `hgx h200 x2`
+    if count is None and after is not None:
+        return f"{after.group('n')} nodes of {GPUS_PER_SERVER}x {after.group('name')}" + s[m.end() + after.end() :]
     if count:
         n = int(count.group("n")) if count.group("n").isdigit() else _NODE_WORDS[count.group("n")]
         return f"{n} nodes of {GPUS_PER_SERVER}x " + s[m.end() :]
@@ -952,6 +978,8 @@ def _refuse_named(lowered: str) -> None:
 _COUNTED_BRACKET = re.compile(
     r"\((?P<inside>\s*\d{1,2}\s*[x×*](?!\s*\d+(?:\.\d+)?\s*(?:gb|g|tb|gib)\b|\s*\d{1,3}\s*\))[^()]*)\)"
 )
+# A count of machines followed by a bracket listing them (`2x gb10 (asus gx10 + dgx spark)`): the list, as parts
+_LISTED_BRACKET = re.compile(r"^(?P<head>\s*\d{1,2}\s*x\s*[^()]+?)\s*\((?P<inside>[^()]*(?:\+|\band\b)[^()]*)\)")
 # A name the catalog does not know followed by the device in brackets: `g5.xlarge (NVIDIA A10G)`, `my work laptop
 # (rtx 4060 8gb)`: the bracket names what the machine has.
 _NAMED_IN_BRACKETS = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<inside>[^()]+)\)(?P<rest>[^()]*)$")
@@ -1015,6 +1043,9 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         for p in pieces
         if p.entry is not None or p.sizes or p.cpu or p.product or p.bandwidth_gb_s or p.unknown or p.count > 1
     ]
+    boards = [p for p in pieces if p.cpu is not None and p.count > 1]  # `4x rpi5 16gb`: that many machines
+    if len(boards) == 1 and nodes == 1:
+        nodes, boards[0].count = boards[0].count, 1
     if not pieces:
         raise RigfitError(
             f"I couldn't find hardware in `{text.strip()[:80]}`. Try {HARDWARE_EXAMPLES}.",
@@ -1026,6 +1057,7 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     if len(groups) > 1:
         machines = [_clustered(_with_link(_assemble(g, catalog, ram_spec, no_gpu)[0], nvlink), 1, link) for g in groups]
         return [_mixed_cluster(machines, link)]
+    pieces = groups[0]
     readings = _assemble(pieces, catalog, ram_spec, no_gpu, nodes)
     readings += [_assemble(alt, catalog, ram_spec, no_gpu, nodes)[0] for alt in _older_chips(pieces, catalog)]
     if total and nodes > 1:
@@ -1065,6 +1097,9 @@ def _machine_groups(pieces: list[_Piece], nodes: int, said_cluster: bool) -> lis
     cluster said, a device per part), `m4 max 128gb + m2 ultra 192gb` (two unified machines, or one beside a
     GPU, can only be several machines), `two boxes: 2x3090 and 2x3090` (as many parts as machines). RAM and CPU
     parts stay with the machine before them. One group: one machine, or identical machines."""
+    head = pieces[0]
+    if _lists_its_machines(head, pieces[1 : 1 + head.count]):  # `2x gb10 (asus gx10 + dgx spark)`
+        return [[head, *pieces[1 + head.count :]]]
     groups: list[list[_Piece]] = []
     for p in pieces:
         device = p.entry is not None or p.product is not None or p.unknown is not None
@@ -1087,6 +1122,13 @@ def _machine_groups(pieces: list[_Piece], nodes: int, said_cluster: bool) -> lis
     if mixed or (said_cluster and nodes == 1) or devices == nodes > 1:
         return groups
     return [pieces]
+
+
+def _lists_its_machines(head: _Piece, listed: list[_Piece]) -> bool:
+    """A count of unified machines followed by that many of the same machine, named each once: the machines counted."""
+    if head.count < 2 or not _is_machine(head) or len(listed) != head.count:
+        return False
+    return all(_is_machine(p) and p.count == 1 and not p.sizes and p.entry is head.entry for p in listed)
 
 
 def _same_machine(group: list[_Piece], p: _Piece) -> bool:
