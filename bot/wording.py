@@ -18,7 +18,7 @@ from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.concurrency import ConcurrentUsers, kv_cap
 from engine.cost import CostCaveat, CostCaveatKind
 from engine.evidence import Agreement, Cited, Judgement
-from engine.fit import FitReport, Pick, QuantOption, Trade
+from engine.fit import ContextCaveat, FitReport, Pick, QuantOption, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
@@ -56,12 +56,30 @@ PLACEMENT_WORDS: dict[PlacementKind, str] = {
 
 
 def context_note(report: FitReport) -> str:
-    """How the context was chosen: "32k as asked", "32k by default (the model reads up to 1M)"."""
+    """How the context was chosen: "32k as asked", "32k by default (the model reads up to 1M)"; with what it needs
+    beyond the native length (YaRN rope scaling)."""
     if report.context_asked:
-        return f"{fmt_tokens(report.context)} as asked"
+        return f"{fmt_tokens(report.context)} as asked" + "".join(
+            f"; {context_caveat(c, report.model)}" for c in report.context_caveats
+        )
     return (
         f"{fmt_tokens(report.context)} by default (the model reads up to {fmt_tokens(report.model.context_max_tokens)})"
     )
+
+
+def context_caveat(c: ContextCaveat, model: Model) -> str:
+    """What the asked context rests on, in words (the figures from the model's card)."""
+    match c:
+        case ContextCaveat.YARN if model.yarn is not None:
+            y = model.yarn
+            return (
+                f"above the model's native {fmt_tokens(model.context_max_tokens)}, it needs YaRN rope scaling "
+                f"(factor {y.factor:g} over {y.original_context_tokens:,}, up to {y.extended_context_tokens:,} tokens; "
+                "the commands set it). The card: static YaRN applies to every prompt and may cost quality on short "
+                "ones, so enable it only when long contexts are needed"
+            )
+        case ContextCaveat.YARN:
+            return f"above the model's native {fmt_tokens(model.context_max_tokens)}: it needs rope scaling"
 
 
 def placement_detail(p: Placement, model: Model) -> str:
@@ -617,6 +635,13 @@ def refused(r: Refused) -> str:
             return (
                 f"{name}: no published GGUF of {r.quant} in the catalog, and llama-quantize makes {r.quant} only "
                 "with an importance matrix"
+            )
+        case Refusal.ROPE_SCALING:
+            return f"{name}: has no setting for the YaRN rope scaling this context needs"
+        case Refusal.ROPE_CHECKPOINT:
+            return (
+                f"{name}: {r.quant}'s checkpoint is not one the card's YaRN settings are for (a later release with "
+                "its own rope settings), so no YaRN flags are given for it"
             )
 
 

@@ -170,6 +170,28 @@ class QuantTypeQuality(Sourced):
     measured_on: str  # the reference model
 
 
+class Yarn(Sourced):
+    """A context beyond the native one that the model's own card documents with YaRN rope scaling (Qwen2.5 and
+    Qwen3: factor 4.0 over 32,768 = 131,072). Static: it applies to every prompt once enabled, so the card advises
+    it only for long contexts. `repos` are the checkpoints the card's block is for (the release's own repo and
+    conversions of it); a later release aliased to the same entry may have other rope settings."""
+
+    factor: PositiveFloat
+    original_context_tokens: PositiveInt
+    extended_context_tokens: PositiveInt
+    rope_theta: PositiveFloat  # the config's rope_theta: vLLM's rope_parameters override carries it
+    repos: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")], ...]
+
+    @model_validator(mode="after")
+    def _extended_is_original_times_factor(self) -> Yarn:
+        if self.extended_context_tokens != round(self.original_context_tokens * self.factor):
+            raise ValueError(
+                f"extended_context_tokens ({self.extended_context_tokens}) is not original_context_tokens "
+                f"({self.original_context_tokens}) x factor ({self.factor:g})"
+            )
+        return self
+
+
 class Model(Sourced):
     id: Id
     name: str
@@ -183,7 +205,8 @@ class Model(Sourced):
     layers: PositiveInt
     hidden_size: PositiveInt | None = None
     vocab_size: PositiveInt | None = None
-    context_max_tokens: PositiveInt
+    context_max_tokens: PositiveInt  # the native length (without rope scaling the user must enable)
+    yarn: Yarn | None = None  # the longer context the card documents with YaRN
     attention: Attention
     experts: Experts | None = None
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4", "int4"] = "bf16"
@@ -220,11 +243,21 @@ class Model(Sourced):
         names = [q.name.lower() + "/" + q.format for q in self.quants]
         if len(names) != len(set(names)):
             raise ValueError(f"{self.id}: a quant name is listed twice")
+        if self.yarn is not None and self.yarn.original_context_tokens != self.context_max_tokens:
+            raise ValueError(
+                f"{self.id}: yarn.original_context_tokens ({self.yarn.original_context_tokens}) is not the native "
+                f"context_max_tokens ({self.context_max_tokens})"
+            )
         return self
 
     @property
     def is_moe(self) -> bool:
         return self.experts is not None
+
+    @property
+    def context_limit_tokens(self) -> int:
+        """The longest context the model reads: with YaRN where its card documents it, else the native one."""
+        return self.yarn.extended_context_tokens if self.yarn is not None else self.context_max_tokens
 
 
 # ------------------------------------------------------------------------------------------- hardware

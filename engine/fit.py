@@ -115,10 +115,25 @@ class ReadingReport(Frozen):
         return self.pick.option if self.pick is not None else self.option(self.best)
 
 
+class ContextCaveat(StrEnum):
+    """What the asked context rests on besides memory (bot/wording.py says each in words)."""
+
+    # above the model's native length: the YaRN rope scaling its card documents (model.yarn), static, so it applies
+    # to every prompt and may cost quality on short ones; the serve plans carry each engine's flags for it
+    YARN = "yarn"
+
+
+def context_cap(model: Model, context: int) -> int:
+    """The longest context an option is said to run at: the native length, or the YaRN one where the asked context
+    already needs YaRN (the card advises enabling it only when long contexts are needed)."""
+    return model.context_limit_tokens if serve.yarn_needed(model, context) else model.context_max_tokens
+
+
 class FitReport(Frozen):
     model: Model
     context: int
     context_asked: bool  # the context was asked for; else the default (DEFAULT_CONTEXT, or the model's maximum)
+    context_caveats: tuple[ContextCaveat, ...] = ()  # YARN: the context is above the native length
     kv_type: str
     prompt_tokens: int
     readings: tuple[ReadingReport, ...]
@@ -201,6 +216,7 @@ def _max_context(
     context: int,
     kv: memory.KvProfile,
     reflow: tuple[Rig, int] | None = None,
+    limit: int | None = None,
 ) -> int:
     """The longest context the option runs at. Wholly on an accelerator, the asked context plus what the free memory
     holds; offloaded (with `reflow`: the rig and the weights' bytes), the longest at which the weights and cache
@@ -213,8 +229,9 @@ def _max_context(
     kv_pools = [p for p in placement.pools if p.kv_bytes > 0] or list(placement.pools)
     free = sum(max(p.free_bytes, 0) for p in kv_pools)
     growth = kv.growth_per_token(context)
-    extra = int(free / growth) if growth > 0 else model.context_max_tokens
-    return min(context + extra, model.context_max_tokens)
+    cap = limit if limit is not None else context_cap(model, context)
+    extra = int(free / growth) if growth > 0 else cap
+    return min(context + extra, cap)
 
 
 def _longest_reflowed(model: Model, rig: Rig, weights_bytes: int, context: int, kv: memory.KvProfile) -> int:
@@ -223,9 +240,10 @@ def _longest_reflowed(model: Model, rig: Rig, weights_bytes: int, context: int, 
     def fits(tokens: int) -> bool:
         return place(model, rig, weights_bytes, kv.bytes_at(tokens)).verdict != "does-not-fit"
 
-    if fits(model.context_max_tokens):
-        return model.context_max_tokens
-    low, high = context // CONTEXT_STEP, model.context_max_tokens // CONTEXT_STEP  # fits at low, not at high
+    cap = context_cap(model, context)
+    if fits(cap):
+        return cap
+    low, high = context // CONTEXT_STEP, cap // CONTEXT_STEP  # fits at low, not at high
     while high - low > 1:
         mid = (low + high) // 2
         low, high = (mid, high) if fits(mid * CONTEXT_STEP) else (low, mid)
@@ -486,7 +504,8 @@ def _longest_fitting(model: Model, rig: Rig, weights_bytes: int, context: int, p
     placement = place(model, rig, weights_bytes, profile.bytes_at(SHORT_CONTEXT))
     if placement.verdict != "fits":
         return None
-    longest = min(_max_context(model, placement, SHORT_CONTEXT, profile), context - 1)
+    cap = context_cap(model, context)  # the asked context's: with YaRN where it needs it
+    longest = min(_max_context(model, placement, SHORT_CONTEXT, profile, limit=cap), context - 1)
     return max(longest // CONTEXT_STEP * CONTEXT_STEP, SHORT_CONTEXT)
 
 
@@ -772,6 +791,7 @@ def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -
         model=model,
         context=context,
         context_asked=asked,
+        context_caveats=(ContextCaveat.YARN,) if serve.yarn_needed(model, context) else (),
         kv_type=opts.kv_type,
         prompt_tokens=opts.prompt_tokens,
         readings=reports,

@@ -107,6 +107,7 @@ LLAMA_SPEC_TYPES = (
     "ngram-map-k4v", "ngram-mod", "ngram-cache",
 )  # fmt: skip
 LLAMA_KV_TYPES = ("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1")
+ROPE_SCALING_TYPES = ("none", "linear", "yarn")
 _LLAMA_COMMON = (
     _f("-m --model", "str"),
     _f("-hf -hfr --hf-repo", "hf_ref"),
@@ -127,6 +128,11 @@ _LLAMA_COMMON = (
     _f("-np --parallel", "int"),
     _f("-t --threads", "int"),
     _f("--jinja"),
+    # YaRN rope scaling past the native context (tools/server/README.md @00dc8057: --rope-scaling {none,linear,yarn},
+    # --rope-scale N "expands context by a factor of N", --yarn-orig-ctx N "original context size of model")
+    _f("--rope-scaling", "choice", ROPE_SCALING_TYPES),
+    _f("--rope-scale", "float"),
+    _f("--yarn-orig-ctx", "int"),
     # speculative decoding (llama-server --help at 4df29be4; --draft-max was removed for --spec-draft-n-max)
     _f("--spec-type", "choice", LLAMA_SPEC_TYPES),
     _f("--spec-draft-n-max", "int"),
@@ -188,6 +194,10 @@ IK_LLAMA_SERVER = Program(
         _f("-np --parallel", "int"),
         _f("-t --threads", "int"),
         _f("--jinja"),
+        # common/common.cpp @8337e4cd parses --rope-scaling none|linear|yarn, --rope-scale and --yarn-orig-ctx
+        _f("--rope-scaling", "choice", ROPE_SCALING_TYPES),
+        _f("--rope-scale", "float"),
+        _f("--yarn-orig-ctx", "int"),
         _f("--host", "str"),
         _f("--port", "int"),
     ),
@@ -280,6 +290,10 @@ VLLM_SERVE = Program(
         # online quantization of a 16-bit checkpoint as it loads (docs/features/quantization/fp8: --quantization fp8)
         _f("--quantization -q", "choice", VLLM_QUANTIZATION),
         _f("--trust-remote-code"),
+        # a config override as JSON: YaRN past the native context as rope_parameters (docs.vllm.ai
+        # features/context_extension: "--rope-scaling ... is no longer supported", removed in 0.11.1 per
+        # vllm-project/recipes PR #856)
+        _f("--hf-overrides", "json"),
         _f("--host", "str"),
         _f("--port", "int"),
     ),
@@ -348,9 +362,14 @@ SGLANG_SERVER = Program(
         # NVIDIA's DGX Spark playbook (nvidia/sglang/README.md @0db7c141) starts it with --attention-backend flashinfer
         _f("--attention-backend", "choice", ("flashinfer", "triton", "torch_native", "fa3")),
         _f("--trust-remote-code"),
+        # the model config overridden as JSON (YaRN past the native context: Qwen3's card, --json-model-override-args)
+        _f("--json-model-override-args", "json"),
         _f("--host", "str"),
         _f("--port", "int"),
     ),
+    # python/sglang/srt/configs/model_config.py: a --context-length above the config's derived one is refused unless
+    # SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1
+    env=(_f("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "choice", ("1",)),),
     source=(
         "https://docs.sglang.io/advanced_features/server_arguments.html (--tp, --dp, --context-length, "
         "--mem-fraction-static, --kv-cache-dtype fp8_e5m2|fp8_e4m3, --nnodes/--node-rank/--dist-init-addr); "

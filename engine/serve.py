@@ -29,7 +29,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat
+from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat, Yarn
 from engine import flags, formats, memory, server_speed
 from engine.placement import Placement
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
@@ -129,6 +129,10 @@ class Refusal(StrEnum):
     F16_TENSORS = "f16-tensors"  # ik_llama.cpp's README: Unsloth's `_XL` quants (f16 tensors) are likely not to work
     BACKEND = "backend"  # ik_llama.cpp works on CPUs and CUDA cards of Turing or newer only; `device` is not one
     SPARK_NOT_PLANNED = "spark-not-planned"  # SGLang on a DGX Spark: a format NVIDIA's SGLang playbook does not list
+    # above the native context: the engine has no setting for the YaRN rope scaling the context needs
+    ROPE_SCALING = "rope-scaling"
+    # above the native context: `quant`'s checkpoint is not one the card's YaRN block is for (a later release)
+    ROPE_CHECKPOINT = "rope-checkpoint"
 
 
 # Where a step runs: one machine (`run`), a server then its client, a cluster's first machine (`head`) or machine
@@ -241,6 +245,70 @@ class Checkpoint(Frozen):
     name: str
     # the engine quantizes the 16-bit repo as it loads it (`--quantization fp8`): no FP8 repo is needed
     quantization: Literal["fp8"] | None = None
+
+
+# ------------------------------------------------------------------------------------------- YaRN
+
+# A context above the model's native length runs with the YaRN rope scaling its card documents (catalog Model.yarn),
+# set on each engine's command line, and only then (the card: static YaRN may cost quality on shorter texts):
+# - llama.cpp, ik_llama.cpp: --rope-scaling yarn --rope-scale F --yarn-orig-ctx N (engine/flags.py; Qwen3's card gives
+#   `-c 131072 --rope-scaling yarn --rope-scale 4 --yarn-orig-ctx 32768`);
+# - vLLM: --hf-overrides with rope_parameters {rope_type yarn, factor, original_max_position_embeddings, rope_theta}
+#   (https://docs.vllm.ai/en/stable/features/context_extension/; the override replaces the block, so rope_theta is in);
+# - SGLang: --json-model-override-args with the same block, and SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for a
+#   --context-length above the one it derives from the config (python/sglang/srt/configs/model_config.py);
+# - Ollama has no setting for it: it takes rope scaling from the GGUF's own metadata, so a longer context needs a
+#   re-converted model (ollama/ollama#8493); mlx_lm.server and exo have no flag either (the config.json would have to
+#   be edited). Those refuse (Refusal.ROPE_SCALING).
+# A checkpoint the card's block is not for (an aliased later release with other rope settings) refuses too.
+YARN_ENV = ("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "1")
+
+
+def yarn_needed(model: Model, context: int) -> bool:
+    """Whether `context` is above the native length and within the YaRN extension the card documents."""
+    return model.yarn is not None and model.context_max_tokens < context <= model.yarn.extended_context_tokens
+
+
+def _yarn_stop(engine: Engine, model: Model, context: int, repo: str | None, quant: str | None) -> Refused | None:
+    """Above the native length: the engine that cannot set YaRN, or a checkpoint the card's YaRN is not for."""
+    if not yarn_needed(model, context) or model.yarn is None:
+        return None
+    if engine in (Engine.OLLAMA, Engine.MLX, Engine.EXO):
+        return Refused(engine=engine, reason=Refusal.ROPE_SCALING, quant=quant)
+    if repo is None or repo not in model.yarn.repos:
+        return Refused(engine=engine, reason=Refusal.ROPE_CHECKPOINT, quant=quant)
+    return None
+
+
+def _llama_yarn_args(model: Model, context: int) -> list[Arg]:
+    """llama.cpp's and ik_llama.cpp's YaRN flags where the context needs them."""
+    y = model.yarn
+    if y is None or not yarn_needed(model, context):
+        return []
+    return [
+        Arg(flag="--rope-scaling", value="yarn"),
+        Arg(flag="--rope-scale", value=f"{y.factor:g}"),
+        Arg(flag="--yarn-orig-ctx", value=str(y.original_context_tokens)),
+    ]
+
+
+def _rope_parameters(y: Yarn) -> dict[str, object]:
+    theta = int(y.rope_theta) if y.rope_theta.is_integer() else y.rope_theta
+    return {
+        "rope_type": "yarn",
+        "factor": y.factor,
+        "original_max_position_embeddings": y.original_context_tokens,
+        "rope_theta": theta,
+    }
+
+
+def _server_yarn_arg(engine: Engine, model: Model, context: int) -> list[Arg]:
+    """vLLM's --hf-overrides or SGLang's --json-model-override-args where the context needs YaRN."""
+    if model.yarn is None or not yarn_needed(model, context):
+        return []
+    body = json.dumps({"rope_parameters": _rope_parameters(model.yarn)}, separators=(",", ":"))
+    flag = "--hf-overrides" if engine == Engine.VLLM else "--json-model-override-args"
+    return [Arg(flag=flag, value=body)]
 
 
 # ------------------------------------------------------------------------------------------ llama.cpp
@@ -409,7 +477,10 @@ def llama_cpp(
         if not isinstance(route, _Conversion):
             return Refused(engine=Engine.LLAMA_CPP, reason=route, quant=quant_name)
         converted, checkpoint, load = route, route.source, Arg(flag="-m", value=route.local_file)
-    args = [load, *_placement_args(placement, context, kv_type)]
+    stop = _yarn_stop(Engine.LLAMA_CPP, model, context, checkpoint.partition(":")[0], quant_name)
+    if stop is not None:
+        return stop
+    args = [load, *_placement_args(placement, context, kv_type), *_llama_yarn_args(model, context)]
     nodes = placement.nodes
     steps = _rpc_steps(args, nodes) if nodes > 1 else (Step(words=("llama-server",), args=tuple(args)),)
     if converted is not None:
@@ -534,7 +605,11 @@ def ik_llama(
         checkpoint, local, prepare = converted.source, converted.local_file, converted.steps
     else:
         return Refused(engine=Engine.IK_LLAMA, reason=Refusal.NO_GGUF_FILE, quant=quant_name)
+    no_yarn = _yarn_stop(Engine.IK_LLAMA, model, context, checkpoint.partition(":")[0], quant_name)
+    if no_yarn is not None:
+        return no_yarn
     args = [Arg(flag="-m", value=local), *_placement_args(placement, context, kv_type)]
+    args += _llama_yarn_args(model, context)
     if model.attention.kind == "mla":
         args.append(Arg(flag="-mla", value=IK_MLA_MODE))
     size = quant.file_bytes if quant is not None else weights_bytes
@@ -572,6 +647,9 @@ def ollama(
         return Refused(engine=Engine.OLLAMA, reason=Refusal.CLUSTER, quant=quant_name, nodes=placement.nodes)
     if placement.kind == "expert-offload":
         return Refused(engine=Engine.OLLAMA, reason=Refusal.EXPERT_OFFLOAD, quant=quant_name)
+    stop = _yarn_stop(Engine.OLLAMA, model, context, repo, quant_name)
+    if stop is not None:
+        return stop
     env = [("OLLAMA_CONTEXT_LENGTH", str(context)), ("OLLAMA_FLASH_ATTENTION", "1")]
     if kv_type != "f16":
         env.append(("OLLAMA_KV_CACHE_TYPE", kv_type))
@@ -964,6 +1042,7 @@ def _vllm_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: b
     args = [
         Arg(flag="--max-model-len", value=str(ctx)),
         Arg(flag="--gpu-memory-utilization", value=f"{GPU_MEMORY_FRACTION:.2f}"),
+        *_server_yarn_arg(Engine.VLLM, model, ctx),
     ]
     if lay.tensor_parallel > 1:
         args.append(Arg(flag="--tensor-parallel-size", value=str(lay.tensor_parallel)))
@@ -999,8 +1078,9 @@ def _vllm_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: b
     return (head, *workers, serve)
 
 
-def _sglang_on_spark(ckpt: Checkpoint, ctx: int) -> tuple[Step, ...]:
+def _sglang_on_spark(model: Model, ckpt: Checkpoint, ctx: int) -> tuple[Step, ...]:
     """The SGLang playbook's line: launch_server in the lmsysorg container, on the Spark's one GPU."""
+    yarn = _server_yarn_arg(Engine.SGLANG, model, ctx)
     args = [
         Arg(flag="--model-path", value=ckpt.repo),
         Arg(flag="--host", value="0.0.0.0"),
@@ -1010,6 +1090,7 @@ def _sglang_on_spark(ckpt: Checkpoint, ctx: int) -> tuple[Step, ...]:
         Arg(flag="--attention-backend", value="flashinfer"),
         Arg(flag="--mem-fraction-static", value=f"{SPARK_SGLANG_MEMORY_FRACTION:.2f}"),
         Arg(flag="--context-length", value=str(ctx)),
+        *yarn,
     ]
     if ckpt.format in SPARK_SGLANG_QUANTIZATION:
         args.append(Arg(flag="--quantization", value=SPARK_SGLANG_QUANTIZATION[ckpt.format]))
@@ -1022,6 +1103,7 @@ def _sglang_on_spark(ckpt: Checkpoint, ctx: int) -> tuple[Step, ...]:
         Arg(flag="-p", value=port),
         Arg(flag="-v", value="/tmp:/tmp"),
         Arg(flag="-e", value="HF_TOKEN"),  # the host's token, for a gated repo
+        *([Arg(flag="-e", value="=".join(YARN_ENV))] if yarn else []),  # the container's environment
     )
     return (Step(words=("docker", "run"), args=launcher, positional=(SPARK_SGLANG_IMAGE,), inside=inner),)
 
@@ -1036,11 +1118,14 @@ def _spark_sglang_gate(rig: Rig, ckpt: Checkpoint) -> Refused | None:
 
 
 def _sglang_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8: bool) -> tuple[Step, ...]:
+    yarn = _server_yarn_arg(Engine.SGLANG, model, ctx)
     args = [
         Arg(flag="--model-path", value=ckpt.repo),
         Arg(flag="--context-length", value=str(ctx)),
         Arg(flag="--mem-fraction-static", value=f"{GPU_MEMORY_FRACTION:.2f}"),
+        *yarn,
     ]
+    env = (YARN_ENV,) if yarn else ()
     if lay.tensor_parallel > 1:
         args.append(Arg(flag="--tp-size", value=str(lay.tensor_parallel)))
     if lay.pipeline_parallel > 1:
@@ -1053,7 +1138,7 @@ def _sglang_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8:
         args.append(Arg(flag="--quantization", value=ckpt.quantization))
     words = ("python3", "-m", "sglang.launch_server")
     if lay.nodes == 1:
-        return (Step(words=words, args=tuple(args)),)
+        return (Step(words=words, args=tuple(args), env=env),)
     return tuple(
         Step(
             words=words,
@@ -1063,6 +1148,7 @@ def _sglang_steps(model: Model, ckpt: Checkpoint, lay: Layout, ctx: int, kv_fp8:
                 Arg(flag="--node-rank", value=str(r)),
                 Arg(flag="--dist-init-addr", value=f"{HEAD_NODE_VAR}:{SGLANG_DIST_PORT}"),
             ),
+            env=env,
             role="node",
             node_rank=r,
         )
@@ -1103,11 +1189,14 @@ def server_plan(
     load = _online_load_bytes(model, ckpt, lay, smallest.backend)
     if load is not None and load > cap:  # online FP8 first loads every 16-bit weight of the GPU's share
         return _does_not_fit(engine, ckpt, load, cap)
+    stop = _yarn_stop(engine, model, ctx, ckpt.repo, ckpt.name)
+    if stop is not None:
+        return stop
     if engine == Engine.VLLM:
         steps = _vllm_steps(model, ckpt, lay, ctx, kv_fp8, _needs_half(rig, ckpt))
         steps = _in_spark_container(steps) if _on_spark(rig) else steps
     elif _on_spark(rig):
-        steps = _sglang_on_spark(ckpt, ctx)
+        steps = _sglang_on_spark(model, ckpt, ctx)
     else:
         steps = _sglang_steps(model, ckpt, lay, ctx, kv_fp8)
     speed = _server_speed(model, rig, ckpt, lay, kv, ctx)
@@ -1221,6 +1310,10 @@ def for_option(
             (plans if isinstance(r, ServePlan) else refused).append(r)  # type: ignore[arg-type]
         return Serve(plans=tuple(plans), refused=tuple(refused))
     if fmt == "mlx":
+        engine = Engine.EXO if placement.nodes > 1 else Engine.MLX
+        stop = _yarn_stop(engine, model, context, None, quant_name)
+        if stop is not None:
+            return Serve(refused=(stop,))
         if placement.nodes > 1:
             found = exo(rig, quant, quant_name, placement, context)
             return Serve(plans=(found,)) if isinstance(found, ServePlan) else Serve(refused=(found,))

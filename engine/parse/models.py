@@ -300,6 +300,7 @@ def _adhoc_model(
             like_model.experts,
             like_model.context_max_tokens,
         )
+    yarn = like_model.yarn if like_model is not None else None  # the borrowed design's native and YaRN lengths
     if active_b is not None and experts is None:
         experts = Experts(n_routed=128, n_active=8)
     return Model(
@@ -311,6 +312,7 @@ def _adhoc_model(
         active_params_b=active_b,
         layers=layers,
         context_max_tokens=ctx,
+        yarn=yarn,
         attention=attention,
         experts=experts if active_b is not None else None,
         source="user input",
@@ -354,7 +356,7 @@ def _closest_architecture(total_b: float, *, moe: bool, pool: list[Model]) -> Mo
             not _specialised(m),
             shared[_shape(m)],
             families[m.family],
-            m.context_max_tokens,
+            m.context_limit_tokens,
             -distance[m.id],
         ),
     )

@@ -45,14 +45,23 @@ def parse_context(value: str | int | None, model: Model) -> int | None:
         raise RigfitError(
             "Context must be at least 1 token; try `8192` or `32k`.", field="context", code=ErrorCode.CONTEXT_BELOW_ONE
         )
-    if tokens > min(model.context_max_tokens, MAX_CONTEXT_TOKENS):
+    limit = min(model.context_limit_tokens, MAX_CONTEXT_TOKENS)
+    if tokens > limit:
         raise RigfitError(
-            f"{model.name} reads at most {model.context_max_tokens:,} tokens; {tokens:,} is more than that.",
+            f"{model.name} reads at most {_limits(model)}; {tokens:,} is more than that.",
             field="context",
             code=ErrorCode.CONTEXT_OVER_MAX,
-            limit=min(model.context_max_tokens, MAX_CONTEXT_TOKENS),
+            limit=limit,
         )
     return tokens
+
+
+def _limits(model: Model) -> str:
+    """ "32,768 tokens", or with a documented YaRN extension "32,768 tokens natively, 131,072 with YaRN"."""
+    if model.yarn is None:
+        return f"{model.context_max_tokens:,} tokens"
+    native, extended = model.context_max_tokens, model.yarn.extended_context_tokens
+    return f"{native:,} tokens natively, {extended:,} with YaRN rope scaling"
 
 
 def parse_quant(value: str | None, model: Model) -> str | None:
