@@ -77,7 +77,7 @@ _CPU_MODEL = re.compile(
     r"(?:intel\s+)?(?:core\s+)?i[3579][-\s]?\d{4,5}[a-z]{0,2}|(?:intel\s+)?core\s+ultra\s+[3579][-\s]?\d{3}[a-z]{0,2}|"
     r"(?:amd\s+)?ryzen\s+(?:ai\s+)?[3579]\s+(?:pro\s+)?\d{3,4}[a-z]{0,3}|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
 )
-_COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d))[x×*]\s*(?P<n>\d{1,3})$")
+_COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=gb))[x×*]\s*(?P<n>\d{1,3})$")  # `rtx 3090 24gb*2`
 _COUNT_WORDS = {
     "one": 1,
     "two": 2,
@@ -212,7 +212,7 @@ def _to_gib(num: str, unit: str) -> float:
     return value * 1024 if unit in ("tb", "tib") else value
 
 
-_NAME_PLUS = re.compile(r"(max|\b[5-9]\d{3}[a-z]?|\b\d{4}y)\+(?=\s|,|$|pro\b|\d{3}\b)|(max)\s\+(?=\s*\d{3}\b)")
+_NAME_PLUS = re.compile(r"(max|nitro|\b[5-9]\d{3}[a-z]?|\b\d{4}y)\+(?=\s|,|$|pro\b|\d{3}\b)|(max)\s\+(?=\s*\d{3}\b)")
 
 
 def _split_parts(text: str) -> list[str]:
@@ -383,6 +383,7 @@ def _dimm_totals(part: str) -> str:
     part = _DIMM_BREAKDOWN.sub(" ", part)
     if not _RAM_CONTEXT.search(part):  # `rtx 3090 2x24gb` is not DIMMs
         return part
+    part = re.sub(r"\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g)\s*\)", " ", part)  # `512gb ddr4-3200 (8x64gb)`
     return _DIMMS_AFTER_NAME.sub(lambda m: f" {int(m.group('n')) * int(m.group('gib'))}gb", part)
 
 
@@ -851,6 +852,27 @@ _INSTANCE = re.compile(
 )
 
 
+# Spec-sheet fields (`GPU: 2x RTX 3090, CPU: Ryzen 9 5950X, RAM: 128GB DDR4`, `gpu: none`): the value is a part, the
+# label says what a bare size in it is; parts that hold no memory (PSU, storage, OS, case) are left out.
+_FIELD = re.compile(
+    r"\b(?P<label>gpus?|graphics|cpu|processor|ram|memory|vram|mobo|motherboard|psu|os|storage|ssd|case)\s*:\s*"
+    r"(?P<value>[^|,;\n]*)"
+)
+_FIELD_AS = {"ram": "ram", "memory": "ram", "vram": "vram"}
+
+
+def _fields(s: str) -> str:
+    def part(m: re.Match[str]) -> str:
+        label, value = m.group("label"), m.group("value").strip()
+        if label in ("psu", "os", "storage", "ssd", "case"):
+            return " + "
+        if value == "none" and label.startswith(("gpu", "graphics")):
+            return " + no gpu + "
+        return f" + {value} {_FIELD_AS.get(label, '')} + "
+
+    return _FIELD.sub(part, s)
+
+
 def _prepare(text: str) -> str:
     s = text.lower().replace("×", "x").replace("’", "'")
     s = _INSTANCE.sub(lambda m: f" {_INSTANCES[m.group('name')]} ", s)
@@ -858,7 +880,7 @@ def _prepare(text: str) -> str:
     for pattern, words in _OTHER_LANGUAGES:
         s = re.sub(pattern, words, s)
     s = re.sub(r"\b(?P<name>[a-z][\w-]*\d[\w-]*):(?P<n>\d{1,2})\b", r"\g<n>x \g<name>", s)  # Modal's `A100-80GB:4`
-    s = _log_lines(s)
+    s = _fields(_log_lines(s))
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
     s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
     s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`
