@@ -60,6 +60,7 @@ def fit_json(report: FitReport, evidence: ReportEvidence | None = None) -> Json:
         },
         "context": report.context,
         "context_note": wording.context_note(report),
+        "context_caveats": [c.value for c in report.context_caveats],
         "kv_type": report.kv_type,
         "readings": [
             _reading_json(r, report, evidence.readings[i] if evidence is not None else None)

@@ -211,3 +211,11 @@ def test_the_extension_starts_at_the_native_length() -> None:
         ValueError, match=r"yarn.original_context_tokens \(32768\) is not the native context_max_tokens \(8192\)"
     ):
         type(model).model_validate(model.model_dump() | {"context_max_tokens": 8192, "yarn": yarn.model_dump()})
+
+
+def test_the_json_answer_says_yarn(real_catalog: Catalog) -> None:
+    from bot.report_json import fit_json
+
+    long, short = (_fit(real_catalog, "qwen3 30b a3b", "rtx 5090", c) for c in ("128k", "32k"))
+    assert fit_json(long)["context_caveats"] == ["yarn"] and "YaRN" in str(fit_json(long)["context_note"])
+    assert fit_json(short)["context_caveats"] == [] and "YaRN" not in str(fit_json(short)["context_note"])
