@@ -242,10 +242,18 @@ def _sourced(key: Key, runs: list[Run], g: _Groups) -> bool:
     return key[0] == "prefill" or last_pool or len({r.source for r in runs}) >= MIN_GROUP_SOURCES
 
 
+# The widest half-width in ln a scaled range may take (a factor of e^20 either way, a range no card could show): a
+# reading whose runs hardly spread in one category can need a scale of thousands there, which would overflow.
+MAX_HALF_WIDTH_LN = 20.0
+
+
 def _scaled(values: spread.Spread, scale: float) -> spread.Spread:
-    """(low, typical, high) with both half-widths (in ln) times scale, around the same typical figure."""
+    """(low, typical, high) with both half-widths (in ln) times scale, around the same typical figure, each at most
+    MAX_HALF_WIDTH_LN."""
     low, typical, high = values
-    return (typical * (low / typical) ** scale, typical, typical * (high / typical) ** scale)
+    down = max(math.log(low / typical) * scale, -MAX_HALF_WIDTH_LN)
+    up = min(math.log(high / typical) * scale, MAX_HALF_WIDTH_LN)
+    return (typical * math.exp(down), typical, typical * math.exp(up))
 
 
 @dataclass(frozen=True)
@@ -420,7 +428,7 @@ def engine_range(run: Run, fitted: Fitted | calibration.Table | None = None) -> 
         return calibration.Efficiency(*(1 / (1 / (run.ideal_tps * e) + run.read_s) for e in eff))
     cost = calibration.decode_cost(
         run.device_kind,
-        run.backend,
+        calibration.decode_backend(run.backend, intel_arc=run.intel_arc),
         moe=run.moe,
         fitted=fitted.efficiency,
         costs=fitted.layer_cost,

@@ -16,7 +16,7 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, Unified
 from engine import calibration, memory
 from engine.errors import RigfitError
-from engine.kernels import MatrixRate, MatrixSpec, matrix_rate, weights_of
+from engine.kernels import INTEL_XE_ARCHITECTURES, MatrixRate, MatrixSpec, matrix_rate, weights_of
 from engine.parse import parse_hardware, parse_model
 from engine.parse.runs import gpu_layers, layers_on_cpu, tensors_in_ram
 from engine.speed import (
@@ -64,6 +64,7 @@ class Run:
     # engine adds the kernel launches graphs save (calibration.NO_GRAPHS_LAYER_S, measured apart, never fitted: the
     # fit sees fitted_tps)
     cuda_graphs: bool = True
+    intel_arc: bool = False  # decode groups key an Intel Arc card by its vendor (calibration.decode_backend)
 
     @property
     def moe(self) -> bool:
@@ -91,7 +92,12 @@ class Run:
         return 1 / (self.ideal_tps * compute_s)
 
     def group(self) -> calibration.GroupKey:
-        return calibration.group_key(self.phase, self.device_kind, self.backend, moe=self.moe, path=self.path)
+        backend = (
+            calibration.decode_backend(self.backend, intel_arc=self.intel_arc)
+            if self.phase == "decode"
+            else self.backend
+        )
+        return calibration.group_key(self.phase, self.device_kind, backend, moe=self.moe, path=self.path)
 
     @property
     def device_class(self) -> str:
@@ -406,7 +412,21 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     capability = entry.compute_capability if isinstance(entry, Gpu | Unified) else None
     graphs = calibration.cuda_graphs_run(backend, capability)
     measured = float(row["tokens_per_s"])
-    run = Run(row["row_id"], device_id, kind, backend, model, phase, measured, ideal, source, path, cuda_graphs=graphs)
+    arc = isinstance(entry, Gpu) and entry.architecture in INTEL_XE_ARCHITECTURES
+    run = Run(
+        row["row_id"],
+        device_id,
+        kind,
+        backend,
+        model,
+        phase,
+        measured,
+        ideal,
+        source,
+        path,
+        cuda_graphs=graphs,
+        intel_arc=arc,
+    )
     return run, ""
 
 

@@ -132,6 +132,18 @@ class DecodeCost(NamedTuple):
     layer_s: LayerSeconds
 
 
+# Intel Arc cards decode at a smaller share of their bandwidth than AMD and NVIDIA cards on the same backend, on
+# Vulkan as on SYCL (the same memory controllers and drivers under both): their decode groups are keyed by the vendor,
+# INTEL, not the backend, so Arc on Vulkan is fitted with Arc on SYCL rather than with Radeon and GeForce cards.
+INTEL = "intel"
+INTEL_BACKENDS = ("sycl", "vulkan")
+
+
+def decode_backend(backend: str, *, intel_arc: bool) -> str:
+    """The backend a decode group is keyed by: INTEL for an Intel Arc card on SYCL or Vulkan, else the backend."""
+    return INTEL if intel_arc and backend in INTEL_BACKENDS else backend
+
+
 def decode_cost(
     pool_kind: str,
     backend: str,

@@ -16,7 +16,7 @@ from typing import Literal
 
 from catalog.types import Model
 from engine import calibration, memory
-from engine.kernels import MatrixRate, Weights, cpu_rate, weights_of
+from engine.kernels import INTEL_XE_ARCHITECTURES, MatrixRate, Weights, cpu_rate, weights_of
 from engine.placement import Placement, PoolUse
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
@@ -120,7 +120,12 @@ def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> fl
 def _pool_cost(pool: PoolUse, model: Model) -> calibration.DecodeCost:
     """The pool's bytes efficiency and fixed time per layer, with the kernel launches of a CUDA card llama.cpp runs
     without CUDA graphs (calibration.cuda_graphs_run): each card of a layer split pays its own."""
-    return calibration.decode_cost(pool.kind, pool.backend, moe=model.is_moe, cuda_graphs=_cuda_graphs(pool))
+    backend = calibration.decode_backend(pool.backend, intel_arc=_intel_arc(pool))
+    return calibration.decode_cost(pool.kind, backend, moe=model.is_moe, cuda_graphs=_cuda_graphs(pool))
+
+
+def _intel_arc(pool: PoolUse) -> bool:
+    return pool.matrix_spec is not None and pool.matrix_spec.architecture in INTEL_XE_ARCHITECTURES
 
 
 def _cuda_graphs(pool: PoolUse) -> bool:
