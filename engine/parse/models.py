@@ -190,18 +190,48 @@ def _base_named_in(name: str, catalog: Catalog) -> Model | None:
 
 
 def _longest_run_in(name: str, index: NameIndex, catalog: Catalog) -> Model | None:
-    """The model `index` names by a run of the words of `name`, the longest run first, its size agreeing."""
+    """The model `index` names by a run of the words of `name`, the longest run first, its size agreeing and the
+    words around the run not naming another model (_contradicted)."""
     tokens = _tokens(name)
     for length in range(len(tokens), 0, -1):
         for start in range(len(tokens) - length + 1):
             found = index.exact("-".join(tokens[start : start + length]))
-            if found is not None and _size_agrees(catalog.models[found], name):
-                return catalog.models[found]
+            if found is None:
+                continue
+            model = catalog.models[found]
+            if _size_agrees(model, name) and not _contradicted(model, tokens, start, start + length):
+                return model
     return None
 
 
+# Words that name a tier of a family, each its own model: `Mistral Medium 3` is not Mistral 7B (the alias `mistral`),
+# `Phi-4-mini-flash-reasoning` (a hybrid) is not Phi-4-mini.
+_TIERS = frozenset(
+    {"tiny", "micro", "nano", "mini", "small", "medium", "large", "flash", "lite", "max", "ultra", "super", "air"}
+    | {"scout", "maverick", "behemoth"}
+)
+_SHORT_VERSION = re.compile(r"^\d{1,2}(?:\.\d+)?$")  # 3, 3.1: not a release date such as 0324 or 2507
+
+
+def _contradicted(model: Model, tokens: list[str], start: int, end: int) -> bool:
+    """True if the words beside a name's run name another model than the run's: a tier word the model lacks, or a
+    version right after the run that the model, which has versions, lacks (`Mistral Large 3` is not Mistral Large
+    2)."""
+    own = {
+        p for text in (model.id, model.name, *model.aliases, (model.hf_repo or "").split("/")[-1]) for p in _parts(text)
+    }
+    rest = [p for t in tokens[:start] + tokens[end:] for p in _WORD_PARTS.findall(t)]
+    if any(p in _TIERS and p not in own for p in rest):
+        return True
+    after = tokens[end] if end < len(tokens) else ""
+    has_versions = any(_SHORT_VERSION.match(p) for p in own)
+    return bool(_SHORT_VERSION.match(after)) and has_versions and after not in own
+
+
 _WORD_PARTS = re.compile(r"\d+x\d+b|a\d+(?:\.\d+)?b|e\d+b|\d+(?:\.\d+)?[bm]\b|\d+(?:\.\d+)?|[a-z]+")
-_NOT_FAMILY = frozenset({"v", "k", "b", "m", "x", "meta", "instruct", "it", "chat", "base", "hf", "preview"})
+_NOT_FAMILY = frozenset(
+    {"v", "k", "b", "m", "x", "meta", "instruct", "it", "chat", "base", "hf", "preview", "reasoning", "thinking"}
+)
 
 
 def _parts(text: str) -> list[str]:
