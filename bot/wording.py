@@ -58,12 +58,12 @@ PLACEMENT_WORDS: dict[PlacementKind, str] = {
 def context_note(report: FitReport) -> str:
     """How the context was chosen: "32k as asked", "32k by default (the model reads up to 1M)"; with what it needs
     beyond the native length (YaRN rope scaling)."""
+    caveats = "".join(f"; {context_caveat(c, report.model)}" for c in report.context_caveats)
     if report.context_asked:
-        return f"{fmt_tokens(report.context)} as asked" + "".join(
-            f"; {context_caveat(c, report.model)}" for c in report.context_caveats
-        )
+        return f"{fmt_tokens(report.context)} as asked{caveats}"
     return (
         f"{fmt_tokens(report.context)} by default (the model reads up to {fmt_tokens(report.model.context_max_tokens)})"
+        f"{caveats}"
     )
 
 
@@ -72,11 +72,17 @@ def context_caveat(c: ContextCaveat, model: Model) -> str:
     match c:
         case ContextCaveat.YARN if model.yarn is not None:
             y = model.yarn
+            above = fmt_tokens(y.needed_above_tokens) if y.needed_above_tokens else None
+            where = (
+                f"above {above} its card asks for"
+                if above
+                else (f"above the model's native {fmt_tokens(model.context_max_tokens)}, it needs")
+            )
             return (
-                f"above the model's native {fmt_tokens(model.context_max_tokens)}, it needs YaRN rope scaling "
+                f"{where} YaRN rope scaling "
                 f"(factor {y.factor:g} over {y.original_context_tokens:,}, up to {y.extended_context_tokens:,} tokens; "
-                "the commands set it). The card: static YaRN applies to every prompt and may cost quality on short "
-                "ones, so enable it only when long contexts are needed"
+                "the commands set it). Engines apply YaRN statically, to every prompt, which may cost quality on "
+                "short ones: enable it only when long contexts are needed"
             )
         case ContextCaveat.YARN:
             return f"above the model's native {fmt_tokens(model.context_max_tokens)}: it needs rope scaling"

@@ -181,6 +181,9 @@ class Yarn(Sourced):
     extended_context_tokens: PositiveInt
     rope_theta: PositiveFloat  # the config's rope_theta: vLLM's rope_parameters override carries it
     repos: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")], ...]
+    # where the card asks for YaRN below the native length (QwQ-32B: "for prompts exceeding 8,192 tokens"); None: above
+    # the native length (original_context_tokens)
+    needed_above_tokens: PositiveInt | None = None
 
     @model_validator(mode="after")
     def _extended_is_original_times_factor(self) -> Yarn:
@@ -188,6 +191,11 @@ class Yarn(Sourced):
             raise ValueError(
                 f"extended_context_tokens ({self.extended_context_tokens}) is not original_context_tokens "
                 f"({self.original_context_tokens}) x factor ({self.factor:g})"
+            )
+        if self.needed_above_tokens is not None and self.needed_above_tokens >= self.original_context_tokens:
+            raise ValueError(
+                f"needed_above_tokens ({self.needed_above_tokens}) is not below original_context_tokens "
+                f"({self.original_context_tokens})"
             )
         return self
 

@@ -265,8 +265,13 @@ YARN_ENV = ("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "1")
 
 
 def yarn_needed(model: Model, context: int) -> bool:
-    """Whether `context` is above the native length and within the YaRN extension the card documents."""
-    return model.yarn is not None and model.context_max_tokens < context <= model.yarn.extended_context_tokens
+    """Whether `context` needs the YaRN the card documents: above the native length (or the length above which the
+    card asks for it) and within the extension."""
+    y = model.yarn
+    if y is None:
+        return False
+    threshold = y.needed_above_tokens or model.context_max_tokens
+    return threshold < context <= y.extended_context_tokens
 
 
 def _yarn_stop(engine: Engine, model: Model, context: int, repo: str | None, quant: str | None) -> Refused | None:

@@ -49,6 +49,7 @@ WITHIN = [
     ("qwen2.5 72b instruct", "128k", 131072),
     ("qwen3:8b", "100k", 102400),
     ("qwen2.5-coder:32b", "64k", 65536),
+    ("smollm3 3b", "128k", 131072),
 ]
 
 
@@ -188,7 +189,7 @@ def test_a_checkpoint_of_another_release_gets_no_yarn_flags(real_catalog: Catalo
 
 def test_every_extension_lists_the_release_it_is_for(real_catalog: Catalog) -> None:
     with_yarn = [m for m in real_catalog.models.values() if m.yarn is not None]
-    assert len(with_yarn) >= 13
+    assert len(with_yarn) >= 14
     for m in with_yarn:
         assert m.yarn is not None and m.hf_repo in m.yarn.repos, m.id
 
@@ -219,3 +220,23 @@ def test_the_json_answer_says_yarn(real_catalog: Catalog) -> None:
     long, short = (_fit(real_catalog, "qwen3 30b a3b", "rtx 5090", c) for c in ("128k", "32k"))
     assert fit_json(long)["context_caveats"] == ["yarn"] and "YaRN" in str(fit_json(long)["context_note"])
     assert fit_json(short)["context_caveats"] == [] and "YaRN" not in str(fit_json(short)["context_note"])
+
+
+def test_qwq_asks_for_yarn_above_8192_tokens(real_catalog: Catalog) -> None:
+    """QwQ-32B's card: 'For prompts exceeding 8,192 tokens in length, you must enable YaRN' (factor 4 over 32,768):
+    a 16k session and the 32k default carry the flags, an 8k one does not."""
+    for context, yarn in (("16k", True), ("8k", False)):
+        report = _fit(real_catalog, "qwq 32b", "2x rtx 3090", context)
+        assert (report.context_caveats == (ContextCaveat.YARN,)) is yarn, context
+        plan = report.readings[0].best_option.serve.plan(Engine.LLAMA_CPP)  # type: ignore[union-attr]
+        assert plan is not None and _has_run(_tokens(plan), LLAMA_YARN) is yarn, context
+    m = parse_model("qwq 32b", real_catalog)
+    default = fit(m, parse_hardware("2x rtx 3090", real_catalog)[:1])
+    assert default.context == 32768 and default.context_caveats == (ContextCaveat.YARN,)
+    assert "8k its card asks for YaRN" in wording_note(default)
+
+
+def wording_note(report: FitReport) -> str:
+    from bot.wording import context_note
+
+    return context_note(report)
