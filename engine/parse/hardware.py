@@ -138,7 +138,8 @@ _CHASSIS = re.compile(
 _LINKS: tuple[tuple[str, NodeLink], ...] = (
     (r"thunderbolt\s*5|tb\s*5", "thunderbolt5"),
     (r"thunderbolt\s*4|tb\s*4|thunderbolt|usb4", "thunderbolt4"),
-    (r"connectx(?:[-\s]?7)?|cx[-\s]?7|qsfp", "connectx7"),
+    # the Spark's ConnectX-7 runs at 200 Gb/s; a `200GbE` link between machines is read at that line rate
+    (r"connectx(?:[-\s]?7)?|cx[-\s]?7|qsfp|\b200\s*g(?:be|bps|bit)\b", "connectx7"),
     (r"infiniband|\bib\b|\bndr\b", "infiniband"),
     (r"\b100\s*g(?:be|bps|bit|ig)\b|\b100\s*g(?:b|ig)?\s*(?:ethernet|nic|network)", "ethernet-100g"),
     (r"\b10\s*g(?:be|bps|bit|ig)\b|\b10\s*g(?:b|ig)?\s*(?:ethernet|nic|network)|\bethernet\b|\blan\b", "ethernet-10g"),
@@ -873,6 +874,14 @@ def _fields(s: str) -> str:
     return _FIELD.sub(part, s)
 
 
+# A CPU named straight after a card's model number, with no joiner (`RTX 3090 AMD Ryzen 9 5950X`, `8x RTX 4090
+# Intel Xeon Gold 6430`, as benchmark tables write a GPU and its host): two parts.
+_GPU_THEN_CPU = re.compile(
+    r"(?P<gpu>\b\d{4}(?:\s*(?:ti|super|xtx|xt))?)\s+"
+    r"(?P<cpu>(?:amd\s+|intel\s+)?(?:ryzen|threadripper|epyc|xeon|core\s+(?:i[3579]|ultra)|i[3579]-\d{4,5})\b)"
+)
+
+
 def _prepare(text: str) -> str:
     s = text.lower().replace("×", "x").replace("’", "'")
     s = _INSTANCE.sub(lambda m: f" {_INSTANCES[m.group('name')]} ", s)
@@ -880,7 +889,7 @@ def _prepare(text: str) -> str:
     for pattern, words in _OTHER_LANGUAGES:
         s = re.sub(pattern, words, s)
     s = re.sub(r"\b(?P<name>[a-z][\w-]*\d[\w-]*):(?P<n>\d{1,2})\b", r"\g<n>x \g<name>", s)  # Modal's `A100-80GB:4`
-    s = _fields(_log_lines(s))
+    s = _GPU_THEN_CPU.sub(r"\g<gpu> + \g<cpu>", _fields(_log_lines(s)))
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
     s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
     s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`
