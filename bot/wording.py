@@ -173,6 +173,8 @@ def quant_as_run(c: Candidate | ModelFit) -> str:
         words += f" at {fmt_tokens(context)} of context"
     if kv_type != "f16":
         words += f" with a {kv_type} KV cache"
+    if c.yarn:
+        words += (" and" if kv_type != "f16" else " with") + " YaRN rope scaling (past its native context)"
     if tier is Tier.DEGRADED:
         words += f" ({TIER_WORDS[tier]})"
     return words

@@ -90,6 +90,7 @@ class Pick(Frozen):
     instead: str | None = None
     # a shorter context at the asked KV type: the longest the pick reaches with a q8_0 cache instead (None: no longer)
     q8_context: int | None = None
+    yarn: bool = False  # `context` needs the YaRN rope scaling the model's card documents (serve.yarn_needed)
 
 
 class ReadingReport(Frozen):
@@ -423,6 +424,7 @@ def _fallback_pick(ctx: _PickContext, options: tuple[QuantOption, ...]) -> Pick 
         context=ctx.context,
         kv_type=ctx.opts.kv_type,
         option=option,
+        yarn=serve.yarn_needed(ctx.model, ctx.context),
     )
 
 
@@ -485,7 +487,10 @@ def _useful_offload(o: QuantOption) -> bool:
 
 
 def _pick(ctx: _PickContext, option: QuantOption, trade: Trade, context: int, kv_type: memory.KvType) -> Pick:
-    return Pick(quant=option.quant, tier=option.tier, trade=trade, context=context, kv_type=kv_type, option=option)
+    yarn = serve.yarn_needed(ctx.model, context)
+    return Pick(
+        quant=option.quant, tier=option.tier, trade=trade, context=context, kv_type=kv_type, option=option, yarn=yarn
+    )
 
 
 def _sized(

@@ -85,6 +85,7 @@ class Candidate(Frozen):
     kv_type: memory.KvType = "f16"
     context: int = 0
     trade: Trade = Trade.NONE
+    yarn: bool = False  # the context needs the YaRN rope scaling the model's card documents (fit.Pick.yarn)
 
 
 def _mid(o: QuantOption) -> float:
@@ -695,6 +696,7 @@ def _candidate(label: str, usd: float, basis: PriceBasis, pick: Pick) -> Candida
         kv_type=pick.kv_type,
         context=pick.context,
         trade=pick.trade,
+        yarn=pick.yarn,
         label=label,
         price_usd=usd,
         price_basis=basis,
@@ -855,6 +857,7 @@ class ModelFit(Frozen):
     kv_type: memory.KvType = "f16"  # /fit's pick runs the quant with this KV cache type ...
     context: int = 0  # ... at this context (/whatfits' own)
     trade: Trade = Trade.NONE  # what the pick gave up to keep its bits (fit.Trade)
+    yarn: bool = False  # ... with the YaRN rope scaling the model's card documents (fit.Pick.yarn)
 
 
 def model_quality(model: Model, catalog_models: dict[str, Model], scale: ScoreScale | None = None) -> Quality:
@@ -925,6 +928,7 @@ def _model_fit(m: Model, pick: Pick, quality: Quality, min_decode_tps: float) ->
     return ModelFit(
         kv_type=pick.kv_type,
         context=pick.context,
+        yarn=pick.yarn,
         model_id=m.id,
         name=m.name,
         total_params_b=m.total_params_b,
@@ -953,7 +957,7 @@ def what_fits(
     scale = score_scale(catalog.models)
     found = []
     for m in catalog.models.values():
-        ctx = min(context, m.context_max_tokens)
+        ctx = min(context, m.context_limit_tokens)  # past the native length with the YaRN its card documents
         # /fit's pick at this context (its quant, KV cache type and context) among what reaches the target speed
         accept = functools.partial(_usable, min_decode_tps=min_decode_tps)
         pick = pick_on_rig(m, reading.rig, ctx, FitOptions(context=ctx), may_shorten=False, accept=accept).pick

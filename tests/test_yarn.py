@@ -240,3 +240,17 @@ def wording_note(report: FitReport) -> str:
     from bot.wording import context_note
 
     return context_note(report)
+
+
+@pytest.mark.parametrize(("context", "yarn"), [("128k", True), ("32k", False)])
+def test_recommend_says_which_machines_run_it_with_yarn(real_catalog: Catalog, context: str, yarn: bool) -> None:
+    """'cheapest hardware for qwen3 30b a3b at 128k': every machine runs it past the native 32k, so each line says
+    YaRN; at 32k none does."""
+    from bot.wording import quant_as_run
+    from engine.recommend import recommend
+
+    m = parse_model("qwen3 30b a3b", real_catalog)
+    found = recommend(m, real_catalog, context=parse_context(context, m) or 0, limit=3)
+    assert found
+    for c in found:
+        assert c.yarn is yarn and ("YaRN" in quant_as_run(c)) is yarn, (c.label, quant_as_run(c))
