@@ -766,6 +766,8 @@ _LOG_NOISE = re.compile(
     r"|\((?:radv|intel open-source|amd open-source|nvidia)\b[^)]*\)|\(gfx\d+[a-z]?\)|\bmarketing name\s*:|\((?:r|tm)\)"
     # Metal's `GPU name:`; ROCm's `, gfx1100 (0x1100), ... Wave Size: 32`
     r"|\bgpu name\s*:|,\s*gfx[0-9a-f]{3,4}\b|\(0x[0-9a-f]+\)|,?\s*wave size\s*:\s*\d+"
+    # the driver's MiB figures (`(24080 MiB, 23500 MiB free)`, `- 23859 MiB free`): not the memory the card is sold with
+    r"|\(\s*\d+\s*mib(?:\s*,\s*\d+\s*mib\s*free)?\s*\)|-?\s*\b\d+\s*mib\s*free\b"
 )
 # an nvidia-smi table row: `|   0  NVIDIA GeForce RTX 3090        Off |   00000000:01:00.0 Off |   N/A |`
 _SMI_ROW = re.compile(r"\|\s*\d{1,2}\s+(?P<name>[^|]*?)\s+(?:on|off)\s*\|[^\n]*")
@@ -856,7 +858,7 @@ _INSTANCE = re.compile(
 # Spec-sheet fields (`GPU: 2x RTX 3090, CPU: Ryzen 9 5950X, RAM: 128GB DDR4`, `gpu: none`): the value is a part, the
 # label says what a bare size in it is; parts that hold no memory (PSU, storage, OS, case) are left out.
 _FIELD = re.compile(
-    r"\b(?P<label>gpus?|graphics|cpu|processor|ram|memory|vram|mobo|motherboard|psu|os|storage|ssd|case)\s*:\s*"
+    r"\b(?P<label>gpus?|gpu\d{1,2}|graphics|cpu|processor|ram|memory|vram|mobo|motherboard|psu|os|storage|ssd|case)\s*:\s*"
     r"(?P<value>[^|,;\n]*)"
 )
 _FIELD_AS = {"ram": "ram", "memory": "ram", "vram": "vram"}
