@@ -396,7 +396,7 @@ def choose_pick(
     settings (an offload slower than that), if anything runs. Only options `accept` takes are picked (as sized at
     the pick's own context and KV type)."""
     ranked = sorted(options, key=quality_key, reverse=True)
-    for taken in (_and_loadable(accept), accept):  # a file some engine loads before one none can (Kimi on a CPU)
+    for taken in (_and_loadable(accept, ctx), accept):  # a file some engine loads before one none can (Kimi on a CPU)
         for group in PICK_GROUPS:
             trade_bits = group[1]
             members = [o for o in ranked if in_group(o.tier, o.quant, o.bits_per_weight, group)]
@@ -406,9 +406,16 @@ def choose_pick(
     return _fallback_pick(ctx, tuple(o for o in options if accept(o)))
 
 
-def _and_loadable(accept: Accept) -> Accept:
-    """`accept`, and only files some engine can load: an unpublished quant is picked only when no group has one."""
-    return lambda o: o.loadable and accept(o)
+def _and_loadable(accept: Accept, ctx: _PickContext) -> Accept:
+    """`accept`, and only files some engine can load (at a context that needs YaRN, a file of the release the card's
+    YaRN is for: `serve.yarn_serves`): an unpublished quant, or a later release's file, is picked only when no group
+    has one."""
+    return lambda o: o.loadable and _yarn_serves(ctx, o) and accept(o)
+
+
+def _yarn_serves(ctx: _PickContext, o: QuantOption) -> bool:
+    name, published = ctx.files.get(o.quant, (o.quant, None))
+    return serve.yarn_serves(ctx.model, published, name, o.format, ctx.context)  # type: ignore[arg-type]
 
 
 def _fallback_pick(ctx: _PickContext, options: tuple[QuantOption, ...]) -> Pick | None:
@@ -595,7 +602,7 @@ def pick_on_rig(
     ctx = _PickContext(model=model, rig=rig, context=context, opts=opts, may_shorten=may_shorten, files={}, plans=False)
     sized: dict[str, QuantOption] = {}
     tiered = [(f, quants.tier(f[2].quant, f[2].bits_per_weight)) for f in files]
-    for taken in (_and_loadable(accept), accept):  # as choose_pick: a file some engine loads first
+    for taken in (_and_loadable(accept, ctx), accept):  # as choose_pick: a file some engine loads first
         for group in PICK_GROUPS:
             trade_bits = group[1]
             grouped = [f for f, t in tiered if in_group(t, f[2].quant, f[2].bits_per_weight, group)]

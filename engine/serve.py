@@ -274,6 +274,21 @@ def yarn_needed(model: Model, context: int) -> bool:
     return threshold < context <= y.extended_context_tokens
 
 
+def yarn_serves(model: Model, quant: Quant | None, quant_name: str, fmt: QuantFormat, context: int) -> bool:
+    """Whether some engine can set the YaRN a context needs on this file: a GGUF (llama.cpp) or server checkpoint of
+    a repo the card's YaRN is for; never MLX (mlx_lm.server has no setting). True where the context needs none."""
+    if model.yarn is None or not yarn_needed(model, context):
+        return True
+    if fmt == "mlx":
+        return False
+    if fmt == "gguf":
+        route = _conversion(model, quant_name) if gguf_repo(model, quant, quant_name) is None else None
+        repo = route.source.partition(":")[0] if isinstance(route, _Conversion) else gguf_repo(model, quant, quant_name)
+    else:
+        repo = quant.repo if quant is not None else model.hf_repo  # an unpublished FP8 is made from the model's repo
+    return repo in model.yarn.repos
+
+
 def _yarn_stop(engine: Engine, model: Model, context: int, repo: str | None, quant: str | None) -> Refused | None:
     """Above the native length: the engine that cannot set YaRN, or a checkpoint the card's YaRN is not for."""
     if not yarn_needed(model, context) or model.yarn is None:

@@ -254,3 +254,15 @@ def test_recommend_says_which_machines_run_it_with_yarn(real_catalog: Catalog, c
     assert found
     for c in found:
         assert c.yarn is yarn and ("YaRN" in quant_as_run(c)) is yarn, (c.label, quant_as_run(c))
+
+
+def test_the_pick_is_a_file_the_yarn_flags_are_for(real_catalog: Catalog) -> None:
+    """'qwen3 30b a3b 100k on an m4 max 128gb': the catalog's Q8_0 is the 2507 release's file, whose rope settings
+    are not the card's, so the pick is the original release's Q4_K_M, which llama.cpp starts with the YaRN flags
+    (not a Q8_0 with no command)."""
+    report = _fit(real_catalog, "qwen3 30b a3b", "m4 max 128gb", "100k")
+    pick = report.readings[0].pick
+    assert pick is not None and pick.yarn
+    plan = pick.option.serve.plan(Engine.LLAMA_CPP)
+    assert plan is not None and plan.checkpoint.startswith("Qwen/Qwen3-30B-A3B-GGUF:")
+    assert _has_run(_tokens(plan), LLAMA_YARN)
