@@ -464,3 +464,29 @@ def test_a_runs_hardware_cell_keeps_its_size(real_catalog: Catalog, cell: str, d
     rig = parse_hardware(hardware_phrase(cell), real_catalog)[0].rig
     ids = [g.hardware_id for g in rig.gpus] + ([rig.unified.hardware_id] if rig.unified else [])
     assert ids == [device_id]
+
+
+@pytest.mark.parametrize(
+    ("key", "rows", "expected"),
+    [
+        # 11 runs: at least as wide as the 40-run pool's range, around its own typical figure
+        (("decode", "unified", "cuda", "dense"), 11, (0.5, 1.0, 1.5)),
+        # 25 runs: its own range
+        (("decode", "unified", "cuda", "dense"), 25, (0.9, 1.0, 1.1)),
+        # prefill groups keep their own widths however few their runs (they split by the kernels' path)
+        (("prefill", "unified", "cuda", "mmq-mma", "dense"), 11, (0.9, 1.0, 1.1)),
+    ],
+)
+def test_a_small_decode_group_is_at_least_as_wide_as_its_pool(key: tuple, rows: int, expected: tuple) -> None:
+    from calibrate.fit import _at_least_pooled, _Groups
+
+    pool = (key[0], "*", *key[2:])
+    g = _Groups(
+        members={key: [None] * rows, pool: [None] * 40},  # type: ignore[list-item]
+        chains={key: (key, pool), pool: (pool,)},
+        ratios={},
+        costs={},
+    )
+    # the pool reaches 0.5x and 1.5x its typical figure; the group 0.9x and 1.1x its own
+    spreads = {key: (0.9, 1.0, 1.1), pool: (1.0, 2.0, 3.0)}
+    assert _at_least_pooled(g, spreads)[key] == pytest.approx(expected)
