@@ -591,7 +591,7 @@ def model_card(m: Model) -> Card:
             f"{m.total_params_b:g}B" + (f", {m.active_params_b:g}B active" if m.active_params_b else " dense"),
             True,
         ),
-        CardField("Context", fmt_tokens(m.context_max_tokens), True),
+        CardField("Context", wording.context_lengths(m), True),
         CardField("Layers", str(m.layers), True),
         CardField("Attention", attention),
     ]

@@ -67,6 +67,12 @@ def context_note(report: FitReport) -> str:
     )
 
 
+def context_lengths(model: Model) -> str:
+    """The model's context on its spec card: "32k", or with the YaRN its card documents "32k (128k with YaRN)"."""
+    native = fmt_tokens(model.context_max_tokens)
+    return f"{native} ({fmt_tokens(model.yarn.extended_context_tokens)} with YaRN)" if model.yarn else native
+
+
 def context_caveat(c: ContextCaveat, model: Model) -> str:
     """What the asked context rests on, in words (the figures from the model's card)."""
     match c:

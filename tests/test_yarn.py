@@ -266,3 +266,14 @@ def test_the_pick_is_a_file_the_yarn_flags_are_for(real_catalog: Catalog) -> Non
     plan = pick.option.serve.plan(Engine.LLAMA_CPP)
     assert plan is not None and plan.checkpoint.startswith("Qwen/Qwen3-30B-A3B-GGUF:")
     assert _has_run(_tokens(plan), LLAMA_YARN)
+
+
+@pytest.mark.parametrize(
+    ("model", "context"),
+    [("qwen3 30b a3b", "32k (128k with YaRN)"), ("smollm3", "64k (128k with YaRN)"), ("qwen3:0.6b", "32k")],
+)
+def test_the_model_card_gives_both_lengths(real_catalog: Catalog, model: str, context: str) -> None:
+    from bot.cards import model_card
+
+    card = model_card(parse_model(model, real_catalog))
+    assert next(f.value for f in card.fields if f.name == "Context") == context
