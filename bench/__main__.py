@@ -23,6 +23,7 @@ from bench.fleet import bench_fleet, bench_pg_faults
 from bench.hardware_phrases import phrase_figures
 from bench.member_reports import bench_member_reports
 from bench.model_names import model_name_figures
+from bench.published_picks import figures as published_pick_figures
 from bot.commands import fit_answer
 from bot.storage import FaultRow
 from calibrate.ik import figures as ik_figures
@@ -297,6 +298,7 @@ def main() -> None:
     results |= bench_autocomplete(catalog)
     results |= phrase_figures(catalog)  # the hardware phrase table: share read right, time per phrase (issue 14)
     results |= model_name_figures(catalog)  # the model-name table and standard quants per model (issue 15)
+    results |= published_pick_figures(catalog)  # picks with no published file, so no llama.cpp command
     results |= bench_recommend(catalog)
     results |= weights_error(catalog)
     results |= nongguf_weights_error(catalog)  # AWQ/GPTQ/FP8/NVFP4/MLX sizes against published repos (issue 15)
