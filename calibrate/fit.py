@@ -208,24 +208,24 @@ def _groups(runs: list[Run]) -> _Groups:
 
 
 # The 10th and 90th percentiles of a few runs are their second smallest and largest, which reach less far than a new
-# publication's runs do; a decode group of fewer than MIN_OWN_WIDTH_ROWS runs (one Spark publication held out leaves
-# its group 11 runs from 5 others) gets a range at least as wide, each side in ln, as the first pool in its chain with
-# that many. Prefill groups are kept to their own widths: they split by the matrix kernels' path, whose pools mix
-# paths, and the inner folds score the rule worse there (1.571 against 1.508), as they score it better for decode
-# (1.143 against 1.165).
+# publication's runs do (one DGX Spark publication held out leaves its decode group 11 runs from 5 others). Each
+# reading is offered to the inner folds also with its small groups, of fewer than MIN_OWN_WIDTH_ROWS runs, reaching at
+# least as far, each side in ln, as the first pool in their chain with that many (spread.POOLED); the folds choose per
+# phase, as between the readings themselves.
 MIN_OWN_WIDTH_ROWS = 20
 
 
 def _spreads(g: _Groups, method: spread.Method) -> dict[Key, spread.Spread]:
-    """Each group's (low, typical, high) by one method (_own_spreads), a small decode group's at least as wide as its
-    pool's (_at_least_pooled)."""
-    return _at_least_pooled(g, _own_spreads(g, method))
+    """Each group's (low, typical, high) by one reading (_own_spreads), a small group's at least as wide as its
+    pool's where the reading says so (_at_least_pooled)."""
+    own = _own_spreads(g, method.removesuffix(spread.POOLED))  # type: ignore[arg-type]
+    return _at_least_pooled(g, own) if method.endswith(spread.POOLED) else own
 
 
 def _at_least_pooled(g: _Groups, spreads: dict[Key, spread.Spread]) -> dict[Key, spread.Spread]:
     out = dict(spreads)
     for key, (low, typical, high) in spreads.items():
-        if key[0] != "decode" or len(g.members[key]) >= MIN_OWN_WIDTH_ROWS:
+        if len(g.members[key]) >= MIN_OWN_WIDTH_ROWS:
             continue
         pool = next((k for k in g.chains[key][1:] if k in spreads and len(g.members[k]) >= MIN_OWN_WIDTH_ROWS), None)
         if pool is not None:

@@ -46,8 +46,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Method = Literal["runs", "offsets", "sources", "normal", "normal-k1"]
-METHODS: tuple[Method, ...] = ("runs", "offsets", "sources", "normal", "normal-k1")
+Method = Literal[
+    "runs",
+    "offsets",
+    "sources",
+    "normal",
+    "normal-k1",
+    "runs+pool",
+    "offsets+pool",
+    "sources+pool",
+    "normal+pool",
+    "normal-k1+pool",
+]
+# Each reading also with POOLED appended: a group of few runs then reaches at least as far as its pool (fit.py
+# _at_least_pooled); the inner folds choose between all ten per phase.
+POOLED = "+pool"
+METHODS: tuple[Method, ...] = (
+    "runs",
+    "offsets",
+    "sources",
+    "normal",
+    "normal-k1",
+    "runs+pool",
+    "offsets+pool",
+    "sources+pool",
+    "normal+pool",
+    "normal-k1+pool",
+)
 PREDICTED = 0.9  # high is this percentile of a run, low the (1 - PREDICTED) one: an 80 % central range
 LOW = round(1 - PREDICTED, 9)
 # The share of a new source's runs the range is meant to hold, per phase (issue 17's goals for the ranges the cards

@@ -149,10 +149,10 @@ HELD_OUT: dict[str, float] = {
     "calibration_decode_median_width": 2.539,
     "calibration_decode_rows": 711,
     "calibration_median_abs_log_err": 0.213,
-    "calibration_median_width": 2.83,
-    "calibration_prefill_coverage": 0.766,
+    "calibration_median_width": 2.844,
+    "calibration_prefill_coverage": 0.765,
     "calibration_prefill_median_abs_log_err": 0.303,
-    "calibration_prefill_median_width": 3.442,
+    "calibration_prefill_median_width": 3.454,
     "calibration_prefill_rows": 676,
     "calibration_sources": 91,
 }
