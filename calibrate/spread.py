@@ -44,7 +44,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Method = Literal[
     "runs",
@@ -61,18 +61,7 @@ Method = Literal[
 # Each reading also with POOLED appended: a group of few runs then reaches at least as far as its pool (fit.py
 # _at_least_pooled); the inner folds choose between all ten per phase.
 POOLED = "+pool"
-METHODS: tuple[Method, ...] = (
-    "runs",
-    "offsets",
-    "sources",
-    "normal",
-    "normal-k1",
-    "runs+pool",
-    "offsets+pool",
-    "sources+pool",
-    "normal+pool",
-    "normal-k1+pool",
-)
+METHODS: tuple[Method, ...] = get_args(Method)
 PREDICTED = 0.9  # high is this percentile of a run, low the (1 - PREDICTED) one: an 80 % central range
 LOW = round(1 - PREDICTED, 9)
 # The share of a new source's runs the range is meant to hold, per phase (issue 17's goals for the ranges the cards
