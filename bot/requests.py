@@ -17,8 +17,12 @@ from engine.cost import Usage
 from engine.errors import RigfitError
 from engine.fit import DEFAULT_CONTEXT, DEFAULT_PROMPT_TOKENS
 from engine.parse import KV_TYPES, MAX_PROMPT_TOKENS, context_tokens
+from engine.parse.hardware import LOG_PASTE_MAX_CHARS
 
 TEXT_MAX_CHARS = 200  # Discord's option text limit is 6000; nothing we parse is longer than a sentence
+# except hardware: people paste the device lines llama.cpp, ROCm and nvidia-smi print, whose boilerplate the parser
+# does not count (engine/parse/hardware.py LOG_PASTE_MAX_CHARS)
+HARDWARE_MAX_CHARS = LOG_PASTE_MAX_CHARS
 TOKENS_MAX_CHARS = 20
 
 
@@ -238,6 +242,7 @@ HARDWARE = Option(
     "Your hardware, e.g. 256GB, 2x RTX 3090 + 128GB DDR4, M3 Ultra 256GB",
     required=True,
     complete=Complete.HARDWARE,
+    max_chars=HARDWARE_MAX_CHARS,
     saved_rig=True,
 )
 CONTEXT = Option(
@@ -307,6 +312,7 @@ REQUESTS: dict[str, Request] = {
                     "Hardware to check them against",
                     default=DEFAULT_QUANTS_HARDWARE,
                     complete=Complete.HARDWARE,
+                    max_chars=HARDWARE_MAX_CHARS,
                 ),
             ),
         ),
@@ -387,6 +393,7 @@ REQUESTS: dict[str, Request] = {
                     "Hardware you have: what adding RAM or a card, or swapping cards, buys, e.g. RTX 3090 + 64GB DDR4",
                     default_text="none: machines to buy",
                     complete=Complete.HARDWARE,
+                    max_chars=HARDWARE_MAX_CHARS,
                 ),
             ),
         ),
@@ -405,6 +412,7 @@ REQUESTS: dict[str, Request] = {
                     "First model (or first hardware)",
                     required=True,
                     complete=Complete.MODEL_OR_HARDWARE,
+                    max_chars=HARDWARE_MAX_CHARS,
                 ),
                 Option(
                     "second",
@@ -412,6 +420,7 @@ REQUESTS: dict[str, Request] = {
                     "Second model (or second hardware)",
                     required=True,
                     complete=Complete.MODEL_OR_HARDWARE,
+                    max_chars=HARDWARE_MAX_CHARS,
                 ),
                 Option(
                     "against",
@@ -419,6 +428,7 @@ REQUESTS: dict[str, Request] = {
                     "The hardware both models run on (or the model both machines run)",
                     required=True,
                     complete=Complete.MODEL_OR_HARDWARE,
+                    max_chars=HARDWARE_MAX_CHARS,
                     saved_rig=True,
                 ),
             ),

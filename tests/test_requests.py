@@ -326,3 +326,30 @@ def test_defaults_are_declared_once() -> None:
     assert cost.option("input_share").default == usage.input_share * 100
     assert cost.option("kwh_price").default == usage.kwh_usd
     assert cost.option("years").default == usage.years
+
+
+ROCM_LOG = (
+    "ggml_cuda_init: GGML_CUDA_FORCE_MMQ:    no\nggml_cuda_init: GGML_CUDA_FORCE_CUBLAS: no\n"
+    "ggml_cuda_init: found 4 ROCm devices:\n"
+    + "".join(
+        f"  Device {i}: AMD Instinct MI50/MI60, gfx906:sramecc+:xnack- (0x906), VMM: no, Wave Size: 64\n"
+        for i in range(4)
+    )
+)
+CUDA_LOG = "ggml_cuda_init: found 2 CUDA devices:\n" + "".join(
+    f"  Device {i}: NVIDIA GeForce RTX 3090, compute capability 8.6, VMM: yes\n" for i in range(2)
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "option", "text"),
+    [
+        ("fit", "hardware", CUDA_LOG),
+        ("fit", "hardware", ROCM_LOG),  # 400+ characters: past the 200 of a sentence
+        ("quants", "hardware", ROCM_LOG),
+        ("compare", "against", ROCM_LOG),
+    ],
+)
+def test_a_pasted_device_log_is_taken_as_hardware(name: str, option: str, text: str) -> None:
+    """People paste the device lines llama.cpp prints; the option takes them whole and the parser reads them."""
+    assert REQUESTS[name].option(option).convert(text) == text.strip()

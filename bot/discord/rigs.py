@@ -16,7 +16,7 @@ from discord import app_commands
 
 from bot.cards import Card, escape_markdown
 from bot.commands import Answer
-from bot.requests import REQUESTS
+from bot.requests import HARDWARE_MAX_CHARS, REQUESTS
 from bot.storage import StorageError
 from bot.storage.rigs import RIG_PHRASE_MAX_CHARS
 from engine.errors import RigfitError
@@ -48,7 +48,7 @@ class RigModal(discord.ui.Modal, title="Your rig"):
     """Asks for the hardware; `then` runs with the saved phrase (to answer the question that needed it)."""
 
     phrase: discord.ui.TextInput[RigModal] = discord.ui.TextInput(
-        label="Hardware", placeholder=PHRASE_EXAMPLE, max_length=200
+        label="Hardware", placeholder=PHRASE_EXAMPLE, max_length=HARDWARE_MAX_CHARS
     )
     ram_speed: discord.ui.TextInput[RigModal] = discord.ui.TextInput(
         label="System RAM speed (optional)", placeholder="DDR5-6000", required=False, max_length=20
