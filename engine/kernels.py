@@ -107,6 +107,10 @@ class MatrixSpec(BaseModel):
     def geforce(self) -> bool:
         return "geforce" in self.name.lower()
 
+    @property
+    def intel_arc(self) -> bool:
+        return self.architecture in INTEL_XE_ARCHITECTURES
+
 
 class MatrixRate(BaseModel):
     """The peak of the path llama.cpp takes for the weights' products, the peak its attention kernels run at, and
@@ -236,7 +240,7 @@ INTEL_XE_ARCHITECTURES = ("Xe-HPG", "Xe2-HPG")  # TechPowerUp's names for Arc Al
 
 
 def _intel_arc(spec: MatrixSpec) -> MatrixRate | None:
-    if spec.backend not in ("sycl", "vulkan") or spec.architecture not in INTEL_XE_ARCHITECTURES:
+    if spec.backend not in ("sycl", "vulkan") or not spec.intel_arc:
         return None
     return _from_shaders(spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.INTEL_DP4A)
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from catalog.types import Model
 from engine import calibration, memory
-from engine.kernels import INTEL_XE_ARCHITECTURES, MatrixRate, Weights, cpu_rate, weights_of
+from engine.kernels import MatrixRate, Weights, cpu_rate, weights_of
 from engine.placement import Placement, PoolUse
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
@@ -125,7 +125,7 @@ def _pool_cost(pool: PoolUse, model: Model) -> calibration.DecodeCost:
 
 
 def _intel_arc(pool: PoolUse) -> bool:
-    return pool.matrix_spec is not None and pool.matrix_spec.architecture in INTEL_XE_ARCHITECTURES
+    return pool.matrix_spec is not None and pool.matrix_spec.intel_arc
 
 
 def _cuda_graphs(pool: PoolUse) -> bool:

@@ -213,13 +213,18 @@ _TIERS = frozenset(
 _SHORT_VERSION = re.compile(r"^\d{1,2}(?:\.\d+)?$")  # 3, 3.1: not a release date such as 0324 or 2507
 
 
+def _own_parts(model: Model) -> set[str]:
+    """The family words, versions and sizes of a model's id, name, aliases and repo name."""
+    return {
+        p for text in (model.id, model.name, *model.aliases, (model.hf_repo or "").split("/")[-1]) for p in _parts(text)
+    }
+
+
 def _contradicted(model: Model, tokens: list[str], start: int, end: int) -> bool:
     """True if the words beside a name's run name another model than the run's: a tier word the model lacks, or a
     version right after the run that the model, which has versions, lacks (`Mistral Large 3` is not Mistral Large
     2)."""
-    own = {
-        p for text in (model.id, model.name, *model.aliases, (model.hf_repo or "").split("/")[-1]) for p in _parts(text)
-    }
+    own = _own_parts(model)
     rest = [p for t in tokens[:start] + tokens[end:] for p in _WORD_PARTS.findall(t)]
     if any(p in _TIERS and p not in own for p in rest):
         return True
@@ -250,7 +255,7 @@ def _family_matches(name: str, catalog: Catalog) -> list[Model]:
     for m in catalog.models.values():
         if not _size_agrees(m, name):
             continue
-        own = {p for text in (m.id, m.name, *m.aliases, (m.hf_repo or "").split("/")[-1]) for p in _parts(text)}
+        own = _own_parts(m)
         shared = [i for i, p in enumerate(query) if p in own]
         if not any(query[i].isalpha() and query[i] not in _NOT_FAMILY for i in shared):
             continue
