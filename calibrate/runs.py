@@ -159,26 +159,36 @@ _BACKENDS = {
     "sycl": "sycl",
     "cpu": "cpu",
 }
-_DDR_SPEC = re.compile(
-    r"\b(?P<gen>DDR[45])-(?P<mts>\d{4})\b.*?\b(?P<ch>\d{1,2})[- ]?(?:channels?|ch)\b|"
-    r"\b(?P<gen2>DDR[45])-(?P<mts2>\d{4})\b.*?\b(?P<word>dual|quad|octa)[- ]channel",
+# The RAM's data rate as sources write it: "DDR5-6000", "DDR5 6000", "DDR4 @ 3200 MT/s", or a bare "2133 MHz RAM" /
+# "3200 MT/s DDR4" (a four-digit MHz or MT/s figure counts only next to a RAM word, so a GPU clock is not read as one).
+_DATA_RATE = re.compile(
+    r"\bDDR[45]X?[- ]?(?:@\s*)?(?P<ddr>\d{4})\b|"
+    r"\b(?P<rate>\d{4})\s*(?:MHz|MT/s)\s+(?:DDR[45]X?\b|RAM\b|memory\b|DIMMs?\b)|"
+    r"\b(?:DDR[45]X?|RAM|memory)\b[^;,()]{0,20}?@\s*(?P<at>\d{4})\s*(?:MHz|MT/s)",
     re.I,
 )
-_CHANNEL_WORDS = {"dual": 2, "quad": 4, "octa": 8}
+_CHANNELS = re.compile(r"\b(?P<n>\d{1,2})[- ]?(?:channels?|ch)\b|\b(?P<word>single|dual|quad|hexa|octa)[- ]channel", re.I)
+_CHANNEL_WORDS = {"single": 1, "dual": 2, "quad": 4, "hexa": 6, "octa": 8}
+
+
+def ram_spec_bandwidth(text: str) -> float | None:
+    """GB/s of system RAM a text states by data rate and channel count (MT/s x 8 bytes x channels), in either order:
+    "DDR4-3200, 8 channels", "quad-channel 2133 MHz RAM"; None unless it states both."""
+    rate, channels = _DATA_RATE.search(text), _CHANNELS.search(text)
+    if rate is None or channels is None:
+        return None
+    mts = int(rate.group("ddr") or rate.group("rate") or rate.group("at"))
+    count = int(channels.group("n")) if channels.group("n") else _CHANNEL_WORDS[channels.group("word").lower()]
+    return mts * 8 * count / 1000
 
 
 def _ram_bandwidth(row: dict[str, str]) -> float | None:
-    """A CPU run's memory bandwidth: as stated, else DDR data rate x 8 bytes x channels when the row states all
-    three (shared/SIZING.md section 5)."""
+    """A CPU run's memory bandwidth: as stated, else DDR data rate x 8 bytes x channels when the row states both
+    (shared/SIZING.md section 5)."""
     stated = re.match(r"\s*~?(\d+(?:\.\d+)?)", row["memory_bandwidth_GBps_stated"])
     if stated:
         return float(stated.group(1))
-    m = _DDR_SPEC.search(row.get("hardware_memory", "") + " " + row["hardware"])
-    if not m:
-        return None
-    mts = int(m.group("mts") or m.group("mts2"))
-    channels = int(m.group("ch")) if m.group("ch") else _CHANNEL_WORDS[m.group("word").lower()]
-    return mts * 8 * channels / 1000
+    return ram_spec_bandwidth(row.get("hardware_memory", "") + " " + row["hardware"])
 
 
 # CPU-only decode with a deep context: the measured runs fall far below the KV read's cost (Qwen3-235B on an EPYC

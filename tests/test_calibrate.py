@@ -158,6 +158,12 @@ def test_the_engine_ships_the_current_fit(real_catalog: Catalog) -> None:
         ("196 GB DDR5-5600, 12 channels (12x16 GB)", "", 537.6),  # data rate x 8 bytes x channels
         ("96 GB DDR5-5600 dual-channel (2x48 GB)", "", 89.6),
         ("512 GB DDR5 (channels not stated)", "186", 186.0),  # as stated
+        # the rate before or after the channels, spelled as forums write it (llama.cpp issue #5484: a Xeon E5-2683 v4
+        # "with quad-channel 2133 MHz RAM"; club-3090 rig reports: "8x 32 GB @ 3200 MT/s", "8 of 8 channels")
+        ("quad-channel 2133 MHz RAM", "", 68.256),
+        ("8-channel DDR4-3200 (8x 64 GB)", "", 204.8),
+        ("128 GB DDR5 6000 dual channel", "", 96.0),
+        ("256 GB RAM @ 3200 MT/s, 8 channels populated", "", 204.8),
     ],
 )
 def test_cpu_only_runs_take_the_stated_or_computed_bandwidth(
@@ -266,6 +272,8 @@ def test_expert_offload_is_read_from_the_flags(notes: str, layers: int | None) -
         ),  # stated (bench/measured_runs.csv x75: measured by the author)
         ("64 GB DDR4-3200 dual channel; RTX 2080 8 GB", "", True),  # DDR type, data rate and channels: 51.2 GB/s
         ("64 GB DDR4-3200 (channel count not stated)", "", False),  # the engine would have to guess the RAM
+        ("64 GB DDR5, dual channel (speed not stated)", "", False),
+        ("dual-channel; RTX 3060 memory clock 7501 MHz", "", False),  # a GPU clock is not the RAM's data rate
     ],
 )
 def test_expert_offload_runs_are_checked_end_to_end_where_the_ram_is_stated(
