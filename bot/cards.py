@@ -585,6 +585,8 @@ def model_card(m: Model) -> Card:
         attention += f"; {a.sliding_window_layers} sliding-window layers ({a.sliding_window_tokens} tokens)"
     if a.linear_attention_layers:
         attention += f"; {a.linear_attention_layers} linear-attention layers"
+    if a.parallel_state_layers:
+        attention += f"; a Mamba state beside attention in {a.parallel_state_layers} layers"
     fields = [
         CardField(
             "Parameters",

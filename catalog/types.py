@@ -54,6 +54,9 @@ class Attention(Frozen):
     # Layers with a fixed recurrent state instead of a KV cache (Qwen3-Next, Nemotron-H, Jamba, Kimi Linear).
     linear_attention_layers: NonNegativeInt = 0
     recurrent_state_bytes_per_layer: PositiveInt | None = None
+    # Attention layers that also keep such a state, their Mamba mixer running beside the attention (Falcon-H1's
+    # parallel hybrid: every layer both grows a KV cache and holds recurrent_state_bytes_per_layer).
+    parallel_state_layers: NonNegativeInt = 0
     # Layers with no attention at all (Nemotron-H's separate MLP/MoE layers): no cache, no state.
     non_attention_layers: NonNegativeInt = 0
     # Attention layers that reuse the KV of an earlier layer of the same kind instead of keeping their own
@@ -75,6 +78,8 @@ class Attention(Frozen):
             raise ValueError("compressed attention needs compressed_kv_bytes_per_token")
         if self.sliding_window_layers and self.sliding_window_tokens is None:
             raise ValueError("sliding_window_layers given without sliding_window_tokens")
+        if self.parallel_state_layers and self.recurrent_state_bytes_per_layer is None:
+            raise ValueError("parallel_state_layers given without recurrent_state_bytes_per_layer")
         if self.kv_shared_sliding_layers > self.sliding_window_layers:
             raise ValueError(
                 f"kv_shared_sliding_layers ({self.kv_shared_sliding_layers}) exceeds sliding_window_layers "

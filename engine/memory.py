@@ -222,7 +222,7 @@ def kv_profile(model: Model, kv_type: KvType = "f16", n_seq: int = 1) -> KvProfi
         window_layers=a.sliding_window_layers - a.kv_shared_sliding_layers,
         window_tokens=a.sliding_window_tokens or 0,
         has_window=a.sliding_window_tokens is not None,
-        state_bytes=a.linear_attention_layers * (a.recurrent_state_bytes_per_layer or 0),
+        state_bytes=(a.linear_attention_layers + a.parallel_state_layers) * (a.recurrent_state_bytes_per_layer or 0),
         compressed_bytes_per_token=per_token,
         window_row_bytes=(a.head_dim or 0) * KV_BYTES_PER_ELEMENT[kv_type] if compressed else 0.0,
     )

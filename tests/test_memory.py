@@ -110,6 +110,17 @@ KV_CASES = [
         1,
         6144 * 1000 + 23 * 2_000_000,
     ),
+    # Falcon-H1-34B, a parallel hybrid: all 72 layers run attention (4 kv heads x 128: 2048 B/token/layer) and a
+    # Mamba-2 mixer beside it (32 heads x 128 x 256 + 3 x (4096 + 2 x 2 x 256) = 1,063,936 F32 values: 4,255,744 B)
+    # 72 x 2048 x 1000 + 72 x 4,255,744 = 453869568 (counting only the KV, as for a plain transformer: 147456000)
+    (
+        "parallel hybrid falcon-h1-34b",
+        model(72, GQA(4, 128, parallel_state_layers=72, recurrent_state_bytes_per_layer=4_255_744)),
+        1000,
+        "f16",
+        1,
+        453_869_568,
+    ),
     # Gemma 3n E4B: 35 layers, 28 sliding (512) and 7 full, 2 kv heads x 256: 2048 B/token/layer; the last 15 layers
     # (12 sliding, 3 full) reuse earlier layers' KV, so 4 full and 16 sliding layers hold a cache
     # 2048 x (4 x 32768 + 16 x 512) = 285212672 (without the sharing 2048 x (7 x 32768 + 28 x 512) = 499122176)

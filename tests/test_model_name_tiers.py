@@ -24,6 +24,11 @@ from engine.parse import parse_model
         ("jamba reasoning 3b", "ministral-3-3b"),  # `reasoning` is a variant word, not a family
         ("llama 4 behemoth", "llama-4-maverick"),
         ("qwen3 max", "qwen3-32b"),
+        ("tiiuae/falcon-7b", "falcon-h1-7b"),  # Falcon (2023), a dense transformer, is not the hybrid Falcon-H1
+        ("falcon3 7b", "falcon-h1-7b"),
+        ("LiquidAI/LFM2.5-2.6B", "lfm2-2.6b"),  # 2.69B: another layout than LFM2-2.6B's 2.57B
+        ("k2-think", "kimi-k2"),  # LLM360's Qwen2.5-32B fine-tune: `k2` is Kimi K2's alias, but only part of the name
+        ("zai-org/GLM-4.6V-Flash", "glm-4.5-air"),  # the 9B dense GLM-4.6V, not the 106B MoE
     ],
 )
 def test_another_tier_or_version_is_not_the_family_alias(real_catalog: Catalog, name: str, not_model: str) -> None:
@@ -48,6 +53,8 @@ def test_another_tier_or_version_is_not_the_family_alias(real_catalog: Catalog, 
         ("llama 4 scout", "llama-4-scout"),
         ("mistral small 3.2", "mistral-small-3.2-24b"),
         ("hermes 4 70b", "llama-3.1-70b"),  # a fine-tune by its base's size and family
+        ("falcon h1 1.5b deep", "falcon-h1-1.5b-deep"),  # a deeper, narrower model of the same size
+        ("falcon h1 1.5b", "falcon-h1-1.5b"),
     ],
 )
 def test_the_family_and_its_own_tiers_still_read(real_catalog: Catalog, name: str, model: str) -> None:

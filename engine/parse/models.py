@@ -44,7 +44,7 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     if adhoc:
         return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
     base = _base_named_in(name, catalog)
-    derived = _derivative_of(name, catalog) if base is None else None
+    derived = _derivative_of(name, catalog) if base is None or _derivative_run_longer(name, catalog) else None
     if derived is not None:  # a derivative's name is never its base's own: the card always says which base it read
         return derived.model_copy(update={"asked_as": repo_id})
     named = base or _base_by_family_and_size(name, catalog)
@@ -192,6 +192,12 @@ def _base_named_in(name: str, catalog: Catalog) -> Model | None:
 def _longest_run_in(name: str, index: NameIndex, catalog: Catalog) -> Model | None:
     """The model `index` names by a run of the words of `name`, the longest run first, its size agreeing and the
     words around the run not naming another model (_contradicted)."""
+    found = _longest_run(name, index, catalog)
+    return found[0] if found else None
+
+
+def _longest_run(name: str, index: NameIndex, catalog: Catalog) -> tuple[Model, int] | None:
+    """_longest_run_in's model and the number of words of its run."""
     tokens = _tokens(name)
     for length in range(len(tokens), 0, -1):
         for start in range(len(tokens) - length + 1):
@@ -200,8 +206,16 @@ def _longest_run_in(name: str, index: NameIndex, catalog: Catalog) -> Model | No
                 continue
             model = catalog.models[found]
             if _size_agrees(model, name) and not _contradicted(model, tokens, start, start + length):
-                return model
+                return model, length
     return None
+
+
+def _derivative_run_longer(name: str, catalog: Catalog) -> bool:
+    """True if a derivative's name is a longer run of the words than any catalog name: `K2-Think` (a Qwen2.5-32B
+    fine-tune) is not Kimi K2, whose alias `k2` is only part of it."""
+    derived = _longest_run(name, catalog.derivative_names, catalog)
+    base = _longest_run(name, catalog.model_names, catalog)
+    return derived is not None and (base is None or derived[1] > base[1])
 
 
 # Words that name a tier of a family, each its own model: `Mistral Medium 3` is not Mistral 7B (the alias `mistral`),
@@ -259,11 +273,20 @@ def _family_matches(name: str, catalog: Catalog) -> list[Model]:
         shared = [i for i, p in enumerate(query) if p in own]
         if not any(query[i].isalpha() and query[i] not in _NOT_FAMILY for i in shared):
             continue
+        if not _whole_family_in(m, query):
+            continue
         if _other_version(query, own):
             continue
         scored[m.id] = len(shared) - sum(shared) / 100  # more shared parts, then earlier in the name
     best = max(scored.values(), default=None)
     return [catalog.models[i] for i, score in scored.items() if score == best]
+
+
+def _whole_family_in(model: Model, query: list[str]) -> bool:
+    """A family written in several words (`falcon-h1`, `gpt-oss`) is named only by all of them: `tiiuae/falcon-7b`
+    (2023) is not Falcon-H1 7B. One-word families are matched by that word or by the model's own names."""
+    words = [p for p in _parts(model.family) if p.isalpha()]
+    return len(words) < 2 or all(w in query for w in words)
 
 
 def _base_by_family_and_size(name: str, catalog: Catalog) -> Model | None:
@@ -363,8 +386,10 @@ SAME_SIZE = 0.15  # models within 15% of the nearest size count as equally near;
 def _exotic_rank(attention: Attention) -> int:
     """How far an attention design is from the common one an unknown model most likely has: 0 full GQA/MHA on
     every layer, 1 MLA, 2 sliding-window layers, 3 hybrid (linear/recurrent or attention-free layers) or
-    compressed. A borrowed hybrid would understate the KV cache of a plain model many times over."""
-    if attention.kind == "compressed" or attention.linear_attention_layers or attention.non_attention_layers:
+    compressed. A borrowed hybrid would understate the KV cache of a plain model many times over (a parallel hybrid,
+    Falcon-H1, would add a Mamba state it does not have)."""
+    hybrid = attention.linear_attention_layers or attention.non_attention_layers or attention.parallel_state_layers
+    if attention.kind == "compressed" or hybrid:
         return 3
     if attention.sliding_window_layers:
         return 2
