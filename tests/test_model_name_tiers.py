@@ -55,6 +55,8 @@ def test_another_tier_or_version_is_not_the_family_alias(real_catalog: Catalog, 
         ("hermes 4 70b", "llama-3.1-70b"),  # a fine-tune by its base's size and family
         ("falcon h1 1.5b deep", "falcon-h1-1.5b-deep"),  # a deeper, narrower model of the same size
         ("falcon h1 1.5b", "falcon-h1-1.5b"),
+        ("jamba large 1.7", "jamba-large-1.7"),  # two tiers of one release: 398B and 52B
+        ("jamba mini 1.7", "jamba-mini-1.7"),
     ],
 )
 def test_the_family_and_its_own_tiers_still_read(real_catalog: Catalog, name: str, model: str) -> None:
