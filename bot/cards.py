@@ -252,6 +252,8 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
         note = wording.speed_note(closest, report.model)
         if closest.placement.kind == "disk" and note:
             value.append(f"Run from disk anyway: {note}.")
+        if r.with_ram is not None:
+            value.append(wording.ram_hint(r.with_ram, r.label))
     else:
         value = _option_lines(best, report, r)
         trade = wording.pick_trade(r.pick, report) if r.pick is not None else None

@@ -85,6 +85,9 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
         "shorter_context": [{"quant": q, "max_context": n} for q, n in r.shorter_context],
         "fits_with_less_context": [{"quant": q, "max_context": n} for q, n in r.fits_with_less_context],
         "pick": _pick_json(r.pick, r, report),
+        "with_ram": None
+        if r.with_ram is None
+        else {"quant": r.with_ram.quant, "placement": r.with_ram.kind, "ram_bytes": r.with_ram.ram_bytes},
     }
 
 

@@ -6,6 +6,7 @@ one of them the way the cards always have. Nothing here decides anything: contro
 
 from __future__ import annotations
 
+import math
 import shlex
 import statistics
 from collections import Counter
@@ -18,7 +19,7 @@ from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.concurrency import ConcurrentUsers, kv_cap
 from engine.cost import CostCaveat, CostCaveatKind
 from engine.evidence import Agreement, Cited, Judgement
-from engine.fit import ContextCaveat, FitReport, Pick, QuantOption, Trade
+from engine.fit import ContextCaveat, FitReport, Pick, QuantOption, RamHint, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
@@ -116,6 +117,20 @@ def placement_words(p: Placement) -> str:
     if p.nodes > 1:
         return f"split across {p.nodes} machines (whole layers per machine, llama.cpp RPC or exo)"
     return PLACEMENT_WORDS[p.kind]
+
+
+# System RAM sizes people buy and write (GiB), for the example phrase of a RAM hint
+RAM_SIZES_GIB = (8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
+
+
+def ram_hint(hint: RamHint, label: str) -> str:
+    """GPUs read without system RAM, on which nothing fits: what RAM beside them would run, and how to say it."""
+    need_gib = math.ceil(hint.ram_bytes / memory.GIB)
+    size = next((n for n in RAM_SIZES_GIB if n >= need_gib), RAM_SIZES_GIB[-1])
+    return (
+        f"With system RAM beside the GPU, `{hint.quant}` runs ({PLACEMENT_WORDS[hint.kind]}) in {need_gib} GB of RAM "
+        f"or more, the OS's share included. Add yours to the hardware, e.g. `{label} + {size}gb ddr5`."
+    )
 
 
 def why(o: QuantOption, context: int, rig: Rig, model: Model) -> str:

@@ -12,7 +12,7 @@ from engine import concurrency, formats, memory, quants, serve, speculative, spe
 from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
 from engine.placement import Placement, PlacementKind, Verdict, place
-from engine.rig import Assumption, Frozen, Reading, Rig
+from engine.rig import DESKTOP_DEFAULT_CHANNELS, Assumption, Frozen, Reading, Rig, spec_ram
 from engine.serve import Engine, Serve
 from engine.speed import Range
 
@@ -106,6 +106,8 @@ class ReadingReport(Frozen):
     # SHORT_CONTEXT): (quant, longest context), so the ladder can say "fits up to 12k" beside a pick that traded context
     fits_with_less_context: tuple[tuple[str, int], ...] = ()
     pick: Pick | None = None  # `best` with the context and KV type it runs at (None when nothing runs)
+    with_ram: RamHint | None = None  # GPUs read without system RAM, on which nothing fits: what RAM would run
+
 
     def option(self, quant: str | None) -> QuantOption | None:
         return next((o for o in self.options if o.quant == quant), None)
@@ -114,6 +116,36 @@ class ReadingReport(Frozen):
     def best_option(self) -> QuantOption | None:
         """The recommended quant as it runs: at the pick's context and KV type (the asked ones unless traded)."""
         return self.pick.option if self.pick is not None else self.option(self.best)
+
+
+class RamHint(Frozen):
+    """A rig read as its GPUs alone, on which nothing fits: the quant the pick would take with system RAM beside the
+    cards, where its weights and cache would sit, and the RAM it needs (its share plus OS_RESERVE_BYTES)."""
+
+    quant: str
+    kind: PlacementKind
+    ram_bytes: int
+
+
+# The RAM a rig read without any is probed with: more than any desktop holds, at a desktop's channels and the default
+# DDR generation's speed (engine.rig.spec_ram), so the pick is the one a desktop's RAM would give and only its size
+# is open.
+RAM_PROBE_GIB = 2048
+
+
+def ram_hint(model: Model, reading: Reading, context: int, opts: FitOptions) -> RamHint | None:
+    """For GPUs read without system RAM: the pick with RAM beside them, and the least RAM it needs; None where the rig
+    has RAM or a unified pool, or where nothing would run even so."""
+    rig = reading.rig
+    if rig.ram is not None or rig.unified is not None or not rig.gpus:
+        return None
+    ram, _assumed = spec_ram(RAM_PROBE_GIB, None, None, DESKTOP_DEFAULT_CHANNELS)
+    probed = fit_reading(model, reading.model_copy(update={"rig": rig.model_copy(update={"ram": ram})}), context, opts)
+    option = probed.best_option
+    if option is None:
+        return None
+    in_ram = sum(p.weights_bytes + p.kv_bytes + p.overhead_bytes for p in option.placement.pools if p.kind == "ram")
+    return RamHint(quant=option.quant, kind=option.placement.kind, ram_bytes=in_ram + memory.OS_RESERVE_BYTES)
 
 
 class ContextCaveat(StrEnum):
@@ -441,14 +473,27 @@ def _pick_in_group(
     asked = next((o for o in members if o.verdict == "fits" and accept(o)), None)
     if asked is not None:
         return _pick(ctx, asked, Trade.NONE, ctx.context, ctx.opts.kv_type)
+    useful = next((o for o in sorted(members, key=_offload_order) if _useful_offload(o) and accept(o)), None)
+    if useful is not None and not _has_accelerator(ctx.rig):
+        return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)  # in RAM as asked: nothing to trade for
     for o in (o for o in members if quants.nominal_bits(o.quant, o.bits_per_weight) == trade_bits):
         traded = _traded(ctx, o, profile)
         if traded is not None and accept(traded.option):
             return traded
-    useful = next((o for o in sorted(members, key=_offload_order) if _useful_offload(o) and accept(o)), None)
     if useful is not None:
         return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)
     return None
+
+
+def _has_accelerator(rig: Rig) -> bool:
+    return bool(rig.gpus) or rig.unified is not None
+
+
+def _whole(placement: Placement) -> bool:
+    """What a trade of KV type or context aims for: the weights and cache wholly on the accelerator, or, on a rig
+    with none, wholly in system RAM (a Raspberry Pi runs Qwen3-8B's Q4_K_M at a shorter context than the asked
+    32k, whose f16 cache alone is 4.8 GB)."""
+    return placement.verdict == "fits" or placement.kind == "cpu"
 
 
 def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pick | None:
@@ -457,7 +502,7 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
     q8 = memory.kv_profile(ctx.model, TRADE_KV, ctx.opts.n_seq) if ctx.opts.kv_type == "f16" else None
     if q8 is not None and _fits(ctx, o.weights_bytes, q8.bytes_at(ctx.context)):
         option = _sized(ctx, o, ctx.context, TRADE_KV, q8)
-        if option.verdict == "fits":
+        if option.verdict == "fits" or not _has_accelerator(ctx.rig):
             return _pick(ctx, option, Trade.KV_Q8, ctx.context, TRADE_KV)
     if not ctx.may_shorten or ctx.context <= SHORT_CONTEXT:
         return None
@@ -475,8 +520,9 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
 
 
 def _fits(ctx: _PickContext, weights_bytes: int, kv_bytes: int) -> bool:
-    """Whether the weights and KV cache fit wholly on the accelerator (placed only: sized in full once it does)."""
-    return place(ctx.model, ctx.rig, weights_bytes, kv_bytes).verdict == "fits"
+    """Whether the weights and KV cache fit wholly on the accelerator, or in RAM on a rig without one (`_whole`;
+    placed only: sized in full once it does)."""
+    return _whole(place(ctx.model, ctx.rig, weights_bytes, kv_bytes))
 
 
 def _offload_order(o: QuantOption) -> bool:
@@ -514,7 +560,7 @@ def _longest_fitting(model: Model, rig: Rig, weights_bytes: int, context: int, p
     """The longest context under `context`, in whole CONTEXT_STEPs and at least SHORT_CONTEXT, at which these
     weights fit wholly on the accelerator (or in unified memory); None if not even SHORT_CONTEXT does."""
     placement = place(model, rig, weights_bytes, profile.bytes_at(SHORT_CONTEXT))
-    if placement.verdict != "fits":
+    if not _whole(placement):
         return None
     cap = context_cap(model, context)  # the asked context's: with YaRN where it needs it
     longest = min(_max_context(model, placement, SHORT_CONTEXT, profile, limit=cap), context - 1)
@@ -701,13 +747,14 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
 def _fits_with_less_context(
     model: Model, rig: Rig, options: tuple[QuantOption, ...], context: int, profile: memory.KvProfile
 ) -> tuple[tuple[str, int], ...]:
-    """Options that do not fit wholly in accelerator or unified memory at the asked context and KV type but do with
-    less (not under SHORT_CONTEXT), each with the longest context it fits at, in the ladder's order."""
+    """Options that do not fit wholly in accelerator or unified memory (on a rig with neither, in system RAM: `_whole`)
+    at the asked context and KV type but do with less (not under SHORT_CONTEXT), each with the longest context it fits
+    at, in the ladder's order."""
     if context <= SHORT_CONTEXT:
         return ()
     found: list[tuple[str, int]] = []
     for o in options:
-        if o.verdict == "fits":
+        if _whole(o.placement):
             continue
         longest = _longest_fitting(model, rig, o.weights_bytes, context, profile)
         if longest is not None:
@@ -794,11 +841,17 @@ def _accelerator_backend(placement: Placement) -> str | None:
     return next((p.backend for p in placement.pools if p.kind in ("gpu", "unified")), None)
 
 
+def _with_ram_hint(model: Model, r: Reading, report: ReadingReport, context: int, opts: FitOptions) -> ReadingReport:
+    if report.pick is not None:
+        return report
+    return report.model_copy(update={"with_ram": ram_hint(model, r, context, opts)})
+
+
 def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -> FitReport:
     opts = opts or FitOptions()
     asked = opts.context is not None
     context = opts.context if opts.context is not None else min(DEFAULT_CONTEXT, model.context_max_tokens)
-    reports = tuple(fit_reading(model, r, context, opts) for r in readings)
+    reports = tuple(_with_ram_hint(model, r, fit_reading(model, r, context, opts), context, opts) for r in readings)
     return FitReport(
         model=model,
         context=context,

@@ -286,3 +286,41 @@ def test_a_quant_named_with_the_model_is_the_one_sized(
     assert [o.quant for o in reading.options] == [quant]
     # Q5_K_M of Qwen3-30B-A3B misses 32k on 24 GB: the card says the context it fits instead of another quant
     assert reading.best == quant or [q for q, _ in reading.shorter_context] == [quant]
+
+
+# (model, rig without a GPU) where nothing runs in RAM at the default 32k, as people ask about small boards and
+# laptops: the pick trades the cache or the context for RAM as it does for VRAM, rather than answering "nothing fits"
+CPU_TRADES = [
+    ("qwen3-8b", "raspberry pi 5 8gb"),
+    ("llama-3.1-8b", "laptop with 8gb ram, no gpu"),
+    ("qwen3-14b", "16gb ddr4, no gpu"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware"), CPU_TRADES)
+def test_a_rig_without_a_gpu_trades_context_for_ram(real_catalog: Catalog, model: str, hardware: str) -> None:
+    m, readings = real_catalog.models[model], parse_hardware(hardware, real_catalog)
+    assert not readings[0].rig.gpus and readings[0].rig.unified is None
+    pick = fit(m, readings).readings[0].pick
+    assert pick is not None and pick.trade is not Trade.NONE and pick.option.placement.kind == "cpu"
+    assert 8192 <= pick.context <= 32768
+    again = fit(m, readings, FitOptions(context=pick.context, kv_type=pick.kv_type, quant=pick.quant)).readings[0]
+    assert again.options[0].placement.kind == "cpu"
+    if pick.context < 32768:
+        over = FitOptions(context=pick.context + 1024, kv_type=pick.kv_type, quant=pick.quant)
+        assert fit(m, readings, over).readings[0].options[0].verdict == "does-not-fit"
+
+
+# (model, rig without a GPU) where the usual 4 bits run in RAM at 32k as asked: no trade is made
+@pytest.mark.parametrize(
+    ("model", "hardware", "quant"),
+    [("deepseek-r1", "epyc 9654 768gb ddr5", "Q4_K_M"), ("gemma-3-12b", "16gb ddr4, no gpu", "Q4_K_M")],
+)
+def test_a_rig_without_a_gpu_keeps_what_runs_as_asked(
+    real_catalog: Catalog, model: str, hardware: str, quant: str
+) -> None:
+    reading = fit(real_catalog.models[model], parse_hardware(hardware, real_catalog)).readings[0]
+    pick = reading.pick
+    assert pick is not None and pick.trade is Trade.NONE and pick.context == 32768 and pick.kv_type == "f16"
+    assert pick.quant == quant and pick.option.placement.kind == "cpu"
+    assert dict(reading.fits_with_less_context).get(quant) is None  # it runs at 32k: no "fits up to" on the ladder
