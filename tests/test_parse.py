@@ -149,6 +149,8 @@ ADHOC_SHAPES = [
     ("30b a3b", 3.0, 3.4, "same, spelled as in chat"),
     ("32B", 8.0, 9.0, "a Qwen2.5/Qwen3-32B shape (64 layers x 8 x 128), not Gemma's sliding windows"),
     ("70B", 10.0, 11.0, "Llama 3.x 70B: 80 layers x 8 x 128"),
+    ("0.3B", 3.5, 4.0, "Qwen3-0.6B (28 layers x 8 x 128), not Falcon-H1 0.5B, a parallel hybrid nearer in size"),
+    ("350M", 3.5, 4.0, "the same, written in millions"),
 ]
 
 
@@ -158,7 +160,8 @@ def test_adhoc_borrows_plain_attention(
 ) -> None:
     m = parse_model(text, real_catalog)
     a = m.attention
-    assert (a.linear_attention_layers, a.non_attention_layers, a.sliding_window_layers) == (0, 0, 0), why
+    hybrid = (a.linear_attention_layers, a.non_attention_layers, a.sliding_window_layers, a.parallel_state_layers)
+    assert hybrid == (0, 0, 0, 0), why
     assert low_gb <= memory.kv_cache_bytes(m, 32768) / 1e9 <= high_gb, (m.architecture_from, why)
 
 

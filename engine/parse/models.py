@@ -347,7 +347,7 @@ def _adhoc_model(
             field="model",
             code=ErrorCode.PARAMS_OUT_OF_RANGE,
         )
-    like_model = _closest_architecture(total_b, moe=active_b is not None, pool=like or list(catalog.models.values()))
+    like_model = _closest_architecture(total_b, moe=active_b is not None, pool=like or _plain_designs(catalog))
     label = f"{total_b:g}B" + (f"-A{active_b:g}B" if active_b else "")
     if like_model is None:
         attention, layers, experts, ctx = Attention(kind="gqa", n_kv_heads=8, head_dim=128), 80, None, 131072
@@ -394,6 +394,14 @@ def _exotic_rank(attention: Attention) -> int:
     if attention.sliding_window_layers:
         return 2
     return 1 if attention.kind == "mla" else 0
+
+
+def _plain_designs(catalog: Catalog) -> list[Model]:
+    """The catalog models a bare size may borrow from when its name names no family: not hybrids or compressed
+    attention (_exotic_rank 3), which are few and would be the nearest size only by chance (`0.3B` is not Falcon-H1
+    0.5B, a parallel hybrid); all models if the catalog had no other."""
+    plain = [m for m in catalog.models.values() if _exotic_rank(m.attention) < 3]
+    return plain or list(catalog.models.values())
 
 
 def _closest_architecture(total_b: float, *, moe: bool, pool: list[Model]) -> Model | None:
