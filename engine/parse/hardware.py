@@ -57,8 +57,8 @@ POOLED_GPU_IDS = ("rtx-3090", "rtx-5090", "rtx-a6000", "rtx-pro-6000", "h100-sxm
 # a size is not glued to a name's letters: `a10g` is NVIDIA's A10G, not 10 GB (`4x24gb` keeps its `x`)
 _SIZE = re.compile(r"(?<![a-wyz\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>tb|tib|gib|gb|g)(?![a-z])")
 _QUALIFIER = re.compile(
-    r"^\s*(?:(?:of|de)\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|"
-    r"sysram|memory|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4|hbm\d?e?|gddr\d?x?"
+    r"^\s*(?:(?:of|de|di|da)\s+)?(?P<q>vram|v-ram|gpu memory|gpus?|graphics cards?|cards?|ram|system ram|system memory|"
+    r"sysram|memory|mem[oó]ria(?:\s+ram)?|unified(?: memory)?|lpddr5x|lpddr5|ddr5|ddr4|hbm\d?e?|gddr\d?x?"
     r"|(?P<given>(?:allocated|assigned|dedicated|reserved)\s+(?:to|for)\s+(?:the\s+)?(?:i?gpu|vram)))\b"
 )  # `96gb allocated to gpu`: a unified machine's GPU share, as `96gb vram`
 _GPU_WORDS = ("gpu", "gpus", "card", "cards", "graphics card", "graphics cards")  # "a 24GB GPU": VRAM
@@ -166,7 +166,7 @@ _APPLE_PRODUCTS = re.compile(
 )
 _NVLINK = re.compile(r"\bnv-?link(?:ed|s)?\b(?:\s+bridges?\b)?")
 _NO_GPU = re.compile(
-    r"\b(no[-\s]?(?:dedicated\s+|discrete\s+)?(?:gpu|graphics(?:\s+card)?|video\s+card)|cpu[-\s]?only|"
+    r"\b(no[-\s]?(?:dedicated\s+|discrete\s+)?(?:gpu|graphics(?:\s+card)?|video\s+card)|cpu[-\s]?(?:inference\s+)?only|"
     r"without (?:a )?(?:dedicated\s+)?(?:gpu|graphics card)|integrated graphics(?: only)?|igpu only)\b"
 )
 _FILLER = re.compile(
@@ -303,12 +303,30 @@ def _unknown_device(name: str, catalog: Catalog) -> RigfitError:
     )
 
 
+# Makers of whole machines: one names who built a PC or laptop, not which device is in it (`old dell optiplex`
+# is not the Dell Pro Max GB10); with a model name it is part of that name (`dell pro max gb10`, `hp z2 mini g1a`).
+_PC_MAKERS = frozenset({"dell", "hp", "hpe", "lenovo", "asus", "acer", "msi", "gigabyte", "supermicro", "razer"})
+
+
+def _singular(name: str, catalog: Catalog) -> str:
+    """`3090s`, `p40s`, `mac minis`, `sparks`: each plural word as its singular, when the word holds a model number or
+    its singular is a word some name has (`this` is not a plural of `thi`, `boxes` is one of `box`)."""
+
+    def one(word: str) -> str:
+        stem = re.sub(r"(?<=[0-9a-z])(?:e?s)$", "", word)
+        if stem == word or not stem:
+            return word
+        return stem if any(ch.isdigit() for ch in stem) or _known(stem, catalog) else word
+
+    return " ".join(one(w) for w in name.split())
+
+
 def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
     """A device, CPU or product by name: the catalog's GPUs and machines first, then CPUs, then products sold with
     several chips; a plural (`3090s`, `mac minis`) is read as its singular. Raises when the name is ambiguous."""
-    if re.fullmatch(r"\d{1,2}", name):  # `2`, `48`: a count or a size, never a device
+    if re.fullmatch(r"\d{1,2}", name) or set(name.split()) <= _PC_MAKERS:  # a count or a size; a maker alone
         return None
-    for candidate in dict.fromkeys((name, re.sub(r"(?<=[0-9a-z])(?:e?s)\b", "", name))):
+    for candidate in dict.fromkeys((name, _singular(name, catalog))):
         exact = catalog.hardware_names.exact(candidate)
         if exact is not None and not isinstance(catalog.hardware[exact], SystemMemory):
             return catalog.hardware[exact]
@@ -336,7 +354,7 @@ def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
 
 def _resolve_name(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
     found = _find(name, catalog)
-    if found is not None:
+    if found is not None or set(name.split()) <= _PC_MAKERS:
         return found
     res = catalog.hardware_names.resolve(name)
     if res.candidates:
@@ -409,6 +427,7 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     count, rest = (1, part) if named else _take_count(part)
     if re.fullmatch(r"\s*\d{1,3}\s*", rest) and count == 1:  # `4 each`: a count for the device before it
         return _Piece(text=part, count=_checked_count(int(rest), rest), sockets=sockets)
+    rest = re.sub(r"\blpddr\w*\s+(?=unified\b)", " ", rest)  # `128 GB LPDDR5X unified`: the unified memory's kind
     ddr = _DDR.search(rest)
     if ddr:
         ram.generation = ddr.group("gen").upper()
@@ -441,7 +460,9 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if not name:
         return piece
     # `strix halo 128`: a unified machine's own name would match without its size, so its trailing size is read first
-    found, name = _trailing_size(name, piece, catalog) if not sizes else (None, name)
+    found: Hardware | Cpu | UnifiedName | None = _gfx_device(name, sizes, catalog)
+    if found is None:
+        found, name = _trailing_size(name, piece, catalog) if not sizes else (None, name)
     if found is None:
         found = (_resolve_name(raw, catalog) if raw and raw != name else None) or _resolve_sized(name, sizes, catalog)
     if found is None:
@@ -557,7 +578,7 @@ def _resolve_known_words(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | 
     """`3090 from ebay`, `free colab t4`, `xeon 8480 es`: words no device, CPU or product name has, and no digit,
     say something about the device, not which it is; the rest is read without them. A name left with no word is
     no device (`for ktransformers`); an unknown word with a digit (`RTX 9999`) is never dropped."""
-    kept = [w for w in name.split() if any(ch.isdigit() for ch in w) or _known(w, catalog)]
+    kept = [w for w in name.split() if (any(ch.isdigit() for ch in w) or _known(w, catalog)) and w not in _PC_MAKERS]
     if len(kept) == len(name.split()):
         return None, name
     rest = " ".join(kept)
@@ -769,6 +790,8 @@ _LOG_NOISE = re.compile(
     # the driver's MiB figures (`(24080 MiB, 23500 MiB free)`, `- 23859 MiB free`): not the memory the card is sold with
     r"|\(\s*\d+\s*mib(?:\s*,\s*\d+\s*mib\s*free)?\s*\)|-?\s*\b\d+\s*mib\s*free\b"
 )
+# nvidia-smi's second row for a card: fan, temperature, performance state, power, memory in use / on the card, load
+_SMI_STATS = re.compile(r"\|?\s*(?:\d{1,3}%|n/a)\s+\d{1,3}c\s+p\d{1,2}\b[^\n]*")
 # an nvidia-smi table row: `|   0  NVIDIA GeForce RTX 3090        Off |   00000000:01:00.0 Off |   N/A |`
 _SMI_ROW = re.compile(r"\|\s*\d{1,2}\s+(?P<name>[^|]*?)\s+(?:on|off)\s*\|[^\n]*")
 # Apple's `(12C CPU, 38C GPU)` and `16-core CPU 40-core GPU`: the CPU cores go, the GPU cores name the variant
@@ -782,13 +805,96 @@ _LAPTOP_MODELS = re.compile(
     r"|\bframework\s+(?:laptop\s+)?1[36]\b|\bframework\s+laptop\b"
     r"|\b(?:asus\s+)?(?:rog\s+)?strix\s+(?:scar|g)\s*1[4-8]\b|\balienware\s+[mx]1[4-8]\b"
     r"|\bmsi\s+(?:titan|raider|stealth|vector|crosshair)(?:\s+[a-z]{0,2}\d{2})?\b"
+    # mobile workstations: Lenovo ThinkPad P14s-P17, Dell Precision 3000-7000 laptops
+    r"|\b(?:lenovo\s+)?thinkpad\s+p1[4-7]s?(?:\s+gen\s*\d)?\b|\b(?:dell\s+)?precision\s+[357]\d{3}\b"
 )
 
 
+# The LLVM targets ROCm and RADV print for AMD GPUs, and the catalog devices each is, from AMD's table of products
+# by target (rocm.docs.amd.com/en/latest/reference/gpu-arch-specs.html, as copied in code-index files 60562726543 and
+# 54178751376: Instinct, Radeon PRO, Radeon and Ryzen APU tables); hand catalog entries that carry a `gfx_target`
+# join their target's list. A target several products share is read as one only when a stated size leaves one
+# (`gfx1100 24gb` is the RX 7900 XTX); else the phrase is asked about, with the products as suggestions. gfx1151 is
+# one chip, Strix Halo (the Radeon 8060S, and the 8050S of the Ryzen AI Max 385/390): without a size it reads as the
+# Ryzen AI Max+ 395, the part benchmarked, with the sizes it is sold with.
+_GFX_TARGETS: dict[str, tuple[str, ...]] = {
+    "gfx906": ("mi50-16gb", "mi50-32gb", "mi60", "tpu-radeon-vii", "tpu-radeon-pro-vii"),
+    "gfx908": ("mi100",),
+    "gfx90a": ("mi210", "tpu-radeon-instinct-mi250", "tpu-radeon-instinct-mi250x"),
+    "gfx942": ("mi300x", "mi325x", "tpu-radeon-instinct-mi300a"),
+    "gfx950": ("mi355x", "mi350x"),
+    "gfx1030": (
+        "tpu-radeon-rx-6800",
+        "tpu-radeon-rx-6800-xt",
+        "tpu-radeon-rx-6900-xt",
+        "tpu-radeon-rx-6950-xt",
+        "tpu-radeon-pro-w6800",
+        "radeon-pro-v620",
+    ),
+    "gfx1100": (
+        "rx-7900-xtx",
+        "rx-7900-xt",
+        "tpu-radeon-rx-7900-gre",
+        "radeon-pro-w7900",
+        "tpu-radeon-pro-w7800",
+        "tpu-radeon-pro-w7800-48-gb",
+    ),
+    "gfx1101": ("tpu-radeon-rx-7800-xt", "tpu-radeon-rx-7700-xt", "tpu-radeon-rx-7700", "tpu-radeon-pro-w7700"),
+    "gfx1151": ("strix-halo-395", "amd-ryzen-ai-max-385-radeon-8050s"),
+    "gfx1200": ("rx-9060-xt-16gb", "tpu-radeon-rx-9060-xt-8-gb", "tpu-radeon-rx-9060"),
+    "gfx1201": ("rx-9070-xt", "rx-9070", "tpu-radeon-rx-9070-gre", "radeon-ai-pro-r9700", "radeon-ai-pro-r9700s"),
+}
+_ONE_CHIP_TARGETS = frozenset({"gfx1151"})  # several catalog entries, one chip: read without a size
+# A device line that names only AMD's generic `Radeon Graphics` and its target: ROCm's `AMD Radeon Graphics, gfx1151
+# (0x1151)`, RADV's `AMD Radeon Graphics (RADV GFX1151)`: the target is the name.
+_GENERIC_RADEON = re.compile(
+    r"\b(?:amd\s+)?radeon(?:\s*\((?:tm|r)\))?\s+graphics\s*(?:,\s*|\(\s*radv\s+)(?P<gfx>gfx[0-9a-f]{3,4})\b"
+    r"(?::[a-z]+[+-])*\)?"
+)
+
+
+def _gfx_device(name: str, sizes: list[_Size], catalog: Catalog) -> Hardware | None:
+    """`gfx1151`, `gfx1100 24gb`: the catalog device an LLVM target is, or None when `name` is not a target; raises
+    with the products as suggestions when the target (and size) leaves several."""
+    m = re.fullmatch(r"(?:(?:amd|radeon|rocm|hip|vulkan)\s+)*(?P<gfx>gfx[0-9a-f]{3,4})", name)
+    if m is None or not _gfx_entries(m.group("gfx"), catalog):
+        return None
+    gfx = m.group("gfx")
+    entries = _gfx_entries(gfx, catalog)
+    gib = [round(s.gib) for s in sizes if s.qualifier in (*_VRAM_WORDS, *_UNIFIED_SAID)]
+    if gib:
+        entries = [e for e in entries if _sold_with(e, gib[0], catalog)] or entries
+    if len(entries) == 1 or (entries and gfx in _ONE_CHIP_TARGETS):
+        return entries[0]
+    raise RigfitError(
+        f"`{gfx}` is the chip of several devices; which one (or how much memory)?",
+        field="hardware",
+        code=ErrorCode.DEVICE_AMBIGUOUS,
+        suggestions=tuple(e.name for e in entries[:5]),
+    )
+
+
+def _gfx_entries(gfx: str, catalog: Catalog) -> list[Hardware]:
+    """The catalog devices of an LLVM target: the table's, in its order, then hand entries that carry the target."""
+    ids = [
+        *_GFX_TARGETS.get(gfx, ()),
+        *(h.id for h in catalog.hardware.values() if getattr(h, "gfx_target", None) == gfx),
+    ]
+    return [catalog.hardware[i] for i in dict.fromkeys(ids) if i in catalog.hardware]
+
+
+def _sold_with(entry: Hardware, gib: int, catalog: Catalog) -> bool:
+    if isinstance(entry, Unified):
+        return gib in _sold_sizes(entry, catalog)
+    return isinstance(entry, Gpu) and round(entry.memory_gib) == gib
+
+
 def _log_lines(s: str) -> str:
+    s = _GENERIC_RADEON.sub(r" \g<gfx> ", s)
+    s = _SMI_STATS.sub(" ", s)
     s = _SMI_ROW.sub(lambda m: f" + {m.group('name')} + ", s)
-    s = _LOG_NOISE.sub(" ", s)
     s = _LOG_DEVICE.sub(" + ", s)
+    s = _LOG_NOISE.sub(" ", s)
     s = re.sub(r"(?<=[a-z0-9])-(?=\d+\s*gb\b)", " ", s)  # nvidia-smi's `A100-SXM4-80GB`, `V100-PCIE-16GB`
     s = re.sub(r"(?<=\d)-(?=(?:sxm\d?|pcie|nvl)\b)", " ", s)
     return _LAPTOP_MODELS.sub(" laptop ", _apple_cores(s))
@@ -818,6 +924,21 @@ _OTHER_LANGUAGES: tuple[tuple[str, str], ...] = (
     ("内存", " ram "),
     (r"\barbeitsspeicher\b", " ram "),
     (r"\bgrafikkarte\b", " gpu "),
+    # Japanese メモリ (memory), full-width punctuation (`、` `，` `：`), Italian `giga` (`128 giga di ram`)
+    ("メモリ", " ram "),
+    (r"[、，]", ", "),
+    ("：", ": "),
+    (r"(\d)\s*gigas?\b", r"\1gb"),
+    # counts in words: Spanish/Portuguese `dos`/`dois`/`duas`, German `zwei`, French `deux`, Italian `due`; Chinese
+    # 两张/两块 (two cards), 三张, 四张
+    (r"\b(?:dos|dois|duas|zwei|deux|due)\b", "two"),
+    (r"\b(?:tres|três|drei|trois|tre)\b", "three"),
+    (r"\b(?:cuatro|quatro|vier|quatre|quattro)\b", "four"),
+    (r"[两二]\s*[张块個个]\s*", " two "),
+    (r"三\s*[张块個个]\s*", " three "),
+    (r"四\s*[张块個个]\s*", " four "),
+    # `and` before a number: German `und`, French `et`, Spanish `y`, Italian/Portuguese `e`, Polish `i`
+    (r"\s(?:und|et|y|e|i)\s+(?=\d)", " and "),
 )
 # Cloud instance types, read as the GPUs they hold. AWS: p4d.24xlarge 8 x A100 40 GB and g5.12xlarge 4 x A10G
 # (https://gist.github.com/shashankprasanna/10ebe6dc1ba1d8d93db17da4e2cc890e); p4de.24xlarge 8 x A100 SXM 80 GB and
@@ -884,8 +1005,19 @@ _GPU_THEN_CPU = re.compile(
 )
 
 
+# llama.cpp command lines pasted with the rig (`./llama-bench -ngl 99 -ts 24,24`, `CUDA_VISIBLE_DEVICES=0,1`): the
+# program, its options with their values, and environment variables say how it was run, not what it ran on
+_COMMAND_LINE = re.compile(
+    r"(?:^|(?<=\s))(?:\./)?(?:build/bin/)?llama-[a-z-]+\b"
+    r"|(?:^|(?<=\s))--?[a-z][a-z0-9-]*(?:[\s=](?:[\d.,:/]+|\S+\.gguf|on|off|row|layer|none)(?=\s|$))?"
+    r"|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+=\S*"
+)
+
+
 def _prepare(text: str) -> str:
     s = text.lower().replace("×", "x").replace("’", "'")
+    s = _COMMAND_LINE.sub(" ", s)
+    s = re.sub(r"(?<=\d)o(?=\d)", "0", s)  # `3O90`: a letter O typed for a zero inside a model number
     s = _INSTANCE.sub(lambda m: f" {_INSTANCES[m.group('name')]} ", s)
     s = re.sub(r"\bdevkit\b", "dev kit", s)  # `agx thor devkit`: as the catalog's product names spell it
     for pattern, words in _OTHER_LANGUAGES:
