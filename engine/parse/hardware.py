@@ -41,8 +41,10 @@ DESCRIBE_EXAMPLE = "`RTX 9999 24GB 1000GB/s`"  # an unknown device, described by
 MRDIMM_MT_S = 8800
 # A bare "24GB VRAM" is read as the most common card of that size (said in the reading's assumptions).
 TYPICAL_GPU_BY_GIB: dict[int, str] = {
-    8: "rtx-4060",
-    10: "rtx-3080",
+    6: "tpu-geforce-rtx-2060",
+    8: "tpu-geforce-rtx-4060",
+    10: "rtx-3080-10gb",
+    11: "tpu-geforce-gtx-1080-ti",
     12: "rtx-3060-12gb",
     16: "rtx-4060-ti-16gb",
     20: "rx-7900-xt",
