@@ -260,7 +260,9 @@ def _cpu_prefill_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None,
 def model_name(raw: str) -> str:
     name = raw.split(" (")[0]
     name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip()
-    name = re.sub(r"(?i)[-\s](it|instruct)\b.*$", "", name).strip()  # "-it QAT", "-Instruct-2507"
+    # "-it QAT", "-Instruct" and what follows, but a release date, which names a model of its own: "-Instruct-2507"
+    # (Qwen3-30B-A3B-Instruct-2507) -> "-2507"
+    name = re.sub(r"(?i)[-\s](?:it|instruct)\b([-\s]\d{4}\b)?.*$", r"\1", name).strip()
     name = re.sub(r"-128K$", "", name)  # unsloth's GGUFs with YaRN set for 128K: the same weights
     return SAME_WEIGHTS_SHAPE.get(name, name)
 
@@ -277,6 +279,7 @@ SAME_WEIGHTS_SHAPE = {
     "shisa-v2-llama3.3-70b": "llama-3.3-70b",  # row: "Llama-3.3-70B fine-tune"
     "shisa-v2-mistral-nemo-12b": "mistral-nemo-12b",  # row: "Mistral-Nemo-12B fine-tune"
     "Mistral-Small-3.1-24B": "mistral-small-3.2-24b",  # catalog note: 3.1 (2503) has the same base model as 3.2
+    "Mistral-Small-3.1-24B-2503": "mistral-small-3.2-24b",  # the same, named with its release date
     # Mistral 7B v0.1 and v0.3: the same layers, width and heads (v0.3 adds 768 vocabulary entries)
     "Mistral-7B-v0.1": "mistral-7b-v0.3",
     # Qwen3.5 and Qwen3.6 35B-A3B: one shape in the catalog (40 layers, 256 experts of which 8 active, same attention)

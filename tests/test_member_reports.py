@@ -37,7 +37,8 @@ ACCEPTED = [
     (table(*QWEN3_MOE), "RTX 4090", "qwen3-coder-30b-a3b", ("qwen3-coder-30b-a3b",), "gpu", 2),
     (table(*METAL_7B), "M2 Ultra 192GB", None, ("llama-2-7b",), "unified", 2),
     (GPT_OSS_JSONL, "RTX 3090 + 128GB DDR5-6000", None, ("gpt-oss-120b",), "offload", 2),  # 59 GiB on a 24 GB card
-    (SERVER_LOG, "RTX 4090", None, ("qwen3-30b-a3b",), "gpu", 2),  # the GGUF file name of the server's log
+    # the GGUF file name of the server's log: an Instruct-2507 file
+    (SERVER_LOG, "RTX 4090", None, ("qwen3-30b-a3b-instruct-2507",), "gpu", 2),
     (table(*LLAMA8_Q8, devices=CUDA_3090), "", "llama-3.1-8b", ("llama-3.1-8b",), "gpu", 2),  # devices printed
 ]
 

@@ -43,7 +43,7 @@ BASES = [
     ("teknium/OpenHermes-2.5-Mistral-7B", "mistral-7b-v0.3", True),
     ("unsloth/Llama-3.3-70B-Instruct-GGUF", "llama-3.3-70b", False),
     ("Qwen/Qwen3-32B-AWQ", "qwen3-32b", False),
-    ("hf.co/unsloth/Qwen3-30B-A3B-Instruct-2507-GGUF:Q4_K_XL", "qwen3-30b-a3b", False),
+    ("hf.co/unsloth/Qwen3-30B-A3B-Instruct-2507-GGUF:Q4_K_XL", "qwen3-30b-a3b-instruct-2507", False),
 ]
 
 

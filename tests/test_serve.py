@@ -138,7 +138,7 @@ def test_flag_tables_accept_and_reject(line: str, ok: bool) -> None:
 # on the GPUs (vLLM/SGLang and llama.cpp serve those).
 IK_CASES = [
     (
-        "qwen3-235b-a22b",
+        "qwen3-235b-a22b-instruct-2507",
         "RTX 4090 + 128GB DDR5",
         None,
         "Qwen3-235B-A22B-Instruct-2507-GGUF/Q4_K_M/Qwen3-235B-A22B-Instruct-2507-Q4_K_M-00001-of-00003.gguf",
@@ -157,7 +157,8 @@ IK_CASES = [
     # "gpt-oss-120b on a 4090 and 64 GB": ggml-org's MXFP4 file, experts of 24 layers in RAM
     ("gpt-oss-120b", "RTX 4090 + 64GB DDR5", None, "gpt-oss-120b-GGUF/gpt-oss-120b-mxfp4-00001-of-00003.gguf", None),
     ("qwen3-30b-a3b", "RTX 3060 12GB + 32GB DDR4", "Q4_K_M", None, Refusal.NO_GGUF_FILE),  # Qwen's repo: no file named
-    ("qwen3-30b-a3b", "RTX 3060 12GB + 32GB DDR4", "UD-Q6_K_XL", None, Refusal.F16_TENSORS),  # README: not Unsloth _XL
+    # README: not Unsloth _XL
+    ("qwen3-30b-a3b-instruct-2507", "RTX 3060 12GB + 32GB DDR4", "UD-Q6_K_XL", None, Refusal.F16_TENSORS),
     ("qwen3-30b-a3b", "RTX 4090", None, None, None),  # all on the card: not an offload
     ("deepseek-r1", "8x H100", None, None, None),
 ]

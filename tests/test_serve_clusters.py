@@ -53,8 +53,13 @@ CLUSTERS = [
     # two DGX Sparks over their ConnectX-7 link: Qwen3-235B Q8_0 (250 GB) does not fit one 128 GB box
     ("qwen3-235b-a22b", "2x DGX Spark", {Engine.LLAMA_CPP}, set()),
     ("qwen3-235b-a22b", "3x dgx spark", {Engine.LLAMA_CPP}, set()),
-    # the 4-bit MLX repo (142 GB) over two 128 GB Macs with exo, the Q4_K_M GGUF with llama.cpp RPC
-    ("qwen3-235b-a22b", "exo cluster: 2x macbook pro m4 max 128gb", {Engine.LLAMA_CPP, Engine.EXO}, set()),
+    # the 2507 release's 4-bit MLX repo (142 GB) over two 128 GB Macs with exo, its Q4_K_M GGUF with llama.cpp RPC
+    (
+        "qwen3-235b-a22b-instruct-2507",
+        "exo cluster: 2x macbook pro m4 max 128gb",
+        {Engine.LLAMA_CPP, Engine.EXO},
+        set(),
+    ),
     ("llama-3.3-70b", "4 mac minis", {Engine.LLAMA_CPP, Engine.EXO}, {(Engine.OLLAMA, Refusal.CLUSTER)}),
     ("llama-3.3-70b", "3 pcs each with a 3090, llama.cpp rpc", {Engine.LLAMA_CPP}, {(Engine.OLLAMA, Refusal.CLUSTER)}),
     # different machines: each holds what its own card can

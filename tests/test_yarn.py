@@ -177,16 +177,6 @@ def test_a_model_whose_native_length_covers_the_context_needs_none(real_catalog:
     assert plan is not None and "--rope-scaling" not in _tokens(plan)
 
 
-def test_a_checkpoint_of_another_release_gets_no_yarn_flags(real_catalog: Catalog) -> None:
-    """Qwen3-235B-A22B's only GGUFs in the catalog are the 2507 release's (262,144 native, other rope settings):
-    the card's YaRN flags are not for them, so llama.cpp says so rather than print them."""
-    report = _fit(real_catalog, "qwen3 235b", "8x h100", "128k")
-    option = report.readings[0].option("Q4_K_M")
-    assert option is not None
-    assert option.serve.plan(Engine.LLAMA_CPP) is None
-    assert Refusal.ROPE_CHECKPOINT in {r.reason for r in option.serve.refused if r.engine == Engine.LLAMA_CPP}
-
-
 def test_every_extension_lists_the_release_it_is_for(real_catalog: Catalog) -> None:
     with_yarn = [m for m in real_catalog.models.values() if m.yarn is not None]
     assert len(with_yarn) >= 14
@@ -257,9 +247,8 @@ def test_recommend_says_which_machines_run_it_with_yarn(real_catalog: Catalog, c
 
 
 def test_the_pick_is_a_file_the_yarn_flags_are_for(real_catalog: Catalog) -> None:
-    """'qwen3 30b a3b 100k on an m4 max 128gb': the catalog's Q8_0 is the 2507 release's file, whose rope settings
-    are not the card's, so the pick is the original release's Q4_K_M, which llama.cpp starts with the YaRN flags
-    (not a Q8_0 with no command)."""
+    """'qwen3 30b a3b 100k on an m4 max 128gb': the pick is a file of the original release (Qwen's own GGUF), which
+    llama.cpp starts with the YaRN flags, not a 2507 file whose rope settings are not the card's."""
     report = _fit(real_catalog, "qwen3 30b a3b", "m4 max 128gb", "100k")
     pick = report.readings[0].pick
     assert pick is not None and pick.yarn

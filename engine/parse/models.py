@@ -224,6 +224,9 @@ _TIERS = frozenset(
     {"tiny", "micro", "nano", "mini", "small", "medium", "large", "flash", "lite", "max", "ultra", "super", "air"}
     | {"scout", "maverick", "behemoth"}
 )
+# A release's thinking-only model beside its instruct one (`Qwen3-235B-A22B-Thinking-2507`, `Kimi K2 Thinking`): a
+# name that says `thinking` is not a model whose own names never do (`qwen3 235b 2507 thinking` is not the Instruct).
+_THINKING = "thinking"
 _SHORT_VERSION = re.compile(r"^\d{1,2}(?:\.\d+)?$")  # 3, 3.1: not a release date such as 0324 or 2507
 
 
@@ -240,7 +243,7 @@ def _contradicted(model: Model, tokens: list[str], start: int, end: int) -> bool
     2)."""
     own = _own_parts(model)
     rest = [p for t in tokens[:start] + tokens[end:] for p in _WORD_PARTS.findall(t)]
-    if any(p in _TIERS and p not in own for p in rest):
+    if any((p in _TIERS or p == _THINKING) and p not in own for p in rest):
         return True
     after = tokens[end] if end < len(tokens) else ""
     has_versions = any(_SHORT_VERSION.match(p) for p in own)

@@ -42,7 +42,7 @@ def model_phrase(raw: str) -> str:
     model's name as the catalog knows it."""
     name = raw.split(" (")[0]
     name = re.sub(r"\b(UD-)?(I?Q\d\w*|BF16|F16|MXFP4)\b.*$", "", name).strip(" -_")
-    name = re.sub(r"(?i)[-\s](it|instruct)\b.*$", "", name).strip()
+    name = re.sub(r"(?i)[-\s](?:it|instruct)\b([-\s]\d{4}\b)?.*$", r"\1", name).strip()  # a release date stays
     return re.sub(r"-128K$", "", name)
 
 
