@@ -253,7 +253,7 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
         if closest.placement.kind == "disk" and note:
             value.append(f"Run from disk anyway: {note}.")
         if r.with_ram is not None:
-            value.append(wording.ram_hint(r.with_ram, r.label))
+            value.append(wording.ram_hint(r.with_ram, r.label, len(r.rig.gpus)))
     else:
         value = _option_lines(best, report, r)
         trade = wording.pick_trade(r.pick, report) if r.pick is not None else None

@@ -123,12 +123,13 @@ def placement_words(p: Placement) -> str:
 RAM_SIZES_GIB = (8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
 
 
-def ram_hint(hint: RamHint, label: str) -> str:
+def ram_hint(hint: RamHint, label: str, gpus: int = 1) -> str:
     """GPUs read without system RAM, on which nothing fits: what RAM beside them would run, and how to say it."""
     need_gib = math.ceil(hint.ram_bytes / memory.GIB)
     size = next((n for n in RAM_SIZES_GIB if n >= need_gib), RAM_SIZES_GIB[-1])
+    where = "the GPU" if gpus == 1 else "the GPUs"
     return (
-        f"With system RAM beside the GPU, `{hint.quant}` runs ({PLACEMENT_WORDS[hint.kind]}) in {need_gib} GB of RAM "
+        f"With system RAM beside {where}, `{hint.quant}` runs ({PLACEMENT_WORDS[hint.kind]}) in {need_gib} GB of RAM "
         f"or more, the OS's share included. Add yours to the hardware, e.g. `{label} + {size}gb ddr5`."
     )
 

@@ -21,6 +21,8 @@ HINTS = [
     # 235B-A22B at 4 bits beside one 24 GB card: most of ~142 GB of experts in RAM
     ("qwen3-235b-a22b", "rtx 4090", "Q4_K_M", "expert-offload", 100, 160),
     ("gpt-oss-120b", "5090", "MXFP4", "expert-offload", 30, 70),
+    # two cards: the experts that do not fit their 48 GB
+    ("qwen3-235b-a22b", "2x3090", "Q4_K_M", "expert-offload", 80, 140),
 ]
 
 
