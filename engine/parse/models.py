@@ -47,6 +47,8 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     derived = _derivative_of(name, catalog) if base is None or _derivative_run_longer(name, catalog) else None
     if derived is not None:  # a derivative's name is never its base's own: the card always says which base it read
         return derived.model_copy(update={"asked_as": repo_id})
+    if base is not None and _names_another_release_of_a_derivative(name, catalog):
+        base = None
     named = base or _base_by_family_and_size(name, catalog)
     if named is not None:
         return _as_named(named, repo_id, name)
@@ -210,6 +212,17 @@ def _longest_run(name: str, index: NameIndex, catalog: Catalog) -> tuple[Model, 
     return None
 
 
+def _names_another_release_of_a_derivative(name: str, catalog: Catalog) -> bool:
+    """True if the words hold a derivative's name as a longer run than any catalog name, though the words around it
+    name another release of it: `K2-Think-V2` (LLM360's 70B) is neither K2-Think (a Qwen2.5-32B) nor, by the alias
+    `k2` inside it, Kimi K2."""
+    tokens = _tokens(name)
+    base = _longest_run(name, catalog.model_names, catalog)
+    runs = ((s, n) for n in range(len(tokens), 0, -1) for s in range(len(tokens) - n + 1))
+    longest = max((n for s, n in runs if catalog.derivative_names.exact("-".join(tokens[s : s + n]))), default=0)
+    return longest > (base[1] if base else 0)
+
+
 def _derivative_run_longer(name: str, catalog: Catalog) -> bool:
     """True if a derivative's name is a longer run of the words than any catalog name: `K2-Think` (a Qwen2.5-32B
     fine-tune) is not Kimi K2, whose alias `k2` is only part of it."""
@@ -227,6 +240,7 @@ _TIERS = frozenset(
 # A release's thinking-only model beside its instruct one (`Qwen3-235B-A22B-Thinking-2507`, `Kimi K2 Thinking`): a
 # name that says `thinking` is not a model whose own names never do (`qwen3 235b 2507 thinking` is not the Instruct).
 _THINKING = "thinking"
+_V_PREFIX = re.compile(r"^v(?=\d)")
 _SHORT_VERSION = re.compile(r"^\d{1,2}(?:\.\d+)?$")  # 3, 3.1: not a release date such as 0324 or 2507
 
 
@@ -245,7 +259,7 @@ def _contradicted(model: Model, tokens: list[str], start: int, end: int) -> bool
     rest = [p for t in tokens[:start] + tokens[end:] for p in _WORD_PARTS.findall(t)]
     if any((p in _TIERS or p == _THINKING) and p not in own for p in rest):
         return True
-    after = tokens[end] if end < len(tokens) else ""
+    after = _V_PREFIX.sub("", tokens[end]) if end < len(tokens) else ""  # `v2` is the version 2
     has_versions = any(_SHORT_VERSION.match(p) for p in own)
     return bool(_SHORT_VERSION.match(after)) and has_versions and after not in own
 
