@@ -167,7 +167,11 @@ _DATA_RATE = re.compile(
     r"\b(?:DDR[45]X?|RAM|memory)\b[^;,()]{0,20}?@\s*(?P<at>\d{4})\s*(?:MHz|MT/s)",
     re.I,
 )
-_CHANNELS = re.compile(r"\b(?P<n>\d{1,2})[- ]?(?:channels?|ch)\b|\b(?P<word>single|dual|quad|hexa|octa)[- ]channel", re.I)
+_CHANNELS = re.compile(
+    r"\b(?P<n>\d{1,2})[- ]?(?:channels?|ch)\b|"
+    r"\b(?P<word>single|dual|quad|hexa|octa)[- ]channel",
+    re.I,
+)
 _CHANNEL_WORDS = {"single": 1, "dual": 2, "quad": 4, "hexa": 6, "octa": 8}
 
 
