@@ -1,0 +1,50 @@
+"""Picks that had no command until the publishers' lower-bit files were in the catalog: the rigs and models people
+ask about ("qwen3 14b on my 4060 8gb?", "can 4x3090 + 256gb run deepseek v3?", "mixtral on an m1 max 32gb?") each
+printed "no published GGUF of IQ3_XXS in the catalog to point it at". Each case names the files a regular would
+link for that rig and the repo that publishes them; the pick must be one of them, with a llama.cpp command on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.catalog import Catalog
+from engine.fit import fit
+from engine.parse import parse_hardware, parse_model
+from engine.serve import Engine
+
+R1_DISTILL = "bartowski/DeepSeek-R1-Distill-Qwen-32B-GGUF"
+
+# (model as typed, hardware as typed, files a regular would link, the repo they come from)
+GAPS = [
+    # 8 GB: a 14B at 2-3 bits, Unsloth's files (the exact byte counts from the Hub)
+    ("qwen3 14b", "rtx 4060 8gb", {"Q2_K", "UD-IQ2_M", "UD-IQ3_XXS", "Q3_K_S"}, "unsloth/Qwen3-14B-GGUF"),
+    ("Qwen3-14B", "4060 laptop 8gb", {"Q2_K", "UD-IQ2_M", "UD-IQ3_XXS", "Q3_K_S"}, "unsloth/Qwen3-14B-GGUF"),
+    # a dense 31B on 12 and 16 GB: Unsloth's dynamic 2- and 3-bit files
+    ("gemma 4 31b", "3060 12gb", {"UD-IQ2_XXS", "UD-IQ3_XXS"}, "unsloth/gemma-4-31B-it-GGUF"),
+    ("gemma-4-31b-it", "4060 ti 16gb", {"UD-IQ3_XXS", "IQ4_XS"}, "unsloth/gemma-4-31B-it-GGUF"),
+    ("gemma 4 31b", "rtx 3060 12gb + 32gb ddr4", {"UD-IQ3_XXS", "IQ4_XS"}, "unsloth/gemma-4-31B-it-GGUF"),
+    # the 30B MoE on 12 GB
+    ("glm 4.7 flash", "3060 12gb", {"UD-IQ2_XXS", "Q2_K_L", "UD-IQ3_XXS"}, "unsloth/GLM-4.7-Flash-GGUF"),
+    # "R1 distill 32B on a 12 GB card": bartowski's IQ2 files
+    ("deepseek r1 distill qwen 32b", "3060 12gb", {"IQ2_XXS", "IQ2_XS", "IQ2_M"}, R1_DISTILL),
+    ("r1 distill 32b", "rtx 4070 12gb", {"IQ2_XXS", "IQ2_XS", "IQ2_M"}, R1_DISTILL),
+    # the 671B on a 4x3090 server with 256 GB of DDR4: a 2-3 bit file from Unsloth, experts in RAM
+    ("deepseek v3", "4x3090 + 256gb ddr4", {"Q3_K_M", "Q2_K_XS"}, "unsloth/DeepSeek-V3-GGUF"),
+    ("deepseek v3 0324", "4x 3090, 256GB DDR4", {"Q3_K_M", "Q2_K_XS"}, "unsloth/DeepSeek-V3-GGUF"),
+    # Mixtral on a 32 GB Mac and on one 3090: TheBloke's 2-3 bit files
+    ("mixtral 8x7b", "m1 max 32gb", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
+    ("mixtral", "rtx 3090", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quants", "repo"), GAPS, ids=[f"{g[0]}@{g[1]}" for g in GAPS])
+def test_the_pick_is_a_published_file_with_a_command(
+    real_catalog: Catalog, model: str, hardware: str, quants: set[str], repo: str
+) -> None:
+    pick = fit(parse_model(model, real_catalog), parse_hardware(hardware, real_catalog)[:1]).readings[0].pick
+    assert pick is not None
+    assert pick.quant in quants, pick.quant
+    plan = pick.option.serve.plan(Engine.LLAMA_CPP)
+    assert plan is not None, pick.option.serve.refused
+    assert plan.weights_basis == "published"
+    assert plan.checkpoint == f"{repo}:{pick.quant}", plan.checkpoint
