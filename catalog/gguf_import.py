@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from catalog.gguf_header import GgufError, GgufHeader, one_line, read_header
-from catalog.types import Attention, Experts, Model, Quant
+from catalog.types import Attention, Experts, Model, PerLayerEmbeddings, Quant
 
 __all__ = ["GgufError", "GgufSummary", "read_gguf", "to_yaml_entry"]
 
@@ -131,11 +131,25 @@ def _summary(p: Path, header: GgufHeader, as_of: dt.date) -> GgufSummary:
         context_max_tokens=_int(header, f"{arch}.context_length") or 4096,
         attention=attention,
         experts=experts,
+        per_layer_embeddings=_per_layer_embeddings(header, layers, source, as_of),
         quants=(Quant(name=quant_name, file_bytes=file_bytes, exact=True, source=source, as_of=as_of),),
         source=source,
         as_of=as_of,
     )
     return GgufSummary(model=model, bytes_by_type=dict(bytes_by_type), tensor_count=len(header.tensors))
+
+
+# llama.cpp's name for the per-layer embedding table (Gemma 3n, Gemma 4 E2B/E4B): [layers x width, rows], read one
+# row per token (src/models/gemma4-iswa.cpp build_inp_per_layer)
+PER_LAYER_TABLE = "per_layer_token_embd.weight"
+
+
+def _per_layer_embeddings(header: GgufHeader, layers: int, source: str, as_of: dt.date) -> PerLayerEmbeddings | None:
+    table = next((t for t in header.tensors if t.name == PER_LAYER_TABLE and len(t.shape) == 2), None)
+    if table is None or table.shape[0] % layers:
+        return None
+    width, rows = table.shape[0] // layers, table.shape[1]
+    return PerLayerEmbeddings(vocab_rows=rows, width_per_layer=width, source=source, as_of=as_of)
 
 
 def _compressed(

@@ -103,6 +103,16 @@ class Experts(Frozen):
         return self
 
 
+class PerLayerEmbeddings(Sourced):
+    """Per-layer embeddings (PLE: Gemma 3n, Gemma 4 E2B/E4B): one table of `vocab_rows` rows, each `width_per_layer`
+    values for every layer (config.json's vocab_size_per_layer_input and hidden_size_per_layer_input). A token
+    reads its own row of it (llama.cpp: ggml_get_rows on per_layer_token_embd), so the table is resident but,
+    unlike a weight matrix, not read whole for every token."""
+
+    vocab_rows: PositiveInt
+    width_per_layer: PositiveInt
+
+
 QuantFormat = Literal["gguf", "mlx", "fp8", "awq", "gptq", "nvfp4", "safetensors"]
 
 
@@ -222,6 +232,7 @@ class Model(Sourced):
     yarn: Yarn | None = None  # the longer context the card documents with YaRN
     attention: Attention
     experts: Experts | None = None
+    per_layer_embeddings: PerLayerEmbeddings | None = None  # counted in total_params_b
     native_dtype: Literal["bf16", "fp16", "fp8", "mxfp4", "int4"] = "bf16"
     quants: tuple[Quant, ...] = ()
     gguf_repos: tuple[GgufRepo, ...] = ()  # repos that publish GGUF files of the model (serve plans point at them)
@@ -252,6 +263,12 @@ class Model(Sourced):
         if a.kv_shared_full_layers > full:
             raise ValueError(
                 f"{self.id}: kv_shared_full_layers ({a.kv_shared_full_layers}) exceeds the {full} full layers"
+            )
+        ple = self.per_layer_embeddings
+        if ple is not None and ple.vocab_rows * self.layers * ple.width_per_layer >= self.total_params_b * 1e9:
+            raise ValueError(
+                f"{self.id}: per-layer embeddings of {ple.vocab_rows} x {self.layers} layers x {ple.width_per_layer} "
+                f"are not less than total_params_b ({self.total_params_b})"
             )
         names = [q.name.lower() + "/" + q.format for q in self.quants]
         if len(names) != len(set(names)):

@@ -122,10 +122,33 @@ def expert_fraction(model: Model) -> float:
 
 
 def active_fraction(model: Model) -> float:
-    """Share of the weights read per token: all for dense, active/total for MoE."""
-    if model.active_params_b is None:
-        return 1.0
-    return model.active_params_b / model.total_params_b
+    """Share of the weights read per token: all for dense, active/total for MoE, less the per-layer embedding
+    table but for the one row of it the token looks up."""
+    active = (model.active_params_b or model.total_params_b) * 1e9
+    return (active - unread_lookup(model, lookup_params(model))) / (model.total_params_b * 1e9)
+
+
+def lookup_params(model: Model) -> int:
+    """Parameters in the per-layer embedding table (Gemma 3n, Gemma 4 E2B/E4B): vocab_rows x layers x width_per_layer.
+    llama.cpp looks up one row of it per token (src/models/gemma4-iswa.cpp: ggml_get_rows on per_layer_tok_embd, an
+    input-layer tensor in src/llama-arch.cpp), where a weight matrix is read whole: 262,144 x 42 x 256 = 2.82B of the
+    7.52B llama-bench counts in Gemma 4 E4B's GGUF (bench/measured_runs.csv x1436)."""
+    ple = model.per_layer_embeddings
+    return ple.vocab_rows * model.layers * ple.width_per_layer if ple else 0
+
+
+def lookup_fraction(model: Model) -> float:
+    """Share of the weights in the per-layer embedding table (by parameters, as expert_fraction)."""
+    return lookup_params(model) / (model.total_params_b * 1e9)
+
+
+def unread_lookup(model: Model, table: float, tokens: int = 1) -> float:
+    """Of `table` (bytes or parameters of the per-layer embedding table), what a step of `tokens` tokens leaves
+    unread: all but one row per token (at most every row)."""
+    ple = model.per_layer_embeddings
+    if ple is None or not table:
+        return 0.0
+    return table * max(1 - tokens / ple.vocab_rows, 0.0)
 
 
 def moe_layers(model: Model) -> int:

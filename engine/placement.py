@@ -43,13 +43,15 @@ VERDICT: dict[str, Verdict] = {
 
 
 class PoolUse(Frozen):
-    """What one memory pool holds. `dense_bytes` are read every token, `expert_bytes` at n_active/n_routed."""
+    """What one memory pool holds. `dense_bytes` are read every token but for `lookup_bytes` of them (the per-layer
+    embedding table, of which a token reads one row), `expert_bytes` at n_active/n_routed."""
 
     name: str
     kind: Literal["gpu", "unified", "ram"]
     capacity_bytes: int
     dense_bytes: int = 0
     expert_bytes: int = 0
+    lookup_bytes: int = 0  # of dense_bytes: the per-layer embedding table's share (memory.lookup_fraction)
     kv_bytes: int = 0
     overhead_bytes: int = 0
     bandwidth_gb_s: float | None = None
@@ -99,6 +101,7 @@ class _Need(Frozen):
     dense_bytes: int
     expert_bytes: int
     kv_bytes: int
+    lookup_bytes: int = 0  # of dense_bytes
 
     @property
     def total(self) -> int:
@@ -116,6 +119,7 @@ def need_for(model: Model, weights_bytes: int, kv_bytes: int) -> _Need:
         dense_bytes=weights_bytes - expert,
         expert_bytes=expert,
         kv_bytes=kv_bytes,
+        lookup_bytes=int(weights_bytes * memory.lookup_fraction(model)),
     )
 
 
@@ -126,6 +130,7 @@ def _gpu_pool(g: GpuDevice, model: Model, share: float, need: _Need, layers: int
         capacity_bytes=g.memory_bytes,
         dense_bytes=int(need.dense_bytes * share),
         expert_bytes=int(need.expert_bytes * share),
+        lookup_bytes=int(need.lookup_bytes * share),
         kv_bytes=int(need.kv_bytes * share),
         overhead_bytes=memory.device_overhead_bytes(model, g.backend),
         bandwidth_gb_s=g.bandwidth_gb_s,
@@ -189,6 +194,7 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
         capacity_bytes=u.gpu_limit_bytes,
         dense_bytes=need.dense_bytes,
         expert_bytes=need.expert_bytes,
+        lookup_bytes=need.lookup_bytes,
         kv_bytes=need.kv_bytes,
         overhead_bytes=overhead,
         bandwidth_gb_s=u.bandwidth_gb_s,
@@ -248,7 +254,9 @@ def _expert_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
     )
 
 
-def _ram_pool(rig: Rig, dense_bytes: int = 0, expert_bytes: int = 0, kv_bytes: int = 0) -> PoolUse:
+def _ram_pool(
+    rig: Rig, dense_bytes: int = 0, expert_bytes: int = 0, kv_bytes: int = 0, lookup_bytes: int = 0
+) -> PoolUse:
     assert rig.ram is not None
     return PoolUse(
         name="system RAM",
@@ -256,6 +264,7 @@ def _ram_pool(rig: Rig, dense_bytes: int = 0, expert_bytes: int = 0, kv_bytes: i
         capacity_bytes=_ram_capacity(rig),
         dense_bytes=dense_bytes,
         expert_bytes=expert_bytes,
+        lookup_bytes=lookup_bytes,
         kv_bytes=kv_bytes,
         bandwidth_gb_s=rig.ram.bandwidth_gb_s,
         cpu_spec=rig.ram.cpu,
@@ -281,6 +290,7 @@ def _partial_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
             dense_bytes=int(need.dense_bytes * cpu_share),
             expert_bytes=int(need.expert_bytes * cpu_share),
             kv_bytes=int(need.kv_bytes * cpu_share),
+            lookup_bytes=int(need.lookup_bytes * cpu_share),
         )
     )
     return Placement(
@@ -295,7 +305,7 @@ def _partial_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
 def _cpu_only(rig: Rig, need: _Need) -> Placement | None:
     if not rig.ram or need.total > _ram_capacity(rig):
         return None
-    pool = _ram_pool(rig, need.dense_bytes, need.expert_bytes, need.kv_bytes)
+    pool = _ram_pool(rig, need.dense_bytes, need.expert_bytes, need.kv_bytes, need.lookup_bytes)
     return Placement(kind="cpu", verdict="fits-offload", pools=(pool,), n_gpu_layers=0)
 
 

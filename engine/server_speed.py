@@ -62,10 +62,11 @@ def experts_touched(model: Model, tokens: int) -> float:
 
 
 def step_bytes_per_gpu(model: Model, weights_bytes: int, split: Split, kv_read_bytes: int, users: int) -> float:
-    """Bytes one GPU reads in a decode step of `users` tokens: its slice of the dense weights and of the experts the
-    step touches, and each user's KV cache split by KV head (MLA's latent is read whole on every rank)."""
+    """Bytes one GPU reads in a decode step of `users` tokens: its slice of the dense weights (of the per-layer
+    embedding table only the rows the step's tokens look up) and of the experts the step touches, and each user's KV
+    cache split by KV head (MLA's latent is read whole on every rank)."""
     experts = weights_bytes * memory.expert_fraction(model)
-    dense = weights_bytes - experts
+    dense = weights_bytes - experts - memory.unread_lookup(model, weights_bytes * memory.lookup_fraction(model), users)
     weights = (dense + experts * experts_touched(model, users)) / split.tensor_parallel
     a = model.attention
     kv_split = min(split.tensor_parallel, a.n_kv_heads) if a.kind == "gqa" and a.n_kv_heads else 1

@@ -112,9 +112,17 @@ class TensorParallel(Frozen):
 
 
 def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> float:
+    """The pool's dense weights but the per-layer embedding rows the token does not look up, its share of the routed
+    experts (n_active/n_routed) and its part of the KV cache."""
     e = model.experts
     expert_read = pool.expert_bytes * (e.n_active / e.n_routed) if e else pool.expert_bytes
-    return pool.dense_bytes + expert_read + kv_read_bytes
+    return _dense_read(pool, model) + expert_read + kv_read_bytes
+
+
+def _dense_read(pool: PoolUse, model: Model, tokens: int = 1) -> float:
+    """Dense bytes a step of `tokens` tokens reads from the pool: all of them but the per-layer embedding table,
+    of which each token reads its own row (memory.unread_lookup)."""
+    return pool.dense_bytes - memory.unread_lookup(model, pool.lookup_bytes, tokens)
 
 
 def _pool_cost(pool: PoolUse, model: Model) -> calibration.DecodeCost:
@@ -389,7 +397,7 @@ def cpu_prefill_range(
         weight_flops=prefill_weight_flops_per_token(model),
         attention_flops=prefill_attention_flops_per_token(model, prompt_tokens),
     )
-    read_s = cpu_batch_read_seconds(model, ram.dense_bytes, ram.expert_bytes, batch, ram.bandwidth_gb_s)
+    read_s = cpu_batch_read_seconds(model, _dense_read(ram, model, batch), ram.expert_bytes, batch, ram.bandwidth_gb_s)
     seconds = _Seconds()
     seconds.add(work.ideal_seconds(rate, None), 1.0, eff)
     seconds.add_fixed(read_s, read_s)
@@ -525,7 +533,8 @@ def concurrency(
         if pool.bandwidth_gb_s is None:
             return None
         share = pool.kv_bytes / (sum(p.kv_bytes for p in placement.pools) or 1)
-        n_bytes = pool.dense_bytes + pool.expert_bytes * _expert_share_touched(model, users) + users * kv_depth * share
+        experts = pool.expert_bytes * _expert_share_touched(model, users)
+        n_bytes = _dense_read(pool, model, users) + experts + users * kv_depth * share
         _add_pool(seconds, n_bytes, pool, placement, model)  # one step's fixed costs serve every user
     _add_network(seconds, network_cost(model, placement), tokens=users)
     aggregate = seconds.rate(users)
