@@ -13,6 +13,7 @@ from engine.parse import parse_hardware, parse_model
 from engine.serve import Engine
 
 R1_DISTILL = "bartowski/DeepSeek-R1-Distill-Qwen-32B-GGUF"
+CODER = "bartowski/Qwen2.5-Coder-32B-Instruct-GGUF"
 
 # (model as typed, hardware as typed, files a regular would link, the repo they come from)
 GAPS = [
@@ -31,6 +32,11 @@ GAPS = [
     # the 671B on a 4x3090 server with 256 GB of DDR4: a 2-3 bit file from Unsloth, experts in RAM
     ("deepseek v3", "4x3090 + 256gb ddr4", {"Q3_K_M", "Q2_K_XS"}, "unsloth/DeepSeek-V3-GGUF"),
     ("deepseek v3 0324", "4x 3090, 256GB DDR4", {"Q3_K_M", "Q2_K_XS"}, "unsloth/DeepSeek-V3-GGUF"),
+    # "Qwen2.5 Coder 32B on my 12 GB card": bartowski's IQ2 files (Qwen's own repo stops at Q2_K, 12.3 GB)
+    ("qwen2.5 coder 32b", "rtx 3060 12gb", {"IQ2_XXS", "IQ2_XS", "IQ2_M"}, CODER),
+    ("qwen 2.5 coder 32b instruct", "4070 super 12gb", {"IQ2_XXS", "IQ2_XS", "IQ2_M"}, CODER),
+    # Mistral Nemo on an 8 GB card: bartowski's IQ3_M
+    ("mistral nemo", "rtx 4060 8gb", {"IQ3_M"}, "bartowski/Mistral-Nemo-Instruct-2407-GGUF"),
     # Mixtral on a 32 GB Mac and on one 3090: TheBloke's 2-3 bit files
     ("mixtral 8x7b", "m1 max 32gb", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
     ("mixtral", "rtx 3090", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
