@@ -108,7 +108,6 @@ class ReadingReport(Frozen):
     pick: Pick | None = None  # `best` with the context and KV type it runs at (None when nothing runs)
     with_ram: RamHint | None = None  # GPUs read without system RAM, on which nothing fits: what RAM would run
 
-
     def option(self, quant: str | None) -> QuantOption | None:
         return next((o for o in self.options if o.quant == quant), None)
 
