@@ -234,19 +234,22 @@ def _at_least_pooled(g: _Groups, spreads: dict[Key, spread.Spread]) -> dict[Key,
     return out
 
 
+WEIGHINGS: dict[str, spread.Weighing] = {"offsets": "runs", "sources": "sources", "precision": "precision"}
+
+
 def _own_spreads(g: _Groups, method: spread.Method) -> dict[Key, spread.Spread]:
     """Each group's (low, typical, high) by one method; a group with no pool of enough sources has none."""
     if method == "runs":
         return {key: spread.percentiles(g.ratios[key]) for key in g.members}
     out: dict[Key, spread.Spread] = {}
-    if method in ("sources", "offsets"):
-        each = method == "sources"
+    if method in WEIGHINGS:
+        weighing = WEIGHINGS[method]
         devs = {
-            k: d for k in g.members if (d := spread.deviations(g.logs(k), g.sources(k), per_source=each)) is not None
+            k: d for k in g.members if (d := spread.deviations(g.logs(k), g.sources(k), weighing=weighing)) is not None
         }
         for key in g.members:
             if (source := next((k for k in g.chains[key] if k in devs), None)) is not None:
-                out[key] = spread.source_weighted(g.logs(key), g.sources(key), devs[source], per_source=each)
+                out[key] = spread.source_weighted(g.logs(key), g.sources(key), devs[source], weighing=weighing)
         return out
     df_less = 1 if method == "normal-k1" else 2
     parts = {k: c for k in g.members if (c := spread.components(g.logs(k), g.sources(k), df_less=df_less)) is not None}

@@ -1,4 +1,4 @@
-"""How wide a group's (low, high) is: three ways to read the 10th-90th percentile of measured/modelled speed, and
+"""How wide a group's (low, high) is: several ways to read the 10th-90th percentile of measured/modelled speed, and
 the proper score that chooses between them on training folds only (calibrate/fit.py).
 
 The range is for a run of a publication the fit never saw. Runs of one source agree with each other more than with
@@ -17,6 +17,12 @@ stages, a source then a run of it; the three readings differ in how they model t
   is estimated from the same k and their spread divides by k), so each offset is scaled by sqrt((k + 1) / (k - 1)):
   the predictive variance of a new draw, s^2 (1 + 1/k) with s^2 divided by k - 1, over the spread of the k
   observed ones. No distribution assumed: ln efficiency has heavy tails.
+- PRECISION: SOURCES with each source weighing the precision of its mean, 1 / (tau^2 + sigma^2 / n), NORMAL's
+  variance components below (the weights of a random-effects meta-analysis): a publication of one run weighs as much
+  as one of twenty under SOURCES, though its one run says less of its source's offset than twenty do; here it weighs
+  less where runs of one source scatter more than sources do, and all sources weigh nearly the same where they differ
+  most. (One old build's run of Qwen3-Next and one of gpt-oss-20b had held the Strix Halo Vulkan MoE decode figure
+  at 0.75 of the model under SOURCES, where the three sources of 37 runs sit at 0.95-1.14.)
 - NORMAL: a one-way random-effects model of ln(measured/modelled), x = mu + b_source + e, with the ANOVA estimates
   of tau^2 (between sources) and sigma^2 (within one) for unbalanced groups (Searle, Casella & McCulloch, Variance
   Components, 1992, section 3.6), mu the median with every source weighing the same, and the prediction interval of a
@@ -33,8 +39,8 @@ its COVERAGE of the runs they did not see (coverage_scale: split conformal predi
 device kind and backend on its own runs where it has enough of them (fit.MIN_CLASS_ROWS), and the reading is chosen by
 the interval score of those scaled ranges.
 
-SOURCES and NORMAL need offsets of MIN_SPREAD_SOURCES sources; a group with fewer takes the spread of the first
-pool it falls back to that has them (GroupKey.pooled), around its own typical figure.
+SOURCES, PRECISION and NORMAL need offsets of MIN_SPREAD_SOURCES sources; a group with fewer takes the spread of the
+first pool it falls back to that has them (GroupKey.pooled), around its own typical figure.
 """
 
 from __future__ import annotations
@@ -50,14 +56,19 @@ Method = Literal[
     "runs",
     "offsets",
     "sources",
+    "precision",
     "normal",
     "normal-k1",
     "runs+pool",
     "offsets+pool",
     "sources+pool",
+    "precision+pool",
     "normal+pool",
     "normal-k1+pool",
 ]
+# How SOURCES-like readings weigh a group's sources: by their runs (OFFSETS), the same (SOURCES), or by the precision
+# of their mean (PRECISION)
+Weighing = Literal["runs", "sources", "precision"]
 # Each reading also with POOLED appended: a group of few runs then reaches at least as far as its pool (fit.py
 # _at_least_pooled); the inner folds choose between all ten per phase.
 POOLED = "+pool"
@@ -129,9 +140,24 @@ def _weighted_quantile(values: list[float], weights: list[float], p: float) -> f
     return values[order[-1]]
 
 
-def _centre(groups: list[list[float]]) -> float:
-    """The median with every source weighing the same."""
-    return _weighted_quantile([x for g in groups for x in g], [1 / len(g) for g in groups for _ in g], 0.5)
+def _centre(groups: list[list[float]], shares: list[float] | None = None) -> float:
+    """The median with each source weighing its share (by default every source the same), split over its runs."""
+    shares = shares or [1.0] * len(groups)
+    weights = [share / len(g) for g, share in zip(groups, shares, strict=True) for _ in g]
+    return _weighted_quantile([x for g in groups for x in g], weights, 0.5)
+
+
+def source_shares(groups: list[list[float]], weighing: Weighing) -> list[float]:
+    """Each source's weight: its runs' count (runs), 1 (sources), or the precision of its mean, 1 / (tau^2 +
+    sigma^2 / n), with NORMAL's variance components of the group (precision): where runs of one source scatter more
+    than sources do, a source of one run weighs less than one of twenty, and where sources differ most, all weigh
+    nearly the same (the weights of a random-effects meta-analysis; Higgins, Thompson & Spiegelhalter 2009)."""
+    if weighing == "runs":
+        return [float(len(g)) for g in groups]
+    parts = _components(groups) if weighing == "precision" else None
+    if parts is None or not (parts.between or parts.within):
+        return [1.0] * len(groups)
+    return [1 / (parts.between + parts.within / len(g)) for g in groups]
 
 
 @dataclass(frozen=True)
@@ -142,29 +168,34 @@ class Deviations:
     weights: tuple[float, ...]
 
 
-def _centre_of(groups: list[list[float]], per_source: bool) -> float:
-    return _centre(groups) if per_source else statistics.median(x for g in groups for x in g)
+def _centre_of(groups: list[list[float]], weighing: Weighing) -> float:
+    if weighing == "runs":
+        return statistics.median(x for g in groups for x in g)
+    return _centre(groups, source_shares(groups, weighing))
 
 
-def deviations(logs: list[float], sources: list[str], *, per_source: bool = True) -> Deviations | None:
-    """SOURCES (per_source) or OFFSETS: each run's source offset, scaled for a new source, plus its deviation within
-    its source, weighted per source or per run."""
+def deviations(logs: list[float], sources: list[str], *, weighing: Weighing = "sources") -> Deviations | None:
+    """SOURCES, PRECISION or OFFSETS: each run's source offset, scaled for a new source, plus its deviation within
+    its source, each source weighing as `weighing` says (source_shares)."""
     groups = _by_source(logs, sources)
     k = len(groups)
     if k < MIN_SPREAD_SOURCES:
         return None
-    c, scale = _centre_of(groups, per_source), math.sqrt((k + 1) / (k - 1))
+    c, scale = _centre_of(groups, weighing), math.sqrt((k + 1) / (k - 1))
+    shares = source_shares(groups, weighing)
     values: list[float] = []
     weights: list[float] = []
-    for g in groups:
+    for g, share in zip(groups, shares, strict=True):
         mean = statistics.fmean(g)
         values += [scale * (mean - c) + (x - mean) for x in g]
-        weights += [1 / len(g) if per_source else 1.0] * len(g)
+        weights += [share / len(g)] * len(g)
     return Deviations(tuple(values), tuple(weights))
 
 
-def source_weighted(logs: list[float], sources: list[str], spread: Deviations, *, per_source: bool = True) -> Spread:
-    c = _centre_of(_by_source(logs, sources), per_source)
+def source_weighted(
+    logs: list[float], sources: list[str], spread: Deviations, *, weighing: Weighing = "sources"
+) -> Spread:
+    c = _centre_of(_by_source(logs, sources), weighing)
     values, weights = list(spread.values), list(spread.weights)
     low, high = (_weighted_quantile(values, weights, p) for p in (LOW, PREDICTED))
     return (math.exp(c + low), math.exp(c), math.exp(c + high))
@@ -181,7 +212,11 @@ class Components:
 
 def components(logs: list[float], sources: list[str], *, df_less: int = 2) -> Components | None:
     """NORMAL's variance components, with k - df_less degrees of freedom (2: NORMAL, 1: NORMAL-K1)."""
-    groups = _by_source(logs, sources)
+    return _components(_by_source(logs, sources), df_less)
+
+
+def _components(groups: list[list[float]], df_less: int = 2) -> Components | None:
+    logs = [x for g in groups for x in g]
     k, n = len(groups), len(logs)
     if k < MIN_SPREAD_SOURCES:
         return None

@@ -497,3 +497,25 @@ def test_a_small_group_is_at_least_as_wide_as_its_pool(key: tuple, rows: int, ex
     # the pool reaches 0.5x and 1.5x its typical figure; the group 0.9x and 1.1x its own
     spreads = {key: (0.9, 1.0, 1.1), pool: (1.0, 2.0, 3.0)}
     assert _at_least_pooled(g, spreads)[key] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("sources", "sources_typical", "precision_typical"),
+    [
+        # two publications of many runs that scatter within themselves, two of one run each from an old build:
+        # every source weighing the same lets the two single runs pull the typical figure halfway to them; weighing
+        # each source's mean by its precision keeps it with the many runs
+        ({"a": [0.5, 1.0, 1.6] * 6, "b": [0.55, 1.05, 1.65] * 6, "c": [0.6], "d": [0.65]}, (0.6, 0.7), (0.95, 1.1)),
+        # sources that each agree within themselves and differ between: all weigh the same either way
+        ({"a": [0.5, 0.51] * 5, "b": [0.7, 0.71] * 5, "c": [0.9], "d": [1.1]}, (0.69, 0.91), (0.69, 0.91)),
+    ],
+)
+def test_precision_weighs_a_source_by_what_its_runs_say_of_it(
+    cat: Catalog, sources: dict[str, list[float]], sources_typical: tuple[float, float], precision_typical: tuple
+) -> None:
+    runs = [r for s, effs in sources.items() for r in _source_runs(cat, s, effs)]
+    key = ("decode", "gpu", "cuda", "dense")
+    by_sources = fit_table(runs, {"decode": "sources", "prefill": "sources"})[key]
+    by_precision = fit_table(runs, {"decode": "precision", "prefill": "precision"})[key]
+    assert sources_typical[0] <= by_sources[1] <= sources_typical[1]
+    assert precision_typical[0] <= by_precision[1] <= precision_typical[1]
