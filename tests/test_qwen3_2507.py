@@ -9,27 +9,14 @@ import pytest
 
 from catalog.catalog import Catalog
 from engine.errors import ErrorCode, RigfitError
-from engine.fit import ContextCaveat, FitOptions, FitReport, fit
-from engine.parse import parse_hardware, parse_model
+from engine.fit import ContextCaveat
+from engine.parse import parse_model
 from engine.parse.message import read_message
 from engine.parse.options import parse_context
-from engine.serve import Engine, ServePlan
+from engine.serve import Engine
+from tests.test_yarn import LLAMA_YARN, fit_at, plan_tokens
 
-LLAMA_YARN = ["--rope-scaling", "yarn", "--rope-scale", "4", "--yarn-orig-ctx", "32768"]
 ROPE_FLAGS = {"--rope-scaling", "--rope-scale", "--yarn-orig-ctx", "--hf-overrides", "--json-model-override-args"}
-
-
-def _fit(cat: Catalog, model: str, hardware: str, context: str) -> FitReport:
-    m = parse_model(model, cat)
-    return fit(m, parse_hardware(hardware, cat)[:1], FitOptions(context=parse_context(context, m)))
-
-
-def _tokens(plan: ServePlan) -> list[str]:
-    out: list[str] = []
-    for step in plan.steps:
-        for a in (step.inside or step).args:
-            out += [a.flag] if a.value is None else [a.flag, a.value]
-    return out
 
 
 # (message as written, the model it means)
@@ -45,7 +32,7 @@ ASKED = [
 def test_a_2507_release_at_128k_needs_no_yarn(real_catalog: Catalog, text: str, model_id: str) -> None:
     ask = read_message(text, real_catalog)
     assert ask.model is not None and ask.hardware is not None
-    report = _fit(real_catalog, ask.model, ask.hardware, "128k")
+    report = fit_at(real_catalog, ask.model, ask.hardware, "128k")
     assert report.model.id == model_id and report.model.yarn is None
     assert report.context == 131072 <= report.model.context_max_tokens == 262144
     assert ContextCaveat.YARN not in report.context_caveats
@@ -53,31 +40,31 @@ def test_a_2507_release_at_128k_needs_no_yarn(real_catalog: Catalog, text: str, 
     assert pick is not None and not pick.yarn and pick.context == 131072
     assert pick.option.serve.plans, "no engine runs the pick"
     for plan in pick.option.serve.plans:
-        assert not ROPE_FLAGS & set(_tokens(plan)), _tokens(plan)
+        assert not ROPE_FLAGS & set(plan_tokens(plan)), plan_tokens(plan)
 
 
 def test_the_original_still_needs_yarn_at_128k(real_catalog: Catalog) -> None:
     """'qwen3 30b a3b at 128k on a 5090': the April release reads 32,768 tokens natively; 128k is its YaRN extension,
     said on the answer and set by llama.cpp on the original's own GGUF."""
-    report = _fit(real_catalog, "qwen3 30b a3b", "rtx 5090", "128k")
+    report = fit_at(real_catalog, "qwen3 30b a3b", "rtx 5090", "128k")
     assert report.model.id == "qwen3-30b-a3b" and report.model.context_max_tokens == 32768
     assert report.context_caveats == (ContextCaveat.YARN,)
     plan = report.readings[0].pick.option.serve.plan(Engine.LLAMA_CPP)  # type: ignore[union-attr]
     assert plan is not None and plan.checkpoint.startswith("Qwen/Qwen3-30B-A3B-GGUF:")
-    tokens = _tokens(plan)
+    tokens = plan_tokens(plan)
     assert any(tokens[i : i + len(LLAMA_YARN)] == LLAMA_YARN for i in range(len(tokens))), tokens
 
 
 def test_the_original_235b_runs_yarn_on_qwens_own_gguf(real_catalog: Catalog) -> None:
     """'qwen3 235b at 128k on 8x h100': Qwen's GGUF of the April release is a file the card's YaRN flags are for, so
     llama.cpp starts it with them (the 2507 GGUFs are the 2507 entries' files now)."""
-    report = _fit(real_catalog, "qwen3 235b", "8x h100", "128k")
+    report = fit_at(real_catalog, "qwen3 235b", "8x h100", "128k")
     assert report.model.id == "qwen3-235b-a22b" and report.context_caveats == (ContextCaveat.YARN,)
     option = report.readings[0].option("Q4_K_M")
     assert option is not None
     plan = option.serve.plan(Engine.LLAMA_CPP)
     assert plan is not None and plan.checkpoint.startswith("Qwen/Qwen3-235B-A22B-GGUF:")
-    tokens = _tokens(plan)
+    tokens = plan_tokens(plan)
     assert any(tokens[i : i + len(LLAMA_YARN)] == LLAMA_YARN for i in range(len(tokens))), tokens
 
 

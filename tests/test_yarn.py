@@ -24,12 +24,12 @@ from tests.fixtures import catalog as fixture_catalog
 LLAMA_YARN = ["--rope-scaling", "yarn", "--rope-scale", "4", "--yarn-orig-ctx", "32768"]
 
 
-def _fit(cat: Catalog, model: str, hardware: str, context: str) -> FitReport:
+def fit_at(cat: Catalog, model: str, hardware: str, context: str) -> FitReport:
     m = parse_model(model, cat)
     return fit(m, parse_hardware(hardware, cat)[:1], FitOptions(context=parse_context(context, m)))
 
 
-def _tokens(plan: ServePlan) -> list[str]:
+def plan_tokens(plan: ServePlan) -> list[str]:
     out: list[str] = []
     for step in plan.steps:
         for a in (step.inside or step).args:
@@ -108,7 +108,7 @@ ASKED_LONG = [
 def test_within_the_extension_the_answer_says_yarn_and_llama_cpp_sets_it(
     real_catalog: Catalog, model: str, hardware: str, context: str
 ) -> None:
-    report = _fit(real_catalog, model, hardware, context)
+    report = fit_at(real_catalog, model, hardware, context)
     assert report.context_caveats == (ContextCaveat.YARN,)
     pick = report.readings[0].pick
     assert pick is not None and pick.context == report.context > report.model.context_max_tokens
@@ -117,7 +117,7 @@ def test_within_the_extension_the_answer_says_yarn_and_llama_cpp_sets_it(
     assert option.kv_cache_bytes > 0 and option.decode_tps is not None
     plan = option.serve.plan(Engine.LLAMA_CPP)
     assert plan is not None and plan.context_tokens == report.context
-    assert _has_run(_tokens(plan), LLAMA_YARN), _tokens(plan)
+    assert _has_run(plan_tokens(plan), LLAMA_YARN), plan_tokens(plan)
     assert all(not flags.check_line(line) for line in _lines(plan))
     ollama = [r for r in option.serve.refused if r.engine == Engine.OLLAMA]
     assert [r.reason for r in ollama] == [Refusal.ROPE_SCALING]
@@ -131,7 +131,7 @@ def _lines(plan: ServePlan) -> list[str]:
 
 def test_the_kv_cache_is_sized_at_the_yarn_context(real_catalog: Catalog) -> None:
     """Qwen3-30B-A3B: 48 layers x 4 KV heads x 128 x 2 (K and V) x 2 bytes = 96 KiB a token, 12 GiB at 128k."""
-    report = _fit(real_catalog, "qwen3 30b a3b", "rtx 5090", "128k")
+    report = fit_at(real_catalog, "qwen3 30b a3b", "rtx 5090", "128k")
     pick = report.readings[0].pick
     assert pick is not None and pick.option.kv_cache_bytes == 48 * 4 * 128 * 2 * 2 * 131072
 
@@ -139,17 +139,17 @@ def test_the_kv_cache_is_sized_at_the_yarn_context(real_catalog: Catalog) -> Non
 def test_vllm_and_sglang_set_yarn_as_their_docs_say(real_catalog: Catalog) -> None:
     """'qwen3 32b 128k on 2x h100': vLLM's --hf-overrides with rope_parameters (docs.vllm.ai context_extension),
     SGLang's --json-model-override-args and the variable that lets --context-length pass the config's."""
-    report = _fit(real_catalog, "qwen3:32b", "2x h100", "128k")
+    report = fit_at(real_catalog, "qwen3:32b", "2x h100", "128k")
     pick = report.readings[0].pick
     assert pick is not None
     expected = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768, "rope_theta": 1000000}
     vllm = pick.option.serve.plan(Engine.VLLM)
     assert vllm is not None and vllm.context_tokens == 131072
-    tokens = _tokens(vllm)
+    tokens = plan_tokens(vllm)
     assert json.loads(tokens[tokens.index("--hf-overrides") + 1]) == {"rope_parameters": expected}
     sglang = pick.option.serve.plan(Engine.SGLANG)
     assert sglang is not None
-    tokens = _tokens(sglang)
+    tokens = plan_tokens(sglang)
     assert json.loads(tokens[tokens.index("--json-model-override-args") + 1]) == {"rope_parameters": expected}
     assert ("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "1") in sglang.steps[0].env
     assert all(not flags.check_line(line) for plan in (vllm, sglang) for line in _lines(plan))
@@ -161,20 +161,20 @@ NATIVE = [("qwen3 30b a3b", "rtx 3090", "32k"), ("qwen2.5 72b instruct", "4x 309
 
 @pytest.mark.parametrize(("model", "hardware", "context"), NATIVE)
 def test_within_the_native_length_no_yarn(real_catalog: Catalog, model: str, hardware: str, context: str) -> None:
-    report = _fit(real_catalog, model, hardware, context)
+    report = fit_at(real_catalog, model, hardware, context)
     assert report.context_caveats == ()
     option = report.readings[0].best_option
     assert option is not None and option.max_context <= report.model.context_max_tokens
     for plan in option.serve.plans:
-        assert "--rope-scaling" not in _tokens(plan) and "--hf-overrides" not in _tokens(plan)
+        assert "--rope-scaling" not in plan_tokens(plan) and "--hf-overrides" not in plan_tokens(plan)
 
 
 def test_a_model_whose_native_length_covers_the_context_needs_none(real_catalog: Catalog) -> None:
     """Qwen3-Coder-30B-A3B reads 262,144 tokens natively (the 2507 generation's length): 128k needs no YaRN."""
-    report = _fit(real_catalog, "qwen3-coder-30b-a3b", "rtx 5090", "128k")
+    report = fit_at(real_catalog, "qwen3-coder-30b-a3b", "rtx 5090", "128k")
     assert report.context_caveats == ()
     plan = report.readings[0].best_option.serve.plan(Engine.LLAMA_CPP)  # type: ignore[union-attr]
-    assert plan is not None and "--rope-scaling" not in _tokens(plan)
+    assert plan is not None and "--rope-scaling" not in plan_tokens(plan)
 
 
 def test_every_extension_lists_the_release_it_is_for(real_catalog: Catalog) -> None:
@@ -207,7 +207,7 @@ def test_the_extension_starts_at_the_native_length() -> None:
 def test_the_json_answer_says_yarn(real_catalog: Catalog) -> None:
     from bot.report_json import fit_json
 
-    long, short = (_fit(real_catalog, "qwen3 30b a3b", "rtx 5090", c) for c in ("128k", "32k"))
+    long, short = (fit_at(real_catalog, "qwen3 30b a3b", "rtx 5090", c) for c in ("128k", "32k"))
     assert fit_json(long)["context_caveats"] == ["yarn"] and "YaRN" in str(fit_json(long)["context_note"])
     assert fit_json(short)["context_caveats"] == [] and "YaRN" not in str(fit_json(short)["context_note"])
 
@@ -216,10 +216,10 @@ def test_qwq_asks_for_yarn_above_8192_tokens(real_catalog: Catalog) -> None:
     """QwQ-32B's card: 'For prompts exceeding 8,192 tokens in length, you must enable YaRN' (factor 4 over 32,768):
     a 16k session and the 32k default carry the flags, an 8k one does not."""
     for context, yarn in (("16k", True), ("8k", False)):
-        report = _fit(real_catalog, "qwq 32b", "2x rtx 3090", context)
+        report = fit_at(real_catalog, "qwq 32b", "2x rtx 3090", context)
         assert (report.context_caveats == (ContextCaveat.YARN,)) is yarn, context
         plan = report.readings[0].best_option.serve.plan(Engine.LLAMA_CPP)  # type: ignore[union-attr]
-        assert plan is not None and _has_run(_tokens(plan), LLAMA_YARN) is yarn, context
+        assert plan is not None and _has_run(plan_tokens(plan), LLAMA_YARN) is yarn, context
     m = parse_model("qwq 32b", real_catalog)
     default = fit(m, parse_hardware("2x rtx 3090", real_catalog)[:1])
     assert default.context == 32768 and default.context_caveats == (ContextCaveat.YARN,)
@@ -249,12 +249,12 @@ def test_recommend_says_which_machines_run_it_with_yarn(real_catalog: Catalog, c
 def test_the_pick_is_a_file_the_yarn_flags_are_for(real_catalog: Catalog) -> None:
     """'qwen3 30b a3b 100k on an m4 max 128gb': the pick is a file of the original release (Qwen's own GGUF), which
     llama.cpp starts with the YaRN flags, not a 2507 file whose rope settings are not the card's."""
-    report = _fit(real_catalog, "qwen3 30b a3b", "m4 max 128gb", "100k")
+    report = fit_at(real_catalog, "qwen3 30b a3b", "m4 max 128gb", "100k")
     pick = report.readings[0].pick
     assert pick is not None and pick.yarn
     plan = pick.option.serve.plan(Engine.LLAMA_CPP)
     assert plan is not None and plan.checkpoint.startswith("Qwen/Qwen3-30B-A3B-GGUF:")
-    assert _has_run(_tokens(plan), LLAMA_YARN)
+    assert _has_run(plan_tokens(plan), LLAMA_YARN)
 
 
 @pytest.mark.parametrize(
