@@ -940,7 +940,15 @@ _OTHER_LANGUAGES: tuple[tuple[str, str], ...] = (
     (r"三\s*[张块個个]\s*", " three "),
     (r"四\s*[张块個个]\s*", " four "),
     # `and` before a number: German `und`, French `et`, Spanish `y`, Italian/Portuguese `e`, Polish `i`
-    (r"\s(?:und|et|y|e|i)\s+(?=\d)", " and "),
+    (r"\s(?:und|et|y|e|i|и)\s+(?=\d)", " and "),
+    # Russian две/два (two); Korean 램 (RAM) and 기가 (giga); counters after a number (Chinese 张/块/个/台, Japanese 枚,
+    # Korean 개): before a device a count of it (`4张3090`), after one its count (`3090 2개`, `4090を2枚`)
+    (r"(?<![\w-])(?:две|два)(?![\w-])", "two"),
+    ("램", " ram "),
+    (r"(\d)\s*기가", r"\1gb"),
+    ("を", " "),
+    (r"(\d{1,2})\s*[张块個个台枚개]\s*(?=[a-z0-9])", r"\1x "),
+    (r"(\d{1,2})\s*[张块個个台枚개]", r" x\1"),
 )
 # Cloud instance types, read as the GPUs they hold. AWS: p4d.24xlarge 8 x A100 40 GB and g5.12xlarge 4 x A10G
 # (https://gist.github.com/shashankprasanna/10ebe6dc1ba1d8d93db17da4e2cc890e); p4de.24xlarge 8 x A100 SXM 80 GB and
@@ -981,7 +989,7 @@ _INSTANCE = re.compile(
 # Spec-sheet fields (`GPU: 2x RTX 3090, CPU: Ryzen 9 5950X, RAM: 128GB DDR4`, `gpu: none`): the value is a part, the
 # label says what a bare size in it is; parts that hold no memory (PSU, storage, OS, case) are left out.
 _FIELD = re.compile(
-    r"\b(?P<label>gpus?|gpu\d{1,2}|graphics|cpu|processor|ram|memory|vram|mobo|motherboard|psu|os|storage|ssd|case)\s*:\s*"
+    r"\b(?P<label>gpus?|gpu\d{1,2}|graphics|chip|cpu|processor|ram|memory|vram|mobo|motherboard|psu|os|storage|ssd|case)\s*:\s*"
     r"(?P<value>[^|,;\n]*)"
 )
 _FIELD_AS = {"ram": "ram", "memory": "ram", "vram": "vram"}
@@ -997,6 +1005,37 @@ def _fields(s: str) -> str:
         return f" + {value} {_FIELD_AS.get(label, '')} + "
 
     return _FIELD.sub(part, s)
+
+
+# What system tools print about a card or a machine, and what people add beside a card that is not hardware size:
+# lspci's `01:00.0 VGA compatible controller: NVIDIA Corporation AD102 [GeForce RTX 4090] (rev a1)` (the bracket is
+# the card); Windows' `Processor AMD Ryzen 7 7840HS w/ Radeon 780M Graphics 3.80 GHz, Installed RAM 32.0 GB (27.8 GB
+# usable)` (the CPU's own iGPU is part of its name; a clock, the usable share); `13th Gen Intel(R) Core(TM)`;
+# a product's year (`(M2 Ultra, 2023)`), a power supply or power limit (`1000w psu`, `@ 280W`), PCIe links
+# (`pcie 4.0 x8/x8`).
+_TOOL_LINES: tuple[tuple[str, str], ...] = (
+    (
+        r"\b[0-9a-f]{2}:[0-9a-f]{2}\.\d\s+(?:vga compatible|3d|display)\s+controller\s*:[^\[\n]*"
+        r"(?:\[[^\]\n]*\]\s*)*?\[(?P<name>[^\]\n]+)\]\s*(?:\(rev\s+\w+\))?",
+        r" + \g<name> + ",
+    ),
+    (r"\s+w/\s+radeon\s+\w+\s+graphics\b", " "),
+    (r"\b\d(?:\.\d{1,2})?\s*ghz\b", " "),
+    (r"\(\s*\d+(?:\.\d+)?\s*gb\s+usable\s*\)", " "),
+    (r"\binstalled\s+(?:ram|memory)\b", " ram: "),
+    (r"\b\d{1,2}th\s+gen\b", " "),
+    (r"\bprocessor\s+(?=[a-z0-9])", " cpu: "),
+    (r"(?<=[(,])\s*20(?:1[7-9]|2\d)\s*(?=[),])", " "),
+    (r"(?:@\s*)?\b\d{2,4}\s?w\b(?!\s*/)(?:\s+(?:psu|power\s+supply|power\s+limit(?:ed)?|tdp|pl))?", " "),
+    (r"\bpower\s+limit(?:ed)?(?:\s+to)?\b", " "),
+    (r"\b(?:on\s+|at\s+|@\s*)?pcie\s*(?:gen\s*)?[1-6](?:\.0)?(?:\s*x\s*\d{1,2}(?:\s*/\s*x?\d{1,2})*)?(?![\w.])", " "),
+)
+
+
+def _tool_lines(s: str) -> str:
+    for pattern, repl in _TOOL_LINES:
+        s = re.sub(pattern, repl, s)
+    return s
 
 
 # A CPU named straight after a card's model number, with no joiner (`RTX 3090 AMD Ryzen 9 5950X`, `8x RTX 4090
@@ -1025,7 +1064,7 @@ def _prepare(text: str) -> str:
     for pattern, words in _OTHER_LANGUAGES:
         s = re.sub(pattern, words, s)
     s = re.sub(r"\b(?P<name>[a-z][\w-]*\d[\w-]*):(?P<n>\d{1,2})\b", r"\g<n>x \g<name>", s)  # Modal's `A100-80GB:4`
-    s = _GPU_THEN_CPU.sub(r"\g<gpu> + \g<cpu>", _fields(_log_lines(s)))
+    s = _GPU_THEN_CPU.sub(r"\g<gpu> + \g<cpu>", _fields(_log_lines(_tool_lines(s))))
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
     s = re.sub(r"(\d)\s*(?:terabytes?|tbs)\b", r"\1tb", s)
     s = re.sub(r"\b1[3-8](?:\.\d)?\s*(?:\"|-?inch\b|in\b)", " ", s)  # a laptop's screen size: `16"`, `14 inch`
@@ -1658,6 +1697,8 @@ def _unified_result(acc: _Parts, catalog: Catalog, stated_bandwidth: float | Non
         )
     if acc.unified is not None and acc.unified_gib is None and len(acc.bare) == 1:
         acc.unified_gib = acc.bare[0]  # `mac mini m4 with 16gb`: a size said apart is the machine's memory
+    if acc.unified is not None and acc.unified_gib is None and not acc.bare and acc.ram_gib > 0:
+        acc.unified_gib = acc.ram_gib  # `Chip: Apple M2 Max, Memory: 96 GB`: the RAM of a unified machine is its memory
     if acc.unified is None:
         assert acc.unified_gib is not None
         if stated_bandwidth is not None:
