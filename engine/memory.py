@@ -189,7 +189,7 @@ class KvProfile:
     window_layers: int
     window_tokens: int  # 0 without sliding-window layers
     has_window: bool  # the model names a window (its sliding layers stop growing past it)
-    state_bytes: int  # recurrent state of the linear-attention layers
+    state_bytes: int  # recurrent state of the linear-attention layers (and of parallel hybrids' attention layers)
     compressed_bytes_per_token: float  # compressed attention only, over all layers
     window_row_bytes: float  # compressed attention's raw window: one token of one sliding layer
 
