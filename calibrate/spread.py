@@ -70,7 +70,7 @@ Method = Literal[
 # of their mean (PRECISION)
 Weighing = Literal["runs", "sources", "precision"]
 # Each reading also with POOLED appended: a group of few runs then reaches at least as far as its pool (fit.py
-# _at_least_pooled); the inner folds choose between all ten per phase.
+# _at_least_pooled); the inner folds choose between all of them per phase.
 POOLED = "+pool"
 METHODS: tuple[Method, ...] = get_args(Method)
 PREDICTED = 0.9  # high is this percentile of a run, low the (1 - PREDICTED) one: an 80 % central range
@@ -157,6 +157,11 @@ def source_shares(groups: list[list[float]], weighing: Weighing) -> list[float]:
     parts = _components(groups) if weighing == "precision" else None
     if parts is None or not (parts.between or parts.within):
         return [1.0] * len(groups)
+    return _precisions(groups, parts)
+
+
+def _precisions(groups: list[list[float]], parts: Components) -> list[float]:
+    """Each source mean's precision under NORMAL's variance components: 1 / (tau^2 + sigma^2 / n)."""
     return [1 / (parts.between + parts.within / len(g)) for g in groups]
 
 
@@ -168,10 +173,11 @@ class Deviations:
     weights: tuple[float, ...]
 
 
-def _centre_of(groups: list[list[float]], weighing: Weighing) -> float:
+def _centre_of(groups: list[list[float]], weighing: Weighing, shares: list[float] | None = None) -> float:
+    """The groups' median, each source weighing as `weighing` says (its `shares` where already worked out)."""
     if weighing == "runs":
         return statistics.median(x for g in groups for x in g)
-    return _centre(groups, source_shares(groups, weighing))
+    return _centre(groups, shares if shares is not None else source_shares(groups, weighing))
 
 
 def deviations(logs: list[float], sources: list[str], *, weighing: Weighing = "sources") -> Deviations | None:
@@ -181,8 +187,8 @@ def deviations(logs: list[float], sources: list[str], *, weighing: Weighing = "s
     k = len(groups)
     if k < MIN_SPREAD_SOURCES:
         return None
-    c, scale = _centre_of(groups, weighing), math.sqrt((k + 1) / (k - 1))
     shares = source_shares(groups, weighing)
+    c, scale = _centre_of(groups, weighing, shares), math.sqrt((k + 1) / (k - 1))
     values: list[float] = []
     weights: list[float] = []
     for g, share in zip(groups, shares, strict=True):
@@ -250,7 +256,7 @@ def random_effects(logs: list[float], sources: list[str], parts: Components) -> 
     if not parts.between and not parts.within:
         c = statistics.fmean(logs)
         return (math.exp(c), math.exp(c), math.exp(c))
-    weights = [1 / (parts.between + parts.within / len(g)) for g in groups]
+    weights = _precisions(groups, parts)
     # centred on the median with every source weighing the same, not the weighted mean: ln efficiency has heavy
     # tails (one slow build moves a mean, not a median), and the cards' typical figure is scored as a median
     centre = _centre(groups)
