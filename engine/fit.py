@@ -501,7 +501,7 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
     q8 = memory.kv_profile(ctx.model, TRADE_KV, ctx.opts.n_seq) if ctx.opts.kv_type == "f16" else None
     if q8 is not None and _fits(ctx, o.weights_bytes, q8.bytes_at(ctx.context)):
         option = _sized(ctx, o, ctx.context, TRADE_KV, q8)
-        if option.verdict == "fits" or not _has_accelerator(ctx.rig):
+        if _whole(option.placement):
             return _pick(ctx, option, Trade.KV_Q8, ctx.context, TRADE_KV)
     if not ctx.may_shorten or ctx.context <= SHORT_CONTEXT:
         return None
