@@ -14,6 +14,7 @@ from engine.serve import Engine
 
 R1_DISTILL = "bartowski/DeepSeek-R1-Distill-Qwen-32B-GGUF"
 CODER = "bartowski/Qwen2.5-Coder-32B-Instruct-GGUF"
+QWEN35_122B = "unsloth/Qwen3.5-122B-A10B-GGUF"
 
 # (model as typed, hardware as typed, files a regular would link, the repo they come from)
 GAPS = [
@@ -44,6 +45,12 @@ GAPS = [
     # Mixtral on a 32 GB Mac and on one 3090: TheBloke's 2-3 bit files
     ("mixtral 8x7b", "m1 max 32gb", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
     ("mixtral", "rtx 3090", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
+    # "Qwen3.5 122B on 48 GB / two 3090s / a 12 GB card with 32 GB of RAM": Unsloth's 2-3 bit dynamic files
+    ("qwen3.5 122b", "rtx a6000", {"UD-IQ3_S", "UD-IQ3_XXS"}, QWEN35_122B),
+    ("Qwen3.5-122B-A10B", "2x rtx 3090", {"UD-IQ3_XXS", "UD-IQ3_S", "UD-Q2_K_XL"}, QWEN35_122B),
+    ("qwen3.5-122b-a10b", "rtx 3060 12gb + 32gb ddr4", {"UD-IQ2_M", "UD-IQ2_XXS"}, QWEN35_122B),
+    # "Nemotron 3 Nano on a 3090": a 4-bit i-quant on the card
+    ("nemotron 3 nano", "rtx 3090", {"IQ4_XS"}, "unsloth/Nemotron-3-Nano-30B-A3B-GGUF"),
 ]
 
 
