@@ -271,7 +271,9 @@ def prefill_flops_per_token(model: Model, prompt_tokens: int) -> float:
 
 
 def prefill_weight_flops_per_token(model: Model) -> float:
-    return 2 * (model.active_params_b or model.total_params_b) * 1e9
+    """2 x the active parameters a token multiplies: not the per-layer embedding table (Gemma 3n, Gemma 4 E2B/E4B),
+    of which each token only looks a row up (memory.lookup_params), a third to a half of those files."""
+    return 2 * ((model.active_params_b or model.total_params_b) * 1e9 - memory.lookup_params(model))
 
 
 def prefill_attention_flops_per_token(model: Model, prompt_tokens: int) -> float:
