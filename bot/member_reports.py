@@ -1,10 +1,11 @@
 """A member's pasted llama.cpp output -> an accepted report of catalog-resolved rows, or a typed refusal.
 
 The model of each row: the one the member gave, else the GGUF file name llama.cpp printed, else llama.cpp's
-architecture word and parameter count (`qwen3moe 30B.A3B`, 30.53 B) matched against the catalog; a model the
-catalog cannot resolve is refused. The rig: the hardware the member stated, else their saved rig (the front end
-passes it), else the devices llama.cpp printed. Then engine/reports.py checks the count and each figure against the
-rig. Nothing here stores anything: bot/storage/reports.py keeps what this accepts.
+description of the file and the parameter count (`qwen3moe 30B.A3B`, 30.53 B) read by engine/parse/labels.py; a
+model the catalog cannot resolve, or that could be several networks, is refused. The rig: the hardware the member
+stated, else their saved rig (the front end passes it), else the devices llama.cpp printed. Then engine/reports.py
+checks the count and each figure against the rig. Nothing here stores anything: bot/storage/reports.py keeps what
+this accepts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engine.errors import RigfitError
 from engine.evidence import MeasuredPoint, accelerator_backend, accelerator_bandwidth, device_ids
 from engine.parse.bench import model_name_from_filename, parse_bench
 from engine.parse.hardware import parse_hardware
+from engine.parse.labels import read_as, read_label
 from engine.parse.models import parse_model
 from engine.parse.runs import model_phrase
 from engine.reports import (
@@ -34,14 +36,7 @@ from engine.reports import (
 )
 from engine.rig import Reading
 
-# llama-bench's params column is the exact count (30.53 B); catalog totals are sometimes rounded (Llama-3-8B 8.0
-# for 8.03 B), so a match is within PARAMS_TOLERANCE; a size label alone (`7B`) is rounder still.
-PARAMS_TOLERANCE = 0.04
-LABEL_TOLERANCE = 0.15
-TIE = 0.005  # candidates this much further than the nearest are as near (catalog totals rounded to 0.1 B)
 SHOWN_CHARS = 80  # of text from a paste echoed in a refusal
-_ARCH = re.compile(r"^\s*(?P<arch>[a-z][a-z0-9_-]*)\s+(?P<size>[\d.]+(?:x[\d.]+)?)B(?:\.A(?P<active>[\d.]+)B)?\b", re.I)
-_FAMILY_WORD = re.compile(r"^[a-z]+(?:-[a-z]+)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -184,7 +179,7 @@ def _paste_model(key: tuple[str, str, int | None], catalog: Catalog) -> Model:
         return by_file
     candidates = _models_by_architecture(model_type, params, catalog)
     if len({(m.family, m.total_params_b, m.active_params_b) for m in candidates}) == 1:
-        return min(candidates, key=lambda m: (len(m.id), m.id))  # one network under several names: the base one
+        return candidates[0]  # one network under several names: the base one (engine/parse/labels.py)
     text = shown(model_name_from_filename(model_file) if model_file else model_type or "(no model line)")
     if candidates:
         names = ", ".join(m.name for m in candidates[:4])
@@ -206,47 +201,13 @@ def _model_from_file(path: str, catalog: Catalog) -> Model | None:
     return None
 
 
-def _models_by_architecture(model_type: str, params: int | None, catalog: Catalog) -> list[Model]:
-    """Catalog models whose name or family carries llama.cpp's architecture word (`qwen3moe` -> qwen) and whose
-    size matches the parameter count (else the size label `30B.A3B`)."""
-    m = _ARCH.match(model_type)
-    if not m:
-        return []
-    word = _FAMILY_WORD.match(m.group("arch"))
-    stem = word.group(0).lower().removesuffix("moe") if word else ""
-    label = _label_params_b(m.group("size"))
-    total_b, tolerance = (params / 1e9, PARAMS_TOLERANCE) if params else (label, LABEL_TOLERANCE)
-    active_b = float(m.group("active")) if m.group("active") else None
-    if not stem or total_b is None:
-        return []
-    found = [
-        model
-        for model in catalog.models.values()
-        if (stem in model.family.lower() or stem in model.id.lower())
-        and _near(model.total_params_b, total_b, tolerance)
-        and (active_b is None) == (model.active_params_b is None)
-        and (active_b is None or _near(model.active_params_b or 0, active_b, LABEL_TOLERANCE))
-    ]
-    if not found:
-        return []
-    nearest = min(abs(x.total_params_b - total_b) / total_b for x in found)  # Llama-2-7B's 6.74 B over CodeLlama's 7
-    return sorted((x for x in found if abs(x.total_params_b - total_b) / total_b <= nearest + TIE), key=lambda x: x.id)
-
-
-def _label_params_b(size: str) -> float | None:
-    """`30` -> 30; `8x7` (Mixtral) -> 56 as llama.cpp labels it (the shared weights make it less)."""
-    try:
-        parts = [float(p) for p in size.lower().split("x")]
-    except ValueError:
-        return None
-    total = 1.0
-    for p in parts:
-        total *= p
-    return total if total > 0 else None
-
-
-def _near(a: float, b: float, tolerance: float) -> bool:
-    return a > 0 and b > 0 and abs(a - b) / b <= tolerance
+def _models_by_architecture(model_type: str, params: int | None, catalog: Catalog) -> tuple[Model, ...]:
+    """The catalog models llama.cpp's description (`qwen3moe 30B.A3B`) fits by its architecture and the parameter
+    count llama-bench printed (30.53 B), else its size label; the one to cite first."""
+    label = read_label(model_type, params / 1e9 if params else None)
+    if label is None or (label.size_b is None and label.active_b is None and label.effective is None):
+        return ()
+    return read_as(label, catalog).models
 
 
 # ----------------------------------------------------------------------------------------------- points

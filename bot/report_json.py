@@ -57,6 +57,8 @@ def fit_json(report: FitReport, evidence: ReportEvidence | None = None) -> Json:
             "active_params_b": m.active_params_b,
             "context_max_tokens": m.context_max_tokens,
             "asked_as": m.asked_as,
+            "from_label": m.from_label,
+            "label_alike": list(m.label_alike),
         },
         "context": report.context,
         "context_note": wording.context_note(report),

@@ -396,8 +396,23 @@ def assumption(a: Assumption) -> str:
 
 
 def base_model_basis(model: Model) -> str:
-    """A fine-tune or merge the user named, sized as its base model (`NousResearch/Hermes-3-Llama-3.1-70B`)."""
+    """A fine-tune or merge the user named, sized as its base model (`NousResearch/Hermes-3-Llama-3.1-70B`); or
+    llama.cpp's description of a file, read as the catalog model of its architecture and size."""
+    if model.from_label:
+        return label_basis(model)
     return f"{model.asked_as} read as a fine-tune or merge of {model.name}: sized with the base model's architecture"
+
+
+def label_basis(model: Model) -> str:
+    """`qwen3moe 30B.A3B` read as Qwen3-30B-A3B, and the other catalog models the description fits."""
+    said = f"llama.cpp's label `{model.asked_as}` read as {model.name}, by its architecture and size"
+    if not model.label_alike:
+        return said
+    return f"{said}; it fits {_listed(model.label_alike)} as well: name one for its own context and files"
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def model_title(model: Model) -> str:
@@ -407,6 +422,12 @@ def model_title(model: Model) -> str:
 
 def adhoc_basis(model: Model) -> str:
     """Where an ad-hoc model's architecture came from."""
+    if model.from_label and model.architecture_from is not None:
+        active = f" ({model.active_params_b:g}B active)" if model.active_params_b else ""
+        return (
+            f"llama.cpp's label `{model.asked_as}` names no catalog model of its architecture and size: sized as a "
+            f"{model.total_params_b:g}B model{active} with the architecture of {model.architecture_from}"
+        )
     if model.asked_as is not None and model.architecture_from is not None:
         return (
             f"{model.asked_as} names no catalog base model: sized as a {model.total_params_b:g}B model with the "

@@ -247,6 +247,11 @@ class Model(Sourced):
     # Not a catalog entry: the fine-tune or merge the user named (`NousResearch/Hermes-3-Llama-3.1-70B`), sized as
     # this base model (engine/parse).
     asked_as: str | None = None
+    # Not a catalog entry: `asked_as` is llama.cpp's description of a file (`qwen3moe 30B.A3B Q4_K - Medium`, as
+    # llama-bench and llama-server print it), read by its architecture and size (engine/parse/labels.py);
+    # `label_alike` names the other catalog models it fits as well.
+    from_label: bool = False
+    label_alike: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Model:

@@ -14,6 +14,7 @@ from catalog.catalog import Catalog
 from catalog.lookup import NameIndex
 from catalog.types import Attention, Experts, Model
 from engine.errors import ErrorCode, RigfitError
+from engine.parse.labels import Label, metadata_names, metadata_params_b, read_as, read_label, read_metadata
 from engine.parse.options import MAX_INPUT_CHARS
 
 _ADHOC = re.compile(r"^(?P<total>\d+(?:\.\d+)?)\s*b(?:[-_\s]*a(?P<active>\d+(?:\.\d+)?)\s*b)?$")
@@ -40,6 +41,9 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     exact = catalog.model_names.exact(name) or catalog.model_names.exact(query)
     if exact is not None:
         return catalog.models[exact]
+    described = _by_llama_cpp_description(query, catalog)
+    if described is not None:
+        return described
     adhoc = _ADHOC.match(_FILLER.sub("", name.lower()).replace(" ", ""))
     if adhoc:
         return _adhoc_model(float(adhoc.group("total")), adhoc.group("active"), catalog)
@@ -76,6 +80,66 @@ def parse_model(text: str, catalog: Catalog) -> Model:
         code=ErrorCode.MODEL_UNKNOWN,
         suggestions=names,
     )
+
+
+def _by_llama_cpp_description(query: str, catalog: Catalog) -> Model | None:
+    """What llama.cpp prints of a file: its description (`qwen3moe 30B.A3B Q4_K - Medium`, a llama-bench row) or GGUF
+    metadata lines (`general.name str = Qwen3 30B A3B Instruct 2507`, `print_info: model type = 30B.A3B`); None
+    when the text is neither."""
+    label = read_label(query)
+    if label is not None:
+        return _by_label(label, catalog)
+    meta = read_metadata(query)
+    for name in metadata_names(meta):
+        label = read_label(name, metadata_params_b(meta))
+        if label is not None:
+            return _by_label(label, catalog)
+        try:
+            model = parse_model(name, catalog)
+        except RigfitError:
+            continue
+        if not model.adhoc:
+            return model
+    if "model type" in meta:
+        return parse_model(meta["model type"].replace(".A", "-A"), catalog)  # `30B.A3B` alone: a size
+    ftype = meta.get("file type") or meta.get("model ftype")
+    if ftype:
+        raise RigfitError(
+            f"`{ftype[:40]}` is the file's type, not its model: give the `general.name` or `model type` line, or the "
+            "model's name.",
+            field="model",
+            code=ErrorCode.MODEL_UNKNOWN,
+        )
+    return None
+
+
+def _by_label(label: Label, catalog: Catalog) -> Model:
+    """The catalog model of the label's architecture and size, the card naming what else it fits; a label that fits
+    none is sized as an ad-hoc model with the nearest design of its architecture."""
+    reading = read_as(label, catalog)
+    model = reading.model
+    if model is None or (label.size_b is None and label.active_b is None and label.effective is None):
+        return _adhoc_label(label, reading.pool, catalog, [m.name for m in reading.models])
+    alike = tuple(m.name for m in reading.models[1:])
+    if not alike and catalog.model_names.exact(label.text) == model.id:
+        return model  # `gemma3 27B`: the model's own name as well
+    return model.model_copy(update={"asked_as": label.text, "from_label": True, "label_alike": alike})
+
+
+def _adhoc_label(label: Label, pool: tuple[Model, ...], catalog: Catalog, fits: list[str]) -> Model:
+    total = label.size_b
+    if total is None:
+        raise RigfitError(
+            f"llama.cpp's label `{label.text[:80]}` gives no size I can read"
+            + (f"; it could be {', '.join(fits[:5])}" if fits else "")
+            + ". Give the model's name, or its llama-bench row with the params column.",
+            field="model",
+            code=ErrorCode.MODEL_AMBIGUOUS if fits else ErrorCode.MODEL_UNKNOWN,
+            suggestions=tuple(fits[:5]),
+        )
+    active = f"{label.active_b:g}" if label.active_b is not None else None
+    model = _adhoc_model(total, active, catalog, named=label.text, like=list(pool) or None)
+    return model.model_copy(update={"from_label": True})
 
 
 _HUB_PREFIX = re.compile(r"(?i)^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/")

@@ -12,6 +12,7 @@ import re
 from catalog.types import Model
 from engine import memory, quants
 from engine.errors import ErrorCode, RigfitError
+from engine.parse.labels import described_quant
 
 MAX_INPUT_CHARS = 300  # any one phrase (hardware, model); past it the input is not a phrase
 MAX_CONTEXT_TOKENS = 100_000_000  # no model reads more; past it the request is a typo
@@ -99,7 +100,11 @@ _SHORTHAND = {"q2": "Q2_K", "q3": "Q3_K_M", "q4": "Q4_K_M", "q5": "Q5_K_M", "q6"
 
 
 def quant_in_model_text(text: str) -> str | None:
-    """The quant a model text names, as a quant name `parse_quant` takes; None when it names none."""
+    """The quant a model text names, as a quant name `parse_quant` takes; None when it names none. llama.cpp's
+    description of a file names its file type as llama.cpp prints it (`qwen3moe 30B.A3B Q4_K - Medium` -> Q4_K_M)."""
+    described, quant = described_quant(text)
+    if described:
+        return quant
     found = _QUANT_IN_TEXT.findall(text)
     if not found:
         return None
