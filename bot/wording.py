@@ -102,7 +102,8 @@ def placement_detail(p: Placement, model: Model) -> str:
     if p.kind == "unified-partial":
         return f"{p.n_gpu_layers} of {model.layers} layers on the GPU, the rest on the CPU cores"
     if p.kind == "expert-offload":
-        return f"routed experts of {p.n_cpu_moe} of {memory.moe_layers(model)} MoE layers in system RAM"
+        experts = f"routed experts of {p.n_cpu_moe} of {memory.moe_layers(model)} MoE layers in system RAM"
+        return experts + _whole_layers_in_ram(p, model)
     if p.kind == "partial-offload":
         return f"{p.n_gpu_layers} of {model.layers} layers on the GPU, the rest in system RAM"
     if p.kind == "cpu":
@@ -110,6 +111,13 @@ def placement_detail(p: Placement, model: Model) -> str:
     if p.kind == "disk":
         return "llama.cpp would start with mmap and read the weights that fit nowhere from disk every token"
     return ""
+
+
+def _whole_layers_in_ram(p: Placement, model: Model) -> str:
+    """An expert offload that also keeps the first layers' attention and KV cache in RAM (-ngl under the layers)."""
+    if p.n_gpu_layers is None or p.n_gpu_layers > model.layers:
+        return ""
+    return f", with the attention and KV cache of {model.layers - p.n_gpu_layers} of {model.layers} layers"
 
 
 def placement_words(p: Placement) -> str:
@@ -149,7 +157,8 @@ def why(o: QuantOption, context: int, rig: Rig, model: Model) -> str:
         return f"{need} + buffers ≤ {fmt_gb(rig.vram_bytes)} of VRAM"
     if p.kind == "expert-offload":
         ram = next(x for x in p.pools if x.kind == "ram")
-        return f"{need}: {fmt_gb(ram.expert_bytes)} of routed experts in RAM, the rest on the GPU"
+        in_ram = f"{fmt_gb(ram.expert_bytes)} of routed experts in RAM{_whole_layers_in_ram(p, model)}"
+        return f"{need}: {in_ram}, the rest on the GPU"
     if p.kind in ("partial-offload", "unified-partial"):
         return f"{need}: {placement_detail(p, model)}"
     if p.kind == "cpu":

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -263,7 +263,15 @@ def _max_context(
     growth = kv.growth_per_token(context)
     cap = limit if limit is not None else context_cap(model, context)
     extra = int(free / growth) if growth > 0 else cap
-    return min(context + extra, cap)
+    longest = min(context + extra, cap)
+    if reflow is None or placement.kind != "multi-gpu":
+        return longest
+    # whole layers per card: the cards' free memory adds up, but a layer grown by its cache may no longer fit the
+    # card it sat on (Llama 3.3 70B's IQ3_XXS on three 12 GB cards holds 14k of cache, not the 17k the sum gives)
+    rig, weights_bytes = reflow
+    return _bisect_context(
+        lambda n: place(model, rig, weights_bytes, kv.bytes_at(n)).verdict == "fits", context, longest
+    )
 
 
 def _longest_reflowed(model: Model, rig: Rig, weights_bytes: int, context: int, kv: memory.KvProfile) -> int:
@@ -272,14 +280,19 @@ def _longest_reflowed(model: Model, rig: Rig, weights_bytes: int, context: int, 
     def fits(tokens: int) -> bool:
         return place(model, rig, weights_bytes, kv.bytes_at(tokens)).verdict != "does-not-fit"
 
-    cap = context_cap(model, context)
-    if fits(cap):
-        return cap
-    low, high = context // CONTEXT_STEP, cap // CONTEXT_STEP  # fits at low, not at high
-    while high - low > 1:
-        mid = (low + high) // 2
-        low, high = (mid, high) if fits(mid * CONTEXT_STEP) else (low, mid)
-    return max(low * CONTEXT_STEP, context)
+    return _bisect_context(fits, context, context_cap(model, context))
+
+
+def _bisect_context(fits: Callable[[int], bool], low: int, high: int) -> int:
+    """The longest context from `low` (which fits) up to `high` at which `fits` holds: `high` itself, else whole
+    CONTEXT_STEPs in between (never under `low`)."""
+    if fits(high):
+        return high
+    steps_low, steps_high = low // CONTEXT_STEP, high // CONTEXT_STEP  # fits at the low end, not at the high one
+    while steps_high - steps_low > 1:
+        mid = (steps_low + steps_high) // 2
+        steps_low, steps_high = (mid, steps_high) if fits(mid * CONTEXT_STEP) else (steps_low, mid)
+    return max(steps_low * CONTEXT_STEP, low)
 
 
 def _option(
@@ -428,10 +441,14 @@ def choose_pick(
     the pick's own context and KV type)."""
     ranked = sorted(options, key=quality_key, reverse=True)
     for taken in (_and_loadable(accept, ctx), accept):  # a file some engine loads before one none can (Kimi on a CPU)
-        for group in PICK_GROUPS:
+        for i, group in enumerate(PICK_GROUPS):
             trade_bits = group[1]
             members = [o for o in ranked if in_group(o.tier, o.quant, o.bits_per_weight, group)]
-            pick = _pick_in_group(ctx, members, trade_bits, profile, taken) if members else None
+            offload = _may_offload(group, options, taken)
+            pick = _pick_in_group(ctx, members, trade_bits, profile, taken, offload) if members else None
+            if pick is not None and _fair_after(i):
+                fair = [o for o in ranked if in_group(o.tier, o.quant, o.bits_per_weight, PICK_GROUPS[i + 1])]
+                pick = _whole_instead(ctx, pick, fair, profile, taken) or pick
             if pick is not None:
                 return pick.model_copy(update={"instead": _instead(pick, options)})
     return _fallback_pick(ctx, tuple(o for o in options if accept(o)))
@@ -450,11 +467,22 @@ def _yarn_serves(ctx: _PickContext, o: QuantOption) -> bool:
 
 
 def _fallback_pick(ctx: _PickContext, options: tuple[QuantOption, ...]) -> Pick | None:
-    """No group answers: `choose_best` at the asked settings (an offload slower than USEFUL_OFFLOAD_TPS)."""
-    best = choose_best(options)
-    option = next((o for o in options if o.quant == best), None)
-    if option is None:
-        return None
+    """No group answers: what fits on the accelerator at the asked settings (`choose_best`), else the offload an
+    expert would still run, slower than USEFUL_OFFLOAD_TPS: a file some engine loads, in `_offload_order` (the usual
+    4-bit quant first: offloaded, every bit costs speed in proportion, and fewer bits than 3 cost the answer's
+    quality for a speed that is still not useful). Llama 3.1 405B in 384 GB of DDR3 runs its Q4_K_M at a fraction
+    of a token a second; the Q6_K, which only a higher tier put first, reads 1.4x the bytes, and Qwen2.5-72B in 96 GB
+    of DDR5 is not worth an IQ2_M for 1.7 tok/s instead of 1.2."""
+    fits = [o for o in options if o.verdict == "fits"]
+    if fits:
+        return _as_asked(ctx, next(o for o in options if o.quant == choose_best(tuple(fits))))
+    runs = [o for o in options if o.verdict == "fits-offload"]
+    ordered = sorted(sorted(runs, key=quality_key, reverse=True), key=_offload_order)  # stable: quality within
+    ordered = sorted(ordered, key=lambda o: o.loadable, reverse=True)
+    return _as_asked(ctx, ordered[0]) if ordered else None
+
+
+def _as_asked(ctx: _PickContext, option: QuantOption) -> Pick:
     return Pick(
         quant=option.quant,
         tier=option.tier,
@@ -466,13 +494,34 @@ def _fallback_pick(ctx: _PickContext, options: tuple[QuantOption, ...]) -> Pick 
     )
 
 
+def _may_offload(group: tuple[frozenset[quants.Tier], int], options: Iterable[QuantOption], taken: Accept) -> bool:
+    """Whether the group's quants may be picked offloaded: 3 bits and up always; below 3 bits only where no quant of
+    3 bits or more that `taken` takes runs at all. Offloaded, every quant reads system RAM each token, so fewer bits
+    buy speed only in proportion to their bytes (IQ1_M reads about 0.4x Q4_K_M's) for most of the quality: Mixtral
+    8x22B on a 12 GB card with 128 GB of RAM runs its Q4_K_M slowly, where an expert would not take the IQ1_M that
+    reaches 5 tok/s. Wholly on the accelerator a 2-bit quant is still taken for its speed (a 70B model on one 24 GB
+    card)."""
+    if quants.Tier.DEGRADED not in group[0]:
+        return True
+    return not any(o.verdict == "fits-offload" and o.tier is not quants.Tier.DEGRADED and taken(o) for o in options)
+
+
 def _pick_in_group(
-    ctx: _PickContext, members: list[QuantOption], trade_bits: int, profile: memory.KvProfile, accept: Accept
+    ctx: _PickContext,
+    members: list[QuantOption],
+    trade_bits: int,
+    profile: memory.KvProfile,
+    accept: Accept,
+    offload: bool = True,
 ) -> Pick | None:
+    """The group's pick (`choose_pick`); `offload` False: only a quant wholly on the accelerator (`_may_offload`)."""
     asked = next((o for o in members if o.verdict == "fits" and accept(o)), None)
     if asked is not None:
         return _pick(ctx, asked, Trade.NONE, ctx.context, ctx.opts.kv_type)
-    useful = next((o for o in sorted(members, key=_offload_order) if _useful_offload(o) and accept(o)), None)
+    if not offload and not _has_accelerator(ctx.rig):
+        return None  # in system RAM every quant is "offloaded": nothing of this group beats what runs above it
+    offloaded = sorted(members, key=_offload_order) if offload else []
+    useful = next((o for o in offloaded if _useful_offload(o) and accept(o)), None)
     if useful is not None and not _has_accelerator(ctx.rig):
         return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)  # in RAM as asked: nothing to trade for
     for o in (o for o in members if quants.nominal_bits(o.quant, o.bits_per_weight) == trade_bits):
@@ -482,6 +531,39 @@ def _pick_in_group(
     if useful is not None:
         return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)
     return None
+
+
+# A dense partial offload keeps its bits only where it runs at more than 1/WHOLE_SPEEDUP of the speed of a 3-bit
+# quant wholly on the accelerator: every layer left in system RAM is read from it each token, so decode falls toward
+# RAM's speed, where a quant one tier down on the card runs at the card's.
+WHOLE_SPEEDUP = 2.0
+
+
+_FAIR = frozenset({quants.Tier.FAIR})
+_FAIR_BITS = next(bits for tiers, bits in PICK_GROUPS if tiers == _FAIR)
+
+
+def _fair_after(group_index: int) -> bool:
+    """Whether the group after this one is the 3-bit (fair) one: a partial offload yields only one tier down."""
+    later = PICK_GROUPS[group_index + 1 : group_index + 2]
+    return bool(later) and later[0][0] == _FAIR
+
+
+def _whole_instead(
+    ctx: _PickContext, pick: Pick, fair: list[QuantOption], profile: memory.KvProfile, accept: Accept
+) -> Pick | None:
+    """Where `pick` is a dense partial offload: a 3-bit quant wholly on the accelerator at the asked context (with the
+    asked or a q8_0 KV cache, never less context) that decodes at least WHOLE_SPEEDUP times as fast, else None. Gemma
+    3 27B on a 16 GB card with 32 GB of RAM: the QAT Q4_0 with 16 of 62 layers in RAM decodes at about 7 tok/s, an
+    IQ3_XXS wholly on the card at about 21; an expert runs the 3-bit file, or says the 4-bit one costs two thirds of
+    the speed."""
+    ran = pick.option.decode_tps
+    if pick.option.placement.kind != "partial-offload" or ran is None or not fair:
+        return None
+    whole = _pick_in_group(replace(ctx, may_shorten=False), fair, _FAIR_BITS, profile, accept, offload=False)
+    if whole is None or whole.option.decode_tps is None:
+        return None
+    return whole if whole.option.decode_tps.centre >= WHOLE_SPEEDUP * ran.centre else None
 
 
 def _has_accelerator(rig: Rig) -> bool:
@@ -497,7 +579,11 @@ def _whole(placement: Placement) -> bool:
 
 def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pick | None:
     """This quant wholly on the accelerator with a q8_0 KV cache at the asked context; else with less context at
-    the asked KV type; else with less context and q8_0. Only KV types and contexts the user left to us."""
+    the asked KV type; else with less context and q8_0. Only KV types and contexts the user left to us. None where
+    the quant is already whole as asked (in system RAM on a rig without an accelerator, only slower than
+    USEFUL_OFFLOAD_TPS): a q8_0 cache or less context would buy nothing there."""
+    if _whole(o.placement):
+        return None
     q8 = memory.kv_profile(ctx.model, TRADE_KV, ctx.opts.n_seq) if ctx.opts.kv_type == "f16" else None
     if q8 is not None and _fits(ctx, o.weights_bytes, q8.bytes_at(ctx.context)):
         option = _sized(ctx, o, ctx.context, TRADE_KV, q8)
@@ -562,7 +648,8 @@ def _longest_fitting(model: Model, rig: Rig, weights_bytes: int, context: int, p
     if not _whole(placement):
         return None
     cap = context_cap(model, context)  # the asked context's: with YaRN where it needs it
-    longest = min(_max_context(model, placement, SHORT_CONTEXT, profile, limit=cap), context - 1)
+    reflow = (rig, weights_bytes)
+    longest = min(_max_context(model, placement, SHORT_CONTEXT, profile, reflow, limit=cap), context - 1)
     return max(longest // CONTEXT_STEP * CONTEXT_STEP, SHORT_CONTEXT)
 
 
@@ -648,12 +735,19 @@ def pick_on_rig(
     sized: dict[str, QuantOption] = {}
     tiered = [(f, quants.tier(f[2].quant, f[2].bits_per_weight)) for f in files]
     for taken in (_and_loadable(accept, ctx), accept):  # as choose_pick: a file some engine loads first
-        for group in PICK_GROUPS:
+        for i, group in enumerate(PICK_GROUPS):
             trade_bits = group[1]
             grouped = [f for f, t in tiered if in_group(t, f[2].quant, f[2].bits_per_weight, group)]
             members = _sized_group(ctx, grouped, profile, max_weights_bytes, accept)
             sized |= {o.quant: o for o in members}
-            pick = _pick_in_group(ctx, sorted(members, key=quality_key, reverse=True), trade_bits, profile, taken)
+            offload = _may_offload(group, tuple(sized.values()), taken)
+            ranked = sorted(members, key=quality_key, reverse=True)
+            pick = _pick_in_group(ctx, ranked, trade_bits, profile, taken, offload)
+            if pick is not None and _fair_after(i) and pick.option.placement.kind == "partial-offload":
+                fair_files = [f for f, t in tiered if in_group(t, f[2].quant, f[2].bits_per_weight, PICK_GROUPS[i + 1])]
+                fair = _sized_group(ctx, fair_files, profile, max_weights_bytes, accept)
+                sized |= {o.quant: o for o in fair}
+                pick = _whole_instead(ctx, pick, sorted(fair, key=quality_key, reverse=True), profile, taken) or pick
             if pick is not None:
                 return RigPick(pick=pick, options=tuple(sized.values()))
     options = tuple(sized.values())

@@ -235,7 +235,9 @@ def _expert_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
     per_moe_layer = need.expert_bytes / need.moe_layers
     gpu_cap = sum(_gpu_capacity(g, model) for g in rig.gpus)
     n_cpu = max(math.ceil((need.total - gpu_cap) / per_moe_layer), 0)
-    if n_cpu == 0 or n_cpu > need.moe_layers:
+    if n_cpu > need.moe_layers:
+        return _experts_and_layers_in_ram(model, rig, need)
+    if n_cpu == 0:
         return None
     cpu_experts = int(n_cpu * per_moe_layer)
     if cpu_experts > _ram_capacity(rig):
@@ -251,6 +253,39 @@ def _expert_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
         n_gpu_layers=need.layers + 1,
         n_cpu_moe=n_cpu,
         tensor_split=tuple(round(s * 100) for s in shares) if len(shares) > 1 else None,
+    )
+
+
+def _experts_and_layers_in_ram(model: Model, rig: Rig, need: _Need) -> Placement | None:
+    """Every routed expert in system RAM and, as the GPUs cannot hold all the rest, the first layers' attention,
+    shared weights and KV cache too (llama.cpp `-ngl N` with --n-cpu-moe over every MoE layer). A GPU byte holds
+    more of what a token reads as attention and cache than as whole layers with their experts (partial offload,
+    which reads k/n of every expert it keeps): GLM-4.5-Air on an 8 GB card with 64 GB of RAM keeps 5 of 46 whole
+    layers on the GPU partially offloaded, and the attention of about two thirds of them this way."""
+    rest = need.model_copy(update={"expert_bytes": 0})
+    fits = _layers_per_gpu(rig, model, rest.per_layer())
+    ngl = min(sum(fits), need.layers - 1)
+    if ngl <= 0:
+        return None
+    cpu_share = (need.layers - ngl) / need.layers
+    ram = _ram_pool(
+        rig,
+        dense_bytes=int(need.dense_bytes * cpu_share),
+        expert_bytes=need.expert_bytes,
+        kv_bytes=int(need.kv_bytes * cpu_share),
+        lookup_bytes=int(need.lookup_bytes * cpu_share),
+    )
+    if ram.used_bytes > ram.capacity_bytes:
+        return None
+    split = _spread(fits, ngl)
+    pools = [_gpu_pool(g, model, n / need.layers, rest, n) for g, n in zip(rig.gpus, split, strict=True) if n]
+    return Placement(
+        kind="expert-offload",
+        verdict="fits-offload",
+        pools=(*pools, ram),
+        n_gpu_layers=ngl,
+        n_cpu_moe=need.moe_layers,
+        tensor_split=tuple(split) if len(split) > 1 else None,
     )
 
 

@@ -1,0 +1,68 @@
+"""Cards judged as an expert would judge them: questions written the way people ask in r/LocalLLaMA, Discord servers
+and forum threads, each with a verdict on the answer rigfit gave and why (tests/data/expert_review.yaml). The rows
+whose behaviour was fixed carry `expect`: what the card must keep doing (the placement and its flags, the tier of the
+quant, the trade), asserted through the same request table the CLI and Discord use, not the exact wording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.commands import run_request
+from bot.requests import Frontend
+from catalog.catalog import Catalog
+from engine import memory
+
+REVIEW = yaml.safe_load((Path(__file__).parent / "data" / "expert_review.yaml").read_text(encoding="utf-8"))
+EXPECTED = [row for row in REVIEW if "expect" in row]
+TIER_ORDER = ["degraded", "fair", "good", "high", "near-lossless"]
+VERDICTS = {"right", "wrong", "debatable"}
+
+
+def _ask(catalog: Catalog, row: dict[str, Any]) -> Any:
+    args = {k: row[k] for k in ("model", "hardware", "context", "quant") if row.get(k) is not None}
+    answer = run_request(catalog, row.get("command", "fit"), args, Frontend.CLI)
+    assert answer.error is None, answer.error
+    return answer
+
+
+@pytest.mark.parametrize("row", EXPECTED, ids=[row["ask"] for row in EXPECTED])
+def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> None:
+    answer = _ask(real_catalog, row)
+    expect = row["expect"]
+    reading = answer.report.readings[0]
+    pick = reading.pick
+    assert pick is not None, f"nothing picked for {row['ask']}"
+    placement = pick.option.placement
+    command = answer.data["readings"][0]["pick"]["option"]["llama_cpp"] or ""
+    if "placement" in expect:
+        assert placement.kind == expect["placement"], (pick.quant, placement.kind)
+    if expect.get("experts_in_ram") == "all":  # every routed expert in RAM, some layers' attention on the GPU
+        model = answer.report.model
+        assert placement.n_cpu_moe == memory.moe_layers(model), placement
+        assert placement.n_gpu_layers is not None and 0 < placement.n_gpu_layers < model.layers, placement
+        assert f"--n-cpu-moe {placement.n_cpu_moe}" in command and f"-ngl {placement.n_gpu_layers}" in command
+    if "tier_at_least" in expect:
+        assert TIER_ORDER.index(pick.tier.value) >= TIER_ORDER.index(expect["tier_at_least"]), pick.quant
+    if "tier" in expect:
+        assert pick.tier.value == expect["tier"], pick.quant
+    if "trade" in expect:
+        assert pick.trade.value == expect["trade"], (pick.quant, pick.trade)
+    if "kv_type" in expect:
+        assert pick.kv_type == expect["kv_type"] and (pick.kv_type == "f16") == ("-ctk" not in command)
+    if expect.get("command"):  # the pick runs as sized at its own context, with a command that starts it
+        assert pick.option.verdict != "does-not-fit" and command.startswith("llama-server"), (pick.quant, command)
+    if expect.get("whole"):  # wholly on the accelerator, at the asked (or default) context
+        assert pick.option.verdict == "fits" and pick.context == answer.report.context, (pick.quant, placement.kind)
+
+
+def test_every_row_is_judged() -> None:
+    """Each question names how it was asked, what was asked and a verdict with its reason, before and after."""
+    for row in REVIEW:
+        assert row["ask"] and (row.get("model") or row.get("hardware")), row
+        assert row["before"] in VERDICTS and row["after"] in VERDICTS, row["ask"]
+        assert len(row["why"]) > 20, row["ask"]
+    assert len({row["ask"] for row in REVIEW}) == len(REVIEW)
