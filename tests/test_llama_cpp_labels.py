@@ -81,7 +81,6 @@ def test_a_label_reads_as_its_catalog_model_and_file_type(
 
 # Architectures or sizes the catalog lacks: sized as the label says (total, active), never another family's model.
 ADHOC = [
-    ("mimo2 310B.A15B Q4_K - Medium", 310, 15),  # Xiaomi MiMo-V2-Flash
     ("step35 196B.A11B Q4_K - Medium", 196, 11),  # Step-3.5-Flash
     ("deepseek2 236B Q4_K - Medium", 236, None),  # DeepSeek-V2: not V3
     ("glm4 32B Q4_K - Medium", 32, None),  # GLM-4-32B-0414: not a Qwen 32B
@@ -173,3 +172,39 @@ def test_reading_a_label_is_fast(real_catalog: Catalog) -> None:
     for label, params, _model, _quant in RESOLVED:
         parse_model(_row(label, params) if params is not None else label, real_catalog)
     assert (time.perf_counter() - start) / len(RESOLVED) < 0.2
+
+
+# A chat message with a pasted llama-bench table or a label in a sentence: the model is the label (with the row's
+# params), the rig the words around the table.
+MESSAGES = [
+    (
+        "what would this do on my 2x 3090?\n"
+        "| model                          |       size |     params | backend    | ngl |            test |"
+        "                  t/s |\n"
+        "| ------------------------------ | ---------: | ---------: | ---------- | --: | --------------: |"
+        " -------------------: |\n"
+        "| qwen3moe 30B.A3B Q4_K - Medium |  17.28 GiB |    30.53 B | CUDA       |  99 |           pp512 |"
+        "      5214.33 ± 40.21 |\n",
+        "qwen3moe 30B.A3B Q4_K - Medium | 30.53 B",
+        "2x 3090",
+        "qwen3-30b-a3b",
+    ),
+    (
+        "my gpt-oss 120B MXFP4 MoE gets 30 t/s, would a strix halo 128gb be faster?",
+        "gpt-oss 120B MXFP4 MoE",
+        "strix halo 128gb",
+        "gpt-oss-120b",
+    ),
+    ("anyone tried deepseek2 671B Q2_K - Medium on 8x 3090?", "deepseek2 671B Q2_K - Medium", "8x 3090", "deepseek-v3"),
+]
+
+
+@pytest.mark.parametrize(("text", "model", "hardware", "model_id"), MESSAGES, ids=[m[3] for m in MESSAGES])
+def test_a_label_in_a_message_is_its_model(
+    real_catalog: Catalog, text: str, model: str, hardware: str, model_id: str
+) -> None:
+    from engine.parse.message import read_message
+
+    ask = read_message(text, real_catalog)
+    assert (ask.model, ask.hardware) == (model, hardware)
+    assert ask.model is not None and parse_model(ask.model, real_catalog).id == model_id

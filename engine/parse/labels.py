@@ -71,6 +71,7 @@ ARCHITECTURES: dict[str, str] = {
     "jamba": r"jamba-",
     "kimi-linear": r"kimi-linear-",
     "hunyuan-moe": r"hunyuan-a13b",
+    "mimo2": r"mimo-v2",
     "ernie4_5-moe": r"ernie-4\.5-\d+b-a",
     "bailingmoe2": r"ling-",
     "minimax-m2": r"minimax-m2",
@@ -90,7 +91,7 @@ _OTHER_ARCHITECTURES = (
     "minicpm3", "starcoder2", "mamba", "mamba2", "xverse", "dbrx", "olmo", "olmoe", "openelm", "arctic", "deepseek",
     "chatglm", "bitnet", "jais", "jais2", "nemotron", "exaone", "exaone-moe", "rwkv6", "rwkv6qwen2", "rwkv7",
     "arwkv7", "chameleon", "plm", "bailingmoe", "arcee", "afmoe", "ernie4_5", "hunyuan-dense", "smallthinker",
-    "grovemoe", "cogvlm", "rnd1", "mimo2", "step35", "maincoder", "deepseek32", "glm4moelite",
+    "grovemoe", "cogvlm", "rnd1", "step35", "maincoder", "deepseek32", "glm4moelite",
 )  # fmt: skip
 _PATTERNS = {arch: re.compile(rf"^(?:{pattern})") for arch, pattern in ARCHITECTURES.items()}
 _ARCH_NAMES = "|".join(re.escape(a) for a in sorted([*ARCHITECTURES, *_OTHER_ARCHITECTURES], key=len, reverse=True))
@@ -226,6 +227,31 @@ def _quant(ftype: str) -> str | None:
     name = quant_from_model_type(ftype)
     known = quants.lookup(name) if name else None
     return known.name if known is not None else None
+
+
+# llama.cpp's description inside a chat message: a file type as llama.cpp prints it after the size label.
+_PRINTED_TYPE = (
+    r"(?:mostly\s+)?(?:UD-)?(?:I?Q\d[\w]*|TQ\d_\d|BF16|F16|F32|MXFP4)"
+    r"(?:\s+mix)?(?:\s+-\s+(?:Small|Medium|Large|\d+(?:\.\d+)?\s+bpw)|\s+MoE)?"
+)
+_IN_TEXT = re.compile(rf"(?<![\w.-])(?:{_ARCH_NAMES})\s+(?:{_SIZE_LABEL})(?:\s+{_PRINTED_TYPE})?(?![\w.])")
+
+
+def find_label(text: str) -> str | None:
+    """llama.cpp's description of a file somewhere in a message (a pasted llama-bench table, a line of a log, a
+    sentence); from a table row with its params cell (`qwen3moe 30B.A3B Q4_K - Medium | 30.53 B`), so the count is
+    read too."""
+    for line in text.splitlines():
+        m = _IN_TEXT.search(line)
+        if m is None:
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 1 and read_label(cells[0]) is not None:
+            params = next((c for c in cells[1:] if _params_cell(c) is not None), None)
+            return cells[0] + (f" | {params}" if params else "")
+        if read_label(m.group(0)) is not None:
+            return m.group(0)
+    return None
 
 
 # ------------------------------------------------------------------------------------------------- catalog

@@ -15,6 +15,7 @@ from catalog.catalog import Catalog
 from catalog.lookup import normalise
 from engine.errors import RigfitError
 from engine.parse.hardware import parse_hardware
+from engine.parse.labels import find_label
 
 MESSAGE_MAX_CHARS = 4000  # Discord's longest message (Nitro); past it the message is cut
 MODEL_WORDS_MAX = 5  # "deepseek r1 distill qwen 32b"
@@ -42,7 +43,13 @@ class MessageAsk:
 
 
 def read_message(text: str, catalog: Catalog) -> MessageAsk:
-    words = _WORD.findall(text[:MESSAGE_MAX_CHARS])
+    text = text[:MESSAGE_MAX_CHARS]
+    described = find_label(text)
+    if described is not None:  # a pasted llama-bench table or log: the rig is in the words around it
+        prose = "\n".join(line for line in text.splitlines() if not line.strip().startswith("|"))
+        rest = _WORD.findall(prose.replace(described, " "))
+        return MessageAsk(model=described, hardware=_hardware(rest, catalog))
+    words = _WORD.findall(text)
     model, used = _model(text, words, catalog)
     rest = [w for i, w in enumerate(words) if i not in used]
     return MessageAsk(model=model, hardware=_hardware(rest, catalog))
