@@ -5,6 +5,7 @@ and `make bench` reports it, so both score the same way. Also the standard quant
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from pathlib import Path
@@ -50,16 +51,27 @@ def standard_quants_offered(model_id: str, catalog: Catalog) -> int:
     return len(names & STANDARD_QUANTS)
 
 
+def _parse_ms(name: str, catalog: Catalog) -> float:
+    start = time.perf_counter()
+    with contextlib.suppress(RigfitError):
+        parse_model(name, catalog)
+    return (time.perf_counter() - start) * 1000
+
+
 def model_name_figures(catalog: Catalog) -> dict[str, float]:
     table = rows()
     start = time.perf_counter()
     right = sum(resolved_right(row, catalog)[0] for row in table)
     per_name_ms = (time.perf_counter() - start) * 1000 / len(table)
+    label_ms = sorted(_parse_ms(row["name"], catalog) for row in table if row["kind"] == "llamacpp")
+    label_p99 = label_ms[min(len(label_ms) - 1, int(0.99 * len(label_ms)))] if label_ms else 0.0
     offered = [standard_quants_offered(m, catalog) for m in catalog.models]
     return {
         "model_names_rows": len(table),
         "model_names_right_pct": round(100 * right / len(table), 1),
         "model_name_ms": round(per_name_ms, 3),
+        # llama.cpp's descriptions of files (the table's llamacpp rows): the slowest name of every hundred
+        "model_label_ms_p99": round(label_p99, 3),
         "standard_quants_min": min(offered),
         "models_under_8_standard_quants": sum(1 for n in offered if n < MIN_STANDARD_QUANTS),
     }
