@@ -262,6 +262,8 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
             value.append(f"Pick: {trade}")
         if quality:
             value.append(f"Quality: {quality}")
+        if r.with_ram is not None:  # the pick is a file no engine loads: what RAM beside the GPUs would run
+            value.append(wording.ram_hint(r.with_ram, r.label, len(r.rig.gpus)))
     if r.shorter_context:
         better = " · ".join(f"`{q}` up to {fmt_tokens(n)}" for q, n in r.shorter_context)
         lead = "Better quants with less context" if best is not None else "Fits with less context"

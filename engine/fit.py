@@ -124,6 +124,7 @@ class RamHint(Frozen):
     quant: str
     kind: PlacementKind
     ram_bytes: int
+    loadable: bool = True  # some engine loads the quant's file (QuantOption.loadable)
 
 
 # The RAM a rig read without any is probed with: more than any desktop holds, at a desktop's channels and the default
@@ -144,7 +145,12 @@ def ram_hint(model: Model, reading: Reading, context: int, opts: FitOptions) -> 
     if option is None:
         return None
     in_ram = sum(p.weights_bytes + p.kv_bytes + p.overhead_bytes for p in option.placement.pools if p.kind == "ram")
-    return RamHint(quant=option.quant, kind=option.placement.kind, ram_bytes=in_ram + memory.OS_RESERVE_BYTES)
+    return RamHint(
+        quant=option.quant,
+        kind=option.placement.kind,
+        ram_bytes=in_ram + memory.OS_RESERVE_BYTES,
+        loadable=option.loadable,
+    )
 
 
 class ContextCaveat(StrEnum):
@@ -935,9 +941,13 @@ def _accelerator_backend(placement: Placement) -> str | None:
 
 
 def _with_ram_hint(model: Model, r: Reading, report: ReadingReport, context: int, opts: FitOptions) -> ReadingReport:
-    if report.pick is not None:
+    """GPUs read without system RAM on which nothing runs, or only a file no engine loads (GLM-4.5-Air on 2x 3090:
+    an IQ3_XXS no one publishes): what RAM beside them would run, where that is a file some engine loads."""
+    if report.pick is not None and report.pick.option.loadable:
         return report
-    return report.model_copy(update={"with_ram": ram_hint(model, r, context, opts)})
+    hint = ram_hint(model, r, context, opts)
+    unloadable = report.pick is not None and hint is not None and not hint.loadable
+    return report.model_copy(update={"with_ram": None if unloadable else hint})
 
 
 def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -> FitReport:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.cards import to_text
 from bot.commands import run_request
 from bot.requests import Frontend
 from catalog.catalog import Catalog
@@ -55,6 +56,11 @@ def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> N
         assert pick.kv_type == expect["kv_type"] and (pick.kv_type == "f16") == ("-ctk" not in command)
     if expect.get("command"):  # the pick runs as sized at its own context, with a command that starts it
         assert pick.option.verdict != "does-not-fit" and command.startswith("llama-server"), (pick.quant, command)
+    if "ram_hint" in expect:  # GPUs without RAM whose pick no engine loads: the RAM that would run a file that loads
+        hint = reading.with_ram
+        assert not pick.option.loadable and hint is not None and hint.loadable, hint
+        assert expect["ram_hint"] in (hint.quant, "any"), hint
+        assert f"`{hint.quant}` runs" in to_text(answer.card)
     if expect.get("whole"):  # wholly on the accelerator, at the asked (or default) context
         assert pick.option.verdict == "fits" and pick.context == answer.report.context, (pick.quant, placement.kind)
 
