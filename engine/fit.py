@@ -352,7 +352,7 @@ def _option(
             weights_bytes=w.n_bytes,
             speeds=(est.decode_tps, est.prefill_tps),  # ik_llama.cpp's plan scales llama.cpp's figures
         )
-        if plans
+        if plans or fmt in SERVER_ONLY  # a server checkpoint: whether vLLM/SGLang start it decides the pick
         else Serve(),
         loadable=serve.loadable(model, published, w.quant, fmt),
         ttft_s=None
@@ -463,8 +463,14 @@ def choose_pick(
 def _and_loadable(accept: Accept, ctx: _PickContext) -> Accept:
     """`accept`, and only files some engine can load (at a context that needs YaRN, a file of the release the card's
     YaRN is for: `serve.yarn_serves`): an unpublished quant, or a later release's file, is picked only when no group
-    has one."""
-    return lambda o: o.loadable and _yarn_serves(ctx, o) and accept(o)
+    has one. A server checkpoint (AWQ, GPTQ, FP8, NVFP4) only where vLLM or SGLang starts it on the rig: GLM-4.6's
+    AWQ split by whole layers fits 8x 3090, but vLLM needs 24.1 GB a card of the 23.2 it may use, so it starts
+    nowhere, where the GGUF below it runs in llama.cpp."""
+    return lambda o: o.loadable and _served(o) and _yarn_serves(ctx, o) and accept(o)
+
+
+def _served(o: QuantOption) -> bool:
+    return o.format not in SERVER_ONLY or bool(o.serve.plans)
 
 
 def _yarn_serves(ctx: _PickContext, o: QuantOption) -> bool:
@@ -872,7 +878,7 @@ def _with_less_context(
     for o in sorted(options, key=quality_key, reverse=True):
         if (floor is not None and quality_key(o) <= floor) or len(found) == SHORTER_CONTEXT_SHOWN:
             break
-        if o.quant in longest and not (pick is not None and o.quant == pick.quant):
+        if o.quant in longest and _served(o) and not (pick is not None and o.quant == pick.quant):
             found.append((o.quant, longest[o.quant]))
     return tuple(found)
 
