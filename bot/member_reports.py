@@ -169,6 +169,9 @@ def _given_model(text: str, catalog: Catalog) -> Model:
     if model.adhoc:
         detail = "a size alone is not a model I can cite; give its name"
         raise Refused(Refusal(kind=RefusalKind.MODEL_UNRESOLVED, model_text=shown(text), detail=detail))
+    if model.label_alike:  # llama.cpp's label of several catalog models: a run is cited for one of them
+        detail = f"it could be {', '.join((model.name, *model.label_alike)[:4])}: give the model's name"
+        raise Refused(Refusal(kind=RefusalKind.MODEL_UNRESOLVED, model_text=shown(text), detail=detail))
     return model
 
 

@@ -29,6 +29,7 @@ RESOLVED = [
     ("deepseek2 671B Q4_K - Medium", None, "deepseek-v3", "Q4_K_M"),  # 66635696775 (ROCm)
     ("deepseek2 671B IQ1_S - 1.5625 bpw", None, "deepseek-v3", "IQ1_S"),  # 19161898403 (CUDA)
     ("deepseek2 671B IQ2_K_R4 - 2.375 bpw", 672.05, "deepseek-v3", None),  # 17465000340: ik_llama.cpp's own type
+    ("deepseek2 671B Q4_K - Medium", 1026.41, "kimi-k2", "Q4_K_M"),  # 63385767135: Kimi K2.5 prints V3's label
     ("deepseek2 16B Q4_K - Medium", 15.71, "deepseek-coder-v2-lite", "Q4_K_M"),  # 70165303816: V2-Lite's shape
     ("deepseek2 30B.A3B Q4_K - Medium", 29.94, "glm-4.7-flash", "Q4_K_M"),  # 62853272795: GLM-4.7-Flash-Q4_K.gguf
     ("llama4 17Bx16E (Scout) Q4_K - Medium", 107.77, "llama-4-scout", "Q4_K_M"),  # 70352291051 (Vulkan)
@@ -198,3 +199,19 @@ def test_a_label_in_a_message_is_its_model(
     ask = read_message(text, real_catalog)
     assert (ask.model, ask.hardware) == (model, hardware)
     assert ask.model is not None and parse_model(ask.model, real_catalog).id == model_id
+
+
+def test_a_member_report_given_a_label_of_several_models_is_refused(real_catalog: Catalog) -> None:
+    """A run is cited for one model: a label several fit (Llama 3, 3.1 and the R1 distill) asks for the name; one that
+    fits a single model is that model."""
+    from bot.member_reports import read_report
+    from engine.reports import RefusalKind, Refused
+    from tests.llama_bench_pastes import LLAMA8_Q8, table
+
+    with pytest.raises(Refused) as refused:
+        read_report(table(*LLAMA8_Q8), real_catalog, hardware="RTX 3090", model="llama 8B Q8_0")
+    assert refused.value.refusal.kind is RefusalKind.MODEL_UNRESOLVED and "Llama 3.1 8B" in wording.report_refusal(
+        refused.value.refusal
+    )
+    report = read_report(table(*LLAMA8_Q8), real_catalog, hardware="RTX 3090", model="gemma3 27B Q4_K - Medium")
+    assert report.models == ("gemma-3-27b",)
