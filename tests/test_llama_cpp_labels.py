@@ -57,6 +57,7 @@ RESOLVED = [
     ("qwen2 32B Q4_K - Medium", None, "qwen2.5-32b", "Q4_K_M"),
     ("qwen3 14B Q4_K - Medium", 14.77, "qwen3-14b", "Q4_K_M"),  # 55913994130
     ("qwen3moe 235B.A22B Q3_K - Medium", None, "qwen3-235b-a22b", "Q3_K_M"),
+    ("qwen3vlmoe 30B.A3B Q4_1", 30.53, "qwen3-30b-a3b", "Q4_1"),  # 45229571484: Qwen3-VL's language model
     ("hunyuan-moe A13B Q6_K", 80.39, "hunyuan-a13b", "Q6_K"),  # 36004122646 (CUDA)
     ("gemma3n E4B Q4_K - Medium", None, "gemma-3n-e4b", "Q4_K_M"),
     ("lfm2 1.2B Q4_0", None, "lfm2.5-1.2b", "Q4_0"),

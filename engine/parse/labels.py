@@ -40,8 +40,11 @@ ARCHITECTURES: dict[str, str] = {
     "qwen2moe": r"qwen1\.5-moe|qwen2-57b",
     "qwen3": r"qwen3-\d+(?:\.\d+)?b(?!-a\d)",
     "qwen3moe": r"qwen3-(?:coder-)?\d+b-a\d+b",
-    "qwen3vl": r"qwen3-vl-\d+b(?!-a\d)",
-    "qwen3vlmoe": r"qwen3-vl-\d+b-a\d+b",
+    # a vision model's language model: Qwen3-VL-30B-A3B's GGUF is Qwen3-30B-A3B's network (30.53 B, code-index
+    # 45229571484), Qwen2.5-VL's Qwen2.5's
+    "qwen2vl": r"qwen2\.5-(?!coder)\d+(?:\.\d+)?b",
+    "qwen3vl": r"qwen3-\d+(?:\.\d+)?b(?!-a\d)",
+    "qwen3vlmoe": r"qwen3-\d+b-a\d+b",
     "qwen3next": r"qwen3-(?:coder-)?next",
     "qwen35": r"qwen3\.[56]-\d+(?:\.\d+)?b(?!-a\d)",
     "qwen35moe": r"qwen3\.[56]-\d+b-a\d+b",
@@ -87,7 +90,7 @@ ARCHITECTURES: dict[str, str] = {
 # Architecture names of llama.cpp with no catalog model: their labels are read (and sized as ad-hoc models).
 _OTHER_ARCHITECTURES = (
     "deci", "falcon", "grok", "gpt2", "gptj", "gptneox", "mpt", "baichuan", "starcoder", "refact", "bloom",
-    "stablelm", "qwen", "qwen2vl", "plamo", "plamo2", "plamo3", "codeshell", "orion", "internlm2", "minicpm",
+    "stablelm", "qwen", "plamo", "plamo2", "plamo3", "codeshell", "orion", "internlm2", "minicpm",
     "minicpm3", "starcoder2", "mamba", "mamba2", "xverse", "dbrx", "olmo", "olmoe", "openelm", "arctic", "deepseek",
     "chatglm", "bitnet", "jais", "jais2", "nemotron", "exaone", "exaone-moe", "rwkv6", "rwkv6qwen2", "rwkv7",
     "arwkv7", "chameleon", "plm", "bailingmoe", "arcee", "afmoe", "ernie4_5", "hunyuan-dense", "smallthinker",
