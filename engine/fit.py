@@ -534,8 +534,10 @@ def _pick_in_group(
         return None  # in system RAM every quant is "offloaded": nothing of this group beats what runs above it
     offloaded = sorted(members, key=_offload_order) if offload else []
     useful = next((o for o in offloaded if _useful_offload(o) and accept(o)), None)
-    if useful is not None and not _has_accelerator(ctx.rig):
-        return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)  # in RAM as asked: nothing to trade for
+    if not _has_accelerator(ctx.rig):  # in RAM as asked: nothing to trade for, and a slow 4-bit file is kept
+        in_ram = useful or next((o for o in offloaded if _whole(o.placement) and accept(o)), None)
+        if in_ram is not None:
+            return _pick(ctx, in_ram, Trade.NONE, ctx.context, ctx.opts.kv_type)
     for o in (o for o in members if quants.nominal_bits(o.quant, o.bits_per_weight) == trade_bits):
         traded = _traded(ctx, o, profile)
         if traded is not None and accept(traded.option):
