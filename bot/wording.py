@@ -180,9 +180,10 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
     Q3_K_M fits 32k)", "at 16k context, not 32k (Q3_K_M runs at 32k)". None when it runs as asked."""
     asked = fmt_tokens(report.context)
     instead = f"; `{pick.instead}` runs at {asked} with the {report.kv_type} cache" if pick.instead else ""
+    instead += f"; `{pick.slower}` runs only with layers in system RAM, under half as fast" if pick.slower else ""
     match pick.trade:
         case Trade.NONE:
-            return None
+            return f"`{pick.quant}` wholly on the GPU{instead}" if pick.slower else None
         case Trade.KV_Q8:
             return f"`{pick.quant}` with a {pick.kv_type} KV cache (about half of {report.kv_type}){instead}"
         case Trade.SHORTER_CONTEXT:

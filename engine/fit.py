@@ -91,6 +91,9 @@ class Pick(Frozen):
     # a shorter context at the asked KV type: the longest the pick reaches with a q8_0 cache instead (None: no longer)
     q8_context: int | None = None
     yarn: bool = False  # `context` needs the YaRN rope scaling the model's card documents (serve.yarn_needed)
+    # a higher tier that runs at the asked settings only with layers in system RAM, at under 1/WHOLE_SPEEDUP of the
+    # pick's speed (`_whole_instead`): what the pick gave up for speed
+    slower: str | None = None
 
 
 class ReadingReport(Frozen):
@@ -575,9 +578,9 @@ def _whole_instead(
     if pick.option.placement.kind != "partial-offload" or ran is None or not fair:
         return None
     whole = _pick_in_group(replace(ctx, may_shorten=False), fair, _FAIR_BITS, profile, accept, offload=False)
-    if whole is None or whole.option.decode_tps is None:
+    if whole is None or whole.option.decode_tps is None or whole.option.decode_tps.centre < WHOLE_SPEEDUP * ran.centre:
         return None
-    return whole if whole.option.decode_tps.centre >= WHOLE_SPEEDUP * ran.centre else None
+    return whole.model_copy(update={"slower": pick.quant})
 
 
 def _has_accelerator(rig: Rig) -> bool:

@@ -61,6 +61,9 @@ def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> N
         assert not pick.option.loadable and hint is not None and hint.loadable, hint
         assert expect["ram_hint"] in (hint.quant, "any"), hint
         assert f"`{hint.quant}` runs" in to_text(answer.card)
+    if "slower" in expect:  # what the pick gave up for speed, said on the card
+        assert pick.slower == expect["slower"], pick
+        assert f"`{pick.slower}` runs only with layers in system RAM" in to_text(answer.card)
     if expect.get("whole"):  # wholly on the accelerator, at the asked (or default) context
         assert pick.option.verdict == "fits" and pick.context == answer.report.context, (pick.quant, placement.kind)
 
