@@ -151,12 +151,51 @@ METADATA = [
         "qwen3-30b-a3b",
     ),
     ("print_info: model type       = 30B.A3B", "adhoc-30b-a3b"),
+    (
+        "llama_model_loader: - kv   2:                               general.name str              = "
+        "Meta Llama 3.1 8B Instruct",  # 42624729362
+        "llama-3.1-8b",
+    ),
+    (
+        "llama_model_loader: - kv   2:                               general.name str              = Gpt Oss 20b",
+        "gpt-oss-20b",
+    ),
+    # blocks of the loader's lines, longer than a name may be (39709508413, 17521272204, 28957180799)
+    (
+        "llama_model_loader: - kv   0:                       general.architecture str              = qwen3moe\n"
+        "llama_model_loader: - kv   1:                               general.type str              = model\n"
+        "llama_model_loader: - kv   2:                               general.version str              = 2507\n"
+        "llama_model_loader: - kv   3:                           general.finetune str              = Thinking\n"
+        "llama_model_loader: - kv   4:                           general.basename str              = Qwen3\n"
+        "llama_model_loader: - kv   5:                         general.size_label str              = 30B-A3B\n",
+        "qwen3-30b-a3b-thinking-2507",
+    ),
+    (
+        "llama_model_loader: - kv   2:                               general.name str              = Qwen3-30B-A3B\n"
+        "llama_model_loader: - kv   3:                           general.basename str              = Qwen3-30B-A3B\n"
+        "llama_model_loader: - kv   4:                       general.quantized_by str              = Unsloth\n"
+        "llama_model_loader: - kv   5:                         general.size_label str              = 30B-A3B\n",
+        "qwen3-30b-a3b",
+    ),
+    (
+        "llama_model_loader: - kv   3:                           general.finetune str              = Instruct\n"
+        "llama_model_loader: - kv   4:                           general.basename str              = "
+        "Qwen3-Coder-30B-A3B-Instruct\n"
+        "llama_model_loader: - kv   6:                         general.size_label str              = 30B-A3B\n",
+        "qwen3-coder-30b-a3b",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "model_id"), METADATA, ids=[m[1] + str(i) for i, m in enumerate(METADATA)])
 def test_gguf_metadata_lines_read_as_the_model(real_catalog: Catalog, text: str, model_id: str) -> None:
     assert parse_model(text, real_catalog).id == model_id
+
+
+def test_a_metadata_name_the_catalog_lacks_is_named_in_the_error(real_catalog: Catalog) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_model("llama_model_loader: - kv   2:       general.name str              = Models", real_catalog)
+    assert "`Models`" in str(err.value) and "llama_model_loader" not in str(err.value)
 
 
 def test_a_file_type_line_alone_names_no_model(real_catalog: Catalog) -> None:

@@ -367,11 +367,12 @@ def read_metadata(text: str) -> dict[str, str]:
 
 def metadata_names(meta: dict[str, str]) -> list[str]:
     """What the metadata names the model by, most specific first: `general.name`; `general.basename` with its
-    `general.size_label` and `general.finetune`; llama.cpp's description from `arch`, `model type`, `file type`."""
+    `general.size_label`, `general.finetune` and `general.version` (`Qwen3 30B-A3B Thinking 2507`); llama.cpp's
+    description from `arch`, `model type`, `file type`."""
     names = [meta["general.name"]] if "general.name" in meta else []
     if "general.basename" in meta:
-        parts = (meta["general.basename"], meta.get("general.size_label", ""), meta.get("general.finetune", ""))
-        names.append(" ".join(p for p in parts if p))
+        keys = ("general.basename", "general.size_label", "general.finetune", "general.version")
+        names.append(" ".join(meta[k] for k in keys if meta.get(k)))
     arch = meta.get("arch") or meta.get("general.architecture")
     if arch and "model type" in meta:
         ftype = meta.get("file type") or meta.get("model ftype") or ""

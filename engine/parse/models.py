@@ -27,6 +27,9 @@ def parse_model(text: str, catalog: Catalog) -> Model:
             "Tell me a model, e.g. `glm-5.2`, `qwen3-30b-a3b` or `70B`.", field="model", code=ErrorCode.MODEL_MISSING
         )
     if len(query) > MAX_INPUT_CHARS:
+        pasted = _by_metadata(query[:METADATA_MAX_CHARS], catalog)  # a block of llama.cpp's log, longer than a name
+        if pasted is not None:
+            return pasted
         raise RigfitError(
             f"That model name is {len(query)} characters; keep it under {MAX_INPUT_CHARS}.",
             field="model",
@@ -82,6 +85,9 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     )
 
 
+METADATA_MAX_CHARS = 20_000  # of a pasted llama.cpp log searched for the model's metadata lines
+
+
 def _by_llama_cpp_description(query: str, catalog: Catalog) -> Model | None:
     """What llama.cpp prints of a file: its description (`qwen3moe 30B.A3B Q4_K - Medium`, a llama-bench row) or GGUF
     metadata lines (`general.name str = Qwen3 30B A3B Instruct 2507`, `print_info: model type = 30B.A3B`); None
@@ -89,19 +95,28 @@ def _by_llama_cpp_description(query: str, catalog: Catalog) -> Model | None:
     label = read_label(query)
     if label is not None:
         return _by_label(label, catalog)
+    return _by_metadata(query, catalog)
+
+
+def _by_metadata(query: str, catalog: Catalog) -> Model | None:
+    """The model GGUF metadata lines name, most specific name first; None when the text holds none."""
     meta = read_metadata(query)
+    unread: RigfitError | None = None
     for name in metadata_names(meta):
         label = read_label(name, metadata_params_b(meta))
         if label is not None:
             return _by_label(label, catalog)
         try:
             model = parse_model(name, catalog)
-        except RigfitError:
+        except RigfitError as exc:
+            unread = unread or exc
             continue
         if not model.adhoc:
             return model
     if "model type" in meta:
         return parse_model(meta["model type"].replace(".A", "-A"), catalog)  # `30B.A3B` alone: a size
+    if unread is not None:
+        raise unread  # names the metadata's own name (`general.name = Models`), not the whole line
     ftype = meta.get("file type") or meta.get("model ftype")
     if ftype:
         raise RigfitError(
