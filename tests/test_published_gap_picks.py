@@ -51,6 +51,8 @@ GAPS = [
     ("qwen3.5-122b-a10b", "rtx 3060 12gb + 32gb ddr4", {"UD-IQ2_M", "UD-IQ2_XXS"}, QWEN35_122B),
     # "Nemotron 3 Nano on a 3090": a 4-bit i-quant on the card
     ("nemotron 3 nano", "rtx 3090", {"IQ4_XS"}, "unsloth/Nemotron-3-Nano-30B-A3B-GGUF"),
+    # "GLM-4.6 on a 96 GB Mac": Unsloth's 1-bit dynamic files (TQ1_0 84 GB, IQ1_S 96 GB)
+    ("glm 4.6", "mac studio m2 max 96gb", {"UD-TQ1_0", "UD-IQ1_S"}, "unsloth/GLM-4.6-GGUF"),
 ]
 
 
