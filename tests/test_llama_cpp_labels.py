@@ -34,7 +34,8 @@ RESOLVED = [
     ("deepseek2 30B.A3B Q4_K - Medium", 29.94, "glm-4.7-flash", "Q4_K_M"),  # 62853272795: GLM-4.7-Flash-Q4_K.gguf
     ("llama4 17Bx16E (Scout) Q4_K - Medium", 107.77, "llama-4-scout", "Q4_K_M"),  # 70352291051 (Vulkan)
     ("llama4 17Bx16E (Scout) IQ1_S - 1.5625 bpw", None, "llama-4-scout", "IQ1_S"),  # 52200925792 (ROCm)
-    ("qwen35moe 35B.A3B Q4_K - Medium", 34.66, "qwen3.6-35b-a3b", "Q4_K_M"),  # 55499901331: 34.66 B
+    # 55499901331: 34.66 B, Qwen3.5-35B-A3B's count (59374145640) and Qwen3.6's, the catalog writing the first as 35
+    ("qwen35moe 35B.A3B Q4_K - Medium", 34.66, "qwen3.5-35b-a3b", "Q4_K_M"),
     ("qwen35moe 35B.A3B Q8_0", None, "qwen3.5-35b-a3b", "Q8_0"),  # a label alone: the 35B
     ("qwen3next 80B.A3B Q4_K - Medium", 79.67, "qwen3-next-80b-a3b", "Q4_K_M"),  # 52516449810 (ROCm)
     ("qwen3next 80B.A3B IQ2_M - 2.7 bpw", None, "qwen3-next-80b-a3b", "IQ2_M"),  # 59804447013 (CPU)

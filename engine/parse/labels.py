@@ -301,7 +301,17 @@ def _nearest(models: Iterable[Model], label: Label) -> list[Model]:
     if not scored:
         return []
     best = min(d for d, _ in scored)
-    return [m for d, m in sorted(scored, key=lambda s: (s[0], s[1].id)) if d <= best + window]
+    return [m for d, m in sorted(scored, key=lambda s: (s[0], s[1].id)) if d <= best + window or _rounded_to(m, label)]
+
+
+def _rounded_to(model: Model, label: Label) -> bool:
+    """True if a printed count is the model's catalog total as far as the catalog writes it: a total written in
+    whole billions (Qwen3.5-35B-A3B's 35) is any count within half a billion of it (34.66 B)."""
+    if label.params_b is None:
+        return False
+    total = model.total_params_b
+    step = 1.0 if total == round(total) else 0.1 if total * 10 == round(total * 10) else 0.01
+    return abs(total - label.params_b) <= step / 2
 
 
 def _measure(label: Label) -> tuple[float | None, float, float]:
