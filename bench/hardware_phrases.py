@@ -110,12 +110,23 @@ def mismatches(row: dict[str, Any], reading: Reading) -> list[str]:
     return out
 
 
+def _refused_right(row: dict[str, Any], err: RigfitError) -> list[str]:
+    """A row the parser must refuse (`refused: {suggests: ...}`): right when the refusal names that way out, in its
+    message or its "did you mean" suggestions."""
+    want = row["refused"]["suggests"]
+    said = " ".join((str(err), *getattr(err, "suggestions", ())))
+    return [] if want in said else [f"refused without naming {want!r}: {err}"]
+
+
 def score(row: dict[str, Any], catalog: Catalog) -> list[str]:
-    """The first reading's mismatches, or the refusal as the one mismatch."""
+    """The first reading's mismatches, or the refusal as the one mismatch (for a row that must be refused, whether
+    the refusal names what would be understood)."""
     try:
         readings = parse_hardware(row["phrase"], catalog)
     except RigfitError as err:
-        return [f"refused: {err}"]
+        return _refused_right(row, err) if row.get("refused") else [f"refused: {err}"]
+    if row.get("refused"):
+        return [f"read as {readings[0].label} where it must be refused naming {row['refused']['suggests']!r}"]
     return mismatches(row, readings[0])
 
 

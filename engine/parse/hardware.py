@@ -7,6 +7,7 @@ Every failure raises RigfitError naming what was not understood and what would b
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from catalog.catalog import Catalog
@@ -77,7 +78,8 @@ _COUNT_PREFIX = re.compile(
 # lacks says nothing about the GPUs beside it, so a rig that names more than the CPU is read without it.
 _CPU_MODEL = re.compile(
     r"(?:intel\s+)?(?:core\s+)?i[3579][-\s]?\d{4,5}[a-z]{0,2}|(?:intel\s+)?core\s+ultra\s+[3579][-\s]?\d{3}[a-z]{0,2}|"
-    r"(?:amd\s+)?ryzen\s+(?:ai\s+)?[3579]\s+(?:pro\s+)?\d{3,4}[a-z]{0,3}|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
+    r"(?:amd\s+)?ryzen\s+(?:ai\s+)?[3579]\s+(?:pro\s+)?\d{3,4}(?:x3d\d?|[a-z]{0,3})|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
+    r"|(?:amd\s+)?epyc\s+\d[a-z0-9]{3}[a-z]?"  # `epyc 7c13`
 )
 _COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=gb))[x×*]\s*(?P<n>\d{1,3})$")  # `rtx 3090 24gb*2`
 _COUNT_WORDS = {
@@ -159,7 +161,7 @@ _NOISE = re.compile(
     r"total|in total|combined|vram total|about|around|~|approx(?:imately)?|ish|my|our|"
     r"cl\d{2}|in (?:the )?bios|bios|uefi)\b"  # a RAM kit's CAS latency; where a carve-out is set
     # where a rented machine runs says nothing of it (`runpod 2x a100`, `vast.ai 4x 3090`, `kaggle 2x t4`)
-    r"|\b(?:runpod|vast(?:\.ai)?|lambda(?:\s+labs|\s+cloud)?|kaggle|colab|paperspace|tensordock|coreweave|modal)\b"
+    r"|\b(?:runpod|vast(?:\.ai)?|lambda(?:\s+labs|\s+cloud)?|kaggle|colab|paperspace|tensordock|coreweave|modal|azure|aws)\b"
 )
 # Product words of Apple machines: they name the product, the chip names the memory (`m4 max 128gb macbook`).
 _APPLE_PRODUCTS = re.compile(
@@ -201,6 +203,7 @@ class _Piece:
     chip: str | None = None  # the product's chip this reading takes (None: the newest sold with the size)
     bandwidth_gb_s: float | None = None  # stated (`1000GB/s`): describes an unknown device or overrides
     unknown: str | None = None  # device words not in the catalog (described by size and bandwidth, or refused)
+    size_each: bool = False  # `2080ti 22g x2`: a size between the name and a count after it is each card's
 
 
 @dataclass
@@ -223,11 +226,21 @@ def _split_parts(text: str) -> list[str]:
     `Xeon 8480+`) is kept."""
     s = _NAME_PLUS.sub(lambda m: (m.group(1) or m.group(2)) + "\x00", text)
     s = re.sub(r"\s*(?:\+|,|&|;|\||\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|:|\bon\b)\s*", " + ", s)
-    return [p.strip().replace("\x00", "+") for p in s.split(" + ") if p.strip().replace("\x00", "")]
+    parts = [p.strip().replace("\x00", "+") for p in s.split(" + ") if p.strip().replace("\x00", "")]
+    return [p for p in parts if p not in ("pcie", "pci-e", "pci e")]  # `走pcie通道` (over PCIe): how cards connect
 
 
 MAX_MEMORY_GIB = 64 * 1024  # 64 TB: more than any one machine in the catalog; past it the size is a typo
-_NEGATIVE = re.compile(r"(?:^|\s)-\s*\d+(?:\.\d+)?\s*(?:tb|tib|gib|gb|g)(?![a-z])")
+_NEGATIVE = re.compile(r"(?:^|[+(:=]\s*)-\s*\d+(?:\.\d+)?\s*(?:tb|tib|gib|gb|g)(?![a-z])")  # not `pi 5 - 16gb`
+
+
+def _apu_name(m: re.Match[str], part: str) -> bool:
+    """`AMD 5700G`, `ryzen 5 8600g`: an APU's model number, not 5700 GB (sizes of a thousand GB and more are whole
+    multiples of 128 GB, and no AMD or Ryzen word comes before them)."""
+    if m.group("unit") != "g" or len(m.group("num")) != 4:
+        return False
+    before = part[: m.start()]
+    return int(m.group("num")) % 128 != 0 or bool(re.search(r"\b(?:amd|ryzen(?:\s+[3579])?|athlon)\s*$", before))
 
 
 def _take_sizes(part: str) -> tuple[list[_Size], str]:
@@ -240,6 +253,8 @@ def _take_sizes(part: str) -> tuple[list[_Size], str]:
     sizes: list[_Size] = []
     rest = part
     for m in reversed(list(_SIZE.finditer(part))):
+        if _apu_name(m, part):
+            continue
         gib = _to_gib(m.group("num"), m.group("unit"))
         if not 0 < gib <= MAX_MEMORY_GIB:
             raise RigfitError(
@@ -296,12 +311,13 @@ def _suggestions(name: str, catalog: Catalog) -> tuple[str, ...]:
 
 
 def _unknown_device(name: str, catalog: Catalog) -> RigfitError:
+    family = tuple(n for n in _INSTANCES if n.split(".")[0] == name)  # `p4d`, `g6e`: a family of instance types
     return RigfitError(
         f"I don't know the device `{name}`. Try a GPU or machine name, sizes like {HARDWARE_EXAMPLES}, or describe "
         f"it by its memory and bandwidth: {DESCRIBE_EXAMPLE} or `24GB GPU 1000 GB/s`.",
         field="hardware",
         code=ErrorCode.DEVICE_UNKNOWN,
-        suggestions=_suggestions(name, catalog),
+        suggestions=family[:5] or _suggestions(name, catalog),
     )
 
 
@@ -394,16 +410,28 @@ def _clean(rest: str) -> str:
 # DIMMs written as count x size after other words (`epyc 9654 12x64gb`: 768 GB), and a breakdown in brackets after
 # a size (`256gb (8x32) ddr4`), which says the same amount again.
 _DIMMS_AFTER_NAME = re.compile(r"(?<=[a-z0-9+])\s+(?P<n>\d{1,2})\s*[x×]\s*(?P<gib>\d{1,3})\s*(?:gb|g|gib)\b")
-_DIMM_BREAKDOWN = re.compile(r"(?<=gb)\s*\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g)?\s*\)")
+_DIMM_BREAKDOWN = re.compile(
+    r"(?<=gb)\s*\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g)?\s*\)"
+    r"|(?<=[a-z0-9])\s*\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g|gib)\b[^()]*\)"  # `DDR4-2933 (6x 16 GiB ECC RDIMM)`
+)
 
 
 _RAM_CONTEXT = re.compile(r"\b(?:epyc|xeon|threadripper|ryzen|core|i[3579]|(?:lp)?ddr[345]x?|ram|memory|r?dimms?)\b")
+
+
+# a count after a DIMM's size and its memory words: `64G 4800MHz DDR5 x12`, `ddr4 2933 64g*8`
+_DIMMS_COUNTED_AFTER = re.compile(
+    r"\b(?P<gib>\d{1,3})\s*(?:gb|g|gib)\b(?P<mid>[^+]*?)\s*[x×*]\s*(?P<n>\d{1,2})\s*(?P<end>(?:ram|memory)?\s*)$"
+)
 
 
 def _dimm_totals(part: str) -> str:
     part = _DIMM_BREAKDOWN.sub(" ", part)
     if not _RAM_CONTEXT.search(part):  # `rtx 3090 2x24gb` is not DIMMs
         return part
+    part = _DIMMS_COUNTED_AFTER.sub(
+        lambda m: f"{int(m.group('n')) * int(m.group('gib'))}gb {m.group('mid')} {m.group('end')}", part
+    )
     part = re.sub(r"\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g)\s*\)", " ", part)  # `512gb ddr4-3200 (8x64gb)`
     return _DIMMS_AFTER_NAME.sub(lambda m: f" {int(m.group('n')) * int(m.group('gib'))}gb", part)
 
@@ -427,6 +455,7 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
         and not _names_other(part[: suffix.start()], part, catalog)
     )
     count, rest = (1, part) if named else _take_count(part)
+    size_each = count > 1 and not named and bool(_COUNT_SUFFIX.search(part)) and bool(_SIZE.search(rest))
     if re.fullmatch(r"\s*\d{1,3}\s*", rest) and count == 1:  # `4 each`: a count for the device before it
         return _Piece(text=part, count=_checked_count(int(rest), rest), sockets=sockets)
     rest = re.sub(r"\blpddr\w*\s+(?=unified\b)", " ", rest)  # `128 GB LPDDR5X unified`: the unified memory's kind
@@ -455,12 +484,16 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if so:
         sockets = int(so.group("n")) if so.group("n") else _SOCKET_WORDS[so.group("word")]
         rest = rest[: so.start()] + " " + rest[so.end() :]
-    piece = _Piece(text=part, count=count, sizes=sizes, bandwidth_gb_s=bandwidth, sockets=sockets)
+    piece = _Piece(text=part, count=count, sizes=sizes, bandwidth_gb_s=bandwidth, sockets=sockets, size_each=size_each)
     raw = _clean(re.sub(r"\b(?:ram|memory|system|sys|of|unified)\b", " ", rest))
     name = _clean(_FILLER.sub(" ", rest))
     piece.name = name
     if not name:
         return piece
+    if name.endswith(CUT_NAME):
+        piece.entry = _cut_name(name.removesuffix(CUT_NAME).strip(), catalog)
+        return piece
+    said = name
     # `strix halo 128`: a unified machine's own name would match without its size, so its trailing size is read first
     found: Hardware | Cpu | UnifiedName | None = _gfx_device(name, sizes, catalog)
     if found is None:
@@ -470,12 +503,14 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     if found is None:
         found, name = _without_kit_words(name, catalog)
     if found is None:
-        found, name = _resolve_known_words(name, catalog)
+        found, name = _resolve_known_words(name, sizes, catalog)
     if found is None:
         found, name = _resolve_part(name, catalog)
         piece.name = name
         if not name:
             return piece
+    if isinstance(found, Gpu) and _CPU_MODEL.fullmatch(said):  # `ryzen 5 5500` is a CPU, not the RX 5500M
+        found, piece.name, piece.unknown = None, said, said
     if isinstance(found, Cpu):
         piece.cpu = found
         boards = found.max_sockets is not None and count > found.max_sockets  # `2x raspberry pi 5`: machines
@@ -485,7 +520,7 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
         piece.product = found
     elif found is not None:
         piece.entry = found
-    else:
+    elif piece.unknown is None:
         piece.unknown = name
     return piece
 
@@ -576,7 +611,9 @@ def _known(word: str, catalog: Catalog) -> bool:
     return any(index.knows(word) for index in indexes)
 
 
-def _resolve_known_words(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | UnifiedName | None, str]:
+def _resolve_known_words(
+    name: str, sizes: list[_Size], catalog: Catalog
+) -> tuple[Hardware | Cpu | UnifiedName | None, str]:
     """`3090 from ebay`, `free colab t4`, `xeon 8480 es`: words no device, CPU or product name has, and no digit,
     say something about the device, not which it is; the rest is read without them. A name left with no word is
     no device (`for ktransformers`); an unknown word with a digit (`RTX 9999`) is never dropped."""
@@ -584,7 +621,7 @@ def _resolve_known_words(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | 
     if len(kept) == len(name.split()):
         return None, name
     rest = " ".join(kept)
-    return (_resolve_name(rest, catalog) if rest else None), rest
+    return (_resolve_sized(rest, sizes, catalog) if rest else None), rest
 
 
 def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, Assumption]:
@@ -639,8 +676,19 @@ def _unified_variant(entry: Unified, gib: float | None, catalog: Catalog) -> Uni
     return builds[0] if len(builds) == 1 else entry
 
 
+# What an OS reports of a unified machine's memory (`Unified RAM: 124 GiB` of a 128 GB Strix Halo) is a little under
+# the size it was sold with: within this share below a sold size, it is that size.
+REPORTED_SIZE_SHORTFALL = 0.06
+
+
+def _reported_size(gib: float, sold: tuple[int, ...]) -> float:
+    near = [s for s in sold if s * (1 - REPORTED_SIZE_SHORTFALL) <= gib < s]
+    return float(near[0]) if near else gib
+
+
 def _unified_readings(entry: Unified, gib: float | None, sold: tuple[int, ...] = ()) -> list[Reading]:
     if gib is not None:
+        gib = _reported_size(gib, sold or entry.memory_gib_options)
         options = [int(gib)]
         if int(gib) not in (sold or entry.memory_gib_options):
             sizes = ", ".join(f"{s}GB" for s in (sold or entry.memory_gib_options))
@@ -785,17 +833,31 @@ def _pooled(gib: float, catalog: Catalog) -> Reading | None:
 _LOG_DEVICE = re.compile(r"\bdevice\s*\d+\s*:|\bggml_vulkan:\s*\d+\s*=|\b(?:vulkan|sycl|cuda|rocm|hip|metal)\d+\s*:")
 _LOG_NOISE = re.compile(
     r"\b(?:ggml_cuda_init|ggml_init_cublas|ggml_vulkan|ggml_\w+_init)\s*:|\bfound\s+\d+\s+(?:cuda|rocm|vulkan|sycl)\s+devices?\s*:?"
-    r"|,?\s*compute capability\s*\d+(?:\.\d+)?|,?\s*vmm\s*:\s*(?:yes|no)\b|\|\s*uma\s*:.*?(?=\+|$)"
-    r"|\((?:radv|intel open-source|amd open-source|nvidia)\b[^)]*\)|\(gfx\d+[a-z]?\)|\bmarketing name\s*:|\((?:r|tm)\)"
+    r"|,?\s*compute capability\s*\d+(?:\.\d+)?|,?\s*vmm\s*:\s*(?:yes|no)\b|\|\s*uma\s*:.*?(?=\+|\n|$)"
+    r"|\((?:radv|intel open-source|amd open-source|nvidia|intel corporation)\b[^)]*\)|\(gfx\d+[a-z]?\)"
+    r"|\bmarketing name\s*:|\((?:r|tm)\)"
     # Metal's `GPU name:`; ROCm's `, gfx1100 (0x1100), ... Wave Size: 32`
     r"|\bgpu name\s*:|,\s*gfx[0-9a-f]{3,4}\b|\(0x[0-9a-f]+\)|,?\s*wave size\s*:\s*\d+"
     # the driver's MiB figures (`(24080 MiB, 23500 MiB free)`, `- 23859 MiB free`): not the memory the card is sold with
     r"|\(\s*\d+\s*mib(?:\s*,\s*\d+\s*mib\s*free)?\s*\)|-?\s*\b\d+\s*mib\s*free\b"
+    r"|\(\s*total vram\s*:\s*\d+\s*mib\s*\)"
 )
+# What llama.cpp prints of a device's memory (`VRAM: 2002 MiB`, `(2002 MiB, 1974 MiB free)`) is a little under the
+# memory the card is sold with: the whole GB it rounds up to (a 2 GB 940MX where the database row has 1 GB)
+_LOG_VRAM = re.compile(
+    r",?\s*(?<!total )\bvram\s*:\s*(?P<a>\d+)\s*mib\b|\(\s*(?P<b>\d+)\s*mib\s*,\s*\d+\s*mib\s*free\s*\)"
+)
+
+
+def _log_vram(m: re.Match[str]) -> str:
+    gib = int(m.group("a") or m.group("b")) / 1024
+    return f" {int(gib + 0.7)}gb vram "
+
+
 # nvidia-smi's second row for a card: fan, temperature, performance state, power, memory in use / on the card, load
 _SMI_STATS = re.compile(r"\|?\s*(?:\d{1,3}%|n/a)\s+\d{1,3}c\s+p\d{1,2}\b[^\n]*")
 # an nvidia-smi table row: `|   0  NVIDIA GeForce RTX 3090        Off |   00000000:01:00.0 Off |   N/A |`
-_SMI_ROW = re.compile(r"\|\s*\d{1,2}\s+(?P<name>[^|]*?)\s+(?:on|off)\s*\|[^\n]*")
+_SMI_ROW = re.compile(r"\|\s*\d{1,2}\s+(?P<name>[^|]*?)\s+(?:on|off|wddm|tcc)\s*\|[^\n]*")
 # Apple's `(12C CPU, 38C GPU)` and `16-core CPU 40-core GPU`: the CPU cores go, the GPU cores name the variant
 _APPLE_CPU_CORES = re.compile(r"\b\d{1,2}\s*-?\s*c(?:ore)?s?\s+cpus?\b\s*[,/]?")
 _APPLE_GPU_CORES = re.compile(r"\(?\s*\b(?P<n>\d{1,2})\s*-?\s*c(?:ore)?s?\s+gpus?\b\s*\)?")
@@ -809,7 +871,10 @@ _LAPTOP_MODELS = re.compile(
     r"|\bmsi\s+(?:titan|raider|stealth|vector|crosshair)(?:\s+[a-z]{0,2}\d{2})?\b"
     # mobile workstations: Lenovo ThinkPad P14s-P17, Dell Precision 3000-7000 laptops
     r"|\b(?:lenovo\s+)?thinkpad\s+p1[4-7]s?(?:\s+gen\s*\d)?\b|\b(?:dell\s+)?precision\s+[357]\d{3}\b"
+    r"|\b(?:dell\s+)?xps\s+1[3-7]\b(?=.*\b(?:rtx|gtx|geforce)\b)"  # `XPS 17 RTX 4080 Laptop`; `xps 13 16gb` has no GPU
 )
+# ASUS model codes after a laptop's name (`ROG Strix G16 G615JMR`, `Flow Z13 (GZ302EA)`): the same laptop again
+_LAPTOP_CODES = re.compile(r"\(?\bg[a-z]?\d{3}[a-z]{1,3}\b\)?")
 
 
 # The LLVM targets ROCm and RADV print for AMD GPUs, and the catalog devices each is, from AMD's table of products
@@ -891,15 +956,51 @@ def _sold_with(entry: Hardware, gib: int, catalog: Catalog) -> bool:
     return isinstance(entry, Gpu) and round(entry.memory_gib) == gib
 
 
+CUT_NAME = "cutname"  # marks a name nvidia-smi cut short (`NVIDIA GeForce GTX 1660 ...`)
+
+
+def _smi_name(m: re.Match[str]) -> str:
+    name = m.group("name").strip()
+    return f" + {name[:-3].strip()} {CUT_NAME} + " if name.endswith("...") else f" + {name} + "
+
+
+def _cut_name(name: str, catalog: Catalog) -> Hardware:
+    """The card a cut name begins (`gtx 1660 ...`): the one desktop card whose name has all its words, else a
+    question naming those that do (the GTX 1660, 1660 SUPER and 1660 Ti have the same 6 GB, not the same speed)."""
+    *whole, cut = name.split() or [""]
+
+    def begun(h: Gpu) -> bool:
+        words = set(re.split(r"[^a-z0-9]+", h.name.lower()))
+        return set(whole) <= words and any(w.startswith(cut) for w in words)
+
+    found = [
+        h
+        for h in catalog.hardware.values()
+        if isinstance(h, Gpu) and begun(h) and not re.search(r"mobile|max-q|laptop|embedded", h.name.lower())
+    ]
+    hand = [h for h in found if h.origin == "catalog"]  # `RTX PRO 6000 Blac...`: the catalog's own entry
+    if len(found) == 1 or len(hand) == 1:
+        return (hand or found)[0]
+    if not found:
+        raise _unknown_device(name, catalog)
+    raise RigfitError(
+        f"nvidia-smi cut the name short (`{name} ...`): which card is it?",
+        field="hardware",
+        code=ErrorCode.DEVICE_AMBIGUOUS,
+        suggestions=tuple(h.name for h in sorted(found, key=lambda h: len(h.name))[:5]),
+    )
+
+
 def _log_lines(s: str) -> str:
     s = _GENERIC_RADEON.sub(r" \g<gfx> ", s)
     s = _SMI_STATS.sub(" ", s)
-    s = _SMI_ROW.sub(lambda m: f" + {m.group('name')} + ", s)
+    s = _SMI_ROW.sub(_smi_name, s)
     s = _LOG_DEVICE.sub(" + ", s)
+    s = _LOG_VRAM.sub(_log_vram, s)
     s = _LOG_NOISE.sub(" ", s)
     s = re.sub(r"(?<=[a-z0-9])-(?=\d+\s*gb\b)", " ", s)  # nvidia-smi's `A100-SXM4-80GB`, `V100-PCIE-16GB`
     s = re.sub(r"(?<=\d)-(?=(?:sxm\d?|pcie|nvl)\b)", " ", s)
-    return _LAPTOP_MODELS.sub(" laptop ", _apple_cores(s))
+    return _LAPTOP_CODES.sub(" ", _LAPTOP_MODELS.sub(" laptop ", _apple_cores(s)))
 
 
 def _apple_cores(s: str) -> str:
@@ -916,7 +1017,7 @@ _BOARD_AFTER_CARD = re.compile(
 # Units and memory words in other languages, as people write them in their own forums: French `Go`/`Gio`, Russian
 # `ГБ`/`ТБ` and `ОЗУ` (RAM), `видеопамять` (VRAM), Chinese 显存 (VRAM) and 内存 (RAM), German `Arbeitsspeicher` (RAM)
 # and `Grafikkarte` (graphics card).
-_OTHER_LANGUAGES: tuple[tuple[str, str], ...] = (
+_OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"(\d)\s*(?:go|gio)\b", r"\1gb"),
     (r"(\d)\s*гб", r"\1gb"),
     (r"(\d)\s*тб", r"\1tb"),
@@ -947,8 +1048,19 @@ _OTHER_LANGUAGES: tuple[tuple[str, str], ...] = (
     ("램", " ram "),
     (r"(\d)\s*기가", r"\1gb"),
     ("を", " "),
-    (r"(\d{1,2})\s*[张块個个台枚개]\s*(?=[a-z0-9])", r"\1x "),
-    (r"(\d{1,2})\s*[张块個个台枚개]", r" x\1"),
+    (r"(\d{1,2})\s*[张块個个台枚개卡]\s*(?=[a-z0-9])", r"\1x "),
+    (r"(\d{1,2})\s*[张块個个台枚개卡]", r" x\1"),
+    # Chinese 双卡/单卡 (two cards, one card) after or before a card, 双路 (dual socket), 一张 (one card), 加 (plus),
+    # 和 (and); 魔改 (a memory mod) and 亮机卡 (the card that drives the display) name no size; other CJK words left
+    # over (`可以多卡推理`, `是否可以使用`: a question around the rig) are not hardware
+    (r"([双单])卡\s*(?=[a-z0-9])", lambda m: "2x " if m.group(1) == "双" else "1x "),
+    (r"([双单])卡", lambda m: " x2" if m.group(1) == "双" else " x1"),
+    ("双路", " dual socket "),
+    (r"一\s*[张块個个台]\s*", " one "),
+    ("加", " + "),
+    ("和", " and "),
+    (r"魔改|亮机卡", " "),
+    (r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", " "),
 )
 # Cloud instance types, read as the GPUs they hold. AWS: p4d.24xlarge 8 x A100 40 GB and g5.12xlarge 4 x A10G
 # (https://gist.github.com/shashankprasanna/10ebe6dc1ba1d8d93db17da4e2cc890e); p4de.24xlarge 8 x A100 SXM 80 GB and
@@ -978,12 +1090,46 @@ _INSTANCES: dict[str, str] = {
     "nc96ads_a100_v4": "4x a100 80gb pcie",
     **{f"nc{n}as_t4_v3": "t4" for n in (4, 8, 16)},
     "nc64as_t4_v3": "4x t4",
+    # GCP: the machine type's `-Ng` suffix is its GPU count. a3-highgpu-8g 8 x H100 80GB
+    # (github:GoogleCloudPlatform/pubsec-declarative-toolkit issue 747: `--machine-type=a3-highgpu-8g
+    # --accelerator=count=8,type=nvidia-h100-80gb`), a3-megagpu-8g the other H100 type (github:dstackai/dstack PR 1405);
+    # a3-ultragpu-8g 8 x H200 141 GB and a2-highgpu-4g 4 x A100 40 GB (github:anthony-chaudhary/fak issue 9859, a GCP
+    # catalog audit); a2-ultragpu-*g A100 80GB (github:skypilot-org/skypilot issue 1167); g2-standard-16 one L4
+    # (github:vllm-project/vllm issue 16515: `g2-standard-16 (16 vCPUs, 64 GB RAM) ... 1x Nvidia L4 GPU`)
+    "a3-highgpu-8g": "8x h100 sxm",
+    "a3-megagpu-8g": "8x h100 sxm",
+    "a3-ultragpu-8g": "8x h200",
+    **{f"a2-highgpu-{n}g": f"{n}x a100 40gb sxm4" for n in (1, 2, 4, 8)},
+    **{f"a2-ultragpu-{n}g": f"{n}x a100 80gb sxm4" for n in (1, 2, 4, 8)},
+    "g2-standard-16": "l4",
 }
 _INSTANCE = re.compile(
     r"\b(?:aws\s+|azure\s+)?(?:standard_)?(?P<name>"
     + "|".join(re.escape(n) for n in sorted(_INSTANCES, key=len, reverse=True))
-    + r")(?![\w.])(?:\s*\([^()]*\))?"  # `g5.2xlarge (1x A10G)`: the bracket says again what the instance holds
+    + r")(?![\w.])(?:\s*\((?![^()]*\b(?:ram|memory|vcpus?)\b)[^()]*\))?"  # `g5.2xlarge (1x A10G)`: the same GPUs again
+    # `a2-highgpu-4g, 4x A100 40 GB`, `a3-ultragpu-8g, 8 GPUs`: a count after it says the same again
+    r"(?:\s*[,:-]\s*(?P<again>\d{1,2})\s*(?:x\s*(?:nvidia\s+)?[a-z]\d{2,3}[a-z]?(?:\s+\d+\s*gb)?|gpus)\b)?"
 )
+
+
+def _instances(s: str) -> str:
+    """Instance types as the GPUs they hold; the same GPUs said again later (`g2-standard-16 (16 vCPUs, 64 GB RAM),
+    ..., 1x Nvidia L4 GPU`) are the instance's, not more."""
+    m = _INSTANCE.search(s)
+    if m is None:
+        return s
+    held = re.fullmatch(r"(?:(?P<n>\d+)x\s+)?(?P<gpu>\S+).*", _INSTANCES[m.group("name")])
+    assert held is not None
+    again = rf"\b{held.group('n') or 1}\s*x\s*(?:nvidia\s+)?{re.escape(held.group('gpu'))}\b[^,;+\n]*"
+    return s[: m.start()] + _instance(m) + re.sub(again, " ", _INSTANCE.sub(_instance, s[m.end() :]), count=1)
+
+
+def _instance(m: re.Match[str]) -> str:
+    held = _INSTANCES[m.group("name")]
+    count = re.match(r"(\d+)x\s", held)
+    if m.group("again") and int(m.group("again")) != (int(count.group(1)) if count else 1):
+        return f" {held} + {m.group(0)[m.end('name') - m.start() :]} "  # a different count: read both
+    return f" {held} "
 
 
 # Spec-sheet fields (`GPU: 2x RTX 3090, CPU: Ryzen 9 5950X, RAM: 128GB DDR4`, `gpu: none`): the value is a part, the
@@ -1000,7 +1146,7 @@ def _fields(s: str) -> str:
         label, value = m.group("label"), m.group("value").strip()
         if label in ("psu", "os", "storage", "ssd", "case"):
             return " + "
-        if value == "none" and label.startswith(("gpu", "graphics")):
+        if value in ("none", "n/a", "na") and label.startswith(("gpu", "graphics")):
             return " + no gpu + "
         return f" + {value} {_FIELD_AS.get(label, '')} + "
 
@@ -1032,6 +1178,175 @@ _TOOL_LINES: tuple[tuple[str, str], ...] = (
 )
 
 
+# What environment dumps print about the GPUs, rewritten as parts before anything else is read: vLLM's collect_env
+# (`GPU models and configuration: GPU 0: NVIDIA H100 80GB HBM3`, a line a GPU), SGLang's check_env (`GPU 0,1,2,3:
+# NVIDIA H200`: one name for the GPUs listed), nvidia-smi -L (`GPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-...)`),
+# Ollama's `msg="inference compute" ... name="NVIDIA GeForce RTX 4090" total="23.6 GiB"` (a ROCm card that Ollama
+# names by its PCI id is its target and size: `compute=gfx1100 ... total="20.0 GiB"`), GCP's
+# `--accelerator=count=8,type=nvidia-h100-80gb` (the GPUs of the `--machine-type` beside it).
+def _env_gpus(m: re.Match[str]) -> str:
+    count = len(re.findall(r"\d+", m.group("ids")))
+    return f" + {count}x {m.group('name')} + "
+
+
+def _ollama_device(m: re.Match[str]) -> str:
+    line = m.group(0)
+    name = re.search(r'\bname="?(?P<name>[^"\n]+?)"?(?=\s+\w+=|$)', line)
+    if name and not re.fullmatch(r"[0-9a-f]{4}:[0-9a-f]{4}", name.group("name")):
+        return f" + {name.group('name')} + "
+    gfx = re.search(r"\bcompute=(?P<gfx>gfx[0-9a-f]{3,4})\b", line)
+    total = re.search(r'\btotal="?(?P<gib>\d+(?:\.\d+)?)\s*gib', line)
+    if gfx is None:
+        return " "
+    size = f" {round(float(total.group('gib')))}gb vram" if total else ""
+    return f" + {gfx.group('gfx')}{size} + "
+
+
+def _megabytes(m: re.Match[str]) -> str:
+    """`16384MB`, `32752 MB`: a size in MB as GB when it is a whole number of GB to within 1%."""
+    gib = int(m.group("mb")) / 1024
+    return f"{round(gib)}gb" if abs(gib - round(gib)) <= 0.01 * gib else m.group(0)
+
+
+_GCP_ACCELERATOR = re.compile(
+    r"--accelerator[=\s]+count=(?P<n>\d{1,2}),type=(?:nvidia-)?(?:tesla-)?(?P<name>[a-z0-9-]+)"
+)
+
+
+def _gcp_accelerator(s: str) -> str:
+    if _GCP_ACCELERATOR.search(s) is None:
+        return s
+    s = re.sub(r"--machine-type[=\s]+\S+", " ", s)
+    return _GCP_ACCELERATOR.sub(lambda m: f" {m.group('n')}x {m.group('name')} ", s)
+
+
+def _star(m: re.Match[str]) -> str:
+    """`Threadripper 1950X * 128GB DDR4 * 4x RTX 3090`: a `*` between parts joins them; after a count it counts."""
+    before = m.group("before")
+    return f"{before} * " if re.fullmatch(r"\d{1,2}", before) else f"{before} + "
+
+
+# A motherboard named as a part of a build (`ASROCK GENOAD8X-2T/BCM Motherboard`, `MSI TRX40 PRO 10G motherboard`)
+# says nothing of the rig's memory (its `10G` is its network port), when the CPU is named beside it
+_BOARD_PART = re.compile(r"(?:(?<=[+\n,;])|^)[^+\n,;]*\b(?:motherboard|mobo)\b[^+\n,;]*")
+
+
+def _board_parts(s: str) -> str:
+    return _BOARD_PART.sub(" ", s) if _CPU_WORDS.search(_BOARD_PART.sub(" ", s)) else s
+
+
+_CPU_WORDS = re.compile(r"\b(?:epyc|xeon|threadripper|ryzen|core\s+(?:i[3579]|ultra)|i[3579]-?\d{4,5}|\d{4,5}k)\b")
+
+
+_ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    (r"\bgpu models and configuration\s*:", " "),
+    (r"\bgpu\s+\d{1,2}(?:\s*,\s*\d{1,2})*\s+compute capability\s*:\s*[\d.]+", " "),
+    (r"\bgpu\s+(?P<ids>\d{1,2}(?:\s*,\s*\d{1,2})*)\s*:\s*(?P<name>[^\n]+)", _env_gpus),
+    (r"\(\s*uuid\s*:\s*gpu-[0-9a-f-]+\s*\)", " "),
+    (r'(?:\bmsg=)?"?\binference compute\b"?[^\n]*', _ollama_device),
+    (r"\bmodel name\s*:", " cpu: "),
+    # lines of an environment dump that name software, not hardware; a tool's snake_case key with a number
+    (r"(?m)^\s*(?:python|cuda available|cuda_home|nvcc|cuda driver version|pytorch|is debug build|os)\s*:[^\n]*", " "),
+    (r"\b(?!ggml_)[a-z]+(?:_[a-z]+)+\s*:\s*[\d.]+\b(?!\s*=)", " "),
+    # software and its version (`macOS 26.1`, `JetPack 6.2, TensorRT 10.7, CUDA 12.6`, `Ollama 0.4`), a three-part
+    # version anywhere (`LLVM 15.0.6`, `6.6.70-v8-16k+`), CUDA build targets (`sm_120`, `cu128`), a compute capability
+    (r"\b(?:ollama|macos|mac\s*os|ubuntu|debian|fedora|manjaro|nixos|windows|jetpack|l4t)\s*v?\d+(?:\.\d+)*\b", " "),
+    (
+        r"\b(?:cuda|rocm|hip|llvm|drm|tensorrt|trt|pytorch|torch|python|vllm|sglang|mesa|driver|kernel|cudnn)"
+        r"(?:\s+version)?\s*:?\s*v?\d+(?:\.\d+)+[\w.+-]*",
+        " ",
+    ),
+    (r"\b\d+\.\d+\.\d+(?:[-+][\w.+-]*)?", " "),
+    (r"\bsm_?\d{2,3}[af]?\b|\bcu\d{3}\b|,?\s*\bcompute capability\s*:?\s*\d+(?:\.\d+)?", " "),
+    (r"\b(?:metal|vulkan|cuda|rocm|sycl|hip)\s+backend\b", " "),
+    # a chip's architecture, instruction sets and socket (`(16C/32T, Zen 2, SP3)`, `(Zen 2 with AVX2 support)`,
+    # `(12 GB, Blackwell / sm_120)`, `RDNA 3.5`): an architecture word that is part of a name (`RTX PRO 6000
+    # Blackwell`, `RTX 6000 Ada`) is kept, so only one standing alone in a bracket or list goes
+    (r"\bzen\s*\d(?:\s*\+|c)?(?![\w.])|\b(?:rdna|cdna)\s*\d(?:\.\d)?\b", " "),
+    (r"\b(?:with\s+)?(?:avx-?512\w*|avx-?vnni|avx2|avx|amx)(?:\s+support)?\b", " "),
+    (r"\b(?:sp[356]|am[45]|lga\s*\d{4}|str5|tr4|strx4|swrx8)\b", " "),
+    (r"(?<=[(,/])\s*(?:blackwell|hopper|ada lovelace|ampere|turing|volta|pascal)\s*(?=[,/)]|$)", " "),
+    # cores and threads (`16C/32T`, `(16P + 8E)`, `24 cores (16 performance and 8 efficiency)`, `12 vCPU`, `eight cores
+    # of an EPYC`): counts of cores are not counts of devices; Apple's `GPU: ... - 76 cores` names the GPU variant
+    (r"(\bgpu\s*:[^\n]*?)\b(\d{1,2})\s*cores?\b", r"\1 \2-core gpu"),
+    (r"\b\d{1,3}\s*c\s*/\s*\d{1,3}\s*t\b", " "),
+    (r"\(\s*\d{1,2}\s*p\s*\+\s*\d{1,2}\s*e\s*\)|\(\s*\d{1,2}\s+performance\s+and\s+\d{1,2}\s+efficiency\s*\)", " "),
+    (
+        r"\b(?:\d{1,3}|four|six|eight|twelve|sixteen)\s*-?\s*(?:vcpus?|cores?|threads?)\b(?!\s*-?\s*[cg]pus?\b)"
+        r"(?:\s+of(?:\s+an?)?\b)?",
+        " ",
+    ),
+    # what a card is set to or leaves free, and how a rental is split: not its size (`230 W/card`, `115% power limit`,
+    # `48.2 GB usable`, `1 GPU/worker`), nor the swap
+    (r"\b\d{2,4}\s?w\s*/\s*(?:card|gpu)\b|\b\d{2,3}\s*%\s*(?:power\s*limit|pl|tdp)\b", " "),
+    (r"\b\d+(?:\.\d+)?\s*gb\s+usable\b|\b\d+\s*gpus?\s*/\s*(?:worker|node|instance|pod|replica)\b", " "),
+    (r"\bswap(?:\s+is)?\s+(?:disabled|enabled|off|on)\b", " "),
+    # glxinfo's `(gfx1102, LLVM ..., DRM ...)` after the card; amd-smi's `MARKET_NAME: AMD Instinct MI60 / MI50` (one
+    # card, two names) and `TYPE: HBM`, `SIZE: 32752 MB`; glxinfo's `Video memory: 16384MB`
+    (r"\(gfx[0-9a-f]{3,4}\b[^)]*\)", " "),
+    (r"\bmarket_name\s*:\s*(?P<a>[^/\n]+?)\s*/\s*[^\n]*", r" + \g<a> + "),
+    (r"\btype\s*:\s*(?:hbm\d?e?|gddr\d\w*|ddr\d|lpddr\d\w*)\b|(?m:^\s*size\s*:)", " "),
+    (r"\bvideo\s+memory\s*:", " vram: "),
+    (r"\b(?P<mb>\d{4,7})\s*mb\b", _megabytes),
+    # a spec sheet's other labels (`Hardware:`, `Host:`, `Machine:`, `iGPU:`, `CPU/APU:`) start a part; `Unified RAM:`
+    # says what its size is
+    (r"\b(?:hardware|environment|host|machine|igpu|cpu/apu|apu)\s*:", " + "),
+    (r"\bunified\s+(?:ram|memory)\s*:\s*(?P<v>[^\n,;]*)", r" + \g<v> unified + "),
+    # a decimal comma (`31,6 GB`); a size in brackets after a name (`jetson orin(32g)`, `Jetson AGX Orin (64GB)`);
+    # a carve-out split (`(64/64 split`); `5090's`; `Max 395+` for `Max+ 395`
+    (r"(\d),(\d{1,2})\s*(?=(?:gb|g|tb|gib)\b)", r"\1.\2"),
+    (r"(?<=[a-z0-9])\s*\(\s*(\d+(?:\.\d+)?\s*(?:gb|g|gib|tb))\s*\)", r" \1 "),
+    (r"\(?\s*\d{1,3}\s*/\s*\d{1,3}\s+split\s*\)?", " "),
+    # `2x RTX 5090 32GB (64GB total)`: the cards' memory together, said again; `Fase 3:` (a build's phase)
+    (r"(?<=gb)\s*\(\s*\d+(?:\.\d+)?\s*gb\s+total\s*\)", " "),
+    (r"\b(?:fase|phase|stage|step|option)\s*\d{1,2}\s*:", " "),
+    ("\u2014", " "),
+    ("\u2013", " "),
+    (r"(?<=\d)'s\b", "s"),
+    (r"\bmax\s*(\d{3})\s*\+", r"max+ \1"),
+    # list bullets (`* EPYC 9355P`, `- RAM: ...`) and a `*` between named parts (`Threadripper 1950X * 128GB`; after a
+    # small number it counts: `2 * A10G`)
+    (r"(?m)^\s*(?:[*\u2022]|-(?=\s+[a-z]))\s+", " + "),
+    (r"(?P<before>\S+)\s+\*\s+(?=\S)", _star),
+    (r"^\s*(?:on|with|using)\s+", ""),
+    # `two GPU cards Nvidia 1080ti and AMD radeon 6900xt`: the count of cards named one by one
+    (
+        r"\b(?:two|three|four|[2-4])\s+(?:gpu\s+cards|graphics\s+cards|gpus|cards)\s+"
+        r"(?=(?:nvidia|amd|intel|rtx|gtx|radeon|rx|arc)\b)",
+        " ",
+    ),
+    # Lambda's instance types (`gpu_8x_h100_sxm5`, `gpu_1x_h100_pcie`: the count and the GPU in the name; code-index
+    # files 68353678086, 57226508511); Azure's ND H100 v5 and ND A100 v4 series, 8 GPUs a VM (code-index files
+    # 14067962074: `ND H100 v5-series ... 8x NVIDIA H100`, 54665727634: `ND H100 v5 (8x H100 SXM)`)
+    (r"\bgpu_(\d{1,2})x_([a-z0-9]+(?:_[a-z0-9]+)*)\b", lambda m: f" {m.group(1)}x {m.group(2).replace('_', ' ')} "),
+    (r"\b(?:azure\s+)?nd\s+h100\s+v5(?:-series)?\b(?:\s*\(\s*8\s*x\s*h100(?:\s+sxm)?\s*\))?", " 8x h100 sxm "),
+    (r"\b(?:azure\s+)?nd\s+a100\s+v4(?:-series)?\b", " 8x a100 40gb sxm4 "),
+    (r"\ban?\s+8-gpu\s+(?=8x\b)", " "),
+    # RAM sticks: `2 sticks of 48gb` is 96 GB; `ddr5 6400 2 sticks 96gb` counts the sticks of a total
+    (
+        r"\b(?P<n>\d{1,2})\s*(?:x\s*)?(?:sticks?|dimms?)\s+of\s+(?P<gib>\d{1,3})\s*gb\b",
+        lambda m: f" {int(m.group('n')) * int(m.group('gib'))}gb ram ",
+    ),
+    (r"\b\d{1,2}\s*(?:x\s*)?(?:sticks?|dimms?)\b", " ram "),
+    # `RTX 3080 Ti with 12 GB of memory`: a size said of the card before it, as if written by its name
+    (r"(?<=[a-z0-9])\s+with\s+(\d+(?:\.\d+)?\s*gb)\s+of\s+(?:memory|vram|video memory)\b", r" \1"),
+    # `32 RAM`, `64 of my system rams of gigabytes`: a RAM size said without its unit
+    (r"\b(\d{1,3})\s+(?:of\s+(?:my\s+)?)?(?:system\s+)?rams?\b(?:\s+of\s+gigabytes)?", r"\1gb ram"),
+    # a sentence's full stop (`192 GB unified memory. Metal backend`); a network card (`10GbE TP-Link/Aquantia NIC`);
+    # `CPU` after a CPU's model (`EPYC 9334 CPU`, `8369B CPU @ 2.90GHz`)
+    (r"(?<!\.)\.(?=\s|$)", " "),
+    (r"\b\d{1,3}\s*g(?:be|bit)?\b[^,;+\n*]*?\bnics?\b|\bnics?\b", " "),
+    (r"(?<=\d{3})\s+cpu\b|(?<=\d{3}[a-z])\s+cpu\b", " "),  # not Apple's `(12C CPU, 38C GPU)`
+    # llama.cpp's SYCL device table: `| 0|[level_zero:gpu:0]|  Intel(R) Arc(TM) A770 Graphics|  1.3|  512|...`
+    (
+        r"\|\s*\d{1,2}\s*\|\s*\[(?:level_zero|opencl|cuda|hip):(?:gpu|cpu|acc):\d+\]\s*\|\s*(?P<name>[^|\n]+?)\s*\|[^\n]*",
+        r" + \g<name> + ",
+    ),
+    # an Intel CPU's own graphics (lspci's `[UHD Graphics 630]`): the CPU's, not a GPU to run on
+    (r"\b(?:intel\s+)?(?:uhd|iris(?:\s+xe|\s+plus)?|hd)\s+graphics(?:\s+\d{3,4})?\b", " "),
+)
+
+
 def _tool_lines(s: str) -> str:
     for pattern, repl in _TOOL_LINES:
         s = re.sub(pattern, repl, s)
@@ -1056,10 +1371,14 @@ _COMMAND_LINE = re.compile(
 
 
 def _prepare(text: str) -> str:
-    s = text.lower().replace("×", "x").replace("’", "'")
-    s = _COMMAND_LINE.sub(" ", s)
+    s = text.lower().replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
+    s = _gcp_accelerator(s)
+    for pattern, repl in _ENVIRONMENT_DUMPS:
+        s = re.sub(pattern, repl, s)
+    s = _board_parts(_COMMAND_LINE.sub(" ", s))
     s = re.sub(r"(?<=\d)o(?=\d)", "0", s)  # `3O90`: a letter O typed for a zero inside a model number
-    s = _INSTANCE.sub(lambda m: f" {_INSTANCES[m.group('name')]} ", s)
+    s = re.sub(r"\b(\d)0?(\d)o\b", r"\g<1>0\g<2>0", s)  # `4o9o` after the line above (`409o`): 4090
+    s = _instances(s)
     s = re.sub(r"\bdevkit\b", "dev kit", s)  # `agx thor devkit`: as the catalog's product names spell it
     for pattern, words in _OTHER_LANGUAGES:
         s = re.sub(pattern, words, s)
@@ -1154,19 +1473,28 @@ _REFUSED_NAMES: tuple[tuple[str, str, str], ...] = (
             ("galaxy", "A Galaxy phone"),
             ("snapdragon", "A Snapdragon laptop or phone chip"),
             ("steam deck", "A Steam Deck"),
+            ("rog ally", "A ROG Ally"),  # `ROG Ally Z1` (github:brand-o/normiebench issue 20): an AMD Ryzen Z1 handheld
+            ("ryzen z1", "The Ryzen Z1 handheld chip"),
         )
+    ),
+    (
+        r"(?:raspberry\s+)?(?:pi\s*)?cm\s?5|compute module 5",
+        "A Raspberry Pi Compute Module 5 is not in the catalog, so I can't size it. If it has the Raspberry Pi 5's "
+        "chip and memory, ask for the Pi 5 with its size (`raspberry pi 5 16gb`), or describe its memory: "
+        "`16GB LPDDR4X`.",
+        "Raspberry Pi 5 16GB",
     ),
     *(
         (
             name,
-            f"I don't know {what} ({name} is not a Raspberry Pi), so I can't size it. Describe its memory instead, "
-            "e.g. `16GB LPDDR4X` for CPU only.",
+            f"I don't know {what} ({name.replace(' ?', ' ')} is not a Raspberry Pi), so I can't size it. Describe its "
+            "memory instead, e.g. `16GB LPDDR4X` for CPU only.",
             "16GB LPDDR4X",
         )
         for name, what in (
-            ("orange pi", "the Orange Pi boards"),
-            ("banana pi", "the Banana Pi boards"),
-            ("rock pi", "the Radxa Rock boards"),
+            ("orange ?pi", "the Orange Pi boards"),  # `orangepi 5 plus` too
+            ("banana ?pi", "the Banana Pi boards"),
+            ("rock ?pi", "the Radxa Rock boards"),
         )
     ),
 )
@@ -1212,7 +1540,8 @@ LOG_PASTE_MAX_CHARS = (
 
 
 def _without_boilerplate(text: str) -> str:
-    return " ".join(_LOG_NOISE.sub(" ", text.lower()).split())
+    s = _LOG_NOISE.sub(" ", _LOG_VRAM.sub(" ", _LOG_DEVICE.sub(" ", text.lower())))
+    return " ".join(s.split())
 
 
 def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
@@ -1593,7 +1922,9 @@ def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool)
             code=ErrorCode.CONFLICTING_HARDWARE,
         )
     entry, sizes = _memory_variant(_laptop_variant(entry, p.name, p.sizes, catalog), p.name, list(p.sizes), catalog)
-    device, sizes, note = _other_memory(entry, p.count, sizes, bool(re.search(r"\bmod(?:ded|s)?\b", p.text)))
+    device, sizes, note = _other_memory(
+        entry, p.count, sizes, p.size_each or bool(re.search(r"\bmod(?:ded|s)?\b", p.text))
+    )
     acc.gpus += [device] * p.count
     acc.notes += [note] if note else []
     acc.host += [(entry, p.count)] if entry.host_memory else []
