@@ -33,12 +33,13 @@ _N_CPU_MOE = re.compile(r"(?:--n-cpu-moe|-ncmoe)[ =](\d+)", re.I)
 _ALL_EXPERTS = re.compile(r"(--cpu-moe\b|exps=cpu)", re.I)
 
 
-def cpu_moe_layers(notes: str, moe_layers: int) -> int | None:
-    """How many layers' experts the row keeps in RAM: N of `--n-cpu-moe N` (at most the MoE layers), every MoE
-    layer for `--cpu-moe` or `-ot exps=CPU`; None when the notes name no expert offload."""
+def cpu_moe_layers(notes: str, moe_layers: int, dense_layers: int = 0) -> int | None:
+    """How many MoE layers' experts the row keeps in RAM: of the first N blocks `--n-cpu-moe N` names, those past
+    the model's leading dense ones (engine/serve.py n_cpu_moe_arg), at most the MoE layers; every MoE layer for
+    `--cpu-moe` or `-ot exps=CPU`; None when the notes name no expert offload."""
     m = _N_CPU_MOE.search(notes)
     if m:
-        return min(int(m.group(1)), moe_layers)
+        return min(max(int(m.group(1)) - dense_layers, 0), moe_layers)
     return moe_layers if _ALL_EXPERTS.search(notes) else None
 
 
@@ -77,7 +78,8 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
         rig = parse_hardware(hardware_phrase(row["hardware"].split(" + ")[0]), catalog)[0].rig
     except RigfitError as exc:
         return None, str(exc)[:80]
-    n_cpu = cpu_moe_layers(row["offload_or_setup_notes"], memory.moe_layers(model)) if model.is_moe else None
+    dense = model.experts.dense_layers if model.experts else 0
+    n_cpu = cpu_moe_layers(row["offload_or_setup_notes"], memory.moe_layers(model), dense) if model.is_moe else None
     weights = weights_bytes(row, model) if not model.adhoc else None
     if n_cpu is None or weights is None or not rig.gpus or rig.gpus[0].bandwidth_gb_s is None:
         return None, "not a MoE expert offload of a known model on a known card"

@@ -418,12 +418,24 @@ def _conversion(model: Model, quant_name: str) -> _Conversion | Refusal:
     )
 
 
-def _placement_args(placement: Placement, context: int, kv_type: str) -> list[Arg]:
+def n_cpu_moe_arg(model: Model, moe_layers_in_ram: int, *, ik: bool = False) -> Arg:
+    """The flag that keeps the experts of `moe_layers_in_ram` MoE layers in RAM; every MoE layer is `--cpu-moe`.
+    llama.cpp's `--n-cpu-moe N` takes the first N blocks, the leading dense ones included (common/arg.cpp pushes
+    an override of `blk.i.ffn_*_exps` for every i below N, and a dense block has none), so N is the MoE layers plus
+    the leading dense ones (3 of DeepSeek V3's, 1 of GLM-4.5's); ik_llama.cpp's takes the last N (engine/flags.py),
+    past the dense ones."""
+    if moe_layers_in_ram >= memory.moe_layers(model):
+        return Arg(flag="--cpu-moe")
+    dense = model.experts.dense_layers if model.experts and not ik else 0
+    return Arg(flag="--n-cpu-moe", value=str(moe_layers_in_ram + dense))
+
+
+def _placement_args(model: Model, placement: Placement, context: int, kv_type: str, *, ik: bool = False) -> list[Arg]:
     args = [Arg(flag="-c", value=str(context))]
     if placement.n_gpu_layers is not None:
         args.append(Arg(flag="-ngl", value=str(placement.n_gpu_layers)))
     if placement.n_cpu_moe:
-        args.append(Arg(flag="--n-cpu-moe", value=str(placement.n_cpu_moe)))
+        args.append(n_cpu_moe_arg(model, placement.n_cpu_moe, ik=ik))
     # Across machines llama.cpp splits by each device's free memory (tools/rpc/README.md), as the placement does;
     # a -ts list would have to follow llama.cpp's device order, so it is left out there.
     if placement.tensor_split and len(placement.tensor_split) > 1 and placement.nodes == 1:
@@ -500,7 +512,7 @@ def llama_cpp(
     stop = _yarn_stop(Engine.LLAMA_CPP, model, context, checkpoint.partition(":")[0], quant_name)
     if stop is not None:
         return stop
-    args = [load, *_placement_args(placement, context, kv_type), *_llama_yarn_args(model, context)]
+    args = [load, *_placement_args(model, placement, context, kv_type), *_llama_yarn_args(model, context)]
     nodes = placement.nodes
     steps = _rpc_steps(args, nodes) if nodes > 1 else (Step(words=("llama-server",), args=tuple(args)),)
     if converted is not None:
@@ -628,7 +640,7 @@ def ik_llama(
     no_yarn = _yarn_stop(Engine.IK_LLAMA, model, context, checkpoint.partition(":")[0], quant_name)
     if no_yarn is not None:
         return no_yarn
-    args = [Arg(flag="-m", value=local), *_placement_args(placement, context, kv_type)]
+    args = [Arg(flag="-m", value=local), *_placement_args(model, placement, context, kv_type, ik=True)]
     args += _llama_yarn_args(model, context)
     if model.attention.kind == "mla":
         args.append(Arg(flag="-mla", value=IK_MLA_MODE))

@@ -246,20 +246,23 @@ def test_multi_gpu_runs_are_checked_end_to_end(cat: Catalog, tmp_path: Path, not
 
 
 @pytest.mark.parametrize(
-    ("notes", "layers"),
+    ("notes", "dense", "layers"),
     [
-        ("-ngl 99 --n-cpu-moe 36, single request", 36),  # the experts of 36 layers in RAM
-        ("-ngl 99 -ncmoe 20 -fa 1", 20),
-        ("--n-cpu-moe 999 (all experts in RAM)", 48),  # more than the model has: every MoE layer
-        ("--cpu-moe", 48),
-        ('-ngl 99 -ot "exps=CPU"', 48),
-        ("-ngl 20 (dense layers split)", None),  # not an expert offload
+        ("-ngl 99 --n-cpu-moe 36, single request", 0, 36),  # Qwen3-30B-A3B: the experts of 36 layers in RAM
+        ("-ngl 99 -ncmoe 20 -fa 1", 0, 20),
+        ("--n-cpu-moe 999 (all experts in RAM)", 0, 48),  # more than the model has: every MoE layer
+        ("--cpu-moe", 0, 48),
+        ('-ngl 99 -ot "exps=CPU"', 0, 48),
+        ("-ngl 20 (dense layers split)", 0, None),  # not an expert offload
+        ("-ngl 99 --n-cpu-moe 23", 3, 20),  # DeepSeek V3: blocks 0-2 are dense, 3-22 keep their experts in RAM
+        ("-ngl 99 --n-cpu-moe 2", 3, 0),  # only dense blocks named: no expert leaves the card
+        ("-ngl 99 --n-cpu-moe 31", 1, 30),  # GLM-4.5-Air: one dense block first
     ],
 )
-def test_expert_offload_is_read_from_the_flags(notes: str, layers: int | None) -> None:
+def test_expert_offload_is_read_from_the_flags(notes: str, dense: int, layers: int | None) -> None:
     from calibrate.offload import cpu_moe_layers
 
-    assert cpu_moe_layers(notes, 48) == layers
+    assert cpu_moe_layers(notes, 48, dense) == layers
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> N
         model = answer.report.model
         assert placement.n_cpu_moe == memory.moe_layers(model), placement
         assert placement.n_gpu_layers is not None and 0 < placement.n_gpu_layers < model.layers, placement
-        assert f"--n-cpu-moe {placement.n_cpu_moe}" in command and f"-ngl {placement.n_gpu_layers}" in command
+        assert "--cpu-moe" in command and f"-ngl {placement.n_gpu_layers}" in command
     if "tier_at_least" in expect:
         assert TIER_ORDER.index(pick.tier.value) >= TIER_ORDER.index(expect["tier_at_least"]), pick.quant
     if "tier" in expect:

@@ -55,7 +55,10 @@ def test_expert_offload_names_the_n_cpu_moe_count(cat: Catalog) -> None:
     assert option is not None and option.placement.n_cpu_moe is not None
     assert 0 < option.placement.n_cpu_moe <= 75
     plan = option.serve.plan(Engine.LLAMA_CPP)
-    assert plan and Arg(flag="--n-cpu-moe", value=str(option.placement.n_cpu_moe)) in plan.steps[0].args
+    e = cat.models[GLM].experts
+    assert e is not None and e.dense_layers > 0  # --n-cpu-moe counts llama.cpp's blocks, the dense ones first
+    wanted = Arg(flag="--n-cpu-moe", value=str(option.placement.n_cpu_moe + e.dense_layers))
+    assert plan and wanted in plan.steps[0].args
     gpu = option.placement.pools[0]
     assert gpu.used_bytes <= gpu.capacity_bytes
 

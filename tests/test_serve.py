@@ -316,3 +316,22 @@ def test_an_mlx_pick_names_the_gguf_for_llama_cpp(real: Catalog, model: str, har
     assert [p.engine for p in option.serve.plans][:2] == [Engine.MLX, Engine.LLAMA_CPP]
     assert flags.check_command(serve_command(llama)) == []
     assert not any(r.engine == Engine.LLAMA_CPP for r in option.serve.refused)
+
+
+# (model, MoE layers whose experts stay in RAM, ik_llama.cpp, the flag): llama.cpp's --n-cpu-moe N takes the first N
+# blocks, the leading dense ones included (common/arg.cpp: an override of blk.i.ffn_*_exps for each i below N)
+N_CPU_MOE = [
+    ("deepseek-v3", 20, False, ("--n-cpu-moe", "23")),  # blocks 0-2 dense: 20 MoE layers are the first 23 blocks
+    ("glm-4.5-air", 30, False, ("--n-cpu-moe", "31")),  # one dense block first
+    ("qwen3-30b-a3b", 20, False, ("--n-cpu-moe", "20")),  # every block has experts
+    ("deepseek-v3", 58, False, ("--cpu-moe", None)),  # every MoE layer: the flag that says so
+    ("deepseek-v3", 20, True, ("--n-cpu-moe", "20")),  # ik_llama.cpp counts the last N, past the dense ones
+]
+
+
+@pytest.mark.parametrize(("model_id", "in_ram", "ik", "flag"), N_CPU_MOE)
+def test_n_cpu_moe_counts_llama_cpp_blocks(
+    real: Catalog, model_id: str, in_ram: int, ik: bool, flag: tuple[str, str | None]
+) -> None:
+    arg = serve.n_cpu_moe_arg(real.models[model_id], in_ram, ik=ik)
+    assert (arg.flag, arg.value) == flag
