@@ -1299,6 +1299,8 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     (r"\(?\s*\d{1,3}\s*/\s*\d{1,3}\s+split\s*\)?", " "),
     # `2x RTX 5090 32GB (64GB total)`: the cards' memory together, said again; `Fase 3:` (a build's phase)
     (r"(?<=gb)\s*\(\s*\d+(?:\.\d+)?\s*gb\s+total\s*\)", " "),
+    # `MI300X x8 (192GB each)`: each card's size after the count, as `MI300X 192GB x8`
+    (r"\s+x\s*(\d{1,2})\s*\(\s*(\d+(?:\.\d+)?\s*(?:gb|g))\s*(?:each)?\s*\)", r" \2 x\1"),
     (r"\b(?:fase|phase|stage|step|option)\s*\d{1,2}\s*:", " "),
     ("\u2014", " "),
     ("\u2013", " "),
@@ -1331,7 +1333,11 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     # `RTX 3080 Ti with 12 GB of memory`: a size said of the card before it, as if written by its name
     (r"(?<=[a-z0-9])\s+with\s+(\d+(?:\.\d+)?\s*gb)\s+of\s+(?:memory|vram|video memory)\b", r" \1"),
     # `32 RAM`, `64 of my system rams of gigabytes`: a RAM size said without its unit
-    (r"\b(\d{1,3})\s+(?:of\s+(?:my\s+)?)?(?:system\s+)?rams?\b(?:\s+of\s+gigabytes)?", r"\1gb ram"),
+    (
+        r"\b(\d{1,3})\s+(?:of\s+(?:my\s+)?)?(?:system\s+)?rams?\b(?!\s*(?:sticks?|slots?|modules?|dimms?|channels?)\b)"
+        r"(?:\s+of\s+gigabytes)?",
+        r"\1gb ram",
+    ),
     # a sentence's full stop (`192 GB unified memory. Metal backend`); a network card (`10GbE TP-Link/Aquantia NIC`);
     # `CPU` after a CPU's model (`EPYC 9334 CPU`, `8369B CPU @ 2.90GHz`)
     (r"(?<!\.)\.(?=\s|$)", " "),
@@ -1343,7 +1349,10 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
         r" + \g<name> + ",
     ),
     # an Intel CPU's own graphics (lspci's `[UHD Graphics 630]`): the CPU's, not a GPU to run on
-    (r"\b(?:intel\s+)?(?:uhd|iris(?:\s+xe|\s+plus)?|hd)\s+graphics(?:\s+\d{3,4})?\b", " "),
+    (
+        r"\b(?:intel\s+)?(?:uhd|iris(?:\s+xe|\s+plus)?|hd)\s+graphics(?:\s+\d{3,4})?\b|\b(?:intel\s+)?arc\s+graphics\b",
+        " ",
+    ),
 )
 
 
