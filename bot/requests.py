@@ -23,6 +23,9 @@ TEXT_MAX_CHARS = 200  # Discord's option text limit is 6000; nothing we parse is
 # except hardware: people paste the device lines llama.cpp, ROCm and nvidia-smi print, whose boilerplate the parser
 # does not count (engine/parse/hardware.py LOG_PASTE_MAX_CHARS)
 HARDWARE_MAX_CHARS = LOG_PASTE_MAX_CHARS
+# and models: llama-server's loader lines (general.name, general.size_label, print_info: file type) name the model
+# a pasted log ran (engine/parse/labels.py)
+MODEL_MAX_CHARS = LOG_PASTE_MAX_CHARS
 TOKENS_MAX_CHARS = 20
 
 
@@ -232,9 +235,10 @@ DEFAULT_QUANTS_HARDWARE = "24GB VRAM + 128GB RAM"
 MODEL = Option(
     "model",
     Kind.TEXT,
-    "Model name or Hugging Face repo, e.g. glm-5.2, qwen3-30b-a3b, 70B",
+    "Model name, Hugging Face repo or llama.cpp label, e.g. glm-5.2, qwen3moe 30B.A3B, 70B",
     required=True,
     complete=Complete.MODEL,
+    max_chars=MODEL_MAX_CHARS,
 )
 HARDWARE = Option(
     "hardware",

@@ -14,7 +14,7 @@ import pytest
 
 from bot import commands
 from bot.discord.app import DESCRIPTION_MAX, command_payload, discord_required, option_description
-from bot.requests import REPORTS, REQUESTS, Frontend, Kind, Option, Request, requests_for
+from bot.requests import MODEL_MAX_CHARS, REPORTS, REQUESTS, Frontend, Kind, Option, Request, requests_for
 from bot.settings import Settings
 from bot.storage import QueryLog
 from bot.terminal import cli
@@ -261,7 +261,7 @@ def test_console_fit_kv_cache_reaches_the_engine(cat: Catalog, tmp_path: Path) -
         ("recommend", {"model": "glm-5.2", "min_tps": "0"}, "use 0.5 to 1,000 tokens/s"),
         ("whatfits", {"hardware": "RTX 3090", "min_tps": "-inf"}, "finite number"),
         ("fit", {"model": "", "hardware": "256GB"}, "`model` is needed"),
-        ("fit", {"model": "x" * 201, "hardware": "256GB"}, "keep it under 200"),
+        ("fit", {"model": "x" * (MODEL_MAX_CHARS + 1), "hardware": "256GB"}, f"keep it under {MODEL_MAX_CHARS}"),
     ],
 )
 def test_bad_values_get_one_line_naming_them(cat: Catalog, name: str, raw: dict[str, str], message: str) -> None:
@@ -353,3 +353,18 @@ CUDA_LOG = "ggml_cuda_init: found 2 CUDA devices:\n" + "".join(
 def test_a_pasted_device_log_is_taken_as_hardware(name: str, option: str, text: str) -> None:
     """People paste the device lines llama.cpp prints; the option takes them whole and the parser reads them."""
     assert REQUESTS[name].option(option).convert(text) == text.strip()
+
+
+LOADER_LOG = (
+    "llama_model_loader: - kv   0:                       general.architecture str              = qwen3moe\n"
+    "llama_model_loader: - kv   4:                           general.basename str              = Qwen3\n"
+    "llama_model_loader: - kv   5:                         general.size_label str              = 30B-A3B\n"
+)
+
+
+@pytest.mark.parametrize("name", ["fit", "quants", "recommend"])
+def test_a_pasted_loader_log_is_taken_as_the_model(name: str) -> None:
+    """llama-server's loader lines name the model a log ran (engine/parse/labels.py): the option takes them whole,
+    past the 200 characters of a sentence."""
+    assert len(LOADER_LOG) > 200
+    assert REQUESTS[name].option("model").convert(LOADER_LOG) == LOADER_LOG.strip()
