@@ -1292,6 +1292,15 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     # says what its size is
     (r"\b(?:hardware|environment|host|machine|igpu|cpu/apu|apu)\s*:", " + "),
     (r"\bunified\s+(?:ram|memory)\s*:\s*(?P<v>[^\n,;]*)", r" + \g<v> unified + "),
+    # Apple's model identifiers (`(Mac14,13)`, `MacBookPro18,4`), cores written as `12CPU/30GPU` and
+    # applegpuinfo's `GPU core count: 38` (the GPU's names the variant), storage (`512GB SSD`, `4TB SSD`)
+    (r"\(?\b(?:mac|macbookpro|macbookair|macmini|imac|macpro)\d{1,2},\d{1,2}\b\)?", " "),
+    (
+        r"\b(\d{1,2})\s*gpu\b(?=\s*[/,)])|\bgpu\s+core\s+count\s*:\s*(\d{1,2})\b",
+        lambda m: f" {m.group(1) or m.group(2)}-core gpu ",
+    ),
+    (r"\b\d{1,2}\s*cpu\s*/|\bgpu\s+vendor\s*:\s*\w+", " "),
+    (r"\b\d+(?:\.\d+)?\s*(?:gb|tb)\s*(?:ssd|nvme|hdd|storage|disk)\b", " "),
     # a decimal comma (`31,6 GB`); a size in brackets after a name (`jetson orin(32g)`, `Jetson AGX Orin (64GB)`);
     # a carve-out split (`(64/64 split`); `5090's`; `Max 395+` for `Max+ 395`
     (r"(\d),(\d{1,2})\s*(?=(?:gb|g|tb|gib)\b)", r"\1.\2"),
