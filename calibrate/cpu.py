@@ -60,7 +60,7 @@ def prefill_ideal(
         weight_flops=prefill_weight_flops_per_token(model),
         attention_flops=prefill_attention_flops_per_token(model, depth * 2 + n_tokens),
     )
-    experts = weights * memory.expert_fraction(model)
+    experts = memory.expert_bytes(model, weights, row["quant"].split(" ")[0])
     dense = weights - experts - memory.unread_lookup(model, weights * memory.lookup_fraction(model), batch)
     read_s = cpu_batch_read_seconds(model, dense, experts, batch, bandwidth_gb_s)
     return 1 / work.ideal_seconds(rate, None), read_s, rate.path.value

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from calibrate import spread
 from calibrate.runs import Run
-from engine import calibration
+from engine import calibration, memory
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ MIN_COST_SPREAD = 0.25
 def _identified(runs: list[Run]) -> bool:
     if len(runs) < MIN_COST_ROWS or len({r.source for r in runs}) < MIN_COST_SOURCES:
         return False
-    ratio = [r.model.layers * r.ideal_tps for r in runs]  # layers / bytes time
+    ratio = [memory.fixed_cost_layers(r.model) * r.ideal_tps for r in runs]  # layers / bytes time
     return statistics.pstdev(ratio) >= MIN_COST_SPREAD * statistics.fmean(ratio)
 
 
@@ -155,7 +155,7 @@ def layer_cost(runs: list[Run]) -> tuple[float, float]:
     token (calibration.DecodeCost); no layer cost (1, 0) where the best fit would be negative. Callers check
     that the runs can separate the two terms (_identified)."""
     u = [r.fitted_tps / r.ideal_tps for r in runs]  # bytes time / measured time (Run.fitted_tps)
-    v = [r.model.layers * r.fitted_tps for r in runs]  # layers / measured time
+    v = [memory.fixed_cost_layers(r.model) * r.fitted_tps for r in runs]  # layers / measured time
     suu, suv, svv = sum(x * x for x in u), sum(x * y for x, y in zip(u, v, strict=True)), sum(y * y for y in v)
     det = suu * svv - suv * suv
     if det <= 0:
@@ -203,7 +203,7 @@ def _groups(runs: list[Run]) -> _Groups:
         a, t = next((own[k] for k in chains[key] if k in own), calibration.NO_LAYER_COST)
         if (a, t) != calibration.NO_LAYER_COST and len(rs) >= MIN_ROWS:
             costs[key] = (a, t)
-        ratios[key] = [a * r.efficiency + t * r.model.layers * r.fitted_tps for r in rs]
+        ratios[key] = [a * r.efficiency + t * memory.fixed_cost_layers(r.model) * r.fitted_tps for r in rs]
     return _Groups(members, chains, ratios, costs)
 
 
@@ -465,7 +465,7 @@ def engine_range(run: Run, fitted: Fitted | calibration.Table | None = None) -> 
         cuda_graphs=run.cuda_graphs,
     )
     bytes_s = 1 / run.ideal_tps
-    layers = run.model.layers
+    layers = memory.fixed_cost_layers(run.model)
     return calibration.Efficiency(
         1 / (bytes_s / cost.efficiency.low + layers * cost.layer_s.slow),
         1 / (bytes_s / cost.efficiency.typical + layers * cost.layer_s.typical),

@@ -13,6 +13,7 @@ from calibrate.multi_gpu import Check
 from calibrate.runs import _ram_bandwidth as ram_bandwidth
 from calibrate.runs import (
     collect,
+    file_type,
     gpu_count,
     hardware_phrase,
     measured_rows,
@@ -49,8 +50,8 @@ def offload_checks(catalog: Catalog, directory: Path | None = None) -> tuple[lis
     return collect(rows, lambda row: _check(row, catalog))
 
 
-def _split(model: Model, gpu: GpuDevice, weights: int, n_cpu: int, ram_gb_s: float) -> Placement:
-    experts = int(weights * memory.expert_fraction(model))
+def _split(model: Model, gpu: GpuDevice, weights: int, quant: str, n_cpu: int, ram_gb_s: float) -> Placement:
+    experts = int(memory.expert_bytes(model, weights, quant))
     in_ram = int(experts * n_cpu / memory.moe_layers(model))
     card = PoolUse(
         name=gpu.name,
@@ -85,7 +86,8 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
         return None, "not a MoE expert offload of a known model on a known card"
     depth = int(row["depth_tokens"] or 0)
     kv_read = memory.kv_cache_bytes(model, depth + int(row["n_tokens"] or 128) // 2)
-    estimate, _ = speed.decode_range(model, _split(model, rig.gpus[0], weights, n_cpu, ram_gb_s), kv_read)
+    placement = _split(model, rig.gpus[0], weights, file_type(row), n_cpu, ram_gb_s)
+    estimate, _ = speed.decode_range(model, placement, kv_read)
     if estimate is None or estimate.typical is None:
         return None, "no estimate for this split"
     measured = float(row["tokens_per_s"])

@@ -77,7 +77,8 @@ class Run:
         if self.cuda_graphs or self.phase != "decode":
             return self.measured_tps
         measured_s = 1 / self.measured_tps
-        launch_s = self.model.layers * calibration.NO_GRAPHS_LAYER_S["moe" if self.moe else "dense"].typical
+        per_layer = calibration.NO_GRAPHS_LAYER_S["moe" if self.moe else "dense"].typical
+        launch_s = memory.fixed_cost_layers(self.model) * per_layer
         return 1 / max(measured_s - launch_s, measured_s * (1 - READ_SHARE_MAX))
 
     @property
@@ -219,7 +220,7 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         return None, why
     model, weights = sized
     depth = int(row["depth_tokens"] or 0)
-    read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(
+    read = memory.active_bytes(model, weights, file_type(row)) + memory.kv_cache_bytes(
         model, depth + int(row["n_tokens"] or 128) // 2
     )
     name = hardware_phrase(row["hardware"]).lower()
@@ -301,14 +302,18 @@ def hardware_phrase(raw: str, *, keep_plus: bool = False) -> str:
     return " ".join(name.split())
 
 
+def file_type(row: dict[str, str]) -> str:
+    """The row's file type as its quant column names it first: `MXFP4_MOE (unsloth; ...)` -> `MXFP4_MOE`."""
+    return row["quant"].split(" ")[0]
+
+
 def weights_bytes(row: dict[str, str], model: Model) -> int | None:
     size, unit = row["model_size_reported"], row["model_size_unit"]
     if size and unit == "GiB":
         return int(float(size) * GIB)
     if size and unit == "bytes":
         return int(float(size))
-    quant = row["quant"].split(" ")[0]
-    w = memory.weights_estimate(model, quant)
+    w = memory.weights_estimate(model, file_type(row))
     return w.n_bytes if w else None
 
 
@@ -415,10 +420,10 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     n_tokens = int(row["n_tokens"] or 512)
     path: str = calibration.ANY
     if row["phase"] == "decode":
-        read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
+        read = memory.active_bytes(model, weights, file_type(row)) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
         ideal = bandwidth * 1e9 / read
     else:
-        weights_type = weights_of(row["quant"].split(" ")[0])
+        weights_type = weights_of(file_type(row))
         rate = matrix_rate(MatrixSpec.of(entry, backend), weights_type) if isinstance(entry, Gpu | Unified) else None
         if rate is None:
             return None, "no matrix throughput figure or specifications for the device"
@@ -464,7 +469,7 @@ def _prefill_ideal(row: dict[str, str], model: Model, weights: int, rate: Matrix
     work = PrefillWork(
         weight_flops=prefill_weight_flops_per_token(model),
         attention_flops=prefill_attention_flops_per_token(model, depth * 2 + n_tokens),
-        batch_read_bytes=batch_expert_read_bytes(model, weights * memory.expert_fraction(model), batch),
+        batch_read_bytes=batch_expert_read_bytes(model, memory.expert_bytes(model, weights, file_type(row)), batch),
         batch_tokens=batch,
     )
     return 1 / work.ideal_seconds(rate, bandwidth)

@@ -322,7 +322,8 @@ def _option(
     kv = profile.bytes_at(context)
     fmt = published.format if published else _ladder_format(w.quant)
     # vLLM and SGLang hold a server checkpoint on the GPUs alone: no layers or experts in system RAM
-    placement = place(model, rig.model_copy(update={"ram": None}) if fmt in SERVER_ONLY else rig, w.n_bytes, kv)
+    on = rig.model_copy(update={"ram": None}) if fmt in SERVER_ONLY else rig
+    placement = place(model, on, w.n_bytes, kv, w.quant)
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink, quant=w.quant)
     overhead = sum(p.overhead_bytes for p in placement.pools)
     return QuantOption(

@@ -121,6 +121,26 @@ def expert_fraction(model: Model) -> float:
     return min(max(routed_b / model.total_params_b, 0.0), 0.98)
 
 
+def expert_bytes(model: Model, weights_bytes: float, quant: str | None = None) -> float:
+    """The routed experts' bytes in a file of `weights_bytes`: their share of its bits where the file type stores
+    them in a type of their own (mixes.shares: MXFP4 experts beside Q8_0 are less of the file than of the
+    parameters), else their share of the parameters."""
+    s = mixes.shares(model, quant)
+    return weights_bytes * (s.experts if s is not None else expert_fraction(model))
+
+
+def active_bytes(model: Model, weights_bytes: float, quant: str | None = None) -> float:
+    """Bytes of the file a token reads: active_fraction of it, or where the file type's mix gives the shares
+    (mixes.shares), all but the experts it is not routed to (n_active of n_routed) and the token embeddings but
+    for its own row."""
+    s, e = mixes.shares(model, quant), model.experts
+    if s is None or e is None:
+        return weights_bytes * active_fraction(model)
+    unrouted = s.experts * (1 - e.n_active / e.n_routed)
+    unread = s.token_embd * max(1 - 1 / (model.vocab_size or 1), 0.0)
+    return weights_bytes * (1 - unrouted - unread) - unread_lookup(model, weights_bytes * lookup_fraction(model))
+
+
 def active_fraction(model: Model) -> float:
     """Share of the weights read per token: all for dense, active/total for MoE, less the per-layer embedding
     table but for the one row of it the token looks up."""
@@ -149,6 +169,16 @@ def unread_lookup(model: Model, table: float, tokens: int = 1) -> float:
     if ple is None or not table:
         return 0.0
     return table * max(1 - tokens / ple.vocab_rows, 0.0)
+
+
+def fixed_cost_layers(model: Model) -> int:
+    """Layers as decode's fixed cost per layer counts them: a recurrent mixer (Qwen3-Next's and Qwen3.5's gated
+    delta rule, Nemotron-H's Mamba-2 scan, LFM2's short convolution, Falcon-H1's parallel Mamba) runs kernels of its
+    own, conv, scan or the delta rule's chain of ops, in place of attention's or beside them, and counts as a layer
+    again. Chosen by the fit's inner folds over counting it once (decode interval score 1.097 -> 1.054): hybrid MoE
+    models had decoded 0.2-0.35 slower than a layer count alone explains (Qwen3.5-35B-A3B, Qwen3-Next-80B-A3B)."""
+    a = model.attention
+    return model.layers + a.linear_attention_layers + a.parallel_state_layers
 
 
 def moe_layers(model: Model) -> int:

@@ -301,6 +301,41 @@ def _mean_bits(raises: Raise, default: str, n: int) -> float:
     return total / n
 
 
+@dataclass(frozen=True)
+class Shares:
+    """Shares of a file's bytes, from the mix of its file type: its routed experts', and its token embeddings'
+    where they are a table of their own (not tied to the output matrix), which a token looks one row up in."""
+
+    experts: float
+    token_embd: float
+
+
+def shares(model: Model, quant: str | None) -> Shares | None:
+    """A MoE file's shares by the block types its file type gives each tensor (MIXES), not by parameters: the
+    experts take the FFN's types, or a type of their own (llama.cpp's MXFP4_MOE: MXFP4 experts, Q8_0 elsewhere),
+    while attention and output are kept at more bits. gpt-oss-20b's experts are 95% of its parameters but 84% of
+    an MXFP4_MOE file's bits, so the dense part every token reads is three times its share of the parameters. A
+    model released with MXFP4 experts keeps them in every file, a dynamic quant's included. The token embeddings
+    are taken as a table of their own, as `split` takes them. None for a dense model, a dynamic quant of another
+    model (the publisher's own recipe), or where the catalog lacks the shapes: the share of the parameters stands
+    there (memory.expert_fraction)."""
+    mix = mix_for(quant, model) if quant else None
+    if mix is None and model.native_dtype == "mxfp4":
+        mix = MIXES["MXFP4"]
+    s = split(model)
+    if mix is None or s is None or not (s.experts_down or s.experts_gate_up):
+        return None
+    total = file_bits(s, mix)
+    if mix.experts:
+        experts = (s.experts_down + s.experts_gate_up) * BLOCK_TYPE_BITS[mix.experts]
+    else:
+        down = _mean_bits(mix.ffn_down, mix.default, s.ffn_down_tensors)
+        gate_up = _mean_bits(mix.ffn_gate_up, mix.default, s.ffn_down_tensors)
+        experts = s.experts_down * down + s.experts_gate_up * gate_up
+    token_embd = s.token_embd * BLOCK_TYPE_BITS[mix.token_embd or mix.default] if s.output else 0.0
+    return Shares(experts / total, token_embd / total)
+
+
 def file_bits(s: Split, mix: Mix) -> float:
     """Total bits of the file: each tensor kind's parameters x the bits its type stores."""
     d = mix.default

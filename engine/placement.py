@@ -111,8 +111,9 @@ class _Need(Frozen):
         return self.total / self.layers
 
 
-def need_for(model: Model, weights_bytes: int, kv_bytes: int) -> _Need:
-    expert = int(weights_bytes * memory.expert_fraction(model))
+def need_for(model: Model, weights_bytes: int, kv_bytes: int, quant: str | None = None) -> _Need:
+    """The file of `quant` (its routed experts' bytes by the file type's mix where known: memory.expert_bytes)."""
+    expert = int(memory.expert_bytes(model, weights_bytes, quant))
     return _Need(
         layers=model.layers,
         moe_layers=memory.moe_layers(model),
@@ -392,16 +393,16 @@ def _across_nodes(rig: Rig) -> Rig:
     return Rig(gpus=tuple(devices), ram=rig.ram)
 
 
-def place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int) -> Placement:
+def place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: str | None = None) -> Placement:
     if rig.nodes > 1:
-        one = place(model, rig.node, weights_bytes, kv_bytes)
+        one = place(model, rig.node, weights_bytes, kv_bytes, quant)
         if one.verdict == "fits":
             return one
-        spread = place(model, _across_nodes(rig), weights_bytes, kv_bytes)
+        spread = place(model, _across_nodes(rig), weights_bytes, kv_bytes, quant)
         if spread.verdict != "fits":
             return one
         return spread.model_copy(update={"nodes": rig.nodes, "node_link": rig.node_link})
-    need = need_for(model, weights_bytes, kv_bytes)
+    need = need_for(model, weights_bytes, kv_bytes, quant)
     for attempt in (_on_gpus, _unified, _expert_offload, _partial_offload):
         found = attempt(model, rig, need)
         if found is not None:

@@ -138,7 +138,7 @@ def decode_limit_tps(row: BenchRow, model: Model, rig: Rig) -> tuple[float, floa
     weights = row.size_bytes or _weights_estimate(model, row.quant)
     if bandwidth is None or weights is None:
         return None
-    read = weights * memory.active_fraction(model) + memory.kv_cache_bytes(model, row.depth_tokens)
+    read = memory.active_bytes(model, weights, row.quant) + memory.kv_cache_bytes(model, row.depth_tokens)
     return bandwidth * 1e9 / read * DECODE_SLACK, bandwidth
 
 

@@ -161,7 +161,8 @@ def _add_pool(seconds: _Seconds, n_bytes: float, pool: PoolUse, placement: Place
     assert pool.bandwidth_gb_s is not None
     cost = _pool_cost(pool, model)
     seconds.add(n_bytes, pool.bandwidth_gb_s * 1e9, cost.efficiency)
-    seconds.add_levels(cost.layer_s, _pool_layers(pool, placement, model))
+    weight = memory.fixed_cost_layers(model) / model.layers  # a recurrent mixer's layer counts twice
+    seconds.add_levels(cost.layer_s, _pool_layers(pool, placement, model) * weight)
 
 
 # A cluster split by layers (llama.cpp RPC, exo, pipeline parallel) hands each token's hidden state from one machine
@@ -463,7 +464,7 @@ def tensor_parallel(
     else:
         efficiency, layer_s = _pool_cost(pools[0], model)
     seconds.add(total / n, bandwidth * 1e9, efficiency)
-    seconds.add_levels(layer_s, model.layers)  # every card runs every layer (its slice), all at once
+    seconds.add_levels(layer_s, memory.fixed_cost_layers(model))  # every card runs every layer (its slice) at once
     link: Link = "nvlink" if nvlink else "pcie"
     fast, slow = calibration.ALLREDUCE_S[link]
     reductions = calibration.ALLREDUCES_PER_LAYER * model.layers
