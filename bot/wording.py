@@ -697,6 +697,8 @@ def refused(r: Refused) -> str:
                 f"{name}: no published GGUF of {r.quant} in the catalog, and llama-quantize makes {r.quant} only "
                 "with an importance matrix"
             )
+        case Refusal.IK_TYPE:
+            return f"{name}: cannot load {r.quant}, a block type only ik_llama.cpp has"
         case Refusal.ROPE_SCALING:
             return f"{name}: has no setting for the YaRN rope scaling this context needs"
         case Refusal.ROPE_CHECKPOINT:

@@ -133,6 +133,7 @@ class Refusal(StrEnum):
     ROPE_SCALING = "rope-scaling"
     # above the native context: `quant`'s checkpoint is not one the card's YaRN block is for (a later release)
     ROPE_CHECKPOINT = "rope-checkpoint"
+    IK_TYPE = "ik-type"  # a block type only ik_llama.cpp has (IQ4_KSS, IQ2_KT, Q4_0_R8): llama.cpp and Ollama reject it
 
 
 # Where a step runs: one machine (`run`), a server then its client, a cluster's first machine (`head`) or machine
@@ -487,6 +488,18 @@ def node_bytes(rig: Rig, placement: Placement) -> tuple[int, ...]:
     return tuple(held)
 
 
+# ik_llama.cpp's own block types: its non-linear IQ*_K family (IQ2_K .. IQ6_K and their KS, KSS, KL and trellis KT
+# variants: github:ikawrakow/ik_llama.cpp PRs #85 IQ2_KS and #422 IQ5_KS) and the row-interleaved repacks (_R4, _R8,
+# _R16) of its run-time repacking. Mainline llama.cpp's ggml has none of them (its i-quants are IQ1_S .. IQ4_XS,
+# IQ4_NL), so its llama-server, and Ollama built on it, fail to load such a file.
+_IK_TYPE = re.compile(r"^(?:IQ[1-6]_K[A-Z]*|[A-Z0-9_]+_R(?:4|8|16))$")
+
+
+def ik_only(quant_name: str) -> bool:
+    """Whether a GGUF's file type is one only ik_llama.cpp loads (`IQ4_KSS`, `IQ2_KT`, `IQ4_K_R4`, `Q4_0_R8`)."""
+    return bool(_IK_TYPE.match(quant_name.strip().upper()))
+
+
 def llama_cpp(
     model: Model,
     quant: Quant | None,
@@ -499,6 +512,8 @@ def llama_cpp(
 ) -> ServePlan | Refused:
     """llama-server on the placement: from a repo that publishes the quant, else from a local file converted from a
     listed 16-bit GGUF; across machines, with rpc-server on the others."""
+    if ik_only(quant_name):
+        return Refused(engine=Engine.LLAMA_CPP, reason=Refusal.IK_TYPE, quant=quant_name)
     repo = gguf_repo(model, quant, quant_name)
     size = quant.file_bytes if quant is not None else weights_bytes
     converted: _Conversion | None = None
@@ -668,6 +683,8 @@ def ollama(
     kv_type: str,
     weights_bytes: int | None = None,
 ) -> ServePlan | Refused:
+    if ik_only(quant_name):
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.IK_TYPE, quant=quant_name)
     repo = gguf_repo(model, quant, quant_name)
     tag = library_tag(model, quant_name)
     if repo is None and tag is None:

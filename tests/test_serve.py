@@ -335,3 +335,44 @@ def test_n_cpu_moe_counts_llama_cpp_blocks(
 ) -> None:
     arg = serve.n_cpu_moe_arg(real.models[model_id], in_ram, ik=ik)
     assert (arg.flag, arg.value) == flag
+
+
+# (file type as published, whether only ik_llama.cpp loads it): ik's own IQ*_K family and its row-interleaved
+# repacks; mainline's i-quants and k-quants, and publishers' mixes of them, load everywhere
+IK_TYPES = [
+    ("IQ4_KSS", True),  # AesSedai's GLM-4.5 IQ4_KSS, "requires ik_llama.cpp"
+    ("IQ2_KS", True),
+    ("IQ3_KT", True),
+    ("IQ5_K", True),
+    ("IQ4_K_R4", True),
+    ("Q4_0_R8", True),
+    ("IQ4_XS", False),
+    ("IQ2_XXS", False),
+    ("Q4_K_M", False),
+    ("UD-Q4_K_XL", False),
+    ("Q6_K-Q2_K-Q2_K-Q3_K", False),
+    ("MXFP4", False),
+]
+
+
+@pytest.mark.parametrize(("quant_name", "ik"), IK_TYPES)
+def test_a_block_type_only_ik_llama_has_is_refused_by_llama_cpp_and_ollama(
+    real: Catalog, quant_name: str, ik: bool
+) -> None:
+    assert serve.ik_only(quant_name) == ik
+    model = real.models["glm-4.5"]
+    option = _best(real, "glm-4.5", "M3 Ultra 512GB")
+    for plan in (
+        serve.llama_cpp(model, None, quant_name, option.placement, 32768, "f16", weights_bytes=option.weights_bytes),
+        serve.ollama(model, None, quant_name, option.placement, 32768, "f16", weights_bytes=option.weights_bytes),
+    ):
+        refused = isinstance(plan, serve.Refused) and plan.reason is Refusal.IK_TYPE
+        assert refused == ik, (quant_name, plan)
+
+
+def test_the_m3_ultra_card_prints_no_llama_server_line_for_an_ik_type(real: Catalog) -> None:
+    """GLM-4.5 on an M3 Ultra 512 GB with AesSedai's IQ4_KSS: no llama-server or Ollama command may name it."""
+    reading = fit(real.models["glm-4.5"], parse_hardware("M3 Ultra 512GB", real)).readings[0]
+    option = reading.option("IQ4_KSS")
+    assert option is not None and option.verdict != "does-not-fit"
+    assert option.serve.plan(Engine.LLAMA_CPP) is None and option.serve.plan(Engine.OLLAMA) is None
