@@ -79,8 +79,8 @@ def _check(row: dict[str, str], catalog: Catalog) -> tuple[Check | None, str]:
         rig = parse_hardware(hardware_phrase(row["hardware"].split(" + ")[0]), catalog)[0].rig
     except RigfitError as exc:
         return None, str(exc)[:80]
-    dense = model.experts.dense_layers if model.experts else 0
-    n_cpu = cpu_moe_layers(row["offload_or_setup_notes"], memory.moe_layers(model), dense) if model.is_moe else None
+    moe = memory.moe_layers(model)
+    n_cpu = cpu_moe_layers(row["offload_or_setup_notes"], moe, model.layers - moe) if model.is_moe else None
     weights = weights_bytes(row, model) if not model.adhoc else None
     if n_cpu is None or weights is None or not rig.gpus or rig.gpus[0].bandwidth_gb_s is None:
         return None, "not a MoE expert offload of a known model on a known card"

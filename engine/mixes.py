@@ -326,14 +326,29 @@ def shares(model: Model, quant: str | None) -> Shares | None:
     if mix is None or s is None or not (s.experts_down or s.experts_gate_up):
         return None
     total = file_bits(s, mix)
+    token_embd = s.token_embd * _token_embd_bits(s, mix) if s.output else 0.0  # tied: read whole as the output
+    return Shares(_expert_bits(s, mix) / total, token_embd / total)
+
+
+def _ffn_bits(s: Split, mix: Mix) -> tuple[float, float]:
+    """Mean bits of a layer's FFN down and gate/up tensors, the file type's raises over the layers."""
+    return (
+        _mean_bits(mix.ffn_down, mix.default, s.ffn_down_tensors),
+        _mean_bits(mix.ffn_gate_up, mix.default, s.ffn_down_tensors),
+    )
+
+
+def _expert_bits(s: Split, mix: Mix) -> float:
+    """The routed experts' bits: at their own type (MXFP4_MOE), else at the FFN's."""
     if mix.experts:
-        experts = (s.experts_down + s.experts_gate_up) * BLOCK_TYPE_BITS[mix.experts]
-    else:
-        down = _mean_bits(mix.ffn_down, mix.default, s.ffn_down_tensors)
-        gate_up = _mean_bits(mix.ffn_gate_up, mix.default, s.ffn_down_tensors)
-        experts = s.experts_down * down + s.experts_gate_up * gate_up
-    token_embd = s.token_embd * BLOCK_TYPE_BITS[mix.token_embd or mix.default] if s.output else 0.0
-    return Shares(experts / total, token_embd / total)
+        return (s.experts_down + s.experts_gate_up) * BLOCK_TYPE_BITS[mix.experts]
+    down, gate_up = _ffn_bits(s, mix)
+    return s.experts_down * down + s.experts_gate_up * gate_up
+
+
+def _token_embd_bits(s: Split, mix: Mix) -> float:
+    """Bits per token-embedding weight: tied ones are stored at the output's type."""
+    return BLOCK_TYPE_BITS[mix.output] if s.output == 0 else BLOCK_TYPE_BITS[mix.token_embd or mix.default]
 
 
 def file_bits(s: Split, mix: Mix) -> float:
@@ -344,12 +359,9 @@ def file_bits(s: Split, mix: Mix) -> float:
     attn_v = bits[v_type] if v_type else _mean_bits(mix.attn_v, d, s.attention_layers)
     k_type = (s.eight_experts and mix.attn_k_8x) or mix.attn_qk or d
     o_type = (s.eight_experts and mix.attn_output_8x) or mix.attn_output or d
-    down = _mean_bits(mix.ffn_down, d, s.ffn_down_tensors)
-    gate_up = _mean_bits(mix.ffn_gate_up, d, s.ffn_down_tensors)
-    experts = mix.experts
-    embd = bits[mix.output] if s.output == 0 else bits[mix.token_embd or d]  # tied: stored at the output's type
+    down, gate_up = _ffn_bits(s, mix)
     return (
-        s.token_embd * embd
+        s.token_embd * _token_embd_bits(s, mix)
         + s.output * bits[mix.output]
         + s.attn_q * bits[mix.attn_qk or d]
         + s.attn_k * bits[k_type]
@@ -357,7 +369,6 @@ def file_bits(s: Split, mix: Mix) -> float:
         + s.attn_output * bits[o_type]
         + s.ffn_down * down
         + s.ffn_gate_up * gate_up
-        + s.experts_down * (bits[experts] if experts else down)
-        + s.experts_gate_up * (bits[experts] if experts else gate_up)
+        + _expert_bits(s, mix)
         + s.router * bits[ROUTER_TYPE]
     )

@@ -427,7 +427,7 @@ def n_cpu_moe_arg(model: Model, moe_layers_in_ram: int, *, ik: bool = False) -> 
     past the dense ones."""
     if moe_layers_in_ram >= memory.moe_layers(model):
         return Arg(flag="--cpu-moe")
-    dense = model.experts.dense_layers if model.experts and not ik else 0
+    dense = 0 if ik else model.layers - memory.moe_layers(model)
     return Arg(flag="--n-cpu-moe", value=str(moe_layers_in_ram + dense))
 
 
