@@ -464,9 +464,17 @@ def recommend_card(
             description="\n".join(lines),
             colour=GREEN,
             fields=tuple(fields),
-            footer="prices: cards, the board/CPU/PSU they need, machines and system RAM; speeds from measured runs",
+            footer=RECOMMEND_FOOTER,
         )
     )
+
+
+# /recommend lists builds at 4 bits and up first, cheapest first, then cheaper ones at fewer bits (engine/recommend.py
+# `_shown`): the footer says so, or a $9,499 build above a $4,990 one reads as out of order
+RECOMMEND_FOOTER = (
+    "4-bit and up first, cheapest first; then cheaper builds at fewer bits · prices: cards, the board/CPU/PSU they "
+    "need, machines and system RAM; speeds from measured runs"
+)
 
 
 def _candidate_line(c: Candidate) -> str:

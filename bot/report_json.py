@@ -126,6 +126,7 @@ def _pick_json(pick: Pick | None, r: ReadingReport, report: FitReport) -> Json |
         "q8_context": pick.q8_context,
         "instead": pick.instead,
         "slower": pick.slower,
+        "slow_higher": pick.slow_higher,
         "trade_note": wording.pick_trade(pick, report),
         "option": _option_json(pick.option, wording.why(pick.option, pick.context, r.rig, report.model)),
     }

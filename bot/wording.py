@@ -181,6 +181,11 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
     asked = fmt_tokens(report.context)
     instead = f"; `{pick.instead}` runs at {asked} with the {report.kv_type} cache" if pick.instead else ""
     instead += f"; `{pick.slower}` runs only with layers in system RAM, under half as fast" if pick.slower else ""
+    if pick.slow_higher and pick.slow_higher_tps is not None:
+        instead += (
+            f"; `{pick.slow_higher}` fits too but decodes at about {fmt_rate(pick.slow_higher_tps)} tok/s: "
+            "every bit is read each token, for little quality above 4 bits"
+        )
     match pick.trade:
         case Trade.NONE:
             return f"`{pick.quant}` wholly on the GPU{instead}" if pick.slower else None
@@ -198,7 +203,7 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
 
 def quant_as_run(c: Candidate | ModelFit) -> str:
     """A /recommend or /whatfits line's quant as /fit's pick runs it: "Q4_K_S with a q8_0 KV cache", "Q4_K_M at 16k
-    of context", "IQ2_XXS (below 3 bits: degraded)"."""
+    of context", "Q3_K_M (3-bit: some quality lost)", "IQ2_XXS (below 3 bits: degraded)"."""
     quant, tier, kv_type, context, trade = c.quant, c.tier, c.kv_type, c.context, c.trade
     words = quant
     if trade in (Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8):
@@ -207,7 +212,7 @@ def quant_as_run(c: Candidate | ModelFit) -> str:
         words += f" with a {kv_type} KV cache"
     if c.yarn:
         words += (" and" if kv_type != "f16" else " with") + " YaRN rope scaling (past its native context)"
-    if tier is Tier.DEGRADED:
+    if tier in (Tier.FAIR, Tier.DEGRADED):  # why a cheaper build is listed below the 4-bit ones
         words += f" ({TIER_WORDS[tier]})"
     return words
 
@@ -657,6 +662,18 @@ def refused(r: Refused) -> str:
             )
         case Refusal.ROCM_TARGET:
             return f"{name}: its ROCm build does not support the {r.device} ({r.gfx_target or 'unknown target'})"
+        case Refusal.GPU_BACKEND if r.backend == "sycl":
+            return (
+                f"{name}: runs Intel GPUs only from its separate XPU build, which is not planned here; llama.cpp's "
+                f"SYCL or Vulkan build runs the {r.device}"
+            )
+        case Refusal.GPU_BACKEND:
+            return f"{name}: its CUDA and ROCm builds do not run the {r.device} ({r.backend or 'unknown'} backend)"
+        case Refusal.BASE_FILES:
+            return (
+                f"{name}: the catalog's files are the base model's weights, not the fine-tune asked for; point it at "
+                "the fine-tune's own " + (f"{r.quant} file" if r.quant else "checkpoint")
+            )
         case Refusal.ROCM_FORMAT:
             return f"{name}: does not run {r.checkpoint_format} checkpoints on the {r.device}"
         case Refusal.MIXED_GPUS:

@@ -94,6 +94,10 @@ class Pick(Frozen):
     # a higher tier that runs at the asked settings only with layers in system RAM, at under 1/WHOLE_SPEEDUP of the
     # pick's speed (`_whole_instead`): what the pick gave up for speed
     slower: str | None = None
+    # a quant above the usual 4 bits that fits as asked but decodes under USEFUL_OFFLOAD_TPS, and its typical decode
+    # (`_usual_when_slow`): what the pick gave up for speed on a rig where every bit is read each token
+    slow_higher: str | None = None
+    slow_higher_tps: float | None = None
 
 
 class ReadingReport(Frozen):
@@ -533,7 +537,7 @@ def _pick_in_group(
     """The group's pick (`choose_pick`); `offload` False: only a quant wholly on the accelerator (`_may_offload`)."""
     asked = next((o for o in members if o.verdict == "fits" and accept(o)), None)
     if asked is not None:
-        return _pick(ctx, asked, Trade.NONE, ctx.context, ctx.opts.kv_type)
+        return _usual_when_slow(ctx, asked, members, accept)
     if not offload and not _has_accelerator(ctx.rig):
         return None  # in system RAM every quant is "offloaded": nothing of this group beats what runs above it
     offloaded = sorted(members, key=_offload_order) if offload else []
@@ -548,7 +552,79 @@ def _pick_in_group(
             return traded
     if useful is not None:
         return _pick(ctx, useful, Trade.NONE, ctx.context, ctx.opts.kv_type)
+    return _offload_shortened(ctx, offloaded, profile, accept)
+
+
+def _slow_above_usual(o: QuantOption) -> bool:
+    """A quant above the usual 4-bit tier that fits as asked but decodes under USEFUL_OFFLOAD_TPS (typically)."""
+    return o.tier in _ABOVE_USUAL and o.decode_tps is not None and o.decode_tps.centre < USEFUL_OFFLOAD_TPS
+
+
+_ABOVE_USUAL = frozenset({quants.Tier.NEAR_LOSSLESS, quants.Tier.HIGH})
+
+
+def _usual_when_slow(ctx: _PickContext, asked: QuantOption, members: list[QuantOption], accept: Accept) -> Pick:
+    """The best quant of the group that fits as asked; where it is above the usual 4 bits and decodes under
+    USEFUL_OFFLOAD_TPS, the best 4-bit (good tier) one that fits as asked and decodes faster. Decode reads every
+    weight each token, so a Q8_0 reads about 1.7x a Q4_K_M's bytes for a few hundredths of perplexity
+    (catalog/data/quants/quality.yaml): Llama 3.3 70B on a 128 GB Strix Halo fits its Q8_0 at about 2.5 tok/s, where
+    an expert runs the Q4_K_M at nearly twice that. At a useful speed the higher tier stays (the 8-bit MLX build on
+    an M4 Max at 5.5 tok/s)."""
+    pick = _pick(ctx, asked, Trade.NONE, ctx.context, ctx.opts.kv_type)
+    if not _slow_above_usual(asked):
+        return pick
+    ran = asked.decode_tps
+    assert ran is not None
+    usual = next(
+        (
+            o
+            for o in members
+            if o.tier is quants.Tier.GOOD
+            and o.verdict == "fits"
+            and accept(o)
+            and o.decode_tps is not None
+            and o.decode_tps.centre > ran.centre
+        ),
+        None,
+    )
+    if usual is None:
+        return pick
+    faster = _pick(ctx, usual, Trade.NONE, ctx.context, ctx.opts.kv_type)
+    return faster.model_copy(update={"slow_higher": asked.quant, "slow_higher_tps": ran.centre})
+
+
+def _offload_shortened(
+    ctx: _PickContext, offloaded: list[QuantOption], profile: memory.KvProfile, accept: Accept
+) -> Pick | None:
+    """Where the context was left to us and a quant of the group runs nowhere at it (its cache does not fit beside
+    the weights in the GPU and system RAM together), the first in `_offload_order` that runs offloaded at a useful
+    speed at the longest context it fits (never under SHORT_CONTEXT). Mistral 7B on a 2 GB GT 1030 with 8 GB of RAM:
+    no quant holds the default 32k of f16 cache beside it, and its Q4_K_M runs at 8k with most layers in RAM, where
+    the card had said nothing fits."""
+    if not ctx.may_shorten or ctx.context <= SHORT_CONTEXT or not _has_accelerator(ctx.rig) or ctx.rig.ram is None:
+        return None
+    for o in offloaded:
+        if o.verdict != "does-not-fit":
+            continue
+        longest = _longest_running(ctx.model, ctx.rig, o.weights_bytes, ctx.context, profile)
+        if longest is None:
+            continue
+        option = _sized(ctx, o, longest, ctx.opts.kv_type, profile)
+        if _useful_offload(option) and accept(option):
+            return _pick(ctx, option, Trade.SHORTER_CONTEXT, longest, ctx.opts.kv_type)
     return None
+
+
+def _longest_running(model: Model, rig: Rig, weights_bytes: int, context: int, profile: memory.KvProfile) -> int | None:
+    """The longest context under `context`, in whole CONTEXT_STEPs and at least SHORT_CONTEXT, at which these weights
+    and their cache find room anywhere (the GPU and system RAM together); None if not even SHORT_CONTEXT does."""
+
+    def runs(tokens: int) -> bool:
+        return place(model, rig, weights_bytes, profile.bytes_at(tokens)).verdict != "does-not-fit"
+
+    if not runs(SHORT_CONTEXT):
+        return None
+    return _bisect_context(runs, SHORT_CONTEXT, max(context - CONTEXT_STEP, SHORT_CONTEXT))
 
 
 # A dense partial offload keeps its bits only where it runs at more than 1/WHOLE_SPEEDUP of the speed of a 3-bit
@@ -789,7 +865,7 @@ def _sized_group(
         ctx.files[o.quant] = (name, published)
         ctx.weights[o.quant] = w
         out.append(o)
-        if o.verdict == "fits" and o.loadable and accept(o):
+        if o.verdict == "fits" and o.loadable and accept(o) and not _slow_above_usual(o):
             break
     return out
 

@@ -134,6 +134,12 @@ class Refusal(StrEnum):
     # above the native context: `quant`'s checkpoint is not one the card's YaRN block is for (a later release)
     ROPE_CHECKPOINT = "rope-checkpoint"
     IK_TYPE = "ik-type"  # a block type only ik_llama.cpp has (IQ4_KSS, IQ2_KT, Q4_0_R8): llama.cpp and Ollama reject it
+    # a fine-tune or merge read as its base model (Model.asked_as): the catalog's files are the base's weights, which
+    # would start another model than the one asked for (`magistral small` is not Mistral Small 3.2's GGUF)
+    BASE_FILES = "base-files"
+    # a GPU whose backend the engine's planned builds (CUDA, ROCm) do not run: an Intel Arc needs vLLM's separate XPU
+    # build, which rigfit does not plan; `device` is the card
+    GPU_BACKEND = "gpu-backend"
 
 
 # Where a step runs: one machine (`run`), a server then its client, a cluster's first machine (`head`) or machine
@@ -217,6 +223,7 @@ class Refused(Frozen):
     needed_bytes: int | None = None  # per GPU
     have_bytes: int | None = None  # per GPU, at GPU_MEMORY_FRACTION
     nodes: int | None = None  # CLUSTER: the machines the placement uses
+    backend: str | None = None  # GPU_BACKEND: the card's backend (`sycl` for an Intel Arc)
 
 
 class Serve(Frozen):
@@ -901,7 +908,7 @@ def _gpu_gate(engine: Engine, rig: Rig) -> Refused | None:
             if g.gfx_target not in targets:
                 return Refused(engine=engine, reason=Refusal.ROCM_TARGET, device=g.name, gfx_target=g.gfx_target)
         else:
-            return Refused(engine=engine, reason=Refusal.ROCM_TARGET, device=g.name)
+            return Refused(engine=engine, reason=Refusal.GPU_BACKEND, device=g.name, backend=g.backend)
     return None
 
 
@@ -1291,6 +1298,8 @@ def servers(model: Model, rig: Rig, context: int, kv_type: str, only: Checkpoint
     spark = spark_rig(rig)  # a DGX Spark: vLLM and SGLang on its unified pool, each in its playbook's container
     if not rig.gpus and spark is None:
         return Serve()
+    if base_files_only(model):
+        return _base_files_refused((Engine.VLLM, Engine.SGLANG), None)
     candidates = (only,) if only is not None else checkpoints(model)
     plans: list[ServePlan] = []
     refused: list[Refused] = []
@@ -1347,6 +1356,10 @@ def for_option(
     `speeds`: llama.cpp's decode and prefill of the option, which a fork's plan scales."""
     if placement.verdict == "does-not-fit" and placement.kind != "disk":
         return Serve()
+    if base_files_only(model):
+        by_format = {"gguf": ((Engine.LLAMA_CPP, Engine.OLLAMA), quant_name), "mlx": ((Engine.MLX,), quant_name)}
+        engines, named = by_format.get(fmt, ((Engine.VLLM, Engine.SGLANG), None))
+        return _base_files_refused(engines, named)
     if fmt == "gguf":
         plans: list[ServePlan] = []
         refused: list[Refused] = []
@@ -1376,6 +1389,16 @@ def for_option(
     if fmt in SERVER_FORMATS:
         return unpublished_server(model, rig, quant_name, fmt, context, kv_type, weights_bytes)
     return Serve()
+
+
+def base_files_only(model: Model) -> bool:
+    """A fine-tune or merge the user named, read as its base model (`asked_as`; not llama.cpp's label of a file the
+    user has): the catalog's files and repos are the base's weights, so no engine is pointed at them."""
+    return model.asked_as is not None and not model.from_label
+
+
+def _base_files_refused(engines: tuple[Engine, ...], quant_name: str | None) -> Serve:
+    return Serve(refused=tuple(Refused(engine=e, reason=Refusal.BASE_FILES, quant=quant_name) for e in engines))
 
 
 def _own_fp8(model: Model) -> Checkpoint | None:

@@ -64,6 +64,12 @@ def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> N
     if "slower" in expect:  # what the pick gave up for speed, said on the card
         assert pick.slower == expect["slower"], pick
         assert f"`{pick.slower}` runs only with layers in system RAM" in to_text(answer.card)
+    if "refused" in expect:  # engines that cannot start the pick, each for the reason named (serve.Refusal)
+        reasons = {r.engine.value: r.reason.value for r in pick.option.serve.refused}
+        assert all(reasons.get(e) == why for e, why in expect["refused"].items()), reasons
+        assert "llama.cpp" not in expect["refused"] or not command, command
+    if "slow_higher" in expect:  # a quant above 4 bits that fits but decodes under 5 tok/s, passed over for speed
+        assert (pick.slow_higher is not None) is expect["slow_higher"], (pick.quant, pick.slow_higher)
     if expect.get("whole"):  # wholly on the accelerator, at the asked (or default) context
         assert pick.option.verdict == "fits" and pick.context == answer.report.context, (pick.quant, placement.kind)
 
