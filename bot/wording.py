@@ -188,7 +188,11 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
         )
     match pick.trade:
         case Trade.NONE:
-            return f"`{pick.quant}` wholly on the GPU{instead}" if pick.slower else None
+            return (
+                f"`{pick.quant}` wholly on the GPU{instead}"
+                if pick.slower
+                else (f"`{pick.quant}`{instead}" if instead else None)
+            )
         case Trade.KV_Q8:
             return f"`{pick.quant}` with a {pick.kv_type} KV cache (about half of {report.kv_type}){instead}"
         case Trade.SHORTER_CONTEXT:
