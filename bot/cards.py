@@ -532,7 +532,13 @@ def compare_card(a: FitReport, b: FitReport, catalog: Catalog) -> Card:
         f = _reading_field(r, report)
         fields.append(CardField(f"{report.model.name} · {r.label}"[:FIELD_NAME_MAX], f.value, inline=False))
     return within_limits(
-        Card(title="Side by side", colour=BLUE, fields=tuple(fields), footer=f"catalog as of {catalog.as_of}")
+        Card(
+            title="Side by side",
+            description=wording.compare_verdict(a, b),
+            colour=BLUE,
+            fields=tuple(fields),
+            footer=f"catalog as of {catalog.as_of}",
+        )
     )
 
 

@@ -29,7 +29,7 @@ from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
 from engine.serve import IK_SERVER, Engine, ForkSpeed, Refusal, Refused, ServePlan, Step
 from engine.server_speed import ServerSpeed
-from engine.speed import Caveat, CaveatKind
+from engine.speed import Caveat, CaveatKind, Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
 
 if TYPE_CHECKING:
@@ -173,6 +173,48 @@ TIER_WORDS: dict[Tier, str] = {
     Tier.FAIR: "3-bit: some quality lost",
     Tier.DEGRADED: "below 3 bits: degraded",
 }
+
+
+# /compare calls one figure faster than the other only past this ratio: the speed ranges are wider than that
+COMPARE_MARGIN = 1.15
+
+
+def compare_verdict(a: FitReport, b: FitReport) -> str:
+    """/compare's answer in one line: which side runs the model (or which model runs) faster, at a better quant, with
+    more context: "Faster: **NVIDIA DGX Spark** — decode typically 42 vs 34 tok/s; prefill 568 vs 389 tok/s". One
+    model on two machines names the machines; two models on one machine name the models."""
+    same_model = a.model.id == b.model.id
+    names = [r.readings[0].label if same_model else r.model.name for r in (a, b)]
+    pa, pb = a.readings[0].pick, b.readings[0].pick
+    if pa is None or pb is None:
+        runs = [n for n, p in zip(names, (pa, pb), strict=True) if p is not None]
+        return f"Only **{runs[0]}** runs it." if runs else "Neither runs here."
+    parts = [_faster(names, pa.option.decode_tps, pb.option.decode_tps, "decode")]
+    prefill = _faster(names, pa.option.prefill_tps, pb.option.prefill_tps, "prefill")
+    parts += [prefill] if prefill and not prefill.startswith("about as fast") else []
+    if pa.tier is not pb.tier:
+        better, worse = (pa, pb) if list(Tier).index(pa.tier) < list(Tier).index(pb.tier) else (pb, pa)
+        name = names[0] if better is pa else names[1]
+        parts.append(
+            f"**{name}** runs a better quant: `{better.quant}` ({TIER_WORDS[better.tier]}) against `{worse.quant}` "
+            f"({TIER_WORDS[worse.tier]})"
+        )
+    if pa.context != pb.context:
+        longer = names[0] if pa.context > pb.context else names[1]
+        most, least = max(pa.context, pb.context), min(pa.context, pb.context)
+        parts.append(f"**{longer}** holds more context: {fmt_tokens(most)} against {fmt_tokens(least)}")
+    said = "; ".join(p for p in parts if p)
+    return said[:1].upper() + said[1:] + "."
+
+
+def _faster(names: list[str], a: Range | None, b: Range | None, what: str) -> str | None:
+    if a is None or b is None:
+        return None
+    fast, slow = max(a.centre, b.centre), min(a.centre, b.centre)
+    if fast < COMPARE_MARGIN * slow:
+        return f"about as fast at {what} (typically {fmt_rate(a.centre)} and {fmt_rate(b.centre)} tok/s)"
+    faster = names[0] if a.centre > b.centre else names[1]
+    return f"**{faster}** is faster at {what}: typically {fmt_rate(fast)} tok/s against {fmt_rate(slow)}"
 
 
 def pick_trade(pick: Pick, report: FitReport) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot import wording
 from bot.cards import to_text
 from bot.commands import run_request
 from bot.requests import Frontend
@@ -173,3 +174,32 @@ def test_a_cheaper_build_listed_lower_says_why(real_catalog: Catalog, args: dict
             assert "(3-bit" in line or "(below 3 bits" in line, line
         dearer = max(dearer, _usd(line))
     assert "4-bit and up first" in text
+
+
+# /compare as people ask it: (first, second, against); the card had set the two cards side by side with no answer
+COMPARE_ASKS = [
+    ("strix halo 128gb", "dgx spark", "gpt-oss 120b"),  # "what's faster for gpt-oss-120b: strix halo or dgx spark"
+    ("rtx pro 6000", "2x rtx 5090", "qwen3 235b"),  # "rtx pro 6000 vs 2x5090 for qwen3 235b"
+    ("m4 max 128gb", "strix halo 128gb", "llama 3.3 70b"),
+    ("m3 ultra 512gb", "8x rtx 3090", "deepseek v3"),
+    ("qwen3 32b", "gemma 3 27b", "rtx 3090"),  # two models on one card
+]
+
+
+@pytest.mark.parametrize(("first", "second", "against"), COMPARE_ASKS)
+def test_a_comparison_says_which_is_faster(real_catalog: Catalog, first: str, second: str, against: str) -> None:
+    answer = run_request(real_catalog, "compare", {"first": first, "second": second, "against": against}, Frontend.CLI)
+    assert answer.error is None, answer.error
+    sides = answer.data["compared"]
+    same_model = sides[0]["model"]["id"] == sides[1]["model"]["id"]
+    names = [s["readings"][0]["label"] if same_model else s["model"]["name"] for s in sides]
+    decode = [s["readings"][0]["pick"]["option"]["decode_tps"]["typical"] for s in sides]
+    verdict = to_text(answer.card).split("\n")[2]
+    fast, slow = max(decode), min(decode)
+    if fast >= wording.COMPARE_MARGIN * slow:
+        assert f"{names[decode.index(fast)]} is faster at decode" in verdict, verdict
+        assert f"{names[decode.index(slow)]} is faster at decode" not in verdict, verdict
+    else:
+        assert verdict.startswith("About as fast at decode"), verdict
+    tiers = [s["readings"][0]["pick"]["tier"] for s in sides]
+    assert ("runs a better quant" in verdict) is (tiers[0] != tiers[1]), (tiers, verdict)
