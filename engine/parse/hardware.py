@@ -78,10 +78,10 @@ _COUNT_PREFIX = re.compile(
 # lacks says nothing about the GPUs beside it, so a rig that names more than the CPU is read without it.
 _CPU_MODEL = re.compile(
     r"(?:intel\s+)?(?:core\s+)?i[3579][-\s]?\d{4,5}[a-z]{0,2}|(?:intel\s+)?core\s+ultra\s+[3579][-\s]?\d{3}[a-z]{0,2}|"
-    r"(?:amd\s+)?ryzen\s+(?:ai\s+)?[3579]\s+(?:pro\s+)?\d{3,4}(?:x3d\d?|[a-z]{0,3})|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
+    r"(?:amd\s+)?ryzen\s+(?:ai\s+)?(?:[3579]\s+)?(?:pro\s+)?\d{3,4}(?:x3d\d?|[a-z]{0,3})|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
     r"|(?:amd\s+)?epyc\s+\d[a-z0-9]{3}[a-z]?"  # `epyc 7c13`
 )
-_COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=gb))[x×*]\s*(?P<n>\d{1,3})$")  # `rtx 3090 24gb*2`
+_COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=gb)|(?<=\dg))[x×*]\s*(?P<n>\d{1,3})$")  # `rtx 3090 24gb*2`, `24G*2`
 _COUNT_WORDS = {
     "one": 1,
     "two": 2,
@@ -136,6 +136,9 @@ _CHASSIS = re.compile(
     r"\b(?:dell\s+)?(?:poweredge\s+)?r[2-9][1-9]0(?:xd|xa)?s?\b|\bdell\s+(?:poweredge\s+)?t[3-7][1-9]0s?\b"
     r"|\b(?:hpe?\s+)?(?:proliant\s+)?[dm]l[1-5]\d0(?:\s*(?:g|gen)\s*\d{1,2})?s?\b"
     r"|\b(?:lenovo\s+)?thinksystem\s+sr\d{3}\b|\bsupermicro\b"
+    # Dell PowerEdge C-series GPU servers, HP Z-series workstations, IBM/Lenovo System x servers
+    r"|\b(?:dell\s+)?(?:poweredge\s+)?c4[01][34]0s?\b|\b(?:hp\s+)?z[4-8][2-4]0(?:'?s)?\b(?:\s+workstations?)?"
+    r"|\b(?:ibm\s+|lenovo\s+)?(?:system\s+)?x3[5-9][05]0\s*m\d\b"
     # mini PCs that take SO-DIMMs (Minisforum MS-A2, MS-01, Intel NUC): a box like any other
     r"|\b(?:minisforum\s+)?ms-(?:a\d|0\d)\b|\bintel\s+nuc(?:\s+\d{1,2})?\b"
 )
@@ -225,7 +228,9 @@ def _split_parts(text: str) -> list[str]:
     """Parts joined by `+`, `,`, `&`, `and`, `with`, `w/`, `plus`; a `+` inside a product name (`Ryzen AI Max+ 395`,
     `Xeon 8480+`) is kept."""
     s = _NAME_PLUS.sub(lambda m: (m.group(1) or m.group(2)) + "\x00", text)
-    s = re.sub(r"\s*(?:\+|,|&|;|\||\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|:|\bon\b)\s*", " + ", s)
+    s = re.sub(
+        r"\s*(?:\+|,|&|;|\||\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|\balongside\b|:|\bon\b)\s*", " + ", s
+    )
     parts = [p.strip().replace("\x00", "+") for p in s.split(" + ") if p.strip().replace("\x00", "")]
     return [p for p in parts if p not in ("pcie", "pci-e", "pci e")]  # `走pcie通道` (over PCIe): how cards connect
 
@@ -284,7 +289,15 @@ def _take_count(part: str) -> tuple[int, str]:
     if m and not ((m.group("n") or m.group("m")) and _SIZE.match(part)):  # `24gb` is a size, not 24 devices
         digits = m.group("n") or m.group("m")
         n = int(digits) if digits else _COUNT_WORDS[m.group("word") or m.group("hyphened")]
-        return _checked_count(n, m.group(0)), part[m.end() :]
+        rest = part[m.end() :]
+        inner = re.match(
+            r"\s*(?:single\s+)?(?:(?P<n>\d{1,3})\s*[x×*]\s*(?=[a-z])|(?P<w>dual|twin|triple|quad|two|three|four)\s+)",
+            rest,
+        )
+        if not digits and n == 1 and inner:  # `an 8x L40`, `a single 8xMI355X node`, `a dual 4090`: the number counts
+            inner_n = int(inner.group("n")) if inner.group("n") else _COUNT_WORDS[inner.group("w")]
+            return _checked_count(inner_n, inner.group(0)), rest[inner.end() :]
+        return _checked_count(n, m.group(0)), rest
     m = _COUNT_AFTER_WORDS.match(part)
     if m and not _SIZE.match(part[m.end() :]):
         return _checked_count(int(m.group("n")), m.group(0)), f"{m.group('words')} {part[m.end() :]}"
@@ -617,11 +630,32 @@ def _resolve_known_words(
     """`3090 from ebay`, `free colab t4`, `xeon 8480 es`: words no device, CPU or product name has, and no digit,
     say something about the device, not which it is; the rest is read without them. A name left with no word is
     no device (`for ktransformers`); an unknown word with a digit (`RTX 9999`) is never dropped."""
-    kept = [w for w in name.split() if (any(ch.isdigit() for ch in w) or _known(w, catalog)) and w not in _PC_MAKERS]
+    kept = [
+        w
+        for w in name.split()
+        if (any(ch.isdigit() for ch in w) or _known(w, catalog)) and w not in _PC_MAKERS and w not in _STOPWORDS
+    ]
     if len(kept) == len(name.split()):
         return None, name
+    if kept and not any(ch.isdigit() for w in kept for ch in w) and len(kept) * 2 < len(name.split()):
+        return None, ""  # `maxn power mode`, `though it's slow compared to ...`: a remark holding a name's word
     rest = " ".join(kept)
+    bare_number = any(re.fullmatch(r"\d{1,2}", w) for w in kept)
+    if bare_number and not any(_MODEL_NUMBER.search(w) for w in kept) and not catalog.find_product(rest):
+        return None, name  # `generation 1` (of `token generation speed less than 1/minute`) names no device
     return (_resolve_sized(rest, sizes, catalog) if rest else None), rest
+
+
+# Words of a sentence that some catalog alias happens to hold (`it`, `as`) but never name a device on their own; a
+# model number is a word mixing letters and digits, or three digits and more (`a6000`, `3090`), not `1`
+_STOPWORDS = frozenset(
+    {
+        *("it", "as", "is", "to", "be", "by", "so", "if", "or", "at", "on", "in", "of", "do", "no", "up", "we", "me"),
+        *("us", "am", "an", "a", "the", "and", "for", "but", "not", "all", "can", "its", "has", "had", "was", "are"),
+        *("my", "our", "you", "your", "this", "that", "these", "those", "than", "then", "when", "which", "while"),
+    }
+)
+_MODEL_NUMBER = re.compile(r"[a-z]\d|\d[a-z]|\d{3,}")
 
 
 def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, Assumption]:
@@ -1014,6 +1048,8 @@ _BOARD_AFTER_CARD = re.compile(
 )
 
 
+_CJK_COUNTS = {"两": "2", "二": "2", "三": "3", "四": "4"}
+
 # Units and memory words in other languages, as people write them in their own forums: French `Go`/`Gio`, Russian
 # `ГБ`/`ТБ` and `ОЗУ` (RAM), `видеопамять` (VRAM), Chinese 显存 (VRAM) and 内存 (RAM), German `Arbeitsspeicher` (RAM)
 # and `Grafikkarte` (graphics card).
@@ -1045,11 +1081,20 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     # Russian две/два (two); Korean 램 (RAM) and 기가 (giga); counters after a number (Chinese 张/块/个/台, Japanese 枚,
     # Korean 개): before a device a count of it (`4张3090`), after one its count (`3090 2개`, `4090を2枚`)
     (r"(?<![\w-])(?:две|два)(?![\w-])", "two"),
+    (r"(?<![\w-])три(?![\w-])", "three"),
+    (r"(?<![\w-])четыре(?![\w-])", "four"),
+    (r"в\s+сумме", " total "),
+    # `H100的两张显卡` (H100's two cards): the count after the name, as `2x H100`
+    (
+        r"(?P<name>[a-z][\w-]*\d\w*)\s*的\s*(?P<n>[两二三四]|\d{1,2})\s*[张块個个台]",
+        lambda m: f" {_CJK_COUNTS.get(m.group('n'), m.group('n'))}x {m.group('name')} ",
+    ),
+    ("显存占用", " in use "),
     ("램", " ram "),
     (r"(\d)\s*기가", r"\1gb"),
     ("を", " "),
-    (r"(\d{1,2})\s*[张块個个台枚개卡]\s*(?=[a-z0-9])", r"\1x "),
-    (r"(\d{1,2})\s*[张块個个台枚개卡]", r" x\1"),
+    (r"(\d{1,2})\s*[张块個个台枚개卡基]\s*(?=[a-z0-9])", r"\1x "),
+    (r"(\d{1,2})\s*[张块個个台枚개卡基]", r" x\1"),
     # Chinese 双卡/单卡 (two cards, one card) after or before a card, 双路 (dual socket), 一张 (one card), 加 (plus),
     # 和 (and); 魔改 (a memory mod) and 亮机卡 (the card that drives the display) name no size; other CJK words left
     # over (`可以多卡推理`, `是否可以使用`: a question around the rig) are not hardware
@@ -1061,6 +1106,9 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     ("和", " and "),
     (r"魔改|亮机卡", " "),
     (r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", " "),
+    # once the CJK words between are gone: a setting and its value (`batch_size设置为8`), VRAM in use (`13Gbi/卡`)
+    (r"\b(?!ggml_)[a-z]+(?:_[a-z]+)+\s*[:=]?\s*\d+(?:\.\d+)?\b", " "),
+    (r"\bin use\s+\d+(?:\.\d+)?\s*g(?:b|i|bi|ib)?\b\s*/?", " "),
 )
 # Cloud instance types, read as the GPUs they hold. AWS: p4d.24xlarge 8 x A100 40 GB and g5.12xlarge 4 x A10G
 # (https://gist.github.com/shashankprasanna/10ebe6dc1ba1d8d93db17da4e2cc890e); p4de.24xlarge 8 x A100 SXM 80 GB and
@@ -1148,6 +1196,8 @@ def _fields(s: str) -> str:
             return " + "
         if value in ("none", "n/a", "na") and label.startswith(("gpu", "graphics")):
             return " + no gpu + "
+        if label in ("cpu", "processor") and re.fullmatch(r"\d{1,3}", value):  # `CPU: 80`: its cores
+            return " + "
         return f" + {value} {_FIELD_AS.get(label, '')} + "
 
     return _FIELD.sub(part, s)
@@ -1220,10 +1270,25 @@ def _gcp_accelerator(s: str) -> str:
     return _GCP_ACCELERATOR.sub(lambda m: f" {m.group('n')}x {m.group('name')} ", s)
 
 
+_STICK_WORDS = {"two": 2, "four": 4, "six": 6, "eight": 8, "twelve": 12, "sixteen": 16}
+
+
+def _sticks(m: re.Match[str]) -> str:
+    """`4 sticks of 32gb` is 128 GB of RAM; said beside its total (`4 sticks of 32GB ..., totaling 128GB`, `128GB of RAM
+    (four sticks of 32GB)`, `64GB DDR3 ... 8x 8GB sticks`) it is that total again, not more RAM."""
+    n = m.group("n") or m.group("n2")
+    count = int(n) if n.isdigit() else _STICK_WORDS[n]
+    total = count * int(m.group("gib") or m.group("gib2"))
+    others = m.string[: m.start()] + " " + m.string[m.end() :]
+    return " ram " if re.search(rf"(?<![\d.]){total}\s*(?:gb|g)\b", others) else f" {total}gb ram "
+
+
 def _star(m: re.Match[str]) -> str:
-    """`Threadripper 1950X * 128GB DDR4 * 4x RTX 3090`: a `*` between parts joins them; after a count it counts."""
+    """`Threadripper 1950X * 128GB DDR4 * 4x RTX 3090`: a `*` between parts joins them; after a count it counts, and
+    so does a count after it that ends the line (`DDR5 64GB * 8`)."""
     before = m.group("before")
-    return f"{before} * " if re.fullmatch(r"\d{1,2}", before) else f"{before} + "
+    counted = re.match(r"\d{1,2}\s*(?:$|\n)", m.string[m.end() :])
+    return f"{before} * " if re.fullmatch(r"\d{1,2}", before) or counted else f"{before} + "
 
 
 # A motherboard named as a part of a build (`ASROCK GENOAD8X-2T/BCM Motherboard`, `MSI TRX40 PRO 10G motherboard`)
@@ -1247,10 +1312,13 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     (r"\bmodel name\s*:", " cpu: "),
     # lines of an environment dump that name software, not hardware; a tool's snake_case key with a number
     (r"(?m)^\s*(?:python|cuda available|cuda_home|nvcc|cuda driver version|pytorch|is debug build|os)\s*:[^\n]*", " "),
-    (r"\b(?!ggml_)[a-z]+(?:_[a-z]+)+\s*:\s*[\d.]+\b(?!\s*=)", " "),
+    (r"\b(?!ggml_)[a-z]+(?:_[a-z]+)+\s*[:=]\s*[\d.]+\b(?!\s*=)", " "),
     # software and its version (`macOS 26.1`, `JetPack 6.2, TensorRT 10.7, CUDA 12.6`, `Ollama 0.4`), a three-part
     # version anywhere (`LLVM 15.0.6`, `6.6.70-v8-16k+`), CUDA build targets (`sm_120`, `cu128`), a compute capability
-    (r"\b(?:ollama|macos|mac\s*os|ubuntu|debian|fedora|manjaro|nixos|windows|jetpack|l4t)\s*v?\d+(?:\.\d+)*\b", " "),
+    (
+        r"\b(?:ollama|macos|mac\s*os|ubuntu|debian|fedora|manjaro|nixos|windows|jetpack|l4t|romc|xcode)\s*[vr]?\d+(?:\.\d+)*\b",
+        " ",
+    ),
     (
         r"\b(?:cuda|rocm|hip|llvm|drm|tensorrt|trt|pytorch|torch|python|vllm|sglang|mesa|driver|kernel|cudnn)"
         r"(?:\s+version)?\s*:?\s*v?\d+(?:\.\d+)+[\w.+-]*",
@@ -1276,6 +1344,19 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
         r"(?:\s+of(?:\s+an?)?\b)?",
         " ",
     ),
+    # cores in other words and languages (`64 Xeon-Kernen`, `16 核中央处理器`, `20 logical CPUs`), a GPU's own units
+    # (`2560 CUDA cores / 96 tensor cores`, `20 SMs`) and an SoC's CPU cores by name (`14-core Neoverse-V3AE`)
+    (r"\b\d{1,3}\s+(?:xeon|epyc|arm|cpu)[-\s]?(?:kernen?|cores?)\b|\b\d{1,3}\s*(?:kernen?|núcleos|ядер\w*)\b", " "),
+    (r"\b\d{1,3}\s*核", " "),
+    (r"\b\d{1,3}\s+logical\s+(?:cpus?|processors?|cores?)\b|\b\d{1,3}\s*sms?\b", " "),
+    (r"\b\d{2,5}\s+(?:cuda|tensor|shader|stream)\s+(?:cores?|processors?)\b", " "),
+    (r"\b(?:arm\s+)?(?:neoverse|cortex)[-\s]?[a-z]?\d+\w*\b", " "),
+    # a model's size (`65B`, `gpt-oss-120b`, `30B-A3B`) and a speed (`~400 tok/s`, `19tokens/s`): what ran, and how fast
+    (
+        r"\b\d{1,3}(?:\.\d+)?b(?:-a\d{1,2}(?:\.\d)?b)?\b(?![\w.-]*\.gguf)",
+        " ",
+    ),  # not a CPU's `8369B`, nor in a file name
+    (r"~?\b\d+(?:\.\d+)?\s*(?:tok(?:en)?s?\s*/\s*s(?:ec)?|t/s|tps|tokens?\s+per\s+second)\b", " "),
     # what a card is set to or leaves free, and how a rental is split: not its size (`230 W/card`, `115% power limit`,
     # `48.2 GB usable`, `1 GPU/worker`), nor the swap
     (r"\b\d{2,4}\s?w\s*/\s*(?:card|gpu)\b|\b\d{2,3}\s*%\s*(?:power\s*limit|pl|tdp)\b", " "),
@@ -1300,7 +1381,10 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
         lambda m: f" {m.group(1) or m.group(2)}-core gpu ",
     ),
     (r"\b\d{1,2}\s*cpu\s*/|\bgpu\s+vendor\s*:\s*\w+", " "),
-    (r"\b\d+(?:\.\d+)?\s*(?:gb|tb)\s*(?:ssd|nvme|hdd|storage|disk)\b", " "),
+    (
+        r"\b\d+(?:\.\d+)?\s*(?:gb|tb)\s*(?:ssd|nvme|hdd|storage|disk|(?:hot-swap\s+)?(?:disks|drives|platten|festplatten?))\b",
+        " ",
+    ),
     # a decimal comma (`31,6 GB`); a size in brackets after a name (`jetson orin(32g)`, `Jetson AGX Orin (64GB)`);
     # a carve-out split (`(64/64 split`); `5090's`; `Max 395+` for `Max+ 395`
     (r"(\d),(\d{1,2})\s*(?=(?:gb|g|tb|gib)\b)", r"\1.\2"),
@@ -1335,8 +1419,9 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     (r"\ban?\s+8-gpu\s+(?=8x\b)", " "),
     # RAM sticks: `2 sticks of 48gb` is 96 GB; `ddr5 6400 2 sticks 96gb` counts the sticks of a total
     (
-        r"\b(?P<n>\d{1,2})\s*(?:x\s*)?(?:sticks?|dimms?)\s+of\s+(?P<gib>\d{1,3})\s*gb\b",
-        lambda m: f" {int(m.group('n')) * int(m.group('gib'))}gb ram ",
+        r"\b(?P<n>\d{1,2}|two|four|six|eight|twelve|sixteen)\s*(?:x\s*)?(?:sticks?|dimms?|modules?)\s+of\s+"
+        r"(?P<gib>\d{1,3})\s*gb\b|\b(?P<n2>\d{1,2})\s*x\s*(?P<gib2>\d{1,3})\s*gb\s+(?:ecc\s+)?(?:sticks?|dimms?|modules?)\b",
+        _sticks,
     ),
     (r"\b\d{1,2}\s*(?:x\s*)?(?:sticks?|dimms?)\b", " ram "),
     # `RTX 3080 Ti with 12 GB of memory`: a size said of the card before it, as if written by its name
@@ -1388,8 +1473,119 @@ _COMMAND_LINE = re.compile(
 )
 
 
+# Full-width punctuation of CJK text (`GPU：8 * 4090`, `（2 NUMA node(s)，支持AMX）`) as its ASCII form, before any
+# rule reads colons, brackets or commas; an issue title's tag (`[bench] 2x V100 16GB`, `[Bug]:`) and markdown bold
+# (`**RAM:** 64GB`) are not hardware.
+_FULL_WIDTH = str.maketrans({"：": ": ", "，": ", ", "（": " (", "）": ") ", "、": ", ", "；": "; ", "\u3000": " "})
+_ISSUE_TAG = re.compile(r"^\s*\[[a-z][\w\s-]{0,24}\]\s*:?")
+
+
+# What else people paste beside their devices, read before anything else: trademarks (`Intel(R) Core(TM)`); JSON of
+# benchmark sites and tools (`"gpu": "NVIDIA GeForce RTX 4080 SUPER", "ram_gb": 63`: the values of the hardware keys,
+# a short duplicate of a name and every other key left out); nvidia-smi -q (`Attached GPUs : 1`, a bus id); inxi
+# (`Device-1: NVIDIA GP104 [GeForce GTX 1080] vendor: ... driver: nvidia v: 430.40 bus ID: 01:00.0`); rocminfo
+# (`Agent 2`, `Uuid: GPU-...`); system_profiler (`Total Number of Cores: 16`, `Metal Support: Metal 3`); Windows'
+# About page (`System type 64-bit operating system, x64-based processor`); applegpuinfo (`GPU family: Apple 7`);
+# distributed-llama's Vulkan lines (`Heap[0]: 8192 MB`, `48 kB`); llama.cpp's loader (`using device CUDA0 (NVIDIA
+# GeForce RTX 5060 Ti) (0000:01:00.0)`) and log timestamps; llama.cpp build numbers (`build 9553 (9e3b928fd)`),
+# dotted versions of any length (`25.20.42.14`), Windows releases (`Windows 10 22H2 19045.5247`), CPU architectures
+# (`aarch64`), prices (`$220`, `$0.60/hour`), arithmetic on sizes (`4x 96 GB = 384 GB VRAM`).
+_PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    (r"\((?:r|tm)\)|[®™]", " "),
+    (r"[\u2010\u2011\u2012]", "-"),
+    (r'(?m)^\s*"(?P<key>[a-z_]+)"\s*:\s*"?(?P<value>[^"\n]*?)"?\s*,?\s*$', lambda m: _json_field(m)),
+    (r"\battached\s+gpus\s*:\s*\d+|\bgpu\s+[0-9a-f]{8}:[0-9a-f]{2}:[0-9a-f]{2}\.\d\b", " "),
+    (r"\bproduct\s+brand\s*:\s*\w+|\bdisplay\s+(?:mode|active)\s*:\s*\w+|\bproduct\s+name\s*:", " "),
+    (r"\bdevice-\d+\s*:|\bvendor\s*:\s*\S+|\bdriver\s*:\s*\S+(?:\s+v\s*:\s*\S+)?|\bbus\s+id\s*:\s*[0-9a-f:.]+", " "),
+    (r"(?<!corporation )\b(?:g[pvmk]|tu|ga|ad|gb|navi)\d{2,3}\w?\s*\[(?P<name>[^\]\n]+)\]", r" \g<name> "),
+    (r"\bagent\s+\d+\b|\buuid\s*:\s*\S+|\bvendor\s+name\s*:\s*\w+|\bname\s*:\s*gfx[0-9a-f]{3,4}\b", " "),
+    (r"\btotal\s+number\s+of\s+cores\s*:\s*\d+|\bmetal\s+(?:support|family)\s*:[^\n]*|\btype\s*:\s*gpu\b", " "),
+    (r"\bbus\s*:\s*built-in\b|\bvendor\s*:\s*apple\b[^\n]*", " "),
+    (r"\bgpu\s+(?:family|flops|ips|system level cache|clock frequency)\s*:[^\n]*", " "),
+    (r"\bsystem\s+type\b[^\n]*|\bedition\s+windows[^\n]*|\b(?:32|64)-bit\b", " "),
+    (r"\bheap\[\d\]\s*:\s*\d+\s*mb\b|\b\d+\s*(?:kb|bytes)\b", " "),
+    (
+        r"\busing\s+device\s+(?:cuda|vulkan|rocm|sycl|metal|hip)\d+\s*\((?P<name>[^)\n]+)\)(?:\s*\([^)\n]*\))?",
+        r" + \g<name> + ",
+    ),
+    (r"\b\d{4}-\d{2}-\d{2}[\st]+\d{2}:\d{2}:\d{2}\b|\[(?:debug|info|warn(?:ing)?|error)\]", " "),
+    (r"\bbuild\s*:?\s*\d{3,5}\b(?:\s*\([0-9a-f]{7,12}\))?", " "),
+    (r"\b\d+(?:\.\d+){2,}(?:[-+][\w.+-]*)?", " "),
+    (r"\bwin(?:dows)?\s*1[01]\b(?:\s+\d{2}h\d)?(?:\s+\d{5}(?:\.\d+)?)?", " "),
+    (r"\b(?:aarch64|x86[-_]64|arm64|amd64|x64-based(?:\s+processor)?)\b", " "),
+    (r"[$€£]\s?\d[\d,.]*(?:\s*/\s*(?:h|hr|hour|month|mo))?", " "),
+    (r"\b\d{1,2}\s*x\s*\d+(?:\.\d+)?\s*gb\s*=\s*\d+(?:\.\d+)?\s*gb\b", " "),
+    # the program that ran (`2x V100 16GB llama.cpp`, `via Ollama's Vulkan backend`) and where (`runpod environment`)
+    (
+        r"\b(?:via|using|with|on|in)?\s*(?:ik_)?llama[.-]?cpp\b|\b(?:via|using)\s+[\w.']+\s+(?:vulkan|cuda|rocm|metal|sycl)\s+backend\b",
+        " ",
+    ),
+    (r"\b(?:runpod|vast(?:\.ai)?|cloud)\s+(?:environment|instance|pod)\b", " "),
+    # an APU's own graphics named beside it (`AMD Vega 8 iGPU`), the Raspberry Pi's V3D, Mesa's software renderer, and
+    # NVIDIA's `with Max-Q Design` (one laptop GPU, not two parts)
+    (r"\b(?:amd\s+)?(?:radeon\s+)?vega\s+\d{1,2}\s+(?:igpu|graphics)\b|\bv3d\b[^|\n]*|\bllvmpipe\b[^|\n]*", " "),
+    (r"\bwith\s+max-q\s+design\b", " max-q "),
+    # a total said of cards already counted (`providing a total of 24GB of VRAM`, `(24 GB each, 48 GB total)`, `72 ГБ
+    # VRAM в сумме`, Chinese 共160G): the cards' memory again, not more memory
+    (
+        r"\b(?:providing|giving|for|with)?\s*(?:a\s+)?total\s+of\s+\d+(?:\.\d+)?\s*(?:gb|гб|g)\s+"
+        r"(?:of\s+)?(?:vram|gpu memory)\b",
+        " ",
+    ),
+    (r"\b\d+(?:\.\d+)?\s*(?:gb|гб|g)\s+(?:vram\s+)?(?:в\s+сумме|in\s+total|total)(?=\s*[),.;]|\s*$)", " "),
+    (r"共\s*\d+(?:\.\d+)?\s*g(?:b)?", " "),
+    # a RAM size glued to its word (`RAM1152GiB`, `VRAM320G`), `123sram` (system RAM), `123Gi` (GiB), the part of it
+    # the system shows (`about 93 GiB visible`, `41Gi available`), a RAM kit (`the 64GB kit`)
+    (r"\b(v?ram)(?=\d)", r"\1 "),
+    (r"\b(\d{2,4})\s*s(?:ys)?ram\b", r"\1gb ram"),
+    (r"(\d)\s*gi\b", r"\1gib"),
+    (r"\b(?:about\s+|~)?\d+(?:\.\d+)?\s*gi?b\s+(?:visible|available|free|usable)\b", " "),
+    (r"\b(\d+\s*gb)\s+(?:ram\s+)?kit\b", r"\1 ram"),
+    # Apple's GPU cores written `20C-GPU`, `60-core graphics processor`
+    (r"\b(\d{1,2})\s*-?\s*c(?:ore)?s?[-\s]+(?:gpus?|graphics\s+processors?)\b", r"\1-core gpu"),
+    # who says it (`I own a Mac Studio`, `I'm running dual 3090s`, `can any one run`), a container image's tag, which
+    # cards a bridge pairs (`cards 0-1 and 2-3`), a vCPU count glued (`vCPU96`)
+    (r"^\s*i\s+(?:own|use|run|bought|just\s+ran|had)\b|\bi'?m\s+(?=running|using)|\bany\s*one\b", " "),
+    (r"\bimage\s+(?:is\s+)?[a-z]?\d+\w*\b", " "),
+    (r"\bcards?\s+\d{1,2}\s*-\s*\d{1,2}(?:\s*(?:and|,)\s*\d{1,2}\s*-\s*\d{1,2})*", " "),
+    (r"\bvcpus?\s*\d{1,3}\b", " "),
+    # a CPU in brackets after a card (`dual 4090 (AMD EPYC 7282)`) is a part of its own
+    (r"\((?=\s*(?:amd\s+|intel\s+)?(?:epyc|xeon|ryzen|threadripper|core\s+i[3579])\b)", " + ("),
+    # Scaleway's instance types (`H100-SXM-2-80G`): the GPU, its form, the count and each one's memory
+    (
+        r"\b(?P<name>[a-z]\d{2,3})-(?P<form>sxm|pcie)-(?P<n>\d{1,2})-(?P<gib>\d{2,3})g\b",
+        r" \g<n>x \g<name> \g<form> \g<gib>gb ",
+    ),
+    # a model's name with its version (`Llama 3 8B`, `qwen 2.5`): what runs, not on what
+    (r"\b(?:llama|qwen|mistral|gemma|phi|deepseek)[\s-]?\d(?:\.\d)?\b(?![\w.-]*\.gguf)", " "),
+    # `with` in other languages: German `mit`, French `avec`, Spanish/Italian `con`
+    (r"\b(?:mit|avec|con)\b", " with "),
+    # a size in brackets with its count after a name (`RTX 3090 (24G*2)`): each card's, and how many
+    (r"(?<=[a-z0-9])\s*\(\s*(\d+\s*(?:gb|g))\s*[x*]\s*(\d{1,2})\s*\)", r" \1*\2"),
+)
+
+# JSON keys whose values name hardware; `_short` duplicates of them and every other key say nothing more
+_JSON_NAMES = ("cpu", "gpu", "name", "model", "chip", "device")
+
+
+def _json_field(m: re.Match[str]) -> str:
+    key, value = m.group("key"), m.group("value").strip()
+    if key in _JSON_NAMES:
+        return f" + {value} + "
+    if key in ("ram_gb", "ram", "memory_gb", "system_ram_gb") and re.fullmatch(r"\d+(?:\.\d+)?", value):
+        return f" + {value}gb ram + "
+    if key in ("vram_gb", "gpu_memory_gb") and re.fullmatch(r"\d+(?:\.\d+)?", value):
+        return f" + {value}gb vram + "
+    if key in ("ram_bytes", "memory_bytes", "total_memory_bytes") and re.fullmatch(r"\d{9,14}", value):
+        return f" + {int(value) / GIB:.0f}gb ram + "
+    return " "
+
+
 def _prepare(text: str) -> str:
-    s = text.lower().replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
+    s = text.lower().translate(_FULL_WIDTH).replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
+    s = _ISSUE_TAG.sub(" ", s).replace("**", " ").replace("`", " ")
+    for pattern, repl in _PASTED:
+        s = re.sub(pattern, repl, s)
     s = _gcp_accelerator(s)
     for pattern, repl in _ENVIRONMENT_DUMPS:
         s = re.sub(pattern, repl, s)
@@ -1596,6 +1792,7 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         for p in pieces
         if p.entry is not None or p.sizes or p.cpu or p.product or p.bandwidth_gb_s or p.unknown or p.count > 1
     ]
+    pieces = _without_remarks(pieces)
     boards = [p for p in pieces if p.cpu is not None and p.count > 1]  # `4x rpi5 16gb`: that many machines
     if len(boards) == 1 and nodes == 1:
         nodes, boards[0].count = boards[0].count, 1
@@ -1617,6 +1814,24 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         readings = [_per_node(r, nodes) for r in readings]
     readings = [_with_link(r, nvlink) for r in readings]
     return [_clustered(r, nodes, link, product_named) for r in readings]
+
+
+def _without_remarks(pieces: list[_Piece]) -> list[_Piece]:
+    """Words with no number, no size and no count that name nothing (`steady package power during the run`, `even when
+    it downloads all the correct packages`), beside a part that does name hardware, are a remark on the rig: left out.
+    Alone, they are still refused with what would be understood."""
+    named = any(p.entry is not None or p.cpu is not None or p.product is not None for p in pieces)
+
+    def remark(p: _Piece) -> bool:
+        return (
+            p.unknown is not None
+            and not any(_MODEL_NUMBER.search(w) for w in p.unknown.split())
+            and not p.sizes
+            and p.count == 1
+            and p.bandwidth_gb_s is None
+        )
+
+    return [p for p in pieces if not (named and remark(p))]
 
 
 _EGPU = re.compile(r"\be-?gpus?\b|\boculink\b|\b(?:egpu\s+)?enclosures?\b|\brazer\s+core(?:\s+x)?\b")
