@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot import wording
-from bot.wording import PLACEMENT_WORDS, VERDICT_WORDS
+from bot.wording import VERDICT_WORDS
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Hardware, Model, QuantTypeQuality, SystemMemory, Unified
 from engine.calibration import MeasuredAccuracy
@@ -481,7 +481,7 @@ def _candidate_line(c: Candidate) -> str:
     return (
         f"**{c.label}** {fmt_usd(c.price_usd)} · {wording.quant_as_run(c)} · "
         f"{fmt_rate(c.decode_low)}–{fmt_rate(c.decode_high)} tok/s (typically {fmt_rate(c.decode_typical)}) · "
-        f"{PLACEMENT_WORDS[c.placement]}"
+        f"{wording.candidate_placement(c)}"
     )
 
 

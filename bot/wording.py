@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from catalog.types import Model
-from engine import memory, speculative
+from engine import formats, memory, speculative
 from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.concurrency import ConcurrentUsers, kv_cap
 from engine.cost import CostCaveat, CostCaveatKind
@@ -245,6 +245,15 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
                 f"`{pick.quant}` at {fmt_tokens(pick.context)} of context with a {pick.kv_type} KV cache, not {asked}"
                 f"{instead}"
             )
+
+
+def candidate_placement(c: Candidate) -> str:
+    """Where a /recommend build runs its pick: a server checkpoint (AWQ, GPTQ, FP8, NVFP4) is vLLM's or SGLang's,
+    split over several cards tensor-parallel, never llama.cpp's whole layers per card."""
+    known = formats.lookup(c.quant)
+    if known is None or known.format == "gguf" or known.format == "mlx":
+        return PLACEMENT_WORDS[c.placement]
+    return "tensor parallel on vLLM or SGLang" if c.placement == "multi-gpu" else "on the GPU, in vLLM or SGLang"
 
 
 def quant_as_run(c: Candidate | ModelFit) -> str:

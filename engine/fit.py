@@ -678,7 +678,9 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
     USEFUL_OFFLOAD_TPS): a q8_0 cache or less context would buy nothing there."""
     if _whole(o.placement):
         return None
-    q8 = memory.kv_profile(ctx.model, TRADE_KV, ctx.opts.n_seq) if ctx.opts.kv_type == "f16" else None
+    # llama.cpp's -ctk/-ctv q8_0: a server checkpoint's cache type is vLLM's or SGLang's own (their plans set fp8)
+    q8_ok = ctx.opts.kv_type == "f16" and o.format not in SERVER_ONLY
+    q8 = memory.kv_profile(ctx.model, TRADE_KV, ctx.opts.n_seq) if q8_ok else None
     if q8 is not None and _fits(ctx, o.weights_bytes, q8.bytes_at(ctx.context)):
         option = _sized(ctx, o, ctx.context, TRADE_KV, q8)
         if _whole(option.placement):

@@ -203,3 +203,37 @@ def test_a_comparison_says_which_is_faster(real_catalog: Catalog, first: str, se
         assert verdict.startswith("About as fast at decode"), verdict
     tiers = [s["readings"][0]["pick"]["tier"] for s in sides]
     assert ("runs a better quant" in verdict) is (tiers[0] != tiers[1]), (tiers, verdict)
+
+
+# (model, hardware, quant): a server checkpoint asked for where its f16 cache does not fit at the default context
+SERVER_CHECKPOINTS = [
+    ("qwen3 32b", "rtx 3090", "AWQ"),
+    ("llama 3.3 70b", "2x rtx 3090", "AWQ"),
+    ("qwen2.5 72b", "2x rtx 3090", "AWQ"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant"), SERVER_CHECKPOINTS)
+def test_a_server_checkpoint_is_not_given_llama_cpps_cache(
+    real_catalog: Catalog, model: str, hardware: str, quant: str
+) -> None:
+    """llama.cpp's q8_0 cache is no setting of vLLM or SGLang (their plans choose an fp8 cache): a server checkpoint
+    trades context, never that cache type. /recommend had listed 2x 3090 Ti for Llama 3.3 70B at 20 tok/s as 'AWQ with
+    a q8_0 KV cache, split across GPUs (whole layers per card)'."""
+    answer = run_request(real_catalog, "fit", {"model": model, "hardware": hardware, "quant": quant}, Frontend.CLI)
+    assert answer.error is None, answer.error
+    pick = answer.report.readings[0].pick
+    assert pick is None or pick.kv_type == "f16", (pick.quant, pick.kv_type)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{"model": "llama 3.3 70b", "min_tps": "20"}, {"model": "qwen2.5 72b", "min_tps": "15"}, {"model": "qwen3 32b"}],
+    ids=["llama-70b-20", "qwen2.5-72b-15", "qwen3-32b"],
+)
+def test_recommended_server_checkpoints_read_as_servers_run_them(real_catalog: Catalog, args: dict[str, str]) -> None:
+    answer = run_request(real_catalog, "recommend", args, Frontend.CLI)
+    assert answer.error is None, answer.error
+    for line in to_text(answer.card).splitlines():
+        if any(f" · {q}" in line for q in ("AWQ", "GPTQ", "FP8", "NVFP4")):
+            assert "q8_0" not in line and "whole layers" not in line, line
