@@ -984,6 +984,7 @@ def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[Mo
             and g.score > f.score
             and g.decode_typical >= f.decode_typical
             and bool(_CODER.search(g.name)) == bool(_CODER.search(f.name))
+            and (g.tier is not Tier.DEGRADED or f.tier is Tier.DEGRADED)  # a 2-bit file supersedes no 3-bit-or-up one
         ]
         if later:
             best = max(later, key=lambda g: g.score)
@@ -998,10 +999,13 @@ def _ordered(found: list[ModelFit], min_decode_tps: float) -> list[ModelFit]:
     for use, wanted in (
         (Use.BEST, lambda f: True),
         (Use.FAST, lambda f: f.decode_typical >= FAST_FACTOR * min_decode_tps),
+        (Use.CODING, lambda f: bool(_CODER.search(f.name)) and f.tier is not Tier.DEGRADED),
         (Use.CODING, lambda f: bool(_CODER.search(f.name))),
         (Use.LONG_CONTEXT, lambda f: f.max_context >= LONG_CONTEXT_TOKENS),
     ):
         taken = {p.model_id for p in picks}
+        if any(p.use is use for p in picks):
+            continue  # the use has its pick (coding: a coder at 3 bits or more, before one below)
         pick = next((f for f in current if wanted(f) and f.model_id not in taken), None)
         if pick is not None:
             picks.append(pick.model_copy(update={"use": use}))

@@ -237,3 +237,21 @@ def test_recommended_server_checkpoints_read_as_servers_run_them(real_catalog: C
     for line in to_text(answer.card).splitlines():
         if any(f" · {q}" in line for q in ("AWQ", "GPTQ", "FP8", "NVFP4")):
             assert "q8_0" not in line and "whole layers" not in line, line
+
+
+# /whatfits on rigs where a coder runs at 4 bits: "laptop 4070 8gb 32gb ram coding model" had been answered with
+# Qwen3-Coder-Next at Q2_K (degraded), which also marked the Q4_K_M of Qwen3-Coder-30B-A3B as superseded
+CODING_RIGS = [
+    "laptop rtx 4070 8gb + 32gb ddr5",
+    "rtx 3060 12gb + 32gb ddr4",
+    "rtx 4060 8gb + 32gb ram",
+    "rx 7600 8gb + 16gb ram",
+]
+
+
+@pytest.mark.parametrize("hardware", CODING_RIGS)
+def test_the_coding_pick_is_not_a_degraded_quant(real_catalog: Catalog, hardware: str) -> None:
+    answer = run_request(real_catalog, "whatfits", {"hardware": hardware}, Frontend.CLI)
+    assert answer.error is None, answer.error
+    coding = [line for line in to_text(answer.card).splitlines() if line.startswith("*coding*")]
+    assert len(coding) == 1 and "below 3 bits" not in coding[0], coding
