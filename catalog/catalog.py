@@ -171,7 +171,7 @@ def overlay(hand: Iterable[Hardware], database: Iterable[Gpu]) -> list[Gpu]:
 
 # Specifications a hand entry may leave out that the database row of the same card gives: what llama.cpp's prefill
 # kernels run at is derived from them where no figure is published (engine/kernels.py: a Tesla P40's dp4a rate).
-DATABASE_SPEC_FIELDS = ("architecture", "shading_units", "tensor_cores", "boost_clock_mhz")
+DATABASE_SPEC_FIELDS = ("architecture", "shading_units", "tensor_cores", "boost_clock_mhz", "base_clock_mhz")
 
 
 def with_database_specs(hand: Iterable[Hardware], database: Iterable[Gpu]) -> list[Hardware]:

