@@ -25,39 +25,20 @@ NOT_YET = {
 }
 
 
-# Second-round rows (2026-12-07) not read right yet, by their first 60 characters (pasted tables run long): nvidia-smi
-# tables and reports longer than the paste limit allows, laptop-only names written without `laptop`, markdown table
-# rows, OVH flavours, a cluster written `2*8*80G`, sentences that name a comparison device, and the rest listed in the
-# report of that round.
+# Second-round rows (2026-12-07) not read right yet, by their first 60 characters (pasted tables run long): two
+# DIMMs on a 4-channel Xeon (populated channels are not read from a DIMM count), a name nvidia-smi cut short that only
+# laptops have, a Python dict of a tool's GPU fields, a build list with NVLink pairs and slot counts, markdown table
+# rows with PCIe lanes, OVH flavour rows, a Japanese AWS line with its instance type glued, a sentence about Xeons.
 NOT_YET_STARTS = {
-    "AMD Radeon RX 7900 XT (20 GB, RDNA3 / gfx1100)",
-    "Available devices:\n  Vulkan0: NVIDIA GeForce RTX 4090 (24138",
     "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\n- 2 x 16 GB - DDR4",
-    "|   0  NVIDIA A800-SXM4-80GB          On  | 00000000:27:00.0",
-    "|   0  NVIDIA A800 80GB PCIe          On  |   00000000:4F:00",
-    "|   4  A100-SXM4-40GB      Off  | 00000000:B5:00.0 Off |    ",
     "|   0  NVIDIA GeForce RTX 4050 ...  WDDM  |   00000000:01:00",
-    "GPU is nvidia 3050ti with 4GB \nintegrated graphics is AMD 66",
-    '"machineName": "HP Laptop 15",\n  "cpuShort": "11th Gen Intel',
     "{'id': '0', 'name': 'NVIDIA CMP 30HX', 'driver': '555.42.02'",
-    "- **RAM:** 123Gi total, 41Gi available\n- **Swap:** 8.0Gi\n- *",
-    "2*H100  2*8*80G部署DeepSeek R1,推理速度只有19tokens/s",
-    "使用H100的两张显卡，共160G，会出现out of memory",
-    "I own a Mac Studio with 192GB, and the prompt processing spe",
-    "There are two AMD MI50 16G, uninstalled in the x3650M5 serve",
     "4× RTX 3090 24GB (used) · NVLink 3-slot bridges (paired: car",
-    "这里使用的GPU环境：RTX3090 24G*2；batch_size设置为8时，显存占用13Gbi/卡",
-    "在 AutoDL 平台中租赁两个 3090 等 24G*2 显存大小的容器实例",
     "|A10 *2|24G*2|x16|48|116.496|2.427|",
     "|RTX3070Laptop *1|8G|x8|8|43.784|5.473|",
-    "- **CPU:** AMD Ryzen Threadripper PRO 3975WX 32-Cores\n- **CP",
-    "I have a a6000 pro 96gb which was released about 2 weeks ago",
     "H100-380 | 380 GB | 30 | H100 80GB x 1 | 50 GB SSD + 1 x 3,8",
     "H100-760 | 760 GB | 60 | H100 80GB x 2 | 50 GB SSD + 2 x 3,8",
     "AWSだと、A100を8基、vCPU96、VRAM320G、RAM1152GiBのインスタンス（p4d24xlarge）",
-    "I have a bosgame m5, and it by default allocates 64GB to RAM",
-    "Три RTX 3090 с родными кулерами. PCIe 4.0 x8 на каждой. Ryze",
-    "А у вас на столе три старых RTX 3090 - 72 ГБ VRAM в сумме.",
     "The Z420's secret weapon isn't the CPU — it's the RAM ceilin",
 }
 
@@ -76,7 +57,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 97.8% (1333 of 1363) on 2026-12-07
+    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 99.2% (1352 of 1363) on 2026-12-07
 
 
 REFUSED = [

@@ -77,7 +77,7 @@ _COUNT_PREFIX = re.compile(
 # A CPU by its model number (`i9-13900h`, `core ultra 9 185h`, `ryzen 9 7945hx`, `xeon w5-3435x`): one the catalog
 # lacks says nothing about the GPUs beside it, so a rig that names more than the CPU is read without it.
 _CPU_MODEL = re.compile(
-    r"(?:intel\s+)?(?:core\s+)?i[3579][-\s]?\d{4,5}[a-z]{0,2}|(?:intel\s+)?core\s+ultra\s+[3579][-\s]?\d{3}[a-z]{0,2}|"
+    r"(?:intel\s+)?(?:core\s+)?i[3579][-\s]?\d{4,5}[a-z]{0,2}\d?|(?:intel\s+)?core\s+ultra\s+[3579][-\s]?\d{3}[a-z]{0,2}|"
     r"(?:amd\s+)?ryzen\s+(?:ai\s+)?(?:[3579]\s+)?(?:pro\s+)?\d{3,4}(?:x3d\d?|[a-z]{0,3})|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
     r"|(?:amd\s+)?epyc\s+\d[a-z0-9]{3}[a-z]?"  # `epyc 7c13`
 )
@@ -174,7 +174,8 @@ _APPLE_PRODUCTS = re.compile(
 _NVLINK = re.compile(r"\bnv-?link(?:ed|s)?\b(?:\s+bridges?\b)?")
 _NO_GPU = re.compile(
     r"\b(no[-\s]?(?:dedicated\s+|discrete\s+)?(?:gpu|graphics(?:\s+card)?|video\s+card)|cpu[-\s]?(?:inference\s+)?only|"
-    r"without (?:a )?(?:dedicated\s+)?(?:gpu|graphics card)|integrated graphics(?: only)?|igpu only)\b"
+    r"without (?:a )?(?:dedicated\s+)?(?:gpu|graphics card)|integrated graphics only|"
+    r"integrated graphics(?!\s+is\b)|igpu only)\b"  # not `integrated graphics is AMD 660M` beside a GPU
 )
 _FILLER = re.compile(
     r"\b(with|gpus?|cards?|graphics|nvidia|geforce|amd|radeon|apple|of|and|plus|my|a|an|the|in|total|machine|rig|"
@@ -229,7 +230,9 @@ def _split_parts(text: str) -> list[str]:
     `Xeon 8480+`) is kept."""
     s = _NAME_PLUS.sub(lambda m: (m.group(1) or m.group(2)) + "\x00", text)
     s = re.sub(
-        r"\s*(?:\+|,|&|;|\||\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|\balongside\b|:|\bon\b)\s*", " + ", s
+        r"\s*(?:\+|,|&|;|\||\u00b7|\s/\s|\band\b|\bwith\b|\bw/|\bplus\b|\balong with\b|\balongside\b|:|\bon\b)\s*",
+        " + ",
+        s,
     )
     parts = [p.strip().replace("\x00", "+") for p in s.split(" + ") if p.strip().replace("\x00", "")]
     return [p for p in parts if p not in ("pcie", "pci-e", "pci e")]  # `走pcie通道` (over PCIe): how cards connect
@@ -304,7 +307,16 @@ def _take_count(part: str) -> tuple[int, str]:
     m = _COUNT_SUFFIX.search(part)
     if m:
         return _checked_count(int(m.group("n")), m.group(0)), part[: m.start()]
+    m = _COUNT_WORD_INSIDE.search(part)
+    if m:  # `there are two AMD MI50 16G`, `autodl two 3090`: a count word before a vendor or a model number
+        return _COUNT_WORDS[m.group("w")], part[: m.start()] + " " + part[m.end() :]
     return 1, part
+
+
+_COUNT_WORD_INSIDE = re.compile(
+    r"\b(?P<w>two|three|four|five|six|seven|eight|dual|triple|quad)\s+"
+    r"(?=(?:nvidia|amd|intel|rtx|gtx|radeon|rx|tesla|instinct|arc|quadro|geforce)\b|[a-z]{0,4}\d{2,4}\b)"
+)
 
 
 def _checked_count(n: int, written: str) -> int:
@@ -372,6 +384,9 @@ def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
         product = catalog.find_product(candidate)
         if product is not None:
             return product
+        mobile = _laptop_only(res.candidates, catalog)
+        if mobile is not None:
+            return mobile
         if res.candidates and catalog.hardware_words.match(candidate):
             names = tuple(catalog.hardware[c].name for c in res.candidates[:5])
             raise RigfitError(
@@ -383,11 +398,30 @@ def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
     return None
 
 
+def _laptop_only(candidates: tuple[str, ...] | None, catalog: Catalog) -> Hardware | None:
+    """`RTX 4050`, `3050 Ti`: a GPU sold only in laptops matches its laptop variants alone (Mobile, Max-Q); the
+    full-power Mobile part is the one meant, as `rtx 4070 laptop` is read."""
+    if not candidates:
+        return None
+    names = [catalog.hardware[c].name for c in candidates if c in catalog.hardware]
+    if not names or not all(re.search(r"\b(?:Mobile|Max-Q|Laptop)\b", n) for n in names):
+        return None
+    mobile = [c for c in candidates if catalog.hardware[c].name.endswith(" Mobile")]
+    return catalog.hardware[mobile[0]] if len(mobile) == 1 else None
+
+
 def _resolve_name(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
     found = _find(name, catalog)
     if found is not None or set(name.split()) <= _PC_MAKERS:
         return found
     res = catalog.hardware_names.resolve(name)
+    mobile = _laptop_only(res.candidates or catalog.find_hardware(name).candidates, catalog)
+    if mobile is None and re.match(r"(?:nvidia\s+|geforce\s+)*[2-5]0[5-9]0\b", name):  # `3050 ti`: an RTX number alone
+        mobile = _laptop_only(
+            catalog.find_hardware("rtx " + re.sub(r"^(?:nvidia\s+|geforce\s+)*", "", name)).candidates, catalog
+        )
+    if mobile is not None:
+        return mobile
     if res.candidates:
         raise RigfitError(
             f"`{name}` could mean several devices.",
@@ -594,6 +628,8 @@ def _resolve_part(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | Unified
             run = ws[start : start + size]
             if not any(re.search(r"\d", w) for w in run):
                 continue
+            if start + size < len(ws) and ws[start + size] in _VARIANT_WORDS and re.search(r"\d", run[-1]):
+                continue  # `3050 ti` is not the 3050 it starts with
             try:
                 found = _resolve_name(" ".join(run), catalog)
             except RigfitError:
@@ -603,6 +639,7 @@ def _resolve_part(name: str, catalog: Catalog) -> tuple[Hardware | Cpu | Unified
     return None, name
 
 
+_VARIANT_WORDS = frozenset({"ti", "super", "xt", "xtx", "gre"})
 _KIT_WORDS = re.compile(r"\b(?:dev(?:eloper)?\s+kit|module|board)\b")
 
 
@@ -1054,6 +1091,12 @@ _CJK_COUNTS = {"两": "2", "二": "2", "三": "3", "四": "4"}
 # `ГБ`/`ТБ` and `ОЗУ` (RAM), `видеопамять` (VRAM), Chinese 显存 (VRAM) and 内存 (RAM), German `Arbeitsspeicher` (RAM)
 # and `Grafikkarte` (graphics card).
 _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    ("显存占用", " in use "),  # VRAM in use (`显存占用13Gbi/卡`: 13 GiB a card), not a size of the rig
+    # `H100的两张显卡` (H100's two cards): the count after the name, as `2x H100`
+    (
+        r"(?P<name>[a-z][\w-]*\d\w*)\s*的\s*(?P<n>[两二三四]|\d{1,2})\s*[张块個个台]",
+        lambda m: f" {_CJK_COUNTS.get(m.group('n'), m.group('n'))}x {m.group('name')} ",
+    ),
     (r"(\d)\s*(?:go|gio)\b", r"\1gb"),
     (r"(\d)\s*гб", r"\1gb"),
     (r"(\d)\s*тб", r"\1tb"),
@@ -1084,12 +1127,6 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     (r"(?<![\w-])три(?![\w-])", "three"),
     (r"(?<![\w-])четыре(?![\w-])", "four"),
     (r"в\s+сумме", " total "),
-    # `H100的两张显卡` (H100's two cards): the count after the name, as `2x H100`
-    (
-        r"(?P<name>[a-z][\w-]*\d\w*)\s*的\s*(?P<n>[两二三四]|\d{1,2})\s*[张块個个台]",
-        lambda m: f" {_CJK_COUNTS.get(m.group('n'), m.group('n'))}x {m.group('name')} ",
-    ),
-    ("显存占用", " in use "),
     ("램", " ram "),
     (r"(\d)\s*기가", r"\1gb"),
     ("を", " "),
@@ -1106,6 +1143,7 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     ("和", " and "),
     (r"魔改|亮机卡", " "),
     (r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", " "),
+    (r"[\u0400-\u04ff]+", " "),  # Russian words left over (`с родными кулерами`: with stock coolers)
     # once the CJK words between are gone: a setting and its value (`batch_size设置为8`), VRAM in use (`13Gbi/卡`)
     (r"\b(?!ggml_)[a-z]+(?:_[a-z]+)+\s*[:=]?\s*\d+(?:\.\d+)?\b", " "),
     (r"\bin use\s+\d+(?:\.\d+)?\s*g(?:b|i|bi|ib)?\b\s*/?", " "),
@@ -1283,6 +1321,13 @@ def _sticks(m: re.Match[str]) -> str:
     return " ram " if re.search(rf"(?<![\d.]){total}\s*(?:gb|g)\b", others) else f" {total}gb ram "
 
 
+def _dimm_line(m: re.Match[str]) -> str:
+    total = int(m.group("n")) * int(m.group("gib"))
+    before = m.string[: m.start()].rsplit("\n", 1)[-1]
+    line = before + " " + m.string[m.end() :].split("\n", 1)[0]
+    return " " if re.search(rf"(?<![\d.]){total}\s*gb\b", line) else f" {total}gb "
+
+
 def _star(m: re.Match[str]) -> str:
     """`Threadripper 1950X * 128GB DDR4 * 4x RTX 3090`: a `*` between parts joins them; after a count it counts, and
     so does a count after it that ends the line (`DDR5 64GB * 8`)."""
@@ -1356,7 +1401,7 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
         r"\b\d{1,3}(?:\.\d+)?b(?:-a\d{1,2}(?:\.\d)?b)?\b(?![\w.-]*\.gguf)",
         " ",
     ),  # not a CPU's `8369B`, nor in a file name
-    (r"~?\b\d+(?:\.\d+)?\s*(?:tok(?:en)?s?\s*/\s*s(?:ec)?|t/s|tps|tokens?\s+per\s+second)\b", " "),
+    (r"~?(?<![\d.])\d+(?:\.\d+)?\s*(?:tok(?:en)?s?\s*/\s*s(?:ec)?|t/s|tps|tokens?\s+per\s+second)\b", " "),
     # what a card is set to or leaves free, and how a rental is split: not its size (`230 W/card`, `115% power limit`,
     # `48.2 GB usable`, `1 GPU/worker`), nor the swap
     (r"\b\d{2,4}\s?w\s*/\s*(?:card|gpu)\b|\b\d{2,3}\s*%\s*(?:power\s*limit|pl|tdp)\b", " "),
@@ -1388,7 +1433,7 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     # a decimal comma (`31,6 GB`); a size in brackets after a name (`jetson orin(32g)`, `Jetson AGX Orin (64GB)`);
     # a carve-out split (`(64/64 split`); `5090's`; `Max 395+` for `Max+ 395`
     (r"(\d),(\d{1,2})\s*(?=(?:gb|g|tb|gib)\b)", r"\1.\2"),
-    (r"(?<=[a-z0-9])\s*\(\s*(\d+(?:\.\d+)?\s*(?:gb|g|gib|tb))\s*\)", r" \1 "),
+    (r"(?<=[a-z0-9])\s*\(\s*(\d+(?:\.\d+)?\s*(?:gb|g|gib|tb))[\s,/]*\)", r" \1 "),
     (r"\(?\s*\d{1,3}\s*/\s*\d{1,3}\s+split\s*\)?", " "),
     # `2x RTX 5090 32GB (64GB total)`: the cards' memory together, said again; `Fase 3:` (a build's phase)
     (r"(?<=gb)\s*\(\s*\d+(?:\.\d+)?\s*gb\s+total\s*\)", " "),
@@ -1401,7 +1446,9 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     (r"\bmax\s*(\d{3})\s*\+", r"max+ \1"),
     # list bullets (`* EPYC 9355P`, `- RAM: ...`) and a `*` between named parts (`Threadripper 1950X * 128GB`; after a
     # small number it counts: `2 * A10G`)
-    (r"(?m)^\s*(?:[*\u2022]|-(?=\s+[a-z]))\s+", " + "),
+    (r"(?m)^\s*(?:[*\u2022]|-(?=\s+[a-z]|\s+\d{1,2}\s*x\s))\s+", " + "),
+    # DIMMs on a line with the memory's kind (`2 x 16 GB - DDR4 - 2400 MT/s - Total 32GB`): their total, said once
+    (r"\b(?P<n>\d{1,2})\s*x\s*(?P<gib>\d{1,3})\s*gb\b(?=[^\n+]*(?:\b(?:lp)?ddr\d|\d{4}\s*(?:mt/?s|mhz)))", _dimm_line),
     (r"(?P<before>\S+)\s+\*\s+(?=\S)", _star),
     (r"^\s*(?:on|with|using)\s+", ""),
     # `two GPU cards Nvidia 1080ti and AMD radeon 6900xt`: the count of cards named one by one
@@ -1444,7 +1491,8 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     ),
     # an Intel CPU's own graphics (lspci's `[UHD Graphics 630]`): the CPU's, not a GPU to run on
     (
-        r"\b(?:intel\s+)?(?:uhd|iris(?:\s+xe|\s+plus)?|hd)\s+graphics(?:\s+\d{3,4})?\b|\b(?:intel\s+)?arc\s+graphics\b",
+        r"(?:\b(?:intel\s+)?(?:uhd|iris(?:\s+xe|\s+plus)?|hd)\s+graphics(?:\s+\d{3,4})?\b|\b(?:intel\s+)?arc\s+graphics\b)"
+        r"(?:\s*\(\s*\d+\s*mib[^)\n]*\))?",  # with the share of RAM a driver reports for it
         " ",
     ),
 )
@@ -1490,8 +1538,19 @@ _ISSUE_TAG = re.compile(r"^\s*\[[a-z][\w\s-]{0,24}\]\s*:?")
 # GeForce RTX 5060 Ti) (0000:01:00.0)`) and log timestamps; llama.cpp build numbers (`build 9553 (9e3b928fd)`),
 # dotted versions of any length (`25.20.42.14`), Windows releases (`Windows 10 22H2 19045.5247`), CPU architectures
 # (`aarch64`), prices (`$220`, `$0.60/hour`), arithmetic on sizes (`4x 96 GB = 384 GB VRAM`).
+_RIG_REPORT_NOISE = (
+    r"\bcpu\s+topology\s*:[^\n]*|\bnuma\s+nodes\s*:\s*\d+|\bnproc\s*:\s*\d+|\bswap\s*:[^\n]*"
+    r"|\((?:rated|measured)[^()\n]*\)|\b\d{1,2}\s+of\s+\d{1,2}\s+slot\(?s?\)?\s+populated\b"
+)
 _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    (_RIG_REPORT_NOISE, " "),
+    # club-3090's `Memory channels: 2 of 2 populated`: the channels in use; `123Gi total` beside the DIMMs it holds is
+    # what the OS sees of them
+    (r"\bmemory\s+channels\s*:\s*(\d{1,2})\s+of\s+\d{1,2}\s+populated\b", r" \1 channels "),
+    (r"\b\d+(?:\.\d+)?\s*gi\s+total\b(?=[\s\S]*\b\d{1,2}\s*[x×]\s*\d{1,3}\s*gb\b)", " "),
     (r"\((?:r|tm)\)|[®™]", " "),
+    # a chip target beside a card already named (`RX 7900 XT (20 GB, RDNA3 / gfx1100)`): the name says which card
+    (r"(?<=[a-z0-9])(\s*\((?=[^()\n]*\d\s*gb)[^()\n]*?)\bgfx[0-9a-f]{3,4}\b", r"\1"),
     (r"[\u2010\u2011\u2012]", "-"),
     (r'(?m)^\s*"(?P<key>[a-z_]+)"\s*:\s*"?(?P<value>[^"\n]*?)"?\s*,?\s*$', lambda m: _json_field(m)),
     (r"\battached\s+gpus\s*:\s*\d+|\bgpu\s+[0-9a-f]{8}:[0-9a-f]{2}:[0-9a-f]{2}\.\d\b", " "),
@@ -1525,6 +1584,20 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # NVIDIA's `with Max-Q Design` (one laptop GPU, not two parts)
     (r"\b(?:amd\s+)?(?:radeon\s+)?vega\s+\d{1,2}\s+(?:igpu|graphics)\b|\bv3d\b[^|\n]*|\bllvmpipe\b[^|\n]*", " "),
     (r"\bwith\s+max-q\s+design\b", " max-q "),
+    # an AMD APU's own graphics by number (`integrated graphics is AMD 660M`, `Radeon 780M`)
+    (
+        r"\bintegrated\s+graphics\s+is\s+(?:amd\s+)?(?:radeon\s+)?[6-9][1-9]0m\b(?:\s+graphics)?",
+        " ",
+    ),
+    # the slots a board offers (`4x PCIe 4.0 x16 slots`) are not cards
+    (r"\b\d{1,2}\s*x\s+pcie\b[^\u00b7+\n,;]*?\bslots?\b", " "),
+    # a power supply and what it is joined by (`1600W Platinum PSU OR dual 1000W PSUs synced via Add2PSU`)
+    (r"[^\u00b7+\n,;]*\bpsus?\b[^\u00b7+\n,;]*", " "),
+    # `2*H100 2*8*80G`: two machines of eight 80 GB H100s, as Chinese posts write a cluster
+    (
+        r"\b(?P<c>\d{1,2})\s*\*\s*(?P<name>[a-z]\w*\d\w*)\s+(?P=c)\s*\*\s*(?P<m>\d{1,2})\s*\*\s*(?P<gib>\d{2,3})\s*g(?![a-z])",
+        r" \g<c> nodes of \g<m>x \g<name> \g<gib>gb ",
+    ),
     # a total said of cards already counted (`providing a total of 24GB of VRAM`, `(24 GB each, 48 GB total)`, `72 ГБ
     # VRAM в сумме`, Chinese 共160G): the cards' memory again, not more memory
     (
@@ -1584,6 +1657,7 @@ def _json_field(m: re.Match[str]) -> str:
 def _prepare(text: str) -> str:
     s = text.lower().translate(_FULL_WIDTH).replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
     s = _ISSUE_TAG.sub(" ", s).replace("**", " ").replace("`", " ")
+    s = re.sub(r"(\d{4})(ti|super|laptop)\b", r"\1 \2", s)  # `3050ti`, `RTX3070Laptop`
     for pattern, repl in _PASTED:
         s = re.sub(pattern, repl, s)
     s = _gcp_accelerator(s)
@@ -1753,9 +1827,18 @@ LOG_PASTE_MAX_CHARS = (
 )  # a pasted device log: its devices count against the limit, its boilerplate not
 
 
+# What a pasted table or report holds besides its devices: nvidia-smi's borders, second rows, bus ids and states;
+# quotes, braces, markdown and tool keys (`'gpu_memory_free':`, `**NUMA nodes:** 1`); a rig report's lines on CPU
+# topology, NUMA, nproc and swap
+_TABLE_NOISE = re.compile(
+    r"[+|=-]{2,}[+|=\s-]*|\b[0-9a-f]{8}:[0-9a-f]{2}:[0-9a-f]{2}\.\d\b|\b(?:off|on|n/a|disabled|default|wddm|tcc)\b|\|"
+    r"|['\"{}\[\]*]|\b[a-z]+(?:_[a-z]+)+\s*:|" + _RIG_REPORT_NOISE
+)
+
+
 def _without_boilerplate(text: str) -> str:
-    s = _LOG_NOISE.sub(" ", _LOG_VRAM.sub(" ", _LOG_DEVICE.sub(" ", text.lower())))
-    return " ".join(s.split())
+    s = _SMI_STATS.sub(" ", _LOG_NOISE.sub(" ", _LOG_VRAM.sub(" ", _LOG_DEVICE.sub(" ", text.lower()))))
+    return " ".join(_TABLE_NOISE.sub(" ", s).split())
 
 
 def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
@@ -1792,7 +1875,7 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         for p in pieces
         if p.entry is not None or p.sizes or p.cpu or p.product or p.bandwidth_gb_s or p.unknown or p.count > 1
     ]
-    pieces = _without_remarks(pieces)
+    pieces = _product_sizes(_without_remarks(pieces))
     boards = [p for p in pieces if p.cpu is not None and p.count > 1]  # `4x rpi5 16gb`: that many machines
     if len(boards) == 1 and nodes == 1:
         nodes, boards[0].count = boards[0].count, 1
@@ -1814,6 +1897,19 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         readings = [_per_node(r, nodes) for r in readings]
     readings = [_with_link(r, nvlink) for r in readings]
     return [_clustered(r, nodes, link, product_named) for r in readings]
+
+
+def _product_sizes(pieces: list[_Piece]) -> list[_Piece]:
+    """`a Mac Studio with 192GB`: a product named without a size, then its size as a part of its own, is the product
+    sold with that size (the M2 Ultra Mac Studio, not the newest one, which no one sold with 192 GB)."""
+    out: list[_Piece] = []
+    for p in pieces:
+        prev = out[-1] if out else None
+        if prev is not None and prev.product is not None and not prev.sizes and _sizes_only([p]):
+            prev.sizes = p.sizes
+            continue
+        out.append(p)
+    return out
 
 
 def _without_remarks(pieces: list[_Piece]) -> list[_Piece]:
