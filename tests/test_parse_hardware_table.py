@@ -26,14 +26,12 @@ NOT_YET = {
 
 
 # Second-round rows (2026-12-07) not read right yet, by their first 60 characters (pasted tables run long): two
-# DIMMs on a 4-channel Xeon (populated channels are not read from a DIMM count), a name nvidia-smi cut short that only
-# laptops have, a Python dict of a tool's GPU fields, a build list with NVLink pairs and slot counts, markdown table
-# rows with PCIe lanes, OVH flavour rows, a Japanese AWS line with its instance type glued, a sentence about Xeons.
+# DIMMs on a 4-channel Xeon (populated channels are not read from a DIMM count), a Python dict of a tool's GPU fields,
+# markdown table rows with PCIe lanes, OVH flavour rows, a Japanese AWS line with its instance type glued, a sentence
+# about a family of Xeons.
 NOT_YET_STARTS = {
     "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\n- 2 x 16 GB - DDR4",
-    "|   0  NVIDIA GeForce RTX 4050 ...  WDDM  |   00000000:01:00",
     "{'id': '0', 'name': 'NVIDIA CMP 30HX', 'driver': '555.42.02'",
-    "4× RTX 3090 24GB (used) · NVLink 3-slot bridges (paired: car",
     "|A10 *2|24G*2|x16|48|116.496|2.427|",
     "|RTX3070Laptop *1|8G|x8|8|43.784|5.473|",
     "H100-380 | 380 GB | 30 | H100 80GB x 1 | 50 GB SSD + 1 x 3,8",
@@ -57,7 +55,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the goal; measured 99.2% (1352 of 1363) on 2026-12-07
+    assert right / len(TABLE) >= 0.97  # the goal; measured 99.3% (1354 of 1363) on 2026-12-07
 
 
 REFUSED = [

@@ -558,6 +558,8 @@ def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
             return piece
     if isinstance(found, Gpu) and _CPU_MODEL.fullmatch(said):  # `ryzen 5 5500` is a CPU, not the RX 5500M
         found, piece.name, piece.unknown = None, said, said
+    if isinstance(found, Gpu) and re.search(r"\b(?:motherboard|mobo|mainboard)\b", part):
+        return _Piece(text=part)  # `W790 motherboard` is a board, not the Radeon PRO W7900
     if isinstance(found, Cpu):
         piece.cpu = found
         boards = found.max_sockets is not None and count > found.max_sockets  # `2x raspberry pi 5`: machines
@@ -1052,7 +1054,11 @@ def _cut_name(name: str, catalog: Catalog) -> Hardware:
     hand = [h for h in found if h.origin == "catalog"]  # `RTX PRO 6000 Blac...`: the catalog's own entry
     if len(found) == 1 or len(hand) == 1:
         return (hand or found)[0]
-    if not found:
+    if not found:  # `RTX 4050 ...`: a card sold only in laptops is its Mobile part
+        laptop = tuple(h.id for h in catalog.hardware.values() if isinstance(h, Gpu) and begun(h))
+        mobile = _laptop_only(laptop, catalog)
+        if isinstance(mobile, Gpu) and len(laptop) <= 3:
+            return mobile
         raise _unknown_device(name, catalog)
     raise RigfitError(
         f"nvidia-smi cut the name short (`{name} ...`): which card is it?",
@@ -1589,7 +1595,8 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"\bintegrated\s+graphics\s+is\s+(?:amd\s+)?(?:radeon\s+)?[6-9][1-9]0m\b(?:\s+graphics)?",
         " ",
     ),
-    # the slots a board offers (`4x PCIe 4.0 x16 slots`) are not cards
+    # the slots a board offers (`4x PCIe 4.0 x16 slots`) and a bridge's width (`3-slot`) are not cards
+    (r"\b\d-slot\b", " "),
     (r"\b\d{1,2}\s*x\s+pcie\b[^\u00b7+\n,;]*?\bslots?\b", " "),
     # a power supply and what it is joined by (`1600W Platinum PSU OR dual 1000W PSUs synced via Add2PSU`)
     (r"[^\u00b7+\n,;]*\bpsus?\b[^\u00b7+\n,;]*", " "),
