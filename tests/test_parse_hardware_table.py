@@ -104,6 +104,9 @@ OWN_CASES = [
     ("12 used rtx 3090s", 12, 24, 936, 1),
     ("2 nodes of 8x h100", 8, 80, 3350, 2),
     ("16x H200", 8, 141, 4800, 2),
+    # a Chinese `双` before a card is two of it; a Supermicro model code is the chassis, not a device
+    ("双3090", 2, 24, 936, 1),
+    ("Supermicro AS-4125GS 8x MI300X", 8, 192, 5300, 1),
 ]
 
 

@@ -135,7 +135,7 @@ _SERVER_BOARD = re.compile(r"\b(?:hgx|dgx)\s*(?=[a-z]{1,2}\d{2,3}\b)")
 _CHASSIS = re.compile(
     r"\b(?:dell\s+)?(?:poweredge\s+)?r[2-9][1-9]0(?:xd|xa)?s?\b|\bdell\s+(?:poweredge\s+)?t[3-7][1-9]0s?\b"
     r"|\b(?:hpe?\s+)?(?:proliant\s+)?[dm]l[1-5]\d0(?:\s*(?:g|gen)\s*\d{1,2})?s?\b"
-    r"|\b(?:lenovo\s+)?thinksystem\s+sr\d{3}\b|\bsupermicro\b"
+    r"|\b(?:lenovo\s+)?thinksystem\s+sr\d{3}\b|\bsupermicro\b|\b(?:as|sys)-\d{3,4}[a-z0-9-]*\b"  # AS-4125GS-TNRT
     # Dell PowerEdge C-series GPU servers, HP Z-series workstations, IBM/Lenovo System x servers
     r"|\b(?:dell\s+)?(?:poweredge\s+)?c4[01][34]0s?\b|\b(?:hp\s+)?z[4-8][2-4]0(?:'?s)?\b(?:\s+workstations?)?"
     r"|\b(?:ibm\s+|lenovo\s+)?(?:system\s+)?x3[5-9][05]0\s*m\d\b"
@@ -1142,6 +1142,7 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     # 和 (and); 魔改 (a memory mod) and 亮机卡 (the card that drives the display) name no size; other CJK words left
     # over (`可以多卡推理`, `是否可以使用`: a question around the rig) are not hardware
     (r"([双单])卡\s*(?=[a-z0-9])", lambda m: "2x " if m.group(1) == "双" else "1x "),
+    (r"双\s*(?=(?:rtx|gtx|rx|[a-z]?\d{2,4})\b|\d{4})", "2x "),  # `双3090`: two of them
     (r"([双单])卡", lambda m: " x2" if m.group(1) == "双" else " x1"),
     ("双路", " dual socket "),
     (r"一\s*[张块個个台]\s*", " one "),
