@@ -32,12 +32,16 @@ def rows() -> list[dict[str, Any]]:
 
 
 def resolved_right(row: dict[str, Any], catalog: Catalog) -> tuple[bool, str]:
-    """Whether the name resolves as the row says, and what it resolved to (for the failure message)."""
+    """Whether the name resolves as the row says, and what it resolved to (for the failure message). A row with
+    `refused: {suggests: NAME}` is right when the name is refused with a "did you mean" that names NAME."""
     try:
         model = parse_model(row["name"], catalog)
     except RigfitError as exc:
-        return False, f"error: {exc}"
+        refused = row.get("refused")
+        return refused is not None and any(refused["suggests"] in s for s in exc.suggestions), f"error: {exc}"
     got = f"{model.id} ({model.total_params_b:g}B)"
+    if row.get("refused"):
+        return False, f"{got} where it must be refused naming {row['refused']['suggests']!r}"
     same_model = row["model"] is None or model.id == row["model"]
     near = abs(math.log(model.total_params_b / float(row["params_b"]))) <= math.log(1 + PARAMS_TOLERANCE)
     return same_model and near, got

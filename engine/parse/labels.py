@@ -63,7 +63,7 @@ ARCHITECTURES: dict[str, str] = {
     "gpt-oss": r"gpt-oss-",
     "mistral3": r"ministral-3-|mistral-small-3|devstral-small-2|devstral-2|mistral-large-3",
     "mistral4": r"mistral-small-4",
-    "nemotron_h": r"nemotron-nano-9b",
+    "nemotron_h": r"nemotron-nano-(?:9|12)b",
     "nemotron_h_moe": r"nemotron-3-",
     "lfm2": r"lfm2(?:\.5)?-\d+(?:\.\d+)?b$",
     "lfm2moe": r"lfm2(?:\.5)?-\d+b-a\d+b",

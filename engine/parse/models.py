@@ -36,6 +36,7 @@ def parse_model(text: str, catalog: Catalog) -> Model:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
+    query = _named_in_command(query)
     repo_id = _repo_id(query)
     by_repo = _by_hf_repo(repo_id, catalog)
     if by_repo is not None:
@@ -158,11 +159,17 @@ def _adhoc_label(label: Label, pool: tuple[Model, ...], catalog: Catalog, fits: 
 
 
 _HUB_PREFIX = re.compile(r"(?i)^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/")
+# A serving provider's prefix before the model's own id: Cloudflare Workers AI (`@cf/qwen/qwen3-30b-a3b-fp8`,
+# `@hf/nousresearch/...`) and LiteLLM's provider routes (`openrouter/moonshotai/kimi-k2`, `ollama/llama4:16x17b`).
+_PROVIDER_PREFIX = re.compile(r"(?i)^(?:@cf|@hf|openrouter|ollama|ollama_chat|hosted_vllm|lm_studio|huggingface)/(?=.)")
 _FILLER = re.compile(r"(?i)\b(?:an?|the|model|llm|dense)\b")
 # What a packaged upload adds to the original's name: a file extension and shard, a GGUF quant type (llama.cpp's
 # names, Unsloth's UD- prefix), a format or precision (MLX bits, AWQ/GPTQ int4, FP8, bitsandbytes, QAT, imatrix).
 _QUANT_TYPE = r"(?:ud[-_])?(?:i?q[1-8](?:_[0-9a-z]+)*|tq[12]_0|bf16|f16|fp16|f32|fp32|mxfp4(?:_moe)?)"
-_FILE_TAIL = re.compile(rf"(?i)(?:[-_.](?:\d{{5}}-of-\d{{5}}|gguf|ggml|bin|safetensors|{_QUANT_TYPE}))+$")
+# mradermacher's imatrix files (`Qwen3-30B-A3B.i1-Q4_K_M.gguf`), RedHatAI's `-quantized.w4a16`, EXL3's `-4.00bpw`
+_FILE_TAIL = re.compile(
+    rf"(?i)(?:[-_.](?:\d{{5}}-of-\d{{5}}|gguf|ggml|bin|safetensors|i1|quantized|w\d+a\d+|\d+(?:\.\d+)?bpw|{_QUANT_TYPE}))+$"
+)
 _PACKAGING = frozenset(
     [
         "gguf",
@@ -188,6 +195,8 @@ _PACKAGING = frozenset(
         "imat",
         "imatrix",
         "i1",
+        "autoround",
+        "quantized",
         "4bit",
         "3bit",
         "5bit",
@@ -210,7 +219,15 @@ _PACKAGING = frozenset(
 )
 _TOKEN_SPLIT = re.compile(r"[\s_\-/:]+")
 # Short names fine-tuners give a base model: Sao10K's `L3-8B-Stheno`, `L3.3-70B-Euryale` mean Llama 3 / 3.3.
-_SHORTHAND = {"l3": "llama-3", "l3.1": "llama-3.1", "l3.2": "llama-3.2", "l3.3": "llama-3.3", "l2": "llama-2"}
+# `ds v3.1` (r/LocalLLaMA's DeepSeek, Microsoft's `MAI-DS-R1`) means DeepSeek.
+_SHORTHAND = {
+    "l3": "llama-3",
+    "l3.1": "llama-3.1",
+    "l3.2": "llama-3.2",
+    "l3.3": "llama-3.3",
+    "l2": "llama-2",
+    "ds": "deepseek",
+}
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([bm])$")
 _ACTIVE = re.compile(r"^a(\d+(?:\.\d+)?)b$")
 SIZE_TOLERANCE = 0.15  # a size written in a name is the model's total (or active) count rounded: 8B for 8.03B
@@ -219,9 +236,31 @@ SIZE_TOLERANCE = 0.15  # a size written in a name is the model's total (or activ
 _OLLAMA_SIZE_TAG = re.compile(r"(?i)\d+(?:\.\d+)?[bm](?:$|[-_])")
 
 
+# A launch command pasted whole: `ollama run qwen3:30b`, `vllm serve Qwen/Qwen3-Next-80B-A3B-Instruct`,
+# `llama-server -hf unsloth/gpt-oss-20b-GGUF:F16`, `python -m sglang.launch_server --model-path ...`,
+# `mlx_lm.server --model mlx-community/...`: the model is the word after the subcommand or the model flag.
+_LAUNCHER = re.compile(r"(?i)^(?:\S*/)?(?:ollama|vllm|llama-server|llama-cli|llama-bench|mlx_lm\.\w+|lms|python3?)\s")
+_SUBCOMMAND_MODEL = re.compile(
+    r"(?i)^(?:\S*/)?(?:ollama\s+(?:run|pull)|vllm\s+serve|lms\s+(?:get|load))\s+(?P<model>[^\s-]\S*)"
+)
+_MODEL_FLAG = re.compile(r"(?i)\s(?:--model(?:-path)?|--hf-repo|-hfr?)(?:\s+|=)(?P<model>[^\s-]\S*)")
+# llama.cpp's `-m FILE` (python's `-m` names a module)
+_LLAMA_CPP_MODEL_FILE = re.compile(r"(?i)^(?:\S*/)?llama-\w+(?:\s.*?)?\s-m(?:\s+|=)(?P<model>[^\s-]\S*)")
+
+
+def _named_in_command(query: str) -> str:
+    """The model a pasted launch command names, or the text as it is when it is no launch command."""
+    if not _LAUNCHER.match(query):
+        return query
+    found = _SUBCOMMAND_MODEL.match(query) or _MODEL_FLAG.search(query) or _LLAMA_CPP_MODEL_FILE.match(query)
+    return found.group("model").strip("'\"") if found else query
+
+
 def _repo_id(query: str) -> str:
     """`hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q4_K_M` (Ollama's and llama-server's way to name a Hub file) -> the repo id."""
-    text = _HUB_PREFIX.sub("", query.strip())
+    text = _PROVIDER_PREFIX.sub("", _HUB_PREFIX.sub("", query.strip()))
+    if text.lower().endswith(".gguf"):
+        return text.rsplit("/", 1)[-1]  # a file's path (`./models/...gguf`, a repo's `resolve/main/...gguf`): its name
     if "/" in text:
         repo, _, tag = text.partition(":")
         text = "/".join(repo.strip("/").split("/")[:2])
@@ -286,9 +325,18 @@ def _longest_run(name: str, index: NameIndex, catalog: Catalog) -> tuple[Model, 
             if found is None:
                 continue
             model = catalog.models[found]
-            if _size_agrees(model, name) and not _contradicted(model, tokens, start, start + length):
+            run = tokens[start : start + length]
+            sized = _size_agrees(model, name) or _run_states_its_size(model, run)
+            if sized and not _contradicted(model, tokens, start, start + length):
                 return model, length
     return None
+
+
+def _run_states_its_size(model: Model, run: list[str]) -> bool:
+    """True if the run of words that names the model writes the model's own size: then another size elsewhere in the
+    name is not the model's (`Qwen3-Coder-30B-A3B-Instruct-480B-Distill` is the 30B, distilled from the 480B)."""
+    written = " ".join(run)
+    return bool(_sizes(written)) and _size_agrees(model, written)
 
 
 def _names_another_release_of_a_derivative(name: str, catalog: Catalog) -> bool:
@@ -312,9 +360,10 @@ def _derivative_run_longer(name: str, catalog: Catalog) -> bool:
 
 # Words that name a tier of a family, each its own model: `Mistral Medium 3` is not Mistral 7B (the alias `mistral`),
 # `Phi-4-mini-flash-reasoning` (a hybrid) is not Phi-4-mini.
+# Granite 4.0's `h` marks its hybrid (Mamba-2) models, each its own: Ollama's `granite4:micro-h` is not Micro.
 _TIERS = frozenset(
     {"tiny", "micro", "nano", "mini", "small", "medium", "large", "flash", "lite", "max", "ultra", "super", "air"}
-    | {"scout", "maverick", "behemoth"}
+    | {"scout", "maverick", "behemoth", "h"}
 )
 # A release's thinking-only model beside its instruct one (`Qwen3-235B-A22B-Thinking-2507`, `Kimi K2 Thinking`): a
 # name that says `thinking` is not a model whose own names never do (`qwen3 235b 2507 thinking` is not the Instruct).
@@ -477,6 +526,15 @@ def _adhoc_model(
 
 
 SAME_SIZE = 0.15  # models within 15% of the nearest size count as equally near; the newest design wins
+# Where every equally near design has sliding windows (or worse), a plain one within 2.5x the size is borrowed instead:
+# an unknown model is more likely plain, and a borrowed window would understate its cache many times over.
+PLAIN_REACH = math.log(2.5)
+
+
+def _nearest(pool: list[Model], distance: dict[str, float]) -> list[Model]:
+    """The models of the pool equally near the size (within SAME_SIZE of the nearest)."""
+    nearest = min(distance[m.id] for m in pool)
+    return [m for m in pool if distance[m.id] <= nearest + SAME_SIZE]
 
 
 def _exotic_rank(attention: Attention) -> int:
@@ -510,8 +568,10 @@ def _closest_architecture(total_b: float, *, moe: bool, pool: list[Model]) -> Mo
     if not pool:
         return None
     distance = {m.id: abs(math.log(m.total_params_b / total_b)) for m in pool}
-    nearest = min(distance.values())
-    near = [m for m in pool if distance[m.id] <= nearest + SAME_SIZE]
+    near = _nearest(pool, distance)
+    plain = [m for m in pool if _exotic_rank(m.attention) <= 1 and distance[m.id] <= PLAIN_REACH]
+    if plain and all(_exotic_rank(m.attention) >= 2 for m in near):
+        near = _nearest(plain, distance)  # `0.3B`: Qwen3-0.6B's plain cache, not Gemma 3 270M's 512-token windows
     shared, families = Counter(_shape(m) for m in near), Counter(m.family for m in near)
     return max(
         near,
