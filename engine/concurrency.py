@@ -78,7 +78,7 @@ def table(
     user_counts: tuple[int, ...] = USER_COUNTS,
 ) -> tuple[ConcurrentUsers, ...]:
     """One row per user count on an accelerator placement (none for offload, CPU or disk placements)."""
-    ceiling, _ = speed.prefill_range(model, placement, context)
+    ceiling, _ = speed.prefill_range(model, placement, context, placement.ubatch_tokens)
     rows = (_row(model, placement, context, kv, n, ceiling) for n in user_counts)
     return tuple(r for r in rows if r is not None)
 

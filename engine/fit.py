@@ -11,6 +11,7 @@ from catalog.types import Model, Quant, QuantFormat
 from engine import concurrency, formats, memory, quants, serve, speculative, speed
 from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
+from engine.kernels import weights_of
 from engine.placement import Placement, PlacementKind, Verdict, place
 from engine.rig import DESKTOP_DEFAULT_CHANNELS, Assumption, Frozen, Reading, Rig, spec_ram
 from engine.serve import Engine, Serve
@@ -327,7 +328,9 @@ def _option(
     fmt = published.format if published else _ladder_format(w.quant)
     # vLLM and SGLang hold a server checkpoint on the GPUs alone: no layers or experts in system RAM
     on = rig.model_copy(update={"ram": None}) if fmt in SERVER_ONLY else rig
-    placement = place(model, on, w.n_bytes, kv, w.quant)
+    placement = speed.with_prefill_ubatch(
+        model, place(model, on, w.n_bytes, kv, w.quant), opts.prompt_tokens, weights_of(w.quant)
+    )
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink, quant=w.quant)
     overhead = sum(p.overhead_bytes for p in placement.pools)
     return QuantOption(

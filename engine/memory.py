@@ -295,9 +295,9 @@ def kv_growth_per_token(model: Model, context: int, kv_type: KvType = "f16", n_s
 # ---------------------------------------------------------------------------------------- overheads
 
 
-def compute_buffer_bytes(model: Model) -> int:
+def compute_buffer_bytes(model: Model, ubatch_tokens: int = N_UBATCH) -> int:
     """The largest graph buffer: the f32 logits of one micro-batch (n_ubatch x n_vocab x 4 bytes)."""
-    return N_UBATCH * (model.vocab_size or DEFAULT_VOCAB) * 4
+    return ubatch_tokens * (model.vocab_size or DEFAULT_VOCAB) * 4
 
 
 def device_overhead_bytes(model: Model, backend: Backend) -> int:

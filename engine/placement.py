@@ -91,6 +91,7 @@ class Placement(Frozen):
     shortfall_bytes: int = 0
     nodes: int = 1  # machines the model is split across (a cluster: layers by machine, as llama.cpp RPC and exo do)
     node_link: NodeLink | None = None  # between those machines (nodes > 1)
+    ubatch_tokens: int = memory.N_UBATCH  # llama.cpp's -ub: the prompt's micro-batch (speed.with_prefill_ubatch)
 
 
 class _Need(Frozen):

@@ -449,6 +449,8 @@ def _placement_args(model: Model, placement: Placement, context: int, kv_type: s
     if placement.tensor_split and len(placement.tensor_split) > 1 and placement.nodes == 1:
         args.append(Arg(flag="-ts", value=",".join(str(n) for n in placement.tensor_split)))
     args.append(Arg(flag="-fa", value="on"))
+    if placement.ubatch_tokens != memory.N_UBATCH:
+        args.append(Arg(flag="-ub", value=str(placement.ubatch_tokens)))
     if kv_type != "f16":
         args += [Arg(flag="-ctk", value=kv_type), Arg(flag="-ctv", value=kv_type)]
     if placement.kind == "cpu":

@@ -305,6 +305,40 @@ def batch_expert_read_bytes(model: Model, expert_bytes: float, batch_tokens: int
     return expert_bytes * _expert_share_touched(model, batch_tokens)
 
 
+# A sparse MoE prompt reads every routed expert once per micro-batch (batch_expert_read_bytes). On unified memory
+# (256-273 GB/s on a DGX Spark or a Strix Halo) that read is much of a 512-token micro-batch's time, and llama.cpp's
+# own DGX Spark benches run `-ub 2048` (Qwen3-Coder-30B-A3B pp2048 2.6x its pp512, Qwen2.5-Coder-7B unchanged:
+# bench/measured_runs.csv). LARGE_UBATCH is llama-server's default logical batch (-b 2048), so -ub can rise to it
+# alone; a placement on unified memory takes it where the modelled prefill gains UBATCH_MIN_GAIN and each device has
+# room for the larger logits buffer (memory.compute_buffer_bytes). A card keeps the default: its memory is fast, and
+# scarce, and the larger buffer (0.9 GB for Qwen3's vocabulary) is context or another user's cache there.
+LARGE_UBATCH = 2048
+UBATCH_MIN_GAIN = 1.1
+
+
+def with_prefill_ubatch(model: Model, placement: Placement, prompt_tokens: int, weights: Weights) -> Placement:
+    """`placement` with the micro-batch llama.cpp should prefill in: LARGE_UBATCH for a MoE model held wholly in
+    unified memory whose prompt the larger batch speeds by UBATCH_MIN_GAIN, where each device has room for the
+    larger logits buffer; else as it is."""
+    compute = [p for p in placement.pools if p.kind != "ram"]
+    in_ram = any(p.weights_bytes for p in placement.pools if p.kind == "ram")
+    unified = bool(compute) and all(p.kind == "unified" for p in compute)
+    if not model.is_moe or placement.verdict != "fits" or not unified or in_ram:
+        return placement
+    extra = memory.compute_buffer_bytes(model, LARGE_UBATCH) - memory.compute_buffer_bytes(model)
+    if any(p.capacity_bytes - p.used_bytes < extra for p in compute):
+        return placement
+    small, _ = prefill_range(model, placement, prompt_tokens, memory.N_UBATCH, weights)
+    large, _ = prefill_range(model, placement, prompt_tokens, LARGE_UBATCH, weights)
+    if small is None or large is None or large.centre < small.centre * UBATCH_MIN_GAIN:
+        return placement
+    pools = tuple(
+        p.model_copy(update={"overhead_bytes": p.overhead_bytes + extra}) if p.kind != "ram" else p
+        for p in placement.pools
+    )
+    return placement.model_copy(update={"ubatch_tokens": LARGE_UBATCH, "pools": pools})
+
+
 def prefill_batch_tokens(prompt_tokens: int, ubatch_tokens: int = memory.N_UBATCH) -> int:
     """Tokens per micro-batch: llama.cpp runs a prompt in micro-batches of `ubatch_tokens` (-ub, 512 by default)."""
     return max(min(prompt_tokens, ubatch_tokens), 1)
@@ -489,7 +523,9 @@ def estimate(
     decode, d_caveats = decode_range(model, placement, kv_depth)
     if decode is not None:
         d_caveats += tuple(depth_caveats(model, placement, context // 2))
-    prefill, p_caveats = prefill_range(model, placement, prompt_tokens, weights=weights_of(quant))
+    prefill, p_caveats = prefill_range(
+        model, placement, prompt_tokens, placement.ubatch_tokens, weights=weights_of(quant)
+    )
     tp = tensor_parallel(model, placement, kv_depth, nvlink=nvlink, engine="llama.cpp")
     start = decode_range(model, placement, 0)[0] if decode is not None else None
     return SpeedEstimate(
