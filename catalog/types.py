@@ -403,7 +403,7 @@ class SystemMemory(_HardwareBase):
 
 Hardware = Annotated[Gpu | Unified | SystemMemory, Field(discriminator="kind")]
 
-MemoryType = Literal["DDR3", "DDR3L", "DDR4", "DDR5", "LPDDR4X", "LPDDR5", "LPDDR5X"]
+MemoryType = Literal["DDR3", "DDR3L", "DDR4", "DDR5", "LPDDR4", "LPDDR4X", "LPDDR5", "LPDDR5X"]
 
 
 class AltMemory(Frozen):

@@ -30,6 +30,7 @@ DEFAULT_MT_S = {
     "DDR3L": 1600,
     "DDR4": 3200,
     "DDR5": 5600,
+    "LPDDR4": 3200,  # the Raspberry Pi 4's LPDDR4-3200 (catalog/data/hardware/cpus.yaml)
     "LPDDR4X": 4266,
     "LPDDR5": 6400,
     "LPDDR5X": 8000,
@@ -275,11 +276,11 @@ def platform_ram(platform: SystemMemory, gib: float, *, named: bool = True) -> S
 
 
 def spec_ram(
-    gib: float, generation: str | None, mt_s: int | None, channels: int | None
+    gib: float, generation: str | None, mt_s: int | None, channels: int | None, dimms: int | None = None
 ) -> tuple[SystemRam, tuple[RamFact, ...]]:
-    """`gib` of system RAM from what a phrase stated of it (DDR generation, MT/s, channels), the rest assumed:
+    """`gib` of system RAM from what a phrase stated of it (DDR generation, MT/s, channels, DIMMs), the rest assumed:
     DDR5 at its common speed, 2 channels up to a desktop board's most (DESKTOP_MAX_GIB, DDR4's own) and
-    SERVER_DEFAULT_CHANNELS past it. Returns the RAM and which facts were assumed."""
+    SERVER_DEFAULT_CHANNELS past it, never more than the DIMMs stated. Returns the RAM and which facts were assumed."""
     assumed: list[RamFact] = []
     gen = generation or DEFAULT_RAM_GENERATION
     if generation is None:
@@ -288,7 +289,7 @@ def spec_ram(
     if mt_s is None:
         assumed.append("speed")
     desktop_max = DESKTOP_MAX_GIB_BY_GENERATION.get(gen, DESKTOP_MAX_GIB)
-    n = channels or (SERVER_DEFAULT_CHANNELS if gib > desktop_max else DESKTOP_DEFAULT_CHANNELS)
+    n = channels or dimm_bound(SERVER_DEFAULT_CHANNELS if gib > desktop_max else DESKTOP_DEFAULT_CHANNELS, dimms)
     if channels is None:
         assumed.append("channels")
     ram = SystemRam(
@@ -323,11 +324,23 @@ def populated_channels(gib: float, platform_channels: int, generation: str) -> i
     return platform_channels
 
 
+def dimm_bound(channels: int, dimms: int | None) -> int:
+    """Each DIMM sits in one channel: `2 x 16 GB` on a 4-channel Xeon E5 fills two of them, `one 32GB stick` one."""
+    return min(channels, dimms) if dimms else channels
+
+
 def cpu_ram(
-    cpu: Cpu, gib: float, generation: str | None, mt_s: int | None, channels: int | None, sockets: int
+    cpu: Cpu,
+    gib: float,
+    generation: str | None,
+    mt_s: int | None,
+    channels: int | None,
+    sockets: int,
+    dimms: int | None = None,
 ) -> tuple[SystemRam, tuple[RamFact, ...]]:
     """`gib` of system RAM on `sockets` of a catalog CPU: what the phrase stated wins (a DDR generation, MT/s, a
-    channel count for the whole machine), the CPU's platform gives the rest; a fact neither gives is assumed."""
+    channel count for the whole machine, a DIMM count that bounds it), the CPU's platform gives the rest; a fact
+    neither gives is assumed."""
     assumed: list[RamFact] = []
     gen = generation or cpu.memory_type
     alt = cpu.alt_memory if cpu.alt_memory and cpu.alt_memory.memory_type == gen else None
@@ -338,7 +351,7 @@ def cpu_ram(
         assumed.append("speed")
     n = channels or (cpu.channels * sockets if cpu.channels else None)
     if channels is None and n is not None:
-        n = populated_channels(gib, n, gen)
+        n = populated_channels(gib, dimm_bound(n, dimms), gen)
     if n is None and cpu.bus_width_bits and gen == cpu.memory_type:  # a narrow LPDDR bus (Raspberry Pi 5: 32-bit)
         ram = SystemRam(
             memory_bytes=int(gib * GIB),

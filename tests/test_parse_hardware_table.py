@@ -25,12 +25,10 @@ NOT_YET = {
 }
 
 
-# Second-round rows (2026-12-07) not read right yet, by their first 60 characters (pasted tables run long): two
-# DIMMs on a 4-channel Xeon (populated channels are not read from a DIMM count), a Python dict of a tool's GPU fields,
-# markdown table rows with PCIe lanes, OVH flavour rows, a Japanese AWS line with its instance type glued, a sentence
-# about a family of Xeons.
+# Second-round rows (2026-12-07) not read right yet, by their first 60 characters (pasted tables run long): a Python
+# dict of a tool's GPU fields, markdown table rows with PCIe lanes, OVH flavour rows, a Japanese AWS line with its
+# instance type glued, a sentence about a family of Xeons.
 NOT_YET_STARTS = {
-    "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\n- 2 x 16 GB - DDR4",
     "{'id': '0', 'name': 'NVIDIA CMP 30HX', 'driver': '555.42.02'",
     "|A10 *2|24G*2|x16|48|116.496|2.427|",
     "|RTX3070Laptop *1|8G|x8|8|43.784|5.473|",

@@ -65,7 +65,7 @@ _QUALIFIER = re.compile(
     r"|(?P<given>(?:allocated|assigned|dedicated|reserved)\s+(?:to|for)\s+(?:the\s+)?(?:i?gpu|vram)))\b"
 )  # `96gb allocated to gpu`: a unified machine's GPU share, as `96gb vram`
 _GPU_WORDS = ("gpu", "gpus", "card", "cards", "graphics card", "graphics cards")  # "a 24GB GPU": VRAM
-_DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|lpddr4x|ddr5|ddr4|ddr3l?)(?:[-\s]?(?P<mts>\d{4}))?\b")
+_DDR = re.compile(r"\b(?P<gen>lpddr5x|lpddr5|lpddr4x|lpddr4|ddr5|ddr4|ddr3l?)(?:[-\s]?(?P<mts>\d{4}))?\b")
 _CHANNELS = re.compile(
     r"\b(?:(?P<n>\d{1,2})[-\s]?(?:ch|chan|channels?)|(?P<word>single|dual|quad|hexa|octa|twelve)[-\s]?channel)\b"
 )
@@ -215,6 +215,15 @@ class _RamSpec:
     generation: str | None = None
     mt_s: int | None = None
     channels: int | None = None
+    dimms: int | None = None  # `2 x 16 GB`: no more channels filled than DIMMs
+
+
+# The DIMM count a rewrite leaves beside the total it read (`2 x 16 GB` -> ` 32gb 2-dimm `), taken in _piece
+_DIMM_COUNT = re.compile(r"\b(?P<n>\d{1,2})-dimm\b")
+
+
+def _dimm_mark(n: int | str) -> str:
+    return f" {int(n)}-dimm "
 
 
 def _to_gib(num: str, unit: str) -> float:
@@ -477,14 +486,22 @@ def _dimm_totals(part: str) -> str:
     if not _RAM_CONTEXT.search(part):  # `rtx 3090 2x24gb` is not DIMMs
         return part
     part = _DIMMS_COUNTED_AFTER.sub(
-        lambda m: f"{int(m.group('n')) * int(m.group('gib'))}gb {m.group('mid')} {m.group('end')}", part
+        lambda m: (
+            f"{int(m.group('n')) * int(m.group('gib'))}gb {m.group('mid')} {m.group('end')}" + _dimm_mark(m.group("n"))
+        ),
+        part,
     )
     part = re.sub(r"\(\s*\d{1,2}\s*[x×]\s*\d{1,3}\s*(?:gb|g)\s*\)", " ", part)  # `512gb ddr4-3200 (8x64gb)`
-    return _DIMMS_AFTER_NAME.sub(lambda m: f" {int(m.group('n')) * int(m.group('gib'))}gb", part)
+    return _DIMMS_AFTER_NAME.sub(
+        lambda m: f" {int(m.group('n')) * int(m.group('gib'))}gb" + _dimm_mark(m.group("n")), part
+    )
 
 
 def _piece(part: str, catalog: Catalog, ram: _RamSpec) -> _Piece:
     part = _dimm_totals(part)
+    for dm in _DIMM_COUNT.finditer(part):  # said twice (a breakdown beside its total), the larger count
+        ram.dimms = max(ram.dimms or 0, int(dm.group("n")))
+    part = _DIMM_COUNT.sub(" ", part)
     bandwidth, part = _take_bandwidth(part)
     ch = _CHANNELS.search(part)
     if ch:
@@ -718,7 +735,7 @@ def _typical_gpu(gib: float, catalog: Catalog) -> tuple[GpuDevice, Assumption]:
 def _ram(gib: float, spec: _RamSpec, platform: SystemMemory | None) -> tuple[SystemRam, tuple[Assumption, ...]]:
     if platform is not None:
         return platform_ram(platform, gib), ()
-    ram, assumed = spec_ram(gib, spec.generation, spec.mt_s, spec.channels)
+    ram, assumed = spec_ram(gib, spec.generation, spec.mt_s, spec.channels, spec.dimms)
     if not assumed:
         return ram, ()
     read = Assumption(
@@ -1325,14 +1342,16 @@ def _sticks(m: re.Match[str]) -> str:
     count = int(n) if n.isdigit() else _STICK_WORDS[n]
     total = count * int(m.group("gib") or m.group("gib2"))
     others = m.string[: m.start()] + " " + m.string[m.end() :]
-    return " ram " if re.search(rf"(?<![\d.]){total}\s*(?:gb|g)\b", others) else f" {total}gb ram "
+    said = re.search(rf"(?<![\d.]){total}\s*(?:gb|g)\b", others)
+    return (" ram " if said else f" {total}gb ram ") + _dimm_mark(count)
 
 
 def _dimm_line(m: re.Match[str]) -> str:
     total = int(m.group("n")) * int(m.group("gib"))
     before = m.string[: m.start()].rsplit("\n", 1)[-1]
     line = before + " " + m.string[m.end() :].split("\n", 1)[0]
-    return " " if re.search(rf"(?<![\d.]){total}\s*gb\b", line) else f" {total}gb "
+    said = re.search(rf"(?<![\d.]){total}\s*gb\b", line)
+    return (" " if said else f" {total}gb ") + _dimm_mark(m.group("n"))
 
 
 def _star(m: re.Match[str]) -> str:
@@ -1474,8 +1493,14 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     # RAM sticks: `2 sticks of 48gb` is 96 GB; `ddr5 6400 2 sticks 96gb` counts the sticks of a total
     (
         r"\b(?P<n>\d{1,2}|two|four|six|eight|twelve|sixteen)\s*(?:x\s*)?(?:sticks?|dimms?|modules?)\s+of\s+"
-        r"(?P<gib>\d{1,3})\s*gb\b|\b(?P<n2>\d{1,2})\s*x\s*(?P<gib2>\d{1,3})\s*gb\s+(?:ecc\s+)?(?:sticks?|dimms?|modules?)\b",
+        r"(?P<gib>\d{1,3})\s*gb\b|\b(?P<n2>\d{1,2})\s*x\s*(?P<gib2>\d{1,3})\s*gb\s+(?:ecc\s+)?(?:sticks?|(?:r|u|lr|so-?)?dimms?|modules?)\b",
         _sticks,
+    ),
+    # `one 32GB stick`, `a single 64gb ddr5 dimm`: one DIMM, so one channel filled
+    (
+        r"\b(?:one|a|a single|single)\s+(?P<gib>\d{1,3})\s*gb\s+(?P<kind>(?:(?:lp)?ddr\d\S*\s+|ecc\s+|ram\s+)*)"
+        r"(?:sticks?|dimms?|modules?)\b",
+        lambda m: f" {m.group('gib')}gb {m.group('kind')} ram" + _dimm_mark(1),
     ),
     (r"\b\d{1,2}\s*(?:x\s*)?(?:sticks?|dimms?)\b", " ram "),
     # `RTX 3080 Ti with 12 GB of memory`: a size said of the card before it, as if written by its name
@@ -1772,6 +1797,13 @@ _REFUSED_NAMES: tuple[tuple[str, str, str], ...] = (
             ("rog ally", "A ROG Ally"),  # `ROG Ally Z1` (github:brand-o/normiebench issue 20): an AMD Ryzen Z1 handheld
             ("ryzen z1", "The Ryzen Z1 handheld chip"),
         )
+    ),
+    # `phone with 12gb ram` had read as 12 GB of desktop DDR5 in two channels (90 GB/s), several times a phone's
+    (
+        r"(?:smart|cell ?|mobile ?|android ?)?phones?",
+        "A phone is not something I can size (its memory bus and the share its OS leaves are not in the catalog): "
+        "ask for a laptop or desktop with its RAM (`32gb ddr5`) or a board the catalog has (`raspberry pi 5 8gb`).",
+        "32GB DDR5",
     ),
     (
         r"(?:raspberry\s+)?(?:pi\s*)?cm\s?5|compute module 5",
@@ -2399,7 +2431,9 @@ def _system_ram(acc: _Parts, ram_spec: _RamSpec) -> tuple[SystemRam | None, list
     if acc.ram_gib <= 0:
         return None, []
     if acc.cpu is not None:
-        ram, assumed = cpu_ram(acc.cpu, acc.ram_gib, ram_spec.generation, ram_spec.mt_s, ram_spec.channels, acc.sockets)
+        ram, assumed = cpu_ram(
+            acc.cpu, acc.ram_gib, ram_spec.generation, ram_spec.mt_s, ram_spec.channels, acc.sockets, ram_spec.dimms
+        )
         note = Assumption(
             kind=AssumptionKind.CPU_PLATFORM,
             device=acc.cpu.name,
