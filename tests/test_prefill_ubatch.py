@@ -13,6 +13,7 @@ from engine import flags, memory, speed
 from engine.fit import QuantOption, fit
 from engine.kernels import weights_of
 from engine.parse import parse_hardware
+from engine.placement import place
 from engine.serve import Engine
 
 # (model, the rig as people write it, the micro-batch the pick's llama-server line takes)
@@ -60,7 +61,10 @@ def test_the_larger_micro_batch_is_faster_and_its_buffer_is_counted(
     assert small is not None and option.prefill_tps is not None
     assert option.prefill_tps.centre >= small.centre * speed.UBATCH_MIN_GAIN
     extra = memory.compute_buffer_bytes(entry, 2048) - memory.compute_buffer_bytes(entry)
-    assert all(p.overhead_bytes >= extra for p in placement.pools if p.kind != "ram")
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    placed = place(entry, rig, option.weights_bytes, option.kv_cache_bytes, option.quant)  # at llama.cpp's default
+    pairs = [(p, q) for p, q in zip(placement.pools, placed.pools, strict=True) if p.kind != "ram"]
+    assert pairs and all(p.overhead_bytes == q.overhead_bytes + extra for p, q in pairs)
 
 
 def test_no_room_for_the_larger_buffer_keeps_the_default(real_catalog: Catalog) -> None:
