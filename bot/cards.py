@@ -258,12 +258,12 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
         value = _option_lines(best, report, r)
         trade = wording.pick_trade(r.pick, report) if r.pick is not None else None
         quality = wording.quality_note(best, report.model)
+        if r.with_ram is not None:  # the pick is a file no engine loads: what RAM beside the GPUs would run, after
+            value.insert(3, wording.ram_hint(r.with_ram, r.label, len(r.rig.gpus)))  # its speed (kept on a long card)
         if trade:
             value.append(f"Pick: {trade}")
         if quality:
             value.append(f"Quality: {quality}")
-        if r.with_ram is not None:  # the pick is a file no engine loads: what RAM beside the GPUs would run
-            value.append(wording.ram_hint(r.with_ram, r.label, len(r.rig.gpus)))
     if r.shorter_context:
         better = " · ".join(f"`{q}` up to {fmt_tokens(n)}" for q, n in r.shorter_context)
         lead = "Better quants with less context" if best is not None else "Fits with less context"

@@ -298,7 +298,14 @@ def recommend_answer(
         if hardware:
             reading = parse_hardware(hardware, catalog)[0]
             path = upgrade_path(
-                m, reading.rig, catalog, min_decode_tps=min_tps, context=ctx, context_asked=asked, label=reading.label
+                m,
+                reading.rig,
+                catalog,
+                min_decode_tps=min_tps,
+                context=ctx,
+                context_asked=asked,
+                label=reading.label,
+                budget_usd=budget,
             )
         return Answer(
             card=recommend_card(m.name, found, min_tps, budget, best, path),

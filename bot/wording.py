@@ -136,6 +136,10 @@ def ram_hint(hint: RamHint, label: str, gpus: int = 1) -> str:
     need_gib = math.ceil(hint.ram_bytes / memory.GIB)
     size = next((n for n in RAM_SIZES_GIB if n >= need_gib), RAM_SIZES_GIB[-1])
     where = "the GPU" if gpus == 1 else "the GPUs"
+    least = ""
+    if hint.least_quant and hint.least_ram_bytes:
+        least_gib = math.ceil(hint.least_ram_bytes / memory.GIB)
+        least = f" With less, `{hint.least_quant}` runs in {least_gib} GB, the least of any file an engine loads."
     return (
         f"With system RAM beside {where}, `{hint.quant}` runs ({PLACEMENT_WORDS[hint.kind]}) in {need_gib} GB of RAM "
         f"or more, the OS's share included. Add yours to the hardware, e.g. `{label} + {size}gb ddr5`."

@@ -168,11 +168,12 @@ def local_cost(
     capacity = 24 / hours_m * 1e6 if hours_m else None
     batched = _batched_capacity(option, capacity)
     power_day = watts / 1000 * hours_day * usage.kwh_usd if watts is not None and hours_day is not None else None
-    running_m = power_day / (usage.tokens_per_day / 1e6) if power_day is not None else None
+    processed_m = processed_tokens_per_day(usage.tokens_per_day, capacity) / 1e6
+    running_m = power_day / processed_m if power_day is not None else None
     total_m = None
     if price is not None:
         per_day = price / (usage.years * 365.25) + (power_day or 0.0)
-        total_m = per_day / (usage.tokens_per_day / 1e6)
+        total_m = per_day / processed_m
     return LocalCost(
         hardware_usd=price,
         hardware_basis=basis,
@@ -186,6 +187,13 @@ def local_cost(
         platform_watts=host,
         duty_cycle=hours_day / 24 if hours_day is not None else None,
     )
+
+
+def processed_tokens_per_day(asked: float, capacity: float | None) -> float:
+    """The tokens a machine processes a day: the asked volume, or its capacity where that is less. A day's price and
+    power are spread over what it processes: 8x RTX 3090 asked for 50M tokens of Qwen3-235B a day do about 9M, and
+    a million of them costs the day's share over 9M, not over the 50M it never reaches."""
+    return min(asked, capacity) if capacity else asked
 
 
 def _batched_capacity(option: QuantOption, single: float | None) -> float | None:
@@ -245,7 +253,7 @@ def breakeven(local: LocalCost | None, api: tuple[ApiCost, ...], usage: Usage) -
     if saving_per_token <= 0:
         return None, None
     tokens = local.hardware_usd / saving_per_token
-    per_day = min(usage.tokens_per_day, local.max_tokens_per_day or usage.tokens_per_day)
+    per_day = processed_tokens_per_day(usage.tokens_per_day, local.max_tokens_per_day)
     return tokens, tokens / per_day / DAYS_PER_MONTH
 
 

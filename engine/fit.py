@@ -133,6 +133,12 @@ class RamHint(Frozen):
     kind: PlacementKind
     ram_bytes: int
     loadable: bool = True  # some engine loads the quant's file (QuantOption.loadable)
+    # where the pick on the GPUs alone is a file no engine loads: the loadable file that runs with the least RAM, when
+    # that is less than `quant` needs (DeepSeek-V3 on 8x RTX 3090: Unsloth's UD-IQ1_S misses the cards by whole-layer
+    # packing and runs with two layers' experts in RAM, where the pick with RAM is the UD-Q4_K_XL in 250 GB)
+    least_quant: str | None = None
+    least_kind: PlacementKind | None = None
+    least_ram_bytes: int | None = None
 
 
 # The RAM a rig read without any is probed with: more than any desktop holds, at a desktop's channels and the default
@@ -152,13 +158,35 @@ def ram_hint(model: Model, reading: Reading, context: int, opts: FitOptions) -> 
     option = probed.best_option
     if option is None:
         return None
-    in_ram = sum(p.weights_bytes + p.kv_bytes + p.overhead_bytes for p in option.placement.pools if p.kind == "ram")
-    return RamHint(
+    hint = RamHint(
         quant=option.quant,
         kind=option.placement.kind,
-        ram_bytes=in_ram + memory.OS_RESERVE_BYTES,
+        ram_bytes=_ram_needed(option),
         loadable=option.loadable,
     )
+    least = _least_ram(probed.options, hint)
+    if least is None:
+        return hint
+    update = {"least_quant": least.quant, "least_kind": least.placement.kind, "least_ram_bytes": _ram_needed(least)}
+    return hint.model_copy(update=update)
+
+
+def _ram_needed(option: QuantOption) -> int:
+    """The system RAM an option placed with RAM needs: its share in RAM plus OS_RESERVE_BYTES."""
+    pools = option.placement.pools
+    return (
+        sum(p.weights_bytes + p.kv_bytes + p.overhead_bytes for p in pools if p.kind == "ram") + memory.OS_RESERVE_BYTES
+    )
+
+
+def _least_ram(options: tuple[QuantOption, ...], hint: RamHint) -> QuantOption | None:
+    """Of the options sized with RAM beside the GPUs, the loadable one at a useful speed that needs the least RAM,
+    where that is less than the hint's quant needs; None otherwise."""
+    runs = [o for o in options if o.loadable and _served(o) and (o.verdict == "fits" or _useful_offload(o))]
+    least = min(runs, key=_ram_needed, default=None)
+    if least is None or least.quant == hint.quant or _ram_needed(least) >= hint.ram_bytes:
+        return None
+    return least
 
 
 class ContextCaveat(StrEnum):

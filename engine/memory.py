@@ -28,6 +28,18 @@ RUNTIME_BYTES: dict[str, int] = {
 DEVICE_MARGIN_BYTES = 1 * GIB
 # System RAM left to the operating system and other programs ("several GB", shared/SIZING.md §3).
 OS_RESERVE_BYTES = 4 * GIB
+# A machine with less memory runs a smaller system (a headless Raspberry Pi OS, a Jetson's L4T): it keeps a third of
+# its memory, never more than OS_RESERVE_BYTES. A Jetson Orin Nano 8GB measured about 5.2 GB free for the GPU after
+# its OS (ericxliu.me/posts/benchmarking-llms-on-jetson-orin-nano, 2025-10-04): two thirds of 8 GiB is 5.7 GB.
+OS_RESERVE_SHARE_SMALL = 3
+
+
+def os_reserve_bytes(total_bytes: int) -> int:
+    """The memory a machine of `total_bytes` leaves its OS: 4 GiB from 12 GiB up, a third of a smaller machine's
+    (a 4 GB Pi keeps 1.3 GiB, not all of it)."""
+    return min(OS_RESERVE_BYTES, total_bytes // OS_RESERVE_SHARE_SMALL)
+
+
 # llama.cpp's default micro-batch (`-ub 512`); the logits buffer holds n_ubatch x n_vocab f32 values.
 N_UBATCH = 512
 DEFAULT_VOCAB = 128_000  # when a model's vocab_size is not in the catalog: a Llama-3-class vocabulary

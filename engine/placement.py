@@ -150,7 +150,7 @@ def _gpu_capacity(g: GpuDevice, model: Model) -> int:
 
 
 def _ram_capacity(rig: Rig) -> int:
-    return max(rig.ram.memory_bytes - memory.OS_RESERVE_BYTES, 0) if rig.ram else 0
+    return max(rig.ram.memory_bytes - memory.os_reserve_bytes(rig.ram.memory_bytes), 0) if rig.ram else 0
 
 
 def _layers_per_gpu(rig: Rig, model: Model, per_layer: float) -> list[int]:
@@ -218,7 +218,7 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
             n_gpu_layers=need.layers + 1,
             wired_limit_mb=wired_mb,
         )
-    usable = u.memory_bytes - memory.OS_RESERVE_BYTES
+    usable = u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes)
     if need.total + overhead <= usable:
         ngl = int(max(u.gpu_limit_bytes - overhead, 0) // need.per_layer())
         whole = pool.model_copy(update={"capacity_bytes": usable})
@@ -351,7 +351,7 @@ def _capacity(model: Model, rig: Rig) -> int:
     total = sum(_gpu_capacity(g, model) for g in rig.gpus) + _ram_capacity(rig)
     if rig.unified:
         limit = rig.unified.raised_limit_bytes or rig.unified.gpu_limit_bytes
-        limit = max(limit, rig.unified.memory_bytes - memory.OS_RESERVE_BYTES)
+        limit = max(limit, rig.unified.memory_bytes - memory.os_reserve_bytes(rig.unified.memory_bytes))
         total += limit - memory.device_overhead_bytes(model, rig.unified.backend)
     return total
 

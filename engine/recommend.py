@@ -520,24 +520,22 @@ def upgrade_path(
     context: int = 32_768,
     context_asked: bool = True,
     label: str | None = None,
+    budget_usd: float | None = None,
 ) -> UpgradePath:
     """What adding RAM, more of the rig's card, one card of another kind, or swapping the cards buys for this
-    model: the cheapest change of each kind that makes it run at `min_decode_tps`. A unified-memory machine's
-    memory cannot be added to: it gets no upgrade (a new machine is `recommend`'s answer)."""
+    model: the cheapest change of each kind that makes it run at `min_decode_tps`, within `budget_usd` where one
+    is given. A unified-memory machine's memory cannot be added to: it gets no upgrade (a new machine is
+    `recommend`'s answer)."""
     prices = _Prices(catalog)
     search = _Search(model, context, min_decode_tps, may_shorten=not context_asked)
     label = label or rig.describe()
     runs, option = search.first_good(rig)
     current = _candidate(label, 0.0, PriceBasis(), option) if option is not None else None
     ways = (_add_ram, _add_same_card, _add_other_card, _swap_cards) if rig.gpus and rig.unified is None else ()
-    # an upgrade earns its price by reaching the target at all, or at a better group of quants than the rig does
-    # (the cheapest of each kind that does, and where that is a lower group, the cheapest that reaches 4 bits)
-    wanted = _group(option.tier) - 1 if option is not None else len(PICK_GROUPS)
-    goals = sorted({wanted, 0}, reverse=True) if wanted >= 0 else []
     found: list[Upgrade] = []
     for way in ways:
-        for group in goals:
-            u = way(rig, _Goal(search, group), prices)
+        for group in _upgrade_goals(option):
+            u = way(rig, _Goal(search, group, budget_usd), prices)
             if u is not None and u not in found:
                 found.append(u)
     return UpgradePath(
@@ -548,19 +546,33 @@ def upgrade_path(
     )
 
 
+def _upgrade_goals(option: Pick | None) -> list[int]:
+    """The groups of quants an upgrade may earn its price by reaching, worst first: the target at all (any group),
+    then each group better than the rig's own answer, up to 4 bits. A step that stops at 3 bits is the one people
+    take: an RTX 3060 12GB owner who wants Llama 3.3 70B adds a used 3090 for an IQ3 file split over both cards,
+    where the cheapest 4-bit answer is a $2,300 card and the cheapest answer at all a 2-bit one."""
+    worst = _group(option.tier) - 1 if option is not None else len(PICK_GROUPS)
+    return list(range(worst, -1, -1))
+
+
 @dataclass(frozen=True)
 class _Goal:
-    """What an upgrade must reach: the target speed, at a quant of group `group` or better (`_group`)."""
+    """What an upgrade must reach: the target speed, at a quant of group `group` or better (`_group`), at a price
+    within `budget_usd` (None: any)."""
 
     search: _Search
     group: int
+    budget_usd: float | None = None
 
 
 def _first_upgrade(tries: list[tuple[float, Upgrade, Rig]], goal: _Goal) -> Upgrade | None:
-    """The cheapest of the tries that reaches the goal (tried in order of price), with its answer."""
+    """The cheapest of the tries within the budget that reaches the goal (tried in order of price), with its
+    answer."""
     if goal.group < 0:
         return None  # the rig already runs a quant of the best group at the target
-    for _, upgrade, rig in sorted(tries, key=lambda t: t[0]):
+    for usd, upgrade, rig in sorted(tries, key=lambda t: t[0]):
+        if goal.budget_usd is not None and usd > goal.budget_usd:
+            break
         _, option = goal.search.first_good(rig)
         if option is not None and _group(option.tier) <= goal.group:
             c = upgrade.candidate

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catalog.types import Backend, Cpu, Fp16Basis, Gpu, SystemMemory, Unified
 from engine.kernels import CpuSpec, MatrixRate, MatrixSpec, matrix_rate
-from engine.memory import OS_RESERVE_BYTES
+from engine.memory import os_reserve_bytes
 from engine.units import GIB
 
 # One direction of a PCIe link, GB/s: lanes x transfer rate x encoding / 8 (PCI-SIG: 3.0 8 GT/s and 4.0 16 GT/s
@@ -385,7 +385,7 @@ def unified_pool(entry: Unified, gib: int) -> UnifiedPool:
         basis = "metal-default"
     else:
         fraction, basis = 1.0, "all-memory"
-    limit = int(total * fraction) if fraction < 1 else total - OS_RESERVE_BYTES
+    limit = int(total * fraction) if fraction < 1 else total - os_reserve_bytes(total)
     raised = total - APPLE_RAISED_RESERVE_BYTES if entry.backend == "metal" else None
     sized = re.search(rf"\b{gib}\s*GB\b", entry.name)  # `NVIDIA Jetson AGX Orin 64GB` names its size already
     return UnifiedPool(

@@ -18,13 +18,16 @@ from catalog.catalog import Catalog
 from engine import memory
 
 REVIEW = yaml.safe_load((Path(__file__).parent / "data" / "expert_review.yaml").read_text(encoding="utf-8"))
-EXPECTED = [row for row in REVIEW if "expect" in row]
+EXPECTED = [row for row in REVIEW if "expect" in row and row.get("command", "fit") == "fit"]
+# /recommend and /cost rows: what their answers must keep doing (session 10)
+EXPECTED_OTHER = [row for row in REVIEW if "expect" in row and row.get("command", "fit") != "fit"]
+ASKED_OPTIONS = ("model", "hardware", "context", "quant", "budget", "tokens_per_day")
 TIER_ORDER = ["degraded", "fair", "good", "high", "near-lossless"]
 VERDICTS = {"right", "wrong", "debatable"}
 
 
 def _ask(catalog: Catalog, row: dict[str, Any]) -> Any:
-    args = {k: row[k] for k in ("model", "hardware", "context", "quant") if row.get(k) is not None}
+    args = {k: row[k] for k in ASKED_OPTIONS if row.get(k) is not None}
     answer = run_request(catalog, row.get("command", "fit"), args, Frontend.CLI)
     assert answer.error is None, answer.error
     return answer
@@ -61,6 +64,11 @@ def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> N
         assert not pick.option.loadable and hint is not None and hint.loadable, hint
         assert expect["ram_hint"] in (hint.quant, "any"), hint
         assert f"`{hint.quant}` runs" in to_text(answer.card)
+    if "least_ram" in expect:  # ... and the loadable file that runs with the least RAM, where that is less
+        hint = reading.with_ram
+        assert hint is not None and hint.least_quant == expect["least_ram"], hint
+        assert hint.least_ram_bytes is not None and hint.least_ram_bytes < hint.ram_bytes, hint
+        assert f"`{hint.least_quant}` runs in" in to_text(answer.card)
     if "slower" in expect:  # what the pick gave up for speed, said on the card
         assert pick.slower == expect["slower"], pick
         assert f"`{pick.slower}` runs only with layers in system RAM" in to_text(answer.card)
@@ -72,6 +80,23 @@ def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> N
         assert (pick.slow_higher is not None) is expect["slow_higher"], (pick.quant, pick.slow_higher)
     if expect.get("whole"):  # wholly on the accelerator, at the asked (or default) context
         assert pick.option.verdict == "fits" and pick.context == answer.report.context, (pick.quant, placement.kind)
+
+
+@pytest.mark.parametrize("row", EXPECTED_OTHER, ids=[row["ask"] for row in EXPECTED_OTHER])
+def test_the_fixed_recommend_and_cost_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> None:
+    answer = _ask(real_catalog, row)
+    expect = row["expect"]
+    if expect.get("within_budget"):  # every upgrade offered costs at most the budget asked, and there is one
+        options = answer.data["upgrades"]["options"]
+        assert options and all(o["price_usd"] <= row["budget"] for o in options), options
+    if "upgrade_tier" in expect:  # an upgrade reaches this tier (a step up, not only the cheapest or the best)
+        assert expect["upgrade_tier"] in {o["tier"] for o in answer.data["upgrades"]["options"]}
+    if expect.get("cost_at_capacity"):  # asked for more than the machine does: the cost is that of its capacity
+        local = answer.data["local"]
+        processed = min(row["tokens_per_day"], local["max_tokens_per_day"])
+        day = local["usd_hardware"] / (3 * 365.25) + local["usd_power_per_day"]
+        assert processed < row["tokens_per_day"], local
+        assert local["usd_per_m_tokens"] == pytest.approx(day / (processed / 1e6), rel=0.01), local
 
 
 def test_every_row_is_judged() -> None:
