@@ -782,6 +782,13 @@ def refused(r: Refused) -> str:
                 f"{name}: {r.quant}'s checkpoint is not one the card's YaRN settings are for (a later release with "
                 "its own rope settings), so no YaRN flags are given for it"
             )
+        case Refusal.ARCHITECTURE:
+            return f"{name}: its model loader has no {r.architecture} architecture, so the file would not load"
+        case Refusal.FLOAT16:
+            return (
+                f"{name}: refuses float16 for {r.architecture} models (numerical instability), and the {r.device} "
+                f"(compute capability {r.compute_capability}) has no bfloat16"
+            )
 
 
 # ------------------------------------------------------------------------------------- measured runs

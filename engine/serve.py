@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat, Yarn
-from engine import flags, formats, memory, server_speed
+from engine import architectures, flags, formats, memory, server_speed
 from engine.placement import Placement
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
 from engine.server_speed import ServerSpeed
@@ -45,12 +45,23 @@ MIN_CUDA_CAPABILITY = (7, 5)
 # BF16 needs compute capability 8.0; below it vLLM runs a BF16 checkpoint as FP16 with `--dtype half`
 # (vLLM's error: "Bfloat16 is only supported on GPUs with compute capability of at least 8.0").
 BF16_CAPABILITY = (8, 0)
+# vLLM refuses float16 for some model types: "The model type 'gemma3' does not support float16. Reason: Numerical
+# instability. Please use bfloat16 or float32 instead." (vllm/config/model.py _FLOAT16_NOT_SUPPORTED_MODELS: gemma2,
+# gemma3, gemma3_text, plamo2, glm4; model_type names that are also the GGUF architectures of those networks). Below
+# BF16_CAPABILITY that leaves float32 only, twice the 16-bit weights and refused by the quantized formats' kernels, so
+# vLLM is not planned for them there (SGLang keeps no such list).
+VLLM_NO_FLOAT16 = frozenset({"gemma2", "gemma3", "plamo2", "glm4"})
 # FP8 W8A8 needs 8.9 (Ada, Hopper, Blackwell); dense FP8 checkpoints run on 7.5+ as weight-only W8A16 through
 # FP8 Marlin (https://docs.vllm.ai/en/latest/features/quantization/fp8/); FP8 MoE checkpoints need 8.9 ("vLLM
 # supports FP8 MoE models only on Ada Lovelace or Hopper GPUs (>= SM 89)",
 # https://huggingface.co/neuralmagic/DeepSeek-Coder-V2-Instruct-FP8/discussions/1). The same 8.9 floor is used
 # for an FP8 KV cache.
 FP8_CAPABILITY = (8, 9)
+# SGLang's FP8 (a published FP8 checkpoint or --quantization fp8) needs 8.0: Fp8Config.get_min_capability() returns 80
+# (python/sglang/srt/layers/quantization/fp8.py @00563d36), and its loader raises "The quantization method fp8 is not
+# supported for the current GPU. Minimum capability: 80. Current capability: 75." below it
+# (python/sglang/srt/model_loader/loader.py _get_quantization_config @005cbe0e).
+SGLANG_FP8_CAPABILITY = (8, 0)
 # NVFP4 is Blackwell's 4-bit float (compute capability 10.0 and 12.0).
 NVFP4_CAPABILITY = (10, 0)
 # vLLM on ROCm: "MI200s (gfx90a), MI300 (gfx942), MI350 (gfx950), Radeon RX 7900 series (gfx1100/1101), Radeon RX
@@ -140,6 +151,11 @@ class Refusal(StrEnum):
     # a GPU whose backend the engine's planned builds (CUDA, ROCm) do not run: an Intel Arc needs vLLM's separate XPU
     # build, which rigfit does not plan; `device` is the card
     GPU_BACKEND = "gpu-backend"
+    # the engine's model loader has no such network: the GGUF's `architecture` (ik_llama.cpp has no Jamba, no Granite
+    # 4.0 hybrid, no Nemotron-H) stops it at load with "unknown model architecture"
+    ARCHITECTURE = "architecture"
+    # vLLM refuses float16 for this model type (numerical instability), and `device` has no bfloat16 (below 8.0)
+    FLOAT16 = "float16"
 
 
 # Where a step runs: one machine (`run`), a server then its client, a cluster's first machine (`head`) or machine
@@ -224,6 +240,7 @@ class Refused(Frozen):
     have_bytes: int | None = None  # per GPU, at GPU_MEMORY_FRACTION
     nodes: int | None = None  # CLUSTER: the machines the placement uses
     backend: str | None = None  # GPU_BACKEND: the card's backend (`sycl` for an Intel Arc)
+    architecture: str | None = None  # ARCHITECTURE, FLOAT16: the model's GGUF architecture (llama.cpp's name)
 
 
 class Serve(Frozen):
@@ -263,13 +280,19 @@ class Checkpoint(Frozen):
 #   `-c 131072 --rope-scaling yarn --rope-scale 4 --yarn-orig-ctx 32768`);
 # - vLLM: --hf-overrides with rope_parameters {rope_type yarn, factor, original_max_position_embeddings, rope_theta}
 #   (https://docs.vllm.ai/en/stable/features/context_extension/; the override replaces the block, so rope_theta is in);
-# - SGLang: --json-model-override-args with the same block, and SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for a
-#   --context-length above the one it derives from the config (python/sglang/srt/configs/model_config.py);
+# - SGLang: --json-model-override-args with the same block under `rope_scaling`, as Qwen's SGLang guide prints it
+#   (github:QwenLM/Qwen2.5 docs/source/deployment/sglang.md: '{"rope_scaling":{"rope_type":"yarn","factor":4.0,
+#   "original_max_position_embeddings":32768}}'): SGLang sets the override's keys on the config one by one, and its
+#   models read `rope_scaling`; under transformers 5 that key is an alias of rope_parameters (sglang's config tests
+#   override both), under 4.x `rope_parameters` is an attribute nothing reads, so YaRN would be silently off. With
+#   SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 for a --context-length above the one it derives from the config
+#   (python/sglang/srt/configs/model_config.py);
 # - Ollama has no setting for it: it takes rope scaling from the GGUF's own metadata, so a longer context needs a
 #   re-converted model (ollama/ollama#8493); mlx_lm.server and exo have no flag either (the config.json would have to
 #   be edited). Those refuse (Refusal.ROPE_SCALING).
 # A checkpoint the card's block is not for (an aliased later release with other rope settings) refuses too.
 YARN_ENV = ("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "1")
+SGLANG_ROPE_OVERRIDE = ("rope_scaling", "--json-model-override-args")  # the config key SGLang's models read, its flag
 
 
 def yarn_needed(model: Model, context: int) -> bool:
@@ -334,8 +357,8 @@ def _server_yarn_arg(engine: Engine, model: Model, context: int) -> list[Arg]:
     """vLLM's --hf-overrides or SGLang's --json-model-override-args where the context needs YaRN."""
     if model.yarn is None or not yarn_needed(model, context):
         return []
-    body = json.dumps({"rope_parameters": _rope_parameters(model.yarn)}, separators=(",", ":"))
-    flag = "--hf-overrides" if engine == Engine.VLLM else "--json-model-override-args"
+    key, flag = ("rope_parameters", "--hf-overrides") if engine == Engine.VLLM else SGLANG_ROPE_OVERRIDE
+    body = json.dumps({key: _rope_parameters(model.yarn)}, separators=(",", ":"))
     return [Arg(flag=flag, value=body)]
 
 
@@ -581,6 +604,21 @@ IK_RATIO: dict[str, tuple[float, float, float]] = {
 }
 IK_RATIO_SOURCES = 4
 _UNSLOTH_XL = re.compile(r"^UD-.*_XL$", re.IGNORECASE)
+# The networks ik_llama.cpp's loader knows (src/llama-arch.cpp LLM_ARCH_NAMES @8337e4cd); a GGUF of any other
+# architecture stops at load with "unknown model architecture" (src/llama.cpp:2628). Mainline llama.cpp's list is
+# longer: jamba, granitehybrid, nemotron_h, nemotron_h_moe, lfm2, lfm2moe, kimi-linear, falcon-h1, phimoe are not here.
+IK_ARCHITECTURES = frozenset(
+    {
+        "llama", "llama4", "deci", "falcon", "grok", "gpt2", "gptj", "gptneox", "mpt", "baichuan", "starcoder",
+        "refact", "bloom", "stablelm", "qwen", "qwen2", "qwen2moe", "qwen2vl", "qwen3", "qwen3moe", "qwen3next",
+        "qwen3vl", "qwen3vlmoe", "qwen35moe", "qwen35", "mellum", "phi2", "phi3", "plamo", "codeshell", "orion",
+        "internlm2", "minicpm", "gemma", "gemma2", "gemma3", "starcoder2", "mamba", "xverse", "command-r", "dbrx",
+        "olmo", "openelm", "arctic", "deepseek2", "deepseek4", "chatglm", "glm4", "glm4moe", "bitnet", "jais",
+        "granite", "granitemoe", "cohere2", "cohere2_moe", "dots1", "ernie4_5", "ernie4_5-moe", "hunyuan-moe",
+        "gpt-oss", "bailingmoe2", "bailingmoe3", "minimax-m2", "minimax-m3", "smollm3", "mistral3", "mimo2",
+        "seed_oss", "step35", "laguna", "glm-dsa", "mistral4", "gemma4", "openpangu", "muse-glimmer",
+    }
+)  # fmt: skip
 
 
 def ik_suits(model: Model, placement: Placement) -> bool:
@@ -632,6 +670,9 @@ def ik_llama(
     the better engine for the placement (mainline llama.cpp serves it)."""
     if not ik_suits(model, placement):
         return None
+    arch = architectures.gguf_architecture(model)
+    if arch is not None and arch not in IK_ARCHITECTURES:
+        return Refused(engine=Engine.IK_LLAMA, reason=Refusal.ARCHITECTURE, quant=quant_name, architecture=arch)
     stop = _ik_backend_stop(rig)
     if stop is not None:
         return Refused(
@@ -683,6 +724,12 @@ def ik_llama(
     )
 
 
+def _gpu_backends(rig: Rig | None, placement: Placement) -> set[str]:
+    """The backends of the cards the placement puts layers on."""
+    used = {p.name for p in placement.pools if p.kind == "gpu"}
+    return {g.backend for g in (rig.gpus if rig is not None else ()) if g.name in used}
+
+
 def ollama(
     model: Model,
     quant: Quant | None,
@@ -691,9 +738,16 @@ def ollama(
     context: int,
     kv_type: str,
     weights_bytes: int | None = None,
+    rig: Rig | None = None,
 ) -> ServePlan | Refused:
+    """Ollama on the placement; refused where it cannot make it. Its scheduler places a model on the cards of one
+    library only ("The list of GPUs returned will always be the same brand (library)", server/sched.go
+    pickBestFullFitByLibrary; llm/server.go lays layers out per gpus.ByLibrary()), so layers split over an NVIDIA and
+    an AMD card are not an Ollama placement."""
     if ik_only(quant_name):
         return Refused(engine=Engine.OLLAMA, reason=Refusal.IK_TYPE, quant=quant_name)
+    if len(_gpu_backends(rig, placement)) > 1:
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.MIXED_GPUS, quant=quant_name)
     repo = gguf_repo(model, quant, quant_name)
     tag = library_tag(model, quant_name)
     if repo is None and tag is None:
@@ -914,6 +968,25 @@ def _gpu_gate(engine: Engine, rig: Rig) -> Refused | None:
     return None
 
 
+def _float16_gate(engine: Engine, model: Model, rig: Rig) -> Refused | None:
+    """vLLM on a card without bfloat16 for a model type it will not run in float16 (VLLM_NO_FLOAT16)."""
+    arch = architectures.gguf_architecture(model)
+    if engine != Engine.VLLM or arch not in VLLM_NO_FLOAT16:
+        return None
+    for g in rig.gpus:
+        cc = _cc(g.compute_capability)
+        if g.backend == "cuda" and cc is not None and cc < BF16_CAPABILITY:
+            return Refused(
+                engine=engine,
+                reason=Refusal.FLOAT16,
+                device=g.name,
+                compute_capability=g.compute_capability,
+                needed_capability=_fmt_cc(BF16_CAPABILITY),
+                architecture=arch,
+            )
+    return None
+
+
 def _format_gate(engine: Engine, model: Model, rig: Rig, fmt: QuantFormat) -> Refused | None:
     for g in rig.gpus:
         if g.backend == "rocm":
@@ -927,7 +1000,8 @@ def _format_gate(engine: Engine, model: Model, rig: Rig, fmt: QuantFormat) -> Re
                     checkpoint_format=fmt,
                 )
             continue
-        need = {"fp8": FP8_CAPABILITY if model.is_moe else MIN_CUDA_CAPABILITY, "nvfp4": NVFP4_CAPABILITY}.get(fmt)
+        dense_fp8 = SGLANG_FP8_CAPABILITY if engine == Engine.SGLANG else MIN_CUDA_CAPABILITY
+        need = {"fp8": FP8_CAPABILITY if model.is_moe else dense_fp8, "nvfp4": NVFP4_CAPABILITY}.get(fmt)
         cc = _cc(g.compute_capability)
         if need is not None and cc is not None and cc < need:
             return Refused(
@@ -1229,7 +1303,7 @@ def server_plan(
     engine: Engine, model: Model, rig: Rig, ckpt: Checkpoint, context: int, kv_type: str
 ) -> ServePlan | Refused:
     """One checkpoint on all the rig's GPUs with `engine`, or the rule that stops it."""
-    gate = _gpu_gate(engine, rig) or _format_gate(engine, model, rig, ckpt.format)
+    gate = _gpu_gate(engine, rig) or _format_gate(engine, model, rig, ckpt.format) or _float16_gate(engine, model, rig)
     gate = gate or (_spark_sglang_gate(rig, ckpt) if engine == Engine.SGLANG else None)
     if gate is not None:
         return gate
@@ -1367,7 +1441,7 @@ def for_option(
         refused: list[Refused] = []
         results = [llama_cpp(model, quant, quant_name, placement, context, kv_type, rig, weights_bytes)]
         if placement.kind != "disk":
-            results.append(ollama(model, quant, quant_name, placement, context, kv_type, weights_bytes))
+            results.append(ollama(model, quant, quant_name, placement, context, kv_type, weights_bytes, rig))
         ik = ik_llama(model, quant, quant_name, placement, context, kv_type, rig, weights_bytes, speeds)
         results += [ik] if ik is not None else []
         for r in results:

@@ -13,7 +13,7 @@ from bot.cards import serve_command
 from catalog.catalog import Catalog
 from catalog.loader import load
 from engine import flags, formats, serve
-from engine.fit import QuantOption, fit
+from engine.fit import FitOptions, QuantOption, fit
 from engine.parse.hardware import parse_hardware
 from engine.serve import Engine, Refusal
 
@@ -48,6 +48,15 @@ CASES = [
     ("glm-5.2", "M3 Ultra 256GB", (Engine.LLAMA_CPP,), ((Engine.OLLAMA, Refusal.SHARDED_GGUF),)),
     ("qwen3-30b-a3b", "RTX 4090", (Engine.LLAMA_CPP, Engine.OLLAMA), ()),
     ("llama-3.3-70b", "6x RTX 3090", (Engine.LLAMA_CPP,), ()),
+    # Gemma 2 and 3 on Turing cards (no bfloat16): vLLM refuses float16 for them ("The model type 'gemma3' does not
+    # support float16. Reason: Numerical instability.", vllm/config/model.py); SGLang keeps no such list
+    ("gemma-3-4b", "T4", (Engine.LLAMA_CPP, Engine.SGLANG), ((Engine.VLLM, Refusal.FLOAT16),)),
+    ("gemma-2-9b", "RTX 2080 Ti", (Engine.LLAMA_CPP,), ((Engine.VLLM, Refusal.FLOAT16),)),
+    ("gemma-3-12b", "2x RTX 2080 Ti", (Engine.LLAMA_CPP,), ((Engine.VLLM, Refusal.FLOAT16),)),
+    # an AMD and an NVIDIA card in one box: Ollama places a model on one library's cards only (server/sched.go
+    # pickBestFullFitByLibrary), so the split over both is llama.cpp's alone
+    ("qwen3-32b", "RX 7900 XTX + RTX 3090", (Engine.LLAMA_CPP,), ((Engine.OLLAMA, Refusal.MIXED_GPUS),)),
+    ("llama-3.3-70b", "RX 7900 XTX + RTX 3090", (Engine.LLAMA_CPP,), ((Engine.OLLAMA, Refusal.MIXED_GPUS),)),
 ]
 
 
@@ -160,6 +169,11 @@ IK_CASES = [
     # README: not Unsloth _XL
     ("qwen3-30b-a3b-instruct-2507", "RTX 3060 12GB + 32GB DDR4", "UD-Q6_K_XL", None, Refusal.F16_TENSORS),
     ("qwen3-30b-a3b", "RTX 4090", None, None, None),  # all on the card: not an offload
+    # architectures ik_llama.cpp's loader lacks (src/llama-arch.cpp @8337e4cd): "unknown model architecture"
+    ("jamba-mini-1.7", "RTX 3060 12GB + 32GB DDR4", None, None, Refusal.ARCHITECTURE),
+    ("granite-4.0-h-small", "Ryzen 9 7950X 64GB DDR5", None, None, Refusal.ARCHITECTURE),
+    ("granite-4.0-h-small", "RTX 3060 12GB + 32GB DDR4", None, None, Refusal.ARCHITECTURE),
+    ("nemotron-3-nano-30b-a3b", "RTX 3060 12GB + 32GB DDR4", None, None, Refusal.ARCHITECTURE),
     ("deepseek-r1", "8x H100", None, None, None),
 ]
 
@@ -376,3 +390,27 @@ def test_the_m3_ultra_card_prints_no_llama_server_line_for_an_ik_type(real: Cata
     option = reading.option("IQ4_KSS")
     assert option is not None and option.verdict != "does-not-fit"
     assert option.serve.plan(Engine.LLAMA_CPP) is None and option.serve.plan(Engine.OLLAMA) is None
+
+
+# SGLang's FP8 needs compute capability 8.0 (python/sglang/srt/layers/quantization/fp8.py: get_min_capability() -> 80;
+# model_loader/loader.py raises "The quantization method fp8 is not supported for the current GPU. Minimum capability:
+# 80. Current capability: 75."): `--quant FP8` on a Turing card gets no SGLang FP8 line; on Ampere it does.
+SGLANG_FP8_CASES = [
+    ("qwen3-1.7b", "T4", False),
+    ("llama-3.2-3b", "RTX 2080 Ti", False),
+    ("qwen3-4b", "Tesla T4 16GB", False),
+    ("llama-3.2-3b", "RTX 3090", True),
+    ("qwen3-4b", "A10G", True),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "fp8"), SGLANG_FP8_CASES)
+def test_sglang_runs_fp8_from_ampere_on(real: Catalog, model: str, hardware: str, fp8: bool) -> None:
+    reading = fit(real.models[model], parse_hardware(hardware, real), FitOptions(quant="FP8")).readings[0]
+    option = reading.option("FP8")
+    assert option is not None
+    plan = option.serve.plan(Engine.SGLANG)
+    printed = plan is not None and plan.checkpoint_format == "fp8"
+    assert printed == fp8, (model, hardware, plan and serve_command(plan))
+    if not fp8:
+        assert plan is None or "--quantization fp8" not in serve_command(plan)

@@ -14,7 +14,7 @@ from bot.commands import fit_answer
 from bot.report_json import fit_json
 from catalog.catalog import Catalog
 from catalog.types import Model
-from engine import flags, serve
+from engine import architectures, flags, serve
 from engine.fit import QuantOption, fit
 from engine.parse import parse_hardware
 from engine.rig import Rig
@@ -44,6 +44,14 @@ EXTRA = (
     ("deepseek-v3.1", "2x M3 Ultra 512GB"),
     ("qwen3-235b-a22b", "RTX 4090 + 128GB DDR5"),
     ("deepseek-r1", "EPYC 9654 768GB"),
+    # from the round-2 audit of cards for questions nobody here wrote: hybrid MoE models with experts in RAM (Jamba,
+    # Granite 4.0 H, Nemotron 3), Gemma on Turing cards (no bfloat16), an AMD and an NVIDIA card in one box
+    ("jamba-mini-1.7", "RTX 3060 12GB + 32GB DDR4"),
+    ("granite-4.0-h-small", "Ryzen 9 7950X 64GB DDR5"),
+    ("nemotron-3-nano-30b-a3b", "RTX 3060 12GB + 32GB DDR4"),
+    ("gemma-3-4b", "T4"),
+    ("gemma-2-9b", "RTX 2080 Ti"),
+    ("qwen3-32b", "RX 7900 XTX + RTX 3090"),
 )
 _GPU_ENGINES = {Engine.VLLM, Engine.SGLANG}
 
@@ -204,6 +212,50 @@ def _quantized_repo_of_its_format(model: Model, rig: Rig, o: QuantOption, p: Ser
     return None if p.checkpoint in listed else f"{p.checkpoint} is not a published {p.checkpoint_format} repo"
 
 
+# vllm/config/model.py _FLOAT16_NOT_SUPPORTED_MODELS: "The model type 'gemma3' does not support float16. Reason:
+# Numerical instability." (model types gemma2, gemma3, gemma3_text, plamo2, glm4; the same names as their GGUF
+# architectures)
+VLLM_NO_HALF = frozenset({"gemma2", "gemma3", "gemma3_text", "plamo2", "glm4"})
+
+
+def _vllm_half_allowed(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine != Engine.VLLM or "--dtype half" not in serve_command(p):
+        return None
+    arch = architectures.gguf_architecture(model)
+    return f"--dtype half on a {arch} model" if arch in VLLM_NO_HALF else None
+
+
+def _sglang_fp8_floor(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    # python/sglang/srt/layers/quantization/fp8.py Fp8Config.get_min_capability() -> 80, enforced by
+    # model_loader/loader.py _get_quantization_config ("The quantization method fp8 is not supported for the current
+    # GPU. Minimum capability: 80.")
+    if p.engine != Engine.SGLANG or p.checkpoint_format != "fp8":
+        return None
+    rig = serve.spark_rig(rig) or rig
+    low = [g.name for g in rig.gpus if g.backend == "cuda" and (_cc(g.compute_capability) or (9, 9)) < (8, 0)]
+    return f"SGLang FP8 on {low}" if low else None
+
+
+def _ollama_one_library(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    if p.engine != Engine.OLLAMA:
+        return None
+    used = {pool.name for pool in o.placement.pools if pool.kind == "gpu"}
+    backends = {g.backend for g in rig.gpus if g.name in used}
+    return f"Ollama over {sorted(backends)} cards" if len(backends) > 1 else None
+
+
+# Architectures mainline llama.cpp loads and ik_llama.cpp @8337e4cd does not (its src/llama-arch.cpp LLM_ARCH_NAMES
+# lacks them; src/llama.cpp throws "unknown model architecture")
+IK_UNKNOWN = frozenset(
+    {"jamba", "granitehybrid", "nemotron_h", "nemotron_h_moe", "lfm2", "lfm2moe", "kimi-linear", "falcon-h1", "phimoe"}
+)
+
+
+def _ik_knows_the_architecture(model: Model, rig: Rig, o: QuantOption, p: ServePlan) -> str | None:
+    arch = architectures.gguf_architecture(model)
+    return f"ik_llama.cpp given a {arch} GGUF" if p.engine == Engine.IK_LLAMA and arch in IK_UNKNOWN else None
+
+
 RULES: list[tuple[str, str, Rule]] = [
     ("flags", "engine/flags.py: each program's documented flags, values and environment", _flags_accept),
     (
@@ -254,6 +306,27 @@ RULES: list[tuple[str, str, Rule]] = [
         "MLX conversion",
         "github:ml-explore/mlx-lm mlx_lm/convert.py (--hf-path, -q, --q-bits, --mlx-path), SERVER.md (--model path)",
         _mlx_convert_feeds_the_server,
+    ),
+    (
+        "vLLM float16",
+        "vllm/config/model.py _FLOAT16_NOT_SUPPORTED_MODELS (gemma2, gemma3, gemma3_text, plamo2, glm4)",
+        _vllm_half_allowed,
+    ),
+    (
+        "SGLang FP8",
+        "sglang fp8.py Fp8Config.get_min_capability 80; model_loader/loader.py _get_quantization_config",
+        _sglang_fp8_floor,
+    ),
+    (
+        "Ollama one library",
+        "ollama server/sched.go pickBestFullFitByLibrary: 'The list of GPUs returned will always be the same brand'",
+        _ollama_one_library,
+    ),
+    (
+        "ik_llama.cpp architectures",
+        "github:ikawrakow/ik_llama.cpp @8337e4cd src/llama-arch.cpp LLM_ARCH_NAMES, src/llama.cpp 'unknown model "
+        "architecture'",
+        _ik_knows_the_architecture,
     ),
     (
         "AWQ/GPTQ/NVFP4 repo",

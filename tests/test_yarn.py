@@ -138,7 +138,9 @@ def test_the_kv_cache_is_sized_at_the_yarn_context(real_catalog: Catalog) -> Non
 
 def test_vllm_and_sglang_set_yarn_as_their_docs_say(real_catalog: Catalog) -> None:
     """'qwen3 32b 128k on 2x h100': vLLM's --hf-overrides with rope_parameters (docs.vllm.ai context_extension),
-    SGLang's --json-model-override-args and the variable that lets --context-length pass the config's."""
+    SGLang's --json-model-override-args with rope_scaling (Qwen's SGLang guide, github:QwenLM/Qwen2.5
+    docs/source/deployment/sglang.md: SGLang's models read config.rope_scaling; a rope_parameters key is read only
+    under transformers 5) and the variable that lets --context-length pass the config's."""
     report = fit_at(real_catalog, "qwen3:32b", "2x h100", "128k")
     pick = report.readings[0].pick
     assert pick is not None
@@ -150,9 +152,33 @@ def test_vllm_and_sglang_set_yarn_as_their_docs_say(real_catalog: Catalog) -> No
     sglang = pick.option.serve.plan(Engine.SGLANG)
     assert sglang is not None
     tokens = plan_tokens(sglang)
-    assert json.loads(tokens[tokens.index("--json-model-override-args") + 1]) == {"rope_parameters": expected}
+    assert json.loads(tokens[tokens.index("--json-model-override-args") + 1]) == {"rope_scaling": expected}
     assert ("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "1") in sglang.steps[0].env
     assert all(not flags.check_line(line) for plan in (vllm, sglang) for line in _lines(plan))
+
+
+# SGLang's override names `rope_scaling` (its models read config.rope_scaling; Qwen's SGLang guide), in its own
+# container on a DGX Spark too; vLLM's names `rope_parameters` (docs.vllm.ai context_extension)
+ROPE_KEYS = [
+    ("qwen3 30b a3b", "2x h100", "128k"),
+    ("qwen2.5 72b instruct", "4x h100", "128k"),
+    ("qwen3 14b", "h100", "64k"),
+    ("qwen3 8b", "dgx spark", "128k"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "context"), ROPE_KEYS)
+def test_each_server_gets_the_rope_key_it_reads(real_catalog: Catalog, model: str, hardware: str, context: str) -> None:
+    pick = fit_at(real_catalog, model, hardware, context).readings[0].pick
+    assert pick is not None
+    for engine, flag, key in (
+        (Engine.SGLANG, "--json-model-override-args", "rope_scaling"),
+        (Engine.VLLM, "--hf-overrides", "rope_parameters"),
+    ):
+        plan = pick.option.serve.plan(engine)
+        assert plan is not None, (model, hardware, engine)
+        tokens = plan_tokens(plan)
+        assert list(json.loads(tokens[tokens.index(flag) + 1])) == [key], (engine, tokens)
 
 
 # within the native length nothing changes: no caveat, no flags (the card: static YaRN costs short prompts)
