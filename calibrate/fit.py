@@ -98,9 +98,8 @@ def cross_source(runs: list[Run]) -> list[Scored]:
             except LookupError:
                 continue  # nothing fitted for it without this source: unanswered, as the engine would be
             label = f"{r.model.id} on {r.hardware}"
-            scored = Scored(
-                r.row_id, label, r.device_class, r.phase, r.measured_tps, low, typical, high, ranges.methods[r.phase]
-            )
+            choice = f"{ranges.methods[r.phase]}/{ranges.sides.get(r.phase, 'one')}"
+            scored = Scored(r.row_id, label, r.device_class, r.phase, r.measured_tps, low, typical, high, choice)
             out.append(scored)
     return out
 
@@ -277,31 +276,37 @@ def _sourced(key: Key, runs: list[Run], g: _Groups) -> bool:
 MAX_HALF_WIDTH_LN = 20.0
 
 
-def _scaled(values: spread.Spread, scale: float) -> spread.Spread:
-    """(low, typical, high) with both half-widths (in ln) times scale, around the same typical figure, each at most
-    MAX_HALF_WIDTH_LN."""
+def _scaled(values: spread.Spread, scale: float | spread.Scale) -> spread.Spread:
+    """(low, typical, high) with the half-widths (in ln) times scale (one factor for both, or (below, above)),
+    around the same typical figure, each at most MAX_HALF_WIDTH_LN."""
     low, typical, high = values
-    down = max(math.log(low / typical) * scale, -MAX_HALF_WIDTH_LN)
-    up = min(math.log(high / typical) * scale, MAX_HALF_WIDTH_LN)
+    below, above = (scale, scale) if isinstance(scale, float | int) else scale
+    down = max(math.log(low / typical) * below, -MAX_HALF_WIDTH_LN)
+    up = min(math.log(high / typical) * above, MAX_HALF_WIDTH_LN)
     return (typical * math.exp(down), typical, typical * math.exp(up))
+
+
+Choice = tuple[spread.Method, spread.Sides]  # how a phase's ranges are read and scaled
 
 
 @dataclass(frozen=True)
 class Ranges:
-    """How each phase's (low, high) is read: the spread method (calibrate/spread.py) and the factor on its
-    half-widths in ln that makes the ranges of the fit's own inner folds hold spread.COVERAGE[phase] of the runs they
-    did not see (1 where none could be scored)."""
+    """How each phase's (low, high) is read: the spread method (calibrate/spread.py) and the factors on its
+    half-widths in ln, below and above typical, that make the ranges of the fit's own inner folds hold
+    spread.COVERAGE[phase] of the runs they did not see ((1, 1) where none could be scored), one factor for both
+    sides or one each (spread.Sides)."""
 
     methods: dict[str, spread.Method]
-    scales: dict[str, float]
-    scores: dict[str, dict[spread.Method, float]] = field(default_factory=dict)  # the inner folds' (_mean_scores)
-    class_scales: dict[str, dict[Category, float]] = field(default_factory=dict)  # per phase, a class's own scale
+    scales: dict[str, spread.Scale]
+    scores: dict[str, dict[Choice, float]] = field(default_factory=dict)  # the inner folds' (_mean_scores)
+    class_scales: dict[str, dict[Category, spread.Scale]] = field(default_factory=dict)  # per phase, a class's own
+    sides: dict[str, spread.Sides] = field(default_factory=dict)
 
     @classmethod
     def of(cls, methods: dict[str, spread.Method]) -> Ranges:
-        return cls(methods, dict.fromkeys(methods, 1.0))
+        return cls(methods, dict.fromkeys(methods, (1.0, 1.0)))
 
-    def scale(self, key: Key) -> float:
+    def scale(self, key: Key) -> spread.Scale:
         return self.class_scales.get(key[0], {}).get(_category_of(key), self.scales[key[0]])
 
 
@@ -367,62 +372,86 @@ MIN_CLASS_ROWS = 30
 MIN_CLASS_SOURCES = 3
 
 
-def _class_scales(rows: list[Labelled], coverage: float) -> tuple[float, dict[Category, float]]:
-    """The phase's scale (coverage_scale over all rows) and each category's own where it has the runs for one."""
-    overall = spread.coverage_scale([p for _, _, p in rows], coverage)
+def _class_scales(
+    rows: list[Labelled], coverage: float, sides: spread.Sides = "one"
+) -> tuple[spread.Scale, dict[Category, spread.Scale]]:
+    """The phase's scale (spread.scales over all rows) and each category's own where it has the runs for one."""
+    overall = spread.scales([p for _, _, p in rows], coverage, sides)
     by: dict[Category, list[Labelled]] = defaultdict(list)
     for row in rows:
         by[row[0]].append(row)
     own = {
-        c: spread.coverage_scale([p for _, _, p in rs], coverage)
+        c: spread.scales([p for _, _, p in rs], coverage, sides)
         for c, rs in by.items()
         if len(rs) >= MIN_CLASS_ROWS and len({s for _, s, _ in rs}) >= MIN_CLASS_SOURCES
     }
     return overall, own
 
 
-def _calibrated_score(rows: list[Labelled], coverage: float) -> float:
+def _calibrated_score(rows: list[Labelled], coverage: float, sides: spread.Sides = "one") -> float:
     """The mean interval score of a method's inner-fold ranges once scaled to hold `coverage` (the score of a
-    central range of that coverage): what its ranges would cost the cards."""
+    central range of that coverage): what its ranges would cost the cards. Each fold's runs are scored at the scales
+    the other folds' runs give (cross-fitting), never at scales read from themselves: scales read and scored on the
+    same runs flatter whichever way of scaling has more factors to fit (one per side over one for both)."""
     if not rows:
         return math.inf
-    overall, own = _class_scales(rows, coverage)
     alpha = 1 - coverage
-    return statistics.fmean(
-        spread.interval_score(*_scaled((lo, c, hi), own.get(cat, overall))[::2], y, alpha)
-        for cat, _, (lo, c, hi, y) in rows
-    )
+    scores: list[float] = []
+    for fold in range(INNER_FOLDS):
+        held = [row for row in rows if _fold(row[1]) == fold]
+        rest = [row for row in rows if _fold(row[1]) != fold]
+        if not held:
+            continue
+        overall, own = _class_scales(rest, coverage, sides)
+        scores += [
+            spread.interval_score(*_scaled((lo, c, hi), own.get(cat, overall))[::2], y, alpha)
+            for cat, _, (lo, c, hi, y) in held
+        ]
+    return statistics.fmean(scores)
 
 
-def _mean_scores(predicted: dict[str, dict[spread.Method, list[Labelled]]]) -> dict[str, dict[spread.Method, float]]:
+def _mean_scores(predicted: dict[str, dict[spread.Method, list[Labelled]]]) -> dict[str, dict[Choice, float]]:
     return {
-        p: {m: _calibrated_score(rows, spread.COVERAGE[p]) for m, rows in ms.items()} for p, ms in predicted.items()
+        p: {
+            (m, sides): _calibrated_score(rows, spread.COVERAGE[p], sides)
+            for m, rows in ms.items()
+            for sides in spread.SIDES
+        }
+        for p, ms in predicted.items()
     }
 
 
-def inner_scores(runs: list[Run]) -> dict[str, dict[spread.Method, float]]:
-    """Mean interval score per phase and spread method, each fold of sources predicted by a fit on the others."""
+def inner_scores(runs: list[Run]) -> dict[str, dict[Choice, float]]:
+    """Mean interval score per phase, spread method and sides, each fold of sources predicted by a fit on the
+    others."""
     return _mean_scores(_inner_predictions(runs))
 
 
-def _choose(scores: dict[str, dict[spread.Method, float]]) -> dict[str, spread.Method]:
-    return {p: min(spread.METHODS, key=lambda m: (scores[p][m], m != "runs")) for p in PHASES}
+def _choose(scores: dict[str, dict[Choice, float]]) -> dict[str, Choice]:
+    """Per phase the lowest score; on a tie RUNS (which needs no sources) and one factor for both sides."""
+    return {p: min(scores[p], key=lambda c: (scores[p][c], c[0] != "runs", c[1] != "one")) for p in PHASES}
 
 
-def choose(runs: list[Run]) -> dict[str, spread.Method]:
-    """Per phase, the spread method with the lowest inner interval score (RUNS, which needs no sources, where
-    none could be scored)."""
+def choose(runs: list[Run]) -> dict[str, Choice]:
+    """Per phase, the spread method and sides with the lowest inner interval score (RUNS with one factor, which
+    need no sources, where none could be scored)."""
     return _choose(inner_scores(runs))
 
 
 def calibrated(runs: list[Run]) -> Ranges:
-    """Per phase, the method `choose` picks and the scale (spread.coverage_scale) that makes its inner folds'
+    """Per phase, the method and sides `choose` picks and the scales (spread.scales) that make its inner folds'
     ranges hold spread.COVERAGE of the runs they did not see."""
     predicted = _inner_predictions(runs)
     scores = _mean_scores(predicted)
-    methods = _choose(scores)
-    both = {p: _class_scales(predicted[p][methods[p]], spread.COVERAGE[p]) for p in PHASES}
-    return Ranges(methods, {p: both[p][0] for p in PHASES}, scores, {p: both[p][1] for p in PHASES})
+    chosen = _choose(scores)
+    both = {p: _class_scales(predicted[p][chosen[p][0]], spread.COVERAGE[p], chosen[p][1]) for p in PHASES}
+    return Ranges(
+        {p: chosen[p][0] for p in PHASES},
+        {p: both[p][0] for p in PHASES},
+        scores,
+        {p: both[p][1] for p in PHASES},
+        {p: chosen[p][1] for p in PHASES},
+    )
 
 
 def _ranges(methods: dict[str, spread.Method] | Ranges | None, runs: list[Run]) -> Ranges:

@@ -181,12 +181,19 @@ def spread_lines(ranges: Ranges) -> list[str]:
         "folds of sources, chosen by the interval score of the scaled ranges on those folds (lower is better):"
     ]
     for phase, method in ranges.methods.items():
-        scores = ", ".join(f"{m} {v:.3f}" for m, v in ranges.scores[phase].items())
-        lines.append(f"  {phase}: {method} x{ranges.scales[phase]:.2f} ({scores})")
+        scores = ", ".join(f"{m}/{sides} {v:.3f}" for (m, sides), v in ranges.scores[phase].items())
+        sides = ranges.sides.get(phase, "one")
+        lines.append(f"  {phase}: {method}, {sides} x{_factors(ranges.scales[phase])} ({scores})")
         if own := ranges.class_scales.get(phase):
-            each = ", ".join(f"{kind} {backend} x{s:.2f}" for (kind, backend), s in sorted(own.items()))
+            each = ", ".join(f"{kind} {backend} x{_factors(s)}" for (kind, backend), s in sorted(own.items()))
             lines.append(f"    own scale (Mondrian): {each}")
     return lines
+
+
+def _factors(scale: tuple[float, float]) -> str:
+    """One factor where both sides share it, else below/above."""
+    below, above = scale
+    return f"{below:.2f}" if below == above else f"{below:.2f}/{above:.2f}"
 
 
 def fold_choices(scored: list[Scored]) -> list[str]:

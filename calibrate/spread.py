@@ -35,9 +35,10 @@ stages, a source then a run of it; the three readings differ in how they model t
   source's runs better is left to the inner folds' score, as between the other readings.
 
 Whichever reading a phase takes, its half-widths are then scaled so that the fit's own inner folds of sources hold
-its COVERAGE of the runs they did not see (coverage_scale: split conformal prediction over folds of sources), each
-device kind and backend on its own runs where it has enough of them (fit.MIN_CLASS_ROWS), and the reading is chosen by
-the interval score of those scaled ranges.
+its COVERAGE of the runs they did not see (split conformal prediction over folds of sources), each device kind and
+backend on its own runs where it has enough of them (fit.MIN_CLASS_ROWS): both half-widths by one factor (ONE,
+coverage_scale), or each side by its own so that each misses at most half of 1 - COVERAGE (EACH, side_scales), and the
+reading and the sides are chosen together by the interval score of those scaled ranges.
 
 SOURCES, PRECISION and NORMAL need offsets of MIN_SPREAD_SOURCES sources; a group with fewer takes the spread of the
 first pool it falls back to that has them (GroupKey.pooled), around its own typical figure.
@@ -82,6 +83,13 @@ LOW = round(1 - PREDICTED, 9)
 COVERAGE = {"decode": 0.85, "prefill": 0.80}
 MIN_SPREAD_SOURCES = 3  # NORMAL's t quantile needs k - 2 >= 1 degrees of freedom; SOURCES' scale k - 1 >= 2
 Spread = tuple[float, float, float]  # (low, typical, high) as factors of the modelled speed
+Scale = tuple[float, float]  # factors on a range's half-widths in ln, below and above its typical figure
+# How a phase's half-widths are scaled to hold COVERAGE: both by one factor (ONE: the range holds COVERAGE, however its
+# misses fall on the two sides), or each by its own (EACH: each side misses at most half of 1 - COVERAGE, the central
+# range the interval score is proper for). Where runs of an unseen source miss more often on one side (a slow build
+# under the low end) ONE stretches both sides to cover that one; EACH stretches only it.
+Sides = Literal["one", "each"]
+SIDES: tuple[Sides, ...] = get_args(Sides)
 
 
 def interval_score(low: float, high: float, measured: float, alpha: float = 2 * LOW) -> float:
@@ -107,11 +115,42 @@ def coverage_scale(predicted: Iterable[tuple[float, float, float, float]], cover
     needed scale (Vovk, Gammerman & Shafer 2005, Algorithmic Learning in a Random World, ch. 2; Lei et al. 2018,
     J. Am. Stat. Assoc. 113:1094, section 2.2), which holds `coverage` for a new exchangeable run. 1 with
     nothing to score."""
-    needs = sorted(n for p in predicted if (n := needed_scale(*p)) is not None)
-    if not needs:
-        return 1.0
-    k = min(math.ceil((len(needs) + 1) * coverage), len(needs)) - 1
-    return round(needs[k], 3)
+    needs = [n for p in predicted if (n := needed_scale(*p)) is not None]
+    return round(_conformal_quantile(needs, coverage), 3) if needs else 1.0
+
+
+def _conformal_quantile(needs: list[float], share: float) -> float:
+    """The ceil((n + 1) x share)-th smallest of n needed scales, at most the largest."""
+    needs = sorted(needs)
+    return needs[min(math.ceil((len(needs) + 1) * share), len(needs)) - 1]
+
+
+def side_scales(predicted: Iterable[tuple[float, float, float, float]], coverage: float) -> Scale:
+    """EACH: the factors on the low and the high half-width (in ln) that leave at most (1 - coverage) / 2 of the
+    (low, typical, high, measured) held-out predictions beyond each end, by the split-conformal quantile of each
+    side's signed need: how far below typical a run fell, in low half-widths (negative for a run above it), and
+    likewise above (Romano, Patterson & Candes 2019, NeurIPS, "Conformalized quantile regression", section 4,
+    the asymmetric version). A side with nothing to score keeps its width (1); none is made negative."""
+    share = 1 - (1 - coverage) / 2
+    below: list[float] = []
+    above: list[float] = []
+    for low, typical, high, measured in predicted:
+        y, c = math.log(measured), math.log(typical)
+        if (down := c - math.log(low)) > 0:
+            below.append((c - y) / down)
+        if (up := math.log(high) - c) > 0:
+            above.append((y - c) / up)
+    return tuple(  # type: ignore[return-value]
+        round(max(_conformal_quantile(needs, share), 0.0), 3) if needs else 1.0 for needs in (below, above)
+    )
+
+
+def scales(predicted: list[tuple[float, float, float, float]], coverage: float, sides: Sides) -> Scale:
+    """The (below, above) factors on the half-widths that hold `coverage`, by one factor or one per side."""
+    if sides == "each":
+        return side_scales(predicted, coverage)
+    one = coverage_scale(predicted, coverage)
+    return (one, one)
 
 
 def percentiles(values: list[float]) -> Spread:

@@ -396,7 +396,57 @@ CUDA, SYCL = ("gpu", "CUDA"), ("gpu", "SYCL")
 def test_a_category_with_runs_from_enough_sources_gets_its_own_scale(rows: list, overall: float, own: dict) -> None:
     from calibrate.fit import _class_scales
 
-    assert _class_scales(rows, 0.85) == (pytest.approx(overall), pytest.approx(own))
+    got_overall, got_own = _class_scales(rows, 0.85)
+    assert got_overall == pytest.approx((overall, overall))  # one factor for both sides
+    assert got_own.keys() == own.keys()
+    assert all(got_own[c] == pytest.approx((s, s)) for c, s in own.items())
+
+
+def _at(needs: list[float]) -> list[tuple[float, float, float, float]]:
+    """(low, typical, high) = (50, 100, 200) predictions whose measured figures sit `need` half-widths above typical
+    (below it where negative)."""
+    return [(50.0, 100.0, 200.0, 100.0 * 2**n) for n in needs]
+
+
+@pytest.mark.parametrize(
+    ("needs", "scale"),
+    [
+        # 20 runs: the ceil(21 x 0.925) = 20th signed need of each side. A slow build's runs fall far below the range
+        # and none above: the low side stretches to the slowest, the high side shrinks to the fastest's need
+        ([-3.0, -2.5] + [-0.1 * i for i in range(18)], (3.0, 0.0)),
+        # misses above only: the high side widens, the low one narrows to what the runs below need
+        ([0.1 * i for i in range(18)] + [2.0, 4.0], (0.0, 4.0)),
+        # runs spread on both sides within half the range: both sides narrowed
+        ([0.05 * i for i in range(-10, 10)], (0.5, 0.45)),
+        ([], (1.0, 1.0)),  # nothing scored: the spread as read
+    ],
+)
+def test_each_side_of_a_range_gets_its_own_conformal_factor(needs: list[float], scale: tuple) -> None:
+    from calibrate.spread import side_scales
+
+    assert side_scales(_at(needs), 0.85) == pytest.approx(scale)
+
+
+@pytest.mark.parametrize(
+    ("needs", "sides", "covered"),
+    [
+        # runs missing on one side only: one factor for both holds 85% by stretching both; each side its own holds
+        # 92.5% below and 92.5% above
+        ([0.1 * i for i in range(17)] + [3.0, 3.5, 4.0], "one", 0.85),
+        ([0.1 * i for i in range(17)] + [3.0, 3.5, 4.0], "each", 0.85),
+        ([-0.1 * i for i in range(17)] + [-3.0, -3.5, -4.0], "each", 0.85),
+    ],
+)
+def test_scaled_ranges_hold_the_coverage_on_the_runs_they_were_scaled_on(
+    needs: list[float], sides: str, covered: float
+) -> None:
+    from calibrate.fit import _scaled
+    from calibrate.spread import scales
+
+    predicted = _at(needs)
+    scale = scales(predicted, 0.85, sides)  # type: ignore[arg-type]
+    ranges = [(*_scaled((lo, c, hi), scale)[::2], y) for lo, c, hi, y in predicted]
+    assert sum(lo <= y <= hi for lo, hi, y in ranges) / len(ranges) >= covered
 
 
 def _source_runs(cat: Catalog, source: str, efficiencies: list[float]) -> list[Run]:
