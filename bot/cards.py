@@ -125,18 +125,23 @@ def _at_start(o: QuantOption) -> str:
 
 def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[str]:
     p, m = o.placement, report.model
-    lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {wording.placement_words(p)}"]
+    server = wording.server_run(o)  # a checkpoint only vLLM or SGLang loads: their split and speed, not llama.cpp's
+    lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {wording.option_placement_words(o)}"]
     # the pick runs at its own context (and KV cache type) when it traded some away
     context = r.pick.context if r.pick is not None and r.pick.option is o else report.context
     lines.append(wording.why(o, context, r.rig, m))
-    if o.verdict != "does-not-fit":
+    if o.verdict != "does-not-fit" and server is not None and server.speed is not None:
+        engine = wording.ENGINE_NAMES[server.engine]
+        lines.append(f"decode **{fmt_range(server.speed.one_user_tps)}** for one user on {engine}")
+    elif o.verdict != "does-not-fit":
         depth = f" halfway into {fmt_tokens(context)}{_at_start(o)}" if o.decode_tps is not None else ""
         lines.append(f"decode **{fmt_range(o.decode_tps)}**{depth} · prefill {fmt_range(o.prefill_tps)}")
+    if o.verdict != "does-not-fit":
         lines += [f"⚠️ {wording.caveat(c)}" for c in o.caveats]
-        if o.ttft_s is not None:
+        if o.ttft_s is not None and server is None:
             lines.append(f"first token after a {fmt_tokens(report.prompt_tokens)} prompt: {_seconds(o.ttft_s)}")
         lines.append(f"longest context {fmt_tokens(o.max_context)}")
-    concurrent = wording.concurrency_line(o.concurrency, context)
+    concurrent = wording.concurrency_line(o.concurrency, context) if server is None else None  # llama.cpp's -np
     lines += [concurrent] if concurrent else []
     if o.speculation is not None:
         served = (Engine.LLAMA_CPP, *(plan.engine for plan in o.serve.plans))

@@ -19,7 +19,7 @@ from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.concurrency import ConcurrentUsers, kv_cap
 from engine.cost import CostCaveat, CostCaveatKind
 from engine.evidence import Agreement, Cited, Judgement
-from engine.fit import ContextCaveat, FitReport, Pick, QuantOption, RamHint, Trade
+from engine.fit import SERVER_ONLY, ContextCaveat, FitReport, Pick, QuantOption, RamHint, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
@@ -127,6 +127,27 @@ def placement_words(p: Placement) -> str:
     return PLACEMENT_WORDS[p.kind]
 
 
+def server_run(o: QuantOption) -> ServePlan | None:
+    """Where the option is a server checkpoint (AWQ, GPTQ, FP8, NVFP4), which llama.cpp does not load: its first vLLM
+    or SGLang plan with a decode figure, which the card's headline and speed are then about; else None."""
+    if o.format not in SERVER_ONLY:
+        return None
+    return next((plan for plan in o.serve.plans if plan.speed is not None), None)
+
+
+def option_placement_words(o: QuantOption) -> str:
+    """The headline's placement: a server checkpoint's as its engine splits it (Kimi K2's FP8 on 8x H200 is vLLM's
+    tensor parallel 8, not llama.cpp's whole layers per card, which cannot load it); else `placement_words`."""
+    plan = server_run(o)
+    if plan is None:
+        return placement_words(o.placement)
+    engine = ENGINE_NAMES[plan.engine]
+    if plan.tensor_parallel > 1 or plan.pipeline_parallel > 1:
+        pipeline = f" x pipeline parallel {plan.pipeline_parallel}" if plan.pipeline_parallel > 1 else ""
+        return f"tensor parallel {plan.tensor_parallel}{pipeline} on {engine}"
+    return f"on the GPU, in {engine}"
+
+
 # System RAM sizes people buy and write (GiB), for the example phrase of a RAM hint
 RAM_SIZES_GIB = (8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
 
@@ -142,7 +163,7 @@ def ram_hint(hint: RamHint, label: str, gpus: int = 1) -> str:
         least = f" With less, `{hint.least_quant}` runs in {least_gib} GB, the least of any file an engine loads."
     return (
         f"With system RAM beside {where}, `{hint.quant}` runs ({PLACEMENT_WORDS[hint.kind]}) in {need_gib} GB of RAM "
-        f"or more, the OS's share included. Add yours to the hardware, e.g. `{label} + {size}gb ddr5`."
+        f"or more, the OS's share included.{least} Add yours to the hardware, e.g. `{label} + {size}gb ddr5`."
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.cards import fmt_range, to_text
 from bot.commands import run_request
 from bot.requests import Frontend
 from bot.wording import RAM_SIZES_GIB
@@ -151,3 +152,41 @@ def test_the_least_ram_that_runs_a_loadable_file(real_catalog: Catalog, model: s
     pick = with_ram.report.readings[0].pick
     assert pick is not None and pick.option.verdict != "does-not-fit" and pick.option.loadable, pick
     assert with_ram.data["readings"][0]["pick"]["option"]["llama_cpp"].startswith("llama-server"), pick.quant
+
+
+# --- a server checkpoint's headline and speed are its engine's ------------------------------------------------------
+
+# (model, hardware, quant asked): AWQ and FP8 checkpoints, which llama.cpp does not load
+SERVER_CHECKPOINTS = [
+    ("qwen3 32b", "4x rtx 3090", "AWQ"),  # "vllm on 4x 3090 for qwen3 32b awq how many users"
+    ("llama 3.3 70b", "2x rtx 3090", "AWQ"),
+    ("qwen3 30b a3b", "2x h100", "FP8"),
+    ("kimi k2", "8x h200", None),  # "kimi k2 on 8x h200 vllm": the pick is the FP8 release
+    ("qwen3 32b", "rtx 4090", "AWQ"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant"), SERVER_CHECKPOINTS)
+def test_a_server_checkpoint_reads_as_its_engine_runs_it(
+    real_catalog: Catalog, model: str, hardware: str, quant: str | None
+) -> None:
+    args = {"model": model, "hardware": hardware} | ({"quant": quant} if quant else {})
+    answer = _run(real_catalog, "fit", **args)
+    option = answer.report.readings[0].pick.option
+    plan = next(p for p in option.serve.plans if p.speed is not None)
+    text = to_text(answer.card)
+    split = f"tensor parallel {plan.tensor_parallel}" if plan.tensor_parallel > 1 else "on the GPU, in"
+    assert f"{option.quant} ✅ fits: {split}" in text, text[:400]
+    assert "whole layers per card" not in text.split("[Run it")[0]
+    assert f"decode {fmt_range(plan.speed.one_user_tps)} for one user" in text.replace("**", "")
+    assert "llama.cpp `-np" not in text  # llama.cpp's slots are not this checkpoint's concurrency
+
+
+# (model, hardware): GGUF picks keep llama.cpp's placement words and speed
+GGUF_SPLITS = [("llama 3.3 70b", "2x rtx 3090"), ("qwen3 32b", "4x rtx 3090")]
+
+
+@pytest.mark.parametrize(("model", "hardware"), GGUF_SPLITS)
+def test_a_gguf_split_keeps_llama_cpp_words(real_catalog: Catalog, model: str, hardware: str) -> None:
+    text = to_text(_run(real_catalog, "fit", model=model, hardware=hardware).card)
+    assert "whole layers per card" in text and "halfway into" in text
