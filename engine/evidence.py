@@ -353,11 +353,16 @@ def _shown(cited: tuple[Cited, ...]) -> tuple[Cited, ...]:
 def reading_evidence(
     points: Sequence[MeasuredPoint], report: FitReport, reading: ReadingReport, kv: memory.KvProfile
 ) -> ReadingEvidence:
-    return ReadingEvidence(
-        options={
-            o.quant: option_evidence(points, report.model, o, reading.rig, report.context, kv) for o in reading.options
-        }
-    )
+    """Each option's runs, the pick's as it runs: where it traded context (or its KV type) the card shows it at its
+    own context and placement, and runs are cited for that (2x RTX 3090 with Llama 3.3 70B Q4_K_M: split across
+    the cards at 16k, not the partial offload the asked 32k would take)."""
+    options = {
+        o.quant: option_evidence(points, report.model, o, reading.rig, report.context, kv) for o in reading.options
+    }
+    if (pick := reading.pick) is not None:
+        pick_kv = memory.kv_profile(report.model, pick.kv_type)
+        options[pick.quant] = option_evidence(points, report.model, pick.option, reading.rig, pick.context, pick_kv)
+    return ReadingEvidence(options=options)
 
 
 def report_evidence(report: FitReport, *indexes: EvidenceIndex) -> ReportEvidence:

@@ -85,3 +85,47 @@ def test_members_decode_stays_in_view_beside_published_runs(cat: Catalog, publis
     decoded = {c.point.report_id for c in shown if c.point.kind == "member" and c.point.phase == "decode"}
     assert decoded == {1, 2}
     assert {c.point.phase for c in shown if c.point.kind == "published"} == {p.phase for p in published}
+
+
+def _class_run(device_class: str, gpus: int, hardware: str, quant: str, bits: float) -> MeasuredPoint:
+    """A published decode run of Llama 3.1 70B on RTX 3090s in a rig of that class."""
+    return run("rtx-3090", "cuda", 936).model_copy(
+        update={
+            "model_id": "llama-3.1-70b",
+            "total_params_b": 70.55,
+            "quant": quant,
+            "bits_per_weight": bits,
+            "device_class": device_class,
+            "gpu_count": gpus,
+            "hardware": hardware,
+        }
+    )
+
+
+SPLIT_RUN = _class_run("multi-gpu", 2, "2x RTX 3090", "Q4_K_M", 4.89)
+OFFLOAD_RUN = _class_run("offload", 1, "RTX 3090, -ngl 60 of 80", "Q4_K_M", 4.89)
+OFFLOAD_RUN_Q3 = _class_run("offload", 1, "RTX 3090, -ngl 66 of 80", "IQ3_XXS", 3.06)
+
+
+# A pick that trades context runs at its own, shorter context, where its placement may differ from the asked
+# context's: 70B Q4_K_M on two 24 GB cards splits across them at 16k and would spill layers to RAM at 32k. The runs a
+# card cites are of the rig it shows (what people compare: "2x 3090 users get ~17 tok/s on 70B Q4").
+@pytest.mark.parametrize(
+    ("model", "hardware", "quant", "cited"),
+    [
+        ("llama-3.1-70b", "2x rtx 3090 + 128gb ddr4", "Q4_K_L", ["2x RTX 3090"]),
+        ("llama-3.3-70b", "2x 3090 and 64 gb ram", "Q4_K_M", ["2x RTX 3090"]),
+        ("llama-3.1-70b", "rtx 3090 + 128gb ddr5", "IQ3_XXS", ["RTX 3090, -ngl 66 of 80"]),  # one card: an offload
+    ],
+)
+def test_the_pick_cites_runs_of_the_rig_it_is_shown_on(
+    real_catalog: Catalog, model: str, hardware: str, quant: str | None, cited: list[str]
+) -> None:
+    from engine.evidence import EvidenceIndex, report_evidence
+
+    report = fit(real_catalog.models[model], [parse_hardware(hardware, real_catalog)[0]])
+    reading = report.readings[0]
+    assert reading.pick is not None and (quant is None or reading.pick.quant == quant)
+    index = EvidenceIndex([SPLIT_RUN, OFFLOAD_RUN, OFFLOAD_RUN_Q3])
+    shown = report_evidence(report, index).readings[0].option(reading.pick.quant).cited
+    assert [c.point.hardware for c in shown] == cited
