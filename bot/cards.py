@@ -16,7 +16,7 @@ from bot.wording import VERDICT_WORDS
 from catalog.catalog import Catalog
 from catalog.types import Gpu, Hardware, Model, QuantTypeQuality, SystemMemory, Unified
 from engine.calibration import MeasuredAccuracy
-from engine.cost import CostReport
+from engine.cost import CostReport, processed_tokens_per_day
 from engine.evidence import OptionEvidence, ReportEvidence
 from engine.fit import FitReport, QuantOption, ReadingReport
 from engine.quants import Tier
@@ -400,7 +400,10 @@ def to_embed(card: Card) -> discord.Embed:
     return embed
 
 
-def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_as_of: str) -> Card:
+def cost_card(
+    report: CostReport, model_name: str, hardware_label: str, catalog_as_of: str, ram_hint: str | None = None
+) -> Card:
+    """`ram_hint`: GPUs read without RAM on which the model does not run: what RAM beside them would (/fit's words)."""
     u = report.usage
     lines = []
     local = report.local
@@ -423,9 +426,10 @@ def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_
             f"~{fmt_rate(r.decode_tps_mid)} tok/s → {fmt_usd(r.usd_per_m_tokens)} per M"
         )
     if report.breakeven_tokens is not None and report.breakeven_months is not None and report.within_life:
+        per_day = processed_tokens_per_day(u.tokens_per_day, local.max_tokens_per_day if local else None)
         lines.append(
             f"**Break-even**: {report.breakeven_tokens / 1e9:.2f} billion tokens, "
-            f"{report.breakeven_months:,.0f} months at {u.tokens_per_day / 1e6:g}M tokens/day"
+            f"{report.breakeven_months:,.0f} months at {per_day / 1e6:.3g}M tokens/day"
         )
     elif local is not None and local.hardware_usd is not None and report.api:
         lines.append(f"**Break-even**: never within the {u.years:g}-year life at this volume")
@@ -437,6 +441,7 @@ def cost_card(report: CostReport, model_name: str, hardware_label: str, catalog_
             + (f" · {local.watts:,.0f} W while busy" if local.watts is not None else "")
         )
     notes = [wording.cost_caveat(c) for c in report.caveats]
+    notes += [ram_hint] if ram_hint and local is None else []
     fields = [CardField("Assumptions", "\n".join(f"• {n}" for n in notes))] if notes else []
     description = "\n".join(lines) or "No prices to compare."
     return within_limits(

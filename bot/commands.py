@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import wording
 from bot.cards import (
     Card,
     about_card,
@@ -253,7 +254,8 @@ def cost_answer(
             platforms=catalog.platform_prices,
             pick=r.pick,
         )
-        card = cost_card(cost, m.name, r.label, str(catalog.as_of))
+        hint = wording.ram_hint(r.with_ram, r.label, len(r.rig.gpus)) if r.with_ram is not None else None
+        card = cost_card(cost, m.name, r.label, str(catalog.as_of), ram_hint=hint)
         return Answer(
             card=card,
             data=cost_json(cost, m.name, r.label),

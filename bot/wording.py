@@ -158,8 +158,9 @@ def ram_hint(hint: RamHint, label: str, gpus: int = 1) -> str:
     size = next((n for n in RAM_SIZES_GIB if n >= need_gib), RAM_SIZES_GIB[-1])
     where = "the GPU" if gpus == 1 else "the GPUs"
     least = ""
-    if hint.least_quant and hint.least_ram_bytes:
-        least_gib = math.ceil(hint.least_ram_bytes / memory.GIB)
+    least_gib = math.ceil(hint.least_ram_bytes / memory.GIB) if hint.least_ram_bytes else need_gib
+    # said only where it fits a smaller size of RAM people buy than the hint's own (not 43 GB beside 44)
+    if hint.least_quant and next((n for n in RAM_SIZES_GIB if n >= least_gib), size) < size:
         least = f" With less, `{hint.least_quant}` runs in {least_gib} GB, the least of any file an engine loads."
     return (
         f"With system RAM beside {where}, `{hint.quant}` runs ({PLACEMENT_WORDS[hint.kind]}) in {need_gib} GB of RAM "

@@ -190,3 +190,31 @@ GGUF_SPLITS = [("llama 3.3 70b", "2x rtx 3090"), ("qwen3 32b", "4x rtx 3090")]
 def test_a_gguf_split_keeps_llama_cpp_words(real_catalog: Catalog, model: str, hardware: str) -> None:
     text = to_text(_run(real_catalog, "fit", model=model, hardware=hardware).card)
     assert "whole layers per card" in text and "halfway into" in text
+
+
+# --- /cost on GPUs without RAM on which the model does not run: what RAM would ---------------------------------------
+
+# (model, GPUs as people list them): "gpt-oss 20b on a 3060 12gb vs openai api" had said only 'no local cost'
+COST_WITHOUT_RAM = [
+    ("gpt-oss 20b", "rtx 3060 12gb"),
+    ("gpt-oss 120b", "rtx 4090"),
+    ("qwen3 235b", "2x rtx 3090"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware"), COST_WITHOUT_RAM)
+def test_cost_without_ram_says_what_ram_would_run_it(real_catalog: Catalog, model: str, hardware: str) -> None:
+    answer = _run(real_catalog, "cost", model=model, hardware=hardware)
+    assert answer.data["local"] is None
+    assert "With system RAM beside" in to_text(answer.card)
+    with_ram = _run(real_catalog, "cost", model=model, hardware=f"{hardware} + 128gb ddr5")
+    assert with_ram.data["local"] is not None  # with the RAM said, a local cost
+    assert "With system RAM beside" not in to_text(with_ram.card)
+
+
+def test_break_even_is_said_at_the_volume_processed(real_catalog: Catalog) -> None:
+    """'qwen3 coder 30b on a 3090 at 100M tokens a day': the card's months are at the ~35M the 3090 does."""
+    answer = _run(real_catalog, "cost", model="qwen3 coder 30b", hardware="rtx 3090", tokens_per_day=100_000_000)
+    capacity = answer.data["local"]["max_tokens_per_day"]
+    assert capacity < 100e6 and answer.data["breakeven_months"] is not None
+    assert f"at {capacity / 1e6:.3g}M tokens/day" in to_text(answer.card)
