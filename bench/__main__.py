@@ -18,6 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.command_audit import figures as command_audit_figures
 from bench.concurrency import concurrency_figures
 from bench.fleet import bench_fleet, bench_pg_faults
 from bench.hardware_phrases import phrase_figures
@@ -299,6 +300,7 @@ def main() -> None:
     results |= phrase_figures(catalog)  # the hardware phrase table: share read right, time per phrase (issue 14)
     results |= model_name_figures(catalog)  # the model-name table and standard quants per model (issue 15)
     results |= published_pick_figures(catalog)  # picks with no published file, so no llama.cpp command
+    results |= command_audit_figures(catalog)  # printed commands an engine would reject, by engine
     results |= bench_recommend(catalog)
     results |= weights_error(catalog)
     results |= nongguf_weights_error(catalog)  # AWQ/GPTQ/FP8/NVFP4/MLX sizes against published repos (issue 15)

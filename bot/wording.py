@@ -736,6 +736,11 @@ def refused(r: Refused) -> str:
                 f"{name}: the {r.device} (compute capability {r.compute_capability}) is below the "
                 f"{r.needed_capability} it needs"
             )
+        case Refusal.FORMAT_CAPABILITY if r.checkpoint_format is None:  # a model's own release (gpt-oss's MXFP4)
+            return (
+                f"{name}: runs {r.quant} from compute capability {r.needed_capability}; the {r.device} has "
+                f"{r.compute_capability}"
+            )
         case Refusal.FORMAT_CAPABILITY:
             return (
                 f"{name}: its {r.checkpoint_format} checkpoints need compute capability {r.needed_capability}; "

@@ -62,6 +62,11 @@ FP8_CAPABILITY = (8, 9)
 # supported for the current GPU. Minimum capability: 80. Current capability: 75." below it
 # (python/sglang/srt/model_loader/loader.py _get_quantization_config @005cbe0e).
 SGLANG_FP8_CAPABILITY = (8, 0)
+# A model released in MXFP4 (gpt-oss) is served from its own repo as MXFP4: both engines'
+# Mxfp4Config.get_min_capability() returns 80 (vllm/model_executor/layers/quantization/mxfp4.py;
+# python/sglang/srt/layers/quantization/mxfp4.py), and their loaders raise "The quantization method mxfp4 is not
+# supported for the current GPU" below it; vLLM's runs in bfloat16 only (get_supported_act_dtypes), which Turing lacks.
+MXFP4_CAPABILITY = (8, 0)
 # NVFP4 is Blackwell's 4-bit float (compute capability 10.0 and 12.0).
 NVFP4_CAPABILITY = (10, 0)
 # vLLM on ROCm: "MI200s (gfx90a), MI300 (gfx942), MI350 (gfx950), Radeon RX 7900 series (gfx1100/1101), Radeon RX
@@ -987,6 +992,24 @@ def _float16_gate(engine: Engine, model: Model, rig: Rig) -> Refused | None:
     return None
 
 
+def _mxfp4_gate(engine: Engine, model: Model, rig: Rig, ckpt: Checkpoint) -> Refused | None:
+    """The model's own MXFP4 release (gpt-oss) on a card below MXFP4_CAPABILITY."""
+    if model.native_dtype != "mxfp4" or ckpt.repo != model.hf_repo:
+        return None
+    for g in rig.gpus:
+        cc = _cc(g.compute_capability)
+        if g.backend == "cuda" and cc is not None and cc < MXFP4_CAPABILITY:
+            return Refused(
+                engine=engine,
+                reason=Refusal.FORMAT_CAPABILITY,
+                quant="MXFP4",
+                device=g.name,
+                compute_capability=g.compute_capability,
+                needed_capability=_fmt_cc(MXFP4_CAPABILITY),
+            )
+    return None
+
+
 def _format_gate(engine: Engine, model: Model, rig: Rig, fmt: QuantFormat) -> Refused | None:
     for g in rig.gpus:
         if g.backend == "rocm":
@@ -1304,6 +1327,7 @@ def server_plan(
 ) -> ServePlan | Refused:
     """One checkpoint on all the rig's GPUs with `engine`, or the rule that stops it."""
     gate = _gpu_gate(engine, rig) or _format_gate(engine, model, rig, ckpt.format) or _float16_gate(engine, model, rig)
+    gate = gate or _mxfp4_gate(engine, model, rig, ckpt)
     gate = gate or (_spark_sglang_gate(rig, ckpt) if engine == Engine.SGLANG else None)
     if gate is not None:
         return gate

@@ -57,6 +57,11 @@ CASES = [
     # pickBestFullFitByLibrary), so the split over both is llama.cpp's alone
     ("qwen3-32b", "RX 7900 XTX + RTX 3090", (Engine.LLAMA_CPP,), ((Engine.OLLAMA, Refusal.MIXED_GPUS),)),
     ("llama-3.3-70b", "RX 7900 XTX + RTX 3090", (Engine.LLAMA_CPP,), ((Engine.OLLAMA, Refusal.MIXED_GPUS),)),
+    # gpt-oss ships MXFP4, which vLLM and SGLang run from compute capability 8.0 (Mxfp4Config.get_min_capability 80):
+    # 'gpt-oss-120b on 8x T4' had printed `vllm serve openai/gpt-oss-120b ... --dtype half`
+    ("gpt-oss-120b", "8x T4", (Engine.LLAMA_CPP,), ((Engine.VLLM, Refusal.FORMAT_CAPABILITY),)),
+    ("gpt-oss-120b", "8x RTX 2080 Ti", (Engine.LLAMA_CPP,), ((Engine.SGLANG, Refusal.FORMAT_CAPABILITY),)),
+    ("gpt-oss-120b", "4x RTX 3090", (Engine.LLAMA_CPP, Engine.VLLM, Engine.SGLANG), ()),
 ]
 
 
