@@ -33,7 +33,14 @@ def _ask(catalog: Catalog, row: dict[str, Any]) -> Any:
     return answer
 
 
-@pytest.mark.parametrize("row", EXPECTED, ids=[row["ask"] for row in EXPECTED])
+def _marked(row: dict[str, Any]) -> Any:
+    """A row whose answer a catalog change made worse by an engine rule still to fix: `known_regression` says why,
+    and the case fails (strictly) once the answer is right again, so the note cannot outlive the fault."""
+    reason = row.get("known_regression")
+    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=reason)) if reason else row
+
+
+@pytest.mark.parametrize("row", [_marked(row) for row in EXPECTED], ids=[row["ask"] for row in EXPECTED])
 def test_the_fixed_answers_hold(real_catalog: Catalog, row: dict[str, Any]) -> None:
     answer = _ask(real_catalog, row)
     expect = row["expect"]

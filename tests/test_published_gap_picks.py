@@ -38,10 +38,11 @@ GAPS = [
     ("qwen 2.5 coder 32b instruct", "4070 super 12gb", {"IQ2_XXS", "IQ2_XS", "IQ2_M"}, CODER),
     # Mistral Nemo on an 8 GB card: bartowski's IQ3_M
     ("mistral nemo", "rtx 4060 8gb", {"IQ3_M"}, "bartowski/Mistral-Nemo-Instruct-2407-GGUF"),
-    # "Qwen3 235B on 128 GB": Unsloth's UD-Q2_K_XL (88 GB), on a Mac, a Strix Halo or in a CPU box's RAM
-    ("qwen3 235b", "m4 max 128gb", {"UD-Q2_K_XL"}, "unsloth/Qwen3-235B-A22B-GGUF"),
-    ("qwen3-235b-a22b", "strix halo 128gb", {"UD-Q2_K_XL"}, "unsloth/Qwen3-235B-A22B-GGUF"),
-    ("qwen3 235b a22b", "128gb ddr5 cpu only", {"UD-Q2_K_XL"}, "unsloth/Qwen3-235B-A22B-GGUF"),
+    # "Qwen3 235B on 128 GB": Unsloth's UD-Q3_K_XL (96.6 GiB, what Strix Halo owners benchmark), on a Mac, a Strix
+    # Halo or in a CPU box's RAM; the UD-Q2_K_XL (88 GB) had been the pick while the 3-bit file was not in the catalog
+    ("qwen3 235b", "m4 max 128gb", {"UD-Q3_K_XL"}, "unsloth/Qwen3-235B-A22B-GGUF"),
+    ("qwen3-235b-a22b", "strix halo 128gb", {"UD-Q3_K_XL"}, "unsloth/Qwen3-235B-A22B-GGUF"),
+    ("qwen3 235b a22b", "128gb ddr5 cpu only", {"UD-Q3_K_XL"}, "unsloth/Qwen3-235B-A22B-GGUF"),
     # Mixtral on a 32 GB Mac and on one 3090: TheBloke's 2-3 bit files
     ("mixtral 8x7b", "m1 max 32gb", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
     ("mixtral", "rtx 3090", {"Q3_K_M", "Q2_K"}, "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF"),
