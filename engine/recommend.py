@@ -301,7 +301,10 @@ class _Search:
         return self._answers[rig]
 
     def _accept(self, option: QuantOption) -> bool:
-        return _worth_running(option) and _mid(option) >= self.min_decode_tps
+        """A machine is bought for a file some engine loads (a published one, or one llama-quantize makes without
+        an imatrix): /fit falls back to a size no one publishes when nothing else fits, but a build priced for it
+        cannot be started (Kimi K2's IQ2_XXS on an MI50 with 256 GB of DDR4 had headed the cheapest builds)."""
+        return option.loadable and _worth_running(option) and _mid(option) >= self.min_decode_tps
 
     def _first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
         key = files_key(rig)
@@ -322,8 +325,9 @@ class _Search:
         )
         if found.pick is not None:
             return True, found.pick
-        # nothing reaches the target (every option was sized): whether anything worth running runs at all
-        return any(o.verdict != "does-not-fit" and _worth_running(o) for o in found.options), None
+        # nothing reaches the target (every option was sized): whether anything worth running runs at all (a file
+        # some engine loads: more RAM is tried where only a size no one publishes would run)
+        return any(o.verdict != "does-not-fit" and _worth_running(o) and o.loadable for o in found.options), None
 
 
 def _worth_running(option: QuantOption) -> bool:

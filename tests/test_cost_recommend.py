@@ -156,7 +156,9 @@ def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     """With desktop DDR5 priced, a 3090 with enough RAM for expert offload is a machine recommend can offer:
     priced as the card, the desktop platform it sits on and the RAM at the smallest size that holds the model. It
     runs a 2-bit (degraded) file, the best the catalog publishes (its 3-bit files are estimates no engine loads), so
-    the builds are ranked by price within the degraded tier."""
+    the builds are ranked by price within the degraded tier. A build is priced for a file some engine loads: with
+    192 GB only an IQ2_XXS no one publishes (202 GB est.) would run, so the 3090's build is the 256 GB one that
+    holds Unsloth's UD-IQ2_XXS (241 GB)."""
     from fixtures import catalog
 
     priced = catalog((_ram_platform("DDR5", 2, 400, 64, 1),))
@@ -164,10 +166,11 @@ def test_recommend_prices_gpu_plus_ram_builds_for_a_big_moe() -> None:
     builds = [c for c in found if c.label.startswith("NVIDIA GeForce RTX 3090 + ")]
     assert builds, [c.label for c in found]
     best = builds[0]
-    assert best.placement == "expert-offload" and best.label.startswith("NVIDIA GeForce RTX 3090 + 192 GB")
-    assert best.price_usd == pytest.approx(700 + 400 + 192 * 400 / 64)  # 128 GB + 24 GB cannot hold the 217 GB file
+    assert best.placement == "expert-offload" and best.label.startswith("NVIDIA GeForce RTX 3090 + 256 GB")
+    assert best.price_usd == pytest.approx(700 + 400 + 256 * 400 / 64)
     assert [p.kind for p in best.price_basis.parts] == [PricePartKind.GPU, PricePartKind.PLATFORM, PricePartKind.RAM]
-    assert not best.price_basis.rest_unpriced and best.price_basis.parts[2].ram_gib == 192
+    assert not best.price_basis.rest_unpriced and best.price_basis.parts[2].ram_gib == 256
+    assert best.quant == "UD-IQ2_XXS"  # published: the 192 GB build's IQ2_XXS is a size no repo publishes
     degraded = [c.tier is Tier.DEGRADED for c in found]
     assert best.tier is Tier.DEGRADED and degraded == sorted(degraded)
     assert [c.price_usd for c in found if c.tier is Tier.DEGRADED] == sorted(

@@ -59,7 +59,8 @@ def _recommend_upgrades(cat: Catalog) -> dict[str, object]:
     found = recommend(m, cat, budget_usd=2000, min_decode_tps=40, context=8192, limit=3)
     best = best_builds(m, cat, budget_usd=2000, min_decode_tps=40, context=8192)
     reading = parse_hardware("RTX 3060 12GB + 32GB DDR4", cat)[0]
-    path = upgrade_path(m, reading.rig, cat, min_decode_tps=150, context=8192, label=reading.label)
+    # 120 tok/s: a swap reaches it with the published Q4_K_M (an upgrade is priced for a file some engine loads)
+    path = upgrade_path(m, reading.rig, cat, min_decode_tps=120, context=8192, label=reading.label)
     assert found and best and path.upgrades
     return report_json.recommend_json(m, found, 40.0, 2000.0, 8192, best, path)
 

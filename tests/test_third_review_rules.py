@@ -21,7 +21,7 @@ from bot.commands import run_request
 from bot.requests import Frontend
 from bot.wording import RAM_SIZES_GIB
 from catalog.catalog import Catalog
-from engine import memory
+from engine import memory, serve
 from engine.cost import processed_tokens_per_day
 from engine.units import GIB
 
@@ -218,3 +218,21 @@ def test_break_even_is_said_at_the_volume_processed(real_catalog: Catalog) -> No
     capacity = answer.data["local"]["max_tokens_per_day"]
     assert capacity < 100e6 and answer.data["breakeven_months"] is not None
     assert f"at {capacity / 1e6:.3g}M tokens/day" in to_text(answer.card)
+
+
+# --- a machine is bought for a file some engine loads --------------------------------------------------------------
+
+# models whose cheapest builds had been priced for a 2-bit size no repo publishes ("cheapest way to run kimi k2")
+BIG_MOES = ["kimi k2", "deepseek v3", "glm 4.6", "qwen3 coder 480b"]
+
+
+@pytest.mark.parametrize("model", BIG_MOES)
+def test_builds_are_priced_for_files_an_engine_loads(real_catalog: Catalog, model: str) -> None:
+    answer = _run(real_catalog, "recommend", model=model)
+    m = real_catalog.models[answer.data["model"]["id"]]
+    published = {q.name: q for q in m.quants}
+    quants = [c["quant"] for c in answer.data["candidates"]]
+    assert quants
+    for q in quants:
+        found = published.get(q)
+        assert serve.loadable(m, found, q, found.format if found else "gguf"), (q, quants)
