@@ -11,7 +11,8 @@ import sys
 from dataclasses import dataclass
 
 from catalog.catalog import Catalog
-from engine.fit import fit
+from engine import quants
+from engine.fit import USEFUL_OFFLOAD_TPS, Pick, QuantOption, fit
 from engine.parse import parse_hardware
 from engine.serve import Engine
 
@@ -88,6 +89,9 @@ class PickRow:
     llama_cpp: bool  # the pick (or its GGUF sibling on a Mac) has a llama.cpp command
     any_engine: bool  # some engine has a command for the pick (MLX, vLLM ...)
     published: bool  # the pick's size is a published file's
+    # a GGUF of a better group of tiers (4 bits and up, 3, 2 and below) runs, sized by estimate only (no published file
+    # in the catalog), while the pick is a published file of a lower group: the pick fell a tier for want of a file
+    under_estimated: str | None = None
 
 
 def pick_rows(catalog: Catalog, models: tuple[str, ...] = MODELS, rigs: tuple[str, ...] = RIGS) -> list[PickRow]:
@@ -95,14 +99,36 @@ def pick_rows(catalog: Catalog, models: tuple[str, ...] = MODELS, rigs: tuple[st
     for rig in rigs:
         readings = parse_hardware(rig, catalog)[:1]
         for model_id in models:
-            pick = fit(catalog.models[model_id], readings).readings[0].pick
+            reading = fit(catalog.models[model_id], readings).readings[0]
+            pick = reading.pick
             if pick is None:
                 rows.append(PickRow(model_id, rig, None, False, False, False))
                 continue
             has = pick.option.serve.plan(Engine.LLAMA_CPP) is not None
             published = pick.option.weights_basis != "estimated"
-            rows.append(PickRow(model_id, rig, pick.quant, has, bool(pick.option.serve.plans), published))
+            above = _estimated_above(pick, reading.options) if published else None
+            rows.append(PickRow(model_id, rig, pick.quant, has, bool(pick.option.serve.plans), published, above))
     return rows
+
+
+# Groups of tiers as the pick takes them (engine/fit.py PICK_GROUPS): 4 bits and up, 3 bits, below 3.
+_GROUP = {quants.Tier.NEAR_LOSSLESS: 0, quants.Tier.HIGH: 0, quants.Tier.GOOD: 0, quants.Tier.FAIR: 1}
+
+
+def _runs(o: QuantOption) -> bool:
+    fast = o.decode_tps is not None and o.decode_tps.high >= USEFUL_OFFLOAD_TPS
+    return o.verdict == "fits" or (o.verdict == "fits-offload" and fast)
+
+
+def _estimated_above(pick: Pick, options: tuple[QuantOption, ...]) -> str | None:
+    """The best-group estimated GGUF that runs where the pick is of a lower group, if any."""
+    group = _GROUP.get(pick.tier, 2)
+    above = [
+        o
+        for o in options
+        if o.weights_basis == "estimated" and o.format == "gguf" and _GROUP.get(o.tier, 2) < group and _runs(o)
+    ]
+    return min(above, key=lambda o: _GROUP.get(o.tier, 2)).quant if above else None
 
 
 def figures(catalog: Catalog) -> dict[str, float]:
@@ -114,6 +140,7 @@ def figures(catalog: Catalog) -> dict[str, float]:
         "picks_without_llama_cpp_share": round(lacking / len(rows), 3),
         "picks_without_command_share": round(sum(1 for r in rows if not r.any_engine) / len(rows), 3),
         "picks_estimated_share": round(sum(1 for r in rows if not r.published) / len(rows), 3),
+        "picks_under_estimated_higher_tier": sum(1 for r in rows if r.under_estimated),
     }
 
 
@@ -126,6 +153,10 @@ def main() -> None:
         if r.quant is not None and not r.llama_cpp:
             other = "another engine's" if r.any_engine else "no command"
             print(f"no llama.cpp command: {r.model:32} {r.rig:28} {r.quant:10} ({other})")
+        if r.under_estimated:
+            print(
+                f"a tier down for want of a file: {r.model:22} {r.rig:28} {r.quant:10} ({r.under_estimated} estimated)"
+            )
     print(figures(catalog), file=sys.stderr)
 
 
