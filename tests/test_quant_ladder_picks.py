@@ -25,6 +25,9 @@ LADDER = [
     # MiniMax-M2.7 on 128 GB: Unsloth's UD-IQ4_XS (108 GB), which a Strix Halo owner ran at ~28 tok/s
     ("minimax m2.7", "strix halo 128gb", "good", {"UD-IQ4_XS"}, "unsloth/MiniMax-M2.7-GGUF"),
     ("MiniMax-M2.7", "dgx spark", "good", {"UD-IQ4_XS"}, "unsloth/MiniMax-M2.7-GGUF"),
+    # Llama 4 Scout on 48 GB: Unsloth's single-file Q3_K_S (46.7 GB) on the cards, not the UD-Q2_K_XL
+    ("llama 4 scout", "rtx a6000", "fair", {"Q3_K_S"}, "unsloth/Llama-4-Scout-17B-16E-Instruct-GGUF"),
+    ("llama-4-scout", "2x rtx 3090", "fair", {"Q3_K_S"}, "unsloth/Llama-4-Scout-17B-16E-Instruct-GGUF"),
     # Kimi K2 on a 512 GB Mac Studio: a 3-bit dynamic file, not the 2-bit one
     ("kimi k2", "mac studio m3 ultra 512gb", "fair", {"UD-IQ3_XXS"}, "unsloth/Kimi-K2-Instruct-GGUF"),
 ]
