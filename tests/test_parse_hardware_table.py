@@ -36,6 +36,33 @@ NOT_YET_STARTS = {
     "H100-760 | 760 GB | 60 | H100 80GB x 2 | 50 GB SSD + 2 x 3,8",
     "AWSだと、A100を8基、vCPU96、VRAM320G、RAM1152GiBのインスタンス（p4d24xlarge）",
     "The Z420's secret weapon isn't the CPU — it's the RAM ceilin",
+    # Third-round rows (2026-12-07) not read right yet: an architecture list beside the rig, a carrier board's and a
+    # DGX-2's table rows, endpoint pricing rows, an instance type inside a question, the cards' total said as each
+    # one's size, a `Spark` that is not in the rig, a per-card size said as the cards' total, a comparison, a 20 GB
+    # RTX 4000 by its old name, RAM lent to an iGPU, a Strix Halo size the catalog lacks, DIMMs beside their total,
+    # an OVH flavour row, a rig report past the length limit
+    "Why Tesla Architectures (T4, K80, V100) is not supported? Us",
+    "Best entry point | 1CATai TAQ-SXM2-4P5A5 quad board + 4× V10",
+    "Ceiling | DGX-2 — 16× V100 32GB, 512GB unified NVSwitch doma",
+    "Report a usecase:2080ti 22G+TITAN 24G+ nvLink",
+    "| aws      | xxlarge       | $5.000      | 4    | 96GB   | N",
+    "| aws      | small         | $0.500      | 1    | 14GB   | N",
+    "P4 is a very big GPU instance (1152 GB RAM, 8 A100s), not su",
+    "Will the p3.2xlarge be sufficient for training and merging o",
+    "llama3.2-vision:90b is very slow at generating text on 4x V1",
+    "h200-8 | 192 vCPU | 2TB RAM | 2x4H200 GPUs | 200 Go + 4 x 7.",
+    "Spark를 도입하기 전, 제 메인 장비는 i7 12700F CPU, 32GB RAM, 그리고 RTX 206",
+    "Avant d'adopter Spark, mon équipement principal était un CPU",
+    "A cluster of 4 MI50 can be built for 800$, 128gb of fast HBM",
+    "MI50 is like 2080ti ,but so much cheaper(1/4), and with 16GB",
+    "Dual RTX 4090 48GB graphics cards with a total VRAM of 96GB ",
+    "Ollama is not using the 100% of RTX4000 VRAM (18 of 20GB)",
+    "PC: MINISFORUM AI X1 Pro\nCPU: AMD Ryzen™ AI 9 HX 370 process",
+    "Amd ryzen ai max+ 395 (Asus Flow 2025 32gb)",
+    "| **CPUs (x2)** | AMD EPYC Rome ES (equiv. EPYC 7742) — 64 c",
+    "- 128 GiB ECC (4 × D760R Samsung DDR4-2666 32GB ECC Register",
+    "想咨询一下是由于A卡缺少RT的原因吗？还是容器配置问题，但我在本地4060-ubuntu上部署方法相同 但是可以运行起来",
+    "- **GPU:** 1× NVIDIA GeForce RTX 3090, 24,576 MiB, driver 59",
 }
 
 
@@ -53,7 +80,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 99.4% (1359 of 1367) on 2026-12-07
+    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 98.0% (1488 of 1518) on 2026-12-07, third round
 
 
 REFUSED = [

@@ -14,6 +14,7 @@ from catalog.catalog import Catalog
 from catalog.types import Cpu, Gpu, Hardware, SystemMemory, Unified, UnifiedName
 from engine.errors import ErrorCode, RigfitError
 from engine.memory import OS_RESERVE_BYTES
+from engine.parse.hardware_pastes import clean_pastes
 from engine.parse.options import MAX_INPUT_CHARS
 from engine.rig import (
     GPUS_PER_SERVER,
@@ -1212,6 +1213,16 @@ _INSTANCES: dict[str, str] = {
     **{f"a2-highgpu-{n}g": f"{n}x a100 40gb sxm4" for n in (1, 2, 4, 8)},
     **{f"a2-ultragpu-{n}g": f"{n}x a100 80gb sxm4" for n in (1, 2, 4, 8)},
     "g2-standard-16": "l4",
+    # AWS G4dn: one T4 up to the 8xlarge, four in the 12xlarge (github:huggingface/hf-endpoints-documentation PR 54:
+    # `aws-g4dn-xlarge-small | 1 | NVIDIA T4`, `aws-g4dn-12xlarge-large | 4 | NVIDIA T4`; github:zylon-ai/private-gpt
+    # issue 1173: a g4dn xlarge's nvidia-smi shows one Tesla T4); P3: the 2xlarge one V100 16 GB, the 8xlarge four
+    # (github:philschmid/sagemaker-huggingface-llama-2-samples issue 15: `p3.2xlarge ... Total GPU Memory: 16 GB`,
+    # `p3.8xlarge has 4 GPUs`); P5en: 8 x H200 141 GB (github:dstackai/dstack PR 4110: `gpu=H200:141GB:8 p5en.48xlarge`)
+    **{f"g4dn.{size}xlarge": "t4" for size in ("", "2", "4", "8", "16")},
+    "g4dn.12xlarge": "4x t4",
+    "p3.2xlarge": "v100 sxm2 16gb",
+    "p3.8xlarge": "4x v100 sxm2 16gb",
+    "p5en.48xlarge": "8x h200",
 }
 _INSTANCE = re.compile(
     r"\b(?:aws\s+|azure\s+)?(?:standard_)?(?P<name>"
@@ -1230,6 +1241,10 @@ def _instances(s: str) -> str:
         return s
     held = re.fullmatch(r"(?:(?P<n>\d+)x\s+)?(?P<gpu>\S+).*", _INSTANCES[m.group("name")])
     assert held is not None
+    if re.search(rf"\b{re.escape(held.group('gpu'))}\b", s[: m.start()]):
+        # the card named before the instance that holds it (`a Tesla T4 on SageMaker (ml.g4dn.xlarge)`, dstack's
+        # `gpu=H200:141GB:8 ... p5en.48xlarge`): counted where it was named
+        return s[: m.start()] + " " + _instances(s[m.end() :])
     again = rf"\b{held.group('n') or 1}\s*x\s*(?:nvidia\s+)?{re.escape(held.group('gpu'))}\b[^,;+\n]*"
     return s[: m.start()] + _instance(m) + re.sub(again, " ", _INSTANCE.sub(_instance, s[m.end() :]), count=1)
 
@@ -1691,6 +1706,7 @@ def _prepare(text: str) -> str:
     s = text.lower().translate(_FULL_WIDTH).replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
     s = _ISSUE_TAG.sub(" ", s).replace("**", " ").replace("`", " ")
     s = re.sub(r"(\d{4})(ti|super|laptop)\b", r"\1 \2", s)  # `3050ti`, `RTX3070Laptop`
+    s = clean_pastes(s)  # logs, tables and listings (engine/parse/hardware_pastes.py)
     for pattern, repl in _PASTED:
         s = re.sub(pattern, repl, s)
     s = _gcp_accelerator(s)
@@ -1793,6 +1809,11 @@ _REFUSED_NAMES: tuple[tuple[str, str, str], ...] = (
             ("pixel", "A Pixel phone"),
             ("galaxy", "A Galaxy phone"),
             ("snapdragon", "A Snapdragon laptop or phone chip"),
+            # phone chips by their GPU and maker (`QUALCOMM Adreno(TM) 840`, `Redmi K70(Qualcomm 8Gen 2)`:
+            # github:ggml-org/llama.cpp PRs 22755 and 10693)
+            ("qualcomm", "A Qualcomm phone or laptop chip"),
+            ("adreno", "An Adreno phone GPU"),
+            ("redmi", "A Redmi phone"),
             ("steam deck", "A Steam Deck"),
             ("rog ally", "A ROG Ally"),  # `ROG Ally Z1` (github:brand-o/normiebench issue 20): an AMD Ryzen Z1 handheld
             ("ryzen z1", "The Ryzen Z1 handheld chip"),

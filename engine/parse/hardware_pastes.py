@@ -1,0 +1,231 @@
+"""What tools, logs, tables and listings print around a rig, read before the rest of the hardware parser (third round
+of tests/data/hardware_phrases.yaml, 2026-12-07): each rule rewrites one kind of text a person pastes into the form
+the parser reads (a device name as a part of its own, a size with its word) or drops what names no hardware (a log's
+timestamp, a price, a benchmark figure, a context window, a disk). The text is lowered already."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_CJK = r"\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+
+
+def _mib_thousands(m: re.Match[str]) -> str:
+    """`97,887 MiB` as the whole GB it is (96 GB): a driver's figure for the card, written with a separator."""
+    return f" {round(int(m.group(1) + m.group(2)) / 1024)}gb "
+
+
+PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    # CJK words glued to Latin ones (`双A6000通过NVLink`, `运行Qwen2-72B`, `4卡 nvidia`): a word boundary between them,
+    # as a space would give, so the rules below see `a6000` and `qwen2` as words
+    (rf"(?<=[{_CJK}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{_CJK}])", " "),
+    # trademarks first (`Intel(R) Xeon(R) Platinum`), so the rules below see the words they mark
+    (r"\((?:r|tm)\)|[®™]", " "),
+    # Japanese and Korean core counts (`10コアGPU`, `논리 코어 32개`): cores, not devices
+    (r"(\d{1,3})\s*コア\s*", r"\1-core "),
+    (r"코어\s*\d{1,3}\s*개", " "),
+    # Chinese: a clock (`频率经常在210`) and the VRAM in use (`显存占用才8G`) are not the card's size or a count
+    (r"频率[^，,。\d]*\d+", " "),
+    (r"(?:占用|使用)[^\d，,。]{0,4}\d+(?:\.\d+)?\s*g(?:b)?\b", " "),
+    # Ollama's logfmt lines (`time=... level=INFO source=types.go:130`, `msg="updating cuda memory data" gpu=GPU-...
+    # name="NVIDIA A40" overhead="0 B" before.total="44.4 GiB"`): the device's name is the part; its free memory and
+    # the driver's totals are not what it is sold with. The system-memory line's total is the RAM the OS sees.
+    (r"\btime=\S+|\blevel=(?:info|debug|warn|warning|error|trace)\b|\bsource=[\w./-]+:\d+", " "),
+    (
+        r'\bmsg="updating system memory data"\s+before\.total="(?P<v>\d+(?:\.\d+)?)\s*gib"',
+        r" \g<v>gib ram ",
+    ),
+    (r'\bmsg="updating (?:cuda|rocm|gpu) memory data"|\bgpu=gpu-[0-9a-f-]+', " "),
+    (r'\bname="(?P<n>[^"\n]+)"(?=[^\n]*\b(?:before|now)\.total=)', r" + \g<n> + "),
+    (r'\b(?:overhead|(?:before|now)\.(?:total|free|used|free_swap))="[^"]*"', " "),
+    # PyTorch's collect_env flattened onto one line (`GPU 0: NVIDIA A800 80GB PCIe GPU 1: ...`): one device a line
+    (r"(?<=\S)[ \t]+(?=gpu\s+\d{1,2}\s*:)", "\n"),
+    (r"\bnvidia\s+driver\s+version\s*:?[^\n]*?(?=\bgpu\s+\d{1,2}\s*:|\n|$)", " "),
+    # vulkaninfo --summary (`deviceName = AMD Radeon RX 9070 XT (RADV GFX1201)`, `vendorID = 0x1002`): the name is the
+    # part; the other keys and the ids in hex are not counts
+    (r"\bdevicename\s*=\s*(?P<n>[^\n]+)", r" + \g<n> + "),
+    (
+        r"\b(?:apiversion|driverversion|vendorid|deviceid|devicetype|driverid|drivername|driverinfo|conformanceversion"
+        r"|deviceuuid|driveruuid)\s*=\s*[^\n]*",
+        " ",
+    ),
+    (r"(?m)^\s*gpu\d{1,2}\s*:\s*$", " "),
+    (r"\b0x[0-9a-f]+\b", " "),
+    # hashcat's OpenCL list (`* Device #1: Tesla P100-PCIE-16GB, 4069/16276 MB allocatable, 56MCU`)
+    (r"\bdevice\s+#\d{1,2}\s*:", " + "),
+    (r"\b\d+\s*/\s*\d+\s*mb\s+allocatable\b|\b\d{1,3}\s*mcu\b", " "),
+    # nvidia-smi --query-gpu CSV (`0, NVIDIA GeForce RTX 4060, 8188, 8.9`): the name is the part, the figures go
+    (
+        r"(?m)^\s*\d{1,2}\s*,\s*(?P<n>[^,\n]*?\b(?:nvidia|tesla|geforce|quadro|rtx|radeon|amd|intel)\b[^,\n]*?)"
+        r"\s*,[^\n]*$",
+        r" + \g<n> + ",
+    ),
+    # a driver's MiB figure with a thousands separator (`97,887 MiB`, `24,576 MiB`) and the tool that printed it
+    (r"\b(\d{1,3}),(\d{3})\s*(mib|mb)\b", _mib_thousands),
+    (r"\bnvidia-smi\b(?:\s+reports?)?", " "),
+    # LM Studio / WebGPU / Windows Task Manager lines (`Initialize GPU device: WebGPU - NVIDIA ...`, `Dedicated GPU
+    # memory: 5.5/8.0G Shared GPU memory: 0.1/8.0G`, `Utilization:7%`): in use / on the card, and system RAM lent
+    (r"\binitiali[sz]e\s+gpu\s+device\s*:|\bwebgpu\s*-\s*", " "),
+    (r"\b(?:(?:dedicated|shared)\s+)?gpu\s+memory\s*:?\s*[\d.]+\s*/\s*[\d.]+\s*g(?:b|ib)?\b", " "),
+    (r"\butili[sz]ation\s*:?\s*\d{1,3}\s*%|\bdata\s*:", " "),
+    # how many devices a backend found (`I have two Vulkan devices`): the devices are named after it
+    (r"\b(?:i\s+have\s+)?(?:two|three|four|\d)\s+(?:vulkan|cuda|rocm|sycl|opencl)\s+devices\b", " "),
+    # an integrated GPU named beside the card (`and Intel Arc Integrated GPU`, `AMD Radeon(TM) Graphics (AMD proprietary
+    # driver)`): the CPU's own graphics, not a second card
+    (r"\b(?:intel\s+)?arc\s+integrated\s+(?:gpu|graphics)\b", " "),
+    (r"\b(?:amd\s+)?radeon\s*(?:\(tm\))?\s+graphics\s*\(\s*amd\s+proprietary\s+driver\s*\)", " "),
+    # a share of RAM lent to an iGPU (`96GB (48GB loaned to VGA VRAM)`) and a part used of a whole (`(18 of 20GB)`)
+    (r"\(\s*\d+(?:\.\d+)?\s*gb\s+(?:loaned|allocated|assigned|reserved|given)\s+to\b[^)\n]*\)", " "),
+    (r"\(\s*\d+(?:\.\d+)?\s*of\s+(\d+(?:\.\d+)?\s*gb)\s*\)", r" \1 "),
+    (r"\b\d{1,3}(?:\.\d+)?\s*%(?!\s*(?:power|pl\b|tdp|\d{1,3}c\b))", " "),
+    # markdown links and headings (`## [NVIDIA T4 GPU](https://www.nvidia.com/.../tesla-t4/)`): the link text, not its
+    # address; a bullet before a number (`- 16 GiB`) is a bullet, not a minus
+    (r"\[([^\]\n]+)\]\(\s*https?://[^)\s]*\)", r" \1 "),
+    (r"https?://\S+", " "),
+    (r"(?m)^\s*#{1,6}\s+", " "),
+    (r"(?m)^\s*-\s+(?=\d)", " + "),
+    # table cells that hold a benchmark's figures (`| 167.6 | 123.35 |`, `| 22 / 73 | 13 / 11 |`), a table's label for
+    # a GPU slot (`| GPU 1 |`) and the count a label carries (`| CPUs (x2) | AMD EPYC ...`)
+    (r"(?<=\|)\s*\d+\.\d+\s*(?=\|)", " "),
+    (r"(?<=\|)\s*\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?\s*(?=\|)", " "),
+    (r"\bgpu\s+\d{1,2}\s*(?=\|)", " "),
+    (r"\bcpus?\s*\(\s*x\s*(\d)\s*\)\s*\|", r" \1x "),
+    (r"\bgpus?\s*\(\s*x\s*\d{1,2}\s*\)\s*\|", " | "),
+    # benchmark figures, prices in other currencies and after the number, context windows and model sizes in
+    # thousands (`82.6 TFLOPS`, `¥12,000`, `800$`, `~$15–30K`, `>=200K window`, `~16K`)
+    (r"\b\d+(?:\.\d+)?\s*[tgp]?flops\b", " "),
+    (r"[¥￥₩₹]\s?\d[\d,.]*|\b\d[\d,.]*\s?\$", " "),
+    (r"(?:[>=<~]\s*)*\b\d{1,3}k\b(?:\s*(?:context|window|tokens?|ctx)\b)?", " "),
+    # a year a product was made or a rig changed (`Razer Blade 16 (2025)`, `(Reduced early 2026)`, `LLM in 2026`)
+    (r"\(\s*20[0-3]\d\s*\)|\b(?:in|early|late|mid|since|from|circa)\s+20[0-3]\d\b", " "),
+    # number formats, precisions and quantizations (`bf16`, `8bit`, `4 bit`, `(Q4, Q8, BF16 )`)
+    (r"\b(?:bf16|fp16|fp8|fp4|int8|int4|\d{1,2}\s*-?\s*bits?)\b", " "),
+    (r"\bq[2-8](?:_k(?:_[sml])?|_0|_1)?\b(?![\w.-]*\.gguf)", " "),
+    # what a thing is compared to (`MI50 is like 2080ti`), another name for it (`(aka DGX Spark)`), arithmetic on
+    # sizes (`(24GB + 24GB = 48GB)`), a model's size said as what fits (`35GB fits into`)
+    (r"\b(?:is\s+like|compared\s+to|similar\s+to|versus|vs\.?)\s+(?:an?\s+)?[^,;+\n(]*", " "),
+    (r"\(\s*aka\s+[^)\n]*\)", " "),
+    (r"\(\s*\d+\s*gb(?:\s*\+\s*\d+\s*gb)+\s*=\s*\d+\s*gb\s*\)", " "),
+    (r"\b\d+(?:\.\d+)?\s*gb\s+(?:fits?|won'?t\s+fit|needs?)\b", " "),
+    # a total of the cards' memory said after them (`with a total VRAM of 96GB`, `128gb of fast HBM memory`)
+    (r"\b(?:with\s+)?(?:a\s+)?total\s+(?:vram|gpu\s+memory)\s+of\s+\d+(?:\.\d+)?\s*gb\b", " "),
+    (r"\btotal\s+gpu\s+memory\s*:\s*\d+(?:\.\d+)?\s*gb\b", " "),
+    (r"\b\d+(?:\.\d+)?\s*gb\s+of\s+(?:fast\s+)?hbm\d?e?\s+memory\b", " "),
+    # a link's speed beside NVLink (`NVLink 4.0 ... 900GB/s`): not the card's memory bandwidth
+    (r"(\bnv-?link\b[^+\n,;]*?)\b\d+(?:\.\d+)?\s*(?:gb|tb)/s\b", r"\1"),
+    # counts in words and glued (`a pair of`, `two 3080 Tis`, `7x4090`, `4xL40S`, `8xH200`), Chinese `N卡` (N cards)
+    (r"\b(?:a\s+)?pair\s+of\b", " 2x "),
+    (r"\b(\d{4})\s+tis\b", r"\1 ti"),
+    (r"\b(\d{1,2})x(?=(?:rtx|gtx)?\d{4}\b|[a-z]{1,2}\d{2,3}[a-z]?\b)", r"\1x "),
+    (r"\b(\d{1,2})\s*卡\s*", r"\1x "),
+    (r"双\s*(?=[a-z]{0,3}\d{3,4})", "2x "),
+    # an article before a count (`A 7x4090 AI Server`), a size said before a card's model number (`the 24GB 4090`,
+    # `a 32GB 5090`: the card's, not RAM at 5090 MT/s)
+    (r"\ban?\s+(?=\d{1,2}\s*x\s)", " "),
+    (r"\b(\d+\s*gb)\s+((?:rtx\s+)?[2-5]0[5-9]0(?:\s*ti|\s*super)?)\b", r"\2 \1"),
+    # what a sentence says of the rig after naming it (`the laptop 4090 has both dedicated and shared memory`, `a 5090
+    # laptop as well`, `the p3.2xlarge be sufficient for training`)
+    (r"\b(?:has|have|had)\s+both\b[^,;+\n]*|\bas\s+well\b", " "),
+    (r"\b(?:be|is|are|was)\s+(?:sufficient|enough|fine|good|too\s+slow|slow|fast)\b[^,;+\n]*", " "),
+    # a laptop's or office PC's model number (`Dell Latitude 7400`, `OptiPlex 5070`): not a GPU's
+    (r"\b(?:dell\s+)?(?:latitude|inspiron|vostro|optiplex)\s+\d{4}\b", " "),
+    # a Threadripper PRO number written without its W (`3975x TR`, `3975X`)
+    (r"\b((?:39|59|79|99)[4-9]5)x\b", r"\1wx"),
+    # TensorFlow's device line (`name: Tesla P100-PCIE-16GB major: 6 minor: 0 memoryClockRate (GHz) 1.3285 pciBusID
+    # 0000:02:00.0 Total memory: 15.90GiB`): the name; the rest is the device's clock, bus and what the driver sees
+    (r"\bmajor\s*:\s*\d+\s+minor\s*:\s*\d+|\bmemoryclockrate\s*\(ghz\)\s*[\d.]+|\bpcibusid\s*[0-9a-f:.]+", " "),
+    (r"\b(?:total|free)\s+memory\s*:\s*[\d.]+\s*gib\b", " "),
+    (r"(?<!marketing )(?<!gpu )(?<!product )\bname\s*:\s*(?!gfx)", " + "),
+    # an approximation of a figure given before it (`97,887 MiB (~98GB)`)
+    (r"\(\s*~\s*\d+(?:\.\d+)?\s*gb\s*\)", " "),
+    # a card's VRAM said after a comma (`8卡2080ti，22g显存版`: eight 2080 Ti, the 22g VRAM version)
+    (r"(\b(?:rtx\s+|gtx\s+)?\d{4}(?:\s+ti|\s+super)?)\s*,\s*(\d{1,3}\s*g(?:b)?)\s+(?:vram|显存)", r"\1 \2"),
+    # a laptop's maker in brackets after its GPU (`5090 laptop (XMG Zenith)`)
+    (r"\(\s*(?:xmg|clevo|tongfang|eluktronics|schenker)\b[^)\n]*\)", " "),
+    # vCPUs and core counts given as a spec line (`VCPUs: 8`, `CPU: 8`), performance and efficiency cores in Spanish
+    # (`(8 núcleos P + 12 núcleos E)`)
+    (r"\bv?cpus?\s*:\s*\d{1,3}\b(?!\s*(?:gb|x\b))", " "),
+    (r"\(\s*\d{1,2}\s*(?:núcleos|nucleos|cores?)\s+p\s*\+\s*\d{1,2}\s*(?:núcleos|nucleos|cores?)\s+e\s*\)", " "),
+    # a CPU's clock and cores as Linux prints them (`i5-7600K CPU @ 3.80GHz × 4`)
+    (r"@\s*(?:[\d.]+\s*ghz)?\s*x\s*\d{1,2}\b", " "),
+    # the model that ran (`model 13B runs`): not a Raspberry Pi `Model B`
+    (r"\bmodel\s+\d{1,3}(?:\.\d+)?b\b", " "),
+    # a model loaded in a machine (`load llm model in Jetson AGX Orin`)
+    (r"\b(?:load(?:ing)?|run(?:ning)?)\s+(?:an?\s+)?(?:llm\s+)?models?\s+(?:in|on)\b", " + "),
+    (r"\ba\s+cluster\s+of\s+(\d{1,2})\s+(?=[a-z]{1,3}\d{2,4}\b)", r"\1x "),
+    # cores times sockets (`12*2 Intel Xeon`), two processors (`2P 5118 Xeon`), a Xeon's number before its name
+    (r"\b\d{1,2}\s*\*\s*([1-8])\s+(?=(?:intel\s+|amd\s+)?(?:xeon|epyc))", r"\1x "),
+    (r"\b([1-8])p\s+(?=\d{4}\b|xeon|epyc)", r"\1x "),
+    (r"\b(\d{4}[a-z]?)\s+xeon\b", r"xeon \1"),
+    # a bare `xeon` with no model (`2× Xeon + 24GB GPU`) names no platform; it is not the Xeon Phi
+    (r"\b(?:\d\s*x\s*)?(?:intel\s+)?xeons?\b(?=\s*(?:$|[+,;)|\\n]|and\b|with\b))", " "),
+    # an engineering sample named by what it equals (`EPYC Rome ES (equiv. EPYC 7742)`), cores per socket
+    (r"\b(?:[a-z]+\s+){0,3}es\s*\(\s*equiv\.?\s*(?P<m>[^)\n]+)\)", r" \g<m> "),
+    (r"\bcores?\s*/\s*socket\b|\bcores?\s+total\b", " "),
+    # a CPU's datasheet figures (`QPI 8.0 GT/s, 10M cache, 130W, 4C`), a chassis and its drives
+    (r"\bqpi\s+[\d.]+\s*gt/s\b|\b\d{1,3}\s*m(?:b)?\s+cache\b|(?<=,)\s*\d{1,2}c\b(?=\s*\))|\bturbo\b", " "),
+    (r"\b\d+(?:\.\d+)?\"?\s*chassis\b[^\n+,;]*|\b(?:up\s+(?:to\s+)?)?\d{1,2}\s+hard\s+drives?\b", " "),
+    (r"\b\d{1,2}\s*x\s*\d+(?:\.\d+)?\s*(?:tb|gb)\s*(?:hdd|ssd|nvme|sas|sata)s?\b", " "),
+    # RAM modules: a part number (`(M393AAG40M32-CAE)`), a maker's module code (`D760R Samsung`), `ECC Registered`,
+    # the count before the kind (`4 × DDR4-2666 32GB`), a kit's DIMMs and speed in brackets (`64GB(32GB×2,5600MHz)`)
+    (r"\(\s*[a-z]{1,3}\d[a-z0-9]{6,}-[a-z0-9]{2,5}\s*\)", " "),
+    (r"\b[a-z]\d{3}[a-z]?\s+(?=(?:samsung|micron|hynix|sk\s+hynix|kingston|crucial)\b)", " "),
+    (r"\b(?:samsung|micron|sk\s+hynix|hynix|kingston|crucial)\b|\bregistered\b", " "),
+    (r"\b(\d{1,2})\s*x\s+((?:lp)?ddr\d(?:-\d{4})?)\s+(\d{1,3})\s*gb\b", r"\1x \3gb \2"),
+    (r"\(\s*\d+\s*gb\s*[x*]\s*\d\s*,\s*(\d{4})\s*(?:mhz|mt/s)\s*\)", r" \1 "),
+    # a total and then the DIMMs that make it (`2 TB — 16x Samsung 128 GB DDR4`): the total, said once
+    (r"\b(\d+(?:\.\d+)?\s*(?:tb|gb))\s*[\u2014\u2013-]?\s*\d{1,2}\s*x\s+\d{1,3}\s*gb\b", r"\1 "),
+    # a unified machine's memory kind between its size and `unified` (`128GB LPDDR5x-8000 unified memory`)
+    (r"(\d+\s*gb)\s+lpddr5x?(?:-\d{4})?\s+(unified\s+memory)\b", r"\1 \2"),
+    # a product listing (`"productName": "Dell Latitude 7400 14\" FHD Laptop ... (Refurbished)"`): the title is the
+    # text; a screen, `(Refurbished)`, a Core i5 with no model number
+    (r'"productname"\s*:\s*"', " "),
+    (r'\b1[0-8](?:\.\d)?\\?"\s*(?:fhd|qhd|uhd|oled)?|\b(?:fhd|qhd)\b|\buhd\b(?!\s+graphics)', " "),
+    (r"\((?:refurbished|renewed|used)\)", " "),
+    (r"\b(?:intel\s+)?core\s+i[3579](?=\s*(?:\||,|$|\s+\d{1,2}(?:st|nd|rd|th)\s+gen))", " "),
+    # a VPS's traffic and disk (`Bandwidth: 33 TB`, `Disk space: 400 GB`): not its memory
+    (r"\bbandwidth\s*:\s*\d+(?:\.\d+)?\s*tb\b|\bdisk\s+space\s*:\s*\d+(?:\.\d+)?\s*(?:gb|tb)\b", " "),
+    # Apple's cores and memory in one bracket (`M5 Max (6S+12P+40GPU+128GB)`): the GPU cores name the variant
+    (
+        r"\(\s*(?:\d{1,2}\s*[sep]\s*\+\s*)+(?P<g>\d{1,2})\s*gpu\s*\+\s*(?P<m>\d{2,3})\s*gb\s*\)",
+        r" \g<g>-core gpu \g<m>gb ",
+    ),
+    # a rig report's power and link lines (`power cap 370 W (max 390 W)`, `pstate P2`, `PCIe gen3 x16/x16`)
+    (r"\bpower\s+cap\b[\s\d]*(?:w\b)?|\(\s*max\s+\d+\s*w\s*\)|\bpstate\s+p\d{1,2}\b", " "),
+    (r"\bpcie\s+gen\s*\d\s*x\d{1,2}(?:\s*/\s*x\d{1,2})?", " "),
+    # a hostname, a job (`Host gpu051, SLURM job 65298930`), a board's part numbers, an OS glued on (`4060-ubuntu`)
+    (r"\bslurm\s+job\s+\d+|\bgpu\d{2,4}\b", " "),
+    (r"\b(?:\d{3}-level\s+)?part\s+number\s*:[^\n]*|\bp-number\s*:[^\n]*", " "),
+    (r"-(?:ubuntu|linux|windows|win1[01]|wsl2?)\b|\bwsl\s*2?\b", " "),
+    # a Threadripper written after its number (`3975x TR`), a laptop model glued to its size (`Razer Blade18`)
+    (r"\b(\d{4}w?x)\s+tr\b", r"threadripper \1"),
+    (r"\b(razer\s+blade)(1[4-8])\b", r"\1 \2"),
+    # AWS instance types as SageMaker and Hugging Face endpoints write them (`ml.g4dn.xlarge`, `g4dn xlarge`,
+    # `aws-g5-12xlarge-xxlarge`): the instance type the rest of the parser knows
+    (r"\bml\.(?=[a-z]\d[a-z]*\.\d{0,2}xlarge\b)", ""),
+    (r"\b(g4dn|g5|g6e?|p3|p4de?|p5e?n?)\s+(\d{0,2}xlarge)\b", r"\1.\2"),
+    (r"\baws-(?P<fam>[a-z]\d[a-z]{0,2})-(?P<size>\d{0,2}xlarge)-[a-z]+\b", r" \g<fam>.\g<size> "),
+    # dstack's offers (`cpu=192 mem=2048GB disk=100GB gpu=H200:141GB:8 (spot)`, `aws (us-east-2)`)
+    (r"\bgpu=(?P<name>[a-z0-9]+):(?P<gib>\d+)gb:(?P<n>\d{1,2})\b", r" + \g<n>x \g<name> \g<gib>gb + "),
+    (r"\bmem=(?P<v>\d+)gb\b", r" + \g<v>gb ram + "),
+    (r"\b(?:cpu|disk)=\S+|\(\s*spot\s*\)|\baws\s*\(\s*[a-z]{2}-[a-z]+-\d\s*\)", " "),
+)
+
+
+# llama.cpp lists its devices (`found 1 CUDA devices: Device 0: Quadro GP100`) and then names the one it loads onto
+# (`using device CUDA0 (Quadro GP100) - 15203 MiB free`): the same card twice, so the second line goes when the list
+# is there
+_DEVICE_LIST = re.compile(r"\bfound\s+\d+\s+(?:cuda|rocm|vulkan|sycl|metal)\s+devices?\b")
+_LOADED_ON = re.compile(
+    r"\busing\s+device\s+(?:cuda|vulkan|rocm|sycl|metal|hip)\d+\s*\([^)\n]*\)(?:\s*\([^)\n]*\))?"
+    r"(?:\s*-\s*\d+\s*mib\s+free)?"
+)
+
+
+def clean_pastes(s: str) -> str:
+    if _DEVICE_LIST.search(s):
+        s = _LOADED_ON.sub(" ", s)
+    for pattern, repl in PASTES:
+        s = re.sub(pattern, repl, s)
+    return s
