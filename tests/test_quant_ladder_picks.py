@@ -28,6 +28,8 @@ LADDER = [
     # Llama 4 Scout on 48 GB: Unsloth's single-file Q3_K_S (46.7 GB) on the cards, not the UD-Q2_K_XL
     ("llama 4 scout", "rtx a6000", "fair", {"Q3_K_S"}, "unsloth/Llama-4-Scout-17B-16E-Instruct-GGUF"),
     ("llama-4-scout", "2x rtx 3090", "fair", {"Q3_K_S"}, "unsloth/Llama-4-Scout-17B-16E-Instruct-GGUF"),
+    # "Qwen3.6 35B on a 4060 Ti 16GB": Unsloth's UD-IQ3_XXS (13.2 GB) on the card, which an owner benchmarks at 81 tok/s
+    ("qwen3.6 35b a3b", "rtx 4060 ti 16gb", "fair", {"UD-IQ3_XXS"}, "unsloth/Qwen3.6-35B-A3B-GGUF"),
     # Kimi K2 on a 512 GB Mac Studio: a 3-bit dynamic file, not the 2-bit one
     ("kimi k2", "mac studio m3 ultra 512gb", "fair", {"UD-IQ3_XXS"}, "unsloth/Kimi-K2-Instruct-GGUF"),
 ]
