@@ -15,6 +15,9 @@ from catalog.types import Model
 # OLMo 3 as `olmo2`; Kimi K2 as `deepseek2`). An architecture with no catalog model keeps an empty pattern: its labels
 # are still read, and sized as ad-hoc models.
 ARCHITECTURES: dict[str, str] = {
+    # Llama-Nemotron Super and Ultra (DeciLM's pruned blocks) before Llama: a v1.5 GGUF says `deci` (code-index
+    # 70334113230)
+    "deci": r"llama-3\.[13]-nemotron-",
     "llama": r"llama-[123]|codellama-|deepseek-r1-distill-llama-|mistral-7b|mixtral-|mistral-nemo|mistral-small-3"
     r"|codestral-|mistral-large-2|devstral-2",
     "llama4": r"llama-4-",

@@ -15,7 +15,11 @@ from engine.parse import parse_model
 
 TABLE = rows()
 # Rows not resolved right yet: each is a strict xfail, so resolving one right fails the suite until it is taken off.
-NOT_YET: set[str] = set()
+NOT_YET: set[str] = {
+    "gemma3n:latest",  # refused naming E2B and E4B: no source here says which one Ollama's latest tag is
+    "GLM-160x19B-4.6-BF16-00001-of-00015.gguf",  # ubergarm's file names GLM-4.6 by its experts (160 x 19B)
+    "olmo 3",  # read as OLMo 3 7B by the alias `olmo3`; OLMo 3 also has a 32B
+}
 
 
 @pytest.mark.parametrize("row", TABLE, ids=[r["name"] for r in TABLE])

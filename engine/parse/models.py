@@ -36,7 +36,7 @@ def parse_model(text: str, catalog: Catalog) -> Model:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
-    query = _named_in_command(query)
+    query = _in_latin_letters(_named_in_command(query))
     repo_id = _repo_id(query)
     by_repo = _by_hf_repo(repo_id, catalog)
     if by_repo is not None:
@@ -63,6 +63,9 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     res = catalog.find_model(name)
     if res.id is not None:
         return catalog.models[res.id]
+    respelled = _respelled(query, catalog)
+    if respelled is not None:
+        return parse_model(respelled, catalog)
     sized = _sizes(name)
     if sized:
         total, active = sized[0]
@@ -161,7 +164,19 @@ def _adhoc_label(label: Label, pool: tuple[Model, ...], catalog: Catalog, fits: 
 _HUB_PREFIX = re.compile(r"(?i)^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/")
 # A serving provider's prefix before the model's own id: Cloudflare Workers AI (`@cf/qwen/qwen3-30b-a3b-fp8`,
 # `@hf/nousresearch/...`) and LiteLLM's provider routes (`openrouter/moonshotai/kimi-k2`, `ollama/llama4:16x17b`).
-_PROVIDER_PREFIX = re.compile(r"(?i)^(?:@cf|@hf|openrouter|ollama|ollama_chat|hosted_vllm|lm_studio|huggingface)/(?=.)")
+# Also LiteLLM's and gateways' routes to hosted APIs (`together_ai/meta-llama/...`, `deepinfra/...`, `groq/...`,
+# `nvidia-nim/nvidia/...`) and `ollama:` before a tag.
+_PROVIDER_PREFIX = re.compile(
+    r"(?i)^(?:(?:@cf|@hf|openrouter|ollama|ollama_chat|hosted_vllm|lm_studio|huggingface|together_ai|together|deepinfra"
+    r"|fireworks_ai|groq|cerebras|sambanova|nebius|novita|nvidia_nim|nvidia-nim)/|ollama:)(?=.)"
+)
+# Fireworks' ids write a version's dot as `p` and Llama's version with a `v`: `accounts/fireworks/models/llama-v3p3-70b-
+# instruct` is Llama 3.3 70B, `kimi-k2p5` Kimi K2.5.
+_FIREWORKS = re.compile(r"(?i)^accounts/fireworks/models/(?P<model>\S+)$")
+_FIREWORKS_DOT = re.compile(r"(?<=\d)p(?=\d)")
+_FIREWORKS_LLAMA_V = re.compile(r"(?i)(?<=llama-)v(?=\d)")
+# Ollama's default tag names no size: `gemma3n:latest` is `gemma3n`.
+_LATEST_TAG = re.compile(r"(?i):latest$")
 _FILLER = re.compile(r"(?i)\b(?:an?|the|model|llm|dense)\b")
 # What a packaged upload adds to the original's name: a file extension and shard, a GGUF quant type (llama.cpp's
 # names, Unsloth's UD- prefix), a format or precision (MLX bits, AWQ/GPTQ int4, FP8, bitsandbytes, QAT, imatrix).
@@ -208,6 +223,7 @@ _PACKAGING = frozenset(
         "q4",
         "q8",
         "unsloth",
+        "cloud",  # Ollama's cloud tags: `qwen3-coder:480b-cloud`, `glm-4.6:cloud`
         "hf",
         "instruct",
         "it",
@@ -256,9 +272,70 @@ def _named_in_command(query: str) -> str:
     return found.group("model").strip("'\"") if found else query
 
 
+# What Chinese and Japanese posts call a lab's models (通义千问 / 千问 Qwen, 深度求索 DeepSeek, 智谱 the lab behind GLM,
+# 月之暗面 Moonshot's Kimi, 文心 ERNIE, 混元 Hunyuan): `千问3 30B` is Qwen3 30B, `深度求索 V3.1` DeepSeek V3.1.
+_NATIVE_NAMES = (
+    ("通义千问", "qwen"),
+    ("通義千問", "qwen"),
+    ("千问", "qwen"),
+    ("千問", "qwen"),
+    ("深度求索", "deepseek "),
+    ("智谱", " "),
+    ("智譜", " "),
+    ("月之暗面", "kimi "),
+    ("文心", "ernie "),
+    ("混元", "hunyuan "),
+)
+
+
+def _in_latin_letters(query: str) -> str:
+    """The name with a lab's or family's Chinese or Japanese name written as the family word the catalog uses."""
+    for native, latin in _NATIVE_NAMES:
+        query = query.replace(native, latin)
+    return query.strip()
+
+
+_WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]{4,}")
+
+
+def _respelled(query: str, catalog: Catalog) -> str | None:
+    """The name with a family word typed one letter off written right (`quen3` Qwen3, `lama 3.3` Llama 3.3, `deepseak`,
+    `mistrall`), or None when no word is: a word a name of that family holds is never respelled (`mixtral` is not a
+    mistyped `mistral`), and the first letter must agree (`Ring` is not a mistyped `Ling`)."""
+    by_word = {
+        w: f for f in {m.family for m in catalog.models.values()} for w in _parts(f) if w.isalpha() and len(w) >= 4
+    }
+    out = query
+    for found in reversed(list(_WORD_START.finditer(query))):
+        word = found.group().lower()
+        near = [w for w in by_word if w[0] == word[0] and _one_edit_apart(word, w)]
+        if len(near) != 1 or _named_in_family(word, by_word[near[0]], catalog):
+            continue
+        out = out[: found.start()] + near[0] + out[found.end() :]
+    return out if out != query else None
+
+
+def _named_in_family(word: str, family: str, catalog: Catalog) -> bool:
+    """True if a name of a model of the family holds the word as one of its parts."""
+    return any(word in _own_parts(m) for m in catalog.models.values() if m.family == family)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True if one letter inserted, removed or replaced turns `a` into `b`."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def _repo_id(query: str) -> str:
     """`hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q4_K_M` (Ollama's and llama-server's way to name a Hub file) -> the repo id."""
-    text = _PROVIDER_PREFIX.sub("", _HUB_PREFIX.sub("", query.strip()))
+    text = _LATEST_TAG.sub("", _PROVIDER_PREFIX.sub("", _HUB_PREFIX.sub("", query.strip())))
+    fireworks = _FIREWORKS.match(text)
+    if fireworks:
+        return _FIREWORKS_LLAMA_V.sub("", _FIREWORKS_DOT.sub(".", fireworks.group("model")))
     if text.lower().endswith(".gguf"):
         return text.rsplit("/", 1)[-1]  # a file's path (`./models/...gguf`, a repo's `resolve/main/...gguf`): its name
     if "/" in text:
@@ -410,10 +487,13 @@ def _family_matches(name: str, catalog: Catalog) -> list[Model]:
     if not _sizes(name):
         return []
     query = _parts(name)
+    named_families = _families_named(query, catalog)
     scored: dict[str, float] = {}
     for m in catalog.models.values():
         if not _size_agrees(m, name):
             continue
+        if named_families and m.family not in named_families:
+            continue  # `ibm/granite-34b-code-instruct` names Granite, not Code Llama 34B (by the word `code`)
         own = _own_parts(m)
         shared = [i for i, p in enumerate(query) if p in own]
         if not any(query[i].isalpha() and query[i] not in _NOT_FAMILY for i in shared):
@@ -425,6 +505,12 @@ def _family_matches(name: str, catalog: Catalog) -> list[Model]:
         scored[m.id] = len(shared) - sum(shared) / 100  # more shared parts, then earlier in the name
     best = max(scored.values(), default=None)
     return [catalog.models[i] for i, score in scored.items() if score == best]
+
+
+def _families_named(query: list[str], catalog: Catalog) -> set[str]:
+    """The catalog families whose every word the name writes: `Llama-3.1-Nemotron-70B` names llama and nemotron."""
+    families = {m.family for m in catalog.models.values()}
+    return {f for f in families if all(w in query for w in _parts(f) if w.isalpha())}
 
 
 def _whole_family_in(model: Model, query: list[str]) -> bool:
