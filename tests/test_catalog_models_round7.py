@@ -1,7 +1,8 @@
 """Models the catalog had sized as ad-hoc ones or refused (Llama-3.3-Nemotron-Super-49B borrowed Qwen3-32B's shape, the
-NAS-pruned Ultra 253B Llama 3.1 405B's; Granite 4.0 H-Micro was refused as unknown): each entry holds its config.json's shape, and the memory it needs at a stated
-context is what that config implies, written out here as the config's own arithmetic (not read back from the engine).
-The questions are ones people post: "Nemotron Super 49B on two 3090s?", "does the 49B fit one 5090 at 16k?"."""
+NAS-pruned Ultra 253B Llama 3.1 405B's; Granite 4.0 H-Micro was refused as unknown): each entry holds its config.json's
+shape, and the memory it needs at a stated context is what that config implies, written out here as the config's own
+arithmetic (not read back from the engine). The questions are ones people post: "Nemotron Super 49B on two 3090s?",
+"does the 49B fit one 5090 at 16k?", "granite4:micro-h on an 8 GB laptop card?"."""
 
 from __future__ import annotations
 
