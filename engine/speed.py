@@ -344,6 +344,16 @@ def prefill_batch_tokens(prompt_tokens: int, ubatch_tokens: int = memory.N_UBATC
     return max(min(prompt_tokens, ubatch_tokens), 1)
 
 
+# How much of the routed experts' read (batch_expert_read_bytes at full bandwidth) a micro-batch's time adds to its
+# products: the expert kernels stream their weights while they multiply, so the two overlap in part, and a memory-bound
+# read reaches a larger share of its peak than the products reach of theirs (the fitted efficiency divides both).
+# Chosen by the fit's inner folds of sources (calibrate/fit.py, the prefill interval score on 1,471 runs): the read
+# counted whole 1.469, at three quarters 1.438, 0.6 1.434, half 1.433, 0.4 1.452, a quarter 1.534, and only the larger
+# of read and products (wholly overlapped) 1.630. Without it gpt-oss-120b on a DGX Spark came out 1.4-1.9x slower than
+# ggml-org's runs while gpt-oss-20b, whose experts are a fifth the bytes, sat near them.
+EXPERT_READ_SHARE = 0.5
+
+
 class PrefillWork(Frozen):
     """One device's share of a prompt token: FLOPs in the weights' matrix products and in attention, and the
     routed-expert bytes each micro-batch of `batch_tokens` reads from the device's memory."""
@@ -355,11 +365,12 @@ class PrefillWork(Frozen):
 
     def ideal_seconds(self, rate: MatrixRate, bandwidth_gb_s: float | None) -> float:
         """Seconds at efficiency 1: the weights' products at the matrix kernels' peak, attention at the FP16 rate
-        its kernels run at (MatrixRate.attention_tops), plus the experts' bytes over the batch's tokens (nothing for
-        a dense model, most of the time for a sparse MoE model on unified memory)."""
+        its kernels run at (MatrixRate.attention_tops), plus EXPERT_READ_SHARE of the time the experts' bytes take
+        over the batch's tokens (nothing for a dense model, much of the time for a sparse MoE model on unified
+        memory)."""
         compute_s = self.weight_flops / (rate.tops * 1e12) + self.attention_flops / (rate.attention_tops * 1e12)
         memory_s = self.batch_read_bytes / (bandwidth_gb_s * 1e9) / self.batch_tokens if bandwidth_gb_s else 0.0
-        return compute_s + memory_s
+        return compute_s + EXPERT_READ_SHARE * memory_s
 
 
 def _rates(compute: list[PoolUse], weights: Weights) -> list[MatrixRate] | None:
