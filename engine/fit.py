@@ -641,9 +641,17 @@ def _offload_shortened(
         if longest is None:
             continue
         option = _sized(ctx, o, longest, ctx.opts.kv_type, profile)
-        if _useful_offload(option) and accept(option):
+        if _useful_offload(option) and _typically_useful(option) and accept(option):
             return _pick(ctx, option, Trade.SHORTER_CONTEXT, longest, ctx.opts.kv_type)
     return None
+
+
+def _typically_useful(o: QuantOption) -> bool:
+    """An offload whose typical decode reaches USEFUL_OFFLOAD_TPS. A pick that already gives up context must also
+    be typically useful, not only at the top of its range: Qwen3-235B on an 8 GB card with 96 GB of RAM took
+    UD-Q3_K_XL at 8k with 6 layers on the card (1.3-6.5 tok/s, typically 4.4) before the 2-bit group's UD-Q2_K_XL
+    with every expert in RAM at the asked 32k (typically 5.5), which an expert runs."""
+    return o.decode_tps is not None and o.decode_tps.centre >= USEFUL_OFFLOAD_TPS
 
 
 def _longest_running(model: Model, rig: Rig, weights_bytes: int, context: int, profile: memory.KvProfile) -> int | None:
