@@ -222,3 +222,22 @@ def placed(
     weights = memory.weights_estimate(model, quant)
     assert weights is not None, (model_id, quant)
     return model, rig, place(model, rig, weights.n_bytes, memory.kv_cache_bytes(model, kv_tokens))
+
+
+def assert_pick(
+    real_catalog: Catalog, model: str, hardware: str, context: int | None, quants: set[str], checkpoint: str | None
+) -> None:
+    """The pick for a question as people ask it (a model, a rig's first reading, a context) is one of `quants`, and
+    its llama.cpp plan loads `checkpoint` where one is named."""
+    from engine.fit import FitOptions, fit
+    from engine.serve import Engine
+
+    reading = fit(
+        parse_model(model, real_catalog), parse_hardware(hardware, real_catalog)[:1], FitOptions(context=context)
+    )
+    pick = reading.readings[0].pick
+    assert pick is not None
+    assert pick.quant in quants, pick.quant
+    if checkpoint is not None:
+        plan = pick.option.serve.plan(Engine.LLAMA_CPP)
+        assert plan is not None and plan.checkpoint == checkpoint, plan and plan.checkpoint

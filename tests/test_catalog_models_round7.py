@@ -10,9 +10,8 @@ import pytest
 
 from catalog.catalog import Catalog
 from engine import memory
-from engine.fit import FitOptions, fit
-from engine.parse import parse_hardware, parse_model
-from engine.serve import Engine
+from engine.parse import parse_model
+from tests.fixtures import assert_pick
 
 # The shape each config gives: layers, layers with attention (a KV cache), KV heads, head width, native context
 SHAPES = {
@@ -91,12 +90,4 @@ ASKED = [
 def test_what_people_ask(
     real_catalog: Catalog, model: str, hardware: str, context: int | None, quants: set[str], checkpoint: str | None
 ) -> None:
-    reading = fit(
-        parse_model(model, real_catalog), parse_hardware(hardware, real_catalog)[:1], FitOptions(context=context)
-    )
-    pick = reading.readings[0].pick
-    assert pick is not None
-    assert pick.quant in quants, pick.quant
-    if checkpoint is not None:
-        plan = pick.option.serve.plan(Engine.LLAMA_CPP)
-        assert plan is not None and plan.checkpoint == checkpoint, plan and plan.checkpoint
+    assert_pick(real_catalog, model, hardware, context, quants, checkpoint)
