@@ -25,7 +25,7 @@ import json
 import math
 import re
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import model_validator
 
@@ -978,34 +978,28 @@ def _float16_gate(engine: Engine, model: Model, rig: Rig) -> Refused | None:
     arch = architectures.gguf_architecture(model)
     if engine != Engine.VLLM or arch not in VLLM_NO_FLOAT16:
         return None
-    for g in rig.gpus:
-        cc = _cc(g.compute_capability)
-        if g.backend == "cuda" and cc is not None and cc < BF16_CAPABILITY:
-            return Refused(
-                engine=engine,
-                reason=Refusal.FLOAT16,
-                device=g.name,
-                compute_capability=g.compute_capability,
-                needed_capability=_fmt_cc(BF16_CAPABILITY),
-                architecture=arch,
-            )
-    return None
+    return _below_capability(engine, rig, BF16_CAPABILITY, reason=Refusal.FLOAT16, architecture=arch)
 
 
 def _mxfp4_gate(engine: Engine, model: Model, rig: Rig, ckpt: Checkpoint) -> Refused | None:
     """The model's own MXFP4 release (gpt-oss) on a card below MXFP4_CAPABILITY."""
     if model.native_dtype != "mxfp4" or ckpt.repo != model.hf_repo:
         return None
+    return _below_capability(engine, rig, MXFP4_CAPABILITY, reason=Refusal.FORMAT_CAPABILITY, quant="MXFP4")
+
+
+def _below_capability(engine: Engine, rig: Rig, needed: tuple[int, int], **why: Any) -> Refused | None:
+    """The refusal for the first CUDA card below compute capability `needed` (its reason and details in `why`),
+    None where every CUDA card reaches it or its capability is unknown."""
     for g in rig.gpus:
         cc = _cc(g.compute_capability)
-        if g.backend == "cuda" and cc is not None and cc < MXFP4_CAPABILITY:
+        if g.backend == "cuda" and cc is not None and cc < needed:
             return Refused(
                 engine=engine,
-                reason=Refusal.FORMAT_CAPABILITY,
-                quant="MXFP4",
                 device=g.name,
                 compute_capability=g.compute_capability,
-                needed_capability=_fmt_cc(MXFP4_CAPABILITY),
+                needed_capability=_fmt_cc(needed),
+                **why,
             )
     return None
 
