@@ -178,7 +178,7 @@ def _step_line(step: Step) -> str:
 
 def serve_command(plan: ServePlan) -> str:
     """A plan as lines to paste into a shell: one line a step, a comment above each where there are several."""
-    lines: list[str] = []
+    lines: list[str] = [wording.build_comment(plan.build)] if plan.build is not None else []
     for step in plan.steps:
         comment = wording.step_comment(step, plan.nodes) if len(plan.steps) > 1 else None
         lines += [comment] if comment else []

@@ -7,6 +7,7 @@ one of them the way the cards always have. Nothing here decides anything: contro
 from __future__ import annotations
 
 import math
+import re
 import shlex
 import statistics
 from collections import Counter
@@ -27,7 +28,7 @@ from engine.recommend import Candidate, ModelFit, Quality, QualityBasis, Upgrade
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
-from engine.serve import IK_SERVER, Engine, ForkSpeed, Refusal, Refused, ServePlan, Step
+from engine.serve import IK_SERVER, Engine, ForkSpeed, Refusal, Refused, ServePlan, Step, VulkanBuild
 from engine.server_speed import ServerSpeed
 from engine.speed import Caveat, CaveatKind, Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
@@ -372,6 +373,22 @@ def caveat(c: Caveat) -> str:
             f"each hop between machines over {link} counts its bandwidth only: no published latency for that link, "
             "so decode may be slower than shown"
         )
+    if c.kind is CaveatKind.NUMA_SOCKETS:
+        return (
+            f"system RAM on {c.sockets} sockets, read here as one pool: llama.cpp gets near it only with --numa "
+            "distribute and the page cache dropped first, then filled by a generation run; a dual EPYC 9175F decoded "
+            "Llama 3.1 70B F16 at 2.4 tok/s as run, 4.31 so tuned (llama.cpp issue #11744)"
+        )
+    if c.kind is CaveatKind.VULKAN_BUILD and c.why == "vendors":
+        return (
+            "llama.cpp runs cards of several vendors together only from its Vulkan build: the speed is fitted on "
+            "single-vendor Vulkan runs, none of them a mixed rig"
+        )
+    if c.kind is CaveatKind.VULKAN_BUILD:
+        return (
+            f"llama.cpp runs the {c.device} from its Vulkan build (no current CUDA toolkit builds for its compute "
+            "capability): the speed is fitted on newer cards' Vulkan runs, none of them a card this old"
+        )
     if c.kind is CaveatKind.NO_CUDA_GRAPHS:
         return (
             f"llama.cpp runs the {c.device} without CUDA graphs (compute capability below 7.0): the CPU launches "
@@ -491,11 +508,23 @@ def assumption(a: Assumption) -> str:
     return f"{size:g} GB read as VRAM and {other:g} GB as system RAM"  # SPLIT_SIZES
 
 
+# A name that says it is a vision-language model (`qwen3 vl 8b`, `Qwen3VL-8B`, `llama3.2-vision`): read as a catalog
+# text model, it is that model's language part, not a fine-tune of it.
+_VISION_LANGUAGE = re.compile(r"(?:^|[^a-z])(?:vl|vision)(?:[^a-z]|$)", re.IGNORECASE)
+
+
 def base_model_basis(model: Model) -> str:
-    """A fine-tune or merge the user named, sized as its base model (`NousResearch/Hermes-3-Llama-3.1-70B`); or
-    llama.cpp's description of a file, read as the catalog model of its architecture and size."""
+    """A fine-tune or merge the user named, sized as its base model (`NousResearch/Hermes-3-Llama-3.1-70B`); a
+    vision-language model, sized as its language model (`qwen3 vl 8b`: Qwen3-8B's shape); or llama.cpp's description
+    of a file, read as the catalog model of its architecture and size."""
     if model.from_label:
         return label_basis(model)
+    if _VISION_LANGUAGE.search(model.asked_as or ""):
+        return (
+            f"{model.asked_as} is a vision-language model, not in the catalog: sized as its language model with "
+            f"{model.name}'s architecture and context; its vision encoder, its image tokens and the mmproj file "
+            "llama.cpp loads beside it are not counted"
+        )
     return f"{model.asked_as} read as a fine-tune or merge of {model.name}: sized with the base model's architecture"
 
 
@@ -633,6 +662,19 @@ ENGINE_NAMES: dict[Engine, str] = {
     Engine.SGLANG: "SGLang",
     Engine.EXO: "exo",
 }
+
+
+def build_comment(build: VulkanBuild) -> str:
+    """The shell comment above a llama.cpp plan whose GPUs need its Vulkan build: how to build it and why."""
+    how = "# with llama.cpp built for Vulkan (cmake -B build -DGGML_VULKAN=ON)"
+    if build.why == "vendors":
+        return how + ": it runs NVIDIA, AMD and Intel cards in one server, where a CUDA or HIP build runs one vendor's:"
+    cc = build.compute_capability or "?"
+    # sm_35/sm_37 went with CUDA 12.0, sm_30/sm_32 already with 11.0 (engine/placement.py LLAMA_CUDA_MIN_CAPABILITY)
+    cuda_11 = f" (else CUDA 11.4, driver 470, -DCMAKE_CUDA_ARCHITECTURES={cc.replace('.', '')})" if cc >= "3.5" else ""
+    return (
+        f"{how}: CUDA 12 and later cannot build for compute capability {cc}; llama.cpp's CUDA starts at 5.0{cuda_11}:"
+    )
 
 
 def step_comment(step: Step, nodes: int) -> str | None:

@@ -127,6 +127,9 @@ _LLAMA_COMMON = (
     _f("--rpc", "host_ports"),
     _f("--no-mmap"),
     _f("--mlock"),
+    # tools/server/README.md: "--numa TYPE  attempt optimizations that help on some NUMA systems" (distribute, isolate,
+    # numactl; "if run without this previously, it is recommended to drop the system page cache before using this")
+    _f("--numa", "choice", ("distribute", "isolate", "numactl")),
     _f("-np --parallel", "int"),
     _f("-t --threads", "int"),
     _f("--jinja"),
@@ -195,6 +198,7 @@ IK_LLAMA_SERVER = Program(
         _f("--rpc", "host_ports"),
         _f("--no-mmap"),
         _f("--mlock"),
+        _f("--numa", "choice", ("distribute", "isolate", "numactl")),  # llama.cpp's (bench/measured_runs.csv x18)
         _f("-np --parallel", "int"),
         _f("-t --threads", "int"),
         _f("--jinja"),

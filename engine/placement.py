@@ -42,6 +42,22 @@ VERDICT: dict[str, Verdict] = {
 }
 
 
+# llama.cpp's CUDA backend builds for compute capability 5.0 and up ("50 == Maxwell, lowest CUDA 12 standard",
+# github:ggml-org/llama.cpp ggml/src/ggml-cuda/CMakeLists.txt), and no CUDA toolkit from 12.0 on compiles for Kepler
+# (sm_35 and sm_37 removed in CUDA 12.0: github:llvm/llvm-project commit 0f49116e, "[CUDA] Update Kepler(sm_3*)
+# support info"; CMake MR 8031). A Kepler card (Tesla K80, K40, GTX 780) runs llama.cpp's Vulkan build instead
+# (github:Andyyyy64/whichllm PR #75: a Quadro K4200 on llama.cpp b9297's Vulkan backend; KoboldCpp's maintainer
+# points a K80 owner at Vulkan after dropping its CUDA build, github:LostRuins/koboldcpp issue #1409). The one
+# CUDA route left is a CUDA 11.4 toolkit with driver 470 and an explicit CMAKE_CUDA_ARCHITECTURES=37
+# (github:ggml-org/llama.cpp issue #12140, one owner's build, 2025-03-02), which the card mentions.
+LLAMA_CUDA_MIN_CAPABILITY = (5, 0)
+# Cards of several vendors (NVIDIA with AMD or Intel) in one llama-server: its Vulkan build sees every vendor's card
+# ("with vulkan ... can use old AMD cards with new ones and even mix nvidia too", github:ggml-org/llama.cpp issue
+# #5519), while a build with both the HIP and the CUDA backends used one vendor's cards only (issue #7674); the other
+# route is rpc-server from a second build beside llama-server --rpc (tools/rpc/README.md).
+VulkanWhy = Literal["capability", "vendors"]
+
+
 class PoolUse(Frozen):
     """What one memory pool holds. `dense_bytes` are read every token but for `lookup_bytes` of them (the per-layer
     embedding table, of which a token reads one row), `expert_bytes` at n_active/n_routed."""
@@ -92,6 +108,39 @@ class Placement(Frozen):
     nodes: int = 1  # machines the model is split across (a cluster: layers by machine, as llama.cpp RPC and exo do)
     node_link: NodeLink | None = None  # between those machines (nodes > 1)
     ubatch_tokens: int = memory.N_UBATCH  # llama.cpp's -ub: the prompt's micro-batch (speed.with_prefill_ubatch)
+    # llama.cpp runs the GPUs from its Vulkan build, and why (vulkan_build); their pools' backend is then "vulkan"
+    vulkan_build: VulkanWhy | None = None
+
+
+def _capability(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    major, _, minor = text.partition(".")
+    return int(major), int(minor)
+
+
+def below_llama_cuda(g: GpuDevice) -> bool:
+    """A CUDA card llama.cpp's CUDA build no longer targets (compute capability below LLAMA_CUDA_MIN_CAPABILITY)."""
+    cc = _capability(g.compute_capability)
+    return g.backend == "cuda" and cc is not None and cc < LLAMA_CUDA_MIN_CAPABILITY
+
+
+def vulkan_build(gpus: list[GpuDevice]) -> VulkanWhy | None:
+    """Why llama.cpp runs these cards (the ones a placement uses) from its Vulkan build, or None where each runs its
+    own backend: cards of several vendors, or a CUDA card below LLAMA_CUDA_MIN_CAPABILITY."""
+    if len({g.backend for g in gpus}) > 1:
+        return "vendors"
+    return "capability" if any(below_llama_cuda(g) for g in gpus) else None
+
+
+def _as_built(placement: Placement, rig: Rig) -> Placement:
+    """The placement with its GPU pools on the backend llama.cpp runs them with (`vulkan_build`)."""
+    used = {p.name for p in placement.pools if p.kind == "gpu"}
+    why = vulkan_build([g for g in rig.gpus if g.name in used])
+    if why is None:
+        return placement
+    pools = tuple(p.model_copy(update={"backend": "vulkan"}) if p.kind == "gpu" else p for p in placement.pools)
+    return placement.model_copy(update={"pools": pools, "vulkan_build": why})
 
 
 class _Need(Frozen):
@@ -399,10 +448,15 @@ def place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: str 
         one = place(model, rig.node, weights_bytes, kv_bytes, quant)
         if one.verdict == "fits":
             return one
-        spread = place(model, _across_nodes(rig), weights_bytes, kv_bytes, quant)
+        spread = _on_one_machine(model, _across_nodes(rig), weights_bytes, kv_bytes, quant)
         if spread.verdict != "fits":
             return one
         return spread.model_copy(update={"nodes": rig.nodes, "node_link": rig.node_link})
+    return _as_built(_on_one_machine(model, rig, weights_bytes, kv_bytes, quant), rig)
+
+
+def _on_one_machine(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: str | None) -> Placement:
+    """The best placement on one machine's devices (across machines over RPC each runs its own build)."""
     need = need_for(model, weights_bytes, kv_bytes, quant)
     for attempt in (_on_gpus, _unified, _expert_offload, _partial_offload):
         found = attempt(model, rig, need)

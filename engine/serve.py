@@ -31,10 +31,10 @@ from pydantic import model_validator
 
 from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat, Yarn
 from engine import architectures, flags, formats, memory, server_speed
-from engine.placement import Placement
+from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, VulkanWhy, below_llama_cuda
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
 from engine.server_speed import ServerSpeed
-from engine.speed import Range
+from engine.speed import Range, numa_sockets
 
 # --------------------------------------------------------------------------------------------- rules
 
@@ -213,6 +213,15 @@ class ForkSpeed(Frozen):
     sources: int
 
 
+class VulkanBuild(Frozen):
+    """llama.cpp's Vulkan build for the plan's GPUs: cards of several vendors (`why` "vendors"), or `device`, a CUDA
+    card of `compute_capability` below LLAMA_CUDA_MIN_CAPABILITY."""
+
+    why: VulkanWhy
+    device: str | None = None
+    compute_capability: str | None = None
+
+
 class ServePlan(Frozen):
     engine: Engine
     checkpoint: str  # what the engine loads: a repo id, repo:quant or an Ollama reference
@@ -230,6 +239,7 @@ class ServePlan(Frozen):
     steps: tuple[Step, ...]
     speed: ServerSpeed | None = None  # vLLM/SGLang on one node: decode of this checkpoint as split (server_speed.py)
     fork_speed: ForkSpeed | None = None  # ik_llama.cpp: llama.cpp's figure times the measured ratio (IK_RATIO)
+    build: VulkanBuild | None = None  # llama.cpp: the GPUs need its Vulkan build (placement.vulkan_build), and why
 
 
 class Refused(Frozen):
@@ -481,9 +491,17 @@ def _placement_args(model: Model, placement: Placement, context: int, kv_type: s
         args.append(Arg(flag="-ub", value=str(placement.ubatch_tokens)))
     if kv_type != "f16":
         args += [Arg(flag="-ctk", value=kv_type), Arg(flag="-ctv", value=kv_type)]
-    if placement.kind == "cpu":
+    if _numa(placement):  # the weights paged in by the threads of every socket (speed.NUMA_SOCKETS)
+        args.append(Arg(flag="--numa", value="distribute"))
+    elif placement.kind == "cpu":
         args.append(Arg(flag="--no-mmap"))
     return args
+
+
+def _numa(placement: Placement) -> bool:
+    """System RAM on several sockets holds weights: llama.cpp's --numa distribute, with the file memory-mapped (the
+    page cache the threads of each socket fill; --no-mmap would load every page from one thread)."""
+    return any(numa_sockets(p) > 1 and p.weights_bytes for p in placement.pools)
 
 
 def _rpc_steps(server_args: list[Arg], nodes: int) -> tuple[Step, ...]:
@@ -564,7 +582,10 @@ def llama_cpp(
     stop = _yarn_stop(Engine.LLAMA_CPP, model, context, checkpoint.partition(":")[0], quant_name)
     if stop is not None:
         return stop
+    build = _vulkan_build(rig, placement)
     args = [load, *_placement_args(model, placement, context, kv_type), *_llama_yarn_args(model, context)]
+    if build is not None and build.why == "vendors":  # Vulkan numbers the cards in its own order: split by memory
+        args = [a for a in args if a.flag != "-ts"]
     nodes = placement.nodes
     steps = _rpc_steps(args, nodes) if nodes > 1 else (Step(words=("llama-server",), args=tuple(args)),)
     if converted is not None:
@@ -581,7 +602,19 @@ def llama_cpp(
         converted_to=quant_name if converted else None,
         source_bytes=converted.source_bytes if converted else None,
         steps=steps,
+        build=build,
     )
+
+
+def _vulkan_build(rig: Rig | None, placement: Placement) -> VulkanBuild | None:
+    """The Vulkan build the placement's GPUs need (placement.vulkan_build), with the card too old for CUDA."""
+    if placement.vulkan_build is None:
+        return None
+    used = {p.name for p in placement.pools if p.kind == "gpu"}
+    old = next((g for g in (rig.gpus if rig else ()) if g.name in used and below_llama_cuda(g)), None)
+    if placement.vulkan_build == "vendors" or old is None:
+        return VulkanBuild(why=placement.vulkan_build)
+    return VulkanBuild(why="capability", device=old.name, compute_capability=old.compute_capability)
 
 
 # ik_llama.cpp (github:ikawrakow/ik_llama.cpp @8337e4cd): a llama.cpp fork with its own CPU kernels, fused MoE and
@@ -729,6 +762,17 @@ def ik_llama(
     )
 
 
+# Ollama's CUDA builds: "Ollama supports Nvidia GPUs with compute capability 5.0+" (github:ollama/ollama docs/gpu.md,
+# as its maintainers answer a Tesla K80 owner, ollama/ollama issue #9124); the same floor as llama.cpp's CUDA build.
+OLLAMA_MIN_CUDA_CAPABILITY = LLAMA_CUDA_MIN_CAPABILITY
+
+
+def _below_ollama_cuda(rig: Rig | None, placement: Placement) -> GpuDevice | None:
+    """The first card the placement uses that Ollama's CUDA build does not run (below OLLAMA_MIN_CUDA_CAPABILITY)."""
+    used = {p.name for p in placement.pools if p.kind == "gpu"}
+    return next((g for g in (rig.gpus if rig else ()) if g.name in used and below_llama_cuda(g)), None)
+
+
 def _gpu_backends(rig: Rig | None, placement: Placement) -> set[str]:
     """The backends of the cards the placement puts layers on."""
     used = {p.name for p in placement.pools if p.kind == "gpu"}
@@ -753,6 +797,16 @@ def ollama(
         return Refused(engine=Engine.OLLAMA, reason=Refusal.IK_TYPE, quant=quant_name)
     if len(_gpu_backends(rig, placement)) > 1:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.MIXED_GPUS, quant=quant_name)
+    old = _below_ollama_cuda(rig, placement)
+    if old is not None:
+        return Refused(
+            engine=Engine.OLLAMA,
+            reason=Refusal.COMPUTE_CAPABILITY,
+            quant=quant_name,
+            device=old.name,
+            compute_capability=old.compute_capability,
+            needed_capability=_fmt_cc(OLLAMA_MIN_CUDA_CAPABILITY),
+        )
     repo = gguf_repo(model, quant, quant_name)
     tag = library_tag(model, quant_name)
     if repo is None and tag is None:

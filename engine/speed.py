@@ -17,7 +17,7 @@ from typing import Literal
 from catalog.types import Model
 from engine import calibration, memory
 from engine.kernels import MatrixRate, Weights, cpu_rate, weights_of
-from engine.placement import Placement, PoolUse
+from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, PoolUse, VulkanWhy
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
 Link = Literal["pcie", "nvlink"]
@@ -41,6 +41,12 @@ class CaveatKind(StrEnum):
     LINK_LATENCY_UNMODELLED = "link-latency-unmodelled"  # a cluster over `link`: its hops cost bandwidth only
     # `device` is a CUDA card llama.cpp runs without CUDA graphs (calibration.cuda_graphs_run): its launches counted
     NO_CUDA_GRAPHS = "no-cuda-graphs"
+    # system RAM on `sockets` CPU sockets: llama.cpp reads them all at full speed only with --numa distribute and the
+    # model paged in by its own threads (the pooled bandwidth the figures assume)
+    NUMA_SOCKETS = "numa-sockets"
+    # the GPUs run llama.cpp's Vulkan build (placement.vulkan_build: `why`): the speed is the Vulkan runs' fit, none
+    # of which measured this card (a Kepler card) or this mix of vendors
+    VULKAN_BUILD = "vulkan-build"
 
 
 class Caveat(Frozen):
@@ -50,6 +56,8 @@ class Caveat(Frozen):
     disk_gb_per_token: float | None = None  # DISK_BOUND: decimal GB read from disk per token
     disk_read_gb_s: float | None = None  # DISK_BOUND: the drive's sequential read
     link: NodeLink | None = None  # LINK_LATENCY_UNMODELLED: the link between machines with no sourced latency
+    why: VulkanWhy | None = None  # VULKAN_BUILD
+    sockets: int | None = None  # NUMA_SOCKETS
 
 
 class Range(Frozen):
@@ -145,6 +153,41 @@ def _graphs_caveats(placement: Placement) -> list[Caveat]:
     """One caveat per CUDA card (by name, in pool order) llama.cpp runs without CUDA graphs."""
     names = dict.fromkeys(p.name for p in placement.pools if not _cuda_graphs(p))
     return [Caveat(kind=CaveatKind.NO_CUDA_GRAPHS, device=n) for n in names]
+
+
+# Dual-socket decode in llama.cpp: each socket's threads read the weights from wherever their pages sit, and pages on
+# the other socket cross the inter-socket link. Measured on a dual EPYC 9175F (16 x DDR5-6400, 819 GB/s over both
+# sockets) with Llama-3.1-70B F16: 2.4 tok/s as run, 4.31 with --numa distribute after the page cache was dropped and
+# filled by a generation run (github:ggml-org/llama.cpp issue #11744, 2025-02-08). The speed model reads the sockets'
+# pooled bandwidth at the CPU efficiency fitted on measured runs: 1.6-5.0 tok/s (typically 3.7) on that machine,
+# which holds both runs. One pair of runs is no factor to fit, so the figures are unchanged and the card names it
+# (CaveatKind.NUMA_SOCKETS); the command carries --numa distribute.
+
+
+def numa_sockets(pool: PoolUse) -> int:
+    """The CPU sockets whose memory a system-RAM pool spans (1 where the CPU is not known)."""
+    return pool.cpu_spec.sockets if pool.kind == "ram" and pool.cpu_spec is not None else 1
+
+
+def _numa_caveats(placement: Placement) -> list[Caveat]:
+    sockets = max((numa_sockets(p) for p in placement.pools), default=1)
+    return [Caveat(kind=CaveatKind.NUMA_SOCKETS, sockets=sockets)] if sockets > 1 else []
+
+
+def _build_caveats(placement: Placement) -> list[Caveat]:
+    """The GPUs on llama.cpp's Vulkan build (a Kepler card, or cards of several vendors): one caveat naming the
+    first such card."""
+    why = placement.vulkan_build
+    if why is None:
+        return []
+    gpus = [p for p in placement.pools if p.kind == "gpu"]
+    old = next((p for p in gpus if _below_llama_cuda(p)), None)
+    return [Caveat(kind=CaveatKind.VULKAN_BUILD, device=(old or gpus[0]).name, why=why)]
+
+
+def _below_llama_cuda(pool: PoolUse) -> bool:
+    cc = pool.matrix_spec.compute_capability if pool.matrix_spec else None
+    return cc is not None and float(cc) < LLAMA_CUDA_MIN_CAPABILITY[0]
 
 
 def _pool_layers(pool: PoolUse, placement: Placement, model: Model) -> int:
@@ -247,7 +290,8 @@ def decode_range(model: Model, placement: Placement, kv_at_depth_bytes: int) -> 
         _add_pool(seconds, _bytes_read_per_token(pool, model, kv_read), pool, placement, model)
     network = network_cost(model, placement)
     _add_network(seconds, network)
-    caveats = _network_caveats(network) + _graphs_caveats(placement)
+    caveats = _network_caveats(network) + _graphs_caveats(placement) + _build_caveats(placement)
+    caveats += _numa_caveats(placement)
     has_ram = any(p.kind == "ram" for p in placement.pools)
     if has_ram and calibration.decode_group("ram", "cpu", moe=model.is_moe).device_kind != "ram":
         caveats.append(Caveat(kind=CaveatKind.RAM_EFFICIENCY_POOLED))

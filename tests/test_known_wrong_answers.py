@@ -1,0 +1,132 @@
+"""Known wrong answers from session 10's closing note, as questions people ask (round 2, session 11):
+
+- a Kepler card (compute capability 3.x: Tesla K80) gets no CUDA command: llama.cpp's Vulkan build, Ollama refused;
+  Maxwell and Pascal keep llama.cpp's CUDA build and are refused by vLLM (7.5);
+- system RAM on two sockets: llama.cpp's --numa distribute, and the card says the speed reads one pooled bandwidth;
+- NVIDIA with AMD or Intel cards in one llama-server: the Vulkan build, without a -ts list in CUDA's device order;
+- a vision-language name read as its language model says so, not "a fine-tune or merge".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import cards, wording
+from catalog.catalog import Catalog
+from engine import speed
+from engine.fit import FitOptions, fit
+from engine.parse import parse_hardware, parse_model
+from engine.serve import Engine, Refusal, ServePlan
+from engine.speed import CaveatKind
+from tests.fixtures import placed
+
+
+def _option(catalog: Catalog, model: str, hardware: str):  # type: ignore[no-untyped-def]
+    report = fit(parse_model(model, catalog), parse_hardware(hardware, catalog)[:1], FitOptions())
+    option = report.readings[0].best_option
+    assert option is not None
+    return option
+
+
+def _llama_plan(option) -> ServePlan:  # type: ignore[no-untyped-def]
+    plan = option.serve.plan(Engine.LLAMA_CPP)
+    assert plan is not None
+    return plan
+
+
+# (model, rig as typed, llama.cpp's build: "vulkan" or None for the card's own, Ollama refused for capability)
+BUILDS = [
+    ("llama 3.1 8b", "tesla k80", "vulkan", True),  # Kepler 3.7
+    ("qwen3 8b", "2x tesla k80", "vulkan", True),
+    ("llama 3.1 8b", "tesla p40", None, False),  # Pascal 6.1: llama.cpp's CUDA build with a CUDA 12 toolkit
+    ("llama 3.1 8b", "gtx 1080 ti", None, False),
+    ("llama 3.1 8b", "rtx 3090", None, False),
+    ("llama 3.3 70b", "rtx 3090 + rx 7900 xtx + 64gb ddr5", "vulkan", False),  # Ollama refuses the mix itself
+    ("qwen3 30b a3b", "rtx 3060 12gb + arc a770", "vulkan", False),
+    ("llama 3.3 70b", "2x rtx 3090", None, False),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "build", "ollama_capability"), BUILDS)
+def test_llama_cpp_runs_each_card_from_a_build_that_targets_it(
+    real_catalog: Catalog, model: str, hardware: str, build: str | None, ollama_capability: bool
+) -> None:
+    option = _option(real_catalog, model, hardware)
+    plan = _llama_plan(option)
+    assert (plan.build is not None) == (build is not None)
+    command = cards.serve_command(plan)
+    assert ("-DGGML_VULKAN=ON" in command) == (build is not None)
+    if build is not None:
+        kinds = {c.kind for c in option.caveats}
+        assert CaveatKind.VULKAN_BUILD in kinds
+        assert all(p.backend == "vulkan" for p in option.placement.pools if p.kind == "gpu")
+        assert plan.build is not None and ("-ts " not in command or plan.build.why == "capability")
+    refused = {r.engine: r for r in option.serve.refused}
+    ollama = refused.get(Engine.OLLAMA)
+    assert (ollama is not None and ollama.reason == Refusal.COMPUTE_CAPABILITY) == ollama_capability
+
+
+# vLLM's CUDA floor (7.5) refuses Kepler, Maxwell and Pascal with the card's capability.
+VLLM_FLOOR = [("tesla k80", "3.7"), ("tesla m40", "5.2"), ("tesla p40", "6.1"), ("gtx 1080 ti", "6.1")]
+
+
+@pytest.mark.parametrize(("hardware", "capability"), VLLM_FLOOR)
+def test_vllm_refuses_cards_below_its_cuda_floor(real_catalog: Catalog, hardware: str, capability: str) -> None:
+    option = _option(real_catalog, "llama 3.1 8b", hardware)
+    vllm = next(r for r in option.serve.refused if r.engine == Engine.VLLM)
+    assert (vllm.reason, vllm.compute_capability, vllm.needed_capability) == (
+        Refusal.COMPUTE_CAPABILITY,
+        capability,
+        "7.5",
+    )
+
+
+# (rig as typed, sockets, whether llama.cpp's command carries --numa distribute)
+SOCKETS = [
+    ("2x epyc 9654 + 768gb ddr5", 2, True),
+    ("dual xeon gold 6138 + 384gb ddr4", 2, True),
+    ("epyc 9654 384gb", 1, False),
+    ("ryzen 9 7950x 192gb", 1, False),
+]
+
+
+@pytest.mark.parametrize(("hardware", "sockets", "numa"), SOCKETS)
+def test_two_sockets_get_numa_distribute_and_say_the_bandwidth_is_pooled(
+    real_catalog: Catalog, hardware: str, sockets: int, numa: bool
+) -> None:
+    option = _option(real_catalog, "llama 3.3 70b", hardware)
+    command = cards.serve_command(_llama_plan(option))
+    assert ("--numa distribute" in command) == numa
+    assert ("--no-mmap" in command) == (not numa)  # a CPU-only placement; mapped where the sockets page it in
+    said = [c for c in option.caveats if c.kind is CaveatKind.NUMA_SOCKETS]
+    assert [c.sockets for c in said] == ([sockets] if numa else [])
+
+
+def test_the_published_dual_socket_runs_fall_in_the_range(real_catalog: Catalog) -> None:
+    """llama.cpp issue #11744: a dual EPYC 9175F (16 x DDR5-6400) decoded Llama-3.1-70B F16 at 2.4 tok/s as run and
+    4.31 with --numa distribute and the page cache filled by a generation run."""
+    model, _, placement = placed(real_catalog, "llama-3.1-70b", "F16", "2x epyc 9175f + 512gb ddr5-6400 16 channels")
+    decode, _ = speed.decode_range(model, placement, 0)
+    assert decode is not None
+    assert decode.low <= 2.4 and decode.high >= 4.31
+
+
+# (name as typed, the catalog model it is sized as, whether the card says it is a vision-language model)
+VISION = [
+    ("qwen3 vl 8b", "qwen3-8b", True),
+    ("qwen3-vl:8b", "qwen3-8b", True),
+    ("Qwen/Qwen3-VL-8B-Instruct", "qwen3-8b", True),
+    ("Qwen/Qwen2.5-VL-7B-Instruct", "qwen2.5-7b", True),
+    ("NousResearch/Hermes-3-Llama-3.1-70B", "llama-3.1-70b", False),
+]
+
+
+@pytest.mark.parametrize(("name", "base", "vision"), VISION)
+def test_a_vision_language_name_is_not_read_as_a_fine_tune(
+    real_catalog: Catalog, name: str, base: str, vision: bool
+) -> None:
+    m = parse_model(name, real_catalog)
+    basis = wording.base_model_basis(m)
+    assert m.id == base
+    assert ("vision-language" in basis) == vision
+    assert ("fine-tune or merge" in basis) == (not vision)
