@@ -52,7 +52,6 @@ NOT_YET_STARTS = {
     "llama3.2-vision:90b is very slow at generating text on 4x V1",
     "h200-8 | 192 vCPU | 2TB RAM | 2x4H200 GPUs | 200 Go + 4 x 7.",
     "Spark를 도입하기 전, 제 메인 장비는 i7 12700F CPU, 32GB RAM, 그리고 RTX 206",
-    "Avant d'adopter Spark, mon équipement principal était un CPU",
     "A cluster of 4 MI50 can be built for 800$, 128gb of fast HBM",
     "MI50 is like 2080ti ,but so much cheaper(1/4), and with 16GB",
     "Dual RTX 4090 48GB graphics cards with a total VRAM of 96GB ",
@@ -60,9 +59,24 @@ NOT_YET_STARTS = {
     "PC: MINISFORUM AI X1 Pro\nCPU: AMD Ryzen™ AI 9 HX 370 process",
     "Amd ryzen ai max+ 395 (Asus Flow 2025 32gb)",
     "| **CPUs (x2)** | AMD EPYC Rome ES (equiv. EPYC 7742) — 64 c",
-    "- 128 GiB ECC (4 × D760R Samsung DDR4-2666 32GB ECC Register",
-    "想咨询一下是由于A卡缺少RT的原因吗？还是容器配置问题，但我在本地4060-ubuntu上部署方法相同 但是可以运行起来",
     "- **GPU:** 1× NVIDIA GeForce RTX 3090, 24,576 MiB, driver 59",
+    # Fourth-round rows (2026-12-07) not read right yet: the R9700 written `AI Pro 9700 XT`, a DGX's card count said as
+    # `8 card`, instance tables with model names or a range beside them, a total said as a product (`8x40=320`), an
+    # Azure VM's `one socket`, a header-and-row Azure table, a mini PC by product name (GMKtec EVO-X2), numbers of a
+    # benchmark in the sentence, channels said per CPU, a Lambda instance type inside a Python mapping, a SkyPilot
+    # cluster call
+    "Hardware:\nCPU: AMD EPYC 7532 32-Core Processor\nRAM: 256GB EC",
+    "Total 8 card on H100 DGX \n 0  NVIDIA H100 80GB HBM3",
+    "~13 billion ml.g5.12xlarge 4 x A10G 96GB Llama2-13b, CodeLla",
+    "Example: On a\ng4dn.2xlarge\n(8 vCPUs, 32 GB RAM), limit alloc",
+    "The text explains that the A100 GPU has 40 GB GPU memory. Th",
+    "- Azure VM: **Standard_NC24ads_A100_v4**\n- CPU: AMD EPYC 7V1",
+    "type          cores    RAM storage         description      ",
+    "Cannot get GPU to work with Vulkan.cpp (It used to) GMKtec E",
+    "So, 2xMI100 has total token throughput of 36.9 for single re",
+    "The PC has 32 sticks of DDR3 8GB RAM installed (8 channels p",
+    '    ("H100-SXM5", 4): "gpu_4x_h100_sxm5",',
+    'gpu = rh.cluster(name="rh-a10", instance_type="A10:1").save(',
 }
 
 
@@ -80,7 +94,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the goal; measured 98.0% (1488 of 1518) on 2026-12-07, third round
+    assert right / len(TABLE) >= 0.97  # the goal; measured 97.5% (1541 of 1580) on 2026-12-07, fourth round
 
 
 REFUSED = [

@@ -1432,7 +1432,11 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     ),
     # cores in other words and languages (`64 Xeon-Kernen`, `16 核中央处理器`, `20 logical CPUs`), a GPU's own units
     # (`2560 CUDA cores / 96 tensor cores`, `20 SMs`) and an SoC's CPU cores by name (`14-core Neoverse-V3AE`)
-    (r"\b\d{1,3}\s+(?:xeon|epyc|arm|cpu)[-\s]?(?:kernen?|cores?)\b|\b\d{1,3}\s*(?:kernen?|núcleos|ядер\w*)\b", " "),
+    (
+        r"\b\d{1,3}\s+(?:xeon|epyc|arm|cpu)[-\s]?(?:kernen?|cores?)\b"
+        r"|\b\d{1,3}\s*(?:kernen?|núcleos|ядер\w*|c(?:œ|oe)urs?(?:\s+[pe]\b)?)(?!\w)",
+        " ",
+    ),
     (r"\b\d{1,3}\s*核", " "),
     (r"\b\d{1,3}\s+logical\s+(?:cpus?|processors?|cores?)\b|\b\d{1,3}\s*sms?\b", " "),
     (r"\b\d{2,5}\s+(?:cuda|tensor|shader|stream)\s+(?:cores?|processors?)\b", " "),
@@ -1468,7 +1472,8 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     ),
     (r"\b\d{1,2}\s*cpu\s*/|\bgpu\s+vendor\s*:\s*\w+", " "),
     (
-        r"\b\d+(?:\.\d+)?\s*(?:gb|tb)\s*(?:ssd|nvme|hdd|storage|disk|(?:hot-swap\s+)?(?:disks|drives|platten|festplatten?))\b",
+        r"\b\d+(?:\.\d+)?\s*(?:gb|tb)\s*(?:ssd|nvme|hdd|storage|disk|(?:pod\s+|network\s+)?volume"
+        r"|(?:hot-swap\s+)?(?:disks|drives|platten|festplatten?))\b",
         " ",
     ),
     # a decimal comma (`31,6 GB`); a size in brackets after a name (`jetson orin(32g)`, `Jetson AGX Orin (64GB)`);
@@ -1589,6 +1594,16 @@ _RIG_REPORT_NOISE = (
     r"\bcpu\s+topology\s*:[^\n]*|\bnuma\s+nodes\s*:\s*\d+|\bnproc\s*:\s*\d+|\bswap\s*:[^\n]*"
     r"|\((?:rated|measured)[^()\n]*\)|\b\d{1,2}\s+of\s+\d{1,2}\s+slot\(?s?\)?\s+populated\b"
 )
+
+
+def _sticks_in_brackets(m: re.Match[str]) -> str:
+    """`128 GiB (4 x 32GB DDR4-2666)`: the total, its memory type and speed, and not the sticks counted again; a
+    bracket whose sticks do not add up to the total is left as written."""
+    if int(m.group("n")) * int(m.group("each")) != int(m.group("total")):
+        return m.group(0)
+    return f"{m.group('total')}gb{m.group('mid')} {m.group('kind')} {m.group('tail')} "
+
+
 _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (_RIG_REPORT_NOISE, " "),
     # club-3090's `Memory channels: 2 of 2 populated`: the channels in use; `123Gi total` beside the DIMMs it holds is
@@ -1669,7 +1684,7 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"^\s*i\s+(?:own|use|run|bought|just\s+ran|had)\b|\bi'?m\s+(?=running|using)|\bany\s*one\b", " "),
     (r"\bimage\s+(?:is\s+)?[a-z]?\d+\w*\b", " "),
     (r"\bcards?\s+\d{1,2}\s*-\s*\d{1,2}(?:\s*(?:and|,)\s*\d{1,2}\s*-\s*\d{1,2})*", " "),
-    (r"\bvcpus?\s*\d{1,3}\b", " "),
+    (r"\bvcpus?\s*\d{1,3}\b(?!\s*(?:gb|gib|g|tb)\b)", " "),
     # a CPU in brackets after a card (`dual 4090 (AMD EPYC 7282)`) is a part of its own
     (r"\((?=\s*(?:amd\s+|intel\s+)?(?:epyc|xeon|ryzen|threadripper|core\s+i[3579])\b)", " + ("),
     # Scaleway's instance types (`H100-SXM-2-80G`): the GPU, its form, the count and each one's memory
@@ -1681,8 +1696,43 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b(?:llama|qwen|mistral|gemma|phi|deepseek)[\s-]?\d(?:\.\d)?\b(?![\w.-]*\.gguf)", " "),
     # `with` in other languages: German `mit`, French `avec`, Spanish/Italian `con`
     (r"\b(?:mit|avec|con)\b", " with "),
+    (r"\b(?:et|und)\b", " and "),  # `and` in French and German
     # a size in brackets with its count after a name (`RTX 3090 (24G*2)`): each card's, and how many
     (r"(?<=[a-z0-9])\s*\(\s*(\d+\s*(?:gb|g))\s*[x*]\s*(\d{1,2})\s*\)", r" \1*\2"),
+    # rocm-smi's memory lines in bytes (`VRAM Total Memory (B): 206141652992`): the total is the card's VRAM, what is
+    # used is not; hipInfo's `gcnArchName: gfx1201` and `memInfo.free` repeat the card its `Name:` line gives
+    (r"\bvram\s+total\s+used\s+memory\s*\(b\)\s*:\s*\d+|\bgpu\[\d{1,2}\]\s*:", " "),
+    (r"\bvram\s+total\s+memory\s*\(b\)\s*:\s*(\d{9,14})\b", lambda m: f" {int(m.group(1)) / GIB:.0f}gb vram "),
+    (r"\bgcnarchname\s*:\s*gfx[0-9a-f]{3,4}\b|\bmeminfo\.(?:free|total)\s*:[^\n]*", " "),
+    # an Ollama model id or a container id (`07d35212591f`): twelve hex digits name no hardware
+    (r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12}\b", " "),
+    # a model file's size (`the 26GB mixtral weights`): what is loaded, not what loads it
+    (r"\b\d+(?:\.\d+)?\s*gb\s+(?:[a-z][\w.-]*\s+)?(?:weights|model\s+file|gguf)\b", " "),
+    # a CPU line and a GPU line with no label or joiner (`AMD 3900X CPU` / `AMD 7900XT GPU`): two parts
+    (r"\b(cpu|processor)[ \t]*\n(?=[ \t]*(?:amd|nvidia|intel|rtx|gtx|rx|radeon|geforce)\b)", r"\1 + "),
+    # an OS glued to the card (`Ubuntu-GTX4090`, `win11_rtx3060`), `GTX` typed for an RTX 20-50 card (`GTX4090`),
+    # Ryzen written as its tier (`R7 5800X`, `R9-7950X3D`: a Radeon R7 has a three-digit number), an Intel Core
+    # tier with no model number (`Intel I5`: no size follows from it)
+    (r"\b(?:ubuntu|debian|fedora|linux|windows\s?1[01]|win1[01])[-_](?=[a-z]*\d)", " "),
+    (r"\bgtx\s*(?=[2-5]0[5-9]0\b)", "rtx "),
+    (r"\br([3579])\s*-?\s*(?=\d{4}(?:x3d|x|g|f)?\b)", r"ryzen \1 "),
+    (r"\bintel\s+(?:core\s+)?i[3579]\b(?![\s-]*\d)", " "),
+    # Apple's part number (`Model Number: Z178000BMLL/A`), a model's size in words (`~70 billion`), a benchmark
+    # tool's score and its grade (`148 (S)`, `115 (A+)`): none names hardware
+    (r"\bmodel\s+number\s*:\s*\S+", " "),
+    (r"~?\b\d{1,4}(?:\.\d)?\s+billion\b(?!\s*(?:bytes|tokens))", " "),
+    (r"\b\d{2,4}\s*\([sabcd][+-]?\)", " "),
+    # an OS after the card (`4060-ubuntu`); `RT` alone (ray tracing, `缺少RT`); memory in use out of a total (`18 of
+    # 20GB`): the total
+    (r"(?<=\d)[-_](?:ubuntu|debian|linux|windows|win1[01])\b", " "),
+    (r"\brt\b(?!\s*\d)", " "),
+    (r"\b\d+(?:\.\d+)?\s*(?:gb\s*)?of\s+(?=\d+(?:\.\d+)?\s*gb\b)", " "),
+    # a total and the sticks it is made of, in brackets (`128 GiB ECC (4 × D760R Samsung DDR4-2666 32GB ECC)`): the
+    # sticks say it again
+    (
+        r"\b(?P<total>\d{2,4})\s*gi?b\b(?P<mid>[^()\n]{0,20})\((?P<n>\d{1,2})\s*x\s*(?P<kind>[^()]*?)\b(?P<each>\d{1,3})\s*gb\b(?P<tail>[^()]*)\)",
+        _sticks_in_brackets,
+    ),
 )
 
 # JSON keys whose values name hardware; `_short` duplicates of them and every other key say nothing more
