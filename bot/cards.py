@@ -253,7 +253,10 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
     if best is None:
         closest = min(r.options, key=lambda o: o.placement.shortfall_bytes)
         why = wording.why(closest, report.context, r.rig, report.model)
-        value = [f"❌ nothing fits. Closest: **{closest.quant}**, {why}."]
+        if r.unasked is not None:  # a quant asked for: it does not fit, and another does
+            value = [f"❌ **{closest.quant}** does not fit: {why}.", wording.unasked(r.unasked, report)]
+        else:
+            value = [f"❌ nothing fits. Closest: **{closest.quant}**, {why}."]
         note = wording.speed_note(closest, report.model)
         if closest.placement.kind == "disk" and note:
             value.append(f"Run from disk anyway: {note}.")
@@ -269,6 +272,8 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
             value.append(f"Pick: {trade}")
         if quality:
             value.append(f"Quality: {quality}")
+        if r.unasked is not None:  # the quant asked runs only offloaded, and another wholly on the accelerator
+            value.append(wording.unasked(r.unasked, report))
     if r.shorter_context:
         better = " · ".join(f"`{q}` up to {fmt_tokens(n)}" for q, n in r.shorter_context)
         lead = "Better quants with less context" if best is not None else "Fits with less context"

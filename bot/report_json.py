@@ -90,6 +90,10 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
         "with_ram": None
         if r.with_ram is None
         else {"quant": r.with_ram.quant, "placement": r.with_ram.kind, "ram_bytes": r.with_ram.ram_bytes},
+        # a quant asked for that runs nowhere, or only offloaded: the quant that runs at the same settings instead
+        "unasked": None
+        if r.unasked is None
+        else {"quant": r.unasked.quant, "placement": r.unasked.option.placement.kind, "context": r.unasked.context},
     }
 
 
@@ -276,6 +280,8 @@ def _speculation_json(spec: Speculation | None) -> Json | None:
         "method": spec.method,
         "mtp_layers": spec.mtp_layers,
         "draft_model": spec.draft_model,
+        "draft_bytes": spec.draft_bytes,  # llama.cpp's -hfd: the draft's file and its f16 cache at the pick's context
+        "draft_room": spec.draft_room,  # whether they fit beside the pick (False: no -hfd is offered)
         "engines": [
             {
                 "engine": e.engine.value,

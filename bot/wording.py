@@ -274,6 +274,21 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
             )
 
 
+def unasked(pick: Pick, report: FitReport) -> str:
+    """A quant asked for that runs nowhere here, or only with layers in system RAM: the quant an expert would run at
+    the same settings instead, where it runs and how fast (`fit.ReadingReport.unasked`)."""
+    o = pick.option
+    at = f"at {fmt_tokens(pick.context)}" + (
+        f" of context, not {fmt_tokens(report.context)}" if pick.context < report.context else ""
+    )
+    at += f" with a {pick.kv_type} KV cache" if pick.kv_type != report.kv_type else ""
+    speed = f", typically {fmt_rate(o.decode_tps.centre)} tok/s" if o.decode_tps is not None else ""
+    return (
+        f"Without the quant asked, `{pick.quant}` runs here ({option_placement_words(o)}) {at}{speed}: "
+        "leave `quant` out for its card."
+    )
+
+
 def candidate_placement(c: Candidate) -> str:
     """Where a /recommend build runs its pick: a server checkpoint (AWQ, GPTQ, FP8, NVFP4) is vLLM's or SGLang's,
     split over several cards tensor-parallel, never llama.cpp's whole layers per card."""
@@ -1133,6 +1148,13 @@ def speculation_flag_lines(spec: speculative.Speculation, engines: tuple[Engine,
     lines: list[str] = []
     for e in spec.engines:
         if e.engine in engines and e.support is speculative.Support.SUPPORTED and e.args:
+            if e.engine is Engine.LLAMA_CPP and not spec.draft_room and spec.draft_bytes is not None:
+                lines.append(
+                    f"speculative decoding ({short}) on llama.cpp: the draft's file and its own f16 cache at this "
+                    f"context take {fmt_gb(spec.draft_bytes)}, which this pick leaves no room for (less context or "
+                    "a smaller quant first)"
+                )
+                continue
             line = f"speculative decoding ({short}) on {_SPEC_ENGINE[e.engine]}: add `{spec_args(e.args)}`"
             if spec.method == "mtp" and e.engine is Engine.LLAMA_CPP:
                 line += " (the GGUF must keep the model's MTP layers, blk.*.nextn.*)"

@@ -214,6 +214,8 @@ def _with_speculative(models: list[Model], entries: list[Speculative]) -> list[M
     unknown = sorted({i for s in entries for i in (*s.models, s.draft_model) if i is not None} - ids)
     if unknown:
         raise CatalogError(f"speculative entries name models the catalog does not have: {', '.join(unknown)}")
+    by_id = {m.id: m for m in models}  # each draft model's entry linked to the speculation that names it
+    entries = [s.model_copy(update={"drafter": by_id[s.draft_model]}) if s.draft_model else s for s in entries]
     by_model = {m.id: tuple(s for s in entries if m.id in s.models) for m in models}
     return [m.model_copy(update={"speculative": by_model[m.id]}) if by_model[m.id] else m for m in models]
 

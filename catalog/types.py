@@ -590,6 +590,9 @@ class Speculative(Sourced):
     draft_repo: str | None = None
     support: tuple[SpeculativeSupport, ...] = ()
     runs: tuple[SpeculativeRun, ...] = ()
+    # the draft model's catalog entry, linked on load from `draft_model` (catalog.py): its files and KV cache size
+    # what `-hfd` adds beside the model it drafts for; not written in the YAML
+    drafter: Model | None = None
 
     @model_validator(mode="after")
     def _has_a_drafter(self) -> Speculative:

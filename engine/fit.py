@@ -115,6 +115,9 @@ class ReadingReport(Frozen):
     fits_with_less_context: tuple[tuple[str, int], ...] = ()
     pick: Pick | None = None  # `best` with the context and KV type it runs at (None when nothing runs)
     with_ram: RamHint | None = None  # GPUs read without system RAM, on which nothing fits: what RAM would run
+    # a quant asked that runs nowhere, or only with layers in system RAM: the pick among every quant at the same
+    # settings, where it is another quant and runs (wholly on the accelerator, where the asked one is offloaded)
+    unasked: Pick | None = None
 
     def option(self, quant: str | None) -> QuantOption | None:
         return next((o for o in self.options if o.quant == quant), None)
@@ -948,6 +951,8 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     elif pick is not None:
         kv = memory.kv_profile(model, pick.kv_type, opts.n_seq)
         pick = pick.model_copy(update={"option": _with_concurrency(model, pick.option, pick.context, kv)})
+    if pick is not None:  # a draft model's -hfd only where the draft and its cache fit beside the pick
+        pick = pick.model_copy(update={"option": _with_draft_room(model, rig, pick.option, pick.context)})
     if pick is not None:  # the pick also names the best vLLM/SGLang checkpoint for the rig's GPUs
         pick = pick.model_copy(update={"option": _with_servers(model, rig, pick.option, pick.context, pick.kv_type)})
         pick = pick.model_copy(update={"option": _with_mlx_sibling(pick.option, options)})
@@ -1064,6 +1069,31 @@ def _with_concurrency(model: Model, option: QuantOption, context: int, profile: 
     return option.model_copy(update={"concurrency": rows, "speculation": spec})
 
 
+def _with_draft_room(model: Model, rig: Rig, option: QuantOption, context: int) -> QuantOption:
+    """A draft model's speculation with what its `-hfd` adds (`speculative.draft_bytes`) and whether that fits
+    beside the option without changing its placement: the same verdict, and the same layers and experts on the
+    GPUs, so the printed command still starts. Llama 3.3 70B's Q4_K_M on 2x 3090 is traded to 16k to fit the cards;
+    the 1B draft's 1.3 GB file and 0.5 GB cache at 16k do not fit beside it, and the card had offered `-hfd`."""
+    spec = option.speculation
+    if spec is None or spec.method != "draft":
+        return option
+    entry = next((s for s in model.speculative if s.id == spec.entry), None)
+    extra = speculative.draft_bytes(entry, context) if entry is not None else None
+    if extra is None:
+        return option
+    kv = option.kv_cache_bytes
+    before = place(model, rig, option.weights_bytes, kv, option.quant)
+    after = place(model, rig, option.weights_bytes + extra, kv, option.quant)
+    same = (after.verdict, after.kind, after.n_gpu_layers, after.n_cpu_moe) == (
+        before.verdict,
+        before.kind,
+        before.n_gpu_layers,
+        before.n_cpu_moe,
+    )
+    room = same and after.verdict != "does-not-fit"
+    return option.model_copy(update={"speculation": spec.model_copy(update={"draft_bytes": extra, "draft_room": room})})
+
+
 def _accelerator_backend(placement: Placement) -> str | None:
     """The backend of the placement's first GPU or unified pool (speculative speed-ups are measured per backend)."""
     return next((p.backend for p in placement.pools if p.kind in ("gpu", "unified")), None)
@@ -1079,11 +1109,26 @@ def _with_ram_hint(model: Model, r: Reading, report: ReadingReport, context: int
     return report.model_copy(update={"with_ram": None if unloadable else hint})
 
 
+def _with_unasked(model: Model, r: Reading, report: ReadingReport, context: int, opts: FitOptions) -> ReadingReport:
+    """A quant asked for that runs nowhere here, or only with layers in system RAM: the pick among every quant at the
+    same context and KV settings, where that is another quant and runs (wholly on the accelerator, where the asked
+    one is offloaded). 'qwen3 14b at q8 on a 4060 ti 16gb': Q8_0's 15.7 GB misses the card at any context, and the
+    card had said nothing fits where Q4_K_M runs on it at 32k; an expert names the quant that does."""
+    asked = report.pick
+    if opts.quant is None or (asked is not None and _whole(asked.option.placement)):
+        return report
+    other = fit_reading(model, r, context, opts.model_copy(update={"quant": None})).pick
+    if other is None or (asked is not None and (other.quant == asked.quant or not _whole(other.option.placement))):
+        return report
+    return report.model_copy(update={"unasked": other})
+
+
 def fit(model: Model, readings: list[Reading], opts: FitOptions | None = None) -> FitReport:
     opts = opts or FitOptions()
     asked = opts.context is not None
     context = opts.context if opts.context is not None else min(DEFAULT_CONTEXT, model.context_max_tokens)
     reports = tuple(_with_ram_hint(model, r, fit_reading(model, r, context, opts), context, opts) for r in readings)
+    reports = tuple(_with_unasked(model, r, report, context, opts) for r, report in zip(readings, reports, strict=True))
     return FitReport(
         model=model,
         context=context,

@@ -14,6 +14,7 @@ import statistics
 from enum import StrEnum
 
 from catalog.types import Model, Speculative, SpeculativeRun, SpeculativeSupport
+from engine import memory
 from engine.rig import Frozen
 from engine.serve import Arg, Engine
 from engine.speed import Range
@@ -88,6 +89,10 @@ class Speculation(Frozen):
     mtp_layers: int | None = None
     draft_model: str | None = None
     engines: tuple[EngineSpeculation, ...] = ()
+    # llama.cpp's draft model: its GGUF and its own f16 cache at the pick's context (`draft_bytes`), and whether they
+    # fit beside the pick without changing its placement (fit.py); False: the card offers no `-hfd` for this pick
+    draft_bytes: int | None = None
+    draft_room: bool = True
 
     def engine(self, engine: Engine) -> EngineSpeculation | None:
         return next((e for e in self.engines if e.engine == engine), None)
@@ -196,6 +201,23 @@ def _for_engine(entry: Speculative, name: str, backend: str | None, decode: Rang
             typical=decode.centre * (found.factor.typical or 1.0),
         )
     return EngineSpeculation(engine=engine, support=support, args=args, speedup=found, decode_tps=tps)
+
+
+def draft_bytes(entry: Speculative, context: int) -> int | None:
+    """What llama-server's `-hfd` adds to the rig: the draft model's GGUF (the quant `draft_gguf` names, as the
+    catalog lists it) and the draft's own KV cache at the target's context. llama-server gives the draft the target's
+    context a sequence unless `-cd` says otherwise, and its cache the `-ctkd`/`-ctvd` type (f16 unless given), not the
+    target's `-ctk` (tools/server/server.cpp load_model: `params_dft.n_ctx = speculative.n_ctx == 0 ?
+    llama_n_ctx_seq(ctx) : ...`, `cache_type_k = speculative.cache_type_k`; code-index file 132105791). Qwen3-0.6B's
+    cache at 32k is 3.7 GB, six times its Q8_0 file. None: no draft model, or its file's size is not in the catalog."""
+    drafter = entry.drafter
+    if drafter is None or not entry.draft_gguf or ":" not in entry.draft_gguf:
+        return None
+    quant = entry.draft_gguf.rpartition(":")[2]
+    published = next((q for q in drafter.quants if q.name == quant), None)
+    if published is None:
+        return None
+    return published.file_bytes + memory.kv_profile(drafter, "f16", 1).bytes_at(context)
 
 
 def speculation(model: Model, backend: str | None, decode_tps: Range | None) -> Speculation | None:
