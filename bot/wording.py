@@ -7,7 +7,6 @@ one of them the way the cards always have. Nothing here decides anything: contro
 from __future__ import annotations
 
 import math
-import re
 import shlex
 import statistics
 from collections import Counter
@@ -28,7 +27,17 @@ from engine.recommend import Candidate, ModelFit, Quality, QualityBasis, Upgrade
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
-from engine.serve import IK_SERVER, Engine, ForkSpeed, Refusal, Refused, ServePlan, Step, VulkanBuild
+from engine.serve import (
+    IK_SERVER,
+    Engine,
+    ForkSpeed,
+    LlamaBuild,
+    Refusal,
+    Refused,
+    ServePlan,
+    Step,
+    vision_language,
+)
 from engine.server_speed import ServerSpeed
 from engine.speed import Caveat, CaveatKind, Range
 from engine.units import fmt_gb, fmt_rate, fmt_tokens
@@ -523,18 +532,13 @@ def assumption(a: Assumption) -> str:
     return f"{size:g} GB read as VRAM and {other:g} GB as system RAM"  # SPLIT_SIZES
 
 
-# A name that says it is a vision-language model (`qwen3 vl 8b`, `Qwen3VL-8B`, `llama3.2-vision`): read as a catalog
-# text model, it is that model's language part, not a fine-tune of it.
-_VISION_LANGUAGE = re.compile(r"(?:^|[^a-z])(?:vl|vision)(?:[^a-z]|$)", re.IGNORECASE)
-
-
 def base_model_basis(model: Model) -> str:
     """A fine-tune or merge the user named, sized as its base model (`NousResearch/Hermes-3-Llama-3.1-70B`); a
     vision-language model, sized as its language model (`qwen3 vl 8b`: Qwen3-8B's shape); or llama.cpp's description
     of a file, read as the catalog model of its architecture and size."""
     if model.from_label:
         return label_basis(model)
-    if _VISION_LANGUAGE.search(model.asked_as or ""):
+    if vision_language(model.asked_as):
         return (
             f"{model.asked_as} is a vision-language model, not in the catalog: sized as its language model with "
             f"{model.name}'s architecture and context; its vision encoder, its image tokens and the mmproj file "
@@ -679,8 +683,13 @@ ENGINE_NAMES: dict[Engine, str] = {
 }
 
 
-def build_comment(build: VulkanBuild) -> str:
-    """The shell comment above a llama.cpp plan whose GPUs need its Vulkan build: how to build it and why."""
+def build_comment(build: LlamaBuild) -> str:
+    """The shell comment above a llama.cpp plan whose GPUs need another build than the usual: how to build it, why."""
+    if build.why == "cuda-12":
+        return (
+            "# with llama.cpp built with a CUDA 12 toolkit (cmake -B build -DGGML_CUDA=ON): CUDA 13 no longer builds "
+            f"for compute capability {build.compute_capability}, so CUDA 13 builds of llama.cpp skip the card:"
+        )
     how = "# with llama.cpp built for Vulkan (cmake -B build -DGGML_VULKAN=ON)"
     if build.why == "vendors":
         return how + ": it runs NVIDIA, AMD and Intel cards in one server, where a CUDA or HIP build runs one vendor's:"
@@ -812,6 +821,11 @@ def refused(r: Refused) -> str:
             )
         case Refusal.GPU_BACKEND:
             return f"{name}: its CUDA and ROCm builds do not run the {r.device} ({r.backend or 'unknown'} backend)"
+        case Refusal.BASE_FILES if r.vision_language:
+            return (
+                f"{name}: the catalog's files are the text model's weights, without the vision encoder; point it at "
+                "the vision-language model's own " + (f"{r.quant} file and its mmproj" if r.quant else "checkpoint")
+            )
         case Refusal.BASE_FILES:
             return (
                 f"{name}: the catalog's files are the base model's weights, not the fine-tune asked for; point it at "

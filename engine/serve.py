@@ -31,7 +31,7 @@ from pydantic import model_validator
 
 from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat, Yarn
 from engine import architectures, flags, formats, memory, server_speed
-from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, VulkanWhy, below_llama_cuda
+from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, below_llama_cuda
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
 from engine.server_speed import ServerSpeed
 from engine.speed import Range, numa_sockets
@@ -213,11 +213,19 @@ class ForkSpeed(Frozen):
     sources: int
 
 
-class VulkanBuild(Frozen):
-    """llama.cpp's Vulkan build for the plan's GPUs: cards of several vendors (`why` "vendors"), or `device`, a CUDA
-    card of `compute_capability` below LLAMA_CUDA_MIN_CAPABILITY."""
+# CUDA 13.0 removed offline compilation for compute capability below 7.5 (Maxwell, Pascal, Volta: CUDA 12.9 release
+# notes, "Deprecated Architectures"), and llama.cpp adds its 5.0/6.1/7.0 targets only to builds with a CUDA toolkit
+# older than 13 (ggml/src/ggml-cuda/CMakeLists.txt: `if (CUDAToolkit_VERSION VERSION_LESS "13")`): such a card needs a
+# llama.cpp built with a CUDA 12 toolkit (engine/recommend.py MIN_CUDA_CAPABILITY is the same floor).
+CUDA_13_MIN_CAPABILITY = (7, 5)
 
-    why: VulkanWhy
+
+class LlamaBuild(Frozen):
+    """The llama.cpp build the plan's GPUs need, where it is not the usual one: Vulkan for cards of several vendors
+    (`why` "vendors") or for `device`, a CUDA card of `compute_capability` below LLAMA_CUDA_MIN_CAPABILITY
+    ("capability"); CUDA from a CUDA 12 toolkit for a card below CUDA_13_MIN_CAPABILITY ("cuda-12")."""
+
+    why: Literal["vendors", "capability", "cuda-12"]
     device: str | None = None
     compute_capability: str | None = None
 
@@ -239,7 +247,7 @@ class ServePlan(Frozen):
     steps: tuple[Step, ...]
     speed: ServerSpeed | None = None  # vLLM/SGLang on one node: decode of this checkpoint as split (server_speed.py)
     fork_speed: ForkSpeed | None = None  # ik_llama.cpp: llama.cpp's figure times the measured ratio (IK_RATIO)
-    build: VulkanBuild | None = None  # llama.cpp: the GPUs need its Vulkan build (placement.vulkan_build), and why
+    build: LlamaBuild | None = None  # llama.cpp: the build its GPUs need where it is not the usual one, and why
 
 
 class Refused(Frozen):
@@ -256,6 +264,7 @@ class Refused(Frozen):
     nodes: int | None = None  # CLUSTER: the machines the placement uses
     backend: str | None = None  # GPU_BACKEND: the card's backend (`sycl` for an Intel Arc)
     architecture: str | None = None  # ARCHITECTURE, FLOAT16: the model's GGUF architecture (llama.cpp's name)
+    vision_language: bool = False  # BASE_FILES: the name asked is a vision-language model's (vision_language)
 
 
 class Serve(Frozen):
@@ -582,7 +591,7 @@ def llama_cpp(
     stop = _yarn_stop(Engine.LLAMA_CPP, model, context, checkpoint.partition(":")[0], quant_name)
     if stop is not None:
         return stop
-    build = _vulkan_build(rig, placement)
+    build = _llama_build(rig, placement)
     args = [load, *_placement_args(model, placement, context, kv_type), *_llama_yarn_args(model, context)]
     if build is not None and build.why == "vendors":  # Vulkan numbers the cards in its own order: split by memory
         args = [a for a in args if a.flag != "-ts"]
@@ -606,15 +615,29 @@ def llama_cpp(
     )
 
 
-def _vulkan_build(rig: Rig | None, placement: Placement) -> VulkanBuild | None:
-    """The Vulkan build the placement's GPUs need (placement.vulkan_build), with the card too old for CUDA."""
-    if placement.vulkan_build is None:
-        return None
+def _llama_build(rig: Rig | None, placement: Placement) -> LlamaBuild | None:
+    """The build the placement's GPUs need: Vulkan (placement.vulkan_build), with the card too old for CUDA; else a
+    CUDA 12 toolkit's for a card CUDA 13 no longer builds for; None for the usual build."""
     used = {p.name for p in placement.pools if p.kind == "gpu"}
-    old = next((g for g in (rig.gpus if rig else ()) if g.name in used and below_llama_cuda(g)), None)
-    if placement.vulkan_build == "vendors" or old is None:
-        return VulkanBuild(why=placement.vulkan_build)
-    return VulkanBuild(why="capability", device=old.name, compute_capability=old.compute_capability)
+    cards = [g for g in (rig.gpus if rig else ()) if g.name in used]
+    if placement.vulkan_build == "vendors":
+        return LlamaBuild(why="vendors")
+    old = next((g for g in cards if below_llama_cuda(g)), None)
+    if placement.vulkan_build is not None:
+        return LlamaBuild(
+            why="capability", device=old.name if old else None, compute_capability=old and old.compute_capability
+        )
+    pre = next(
+        (
+            g
+            for g in cards
+            if g.backend == "cuda" and (_cc(g.compute_capability) or CUDA_13_MIN_CAPABILITY) < CUDA_13_MIN_CAPABILITY
+        ),
+        None,
+    )
+    if pre is None or placement.nodes > 1:
+        return None
+    return LlamaBuild(why="cuda-12", device=pre.name, compute_capability=pre.compute_capability)
 
 
 # ik_llama.cpp (github:ikawrakow/ik_llama.cpp @8337e4cd): a llama.cpp fork with its own CPU kernels, fused MoE and
@@ -1507,7 +1530,7 @@ def for_option(
     if base_files_only(model):
         by_format = {"gguf": ((Engine.LLAMA_CPP, Engine.OLLAMA), quant_name), "mlx": ((Engine.MLX,), quant_name)}
         engines, named = by_format.get(fmt, ((Engine.VLLM, Engine.SGLANG), None))
-        return _base_files_refused(engines, named)
+        return _base_files_refused(engines, named, vision=vision_language(model.asked_as))
     if fmt == "gguf":
         plans: list[ServePlan] = []
         refused: list[Refused] = []
@@ -1545,8 +1568,23 @@ def base_files_only(model: Model) -> bool:
     return model.asked_as is not None and not model.from_label
 
 
-def _base_files_refused(engines: tuple[Engine, ...], quant_name: str | None) -> Serve:
-    return Serve(refused=tuple(Refused(engine=e, reason=Refusal.BASE_FILES, quant=quant_name) for e in engines))
+# A name that says it is a vision-language model (`qwen3 vl 8b`, `Qwen3VL-8B`, `llama3.2-vision`) read as a catalog
+# text model: it is sized as its language model, and the catalog's files are the text model's, without the vision
+# encoder (llama.cpp loads it from a separate mmproj file beside the model's own GGUF).
+_VISION_LANGUAGE = re.compile(r"(?:^|[^a-z])(?:vl|vision)(?:[^a-z]|$)", re.IGNORECASE)
+
+
+def vision_language(name: str | None) -> bool:
+    """Whether a model name as asked names a vision-language model (`-VL-`, `vision`)."""
+    return bool(_VISION_LANGUAGE.search(name or ""))
+
+
+def _base_files_refused(engines: tuple[Engine, ...], quant_name: str | None, *, vision: bool = False) -> Serve:
+    return Serve(
+        refused=tuple(
+            Refused(engine=e, reason=Refusal.BASE_FILES, quant=quant_name, vision_language=vision) for e in engines
+        )
+    )
 
 
 def _own_fp8(model: Model) -> Checkpoint | None:

@@ -34,15 +34,24 @@ def _llama_plan(option) -> ServePlan:  # type: ignore[no-untyped-def]
     return plan
 
 
-# (model, rig as typed, llama.cpp's build: "vulkan" or None for the card's own, Ollama refused for capability)
+# (model, rig as typed, the build llama.cpp's command asks for: None for the usual one, "vendors"/"capability" for
+# Vulkan, "cuda-12" for a CUDA 12 toolkit's; whether Ollama is refused for the card's compute capability)
 BUILDS = [
-    ("llama 3.1 8b", "tesla k80", "vulkan", True),  # Kepler 3.7
-    ("qwen3 8b", "2x tesla k80", "vulkan", True),
-    ("llama 3.1 8b", "tesla p40", None, False),  # Pascal 6.1: llama.cpp's CUDA build with a CUDA 12 toolkit
-    ("llama 3.1 8b", "gtx 1080 ti", None, False),
+    ("llama 3.1 8b", "tesla k80", "capability", True),  # Kepler 3.7
+    ("qwen3 8b", "2x tesla k80", "capability", True),
+    (
+        "llama 3.1 8b",
+        "tesla p40",
+        "cuda-12",
+        False,
+    ),  # Pascal 6.1: CUDA 13 dropped it, llama.cpp's CUDA 12 build runs it
+    ("llama 3.1 8b", "gtx 1080 ti", "cuda-12", False),
+    ("llama 3.1 8b", "tesla m40", "cuda-12", False),  # Maxwell 5.2
+    ("llama 3.1 8b", "titan v", "cuda-12", False),  # Volta 7.0
+    ("llama 3.1 8b", "rtx 2080 ti", None, False),  # Turing 7.5: every current toolkit
     ("llama 3.1 8b", "rtx 3090", None, False),
-    ("llama 3.3 70b", "rtx 3090 + rx 7900 xtx + 64gb ddr5", "vulkan", False),  # Ollama refuses the mix itself
-    ("qwen3 30b a3b", "rtx 3060 12gb + arc a770", "vulkan", False),
+    ("llama 3.3 70b", "rtx 3090 + rx 7900 xtx + 64gb ddr5", "vendors", False),  # Ollama refuses the mix itself
+    ("qwen3 30b a3b", "rtx 3060 12gb + arc a770", "vendors", False),
     ("llama 3.3 70b", "2x rtx 3090", None, False),
 ]
 
@@ -53,14 +62,14 @@ def test_llama_cpp_runs_each_card_from_a_build_that_targets_it(
 ) -> None:
     option = _option(real_catalog, model, hardware)
     plan = _llama_plan(option)
-    assert (plan.build is not None) == (build is not None)
+    assert (plan.build.why if plan.build else None) == build
     command = cards.serve_command(plan)
-    assert ("-DGGML_VULKAN=ON" in command) == (build is not None)
-    if build is not None:
-        kinds = {c.kind for c in option.caveats}
-        assert CaveatKind.VULKAN_BUILD in kinds
-        assert all(p.backend == "vulkan" for p in option.placement.pools if p.kind == "gpu")
-        assert plan.build is not None and ("-ts " not in command or plan.build.why == "capability")
+    vulkan = build in ("vendors", "capability")
+    assert ("-DGGML_VULKAN=ON" in command) == vulkan
+    assert ("CUDA 12 toolkit" in command) == (build == "cuda-12")
+    assert all((p.backend == "vulkan") == vulkan for p in option.placement.pools if p.kind == "gpu")
+    assert (CaveatKind.VULKAN_BUILD in {c.kind for c in option.caveats}) == vulkan
+    assert build != "vendors" or "-ts " not in command  # Vulkan numbers the cards in its own order
     refused = {r.engine: r for r in option.serve.refused}
     ollama = refused.get(Engine.OLLAMA)
     assert (ollama is not None and ollama.reason == Refusal.COMPUTE_CAPABILITY) == ollama_capability
@@ -130,3 +139,17 @@ def test_a_vision_language_name_is_not_read_as_a_fine_tune(
     assert m.id == base
     assert ("vision-language" in basis) == vision
     assert ("fine-tune or merge" in basis) == (not vision)
+
+
+@pytest.mark.parametrize(
+    ("name", "vision"),
+    [("qwen3 vl 8b", True), ("Qwen/Qwen3-VL-32B-Instruct", True), ("NousResearch/Hermes-3-Llama-3.1-70B", False)],
+)
+def test_a_vision_language_name_is_pointed_at_its_own_file_and_mmproj(
+    real_catalog: Catalog, name: str, vision: bool
+) -> None:
+    option = _option(real_catalog, name, "2x rtx 3090")
+    llama = next(r for r in option.serve.refused if r.engine == Engine.LLAMA_CPP)
+    assert llama.reason == Refusal.BASE_FILES
+    assert llama.vision_language == vision
+    assert ("mmproj" in wording.refused(llama)) == vision
