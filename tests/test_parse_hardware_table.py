@@ -62,7 +62,7 @@ NOT_YET_STARTS = {
     "- **GPU:** 1× NVIDIA GeForce RTX 3090, 24,576 MiB, driver 59",
     # Fourth-round rows (2026-12-07) not read right yet: the R9700 written `AI Pro 9700 XT`, a DGX's card count said as
     # `8 card`, instance tables with model names or a range beside them, a total said as a product (`8x40=320`), an
-    # Azure VM's `one socket`, a header-and-row Azure table, a mini PC by product name (GMKtec EVO-X2), numbers of a
+    # header-and-row Azure table, a mini PC by product name (GMKtec EVO-X2), numbers of a
     # benchmark in the sentence, channels said per CPU, a Lambda instance type inside a Python mapping, a SkyPilot
     # cluster call
     "Hardware:\nCPU: AMD EPYC 7532 32-Core Processor\nRAM: 256GB EC",
@@ -70,7 +70,6 @@ NOT_YET_STARTS = {
     "~13 billion ml.g5.12xlarge 4 x A10G 96GB Llama2-13b, CodeLla",
     "Example: On a\ng4dn.2xlarge\n(8 vCPUs, 32 GB RAM), limit alloc",
     "The text explains that the A100 GPU has 40 GB GPU memory. Th",
-    "- Azure VM: **Standard_NC24ads_A100_v4**\n- CPU: AMD EPYC 7V1",
     "type          cores    RAM storage         description      ",
     "Cannot get GPU to work with Vulkan.cpp (It used to) GMKtec E",
     "So, 2xMI100 has total token throughput of 36.9 for single re",
@@ -94,7 +93,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the goal; measured 97.5% (1541 of 1580) on 2026-12-07, fourth round
+    assert right / len(TABLE) >= 0.97  # the goal; measured 97.6% (1558 of 1596) on 2026-12-07, fourth round
 
 
 REFUSED = [

@@ -135,6 +135,7 @@ _SERVER_BOARD = re.compile(r"\b(?:hgx|dgx)\s*(?=[a-z]{1,2}\d{2,3}\b)")
 # models, HPE ProLiant DL/ML with their generation, Lenovo ThinkSystem SR, Supermicro by name.
 _CHASSIS = re.compile(
     r"\b(?:dell\s+)?(?:poweredge\s+)?r[2-9][1-9]0(?:xd|xa)?s?\b|\bdell\s+(?:poweredge\s+)?t[3-7][1-9]0s?\b"
+    r"|\b(?:dell\s+)?(?:poweredge\s+)?r[67][4-7][12]5s?\b"  # the AMD PowerEdges: R7515, R6525, R7625
     r"|\b(?:hpe?\s+)?(?:proliant\s+)?[dm]l[1-5]\d0(?:\s*(?:g|gen)\s*\d{1,2})?s?\b"
     r"|\b(?:lenovo\s+)?thinksystem\s+sr\d{3}\b|\bsupermicro\b|\b(?:as|sys)-\d{3,4}[a-z0-9-]*\b"  # AS-4125GS-TNRT
     # Dell PowerEdge C-series GPU servers, HP Z-series workstations, IBM/Lenovo System x servers
@@ -1605,6 +1606,9 @@ def _sticks_in_brackets(m: re.Match[str]) -> str:
 
 
 _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    # a total in brackets with no size before it (`8 channel ddr4-3200 (512gb total)`): the size, before the rule
+    # below drops a total that says a size again
+    (r"(?<!gb)(?<!gb )\(\s*(\d+(?:\.\d+)?\s*(?:gb|tb))\s+total\s*\)", r" \1 "),
     (_RIG_REPORT_NOISE, " "),
     # club-3090's `Memory channels: 2 of 2 populated`: the channels in use; `123Gi total` beside the DIMMs it holds is
     # what the OS sees of them
@@ -1710,6 +1714,18 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b\d+(?:\.\d+)?\s*gb\s+(?:[a-z][\w.-]*\s+)?(?:weights|model\s+file|gguf)\b", " "),
     # a CPU line and a GPU line with no label or joiner (`AMD 3900X CPU` / `AMD 7900XT GPU`): two parts
     (r"\b(cpu|processor)[ \t]*\n(?=[ \t]*(?:amd|nvidia|intel|rtx|gtx|rx|radeon|geforce)\b)", r"\1 + "),
+    # a line that ends in a CPU's model number (`i5-12600K`, `My spec i7 10700`, `R7 5800X`) and the next line: parts
+    (r"(\bi[3579][-\s]\d{4,5}[a-z]{0,2}|\b\d{4}x(?:3d)?)[ \t]*\n", r"\1 + \n"),
+    # memory used out of the total (`Memory: 4747MiB / 32768MiB`, neofetch): the total; a device index (`GPU2`)
+    (r"\b\d+\s*mib\s*/\s*(\d{4,7})\s*mib\b", lambda m: f" {int(m.group(1)) / 1024:.1f}gib "),
+    (r"\bgpu\d{1,2}\b(?!\s*:)", " "),
+    # a PCIe link (`Gen4 x16`, `PCIe Gen3 x8`); a card's host (`3x RTX 3090 host`: one machine holding them)
+    (r"\b(?:pcie\s*)?gen\s*[3-6]\s*x\s?(?:1|2|4|8|16)\b", " "),
+    (r"(?<=\d)\s+host\b(?!s)", " "),
+    (r"(?<![\w.])@[a-z][\w-]{1,38}", " "),  # a user's handle (`@ensingerphilipp`), not `@ 3200`
+    # a range of vCPUs or cores (`6–7 vCPUs`), NUMA nodes (`one NUMA node`), one socket (the default)
+    (r"\b\d{1,3}\s*[–-]\s*\d{1,3}\s*(?:vcpus?|cores?|threads?)\b", " "),
+    (r"\b(?:one|two|four|eight|\d{1,2})\s+numa\s+nodes?\b|\b(?:one|single)[\s-]socket\b", " "),
     # an OS glued to the card (`Ubuntu-GTX4090`, `win11_rtx3060`), `GTX` typed for an RTX 20-50 card (`GTX4090`),
     # Ryzen written as its tier (`R7 5800X`, `R9-7950X3D`: a Radeon R7 has a three-digit number), an Intel Core
     # tier with no model number (`Intel I5`: no size follows from it)
