@@ -36,7 +36,7 @@ from engine.serve import (
     Refused,
     ServePlan,
     Step,
-    vision_language,
+    read_as_text_model,
 )
 from engine.server_speed import ServerSpeed
 from engine.speed import Caveat, CaveatKind, Range
@@ -538,7 +538,7 @@ def base_model_basis(model: Model) -> str:
     of a file, read as the catalog model of its architecture and size."""
     if model.from_label:
         return label_basis(model)
-    if vision_language(model.asked_as):
+    if read_as_text_model(model):
         return (
             f"{model.asked_as} is a vision-language model, not in the catalog: sized as its language model with "
             f"{model.name}'s architecture and context; its vision encoder, its image tokens and the mmproj file "

@@ -1530,7 +1530,7 @@ def for_option(
     if base_files_only(model):
         by_format = {"gguf": ((Engine.LLAMA_CPP, Engine.OLLAMA), quant_name), "mlx": ((Engine.MLX,), quant_name)}
         engines, named = by_format.get(fmt, ((Engine.VLLM, Engine.SGLANG), None))
-        return _base_files_refused(engines, named, vision=vision_language(model.asked_as))
+        return _base_files_refused(engines, named, vision=read_as_text_model(model))
     if fmt == "gguf":
         plans: list[ServePlan] = []
         refused: list[Refused] = []
@@ -1577,6 +1577,12 @@ _VISION_LANGUAGE = re.compile(r"(?:^|[^a-z])(?:vl|vision)(?:[^a-z]|$)", re.IGNOR
 def vision_language(name: str | None) -> bool:
     """Whether a model name as asked names a vision-language model (`-VL-`, `vision`)."""
     return bool(_VISION_LANGUAGE.search(name or ""))
+
+
+def read_as_text_model(model: Model) -> bool:
+    """A vision-language model asked for and read as a catalog text model's shape (`qwen2.5 vl 72b` -> Qwen2.5-72B),
+    not as a catalog vision-language model's release (`qwen3-vl:8b-thinking` -> Qwen3-VL-8B-Instruct)."""
+    return vision_language(model.asked_as) and not vision_language(model.name)
 
 
 def _base_files_refused(engines: tuple[Engine, ...], quant_name: str | None, *, vision: bool = False) -> Serve:

@@ -18,7 +18,7 @@ from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware, parse_model
 from engine.serve import Engine, Refusal, ServePlan
 from engine.speed import CaveatKind
-from tests.fixtures import placed
+from tests.fixtures import assert_pick, placed
 
 
 def _option(catalog: Catalog, model: str, hardware: str):  # type: ignore[no-untyped-def]
@@ -120,31 +120,49 @@ def test_the_published_dual_socket_runs_fall_in_the_range(real_catalog: Catalog)
     assert decode.low <= 2.4 and decode.high >= 4.31
 
 
-# (name as typed, the catalog model it is sized as, whether the card says it is a vision-language model)
+# (name as typed, the catalog model it reads as, how: "own" the catalog's entry of that very model, "vision" a
+# vision-language model sized as a catalog text model's language part, "fine-tune" a release on the model's weights)
 VISION = [
-    ("qwen3 vl 8b", "qwen3-8b", True),
-    ("qwen3-vl:8b", "qwen3-8b", True),
-    ("Qwen/Qwen3-VL-8B-Instruct", "qwen3-8b", True),
-    ("Qwen/Qwen2.5-VL-7B-Instruct", "qwen2.5-7b", True),
-    ("NousResearch/Hermes-3-Llama-3.1-70B", "llama-3.1-70b", False),
+    ("qwen3 vl 8b", "qwen3-vl-8b", "own"),
+    ("qwen3-vl:8b", "qwen3-vl-8b", "own"),
+    ("Qwen/Qwen3-VL-8B-Instruct", "qwen3-vl-8b", "own"),
+    ("qwen3-vl:8b-thinking", "qwen3-vl-8b", "fine-tune"),  # the Thinking release: Qwen3-VL-8B's network, other weights
+    ("Qwen/Qwen3-VL-32B-Instruct", "qwen3-32b", "vision"),
+    ("Qwen/Qwen2.5-VL-7B-Instruct", "qwen2.5-7b", "vision"),
+    ("NousResearch/Hermes-3-Llama-3.1-70B", "llama-3.1-70b", "fine-tune"),
 ]
 
 
-@pytest.mark.parametrize(("name", "base", "vision"), VISION)
-def test_a_vision_language_name_is_not_read_as_a_fine_tune(
-    real_catalog: Catalog, name: str, base: str, vision: bool
+@pytest.mark.parametrize(("name", "model_id", "how"), VISION)
+def test_a_vision_language_name_is_its_own_model_or_says_what_it_is_sized_as(
+    real_catalog: Catalog, name: str, model_id: str, how: str
 ) -> None:
     m = parse_model(name, real_catalog)
-    basis = wording.base_model_basis(m)
-    assert m.id == base
-    assert ("vision-language" in basis) == vision
-    assert ("fine-tune or merge" in basis) == (not vision)
+    assert m.id == model_id
+    assert (m.asked_as is None) == (how == "own")
+    if how != "own":
+        basis = wording.base_model_basis(m)
+        assert ("vision-language" in basis) == (how == "vision")
+        assert ("fine-tune or merge" in basis) == (how == "fine-tune")
 
 
-@pytest.mark.parametrize(
-    ("name", "vision"),
-    [("qwen3 vl 8b", True), ("Qwen/Qwen3-VL-32B-Instruct", True), ("NousResearch/Hermes-3-Llama-3.1-70B", False)],
-)
+def test_qwen3_vl_8b_runs_its_own_gguf_at_its_own_context(real_catalog: Catalog) -> None:
+    """ "qwen3 vl 8b on a 3060 12gb?": Qwen's own Q4_K_M GGUF (llama-server -hf fetches its mmproj beside it), with
+    the 256K the VL model reads (Qwen3-8B reads 32K)."""
+    assert_pick(real_catalog, "qwen3 vl 8b", "rtx 3060 12gb", None, {"Q4_K_M"}, "Qwen/Qwen3-VL-8B-Instruct-GGUF:Q4_K_M")
+    assert parse_model("qwen3 vl 8b", real_catalog).context_max_tokens == 262_144
+
+
+# (name as typed, whether the refusal points at the vision-language model's own file and mmproj)
+VISION_REFUSED = [
+    ("Qwen/Qwen3-VL-32B-Instruct", True),
+    ("qwen2.5 vl 72b", True),
+    ("qwen3-vl:8b-thinking", False),  # read as Qwen3-VL-8B: its files hold the vision encoder already
+    ("NousResearch/Hermes-3-Llama-3.1-70B", False),
+]
+
+
+@pytest.mark.parametrize(("name", "vision"), VISION_REFUSED)
 def test_a_vision_language_name_is_pointed_at_its_own_file_and_mmproj(
     real_catalog: Catalog, name: str, vision: bool
 ) -> None:
