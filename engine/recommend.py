@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.catalog import Catalog
-from catalog.types import Gpu, Model, PlatformPrice, QualityScore, SystemMemory, Unified
-from engine import memory
+from catalog.types import Gpu, Model, PlatformPrice, QualityScore, QuantFormat, SystemMemory, Unified
+from engine import formats, memory, serve
 from engine.fit import (
     PICK_GROUPS,
+    SERVER_ONLY,
     SHORT_CONTEXT,
     TRADE_KV,
     FilesKey,
@@ -275,6 +276,41 @@ def _memory_bytes(rig: Rig) -> int:
     return rig.vram_bytes + (rig.unified.memory_bytes if rig.unified else 0)
 
 
+def _file_format(file: SizedFile) -> QuantFormat:
+    """The checkpoint format fit sizes a file in (fit._option): the published file's, else its ladder entry's."""
+    _, published, w = file
+    if published is not None:
+        return published.format
+    known = formats.lookup(w.quant)
+    return known.format if known is not None else "gguf"
+
+
+def _may_accept(model: Model, file: SizedFile) -> bool:
+    """Whether a file could be a build's answer at all (`_Search._accept`): worth running (2 bits and up) and
+    loadable by some engine (fit._option's `loadable`). Files that fail this are never picked nor count as
+    running, so a search does not size them."""
+    _, published, w = file
+    worth = nominal_bits(w.quant, w.bits_per_weight) >= MIN_NOMINAL_BITS
+    return worth and serve.loadable(model, published, w.quant, _file_format(file))
+
+
+@dataclass(frozen=True)
+class _Least:
+    """The smallest file a search may accept (`_may_accept`) of one kind of rig (fit.files_key): among files that
+    may spill into system RAM, and among server checkpoints, which vLLM and SGLang hold on the GPUs alone
+    (fit.SERVER_ONLY). None: the rig's kind has no such file."""
+
+    any_memory_bytes: int | None
+    gpu_memory_bytes: int | None
+
+
+def _least(files: tuple[SizedFile, ...]) -> _Least:
+    sizes: dict[bool, list[int]] = {False: [], True: []}
+    for file in files:
+        sizes[_file_format(file) in SERVER_ONLY].append(file[2].n_bytes)
+    return _Least(min(sizes[False], default=None), min(sizes[True], default=None))
+
+
 class _Search:
     """One model's answers on many rigs within one request: the files sized once per kind of rig, the KV profile
     once, and each rig's answer once (an upgrade path asks about the same rigs for each goal). A rig's answer is
@@ -290,6 +326,7 @@ class _Search:
         least = SHORT_CONTEXT if may_shorten else context
         self.kv_floor_bytes = memory.kv_profile(model, TRADE_KV, self.opts.n_seq).bytes_at(min(least, context))
         self._files: dict[FilesKey, tuple[SizedFile, ...]] = {}
+        self._least: dict[FilesKey, _Least] = {}
         self._answers: dict[Rig, tuple[bool, Pick | None]] = {}
 
     def first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
@@ -306,21 +343,51 @@ class _Search:
         cannot be started (Kimi K2's IQ2_XXS on an MI50 with 256 GB of DDR4 had headed the cheapest builds)."""
         return option.loadable and _worth_running(option) and _mid(option) >= self.min_decode_tps
 
-    def _first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
+    def _sized(self, rig: Rig) -> tuple[tuple[SizedFile, ...], _Least]:
+        """The files fit sizes on the rig's kind of rig that the search may accept (`_may_accept`), and the
+        smallest of them."""
         key = files_key(rig)
         if key not in self._files:
-            self._files[key] = sized_files(self.model, rig, self.opts)
+            files = tuple(f for f in sized_files(self.model, rig, self.opts) if _may_accept(self.model, f))
+            self._files[key], self._least[key] = files, _least(files)
+        return self._files[key], self._least[key]
+
+    def _weights_room_bytes(self, rig: Rig) -> int:
+        """The most weights the rig can hold beside the least KV cache the pick may use (all its memory)."""
+        return _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0) - self.kv_floor_bytes
+
+    def may_run(self, rig: Rig) -> bool:
+        """Whether the rig's memory holds a loadable file worth running at all: where it does not, nothing it can
+        run is accepted (`_accept`) or counts as running, and its answer is (False, None) without sizing a file.
+        A server checkpoint counts only against the GPUs' (or unified) memory: fit places it without system RAM."""
+        _, least = self._sized(rig)
+        room = self._weights_room_bytes(rig)
+        if least.any_memory_bytes is not None and least.any_memory_bytes <= room:
+            return True
+        return least.gpu_memory_bytes is not None and least.gpu_memory_bytes <= min(room, _memory_bytes(rig))
+
+    def ram_sizes(self, rig: Rig, sizes: tuple[int, ...]) -> tuple[int, ...]:
+        """Of larger RAM sizes (GiB) for the rig's GPUs, those that could hold a loadable file worth running that
+        may spill into system RAM (none where only server checkpoints load: more RAM cannot help)."""
+        least = self._sized(rig)[1].any_memory_bytes
+        if least is None:
+            return ()
+        needed_bytes = least + self.kv_floor_bytes - _memory_bytes(rig)
+        return tuple(g for g in sizes if g * GIB >= needed_bytes)
+
+    def _first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
+        if not self.may_run(rig):
+            return False, None
         # weights that with the least KV cache the pick may use exceed all the rig's memory cannot fit: not sized
-        memory_bytes = _memory_bytes(rig) + (rig.ram.memory_bytes if rig.ram else 0) - self.kv_floor_bytes
         found = pick_on_rig(
             self.model,
             rig,
             self.context,
             self.opts,
             may_shorten=self.may_shorten,
-            files=self._files[key],
+            files=self._sized(rig)[0],
             profile=self.profile,
-            max_weights_bytes=memory_bytes,
+            max_weights_bytes=self._weights_room_bytes(rig),
             accept=self._accept,
         )
         if found.pick is not None:
@@ -412,13 +479,13 @@ def _cheapest(
         # more RAM of the same speed only admits larger, slower quants: worth trying where nothing runs yet, or
         # where a larger quant would lift the answer into a better group of quants
         better_group = pick is not None and _group(pick.tier) > 0
-        if o.platform is not None and o.ram_ladder and (not runs or better_group):
+        # sizes below the smallest loadable file that may spill into RAM are passed over: nothing more runs there
+        ladder = search.ram_sizes(o.rig, o.ram_ladder) if o.platform is not None and (not runs or better_group) else ()
+        if o.platform is not None and ladder:
             gpu = prices.gpus[o.rig.gpus[0].hardware_id or ""][0]
-            bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, o.ram_ladder, prices)
+            bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, ladder, prices)
             heapq.heappush(heap, (bigger.usd, seq, bigger))
             seq += 1
-            if not runs:
-                continue
         if pick is None:
             if runs and o.platform is not None:
                 satisfied.add(o.key)
