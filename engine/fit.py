@@ -62,6 +62,7 @@ class QuantOption(Frozen):
     speculation: speculative.Speculation | None = None  # MTP or a draft model: the recommended option only
     ttft_s: Range | None = None  # time to first token for FitOptions.prompt_tokens: prompt / prefill rate
     tier: quants.Tier = quants.Tier.GOOD  # how much quality the quant keeps (engine/quants.py)
+    context: int = 0  # the context it is sized at
 
     @property
     def total_bytes(self) -> int:
@@ -364,6 +365,28 @@ def _option(
     )
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink, quant=w.quant)
     overhead = sum(p.overhead_bytes for p in placement.pools)
+
+    def served(tokens: int) -> Serve:
+        return serve.for_option(
+            model,
+            rig,
+            published,
+            w.quant,
+            fmt,
+            placement,
+            tokens,
+            opts.kv_type,
+            weights_bytes=w.n_bytes,
+            speeds=(est.decode_tps, est.prefill_tps),  # ik_llama.cpp's plan scales llama.cpp's figures
+        )
+
+    # a server checkpoint: whether vLLM/SGLang start it decides the pick
+    engines = served(context) if plans or fmt in SERVER_ONLY else Serve()
+    max_context = _max_context(model, placement, context, profile, (rig, w.n_bytes))
+    if fmt in SERVER_ONLY and engines.plans:  # the longest its engines hold, not llama.cpp's whole-layer split
+        at = max(p.context_tokens for p in engines.plans)
+        longest = served(model.context_max_tokens).plans if at >= context else ()
+        max_context = max((p.context_tokens for p in longest), default=at)
     return QuantOption(
         quant=w.quant,
         format=fmt,
@@ -381,21 +404,9 @@ def _option(
         prefill_tps=est.prefill_tps,
         tensor_parallel=est.tensor_parallel,
         caveats=est.caveats,
-        max_context=_max_context(model, placement, context, profile, (rig, w.n_bytes)),
-        serve=serve.for_option(
-            model,
-            rig,
-            published,
-            w.quant,
-            fmt,
-            placement,
-            context,
-            opts.kv_type,
-            weights_bytes=w.n_bytes,
-            speeds=(est.decode_tps, est.prefill_tps),  # ik_llama.cpp's plan scales llama.cpp's figures
-        )
-        if plans or fmt in SERVER_ONLY  # a server checkpoint: whether vLLM/SGLang start it decides the pick
-        else Serve(),
+        max_context=max_context,
+        serve=engines,
+        context=context,
         loadable=serve.loadable(model, published, w.quant, fmt),
         ttft_s=None
         if est.prefill_tps is None
@@ -512,7 +523,14 @@ def _and_loadable(accept: Accept, ctx: _PickContext) -> Accept:
 
 
 def _served(o: QuantOption) -> bool:
-    return o.format not in SERVER_ONLY or bool(o.serve.plans)
+    """A file llama.cpp loads, or a server checkpoint vLLM or SGLang starts at the context it is sized at: their plans
+    lower --max-model-len until the KV cache fits, and a plan at less context does not run the option as sized."""
+    return o.format not in SERVER_ONLY or any(p.context_tokens >= o.context for p in o.serve.plans)
+
+
+def _server_context(o: QuantOption) -> int:
+    """The longest context a vLLM or SGLang plan of the option holds (0: none starts it)."""
+    return max((p.context_tokens for p in o.serve.plans), default=0)
 
 
 def _yarn_serves(ctx: _PickContext, o: QuantOption) -> bool:
@@ -718,6 +736,8 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
     the asked KV type; else with less context and q8_0. Only KV types and contexts the user left to us. None where
     the quant is already whole as asked (in system RAM on a rig without an accelerator, only slower than
     USEFUL_OFFLOAD_TPS): a q8_0 cache or less context would buy nothing there."""
+    if o.format in SERVER_ONLY:
+        return _server_shortened(ctx, o, profile)
     if _whole(o.placement):
         return None
     # llama.cpp's -ctk/-ctv q8_0: a server checkpoint's cache type is vLLM's or SGLang's own (their plans set fp8)
@@ -740,6 +760,30 @@ def _traded(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pic
                 pick = pick.model_copy(update={"q8_context": with_q8})
             return pick
     return None
+
+
+def _server_shortened(ctx: _PickContext, o: QuantOption, profile: memory.KvProfile) -> Pick | None:
+    """A server checkpoint whose vLLM/SGLang plan holds less than the asked context: the checkpoint at the context
+    its plan holds, where the context was left to us (never under SHORT_CONTEXT), as llama.cpp's files trade context
+    before bits. GLM-4.6's AWQ (176 GB) on 2x RTX PRO 6000 fits llama.cpp's whole-layer split at 32k, but vLLM at
+    --gpu-memory-utilization 0.90 keeps 15k of cache beside it: the card had said 32k fits, longest 68k. Where not even
+    the whole-layer split holds the asked context, no plan was made: the plans at the longest context it does. A
+    checkpoint asked for by name runs at whatever its plan holds (Qwen3-32B-AWQ on a 4090: vLLM's 7k), where the pick
+    among all quants keeps SHORT_CONTEXT or more."""
+    floor = CONTEXT_STEP if ctx.opts.quant else SHORT_CONTEXT
+    if not ctx.may_shorten or ctx.context <= floor:
+        return None
+    at = o
+    if not o.serve.plans:
+        split = _longest_fitting(ctx.model, ctx.rig, o.weights_bytes, ctx.context, profile)
+        if split is None:
+            return None
+        at = _sized(ctx, o, split, ctx.opts.kv_type, profile)
+    longest = min(_server_context(at), at.context) // CONTEXT_STEP * CONTEXT_STEP
+    if longest < floor or longest >= ctx.context:
+        return None
+    option = at if longest == at.context else _sized(ctx, o, longest, ctx.opts.kv_type, profile)
+    return _pick(ctx, option, Trade.SHORTER_CONTEXT, longest, ctx.opts.kv_type)
 
 
 def _fits(ctx: _PickContext, weights_bytes: int, kv_bytes: int) -> bool:
@@ -795,7 +839,7 @@ def _instead(pick: Pick, options: tuple[QuantOption, ...]) -> str | None:
     """What runs at the asked settings without the pick's trade (a lower tier), if anything does."""
     if pick.trade is Trade.NONE:
         return None
-    best = choose_best(options)
+    best = choose_best(tuple(o for o in options if _served(o)))  # a server checkpoint only where a plan runs it
     return best if best != pick.quant else None
 
 

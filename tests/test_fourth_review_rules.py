@@ -6,7 +6,10 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   at 32k);
 - llama.cpp's draft model (`-hfd`) is offered only where its file and its own f16 cache at the pick's context fit
   beside the pick without changing its placement (Llama 3.3 70B's Q4_K_M on 2x 3090 is traded to 16k to fit the
-  cards, and the card had offered the 1B draft's 1.9 GB beside it)."""
+  cards, and the card had offered the 1B draft's 1.9 GB beside it);
+- a server checkpoint (AWQ, GPTQ, FP8, NVFP4) runs at the context its vLLM/SGLang plan holds, traded like a GGUF's:
+  GLM-4.6's AWQ on 2x RTX PRO 6000 had read '32k fits, longest context 68k' above a vLLM command with
+  --max-model-len 15360; now 'AWQ at 15k of context, not 32k; UD-Q3_K_XL runs at 32k'."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from bot.commands import run_request
 from bot.requests import Frontend
 from catalog.catalog import Catalog
 from engine import speculative
-from engine.fit import FitOptions, fit
+from engine.fit import SERVER_ONLY, FitOptions, Trade, fit
 from engine.placement import place
 
 
@@ -140,3 +143,35 @@ def test_the_engine_says_the_same_without_the_bot(real_catalog: Catalog) -> None
     report = fit(model, parse_hardware("2x rtx 3090", real_catalog), FitOptions())
     spec = report.readings[0].pick.option.speculation
     assert spec is not None and spec.draft_room is False
+
+
+# --- a server checkpoint at the context its engines hold -------------------------------------------------------------
+
+# (model, hardware, quant asked, whether the pick gave up context for it, the GGUF that runs at the asked context)
+SERVER_CONTEXT = [
+    ("glm 4.6", "2x rtx pro 6000", None, True, "UD-Q3_K_XL"),  # AWQ: vLLM keeps 15k beside 176 GB
+    ("llama 3.3 70b", "2x rtx 3090", "AWQ", True, None),  # "vllm 70b awq on two 3090s": 12k, not the split's 27k
+    ("qwen3 32b", "rtx 4090", "AWQ", True, None),  # asked by name: vLLM's 7k, under the 8k an unasked pick keeps
+    ("kimi k2", "8x h200", None, False, None),  # the FP8 release at the asked 32k
+    ("qwen3 30b a3b", "2x h100", "FP8", False, None),
+    ("qwen3 32b", "4x rtx 3090", "AWQ", False, None),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant", "traded", "instead"), SERVER_CONTEXT)
+def test_a_server_checkpoint_runs_at_the_context_its_engines_hold(
+    real_catalog: Catalog, model: str, hardware: str, quant: str | None, traded: bool, instead: str | None
+) -> None:
+    args = {"model": model, "hardware": hardware} | ({"quant": quant} if quant else {})
+    answer = _run(real_catalog, "fit", **args)
+    pick = answer.report.readings[0].pick
+    option = pick.option
+    assert option.format in SERVER_ONLY and option.serve.plans, (pick.quant, option.format)
+    held = max(p.context_tokens for p in option.serve.plans)
+    assert held >= pick.context, (held, pick.context)  # the printed --max-model-len holds the pick's context
+    if traded:  # the longest context said is the one the engines hold, not llama.cpp's whole-layer split's
+        assert option.max_context == held == pick.context, (option.max_context, held, pick.context)
+    else:
+        assert option.max_context >= pick.context, option.max_context
+    assert (pick.trade is Trade.SHORTER_CONTEXT) is traded and (pick.context < answer.report.context) is traded
+    assert pick.instead == instead
