@@ -149,6 +149,11 @@ def option_placement_words(o: QuantOption) -> str:
     """The headline's placement: a server checkpoint's as its engine splits it (Kimi K2's FP8 on 8x H200 is vLLM's
     tensor parallel 8, not llama.cpp's whole layers per card, which cannot load it); else `placement_words`."""
     plan = server_run(o)
+    if plan is None and o.format in SERVER_ONLY and not o.serve.plans:  # sized, but no engine here starts it
+        return (
+            f"{placement_words(o.placement)} as llama.cpp would place it, but only vLLM or SGLang load "
+            f"{o.format.upper()} and neither starts it here"
+        )
     if plan is None:
         return placement_words(o.placement)
     engine = ENGINE_NAMES[plan.engine]

@@ -1157,12 +1157,16 @@ def _with_unasked(model: Model, r: Reading, report: ReadingReport, context: int,
     """A quant asked for that runs nowhere here, or only with layers in system RAM: the pick among every quant at the
     same context and KV settings, where that is another quant and runs (wholly on the accelerator, where the asked
     one is offloaded). 'qwen3 14b at q8 on a 4060 ti 16gb': Q8_0's 15.7 GB misses the card at any context, and the
-    card had said nothing fits where Q4_K_M runs on it at 32k; an expert names the quant that does."""
+    card had said nothing fits where Q4_K_M runs on it at 32k; an expert names the quant that does. So does a quant
+    no engine starts here: an AWQ the catalog has no checkpoint of ('vllm qwen3 30b a3b awq on 2x 3090')."""
     asked = report.pick
-    if opts.quant is None or (asked is not None and _whole(asked.option.placement)):
+    runs = asked is not None and asked.option.loadable and _served(asked.option)  # some engine starts it as sized
+    if opts.quant is None or (runs and asked is not None and _whole(asked.option.placement)):
         return report
     other = fit_reading(model, r, context, opts.model_copy(update={"quant": None})).pick
-    if other is None or (asked is not None and (other.quant == asked.quant or not _whole(other.option.placement))):
+    if other is None or (asked is not None and other.quant == asked.quant):
+        return report
+    if runs and not _whole(other.option.placement):  # both offloaded: nothing better to name
         return report
     return report.model_copy(update={"unasked": other})
 

@@ -42,6 +42,8 @@ QUANT_ASKED = [
     ("llama 3.1 8b", "macbook air m2 8gb", "Q8_0", None, "unified"),
     ("mistral small 3.2", "rtx 4070 ti super", "Q6_K", None, "gpu"),
     ("glm 4.5 air", "rtx 3090 + 64gb ddr4", "Q8_0", None, "expert-offload"),  # 113 GB of Q8_0 in 88 GB
+    # "vllm qwen3 30b a3b awq on 2x 3090": no AWQ checkpoint in the catalog, so no engine starts it; the GGUF does
+    ("qwen3 30b a3b", "2x rtx 3090", "AWQ", "multi-gpu", "multi-gpu"),
 ]
 
 
