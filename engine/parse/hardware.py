@@ -119,7 +119,11 @@ _MACHINE = r"(?:nodes?|servers?(?!\s*edition)|machines?|boxes|box|hosts?|pcs|com
 # `2 nodes of 8x h100`, `4-node framework cluster`, `3 pcs each with a 3090`, `two boxes: 2x3090 and 2x3090`,
 # `2x 8xH100 nodes`, `two 8x mi300x servers`, `8x b200 x 4 nodes`, `16x h100 across two hgx boxes`.
 _NODE_FORMS = (
-    re.compile(rf"^(?P<rest>.*?)\s+(?:across|over|in|on)\s+(?P<n>{_NUM})\s+(?P<total>(?:[a-z]+\s+)?{_MACHINE})\b"),
+    # `16x h100 across two boxes` (the count is all machines'), not `run it on 4 nodes of 4xA40` (each machine's)
+    re.compile(
+        rf"^(?P<rest>.*?)\s+(?:across|over|in|on)\s+(?P<n>{_NUM})\s+(?P<total>(?:[a-z]+\s+)?{_MACHINE})\b"
+        r"(?!\s*(?:of|with|each)\b)"
+    ),
     re.compile(rf"^(?P<rest>.*?)\s*\bx\s*(?P<n>\d{{1,3}})\s+{_MACHINE}\b(?P<post>.*)$"),
     re.compile(
         rf"^(?:.*?\bcluster of\s+)?(?P<pre>.*?)\b(?P<n>{_NUM})\s*-?\s*{_MACHINE}\b"
@@ -1116,7 +1120,12 @@ _CJK_COUNTS = {"两": "2", "二": "2", "三": "3", "四": "4"}
 # `ГБ`/`ТБ` and `ОЗУ` (RAM), `видеопамять` (VRAM), Chinese 显存 (VRAM) and 内存 (RAM), German `Arbeitsspeicher` (RAM)
 # and `Grafikkarte` (graphics card).
 _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
-    ("显存占用", " in use "),  # VRAM in use (`显存占用13Gbi/卡`: 13 GiB a card), not a size of the rig
+    ("显存占用", " in use "),
+    (r"\d{2,5}\s*个\s*(?:cuda|tensor|rt)?\s*核心?", " "),  # `3584个CUDA核心`: cores, not cards
+    (
+        r"(?<=[a-z0-9)])\s*与\s*(?=[a-z0-9])",
+        " + ",
+    ),  # `RTX 5080(16GB)与 RTX 3090`: and  # VRAM in use (`显存占用13Gbi/卡`: 13 GiB a card), not a size of the rig
     # `H100的两张显卡` (H100's two cards): the count after the name, as `2x H100`
     (
         r"(?P<name>[a-z][\w-]*\d\w*)\s*的\s*(?P<n>[两二三四]|\d{1,2})\s*[张块個个台]",
@@ -1207,13 +1216,23 @@ _INSTANCES: dict[str, str] = {
     # --accelerator=count=8,type=nvidia-h100-80gb`), a3-megagpu-8g the other H100 type (github:dstackai/dstack PR 1405);
     # a3-ultragpu-8g 8 x H200 141 GB and a2-highgpu-4g 4 x A100 40 GB (github:anthony-chaudhary/fak issue 9859, a GCP
     # catalog audit); a2-ultragpu-*g A100 80GB (github:skypilot-org/skypilot issue 1167); g2-standard-16 one L4
-    # (github:vllm-project/vllm issue 16515: `g2-standard-16 (16 vCPUs, 64 GB RAM) ... 1x Nvidia L4 GPU`)
+    # (github:vllm-project/vllm issue 16515: `g2-standard-16 (16 vCPUs, 64 GB RAM) ... 1x Nvidia L4 GPU`), g2-standard-8
+    # one L4 (github:GoogleCloudPlatform/vertex-ai-samples issue 3372: `The allowed numbers of accelerator "NVIDIA_L4"
+    # to use with machine type "g2-standard-8" are: [1]`)
     "a3-highgpu-8g": "8x h100 sxm",
     "a3-megagpu-8g": "8x h100 sxm",
     "a3-ultragpu-8g": "8x h200",
     **{f"a2-highgpu-{n}g": f"{n}x a100 40gb sxm4" for n in (1, 2, 4, 8)},
     **{f"a2-ultragpu-{n}g": f"{n}x a100 80gb sxm4" for n in (1, 2, 4, 8)},
     "g2-standard-16": "l4",
+    "g2-standard-8": "l4",
+    # Azure NCv3: NC6s_v3 one V100 16 GB, NC12s_v3 two, NC24s_v3 and NC24rs_v3 four (github:nanoporetech/dorado
+    # issue 571, Azure's size list: `NC12s_v3 ... 2 x NVIDIA Tesla V100 16GB vRAM`, `NC24rs_v3 ... 4 x NVIDIA Tesla
+    # V100 16GB`)
+    "nc6s_v3": "v100 pcie 16gb",
+    "nc12s_v3": "2x v100 pcie 16gb",
+    "nc24s_v3": "4x v100 pcie 16gb",
+    "nc24rs_v3": "4x v100 pcie 16gb",
     # AWS G4dn: one T4 up to the 8xlarge, four in the 12xlarge (github:huggingface/hf-endpoints-documentation PR 54:
     # `aws-g4dn-xlarge-small | 1 | NVIDIA T4`, `aws-g4dn-12xlarge-large | 4 | NVIDIA T4`; github:zylon-ai/private-gpt
     # issue 1173: a g4dn xlarge's nvidia-smi shows one Tesla T4); P3: the 2xlarge one V100 16 GB, the 8xlarge four
@@ -1242,11 +1261,11 @@ def _instances(s: str) -> str:
         return s
     held = re.fullmatch(r"(?:(?P<n>\d+)x\s+)?(?P<gpu>\S+).*", _INSTANCES[m.group("name")])
     assert held is not None
-    if re.search(rf"\b{re.escape(held.group('gpu'))}\b", s[: m.start()]):
+    if re.search(rf"\b{re.escape(held.group('gpu'))}s?\b", s[: m.start()]):
         # the card named before the instance that holds it (`a Tesla T4 on SageMaker (ml.g4dn.xlarge)`, dstack's
         # `gpu=H200:141GB:8 ... p5en.48xlarge`): counted where it was named
         return s[: m.start()] + " " + _instances(s[m.end() :])
-    again = rf"\b{held.group('n') or 1}\s*x\s*(?:nvidia\s+)?{re.escape(held.group('gpu'))}\b[^,;+\n]*"
+    again = rf"\b{held.group('n') or 1}\s*x\s*(?:nvidia\s+)?(?:tesla\s+)?{re.escape(held.group('gpu'))}\b[^,;+\n]*"
     return s[: m.start()] + _instance(m) + re.sub(again, " ", _INSTANCE.sub(_instance, s[m.end() :]), count=1)
 
 
@@ -1261,7 +1280,8 @@ def _instance(m: re.Match[str]) -> str:
 # Spec-sheet fields (`GPU: 2x RTX 3090, CPU: Ryzen 9 5950X, RAM: 128GB DDR4`, `gpu: none`): the value is a part, the
 # label says what a bare size in it is; parts that hold no memory (PSU, storage, OS, case) are left out.
 _FIELD = re.compile(
-    r"\b(?P<label>gpus?|gpu\d{1,2}|graphics|chip|cpu|processor|ram|memory|vram|mobo|motherboard|psu|os|storage|ssd|case)\s*:\s*"
+    r"\b(?P<label>gpus?|gpu\d{1,2}|graphics|chip|cpu|processor|ram|memory|vram|mobo|motherboard|mb|psu|os|storage|ssd|case)"
+    r"\s*:\s*"
     r"(?P<value>[^|,;\n]*)"
 )
 _FIELD_AS = {"ram": "ram", "memory": "ram", "vram": "vram"}
@@ -1270,7 +1290,7 @@ _FIELD_AS = {"ram": "ram", "memory": "ram", "vram": "vram"}
 def _fields(s: str) -> str:
     def part(m: re.Match[str]) -> str:
         label, value = m.group("label"), m.group("value").strip()
-        if label in ("psu", "os", "storage", "ssd", "case"):
+        if label in ("psu", "os", "storage", "ssd", "case", "mb"):  # `MB: ASUS ROG Strix B550-A`: the board
             return " + "
         if value in ("none", "n/a", "na") and label.startswith(("gpu", "graphics")):
             return " + no gpu + "
@@ -1473,7 +1493,7 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     ),
     (r"\b\d{1,2}\s*cpu\s*/|\bgpu\s+vendor\s*:\s*\w+", " "),
     (
-        r"\b\d+(?:\.\d+)?\s*(?:gb|tb)\s*(?:ssd|nvme|hdd|storage|disk|(?:pod\s+|network\s+)?volume"
+        r"\b\d+(?:\.\d+)?[ \t]*(?:gb|tb)[ \t]*(?:ssd|nvme|hdd|storage|disk|(?:pod\s+|network\s+)?volume"
         r"|(?:hot-swap\s+)?(?:disks|drives|platten|festplatten?))\b",
         " ",
     ),
@@ -1597,6 +1617,13 @@ _RIG_REPORT_NOISE = (
 )
 
 
+def _sticks_after_total(m: re.Match[str]) -> str:
+    """`32GB 4x8GB`: the total, when the sticks add up to it; otherwise as written."""
+    if int(m.group("n")) * int(m.group("each")) != int(m.group("total")):
+        return m.group(0)
+    return f"{m.group('total')}gb"
+
+
 def _sticks_in_brackets(m: re.Match[str]) -> str:
     """`128 GiB (4 x 32GB DDR4-2666)`: the total, its memory type and speed, and not the sticks counted again; a
     bracket whose sticks do not add up to the total is left as written."""
@@ -1697,7 +1724,7 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r" \g<n>x \g<name> \g<form> \g<gib>gb ",
     ),
     # a model's name with its version (`Llama 3 8B`, `qwen 2.5`): what runs, not on what
-    (r"\b(?:llama|qwen|mistral|gemma|phi|deepseek)[\s-]?\d(?:\.\d)?\b(?![\w.-]*\.gguf)", " "),
+    (r"\b(?:llama|qwen|mistral|gemma|phi|deepseek)[\s-]?v?\d(?:\.\d)?\b(?![\w.-]*\.gguf)", " "),
     # `with` in other languages: German `mit`, French `avec`, Spanish/Italian `con`
     (r"\b(?:mit|avec|con)\b", " with "),
     (r"\b(?:et|und)\b", " and "),  # `and` in French and German
@@ -1723,6 +1750,22 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b(?:pcie\s*)?gen\s*[3-6]\s*x\s?(?:1|2|4|8|16)\b", " "),
     (r"(?<=\d)\s+host\b(?!s)", " "),
     (r"(?<![\w.])@[a-z][\w-]{1,38}", " "),  # a user's handle (`@ensingerphilipp`), not `@ 3200`
+    # what each card reports after the cards are named (`4xA40, each with ~44GB VRAM`): the card's memory, said again
+    (r"(?<=[a-z0-9])\s*,?\s*each\s+with\s+~?\s*\d+(?:\.\d+)?\s*gb(?:\s+(?:of\s+)?vram)?\b", " "),
+    # a tool's camelCase fields (`gpuName: NVIDIA GeForce RTX 4090`, `vramGb: 24`): a part, and a size with its kind
+    (r"\bgpu_?name\s*:", " + "),
+    (r"\b(v?ram)_?gb\s*:\s*(\d+(?:\.\d+)?)\b", r" + \2gb \1 + "),
+    # a speed as a range (`13.69–16.8 tok/s`); an integrated GPU by its family name (`Intel UHD Graphics`): no memory
+    # of its own to size
+    (r"\b\d+(?:\.\d+)?\s*[–-]\s*\d+(?:\.\d+)?\s*(?:tok(?:ens)?|t)\s*/\s*s\b", " "),
+    (
+        r"(?:\bgpu\d{0,2}\s*:\s*)?\bintel\s*(?:\(r\)\s*)?(?:uhd|iris(?:\s+xe)?|hd)\s+graphics(?:\s+\d{3,4})?\b(?!\s*\()",
+        " ",
+    ),
+    # a tool's log tag and the fields that name no hardware (`[localmaxxing] hardware_written`, `path: hardware.json`,
+    # `hwClass: DISCRETE_GPU`); a total and its sticks (`32GB 4x8GB`): the total
+    (r"(?m)^\s*\[[a-z][\w-]*\]\s*[a-z_]*\s*$|\bpath\s*:\s*\S+|\bhw_?class\s*:\s*\w+", " "),
+    (r"\b(?P<total>\d{2,4})\s*gb\s+(?P<n>\d{1,2})\s*x\s*(?P<each>\d{1,3})\s*gb\b", _sticks_after_total),
     # a range of vCPUs or cores (`6–7 vCPUs`), NUMA nodes (`one NUMA node`), one socket (the default)
     (r"\b\d{1,3}\s*[–-]\s*\d{1,3}\s*(?:vcpus?|cores?|threads?)\b", " "),
     (r"\b(?:one|two|four|eight|\d{1,2})\s+numa\s+nodes?\b|\b(?:one|single)[\s-]socket\b", " "),
@@ -1759,6 +1802,11 @@ def _json_field(m: re.Match[str]) -> str:
     key, value = m.group("key"), m.group("value").strip()
     if key in _JSON_NAMES:
         return f" + {value} + "
+    # a count of cards and then their name (`"gpuCount": 8, "hardwareName": "NVIDIA RTX 5880 Ada Generation"`): one part
+    if key in ("gpucount", "gpu_count", "num_gpus") and re.fullmatch(r"\d{1,3}", value):
+        return f" + {value}x "
+    if key in ("hardwarename", "gpuname", "gpu_name"):
+        return f" {value} + "
     if key in ("ram_gb", "ram", "memory_gb", "system_ram_gb") and re.fullmatch(r"\d+(?:\.\d+)?", value):
         return f" + {value}gb ram + "
     if key in ("vram_gb", "gpu_memory_gb") and re.fullmatch(r"\d+(?:\.\d+)?", value):

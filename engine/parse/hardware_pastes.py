@@ -166,7 +166,10 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # a CPU's datasheet figures (`QPI 8.0 GT/s, 10M cache, 130W, 4C`), a chassis and its drives
     (r"\bqpi\s+[\d.]+\s*gt/s\b|\b\d{1,3}\s*m(?:b)?\s+cache\b|(?<=,)\s*\d{1,2}c\b(?=\s*\))|\bturbo\b", " "),
     (r"\b\d+(?:\.\d+)?\"?\s*chassis\b[^\n+,;]*|\b(?:up\s+(?:to\s+)?)?\d{1,2}\s+hard\s+drives?\b", " "),
-    (r"\b\d{1,2}\s*x\s*\d+(?:\.\d+)?\s*(?:tb|gb)\s*(?:hdd|ssd|nvme|sas|sata)s?\b", " "),
+    (
+        r"\b\d{1,2}\s*x\s*\d+(?:\.\d+)?\s*(?:tb|gb)[ \t]*(?:hdd|ssd|nvme|sas|sata)s?\b",
+        " ",
+    ),  # not `4x8GB` + `SSD:` below
     # RAM modules: a part number (`(M393AAG40M32-CAE)`), a maker's module code (`D760R Samsung`), `ECC Registered`,
     # the count before the kind (`4 × DDR4-2666 32GB`), a kit's DIMMs and speed in brackets (`64GB(32GB×2,5600MHz)`)
     (r"\(\s*[a-z]{1,3}\d[a-z0-9]{6,}-[a-z0-9]{2,5}\s*\)", " "),
