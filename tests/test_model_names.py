@@ -19,6 +19,9 @@ NOT_YET: set[str] = {
     "gemma3n:latest",  # refused naming E2B and E4B: no source here says which one Ollama's latest tag is
     "GLM-160x19B-4.6-BF16-00001-of-00015.gguf",  # ubergarm's file names GLM-4.6 by its experts (160 x 19B)
     "olmo 3",  # read as OLMo 3 7B by the alias `olmo3`; OLMo 3 also has a 32B
+    # a fine-tune's glued name: `Qwopus3.5` names no family the catalog knows, so only the size is read (its uploads
+    # carry the qwen3_5 architecture: huggingface.co/scitrera/qwopus3.5-9b-v3-awq4)
+    "Qwopus3.5-9B-Coder-MTP-Q8_0.gguf",
 }
 
 

@@ -162,10 +162,16 @@ def _adhoc_label(label: Label, pool: tuple[Model, ...], catalog: Catalog, fits: 
 
 
 _HUB_PREFIX = re.compile(r"(?i)^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/")
-# A model id as the one string argument of an SDK call (`openrouter("qwen/qwen3-coder")`, `ollama.chat('llama3')`), and
-# a provider's model page (`https://openrouter.ai/qwen/qwen3-coder-30b-a3b-instruct`): the id itself
-_CALL_ARGUMENT = re.compile(r"""^[A-Za-z_][\w.]*\(\s*["'](?P<id>[^"']+)["']\s*\)$""")
-_PROVIDER_PAGE = re.compile(r"(?i)^(?:https?://)?(?:www\.)?openrouter\.ai/(?:models/)?(?=\S)")
+# A model id as the one string argument of an SDK call (`openrouter("qwen/qwen3-coder")`, `ollama.chat('llama3')`) or
+# as the value of a `--model` option alone (`--model='ollama/deepseek-r1:8b'`): the id itself
+_CALL_ARGUMENT = re.compile(
+    r"""^(?:[A-Za-z_][\w.]*\(\s*["'](?P<id>[^"']+)["']\s*\)"""  # `openrouter("qwen/qwen3-coder")`
+    r"""|--?(?:model|model-path|model-name|m)(?:=|\s+)["']?(?P<opt>[^"'\s]+)["']?)$"""  # `--model='ollama/...'`
+)
+# A provider's or the Ollama library's model page (`https://openrouter.ai/qwen/...`, `https://ollama.com/library/x:tag`)
+_PROVIDER_PAGE = re.compile(
+    r"(?i)^(?:https?://)?(?:www\.)?(?:openrouter\.ai/(?:models/)?|ollama\.com/(?:library/)?)(?=\S)"
+)
 # A serving provider's prefix before the model's own id: Cloudflare Workers AI (`@cf/qwen/qwen3-30b-a3b-fp8`,
 # `@hf/nousresearch/...`) and LiteLLM's provider routes (`openrouter/moonshotai/kimi-k2`, `ollama/llama4:16x17b`).
 # Also LiteLLM's and gateways' routes to hosted APIs (`together_ai/meta-llama/...`, `deepinfra/...`, `groq/...`,
@@ -336,7 +342,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 def _repo_id(query: str) -> str:
     """`hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q4_K_M` (Ollama's and llama-server's way to name a Hub file) -> the repo id."""
-    query = _PROVIDER_PAGE.sub("", _CALL_ARGUMENT.sub(r"\g<id>", query.strip()))
+    query = _PROVIDER_PAGE.sub("", _CALL_ARGUMENT.sub(lambda m: m.group("id") or m.group("opt"), query.strip()))
     text = _LATEST_TAG.sub("", _PROVIDER_PREFIX.sub("", _HUB_PREFIX.sub("", query)))
     fireworks = _FIREWORKS.match(text)
     if fireworks:
