@@ -1079,9 +1079,12 @@ def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[Mo
 def _ordered(found: list[ModelFit], min_decode_tps: float) -> list[ModelFit]:
     current = sorted((f for f in found if f.use is not Use.SUPERSEDED), key=lambda f: -f.score)
     picks: list[ModelFit] = []
-    for use, wanted in (
+    fast = FAST_FACTOR * min_decode_tps
+    for use, wanted in (  # each use's pick at 3 bits or more, before one below (the order /fit's pick takes tiers in)
+        (Use.BEST, lambda f: f.tier is not Tier.DEGRADED),
         (Use.BEST, lambda f: True),
-        (Use.FAST, lambda f: f.decode_typical >= FAST_FACTOR * min_decode_tps),
+        (Use.FAST, lambda f: f.decode_typical >= fast and f.tier is not Tier.DEGRADED),
+        (Use.FAST, lambda f: f.decode_typical >= fast),
         (Use.CODING, lambda f: bool(_CODER.search(f.name)) and f.tier is not Tier.DEGRADED),
         (Use.CODING, lambda f: bool(_CODER.search(f.name))),
         (Use.LONG_CONTEXT, lambda f: f.max_context >= LONG_CONTEXT_TOKENS),

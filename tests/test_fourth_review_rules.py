@@ -9,7 +9,10 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   cards, and the card had offered the 1B draft's 1.9 GB beside it);
 - a server checkpoint (AWQ, GPTQ, FP8, NVFP4) runs at the context its vLLM/SGLang plan holds, traded like a GGUF's:
   GLM-4.6's AWQ on 2x RTX PRO 6000 had read '32k fits, longest context 68k' above a vLLM command with
-  --max-model-len 15360; now 'AWQ at 15k of context, not 32k; UD-Q3_K_XL runs at 32k'."""
+  --max-model-len 15360; now 'AWQ at 15k of context, not 32k; UD-Q3_K_XL runs at 32k';
+- /whatfits' 'best here' and 'fast' picks are a file of 3 bits or more where one qualifies, as its coding pick and
+  /fit's pick already were: a 3060 12GB with 32 GB of RAM had 'best here' Qwen3.8-27B at UD-Q2_K_XL (degraded) and
+  12k of context."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from catalog.catalog import Catalog
 from engine import speculative
 from engine.fit import SERVER_ONLY, FitOptions, Trade, fit
 from engine.placement import place
+from engine.quants import Tier
+from engine.recommend import FAST_FACTOR, Use
 
 
 def _run(catalog: Catalog, command: str, **args: Any) -> Any:
@@ -177,3 +182,31 @@ def test_a_server_checkpoint_runs_at_the_context_its_engines_hold(
         assert option.max_context >= pick.context, option.max_context
     assert (pick.trade is Trade.SHORTER_CONTEXT) is traded and (pick.context < answer.report.context) is traded
     assert pick.instead == instead
+
+
+# --- /whatfits' headline picks at 3 bits or more --------------------------------------------------------------------
+
+# (hardware as people write it, target tok/s): rigs whose best- or fast-scored model runs only below 3 bits here
+WHATFITS = [
+    ("rtx 3060 12gb + 32gb ddr4", 5),  # best had been Qwen3.8-27B UD-Q2_K_XL at 12k
+    ("rtx 3060 12gb + 32gb ddr4", 10),
+    ("dgx spark", 5),  # fast had been Qwen3.8-Flash-Next UD-Q2_K_XL
+    ("rtx 4060 ti 16gb", 5),
+    ("rtx 3090", 5),
+    ("macbook air m2 16gb", 5),
+]
+
+
+@pytest.mark.parametrize(("hardware", "min_tps"), WHATFITS)
+def test_whatfits_headline_picks_keep_three_bits(real_catalog: Catalog, hardware: str, min_tps: int) -> None:
+    from engine.parse import parse_hardware
+    from engine.recommend import what_fits
+
+    fits = what_fits(parse_hardware(hardware, real_catalog)[0], real_catalog, min_decode_tps=min_tps, limit=500)
+    ok = [f for f in fits if f.use is not Use.SUPERSEDED and f.tier is not Tier.DEGRADED]
+    best = next(f for f in fits if f.use is Use.BEST)
+    assert best.tier is not Tier.DEGRADED or not ok, (best.name, best.quant)
+    fast = next((f for f in fits if f.use is Use.FAST), None)
+    quick = [f for f in ok if f.decode_typical >= FAST_FACTOR * min_tps]
+    assert fast is None or fast.tier is not Tier.DEGRADED or not quick, (fast.name, fast.quant)
+    assert best.score >= max(f.score for f in ok if f.model_id != best.model_id) or best.tier is Tier.DEGRADED
