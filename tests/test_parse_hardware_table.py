@@ -37,10 +37,10 @@ NOT_YET_STARTS = {
     "AWSだと、A100を8基、vCPU96、VRAM320G、RAM1152GiBのインスタンス（p4d24xlarge）",
     "The Z420's secret weapon isn't the CPU — it's the RAM ceilin",
     # Third-round rows (2026-12-07) not read right yet: an architecture list beside the rig, a carrier board's and a
-    # DGX-2's table rows, endpoint pricing rows, an instance type inside a question, the cards' total said as each
-    # one's size, a `Spark` that is not in the rig, a per-card size said as the cards' total, a comparison, a 20 GB
-    # RTX 4000 by its old name, RAM lent to an iGPU, a Strix Halo size the catalog lacks, DIMMs beside their total,
-    # an OVH flavour row, a rig report past the length limit
+    # DGX-2's table rows, endpoint pricing rows, an instance type inside a question, a `Spark` that is not in the rig,
+    # a per-card size said as the cards' total, a comparison, a 20 GB RTX 4000 by its old name, RAM lent to an iGPU
+    # (read as half the RAM), a Strix Halo size the catalog lacks, DIMMs beside their total, an OVH flavour row, a rig
+    # report past the length limit
     "Why Tesla Architectures (T4, K80, V100) is not supported? Us",
     "Best entry point | 1CATai TAQ-SXM2-4P5A5 quad board + 4× V10",
     "Ceiling | DGX-2 — 16× V100 32GB, 512GB unified NVSwitch doma",
@@ -49,7 +49,6 @@ NOT_YET_STARTS = {
     "| aws      | small         | $0.500      | 1    | 14GB   | N",
     "P4 is a very big GPU instance (1152 GB RAM, 8 A100s), not su",
     "Will the p3.2xlarge be sufficient for training and merging o",
-    "llama3.2-vision:90b is very slow at generating text on 4x V1",
     "h200-8 | 192 vCPU | 2TB RAM | 2x4H200 GPUs | 200 Go + 4 x 7.",
     "Spark를 도입하기 전, 제 메인 장비는 i7 12700F CPU, 32GB RAM, 그리고 RTX 206",
     "A cluster of 4 MI50 can be built for 800$, 128gb of fast HBM",
@@ -76,6 +75,8 @@ NOT_YET_STARTS = {
     "The PC has 32 sticks of DDR3 8GB RAM installed (8 channels p",
     '    ("H100-SXM5", 4): "gpu_4x_h100_sxm5",',
     'gpu = rh.cluster(name="rh-a10", instance_type="A10:1").save(',
+    # an architecture's name before a word that is not hardware (`Pascal sweep`) read as the TITAN X Pascal
+    "Add: 2× Tesla P40 24GB (tensor split) — +92% at n-max 4, Pas",
 }
 
 
@@ -93,7 +94,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 97.7% (1580 of 1618) on 2026-12-07, fourth round
+    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 97.7% (1589 of 1627) on 2026-12-07, fourth round
 
 
 REFUSED = [

@@ -1308,17 +1308,20 @@ def _fields(s: str) -> str:
 # a product's year (`(M2 Ultra, 2023)`), a power supply or power limit (`1000w psu`, `@ 280W`), PCIe links
 # (`pcie 4.0 x8/x8`).
 _TOOL_LINES: tuple[tuple[str, str], ...] = (
+    # lspci -nn writes the class and the vendor:device ids in brackets too (`controller [0300]: ... [GeForce RTX 3090]
+    # [10de:2204]`), and -k the board's `Subsystem:` (the same card again) and the driver in use
     (
-        r"\b[0-9a-f]{2}:[0-9a-f]{2}\.\d\s+(?:vga compatible|3d|display)\s+controller\s*:[^\[\n]*"
-        r"(?:\[[^\]\n]*\]\s*)*?\[(?P<name>[^\]\n]+)\]\s*(?:\(rev\s+\w+\))?",
+        r"\b[0-9a-f]{2}:[0-9a-f]{2}\.\d\s+(?:vga compatible|3d|display)\s+controller\s*(?:\[[0-9a-f]{4}\]\s*)?:[^\[\n]*"
+        r"(?:\[[^\]\n]*\]\s*)*?\[(?P<name>[^\]\n]+)\]\s*(?:\[[0-9a-f]{4}:[0-9a-f]{4}\]\s*)?(?:\(rev\s+\w+\))?",
         r" + \g<name> + ",
     ),
+    (r"(?m)^\s*(?:subsystem|kernel\s+driver\s+in\s+use|kernel\s+modules)\s*:[^\n]*", " "),
     (r"\s+w/\s+radeon\s+\w+\s+graphics\b", " "),
     (r"\b\d(?:\.\d{1,2})?\s*ghz\b", " "),
     (r"\(\s*\d+(?:\.\d+)?\s*gb\s+usable\s*\)", " "),
     (r"\binstalled\s+(?:ram|memory)\b", " ram: "),
     (r"\b\d{1,2}th\s+gen\b", " "),
-    (r"\bprocessor\s+(?=[a-z0-9])", " cpu: "),
+    (r"\bprocessor[ \t]+(?=[a-z0-9])", " cpu: "),  # Windows' `Processor AMD ...`, not `... processor` + a line
     (r"(?<=[(,])\s*20(?:1[7-9]|2\d)\s*(?=[),])", " "),
     (r"(?:@\s*)?\b\d{2,4}\s?w\b(?!\s*/)(?:\s+(?:psu|power\s+supply|power\s+limit(?:ed)?|tdp|pl))?", " "),
     (r"\bpower\s+limit(?:ed)?(?:\s+to)?\b", " "),
@@ -1568,6 +1571,7 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
         r"(?:\s*\(\s*\d+\s*mib[^)\n]*\))?",  # with the share of RAM a driver reports for it
         " ",
     ),
+    (r'"', " "),  # quotes around a rig (`"2× RTX 3090 PCIe x8, 350 W"`), once JSON and tool fields are read
 )
 
 
@@ -1747,7 +1751,7 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b\d+\s*mib\s*/\s*(\d{4,7})\s*mib\b", lambda m: f" {int(m.group(1)) / 1024:.1f}gib "),
     (r"\bgpu\d{1,2}\b(?!\s*:)", " "),
     # a PCIe link (`Gen4 x16`, `PCIe Gen3 x8`); a card's host (`3x RTX 3090 host`: one machine holding them)
-    (r"\b(?:pcie\s*)?gen\s*[3-6]\s*x\s?(?:1|2|4|8|16)\b", " "),
+    (r"\b(?:pcie\s*)?gen\s*[3-6]\s*x\s?(?:1|2|4|8|16)\b|\bpcie\s*x\s?(?:8|16)\b(?=\s*[,/;)])", " "),
     (r"(?<=\d)\s+host\b(?!s)", " "),
     (r"(?<![\w.])@[a-z][\w-]{1,38}", " "),  # a user's handle (`@ensingerphilipp`), not `@ 3200`
     # what each card reports after the cards are named (`4xA40, each with ~44GB VRAM`): the card's memory, said again
@@ -1760,6 +1764,14 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b\d+(?:\.\d+)?\s*[–-]\s*\d+(?:\.\d+)?\s*(?:tok(?:ens)?|t)\s*/\s*s\b", " "),
     (
         r"(?:\bgpu\d{0,2}\s*:\s*)?\bintel\s*(?:\(r\)\s*)?(?:uhd|iris(?:\s+xe)?|hd)\s+graphics(?:\s+\d{3,4})?\b(?!\s*\()",
+        " ",
+    ),
+    # a config file's path (`dual/autoround-int4/dflash2.yml`), Italian `accanto a` (beside)
+    (r"[\w./-]*\.(?:ya?ml|json|toml|cfg|conf|sh|py|md)\b", " "),
+    (r"\baccanto\s+a(?:lla|llo|l)?\b", " + "),
+    # a share of the RAM lent to an iGPU, in brackets (`96GB (48GB loaned to VGA VRAM)`): part of the RAM said before
+    (
+        r"\(\s*\d+(?:\.\d+)?\s*gb\s+(?:loaned|lent|allocated|assigned|reserved|dedicated|set)\s+(?:to|for|as)\b[^()]*\)",
         " ",
     ),
     # a tool's log tag and the fields that name no hardware (`[localmaxxing] hardware_written`, `path: hardware.json`,
@@ -2300,17 +2312,22 @@ _GPU_NAME_WORDS = re.compile(
 )
 
 
-def _memory_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog) -> tuple[Gpu, list[_Size]]:
+def _memory_variant(
+    entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog, count: int = 1
+) -> tuple[Gpu, list[_Size]]:
     """ "A100 40GB", "V100 PCIe 32GB": a size next to a card's name that is not the named entry's memory picks the
-    catalog's variant of that card with that memory, when there is one (else the size stays system RAM)."""
+    catalog's variant of that card with that memory, when there is one (else the size stays system RAM). With several
+    cards, a size no variant has that is the cards' total (`4x V100 64G`: four 16 GB cards) picks the variant of
+    that total's share."""
     for s in sizes:
         if s.qualifier not in _VRAM_WORDS or round(s.gib) == round(entry.memory_gib):
             continue
-        for phrase in (f"{name} {s.gib:g}gb", f"{name} {s.gib:g}g", f"{name}-{s.gib:g}gb"):
-            found = catalog.find_hardware(phrase)
-            variant = catalog.hardware.get(found.id or "")
-            if isinstance(variant, Gpu) and round(variant.memory_gib) == round(s.gib):
-                return variant, [x for x in sizes if x is not s]
+        for gib in (s.gib, s.gib / count) if count > 1 else (s.gib,):
+            for phrase in (f"{name} {gib:g}gb", f"{name} {gib:g}g", f"{name}-{gib:g}gb"):
+                found = catalog.find_hardware(phrase)
+                variant = catalog.hardware.get(found.id or "")
+                if isinstance(variant, Gpu) and round(variant.memory_gib) == round(gib):
+                    return variant, [x for x in sizes if x is not s]
     return entry, sizes
 
 
@@ -2425,7 +2442,9 @@ def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool)
             field="hardware",
             code=ErrorCode.CONFLICTING_HARDWARE,
         )
-    entry, sizes = _memory_variant(_laptop_variant(entry, p.name, p.sizes, catalog), p.name, list(p.sizes), catalog)
+    entry, sizes = _memory_variant(
+        _laptop_variant(entry, p.name, p.sizes, catalog), p.name, list(p.sizes), catalog, 1 if p.size_each else p.count
+    )
     device, sizes, note = _other_memory(
         entry, p.count, sizes, p.size_each or bool(re.search(r"\bmod(?:ded|s)?\b", p.text))
     )
