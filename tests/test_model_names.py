@@ -22,6 +22,9 @@ NOT_YET: set[str] = {
     # a fine-tune's glued name: `Qwopus3.5` names no family the catalog knows, so only the size is read (its uploads
     # carry the qwen3_5 architecture: huggingface.co/scitrera/qwopus3.5-9b-v3-awq4)
     "Qwopus3.5-9B-Coder-MTP-Q8_0.gguf",
+    # a tag with the version and an `r` left out (`qwen-code-next` for qwen3-coder-next): refused, though the refusal's
+    # first suggestion is Qwen3-Coder-Next
+    "qwen-code-next:latest",
 }
 
 
