@@ -23,6 +23,7 @@ from engine.fit import (
     FitOptions,
     Pick,
     QuantOption,
+    RigPick,
     SizedFile,
     Trade,
     files_key,
@@ -44,7 +45,7 @@ from engine.prices import (
     ram_price,
     ram_usd_per_gib,
 )
-from engine.quants import DEFAULT_LADDER, Tier, nominal_bits
+from engine.quants import DEFAULT_LADDER, Tier, nominal_bits, tier
 from engine.rig import DESKTOP_MAX_GIB, Frozen, GpuDevice, Reading, Rig, gpu_device, platform_ram, unified_pool
 from engine.units import GIB
 
@@ -328,6 +329,7 @@ class _Search:
         self._files: dict[FilesKey, tuple[SizedFile, ...]] = {}
         self._least: dict[FilesKey, _Least] = {}
         self._answers: dict[Rig, tuple[bool, Pick | None]] = {}
+        self._lifting: dict[Rig, int | None] = {}  # rig answered below 4 bits -> `_least_unplaced`
 
     def first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
         """Whether any quant worth running runs on the rig, and /fit's pick among the quants that reach the target
@@ -367,13 +369,31 @@ class _Search:
         return least.gpu_memory_bytes is not None and least.gpu_memory_bytes <= min(room, _memory_bytes(rig))
 
     def ram_sizes(self, rig: Rig, sizes: tuple[int, ...]) -> tuple[int, ...]:
-        """Of larger RAM sizes (GiB) for the rig's GPUs, those that could hold a loadable file worth running that
-        may spill into system RAM (none where only server checkpoints load: more RAM cannot help)."""
-        least = self._sized(rig)[1].any_memory_bytes
+        """Of larger RAM sizes (GiB) for the rig's GPUs, those that could change its answer. Where nothing runs:
+        sizes that hold the smallest file the search may accept that spills into system RAM (none where only
+        server checkpoints load). Where it answers below 4 bits: sizes that hold the smallest file of a better
+        group it did not place (`_least_unplaced`)."""
+        _, pick = self.first_good(rig)
+        least = self._sized(rig)[1].any_memory_bytes if pick is None else self._lifting.get(rig)
         if least is None:
             return ()
         needed_bytes = least + self.kv_floor_bytes - _memory_bytes(rig)
         return tuple(g for g in sizes if g * GIB >= needed_bytes)
+
+    def _least_unplaced(self, rig: Rig, found: RigPick, group: int) -> int | None:
+        """The smallest file the search may accept, of a better group than `group` (`_group`), that may spill into
+        system RAM and that the rig did not place (not sized, or sized as not fitting). A file the rig placed is
+        placed the same way with more RAM of the same speed (the GPUs hold the same layers and experts) and runs
+        at the same speed, so it stays unpicked: only an unplaced one can lift the answer. None: there is none."""
+        placed = {o.quant for o in found.options if o.verdict != "does-not-fit"}
+        sizes = [
+            w.n_bytes
+            for f in self._sized(rig)[0]
+            if (w := f[2]).quant not in placed
+            and _file_format(f) not in SERVER_ONLY
+            and _group(tier(w.quant, w.bits_per_weight)) < group
+        ]
+        return min(sizes, default=None)
 
     def _first_good(self, rig: Rig) -> tuple[bool, Pick | None]:
         if not self.may_run(rig):
@@ -391,6 +411,7 @@ class _Search:
             accept=self._accept,
         )
         if found.pick is not None:
+            self._lifting[rig] = self._least_unplaced(rig, found, _group(found.pick.tier))
             return True, found.pick
         # nothing reaches the target (every option was sized): whether anything worth running runs at all (a file
         # some engine loads: more RAM is tried where only a size no one publishes would run)
@@ -479,8 +500,11 @@ def _cheapest(
         # more RAM of the same speed only admits larger, slower quants: worth trying where nothing runs yet, or
         # where a larger quant would lift the answer into a better group of quants
         better_group = pick is not None and _group(pick.tier) > 0
-        # sizes below the smallest loadable file that may spill into RAM are passed over: nothing more runs there
-        ladder = search.ram_sizes(o.rig, o.ram_ladder) if o.platform is not None and (not runs or better_group) else ()
+        # sizes that cannot change the answer are passed over (`_Search.ram_sizes`); every size is an answer of its
+        # own where `every_size` lists them all
+        ladder: tuple[int, ...] = ()
+        if o.platform is not None and (not runs or better_group):
+            ladder = o.ram_ladder if every_size and runs else search.ram_sizes(o.rig, o.ram_ladder)
         if o.platform is not None and ladder:
             gpu = prices.gpus[o.rig.gpus[0].hardware_id or ""][0]
             bigger = _ram_build(gpu, len(o.rig.gpus), o.platform, ladder, prices)

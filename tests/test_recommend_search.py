@@ -9,6 +9,7 @@ not wall-clock."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -111,3 +112,24 @@ def test_no_upgrade_of_a_3090_with_ram_runs_them(real: Catalog, model_id: str) -
     rig = parse_hardware("RTX 3090 + 64GB DDR4", real)[0].rig
     path = rec.upgrade_path(real.models[model_id], rig, real, min_decode_tps=10)
     assert (path.runs, path.current, path.upgrades) == (False, None, ())
+
+
+# Big MoE models whose cheapest builds are GPUs + system RAM answering at 2 bits: the search tries more RAM of the
+# same GPUs and platform where a larger file of a better group could lift the answer. It had tried every larger RAM
+# size up to 1.5 TB, though more RAM of the same speed places a file it already placed the same way, at the same
+# speed (Kimi K2.5: 721 rigs sized, 692 of them 2-bit answers on larger RAM).
+TWO_BIT_BUILDS = ["kimi-k2.5", "glm-5.3", "qwen3.8-2.4t-a95b", "deepseek-v3"]
+# A build is sized where its smallest file fits, then at most once more for each better group of quants (3 bits,
+# 4 bits and up: recommend._group) whose files it could not place.
+MOST_SIZES_PER_BUILD = 3
+
+
+@pytest.mark.parametrize("model_id", TWO_BIT_BUILDS)
+def test_more_ram_is_tried_only_where_it_can_lift_the_answer(
+    real: Catalog, sized_rigs: list[Rig], model_id: str
+) -> None:
+    found = rec.recommend(real.models[model_id], real, min_decode_tps=TARGET_TPS)
+    assert found and all(c.decode_typical >= TARGET_TPS for c in found)
+    per_build = Counter((tuple(g.hardware_id for g in r.gpus), r.ram.description) for r in sized_rigs if r.ram)
+    most = max(per_build.values())
+    assert most <= MOST_SIZES_PER_BUILD, f"{model_id}: {per_build.most_common(3)}"
