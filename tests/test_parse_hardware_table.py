@@ -77,6 +77,8 @@ NOT_YET_STARTS = {
     'gpu = rh.cluster(name="rh-a10", instance_type="A10:1").save(',
     # an architecture's name before a word that is not hardware (`Pascal sweep`) read as the TITAN X Pascal
     "Add: 2× Tesla P40 24GB (tensor split) — +92% at n-max 4, Pas",
+    # an Intel Mac Pro named with its year (`Mac Pro (2019 intel/...)`) is not known as a CPU machine
+    "| Mac Pro (2019 intel/16 core/384Gbyte) CPU | 7B_q4_0| 54.78",
 }
 
 
@@ -94,7 +96,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the goal; measured 97.7% (1589 of 1627) on 2026-12-07, fourth round
+    assert right / len(TABLE) >= 0.97  # the goal; measured 97.6% (1596 of 1635) on 2026-12-07, fourth round
 
 
 REFUSED = [

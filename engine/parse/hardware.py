@@ -1766,6 +1766,8 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"(?:\bgpu\d{0,2}\s*:\s*)?\bintel\s*(?:\(r\)\s*)?(?:uhd|iris(?:\s+xe)?|hd)\s+graphics(?:\s+\d{3,4})?\b(?!\s*\()",
         " ",
     ),
+    # a model's size glued to its quant (`7B_q4_0`, `13B.f16`), as benchmark tables name runs
+    (r"(?<![\w.-])\d{1,3}b[_.-](?:i?q\d\w*|f16|fp16|bf16|f32)\b(?![\w.-]*\.gguf)", " "),
     # a config file's path (`dual/autoround-int4/dflash2.yml`), Italian `accanto a` (beside)
     (r"[\w./-]*\.(?:ya?ml|json|toml|cfg|conf|sh|py|md)\b", " "),
     (r"\baccanto\s+a(?:lla|llo|l)?\b", " + "),
