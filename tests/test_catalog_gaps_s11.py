@@ -69,7 +69,7 @@ PRICED = [("deepseek v3.1", "m3 ultra 512gb", "OpenRouter")]
 @pytest.mark.parametrize(("model", "hardware", "provider"), PRICED)
 def test_cost_has_an_api_to_compare(real_catalog: Catalog, model: str, hardware: str, provider: str) -> None:
     answer = run_request(real_catalog, "cost", {"model": model, "hardware": hardware}, Frontend.CLI)
-    assert answer.error is None, answer.error
+    assert answer.error is None and answer.data is not None, answer.error
     providers = [api["provider"] for api in answer.data["api"]]
     assert provider in providers, providers
 
