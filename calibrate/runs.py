@@ -57,8 +57,9 @@ class Run:
     ideal_tps: float  # at efficiency 1.0
     source: str = ""  # the publication the row comes from (source_key): its runs are fitted or scored together
     path: str = calibration.ANY  # prefill: the MatrixPath of the kernels llama.cpp ran (prefill groups)
-    # CPU prefill: seconds per token reading weights from RAM at full bandwidth, a term of its own beside the
-    # arithmetic `ideal_tps` describes (engine.speed.cpu_batch_read_seconds)
+    # prefill: seconds per token the fitted efficiency does not divide, a term of its own beside the arithmetic
+    # `ideal_tps` describes: on a CPU the weights read from RAM at full bandwidth (engine.speed.cpu_batch_read_seconds),
+    # on CUDA's tensor cores attention at its kernels' own share of their peak (engine.speed.PrefillWork)
     read_s: float = 0.0
     # decode: whether llama.cpp ran the device's steps in CUDA graphs (calibration.cuda_graphs_run); without them the
     # engine adds the kernel launches graphs save (calibration.NO_GRAPHS_LAYER_S, measured apart, never fitted: the
@@ -419,6 +420,7 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     depth = int(row["depth_tokens"] or 0)
     n_tokens = int(row["n_tokens"] or 512)
     path: str = calibration.ANY
+    read_s = 0.0
     if row["phase"] == "decode":
         read = memory.active_bytes(model, weights, file_type(row)) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
         ideal = bandwidth * 1e9 / read
@@ -427,7 +429,7 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         rate = matrix_rate(MatrixSpec.of(entry, backend), weights_type) if isinstance(entry, Gpu | Unified) else None
         if rate is None:
             return None, "no matrix throughput figure or specifications for the device"
-        ideal = _prefill_ideal(row, model, weights, rate, bandwidth)
+        ideal, read_s = _prefill_ideal(row, model, weights, rate, bandwidth)
         path = rate.path.value
     phase: calibration.Phase = "decode" if row["phase"] == "decode" else "prefill"
     source = source_key(row.get("source", ""))
@@ -446,6 +448,7 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         ideal,
         source,
         path,
+        read_s=read_s,
         cuda_graphs=graphs,
         intel_arc=arc,
     )
@@ -461,8 +464,11 @@ def ubatch_tokens(row: dict[str, str]) -> int:
     return int(m.group(1)) if m else memory.N_UBATCH
 
 
-def _prefill_ideal(row: dict[str, str], model: Model, weights: int, rate: MatrixRate, bandwidth: float) -> float:
-    """Prompt tokens per second at efficiency 1, as engine.speed.prefill_range models one device: a prompt of
+def _prefill_ideal(
+    row: dict[str, str], model: Model, weights: int, rate: MatrixRate, bandwidth: float
+) -> tuple[float, float]:
+    """Prompt tokens per second at efficiency 1 and the seconds per token apart from it (attention at its own
+    efficiency, PrefillWork.attention_seconds), as engine.speed.prefill_range models one device: a prompt of
     n_tokens after depth_tokens of context, in the run's micro-batches."""
     depth, n_tokens = int(row["depth_tokens"] or 0), int(row["n_tokens"] or 512)
     batch = prefill_batch_tokens(n_tokens, ubatch_tokens(row))
@@ -472,7 +478,7 @@ def _prefill_ideal(row: dict[str, str], model: Model, weights: int, rate: Matrix
         batch_read_bytes=batch_expert_read_bytes(model, memory.expert_bytes(model, weights, file_type(row)), batch),
         batch_tokens=batch,
     )
-    return 1 / work.ideal_seconds(rate, bandwidth)
+    return 1 / work.ideal_seconds(rate, bandwidth), work.attention_seconds(rate)
 
 
 def _device_memory_gib(entry: object) -> float | None:

@@ -128,6 +128,9 @@ class MatrixRate(BaseModel):
     path: MatrixPath
     basis: Fp16Basis
     attention_tops: float
+    # The share of attention_tops attention reaches where its kernels' efficiency is their own (CUDA's tensor-core
+    # FlashAttention, FA_TENSOR_CORE_EFFICIENCY); None where it is the fitted efficiency of the weights' products.
+    attention_efficiency: float | None = None
 
 
 # Dense FP16 tensor FLOPs (FP32 accumulate) per SM per clock: tensor cores per SM (8 on Turing, 4 from Ampere on)
@@ -260,11 +263,27 @@ def _intel_arc(spec: MatrixSpec) -> MatrixRate | None:
     return _from_shaders(spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.INTEL_DP4A)
 
 
+# FA_TENSOR_CORE_EFFICIENCY. On CUDA cards of compute capability 7.0 and up llama.cpp runs a prompt's attention in
+# FlashAttention kernels on the tensor cores (ggml-cuda/fattn-mma-f16.cuh, fattn-wmma-f16.cuh): dense tiles of the
+# prompt's queries against the cached keys, whatever the weights' type. Their share of the peak is their own, not
+# the share the weights' products reach (a MoE model's expert products, a few rows per expert, reach far less), so
+# attention is counted at this share of attention_tops beside the products at the fitted efficiency. Chosen by the
+# fit's inner folds of sources (calibrate/fit.py, prefill interval score on 1,551 runs): attention at the products'
+# fitted efficiency 1.516, at its own 0.35 of the peak 1.509, 0.5 1.483, 0.7 1.504, 1.0 1.528; the same on every
+# backend's matrix path (ROCm, Vulkan, Metal, SYCL too) 1.627, so the others keep attention at the fitted
+# efficiency. Without it a DGX Spark's MoE prompts at 4k-32k of context came out 1.4-2.8x slower than ggml-org's
+# depth sweeps measure (bench/measured_runs.csv), its dense ones 1.1-1.5x faster.
+FA_TENSOR_CORE_EFFICIENCY = 0.5
+FA_TENSOR_CORE_PATHS = frozenset({MatrixPath.CUDA_MMQ_MMA, MatrixPath.CUDA_CUBLAS_FP16})
+
+
 def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate | None:
     """The peak rate of the path llama.cpp's `spec.backend` takes on the device for `weights`, at the clock a CUDA
     device holds under a prompt's load (sustained_clock_share); None where neither a figure nor the specifications to
     derive one are known."""
     rate = _matrix_rate(spec, weights)
+    if rate is not None and rate.path in FA_TENSOR_CORE_PATHS:
+        rate = rate.model_copy(update={"attention_efficiency": FA_TENSOR_CORE_EFFICIENCY})
     share = sustained_clock_share(spec)
     if rate is None or share == 1.0:
         return rate

@@ -412,9 +412,19 @@ class PrefillWork(Frozen):
         its kernels run at (MatrixRate.attention_tops), plus EXPERT_READ_SHARE of the time the experts' bytes take
         over the batch's tokens (nothing for a dense model, much of the time for a sparse MoE model on unified
         memory)."""
-        compute_s = self.weight_flops / (rate.tops * 1e12) + self.attention_flops / (rate.attention_tops * 1e12)
+        compute_s = self.weight_flops / (rate.tops * 1e12)
+        if rate.attention_efficiency is None:
+            compute_s += self.attention_flops / (rate.attention_tops * 1e12)
         memory_s = self.batch_read_bytes / (bandwidth_gb_s * 1e9) / self.batch_tokens if bandwidth_gb_s else 0.0
         return compute_s + EXPERT_READ_SHARE * memory_s
+
+    def attention_seconds(self, rate: MatrixRate) -> float:
+        """Attention's seconds where its kernels reach a share of their peak of their own
+        (MatrixRate.attention_efficiency, kernels.FA_TENSOR_CORE_EFFICIENCY), a term beside ideal_seconds that the
+        fitted efficiency does not divide; 0 where ideal_seconds counts attention."""
+        if rate.attention_efficiency is None:
+            return 0.0
+        return self.attention_flops / (rate.attention_tops * 1e12 * rate.attention_efficiency)
 
 
 def _rates(compute: list[PoolUse], weights: Weights) -> list[MatrixRate] | None:
@@ -456,6 +466,8 @@ def prefill_range(
             batch_tokens=batch,
         )
         seconds.add(work.ideal_seconds(rate, p.bandwidth_gb_s), 1.0, eff)
+        attention_s = work.attention_seconds(rate)
+        seconds.add_fixed(attention_s, attention_s)
     caveats = _derived_flops_caveats(compute, rates)
     ram = [p for p in placement.pools if p.kind == "ram"]
     if ram:
