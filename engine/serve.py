@@ -736,13 +736,8 @@ def ik_llama(
         return Refused(engine=Engine.IK_LLAMA, reason=Refusal.ARCHITECTURE, quant=quant_name, architecture=arch)
     stop = _ik_backend_stop(rig)
     if stop is not None:
-        return Refused(
-            engine=Engine.IK_LLAMA,
-            reason=Refusal.BACKEND,
-            quant=quant_name,
-            device=stop.name,
-            compute_capability=stop.compute_capability,
-            needed_capability=_fmt_cc(IK_MIN_CUDA_CAPABILITY),
+        return _capability_refusal(
+            Engine.IK_LLAMA, stop, IK_MIN_CUDA_CAPABILITY, reason=Refusal.BACKEND, quant=quant_name
         )
     if _UNSLOTH_XL.match(quant_name):
         return Refused(engine=Engine.IK_LLAMA, reason=Refusal.F16_TENSORS, quant=quant_name)
@@ -822,14 +817,8 @@ def ollama(
         return Refused(engine=Engine.OLLAMA, reason=Refusal.MIXED_GPUS, quant=quant_name)
     old = _below_ollama_cuda(rig, placement)
     if old is not None:
-        return Refused(
-            engine=Engine.OLLAMA,
-            reason=Refusal.COMPUTE_CAPABILITY,
-            quant=quant_name,
-            device=old.name,
-            compute_capability=old.compute_capability,
-            needed_capability=_fmt_cc(OLLAMA_MIN_CUDA_CAPABILITY),
-        )
+        why = {"reason": Refusal.COMPUTE_CAPABILITY, "quant": quant_name}
+        return _capability_refusal(Engine.OLLAMA, old, OLLAMA_MIN_CUDA_CAPABILITY, **why)
     repo = gguf_repo(model, quant, quant_name)
     tag = library_tag(model, quant_name)
     if repo is None and tag is None:
@@ -1034,13 +1023,7 @@ def _gpu_gate(engine: Engine, rig: Rig) -> Refused | None:
         if g.backend == "cuda":
             cc = _cc(g.compute_capability)
             if cc is not None and cc < MIN_CUDA_CAPABILITY:
-                return Refused(
-                    engine=engine,
-                    reason=Refusal.COMPUTE_CAPABILITY,
-                    device=g.name,
-                    compute_capability=g.compute_capability,
-                    needed_capability=_fmt_cc(MIN_CUDA_CAPABILITY),
-                )
+                return _capability_refusal(engine, g, MIN_CUDA_CAPABILITY, reason=Refusal.COMPUTE_CAPABILITY)
         elif g.backend == "rocm":
             targets = VLLM_ROCM_TARGETS if engine == Engine.VLLM else SGLANG_ROCM_TARGETS
             if g.gfx_target not in targets:
@@ -1071,14 +1054,19 @@ def _below_capability(engine: Engine, rig: Rig, needed: tuple[int, int], **why: 
     for g in rig.gpus:
         cc = _cc(g.compute_capability)
         if g.backend == "cuda" and cc is not None and cc < needed:
-            return Refused(
-                engine=engine,
-                device=g.name,
-                compute_capability=g.compute_capability,
-                needed_capability=_fmt_cc(needed),
-                **why,
-            )
+            return _capability_refusal(engine, g, needed, **why)
     return None
+
+
+def _capability_refusal(engine: Engine, card: GpuDevice, needed: tuple[int, int], **why: Any) -> Refused:
+    """`engine` refused on `card`, whose compute capability is below `needed` (the reason and details in `why`)."""
+    return Refused(
+        engine=engine,
+        device=card.name,
+        compute_capability=card.compute_capability,
+        needed_capability=_fmt_cc(needed),
+        **why,
+    )
 
 
 def _format_gate(engine: Engine, model: Model, rig: Rig, fmt: QuantFormat) -> Refused | None:
@@ -1098,14 +1086,8 @@ def _format_gate(engine: Engine, model: Model, rig: Rig, fmt: QuantFormat) -> Re
         need = {"fp8": FP8_CAPABILITY if model.is_moe else dense_fp8, "nvfp4": NVFP4_CAPABILITY}.get(fmt)
         cc = _cc(g.compute_capability)
         if need is not None and cc is not None and cc < need:
-            return Refused(
-                engine=engine,
-                reason=Refusal.FORMAT_CAPABILITY,
-                device=g.name,
-                compute_capability=g.compute_capability,
-                needed_capability=_fmt_cc(need),
-                checkpoint_format=fmt,
-            )
+            why = {"reason": Refusal.FORMAT_CAPABILITY, "checkpoint_format": fmt}
+            return _capability_refusal(engine, g, need, **why)
     return None
 
 
