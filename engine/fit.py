@@ -495,11 +495,17 @@ def choose_pick(
     """For each group of tiers (4 bits and up, 3, 2 and below): the best quant of the group that fits on the
     accelerator at the asked settings; else the best of the group's usual bits (4, 3, 2) that does with a q8_0 KV
     cache, or with less context (the asked KV type, then q8_0; never under SHORT_CONTEXT); else the best that
-    offloads at USEFUL_OFFLOAD_TPS. The first group with an answer gives the pick. None: `choose_best` at the asked
-    settings (an offload slower than that), if anything runs. Only options `accept` takes are picked (as sized at
-    the pick's own context and KV type)."""
+    offloads at USEFUL_OFFLOAD_TPS. The first group with an answer gives the pick, among files some engine loads
+    first; where no group has a loadable answer but a loadable file runs, slower, that file (`_fallback_pick`)
+    before any file no engine loads, since a pick without a command is no answer (GLM-4.5-Air on a 3060 12GB with
+    64 GB of DDR4 at 64k: the published UD-Q3_K_XL with its experts in RAM, typically 4.0 tok/s, not an IQ3_XXS no
+    catalog repo publishes at 4.4). None: `choose_best` at the asked settings (an offload slower than that), if
+    anything runs. Only options `accept` takes are picked (as sized at the pick's own context and KV type)."""
     ranked = sorted(options, key=quality_key, reverse=True)
-    for taken in (_and_loadable(accept, ctx), accept):  # a file some engine loads before one none can (Kimi on a CPU)
+    loadable = _and_loadable(accept, ctx)
+    for taken in (loadable, accept):  # a file some engine loads before one none can (Kimi on a CPU)
+        if taken is accept and any(loadable(o) and o.verdict in RUNS for o in options):  # slow, but it runs
+            return _fallback_pick(ctx, tuple(o for o in options if loadable(o)))
         for i, group in enumerate(PICK_GROUPS):
             trade_bits = group[1]
             members = [o for o in ranked if in_group(o.tier, o.quant, o.bits_per_weight, group)]
@@ -511,6 +517,10 @@ def choose_pick(
             if pick is not None:
                 return pick.model_copy(update={"instead": _instead(pick, options)})
     return _fallback_pick(ctx, tuple(o for o in options if accept(o)))
+
+
+# Verdicts of an option that runs as sized (on the accelerator, or with weights in system RAM).
+RUNS = frozenset({"fits", "fits-offload"})
 
 
 def _and_loadable(accept: Accept, ctx: _PickContext) -> Accept:
