@@ -772,8 +772,12 @@ def _add_other_card(rig: Rig, goal: _Goal, prices: _Prices) -> Upgrade | None:
 
 
 def _better_card(gpu: Gpu, have: GpuDevice) -> bool:
-    """A swap buys more memory or more bandwidth per card."""
-    return gpu.memory_gib * GIB > have.memory_bytes or gpu.bandwidth_gb_s > (have.bandwidth_gb_s or 0)
+    """A swap buys more memory or more bandwidth per card, and gives up none of the card's prompt speed (the peak of
+    the matrix kernels llama.cpp runs on it, engine/kernels.py): an RTX 4090 owner is not told to swap it for an
+    MI50 32GB, whose 8 GB and 2% more bandwidth come with a fraction of its prompt rate."""
+    more = gpu.memory_gib * GIB > have.memory_bytes or gpu.bandwidth_gb_s > (have.bandwidth_gb_s or 0)
+    new, old = gpu_device(gpu).matrix, have.matrix
+    return more and (new is None or old is None or new.tops >= old.tops)
 
 
 def _swap_cards(rig: Rig, goal: _Goal, prices: _Prices) -> Upgrade | None:
