@@ -8,7 +8,9 @@ those rules down per file type; `split` divides a catalog model's parameters int
 its shapes (vocabulary x hidden for the embeddings, heads x head_dim for attention, the rest FFN, the routed
 experts' share from total and active parameters). Assumed where the catalog does not say: the output matrix is not
 tied to the token embeddings, SwiGLU FFNs (down is a third of each FFN), imatrix quants (the IQ types need one;
-unsloth and bartowski use one), no fallback types for rows that are not a multiple of 256.
+unsloth and bartowski use one). A tensor whose rows are not a whole number of 256-weight super-blocks takes the
+quantizer's fallback type (FALLBACK); the rows of every tensor that reads the hidden state are the hidden size,
+known; those of ffn_down (the FFN's width) are not in the catalog and are taken as whole super-blocks.
 """
 
 from __future__ import annotations
@@ -156,6 +158,62 @@ _DYNAMIC = re.compile(r"^(UD|DYNAMIC)[-_]", re.IGNORECASE)
 _LARGE_VARIANT = re.compile(r"_(XL|L)$")
 
 
+# FALLBACK. llama-quantize gives a k-quant or IQ type only to tensors whose rows (ne[0]) are whole super-blocks of
+# SUPER_BLOCK weights; any other tensor takes a fallback type of 32-weight blocks (src/llama-quant.cpp,
+# llama_tensor_get_type's convert_incompatible_tensor, ggml-org/llama.cpp): the 1-3 bit types and IQ4_XS become IQ4_NL,
+# Q4_K Q5_0, Q5_K Q5_1, Q6_K Q8_0, and F16 where the rows are not whole 32-weight blocks either. ik_llama.cpp's
+# IQ1_S_R4 was made with 32-weight blocks for this: "a lot of tensors with row sizes not divisible by 256, so a
+# significant fraction of tensors gets quantized to IQ4_NL when using IQ1_S" (github:ikawrakow/ik_llama.cpp PR #185).
+# Nemotron 3 Nano's hidden size is 2688 (10.5 super-blocks): bartowski's file named IQ2_XXS holds 18.0 GB, 4.56 bits
+# a weight by its header, mostly IQ4_NL (catalog/data/models/nemotron.yaml).
+SUPER_BLOCK = 256
+SMALL_BLOCK = 32
+FALLBACK = {
+    **dict.fromkeys(
+        ("IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS", "IQ3_S", "Q2_K", "Q3_K", "IQ4_XS"), "IQ4_NL"
+    ),
+    "Q4_K": "Q5_0",
+    "Q5_K": "Q5_1",
+    "Q6_K": "Q8_0",
+}
+
+
+def _fallback_type(block_type: str, row: int) -> str:
+    """The type llama-quantize stores a tensor of `row`-weight rows in when asked for `block_type` (FALLBACK)."""
+    if row % SUPER_BLOCK == 0 or block_type not in FALLBACK:
+        return block_type
+    return FALLBACK[block_type] if row % SMALL_BLOCK == 0 else "F16"
+
+
+def _fallen_back(mix: Mix, row: int) -> Mix:
+    """The mix as llama-quantize applies it to tensors whose rows are `row` weights long."""
+    if row % SUPER_BLOCK == 0:
+        return mix
+
+    def one(t: str | None) -> str | None:
+        return _fallback_type(t, row) if t else t
+
+    def raised(r: Raise) -> Raise:
+        return tuple((_fallback_type(t, row), layers) for t, layers in r)
+
+    return Mix(
+        default=_fallback_type(mix.default, row),
+        output=_fallback_type(mix.output, row),
+        token_embd=one(mix.token_embd),
+        attn_v=raised(mix.attn_v),
+        attn_v_gqa=one(mix.attn_v_gqa),
+        attn_v_moe=one(mix.attn_v_moe),
+        attn_v_8x=one(mix.attn_v_8x),
+        attn_qk=one(mix.attn_qk),
+        attn_k_8x=one(mix.attn_k_8x),
+        attn_output=one(mix.attn_output),
+        attn_output_8x=one(mix.attn_output_8x),
+        ffn_down=raised(mix.ffn_down),
+        ffn_gate_up=raised(mix.ffn_gate_up),
+        experts=one(mix.experts),
+    )
+
+
 def mix_for(name: str, model: Model) -> Mix | None:
     """The mix of a plain file type by name (Q4_K_M, q8_0, Q4_K_L). bartowski's _L/_XL variants are the base mix
     with embeddings and output at Q8_0. A model released with MXFP4 experts (gpt-oss) keeps them in every file:
@@ -206,6 +264,8 @@ class Split:
     gqa: bool  # 4 or more query heads per KV head
     moe: bool  # 4 or more routed experts
     eight_experts: bool
+    hidden: int = SUPER_BLOCK  # the rows of every tensor that reads the hidden state (FALLBACK)
+    attn_output_row: int = SUPER_BLOCK  # attn_output's rows: heads x value dimension
 
 
 def split(model: Model) -> Split | None:
@@ -216,6 +276,8 @@ def split(model: Model) -> Split | None:
     total = model.total_params_b * 1e9
     embd = float(vocab * h)
     q, k, v, o, layers = _attention(model, h)
+    a = model.attention
+    heads_row = (a.n_heads or 0) * (a.v_head_dim or a.head_dim or 0) if a.kind == "gqa" else 0
     e = model.experts
     moe_layers = model.layers - (e.dense_layers if e else 0)
     router = float(e.n_routed * h * moe_layers) if e else 0.0
@@ -242,6 +304,8 @@ def split(model: Model) -> Split | None:
         gqa=_gqa(model),
         moe=e is not None and e.n_routed >= 4,
         eight_experts=e is not None and e.n_routed == 8,
+        hidden=h,
+        attn_output_row=heads_row or SUPER_BLOCK,
     )
 
 
@@ -339,31 +403,37 @@ def _ffn_bits(s: Split, mix: Mix) -> tuple[float, float]:
 
 
 def _expert_bits(s: Split, mix: Mix) -> float:
-    """The routed experts' bits: at their own type (MXFP4_MOE), else at the FFN's."""
+    """The routed experts' bits: at their own type (MXFP4_MOE), else at the FFN's (gate and up read the hidden
+    state: FALLBACK)."""
     if mix.experts:
         return (s.experts_down + s.experts_gate_up) * BLOCK_TYPE_BITS[mix.experts]
-    down, gate_up = _ffn_bits(s, mix)
+    down, _ = _ffn_bits(s, mix)
+    _, gate_up = _ffn_bits(s, _fallen_back(mix, s.hidden))
     return s.experts_down * down + s.experts_gate_up * gate_up
 
 
 def _token_embd_bits(s: Split, mix: Mix) -> float:
-    """Bits per token-embedding weight: tied ones are stored at the output's type."""
-    return BLOCK_TYPE_BITS[mix.output] if s.output == 0 else BLOCK_TYPE_BITS[mix.token_embd or mix.default]
+    """Bits per token-embedding weight: tied ones are stored at the output's type (rows of the hidden size)."""
+    rows = _fallen_back(mix, s.hidden)
+    return BLOCK_TYPE_BITS[rows.output] if s.output == 0 else BLOCK_TYPE_BITS[rows.token_embd or rows.default]
 
 
 def file_bits(s: Split, mix: Mix) -> float:
-    """Total bits of the file: each tensor kind's parameters x the bits its type stores."""
-    d = mix.default
+    """Total bits of the file: each tensor kind's parameters x the bits its type stores (at the fallback type where
+    its rows are not whole super-blocks: FALLBACK)."""
+    rows, o_mix = _fallen_back(mix, s.hidden), _fallen_back(mix, s.attn_output_row)
+    d = rows.default
     bits = BLOCK_TYPE_BITS
-    v_type = (s.eight_experts and mix.attn_v_8x) or (s.gqa and mix.attn_v_gqa) or (s.moe and mix.attn_v_moe) or None
-    attn_v = bits[v_type] if v_type else _mean_bits(mix.attn_v, d, s.attention_layers)
-    k_type = (s.eight_experts and mix.attn_k_8x) or mix.attn_qk or d
-    o_type = (s.eight_experts and mix.attn_output_8x) or mix.attn_output or d
-    down, gate_up = _ffn_bits(s, mix)
+    v_type = (s.eight_experts and rows.attn_v_8x) or (s.gqa and rows.attn_v_gqa) or (s.moe and rows.attn_v_moe) or None
+    attn_v = bits[v_type] if v_type else _mean_bits(rows.attn_v, d, s.attention_layers)
+    k_type = (s.eight_experts and rows.attn_k_8x) or rows.attn_qk or d
+    o_type = (s.eight_experts and o_mix.attn_output_8x) or o_mix.attn_output or o_mix.default
+    down, _ = _ffn_bits(s, mix)
+    _, gate_up = _ffn_bits(s, rows)
     return (
         s.token_embd * _token_embd_bits(s, mix)
-        + s.output * bits[mix.output]
-        + s.attn_q * bits[mix.attn_qk or d]
+        + s.output * bits[rows.output]
+        + s.attn_q * bits[rows.attn_qk or d]
         + s.attn_k * bits[k_type]
         + s.attn_v * attn_v
         + s.attn_output * bits[o_type]
