@@ -16,9 +16,9 @@ known; those of ffn_down (the FFN's width) are not in the catalog and are taken 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from catalog.types import Model
 from engine import quants
@@ -186,32 +186,20 @@ def _fallback_type(block_type: str, row: int) -> str:
 
 
 def _fallen_back(mix: Mix, row: int) -> Mix:
-    """The mix as llama-quantize applies it to tensors whose rows are `row` weights long."""
+    """The mix as llama-quantize applies it to tensors whose rows are `row` weights long: every block type it names
+    (a tensor's type, or each of its raises) at its fallback type."""
     if row % SUPER_BLOCK == 0:
         return mix
 
-    def one(t: str | None) -> str | None:
-        return _fallback_type(t, row) if t else t
+    def fallen(value: str | Raise | None) -> str | Raise | None:
+        if isinstance(value, str):
+            return _fallback_type(value, row)
+        if isinstance(value, tuple):
+            return tuple((_fallback_type(t, row), layers) for t, layers in value)
+        return value
 
-    def raised(r: Raise) -> Raise:
-        return tuple((_fallback_type(t, row), layers) for t, layers in r)
-
-    return Mix(
-        default=_fallback_type(mix.default, row),
-        output=_fallback_type(mix.output, row),
-        token_embd=one(mix.token_embd),
-        attn_v=raised(mix.attn_v),
-        attn_v_gqa=one(mix.attn_v_gqa),
-        attn_v_moe=one(mix.attn_v_moe),
-        attn_v_8x=one(mix.attn_v_8x),
-        attn_qk=one(mix.attn_qk),
-        attn_k_8x=one(mix.attn_k_8x),
-        attn_output=one(mix.attn_output),
-        attn_output_8x=one(mix.attn_output_8x),
-        ffn_down=raised(mix.ffn_down),
-        ffn_gate_up=raised(mix.ffn_gate_up),
-        experts=one(mix.experts),
-    )
+    changes: dict[str, Any] = {f.name: fallen(getattr(mix, f.name)) for f in fields(mix)}
+    return replace(mix, **changes)
 
 
 def mix_for(name: str, model: Model) -> Mix | None:
