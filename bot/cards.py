@@ -186,12 +186,29 @@ def serve_command(plan: ServePlan) -> str:
     return "\n".join(lines)
 
 
+# Engines that split each layer over the cards (tensor parallel) and batch many users' requests together.
+_BATCHING_SERVERS = frozenset({Engine.VLLM, Engine.SGLANG})
+
+
+def shown_plans(o: QuantOption) -> tuple[ServePlan, ...]:
+    """The option's plans in the order the card shows them: the best first; where a batching server starts the
+    model split over several cards (tensor parallel), that server's plan next, before Ollama's: the card names the
+    engine that serves several users on such a rig (Qwen3-30B-A3B on 2x 3090: vLLM's GPTQ-Int4 over both cards
+    beside llama.cpp's Q8_0, where Ollama's layer split runs one card at a time). The JSON keeps the engines'
+    own order."""
+    plans = o.serve.plans
+    server = next((p for p in plans[1:] if p.engine in _BATCHING_SERVERS and p.tensor_parallel > 1), None)
+    if server is None:
+        return plans
+    return (plans[0], server, *(p for p in plans[1:] if p is not server))
+
+
 def serve_lines(o: QuantOption) -> list[str]:
     """The option's best one or two commands, each under its engine and what it loads; then which engines cannot
     serve it and why."""
     lines: list[str] = []
     shown: list[Engine] = []
-    for plan in o.serve.plans[:SERVE_SHOWN]:
+    for plan in shown_plans(o)[:SERVE_SHOWN]:
         block = [f"**{wording.ENGINE_NAMES[plan.engine]}** · {wording.serve_why(plan)}", f"```{serve_command(plan)}```"]
         if lines and len("\n".join(lines + block)) > SERVE_CHARS:
             break

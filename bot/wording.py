@@ -40,7 +40,7 @@ from engine.serve import (
 )
 from engine.server_speed import ServerSpeed
 from engine.speed import Caveat, CaveatKind, Range
-from engine.units import fmt_gb, fmt_rate, fmt_tokens
+from engine.units import GIB, fmt_gb, fmt_rate, fmt_tokens
 
 if TYPE_CHECKING:
     from bot.member_reports import AcceptedReport
@@ -519,7 +519,11 @@ def assumption(a: Assumption) -> str:
             if a.gpu_limit_basis == "catalog"
             else _GPU_LIMIT_BASIS[a.gpu_limit_basis or "all-memory"]
         )
-        return f"{basis}: {a.limit_gib or 0:.0f} of {size:g} GB for the GPU"
+        limit = a.limit_gib or 0.0
+        # memory as sold counts 2^30 bytes a GB, the sizes on the card 10^9: both, so that a 130 GB file under a
+        # "124 of 128 GB" limit does not read as more than the machine holds
+        decimal = f"{fmt_gb(int(limit * GIB))} of {fmt_gb(int(size * GIB))} in the 10^9-byte GB of the sizes above"
+        return f"{basis}: {limit:.0f} of {size:g} GB for the GPU ({decimal})"
     if k is AssumptionKind.SIZES_SHOWN:
         return f"no memory size given: showing the {a.device}'s sizes, largest first"
     if k is AssumptionKind.READ_AS_UNIFIED:

@@ -633,11 +633,28 @@ def upgrade_path(
             u = way(rig, _Goal(search, group, budget_usd), prices)
             if u is not None and u not in found:
                 found.append(u)
-    return UpgradePath(
-        rig_label=label,
-        runs=runs,
-        current=current,
-        upgrades=tuple(sorted(found, key=lambda u: u.candidate.price_usd)),
+    return UpgradePath(rig_label=label, runs=runs, current=current, upgrades=_undominated(found))
+
+
+def _undominated(found: list[Upgrade]) -> tuple[Upgrade, ...]:
+    """The upgrades cheapest first, without one that a cheaper (or equally priced, earlier) upgrade matches or beats
+    on every count the card shows: the quant's quality, typical decode, the pick's context and the longest context.
+    An RTX 3090 owner with 64 GB of DDR4 asking about Qwen3-235B had been offered 'add an A100 80GB ($6,000) ->
+    Q4_K_M, typically 8.6 tok/s' and 'swap the cards for an A100 80GB ($6,000) -> Q4_K_M at 31k, 6.0 tok/s'."""
+    kept: list[Upgrade] = []
+    for u in sorted(found, key=lambda u: u.candidate.price_usd):
+        if not any(_as_good(k.candidate, u.candidate) for k in kept):
+            kept.append(u)
+    return tuple(kept)
+
+
+def _as_good(a: Candidate, b: Candidate) -> bool:
+    """`a` (priced no higher) answers at least as well as `b`: quality, typical decode and context."""
+    return (
+        a.quality >= b.quality
+        and a.decode_typical >= b.decode_typical
+        and a.context >= b.context
+        and a.max_context >= b.max_context
     )
 
 
@@ -1115,6 +1132,7 @@ def _ordered(found: list[ModelFit], min_decode_tps: float) -> list[ModelFit]:
         (Use.FAST, lambda f: f.decode_typical >= fast),
         (Use.CODING, lambda f: bool(_CODER.search(f.name)) and f.tier is not Tier.DEGRADED),
         (Use.CODING, lambda f: bool(_CODER.search(f.name))),
+        (Use.LONG_CONTEXT, lambda f: f.max_context >= LONG_CONTEXT_TOKENS and f.tier is not Tier.DEGRADED),
         (Use.LONG_CONTEXT, lambda f: f.max_context >= LONG_CONTEXT_TOKENS),
     ):
         taken = {p.model_id for p in picks}

@@ -1,0 +1,185 @@
+"""Rules found by the fifth expert review (tests/data/expert_review_5.yaml, session 12), each as a table of questions
+written the way people ask them in r/LocalLLaMA, Discord servers and forum threads:
+
+- /whatfits' 'long context' pick is a file of 3 bits or more where one qualifies, as its best, fast and coding picks
+  already were: an RTX PRO 6000 had 'long context' Qwen3.8-Flash-Next at UD-Q2_K_XL (degraded) where Nemotron 3
+  Super's UD-Q4_K_XL holds 1M;
+- on a rig of several cards where vLLM or SGLang starts the model split over them (tensor parallel), the /fit card
+  shows that server's command second, before Ollama's ('qwen3 30b a3b for 10 users on 2x 3090, vllm?' had shown
+  llama.cpp and Ollama only, vLLM's GPTQ-Int4 over both cards hidden in the JSON);
+- a unified machine's GPU limit is said in both units the card uses: memory as sold (GiB, '124 of 128 GB') and the
+  10^9-byte GB of its sizes, so that '130 GB of weights ... ≤ 133 GB the GPU may wire' on a 128 GB Strix Halo does
+  not read as more than the machine holds;
+- /recommend's upgrades for a rig drop one a cheaper (or equally priced) upgrade matches on quality, speed and
+  context: an RTX 3090 + 64 GB DDR4 owner asking about Qwen3-235B was offered 'add an A100 80GB ($6,000) -> Q4_K_M,
+  8.6 tok/s' and 'swap the cards for an A100 80GB ($6,000) -> Q4_K_M at 31k, 6.0 tok/s'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot import wording
+from bot.cards import shown_plans, to_text
+from bot.commands import run_request
+from bot.requests import Frontend
+from catalog.catalog import Catalog
+from engine.parse import parse_hardware
+from engine.quants import Tier
+from engine.recommend import LONG_CONTEXT_TOKENS, Candidate, Use, upgrade_path, what_fits
+from engine.rig import AssumptionKind
+from engine.serve import Engine
+from engine.units import fmt_gb
+
+REVIEW = yaml.safe_load((Path(__file__).parent / "data" / "expert_review_5.yaml").read_text(encoding="utf-8"))
+VERDICTS = {"right", "wrong", "debatable"}
+
+
+def _run(catalog: Catalog, command: str, **args: Any) -> Any:
+    answer = run_request(catalog, command, args, Frontend.CLI)
+    assert answer.error is None, answer.error
+    return answer
+
+
+def test_every_row_is_judged() -> None:
+    """Each question says how it was asked, what was asked and a verdict with its reason, before and after."""
+    assert len(REVIEW) == 60
+    for row in REVIEW:
+        assert row["ask"] and (row.get("model") or row.get("hardware") or row.get("first")), row
+        assert row["before"] in VERDICTS and row["after"] in VERDICTS, row["ask"]
+        assert len(row["why"]) > 20, row["ask"]
+    assert len({row["ask"] for row in REVIEW}) == len(REVIEW)
+
+
+# --- /whatfits' long-context pick at 3 bits or more ----------------------------------------------------------------
+
+# (hardware as people write it, target tok/s)
+LONG_CONTEXT = [
+    ("rtx pro 6000", 5),  # had been Qwen3.8-Flash-Next UD-Q2_K_XL
+    ("rtx 5070 ti + 64gb ddr5", 5),
+    ("2x mi50 32gb", 5),
+    ("mac studio m4 max 64gb", 5),
+    ("16gb ddr4", 5),
+    ("raspberry pi 5 16gb", 5),
+]
+
+
+@pytest.mark.parametrize(("hardware", "min_tps"), LONG_CONTEXT)
+def test_whatfits_long_context_pick_keeps_three_bits(real_catalog: Catalog, hardware: str, min_tps: int) -> None:
+    fits = what_fits(parse_hardware(hardware, real_catalog)[0], real_catalog, min_decode_tps=min_tps, limit=500)
+    taken = {f.model_id for f in fits if f.use in (Use.BEST, Use.FAST, Use.CODING)}
+    long = next(f for f in fits if f.use is Use.LONG_CONTEXT)
+    assert long.max_context >= LONG_CONTEXT_TOKENS, (long.name, long.max_context)
+    eligible = [
+        f
+        for f in fits
+        if f.use is not Use.SUPERSEDED
+        and f.model_id not in taken
+        and f.tier is not Tier.DEGRADED
+        and f.max_context >= LONG_CONTEXT_TOKENS
+    ]
+    assert long.tier is not Tier.DEGRADED or not eligible, (long.name, long.quant, [f.name for f in eligible])
+    if long.tier is not Tier.DEGRADED:  # the best scored of those that qualify
+        assert long.score >= max(f.score for f in eligible), (long.name, long.score)
+
+
+# --- a batching server over several cards: its command on the card --------------------------------------------------
+
+# (model, hardware, the engine of the second command on the /fit card)
+SECOND_COMMAND = [
+    ("qwen3 30b a3b", "2x rtx 3090", Engine.VLLM),  # vLLM's GPTQ-Int4 tensor parallel 2 had been hidden behind Ollama
+    ("llama 3.3 70b", "2x rtx 3090", Engine.VLLM),
+    ("gpt-oss 120b", "2x rtx pro 6000", Engine.VLLM),
+    ("llama 3.3 70b", "4x rtx 3090", Engine.VLLM),  # no Ollama plan: vLLM was second already
+    ("qwen3 30b a3b", "rtx 3090", Engine.OLLAMA),  # one card: vLLM runs it whole on the card, no split to batch over
+    ("gemma 3 27b", "2x rtx 3090", Engine.OLLAMA),  # no server plan here
+    ("mistral small 3.2", "2x rtx 3060 12gb", Engine.OLLAMA),
+]
+
+COMMAND_WORDS = {Engine.VLLM: "vllm serve", Engine.OLLAMA: "ollama run", Engine.SGLANG: "sglang.launch_server"}
+
+
+@pytest.mark.parametrize(("model", "hardware", "second"), SECOND_COMMAND)
+def test_a_server_splitting_the_model_over_the_cards_is_shown_second(
+    real_catalog: Catalog, model: str, hardware: str, second: Engine
+) -> None:
+    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
+    option = answer.report.readings[0].best_option
+    assert option is not None
+    plans = option.serve.plans
+    shown = shown_plans(option)
+    assert shown[0] == plans[0] and set(shown) == set(plans) and len(shown) == len(plans)
+    assert shown[1].engine is second, [p.engine.value for p in shown]
+    if second in (Engine.VLLM, Engine.SGLANG):
+        assert shown[1].tensor_parallel > 1, shown[1]
+    text = to_text(answer.card)
+    assert COMMAND_WORDS[second] in text.split("[All quants")[0]
+    engines = [p["engine"] for p in answer.data["readings"][0]["pick"]["option"]["serve"]]
+    assert engines == [p.engine.value for p in plans]  # the JSON keeps the engines' own order
+
+
+# --- a unified machine's GPU limit in both units ---------------------------------------------------------------------
+
+# (hardware, model): the GPU limit's assumption names it in the card's 10^9-byte GB too, the bound its fits line shows
+UNIFIED_LIMIT = [
+    ("framework desktop 128gb", "qwen3.5 122b"),  # 130 GB of weights under '124 of 128 GB' had read as impossible
+    ("dgx spark", "nemotron 3 super"),
+    ("m3 ultra 256gb", "deepseek v4 flash"),
+    ("mac mini m4 16gb", "gpt-oss 20b"),  # nothing fits: the limit still says both
+    ("strix halo 128gb", "gpt-oss 120b"),
+]
+
+
+@pytest.mark.parametrize(("hardware", "model"), UNIFIED_LIMIT)
+def test_a_unified_gpu_limit_is_said_in_the_cards_units(real_catalog: Catalog, hardware: str, model: str) -> None:
+    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
+    reading = answer.report.readings[0]
+    pool = reading.rig.unified
+    assert pool is not None
+    limit = next(a for a in reading.assumptions if a.kind is AssumptionKind.GPU_LIMIT)
+    said = wording.assumption(limit)
+    assert fmt_gb(pool.gpu_limit_bytes) in said and fmt_gb(pool.memory_bytes) in said, said
+    option = reading.best_option
+    if option is not None and option.placement.kind == "unified" and option.placement.wired_limit_mb is None:
+        bound = fmt_gb(option.placement.pools[0].capacity_bytes)
+        assert bound == fmt_gb(pool.gpu_limit_bytes) and f"≤ {bound} the GPU may wire" in to_text(answer.card)
+
+
+# --- upgrades another upgrade matches for less ---------------------------------------------------------------------
+
+# (model, the rig as people write it): no upgrade listed that a cheaper or equally priced one matches on every count
+UPGRADES = [
+    ("qwen3 235b 2507", "rtx 3090 + 64gb ddr4"),  # had listed 'swap for an A100 80GB' beside 'add an A100 80GB'
+    ("llama 3.3 70b", "rtx 4090 + 64gb ddr5"),
+    ("gpt-oss 120b", "rtx 3060 12gb + 32gb ddr4"),
+    ("glm 4.5 air", "rtx 3060 12gb + 32gb ddr4"),
+    ("qwen3 32b", "rtx 3060 12gb + 32gb ddr4"),
+    ("deepseek v3.1", "rtx 3090 + 128gb ddr4"),
+]
+
+
+def _as_good(a: Candidate, b: Candidate) -> bool:
+    return (
+        a.quality >= b.quality
+        and a.decode_typical >= b.decode_typical
+        and a.context >= b.context
+        and a.max_context >= b.max_context
+    )
+
+
+@pytest.mark.parametrize(("model", "hardware"), UPGRADES)
+def test_no_upgrade_is_matched_by_a_cheaper_one(real_catalog: Catalog, model: str, hardware: str) -> None:
+    from engine.parse import parse_model
+
+    m = parse_model(model, real_catalog)
+    reading = parse_hardware(hardware, real_catalog)[0]
+    path = upgrade_path(m, reading.rig, real_catalog, context_asked=False, label=reading.label)
+    found = [u.candidate for u in path.upgrades]
+    assert [c.price_usd for c in found] == sorted(c.price_usd for c in found)
+    for i, later in enumerate(found):
+        assert not any(_as_good(earlier, later) for earlier in found[:i]), later.label
+    answer = _run(real_catalog, "recommend", model=model, hardware=hardware)
+    assert [o["price_usd"] for o in answer.data["upgrades"]["options"]] == [c.price_usd for c in found]
