@@ -1155,7 +1155,9 @@ def speculation_line(spec: speculative.Speculation, engines: tuple[Engine, ...],
         if e.support is not speculative.Support.SUPPORTED or e.engine not in engines or not e.args:
             continue
         part = f"{name} {_speedup_words(e.speedup, backend)}" if e.speedup else f"{name} not measured"
-        if e.decode_tps is not None:
+        if e.engine is Engine.LLAMA_CPP and not spec.draft_room:
+            part += " (no room for the draft beside this pick)"
+        elif e.decode_tps is not None:
             d = e.decode_tps
             part += f" → {fmt_rate(d.low)}–{fmt_rate(d.high)} tok/s for one user (typically {fmt_rate(d.centre)})"
         parts.append(part)

@@ -12,7 +12,10 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   not read as more than the machine holds;
 - /recommend's upgrades for a rig drop one a cheaper (or equally priced) upgrade matches on quality, speed and
   context: an RTX 3090 + 64 GB DDR4 owner asking about Qwen3-235B was offered 'add an A100 80GB ($6,000) -> Q4_K_M,
-  8.6 tok/s' and 'swap the cards for an A100 80GB ($6,000) -> Q4_K_M at 31k, 6.0 tok/s'."""
+  8.6 tok/s' and 'swap the cards for an A100 80GB ($6,000) -> Q4_K_M at 31k, 6.0 tok/s';
+- a draft model with no room beside the pick gives no decode speed with it: 'llama 3.1 8b on my old gtx 1060 6gb'
+  had read 'speculative decoding ... -> 5.6-16 tok/s for one user (typically 12)' above 'the draft's file and its
+  own f16 cache ... take 2.4 GB, which this pick leaves no room for'."""
 
 from __future__ import annotations
 
@@ -183,3 +186,35 @@ def test_no_upgrade_is_matched_by_a_cheaper_one(real_catalog: Catalog, model: st
         assert not any(_as_good(earlier, later) for earlier in found[:i]), later.label
     answer = _run(real_catalog, "recommend", model=model, hardware=hardware)
     assert [o["price_usd"] for o in answer.data["upgrades"]["options"]] == [c.price_usd for c in found]
+
+
+# --- a draft without room: no speed with it ---------------------------------------------------------------------
+
+# (model, the rig as people write it, whether the draft fits beside the pick)
+DRAFT_SPEED = [
+    ("llama 3.1 8b", "gtx 1060 6gb + 16gb ddr4", False),  # had read '-> typically 12 tok/s' with no room for the draft
+    ("llama 3.3 70b", "3x rtx 3060 12gb", False),
+    ("qwen3 32b", "rtx 4070 + 32gb ddr5", False),
+    ("llama 3.3 70b", "2x rtx 5090", True),
+    ("qwen3 8b", "rtx 3090", True),
+    ("llama 3.1 8b", "rtx 3090", True),  # measured and with room: one user's decode with the draft is given
+    ("llama 3.1 8b", "rtx 4060 ti 16gb", True),
+    ("llama 3.1 8b", "rtx 3060 12gb + 32gb ddr4", False),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "room"), DRAFT_SPEED)
+def test_a_draft_without_room_gives_no_speed_with_it(
+    real_catalog: Catalog, model: str, hardware: str, room: bool
+) -> None:
+    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
+    spec = answer.report.readings[0].pick.option.speculation
+    assert spec is not None and spec.method == "draft" and spec.draft_room is room, spec
+    llama = spec.engine(Engine.LLAMA_CPP)
+    assert llama is not None
+    measured = llama.speedup is not None
+    assert (llama.decode_tps is not None) is (room and measured), llama.decode_tps
+    line = next(x for x in to_text(answer.card).splitlines() if x.startswith("speculative decoding, "))
+    assert ("for one user" in line) is (room and measured), line
+    said = answer.data["readings"][0]["pick"]["option"]["speculation"]["engines"][0]
+    assert said["engine"] == "llama.cpp" and (said["decode_tps"] is not None) is (room and measured), said
