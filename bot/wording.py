@@ -413,6 +413,11 @@ def caveat(c: Caveat) -> str:
             "llama.cpp runs cards of several vendors together only from its Vulkan build: the speed is fitted on "
             "single-vendor Vulkan runs, none of them a mixed rig"
         )
+    if c.kind is CaveatKind.VULKAN_BUILD and c.why == "rocm":
+        return (
+            f"llama.cpp runs the {c.device} from its Vulkan build (ROCm no longer supports its GCN generation): the "
+            "speed is fitted on newer cards' Vulkan runs, none of them a card this old"
+        )
     if c.kind is CaveatKind.VULKAN_BUILD:
         return (
             f"llama.cpp runs the {c.device} from its Vulkan build (no current CUDA toolkit builds for its compute "
@@ -702,6 +707,8 @@ def build_comment(build: LlamaBuild) -> str:
     how = "# with llama.cpp built for Vulkan (cmake -B build -DGGML_VULKAN=ON)"
     if build.why == "vendors":
         return how + ": it runs NVIDIA, AMD and Intel cards in one server, where a CUDA or HIP build runs one vendor's:"
+    if build.why == "rocm":
+        return how + f": ROCm dropped the {build.device}'s GCN generation (gfx8 and older), so no HIP build runs it:"
     cc = build.compute_capability or "?"
     # sm_35/sm_37 went with CUDA 12.0, sm_30/sm_32 already with 11.0 (engine/placement.py LLAMA_CUDA_MIN_CAPABILITY)
     cuda_11 = f" (else CUDA 11.4, driver 470, -DCMAKE_CUDA_ARCHITECTURES={cc.replace('.', '')})" if cc >= "3.5" else ""

@@ -48,7 +48,7 @@ class MatrixPath(StrEnum):
     CUDA_MMQ_DP4A = "mmq-dp4a"  # int8 dot products on the shaders
     CUDA_CUBLAS_FP16 = "cublas-fp16"
     CUDA_CUBLAS_FP32 = "cublas-fp32"
-    VULKAN_FP32 = "fp32-shaders"  # BF16 weights on Vulkan: converted to FP32 for the shaders
+    VULKAN_FP32 = "fp32-shaders"  # FP32 FMAs on Vulkan: BF16 weights converted for them, or GCN before Vega
     ROCM_MATRIX = "matrix-cores"  # MFMA / WMMA
     ROCM_DOT4 = "mmq-dot4"
     VULKAN_COOPMAT = "coopmat"
@@ -155,6 +155,14 @@ FP16_FLOPS_PER_SM_CLOCK: dict[tuple[str, bool], int] = {
 MMA_OPS_PER_SM_CLOCK = 2048  # a GeForce Turing-to-Blackwell SM's dense int8 tensor rate (see the module text)
 DP4A_OPS_PER_LANE_CLOCK = 8  # dp4a / dot4: 4 int8 multiply-adds
 FP32_FLOPS_PER_LANE_CLOCK = 2  # one FMA
+FP16_FLOPS_PER_LANE_CLOCK = 4  # one packed half2 FMA
+# TURING_WITHOUT_TENSOR_CORES. The GTX 16 series (TU116, TU117) and the Quadro T400-T1200 are compute capability 7.5
+# without tensor cores: the TechPowerUp rows give them none, so catalog/gpudb.py derives no FP16 matrix figure.
+# llama.cpp still takes its tensor-core (mma) MMQ kernels on every 7.5 card, which these chips run far below an RTX
+# card's rate (github:ggml-org/llama.cpp PR #15360, 2025-08-16: "code that uses tensor cores don't execute at nearly
+# the full speed" on the GTX 16 series; PR #4682's comments: TU116/TU117 have no tensor cores though nominally
+# sm_75), on their FP16 units at twice the FP32 rate (a GTX 1660 SUPER: 1408 shaders x 1785 MHz x 4 = 10.05
+# TFLOPS, TechPowerUp's FP16 figure). A 7.5 card without an FP16 figure is counted at that rate, marked derived.
 # ROCm targets without matrix cores (GCN 5 gfx90x except CDNA's gfx908/gfx90a, RDNA 1 and 2 gfx10xx), whose FP16
 # figure is packed FP16 (2 x FP32): dot4 int8 is twice that.
 ROCM_NO_MATRIX = ("gfx900", "gfx902", "gfx904", "gfx906", "gfx909", "gfx90c", "gfx101", "gfx103")
@@ -198,6 +206,8 @@ def _mma_attention(spec: MatrixSpec, rate: MatrixRate | None) -> MatrixRate | No
 
 def _cuda(spec: MatrixSpec) -> MatrixRate | None:
     cc = _cc(spec)
+    if spec.compute_capability == "7.5" and spec.fp16_tflops is None:
+        return _from_shaders(spec, FP16_FLOPS_PER_LANE_CLOCK, MatrixPath.CUDA_MMQ_MMA)
     if cc is None or cc >= 7.5:
         per_sm = FP16_FLOPS_PER_SM_CLOCK.get((spec.compute_capability or "", spec.geforce))
         if per_sm is None:
@@ -222,6 +232,15 @@ def _rocm(spec: MatrixSpec) -> MatrixRate | None:
             spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.ROCM_DOT4
         )
     return _fp16(spec, MatrixPath.ROCM_MATRIX)
+
+
+def _vulkan_shaders(spec: MatrixSpec) -> MatrixRate | None:
+    """A Vulkan card with no FP16 figure (no matrix cores to publish one for): GCN 5 and RDNA 1-2 multiply
+    quantized blocks with int8 dot products on the shaders (VK_KHR_shader_integer_dot_product, the dot4 instruction
+    the ROCm path uses), older GCN (ROCm dropped it: engine/placement.py) with FP32 FMAs, having neither."""
+    if spec.architecture in ROCM_NO_MATRIX_ARCHITECTURES:
+        return _from_shaders(spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.ROCM_DOT4)
+    return _from_shaders(spec, FP32_FLOPS_PER_LANE_CLOCK, MatrixPath.VULKAN_FP32)
 
 
 def _float_weights(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
@@ -311,7 +330,8 @@ def _matrix_rate(spec: MatrixSpec, weights: Weights) -> MatrixRate | None:
     if spec.backend == "rocm":
         return _rocm(spec)
     if spec.backend == "vulkan":
-        return _fp16(spec, MatrixPath.VULKAN_COOPMAT, GEFORCE_FP16_ACCUMULATE if spec.geforce else 1.0)
+        figure = _fp16(spec, MatrixPath.VULKAN_COOPMAT, GEFORCE_FP16_ACCUMULATE if spec.geforce else 1.0)
+        return figure or _vulkan_shaders(spec)
     if spec.backend == "metal":
         return _fp16(spec, MatrixPath.METAL)
     return _fp16(spec, MatrixPath.OTHER)

@@ -55,7 +55,13 @@ LLAMA_CUDA_MIN_CAPABILITY = (5, 0)
 # ("with vulkan ... can use old AMD cards with new ones and even mix nvidia too", github:ggml-org/llama.cpp issue
 # #5519), while a build with both the HIP and the CUDA backends used one vendor's cards only (issue #7674); the other
 # route is rpc-server from a second build beside llama-server --rpc (tools/rpc/README.md).
-VulkanWhy = Literal["capability", "vendors"]
+# ROCm dropped the GCN generations before Vega from its supported targets in 4.0 (gfx803, Polaris and Fiji, removed
+# from the support list on 2020-12-19: github:ROCm/legacy-rocm-build issue #1353; gfx6/gfx7 were never on it), and
+# Ollama's ROCm build starts at gfx9 (`RocmComputeMajorMin = "9"`, github:ollama/ollama issue #10152). llama.cpp's HIP
+# build follows ROCm's targets, so an RX 470-590, R9 or HD 7000 card runs its Vulkan build ("rocm").
+ROCM_DROPPED_ARCHITECTURES = frozenset({"GCN 1.0", "GCN 2.0", "GCN 3.0", "GCN 4.0"})
+ROCM_DROPPED_TARGETS = ("gfx6", "gfx7", "gfx8")
+VulkanWhy = Literal["capability", "rocm", "vendors"]
 
 
 class PoolUse(Frozen):
@@ -125,12 +131,23 @@ def below_llama_cuda(g: GpuDevice) -> bool:
     return g.backend == "cuda" and cc is not None and cc < LLAMA_CUDA_MIN_CAPABILITY
 
 
+def below_rocm(g: GpuDevice) -> bool:
+    """An AMD card of a GCN generation ROCm no longer supports (ROCM_DROPPED_ARCHITECTURES)."""
+    if g.backend != "rocm":
+        return False
+    if g.gfx_target:
+        return g.gfx_target.startswith(ROCM_DROPPED_TARGETS)
+    return g.matrix_spec is not None and g.matrix_spec.architecture in ROCM_DROPPED_ARCHITECTURES
+
+
 def vulkan_build(gpus: list[GpuDevice]) -> VulkanWhy | None:
     """Why llama.cpp runs these cards (the ones a placement uses) from its Vulkan build, or None where each runs its
-    own backend: cards of several vendors, or a CUDA card below LLAMA_CUDA_MIN_CAPABILITY."""
+    own backend: cards of several vendors, a CUDA card below LLAMA_CUDA_MIN_CAPABILITY, or an AMD card ROCm dropped."""
     if len({g.backend for g in gpus}) > 1:
         return "vendors"
-    return "capability" if any(below_llama_cuda(g) for g in gpus) else None
+    if any(below_llama_cuda(g) for g in gpus):
+        return "capability"
+    return "rocm" if any(below_rocm(g) for g in gpus) else None
 
 
 def _as_built(placement: Placement, rig: Rig) -> Placement:
@@ -139,8 +156,17 @@ def _as_built(placement: Placement, rig: Rig) -> Placement:
     why = vulkan_build([g for g in rig.gpus if g.name in used])
     if why is None:
         return placement
-    pools = tuple(p.model_copy(update={"backend": "vulkan"}) if p.kind == "gpu" else p for p in placement.pools)
+    pools = tuple(_on_vulkan(p, why) if p.kind == "gpu" else p for p in placement.pools)
     return placement.model_copy(update={"pools": pools, "vulkan_build": why})
+
+
+def _on_vulkan(pool: PoolUse, why: VulkanWhy) -> PoolUse:
+    """A GPU pool on llama.cpp's Vulkan build; an AMD card ROCm dropped also takes Vulkan's prefill kernels (a Kepler
+    card or a mixed rig keeps its own backend's, as its fitted runs did)."""
+    spec = pool.matrix_spec
+    if why == "rocm" and spec is not None:
+        spec = spec.model_copy(update={"backend": "vulkan"})
+    return pool.model_copy(update={"backend": "vulkan", "matrix_spec": spec})
 
 
 class _Need(Frozen):

@@ -31,7 +31,7 @@ from pydantic import model_validator
 
 from catalog.types import GgufFile, GgufRepo, Model, Quant, QuantFormat, Yarn
 from engine import architectures, flags, formats, memory, server_speed
-from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, below_llama_cuda
+from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, below_llama_cuda, below_rocm
 from engine.rig import Frozen, GpuDevice, Rig, UnifiedPool
 from engine.server_speed import ServerSpeed
 from engine.speed import Range, numa_sockets
@@ -225,7 +225,7 @@ class LlamaBuild(Frozen):
     (`why` "vendors") or for `device`, a CUDA card of `compute_capability` below LLAMA_CUDA_MIN_CAPABILITY
     ("capability"); CUDA from a CUDA 12 toolkit for a card below CUDA_13_MIN_CAPABILITY ("cuda-12")."""
 
-    why: Literal["vendors", "capability", "cuda-12"]
+    why: Literal["vendors", "capability", "rocm", "cuda-12"]
     device: str | None = None
     compute_capability: str | None = None
 
@@ -622,6 +622,8 @@ def _llama_build(rig: Rig | None, placement: Placement) -> LlamaBuild | None:
     cards = [g for g in (rig.gpus if rig else ()) if g.name in used]
     if placement.vulkan_build == "vendors":
         return LlamaBuild(why="vendors")
+    if placement.vulkan_build == "rocm":
+        return LlamaBuild(why="rocm", device=next((g.name for g in cards if below_rocm(g)), None))
     old = next((g for g in cards if below_llama_cuda(g)), None)
     if placement.vulkan_build is not None:
         return LlamaBuild(
@@ -791,6 +793,17 @@ def _below_ollama_cuda(rig: Rig | None, placement: Placement) -> GpuDevice | Non
     return next((g for g in (rig.gpus if rig else ()) if g.name in used and below_llama_cuda(g)), None)
 
 
+def _rocm_dropped(rig: Rig | None, placement: Placement) -> GpuDevice | None:
+    """The first card the placement uses that Ollama's ROCm build does not run (placement.ROCM_DROPPED_TARGETS)."""
+    used = {p.name for p in placement.pools if p.kind == "gpu"}
+    return next((g for g in (rig.gpus if rig else ()) if g.name in used and below_rocm(g)), None)
+
+
+def _target(g: GpuDevice) -> str | None:
+    """The card's gfx target, else its architecture's name."""
+    return g.gfx_target or (g.matrix_spec.architecture if g.matrix_spec else None)
+
+
 def _gpu_backends(rig: Rig | None, placement: Placement) -> set[str]:
     """The backends of the cards the placement puts layers on."""
     used = {p.name for p in placement.pools if p.kind == "gpu"}
@@ -815,6 +828,10 @@ def ollama(
         return Refused(engine=Engine.OLLAMA, reason=Refusal.IK_TYPE, quant=quant_name)
     if len(_gpu_backends(rig, placement)) > 1:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.MIXED_GPUS, quant=quant_name)
+    dropped = _rocm_dropped(rig, placement)
+    if dropped is not None:
+        target = _target(dropped)
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.ROCM_TARGET, device=dropped.name, gfx_target=target)
     old = _below_ollama_cuda(rig, placement)
     if old is not None:
         why = {"reason": Refusal.COMPUTE_CAPABILITY, "quant": quant_name}

@@ -33,6 +33,10 @@ CARDS = [
     ("7900 XTX", MatrixPath.ROCM_MATRIX, 122.8, False),
     ("MI50", MatrixPath.ROCM_DOT4, 53.0, False),  # GCN 5: no matrix cores, dot4 = 2x packed FP16
     ("RX 6800 XT", MatrixPath.ROCM_DOT4, 82.9, True),
+    # Turing without tensor cores (GTX 16, TU116/TU117): llama.cpp's mma kernels on the FP16 units, 4 FLOPs a lane
+    # and clock: 1408 x 1.785 GHz x 4 = 10.05 (TechPowerUp's FP16 figure), 896 x 1.665 x 4 = 5.97
+    ("GTX 1660 Super", MatrixPath.CUDA_MMQ_MMA, 10.05, True),
+    ("GTX 1650", MatrixPath.CUDA_MMQ_MMA, 5.97, True),
     ("Strix Halo 128GB", MatrixPath.VULKAN_COOPMAT, 59.4, False),
     ("M4 Max 128GB", MatrixPath.METAL, 18.4, False),
 ]

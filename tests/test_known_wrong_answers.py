@@ -53,6 +53,13 @@ BUILDS = [
     ("llama 3.3 70b", "rtx 3090 + rx 7900 xtx + 64gb ddr5", "vendors", False),  # Ollama refuses the mix itself
     ("qwen3 30b a3b", "rtx 3060 12gb + arc a770", "vendors", False),
     ("llama 3.3 70b", "2x rtx 3090", None, False),
+    # AMD GCN before Vega (Polaris RX 470-590, Hawaii R9 390): ROCm dropped them, llama.cpp runs its Vulkan build and
+    # Ollama's ROCm build refuses the card (by its gfx target, not a compute capability)
+    ("llama 3.1 8b", "rx 580 8gb", "rocm", False),
+    ("qwen3 8b", "2x rx 570 8gb", "rocm", False),
+    ("llama 3.1 8b", "r9 390 8gb", "rocm", False),
+    ("llama 3.1 8b", "rx 6800 xt", None, False),  # RDNA 2: ROCm's HIP build runs it
+    ("llama 3.1 8b", "radeon vii", None, False),  # GCN 5.1 (gfx906)
 ]
 
 
@@ -64,7 +71,7 @@ def test_llama_cpp_runs_each_card_from_a_build_that_targets_it(
     plan = _llama_plan(option)
     assert (plan.build.why if plan.build else None) == build
     command = cards.serve_command(plan)
-    vulkan = build in ("vendors", "capability")
+    vulkan = build in ("vendors", "capability", "rocm")
     assert ("-DGGML_VULKAN=ON" in command) == vulkan
     assert ("CUDA 12 toolkit" in command) == (build == "cuda-12")
     assert all((p.backend == "vulkan") == vulkan for p in option.placement.pools if p.kind == "gpu")
@@ -73,6 +80,8 @@ def test_llama_cpp_runs_each_card_from_a_build_that_targets_it(
     refused = {r.engine: r for r in option.serve.refused}
     ollama = refused.get(Engine.OLLAMA)
     assert (ollama is not None and ollama.reason == Refusal.COMPUTE_CAPABILITY) == ollama_capability
+    assert (ollama is not None and ollama.reason == Refusal.ROCM_TARGET) == (build == "rocm")
+    assert option.prefill_tps is not None  # the Vulkan build's kernels have a rate: derived from the card's shaders
 
 
 # vLLM's CUDA floor (7.5) refuses Kepler, Maxwell and Pascal with the card's capability.
