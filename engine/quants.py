@@ -199,9 +199,14 @@ _MLX_BITS = re.compile(r"(\d+(?:\.\d+)?)[-_]?BIT")
 
 
 def nominal_bits(name: str, bits_per_weight: float) -> int:
-    """The bits a quant is named for: Q4_K_M 4, UD-IQ2_XXS 2, MXFP4 4, FP8 8, MLX 6bit 6, BF16 16. A custom mix
-    with several types in its name (Q6_K-IQ2_S-IQ2_S-IQ3_S) or an unknown name: its measured bits, rounded down."""
+    """The bits a quant is named for: Q4_K_M 4, UD-IQ2_XXS 2, MXFP4 4, FP8 8, MLX 6bit 6, BF16 16. A MoE mix named
+    by its types ([default]-[FFN_UP]-[FFN_GATE]-[FFN_DOWN], AesSedai's convention): its routed experts' types, the
+    mean of their digits rounded down (`_expert_mix_bits`). Another custom mix or an unknown name: its measured bits,
+    rounded down."""
     n = name.strip().upper()
+    mix = _expert_mix_bits(n)
+    if mix is not None:
+        return mix
     if _SIXTEEN_BIT.match(n.replace("-", "_")):
         return 16
     if _FOUR_BIT_FORMATS.search(n):
@@ -215,6 +220,22 @@ def nominal_bits(name: str, bits_per_weight: float) -> int:
     if mlx and not digits:
         return int(float(mlx.group(1)))
     return max(int(bits_per_weight), 1)
+
+
+def _expert_mix_bits(name: str) -> int | None:
+    """A mix named [default]-[FFN_UP]-[FFN_GATE]-[FFN_DOWN] (catalog/data/models/glm.yaml): the experts hold nearly all
+    of a MoE model's weights, up, gate and down a third each, so the mix is named for the mean of their types'
+    digits, rounded down; the default type (Q8_0 attention, a few percent of the weights) is left out. AesSedai's
+    GLM-4.7 Q8_0-Q4_K-Q4_K-Q5_K (5.03 bits a weight with its Q8_0 attention, which he lists as Q4_K_M) is a 4-bit
+    file, not a 5-bit one beside a 4-bit Q4_K_M; his Q8_0-IQ3_S-IQ3_S-IQ4_XS has 3-bit gate and up experts."""
+    fields = name.split("-")
+    if len(fields) != 4:
+        return None
+    digits = [_GGUF_DIGIT.findall(f) for f in fields]
+    if not all(len(d) == 1 for d in digits):
+        return None
+    experts = [int(d[0]) for d in digits[1:]]
+    return sum(experts) // len(experts)
 
 
 def tier(name: str, bits_per_weight: float) -> Tier:

@@ -15,7 +15,10 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   8.6 tok/s' and 'swap the cards for an A100 80GB ($6,000) -> Q4_K_M at 31k, 6.0 tok/s';
 - a draft model with no room beside the pick gives no decode speed with it: 'llama 3.1 8b on my old gtx 1060 6gb'
   had read 'speculative decoding ... -> 5.6-16 tok/s for one user (typically 12)' above 'the draft's file and its
-  own f16 cache ... take 2.4 GB, which this pick leaves no room for'."""
+  own f16 cache ... take 2.4 GB, which this pick leaves no room for';
+- a MoE mix named by its types ([default]-[FFN_UP]-[FFN_GATE]-[FFN_DOWN]) is tiered by its experts' types: GLM-4.7
+  on 4x 3090 + 256 GB DDR4 had taken AesSedai's Q8_0-IQ3_S-IQ3_S-IQ4_XS (3-bit gate and up experts) as 'the usual
+  4-bit' over his Q8_0-Q4_K-Q4_K-Q5_K, which its Q8_0 attention put at 5.03 bits a weight and so 'high'."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from bot.cards import shown_plans, to_text
 from bot.commands import run_request
 from bot.requests import Frontend
 from catalog.catalog import Catalog
+from engine import quants
 from engine.parse import parse_hardware
 from engine.quants import Tier
 from engine.recommend import LONG_CONTEXT_TOKENS, Candidate, Use, upgrade_path, what_fits
@@ -218,3 +222,39 @@ def test_a_draft_without_room_gives_no_speed_with_it(
     assert ("for one user" in line) is (room and measured), line
     said = answer.data["readings"][0]["pick"]["option"]["speculation"]["engines"][0]
     assert said["engine"] == "llama.cpp" and (said["decode_tps"] is not None) is (room and measured), said
+
+
+# --- a MoE mix named by its types: tiered by its experts ---------------------------------------------------------
+
+# (name, measured bits a weight, the bits it is named for, its tier)
+MIXES = [
+    ("Q8_0-Q4_K-Q4_K-Q5_K", 5.08, 4, Tier.GOOD),  # AesSedai lists it as Q4_K_M; had been 5 bits, 'high'
+    ("Q8_0-IQ3_S-IQ3_S-IQ4_XS", 4.0, 3, Tier.FAIR),  # 3-bit gate and up experts; had been 4 bits
+    ("Q8_0-Q5_K-Q5_K-Q6_K", 6.05, 5, Tier.HIGH),
+    ("Q5_K-IQ2_XXS-IQ2_XXS-IQ3_XXS", 2.6, 2, Tier.DEGRADED),
+    ("Q6_K-IQ2_S-IQ2_S-IQ3_S", 3.07, 2, Tier.DEGRADED),  # 2-bit experts under Q6_K attention
+    ("Q4_K_M", 4.89, 4, Tier.GOOD),  # one type: named by it, as before
+    ("UD-Q4_K_XL", 4.6, 4, Tier.GOOD),
+    ("IQ4_KSS", 4.0, 4, Tier.GOOD),
+]
+
+
+@pytest.mark.parametrize(("name", "bits_per_weight", "bits", "tier"), MIXES)
+def test_a_moe_mix_is_named_for_its_experts(name: str, bits_per_weight: float, bits: int, tier: Tier) -> None:
+    assert quants.nominal_bits(name, bits_per_weight) == bits
+    assert quants.tier(name, bits_per_weight) is tier
+
+
+# (model, the rig as people write it, the pick): the 4-bit expert mix with its experts in RAM, at a useful speed
+MIX_PICKS = [
+    ("glm 4.7", "4x rtx 3090 + 256gb ddr4 8 channel", "Q8_0-Q4_K-Q4_K-Q5_K"),  # had been the IQ3_S-expert mix
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "pick"), MIX_PICKS)
+def test_the_usual_four_bit_mix_is_picked(real_catalog: Catalog, model: str, hardware: str, pick: str) -> None:
+    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
+    chosen = answer.report.readings[0].pick
+    assert chosen is not None and chosen.quant == pick, chosen.quant if chosen else None
+    assert chosen.tier is Tier.GOOD and chosen.option.placement.kind == "expert-offload"
+    assert chosen.option.decode_tps is not None and chosen.option.decode_tps.centre >= 5.0
