@@ -1,0 +1,47 @@
+"""Catalog devices that had no prefill rate ('prefill unknown') now carry a dense FP16 matrix figure: published by the
+vendor (or TechPowerUp), or derived from sourced core counts and clocks by a rule the catalog already uses; each
+within 1% of the figure its source gives or its arithmetic makes."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.loader import load
+from catalog.types import Gpu, Unified
+from engine.kernels import MatrixSpec, matrix_rate
+
+# (catalog id, basis, the sourced or derived dense FP16 TFLOPS the entry's comment and source give)
+FIGURES = [
+    # Jetson Orin (Ampere GA10B, CC 8.7): SMs x clock x 1024 FLOPs, as the AGX Orin 64 GB entry
+    ("nvidia-jetson-agx-orin-32gb", "derived", 14 * 930 * 1024 / 1e6),
+    ("nvidia-jetson-orin-nano-8gb-super", "derived", 8 * 1020 * 1024 / 1e6),
+    # Jetson AGX Thor (T5000): 2070 FP4 TFLOPS with sparsity / 8, as the DGX Spark entry
+    ("jetson-agx-thor", "derived", 2070 / 8),
+    # RDNA 4 (catalog/gpudb.py's rule): shader units x boost clock x 16 FLOPs
+    ("rx-9060-xt-16gb", "derived", 2048 * 3130 * 16 / 1e6),
+    ("radeon-ai-pro-r9700s", "derived", 4096 * 2920 * 16 / 1e6),
+]
+
+
+def _entry(device_id: str) -> Gpu | Unified:
+    entry = load().hardware[device_id]
+    assert isinstance(entry, Gpu | Unified), f"{device_id} is a {type(entry).__name__}, not a GPU or unified machine"
+    return entry
+
+
+@pytest.mark.parametrize(("device_id", "basis", "tflops"), FIGURES)
+def test_figure_is_the_sourced_one(device_id: str, basis: str, tflops: float) -> None:
+    entry = _entry(device_id)
+    assert entry.fp16_tflops is not None, f"{device_id} has no fp16_tflops"
+    assert entry.fp16_tflops == pytest.approx(tflops, rel=0.01), f"{device_id}: {entry.fp16_tflops} vs {tflops}"
+    assert entry.fp16_tflops_basis == basis, f"{device_id}: basis {entry.fp16_tflops_basis}, expected {basis}"
+
+
+@pytest.mark.parametrize(("device_id", "basis", "tflops"), FIGURES)
+def test_device_has_a_prefill_rate(device_id: str, basis: str, tflops: float) -> None:
+    entry = _entry(device_id)
+    rate = matrix_rate(MatrixSpec.of(entry))
+    assert rate is not None, f"{device_id}: no prefill rate"
+    assert rate.basis == basis, f"{device_id}: rate basis {rate.basis}, expected {basis}"
+    # the rate is the figure or a fixed multiple of it (MMQ's int8 rate, the sustained-clock share), never none
+    assert rate.attention_tops > 0, f"{device_id}: attention rate {rate.attention_tops}"
