@@ -79,6 +79,24 @@ NOT_YET_STARTS = {
     "Add: 2× Tesla P40 24GB (tensor split) — +92% at n-max 4, Pas",
     # an Intel Mac Pro named with its year (`Mac Pro (2019 intel/...)`) is not known as a CPU machine
     "| Mac Pro (2019 intel/16 core/384Gbyte) CPU | 7B_q4_0| 54.78",
+    # Fifth-round rows (2026-12-07, round 2 session 12) not read right yet: fastfetch's JSON (byte counts and device ids
+    # as bare numbers), nvidia-smi's cut `RTX 4070 ...` (its 12,282 MiB and 220 W on the next line are not read), a
+    # results template whose lane, count and model each name the cards, a `+`-joined rig with a tool's name
+    # (`GSV2`), someone else's card in the sentence (`别人视频2080ti`), a CPU the catalog lacks (`12490f`), rocm-smi's
+    # CSV (`card0`, byte counts), the cards counted twice (`Dual RTX 3090 ...: two used 3090s`), an AWS Graviton
+    # instance (`c6g`), LM Studio's survey JSON (`deviceId: 0`), `32GM` typed for 32GB
+    '"name": "NVIDIA GeForce RTX 3070 Ti", "driver": "570.133.07"',
+    '"memory": {"dedicated": {"total": 25378226176, "used": 91815',
+    "|   0  NVIDIA GeForce RTX 4070 ...  WDDM  |   00000000:01:00",
+    "- Hardware lane: 2x5060ti\n- GPU count: 2\n- GPU model: 5060 t",
+    "ubuntu22 + 13900k + 4090 + CUDA12.4 + GSV2 = 500it/s",
+    "同样用 docker 部署 看别人视频2080ti 比我的3090 推理速度 快好几倍 是什么原因",
+    "My GPU is rx6750gre10g, CPU is 12490f, memory is DDR4 3200 1",
+    "card0,0x9246____________,17163091968,692142080,Navi 21 [Rade",
+    "Dual RTX 3090 (2×24 = 48GB): two used 3090s pool their VRAM ",
+    "**Instance Family:** c6g (ARM)\n**Instance Size:** xlarge\n**A",
+    '"memoryInfo": {"ramCapacity": 8504426496, "vramCapacity": 42',
+    "Results for an M2 Max 32GM. Looks like ~40ms / token",
 }
 
 
@@ -96,7 +114,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the goal; measured 97.6% (1596 of 1635) on 2026-12-07, fourth round
+    assert right / len(TABLE) >= 0.97  # the goal; measured 97.0% (1677 of 1728) on 2026-12-07, fifth round
 
 
 REFUSED = [

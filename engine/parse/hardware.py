@@ -1139,7 +1139,7 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     ("显存", " vram "),
     ("内存", " ram "),
     (r"\barbeitsspeicher\b", " ram "),
-    (r"\bgrafikkarte\b", " gpu "),
+    (r"\bgrafikkarte\b|\bplaca\s+de\s+v[ií]deo\b|\btarjeta\s+gr[aá]fica\b|\bcarte\s+graphique\b", " gpu "),
     # Japanese メモリ (memory), full-width punctuation (`、` `，` `：`), Italian `giga` (`128 giga di ram`)
     ("メモリ", " ram "),
     (r"[、，]", ", "),
@@ -1164,14 +1164,16 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     ("램", " ram "),
     (r"(\d)\s*기가", r"\1gb"),
     ("を", " "),
-    (r"(\d{1,2})\s*[张块個个台枚개卡基]\s*(?=[a-z0-9])", r"\1x "),
-    (r"(\d{1,2})\s*[张块個个台枚개卡基]", r" x\1"),
+    # a count (`2张`), not a model number's last digits (`3090卡`: a 3090 card)
+    (r"(?<!\d)(\d{1,2})\s*[张块個个台枚개卡基]\s*(?=[a-z0-9])", r"\1x "),
+    (r"(?<!\d)(\d{1,2})\s*[张块個个台枚개卡基]", r" x\1"),
+    (r"(?<=\d{3})\s*[卡张块]", " "),
     # Chinese 双卡/单卡 (two cards, one card) after or before a card, 双路 (dual socket), 一张 (one card), 加 (plus),
     # 和 (and); 魔改 (a memory mod) and 亮机卡 (the card that drives the display) name no size; other CJK words left
     # over (`可以多卡推理`, `是否可以使用`: a question around the rig) are not hardware
     (r"([双单])卡\s*(?=[a-z0-9])", lambda m: "2x " if m.group(1) == "双" else "1x "),
     (r"双\s*(?=(?:rtx|gtx|rx|[a-z]?\d{2,4})\b|\d{4})", "2x "),  # `双3090`: two of them
-    (r"([双单])卡", lambda m: " x2" if m.group(1) == "双" else " x1"),
+    (r"([双单])卡", lambda m: " x2" if m.group(1) == "双" else " "),  # `单卡` alone: one card, as a name says
     ("双路", " dual socket "),
     (r"一\s*[张块個个台]\s*", " one "),
     ("加", " + "),
@@ -1419,6 +1421,10 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     (r"\bgpu\s+(?P<ids>\d{1,2}(?:\s*,\s*\d{1,2})*)\s*:\s*(?P<name>[^\n]+)", _env_gpus),
     (r"\(\s*uuid\s*:\s*gpu-[0-9a-f-]+\s*\)", " "),
     (r'(?:\bmsg=)?"?\binference compute\b"?[^\n]*', _ollama_device),
+    (
+        r"\blibrary=(?:cuda|rocm|metal|vulkan|oneapi)\b[^\n]*\bname=[^\n]*",
+        _ollama_device,
+    ),  # the line cut before its msg
     (r"\bmodel name\s*:", " cpu: "),
     # lines of an environment dump that name software, not hardware; a tool's snake_case key with a number
     (r"(?m)^\s*(?:python|cuda available|cuda_home|nvcc|cuda driver version|pytorch|is debug build|os)\s*:[^\n]*", " "),
@@ -1478,7 +1484,11 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     (r"\bswap(?:\s+is)?\s+(?:disabled|enabled|off|on)\b", " "),
     # glxinfo's `(gfx1102, LLVM ..., DRM ...)` after the card; amd-smi's `MARKET_NAME: AMD Instinct MI60 / MI50` (one
     # card, two names) and `TYPE: HBM`, `SIZE: 32752 MB`; glxinfo's `Video memory: 16384MB`
-    (r"\(gfx[0-9a-f]{3,4}\b[^)]*\)", " "),
+    (r"\(gfx[0-9a-f]{3,4}\b(?![^)]*\b(?:rx\s?\d{4}|radeon\b|instinct\b))[^)]*\)", " "),
+    (
+        r"\bgfx[0-9a-f]{3,4}\s+(?=(?:amd\s+)?(?:radeon\s+)?rx\s?\d{4})",
+        " ",
+    ),  # `(gfx1100 RX7900GRE, ...)`: the card's name
     (r"\bmarket_name\s*:\s*(?P<a>[^/\n]+?)\s*/\s*[^\n]*", r" + \g<a> + "),
     (r"\btype\s*:\s*(?:hbm\d?e?|gddr\d\w*|ddr\d|lpddr\d\w*)\b|(?m:^\s*size\s*:)", " "),
     (r"\bvideo\s+memory\s*:", " vram: "),
@@ -1789,7 +1799,7 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b(?:ubuntu|debian|fedora|linux|windows\s?1[01]|win1[01])[-_](?=[a-z]*\d)", " "),
     (r"\bgtx\s*(?=[2-5]0[5-9]0\b)", "rtx "),
     (r"\br([3579])\s*-?\s*(?=\d{4}(?:x3d|x|g|f)?\b)", r"ryzen \1 "),
-    (r"\bintel\s+(?:core\s+)?i[3579]\b(?![\s-]*\d)", " "),
+    (r"\b(?:intel\s+)?(?:core\s+)?i[3579]\b(?![ \t-]*\d)", " "),  # `Intel I5`, `core i7`, `i7` alone
     # Apple's part number (`Model Number: Z178000BMLL/A`), a model's size in words (`~70 billion`), a benchmark
     # tool's score and its grade (`148 (S)`, `115 (A+)`): none names hardware
     (r"\bmodel\s+number\s*:\s*\S+", " "),
@@ -1870,6 +1880,88 @@ def _prepare(text: str) -> str:
             code=ErrorCode.COUNT_OUT_OF_RANGE,
         )
     return s
+
+
+# A chip's name as lspci, inxi and neofetch print it, the cards built on it listed with slashes (`Navi 21 [Radeon RX
+# 6800/6800 XT / 6900 XT]`, `Radeon RX 5600 OEM/5600 XT / 5700/5700 XT`): one card, one of those
+_ALTERNATIVES = re.compile(
+    r"(?P<family>(?:radeon\s+)?rx|(?:geforce\s+)?(?:rtx|gtx))\s*(?P<first>\d{3,4}(?:\s*(?:xtx|xt|oem|gre|ti|super))?)"
+    r"(?P<rest>(?:\s*/\s*\d{3,4}(?:\s*(?:xtx|xt|oem|gre|ti|super))?)+)"
+)
+
+
+def _listed_alternatives(s: str, catalog: Catalog) -> str:
+    """One card of a chip's list: read as the first where every card listed has the same memory and bandwidth (within
+    10%), refused naming them where they differ; a list the catalog does not know throughout is left as written."""
+
+    def one(m: re.Match[str]) -> str:
+        family = m.group("family")
+        names = [f"{family} {alt.strip()}" for alt in [m.group("first"), *m.group("rest").split("/")[1:]]]
+        try:
+            found = [_find(n, catalog) for n in names]
+        except RigfitError:
+            return m.group(0)
+        cards = [f for f in found if isinstance(f, Gpu)]
+        if len(cards) != len(names):
+            return m.group(0)
+        first = cards[0]
+        if all(
+            c.memory_gib == first.memory_gib
+            and abs(c.bandwidth_gb_s - first.bandwidth_gb_s) <= 0.1 * first.bandwidth_gb_s
+            for c in cards
+        ):
+            return f"{family} {m.group('first')}"
+        raise RigfitError(
+            f"`{m.group(0).strip()}` lists {len(cards)} cards with different memory: which one is it?",
+            field="hardware",
+            code=ErrorCode.DEVICE_AMBIGUOUS,
+            suggestions=tuple(dict.fromkeys(c.name for c in cards)),
+        )
+
+    return _ALTERNATIVES.sub(one, s)
+
+
+# A mini PC by its maker and model before what it holds (`Minisforum UM790 Pro with AMD Ryzen 9 7940HS`, `Beelink
+# SER8 (Ryzen 7 8845HS)`): where the catalog does not know the product, the parts named after it are the rig
+_MINI_PC = re.compile(
+    r"\b(?P<name>(?:minisforum|beelink|gmktec|gmk-tek|geekom|acemagic|aoostar|trigkey|chuwi|bosgame)"
+    r"(?:\s+[\w-]+){1,3}?)\s*(?=\bwith\b|\bw/|\(|,)"
+)
+
+
+def _unknown_mini_pcs(s: str, catalog: Catalog) -> str:
+    def one(m: re.Match[str]) -> str:
+        try:
+            known = _find(m.group("name"), catalog)
+        except RigfitError:
+            return m.group(0)
+        return m.group(0) if known is not None else " "
+
+    return _MINI_PC.sub(one, s)
+
+
+# A card with a size of memory after it (`a A6000 with 48 GB memory`, `RTX 3090 with 24GB of memory`)
+_WITH_MEMORY = re.compile(
+    r"(?P<name>\b[a-z][\w-]*(?:\s+[\w-]+){0,3}?)\s+with\s+(?P<gib>\d{1,3})\s*gb\s+(?:of\s+)?memory\b"
+)
+
+
+def _own_memory(s: str, catalog: Catalog) -> str:
+    """`a6000 with 48 gb memory`: the card's own memory where the size is what the card named before it has (a card
+    with another size of memory beside it, `3090 with 64gb memory`, has that much system RAM)."""
+
+    def one(m: re.Match[str]) -> str:
+        words = m.group("name").split()
+        for start in range(len(words)):
+            try:
+                found = _find(" ".join(words[start:]), catalog)
+            except RigfitError:
+                continue
+            if isinstance(found, Gpu) and found.memory_gib == int(m.group("gib")):
+                return f"{m.group('name')} {m.group('gib')}gb vram"
+        return m.group(0)
+
+    return _WITH_MEMORY.sub(one, s)
 
 
 def _take_nodes(s: str) -> tuple[int, str, bool]:
@@ -2044,7 +2136,8 @@ def _parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
-    lowered = _server_boards(_prepare(text))
+    lowered = _prepare(text)
+    lowered = _own_memory(_unknown_mini_pcs(_listed_alternatives(_server_boards(lowered), catalog), catalog), catalog)
     _refuse_named(lowered)
     nodes, lowered, total = _take_nodes(lowered)
     link, said_cluster, lowered = _take_link(lowered)

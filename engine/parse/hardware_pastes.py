@@ -16,12 +16,56 @@ def _mib_thousands(m: re.Match[str]) -> str:
     return f" {round(int(m.group(1) + m.group(2)) / 1024)}gb "
 
 
+def _product_restated(m: re.Match[str]) -> str:
+    """`2x24 = 48gb`: a count times a card's size, restating the cards' total, says nothing the cards do not; a
+    product that does not add up is left for the rest of the parser to refuse."""
+    n, each, total = (int(g) for g in m.groups())
+    return " " if n * each == total else m.group(0)
+
+
+def _model_or_config_name(m: re.Match[str]) -> str:
+    """A token joined by `-`, `_` or `/` with a part that is a model's size in billions (`h2oai/h2ogpt-4096-llama2-7b`,
+    `vllm-qwen36-35b-a3b-dual`, `Llama-3.3-70B-Instruct`): a model, repo or config name, not a device."""
+    return " " if _SIZE_SEGMENT.search(m.group(0)) else m.group(0)
+
+
+_SIZE_SEGMENT = re.compile(r"(?:^|[-_/])\d+(?:\.\d+)?b(?:$|[-_/.])")
+
+
 PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # CJK words glued to Latin ones (`双A6000通过NVLink`, `运行Qwen2-72B`, `4卡 nvidia`): a word boundary between them,
     # as a space would give, so the rules below see `a6000` and `qwen2` as words
     (rf"(?<=[{_CJK}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{_CJK}])", " "),
     # trademarks first (`Intel(R) Xeon(R) Platinum`), so the rules below see the words they mark
     (r"\((?:r|tm)\)|[®™]", " "),
+    # a card the rig no longer holds (`Old GPU: AMD RX6800XT` beside `New GPU: ...`), a rate or a time beside a card
+    # (`200ms`, `500it/s`), a model or config name with a size in billions inside (`h2oai/h2ogpt-4096-llama2-7b`,
+    # `vllm-qwen36-35b-a3b-dual`), RAM glued to its number without a unit (`64ram`), SLURM's `16 CPUs per task`
+    (r"(?m)^[ \t*-]*(?:old|previous|former)\s+(?:gpu|card|graphics\s+card)\s*:[^\n]*", " "),
+    (r"(?m)^([ \t*-]*)new\s+(gpu|card|graphics\s+card)\s*:", r"\1\2:"),
+    (r"(?<![\w.-])\d+(?:\.\d+)?\s*(?:ms|it/s|s/it)(?![\w/-])", " "),
+    (
+        r"(?:\babout\s+|~)?(?<![\w.-])(?:\d+(?:\.\d+)?\s*[–-]\s*)?\d+(?:\.\d+)?\+?\s*(?:tokens?|toks?|t)\s*(?:/|per\s+)"
+        r"\s*(?:s|sec|second)\b",
+        " ",
+    ),
+    (r"[^\s|,;()\[\]+]*[-_/][^\s|,;()\[\]+]*", _model_or_config_name),
+    (r"\b(\d{1,4})ram\b", r"\1gb ram"),
+    # a clock time or a duration in a table or sentence (`| 11:35 | 3:32`, `> 2 hr`), a branch's prefix before its
+    # name (`Benchmark/lambdacloud 8x h100`), a module's form factor it was converted from (`PCIE converted from SXM2`)
+    (r"(?<![\w:.])(?<!\d\s)\d{1,2}:\d{2}(?::\d{2})?(?![\w:.])", " "),  # not a log line's date and time
+    (r"(?:[>~]\s*)?\b\d+(?:\.\d+)?\s*(?:hrs?|hours?|mins?|minutes?|secs?|seconds?)\b", " "),
+    (r"\b(?:benchmark|bench|feat|fix|docs?|chore|results?)/(?=[a-z])", " "),
+    (r"\bconverted\s+from\s+(?:sxm[2-5]?|pcie)\b|\b(?:sxm[2-5]?|pcie)[\s-]*to[\s-]*(?:sxm[2-5]?|pcie)\b", " "),
+    (r"\+?\b\d{1,3}\s*cpus?[\s-]+per[\s-]+task\b", " "),
+    (r"\bcpu\s+memory\b", "ram"),
+    # dxdiag's Display Devices (`Card name: NVIDIA GeForce GTX 1650 ... Chip type: GeForce GTX 1650 ... DAC type:
+    # Integrated RAMDAC`): the chip restates the card; the DAC is no GPU
+    (r"\b(?:chip|dac)\s+type\s*:[^\n]*", " "),
+    # a card's own memory said as RAM or memory after the card's word (`card with 4GB RAM`) and memory said per card
+    # (`VRAM per GPU: 16gb`)
+    (r"\b(?:card|gpu)\s+with\s+(\d+(?:\.\d+)?)\s*gb\s+(?:of\s+)?(?:ram|memory)\b", r" \1gb vram "),
+    (r"\b(?:vram|memory)\s+per\s+(?:gpu|card)\b", "vram"),
     # Japanese and Korean core counts (`10コアGPU`, `논리 코어 32개`): cores, not devices
     (r"(\d{1,3})\s*コア\s*", r"\1-core "),
     (r"코어\s*\d{1,3}\s*개", " "),
@@ -51,7 +95,7 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         " ",
     ),
     (r"(?m)^\s*gpu\d{1,2}\s*:\s*$", " "),
-    (r"\b0x[0-9a-f]+\b", " "),
+    (r"\b0x[0-9a-f]+_*(?!\w)", " "),  # rocm-smi --csv pads a unique id with underscores (`0x9246____`)
     # hashcat's OpenCL list (`* Device #1: Tesla P100-PCIE-16GB, 4069/16276 MB allocatable, 56MCU`)
     (r"\bdevice\s+#\d{1,2}\s*:", " + "),
     (r"\b\d+\s*/\s*\d+\s*mb\s+allocatable\b|\b\d{1,3}\s*mcu\b", " "),
@@ -100,16 +144,24 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # a year a product was made or a rig changed (`Razer Blade 16 (2025)`, `(Reduced early 2026)`, `LLM in 2026`)
     (r"\(\s*20[0-3]\d\s*\)|\b(?:in|early|late|mid|since|from|circa)\s+20[0-3]\d\b", " "),
     # number formats, precisions and quantizations (`bf16`, `8bit`, `4 bit`, `(Q4, Q8, BF16 )`)
-    (r"\b(?:bf16|fp16|fp8|fp4|int8|int4|\d{1,2}\s*-?\s*bits?)\b", " "),
+    (r"\b(?:bf16|fp16|f16|f32|fp8|fp4|int8|int4|b?float(?:16|32)|fp32|nf4|\d{1,2}\s*-?\s*bits?)\b", " "),
     (r"\bq[2-8](?:_k(?:_[sml])?|_0|_1)?\b(?![\w.-]*\.gguf)", " "),
     # what a thing is compared to (`MI50 is like 2080ti`), another name for it (`(aka DGX Spark)`), arithmetic on
     # sizes (`(24GB + 24GB = 48GB)`), a model's size said as what fits (`35GB fits into`)
     (r"\b(?:is\s+like|compared\s+to|similar\s+to|versus|vs\.?)\s+(?:an?\s+)?[^,;+\n(]*", " "),
     (r"\(\s*aka\s+[^)\n]*\)", " "),
     (r"\(\s*\d+\s*gb(?:\s*\+\s*\d+\s*gb)+\s*=\s*\d+\s*gb\s*\)", " "),
+    (
+        r"\b(\d{1,2})\s*x\s*(\d{1,3})\s*=\s*(\d{1,4})\s*gb\b",
+        _product_restated,
+    ),  # `(2×24 = 48GB)`: what the cards add up to
     (r"\b\d+(?:\.\d+)?\s*gb\s+(?:fits?|won'?t\s+fit|needs?)\b", " "),
     # a total of the cards' memory said after them (`with a total VRAM of 96GB`, `128gb of fast HBM memory`)
     (r"\b(?:with\s+)?(?:a\s+)?total\s+(?:vram|gpu\s+memory)\s+of\s+\d+(?:\.\d+)?\s*gb\b", " "),
+    (
+        r"\bpool(?:s|ed|ing)?\s+(?:their\s+|the\s+)?vram\b[^.;+\n]*?\bto\s+\d+(?:\.\d+)?\s*gb\b",
+        " ",
+    ),  # `pool their VRAM ... to 48GB`
     (r"\btotal\s+gpu\s+memory\s*:\s*\d+(?:\.\d+)?\s*gb\b", " "),
     (r"\b\d+(?:\.\d+)?\s*gb\s+of\s+(?:fast\s+)?hbm\d?e?\s+memory\b", " "),
     # a link's speed beside NVLink (`NVLink 4.0 ... 900GB/s`): not the card's memory bandwidth
