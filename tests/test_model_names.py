@@ -25,13 +25,6 @@ NOT_YET: set[str] = {
     # a tag with the version and an `r` left out (`qwen-code-next` for qwen3-coder-next): refused, though the refusal's
     # first suggestion is Qwen3-Coder-Next
     "qwen-code-next:latest",
-    # fifth round: distributed-llama's file names (`lama3_1_8b_instruct_q40`, `llama3_3_70b_instruct_q40`) lose the
-    # version's minor number to the underscore (read as Llama 3); an old ggml file of a LLaMA-1 fine-tune
-    # (`wizardLM-7B.ggmlv3.q4_0.bin`) is refused; a BitNet fine-tune `Llama3-8B-1.58-100B-tokens` is sized as 8B alone
-    "lama3_1_8b_instruct_q40",
-    "llama3_3_70b_instruct_q40",
-    "wizardLM-7B.ggmlv3.q4_0.bin",
-    "Llama3-8B-1.58-100B-tokens",
 }
 
 

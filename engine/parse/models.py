@@ -193,7 +193,7 @@ _FILLER = re.compile(r"(?i)\b(?:an?|the|model|llm|dense)\b")
 _QUANT_TYPE = r"(?:ud[-_])?(?:i?q[1-8](?:_[0-9a-z]+)*|tq[12]_0|bf16|f16|fp16|f32|fp32|mxfp4(?:_moe)?)"
 # mradermacher's imatrix files (`Qwen3-30B-A3B.i1-Q4_K_M.gguf`), RedHatAI's `-quantized.w4a16`, EXL3's `-4.00bpw`
 _FILE_TAIL = re.compile(
-    rf"(?i)(?:[-_.](?:\d{{5}}-of-\d{{5}}|gguf|ggml|bin|safetensors|i1|quantized|w\d+a\d+|\d+(?:\.\d+)?bpw|{_QUANT_TYPE}))+$"
+    rf"(?i)(?:[-_.](?:\d{{5}}-of-\d{{5}}|gguf|ggml(?:v\d)?|bin|safetensors|i1|quantized|w\d+a\d+|\d+(?:\.\d+)?bpw|{_QUANT_TYPE}))+$"
 )
 _PACKAGING = frozenset(
     [
@@ -357,10 +357,19 @@ def _repo_id(query: str) -> str:
     return text
 
 
+# What a fine-tune's name says of its training, not of its size: the tokens it was trained on (`-100B-tokens`) and
+# BitNet's ternary weights (`-1.58`, `1.58bit`); distributed-llama's quant suffixes (`_q40`, `_q80`: Q4_0, Q8_0)
+_TRAINING_NOTES = re.compile(r"(?i)[-_.]\d+(?:\.\d+)?[bt][-_]tokens?\b|[-_]1\.58(?:[-_]?bits?)?(?=[-_.]|$)|_q[48]0$")
+# A version written with an underscore after the family's number in a name joined by underscores throughout
+# (`llama3_1_8b`, `llama3_3_70b`: 3.1, 3.3; not `InternVL3_5-8B`, the catalog's own spelling)
+_UNDERSCORED_VERSION = re.compile(r"(?i)(?<=[a-z]\d)_(\d{1,2})(?=_)")
+
+
 def _without_packaging(name: str) -> str:
     """The original's name inside an upload's or a file's: `Llama-3.3-70B-Instruct-Q4_K_M.gguf` -> `Llama-3.3-70B`,
     `Qwen3-32B-AWQ` -> `Qwen3-32B`, `llama3.1:8b-instruct-q8_0` -> `llama3.1 8b`."""
-    name = _FILE_TAIL.sub("", name.strip())
+    name = _FILE_TAIL.sub("", _TRAINING_NOTES.sub("", name.strip()))
+    name = _UNDERSCORED_VERSION.sub(r".\1", name)
     words = [w for w in _TOKEN_SPLIT.split(name) if w]
     kept = [w for w in words if w.lower() not in _PACKAGING and not re.fullmatch(_QUANT_TYPE, w, re.I)]
     return " ".join(kept or words)
