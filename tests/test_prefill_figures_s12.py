@@ -20,6 +20,19 @@ FIGURES = [
     # RDNA 4 (catalog/gpudb.py's rule): shader units x boost clock x 16 FLOPs
     ("rx-9060-xt-16gb", "derived", 2048 * 3130 * 16 / 1e6),
     ("radeon-ai-pro-r9700s", "derived", 4096 * 2920 * 16 / 1e6),
+    # Strix Halo 385's Radeon 8050S: the 8060S's rule (59.4 = 2560 x 2900 MHz x 8) on 2048 shaders at 2800 MHz
+    ("amd-ryzen-ai-max-385-radeon-8050s", "derived", 2048 * 2800 * 8 / 1e6),
+    # published dense FP16/BF16 tensor figures
+    ("b300", "published", 2250.0),
+    ("gh200", "published", 989.0),
+    ("tpu-h800-sxm5", "published", 989.0),
+    ("tpu-h800-pcie-80-gb", "published", 756.0),
+    ("tpu-radeon-instinct-mi250", "published", 362.1),
+    ("tpu-radeon-instinct-mi250x", "published", 383.0),
+    ("tpu-radeon-instinct-mi200", "published", 181.0),
+    ("tpu-radeon-instinct-mi300a", "published", 980.6),
+    # MI350X: the MI355X's 1024 matrix cores x 1024 FLOPs a clock at its own 2.2 GHz
+    ("mi350x", "derived", 1024 * 1024 * 2200 / 1e6),
 ]
 
 
