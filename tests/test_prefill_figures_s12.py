@@ -31,6 +31,11 @@ FIGURES = [
     ("tpu-radeon-instinct-mi250x", "published", 383.0),
     ("tpu-radeon-instinct-mi200", "published", 181.0),
     ("tpu-radeon-instinct-mi300a", "published", 980.6),
+    ("tpu-h200-nvl", "published", 836.0),
+    # H100 SXM5 rows with other memory: the H100 SXM5 80 GB's 989 for the same 132 SMs at the same clocks
+    ("tpu-h100-sxm5-64-gb", "derived", 989.0),
+    ("tpu-h100-sxm5-94-gb", "derived", 989.0),
+    ("tpu-h100-sxm5-96-gb", "derived", 989.0),
     # MI350X: the MI355X's 1024 matrix cores x 1024 FLOPs a clock at its own 2.2 GHz
     ("mi350x", "derived", 1024 * 1024 * 2200 / 1e6),
 ]
