@@ -168,13 +168,13 @@ UPGRADES = [
 ]
 
 
+def _counts(c: Candidate) -> tuple[float, ...]:
+    """What the card shows of an upgrade's answer: the quant's quality, typical decode, context, longest context."""
+    return (c.quality, c.decode_typical, c.context, c.max_context)
+
+
 def _as_good(a: Candidate, b: Candidate) -> bool:
-    return (
-        a.quality >= b.quality
-        and a.decode_typical >= b.decode_typical
-        and a.context >= b.context
-        and a.max_context >= b.max_context
-    )
+    return all(x >= y for x, y in zip(_counts(a), _counts(b), strict=True))
 
 
 @pytest.mark.parametrize(("model", "hardware"), UPGRADES)
