@@ -52,6 +52,7 @@ class MatrixPath(StrEnum):
     ROCM_MATRIX = "matrix-cores"  # MFMA / WMMA
     ROCM_DOT4 = "mmq-dot4"
     VULKAN_COOPMAT = "coopmat"
+    VULKAN_FP16 = "fp16-shaders"  # packed FP16 FMAs on Vulkan (GCN 5, RDNA 1-2: no matrix cores)
     METAL = "metal"
     OTHER = "fp16"  # the FP16 figure as given
     INTEL_DP4A = "xe-dp4a"  # Intel Arc: dp4a on the shaders
@@ -235,11 +236,11 @@ def _rocm(spec: MatrixSpec) -> MatrixRate | None:
 
 
 def _vulkan_shaders(spec: MatrixSpec) -> MatrixRate | None:
-    """A Vulkan card with no FP16 figure (no matrix cores to publish one for): GCN 5 and RDNA 1-2 multiply
-    quantized blocks with int8 dot products on the shaders (VK_KHR_shader_integer_dot_product, the dot4 instruction
-    the ROCm path uses), older GCN (ROCm dropped it: engine/placement.py) with FP32 FMAs, having neither."""
+    """A Vulkan card with no FP16 figure (no matrix cores to publish one for), counted the way a card with a figure
+    is, at its FP16 rate: packed FP16 FMAs on GCN 5 and RDNA 1-2 (twice the FP32 rate, the figure TechPowerUp gives
+    them), FP32 FMAs on older GCN (ROCm dropped it: engine/placement.py), which has no packed FP16."""
     if spec.architecture in ROCM_NO_MATRIX_ARCHITECTURES:
-        return _from_shaders(spec, DP4A_OPS_PER_LANE_CLOCK, MatrixPath.ROCM_DOT4)
+        return _from_shaders(spec, FP16_FLOPS_PER_LANE_CLOCK, MatrixPath.VULKAN_FP16)
     return _from_shaders(spec, FP32_FLOPS_PER_LANE_CLOCK, MatrixPath.VULKAN_FP32)
 
 

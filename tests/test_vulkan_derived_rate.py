@@ -1,6 +1,6 @@
-"""A card llama.cpp runs on Vulkan without an FP16 figure still gets a prefill rate, derived from its shaders: int8
-dot products where the generation has them (GCN 5, RDNA 1-2), FP32 FMAs before (GCN 1-4); a card with a figure keeps
-it."""
+"""A card llama.cpp runs on Vulkan without an FP16 figure still gets a prefill rate, derived from its shaders as a
+card with a figure is counted: packed FP16 where the generation has it (GCN 5, RDNA 1-2), FP32 FMAs before (GCN 1-4);
+a card with a figure keeps it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from engine.parse import parse_hardware
 VULKAN = [
     ("RX 580 8GB", MatrixPath.VULKAN_FP32, 2304 * 1.340 * 2 / 1e3, True),  # GCN 4: FP32 FMAs
     ("R9 390", MatrixPath.VULKAN_FP32, 2560 * 1.000 * 2 / 1e3, True),  # GCN 2
-    ("RX 5700 XT", MatrixPath.ROCM_DOT4, 2560 * 1.905 * 8 / 1e3, True),  # RDNA 1: dot4 int8
-    ("RX 6600", MatrixPath.ROCM_DOT4, 1792 * 2.491 * 8 / 1e3, True),  # RDNA 2
+    ("RX 5700 XT", MatrixPath.VULKAN_FP16, 2560 * 1.905 * 4 / 1e3, True),  # RDNA 1: packed FP16
+    ("RX 6600", MatrixPath.VULKAN_FP16, 1792 * 2.491 * 4 / 1e3, True),  # RDNA 2
     ("7900 XTX", MatrixPath.VULKAN_COOPMAT, 122.8, False),  # a published figure wins
 ]
 
