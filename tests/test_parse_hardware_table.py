@@ -59,13 +59,11 @@ NOT_YET_STARTS = {
     "Amd ryzen ai max+ 395 (Asus Flow 2025 32gb)",
     "| **CPUs (x2)** | AMD EPYC Rome ES (equiv. EPYC 7742) — 64 c",
     "- **GPU:** 1× NVIDIA GeForce RTX 3090, 24,576 MiB, driver 59",
-    # Fourth-round rows (2026-12-07) not read right yet: the R9700 written `AI Pro 9700 XT`, a DGX's card count said as
-    # `8 card`, instance tables with model names or a range beside them, a total said as a product (`8x40=320`), an
-    # header-and-row Azure table, a mini PC by product name (GMKtec EVO-X2), numbers of a
-    # benchmark in the sentence, channels said per CPU, a Lambda instance type inside a Python mapping, a SkyPilot
-    # cluster call
+    # Fourth-round rows (2026-12-07) not read right yet: the R9700 written `AI Pro 9700 XT`, instance tables with model
+    # names or a range beside them, a total said as a product (`8x40=320`), a header-and-row Azure table, a mini PC by
+    # product name (GMKtec EVO-X2), numbers of a benchmark in the sentence, channels said per CPU, a Lambda instance
+    # type inside a Python mapping, a SkyPilot cluster call
     "Hardware:\nCPU: AMD EPYC 7532 32-Core Processor\nRAM: 256GB EC",
-    "Total 8 card on H100 DGX \n 0  NVIDIA H100 80GB HBM3",
     "~13 billion ml.g5.12xlarge 4 x A10G 96GB Llama2-13b, CodeLla",
     "Example: On a\ng4dn.2xlarge\n(8 vCPUs, 32 GB RAM), limit alloc",
     "The text explains that the A100 GPU has 40 GB GPU memory. Th",
@@ -114,7 +112,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the goal; measured 97.0% (1677 of 1728) on 2026-12-07, fifth round
+    assert right / len(TABLE) >= 0.97  # the goal; measured 97.1% (1678 of 1728) on 2026-12-07, fifth round
 
 
 REFUSED = [

@@ -403,6 +403,10 @@ def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
         if mobile is not None:
             return mobile
         if res.candidates and catalog.hardware_words.match(candidate):
+            bare = re.sub(r"^(?:nvidia|amd|intel)\s+", "", candidate)  # `nvidia h200`: the vendor's word says no more
+            exact = catalog.hardware_names.exact(bare) if bare != candidate else None
+            if exact is not None and not isinstance(catalog.hardware[exact], SystemMemory):
+                return catalog.hardware[exact]
             names = tuple(catalog.hardware[c].name for c in res.candidates[:5])
             raise RigfitError(
                 f"`{name}` could mean several devices.",

@@ -66,6 +66,8 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # (`VRAM per GPU: 16gb`)
     (r"\b(?:card|gpu)\s+with\s+(\d+(?:\.\d+)?)\s*gb\s+(?:of\s+)?(?:ram|memory)\b", r" \1gb vram "),
     (r"\b(?:vram|memory)\s+per\s+(?:gpu|card)\b", "vram"),
+    # a count of cards before where they sit (`Total 8 card on H100 DGX`)
+    (r"\btotal\s+(\d{1,2})\s+cards?\s+(?:on|in)\b", r" \1x "),
     # Japanese and Korean core counts (`10コアGPU`, `논리 코어 32개`): cores, not devices
     (r"(\d{1,3})\s*コア\s*", r"\1-core "),
     (r"코어\s*\d{1,3}\s*개", " "),
@@ -121,6 +123,7 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\b(?:amd\s+)?radeon\s*(?:\(tm\))?\s+graphics\s*\(\s*amd\s+proprietary\s+driver\s*\)", " "),
     # a share of RAM lent to an iGPU (`96GB (48GB loaned to VGA VRAM)`) and a part used of a whole (`(18 of 20GB)`)
     (r"\(\s*\d+(?:\.\d+)?\s*gb\s+(?:loaned|allocated|assigned|reserved|given)\s+to\b[^)\n]*\)", " "),
+    (r"\bvram\s*\(\s*\d+(?:\.\d+)?\s*of\s+(\d+(?:\.\d+)?\s*gb)\s*\)", r" \1 vram "),  # `VRAM (18 of 20GB)`
     (r"\(\s*\d+(?:\.\d+)?\s*of\s+(\d+(?:\.\d+)?\s*gb)\s*\)", r" \1 "),
     (r"\b\d{1,3}(?:\.\d+)?\s*%(?!\s*(?:power|pl\b|tdp|\d{1,3}c\b))", " "),
     # markdown links and headings (`## [NVIDIA T4 GPU](https://www.nvidia.com/.../tesla-t4/)`): the link text, not its
