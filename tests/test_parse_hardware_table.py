@@ -94,6 +94,10 @@ NOT_YET_STARTS = {
     "Dual RTX 3090 (2×24 = 48GB): two used 3090s pool their VRAM ",
     "**Instance Family:** c6g (ARM)\n**Instance Size:** xlarge\n**A",
     '"memoryInfo": {"ramCapacity": 8504426496, "vramCapacity": 42',
+    # and, added later the same session: a benchmark site's JSON whose `cpuShort`/`gpuShort` name the iGPU twice, and
+    # a sentence with advice (`at least 24gb of VRAM`) before the card rented
+    '"machineName": "MinisForum V3", "cpuShort": "AMD Ryzen 7 884',
+    "Thanks, I think it's best to have at least 24gb of VRAM, usu",
     "Results for an M2 Max 32GM. Looks like ~40ms / token",
 }
 
@@ -112,7 +116,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 97.1% (1678 of 1728) on 2026-12-07, fifth round
+    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 97.1% (1716 of 1768) on 2026-12-07, fifth round
 
 
 REFUSED = [
