@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from calibrate.fit import fit_table, score
+from calibrate.fit import Fitted, fit_table, score
 from calibrate.report import fitted_module, held_out_figures, report
 from calibrate.runs import CSV_NAME, Run, load_runs
 from catalog.catalog import Catalog
@@ -138,15 +138,13 @@ def test_fitted_module_round_trips() -> None:
     assert namespace["FITTED_ON"] == "2026-12-01"
 
 
-def test_the_engine_ships_the_current_fit(real_catalog: Catalog) -> None:
-    """engine/calibration_fitted.py is what `rigfit calibrate --write` fits on today's catalog and measurements:
-    a catalog change that moves a fitted figure fails here until the table is refitted."""
-    from calibrate.runs import calibration_dir
+def test_the_engine_ships_the_current_fit(published_calibration: tuple[str, dict[str, float], Fitted]) -> None:
+    """engine/calibration_fitted.py is what `rigfit calibrate --write` fits on today's catalog and measurements
+    (`report(real_catalog)`, tests/conftest.py, skipped without measurements): a catalog change that moves a fitted
+    figure fails here until the table is refitted."""
     from engine import calibration
 
-    if not (calibration_dir() / CSV_NAME).exists():
-        pytest.skip(f"no measurements at {calibration_dir()}")
-    _, figures, fitted = report(real_catalog)
+    _, figures, fitted = published_calibration
     assert fitted.efficiency == calibration.FITTED
     assert fitted.layer_cost == calibration.LAYER_COST
     assert held_out_figures(figures) == calibration.HELD_OUT

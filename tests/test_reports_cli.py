@@ -88,8 +88,9 @@ def test_fit_in_the_shell_shows_your_reports(shell: Path, capsys: pytest.Capture
 
 
 def test_calibrate_with_reports_prints_the_change_and_writes_nothing(
-    shell: Path, capsys: pytest.CaptureFixture[str]
+    shell: Path, calibration_once: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The fit on the published runs alone is the session's (tests/conftest.py); the one with the report is made."""
     path = paste_file(shell, "3090.md", table(*LLAMA8_Q8, devices=CUDA_3090))
     assert cli.main(["report", "add", path, "--hardware", "RTX 3090", "--model", "llama-3.1-8b"]) == 0
     capsys.readouterr()
