@@ -17,7 +17,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/rigfit catalog check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder --ignore=tests/e2e  # a worker a core (tests/conftest.py)
+	$(BIN)/pytest tests/e2e  # alone: the bot processes answer within timeouts
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot engine catalog calibrate tests bench
