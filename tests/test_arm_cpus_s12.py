@@ -83,6 +83,23 @@ def test_arm_parts_claim_no_x86_instructions(real_catalog: Catalog, cpu_id: str)
     assert cpu.notes is not None and "prefill" in cpu.notes
 
 
+# Snapdragon X laptops are catalog CPUs; a phone's Snapdragon is still refused (tests/test_parse_hardware_table.py)
+SNAPDRAGON_X = [
+    ("snapdragon x elite 32gb", 32),
+    ("snapdragon x plus 16gb", 16),
+    ("my laptop has a Snapdragon X Elite and 64GB", 64),
+]
+
+
+@pytest.mark.parametrize(("phrase", "gib"), SNAPDRAGON_X)
+def test_a_snapdragon_x_laptop_reads_as_its_soldered_bus(real_catalog: Catalog, phrase: str, gib: int) -> None:
+    rig = parse_hardware(phrase, real_catalog)[0].rig
+    assert rig.ram is not None and not rig.gpus
+    assert real_catalog.cpus["snapdragon-x-elite-plus"].name in rig.ram.description
+    assert rig.ram.memory_bytes == gib * GIB
+    assert rig.ram.bandwidth_gb_s == pytest.approx(8448 * 128 / 8 / 1000, rel=1e-3)
+
+
 # phrase -> (catalog CPU id, GiB): phrases the parser does not read right yet, each naming what is wrong (the catalog
 # has the part).
 NOT_YET = [
@@ -97,13 +114,13 @@ NOT_YET = [
         ),
     ),
     pytest.param(
-        "snapdragon x elite 32gb",
+        "surface laptop 7 32gb (snapdragon x elite)",
         "snapdragon-x-elite-plus",
         32,
         marks=pytest.mark.xfail(
             strict=True,
-            reason="engine/parse/hardware.py _REFUSED_NAMES refuses every `snapdragon` phrase before the catalog is "
-            "looked at (tests/test_parse_hardware_table.py REFUSED still expects that)",
+            reason="a laptop's model name and its size before the chip in brackets: refused as the unknown device "
+            "`surface 7 snapdragon x elite`",
         ),
     ),
     pytest.param(

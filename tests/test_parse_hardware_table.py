@@ -127,12 +127,11 @@ REFUSED = [
     # a board whose last words name a catalog entry is not that entry: refused, never read as a Raspberry Pi 5
     ("orange pi 5 16gb", "16GB LPDDR4X"),
     ("banana pi m7", "16GB LPDDR4X"),
-    # phones, handhelds and laptop chips the catalog lacks: refused with how to describe them, never read as the
-    # nearest name (`iphone 16 pro` was a Radeon Pro Vega 16, `snapdragon x elite 32gb` a GTX TITAN X)
+    # phones and handhelds the catalog lacks: refused with how to describe them, never read as the nearest name
+    # (`iphone 16 pro` was a Radeon Pro Vega 16, `snapdragon x elite 32gb` a GTX TITAN X before the catalog had it)
     ("can i run qwen on my iphone 16 pro", "8GB unified 60GB/s"),
     ("pixel 9 pro 16gb", "8GB unified 60GB/s"),
-    ("snapdragon x elite 32gb", "8GB unified 60GB/s"),
-    ("surface laptop 7 32gb (snapdragon x elite)", "8GB unified 60GB/s"),
+    ("galaxy s25 ultra with a snapdragon 8 elite", "8GB unified 60GB/s"),
     ("steam deck oled", "8GB unified 60GB/s"),
     # a laptop's or PC's model name with a bare size is neither a GPU nor a description of one
     ("dell xps 13 16gb", "memory and bandwidth"),

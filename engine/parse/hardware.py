@@ -2032,7 +2032,8 @@ _REFUSED_NAMES: tuple[tuple[str, str, str], ...] = (
             ("iphone", "An iPhone"),
             ("pixel", "A Pixel phone"),
             ("galaxy", "A Galaxy phone"),
-            ("snapdragon", "A Snapdragon laptop or phone chip"),
+            # a phone's Snapdragon; the laptop chips (`snapdragon x elite`, `x plus`) are catalog CPUs
+            (r"snapdragon(?!\s*x(?:\b|\d))", "A Snapdragon phone chip"),
             # phone chips by their GPU and maker (`QUALCOMM Adreno(TM) 840`, `Redmi K70(Qualcomm 8Gen 2)`:
             # github:ggml-org/llama.cpp PRs 22755 and 10693)
             ("qualcomm", "A Qualcomm phone or laptop chip"),
