@@ -132,12 +132,18 @@ def below_llama_cuda(g: GpuDevice) -> bool:
 
 
 def below_rocm(g: GpuDevice) -> bool:
-    """An AMD card of a GCN generation ROCm no longer supports (ROCM_DROPPED_ARCHITECTURES)."""
-    if g.backend != "rocm":
+    """An AMD card of a GCN generation ROCm no longer supports (`rocm_dropped`)."""
+    return g.backend == "rocm" and rocm_dropped(g.matrix_spec)
+
+
+def rocm_dropped(spec: MatrixSpec | None) -> bool:
+    """A device of a GCN generation ROCm no longer supports: by its gfx target, else its architecture's name
+    (ROCM_DROPPED_TARGETS, ROCM_DROPPED_ARCHITECTURES); also a card already moved to the Vulkan build."""
+    if spec is None:
         return False
-    if g.gfx_target:
-        return g.gfx_target.startswith(ROCM_DROPPED_TARGETS)
-    return g.matrix_spec is not None and g.matrix_spec.architecture in ROCM_DROPPED_ARCHITECTURES
+    if spec.gfx_target:
+        return spec.gfx_target.startswith(ROCM_DROPPED_TARGETS)
+    return spec.architecture in ROCM_DROPPED_ARCHITECTURES
 
 
 def vulkan_build(gpus: list[GpuDevice]) -> VulkanWhy | None:

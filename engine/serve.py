@@ -618,8 +618,7 @@ def llama_cpp(
 def _llama_build(rig: Rig | None, placement: Placement) -> LlamaBuild | None:
     """The build the placement's GPUs need: Vulkan (placement.vulkan_build), with the card too old for CUDA; else a
     CUDA 12 toolkit's for a card CUDA 13 no longer builds for; None for the usual build."""
-    used = {p.name for p in placement.pools if p.kind == "gpu"}
-    cards = [g for g in (rig.gpus if rig else ()) if g.name in used]
+    cards = _used_cards(rig, placement)
     if placement.vulkan_build == "vendors":
         return LlamaBuild(why="vendors")
     if placement.vulkan_build == "rocm":
@@ -787,16 +786,20 @@ def ik_llama(
 OLLAMA_MIN_CUDA_CAPABILITY = LLAMA_CUDA_MIN_CAPABILITY
 
 
+def _used_cards(rig: Rig | None, placement: Placement) -> list[GpuDevice]:
+    """The rig's cards the placement puts layers on."""
+    used = {p.name for p in placement.pools if p.kind == "gpu"}
+    return [g for g in (rig.gpus if rig is not None else ()) if g.name in used]
+
+
 def _below_ollama_cuda(rig: Rig | None, placement: Placement) -> GpuDevice | None:
     """The first card the placement uses that Ollama's CUDA build does not run (below OLLAMA_MIN_CUDA_CAPABILITY)."""
-    used = {p.name for p in placement.pools if p.kind == "gpu"}
-    return next((g for g in (rig.gpus if rig else ()) if g.name in used and below_llama_cuda(g)), None)
+    return next((g for g in _used_cards(rig, placement) if below_llama_cuda(g)), None)
 
 
 def _rocm_dropped(rig: Rig | None, placement: Placement) -> GpuDevice | None:
     """The first card the placement uses that Ollama's ROCm build does not run (placement.ROCM_DROPPED_TARGETS)."""
-    used = {p.name for p in placement.pools if p.kind == "gpu"}
-    return next((g for g in (rig.gpus if rig else ()) if g.name in used and below_rocm(g)), None)
+    return next((g for g in _used_cards(rig, placement) if below_rocm(g)), None)
 
 
 def _target(g: GpuDevice) -> str | None:
@@ -806,8 +809,7 @@ def _target(g: GpuDevice) -> str | None:
 
 def _gpu_backends(rig: Rig | None, placement: Placement) -> set[str]:
     """The backends of the cards the placement puts layers on."""
-    used = {p.name for p in placement.pools if p.kind == "gpu"}
-    return {g.backend for g in (rig.gpus if rig is not None else ()) if g.name in used}
+    return {g.backend for g in _used_cards(rig, placement)}
 
 
 def ollama(

@@ -17,7 +17,7 @@ from typing import Literal
 from catalog.types import Model
 from engine import calibration, memory
 from engine.kernels import MatrixRate, Weights, cpu_rate, weights_of
-from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, ROCM_DROPPED_ARCHITECTURES, Placement, PoolUse, VulkanWhy
+from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, PoolUse, VulkanWhy, rocm_dropped
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
 Link = Literal["pcie", "nvlink"]
@@ -181,12 +181,8 @@ def _build_caveats(placement: Placement) -> list[Caveat]:
     if why is None:
         return []
     gpus = [p for p in placement.pools if p.kind == "gpu"]
-    old = next((p for p in gpus if _below_llama_cuda(p) or _rocm_dropped(p)), None)
+    old = next((p for p in gpus if _below_llama_cuda(p) or rocm_dropped(p.matrix_spec)), None)
     return [Caveat(kind=CaveatKind.VULKAN_BUILD, device=(old or gpus[0]).name, why=why)]
-
-
-def _rocm_dropped(pool: PoolUse) -> bool:
-    return pool.matrix_spec is not None and pool.matrix_spec.architecture in ROCM_DROPPED_ARCHITECTURES
 
 
 def _below_llama_cuda(pool: PoolUse) -> bool:

@@ -4,6 +4,8 @@ its memory type, the channels the RAM fills and the bandwidth derived from the p
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from catalog.catalog import Catalog
@@ -100,44 +102,38 @@ def test_a_snapdragon_x_laptop_reads_as_its_soldered_bus(real_catalog: Catalog, 
     assert rig.ram.bandwidth_gb_s == pytest.approx(8448 * 128 / 8 / 1000, rel=1e-3)
 
 
+def _not_yet(phrase: str, cpu_id: str, gib: int, why: str) -> Any:
+    return pytest.param(phrase, cpu_id, gib, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
 # phrase -> (catalog CPU id, GiB): phrases the parser does not read right yet, each naming what is wrong (the catalog
 # has the part).
 NOT_YET = [
-    pytest.param(
+    _not_yet(
         "grace superchip 480gb",
         "nvidia-grace-cpu-superchip",
         480,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="engine/parse/hardware.py _find tries the GPU word index before CPUs: `grace` + `superchip` are "
-            "words of the GH200's alias `grace hopper superchip`, so it reads a GH200",
-        ),
+        "engine/parse/hardware.py _find tries the GPU word index before CPUs: `grace` + `superchip` are words of the "
+        "GH200's alias `grace hopper superchip`, so it reads a GH200",
     ),
-    pytest.param(
+    _not_yet(
         "surface laptop 7 32gb (snapdragon x elite)",
         "snapdragon-x-elite-plus",
         32,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="a laptop's model name and its size before the chip in brackets: refused as the unknown device "
-            "`surface 7 snapdragon x elite`",
-        ),
+        "a laptop's model name and its size before the chip in brackets: refused as the unknown device "
+        "`surface 7 snapdragon x elite`",
     ),
-    pytest.param(
+    _not_yet(
         "AmpereOne A192-32X 512GB DDR5-5200",
         "ampereone",
         512,
-        marks=pytest.mark.xfail(
-            strict=True, reason="the model number's `32X` is taken as a count: 32 x 512 GB (16 TB)"
-        ),
+        "the model number's `32X` is taken as a count: 32 x 512 GB (16 TB)",
     ),
-    pytest.param(
+    _not_yet(
         "c7g.16xlarge 128gb",
         "aws-graviton3",
         128,
-        marks=pytest.mark.xfail(
-            strict=True, reason="EC2 instance sizes are not aliases (only the families c7g/m7g/r7g...); unknown device"
-        ),
+        "EC2 instance sizes are not aliases (only the families c7g/m7g/r7g...); unknown device",
     ),
 ]
 
