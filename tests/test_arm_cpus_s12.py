@@ -4,11 +4,10 @@ its memory type, the channels the RAM fills and the bandwidth derived from the p
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from catalog.catalog import Catalog
+from engine.errors import RigfitError
 from engine.parse import parse_hardware
 from engine.rig import cpu_ram
 from engine.units import GIB
@@ -102,45 +101,33 @@ def test_a_snapdragon_x_laptop_reads_as_its_soldered_bus(real_catalog: Catalog, 
     assert rig.ram.bandwidth_gb_s == pytest.approx(8448 * 128 / 8 / 1000, rel=1e-3)
 
 
-def _not_yet(phrase: str, cpu_id: str, gib: int, why: str) -> Any:
-    return pytest.param(phrase, cpu_id, gib, marks=pytest.mark.xfail(strict=True, reason=why))
-
-
-# phrase -> (catalog CPU id, GiB): phrases the parser does not read right yet, each naming what is wrong (the catalog
-# has the part).
-NOT_YET = [
-    _not_yet(
-        "grace superchip 480gb",
-        "nvidia-grace-cpu-superchip",
-        480,
-        "engine/parse/hardware.py _find tries the GPU word index before CPUs: `grace` + `superchip` are words of the "
-        "GH200's alias `grace hopper superchip`, so it reads a GH200",
-    ),
-    _not_yet(
-        "surface laptop 7 32gb (snapdragon x elite)",
-        "snapdragon-x-elite-plus",
-        32,
-        "a laptop's model name and its size before the chip in brackets: refused as the unknown device "
-        "`surface 7 snapdragon x elite`",
-    ),
-    _not_yet(
-        "AmpereOne A192-32X 512GB DDR5-5200",
-        "ampereone",
-        512,
-        "the model number's `32X` is taken as a count: 32 x 512 GB (16 TB)",
-    ),
-    _not_yet(
-        "c7g.16xlarge 128gb",
-        "aws-graviton3",
-        128,
-        "EC2 instance sizes are not aliases (only the families c7g/m7g/r7g...); unknown device",
-    ),
+# phrase -> (catalog CPU id, GiB): phrases read wrong before round 2 session 13 (a CPU's own name taken as the words of
+# a GPU's, a part number's `32X` as a count, an EC2 size, a laptop's size before the chip in brackets)
+READ_NOW = [
+    ("grace superchip 480gb", "nvidia-grace-cpu-superchip", 480),  # not the GH200 (`grace hopper superchip`)
+    ("nvidia grace cpu superchip 240GB", "nvidia-grace-cpu-superchip", 240),
+    ("surface laptop 7 32gb (snapdragon x elite)", "snapdragon-x-elite-plus", 32),
+    ("AmpereOne A192-32X 512GB DDR5-5200", "ampereone", 512),  # not 32 DIMMs of 512 GB
+    ("c7g.16xlarge 128gb", "aws-graviton3", 128),
+    ("r8g.metal-24xl 768gb", "aws-graviton4", 768),
+    ("m6g.large 8gb", "aws-graviton2", 8),
 ]
 
 
-@pytest.mark.parametrize(("phrase", "cpu_id", "gib"), NOT_YET)
-def test_not_read_yet(real_catalog: Catalog, phrase: str, cpu_id: str, gib: int) -> None:
+@pytest.mark.parametrize(("phrase", "cpu_id", "gib"), READ_NOW, ids=[c[0] for c in READ_NOW])
+def test_read_as_the_cpu(real_catalog: Catalog, phrase: str, cpu_id: str, gib: int) -> None:
     rig = parse_hardware(phrase, real_catalog)[0].rig
     assert not rig.gpus and rig.ram is not None
     assert rig.ram.memory_bytes == gib * GIB
     assert real_catalog.cpus[cpu_id].name in rig.ram.description
+
+
+# an instance size after a family that is no CPU the catalog has is not read as another device by its family word
+NOT_A_CPU_FAMILY = ["m5.large 8gb"]  # `m5` is no Apple M5 here
+
+
+@pytest.mark.parametrize("phrase", NOT_A_CPU_FAMILY)
+def test_an_unknown_instance_family_is_refused(real_catalog: Catalog, phrase: str) -> None:
+    with pytest.raises(RigfitError) as err:
+        parse_hardware(phrase, real_catalog)
+    assert "m5.large" in str(err.value)

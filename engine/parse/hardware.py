@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from catalog.catalog import Catalog
+from catalog.lookup import normalise
 from catalog.types import Cpu, Gpu, Hardware, SystemMemory, Unified, UnifiedName
 from engine.errors import ErrorCode, RigfitError
 from engine.memory import OS_RESERVE_BYTES
@@ -388,6 +389,9 @@ def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
         exact = catalog.hardware_names.exact(candidate)
         if exact is not None and not isinstance(catalog.hardware[exact], SystemMemory):
             return catalog.hardware[exact]
+        named_cpu = _cpu_by_its_name(candidate, catalog)
+        if named_cpu is not None:  # `grace superchip`: a CPU's own name, not the words of a GPU's (grace hopper ...)
+            return named_cpu
         res = catalog.find_hardware(candidate)
         if res.id is not None and not isinstance(catalog.hardware[res.id], SystemMemory):
             return catalog.hardware[res.id]
@@ -415,6 +419,22 @@ def _find(name: str, catalog: Catalog) -> Hardware | Cpu | UnifiedName | None:
                 suggestions=names,
             )
     return None
+
+
+# An EC2 instance size after its family (`c7g.16xlarge`, `r8g.metal-24xl`): the family names the CPU, the size only how
+# much of it is rented
+_EC2_SIZE = re.compile(r"^(?P<family>[a-z]{1,4}\d[a-z]{0,4})\.(?:\d{0,2}xlarge|large|medium|small|metal(?:-\d{2}xl)?)$")
+
+
+def _cpu_by_its_name(name: str, catalog: Catalog) -> Cpu | None:
+    """A CPU whose name or alias is `name` as written (separators and case folded), or whose EC2 instance family it
+    is with a size after it."""
+    sized = _EC2_SIZE.match(name)
+    key = normalise(sized.group("family") if sized else name)
+    cpu = catalog.find_cpu(sized.group("family") if sized else name)
+    if cpu is None or key not in {normalise(n) for n in (cpu.name, *cpu.aliases)}:
+        return None
+    return cpu
 
 
 def _laptop_only(candidates: tuple[str, ...] | None, catalog: Catalog) -> Hardware | None:
@@ -1532,7 +1552,11 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
     # small number it counts: `2 * A10G`)
     (r"(?m)^\s*(?:[*\u2022]|-(?=\s+[a-z]|\s+\d{1,2}\s*x\s))\s+", " + "),
     # DIMMs on a line with the memory's kind (`2 x 16 GB - DDR4 - 2400 MT/s - Total 32GB`): their total, said once
-    (r"\b(?P<n>\d{1,2})\s*x\s*(?P<gib>\d{1,3})\s*gb\b(?=[^\n+]*(?:\b(?:lp)?ddr\d|\d{4}\s*(?:mt/?s|mhz)))", _dimm_line),
+    # `8x 64gb ddr5` (a part number's `A192-32X` glued by its hyphen is no count)
+    (
+        r"(?<![a-z0-9]-)\b(?P<n>\d{1,2})\s*x\s*(?P<gib>\d{1,3})\s*gb\b(?=[^\n+]*(?:\b(?:lp)?ddr\d|\d{4}\s*(?:mt/?s|mhz)))",
+        _dimm_line,
+    ),
     (r"(?P<before>\S+)\s+\*\s+(?=\S)", _star),
     (r"^\s*(?:on|with|using)\s+", ""),
     # `two GPU cards Nvidia 1080ti and AMD radeon 6900xt`: the count of cards named one by one
@@ -2102,8 +2126,17 @@ def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
         bracket = _NAMED_IN_BRACKETS.match(text or "")
         if exc.code != ErrorCode.DEVICE_UNKNOWN or bracket is None:
             raise
+        inside = f"{bracket.group('inside')} {bracket.group('rest')}"
         try:
-            return _parse_hardware(f"{bracket.group('inside')} {bracket.group('rest')}", catalog)
+            return _parse_hardware(inside, catalog)
+        except RigfitError as missing:
+            # the size said with the unknown name is the machine's when the bracket names a platform without one
+            # (`surface laptop 7 32gb (snapdragon x elite)`)
+            sizes = " ".join(m.group(0) for m in _SIZE.finditer(bracket.group("name").lower()))
+            if missing.code != ErrorCode.PLATFORM_SIZE_MISSING or not sizes:
+                raise exc from None
+        try:
+            return _parse_hardware(f"{inside} {sizes}", catalog)
         except RigfitError:
             raise exc from None
 
