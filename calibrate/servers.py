@@ -3,8 +3,13 @@
 Measured single-request server runs (bench/measured_runs.csv rows whose engine is vLLM or SGLang, and
 bench/server_runs.csv) each give, through the engine's own step model, the fixed seconds per layer that the
 bandwidth and the all-reduces leave unexplained. Per kind of model (dense, MoE) the fit takes each source's median
-of those, then the smallest, the median and the largest over the sources (engine.calibration.SERVER_LAYER_S).
-Each source is scored with a fit that did not see it. The fit stands on NVIDIA runs (FITTED_BACKEND). Batched runs
+of those, then the smallest, the median and the largest over the sources (engine.calibration.SERVER_LAYER_S). A MoE
+layer's cost is fitted the same way per billion routed expert parameters a token reads in a layer
+(engine.calibration.SERVER_MOE_LAYER_S_PER_B, engine/server_speed.py layer_seconds), the form the engine prices MoE
+with; the flat MoE figure is still fitted for engine/speed.py's tensor-parallel line. The per-parameter form was
+chosen by a rule fixed before any held-out score was looked at: the form whose per-source medians spread least on the
+training runs (standard deviation of their logs, at least a quarter below the flat cost's). Each source is scored with
+a fit that did not see it. The fit stands on NVIDIA runs (FITTED_BACKEND). Batched runs
 (several requests at once) are scored against the engine's batched figure, never fitted. `python -m
 calibrate.servers` prints both.
 """
@@ -216,6 +221,43 @@ def fit(single: list[ServerRun]) -> dict[calibration.ModelKind, tuple[float, flo
     return fitted
 
 
+def fit_moe_per_b(single: list[ServerRun]) -> tuple[float, float, float] | None:
+    """A MoE layer's fixed seconds per billion routed expert parameters a token reads in it: the smallest, median and
+    largest of each source's median (never below zero); None without a MoE run."""
+    by_source: dict[str, list[float]] = {}
+    for r in single:
+        if r.kind == "moe" and _fitted(r):
+            b = server_speed.active_expert_params_b_per_layer(r.model)
+            by_source.setdefault(r.source, []).append(max(r.implied_layer_s(), 0.0) / b)
+    medians = sorted(statistics.median(v) for v in by_source.values())
+    if not medians:
+        return None
+    return _round(medians[0]), _round(statistics.median(medians)), _round(medians[-1])
+
+
+def log_spread(single: list[ServerRun], per_b: bool) -> float:
+    """The rule that chose the MoE form (on the training runs only): the standard deviation of the logs of the MoE
+    sources' median implied costs, per layer (`per_b` False) or per billion active routed expert parameters."""
+    by_source: dict[str, list[float]] = {}
+    for r in single:
+        if r.kind == "moe" and _fitted(r):
+            scale = server_speed.active_expert_params_b_per_layer(r.model) if per_b else 1.0
+            by_source.setdefault(r.source, []).append(max(r.implied_layer_s(), 1e-9) / scale)
+    logs = [math.log(statistics.median(v)) for v in by_source.values()]
+    return statistics.pstdev(logs) if len(logs) > 1 else 0.0
+
+
+def _layer_s(
+    r: ServerRun, flat: tuple[float, float, float], per_b: tuple[float, float, float] | None
+) -> tuple[float, float, float]:
+    """The fixed seconds per layer a fit gives the run's model: its kind's flat figure, or for a MoE model with a
+    per-parameter fit, that times its active routed expert parameters per layer."""
+    if r.kind != "moe" or per_b is None:
+        return flat
+    b = server_speed.active_expert_params_b_per_layer(r.model)
+    return per_b[0] * b, per_b[1] * b, per_b[2] * b
+
+
 def _round(x: float) -> float:
     return float(f"{x:.2g}") if x else 0.0
 
@@ -238,16 +280,19 @@ class Score:
         return self.low <= self.measured <= self.high
 
 
-def cross_source(single: list[ServerRun]) -> list[Score]:
-    """Each single-request run against a fit on the other sources (a kind with no other source: unanswered)."""
+def cross_source(single: list[ServerRun], moe_per_b: bool = True) -> list[Score]:
+    """Each single-request run against a fit on the other sources (a kind with no other source: unanswered); MoE runs
+    with the per-parameter MoE cost the engine ships, or (`moe_per_b` False) the flat one it replaced."""
     scores: list[Score] = []
     for r in single:
         if not _fitted(r):
             continue
-        held = fit([o for o in single if o.source != r.source]).get(r.kind)
+        others = [o for o in single if o.source != r.source]
+        held = fit(others).get(r.kind)
         if held is None:
             continue
-        scores.append(_score(r, held))
+        per_b = fit_moe_per_b(others) if moe_per_b else None
+        scores.append(_score(r, _layer_s(r, held, per_b)))
     return scores
 
 
@@ -282,8 +327,16 @@ def report(catalog: Catalog) -> list[str]:
     lines = [f"vLLM/SGLang decode: {len(single)} single-request runs from {len({r.source for r in single})} sources"]
     for kind, (fast, typical, slow) in fit(single).items():
         lines.append(f"  fixed cost per layer, {kind}: {fast * 1e6:.0f} / {typical * 1e6:.0f} / {slow * 1e6:.0f} us")
+    per_b = fit_moe_per_b(single)
+    if per_b is not None:
+        lines.append(
+            f"  MoE, per billion active routed expert parameters a layer: {per_b[0] * 1e6:.0f} / {per_b[1] * 1e6:.0f}"
+            f" / {per_b[2] * 1e6:.0f} us (spread of the sources' logs {log_spread(single, True):.3f}, flat "
+            f"{log_spread(single, False):.3f})"
+        )
     for title, scores in (
         ("across sources, one request", cross_source(single)),
+        ("across sources, one request, the flat MoE cost (replaced)", cross_source(single, moe_per_b=False)),
         ("batched (the shipped fit, never fitted on these)", [_score(r, None) for r in batched]),
         ("other backends (the shipped fit)", [_score(r, None) for r in single if r.backend != FITTED_BACKEND]),
         ("one DGX Spark (the shipped fit, never fitted)", [_score(r, None) for r in made if r.pool == "unified"]),
