@@ -123,12 +123,15 @@ def _at_start(o: QuantOption) -> str:
     return f" ({fmt_rate(start.typical)} on an empty context)"
 
 
-def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport) -> list[str]:
+def _option_lines(o: QuantOption, report: FitReport, r: ReadingReport, at: int | None = None) -> list[str]:
+    """The option's verdict, sizes, speeds and caveats; `at`: the context it is sized at, where not the pick's or the
+    asked one (MLX's tight fit on a Mac)."""
     p, m = o.placement, report.model
     server = wording.server_run(o)  # a checkpoint only vLLM or SGLang loads: their split and speed, not llama.cpp's
     lines = [f"**{o.quant}** {VERDICT_MARK[o.verdict]} {VERDICT_WORDS[o.verdict]}: {wording.option_placement_words(o)}"]
     # the pick runs at its own context (and KV cache type) when it traded some away
     context = r.pick.context if r.pick is not None and r.pick.option is o else report.context
+    context = at if at is not None else context
     lines.append(wording.why(o, context, r.rig, m))
     if o.verdict != "does-not-fit" and server is not None and server.speed is not None:
         engine = wording.ENGINE_NAMES[server.engine]
@@ -273,10 +276,14 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
         if r.unasked is not None:  # a quant asked for: it does not fit, and another does
             value = [f"❌ **{closest.quant}** does not fit: {why}.", wording.unasked(r.unasked, report)]
         else:
-            value = [f"❌ nothing fits. Closest: **{closest.quant}**, {why}."]
+            budget = " llama.cpp's budget" if r.mlx_tight is not None else ""  # MLX's tight fit follows
+            value = [f"❌ nothing fits{budget}. Closest: **{closest.quant}**, {why}."]
         note = wording.speed_note(closest, report.model)
         if closest.placement.kind == "disk" and note:
             value.append(f"Run from disk anyway: {note}.")
+        if r.mlx_tight is not None:  # a Mac: the MLX build that runs with the GPU limit raised, and how
+            value.append(wording.mlx_tight(r.mlx_tight, r.rig))
+            value += _option_lines(r.mlx_tight.option, report, r, at=r.mlx_tight.context)
         if r.with_ram is not None:
             value.append(wording.ram_hint(r.with_ram, r.label, len(r.rig.gpus)))
     else:
@@ -304,7 +311,7 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
 def _commands_field(r: ReadingReport) -> CardField | None:
     """The commands that start the reading's recommended option, in a field of their own (a field holds 1,024
     characters on an embed: the verdict and the numbers stay whole above them)."""
-    best = r.best_option
+    best = r.best_option or (r.mlx_tight.option if r.mlx_tight is not None else None)
     lines = serve_lines(best) if best is not None else []
     if not lines:
         return None

@@ -94,6 +94,8 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
         "unasked": None
         if r.unasked is None
         else {"quant": r.unasked.quant, "placement": r.unasked.option.placement.kind, "context": r.unasked.context},
+        # a Mac on which nothing fits llama.cpp's budget: the MLX build that runs with the GPU limit raised
+        "mlx_tight": None if r.mlx_tight is None else _pick_json(r.mlx_tight, r, report),
     }
 
 

@@ -288,6 +288,18 @@ def pick_trade(pick: Pick, report: FitReport) -> str | None:
             )
 
 
+def mlx_tight(pick: Pick, rig: Rig) -> str:
+    """A Mac on which nothing fits llama.cpp's budget: the MLX build that runs with the GPU limit raised to all but
+    the OS's share (`fit.ReadingReport.mlx_tight`), said before its own lines and command."""
+    u = rig.unified
+    left = u.memory_bytes - pick.option.placement.pools[0].used_bytes if u is not None else 0
+    return (
+        f"MLX runs it where llama.cpp's budget does not: `{pick.quant}` up to {fmt_tokens(pick.context)} of context "
+        f"with the GPU limit raised, leaving macOS {fmt_gb(left)} (MLX keeps no compute buffer and no 1 GiB margin "
+        "as llama.cpp does; close other apps). LM Studio's MLX engine runs the same build."
+    )
+
+
 def unasked(pick: Pick, report: FitReport) -> str:
     """A quant asked for that runs nowhere here, or only with layers in system RAM: the quant an expert would run at
     the same settings instead, where it runs and how fast (`fit.ReadingReport.unasked`)."""

@@ -12,7 +12,7 @@ from engine import concurrency, formats, memory, quants, serve, speculative, spe
 from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
 from engine.kernels import weights_of
-from engine.placement import Placement, PlacementKind, Verdict, place
+from engine.placement import Placement, PlacementKind, Verdict, mlx_tight, place
 from engine.rig import DESKTOP_DEFAULT_CHANNELS, Assumption, Frozen, Reading, Rig, spec_ram
 from engine.serve import Engine, Serve
 from engine.speed import Range
@@ -119,6 +119,9 @@ class ReadingReport(Frozen):
     # a quant asked that runs nowhere, or only with layers in system RAM: the pick among every quant at the same
     # settings, where it is another quant and runs (wholly on the accelerator, where the asked one is offloaded)
     unasked: Pick | None = None
+    # a Mac on which nothing fits llama.cpp's budget: the best MLX build that runs with the GPU limit raised to all but
+    # the OS's share, at the longest context it reaches there (`_mlx_tight`)
+    mlx_tight: Pick | None = None
 
     def option(self, quant: str | None) -> QuantOption | None:
         return next((o for o in self.options if o.quant == quant), None)
@@ -352,16 +355,18 @@ def _option(
     *,
     plans: bool = True,
     weights: memory.Weights | None = None,
+    placer: Placer | None = None,
 ) -> QuantOption:
     """One file at one context and KV type: placed, its speed estimated, and (with `plans`) the engines that start
-    it (a search over many rigs leaves them out: `pick_on_rig`). `weights`: the file's, where already sized."""
+    it (a search over many rigs leaves them out: `pick_on_rig`). `weights`: the file's, where already sized;
+    `placer`: where the bytes live, `place` unless another budget is asked (`_mlx_tight`)."""
     w = weights or _weights(model, name, published)
     kv = profile.bytes_at(context)
     fmt = published.format if published else _ladder_format(w.quant)
     # vLLM and SGLang hold a server checkpoint on the GPUs alone: no layers or experts in system RAM
     on = rig.model_copy(update={"ram": None}) if fmt in SERVER_ONLY else rig
     placement = speed.with_prefill_ubatch(
-        model, place(model, on, w.n_bytes, kv, w.quant), opts.prompt_tokens, weights_of(w.quant)
+        model, (placer or place)(model, on, w.n_bytes, kv, w.quant), opts.prompt_tokens, weights_of(w.quant)
     )
     est = speed.estimate(model, placement, context, profile, opts.prompt_tokens, nvlink=rig.nvlink, quant=w.quant)
     overhead = sum(p.overhead_bytes for p in placement.pools)
@@ -482,6 +487,7 @@ class _PickContext:
     weights: dict[str, memory.Weights] = field(default_factory=dict)  # option quant -> its sized weights, if known
 
 
+Placer = Callable[[Model, Rig, int, int, str | None], Placement]
 Accept = Callable[[QuantOption], bool]  # a further condition on the pick (/recommend's and /whatfits' target speed)
 
 
@@ -1015,6 +1021,7 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     with_less = _fits_with_less_context(model, rig, options, context, profile)
     # an asked quant that does not fit says how much context it fits with instead
     shorter = with_less if opts.quant else _with_less_context(options, pick, with_less)
+    tight = _mlx_tight(ctx, options, profile) if pick is None else None
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
@@ -1028,7 +1035,43 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         shorter_context=shorter,
         fits_with_less_context=with_less,
         pick=pick,
+        mlx_tight=tight,
     )
+
+
+def _tight_place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: str | None) -> Placement:
+    return mlx_tight(model, rig, weights_bytes, kv_bytes, quant) or place(model, rig, weights_bytes, kv_bytes, quant)
+
+
+def _mlx_tight(ctx: _PickContext, options: tuple[QuantOption, ...], profile: memory.KvProfile) -> Pick | None:
+    """On a Mac where no file fits llama.cpp's budget, the best MLX build (`quality_key`) that runs under MLX with
+    the GPU limit raised to all but the OS's share (placement.mlx_tight) from SHORT_CONTEXT up, at the longest
+    context it reaches there up to the asked one, with the engine that starts it. gpt-oss-20b on a 16 GB Mac had read
+    'nothing fits' where LM Studio and mlx_lm run it."""
+    model, rig = ctx.model, ctx.rig
+    if rig.unified is None or rig.unified.backend != "metal":
+        return None
+    for o in sorted((o for o in options if o.format == "mlx"), key=quality_key, reverse=True):
+
+        def fits(tokens: int, o: QuantOption = o) -> bool:
+            return mlx_tight(model, rig, o.weights_bytes, profile.bytes_at(tokens), o.quant) is not None
+
+        low = min(SHORT_CONTEXT, ctx.context)
+        if not fits(low):
+            continue
+        context = _bisect_context(fits, low, ctx.context)
+        name, published = ctx.files[o.quant]
+        option = _option(model, rig, name, published, context, ctx.opts, profile, placer=_tight_place)
+        if option.verdict == "fits" and option.serve.plans:
+            return Pick(
+                quant=o.quant,
+                tier=option.tier,
+                trade=Trade.NONE if context == ctx.context else Trade.SHORTER_CONTEXT,
+                context=context,
+                kv_type=ctx.opts.kv_type,
+                option=option,
+            )
+    return None
 
 
 def _fits_with_less_context(

@@ -312,6 +312,43 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
     return None
 
 
+def mlx_tight(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: str | None = None) -> Placement | None:
+    """A Mac under MLX with the GPU limit raised to all the memory but what the OS keeps (memory.os_reserve_bytes, as
+    for a machine's RAM): MLX allocates as it runs, with a runtime's context but neither llama.cpp's compute buffer
+    nor --fit's 1 GiB margin (SIZING.md §3), so a file llama.cpp's budget refuses may run here. gpt-oss-20b on a 16
+    GB Mac: llama.cpp's budget is short by about 1 GB, while LM Studio runs it ('I can run GPT-Oss 20B in LM Studio,
+    but not in LlamaBarn ... we budget 11 on a 16 GB Mac. The gap is a margin llama.cpp keeps',
+    github:ggml-org/Llama-macOS issue #58) and MLX does with the wired limit raised (mlx_lm warns that its 11,516 MB
+    are 'close to' the default limit, github:ml-explore/mlx-lm issue #644). None where it does not fit so either, or
+    on a rig that is not one Mac alone."""
+    u = rig.unified
+    if u is None or u.backend != "metal" or rig.gpus or rig.nodes > 1:
+        return None
+    need = need_for(model, weights_bytes, kv_bytes, quant)
+    pool = PoolUse(
+        name=u.name,
+        kind="unified",
+        capacity_bytes=u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes),
+        dense_bytes=need.dense_bytes,
+        expert_bytes=need.expert_bytes,
+        lookup_bytes=need.lookup_bytes,
+        kv_bytes=need.kv_bytes,
+        overhead_bytes=memory.RUNTIME_BYTES[u.backend],
+        bandwidth_gb_s=u.bandwidth_gb_s,
+        fp16_tflops=u.fp16_tflops,
+        fp16_tflops_basis=u.fp16_tflops_basis,
+        backend=u.backend,
+        layers=need.layers,
+        matrix_spec=u.matrix_spec,
+    )
+    if pool.free_bytes < 0:
+        return None
+    wired_mb = math.ceil(pool.used_bytes / MIB / 1024) * 1024
+    return Placement(
+        kind="unified", verdict="fits", pools=(pool,), n_gpu_layers=need.layers + 1, wired_limit_mb=wired_mb
+    )
+
+
 def _expert_offload(model: Model, rig: Rig, need: _Need) -> Placement | None:
     if not rig.gpus or not rig.ram or need.expert_bytes == 0:
         return None

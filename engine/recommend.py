@@ -27,6 +27,7 @@ from engine.fit import (
     SizedFile,
     Trade,
     files_key,
+    fit_reading,
     kv_profile,
     pick_on_rig,
     quality_key,
@@ -630,10 +631,27 @@ def upgrade_path(
     found: list[Upgrade] = []
     for way in ways:
         for group in _upgrade_goals(option):
-            u = way(rig, _Goal(search, group, budget_usd), prices)
+            u = way(rig, _Goal(search, group, budget_usd, rig), prices)
             if u is not None and u not in found:
                 found.append(u)
     return UpgradePath(rig_label=label, runs=runs, current=current, upgrades=_undominated(found))
+
+
+def _matched_by_the_rig(u: Upgrade, rig: Rig, search: _Search) -> bool:
+    """The rig as it is runs the upgrade's quant (same KV cache type) at least as fast, at its context and as far:
+    the upgrade buys nothing. An RTX 4060 Ti 16GB owner with 32 GB of DDR5 asking about Qwen3.6-27B had been offered
+    'swap the cards for an RTX 3080 10GB ($423) -> Q4_K_M, typically 5.3 tok/s', where the 4060 Ti runs Q4_K_M with
+    the same layers in RAM at 7.7 (its own pick, Q3_K_M wholly on the card, is faster still)."""
+    c = u.candidate
+    opts = search.opts.model_copy(update={"quant": c.quant, "kv_type": c.kv_type, "context": c.context or None})
+    pick = fit_reading(search.model, Reading(label="", rig=rig), c.context or search.context, opts).pick
+    if pick is None or pick.quant != c.quant or pick.option.decode_tps is None or not pick.option.loadable:
+        return False
+    return (
+        pick.option.decode_tps.centre >= c.decode_typical
+        and pick.context >= c.context
+        and pick.option.max_context >= c.max_context
+    )
 
 
 def _undominated(found: list[Upgrade]) -> tuple[Upgrade, ...]:
@@ -675,6 +693,7 @@ class _Goal:
     search: _Search
     group: int
     budget_usd: float | None = None
+    rig: Rig | None = None  # the rig as it is: an upgrade it already matches is passed over (`_matched_by_the_rig`)
 
 
 def _first_upgrade(tries: list[tuple[float, Upgrade, Rig]], goal: _Goal) -> Upgrade | None:
@@ -688,7 +707,9 @@ def _first_upgrade(tries: list[tuple[float, Upgrade, Rig]], goal: _Goal) -> Upgr
         _, option = goal.search.first_good(rig)
         if option is not None and _group(option.tier) <= goal.group:
             c = upgrade.candidate
-            return upgrade.model_copy(update={"candidate": _candidate(c.label, c.price_usd, c.price_basis, option)})
+            found = upgrade.model_copy(update={"candidate": _candidate(c.label, c.price_usd, c.price_basis, option)})
+            if goal.rig is None or not _matched_by_the_rig(found, goal.rig, goal.search):
+                return found
     return None
 
 

@@ -1,0 +1,154 @@
+"""Rules found by the sixth expert review (tests/data/expert_review_6.yaml, session 13), each as a table of questions
+written the way people ask them in r/LocalLLaMA, Discord servers and forum threads:
+
+- on a Mac where no file fits llama.cpp's budget, the /fit card names the MLX build that runs with the GPU limit
+  raised to all but the OS's share, with its context, speed and command: gpt-oss-20b on a 16 GB Mac had read
+  'nothing fits' where LM Studio and mlx_lm run it (MLX keeps neither llama.cpp's compute buffer nor its 1 GiB
+  margin);
+- /recommend's upgrades for a rig leave out one the rig as it is already matches on the upgrade's own quant: an RTX
+  4060 Ti 16GB + 32 GB owner asking about Qwen3.6-27B had been offered 'swap the cards for an RTX 3080 10GB ->
+  Q4_K_M, typically 5.3 tok/s', where the 4060 Ti runs Q4_K_M at 7.7."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.cards import to_text
+from bot.commands import run_request
+from bot.requests import Frontend
+from catalog.catalog import Catalog
+from engine import memory
+from engine.fit import SHORT_CONTEXT, FitOptions, fit, fit_reading
+from engine.parse import parse_hardware
+from engine.recommend import upgrade_path
+from engine.serve import Engine
+from engine.units import MIB
+
+REVIEW = yaml.safe_load((Path(__file__).parent / "data" / "expert_review_6.yaml").read_text(encoding="utf-8"))
+VERDICTS = {"right", "wrong", "debatable"}
+
+
+def _run(catalog: Catalog, command: str, **args: Any) -> Any:
+    answer = run_request(catalog, command, args, Frontend.CLI)
+    assert answer.error is None, answer.error
+    return answer
+
+
+def test_every_row_is_judged() -> None:
+    """Each question says how it was asked, what was asked and a verdict with its reason, before and after."""
+    assert len(REVIEW) == 60
+    for row in REVIEW:
+        assert row["ask"] and (row.get("model") or row.get("hardware") or row.get("first")), row
+        assert row["before"] in VERDICTS and row["after"] in VERDICTS, row["ask"]
+        assert len(row["why"]) > 20, row["ask"]
+    assert len({row["ask"] for row in REVIEW}) == len(REVIEW)
+
+
+# --- a Mac on which nothing fits llama.cpp's budget: the MLX build that runs -----------------------------------------
+
+# (model, hardware as people write it, whether the card names an MLX build that runs with the limit raised)
+MLX_TIGHT = [
+    ("gpt-oss 20b", "mac mini m4 16gb", True),  # had read 'nothing fits'
+    ("gpt-oss 20b", "macbook pro m1 pro 16gb", True),
+    ("gpt-oss 20b", "macbook air m2 16gb", True),
+    ("gpt-oss 20b", "macbook air m2 8gb", False),  # 12 GB of weights: no Mac budget holds them in 8 GB
+    ("gpt-oss 20b", "mac mini m4 24gb", False),  # llama.cpp's budget holds it: its own answer
+    ("gpt-oss 20b", "rtx 3060 12gb", False),  # not a Mac
+    ("qwen3 30b a3b", "mac mini m4 16gb", False),  # a GGUF fits llama.cpp's budget
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "named"), MLX_TIGHT)
+def test_a_mac_on_which_nothing_fits_llama_cpp_names_the_mlx_build_that_runs(
+    real_catalog: Catalog, model: str, hardware: str, named: bool
+) -> None:
+    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
+    r = answer.report.readings[0]
+    tight = r.mlx_tight
+    assert (tight is not None) is named, (r.best, tight)
+    data = answer.data["readings"][0]["mlx_tight"]
+    if tight is None:
+        assert data is None
+        return
+    assert r.pick is None  # only where llama.cpp's budget holds nothing
+    unified = r.rig.unified
+    assert unified is not None
+    o = tight.option
+    pool = o.placement.pools[0]
+    os_share = memory.os_reserve_bytes(unified.memory_bytes)
+    assert o.format == "mlx" and o.verdict == "fits"
+    assert pool.used_bytes <= unified.memory_bytes - os_share  # the OS keeps its share, as with a machine's RAM
+    assert pool.used_bytes >= o.weights_bytes + o.kv_cache_bytes  # a runtime's context on top of weights and cache
+    assert o.placement.wired_limit_mb is not None
+    assert pool.used_bytes <= o.placement.wired_limit_mb * MIB <= unified.memory_bytes - os_share
+    assert SHORT_CONTEXT <= tight.context <= answer.report.context
+    assert o.decode_tps is not None and o.decode_tps.centre > 0
+    assert [p.engine for p in o.serve.plans] == [Engine.MLX]
+    text = to_text(answer.card)
+    assert "mlx_lm.server" in text and f"iogpu.wired_limit_mb={o.placement.wired_limit_mb}" in text
+    assert data["quant"] == tight.quant and data["context"] == tight.context
+
+
+@pytest.mark.parametrize("context", [8192, 16384, 32768])
+def test_the_mlx_build_takes_the_longest_context_that_fits(real_catalog: Catalog, context: int) -> None:
+    """gpt-oss-20b on a 16 GB Mac at each asked context: the context given holds, one step more does not (or it is
+    the context asked)."""
+    model = real_catalog.models["gpt-oss-20b"]
+    reading = parse_hardware("mac mini m4 16gb", real_catalog)[0]
+    tight = fit(model, [reading], FitOptions(context=context)).readings[0].mlx_tight
+    assert tight is not None
+    unified = reading.rig.unified
+    assert unified is not None
+    room = unified.memory_bytes - memory.os_reserve_bytes(unified.memory_bytes)
+    runtime = memory.RUNTIME_BYTES[unified.backend]
+    profile = memory.kv_profile(model, "f16", 1)
+    assert tight.option.weights_bytes + profile.bytes_at(tight.context) + runtime <= room
+    if tight.context < context:
+        assert tight.option.weights_bytes + profile.bytes_at(tight.context + 1024) + runtime > room
+
+
+# --- /recommend's upgrades: none the rig as it is already matches ----------------------------------------------------
+
+# (model id, the rig as people write it)
+UPGRADES = [
+    ("qwen3.6-27b", "rtx 4060 ti 16gb + 32gb ddr5"),  # had offered an RTX 3080 10GB swap at 5.3 tok/s
+    ("qwen3-235b-a22b-instruct-2507", "rtx 3090 + 64gb ddr4"),
+    ("llama-3.3-70b", "rtx 3060 12gb + 32gb ddr4"),
+    ("gemma-4-31b", "rtx 3060 12gb + 32gb ddr4"),
+    ("mistral-small-3.2-24b", "rtx 3060 12gb + 32gb ddr4"),
+    ("qwen3.6-27b", "rx 7600 + 32gb ddr5"),
+    ("llama-3.3-70b", "rtx 3090 + 64gb ddr4"),
+    ("glm-4.5-air", "rtx 3060 12gb + 64gb ddr4"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware"), UPGRADES)
+def test_no_upgrade_the_rig_already_matches(real_catalog: Catalog, model: str, hardware: str) -> None:
+    m = real_catalog.models[model]
+    reading = parse_hardware(hardware, real_catalog)[0]
+    path = upgrade_path(m, reading.rig, real_catalog)
+    assert path.upgrades, hardware
+    for u in path.upgrades:
+        c = u.candidate
+        opts = FitOptions(quant=c.quant, kv_type=c.kv_type, context=c.context)
+        own = fit_reading(m, reading, c.context, opts).pick
+        if own is None or own.quant != c.quant or own.option.decode_tps is None or not own.option.loadable:
+            continue  # the rig does not run the upgrade's quant: the upgrade buys it
+        as_is = (own.option.decode_tps.centre, own.context, own.option.max_context)
+        bought = (c.decode_typical, c.context, c.max_context)
+        assert not all(have >= get for have, get in zip(as_is, bought, strict=True)), (u.kind, u.device, as_is, bought)
+
+
+def test_the_swap_that_buys_something_is_kept(real_catalog: Catalog) -> None:
+    """Passing over the RTX 3080 10GB swap, the 4060 Ti owner is offered the cheapest swap that beats the card:
+    a swap to a card of at least its memory."""
+    m = real_catalog.models["qwen3.6-27b"]
+    reading = parse_hardware("rtx 4060 ti 16gb + 32gb ddr5", real_catalog)[0]
+    swaps = [u for u in upgrade_path(m, reading.rig, real_catalog).upgrades if u.kind.value == "swap-cards"]
+    assert swaps
+    have = reading.rig.gpus[0].memory_bytes
+    assert all(real_catalog.hardware[u.device_id].memory_gib * 2**30 >= have for u in swaps if u.device_id)
