@@ -455,7 +455,7 @@ def cost_card(
             f"~{fmt_rate(r.decode_tps_mid)} tok/s → {fmt_usd(r.usd_per_m_tokens)} per M"
         )
     if report.breakeven_tokens is not None and report.breakeven_months is not None and report.within_life:
-        per_day = processed_tokens_per_day(u.tokens_per_day, local.max_tokens_per_day if local else None)
+        per_day = processed_tokens_per_day(u.tokens_per_day, local.day_capacity if local else None)
         lines.append(
             f"**Break-even**: {report.breakeven_tokens / 1e9:.2f} billion tokens, "
             f"{report.breakeven_months:,.0f} months at {per_day / 1e6:.3g}M tokens/day"

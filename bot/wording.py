@@ -689,6 +689,12 @@ def cost_caveat(c: CostCaveat) -> str:
             f"at this speed the machine processes at most {(c.max_tokens_per_day or 0) / 1e6:.2f}M tokens a day, "
             f"less than the {(c.tokens_per_day or 0) / 1e6:g}M asked"
         )
+    if c.kind is CostCaveatKind.BATCHED:
+        return (
+            f"one request at a time the machine processes {(c.max_tokens_per_day or 0) / 1e6:.2f}M tokens a day: the "
+            f"{(c.tokens_per_day or 0) / 1e6:g}M asked needs requests batched (up to "
+            f"{(c.batched_tokens_per_day or 0) / 1e6:.2f}M a day), as counted here"
+        )
     if c.kind is CostCaveatKind.LOCAL_QUANT:
         kv = f" with a {c.kv_type} KV cache" if c.kv_type and c.kv_type != "f16" else ""
         at = f" at {fmt_tokens(c.context)} of context" if c.context else ""

@@ -41,6 +41,14 @@ class LocalCost(Frozen):
     platform_watts: float | None = None  # the host's CPU, counted in `watts` with the cards' board power
     duty_cycle: float | None = None  # the share of the day the machine is busy at the asked volume
 
+    @property
+    def day_capacity(self) -> float | None:
+        """The most the machine processes in a day: one request at a time, or batched where that does more (a day's
+        volume above the first is served by batching requests, as any server taking it would)."""
+        if self.max_tokens_per_day is None:
+            return None
+        return max(self.max_tokens_per_day, self.batched_tokens_per_day or 0.0)
+
 
 class ApiCost(Frozen):
     provider: str
@@ -69,6 +77,7 @@ class CostCaveatKind(StrEnum):
     PRICED_FROM_CATALOG = "priced-from-catalog"  # the hardware priced from the catalog as `basis`
     NO_POWER = "no-power"  # no power figure for the hardware: electricity not counted
     OVER_CAPACITY = "over-capacity"  # at most `max_tokens_per_day`, less than the `tokens_per_day` asked
+    BATCHED = "batched"  # `tokens_per_day` is more than one request at a time does (`max_tokens_per_day`): batched
     NO_PREFILL = "no-prefill"  # no prefill figure: only output time counted for power
     LOCAL_QUANT = "local-quant"  # local runs `quant`; the API serves the full-precision model
     NO_LOCAL_RUN = "no-local-run"  # the model does not run on this hardware: no local cost
@@ -78,8 +87,9 @@ class CostCaveatKind(StrEnum):
 class CostCaveat(Frozen):
     kind: CostCaveatKind
     basis: PriceBasis | None = None  # NO_HARDWARE_PRICE, PRICED_FROM_CATALOG
-    max_tokens_per_day: float | None = None  # OVER_CAPACITY
-    tokens_per_day: float | None = None  # OVER_CAPACITY
+    max_tokens_per_day: float | None = None  # OVER_CAPACITY (batched where that does more), BATCHED (one at a time)
+    tokens_per_day: float | None = None  # OVER_CAPACITY, BATCHED
+    batched_tokens_per_day: float | None = None  # BATCHED: the most it does with requests batched
     quant: str | None = None  # LOCAL_QUANT
     kv_type: str | None = None  # LOCAL_QUANT: the KV cache type /fit's pick runs the quant with
     context: int | None = None  # LOCAL_QUANT: ... and the context (the pick's own)
@@ -164,11 +174,13 @@ def local_cost(
     host = host_watts(rig, platforms)
     watts = rig_watts(rig, hardware, host or 0.0)
     hours_m = hours_per_million(option, usage.input_share)
-    hours_day = min(hours_m * usage.tokens_per_day / 1e6, 24.0) if hours_m is not None else None
     capacity = 24 / hours_m * 1e6 if hours_m else None
     batched = _batched_capacity(option, capacity)
+    most = max(capacity, batched or 0.0) if capacity else None  # LocalCost.day_capacity
+    processed = processed_tokens_per_day(usage.tokens_per_day, most)
+    hours_day = _busy_hours(hours_m, processed, capacity, most)
     power_day = watts / 1000 * hours_day * usage.kwh_usd if watts is not None and hours_day is not None else None
-    processed_m = processed_tokens_per_day(usage.tokens_per_day, capacity) / 1e6
+    processed_m = processed / 1e6
     running_m = power_day / processed_m if power_day is not None else None
     total_m = None
     if price is not None:
@@ -190,10 +202,22 @@ def local_cost(
 
 
 def processed_tokens_per_day(asked: float, capacity: float | None) -> float:
-    """The tokens a machine processes a day: the asked volume, or its capacity where that is less. A day's price and
-    power are spread over what it processes: 8x RTX 3090 asked for 50M tokens of Qwen3-235B a day do about 9M, and
-    a million of them costs the day's share over 9M, not over the 50M it never reaches."""
+    """The tokens a machine processes a day: the asked volume, or its capacity (`LocalCost.day_capacity`: batched
+    where that does more) where that is less. A day's price and power are spread over what it processes: a machine
+    asked for more than it does in a day costs the day's share over what it reaches, not over the volume asked. Four
+    RTX PRO 6000 asked for 50M tokens of DeepSeek-V4-Flash a day do 25M one request at a time and 57M batched: the
+    day is spread over the 50M (it had been over 25M, $1.54/M for $0.77)."""
     return min(asked, capacity) if capacity else asked
+
+
+def _busy_hours(hours_m: float | None, processed: float, single: float | None, most: float | None) -> float | None:
+    """The hours a day the machine works for `processed` tokens: one request at a time up to what that does in a day,
+    then all day batched (the share of the day the batched rate needs)."""
+    if hours_m is None:
+        return None
+    if single is None or most is None or processed <= single:
+        return min(hours_m * processed / 1e6, 24.0)
+    return 24.0 * processed / most
 
 
 def _batched_capacity(option: QuantOption, single: float | None) -> float | None:
@@ -253,7 +277,7 @@ def breakeven(local: LocalCost | None, api: tuple[ApiCost, ...], usage: Usage) -
     if saving_per_token <= 0:
         return None, None
     tokens = local.hardware_usd / saving_per_token
-    per_day = processed_tokens_per_day(usage.tokens_per_day, local.max_tokens_per_day)
+    per_day = processed_tokens_per_day(usage.tokens_per_day, local.day_capacity)
     return tokens, tokens / per_day / DAYS_PER_MONTH
 
 
@@ -310,12 +334,18 @@ def _local_caveats(local: LocalCost, option: QuantOption, usage: Usage, pick: Pi
         out.append(CostCaveat(kind=CostCaveatKind.PRICED_FROM_CATALOG, basis=local.hardware_basis))
     if local.watts is None:
         out.append(CostCaveat(kind=CostCaveatKind.NO_POWER))
-    if local.max_tokens_per_day is not None and local.max_tokens_per_day < usage.tokens_per_day:
+    most = local.day_capacity
+    if most is not None and most < usage.tokens_per_day:
+        out.append(
+            CostCaveat(kind=CostCaveatKind.OVER_CAPACITY, max_tokens_per_day=most, tokens_per_day=usage.tokens_per_day)
+        )
+    elif local.max_tokens_per_day is not None and local.max_tokens_per_day < usage.tokens_per_day:
         out.append(
             CostCaveat(
-                kind=CostCaveatKind.OVER_CAPACITY,
+                kind=CostCaveatKind.BATCHED,
                 max_tokens_per_day=local.max_tokens_per_day,
                 tokens_per_day=usage.tokens_per_day,
+                batched_tokens_per_day=local.batched_tokens_per_day,
             )
         )
     if option.prefill_tps is None:

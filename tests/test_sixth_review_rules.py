@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 import yaml
 
+from bot import wording
 from bot.cards import to_text
 from bot.commands import run_request
 from bot.requests import Frontend
 from catalog.catalog import Catalog
 from engine import memory
+from engine.cost import CostCaveat, CostCaveatKind
 from engine.fit import SHORT_CONTEXT, FitOptions, fit, fit_reading
 from engine.parse import parse_hardware
 from engine.recommend import upgrade_path
@@ -152,3 +154,44 @@ def test_the_swap_that_buys_something_is_kept(real_catalog: Catalog) -> None:
     assert swaps
     have = reading.rig.gpus[0].memory_bytes
     assert all(real_catalog.hardware[u.device_id].memory_gib * 2**30 >= have for u in swaps if u.device_id)
+
+
+# --- /cost: a day's volume above one request at a time is served batched -------------------------------------------
+
+# (model, hardware, tokens a day asked): under the one-request capacity, between it and the batched one, above both
+VOLUMES = [
+    ("deepseek v4 flash", "4x rtx pro 6000", 50_000_000),  # had been spread over 25M: $1.54/M for $0.77
+    ("qwen3 235b", "8x rtx 3090", 50_000_000),  # more than batched does: the day over the batched capacity
+    ("qwen3.6 35b a3b", "rtx 3090", 60_000_000),
+    ("qwen3.6 27b", "rtx 5090", 5_000_000),  # within one request at a time: as before
+    ("gpt-oss 120b", "dgx spark", 2_000_000),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "per_day"), VOLUMES)
+def test_a_day_above_one_request_at_a_time_is_served_batched(
+    real_catalog: Catalog, model: str, hardware: str, per_day: int
+) -> None:
+    answer = _run(real_catalog, "cost", model=model, hardware=hardware, tokens_per_day=per_day)
+    local, capacity = answer.data["local"], answer.data["capacity_tokens_per_day"]
+    single, batched = capacity["single_stream"], capacity["batched"] or 0
+    most = max(single, batched)
+    processed = min(per_day, most)
+    day = local["usd_hardware"] / (3 * 365.25) + (local["usd_power_per_day"] or 0.0)
+    assert local["usd_per_m_tokens"] == pytest.approx(day / (processed / 1e6), rel=0.01)
+    busy = local["hours_per_day"]
+    assert busy <= 24.0 and (busy == pytest.approx(24.0 * processed / most, rel=0.01) if per_day > single else True)
+    notes = answer.data["notes"]
+    served_batched = wording.cost_caveat(
+        CostCaveat(
+            kind=CostCaveatKind.BATCHED,
+            max_tokens_per_day=single,
+            tokens_per_day=per_day,
+            batched_tokens_per_day=batched,
+        )
+    )
+    over = wording.cost_caveat(
+        CostCaveat(kind=CostCaveatKind.OVER_CAPACITY, max_tokens_per_day=most, tokens_per_day=per_day)
+    )
+    assert (served_batched in notes) is (single < per_day <= most), notes
+    assert (over in notes) is (per_day > most), notes
