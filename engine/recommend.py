@@ -15,6 +15,7 @@ from catalog.catalog import Catalog
 from catalog.types import Gpu, Model, PlatformPrice, QualityScore, QuantFormat, SystemMemory, Unified
 from engine import formats, memory, serve
 from engine.fit import (
+    DEFAULT_CONTEXT,
     PICK_GROUPS,
     SERVER_ONLY,
     SHORT_CONTEXT,
@@ -913,6 +914,7 @@ def quant_cost(bits_per_weight: float) -> float:
 
 LONG_CONTEXT_TOKENS = 65_536  # a "long context" pick holds at least this much on the rig (a 64k repository/chat)
 _CODER = re.compile(r"cod(e|er|ing)\b|coder", re.IGNORECASE)
+CODING_CONTEXT = DEFAULT_CONTEXT  # /whatfits sizes a coding model at a coding session's context (an agent's prompt)
 _GENERATION = re.compile(r"^[a-z]+[\d.]*")
 
 
@@ -1095,6 +1097,15 @@ def _model_fit(m: Model, pick: Pick, quality: Quality, min_decode_tps: float) ->
     )
 
 
+def whatfits_context(m: Model, context: int) -> int:
+    """The context /whatfits sizes a model at: `context` (a chat's), a coding model at least a coding session's
+    (CODING_CONTEXT, /fit's default), up to the model's limit (past its native length with the YaRN its card
+    documents). An M5 32GB had been offered Qwen3-Coder-30B at Q5_K_M 'up to 11k context' for coding, where /fit runs
+    Q4_K_M at 32k (43k at most)."""
+    asked = max(context, CODING_CONTEXT) if _CODER.search(m.name) else context
+    return min(asked, m.context_limit_tokens)
+
+
 def what_fits(
     reading: Reading, catalog: Catalog, *, min_decode_tps: float = 5.0, context: int = 8192, limit: int = 15
 ) -> list[ModelFit]:
@@ -1106,7 +1117,7 @@ def what_fits(
     scale = score_scale(catalog.models)
     found = []
     for m in catalog.models.values():
-        ctx = min(context, m.context_limit_tokens)  # past the native length with the YaRN its card documents
+        ctx = whatfits_context(m, context)
         # /fit's pick at this context (its quant, KV cache type and context) among what reaches the target speed
         accept = functools.partial(_usable, min_decode_tps=min_decode_tps)
         pick = pick_on_rig(m, reading.rig, ctx, FitOptions(context=ctx), may_shorten=False, accept=accept).pick

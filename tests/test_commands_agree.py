@@ -13,7 +13,7 @@ import pytest
 from bot.commands import Answer, cost_answer, fit_answer, recommend_answer, whatfits_answer
 from catalog.loader import Catalog, load
 from engine.parse import parse_hardware
-from engine.recommend import what_fits
+from engine.recommend import what_fits, whatfits_context
 
 
 @pytest.fixture(scope="module")
@@ -140,13 +140,18 @@ WHATFITS_CASES = [
 
 @pytest.mark.parametrize(("asked", "hardware", "model"), WHATFITS_CASES, ids=[c[0] for c in WHATFITS_CASES])
 def test_whatfits_lists_fits_pick(real: Catalog, asked: str, hardware: str, model: str) -> None:
-    """/whatfits (at its 8k context) names the quant and KV cache /fit picks at 8k on the same rig: the model
-    people run there (the card lists the best 15, so the whole list is asked), and every model the card lists."""
+    """/whatfits (at its 8k context, a coding model at 32k) names the quant and KV cache /fit picks at that context on
+    the same rig: the model people run there (the card lists the best 15, so the whole list is asked), and every
+    model the card lists."""
     models = {m["id"]: m for m in _json(whatfits_answer(real, hardware))["models"]}
     found = {f.model_id: f for f in what_fits(parse_hardware(hardware, real)[0], real, limit=500)}
     assert model in found, asked
+
+    def sized(model_id: str) -> str:
+        return f"{whatfits_context(real.models[model_id], 8192) // 1024}k"
+
     f = found[model]
-    assert (f.quant, f.kv_type, f.context) == _fit_pick(model, hardware, "8k"), asked
+    assert (f.quant, f.kv_type, f.context) == _fit_pick(model, hardware, sized(model)), asked
     for m in models.values():  # and every model the card lists
         listed = (m["quant"], m["kv_cache_type"], found[m["id"]].context)
-        assert listed == _fit_pick(m["id"], hardware, "8k"), (asked, m["id"])
+        assert listed == _fit_pick(m["id"], hardware, sized(m["id"])), (asked, m["id"])

@@ -26,7 +26,7 @@ from engine import memory
 from engine.cost import CostCaveat, CostCaveatKind
 from engine.fit import SHORT_CONTEXT, FitOptions, fit, fit_reading
 from engine.parse import parse_hardware
-from engine.recommend import upgrade_path
+from engine.recommend import upgrade_path, what_fits
 from engine.serve import Engine
 from engine.units import MIB
 
@@ -195,3 +195,24 @@ def test_a_day_above_one_request_at_a_time_is_served_batched(
     )
     assert (served_batched in notes) is (single < per_day <= most), notes
     assert (over in notes) is (per_day > most), notes
+
+
+# --- /whatfits: a coding model sized at a coding session's context --------------------------------------------------
+
+# (hardware as people write it): every coding model listed runs at a coding session's 32k (its limit if less)
+CODING_RIGS = ["macbook pro m5 32gb", "rtx 3060 12gb + 16gb ddr4", "rtx 4060 ti 16gb", "rtx 3090", "m4 pro 24gb"]
+
+
+@pytest.mark.parametrize("hardware", CODING_RIGS)
+def test_whatfits_sizes_a_coding_model_for_a_coding_session(real_catalog: Catalog, hardware: str) -> None:
+    """An M5 32GB had been offered Qwen3-Coder-30B at Q5_K_M 'up to 11k context' for coding (its pick at a chat's
+    8k), where /fit runs Q4_K_M at 32k (43k at most). Chat models stay at 8k."""
+    reading = parse_hardware(hardware, real_catalog)[0]
+    fits = what_fits(reading, real_catalog, limit=500)
+    coders = [f for f in fits if "coder" in f.name.lower()]
+    assert coders, hardware
+    for f in coders:
+        asked = min(32768, real_catalog.models[f.model_id].context_limit_tokens)
+        assert f.context == asked and f.max_context >= asked, (f.name, f.quant, f.context, f.max_context)
+    chats = [f for f in fits if "cod" not in f.name.lower()]
+    assert chats and all(f.context <= 8192 for f in chats)
