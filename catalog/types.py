@@ -442,7 +442,13 @@ class Cpu(Sourced):
     base_clock_mhz: PositiveInt | None = None
     boost_clock_mhz: PositiveInt | None = None
     performance_cores: PositiveInt | None = None  # hybrid parts (P + E cores): the P cores
-    isa_source: str | None = None  # where avx2 / vnni / avx512_bf16 / amx were read, when not in `source`
+    # An Arm core's int8 products (engine/kernels.py cpu_rate, llama.cpp's Arm kernels): SDOT (FEAT_DotProd), SMMLA
+    # (FEAT_I8MM), and the 128-bit FP/ASIMD pipes per core that issue them. None: not sourced (and on x86 parts).
+    arm_core: str | None = None  # Cortex-A76, Neoverse N1, Neoverse V1 ...
+    dotprod: bool | None = None
+    i8mm: bool | None = None
+    vector_pipes_128: PositiveInt | None = None
+    isa_source: str | None = None  # where avx2 / vnni / avx512_bf16 / amx / the Arm facts were read, if not `source`
 
 
 class CpuSku(Sourced):

@@ -26,7 +26,9 @@ the share of it llama.cpp reaches is fitted per backend and path (engine/calibra
   117 TFLOPS) and the Pro B60 (98.3) prefill at 6-7% of it (bench/measured_runs.csv rows 1049, x932).
 - CPU (cpu_rate): llama.cpp's x86 kernels multiply quantized weights by int8-quantized activations in 256-bit
   vectors (ggml-cpu's mul_sum_us8_pairs: one vpdpbusd where the core has AVX-512 VNNI or AVX-VNNI, else vpmaddubsw
-  then vpmaddwd), so the rate is cores x clock x the int8 dot-product rate of the core's instructions.
+  then vpmaddwd), so the rate is cores x clock x the int8 dot-product rate of the core's instructions; its Arm kernels
+  do the same in 128-bit SDOT, or SMMLA where the core has the int8 matrix extension (ARM_INT8_OPS_PER_128_BIT), on
+  the core's 128-bit vector pipes.
 
 Pure: the device's specifications come in as a MatrixSpec (a CpuSpec for a CPU).
 """
@@ -36,7 +38,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from catalog.types import Cpu, Fp16Basis, Gpu, Unified
 
@@ -59,6 +61,8 @@ class MatrixPath(StrEnum):
     CPU_VNNI = "cpu-vnni"  # int8 dot products in one instruction (AVX-512 VNNI, AVX-VNNI)
     CPU_AVX2 = "cpu-avx2"  # int8 products in two (vpmaddubsw + vpmaddwd)
     CPU_FP32 = "cpu-fp32"  # F16/BF16 weights: FMAs on FP32 lanes
+    CPU_ARM_DOTPROD = "cpu-arm-dotprod"  # Arm: SDOT, 16 int8 multiply-adds per 128-bit instruction
+    CPU_ARM_I8MM = "cpu-arm-i8mm"  # Arm: SMMLA (int8 matrix extension), 32 per 128-bit instruction
 
 
 # What the weights' matrix products multiply: quantized blocks (MMQ and its kin), or 16-bit floats (F16/BF16 files,
@@ -138,17 +142,31 @@ class MatrixRate(BaseModel):
 # times catalog/gpudb.py's per-tensor-core rates (7.5: 128, 8.0: 512, 8.6/8.9/12.x: 256), halved on GeForce cards;
 # Hopper's 989.4 TFLOPS on 132 SMs at 1.83 GHz (H100 SXM5 whitepaper figure) is 4096. Turing's SM does the same
 # 2048 dense int8 ops per clock (RTX 2080 Ti Founders Edition: 68 SMs x 1.635 GHz x 2048 = 227.7 TOPS, its
-# whitepaper figure). (compute capability, GeForce) -> FLOPs.
+# whitepaper figure). The DGX Spark's GB10 (12.1): 1 PFLOPS FP4 with sparsity / 8 = 125 dense FP16 on 48 SMs (6,144
+# CUDA cores) at 2.418 GHz is 1077, the 12.x rate of 1024 within 5%.
+# Jetson Orin (8.7, Ampere GA10B) is not a GeForce Ampere SM but an A100 one, 2048: NVIDIA gives the AGX Orin 64 GB's
+# GPU (16 SMs, 64 tensor cores, 1.3 GHz) 170 sparse INT8 TOPS, 85 dense, 85e12 / (16 x 1.3e9) = 4087 int8 ops per SM
+# and clock, twice a GeForce Ampere SM's 2048 (the RTX 3090's above) as an A100's (624 TOPS / (108 x 1.41 GHz) =
+# 4098); the Orin Nano Super's 67 sparse TOPS on 8 SMs at 1.02 GHz give 4105. Ampere's dense FP16 is half its int8.
+# Blackwell data-center SMs (10.0 B200, 10.3 B300 and GB300, 11.0 Jetson Thor) do twice Hopper's, 8192: the HGX
+# B200's 2250 dense FP16 TFLOPS on 148 SMs (Chips and Cheese: 74 of 80 per die, two dies) is 15.2 per SM, 2.03x an
+# H100 SXM5's 989.4 / 132 = 7.50, at clocks Chips and Cheese finds similar to the H100 SXM5's (8192 puts the figure
+# at 148 x 8192 x 1.856 GHz, Hopper's at 1.83); Blackwell Ultra keeps it (the HGX B300's 2250 is the HGX B200's);
+# the Jetson AGX Thor's 20 SMs x 4 tensor cores x 2048 x 1.57 GHz = 257 TFLOPS (catalog/data/hardware/unified.yaml)
+# is 8192 per SM. (compute capability, GeForce) -> FLOPs.
 FP16_FLOPS_PER_SM_CLOCK: dict[tuple[str, bool], int] = {
     ("7.5", True): 512,
     ("7.5", False): 1024,
     ("8.0", False): 2048,
     ("8.6", True): 512,
     ("8.6", False): 1024,
-    ("8.7", False): 1024,
+    ("8.7", False): 2048,
     ("8.9", True): 512,
     ("8.9", False): 1024,
     ("9.0", False): 4096,
+    ("10.0", False): 8192,
+    ("10.3", False): 8192,
+    ("11.0", False): 8192,
     ("12.0", True): 512,
     ("12.0", False): 1024,
     ("12.1", False): 1024,
@@ -356,10 +374,26 @@ CPU_INT8_OPS_PER_CORE_CLOCK = {
 }
 CPU_FP32_FLOPS_PER_CORE_CLOCK = CPU_VECTOR_PIPES * 8 * 2  # 32: two 8-lane FMAs
 
+# ARM_INT8. llama.cpp's Arm kernels (ggml/src/ggml-cpu/arch/arm/quants.c) multiply quantized weights by int8
+# activations with SDOT (`vdotq_s32`, FEAT_DotProd): 4 lanes x 4 int8 products, 16 multiply-adds (32 ops) per 128-bit
+# instruction. Where the core has the int8 matrix extension (FEAT_I8MM) the CPU backend's type traits take two rows
+# at once (ggml/src/ggml-cpu/ggml-cpu.c type_traits_cpu: `.nrows = 2` under __ARM_FEATURE_MATMUL_INT8 for Q4_0, Q4_1,
+# Q8_0, Q4_K and Q6_K, the types of the common Q4_K_M and Q8_0 files) for SMMLA (`vmmlaq_s32`): a 2x8 by 8x2 int8
+# product, 32 multiply-adds (64 ops) per 128-bit instruction. Other types (Q5_K, Q3_K, the IQ types) stay on SDOT on
+# such a core, which this rate does not tell apart: their prefill is overstated up to 2x there. The per-core rate is
+# the core's 128-bit FP/ASIMD pipes that issue them (catalog/data/hardware/cpus.yaml vector_pipes_128, from the
+# cores' software optimization guides as LLVM's scheduling models give them: Cortex-A76 and Neoverse N1 2, Neoverse
+# V1 and V2 4, SDOT and SMMLA on any of them; V1's 256-bit SVE SDOT and SMMLA issue on two pipes, the same int8 rate
+# per clock) times the instruction's ops. FP32 (16-bit weights, attention): one 4-lane FMLA per pipe, 8 FLOPs.
+ARM_INT8_OPS_PER_128_BIT = {MatrixPath.CPU_ARM_DOTPROD: 32, MatrixPath.CPU_ARM_I8MM: 64}
+ARM_FP32_FLOPS_PER_128_BIT = 8
+ArmInt8 = Literal["dotprod", "i8mm"]
+
 
 class CpuSpec(BaseModel):
     """What a CPU's prompt-processing rate follows from: a catalog CPU model's cores (a hybrid part's performance
-    cores, which llama.cpp's default thread count takes), base clock and int8 instructions, and the sockets."""
+    cores, which llama.cpp's default thread count takes), base clock and int8 instructions, and the sockets. An Arm
+    core gives its int8 instruction (`arm_int8`) and its 128-bit vector pipes instead of x86's VNNI."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -368,13 +402,36 @@ class CpuSpec(BaseModel):
     base_clock_mhz: float
     vnni: bool
     sockets: int = 1
+    arm_int8: ArmInt8 | None = None
+    vector_pipes_128: int | None = None
+
+    @model_validator(mode="after")
+    def _arm_core_whole(self) -> CpuSpec:
+        if (self.arm_int8 is None) != (self.vector_pipes_128 is None):
+            raise ValueError(
+                f"{self.name}: an Arm core needs its int8 instruction ({self.arm_int8}) and its 128-bit vector pipes "
+                f"({self.vector_pipes_128}) together"
+            )
+        return self
 
     @classmethod
     def of(cls, cpu: Cpu, sockets: int = 1) -> CpuSpec | None:
         """None where the catalog lacks the model's cores, clock or int8 instructions (a family entry: its core
         count is its largest member's)."""
         cores = cpu.performance_cores or cpu.cores
-        if cores is None or cpu.base_clock_mhz is None or cpu.avx2 is not True or cpu.vnni is None:
+        if cores is None or cpu.base_clock_mhz is None:
+            return None
+        if cpu.dotprod is True and cpu.i8mm is not None and cpu.vector_pipes_128 is not None:
+            return cls(
+                name=cpu.name,
+                cores=cores,
+                base_clock_mhz=cpu.base_clock_mhz,
+                vnni=False,
+                sockets=sockets,
+                arm_int8="i8mm" if cpu.i8mm else "dotprod",
+                vector_pipes_128=cpu.vector_pipes_128,
+            )
+        if cpu.avx2 is not True or cpu.vnni is None:
             return None
         return cls(name=cpu.name, cores=cores, base_clock_mhz=cpu.base_clock_mhz, vnni=cpu.vnni, sockets=sockets)
 
@@ -382,13 +439,28 @@ class CpuSpec(BaseModel):
         """Cores x clock over every socket, in GHz."""
         return self.cores * self.sockets * self.base_clock_mhz / 1000
 
+    def int8_path(self) -> MatrixPath:
+        if self.arm_int8 is not None:
+            return MatrixPath.CPU_ARM_I8MM if self.arm_int8 == "i8mm" else MatrixPath.CPU_ARM_DOTPROD
+        return MatrixPath.CPU_VNNI if self.vnni else MatrixPath.CPU_AVX2
+
+    def int8_ops_per_core_clock(self) -> int:
+        """Int8 operations (2 per multiply-add) a core issues per clock on its quantized-weights path."""
+        if self.vector_pipes_128 is not None:
+            return self.vector_pipes_128 * ARM_INT8_OPS_PER_128_BIT[self.int8_path()]
+        return CPU_INT8_OPS_PER_CORE_CLOCK[self.int8_path()]
+
+    def fp32_flops_per_core_clock(self) -> int:
+        if self.vector_pipes_128 is not None:
+            return self.vector_pipes_128 * ARM_FP32_FLOPS_PER_128_BIT
+        return CPU_FP32_FLOPS_PER_CORE_CLOCK
+
 
 def cpu_rate(spec: CpuSpec, weights: Weights = "quantized") -> MatrixRate:
     """The CPU's peak for `weights`' products, in tera-operations per second, derived from its cores and clock;
     attention (F16 K/V, FP32 accumulate) runs on the FP32 lanes."""
-    fp32_tops = spec.core_ghz() * CPU_FP32_FLOPS_PER_CORE_CLOCK / 1000
+    fp32_tops = spec.core_ghz() * spec.fp32_flops_per_core_clock() / 1000
     if weights != "quantized":
         return MatrixRate(tops=fp32_tops, path=MatrixPath.CPU_FP32, basis="derived", attention_tops=fp32_tops)
-    path = MatrixPath.CPU_VNNI if spec.vnni else MatrixPath.CPU_AVX2
-    tops = spec.core_ghz() * CPU_INT8_OPS_PER_CORE_CLOCK[path] / 1000
-    return MatrixRate(tops=tops, path=path, basis="derived", attention_tops=fp32_tops)
+    tops = spec.core_ghz() * spec.int8_ops_per_core_clock() / 1000
+    return MatrixRate(tops=tops, path=spec.int8_path(), basis="derived", attention_tops=fp32_tops)

@@ -85,12 +85,9 @@ def test_arm_board_cores_and_clock(real_catalog: Catalog, cpu_id: str, cores: in
     assert cpu.avx2 is None and cpu.vnni is None  # x86 instruction sets: not claimed for an Arm core
 
 
-# ... but CPU prefill is modelled only for x86 int8 paths (AVX2, VNNI): an Arm core has no rate yet.
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/kernels.py CpuSpec.of needs avx2 (x86): no Arm NEON/dotprod path, so a Pi 5 has no prefill figure",
-)
-@pytest.mark.parametrize("cpu_id", ["raspberry-pi-5-bcm2712"])
-def test_arm_cpu_prefill_is_modelled(real_catalog: Catalog, cpu_id: str) -> None:
-    cpu = real_catalog.cpus[cpu_id]
-    assert CpuSpec.of(cpu) is not None
+# ... and CPU prefill is modelled for its Arm int8 path (SDOT on the Cortex-A76: engine/kernels.py ARM_INT8; the
+# other Arm parts are in tests/test_prefill_paths_s13.py).
+@pytest.mark.parametrize(("cpu_id", "arm_int8"), [("raspberry-pi-5-bcm2712", "dotprod")])
+def test_arm_cpu_prefill_is_modelled(real_catalog: Catalog, cpu_id: str, arm_int8: str) -> None:
+    spec = CpuSpec.of(real_catalog.cpus[cpu_id])
+    assert spec is not None and spec.arm_int8 == arm_int8

@@ -12,9 +12,10 @@ from engine.kernels import MatrixSpec, matrix_rate
 
 # (catalog id, basis, the sourced or derived dense FP16 TFLOPS the entry's comment and source give)
 FIGURES = [
-    # Jetson Orin (Ampere GA10B, CC 8.7): SMs x clock x 1024 FLOPs, as the AGX Orin 64 GB entry
-    ("nvidia-jetson-agx-orin-32gb", "derived", 14 * 930 * 1024 / 1e6),
-    ("nvidia-jetson-orin-nano-8gb-super", "derived", 8 * 1020 * 1024 / 1e6),
+    # Jetson Orin (Ampere GA10B, CC 8.7): SMs x clock x 2048 FLOPs (an A100 SM's rate, round 2 session 13; 1024
+    # before), as the AGX Orin 64 GB entry
+    ("nvidia-jetson-agx-orin-32gb", "derived", 14 * 930 * 2048 / 1e6),
+    ("nvidia-jetson-orin-nano-8gb-super", "derived", 8 * 1020 * 2048 / 1e6),
     # Jetson AGX Thor (T5000): 2070 FP4 TFLOPS with sparsity / 8, as the DGX Spark entry
     ("jetson-agx-thor", "derived", 2070 / 8),
     # RDNA 4 (catalog/gpudb.py's rule): shader units x boost clock x 16 FLOPs
