@@ -226,7 +226,8 @@ def compare_verdict(a: FitReport, b: FitReport) -> str:
     model on two machines names the machines; two models on one machine name the models."""
     same_model = a.model.id == b.model.id
     names = [r.readings[0].label if same_model else r.model.name for r in (a, b)]
-    pa, pb = a.readings[0].pick, b.readings[0].pick
+    # a Mac on which only MLX's tight fit runs the model counts as running it (fit.ReadingReport.mlx_tight)
+    pa, pb = (r.readings[0].pick or r.readings[0].mlx_tight for r in (a, b))
     if pa is None or pb is None:
         runs = [n for n, p in zip(names, (pa, pb), strict=True) if p is not None]
         return f"Only **{runs[0]}** runs it." if runs else "Neither runs here."

@@ -216,3 +216,19 @@ def test_whatfits_sizes_a_coding_model_for_a_coding_session(real_catalog: Catalo
         assert f.context == asked and f.max_context >= asked, (f.name, f.quant, f.context, f.max_context)
     chats = [f for f in fits if "cod" not in f.name.lower()]
     assert chats and all(f.context <= 8192 for f in chats)
+
+
+# (first model, second model): on a 16 GB Mac, where only MLX's tight fit runs gpt-oss-20b
+MAC_COMPARE = [("gpt-oss 20b", "qwen3 8b"), ("qwen3 8b", "gpt-oss 20b"), ("gpt-oss 20b", "gemma 3 12b")]
+
+
+@pytest.mark.parametrize(("first", "second"), MAC_COMPARE)
+def test_compare_counts_the_mlx_build_as_running(real_catalog: Catalog, first: str, second: str) -> None:
+    """/compare had said 'Only Qwen3-8B runs it' above a gpt-oss-20b field naming the MLX build that runs: the
+    verdict now weighs the two, as for any two that run."""
+    answer = _run(real_catalog, "compare", first=first, second=second, against="mac mini m4 16gb")
+    readings = [c["readings"][0] for c in answer.data["compared"]]
+    assert all(r["pick"] is not None or r["mlx_tight"] is not None for r in readings)
+    verdict = answer.card.description or ""
+    assert not verdict.startswith("Only"), verdict
+    assert "faster" in verdict or "about as fast" in verdict, verdict
