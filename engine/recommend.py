@@ -1097,6 +1097,16 @@ def _model_fit(m: Model, pick: Pick, quality: Quality, min_decode_tps: float) ->
     )
 
 
+def _mlx_room(m: Model, rig: Rig) -> bool:
+    """A Mac whose memory, less the OS's share, holds one of the model's published MLX files: where /fit may name
+    MLX's tight fit (fit.ReadingReport.mlx_tight), so /whatfits asks /fit (gpt-oss-20b on a 16 GB Mac)."""
+    u = rig.unified
+    if u is None or u.backend != "metal" or rig.gpus:
+        return False
+    room = u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes)
+    return any(q.format == "mlx" and q.file_bytes < room for q in m.quants)
+
+
 def whatfits_context(m: Model, context: int) -> int:
     """The context /whatfits sizes a model at: `context` (a chat's), a coding model at least a coding session's
     (CODING_CONTEXT, /fit's default), up to the model's limit (past its native length with the YaRN its card
@@ -1121,6 +1131,9 @@ def what_fits(
         # /fit's pick at this context (its quant, KV cache type and context) among what reaches the target speed
         accept = functools.partial(_usable, min_decode_tps=min_decode_tps)
         pick = pick_on_rig(m, reading.rig, ctx, FitOptions(context=ctx), may_shorten=False, accept=accept).pick
+        if pick is None and _mlx_room(m, reading.rig):  # a Mac: the MLX build /fit names where llama.cpp fits none
+            tight = fit_reading(m, reading, ctx, FitOptions(context=ctx)).mlx_tight
+            pick = tight if tight is not None and accept(tight.option) else None
         if pick is not None:
             found.append(_model_fit(m, pick, model_quality(m, catalog.models, scale), min_decode_tps))
     return _ordered(_mark_superseded(found, catalog.models), min_decode_tps)[:limit]

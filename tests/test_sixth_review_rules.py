@@ -232,3 +232,18 @@ def test_compare_counts_the_mlx_build_as_running(real_catalog: Catalog, first: s
     verdict = answer.card.description or ""
     assert not verdict.startswith("Only"), verdict
     assert "faster" in verdict or "about as fast" in verdict, verdict
+
+
+# (hardware): /whatfits lists gpt-oss-20b on a Mac where only MLX's tight fit runs it, as /fit names it
+WHATFITS_MLX = ["mac mini m4 16gb", "macbook pro m1 pro 16gb", "macbook air m2 16gb"]
+
+
+@pytest.mark.parametrize("hardware", WHATFITS_MLX)
+def test_whatfits_lists_the_mlx_build_fit_names(real_catalog: Catalog, hardware: str) -> None:
+    reading = parse_hardware(hardware, real_catalog)[0]
+    listed = {f.model_id: f for f in what_fits(reading, real_catalog, limit=500)}
+    model = real_catalog.models["gpt-oss-20b"]
+    tight = fit(model, [reading], FitOptions(context=8192)).readings[0].mlx_tight
+    assert tight is not None and "gpt-oss-20b" in listed
+    f = listed["gpt-oss-20b"]
+    assert (f.quant, f.kv_type, f.context, f.verdict) == (tight.quant, tight.kv_type, tight.context, "fits")
