@@ -65,11 +65,9 @@ NOT_YET_STARTS = {
     # type inside a Python mapping, a SkyPilot cluster call
     "Hardware:\nCPU: AMD EPYC 7532 32-Core Processor\nRAM: 256GB EC",
     "~13 billion ml.g5.12xlarge 4 x A10G 96GB Llama2-13b, CodeLla",
-    "Example: On a\ng4dn.2xlarge\n(8 vCPUs, 32 GB RAM), limit alloc",
     "The text explains that the A100 GPU has 40 GB GPU memory. Th",
     "type          cores    RAM storage         description      ",
     "Cannot get GPU to work with Vulkan.cpp (It used to) GMKtec E",
-    "So, 2xMI100 has total token throughput of 36.9 for single re",
     "The PC has 32 sticks of DDR3 8GB RAM installed (8 channels p",
     '    ("H100-SXM5", 4): "gpu_4x_h100_sxm5",',
     'gpu = rh.cluster(name="rh-a10", instance_type="A10:1").save(',
@@ -97,8 +95,19 @@ NOT_YET_STARTS = {
     # and, added later the same session: a benchmark site's JSON whose `cpuShort`/`gpuShort` name the iGPU twice, and
     # a sentence with advice (`at least 24gb of VRAM`) before the card rented
     '"machineName": "MinisForum V3", "cpuShort": "AMD Ryzen 7 884',
-    "Thanks, I think it's best to have at least 24gb of VRAM, usu",
     "Results for an M2 Max 32GM. Looks like ~40ms / token",
+    # Sixth-round rows (2026-12-07, round 2 session 13) not read right yet: an Azure instance's RAM in brackets beside
+    # its GPU count (`(448GB, 4GPUs)`), `Laptop` before a name followed by other words (read as the desktop 5090), a
+    # sentence's `that` before `4070 Laptop with only 8GB VRAM` (the card and its VRAM read as two), a SkyPilot
+    # command's flags around `A100:8` (the count is lost), a board glued to its PCIe generation (`S8030(PCIE4.0)`),
+    # neofetch's alternatives after the owner's card, `Ultral` typed for Ultra
+    "However, I managed to get a `Standard_NC24s_v3` (448GB, 4GPU",
+    "Laptop RTX 5090 extremely slow (30x slower then Desktop 4090",
+    "Good job! And I can verify that 4070 Laptop with only 8GB VR",
+    "sky gpunode -c t2 --cloud gcp --gpus A100:8",
+    "i hav two machine, one is tyan S8030(PCIE4.0) + Epyc7302 + 3",
+    "Same goes for 7900 XTX, shows `AMD ATI Radeon RX 7900 XT/790",
+    "Mac Studio M2 Ultral 192G， llama2 训练",
 }
 
 
@@ -116,7 +125,7 @@ def test_phrase_table(real_catalog: Catalog, row: dict[str, Any], request: pytes
 def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     right = sum(1 for r in TABLE if not score(r, real_catalog))
     assert len(TABLE) >= 300
-    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 97.1% (1716 of 1768) on 2026-12-07, fifth round
+    assert right / len(TABLE) >= 0.97  # the issue's goal; measured 97.0% (1830 of 1886) on 2026-12-07, sixth round
 
 
 REFUSED = [

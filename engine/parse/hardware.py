@@ -82,6 +82,7 @@ _CPU_MODEL = re.compile(
     r"(?:intel\s+)?(?:core\s+)?i[3579][-\s]?\d{4,5}[a-z]{0,2}\d?|(?:intel\s+)?core\s+ultra\s+[3579][-\s]?\d{3}[a-z]{0,2}|"
     r"(?:amd\s+)?ryzen\s+(?:ai\s+)?(?:[3579]\s+)?(?:pro\s+)?\d{3,4}(?:x3d\d?|[a-z]{0,3})|(?:intel\s+)?xeon\s+[a-z0-9-]+(?:\s+\d{4}[a-z]?)?"
     r"|(?:amd\s+)?epyc\s+\d[a-z0-9]{3}[a-z]?"  # `epyc 7c13`
+    r"|\bw[3579]-\d{4}x?\b"  # a Xeon W by its model number alone (`w5-3423`)
 )
 _COUNT_SUFFIX = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=gb)|(?<=\dg))[x×*]\s*(?P<n>\d{1,3})$")  # `rtx 3090 24gb*2`, `24G*2`
 _COUNT_WORDS = {
@@ -739,6 +740,7 @@ _STOPWORDS = frozenset(
         *("it", "as", "is", "to", "be", "by", "so", "if", "or", "at", "on", "in", "of", "do", "no", "up", "we", "me"),
         *("us", "am", "an", "a", "the", "and", "for", "but", "not", "all", "can", "its", "has", "had", "was", "are"),
         *("my", "our", "you", "your", "this", "that", "these", "those", "than", "then", "when", "which", "while"),
+        "project",  # `Project DIGITS` (the DGX Spark): `run with this project` names no machine
     }
 )
 _MODEL_NUMBER = re.compile(r"[a-z]\d|\d[a-z]|\d{3,}")
@@ -992,6 +994,7 @@ _LAPTOP_MODELS = re.compile(
     # mobile workstations: Lenovo ThinkPad P14s-P17, Dell Precision 3000-7000 laptops
     r"|\b(?:lenovo\s+)?thinkpad\s+p1[4-7]s?(?:\s+gen\s*\d)?\b|\b(?:dell\s+)?precision\s+[357]\d{3}\b"
     r"|\b(?:dell\s+)?xps\s+1[3-7]\b(?=.*\b(?:rtx|gtx|geforce)\b)"  # `XPS 17 RTX 4080 Laptop`; `xps 13 16gb` has no GPU
+    r"|\b(?:dell\s+)?xps\s+1[3-7]\s+9\d{3}\b"  # with its model number (`XPS 17 9720`): the laptop itself
 )
 # ASUS model codes after a laptop's name (`ROG Strix G16 G615JMR`, `Flow Z13 (GZ302EA)`): the same laptop again
 _LAPTOP_CODES = re.compile(r"\(?\bg[a-z]?\d{3}[a-z]{1,3}\b\)?")
@@ -1287,10 +1290,16 @@ def _instances(s: str) -> str:
         return s
     held = re.fullmatch(r"(?:(?P<n>\d+)x\s+)?(?P<gpu>\S+).*", _INSTANCES[m.group("name")])
     assert held is not None
-    if re.search(rf"\b{re.escape(held.group('gpu'))}s?\b", s[: m.start()]):
+    named = list(re.finditer(rf"\b{re.escape(held.group('gpu'))}s?\b", s[: m.start()]))
+    if named:
         # the card named before the instance that holds it (`a Tesla T4 on SageMaker (ml.g4dn.xlarge)`, dstack's
-        # `gpu=H200:141GB:8 ... p5en.48xlarge`): counted where it was named
-        return s[: m.start()] + " " + _instances(s[m.end() :])
+        # `gpu=H200:141GB:8 ... p5en.48xlarge`): counted where it was named, as the instance's variant where the name
+        # says no size (`Nvidia A100 GPU on a2-highgpu-1g`: the 40 GB card)
+        before, last = s[: m.start()], named[-1]
+        variant = _INSTANCES[m.group("name")][held.start("gpu") :]
+        if not _SIZE.match(before[last.end() :].lstrip(" :")):
+            before = before[: last.start()] + variant + before[last.end() :]
+        return before + " " + _instances(s[m.end() :])
     again = rf"\b{held.group('n') or 1}\s*x\s*(?:nvidia\s+)?(?:tesla\s+)?{re.escape(held.group('gpu'))}\b[^,;+\n]*"
     return s[: m.start()] + _instance(m) + re.sub(again, " ", _INSTANCE.sub(_instance, s[m.end() :]), count=1)
 
@@ -1308,7 +1317,7 @@ def _instance(m: re.Match[str]) -> str:
 _FIELD = re.compile(
     r"\b(?P<label>gpus?|gpu\d{1,2}|graphics|chip|cpu|processor|ram|memory|vram|mobo|motherboard|mb|psu|os|storage|ssd|case)"
     r"\s*:\s*"
-    r"(?P<value>[^|,;\n]*)"
+    r"(?P<value>(?:[^|,;\n(]|\([^()\n]*\)|\()*)"  # a bracket's commas are the value's (`RTX 4060 Ti (16 GB, 288 GB/s)`)
 )
 _FIELD_AS = {"ram": "ram", "memory": "ram", "vram": "vram"}
 
@@ -1500,7 +1509,7 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
         r"\b\d{1,3}(?:\.\d+)?b(?:-a\d{1,2}(?:\.\d)?b)?\b(?![\w.-]*\.gguf)",
         " ",
     ),  # not a CPU's `8369B`, nor in a file name
-    (r"~?(?<![\d.])\d+(?:\.\d+)?\s*(?:tok(?:en)?s?\s*/\s*s(?:ec)?|t/s|tps|tokens?\s+per\s+second)\b", " "),
+    (r"~?(?<![\d.])\d+(?:\.\d+)?\s*(?:tok(?:en)?s?\s*/\s*s(?:ec)?|t/s|tps|tokens?\s+per\s+second|fps)\b", " "),
     # what a card is set to or leaves free, and how a rental is split: not its size (`230 W/card`, `115% power limit`,
     # `48.2 GB usable`, `1 GPU/worker`), nor the swap
     (r"\b\d{2,4}\s?w\s*/\s*(?:card|gpu)\b|\b\d{2,3}\s*%\s*(?:power\s*limit|pl|tdp)\b", " "),
@@ -1675,6 +1684,49 @@ def _sticks_in_brackets(m: re.Match[str]) -> str:
 
 
 _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    # What people write beside a rig that is no part of it: a driver's version (`драйверы NVIDIA 535+`, `driver
+    # 550`), a ratio (`30x slower`) and what the rig is compared with (`slower then Desktop 4090`, `costs less than a
+    # single new RTX 4070 Ti Super`), what a model requires (`requires 20GB VRAM`, `at least 24gb of VRAM`), storage
+    # named before its size (`Ssd 1tb`), uname's kernel line (`Linux host 5.15.0-69-generic #76-Ubuntu ... 2023`), the
+    # X11 display server, a product's year before a Mac (`2021 MacBook Pro`), LACT's board lines (`Card Model:
+    # PowerColor RX 7900 XTX Red Devil`: the card named again)
+    (r"\b(?:drivers?|драйвер\w*|treiber)\s*:?\s*(?:nvidia\s+)?\d{3}(?:\.\d{1,3}){0,2}\+?", " "),
+    (r"\b\d{1,3}(?:\.\d+)?\s*x\s+(?=(?:slower|faster|more|less|cheaper|better|worse|bigger|smaller)\b)", " "),
+    (
+        r"\b(?:slower|faster|cheaper|better|worse|costs?\s+less|costs?\s+more)(?:\s+[a-z]+)?\s+(?:than|then)\s+[^,.;:()\n]*",
+        " ",
+    ),
+    # an Ollama tag with its size (`Deepseek-R1:14b`): a model; the cards' total said after a count (`4× RTX 3090 —
+    # giving a staggering 96GB of total VRAM`); Arc's number glued to the family word (`ARC770m`)
+    (r"\b[a-z][\w.-]*:\d+(?:\.\d+)?b\b", " "),
+    (
+        r"(\b(?:\d\s*[x×]|dual|two|three|four|triple|quad)\s*[^\n]*?)(?:\bwith\s+)?(?:\ba\s+)?"
+        r"(?:\b\d+\s*gb\s+(?:of\s+)?total\s+vram\b|\btotal\s+(?:vram|memory)\s+of\s+\d+\s*gb\b)",
+        r"\1 ",
+    ),
+    # a card likened to another (`MI50 is like 2080ti`); a throughput (`throughput of 36.9 for single requests and 147.4
+    # for batch requests`)
+    (r"\bis\s+(?:just\s+)?like\s+(?:an?\s+)?[^,.;\n]*", " "),
+    (r"\bthroughput\s+of\s+\d+(?:\.\d+)?|\b\d+(?:\.\d+)?\s+for\s+(?:\w+\s+)?requests?\b", " "),
+    # rocminfo's agent name before the card's `Marketing Name:` (`Name: gfx906 ... Marketing Name: AMD Radeon VII`)
+    (r"\bgfx[0-9a-f]{3,4}\b(?=[^\n]*\n[\s\S]*?\bmarketing\s+name\s*:)", " "),
+    # an EC2 family named before the word instance (`P4 is a very big GPU instance (... 8 A100s)`): not a Tesla P4
+    (r"\bp[345](?:d|de|e|en)?\b(?=[^.\n]*\binstances?\b)", " "),
+    # a limit set on a rented machine (`limit allocation to:- 6–7 vCPUs - ~26 GB RAM`): not more of it
+    (r"\blimit(?:\s+\w+)?\s+to\b[\s\S]*", " "),
+    (r"\barc(?=\d{3}m?\b)", "arc a"),
+    (r"[$€£]\s*\d+(?:[.,]\d+)*\s*k\b|[$€£](?=\s|$)", " "),  # a budget (`Our $5K GPU rig`), a sign left alone
+    (
+        r"\b(?:requires?|required|requiring|needs?|at\s+least)\s+(?:about\s+|around\s+|~\s*)?\d+(?:\.\d+)?\s*(?:gb|g)\b"
+        r"(?:\s*(?:of\s+)?v?ram\b)?",
+        " ",
+    ),
+    (r"\b(?:ssd|nvme|hdd|disk)\s*:?\s*\d+(?:\.\d+)?\s*(?:gb|tb)\b", " "),
+    (r"\blinux\s+\S+\s+\d+\.\d+\.\d+-\S+\s+#\d+[^\n]*", " "),
+    (r"\bx11\b|\b20[12]\d\s+(?=(?:macbook|mac\s|mbp\b|imac))", " "),
+    (r"(?m)^\s*card\s+(?:model|manufacturer)\s*:[^\n]*", " "),
+    (r"(?m)\bram\s*:?\s*(\d{1,3})\s*$", r" \1gb ram"),  # `Ram 16` on its own line: GB
+    (r"(\d\s*(?:gb|g)\s+ram)\s+(?=\d{1,2}\s*x?\s*[a-z]+\d)", r"\1 + "),  # `32 GB Ram 2 A5000 ...`: a new part
     # a total in brackets with no size before it (`8 channel ddr4-3200 (512gb total)`): the size, before the rule
     # below drops a total that says a size again
     (r"(?<!gb)(?<!gb )\(\s*(\d+(?:\.\d+)?\s*(?:gb|tb))\s+total\s*\)", r" \1 "),
@@ -1869,9 +1921,13 @@ def _json_field(m: re.Match[str]) -> str:
 
 
 def _prepare(text: str) -> str:
-    s = text.lower().translate(_FULL_WIDTH).replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
+    # `1650S`, `2070S`: a GeForce SUPER by its capital S (a plural is `1650s`; AMD's `RX 7700S` is a laptop card)
+    s = re.sub(r"\b(16[56]0|20[678]0)S\b", r"\1 super", text)
+    s = s.lower().translate(_FULL_WIDTH).replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
     s = _ISSUE_TAG.sub(" ", s).replace("**", " ").replace("`", " ")
-    s = re.sub(r"(\d{4})(ti|super|laptop)\b", r"\1 \2", s)  # `3050ti`, `RTX3070Laptop`
+    s = re.sub(r"(\d{4})(ti|super|laptop|gpu)\b", r"\1 \2", s)  # `3050ti`, `RTX3070Laptop`, `3060gpu`
+    s = re.sub(r"\b(\d{1,2})\s+graphics?\s+cores\b", r"\1 gpu cores", s)  # a Mac's `32 graphic cores`
+    s = re.sub(r"\b(dual|twin|triple|quad)-(?=\d{3,4}\b)", r"\1 ", s)  # `a complete dual-3060 workstation`
     s = clean_pastes(s)  # logs, tables and listings (engine/parse/hardware_pastes.py)
     for pattern, repl in _PASTED:
         s = re.sub(pattern, repl, s)
@@ -1882,6 +1938,7 @@ def _prepare(text: str) -> str:
     s = re.sub(r"(?<=\d)o(?=\d)", "0", s)  # `3O90`: a letter O typed for a zero inside a model number
     s = re.sub(r"\b(\d)0?(\d)o\b", r"\g<1>0\g<2>0", s)  # `4o9o` after the line above (`409o`): 4090
     s = _instances(s)
+    s = re.sub(r"\(\s*,\s*", "(", s)  # a bracket whose first item was dropped (`(SM89, 16380 MB VRAM`)
     s = re.sub(r"\bdevkit\b", "dev kit", s)  # `agx thor devkit`: as the catalog's product names spell it
     for pattern, words in _OTHER_LANGUAGES:
         s = re.sub(pattern, words, s)

@@ -54,9 +54,12 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # an app's version with its `v` (`webui v1.4.0`) and the memory a run used at its peak (`at 15.1GB peak`)
     (r"\bv\d+(?:\.\d+){1,3}\b", " "),
     # a power cap's upper end (`250 W cap (300 W max)`: not an Apple Max or an Altra Max); Apple's GPU cores said
-    # after the word (`19 GPU Cores`: a 19-core GPU, not 19 machines)
+    # after the word (`19 GPU Cores`, `38 GPU core`: a 19-core GPU, not 19 machines)
     (r"\b\d{2,4}\s*w\s+max\b", " "),
-    (r"\b(\d{1,2})\s+gpu\s+cores\b", r" \1-core gpu "),
+    (r"\b(\d{1,2})\s+gpu\s+cores?\b", r" \1-core gpu "),
+    # ... and CPU cores (`12 CPU core`), cores and threads glued (`i7-5820k 6c12t`)
+    (r"\b(\d{1,2})\s+cpu\s+cores?\b", r" \1-core cpu "),
+    (r"\b\d{1,3}c\d{1,3}t\b", " "),
     (r"\b(?:at\s+)?\d+(?:\.\d+)?\s*gb\s+peak\b|\bpeak\s+(?:of\s+)?\d+(?:\.\d+)?\s*gb\b", " "),
     # a clock time or a duration in a table or sentence (`| 11:35 | 3:32`, `> 2 hr`), a branch's prefix before its
     # name (`Benchmark/lambdacloud 8x h100`), a module's form factor it was converted from (`PCIE converted from SXM2`)
