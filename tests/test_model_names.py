@@ -25,6 +25,11 @@ NOT_YET: set[str] = {
     # a tag with the version and an `r` left out (`qwen-code-next` for qwen3-coder-next): refused, though the refusal's
     # first suggestion is Qwen3-Coder-Next
     "qwen-code-next:latest",
+    # sixth round (round 2, session 13): a bare `DeepSeek-14b` (in the thread the R1 distill of Qwen2.5 14B that Ollama
+    # ships as deepseek-r1:14b) read as DeepSeek-Coder-V2-Lite 16B; `kimi k2 2.5` (the family's K2 said before the
+    # version) refused
+    "DeepSeek-14b(Q4_KM)",
+    "kimi k2 2.5",
 }
 
 

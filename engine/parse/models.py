@@ -161,16 +161,22 @@ def _adhoc_label(label: Label, pool: tuple[Model, ...], catalog: Catalog, fits: 
     return model.model_copy(update={"from_label": True})
 
 
-_HUB_PREFIX = re.compile(r"(?i)^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/")
+# A model hub before a repo id: Hugging Face and ModelScope by host (`hf.co/`, `modelscope.cn/`) or by the scheme
+# tools write for them (RamaLama's `huggingface://`, `hf://`, `modelscope://`)
+_HUB_PREFIX = re.compile(
+    r"(?i)^(?:(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co|modelscope\.cn|modelscope\.co)/"
+    r"|(?:hf|huggingface|modelscope|ms)://)"
+)
 # A model id as the one string argument of an SDK call (`openrouter("qwen/qwen3-coder")`, `ollama.chat('llama3')`) or
 # as the value of a `--model` option alone (`--model='ollama/deepseek-r1:8b'`): the id itself
 _CALL_ARGUMENT = re.compile(
     r"""^(?:[A-Za-z_][\w.]*\(\s*["'](?P<id>[^"']+)["']\s*\)"""  # `openrouter("qwen/qwen3-coder")`
     r"""|--?(?:model|model-path|model-name|m)(?:=|\s+)["']?(?P<opt>[^"'\s]+)["']?)$"""  # `--model='ollama/...'`
 )
-# A provider's or the Ollama library's model page (`https://openrouter.ai/qwen/...`, `https://ollama.com/library/x:tag`)
+# A provider's or the Ollama library's model page (`https://openrouter.ai/qwen/...`, `https://ollama.com/library/x:tag`,
+# the registry's `registry.ollama.ai/library/qwen2.5:32b` in Ollama's logs)
 _PROVIDER_PAGE = re.compile(
-    r"(?i)^(?:https?://)?(?:www\.)?(?:openrouter\.ai/(?:models/)?|ollama\.com/(?:library/)?)(?=\S)"
+    r"(?i)^(?:https?://)?(?:www\.)?(?:openrouter\.ai/(?:models/)?|(?:registry\.)?ollama\.(?:com|ai)/(?:library/)?)(?=\S)"
 )
 # A serving provider's prefix before the model's own id: Cloudflare Workers AI (`@cf/qwen/qwen3-30b-a3b-fp8`,
 # `@hf/nousresearch/...`) and LiteLLM's provider routes (`openrouter/moonshotai/kimi-k2`, `ollama/llama4:16x17b`).
@@ -195,6 +201,7 @@ _QUANT_TYPE = r"(?:ud[-_])?(?:i?q[1-8](?:_[0-9a-z]+)*|tq[12]_0|bf16|f16|fp16|f32
 _FILE_TAIL = re.compile(
     rf"(?i)(?:[-_.](?:\d{{5}}-of-\d{{5}}|gguf|ggml(?:v\d)?|bin|safetensors|i1|quantized|w\d+a\d+|\d+(?:\.\d+)?bpw|{_QUANT_TYPE}))+$"
 )
+_BRACKETED_QUANT = re.compile(rf"(?i)\s*\(\s*{_QUANT_TYPE}\s*\)$")
 _PACKAGING = frozenset(
     [
         "gguf",
@@ -368,7 +375,8 @@ _UNDERSCORED_VERSION = re.compile(r"(?i)(?<=[a-z]\d)_(\d{1,2})(?=_)")
 def _without_packaging(name: str) -> str:
     """The original's name inside an upload's or a file's: `Llama-3.3-70B-Instruct-Q4_K_M.gguf` -> `Llama-3.3-70B`,
     `Qwen3-32B-AWQ` -> `Qwen3-32B`, `llama3.1:8b-instruct-q8_0` -> `llama3.1 8b`."""
-    name = _FILE_TAIL.sub("", _TRAINING_NOTES.sub("", name.strip()))
+    name = _BRACKETED_QUANT.sub("", name.strip())  # `DeepSeek-14b(Q4_KM)`: the quant in brackets after the name
+    name = _FILE_TAIL.sub("", _TRAINING_NOTES.sub("", name))
     name = _UNDERSCORED_VERSION.sub(r".\1", name)
     words = [w for w in _TOKEN_SPLIT.split(name) if w]
     kept = [w for w in words if w.lower() not in _PACKAGING and not re.fullmatch(_QUANT_TYPE, w, re.I)]
