@@ -1996,6 +1996,13 @@ def _listed_alternatives(s: str, catalog: Catalog) -> str:
             for c in cards
         ):
             return f"{family} {m.group('first')}"
+        # the card named elsewhere in the text is the one (`Same goes for 7900 XTX, shows AMD ATI Radeon RX 7900
+        # XT/7900 XTX`): the list says it again
+        outside = s[: m.start()] + " " + s[m.end() :]
+        alts = [alt.strip() for alt in [m.group("first"), *m.group("rest").split("/")[1:]]]
+        named = [a for a in alts if re.search(rf"(?<![\w/]){re.escape(a)}(?![\w/])", outside)]
+        if len(named) == 1:
+            return " "
         raise RigfitError(
             f"`{m.group(0).strip()}` lists {len(cards)} cards with different memory: which one is it?",
             field="hardware",
@@ -2616,8 +2623,22 @@ def _other_memory(
     return device, sizes, None
 
 
-def _laptop_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog) -> Gpu:
-    """`laptop with a 4090 (16gb)`, `4080 12gb`: a size the desktop card lacks and its laptop version has."""
+# `Laptop RTX 5090 extremely slow`: the word laptop right before a card's number names the laptop card, whatever follows
+# (`4070 Laptop` after other words too)
+_LAPTOP_BEFORE_CARD = re.compile(
+    r"\b(?:laptop|notebook)\s+(?:nvidia\s+)?(?:geforce\s+)?(?:rtx|gtx)\s*\d{4}\b"
+    r"|\b(?:rtx\s*|gtx\s*)?\d{4}(?:\s+(?:ti|super))?\s+(?:laptop|notebook)\b"
+)
+
+
+def _laptop_variant(entry: Gpu, name: str, sizes: list[_Size], catalog: Catalog, text: str = "") -> Gpu:
+    """`laptop with a 4090 (16gb)`, `4080 12gb`: a size the desktop card lacks and its laptop version has;
+    `laptop rtx 5090 ...`: the laptop card."""
+    if _LAPTOP_BEFORE_CARD.search(text) and entry.form != "laptop" and not sizes:
+        found = catalog.find_hardware(f"{entry.name} laptop")
+        mobile = catalog.hardware.get(found.id or "")
+        if isinstance(mobile, Gpu) and mobile.form == "laptop":
+            return mobile
     if not sizes or sizes[0].qualifier not in _VRAM_WORDS or round(sizes[0].gib) == round(entry.memory_gib):
         return entry
     found = catalog.find_hardware(f"{name} laptop")
@@ -2633,7 +2654,11 @@ def _add_gpu(p: _Piece, entry: Gpu, acc: _Parts, catalog: Catalog, no_gpu: bool)
             code=ErrorCode.CONFLICTING_HARDWARE,
         )
     entry, sizes = _memory_variant(
-        _laptop_variant(entry, p.name, p.sizes, catalog), p.name, list(p.sizes), catalog, 1 if p.size_each else p.count
+        _laptop_variant(entry, p.name, p.sizes, catalog, p.text),
+        p.name,
+        list(p.sizes),
+        catalog,
+        1 if p.size_each else p.count,
     )
     device, sizes, note = _other_memory(
         entry, p.count, sizes, p.size_each or bool(re.search(r"\bmod(?:ded|s)?\b", p.text))
