@@ -1309,6 +1309,11 @@ def _instance(m: re.Match[str]) -> str:
     count = re.match(r"(\d+)x\s", held)
     if m.group("again") and int(m.group("again")) != (int(count.group(1)) if count else 1):
         return f" {held} + {m.group(0)[m.end('name') - m.start() :]} "  # a different count: read both
+    # the instance's RAM in its bracket beside its GPU count (`Standard_NC24s_v3` (448GB, 4GPUs)`): the size is no
+    # GPU's, as the count says the GPUs again
+    said = re.search(r"\(\s*(?P<gib>\d+)\s*gb\s*,\s*\d{1,2}\s*gpus?\s*\)", m.group(0)[m.end("name") - m.start() :])
+    if said:
+        return f" {held} + {said.group('gib')}gb ram "
     return f" {held} "
 
 
@@ -1352,6 +1357,8 @@ _TOOL_LINES: tuple[tuple[str, str], ...] = (
     ),
     (r"(?m)^\s*(?:subsystem|kernel\s+driver\s+in\s+use|kernel\s+modules)\s*:[^\n]*", " "),
     (r"\s+w/\s+radeon\s+\w+\s+graphics\b", " "),
+    # a Ryzen APU's own iGPU said after it (`Ryzen AI Max+ 395 with Radeon 8090S`, `HX 370 w/ Radeon 890M`)
+    (r"(?<=\d)(\+?)\s+(?:w/|with)\s+(?:amd\s+)?radeon\s+\d{3,4}[ms]\b", r"\1 "),
     (r"\b\d(?:\.\d{1,2})?\s*ghz\b", " "),
     (r"\(\s*\d+(?:\.\d+)?\s*gb\s+usable\s*\)", " "),
     (r"\binstalled\s+(?:ram|memory)\b", " ram: "),
