@@ -96,8 +96,8 @@ NOT_YET_STARTS = {
     # a sentence with advice (`at least 24gb of VRAM`) before the card rented
     '"machineName": "MinisForum V3", "cpuShort": "AMD Ryzen 7 884',
     "Results for an M2 Max 32GM. Looks like ~40ms / token",
-    # Sixth-round rows (2026-12-07, round 2 session 13) not read right yet: a SkyPilot command's flags around `A100:8`
-    # (the count is lost), a board glued to its PCIe generation (`S8030(PCIE4.0)`), `Ultral` typed for Ultra
+    # Sixth-round rows (2026-12-07, round 2 session 13) not read right yet: SkyPilot's `A100` (its 40 GB card) read as
+    # the 80 GB one, a board glued to its PCIe generation (`S8030(PCIE4.0)`), `Ultral` typed for Ultra
     "sky gpunode -c t2 --cloud gcp --gpus A100:8",
     "i hav two machine, one is tyan S8030(PCIE4.0) + Epyc7302 + 3",
     "Mac Studio M2 Ultral 192G， llama2 训练",

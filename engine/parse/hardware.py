@@ -1646,6 +1646,9 @@ _GPU_THEN_CPU = re.compile(
 # llama.cpp command lines pasted with the rig (`./llama-bench -ngl 99 -ts 24,24`, `CUDA_VISIBLE_DEVICES=0,1`): the
 # program, its options with their values, and environment variables say how it was run, not what it ran on
 _COMMAND_LINE = re.compile(
+    # where a cloud CLI runs and what it names the machine (`sky gpunode -c t2 --cloud gcp --gpus A100:8`, gcloud's
+    # `--zone=us-central1-a`): no hardware
+    r"(?:^|(?<=\s))--?(?:c|cloud|region|zone|cluster|project)[\s=][a-z][\w.-]*(?=\s|$)|"
     r"(?:^|(?<=\s))(?:\./)?(?:build/bin/)?llama-[a-z-]+\b"
     r"|(?:^|(?<=\s))--?[a-z][a-z0-9-]*(?:[\s=](?:[\d.,:/]+|\S+\.gguf|on|off|row|layer|none)(?=\s|$))?"
     r"|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+=\S*"
