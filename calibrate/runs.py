@@ -23,6 +23,7 @@ from engine.speed import (
     DEEP_CONTEXT_TOKENS,
     PrefillWork,
     batch_expert_read_bytes,
+    decode_bandwidth_gb_s,
     prefill_attention_flops_per_token,
     prefill_batch_tokens,
     prefill_weight_flops_per_token,
@@ -423,7 +424,8 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     read_s = 0.0
     if row["phase"] == "decode":
         read = memory.active_bytes(model, weights, file_type(row)) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
-        ideal = bandwidth * 1e9 / read
+        spec = MatrixSpec.of(entry, backend) if isinstance(entry, Gpu | Unified) else None
+        ideal = decode_bandwidth_gb_s(bandwidth, spec) * 1e9 / read
     else:
         weights_type = weights_of(file_type(row))
         rate = matrix_rate(MatrixSpec.of(entry, backend), weights_type) if isinstance(entry, Gpu | Unified) else None

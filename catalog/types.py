@@ -382,6 +382,7 @@ class Unified(_HardwareBase):
     # The GPU's boost clock and the base clock it is guaranteed at its power (engine/kernels.py SUSTAINED_CLOCK)
     boost_clock_mhz: PositiveFloat | None = None
     base_clock_mhz: PositiveFloat | None = None
+    shading_units: PositiveInt | None = None  # the GPU's CUDA cores / stream processors (engine/speed.py decode)
     gpu_default_fraction_source: str | None = None
 
     @model_validator(mode="after")

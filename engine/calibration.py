@@ -112,12 +112,12 @@ ModelKind = Literal["dense", "moe"]
 # cross-source score; tests/test_server_speed.py checks these are the current fit within 15%: the residuals move a
 # little with the GPU decode efficiency engine/calibration_fitted.py ships, which other runs refit).
 SERVER_LAYER_S: dict[ModelKind, tuple[float, float, float]] = {
-    "dense": (2.8e-05, 3.7e-05, 7.6e-05),
-    "moe": (3.2e-05, 0.00025, 0.0005),  # one fixed cost for every MoE layer: engine/speed.py's tensor-parallel line
+    "dense": (6.4e-05, 8.9e-05, 9.8e-05),
+    "moe": (3.4e-05, 0.00026, 0.00051),  # one cost for every MoE layer: the flat form the per-billion one replaced
 }
 # A MoE layer's fixed seconds per billion routed expert parameters one token reads in it (engine/server_speed.py
 # layer_seconds), (fast, typical, slow), fitted as SERVER_LAYER_S on the same runs (`python -m calibrate.servers`).
-SERVER_MOE_LAYER_S_PER_B: tuple[float, float, float] = (0.00068, 0.0014, 0.0028)
+SERVER_MOE_LAYER_S_PER_B: tuple[float, float, float] = (0.00069, 0.0014, 0.0034)
 
 
 class DecodeCost(NamedTuple):

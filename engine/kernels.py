@@ -105,7 +105,7 @@ class MatrixSpec(BaseModel):
             compute_capability=entry.compute_capability,
             gfx_target=gpu.gfx_target if gpu else None,
             architecture=gpu.architecture if gpu else None,
-            shading_units=gpu.shading_units if gpu else None,
+            shading_units=entry.shading_units,
             boost_clock_mhz=entry.boost_clock_mhz,
             base_clock_mhz=entry.base_clock_mhz,
         )

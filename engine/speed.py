@@ -16,7 +16,7 @@ from typing import Literal
 
 from catalog.types import Model
 from engine import calibration, memory
-from engine.kernels import MatrixRate, Weights, cpu_rate, weights_of
+from engine.kernels import MatrixRate, MatrixSpec, Weights, cpu_rate, weights_of
 from engine.placement import LLAMA_CUDA_MIN_CAPABILITY, Placement, PoolUse, VulkanWhy, rocm_dropped
 from engine.rig import NODE_LINK_GB_S, NODE_LINK_LATENCY_S, Frozen, NodeLink
 
@@ -200,10 +200,35 @@ def _pool_layers(pool: PoolUse, placement: Placement, model: Model) -> int:
     return max(model.layers - sum(p.layers for p in placement.pools), 0)
 
 
+# Decode on a CUDA card is not only a read: llama.cpp's matrix-vector kernels dequantize every weight and multiply it
+# on the shaders, which take in a bounded number of bytes of weights per shader lane and clock. A card whose memory
+# outruns its shaders reads slower than its bandwidth: data-centre cards with HBM (A100, H100, V100; 0.1-0.2 GB/s of
+# bandwidth per lane-GHz) decode 0.3-0.5 (ln) below what GeForce cards (0.02-0.05) reach of their own bandwidth in the
+# published runs (bench/measured_runs.csv: llama.cpp discussion #15013, xiongjiedai/gpu-benchmarks-on-llm-inference and
+# others). The two limits add as times: 1 / effective = 1 / bandwidth + 1 / (lanes x clock x bytes per lane-clock),
+# so an A100 SXM (6,912 lanes at 1.41 GHz, 2,039 GB/s) reads at 851 GB/s and an RTX 4090 (16,384 at 2.52 GHz,
+# 1,008 GB/s) at 867. The figure is fitted on the measured runs: the value among 0.1, 0.15, 0.2, 0.3 and 0.4 with the
+# lowest interval score on the fit's own inner folds of sources (calibrate/fit.py inner_scores), not chosen by the
+# cross-source score. Only CUDA: on ROCm the same term scored worse on those folds, and Vulkan, SYCL and Metal
+# showed no gain. A device without a shader count or boost clock in the catalog takes its bandwidth as it is.
+DECODE_BYTES_PER_LANE_CLOCK: dict[str, float] = {"cuda": 0.15}
+
+
+def decode_bandwidth_gb_s(bandwidth_gb_s: float, spec: MatrixSpec | None) -> float:
+    """The rate llama.cpp's decode kernels read weights at on a device: its bandwidth, limited on a backend's GPU whose
+    shader count and boost clock are known by how fast its shaders take the weights in (DECODE_BYTES_PER_LANE_CLOCK,
+    bytes per lane-clock by backend)."""
+    per_lane = DECODE_BYTES_PER_LANE_CLOCK.get(spec.backend) if spec else None
+    if per_lane is None or spec is None or not spec.shading_units or not spec.boost_clock_mhz:
+        return bandwidth_gb_s
+    shaders_gb_s = spec.shading_units * spec.boost_clock_mhz / 1000 * per_lane
+    return 1 / (1 / bandwidth_gb_s + 1 / shaders_gb_s)
+
+
 def _add_pool(seconds: _Seconds, n_bytes: float, pool: PoolUse, placement: Placement, model: Model) -> None:
     assert pool.bandwidth_gb_s is not None
     cost = _pool_cost(pool, model)
-    seconds.add(n_bytes, pool.bandwidth_gb_s * 1e9, cost.efficiency)
+    seconds.add(n_bytes, decode_bandwidth_gb_s(pool.bandwidth_gb_s, pool.matrix_spec) * 1e9, cost.efficiency)
     weight = memory.fixed_cost_layers(model) / model.layers  # a recurrent mixer's layer counts twice
     seconds.add_levels(cost.layer_s, _pool_layers(pool, placement, model) * weight)
 
@@ -542,7 +567,7 @@ def tensor_parallel(
 ) -> TensorParallel | None:
     """Decode with the weights and KV cache split across N identical cards (each reads 1/N per token, all at
     once) plus ALLREDUCES_PER_LAYER all-reduces per layer at the link's measured latency, and `engine`'s fixed cost
-    per layer: vLLM's measured on its own runs (calibration.SERVER_LAYER_S; a MoE step's expert routing and
+    per layer: vLLM's measured on its own runs (engine/server_speed.py layer_seconds; a MoE step's expert routing and
     dispatch cost it several times a dense one's), llama.cpp's (`-sm tensor`) its per-layer decode cost. Only for
     models that sit wholly in the VRAM of 2, 4 or 8 identical cards whose head count divides evenly."""
     pools = placement.pools
@@ -559,11 +584,14 @@ def tensor_parallel(
     total = sum(_bytes_read_per_token(p, model, 0) for p in pools) + kv_at_depth_bytes
     seconds = _Seconds()
     if engine == "vllm":
-        fast_layer, typical_layer, slow_layer = calibration.SERVER_LAYER_S["moe" if model.is_moe else "dense"]
+        from engine.server_speed import layer_seconds  # server_speed builds on this module's Range
+
+        fast_layer, typical_layer, slow_layer = layer_seconds(model)
         efficiency = calibration.decode_efficiency(pools[0].kind, pools[0].backend, moe=model.is_moe)
         layer_s = calibration.LayerSeconds(slow=slow_layer, typical=typical_layer, fast=fast_layer)
     else:
         efficiency, layer_s = _pool_cost(pools[0], model)
+        bandwidth = decode_bandwidth_gb_s(bandwidth, pools[0].matrix_spec)  # llama.cpp's kernels, not vLLM's
     seconds.add(total / n, bandwidth * 1e9, efficiency)
     seconds.add_levels(layer_s, memory.fixed_cost_layers(model))  # every card runs every layer (its slice) at once
     link: Link = "nvlink" if nvlink else "pcie"

@@ -24,7 +24,8 @@ GAPS = [
     # a dense 31B on 12 and 16 GB: Unsloth's dynamic 2- and 3-bit files
     ("gemma 4 31b", "3060 12gb", {"UD-IQ2_XXS", "UD-IQ3_XXS"}, "unsloth/gemma-4-31B-it-GGUF"),
     ("gemma-4-31b-it", "4060 ti 16gb", {"UD-IQ3_XXS", "IQ4_XS"}, "unsloth/gemma-4-31B-it-GGUF"),
-    ("gemma 4 31b", "rtx 3060 12gb + 32gb ddr4", {"UD-IQ3_XXS", "IQ4_XS"}, "unsloth/gemma-4-31B-it-GGUF"),
+    # with RAM beside it, the 3-bit K-quant whose offload reaches a useful speed too
+    ("gemma 4 31b", "rtx 3060 12gb + 32gb ddr4", {"UD-IQ3_XXS", "IQ4_XS", "Q3_K_M"}, "unsloth/gemma-4-31B-it-GGUF"),
     # the 30B MoE on 12 GB
     ("glm 4.7 flash", "3060 12gb", {"UD-IQ2_XXS", "Q2_K_L", "UD-IQ3_XXS"}, "unsloth/GLM-4.7-Flash-GGUF"),
     # "R1 distill 32B on a 12 GB card": bartowski's IQ2 files

@@ -6,7 +6,7 @@ import pytest
 
 from bot import wording
 from catalog.catalog import Catalog
-from engine import calibration, memory, speed
+from engine import calibration, memory, server_speed, speed
 from engine.fit import FitOptions, fit
 from engine.parse import parse_hardware
 from engine.placement import place
@@ -121,7 +121,7 @@ def test_disk_placement_gives_an_upper_bound_from_the_drive(cat: Catalog) -> Non
 def test_vllm_tensor_parallel_pays_vllms_own_cost_per_layer(
     real_catalog: Catalog, model_id: str, phrase: str, weights_gb: float, kind: calibration.ModelKind
 ) -> None:
-    """vLLM's tensor parallelism pays vLLM's fixed time per layer (calibration.SERVER_LAYER_S, fitted on vLLM and
+    """vLLM's tensor parallelism pays vLLM's fixed time per layer (server_speed.layer_seconds, fitted on vLLM and
     SGLang runs), not llama.cpp's: with llama.cpp's, `rigfit calibrate`'s check put DeepSeek-V3 on 8 H100s at 149
     tok/s typically where vLLM's single-request runs measure 30-33 (bench/measured_runs.csv x644, server_runs.csv
     s1). A GGUF option's own tensor-parallel line is llama.cpp's -sm tensor (engine="llama.cpp")."""
@@ -130,7 +130,8 @@ def test_vllm_tensor_parallel_pays_vllms_own_cost_per_layer(
     placement = place(model, rig, int(weights_gb * GB), memory.kv_cache_bytes(model, 4096))
     tp = speed.tensor_parallel(model, placement, 0, nvlink=rig.nvlink, engine="vllm")
     assert tp is not None
-    fast, typical, slow = calibration.SERVER_LAYER_S[kind]
+    fast, typical, slow = server_speed.layer_seconds(model)
+    assert server_speed.model_kind(model) == kind
     assert tp.decode_tps.high <= 1 / (model.layers * fast)
     assert tp.decode_tps.low <= 1 / (model.layers * slow)
     assert tp.decode_tps.centre <= 1 / (model.layers * typical)
