@@ -13,7 +13,7 @@ from typing import Literal
 from catalog.types import Fp16Basis, Model
 from engine import memory
 from engine.kernels import CpuSpec, MatrixRate, MatrixSpec, Weights, matrix_rate
-from engine.rig import Frozen, GpuDevice, NodeLink, Rig
+from engine.rig import Frozen, GpuDevice, NodeLink, Rig, UnifiedPool
 from engine.units import MIB
 
 PlacementKind = Literal[
@@ -266,20 +266,17 @@ def _spread(capacity_layers: list[int], layers: int) -> list[int]:
     return split
 
 
-def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
-    u = rig.unified
-    if u is None:
-        return None
-    overhead = memory.device_overhead_bytes(model, u.backend)
-    pool = PoolUse(
+def _unified_pool(u: UnifiedPool, need: _Need, capacity_bytes: int, overhead_bytes: int) -> PoolUse:
+    """A unified machine's one pool holding the whole model within `capacity_bytes`."""
+    return PoolUse(
         name=u.name,
         kind="unified",
-        capacity_bytes=u.gpu_limit_bytes,
+        capacity_bytes=capacity_bytes,
         dense_bytes=need.dense_bytes,
         expert_bytes=need.expert_bytes,
         lookup_bytes=need.lookup_bytes,
         kv_bytes=need.kv_bytes,
-        overhead_bytes=overhead,
+        overhead_bytes=overhead_bytes,
         bandwidth_gb_s=u.bandwidth_gb_s,
         fp16_tflops=u.fp16_tflops,
         fp16_tflops_basis=u.fp16_tflops_basis,
@@ -287,6 +284,14 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
         layers=need.layers,
         matrix_spec=u.matrix_spec,
     )
+
+
+def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
+    u = rig.unified
+    if u is None:
+        return None
+    overhead = memory.device_overhead_bytes(model, u.backend)
+    pool = _unified_pool(u, need, u.gpu_limit_bytes, overhead)
     if pool.free_bytes >= 0:
         return Placement(kind="unified", verdict="fits", pools=(pool,), n_gpu_layers=need.layers + 1)
     if u.raised_limit_bytes and need.total + overhead <= u.raised_limit_bytes:
@@ -325,22 +330,8 @@ def mlx_tight(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: 
     if u is None or u.backend != "metal" or rig.gpus or rig.nodes > 1:
         return None
     need = need_for(model, weights_bytes, kv_bytes, quant)
-    pool = PoolUse(
-        name=u.name,
-        kind="unified",
-        capacity_bytes=u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes),
-        dense_bytes=need.dense_bytes,
-        expert_bytes=need.expert_bytes,
-        lookup_bytes=need.lookup_bytes,
-        kv_bytes=need.kv_bytes,
-        overhead_bytes=memory.RUNTIME_BYTES[u.backend],
-        bandwidth_gb_s=u.bandwidth_gb_s,
-        fp16_tflops=u.fp16_tflops,
-        fp16_tflops_basis=u.fp16_tflops_basis,
-        backend=u.backend,
-        layers=need.layers,
-        matrix_spec=u.matrix_spec,
-    )
+    usable = u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes)
+    pool = _unified_pool(u, need, usable, memory.RUNTIME_BYTES[u.backend])
     if pool.free_bytes < 0:
         return None
     wired_mb = math.ceil(pool.used_bytes / MIB / 1024) * 1024

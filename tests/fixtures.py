@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
+import yaml
+
+from bot.commands import run_request
+from bot.requests import Frontend
 from catalog.catalog import Catalog, build
 from catalog.types import (
     ApiPrice,
@@ -241,3 +247,29 @@ def assert_pick(
     if checkpoint is not None:
         plan = pick.option.serve.plan(Engine.LLAMA_CPP)
         assert plan is not None and plan.checkpoint == checkpoint, plan and plan.checkpoint
+
+
+REVIEW_VERDICTS = {"right", "wrong", "debatable"}
+
+
+def load_review(name: str) -> list[dict[str, Any]]:
+    """An expert review's rows (tests/data/<name>)."""
+    rows: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / name).read_text(encoding="utf-8"))
+    return rows
+
+
+def assert_review_judged(review: list[dict[str, Any]], questions: int) -> None:
+    """Each question says how it was asked, what was asked and a verdict with its reason, before and after."""
+    assert len(review) == questions
+    for row in review:
+        assert row["ask"] and (row.get("model") or row.get("hardware") or row.get("first")), row
+        assert row["before"] in REVIEW_VERDICTS and row["after"] in REVIEW_VERDICTS, row["ask"]
+        assert len(row["why"]) > 20, row["ask"]
+    assert len({row["ask"] for row in review}) == len(review)
+
+
+def run_ok(catalog: Catalog, command: str, **args: Any) -> Any:
+    """A command's answer through the CLI frontend, which must not be an error."""
+    answer = run_request(catalog, command, args, Frontend.CLI)
+    assert answer.error is None, answer.error
+    return answer

@@ -11,16 +11,10 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
-import yaml
 
 from bot import wording
 from bot.cards import to_text
-from bot.commands import run_request
-from bot.requests import Frontend
 from catalog.catalog import Catalog
 from engine import memory
 from engine.cost import CostCaveat, CostCaveatKind
@@ -29,25 +23,14 @@ from engine.parse import parse_hardware
 from engine.recommend import upgrade_path, what_fits
 from engine.serve import Engine
 from engine.units import MIB
+from tests.fixtures import assert_review_judged, load_review, run_ok
 
-REVIEW = yaml.safe_load((Path(__file__).parent / "data" / "expert_review_6.yaml").read_text(encoding="utf-8"))
-VERDICTS = {"right", "wrong", "debatable"}
-
-
-def _run(catalog: Catalog, command: str, **args: Any) -> Any:
-    answer = run_request(catalog, command, args, Frontend.CLI)
-    assert answer.error is None, answer.error
-    return answer
+REVIEW = load_review("expert_review_6.yaml")
+_run = run_ok
 
 
 def test_every_row_is_judged() -> None:
-    """Each question says how it was asked, what was asked and a verdict with its reason, before and after."""
-    assert len(REVIEW) == 60
-    for row in REVIEW:
-        assert row["ask"] and (row.get("model") or row.get("hardware") or row.get("first")), row
-        assert row["before"] in VERDICTS and row["after"] in VERDICTS, row["ask"]
-        assert len(row["why"]) > 20, row["ask"]
-    assert len({row["ask"] for row in REVIEW}) == len(REVIEW)
+    assert_review_judged(REVIEW, 60)
 
 
 # --- a Mac on which nothing fits llama.cpp's budget: the MLX build that runs -----------------------------------------
