@@ -265,12 +265,10 @@ def context_distance(p: MeasuredPoint, context: int) -> float:
 def cite(p: MeasuredPoint, model: Model, option: QuantOption, rig: Rig, context: int) -> Cited | None:
     """How near `p` is to the option, or None when it is too far to cite."""
     cls = device_class(option.placement)
-    if cls is None:
+    if cls is None or (m := model_rank(p, model)) is None:  # the cheapest test first: most runs are of other models
         return None
-    ranks = (model_rank(p, model), device_rank(p, rig, cls), quant_rank(p, option.quant, option.bits_per_weight))
-    if any(r is None for r in ranks):
+    if (d := device_rank(p, rig, cls)) is None or (q := quant_rank(p, option.quant, option.bits_per_weight)) is None:
         return None
-    m, d, q = (int(r) for r in ranks if r is not None)
     distance = round(context_distance(p, context), 3)
     near = round(device_distance(p, rig), 2)
     return Cited(point=p, model_rank=m, device_rank=d, quant_rank=q, device_distance=near, context_distance=distance)

@@ -11,6 +11,7 @@ Two kinds of figure:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -121,6 +122,7 @@ class QuantType:
     dynamic: bool = False
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(name: str) -> str:
     n = name.strip().upper().replace("-", "_").replace(" ", "")
     n = n.removesuffix(".GGUF")
