@@ -12,7 +12,7 @@ from engine import concurrency, formats, memory, quants, serve, speculative, spe
 from engine.concurrency import ConcurrentUsers
 from engine.errors import ErrorCode, RigfitError
 from engine.kernels import weights_of
-from engine.placement import Placement, PlacementKind, Verdict, mlx_tight, place
+from engine.placement import Placement, PlacementKind, Verdict, mlx_mac, mlx_tight, place
 from engine.rig import DESKTOP_DEFAULT_CHANNELS, Assumption, Frozen, Reading, Rig, spec_ram
 from engine.serve import Engine, Serve
 from engine.speed import Range
@@ -1049,7 +1049,7 @@ def _mlx_tight(ctx: _PickContext, options: tuple[QuantOption, ...], profile: mem
     context it reaches there up to the asked one, with the engine that starts it. gpt-oss-20b on a 16 GB Mac had read
     'nothing fits' where LM Studio and mlx_lm run it."""
     model, rig = ctx.model, ctx.rig
-    if rig.unified is None or rig.unified.backend != "metal":
+    if mlx_mac(rig) is None:
         return None
     for o in sorted((o for o in options if o.format == "mlx"), key=quality_key, reverse=True):
 

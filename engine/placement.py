@@ -304,7 +304,7 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
             n_gpu_layers=need.layers + 1,
             wired_limit_mb=wired_mb,
         )
-    usable = u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes)
+    usable = os_free_bytes(u)
     if need.total + overhead <= usable:
         ngl = int(max(u.gpu_limit_bytes - overhead, 0) // need.per_layer())
         whole = pool.model_copy(update={"capacity_bytes": usable})
@@ -317,6 +317,17 @@ def _unified(model: Model, rig: Rig, need: _Need) -> Placement | None:
     return None
 
 
+def os_free_bytes(u: UnifiedPool) -> int:
+    """A unified machine's memory less what the OS keeps (memory.os_reserve_bytes, as for a machine's RAM)."""
+    return u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes)
+
+
+def mlx_mac(rig: Rig) -> UnifiedPool | None:
+    """The Mac MLX would run on: one Apple machine alone (no GPUs beside it, no cluster); None otherwise."""
+    u = rig.unified
+    return u if u is not None and u.backend == "metal" and not rig.gpus and rig.nodes <= 1 else None
+
+
 def mlx_tight(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: str | None = None) -> Placement | None:
     """A Mac under MLX with the GPU limit raised to all the memory but what the OS keeps (memory.os_reserve_bytes, as
     for a machine's RAM): MLX allocates as it runs, with a runtime's context but neither llama.cpp's compute buffer
@@ -326,12 +337,11 @@ def mlx_tight(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: 
     github:ggml-org/Llama-macOS issue #58) and MLX does with the wired limit raised (mlx_lm warns that its 11,516 MB
     are 'close to' the default limit, github:ml-explore/mlx-lm issue #644). None where it does not fit so either, or
     on a rig that is not one Mac alone."""
-    u = rig.unified
-    if u is None or u.backend != "metal" or rig.gpus or rig.nodes > 1:
+    u = mlx_mac(rig)
+    if u is None:
         return None
     need = need_for(model, weights_bytes, kv_bytes, quant)
-    usable = u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes)
-    pool = _unified_pool(u, need, usable, memory.RUNTIME_BYTES[u.backend])
+    pool = _unified_pool(u, need, os_free_bytes(u), memory.RUNTIME_BYTES[u.backend])
     if pool.free_bytes < 0:
         return None
     wired_mb = math.ceil(pool.used_bytes / MIB / 1024) * 1024

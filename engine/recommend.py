@@ -34,7 +34,7 @@ from engine.fit import (
     quality_key,
     sized_files,
 )
-from engine.placement import PlacementKind, Verdict
+from engine.placement import PlacementKind, Verdict, mlx_mac, os_free_bytes
 from engine.prices import (
     PriceBasis,
     PricePart,
@@ -1100,11 +1100,8 @@ def _model_fit(m: Model, pick: Pick, quality: Quality, min_decode_tps: float) ->
 def _mlx_room(m: Model, rig: Rig) -> bool:
     """A Mac whose memory, less the OS's share, holds one of the model's published MLX files: where /fit may name
     MLX's tight fit (fit.ReadingReport.mlx_tight), so /whatfits asks /fit (gpt-oss-20b on a 16 GB Mac)."""
-    u = rig.unified
-    if u is None or u.backend != "metal" or rig.gpus:
-        return False
-    room = u.memory_bytes - memory.os_reserve_bytes(u.memory_bytes)
-    return any(q.format == "mlx" and q.file_bytes < room for q in m.quants)
+    u = mlx_mac(rig)
+    return u is not None and any(q.format == "mlx" and q.file_bytes < os_free_bytes(u) for q in m.quants)
 
 
 def whatfits_context(m: Model, context: int) -> int:
