@@ -543,8 +543,10 @@ def _recommend_fields(best: list[Candidate], path: UpgradePath | None) -> list[C
             f"typically {fmt_rate(u.candidate.decode_typical)} tok/s"
             for u in path.upgrades
         ]
+        if path.faster_than_tps is not None:
+            lines = [wording.faster_upgrades(path), *lines]
         if not path.upgrades:
-            lines = ["No upgrade of it reaches the target (a unified machine's memory cannot be added to)."]
+            lines = [wording.no_upgrade(path)]
         fields.append(CardField(f"Upgrades for {path.rig_label}"[:FIELD_NAME_MAX], "\n".join([head, *lines])))
     return fields
 

@@ -440,6 +440,7 @@ def _upgrades_json(path: UpgradePath) -> Json:
         "hardware": path.rig_label,
         "runs": path.runs,
         "current": _candidate_json(path.current) if path.current is not None else None,
+        "faster_than_tps": round(path.faster_than_tps, 1) if path.faster_than_tps is not None else None,
         "options": [
             {
                 "kind": u.kind.value,

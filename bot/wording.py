@@ -23,7 +23,7 @@ from engine.fit import SERVER_ONLY, ContextCaveat, FitReport, Pick, QuantOption,
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
-from engine.recommend import Candidate, ModelFit, Quality, QualityBasis, Upgrade, UpgradeKind, Use
+from engine.recommend import Candidate, ModelFit, Quality, QualityBasis, Upgrade, UpgradeKind, UpgradePath, Use
 from engine.reports import Refusal as ReportRefusal
 from engine.reports import RefusalKind
 from engine.rig import Assumption, AssumptionKind, GpuLimitBasis, Rig
@@ -1076,6 +1076,25 @@ def upgrade_words(u: Upgrade) -> str:
         return f"swap the cards for {u.count}x {u.device}"
     board = next((p.platform for p in u.candidate.price_basis.parts if p.platform is not None), None)
     return f"add {u.count}x {u.device}" + (f" on a {board.name} (priced in)" if board else "")
+
+
+def faster_upgrades(path: UpgradePath) -> str:
+    """The line above upgrades of a rig that already reaches the target with weights in system RAM."""
+    faster = f"{path.faster_than_tps or 0:.0f} tok/s"
+    return f"It already reaches the target; these take weights off system RAM, at {faster} or more:"
+
+
+def no_upgrade(path: UpgradePath) -> str:
+    """Why the upgrade field lists nothing: a unified machine (or no GPU to add beside), a rig that already reaches
+    the target that nothing improves on, or none found."""
+    if not path.upgradable:
+        return (
+            "Its memory cannot be added to (a unified machine, or no GPU to add a card beside): "
+            "a new machine is the upgrade."
+        )
+    if path.current is not None:
+        return "It already reaches the target, and no added RAM, added card or swap of the cards does better."
+    return "No added RAM, added card or swap of the cards reaches the target."
 
 
 def whatfits_reason(f: ModelFit, min_decode_tps: float) -> str:

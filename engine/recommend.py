@@ -603,6 +603,10 @@ class UpgradePath(Frozen):
     runs: bool  # any quant worth running runs on the rig as it is
     current: Candidate | None  # the rig as it is, where it already reaches the target (price 0: nothing bought)
     upgrades: tuple[Upgrade, ...]
+    upgradable: bool = True  # GPUs, RAM or cards can be added (not a unified-memory machine, not a bare CPU)
+    # where the rig already reaches the target at its best group of quants with weights in system RAM: the speed
+    # the upgrades offered beat (FASTER_FACTOR x its own), taking weights off system RAM; None: upgrades for the target
+    faster_than_tps: float | None = None
 
 
 ADD_CARD_COUNTS = (1, 2, 3)  # cards of the same kind added to a rig's own (up to GPU_COUNTS' largest in all)
@@ -635,7 +639,37 @@ def upgrade_path(
             u = way(rig, _Goal(search, group, budget_usd, rig), prices)
             if u is not None and u not in found:
                 found.append(u)
-    return UpgradePath(rig_label=label, runs=runs, current=current, upgrades=_undominated(found))
+    faster_than = _faster_goal(option) if ways and not found else None
+    if option is not None and faster_than is not None:
+        quicker = _Search(model, context, faster_than, may_shorten=not context_asked)
+        goal = _Goal(quicker, _group(option.tier), budget_usd, rig)
+        found = [u for way in ways if (u := way(rig, goal, prices)) is not None]
+    return UpgradePath(
+        rig_label=label,
+        runs=runs,
+        current=current,
+        upgrades=_undominated(found),
+        upgradable=bool(ways),
+        faster_than_tps=faster_than if found else None,
+    )
+
+
+# An upgrade of a rig that already reaches the target must decode at least this much faster to be offered: less
+# than half again the speed is not what people buy a card for (a judgement, not a measurement).
+FASTER_FACTOR = 1.5
+# Placements that read weights from system RAM every token: the upgrade people make is the VRAM to take them off it.
+IN_RAM_PLACEMENTS = frozenset({"expert-offload", "partial-offload", "cpu"})
+
+
+def _faster_goal(option: Pick | None) -> float | None:
+    """Where the rig already reaches the target at its best group of quants (no upgrade earns a better group) but
+    reads weights from system RAM each token, the speed an upgrade must beat: FASTER_FACTOR x its own. An RTX 3090
+    owner with 64 GB of DDR4 asking what to upgrade for gpt-oss-120b (MXFP4 with the experts in RAM, ~17 tok/s) had
+    been told 'no upgrade of it reaches the target (a unified machine's memory cannot be added to)'. None: the rig
+    holds the model in VRAM already, or does not reach the target (the upgrades for the target answer it)."""
+    if option is None or _upgrade_goals(option) or option.option.placement.kind not in IN_RAM_PLACEMENTS:
+        return None
+    return FASTER_FACTOR * _mid(option.option)
 
 
 def _matched_by_the_rig(u: Upgrade, rig: Rig, search: _Search) -> bool:

@@ -1,0 +1,87 @@
+"""Rules found by the seventh expert review (tests/data/expert_review_7.yaml, session 14), each as a table of questions
+written the way people ask them in r/LocalLLaMA, Discord servers and forum threads:
+
+- /recommend's upgrades for a rig that already reaches the target with weights in system RAM are the ones that take
+  them off it, at least FASTER_FACTOR x as fast: an RTX 3090 + 64 GB DDR4 owner asking what to upgrade for
+  gpt-oss-120b (MXFP4 with the experts in RAM, ~17 tok/s) had been told 'no upgrade of it reaches the target (a
+  unified machine's memory cannot be added to)', a reason that was false for a desktop."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import wording
+from bot.cards import to_text
+from catalog.catalog import Catalog
+from engine.parse import parse_hardware
+from engine.recommend import FASTER_FACTOR, IN_RAM_PLACEMENTS, upgrade_path
+from tests.fixtures import assert_review_judged, load_review, run_ok
+
+REVIEW = load_review("expert_review_7.yaml")
+_run = run_ok
+
+
+def test_every_row_is_judged() -> None:
+    assert_review_judged(REVIEW, 60)
+
+
+# --- /recommend's upgrades for a rig that already reaches the target -------------------------------------------------
+
+# (model, the rig as people write it, whether upgrades that take weights off system RAM are offered)
+FASTER = [
+    ("gpt-oss 120b", "rtx 3090 + 64gb ddr4", True),  # had read 'a unified machine's memory cannot be added to'
+    ("qwen3.6 35b a3b", "rtx 3060 12gb + 32gb ddr4", True),  # the same
+    ("qwen3 30b a3b", "rtx 4060 ti 16gb + 32gb ddr5", True),
+    ("glm 4.5 air", "rtx 3090 + 128gb ddr5", True),
+    ("qwen3 235b 2507", "2x rtx 3090 + 256gb ddr4", True),
+    ("qwen3 coder 30b", "rx 7600 + 32gb ddr5", True),
+    ("qwen3 8b", "rtx 4090", False),  # wholly in VRAM at 8 bits: nothing to buy
+    ("llama 3.3 70b", "m4 max 64gb", False),  # a unified machine
+    ("qwen3 30b a3b", "64gb ddr5", False),  # no GPU to add a card beside
+    ("llama 3.3 70b", "rtx 3090 + 64gb ddr4", False),  # under 4 bits now: the upgrades lift the quant
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "offered"), FASTER)
+def test_a_rig_that_reaches_the_target_from_ram_is_offered_the_vram_that_speeds_it(
+    real_catalog: Catalog, model: str, hardware: str, offered: bool
+) -> None:
+    answer = _run(real_catalog, "recommend", model=model, hardware=hardware)
+    reading = parse_hardware(hardware, real_catalog)[0]
+    model_id = answer.log_fields["model_id"]
+    path = upgrade_path(real_catalog.models[model_id], reading.rig, real_catalog, label=reading.label)
+    data = answer.data["upgrades"]
+    text = to_text(answer.card)
+    assert (path.faster_than_tps is not None) is offered, (path.current, path.upgrades)
+    assert data["faster_than_tps"] == (round(path.faster_than_tps, 1) if offered else None)
+    if not offered:
+        assert "It already reaches the target; these take" not in text
+        assert wording.no_upgrade(path) in text or path.upgrades, text
+        if path.upgradable:
+            assert "unified machine" not in text, text
+        return
+    current = path.current
+    assert current is not None and current.placement in IN_RAM_PLACEMENTS
+    assert path.faster_than_tps == pytest.approx(FASTER_FACTOR * current.decode_typical)
+    assert path.upgrades and data["options"]
+    for u in path.upgrades:
+        c = u.candidate
+        assert c.decode_typical >= path.faster_than_tps, (u.kind, u.device, c.decode_typical)
+        assert c.bits_per_weight >= 4.0, (u.kind, u.device, c.quant)  # the same group as now: 4 bits and up
+    assert wording.faster_upgrades(path) in text
+    assert "unified machine" not in text, text
+
+
+# (model, the rig as people write it, the words the upgrade field ends on where it lists nothing)
+NOTHING = [
+    ("qwen3 8b", "rtx 4090", "It already reaches the target, and no added RAM"),
+    ("llama 3.3 70b", "m4 max 64gb", "Its memory cannot be added to"),
+    ("qwen3 30b a3b", "64gb ddr5", "Its memory cannot be added to"),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "words"), NOTHING)
+def test_an_empty_upgrade_field_says_why(real_catalog: Catalog, model: str, hardware: str, words: str) -> None:
+    answer = _run(real_catalog, "recommend", model=model, hardware=hardware)
+    assert answer.data["upgrades"]["options"] == []
+    assert words in to_text(answer.card)
