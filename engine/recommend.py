@@ -1170,6 +1170,20 @@ def what_fits(
     return _ordered(_mark_superseded(found, catalog.models), min_decode_tps)[:limit]
 
 
+# /whatfits' 'fast' pick decodes at least this many times the 'best' pick's typical speed: less than half again
+# as fast is no faster in use for agents and long answers (a judgement, as FAST_FACTOR and FASTER_FACTOR).
+FAST_OVER_BEST = 1.5
+
+
+def fast_floor(picks: list[ModelFit], min_decode_tps: float) -> float:
+    """The typical decode a /whatfits 'fast' pick must reach: FAST_FACTOR x the target, and FAST_OVER_BEST x the
+    'best' pick's where there is one. The review's 2x RTX 3090 + 128 GB had 'fast' Qwen3.8-27B Q8_0 at 21-29 tok/s
+    beside 'best' Qwen3.8-Flash-Next at 11-29; a DGX Spark 'fast' DeepSeek-V4-Flash at 20-29 no faster than 'best'."""
+    best = next((p for p in picks if p.use is Use.BEST), None)
+    floor = FAST_FACTOR * min_decode_tps
+    return max(floor, FAST_OVER_BEST * best.decode_typical) if best is not None else floor
+
+
 def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[ModelFit]:
     """A model is superseded here when a later model of the same family scores higher on this rig and runs at
     least as fast: a faster one keeps its use (Gemma 4 26B-A4B decodes three times as fast as the later dense 12B
@@ -1200,12 +1214,15 @@ def _mark_superseded(found: list[ModelFit], models: dict[str, Model]) -> list[Mo
 def _ordered(found: list[ModelFit], min_decode_tps: float) -> list[ModelFit]:
     current = sorted((f for f in found if f.use is not Use.SUPERSEDED), key=lambda f: -f.score)
     picks: list[ModelFit] = []
-    fast = FAST_FACTOR * min_decode_tps
+
+    def quick(f: ModelFit) -> bool:
+        return f.decode_typical >= fast_floor(picks, min_decode_tps)
+
     for use, wanted in (  # each use's pick at 3 bits or more, before one below (the order /fit's pick takes tiers in)
         (Use.BEST, lambda f: f.tier is not Tier.DEGRADED),
         (Use.BEST, lambda f: True),
-        (Use.FAST, lambda f: f.decode_typical >= fast and f.tier is not Tier.DEGRADED),
-        (Use.FAST, lambda f: f.decode_typical >= fast),
+        (Use.FAST, lambda f: quick(f) and f.tier is not Tier.DEGRADED),
+        (Use.FAST, quick),
         (Use.CODING, lambda f: bool(_CODER.search(f.name)) and f.tier is not Tier.DEGRADED),
         (Use.CODING, lambda f: bool(_CODER.search(f.name))),
         (Use.LONG_CONTEXT, lambda f: f.max_context >= LONG_CONTEXT_TOKENS and f.tier is not Tier.DEGRADED),

@@ -28,7 +28,7 @@ from engine import speculative
 from engine.fit import SERVER_ONLY, FitOptions, Trade, fit
 from engine.placement import place
 from engine.quants import Tier
-from engine.recommend import FAST_FACTOR, Use
+from engine.recommend import Use, fast_floor
 
 
 def _run(catalog: Catalog, command: str, **args: Any) -> Any:
@@ -207,6 +207,6 @@ def test_whatfits_headline_picks_keep_three_bits(real_catalog: Catalog, hardware
     best = next(f for f in fits if f.use is Use.BEST)
     assert best.tier is not Tier.DEGRADED or not ok, (best.name, best.quant)
     fast = next((f for f in fits if f.use is Use.FAST), None)
-    quick = [f for f in ok if f.decode_typical >= FAST_FACTOR * min_tps]
+    quick = [f for f in ok if f.decode_typical >= fast_floor([best], min_tps)]
     assert fast is None or fast.tier is not Tier.DEGRADED or not quick, (fast.name, fast.quant)
     assert best.score >= max(f.score for f in ok if f.model_id != best.model_id) or best.tier is Tier.DEGRADED

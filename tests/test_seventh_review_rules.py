@@ -4,7 +4,9 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
 - /recommend's upgrades for a rig that already reaches the target with weights in system RAM are the ones that take
   them off it, at least FASTER_FACTOR x as fast: an RTX 3090 + 64 GB DDR4 owner asking what to upgrade for
   gpt-oss-120b (MXFP4 with the experts in RAM, ~17 tok/s) had been told 'no upgrade of it reaches the target (a
-  unified machine's memory cannot be added to)', a reason that was false for a desktop."""
+  unified machine's memory cannot be added to)', a reason that was false for a desktop;
+- /whatfits' 'fast' pick decodes at least FAST_OVER_BEST x its 'best' pick: on 2x RTX 3090 + 128 GB 'fast' had been
+  Qwen3.8-27B Q8_0 at 21-29 tok/s beside 'best' Qwen3.8-Flash-Next at 11-29."""
 
 from __future__ import annotations
 
@@ -14,7 +16,17 @@ from bot import wording
 from bot.cards import to_text
 from catalog.catalog import Catalog
 from engine.parse import parse_hardware
-from engine.recommend import FASTER_FACTOR, IN_RAM_PLACEMENTS, upgrade_path
+from engine.quants import Tier
+from engine.recommend import (
+    FAST_FACTOR,
+    FAST_OVER_BEST,
+    FASTER_FACTOR,
+    IN_RAM_PLACEMENTS,
+    Use,
+    fast_floor,
+    upgrade_path,
+    what_fits,
+)
 from tests.fixtures import assert_review_judged, load_review, run_ok
 
 REVIEW = load_review("expert_review_7.yaml")
@@ -85,3 +97,39 @@ def test_an_empty_upgrade_field_says_why(real_catalog: Catalog, model: str, hard
     answer = _run(real_catalog, "recommend", model=model, hardware=hardware)
     assert answer.data["upgrades"]["options"] == []
     assert words in to_text(answer.card)
+
+
+# --- /whatfits' 'fast' pick is faster than its 'best' one ------------------------------------------------------------
+
+# (hardware as people write it, the target speed): 'fast' had been no faster than 'best' on the first two
+FAST_PICKS = [
+    ("2x rtx 3090 + 128gb ddr4", 5),  # 'fast' Qwen3.8-27B Q8_0 at 21-29 beside 'best' at 11-29
+    ("dgx spark", 5),  # 'fast' DeepSeek-V4-Flash at 20-29, typically as fast as 'best' (sixth review)
+    ("m4 max 128gb", 5),
+    ("mac studio m2 ultra 192gb", 5),
+    ("3x tesla p40 + 64gb ddr4", 5),
+    ("rtx 3090", 5),
+    ("rtx 4060 laptop + 16gb ddr5", 5),
+    ("epyc 7532 256gb ddr4 8 channel", 5),
+    ("rtx 3060 12gb + 16gb ddr4", 20),
+]
+
+
+@pytest.mark.parametrize(("hardware", "min_tps"), FAST_PICKS)
+def test_whatfits_fast_pick_is_half_again_as_fast_as_its_best(
+    real_catalog: Catalog, hardware: str, min_tps: int
+) -> None:
+    fits = what_fits(parse_hardware(hardware, real_catalog)[0], real_catalog, min_decode_tps=min_tps, limit=500)
+    best = next(f for f in fits if f.use is Use.BEST)
+    fast = next((f for f in fits if f.use is Use.FAST), None)
+    floor = max(FAST_FACTOR * min_tps, FAST_OVER_BEST * best.decode_typical)
+    assert fast_floor([best], min_tps) == pytest.approx(floor)
+    eligible = [f for f in fits if f.use is not Use.SUPERSEDED and f.model_id != best.model_id]
+    quick = [f for f in eligible if f.decode_typical >= floor]
+    if fast is None:
+        assert not quick, [f.name for f in quick]
+        return
+    assert fast.decode_typical >= floor, (fast.name, fast.decode_typical, best.name, best.decode_typical)
+    three_bits = [f for f in quick if f.tier is not Tier.DEGRADED]
+    if fast.tier is not Tier.DEGRADED or not three_bits:  # the best scored of those that qualify
+        assert fast.score >= max(f.score for f in (three_bits or quick)), fast.name
