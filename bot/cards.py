@@ -193,14 +193,27 @@ def serve_command(plan: ServePlan) -> str:
 _BATCHING_SERVERS = frozenset({Engine.VLLM, Engine.SGLANG})
 
 
+# The largest GeForce and Radeon cards hold 32 GiB (RTX 5090): a card with more is a workstation or data-center part
+# (RTX A6000 and L40S 48 GB, A100, H100, RTX PRO 6000), bought or rented to serve, where vLLM and SGLang are what
+# people run on it.
+CONSUMER_CARD_MAX_BYTES = 32 * 2**30
+
+
+def _serving_card(o: QuantOption) -> bool:
+    """The option runs on a GPU holding more than any consumer card (CONSUMER_CARD_MAX_BYTES)."""
+    return any(p.kind == "gpu" and p.capacity_bytes > CONSUMER_CARD_MAX_BYTES for p in o.placement.pools)
+
+
 def shown_plans(o: QuantOption) -> tuple[ServePlan, ...]:
     """The option's plans in the order the card shows them: the best first; where a batching server starts the
-    model split over several cards (tensor parallel), that server's plan next, before Ollama's: the card names the
-    engine that serves several users on such a rig (Qwen3-30B-A3B on 2x 3090: vLLM's GPTQ-Int4 over both cards
-    beside llama.cpp's Q8_0, where Ollama's layer split runs one card at a time). The JSON keeps the engines'
-    own order."""
+    model split over several cards (tensor parallel), or on a workstation or data-center card (`_serving_card`),
+    that server's plan next, before Ollama's: the card names the engine that serves several users on such a rig
+    (Qwen3-30B-A3B on 2x 3090: vLLM's GPTQ-Int4 over both cards beside llama.cpp's Q8_0, where Ollama's layer split
+    runs one card at a time; Qwen3-32B on a rented H100 80GB: vLLM's BF16 checkpoint, where the card had shown
+    llama.cpp and Ollama only). The JSON keeps the engines' own order."""
     plans = o.serve.plans
-    server = next((p for p in plans[1:] if p.engine in _BATCHING_SERVERS and p.tensor_parallel > 1), None)
+    serving = _serving_card(o)
+    server = next((p for p in plans[1:] if p.engine in _BATCHING_SERVERS and (p.tensor_parallel > 1 or serving)), None)
     if server is None:
         return plans
     return (plans[0], server, *(p for p in plans[1:] if p is not server))

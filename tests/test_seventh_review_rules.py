@@ -6,14 +6,17 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   gpt-oss-120b (MXFP4 with the experts in RAM, ~17 tok/s) had been told 'no upgrade of it reaches the target (a
   unified machine's memory cannot be added to)', a reason that was false for a desktop;
 - /whatfits' 'fast' pick decodes at least FAST_OVER_BEST x its 'best' pick: on 2x RTX 3090 + 128 GB 'fast' had been
-  Qwen3.8-27B Q8_0 at 21-29 tok/s beside 'best' Qwen3.8-Flash-Next at 11-29."""
+  Qwen3.8-27B Q8_0 at 21-29 tok/s beside 'best' Qwen3.8-Flash-Next at 11-29;
+- /fit on a card holding more than any consumer card (a workstation or data-center part, bought or rented to serve)
+  shows vLLM's or SGLang's command second, before Ollama's: 'runpod h100 80gb, qwen3 32b fp8 on vllm' had shown
+  llama.cpp and Ollama only."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot import wording
-from bot.cards import to_text
+from bot.cards import CONSUMER_CARD_MAX_BYTES, shown_plans, to_text
 from catalog.catalog import Catalog
 from engine.parse import parse_hardware
 from engine.quants import Tier
@@ -27,6 +30,7 @@ from engine.recommend import (
     upgrade_path,
     what_fits,
 )
+from engine.serve import Engine
 from tests.fixtures import assert_review_judged, load_review, run_ok
 
 REVIEW = load_review("expert_review_7.yaml")
@@ -133,3 +137,37 @@ def test_whatfits_fast_pick_is_half_again_as_fast_as_its_best(
     three_bits = [f for f in quick if f.tier is not Tier.DEGRADED]
     if fast.tier is not Tier.DEGRADED or not three_bits:  # the best scored of those that qualify
         assert fast.score >= max(f.score for f in (three_bits or quick)), fast.name
+
+
+# --- /fit on a workstation or data-center card names a batching server second ---------------------------------------
+
+# (model, hardware as people write it, the engine of the second command on the /fit card)
+SERVING_CARDS = [
+    ("qwen3 32b", "runpod h100 80gb", Engine.VLLM),  # had shown llama.cpp and Ollama only
+    ("qwen3 30b a3b", "g6e.xlarge", Engine.VLLM),  # one L40S: the same
+    ("llama 3.3 70b", "a100 80gb", Engine.VLLM),
+    ("qwen3 30b a3b", "rtx pro 6000", Engine.VLLM),
+    ("qwen3 14b", "rtx a6000", Engine.VLLM),
+    ("qwen3 30b a3b", "rtx 3090", Engine.OLLAMA),  # a consumer card: Ollama's one-line start stays second
+    ("qwen3 8b", "rtx 5090", Engine.OLLAMA),  # 32 GB, the largest consumer card
+    ("qwen3.6 27b", "mi50 32gb", Engine.OLLAMA),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "second"), SERVING_CARDS)
+def test_a_serving_card_shows_the_batching_server_second(
+    real_catalog: Catalog, model: str, hardware: str, second: Engine
+) -> None:
+    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
+    option = answer.report.readings[0].best_option
+    assert option is not None
+    plans = option.serve.plans
+    shown = shown_plans(option)
+    assert shown[0] == plans[0] and set(shown) == set(plans) and len(shown) == len(plans)
+    assert shown[1].engine is second, [p.engine.value for p in shown]
+    gpus = answer.report.readings[0].rig.gpus
+    assert any(g.memory_bytes > CONSUMER_CARD_MAX_BYTES for g in gpus) is (second is not Engine.OLLAMA)
+    words = {Engine.VLLM: "vllm serve", Engine.OLLAMA: "ollama run"}[second]
+    assert words in to_text(answer.card).split("[All quants")[0]
+    engines = [p["engine"] for p in answer.data["readings"][0]["pick"]["option"]["serve"]]
+    assert engines == [p.engine.value for p in plans]  # the JSON keeps the engines' own order
