@@ -9,7 +9,9 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   Qwen3.8-27B Q8_0 at 21-29 tok/s beside 'best' Qwen3.8-Flash-Next at 11-29;
 - /fit on a card holding more than any consumer card (a workstation or data-center part, bought or rented to serve)
   shows vLLM's or SGLang's command second, before Ollama's: 'runpod h100 80gb, qwen3 32b fp8 on vllm' had shown
-  llama.cpp and Ollama only."""
+  llama.cpp and Ollama only;
+- (data) Kimi K2 Thinking and K2.6 are released as INT4 (compressed-tensors W4A16) checkpoints that vLLM serves:
+  'renting 8x h100 for kimi k2 thinking, does it fit with vllm?' had read 'no FP8, AWQ, GPTQ or BF16 repo'."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from engine.recommend import (
     upgrade_path,
     what_fits,
 )
-from engine.serve import Engine
+from engine.serve import Engine, Refusal
 from tests.fixtures import assert_review_judged, load_review, run_ok
 
 REVIEW = load_review("expert_review_7.yaml")
@@ -171,3 +173,34 @@ def test_a_serving_card_shows_the_batching_server_second(
     assert words in to_text(answer.card).split("[All quants")[0]
     engines = [p["engine"] for p in answer.data["readings"][0]["pick"]["option"]["serve"]]
     assert engines == [p.engine.value for p in plans]  # the JSON keeps the engines' own order
+
+
+# --- Kimi K2 Thinking and K2.6: Moonshot's own INT4 checkpoint is what vLLM serves -----------------------------------
+
+# (model, hardware as people write it, whether vLLM starts the INT4 checkpoint there): the vLLM question had been
+# answered 'no FP8, AWQ, GPTQ or BF16 repo of this model in the catalog' on every rig
+KIMI_INT4 = [
+    ("kimi k2 thinking", "8x h200", True),  # vLLM's recipe: 8x H200/H20
+    ("kimi k2.6", "8x rtx pro 6000", True),  # the sixth review's question
+    ("kimi k2 thinking", "8x rtx pro 6000", True),
+    ("kimi k2 thinking", "8x h100 80gb", False),  # 594 GiB over 8 x 80 GB: only at 12k with 0.95 (its deployment)
+    ("kimi k2.6", "4x h200", False),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "starts"), KIMI_INT4)
+def test_kimi_native_int4_checkpoint_is_served_or_refused_for_its_size(
+    real_catalog: Catalog, model: str, hardware: str, starts: bool
+) -> None:
+    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
+    serve = answer.report.readings[0].pick.option.serve
+    vllm = [p for p in serve.plans if p.engine is Engine.VLLM]
+    refused = [r for r in serve.refused if r.engine is Engine.VLLM]
+    repo = real_catalog.models[answer.log_fields["model_id"]].hf_repo
+    assert bool(vllm) is starts, (vllm, refused)
+    if starts:
+        assert vllm[0].checkpoint == repo and vllm[0].tensor_parallel == 8
+        assert f"vllm serve {repo}" in to_text(answer.card)
+    else:
+        assert refused and refused[0].reason is Refusal.DOES_NOT_FIT and refused[0].quant == "W4A16", refused
+        assert (refused[0].needed_bytes or 0) > (refused[0].have_bytes or 0)
