@@ -1085,13 +1085,12 @@ def faster_upgrades(path: UpgradePath) -> str:
 
 
 def no_upgrade(path: UpgradePath) -> str:
-    """Why the upgrade field lists nothing: a unified machine (or no GPU to add beside), a rig that already reaches
-    the target that nothing improves on, or none found."""
+    """Why the upgrade field lists nothing: a unified machine, a rig without a GPU, a rig that already reaches the
+    target that nothing improves on, or none found."""
+    if path.unified:
+        return "A unified machine's memory cannot be added to: a new machine is the upgrade (the builds above)."
     if not path.upgradable:
-        return (
-            "Its memory cannot be added to (a unified machine, or no GPU to add a card beside): "
-            "a new machine is the upgrade."
-        )
+        return "Upgrades are sized for a rig with a GPU: without one, the builds above are the answer."
     if path.current is not None:
         return "It already reaches the target, and no added RAM, added card or swap of the cards does better."
     return "No added RAM, added card or swap of the cards reaches the target."

@@ -604,6 +604,7 @@ class UpgradePath(Frozen):
     current: Candidate | None  # the rig as it is, where it already reaches the target (price 0: nothing bought)
     upgrades: tuple[Upgrade, ...]
     upgradable: bool = True  # GPUs, RAM or cards can be added (not a unified-memory machine, not a bare CPU)
+    unified: bool = False  # a unified-memory machine (Mac, Strix Halo, DGX Spark): its memory cannot be added to
     # where the rig already reaches the target at its best group of quants with weights in system RAM: the speed
     # the upgrades offered beat (FASTER_FACTOR x its own), taking weights off system RAM; None: upgrades for the target
     faster_than_tps: float | None = None
@@ -650,6 +651,7 @@ def upgrade_path(
         current=current,
         upgrades=_undominated(found),
         upgradable=bool(ways),
+        unified=rig.unified is not None,
         faster_than_tps=faster_than if found else None,
     )
 

@@ -93,8 +93,9 @@ def test_a_rig_that_reaches_the_target_from_ram_is_offered_the_vram_that_speeds_
 # (model, the rig as people write it, the words the upgrade field ends on where it lists nothing)
 NOTHING = [
     ("qwen3 8b", "rtx 4090", "It already reaches the target, and no added RAM"),
-    ("llama 3.3 70b", "m4 max 64gb", "Its memory cannot be added to"),
-    ("qwen3 30b a3b", "64gb ddr5", "Its memory cannot be added to"),
+    ("llama 3.3 70b", "m4 max 64gb", "A unified machine's memory cannot be added to"),
+    ("qwen3 30b a3b", "strix halo 128gb", "A unified machine's memory cannot be added to"),
+    ("qwen3 30b a3b", "64gb ddr5", "Upgrades are sized for a rig with a GPU"),
 ]
 
 
