@@ -986,6 +986,7 @@ _APPLE_GPU_CORES = re.compile(r"\(?\s*\b(?P<n>\d{1,2})\s*-?\s*c(?:ore)?s?\s+gpus
 # Gaming-laptop model names say a laptop, not a device (`Legion 7`, `Zephyrus G14`, `Razer Blade 16`)
 _LAPTOP_MODELS = re.compile(
     r"\b(?:lenovo\s+)?legion(?:\s+(?:pro|slim))?(?:\s+[579]i?)?(?:\s+pro)?\b"
+    r"|\b(?:(?:lenovo\s+)?legion\s+)?y[79]000[kpx]?\b"  # Legion's names in China (`Legion Y9000P`)
     r"|\b(?:asus\s+)?(?:rog\s+)?zephyrus(?:\s+[gms]\d{2})?\b|\brazer\s+blade(?:\s+1[4-8])?\b"
     r"|\b(?:hp\s+)?omen(?:\s+1[4-7])?\b|\b(?:acer\s+)?predator\s+helios(?:\s+(?:neo\s+)?1[4-8])?\b"
     r"|\bframework\s+(?:laptop\s+)?1[36]\b|\bframework\s+laptop\b"
@@ -1148,6 +1149,7 @@ _CJK_COUNTS = {"两": "2", "二": "2", "三": "3", "四": "4"}
 # and `Grafikkarte` (graphics card).
 _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     ("显存占用", " in use "),
+    (r"\b\d+\s*токен\w*|\bконтекст\w*\s*\d+", " "),  # Russian tokens and context (`промпт из 512 токенов`)
     (r"\d{2,5}\s*个\s*(?:cuda|tensor|rt)?\s*核心?", " "),  # `3584个CUDA核心`: cores, not cards
     (
         r"(?<=[a-z0-9)])\s*与\s*(?=[a-z0-9])",
@@ -1177,9 +1179,10 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     (r"\b(?:dos|dois|duas|zwei|deux|due)\b", "two"),
     (r"\b(?:tres|três|drei|trois|tre)\b", "three"),
     (r"\b(?:cuatro|quatro|vier|quatre|quattro)\b", "four"),
-    (r"[两二]\s*[张块個个]\s*", " two "),
-    (r"三\s*[张块個个]\s*", " three "),
-    (r"四\s*[张块個个]\s*", " four "),
+    (r"[两二]\s*[张块個个卡台]\s*", " two "),
+    (r"三\s*[张块個个卡台]\s*", " three "),
+    (r"四\s*[张块個个卡台]\s*", " four "),
+    (r"八\s*[张块個个卡台]\s*", " eight "),
     # `and` before a number: German `und`, French `et`, Spanish `y`, Italian/Portuguese `e`, Polish `i`
     (r"\s(?:und|et|y|e|i|и)\s+(?=\d)", " and "),
     # Russian две/два (two); Korean 램 (RAM) and 기가 (giga); counters after a number (Chinese 张/块/个/台, Japanese 枚,
@@ -1192,6 +1195,7 @@ _OTHER_LANGUAGES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] =
     (r"(\d)\s*기가", r"\1gb"),
     ("を", " "),
     # a count (`2张`), not a model number's last digits (`3090卡`: a 3090 card)
+    (r"(?<=[a-z0-9])\s+(\d{1,2})\s*[张块個个台枚개卡基]\s*(?=\d+(?:\.\d+)?\s*g)", r" x\1 "),  # `A6000 4卡 48GB`
     (r"(?<!\d)(\d{1,2})\s*[张块個个台枚개卡基]\s*(?=[a-z0-9])", r"\1x "),
     (r"(?<!\d)(\d{1,2})\s*[张块個个台枚개卡基]", r" x\1"),
     (r"(?<=\d{3})\s*[卡张块]", " "),
@@ -1732,6 +1736,95 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         " ",
     ),
     (r"\b(?:ssd|nvme|hdd|disk)\s*:?\s*\d+(?:\.\d+)?\s*(?:gb|tb)\b", " "),
+    # Around a rig in tool output, titles and tables (seventh round): decoration runs (`-----8卡4090 48G-----`), ISO
+    # dates (`2026-05-10`), a shell prompt (`root@node1:~#`), a journal line's date, host and process (`Nov 14
+    # 14:44:39 host ollama[2898]:`), an issue's number (`Folgt auf #1265`), a Mac's year after its name (`Mac Studio
+    # 2022`, `Mac Mini 2024`), Apple's performance and efficiency cores (`M3 (4P,4E)`), a time after a table's bar
+    # (`16GB/256GB | 141s`), storage after its word with a bare `T` (`storage 1T`)
+    (r"[-=_~]{4,}", " "),
+    (r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b(?![ \tT]+\d{1,2}:\d{2})", " "),
+    (r"\bid\s*:\s*gpu-[0-9a-f]{6,}[0-9a-f-]*", " "),  # a device's id (`ID: GPU-db3e3c1239ae7828`)
+    (r"\b[\w.-]+@[\w.-]+:\S*\s*[#$]", " "),
+    (
+        r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}\s+[\w.-]+"
+        r"(?=\s+[\w.-]+\[\d+\])",
+        " ",
+    ),
+    (r"\b[a-z][\w.-]*\[\d{3,7}\]\s*:", " "),
+    (r"(?<![\w&#])(?<!generic\s)#\d{2,7}\b(?!-)", " "),  # not uname's build number (`-generic #76-Ubuntu`)
+    (r"\b(mac\s*(?:mini|studio|pro)|macbook(?:\s+(?:pro|air))?|imac)\s+20[12]\d\b", r"\1"),
+    (r"\(?\b\d{1,2}\s*p\s*,\s*\d{1,2}\s*e\b\)?", " "),
+    (r"(?<=\|)\s*\d{1,3}(?:\.\d+)?\s*s\b", " "),
+    (r"\bstorage\s*:?\s*\d+(?:\.\d+)?\s*(?:tb|t|gb)\b", " "),
+    # a count after a card's model number before other words (`Mi300x x8 unable to launch`; not PCIe lanes, `PCIe 4.0
+    # x16`), a heading's card said again with its count in brackets (`H200 (8x H200 ...)`), counts of other things
+    # (`two rows`, `3 runs`), the cards counted again (`all 6 video cards`), what an instance holds said in brackets
+    # (`g5.12xlarge (which contains 4 GPUS, A10Gs ...)`), tokens generated (`generate 200 tokens`), nvidia-smi -q's
+    # brand and architecture lines (`Product Architecture : Ada Lovelace`)
+    (
+        r"(?<!hgx\s)(?<!dgx\s)(?P<name>\b[a-z]*\d{2,4}[a-z]?)\s+x(?P<n>\d{1,2})\b"
+        r"(?!\s*(?:lanes?|slots?|links?|pcie|electrical|mode)\b)",
+        r"\g<n>x \g<name>",
+    ),
+    (r"\b(?P<name>[a-z]+\d{2,4}[a-z]*)\s*\(\s*(?P<n>\d{1,3})\s*x\s*(?P=name)\b", r" ( \g<n>x \g<name>"),
+    (r"\b(?:one|two|three|four|five|six|\d{1,2})\s+(?:rows?|columns?|tables?|runs?|arms?|sessions?|prompts?)\b", " "),
+    (r"\b(?:all|both)\s+(?:\d{1,2}|two|three|four|six|eight)\s+(?:video\s+|graphics\s+)?(?:cards|gpus)\b", " "),
+    (r"\(\s*which\s+(?:contains?|has|holds?)\b[^)\n]*\)", " "),
+    (r"\b\d[\d,]*\s*(?:tokens?|toks)\b(?!\s*(?:/|per\b))", " "),
+    (r"\bproduct\s+(?:architecture|brand)\s*:[^\n]*", " "),
+    # a list's number before a line (`3) Select g5.12xlarge`), a count said after a card and before its size (`a6000
+    # 4x 48gb`, as `A6000 4卡 48GB` reads), a JSON listing's name and count (`"Name": "A10G", ... "Count": 8`), a
+    # bandwidth a tool failed to read (`0 GB/s`), an integrated GPU beside the card (`Intel HD 4600`, `Intel(R)
+    # Graphics (ARL)`, `Intel Arc Graphics (iGPU)`), a PCI address (`pci=21:0:0`), PCIe lanes said in words (`(x8
+    # lanes`, `PCIe-only`), memory channels said per socket (the platform's figure a socket; the sockets multiply it)
+    (r"(?m)^[ \t]*\d{1,2}[.)][ \t]+(?=[a-z])", " "),
+    (r"(?P<name>\b[a-z]+\d{3,4}[a-z]*)\s+(?P<n>\d{1,2})x\s+(?=\d+(?:\.\d+)?\s*g)", r" \g<n>x \g<name> "),
+    # nvidia-smi --query-gpu CSV with the name first (`NVIDIA L40S, 595.71.05, 46068 MiB, 00000000:01:00.0`) and its
+    # header line: the name is the part
+    (r"(?m)^[ \t]*name[ \t]*,[^\n]*$", " "),
+    (
+        r"(?m)^[ \t]*(?P<n>(?:nvidia|tesla|geforce|quadro|rtx|radeon|amd)\b[^,\n]*?)[ \t]*,"
+        r"[^\n]*\b\d+[ \t]*mib\b[^\n]*$",
+        r" + \g<n> + ",
+    ),
+    (r'"name"\s*:\s*"(?P<name>[^"\n]+)"[^{}]{0,160}?"count"\s*:\s*(?P<n>\d{1,3})\b', r" \g<n>x \g<name> "),
+    (r"(?<![\d.])0+(?:\.0+)?\s*(?:gb|tb|mb)/s\b", " "),
+    (r"\bpci\s*=\s*\S+", " "),
+    (r"\(?\s*\bx\d{1,2}\s+lanes?\b|\bpci(?:e|\s*ex)?[\s-]*only\b", " "),
+    (r"\b\d{1,2}\s+(?:memory\s+)?channels?\s+(?:per|each|a)\s+(?:socket|cpu|processor)\b", " "),
+    # a CPU's logical and physical core counts (`(128 logical / 64 physical cores)`), a memory kit's overclocking
+    # profile (`D.O.C.P. #1`, `XMP`, `EXPO`), what a rig is cheaper than (`less than a single A100`), a count glued to a
+    # data-center card (`2H100`, `4A100`), a cloud flavour's name before its table row (`L40s-180 | 180 GB | ...`)
+    (r"\b\d{1,3}\s+(?:logical|physical)(?:\s+(?:cores?|threads?|cpus?))?\b", " "),
+    (r"\b(?:d\.?o\.?c\.?p|xmp|expo)\.?(?:\s*#?\s*\d\b)?", " "),
+    (r"\bless\s+than\s+(?:a|an|one)\s+(?:single\s+)?[^,.;:()\n\u2014]*", " "),
+    (r"(?<![\w.])([2-8])(?=[ahlbvpt]\d{2,3}[a-z]?\b)", r"\1x "),
+    (r"(?m)^[ \t|]*[a-z]+\d{1,4}[a-z]?-\d{2,4}[ \t]*(?=\|)", " "),
+    # ROCm's one name for the cards of a chip (`AMD Instinct MI50/MI60` for gfx906): the first, its size said beside it;
+    # the target's features after it
+    (r"\b(mi\d{2,3}[a-z]?)/mi\d{2,3}[a-z]?\b", r"\1"),
+    (r"(?::?\b(?:sramecc|xnack)[+-])+", " "),  # a gfx target's features (`gfx906:sramecc-:xnack-`)
+    # a tool's name before what it found (`ds4: Metal device Apple M5 Max`), a model file's quant names (`IQ2XXS
+    # w2Q2K`), build tools' versions in an issue template (`g++: 11.4.0`, `Make: 4.3`), a model named beside the rig
+    # (`run the Deepseek R1`), a price (`$1,400`), a speed a kit is rated for beside the one it runs at (`(6000 capable
+    # ...`), a laptop's model code after its name (`Legion Pro 7 16IAX10H`, `Y9000P IRX9`) and its DMI and BIOS lines, a
+    # Lenovo machine type in brackets (`ThinkPad P16s Gen 3 (21KS0025US)`), a label's `model` (`CPU model:`), Jetson's
+    # product words in another order (`Jetson Nano Orin`), a run's slug with its serving engine (`dsr1-fp4-b200-sglang`)
+    (r"\b[a-z][\w-]*:\s+metal\s+device\b", " "),
+    (r"\b(?:iq[1-4]_?(?:xxs|xs|s|m|nl)|w\dq\dk?)\b", " "),
+    (r"(?m)^[ \t]*(?:g\+\+|gcc|make|cmake|python|clang)[ \t]*:?[ \t]*[\d.]+[ \t]*$", " "),
+    (r"\bdeepseek[\s-]*(?:r1|v\d(?:\.\d)?)\b", " "),
+    (r"[$€£]\s?\d[\d,]*(?:\.\d+)?(?![\d.,]*\s*/)(?:\s?[km]\b)?", " "),  # not a rate (`$0.60/hour`)
+    (r"\b\d{3,5}\s+capable\b", " "),
+    (r"\b\d{1,2}x\s+(?=because\b|lanes?\b)", " "),  # PCIe lanes said in a sentence (`but 8x because shared lane`)
+    (r"(?m)^[ \t]*(?:dmi\s+product\s+name|bios\s+version|firmware\s+version)[ \t]*:[^\n]*", " "),
+    (r"\b(legion(?:\s+(?:pro|slim))?\s+\d)\s+\d{2}[a-z]{2,4}\d{1,2}[a-z]?\b", r"\1"),
+    (r"\b(y\d{4}[a-z]?)\s+[a-z]{2,4}\d{1,2}\b", r"\1"),
+    (r"\(\s*\d{2}[a-z]{2}\d{4}[a-z]{2}\s*\)", " "),
+    (r"\b(cpu|gpu)\s+model\s*:", r"\1:"),
+    (r"\bmodel\s+name\s*:", " model: "),
+    (r"\bjetson\s+nano\s+orin\b", "jetson orin nano"),
+    (r"\b[a-z0-9]+(?:-[a-z0-9.]+)*-(?:sglang|vllm|trtllm|llamacpp)\b", " "),
     (r"\blinux\s+\S+\s+\d+\.\d+\.\d+-\S+\s+#\d+[^\n]*", " "),
     (r"\bx11\b|\b20[12]\d\s+(?=(?:macbook|mac\s|mbp\b|imac))", " "),
     (r"(?m)^\s*card\s+(?:model|manufacturer)\s*:[^\n]*", " "),
@@ -1930,8 +2023,32 @@ def _json_field(m: re.Match[str]) -> str:
     return " "
 
 
+# An Apple machine's memory, then its storage beside it (`M3 Max, 48 GB, 1 TB`, `M4 16GB/256GB`, `| 64 | 1tb |`): a
+# second size larger than the first, after a comma, slash or table bar, is the SSD
+_APPLE_CHIP = re.compile(r"\b(?:apple\s+)?m[1-5](?:\s*(?:pro|max|ultra))?\b|\bmac\s*(?:mini|studio|book)|\bimac\b")
+_MEMORY_THEN_DISK = re.compile(
+    r"(?P<mem>\b\d{1,3}(?:\.\d+)?)(?P<unit>\s*(?:gb|g)\b)?(?P<sep>[ \t]*(?:ram[ \t]*)?[,/|][ \t|]*)"
+    r"(?P<disk>\d+(?:\.\d+)?)[ \t]*(?P<disk_unit>tb|t|gb)\b"
+)
+
+
+def _apple_storage(s: str) -> str:
+    if not _APPLE_CHIP.search(s):
+        return s
+
+    def one(m: re.Match[str]) -> str:
+        disk_gib = float(m.group("disk")) * (1024 if m.group("disk_unit") in ("tb", "t") else 1)
+        if disk_gib <= float(m.group("mem")):
+            return m.group(0)
+        return f"{m.group('mem')}{m.group('unit') or 'gb'}{m.group('sep')} "
+
+    return _MEMORY_THEN_DISK.sub(one, s)
+
+
 def _prepare(text: str) -> str:
     # `1650S`, `2070S`: a GeForce SUPER by its capital S (a plural is `1650s`; AMD's `RX 7700S` is a laptop card)
+    # an issue template's hardware headings before their answers (`### CPU\n\nAMD Ryzen 9 9900X\n\n### GPU ...`): fields
+    text = re.sub(r"(?im)^[ \t]*#{2,4}[ \t]*(cpu|gpu|ram|memory|vram)[ \t]*\n(?:[ \t]*\n)*(?=[ \t]*\S)", r"\1: ", text)
     s = re.sub(r"\b(16[56]0|20[678]0)S\b", r"\1 super", text)
     s = s.lower().translate(_FULL_WIDTH).replace("×", "x").replace("✖", " x").replace("\ufe0f", "").replace("’", "'")
     s = _ISSUE_TAG.sub(" ", s).replace("**", " ").replace("`", " ")
@@ -1941,6 +2058,7 @@ def _prepare(text: str) -> str:
     s = clean_pastes(s)  # logs, tables and listings (engine/parse/hardware_pastes.py)
     for pattern, repl in _PASTED:
         s = re.sub(pattern, repl, s)
+    s = _apple_storage(s)
     s = _gcp_accelerator(s)
     for pattern, repl in _ENVIRONMENT_DUMPS:
         s = re.sub(pattern, repl, s)

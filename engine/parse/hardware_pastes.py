@@ -38,6 +38,12 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (rf"(?<=[{_CJK}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{_CJK}])", " "),
     # trademarks first (`Intel(R) Xeon(R) Platinum`), so the rules below see the words they mark
     (r"\((?:r|tm)\)|[®™]", " "),
+    # a tool's flags with their values (`nvidia-smi --query-gpu=name,memory.total --format=csv`): what it was asked
+    (r"(?<![\w-])--(?!machine-type|accelerator|gpus)[a-z][\w-]*=\S+", " "),
+    # an integrated GPU beside the card, with the memory a tool says it can borrow (`Intel HD 4600`, `Vulkan0: Intel(R)
+    # Graphics (ARL) (11577 MiB, 8251 MiB free)`, `Intel Arc Graphics (iGPU)`): it lends system memory, no card
+    (r"\bintel\s+hd\s+(?:graphics\s+)?\d{3,4}\b", " "),
+    (r"\bintel\s+(?:arc\s+)?graphics\s*(?:\([a-z]{2,4}\)|\(\s*igpu\s*\))(?:\s*\([^)\n]*\))?", " "),
     # a card the rig no longer holds (`Old GPU: AMD RX6800XT` beside `New GPU: ...`), a rate or a time beside a card
     # (`200ms`, `500it/s`), a model or config name with a size in billions inside (`h2oai/h2ogpt-4096-llama2-7b`,
     # `vllm-qwen36-35b-a3b-dual`), RAM glued to its number without a unit (`64ram`), SLURM's `16 CPUs per task`
@@ -291,7 +297,33 @@ _LOADED_ON = re.compile(
 )
 
 
+# llama.cpp's `--list-devices` names a card once for each backend built in (`CUDA0: NVIDIA GeForce RTX 5060 ...` and
+# `Vulkan1: NVIDIA GeForce RTX 5060 ...`): with a CUDA, ROCm or SYCL line there, the Vulkan lines say the cards again
+_AVAILABLE_DEVICES = re.compile(r"\bavailable\s+devices\s*:[\s\S]*?\b(?:cuda|rocm|sycl)\d+\s*:")
+_VULKAN_LINE = re.compile(r"(?m)^[ \t]*vulkan\d+\s*:[^\n]*$")
+
+
+# llama.cpp's device list cut short in a paste (`found 4 ROCm devices:` over two `Device N:` lines of one card): the
+# header's count stands, the one card listed for each
+_FOUND_DEVICES = re.compile(r"\bfound\s+(?P<n>\d{1,2})\s+(?:cuda|rocm|vulkan|sycl)\s+devices?\b")
+_DEVICE_LINE = re.compile(r"(?m)^[ \t]*device\s+\d{1,2}\s*:[^\n]*$")
+
+
+def _cut_device_list(s: str) -> str:
+    found = _FOUND_DEVICES.search(s)
+    lines = _DEVICE_LINE.findall(s)
+    if not found or not lines or len(lines) >= int(found.group("n")):
+        return s
+    names = {re.split(r"[,(]", line.split(":", 1)[1])[0].strip() for line in lines}
+    if len(names) != 1:
+        return s
+    return s + "\n" + "\n".join([lines[-1]] * (int(found.group("n")) - len(lines)))
+
+
 def clean_pastes(s: str) -> str:
+    s = _cut_device_list(s)
+    if _AVAILABLE_DEVICES.search(s):
+        s = _VULKAN_LINE.sub(" ", s)
     if _DEVICE_LIST.search(s):
         s = _LOADED_ON.sub(" ", s)
     for pattern, repl in PASTES:

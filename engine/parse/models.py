@@ -20,6 +20,34 @@ from engine.parse.options import MAX_INPUT_CHARS
 _ADHOC = re.compile(r"^(?P<total>\d+(?:\.\d+)?)\s*b(?:[-_\s]*a(?P<active>\d+(?:\.\d+)?)\s*b)?$")
 
 
+# How people shorten names in chat, before the names are looked up: DeepSeek's version glued to `ds` (`dsv32 awq`:
+# DeepSeek V3.2, `dsv3`, `dsr1`), MiniMax's and Kimi's releases without their series letter (`Minimax 2.7`:
+# MiniMax-M2.7, `kimi 2.5`: Kimi K2.5), a variant word after the size (`Qwen3 30b coder`: Qwen3-Coder 30B), a Hub repo's
+# branch named for a size (`huggingface.co/cortexso/gemma3/tree/27b`: the repo's 27B build, as `gemma3:27b` names it)
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)\bds[-_ ]?v(\d)(\d)\b"), r"deepseek v\1.\2"),
+    (re.compile(r"(?i)\bds[-_ ]?(v\d(?:\.\d)?|r1)\b"), r"deepseek \1"),
+    (re.compile(r"(?i)\bminimax[-_ ]+(?=\d\.\d\b)"), "minimax m"),
+    (re.compile(r"(?i)\bkimi[-_ ]+(?=\d\.\d\b)"), "kimi k"),
+    (
+        re.compile(r"(?i)^(?P<fam>[a-z]+\s?\d(?:\.\d)?)\s+(?P<size>\d+(?:\.\d+)?b)\s+(?P<var>coder|vl|next)\b"),
+        r"\g<fam> \g<var> \g<size>",
+    ),
+    (
+        re.compile(
+            r"(?i)^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/[^/\s]+/(?P<repo>[^/\s]+)/tree/(?P<size>\d+(?:\.\d+)?b)/?$"
+        ),
+        r"\g<repo>:\g<size>",
+    ),
+)
+
+
+def _unabbreviated(query: str) -> str:
+    for pattern, repl in _ABBREVIATIONS:
+        query = pattern.sub(repl, query)
+    return query
+
+
 def parse_model(text: str, catalog: Catalog) -> Model:
     query = (text or "").strip()
     if not query:
@@ -36,7 +64,7 @@ def parse_model(text: str, catalog: Catalog) -> Model:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
-    query = _in_latin_letters(_named_in_command(query))
+    query = _unabbreviated(_in_latin_letters(_named_in_command(query)))
     repo_id = _repo_id(query)
     by_repo = _by_hf_repo(repo_id, catalog)
     if by_repo is not None:
@@ -184,7 +212,7 @@ _PROVIDER_PAGE = re.compile(
 # `nvidia-nim/nvidia/...`) and `ollama:` before a tag.
 _PROVIDER_PREFIX = re.compile(
     r"(?i)^(?:(?:@cf|@hf|openrouter|ollama|ollama_chat|hosted_vllm|lm_studio|huggingface|together_ai|together|deepinfra"
-    r"|fireworks_ai|groq|cerebras|sambanova|nebius|novita|nvidia_nim|nvidia-nim)/|ollama:)(?=.)"
+    r"|fireworks_ai|groq|cerebras|sambanova|nebius|novita|nvidia_nim|nvidia-nim|vertex_ai)/|ollama:)(?=.)"
 )
 # Fireworks' ids write a version's dot as `p` and Llama's version with a `v`: `accounts/fireworks/models/llama-v3p3-70b-
 # instruct` is Llama 3.3 70B, `kimi-k2p5` Kimi K2.5.
@@ -241,6 +269,7 @@ _PACKAGING = frozenset(
         "q8",
         "unsloth",
         "cloud",  # Ollama's cloud tags: `qwen3-coder:480b-cloud`, `glm-4.6:cloud`
+        "maas",  # Vertex AI's model-as-a-service ids: `minimaxai/minimax-m2-maas`
         "hf",
         "instruct",
         "it",
