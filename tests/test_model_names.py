@@ -30,6 +30,12 @@ NOT_YET: set[str] = {
     # version) refused
     "DeepSeek-14b(Q4_KM)",
     "kimi k2 2.5",
+    # seventh round (round 2, session 14): Ollama's `qwen3-coder:latest` (its 30B-A3B) read as the 480B flagship;
+    # `general.name = Llama_Nemotron_Ultra` refused (its suggestions name the model); `deepseek-llm:7b-chat` (DeepSeek
+    # LLM 7B, not in the catalog) read as the R1 distill of Llama 8B instead of a 7B model
+    "qwen3-coder:latest",
+    "llm_load_print_meta: general.name     = Llama_Nemotron_Ultra",
+    "deepseek-llm:7b-chat-q8_0",
 }
 
 
