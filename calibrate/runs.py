@@ -222,7 +222,7 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         return None, why
     model, weights = sized
     depth = int(row["depth_tokens"] or 0)
-    read = memory.active_bytes(model, weights, file_type(row)) + memory.kv_cache_bytes(
+    read = memory.active_bytes(model, weights, file_type(row)) + calibration.KV_READ_COST * memory.kv_cache_bytes(
         model, depth + int(row["n_tokens"] or 128) // 2
     )
     name = hardware_phrase(row["hardware"]).lower()
@@ -423,7 +423,8 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     path: str = calibration.ANY
     read_s = 0.0
     if row["phase"] == "decode":
-        read = memory.active_bytes(model, weights, file_type(row)) + memory.kv_cache_bytes(model, depth + n_tokens // 2)
+        kv_read = memory.kv_cache_bytes(model, depth + n_tokens // 2)
+        read = memory.active_bytes(model, weights, file_type(row)) + calibration.KV_READ_COST * kv_read
         spec = MatrixSpec.of(entry, backend) if isinstance(entry, Gpu | Unified) else None
         ideal = decode_bandwidth_gb_s(bandwidth, spec) * 1e9 / read
     else:

@@ -257,6 +257,15 @@ def _shipped_prefill(device_kind: str, backend: str, path: str, moe: bool) -> Ef
     return _efficiency(prefill_group(device_kind, backend, path, moe=moe, fitted=_SHIPPED), _SHIPPED)
 
 
+# Decode reads the KV cache with attention kernels (softmax, a reduction over the sequence, a row of K and V per
+# position), which reach a smaller share of the memory's bandwidth than the matrix-vector kernels reading the weights:
+# each byte of cache a token reads costs KV_READ_COST bytes of weights' time. The figure was chosen by the fit's own
+# inner folds of sources (calibrate/fit.py inner_scores, decode, best spread) among 1, 1.25, 1.5, 1.75 and 2: on the
+# 1,929 runs of 2026-12-07 1.244, 1.229, 1.227, 1.235, 1.249 (3: 1.300); on the 2,015 runs after the measured-runs
+# helper's 88, 1.225, 1.198, 1.184, 1.191, 1.211. vLLM's attention kernels (engine/server_speed.py) are not
+# llama.cpp's: its reads stay at 1.
+KV_READ_COST = 1.5
+
 # PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is
 # not in the catalog. Weights streamed for prefill reach a share of it; the low end below is an assumption, not
 # fitted (no offloaded prefill runs in shared/calibration), and the high end is the full link.

@@ -121,10 +121,11 @@ class TensorParallel(Frozen):
 
 def _bytes_read_per_token(pool: PoolUse, model: Model, kv_read_bytes: int) -> float:
     """The pool's dense weights but the per-layer embedding rows the token does not look up, its share of the routed
-    experts (n_active/n_routed) and its part of the KV cache."""
+    experts (n_active/n_routed) and its part of the KV cache, at the cost attention pays to read it
+    (calibration.KV_READ_COST)."""
     e = model.experts
     expert_read = pool.expert_bytes * (e.n_active / e.n_routed) if e else pool.expert_bytes
-    return _dense_read(pool, model) + expert_read + kv_read_bytes
+    return _dense_read(pool, model) + expert_read + kv_read_bytes * calibration.KV_READ_COST
 
 
 def _dense_read(pool: PoolUse, model: Model, tokens: int = 1) -> float:
@@ -581,7 +582,8 @@ def tensor_parallel(
     bandwidth = pools[0].bandwidth_gb_s
     if bandwidth is None:
         return None
-    total = sum(_bytes_read_per_token(p, model, 0) for p in pools) + kv_at_depth_bytes
+    kv_cost = calibration.KV_READ_COST if engine == "llama.cpp" else 1.0
+    total = sum(_bytes_read_per_token(p, model, 0) for p in pools) + kv_at_depth_bytes * kv_cost
     seconds = _Seconds()
     if engine == "vllm":
         from engine.server_speed import layer_seconds  # server_speed builds on this module's Range
@@ -668,7 +670,7 @@ def concurrency(
             return None
         share = pool.kv_bytes / (sum(p.kv_bytes for p in placement.pools) or 1)
         experts = pool.expert_bytes * _expert_share_touched(model, users)
-        n_bytes = _dense_read(pool, model, users) + experts + users * kv_depth * share
+        n_bytes = _dense_read(pool, model, users) + experts + users * kv_depth * share * calibration.KV_READ_COST
         _add_pool(seconds, n_bytes, pool, placement, model)  # one step's fixed costs serve every user
     _add_network(seconds, network_cost(model, placement), tokens=users)
     aggregate = seconds.rate(users)

@@ -12,6 +12,7 @@ from calibrate.fit import Fitted, fit_table, score
 from calibrate.report import fitted_module, held_out_figures, report
 from calibrate.runs import CSV_NAME, Run, load_runs
 from catalog.catalog import Catalog
+from engine.calibration import KV_READ_COST as KV_COST
 
 COLUMNS = [
     "row_id", "hardware", "hardware_memory", "memory_bandwidth_GBps_stated", "num_gpus", "backend", "engine", "model",
@@ -46,8 +47,8 @@ def test_rows_map_to_catalog_entries_and_ideal_speed(cat: Catalog, tmp_path: Pat
     assert len(runs) == 1 and len(skipped) == 1
     run = runs[0]
     assert run.hardware == "rtx-3090" and run.model.id == "llama-3.1-8b"
-    # ideal = 936 GB/s / (4.58 GiB + KV at 64 tokens)
-    kv = 131072 * 64
+    # ideal = 936 GB/s / (4.58 GiB + KV at 64 tokens, at the cost attention pays to read it)
+    kv = 131072 * 64 * KV_COST
     assert run.ideal_tps == pytest.approx(936e9 / (4.58 * 2**30 + kv), rel=1e-6)
     assert run.efficiency == pytest.approx(100.0 / run.ideal_tps)
 
@@ -55,7 +56,7 @@ def test_rows_map_to_catalog_entries_and_ideal_speed(cat: Catalog, tmp_path: Pat
 def test_stated_bandwidth_wins_over_the_catalog(cat: Catalog, tmp_path: Path) -> None:
     folder = write_rows(tmp_path, [decode_row(1, "NVIDIA GeForce RTX 3090", 100.0, bw="500")])
     run = load_runs(cat, folder)[0][0]
-    assert run.ideal_tps == pytest.approx(500e9 / (4.58 * 2**30 + 131072 * 64), rel=1e-6)
+    assert run.ideal_tps == pytest.approx(500e9 / (4.58 * 2**30 + KV_COST * 131072 * 64), rel=1e-6)
 
 
 def test_fit_table_takes_the_10th_percentile_median_and_90th_percentile(cat: Catalog) -> None:
@@ -174,7 +175,7 @@ def test_cpu_only_runs_take_the_stated_or_computed_bandwidth(
     prefill = row | {"row_id": "2", "phase": "prefill"}
     runs, skipped = load_runs(cat, write_rows(tmp_path, [row, prefill]))
     assert [(r.device_kind, r.backend) for r in runs] == [("ram", "cpu")]
-    assert runs[0].ideal_tps == pytest.approx(bandwidth * 1e9 / (4.58 * 2**30 + 131072 * 64), rel=1e-6)
+    assert runs[0].ideal_tps == pytest.approx(bandwidth * 1e9 / (4.58 * 2**30 + KV_COST * 131072 * 64), rel=1e-6)
     assert skipped == ["row 2: CPU prefill: the CPU is not a catalog model"]  # the test catalog has no EPYC 9554
 
 
