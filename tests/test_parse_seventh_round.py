@@ -88,10 +88,15 @@ def test_hardware_as_tools_and_posts_write_it(real_catalog: Catalog, phrase: str
 
 
 # rules that must leave what they do not describe: a rate is not a price, uname's build number is no issue number,
-# a backend's list without CUDA keeps its Vulkan lines, an HGX board's count stays a count of servers
+# a backend's list without CUDA keeps its Vulkan lines, an HGX board's count stays a count of servers, a chipset
+# is not a count
 KEPT = [
     ("Pricing starts at $0.60/hour for a 1x A10 instance", 1),
     ("Available devices:\n  Vulkan0: NVIDIA GeForce RTX 4090 (24138 MiB, 23370 MiB free)", 1),
+    # a board's chipset after the card is no count of it (`x99`, `x79`: Xeon E5 boards)
+    ("3090 x99 64gb", 1),
+    ("2x 3090 x99 128gb ddr4", 2),
+    ("rtx 3060 x79 32gb ram", 1),
 ]
 
 

@@ -1757,12 +1757,13 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"(?<=\|)\s*\d{1,3}(?:\.\d+)?\s*s\b", " "),
     (r"\bstorage\s*:?\s*\d+(?:\.\d+)?\s*(?:tb|t|gb)\b", " "),
     # a count after a card's model number before other words (`Mi300x x8 unable to launch`; not PCIe lanes, `PCIe 4.0
-    # x16`), a heading's card said again with its count in brackets (`H200 (8x H200 ...)`), counts of other things
-    # (`two rows`, `3 runs`), the cards counted again (`all 6 video cards`), what an instance holds said in brackets
-    # (`g5.12xlarge (which contains 4 GPUS, A10Gs ...)`), tokens generated (`generate 200 tokens`), nvidia-smi -q's
-    # brand and architecture lines (`Product Architecture : Ada Lovelace`)
+    # x16`, nor a board's chipset, `3090 x99 128gb`: 2 to 16 cards), a heading's card said again with its count in
+    # brackets (`H200 (8x H200 ...)`), counts of other things (`two rows`, `3 runs`), the cards counted again (`all 6
+    # video cards`), what an instance holds said in brackets (`g5.12xlarge (which contains 4 GPUS, A10Gs ...)`),
+    # tokens generated (`generate 200 tokens`), nvidia-smi -q's brand and architecture lines (`Product Architecture :
+    # Ada Lovelace`)
     (
-        r"(?<!hgx\s)(?<!dgx\s)(?P<name>\b[a-z]*\d{2,4}[a-z]?)\s+x(?P<n>\d{1,2})\b"
+        r"(?<!hgx\s)(?<!dgx\s)(?P<name>\b[a-z]*\d{2,4}[a-z]?)\s+x(?P<n>[2-9]|1[0-6])\b"
         r"(?!\s*(?:lanes?|slots?|links?|pcie|electrical|mode)\b)",
         r"\g<n>x \g<name>",
     ),
