@@ -273,3 +273,18 @@ def run_ok(catalog: Catalog, command: str, **args: Any) -> Any:
     answer = run_request(catalog, command, args, Frontend.CLI)
     assert answer.error is None, answer.error
     return answer
+
+
+def fit_shown_second(catalog: Catalog, model: str, hardware: str, second: Any) -> Any:
+    """/fit's card for a model on hardware, its pick's plans shown in the card's order: the first plan first, every
+    plan once, and `second`'s engine second. Returns the answer."""
+    from bot.cards import shown_plans
+
+    answer = run_ok(catalog, "fit", model=model, hardware=hardware)
+    option = answer.report.readings[0].best_option
+    assert option is not None
+    plans = option.serve.plans
+    shown = shown_plans(option)
+    assert shown[0] == plans[0] and set(shown) == set(plans) and len(shown) == len(plans)
+    assert shown[1].engine is second, [p.engine.value for p in shown]
+    return answer

@@ -34,7 +34,7 @@ from engine.recommend import LONG_CONTEXT_TOKENS, Candidate, Use, upgrade_path, 
 from engine.rig import AssumptionKind
 from engine.serve import Engine
 from engine.units import fmt_gb
-from tests.fixtures import assert_review_judged, load_review, run_ok
+from tests.fixtures import assert_review_judged, fit_shown_second, load_review, run_ok
 
 REVIEW = load_review("expert_review_5.yaml")
 _run = run_ok
@@ -96,13 +96,9 @@ COMMAND_WORDS = {Engine.VLLM: "vllm serve", Engine.OLLAMA: "ollama run", Engine.
 def test_a_server_splitting_the_model_over_the_cards_is_shown_second(
     real_catalog: Catalog, model: str, hardware: str, second: Engine
 ) -> None:
-    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
-    option = answer.report.readings[0].best_option
-    assert option is not None
-    plans = option.serve.plans
-    shown = shown_plans(option)
-    assert shown[0] == plans[0] and set(shown) == set(plans) and len(shown) == len(plans)
-    assert shown[1].engine is second, [p.engine.value for p in shown]
+    answer = fit_shown_second(real_catalog, model, hardware, second)
+    plans = answer.report.readings[0].best_option.serve.plans
+    shown = shown_plans(answer.report.readings[0].best_option)
     if second in (Engine.VLLM, Engine.SGLANG):
         assert shown[1].tensor_parallel > 1, shown[1]
     text = to_text(answer.card)

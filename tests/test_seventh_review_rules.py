@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from bot import wording
-from bot.cards import CONSUMER_CARD_MAX_BYTES, shown_plans, to_text
+from bot.cards import CONSUMER_CARD_MAX_BYTES, to_text
 from catalog.catalog import Catalog
 from engine.parse import parse_hardware
 from engine.quants import Tier
@@ -33,7 +33,7 @@ from engine.recommend import (
     what_fits,
 )
 from engine.serve import Engine, Refusal
-from tests.fixtures import assert_review_judged, load_review, run_ok
+from tests.fixtures import assert_review_judged, fit_shown_second, load_review, run_ok
 
 REVIEW = load_review("expert_review_7.yaml")
 _run = run_ok
@@ -161,18 +161,13 @@ SERVING_CARDS = [
 def test_a_serving_card_shows_the_batching_server_second(
     real_catalog: Catalog, model: str, hardware: str, second: Engine
 ) -> None:
-    answer = _run(real_catalog, "fit", model=model, hardware=hardware)
-    option = answer.report.readings[0].best_option
-    assert option is not None
-    plans = option.serve.plans
-    shown = shown_plans(option)
-    assert shown[0] == plans[0] and set(shown) == set(plans) and len(shown) == len(plans)
-    assert shown[1].engine is second, [p.engine.value for p in shown]
+    answer = fit_shown_second(real_catalog, model, hardware, second)
     gpus = answer.report.readings[0].rig.gpus
     assert any(g.memory_bytes > CONSUMER_CARD_MAX_BYTES for g in gpus) is (second is not Engine.OLLAMA)
     words = {Engine.VLLM: "vllm serve", Engine.OLLAMA: "ollama run"}[second]
     assert words in to_text(answer.card).split("[All quants")[0]
     engines = [p["engine"] for p in answer.data["readings"][0]["pick"]["option"]["serve"]]
+    plans = answer.report.readings[0].best_option.serve.plans
     assert engines == [p.engine.value for p in plans]  # the JSON keeps the engines' own order
 
 
