@@ -221,10 +221,7 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
     if sized is None:
         return None, why
     model, weights = sized
-    depth = int(row["depth_tokens"] or 0)
-    read = memory.active_bytes(model, weights, file_type(row)) + calibration.KV_READ_COST * memory.kv_cache_bytes(
-        model, depth + int(row["n_tokens"] or 128) // 2
-    )
+    read = decode_read_bytes(row, model, weights, int(row["n_tokens"] or 128))
     name = hardware_phrase(row["hardware"]).lower()
     return Run(
         row["row_id"],
@@ -237,6 +234,14 @@ def _cpu_run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
         bandwidth * 1e9 / read,
         source_key(row.get("source", "")),
     ), ""
+
+
+def decode_read_bytes(row: dict[str, str], model: Model, weights: int, n_tokens: int) -> float:
+    """What a measured decode run reads a token: its active weights, and its KV cache at the run's average depth at
+    the cost attention pays to read it (calibration.KV_READ_COST, as the engine counts it)."""
+    depth = int(row["depth_tokens"] or 0)
+    kv_bytes = memory.kv_cache_bytes(model, depth + n_tokens // 2)
+    return memory.active_bytes(model, weights, file_type(row)) + calibration.KV_READ_COST * kv_bytes
 
 
 def _sized_model(row: dict[str, str], catalog: Catalog) -> tuple[tuple[Model, int] | None, str]:
@@ -418,13 +423,11 @@ def _run(row: dict[str, str], catalog: Catalog) -> tuple[Run | None, str]:
             None,
             f"{weights / GIB:.1f} GiB of weights cannot be resident in {memory_gib:g} GiB: not a GPU-resident run",
         )
-    depth = int(row["depth_tokens"] or 0)
     n_tokens = int(row["n_tokens"] or 512)
     path: str = calibration.ANY
     read_s = 0.0
     if row["phase"] == "decode":
-        kv_read = memory.kv_cache_bytes(model, depth + n_tokens // 2)
-        read = memory.active_bytes(model, weights, file_type(row)) + calibration.KV_READ_COST * kv_read
+        read = decode_read_bytes(row, model, weights, n_tokens)
         spec = MatrixSpec.of(entry, backend) if isinstance(entry, Gpu | Unified) else None
         ideal = decode_bandwidth_gb_s(bandwidth, spec) * 1e9 / read
     else:
