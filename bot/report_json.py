@@ -407,6 +407,7 @@ def _rental_json(r: RentalCost | None) -> Json | None:
         "decode_tps_typical": round(r.decode_tps_mid, 2),
         "usd_per_m_tokens": round(r.usd_per_m_tokens, 4),
         "interruptible": r.interruptible,
+        "asked": r.asked,
     }
 
 

@@ -68,6 +68,7 @@ class RentalCost(Frozen):
     decode_tps_mid: float
     usd_per_m_tokens: float
     interruptible: bool
+    asked: bool = False  # the GPUs asked about, rented (a data-center card: see SERVING_CARD_MIN_BYTES)
 
 
 class CostCaveatKind(StrEnum):
@@ -229,6 +230,34 @@ def _batched_capacity(option: QuantOption, single: float | None) -> float | None
     return single * several.aggregate_tps.centre / option.decode_tps.centre
 
 
+# A card holding more than the largest consumer card (the RTX 5090's 32 GB) is one people rent to serve rather than
+# own: an H100, H200, B200, MI300X, A100, L40S. A /cost question naming one ('renting an h100 vs the api') asks what
+# renting it costs, so the rental line prices those GPUs rather than the cheapest machine that runs the model.
+SERVING_CARD_MIN_BYTES = 32 * 2**30
+
+
+def asked_rental(rig: Rig | None) -> tuple[str, int] | None:
+    """(catalog id, count) of the GPUs asked when they are data-center cards of one kind in one machine, else None."""
+    if rig is None or not rig.gpus or rig.unified is not None or rig.nodes != 1:
+        return None
+    hardware_id = rig.gpus[0].hardware_id
+    if hardware_id is None or any(g.hardware_id != hardware_id for g in rig.gpus):
+        return None
+    if any(g.memory_bytes <= SERVING_CARD_MIN_BYTES for g in rig.gpus):
+        return None
+    return hardware_id, len(rig.gpus)
+
+
+def _asked_prices(prices: tuple[RentalPrice, ...], asked: tuple[str, int]) -> tuple[RentalPrice, ...]:
+    """Each offer of the asked card, priced for the asked count (providers quote per GPU: rental.yaml)."""
+    hardware_id, count = asked
+    return tuple(
+        p.model_copy(update={"gpu_count": count, "usd_per_hour": p.usd_per_hour / p.gpu_count * count})
+        for p in prices
+        if p.hardware == hardware_id
+    )
+
+
 def rental_cost(
     model: Model,
     prices: tuple[RentalPrice, ...],
@@ -238,8 +267,27 @@ def rental_cost(
     context: int,
     *,
     tensor_parallel: bool = True,
+    asked: Rig | None = None,
 ) -> RentalCost | None:
-    """The cheapest rented machine, per million tokens at the user's mix, that runs the model on its GPUs."""
+    """The cheapest rented machine, per million tokens at the user's mix, that runs the model on its GPUs; where the
+    rig asked is data-center cards (asked_rental), the cheapest offer of those cards that runs it, if any does."""
+    wanted = asked_rental(asked)
+    if wanted is not None:
+        own = _cheapest_rental(model, _asked_prices(prices, wanted), hardware, usage, opts, context, tensor_parallel)
+        if own is not None:
+            return own.model_copy(update={"asked": True})
+    return _cheapest_rental(model, prices, hardware, usage, opts, context, tensor_parallel)
+
+
+def _cheapest_rental(
+    model: Model,
+    prices: tuple[RentalPrice, ...],
+    hardware: dict[str, Hardware],
+    usage: Usage,
+    opts: FitOptions,
+    context: int,
+    tensor_parallel: bool,
+) -> RentalCost | None:
     best: RentalCost | None = None
     for p in prices:
         gpu = hardware.get(p.hardware)
@@ -310,7 +358,9 @@ def cost_report(
     api = api_costs(api_prices, usage)
     if not api:
         caveats.append(CostCaveat(kind=CostCaveatKind.NO_API_PRICE))
-    rental = rental_cost(model, rental_prices, hardware, usage, opts, context, tensor_parallel=opts.quant is None)
+    rental = rental_cost(
+        model, rental_prices, hardware, usage, opts, context, tensor_parallel=opts.quant is None, asked=reading.rig
+    )
     tokens, months = breakeven(local, api, usage)
     return CostReport(
         within_life=months <= usage.years * 12 if months is not None else None,

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     MODEL_AMBIGUOUS = "model-ambiguous"
     MODEL_UNKNOWN = "model-unknown"
     PARAMS_OUT_OF_RANGE = "params-out-of-range"
+    MODEL_NOT_GENERATIVE = "model-not-generative"  # an embedding or reranker model: it generates no tokens
     # options
     CONTEXT_UNREADABLE = "context-unreadable"
     CONTEXT_BELOW_ONE = "context-below-one"

@@ -73,6 +73,7 @@ def parse_model(text: str, catalog: Catalog) -> Model:
     exact = catalog.model_names.exact(name) or catalog.model_names.exact(query)
     if exact is not None:
         return catalog.models[exact]
+    _refuse_encoder(query, name)
     described = _by_llama_cpp_description(query, catalog)
     if described is not None:
         return described
@@ -221,6 +222,37 @@ _FIREWORKS_DOT = re.compile(r"(?<=\d)p(?=\d)")
 _FIREWORKS_LLAMA_V = re.compile(r"(?i)(?<=llama-)v(?=\d)")
 # Ollama's default tag names no size: `gemma3n:latest` is `gemma3n`.
 _LATEST_TAG = re.compile(r"(?i):latest$")
+# A model that encodes text rather than generating it, as its name says: an embedding model (`Qwen3-Embedding-8B`,
+# `nomic-embed-text`, `mxbai-embed-large`, `jina-embeddings-v3`, `bge-m3`, `multilingual-e5-large`, `gte-Qwen2-7B`)
+# or a reranker (`bge-reranker-v2-m3`, `Qwen3-Reranker-4B`). Sizing one as a chat model gives a decode speed, a KV
+# cache at a chat context and chat commands, none of which it has.
+_ENCODER = re.compile(
+    r"(?i)(?:^|[\s/_:.-])"
+    r"(?:embed(?:dings?)?|rerank(?:er|ing)?|bge|gte|(?:multilingual[\s_-])?e5[\s_-](?:small|base|large|mistral))"
+    r"(?=$|[\s/_:.-]|\d)"
+)
+
+
+def _refuse_encoder(query: str, name: str) -> None:
+    """An embedding or reranker model named (not a pasted log, which names tensors such as `token_embd`)."""
+    if "\n" in query or not _ENCODER.search(name):
+        return
+    kind = "a reranker" if re.search(r"(?i)rerank", name) else "an embedding model"
+    sized = _sizes(name)
+    weights = (
+        f" Its weights take about {sized[0][0] * 8.5 / 8:.1f} GB at Q8_0 and {sized[0][0] * 2:.1f} GB at 16 bits."
+        if sized
+        else ""
+    )
+    raise RigfitError(
+        f"`{name[:80]}` reads as {kind}: it encodes text and generates no tokens, so a decode speed, a chat context's "
+        f"KV cache and a chat command do not apply, and rigfit sizes models that generate text.{weights} llama.cpp "
+        "serves a GGUF of one with `llama-server --embedding` (a reranker with `--reranking`).",
+        field="model",
+        code=ErrorCode.MODEL_NOT_GENERATIVE,
+    )
+
+
 _FILLER = re.compile(r"(?i)\b(?:an?|the|model|llm|dense)\b")
 # What a packaged upload adds to the original's name: a file extension and shard, a GGUF quant type (llama.cpp's
 # names, Unsloth's UD- prefix), a format or precision (MLX bits, AWQ/GPTQ int4, FP8, bitsandbytes, QAT, imatrix).

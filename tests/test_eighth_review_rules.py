@@ -1,0 +1,138 @@
+"""Rules found by the eighth expert review (tests/data/expert_review_8.yaml, session 15), each as a table of questions
+written the way people ask them in r/LocalLLaMA, Discord servers and forum threads:
+
+- /cost on data-center cards (more than any consumer card holds: an H100, H200, B200, MI300X, RTX PRO 6000) prices
+  renting those cards: 'renting an h100 vs paying an api for llama 3.3 70b' had priced a RunPod MI300X, the cheapest
+  machine that runs the model, beside the H100's $25,000 purchase;
+- a model whose name says it embeds or reranks (`qwen3 embedding 8b`, `bge-reranker-v2-m3`) is refused with why,
+  where it had been sized as an ad-hoc chat model with a decode speed and 4.8 GB of KV at 32k;
+- (data) GLM-5's Q4_K_M GGUF, Qwen3-VL-8B's Q8_0 GGUF and gpt-oss-20b's own MXFP4 checkpoint: 'glm 5 on 8x h100'
+  had picked an estimated Q6_K no engine loads (no command), 'qwen3 vl 8b on a 5090' a 4-bit file on a 32 GB card."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cards import to_text
+from catalog.catalog import Catalog
+from engine.cost import SERVING_CARD_MIN_BYTES, Usage, asked_rental, rental_cost
+from engine.errors import ErrorCode, RigfitError
+from engine.fit import FitOptions
+from engine.parse import parse_hardware, parse_model
+from engine.serve import Engine
+from tests.fixtures import assert_review_judged, load_review, run_ok
+
+REVIEW = load_review("expert_review_8.yaml")
+
+
+def test_every_row_is_judged() -> None:
+    assert_review_judged(REVIEW, 60)
+
+
+# --- /cost on data-center cards prices renting them ------------------------------------------------------------------
+
+# (model, the rig as people write it, the GPU the rental line rents: None for the cheapest machine that runs it)
+RENTALS = [
+    ("llama 3.3 70b", "h100", "h100-sxm"),  # had rented a MI300X beside the H100 asked about
+    ("qwen3 235b", "mi300x", "mi300x"),
+    ("deepseek v3.1", "8x h200", "h200"),
+    ("kimi k2", "8x h100", "h100-sxm"),
+    ("llama 3.3 70b", "rtx pro 6000", "rtx-pro-6000"),
+    ("gpt-oss 120b", "h100", "h100-sxm"),
+    ("deepseek r1", "h100", None),  # one H100 does not hold it: the cheapest machine that does
+    ("qwen3 32b", "rtx 5090", None),  # a consumer card: what renting instead would cost at the least
+    ("llama 3.3 70b", "2x rtx 3090", None),
+    ("qwen3 30b a3b", "strix halo 128gb", None),  # a unified machine
+    ("llama 3.3 70b", "m3 ultra 256gb", None),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "rented"), RENTALS)
+def test_cost_on_data_center_cards_rents_those_cards(
+    real_catalog: Catalog, model: str, hardware: str, rented: str | None
+) -> None:
+    answer = run_ok(real_catalog, "cost", model=model, hardware=hardware)
+    rig = parse_hardware(hardware, real_catalog)[0].rig
+    rental = answer.data["rental"]
+    assert rental is not None
+    assert rental["asked"] is (rented is not None), rental
+    serving = bool(rig.gpus) and all(g.memory_bytes > SERVING_CARD_MIN_BYTES for g in rig.gpus)
+    assert (asked_rental(rig) is not None) is serving
+    if rented is None:
+        return
+    assert (rental["hardware_id"], rental["gpu_count"]) == (rented, len(rig.gpus)), rental
+    assert f"Rent {len(rig.gpus)}x {rented} at" in to_text(answer.card).replace("**", ""), to_text(answer.card)
+    per_gpu = {p.usd_per_hour / p.gpu_count for p in real_catalog.rental_prices if p.hardware == rented}
+    assert any(rental["usd_per_hour"] == pytest.approx(price * len(rig.gpus)) for price in per_gpu), rental
+
+
+def test_a_rig_not_rented_whole_prices_the_cheapest_machine(real_catalog: Catalog) -> None:
+    """Without an asked rig the rental is the cheapest machine that runs the model, as before."""
+    model = parse_model("llama 3.3 70b", real_catalog)
+    args = (model, real_catalog.rental_prices, real_catalog.hardware)
+    cheapest = rental_cost(*args, Usage(), FitOptions(), 32768)
+    rig = parse_hardware("rtx 4090", real_catalog)[0].rig
+    assert cheapest is not None and not cheapest.asked
+    assert rental_cost(*args, Usage(), FitOptions(), 32768, asked=rig) == cheapest
+
+
+# --- embedding and reranker models are named as such -----------------------------------------------------------------
+
+# (the model as people write it, whether it is refused as a model that generates no tokens)
+ENCODERS = [
+    ("qwen3 embedding 8b", True),  # had been sized as an ad-hoc 8B chat model
+    ("Qwen/Qwen3-Embedding-0.6B-GGUF", True),
+    ("nomic-embed-text", True),
+    ("nomic embed text v1.5", True),
+    ("mxbai-embed-large", True),
+    ("jina-embeddings-v3", True),
+    ("bge m3", True),
+    ("BAAI/bge-large-en-v1.5", True),
+    ("bge reranker v2 m3", True),
+    ("Qwen3-Reranker-4B", True),
+    ("multilingual-e5-large", True),
+    ("gte-Qwen2-7B-instruct", True),
+    ("snowflake-arctic-embed-l", True),
+    ("gemma 3n e4b", False),  # per-layer embeddings, a chat model
+    ("qwen3 vl 8b", False),
+    ("qwen3 8b", False),
+    ("llama 3.3 70b", False),
+    ("deepseek v3.1", False),
+    ("32b", False),
+]
+
+
+@pytest.mark.parametrize(("name", "refused"), ENCODERS)
+def test_an_embedding_or_reranker_model_is_named_as_such(real_catalog: Catalog, name: str, refused: bool) -> None:
+    if not refused:
+        assert parse_model(name, real_catalog) is not None
+        return
+    with pytest.raises(RigfitError) as err:
+        parse_model(name, real_catalog)
+    assert err.value.code is ErrorCode.MODEL_NOT_GENERATIVE
+    kind = "reads as a reranker" if "rerank" in name.lower() else "reads as an embedding model"
+    assert kind in str(err.value), str(err.value)
+    assert "llama-server --embedding" in str(err.value)
+
+
+# --- (data) published files the picks load --------------------------------------------------------------------------
+
+# (model, rig, the quant /fit picks, an engine whose plan starts it, the checkpoint that plan loads)
+LOADED = [
+    ("glm 5", "8x h100", "Q4_K_M", Engine.LLAMA_CPP, "unsloth/GLM-5-GGUF:Q4_K_M"),  # had been an estimated Q6_K
+    ("qwen3 vl 8b", "rtx 5090", "Q8_0", Engine.LLAMA_CPP, "Qwen/Qwen3-VL-8B-Instruct-GGUF:Q8_0"),  # had been Q4_K_M
+    ("gpt-oss 20b", "h100", None, Engine.VLLM, "openai/gpt-oss-20b"),  # had been 'no ... repo'
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant", "engine", "checkpoint"), LOADED)
+def test_the_picks_load_a_published_file(
+    real_catalog: Catalog, model: str, hardware: str, quant: str | None, engine: Engine, checkpoint: str
+) -> None:
+    answer = run_ok(real_catalog, "fit", model=model, hardware=hardware)
+    option = answer.report.readings[0].best_option
+    assert option is not None
+    if quant is not None:
+        assert option.quant == quant
+    plans = [p for p in option.serve.plans if p.engine is engine]
+    assert plans and plans[0].checkpoint == checkpoint, [(p.engine.value, p.checkpoint) for p in option.serve.plans]
