@@ -297,6 +297,8 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
         if r.mlx_tight is not None:  # a Mac: the MLX build that runs with the GPU limit raised, and how
             value.append(wording.mlx_tight(r.mlx_tight, r.rig))
             value += _option_lines(r.mlx_tight.option, report, r, at=r.mlx_tight.context)
+        if r.smaller_kv is not None:  # the smallest cache type holds a file at the asked context
+            value.append(wording.smaller_kv(*r.smaller_kv, report.context))
         if r.with_ram is not None:
             value.append(wording.ram_hint(r.with_ram, r.label, len(r.rig.gpus)))
     else:
@@ -311,6 +313,8 @@ def _reading_field(r: ReadingReport, report: FitReport) -> CardField:
             value.append(f"Quality: {quality}")
         if r.unasked is not None:  # the quant asked runs only offloaded, and another wholly on the accelerator
             value.append(wording.unasked(r.unasked, report))
+        if r.smaller_kv is not None:  # the pick is below 3 bits: the smallest cache type holds a better file
+            value.append(wording.smaller_kv(*r.smaller_kv, report.context))
     if r.shorter_context:
         better = " · ".join(f"`{q}` up to {fmt_tokens(n)}" for q, n in r.shorter_context)
         lead = "Better quants with less context" if best is not None else "Fits with less context"

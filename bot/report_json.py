@@ -96,6 +96,8 @@ def _reading_json(r: ReadingReport, report: FitReport, evidence: ReadingEvidence
         else {"quant": r.unasked.quant, "placement": r.unasked.option.placement.kind, "context": r.unasked.context},
         # a Mac on which nothing fits llama.cpp's budget: the MLX build that runs with the GPU limit raised
         "mlx_tight": None if r.mlx_tight is None else _pick_json(r.mlx_tight, r, report),
+        # nothing runs at the asked context: the quant llama.cpp's smallest KV cache type holds there
+        "smaller_kv": None if r.smaller_kv is None else {"kv_type": r.smaller_kv[0], "quant": r.smaller_kv[1]},
     }
 
 

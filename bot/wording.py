@@ -301,6 +301,15 @@ def mlx_tight(pick: Pick, rig: Rig) -> str:
     )
 
 
+def smaller_kv(kv_type: str, quant: str, context: int) -> str:
+    """Nothing runs at the asked context: the quant llama.cpp's smallest KV cache type holds there
+    (`fit.ReadingReport.smaller_kv`)."""
+    return (
+        f"With a {kv_type} KV cache (`-ctk {kv_type} -ctv {kv_type}`, with flash attention; the cache loses some "
+        f"precision), `{quant}` fits wholly at {fmt_tokens(context)}: set `kv_cache` to `{kv_type}`."
+    )
+
+
 def unasked(pick: Pick, report: FitReport) -> str:
     """A quant asked for that runs nowhere here, or only with layers in system RAM: the quant an expert would run at
     the same settings instead, where it runs and how fast (`fit.ReadingReport.unasked`)."""

@@ -27,6 +27,9 @@ SHORTER_CONTEXT_SHOWN = 2  # better quants that fit with less context, named on 
 # target, so the commands agree on what runs.
 USEFUL_OFFLOAD_TPS = 5.0
 TRADE_KV: memory.KvType = "q8_0"  # the KV cache type tried before dropping bits (about half of f16's bytes)
+# llama.cpp's smallest cache type (-ctk/-ctv q4_0, 4.5 bits an element; a quantized V cache needs flash attention):
+# never picked for the user, since it costs quality, but named where nothing else runs at the context asked
+SMALLEST_KV: memory.KvType = "q4_0"
 CONTEXT_STEP = 1024  # traded contexts are whole multiples of this (what `-c` is usually given in)
 
 
@@ -122,6 +125,9 @@ class ReadingReport(Frozen):
     # a Mac on which nothing fits llama.cpp's budget: the best MLX build that runs with the GPU limit raised to all but
     # the OS's share, at the longest context it reaches there (`_mlx_tight`)
     mlx_tight: Pick | None = None
+    # nothing runs at the asked context with the cache type asked (or q8_0, traded), or only below 3 bits: the best
+    # quant of 3 bits or more that fits wholly on the accelerator there with SMALLEST_KV, as (kv type, quant)
+    smaller_kv: tuple[str, str] | None = None
 
     def option(self, quant: str | None) -> QuantOption | None:
         return next((o for o in self.options if o.quant == quant), None)
@@ -1022,6 +1028,8 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
     # an asked quant that does not fit says how much context it fits with instead
     shorter = with_less if opts.quant else _with_less_context(options, pick, with_less)
     tight = _mlx_tight(ctx, options, profile) if pick is None else None
+    below_3_bits = pick is not None and pick.tier is quants.Tier.DEGRADED
+    smaller_kv = _smaller_kv(ctx, options) if (pick is None and tight is None) or below_3_bits else None
     devices = tuple(g.name for g in rig.gpus)
     devices += (rig.unified.name,) if rig.unified else ()
     devices += (f"{rig.ram.memory_bytes / (1 << 30):.0f} GB {rig.ram.description}",) if rig.ram else ()
@@ -1036,7 +1044,24 @@ def fit_reading(model: Model, reading: Reading, context: int, opts: FitOptions) 
         fits_with_less_context=with_less,
         pick=pick,
         mlx_tight=tight,
+        smaller_kv=smaller_kv,
     )
+
+
+def _smaller_kv(ctx: _PickContext, options: tuple[QuantOption, ...]) -> tuple[str, str] | None:
+    """Where nothing runs at the asked context, or only below 3 bits, the best loadable GGUF of 3 bits or more that
+    fits wholly on the accelerator there with SMALLEST_KV, as (kv type, quant); None on a rig without one, or where
+    the cache asked is already the smallest. Qwen3-8B at 128k with the q8_0 cache asked on a 12 GB RTX 3060: the
+    cache alone is 10.3 GB and nothing fits, where a q4_0 cache (5.4 GB) holds its Q4_K_M; Qwen3-14B there on a 16 GB
+    card had only UD-IQ1_S."""
+    if ctx.opts.kv_type == SMALLEST_KV or not _has_accelerator(ctx.rig):
+        return None
+    kv = memory.kv_profile(ctx.model, SMALLEST_KV, ctx.opts.n_seq)
+    good = (o for o in options if o.format == "gguf" and o.loadable and o.tier is not quants.Tier.DEGRADED)
+    for o in sorted(good, key=quality_key, reverse=True):
+        if _fits(ctx, o.weights_bytes, kv.bytes_at(ctx.context)):
+            return SMALLEST_KV, o.quant
+    return None
 
 
 def _tight_place(model: Model, rig: Rig, weights_bytes: int, kv_bytes: int, quant: str | None) -> Placement:

@@ -6,6 +6,9 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   machine that runs the model, beside the H100's $25,000 purchase;
 - a model whose name says it embeds or reranks (`qwen3 embedding 8b`, `bge-reranker-v2-m3`) is refused with why,
   where it had been sized as an ad-hoc chat model with a decode speed and 4.8 GB of KV at 32k;
+- where nothing runs at the asked context, or only below 3 bits, /fit names the file llama.cpp's smallest KV cache
+  type (q4_0) holds there: 'rtx 3060 12gb, qwen3 8b at 128k context with q8 kv' had read 'nothing fits' with no word
+  of the q4_0 cache that holds its Q4_K_M at 128k;
 - (data) GLM-5's Q4_K_M GGUF, Qwen3-VL-8B's Q8_0 GGUF and gpt-oss-20b's own MXFP4 checkpoint: 'glm 5 on 8x h100'
   had picked an estimated Q6_K no engine loads (no command), 'qwen3 vl 8b on a 5090' a 4-bit file on a 32 GB card."""
 
@@ -19,6 +22,7 @@ from engine.cost import SERVING_CARD_MIN_BYTES, Usage, asked_rental, rental_cost
 from engine.errors import ErrorCode, RigfitError
 from engine.fit import FitOptions
 from engine.parse import parse_hardware, parse_model
+from engine.quants import Tier
 from engine.serve import Engine
 from tests.fixtures import assert_review_judged, load_review, run_ok
 
@@ -113,6 +117,41 @@ def test_an_embedding_or_reranker_model_is_named_as_such(real_catalog: Catalog, 
     kind = "reads as a reranker" if "rerank" in name.lower() else "reads as an embedding model"
     assert kind in str(err.value), str(err.value)
     assert "llama-server --embedding" in str(err.value)
+
+
+# --- a smaller KV cache type where nothing else runs at the asked context -------------------------------------------
+
+# (model, rig, context, the KV cache type asked (None: left to rigfit), the quant a q4_0 cache holds there, or None)
+SMALLER_KV = [
+    ("qwen3 8b", "rtx 3060 12gb", "128k", "q8_0", "Q4_K_M"),  # had read 'nothing fits' and no more
+    ("qwen3 8b", "rtx 3060 12gb", "128k", None, "Q4_K_M"),
+    ("qwen3 14b", "rtx 4060 ti 16gb", "128k", "q8_0", "Q4_K_M"),  # the pick had been UD-IQ1_S
+    ("qwen2.5 coder 32b", "rtx 4090", "128k", "q8_0", "IQ3_XS"),
+    ("qwen3 8b", "rtx 3060 12gb", "128k", "q4_0", None),  # the smallest cache asked: it runs, nothing to name
+    ("mistral small 3.2", "rtx 3090", "128k", None, None),  # a 3-bit pick runs at 128k
+    ("gemma 3 27b", "rtx 3090", "128k", "q8_0", None),
+    ("llama 3.3 70b", "rtx 4090", "128k", None, None),  # not even a q4_0 cache holds a 3-bit file
+    ("qwen3 8b", "32gb ddr5", "128k", "q8_0", None),  # no accelerator: in RAM as asked
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "context", "kv_cache", "quant"), SMALLER_KV)
+def test_a_smaller_kv_cache_is_named_where_nothing_else_runs(
+    real_catalog: Catalog, model: str, hardware: str, context: str, kv_cache: str | None, quant: str | None
+) -> None:
+    args = {"model": model, "hardware": hardware, "context": context} | ({"kv_cache": kv_cache} if kv_cache else {})
+    answer = run_ok(real_catalog, "fit", **args)
+    reading = answer.report.readings[0]
+    text = to_text(answer.card)
+    assert answer.data["readings"][0]["smaller_kv"] == (None if quant is None else {"kv_type": "q4_0", "quant": quant})
+    if quant is None:
+        assert "-ctk q4_0 -ctv q4_0`, with flash" not in text
+        return
+    assert reading.pick is None or reading.pick.tier is Tier.DEGRADED, reading.pick
+    assert f"`{quant}` fits wholly at {context}: set `kv_cache` to `q4_0`" in text, text
+    with_q4 = run_ok(real_catalog, "fit", model=model, hardware=hardware, context=context, kv_cache="q4_0")
+    option = with_q4.report.readings[0].option(quant)
+    assert option is not None and option.verdict == "fits", option  # what it names runs so when asked
 
 
 # --- (data) published files the picks load --------------------------------------------------------------------------
