@@ -901,8 +901,15 @@ def refused(r: Refused) -> str:
                 f"{name}: NVIDIA's DGX Spark playbook runs published BF16, MXFP4, FP8 and NVFP4 checkpoints, not "
                 + (f"{r.quant}" if r.checkpoint_format in ("awq", "gptq") else f"{r.quant} made as it loads")
             )
+        case Refusal.NO_GGUF_FILE if r.engine is Engine.LLAMA_CPP:
+            return f"{name}: the repo holds several models' files, and the catalog does not name this one's {r.quant}"
         case Refusal.NO_GGUF_FILE:
             return f"{name}: loads a local file, and the catalog does not name {r.quant}'s file to download"
+        case Refusal.SEVERAL_MODELS:
+            return (
+                f"{name}: the repo holds several models' {r.quant} files, and `hf.co/<repo>:{r.quant}` names no one "
+                "of them; llama.cpp's command names the file"
+            )
         case Refusal.F16_TENSORS:
             return f"{name}: its README warns that Unsloth's _XL quants such as {r.quant} (f16 tensors) may not work"
         case Refusal.BACKEND:

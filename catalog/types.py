@@ -143,6 +143,9 @@ class GgufRepo(Sourced):
     publisher: str | None = None
     quants: tuple[Annotated[str, Field(min_length=2, max_length=40)], ...]
     files: tuple[GgufFile, ...] = ()
+    # the repo holds other models' files beside this one's (cortexso/gemma3: Gemma 3 4B and 12B side by side), so a
+    # quant tag alone (`-hf repo:Q8_0`) names no one file: engines load it by its path in `files`
+    several_models: bool = False
 
 
 class OllamaTag(Sourced):

@@ -88,7 +88,35 @@ def audit(catalog: Catalog) -> list[str]:
     problems += _references(catalog)
     problems += _file_sizes(catalog)
     problems += _hardware(catalog)
+    problems += shared_repos(catalog)
     return problems
+
+
+def shared_repos(catalog: Catalog) -> list[str]:
+    """A GGUF repo holding several models' files (cortexso/gemma3: Gemma 3 4B and 12B) must say so in each model's
+    listing (GgufRepo.several_models) and name each file it serves there: a quant tag alone (`-hf repo:Q8_0`) would
+    load whichever model's file it matches first."""
+    users: dict[str, set[str]] = {}
+    for m in catalog.models.values():
+        for repo in {q.repo for q in m.quants if q.repo and q.format == "gguf"} | {r.repo for r in m.gguf_repos}:
+            users.setdefault(repo, set()).add(m.id)
+    out = []
+    for repo, ids in sorted(users.items()):
+        if len(ids) < 2:
+            continue
+        for mid in sorted(ids):
+            m = catalog.models[mid]
+            listing = next((r for r in m.gguf_repos if r.repo == repo and r.several_models), None)
+            if listing is None:
+                out.append(f"{mid}: {repo} holds {len(ids)} models' files; list it with several_models and each path")
+                continue
+            named = {f.quant.upper() for f in listing.files}
+            out += [
+                f"{mid}: {repo} holds several models' files; name {q.name}'s path in its listing"
+                for q in m.quants
+                if q.repo == repo and q.format == "gguf" and q.name.upper() not in named
+            ]
+    return out
 
 
 def _references(catalog: Catalog) -> list[str]:

@@ -111,6 +111,7 @@ ROPE_SCALING_TYPES = ("none", "linear", "yarn")
 _LLAMA_COMMON = (
     _f("-m --model", "str"),
     _f("-hf -hfr --hf-repo", "hf_ref"),
+    _f("-hff --hf-file", "str"),  # the repo's file to load, overriding a quant tag (common/arg.cpp)
     _f("-c --ctx-size", "int"),
     _f("-ngl --gpu-layers --n-gpu-layers", "int"),
     _f("--n-cpu-moe -ncmoe", "int"),

@@ -142,6 +142,7 @@ class Refusal(StrEnum):
     NOT_APPLE = "not-apple"  # exo runs MLX on Apple silicon (on Linux it runs on the CPU); `device` is not a Mac
     NEEDS_IMATRIX = "needs-imatrix"  # no repo publishes the quant, and llama-quantize makes it only with an imatrix
     NO_GGUF_FILE = "no-gguf-file"  # ik_llama.cpp loads a local file: the catalog does not name the quant's file
+    SEVERAL_MODELS = "several-models"  # Ollama: the repo holds several models' files, and a quant tag names no one
     F16_TENSORS = "f16-tensors"  # ik_llama.cpp's README: Unsloth's `_XL` quants (f16 tensors) are likely not to work
     BACKEND = "backend"  # ik_llama.cpp works on CPUs and CUDA cards of Turing or newer only; `device` is not one
     SPARK_NOT_PLANNED = "spark-not-planned"  # SGLang on a DGX Spark: a format NVIDIA's SGLang playbook does not list
@@ -582,17 +583,20 @@ def llama_cpp(
     size = quant.file_bytes if quant is not None else weights_bytes
     converted: _Conversion | None = None
     if repo is not None:
-        checkpoint, load = f"{repo}:{quant_name}", Arg(flag="-hf", value=f"{repo}:{quant_name}")
+        hf = _hf_args(model, repo, quant_name)
+        if isinstance(hf, Refusal):
+            return Refused(engine=Engine.LLAMA_CPP, reason=hf, quant=quant_name)
+        checkpoint, load = f"{repo}:{quant_name}", hf
     else:
         route = _conversion(model, quant_name)
         if not isinstance(route, _Conversion):
             return Refused(engine=Engine.LLAMA_CPP, reason=route, quant=quant_name)
-        converted, checkpoint, load = route, route.source, Arg(flag="-m", value=route.local_file)
+        converted, checkpoint, load = route, route.source, (Arg(flag="-m", value=route.local_file),)
     stop = _yarn_stop(Engine.LLAMA_CPP, model, context, checkpoint.partition(":")[0], quant_name)
     if stop is not None:
         return stop
     build = _llama_build(rig, placement)
-    args = [load, *_placement_args(model, placement, context, kv_type), *_llama_yarn_args(model, context)]
+    args = [*load, *_placement_args(model, placement, context, kv_type), *_llama_yarn_args(model, context)]
     if build is not None and build.why == "vendors":  # Vulkan numbers the cards in its own order: split by memory
         args = [a for a in args if a.flag != "-ts"]
     nodes = placement.nodes
@@ -696,6 +700,23 @@ def _ik_backend_stop(rig: Rig | None) -> GpuDevice | None:
         if g.backend != "cuda" or (cc is not None and cc < IK_MIN_CUDA_CAPABILITY):
             return g
     return None
+
+
+def _several_models(model: Model, repo: str) -> bool:
+    """The repo holds other models' files beside this one's (GgufRepo.several_models): a quant tag names no one file."""
+    return any(r.repo == repo and r.several_models for r in model.gguf_repos)
+
+
+def _hf_args(model: Model, repo: str, quant_name: str) -> tuple[Arg, ...] | Refusal:
+    """How llama-server loads the quant from the repo: `-hf repo:quant`; from a repo holding several models' files,
+    `--hf-repo repo --hf-file path` (the tag alone would load whichever model's file it matches first), or a refusal
+    where the catalog does not name this model's file."""
+    if not _several_models(model, repo):
+        return (Arg(flag="-hf", value=f"{repo}:{quant_name}"),)
+    found = _gguf_file(model, repo, quant_name)
+    if found is None:
+        return Refusal.NO_GGUF_FILE
+    return Arg(flag="--hf-repo", value=repo), Arg(flag="--hf-file", value=found.path)
 
 
 def _gguf_file(model: Model, repo: str, quant_name: str) -> GgufFile | None:
@@ -842,6 +863,8 @@ def ollama(
     tag = library_tag(model, quant_name)
     if repo is None and tag is None:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.NO_GGUF_REPO, quant=quant_name)
+    if tag is None and repo is not None and _several_models(model, repo):  # hf.co/<repo>:<quant> names no one file
+        return Refused(engine=Engine.OLLAMA, reason=Refusal.SEVERAL_MODELS, quant=quant_name)
     size = quant.file_bytes if quant is not None else (weights_bytes or 0)
     if tag is None and size > HF_SINGLE_FILE_MAX_BYTES:
         return Refused(engine=Engine.OLLAMA, reason=Refusal.SHARDED_GGUF, quant=quant_name, needed_bytes=size)

@@ -9,21 +9,29 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
 - where nothing runs at the asked context, or only below 3 bits, /fit names the file llama.cpp's smallest KV cache
   type (q4_0) holds there: 'rtx 3060 12gb, qwen3 8b at 128k context with q8 kv' had read 'nothing fits' with no word
   of the q4_0 cache that holds its Q4_K_M at 128k;
+- a GGUF repo holding several models' files (cortexso/gemma3: Gemma 3 4B and 12B side by side) is loaded by the
+  file's path (`--hf-repo R --hf-file F`), and Ollama, whose `hf.co/R:Q8_0` names no one file, is refused: 'new m5
+  macbook pro 24gb, gemma 3 12b?' had printed `llama-server -hf cortexso/gemma3:Q8_0`; the catalog audit holds each
+  such repo to name its files (engine/audit.py shared_repos);
 - (data) GLM-5's Q4_K_M GGUF, Qwen3-VL-8B's Q8_0 GGUF and gpt-oss-20b's own MXFP4 checkpoint: 'glm 5 on 8x h100'
   had picked an estimated Q6_K no engine loads (no command), 'qwen3 vl 8b on a 5090' a 4-bit file on a 32 GB card."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.cards import to_text
 from catalog.catalog import Catalog
+from engine import flags
+from engine.audit import shared_repos
 from engine.cost import SERVING_CARD_MIN_BYTES, Usage, asked_rental, rental_cost
 from engine.errors import ErrorCode, RigfitError
 from engine.fit import FitOptions
 from engine.parse import parse_hardware, parse_model
 from engine.quants import Tier
-from engine.serve import Engine
+from engine.serve import Engine, Refusal
 from tests.fixtures import assert_review_judged, load_review, run_ok
 
 REVIEW = load_review("expert_review_8.yaml")
@@ -152,6 +160,45 @@ def test_a_smaller_kv_cache_is_named_where_nothing_else_runs(
     with_q4 = run_ok(real_catalog, "fit", model=model, hardware=hardware, context=context, kv_cache="q4_0")
     option = with_q4.report.readings[0].option(quant)
     assert option is not None and option.verdict == "fits", option  # what it names runs so when asked
+
+
+# --- a repo holding several models' files is loaded by the file's path ----------------------------------------------
+
+# (model, rig, quant asked, the llama-server arguments that load it, whether Ollama is refused for the shared repo)
+SHARED = [
+    ("gemma 3 12b", "macbook pro m5 24gb", None, "--hf-repo cortexso/gemma3 --hf-file gemma-3-12b-it-q8_0.gguf", True),
+    ("gemma 3 12b", "rtx 3090", "Q6_K", "--hf-repo cortexso/gemma3 --hf-file gemma-3-12b-it-q6_k.gguf", True),
+    ("gemma 3 12b", "rtx 3060 12gb", "Q3_K_M", "--hf-repo cortexso/gemma3 --hf-file gemma-3-12b-it-q3_k_m.gguf", True),
+    ("gemma 3 4b", "rtx 3060 12gb", "Q2_K", "--hf-repo cortexso/gemma3 --hf-file gemma-3-4b-it-q2_k.gguf", True),
+    ("gemma 3 12b", "rtx 3060 12gb", "Q4_K_M", "-hf bartowski/google_gemma-3-12b-it-GGUF:Q4_K_M", False),  # its own
+    ("llama 3.1 8b", "rtx 3060 12gb", None, "-hf bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:", False),
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant", "load", "ollama_refused"), SHARED)
+def test_a_repo_of_several_models_is_loaded_by_its_file(
+    real_catalog: Catalog, model: str, hardware: str, quant: str | None, load: str, ollama_refused: bool
+) -> None:
+    answer = run_ok(real_catalog, "fit", model=model, hardware=hardware, **({"quant": quant} if quant else {}))
+    command = answer.data["readings"][0]["pick"]["option"]["llama_cpp"] or ""
+    assert f"llama-server {load}" in command, command
+    assert flags.check_command(command.splitlines()[-1]) == [], command
+    option = answer.report.readings[0].best_option
+    refused = [r for r in option.serve.refused if r.engine is Engine.OLLAMA]
+    assert bool(refused and refused[0].reason is Refusal.SEVERAL_MODELS) is ollama_refused, refused
+
+
+def test_the_audit_holds_a_shared_repo_to_name_its_files(real_catalog: Catalog) -> None:
+    assert shared_repos(real_catalog) == []
+    gemma = real_catalog.models["gemma-3-12b"]
+    unflagged = [r.model_copy(update={"several_models": False}) for r in gemma.gguf_repos]
+    models = real_catalog.models | {"gemma-3-12b": gemma.model_copy(update={"gguf_repos": tuple(unflagged)})}
+    problems = shared_repos(dataclasses.replace(real_catalog, models=models))
+    assert problems == ["gemma-3-12b: cortexso/gemma3 holds 2 models' files; list it with several_models and each path"]
+    unnamed = [r.model_copy(update={"files": r.files[1:]}) for r in gemma.gguf_repos]
+    models = real_catalog.models | {"gemma-3-12b": gemma.model_copy(update={"gguf_repos": tuple(unnamed)})}
+    problems = shared_repos(dataclasses.replace(real_catalog, models=models))
+    assert problems == ["gemma-3-12b: cortexso/gemma3 holds several models' files; name Q2_K's path in its listing"]
 
 
 # --- (data) published files the picks load --------------------------------------------------------------------------
