@@ -468,7 +468,7 @@ def cost_card(
     if report.rental is not None:
         r = report.rental
         lines.append(
-            f"**Rent** {r.gpu_count}x {r.hardware_id} at {r.provider}: ${r.usd_per_hour:g}/h, {r.quant} "
+            f"**Rent** {r.gpu_count}x {r.hardware_id} at {r.provider}: ${r.usd_per_hour:.2f}/h, {r.quant} "
             f"~{fmt_rate(r.decode_tps_mid)} tok/s → {fmt_usd(r.usd_per_m_tokens)} per M"
         )
     if report.breakeven_tokens is not None and report.breakeven_months is not None and report.within_life:
