@@ -9,6 +9,7 @@ import statistics
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from calibrate import spread
 from calibrate.runs import Run
@@ -98,7 +99,7 @@ def cross_source(runs: list[Run]) -> list[Scored]:
             except LookupError:
                 continue  # nothing fitted for it without this source: unanswered, as the engine would be
             label = f"{r.model.id} on {r.hardware}"
-            choice = f"{ranges.methods[r.phase]}/{ranges.sides.get(r.phase, 'one')}"
+            choice = f"{ranges.methods[r.phase]}/{ranges.sides.get(r.phase, 'one')}/{ranges.by.get(r.phase, BY_CLASS)}"
             scored = Scored(r.row_id, label, r.device_class, r.phase, r.measured_tps, low, typical, high, choice)
             out.append(scored)
     return out
@@ -286,7 +287,12 @@ def _scaled(values: spread.Spread, scale: float | spread.Scale) -> spread.Spread
     return (typical * math.exp(down), typical, typical * math.exp(up))
 
 
-Choice = tuple[spread.Method, spread.Sides]  # how a phase's ranges are read and scaled
+# Whether a phase's half-widths are scaled by one factor for every category of runs or per category (_class_scales)
+By = Literal["phase", "class"]
+BY_PHASE: By = "phase"
+BY_CLASS: By = "class"
+BYS: tuple[By, ...] = get_args(By)
+Choice = tuple[spread.Method, spread.Sides, By]  # how a phase's ranges are read and scaled
 
 
 @dataclass(frozen=True)
@@ -294,13 +300,15 @@ class Ranges:
     """How each phase's (low, high) is read: the spread method (calibrate/spread.py) and the factors on its
     half-widths in ln, below and above typical, that make the ranges of the fit's own inner folds hold
     spread.COVERAGE[phase] of the runs they did not see ((1, 1) where none could be scored), one factor for both
-    sides or one each (spread.Sides)."""
+    sides or one each (spread.Sides), one scale for the phase or a category's own (By: class_scales then holds
+    them)."""
 
     methods: dict[str, spread.Method]
     scales: dict[str, spread.Scale]
     scores: dict[str, dict[Choice, float]] = field(default_factory=dict)  # the inner folds' (_mean_scores)
     class_scales: dict[str, dict[Category, spread.Scale]] = field(default_factory=dict)  # per phase, a class's own
     sides: dict[str, spread.Sides] = field(default_factory=dict)
+    by: dict[str, By] = field(default_factory=dict)
 
     @classmethod
     def of(cls, methods: dict[str, spread.Method]) -> Ranges:
@@ -363,32 +371,39 @@ def _inner_predictions(runs: list[Run]) -> dict[str, dict[spread.Method, list[La
 
 
 # Runs of one kind of device and backend miss by more or less than the rest (one GPU on CUDA by 9% at the median, SYCL
-# by 44%), so one scale for all would leave the first too wide and the second too narrow. A category (device kind and
-# backend, the groups' own keys) with MIN_CLASS_ROWS inner-fold predictions from MIN_CLASS_SOURCES sources gets its
-# own scale, the split-conformal quantile of its own runs (Mondrian conformal prediction: Vovk, Gammerman & Shafer
-# 2005, section 4.5, coverage held within each category); the rest, and pools across categories, take the phase's.
-# At 85% coverage 30 predictions leave 4 or 5 runs beyond the quantile it is read from.
+# by 44%), so one scale for all can leave the first too wide and the second too narrow. Scaled BY_CLASS, a category
+# (device kind and backend, the groups' own keys) with MIN_CLASS_ROWS inner-fold predictions from MIN_CLASS_SOURCES
+# sources gets its own scale, the split-conformal quantile of its own runs (Mondrian conformal prediction: Vovk,
+# Gammerman & Shafer 2005, section 4.5, coverage held within each category); the rest, and pools across categories,
+# take the phase's. At 85% coverage 30 predictions leave 4 or 5 runs beyond the quantile it is read from. But a
+# category's runs come from few publications, each of whose runs miss together, so its own quantile can rest on one or
+# two sources (DGX Spark decode without ggml-org's benches: x2.2 from one thread and two single rows). Whether a phase
+# is scaled BY_CLASS or BY_PHASE (one scale for every category) is chosen with its spread, by the same interval score
+# on the inner folds, each fold scored at the scales the other folds give.
 MIN_CLASS_ROWS = 30
 MIN_CLASS_SOURCES = 3
 
 
 def _class_scales(
-    rows: list[Labelled], coverage: float, sides: spread.Sides = "one"
+    rows: list[Labelled], coverage: float, sides: spread.Sides = "one", by: By = BY_CLASS
 ) -> tuple[spread.Scale, dict[Category, spread.Scale]]:
-    """The phase's scale (spread.scales over all rows) and each category's own where it has the runs for one."""
+    """The phase's scale (spread.scales over all rows) and, scaled BY_CLASS, each category's own where it has the
+    runs for one."""
     overall = spread.scales([p for _, _, p in rows], coverage, sides)
-    by: dict[Category, list[Labelled]] = defaultdict(list)
+    if by == BY_PHASE:
+        return overall, {}
+    by_category: dict[Category, list[Labelled]] = defaultdict(list)
     for row in rows:
-        by[row[0]].append(row)
+        by_category[row[0]].append(row)
     own = {
         c: spread.scales([p for _, _, p in rs], coverage, sides)
-        for c, rs in by.items()
+        for c, rs in by_category.items()
         if len(rs) >= MIN_CLASS_ROWS and len({s for _, s, _ in rs}) >= MIN_CLASS_SOURCES
     }
     return overall, own
 
 
-def _calibrated_score(rows: list[Labelled], coverage: float, sides: spread.Sides = "one") -> float:
+def _calibrated_score(rows: list[Labelled], coverage: float, sides: spread.Sides = "one", by: By = BY_CLASS) -> float:
     """The mean interval score of a method's inner-fold ranges once scaled to hold `coverage` (the score of a
     central range of that coverage): what its ranges would cost the cards. Each fold's runs are scored at the scales
     the other folds' runs give (cross-fitting), never at scales read from themselves: scales read and scored on the
@@ -402,7 +417,7 @@ def _calibrated_score(rows: list[Labelled], coverage: float, sides: spread.Sides
         rest = [row for row in rows if _fold(row[1]) != fold]
         if not held:
             continue
-        overall, own = _class_scales(rest, coverage, sides)
+        overall, own = _class_scales(rest, coverage, sides, by)
         scores += [
             spread.interval_score(*_scaled((lo, c, hi), own.get(cat, overall))[::2], y, alpha)
             for cat, _, (lo, c, hi, y) in held
@@ -413,9 +428,10 @@ def _calibrated_score(rows: list[Labelled], coverage: float, sides: spread.Sides
 def _mean_scores(predicted: dict[str, dict[spread.Method, list[Labelled]]]) -> dict[str, dict[Choice, float]]:
     return {
         p: {
-            (m, sides): _calibrated_score(rows, spread.COVERAGE[p], sides)
+            (m, sides, by): _calibrated_score(rows, spread.COVERAGE[p], sides, by)
             for m, rows in ms.items()
             for sides in spread.SIDES
+            for by in BYS
         }
         for p, ms in predicted.items()
     }
@@ -428,8 +444,11 @@ def inner_scores(runs: list[Run]) -> dict[str, dict[Choice, float]]:
 
 
 def _choose(scores: dict[str, dict[Choice, float]]) -> dict[str, Choice]:
-    """Per phase the lowest score; on a tie RUNS (which needs no sources) and one factor for both sides."""
-    return {p: min(scores[p], key=lambda c: (scores[p][c], c[0] != "runs", c[1] != "one")) for p in PHASES}
+    """Per phase the lowest score; on a tie RUNS (which needs no sources), one factor for both sides and one scale
+    for the phase."""
+    return {
+        p: min(scores[p], key=lambda c: (scores[p][c], c[0] != "runs", c[1] != "one", c[2] != BY_PHASE)) for p in PHASES
+    }
 
 
 def choose(runs: list[Run]) -> dict[str, Choice]:
@@ -444,13 +463,14 @@ def calibrated(runs: list[Run]) -> Ranges:
     predicted = _inner_predictions(runs)
     scores = _mean_scores(predicted)
     chosen = _choose(scores)
-    both = {p: _class_scales(predicted[p][chosen[p][0]], spread.COVERAGE[p], chosen[p][1]) for p in PHASES}
+    both = {p: _class_scales(predicted[p][chosen[p][0]], spread.COVERAGE[p], *chosen[p][1:]) for p in PHASES}
     return Ranges(
         {p: chosen[p][0] for p in PHASES},
         {p: both[p][0] for p in PHASES},
         scores,
         {p: both[p][1] for p in PHASES},
         {p: chosen[p][1] for p in PHASES},
+        {p: chosen[p][2] for p in PHASES},
     )
 
 

@@ -181,9 +181,9 @@ def spread_lines(ranges: Ranges) -> list[str]:
         "folds of sources, chosen by the interval score of the scaled ranges on those folds (lower is better):"
     ]
     for phase, method in ranges.methods.items():
-        scores = ", ".join(f"{m}/{sides} {v:.3f}" for (m, sides), v in ranges.scores[phase].items())
-        sides = ranges.sides.get(phase, "one")
-        lines.append(f"  {phase}: {method}, {sides} x{_factors(ranges.scales[phase])} ({scores})")
+        scores = ", ".join(f"{'/'.join(choice)} {v:.3f}" for choice, v in ranges.scores[phase].items())
+        sides, by = ranges.sides.get(phase, "one"), ranges.by.get(phase, "class")
+        lines.append(f"  {phase}: {method}, {sides}, by {by} x{_factors(ranges.scales[phase])} ({scores})")
         if own := ranges.class_scales.get(phase):
             each = ", ".join(f"{kind} {backend} x{_factors(s)}" for (kind, backend), s in sorted(own.items()))
             lines.append(f"    own scale (Mondrian): {each}")

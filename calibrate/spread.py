@@ -35,10 +35,11 @@ stages, a source then a run of it; the three readings differ in how they model t
   source's runs better is left to the inner folds' score, as between the other readings.
 
 Whichever reading a phase takes, its half-widths are then scaled so that the fit's own inner folds of sources hold
-its COVERAGE of the runs they did not see (split conformal prediction over folds of sources), each device kind and
-backend on its own runs where it has enough of them (fit.MIN_CLASS_ROWS): both half-widths by one factor (ONE,
-coverage_scale), or each side by its own so that each misses at most half of 1 - COVERAGE (EACH, side_scales), and the
-reading and the sides are chosen together by the interval score of those scaled ranges.
+its COVERAGE of the runs they did not see (split conformal prediction over folds of sources), by one scale for the
+phase or each device kind and backend on its own runs where it has enough of them (fit.By): both half-widths by one
+factor (ONE, coverage_scale), or each side by its own so that each misses at most half of 1 - COVERAGE (EACH,
+side_scales), and the reading, the sides and the scaling are chosen together by the interval score of those scaled
+ranges.
 
 SOURCES, PRECISION and NORMAL need offsets of MIN_SPREAD_SOURCES sources; a group with fewer takes the spread of the
 first pool it falls back to that has them (GroupKey.pooled), around its own typical figure.

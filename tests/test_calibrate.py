@@ -401,6 +401,53 @@ def test_a_category_with_runs_from_enough_sources_gets_its_own_scale(rows: list,
     assert all(got_own[c] == pytest.approx((s, s)) for c, s in own.items())
 
 
+def _per_source(category: tuple[str, str], prefix: str, needs: list[list[float]]) -> list[tuple]:
+    """Held-out predictions (50, 100, 200) of one category, source by source, each source's runs needing these
+    scales."""
+    return [(category, f"{prefix}{i}", (50.0, 100.0, 200.0, 100.0 * 2**n)) for i, ns in enumerate(needs) for n in ns]
+
+
+@pytest.mark.parametrize(
+    ("rows", "better"),
+    [
+        # CUDA's 20 sources all miss by little, SYCL's 20 by up to 5x as much: each category's own scale, read on the
+        # other folds, fits its runs better than one scale for both
+        (
+            _per_source(CUDA, "c", [[0.02 * (i + j) for j in range(3)] for i in range(20)])
+            + _per_source(SYCL, "y", [[0.15 * (i % 10 + j) for j in range(3)] for i in range(20)]),
+            "class",
+        ),
+        # SYCL's misses are one publication's 6 runs: on the folds without it SYCL's own scale is narrow and that
+        # publication's runs fall far outside; one scale for the phase, read on both categories' sources, does better
+        (
+            _per_source(CUDA, "c", [[0.1 * (i % 10 + j) for j in range(3)] for i in range(20)])
+            + _per_source(SYCL, "y", [[0.2] * 6] * 5 + [[2.5] * 6]),
+            "phase",
+        ),
+    ],
+)
+def test_ranges_are_scaled_per_category_only_where_the_inner_folds_score_it_better(rows: list, better: str) -> None:
+    from calibrate.fit import BYS, _calibrated_score
+
+    scores = {by: _calibrated_score(rows, 0.85, "one", by) for by in BYS}
+    assert min(scores, key=scores.__getitem__) == better
+
+
+@pytest.mark.parametrize(
+    ("scores", "chosen"),
+    [
+        # the lowest score wins; on a tie one scale for the phase (fewer factors read from the folds)
+        ({("normal", "one", "class"): 1.20, ("normal", "one", "phase"): 1.10}, ("normal", "one", "phase")),
+        ({("normal", "one", "class"): 1.05, ("normal", "one", "phase"): 1.10}, ("normal", "one", "class")),
+        ({("normal", "one", "class"): 1.10, ("normal", "one", "phase"): 1.10}, ("normal", "one", "phase")),
+    ],
+)
+def test_the_choice_of_scaling_goes_with_the_score(scores: dict, chosen: tuple) -> None:
+    from calibrate.fit import _choose
+
+    assert _choose({"decode": scores, "prefill": scores})["decode"] == chosen
+
+
 def _at(needs: list[float]) -> list[tuple[float, float, float, float]]:
     """(low, typical, high) = (50, 100, 200) predictions whose measured figures sit `need` half-widths above typical
     (below it where negative)."""
