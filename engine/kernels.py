@@ -312,7 +312,11 @@ def _intel_arc(spec: MatrixSpec) -> MatrixRate | None:
 # efficiency. Without it a DGX Spark's MoE prompts at 4k-32k of context came out 1.4-2.8x slower than ggml-org's
 # depth sweeps measure (bench/measured_runs.csv), its dense ones 1.1-1.5x faster.
 FA_TENSOR_CORE_EFFICIENCY = 0.5
-FA_TENSOR_CORE_PATHS = frozenset({MatrixPath.CUDA_MMQ_MMA, MatrixPath.CUDA_CUBLAS_FP16})
+# The paths whose attention is counted at a share of attention_tops of its own, and that share
+FA_OWN_EFFICIENCY: dict[MatrixPath, float] = {
+    MatrixPath.CUDA_MMQ_MMA: FA_TENSOR_CORE_EFFICIENCY,
+    MatrixPath.CUDA_CUBLAS_FP16: FA_TENSOR_CORE_EFFICIENCY,
+}
 
 
 def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate | None:
@@ -320,8 +324,8 @@ def matrix_rate(spec: MatrixSpec, weights: Weights = "quantized") -> MatrixRate 
     device holds under a prompt's load (sustained_clock_share); None where neither a figure nor the specifications to
     derive one are known."""
     rate = _matrix_rate(spec, weights)
-    if rate is not None and rate.path in FA_TENSOR_CORE_PATHS:
-        rate = rate.model_copy(update={"attention_efficiency": FA_TENSOR_CORE_EFFICIENCY})
+    if rate is not None and rate.path in FA_OWN_EFFICIENCY:
+        rate = rate.model_copy(update={"attention_efficiency": FA_OWN_EFFICIENCY[rate.path]})
     share = sustained_clock_share(spec)
     if rate is None or share == 1.0:
         return rate
