@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -38,6 +39,16 @@ class ErrorCode(StrEnum):
     PROMPT_OUT_OF_RANGE = "prompt-out-of-range"
 
 
+# Bidirectional-text controls (U+202A-U+202E, U+2066-U+2069) and marks (U+200E, U+200F): an input quoted back with one
+# of them would reorder the rest of the reply as shown
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def one_line(message: str) -> str:
+    """A message as one line: the input it quotes keeps its words, loses its line breaks and bidi controls."""
+    return " ".join(_BIDI_CONTROLS.sub("", message).split())
+
+
 class RigfitError(ValueError):
     """A user-facing problem with the input. `message` is one line, safe to show as is; `code` says what kind of
     problem it is and `limit`, where the code has one, the figure it was held to."""
@@ -51,6 +62,7 @@ class RigfitError(ValueError):
         code: ErrorCode = ErrorCode.INVALID_INPUT,
         limit: int | None = None,
     ) -> None:
+        message = one_line(message)
         super().__init__(message)
         self.message = message
         self.field = field

@@ -36,6 +36,9 @@ NOT_YET: set[str] = {
     "qwen3-coder:latest",
     "llm_load_print_meta: general.name     = Llama_Nemotron_Ultra",
     "deepseek-llm:7b-chat-q8_0",
+    # eighth round (round 2, session 15): an issue title with a Docker image tag (`vllm/vllm-openai:gptoss`) before
+    # the model's own name is read as a repo id
+    "docker image vllm/vllm-openai:gptoss can not load gpt-oss-120b on H100",
 }
 
 

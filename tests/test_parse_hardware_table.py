@@ -127,7 +127,45 @@ NOT_YET_STARTS = {
     "We paid $2,300 for a 96 GB GMKtec EVO-X2. The hardware ships",
     "请问40G显存应该就可以吧，我只有一张A6000显卡。",
     "  - Board specs (as tested): 32/80/32, 512 GB RAM, 8 TB SSD\n",
+    # Eighth-round rows (2026-12-07, round 2 session 15) not read right yet: core counts and a CPU's cache in a spec
+    # table, `a couple of` V100s with their form factor, a bare gfx target with AMD's name, a CPU without RAM beside a
+    # laptop GPU, SYCL's header counting CPUs, RAM said as `768 memory` beside a per-card size, a laptop's model code
+    # in a log, nvidia-smi's memory total not picking the 16 GB 4060 Ti, a JSON record of a card, a card restated in
+    # a sentence, an Intel Mac Pro, node tables of a cluster, `no GPU` beside a card, `40LS` typed for L40S, a bare
+    # size after `5090D`, an example command's cards, a count in a file name, one DIMM's channels, DGX Spark clusters
+    # in sentences and by OEM name, a comparison's second card, a memory mod said `3080-20GB`
+    "CPU | 2x Intel Xeon Gold E5-2699 V4, 22 cores, 2.4GHz, 55MB ",
+    "Early 2020 I bought a couple of Tesla V100s for $1000 (SXM2,",
+    "My GPU is getting identified as `gfx1030 (Advanced Micro Dev",
+    "**5900X 6800M (gfx1030)**",
+    "found 4 SYCL devices:\n  Device 0: Intel(R) Arc(TM) A770 Grap",
+    "@samhavens thanks for your comment. I cannot even run it on ",
+    "3/30/2024 10:32:04 PM: App launched: ROG Zephyrus G14 GA403U",
+    "|   0  NVIDIA GeForce RTX 4060 Ti     Off |   00000000:02:00",
+    '    "vendor": "NVIDIA",\n    "description": "NVIDIA RTX 4000 ',
+    "NOTES: This is an UnRaid Setup w/ NVIDIA | I have 2 GPUs on ",
+    "I have a Mac Pro 2019 28core Xeon with 256GB of RAM and i wo",
+    "+   skl[1-48]        | 48                | Dell PowerEdge C6",
+    "I'm wondering if it's viable for me to try using the 70b wit",
+    "As for the 70b, I am running that as a test on a i5-9400k wi",
+    "@aria-hacker I got this working using 4x40LS (192GB VRAM).",
+    "我这还有一个5090D 24， A5000， 还有个2080TI ，都是不宽裕的显存",
+    "我机器是4个RTX4090 24G，cpu内存只有128G，使用示例的2x3090启动命令起不来，会被系统OOM杀进程",
+    "e2e-nvidia-l40s-x4-llama.yml failure: vllm fails to start",
+    "- PC-2\n    - Intel Core-i5 14400\n    - RAM: 8GB\n    - GPU: な",
+    "I have 2x DGX Sparks I would love to get ds4 running on. I c",
+    "The changes should work with that setup. I've got 4 DGX spar",
+    "Benchmark 2x Dell Pro Max with GB10 (Nvidia DGX Spark-alikes",
+    "Support for 2 GX10s cluster with 128GB each - support tensor",
+    "Thanks so much! Google Colab offers a T4 with ~14ish GB of G",
+    "Two used RTX 3060 12 GBs at $600 hit 14 tok/s on Llama 3 70B",
+    "+   fn3              | 1                 | Dell PowerEdge R9",
+    "应该可以吧。我2张3090 24G都可以，主要设置-max-num-seqs 1。",
+    "**For your 2× 3080-20GB (40 GB total) setup specifically** —",
 }
+
+
+EIGHTH_ROUND_START = 2008  # the table's rows through the seventh round
 
 
 def _not_yet(phrase: str) -> bool:
@@ -147,7 +185,12 @@ def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     # the issue's goal is 97%; the seventh round's 120 phrases from pages the parser had not seen (read right on
     # adding 63, now 102) bring the table to 96.5% (1938 of 2008) on 2026-12-07: under the goal, so the bound holds
     # what is measured
-    assert right / len(TABLE) >= 0.965
+    assert right / len(TABLE) >= 0.950
+    # the eighth round's 120 phrases (read right on adding 67, now 92) bring the whole table to 95.4% (2030 of 2128):
+    # the bound on the whole table is LOWERED from 0.965 to 0.950 to hold what is measured; the rows through the
+    # seventh round keep their own bound below, unchanged, and none of them regressed
+    earlier = TABLE[:EIGHTH_ROUND_START]
+    assert sum(1 for r in earlier if not score(r, real_catalog)) / len(earlier) >= 0.965
 
 
 REFUSED = [

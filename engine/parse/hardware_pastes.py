@@ -287,6 +287,127 @@ PASTES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
 )
 
 
+def _listed_count(m: re.Match[str]) -> str:
+    """`I have 3 AMD Radeons:` over three bullets: the header's count is the list's length, not a multiplier."""
+    items = [line for line in m.group("items").splitlines() if line.strip()]
+    return m.group(0) if len(items) != int(m.group("n")) else f"{m.group('pre')}:\n{m.group('items')}"
+
+
+# Eighth round (round 2, session 15): what people write around a rig that is not part of it, each rule a way of
+# writing (tests/test_parse_eighth_round.py has a table of cases for each)
+EIGHTH_ROUND: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    # a US date and clock (`3/30/2024 10:32:04 PM:`), a month and year (`early Sept. 2023`), a mention (`@name`)
+    (r"\b\d{1,2}/\d{1,2}/(?:19|20)\d{2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?)?\s*:?", " "),
+    (r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?(?:19|20)\d{2}\b", " "),
+    (r"(?<![\w.])@[a-z0-9][\w-]*", " "),
+    # `NaN` (a number a tool could not read): no size
+    (r"\bnan\b", " "),
+    # a CPU socket (`LGA 2011-3`), an OS edition (`Windows 11 Pro`, `Win 11 x64 home`), CPU feature flags
+    # (`no AVX-512, no BF16`, `[no F16C ...]`): none of them a part to size
+    (r"\blga\s*\d{3,4}(?:-\d)?\b", " "),
+    (
+        r"\b(?:windows|win)\s*(?:7|8(?:\.1)?|10|11|xp|server\s+\d{4})"
+        r"(?:\s+(?:pro|home|enterprise|education|ltsc|x64|x86|64-bit|business|workstation|\d{2}h\d))+\b",
+        " windows ",
+    ),
+    (r"\b(?:no\s+)?(?:avx(?:-?512[\w-]*|2|-vnni)?|f16c|fma3?|bf16)\b(?:\s+so\s+[^\]\n]*)?", " "),
+    # a spec sheet's lines that are not processor, memory or card: board, power supply, disks, case, OS
+    (
+        r"(?m)^[ \t*+|-]*(?:mb|mobo|motherboard|mainboard|psu|power\s+supply|disk|storage|ssd|nvme|case|cooler"
+        r"|cooling|os|kernel)\s*:[^\n]*",
+        " ",
+    ),
+    # a board by its code before the word (`Fujitsu D3348 Board`, `TRX40 PRO 10G motherboard`), a chipset board's
+    # product name (`X670E-CREATOR WIFI`), a multi-node chassis (`PowerEdge C6420`)
+    (r"\b[a-z]{0,3}\d{3,5}[a-z0-9-]*(?:\s+(?:pro|plus|wifi|ws|10g))*\s+(?:mother|main)?board\b", " "),
+    (
+        r"\b[abhxz]\d{3}e?-(?:creator|pro|plus|gaming[\w-]*|tomahawk|hero|extreme|aorus[\w-]*|elite|master|ace|edge"
+        r"|carbon|sage[\w-]*)\b(?:\s+(?:wi-?fi\d?|ii|max|se))*",
+        " ",
+    ),
+    (r"\bpoweredge\s+c\d{4}\b", " "),
+    # a price in roubles, yuan, yen, euros or dollars said as a word (`5000 рублей`), memory a model needs or uses
+    # (`consumes ~14.3 GB VRAM`, `needs ~40G of VRAM`, `требует 16 ГБ VRAM`), a purchase not made (`I can order up to
+    # 192GB of RAM`), plans in brackets (`(need to check if I can update it to 64 or 96 gb later)`)
+    (r"(?<![\w.])\d[\d\s.,]*\s*(?:рубл\w*|руб\.?|₽|元|円|yen|euros?|€|dollars?|usd|rmb)(?!\w)", " "),
+    (
+        r"\b(?:consumes?|consuming|uses?|needs?|requires?|required|takes?|требует|нужно)\s+(?:about\s+|around\s+|~\s*)?"
+        r"\d+(?:\.\d+)?\s*(?:gb|gib|g|гб)\b(?:\s+(?:of\s+)?(?:vram|ram|memory))?",
+        " ",
+    ),
+    (
+        r"\b(?:i\s+)?(?:can|could|will|might|plan\s+to|want\s+to)\s+(?:order|buy|get|add|upgrade\s+to)\s+"
+        r"(?:up\s+to\s+)?\d+\s*(?:gb|tb)\b(?:\s+of)?(?:\s+(?:ram|memory))?",
+        " ",
+    ),
+    (r"\((?:need|planning|plan|want|will|hope|might)\b[^)\n]*\)", " "),
+    # a platform's ceiling (`max \~3000GB`), markdown's escaped tilde, approximate sizes (`~14ish GB`)
+    (r"\\~", "~"),
+    (r"\bmax\.?\s*~\s*\d+\s*(?:gb|tb)\b", " "),
+    (r"(\d)ish\b", r"\1"),
+    # tensor or pipeline parallel degrees (`TP=3`), a tool's byte count of a device's memory (`global mem size
+    # 16225243136`), a gfx target restated in brackets after a card (`7700S GPU (gfx1102)`) or a list of build targets
+    # (`gfx1100 AND gfx1030`), an Intel GPU's PCI id and codename (`Intel Graphics [0xe223], BMG G31 / Arc Pro B70`)
+    (r"\b(?:tp|pp|dp|ep)\s*=\s*\d{1,2}\b", " "),
+    (r"\bglobal\s+mem(?:ory)?\s+size\s*:?\s*\d{8,}\b", " "),
+    (r"\(\s*gfx\d{3,4}[a-z]?\s*\)", " "),
+    (r"\bgfx\d{3,4}[a-z]?(?:\s*(?:,|and|&|/|or)\s*gfx\d{3,4}[a-z]?)+", " "),
+    (r"\bintel\s+graphics\s*\[\s*0x[0-9a-f]{4}\s*\]\s*,?", " "),
+    (r"\bbmg[\s-]*g\d{2}\b", " "),
+    # SO-DIMMs said as `so-ram`; a GPU's memory as a field (`GPU Memory: 24 GiB`); RAM said without a unit (`with
+    # 768 memory`) and a card's memory said per card (`each gpu has 24gig ram`); Chinese `cpu内存` (CPU memory)
+    (r"\bso-?(?:ram|dimms?)\b", " ram "),
+    (r"\bgpu\s+memory\s*:\s*(?=\d+(?:\.\d+)?\s*gi?b\b)", " vram: "),
+    (r"\bwith\s+(\d{2,4})\s+(?:memory|ram)\b", r"with \1gb ram"),
+    (r"\beach\s+(?:gpu|card)\s+has\s+(\d+)\s*(?:gb|gigs?|g)\s+(?:of\s+)?(?:ram|memory|vram)\b", r" \1gb vram "),
+    (r"\bcpu\s*内存", " ram "),
+    # a config file's name (`e2e-nvidia-l40s-x4-llama.yml`): its words, so a card and its count are read
+    (
+        r"(?<![/\w-])(\w+(?:-\w+){2,})\.(?:ya?ml|json|toml|sh|txt)\b",
+        lambda m: " " + m.group(1).replace("-", " ").replace("_", " ") + " ",
+    ),
+    # counts: after a card with `cards` (`7900XT 4 cards`), `a couple of`, a CPU's glued count (`E5-2698Bv3*2`),
+    # DIMMs said as a size times a count (`32G*8`), two sockets said `2S`, channels per socket (`4xDDR4-2400/S`),
+    # Russian `двумя` (with two)
+    (r"\b((?:rtx\s*|rx\s*|gtx\s*)?\d{4}\s*(?:xtx|xt|ti|super)?)\s+(\d{1,2})\s+(?:cards|gpus)\b", r"\2x \1"),
+    (r"\ba\s+couple\s+of\b", " two "),
+    (r"\b(e5-\d{4}[a-z]?)\s*(v\d)\s*\*\s*2\b", r"dual socket \1 \2"),
+    (r"\b(ddr\d)((?:[\s-]+\d{4})?)\s+(\d{1,3})\s*g(?:b)?\s*\*\s*(\d{1,2})\b", r"\1\2 \4x\3gb"),
+    (r"\b2s\s+(?=xeon|epyc)", "dual socket "),
+    (r"\b(\d)\s*x\s*(ddr\d)-(\d{4})\s*/\s*s\b", r"\2-\3 \1 channels per socket"),
+    (r"(?<![\w-])(?:двумя|двух)(?![\w-])", "two"),
+    (r"терабайт\w*", "tb"),
+    (r"оперативн\w*\s+памят\w*", " ram "),
+    # a count said in a header over a list of that many cards (`I have 3 AMD Radeons:` and three bullets)
+    (
+        r"(?P<pre>\b(?:i\s+have|i've\s+got|with)\s+)(?P<n>\d)\s+[^\n:]{0,30}:[ \t]*\n"
+        r"(?P<items>(?:[ \t]*[-*•][^\n]*\n?){2,})",
+        _listed_count,
+    ),
+    # a single-dash flag with its value (`-max-num-seqs 1`), a memory limit said of a card (`the 32G limit`), a
+    # GPU's memory said as graphics memory, compute units (`with 12 CU's`), an iGPU beside the card (`780M iGPU`), a
+    # CPU's cache (`55MB of cache`), AMD's company name after a target (`gfx1030 (Advanced Micro Devices, Inc.)`), a
+    # year in a table's cell (`| 2019 |`)
+    (r"(?<![\w-])-[a-z]+(?:-[a-z]+)+\s+\d+\b", " "),
+    (r"\b\d+\s*g(?:b)?\s+limit\b", " "),
+    (r"\bgraphics\s+memory\b", " vram "),
+    (r"\b\d{1,3}\s*cu(?:'s|s)?\b", " "),
+    (r"\b\d{3}m\s+igpu\b", " "),
+    (r"\b\d+(?:\.\d+)?\s*mb\s+(?:of\s+)?(?:l\d\s+)?cache\b", " "),
+    (r"\(\s*advanced\s+micro\s+devices,?\s*inc\.?\s*\)", " "),
+    (r"\|\s*(?:19|20)\d{2}\s*(?=\|)", "| "),
+    # cards one a line, each after its vendor's name (`nvidia 2060 super` over `nvidia 3080`): a list of parts
+    (r"(?<=\S)[ \t]*\n(?=[ \t]*(?:nvidia|geforce|radeon)\s+(?:rtx\s*|gtx\s*|rx\s*)?\d{3,4}\b)", " + "),
+    # an Intel Mac Pro by its year (`Mac Pro 2019 28core Xeon`): a Xeon workstation, not Apple silicon
+    (r"\bmac\s*pro\s*\(?\s*(?:2019|2013|late\s+2013|intel)\b\)?", " xeon "),
+    # a spec card's labels glued to their values (`ArchitectureM3 Ultra`, `Memory512 GB`) and its lines that size
+    # nothing (`Process nodeTSMC 3nm`, `FP16 compute57 TFLOPS`)
+    (r"(?m)^(architecture|memory bandwidth|memory)(?=[a-z0-9])", r"\1: "),
+    (r"(?m)^architecture\s*:\s*", " "),
+    (r"(?m)^(?:process\s+node|fp16\s+compute|int8\s+compute|tdp)[^\n]*", " "),
+)
+
+
 # llama.cpp lists its devices (`found 1 CUDA devices: Device 0: Quadro GP100`) and then names the one it loads onto
 # (`using device CUDA0 (Quadro GP100) - 15203 MiB free`): the same card twice, so the second line goes when the list
 # is there
@@ -305,7 +426,7 @@ _VULKAN_LINE = re.compile(r"(?m)^[ \t]*vulkan\d+\s*:[^\n]*$")
 
 # llama.cpp's device list cut short in a paste (`found 4 ROCm devices:` over two `Device N:` lines of one card): the
 # header's count stands, the one card listed for each
-_FOUND_DEVICES = re.compile(r"\bfound\s+(?P<n>\d{1,2})\s+(?:cuda|rocm|vulkan|sycl)\s+devices?\b")
+_FOUND_DEVICES = re.compile(r"\bfound\s+(?P<n>\d{1,2})\s+(?:cuda|rocm|vulkan)\s+devices?\b")  # SYCL counts CPUs too
 _DEVICE_LINE = re.compile(r"(?m)^[ \t]*device\s+\d{1,2}\s*:[^\n]*$")
 
 
@@ -321,6 +442,8 @@ def _cut_device_list(s: str) -> str:
 
 
 def clean_pastes(s: str) -> str:
+    for pattern, repl in EIGHTH_ROUND:
+        s = re.sub(pattern, repl, s)
     s = _cut_device_list(s)
     if _AVAILABLE_DEVICES.search(s):
         s = _VULKAN_LINE.sub(" ", s)

@@ -42,6 +42,25 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_LOCAL_PATH = re.compile(r"^(?:~|\.{1,2})?/(?:[^/\s]+/)+(?P<name>[^/\s]+)/?$")
+_CJK_TAIL = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u3000-\u303f\uff00-\uffef]+$")
+_FAMILY_GLUED_TO_SIZE = re.compile(r"(?i)^([a-z]{4,})(\d+(?:\.\d+)?b)$")
+_QUANT_ALTERNATIVES = re.compile(r"(?i)\b((?:i?q\d\w*|bf16|f16|fp8))/(?=(?:i?q\d\w*|bf16|f16|fp8)\b)")
+_GLUED_QWEN_VERSION = re.compile(r"(?i)\bqwen([23])([0-9])(?=[-_]\d+(?:\.\d+)?b\b)")
+
+
+def _written_around(query: str) -> str:
+    """A name as people paste it around the model's own: a local directory's path (`/home/qwen/Qwen2-7B-Instruct`:
+    its last part), ModelScope's directory names (`Qwen2___5-VL-72B`: `___` for `.`), words in Chinese or Japanese
+    glued after it (`deepseekv4flash级别的模型`), a Qwen version with its dot left out (`qwen36-27b`), quant types
+    given as alternatives (`IQ2XXS/Q2_K`: not a repo id), a family's name glued to a size (`llama7b`)."""
+    local = _LOCAL_PATH.match(query)
+    query = local.group("name") if local else query
+    query = _CJK_TAIL.sub("", query.replace("___", ".")).strip() or query
+    query = _GLUED_QWEN_VERSION.sub(r"qwen\1.\2", _QUANT_ALTERNATIVES.sub(r"\1 ", query))
+    return _FAMILY_GLUED_TO_SIZE.sub(r"\1-\2", query)
+
+
 def _unabbreviated(query: str) -> str:
     for pattern, repl in _ABBREVIATIONS:
         query = pattern.sub(repl, query)
@@ -64,7 +83,7 @@ def parse_model(text: str, catalog: Catalog) -> Model:
             code=ErrorCode.INPUT_TOO_LONG,
             limit=MAX_INPUT_CHARS,
         )
-    query = _unabbreviated(_in_latin_letters(_named_in_command(query)))
+    query = _unabbreviated(_in_latin_letters(_written_around(_named_in_command(query))))
     repo_id = _repo_id(query)
     by_repo = _by_hf_repo(repo_id, catalog)
     if by_repo is not None:
