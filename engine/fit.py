@@ -526,9 +526,43 @@ def choose_pick(
             if pick is not None and _fair_after(i):
                 fair = [o for o in ranked if in_group(o.tier, o.quant, o.bits_per_weight, PICK_GROUPS[i + 1])]
                 pick = _whole_instead(ctx, pick, fair, profile, taken) or pick
+            if pick is not None and i > 0:
+                pick = _higher_tier_offload(ctx, pick, options, PICK_GROUPS[:i], taken) or pick
             if pick is not None:
                 return pick.model_copy(update={"instead": _instead(pick, options)})
     return _fallback_pick(ctx, tuple(o for o in options if accept(o)))
+
+
+# Offloaded, a lower tier is taken over a higher tier's file only for a real gain in speed: every quant then reads its
+# experts or layers from system RAM, so fewer bits buy speed only in proportion to their bytes, and a decode within
+# this factor of the higher tier's is no faster in use (a judgement, as recommend.FASTER_FACTOR).
+LOWER_TIER_FASTER = 1.5
+
+
+def _higher_tier_offload(
+    ctx: _PickContext,
+    pick: Pick,
+    options: tuple[QuantOption, ...],
+    higher: tuple[tuple[frozenset[quants.Tier], int], ...],
+    taken: Accept,
+) -> Pick | None:
+    """Where a lower group's pick is itself an offload, the higher groups' offload that decodes within
+    LOWER_TIER_FASTER of it (the usual 4-bit quant first, `_offload_order`), at the asked settings: Llama 4 Scout at
+    128k on an 8 GB card with 128 GB of RAM runs UD-Q4_K_XL at typically 4.0 tok/s, which an expert takes over
+    UD-Q3_K_XL at 4.5, though only the second's range reaches USEFUL_OFFLOAD_TPS. None: keep the pick."""
+    if pick.option.verdict != "fits-offload" or pick.option.decode_tps is None:
+        return None
+    floor = pick.option.decode_tps.centre / LOWER_TIER_FASTER
+    close = [
+        o
+        for o in sorted(options, key=quality_key, reverse=True)
+        if any(in_group(o.tier, o.quant, o.bits_per_weight, g) for g in higher)
+        and o.verdict == "fits-offload"
+        and taken(o)
+        and o.decode_tps is not None
+        and o.decode_tps.centre >= floor
+    ]
+    return _as_asked(ctx, sorted(close, key=_offload_order)[0]) if close else None
 
 
 # Verdicts of an option that runs as sized (on the accelerator, or with weights in system RAM).
