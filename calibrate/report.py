@@ -9,6 +9,7 @@ from pathlib import Path
 
 from calibrate import spread
 from calibrate.fit import (
+    BY_CLASS,
     INNER_FOLDS,
     MIN_ROWS,
     ClassScore,
@@ -182,7 +183,7 @@ def spread_lines(ranges: Ranges) -> list[str]:
     ]
     for phase, method in ranges.methods.items():
         scores = ", ".join(f"{'/'.join(choice)} {v:.3f}" for choice, v in ranges.scores[phase].items())
-        sides, by = ranges.sides.get(phase, "one"), ranges.by.get(phase, "class")
+        sides, by = ranges.sides.get(phase, "one"), ranges.by.get(phase, BY_CLASS)
         lines.append(f"  {phase}: {method}, {sides}, by {by} x{_factors(ranges.scales[phase])} ({scores})")
         if own := ranges.class_scales.get(phase):
             each = ", ".join(f"{kind} {backend} x{_factors(s)}" for (kind, backend), s in sorted(own.items()))

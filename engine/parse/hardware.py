@@ -1839,7 +1839,6 @@ _PASTED: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # what the OS sees of them
     (r"\bmemory\s+channels\s*:\s*(\d{1,2})\s+of\s+\d{1,2}\s+populated\b", r" \1 channels "),
     (r"\b\d+(?:\.\d+)?\s*gi\s+total\b(?=[\s\S]*\b\d{1,2}\s*[x×]\s*\d{1,3}\s*gb\b)", " "),
-    (r"\((?:r|tm)\)|[®™]", " "),
     # a chip target beside a card already named (`RX 7900 XT (20 GB, RDNA3 / gfx1100)`): the name says which card
     (r"(?<=[a-z0-9])(\s*\((?=[^()\n]*\d\s*gb)[^()\n]*?)\bgfx[0-9a-f]{3,4}\b", r"\1"),
     (r"[\u2010\u2011\u2012]", "-"),
