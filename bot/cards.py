@@ -546,7 +546,11 @@ def _recommend_fields(best: list[Candidate], path: UpgradePath | None) -> list[C
     fields = []
     if best:
         lines = [_candidate_line(c) for c in best]
-        fields.append(CardField("Best within the budget (4-bit and up first, then speed)", "\n".join(lines)))
+        fields.append(
+            CardField(
+                "Best within the budget (4-bit and up first, then the full context, then speed)", "\n".join(lines)
+            )
+        )
     if path is not None:
         if path.current is not None:
             c = path.current

@@ -48,7 +48,7 @@ from bot.report_json import (
 from bot.requests import DEFAULT_MIN_TPS, DEFAULT_QUANTS_HARDWARE, REQUESTS, Frontend, requests_for
 from catalog.loader import Catalog
 from catalog.types import Model
-from engine.cost import CostReport, Usage, cost_report
+from engine.cost import CostReport, Usage, asked_rental, cost_report
 from engine.errors import ErrorCode, RigfitError
 from engine.fit import DEFAULT_CONTEXT, DEFAULT_PROMPT_TOKENS, FitOptions, FitReport, fit
 from engine.parse import (
@@ -157,15 +157,18 @@ def _fit_card_answer(catalog: Catalog, report: FitReport, members: MemberSource 
 
 
 def _first_reading_cost(catalog: Catalog, report: FitReport) -> CostReport | None:
-    """Cost at the default usage for the first reading's recommended quant (the card's cost section)."""
+    """Cost at the default usage for the first reading's recommended quant (the card's cost section). On data-center
+    cards (engine/cost.py asked_rental: an H100, a B200, an RTX PRO 6000), renting those cards too, as /cost prices
+    them: 'rented an h100' had read only the $25,000 purchase."""
     first = report.readings[0]
     option = first.best_option
     prices = catalog.api_prices_for(report.model.id)
     if option is None or not prices:
         return None
     reading = Reading(label=first.label, rig=first.rig)
+    rentals = catalog.rental_prices if asked_rental(first.rig) is not None else ()
     return cost_report(
-        report.model, reading, option, prices, (), catalog.hardware, Usage(), FitOptions(), report.context
+        report.model, reading, option, prices, rentals, catalog.hardware, Usage(), FitOptions(), report.context
     )
 
 

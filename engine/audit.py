@@ -89,7 +89,23 @@ def audit(catalog: Catalog) -> list[str]:
     problems += _file_sizes(catalog)
     problems += _hardware(catalog)
     problems += shared_repos(catalog)
+    problems += yarn_repos(catalog)
     return problems
+
+
+def yarn_repos(catalog: Catalog) -> list[str]:
+    """A model whose card documents YaRN names every checkpoint repo it lists (its quants' and GGUF repos) in the
+    YaRN block: the repos are the model's own release (a later release with its own rope settings is an entry of its
+    own, as Qwen3's 2507 releases are), and a repo left out is refused the YaRN flags, so its files run nothing above
+    the native context. Qwen3-30B-A3B at 128k on a 3090 had picked Unsloth's IQ4_XS of the same release and given
+    no command for it."""
+    out = []
+    for m in sorted(catalog.models.values(), key=lambda m: m.id):
+        if m.yarn is None:
+            continue
+        listed = {q.repo for q in m.quants if q.repo} | {r.repo for r in m.gguf_repos}
+        out += [f"{m.id}: {repo} is not named in its YaRN block's repos" for repo in sorted(listed - set(m.yarn.repos))]
+    return out
 
 
 def shared_repos(catalog: Catalog) -> list[str]:

@@ -562,12 +562,19 @@ def best_builds(
     return sorted(found, key=lambda c: _build_rank(c, min_decode_tps), reverse=True)[:limit]
 
 
-def _build_rank(c: Candidate, min_decode_tps: float) -> tuple[int, float, tuple[float, ...], float]:
+# What a build's pick gave up in context to keep its bits (fit.Trade): it runs at less than the context asked.
+SHORTENED = frozenset({Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8})
+
+
+def _build_rank(c: Candidate, min_decode_tps: float) -> tuple[int, bool, float, tuple[float, ...], float]:
     """Higher is better. The quant's group first (4 bits and up, then 3, then 2: fit's PICK_GROUPS, the groups
-    /fit's pick takes in order); then decode speed up to FAST_FACTOR x the target (past it speed no longer changes
-    how the model is used, as in /whatfits); then the quant's quality; then the lower price."""
+    /fit's pick takes in order); then a build that runs at the context asked (or the default) over one whose pick
+    shortened it, as /fit trades context only to keep bits (two 3080s at IQ4_XS and 13k had ranked above a 4090 at
+    Q4_K_M and 32k for Qwen3-Coder-30B-A3B, for 119 tok/s against 117); then decode speed up to FAST_FACTOR x the
+    target (past it speed no longer changes how the model is used, as in /whatfits); then the quant's quality; then
+    the lower price."""
     speed = min(c.decode_typical, FAST_FACTOR * min_decode_tps)
-    return -_group(c.tier), speed, c.quality, -c.price_usd
+    return -_group(c.tier), c.trade not in SHORTENED, speed, c.quality, -c.price_usd
 
 
 def _group(tier: Tier) -> int:
