@@ -226,11 +226,12 @@ def compare_verdict(a: FitReport, b: FitReport) -> str:
     model on two machines names the machines; two models on one machine name the models."""
     same_model = a.model.id == b.model.id
     names = [r.readings[0].label if same_model else r.model.name for r in (a, b)]
-    # a Mac on which only MLX's tight fit runs the model counts as running it (fit.ReadingReport.mlx_tight)
-    pa, pb = (r.readings[0].pick or r.readings[0].mlx_tight for r in (a, b))
+    # a Mac on which only MLX's tight fit runs the model counts as running it (fit.ReadingReport.mlx_tight); a pick
+    # no engine loads (an estimated size of a file no repo publishes) does not: it is no answer to compare speeds with
+    pa, pb = (_loadable(r.readings[0].pick or r.readings[0].mlx_tight) for r in (a, b))
     if pa is None or pb is None:
         runs = [n for n, p in zip(names, (pa, pb), strict=True) if p is not None]
-        return f"Only **{runs[0]}** runs it." if runs else "Neither runs here."
+        return f"Only **{runs[0]}** runs it with a file an engine loads." if runs else "Neither runs here."
     parts = [_faster(names, pa.option.decode_tps, pb.option.decode_tps, "decode")]
     prefill = _faster(names, pa.option.prefill_tps, pb.option.prefill_tps, "prefill")
     parts += [prefill] if prefill and not prefill.startswith("about as fast") else []
@@ -247,6 +248,11 @@ def compare_verdict(a: FitReport, b: FitReport) -> str:
         parts.append(f"**{longer}** holds more context: {fmt_tokens(most)} against {fmt_tokens(least)}")
     said = "; ".join(p for p in parts if p)
     return said[:1].upper() + said[1:] + "."
+
+
+def _loadable(pick: Pick | None) -> Pick | None:
+    """The pick where some engine loads its file (fit.QuantOption.loadable), else None."""
+    return pick if pick is not None and pick.option.loadable else None
 
 
 def _faster(names: list[str], a: Range | None, b: Range | None, what: str) -> str | None:

@@ -10,7 +10,10 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   IQ4_XS and 13k first, above a 4090 at Q4_K_M and 32k, for 119 tok/s against 117;
 - /fit's cost section on data-center cards (an H100, a B200, an RTX PRO 6000) prices renting those cards, as /cost
   does since the eighth review: 'rented an h100, serving qwen3 coder 30b to 8 devs' had read only the $25,000
-  purchase."""
+  purchase;
+- /compare counts a side whose pick no engine loads (an estimated size no repo publishes) as not running the model:
+  '3060 12gb to 5060 ti 16gb, worth it for gemma 3 27b?' had called the 3060 faster (30 tok/s against 25) at an
+  IQ2_XXS no one publishes."""
 
 from __future__ import annotations
 
@@ -165,3 +168,34 @@ def test_the_fit_card_rents_data_center_cards(
     assert f"\nrent {rented} (" in section, section
     cost = run_ok(real_catalog, "cost", model=model, hardware=hardware).data["rental"]
     assert cost["asked"] and f"{cost['gpu_count']}x {cost['hardware_id']}" == rented, cost
+
+
+# --- /compare: a pick no engine loads does not run the model --------------------------------------------------------
+
+# (first, second, against, the side named as the only one that runs it: None where both run it)
+COMPARES = [
+    (
+        "rtx 3060 12gb",
+        "rtx 5060 ti 16gb",
+        "gemma 3 27b",
+        "NVIDIA GeForce RTX 5060 Ti 16GB",
+    ),  # had called the 3060 faster
+    ("rtx 4060", "rtx 4060 ti 16gb", "gemma 3 27b", "NVIDIA GeForce RTX 4060 Ti 16GB"),
+    ("gpt-oss 120b", "gpt-oss 20b", "dgx spark 64gb", "gpt-oss-20b"),  # the 120B fits 64 GB only at an estimated size
+    ("rtx 3060 12gb", "rtx 3090", "llama 3.3 70b", "NVIDIA GeForce RTX 3090"),  # nothing fits the 3060 alone, as before
+    ("rtx 5090", "rtx 4090", "qwen3 32b", None),
+    ("qwen3 30b a3b", "qwen3 14b", "rtx 3060 12gb + 32gb ddr4", None),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "against", "only"), COMPARES)
+def test_compare_counts_only_files_an_engine_loads(
+    real_catalog: Catalog, first: str, second: str, against: str, only: str | None
+) -> None:
+    answer = run_ok(real_catalog, "compare", first=first, second=second, against=against)
+    text = to_text(answer.card).replace("**", "")
+    if only is None:
+        assert "Only " not in text and "faster at decode" in text, text
+        return
+    assert f"Only {only} runs it with a file an engine loads." in text, text
+    assert "faster at decode" not in text, text
