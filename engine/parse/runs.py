@@ -118,16 +118,23 @@ def rig_class(rig: Rig, gpus: int | None, setup: str, layers: int) -> DeviceClas
     return "multi-gpu" if count > 1 else "gpu"
 
 
-def _rig(run: MeasuredRun, catalog: Catalog) -> Rig | None:
+def _rig(run: MeasuredRun, catalog: Catalog, read: dict[str, Rig | None] | None = None) -> Rig | None:
     """The run's rig: the whole description, else its accelerators alone ("RTX 3090 + AMD EPYC 7343": a host CPU
-    named without its memory says nothing the parser can size)."""
+    named without its memory says nothing the parser can size). `read`: the rigs already read, by phrase: the 2,334
+    published runs name 255 machines, and each phrase is parsed once."""
     phrase = hardware_phrase(run.hardware)
+    if read is not None and phrase in read:
+        return read[phrase]
+    rig = None
     for attempt in (phrase, phrase.split(" + ")[0]):
         try:
-            return parse_hardware(attempt, catalog)[0].rig
+            rig = parse_hardware(attempt, catalog)[0].rig
+            break
         except RigfitError:
             continue
-    return None
+    if read is not None:
+        read[phrase] = rig
+    return rig
 
 
 def _hardware_words(run: MeasuredRun) -> str:
@@ -140,8 +147,10 @@ def _hardware_words(run: MeasuredRun) -> str:
     return words[:80]
 
 
-def resolve_run(run: MeasuredRun, catalog: Catalog) -> tuple[MeasuredPoint | None, str]:
-    """The run as a point, or None and why it cannot be cited."""
+def resolve_run(
+    run: MeasuredRun, catalog: Catalog, read: dict[str, Rig | None] | None = None
+) -> tuple[MeasuredPoint | None, str]:
+    """The run as a point, or None and why it cannot be cited (`read`: rigs already read, by phrase: `_rig`)."""
     if not _MAINLINE.search(run.engine):
         return None, f"engine {run.engine[:40]!r} is not mainline llama.cpp"
     if run.batch_size != 1:
@@ -155,7 +164,7 @@ def resolve_run(run: MeasuredRun, catalog: Catalog) -> tuple[MeasuredPoint | Non
     quant = quant_name(run.quant)
     if not quant:
         return None, f"no quant named in {run.quant[:40]!r}"
-    rig = _rig(run, catalog)
+    rig = _rig(run, catalog, read)
     if rig is None:
         return None, f"hardware {run.hardware[:40]!r} not read"
     gpus = gpu_count(run.num_gpus)
@@ -187,8 +196,9 @@ def resolve_runs(runs: Iterable[MeasuredRun], catalog: Catalog) -> tuple[tuple[M
     """Every citable run as a point, and for each row left out, its id and why."""
     points: list[MeasuredPoint] = []
     skipped: list[str] = []
+    read: dict[str, Rig | None] = {}
     for run in runs:
-        point, why = resolve_run(run, catalog)
+        point, why = resolve_run(run, catalog, read)
         if point is None:
             skipped.append(f"row {run.row_id}: {why}")
         else:
