@@ -13,7 +13,9 @@ written the way people ask them in r/LocalLLaMA, Discord servers and forum threa
   purchase;
 - /compare counts a side whose pick no engine loads (an estimated size no repo publishes) as not running the model:
   '3060 12gb to 5060 ti 16gb, worth it for gemma 3 27b?' had called the 3060 faster (30 tok/s against 25) at an
-  IQ2_XXS no one publishes."""
+  IQ2_XXS no one publishes;
+- (data) zai-org/GLM-5-FP8: 'glm 5 on 8x h200, vllm fp8?' had refused vLLM as if it quantized the BF16 repo.
+"""
 
 from __future__ import annotations
 
@@ -199,3 +201,24 @@ def test_compare_counts_only_files_an_engine_loads(
         return
     assert f"Only {only} runs it with a file an engine loads." in text, text
     assert "faster at decode" not in text, text
+
+
+# --- (data) GLM-5's FP8 checkpoint ----------------------------------------------------------------------------------
+
+# (model, rig, the quant /fit picks, the engine whose plan starts it, the checkpoint that plan loads)
+FP8 = [
+    ("glm 5", "8x h200", "FP8", Engine.VLLM, "zai-org/GLM-5-FP8"),  # had refused vLLM (188 GB a GPU)
+    ("glm 5", "8x b200", "FP8", Engine.VLLM, "zai-org/GLM-5-FP8"),
+    ("glm 5", "8x h100", "Q4_K_M", Engine.LLAMA_CPP, "unsloth/GLM-5-GGUF:Q4_K_M"),  # 91 GB a GPU: not on 80 GB cards
+]
+
+
+@pytest.mark.parametrize(("model", "hardware", "quant", "engine", "checkpoint"), FP8)
+def test_glm5_fp8_serves_where_it_fits(
+    real_catalog: Catalog, model: str, hardware: str, quant: str, engine: Engine, checkpoint: str
+) -> None:
+    answer = run_ok(real_catalog, "fit", model=model, hardware=hardware)
+    option = answer.report.readings[0].best_option
+    assert option is not None and option.quant == quant, option
+    plans = [p for p in option.serve.plans if p.engine is engine]
+    assert plans and plans[0].checkpoint == checkpoint, [(p.engine.value, p.checkpoint) for p in option.serve.plans]
