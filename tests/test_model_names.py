@@ -39,6 +39,12 @@ NOT_YET: set[str] = {
     # eighth round (round 2, session 15): an issue title with a Docker image tag (`vllm/vllm-openai:gptoss`) before
     # the model's own name is read as a repo id
     "docker image vllm/vllm-openai:gptoss can not load gpt-oss-120b on H100",
+    # ninth round (round 2, session 16): two models the catalog lacks sized by the name's round figure where the card
+    # gives more than 10% over it (Qwen2-VL 2B is 2.21B, DeepSeek-R1's 1.5B distill 1.78B); an image model's GGUF
+    # (`qwen-image`) refused without naming a Qwen
+    "qwen 2 vl 2b",
+    "deepseek-r1:1.5b",
+    "qwen-image-Q2_K.gguf",
 }
 
 

@@ -162,6 +162,26 @@ NOT_YET_STARTS = {
     "+   fn3              | 1                 | Dell PowerEdge R9",
     "应该可以吧。我2张3090 24G都可以，主要设置-max-num-seqs 1。",
     "**For your 2× 3080-20GB (40 GB total) setup specifically** —",
+    # Ninth-round rows (2026-12-08, round 2 session 16) not read right yet: the Arc 130V iGPU said as a `gpu 16gb`, a
+    # pooled size that does not add up (`RTX 4090 ×2 ... 96GB显存池化`), a Strix Halo box with an OCuLink card beside
+    # it, a bare gfx1100 in a title, a card restated under another name (`WX9100 / (Instinct MI25)`), 16 DIMMs on two
+    # six-channel sockets (read as 8 channels), `jetson` before the board's name, a CPU the catalog lacks (6900HX),
+    # `Radeon VII ... windows support`, a 4060 Ti without its size (asked, never guessed, in the table), a bandwidth
+    # said after a Mac (`410 GB/s unified-memory bandwidth`), a card restated with its count (`Tesla T4 ... 4 T4`),
+    # a count said back (`deploying four of them`)
+    "I used all model using Intel Vulkan support very fast I used",
+    "- 双卡配置：RTX 4090 ×2（通过NVLink 3.0实现96GB显存池化）",
+    "I have a Strix Halo miniPC (Minisforum MS-S1 Max). I added a",
+    "[Issue]: Unable to offload LLM model on gfx1100 using rocm a",
+    "My setup:\n4 x AMD WX9100 / (Instinct MI25), 2 connected via ",
+    "CPU：intel 至强铂金8168 2.7G 24核48线程 x2块\n内存：三星服务器 RECC DDR4 32Gx1",
+    "How can we run latest tensorrt llm on jetson as i wanted to ",
+    "16inch\namd 6900HX \n32GB ram\nnvidia RTX 4070",
+    "Radeon VII gfx906:sramecc-:xnack- windows support",
+    "I have 3x 4060Ti. Didn't do anything special and Ollama uses",
+    "**The 36 GB Mac Studio is structurally tied to the *binned* ",
+    "I also tried slim weights with Tesla T4 and experience the s",
+    "Now that Tesla P100 cards are priced at just $70 each, each ",
 }
 
 
@@ -189,6 +209,8 @@ def test_table_is_large_and_mostly_read_right(real_catalog: Catalog) -> None:
     # the eighth round's 120 phrases (read right on adding 67, now 92) bring the whole table to 95.4% (2030 of 2128):
     # the bound on the whole table is LOWERED from 0.965 to 0.950 to hold what is measured; the rows through the
     # seventh round keep their own bound below, unchanged, and none of them regressed
+    # the ninth round's 120 phrases (read right on adding 84, now 107) bring the whole table to 95.1% (2137 of 2248);
+    # the bound stays 0.950 and none of the earlier rows regressed (their strict xfails above are unchanged)
     earlier = TABLE[:EIGHTH_ROUND_START]
     assert sum(1 for r in earlier if not score(r, real_catalog)) / len(earlier) >= 0.965
 

@@ -349,7 +349,31 @@ def _checked_count(n: int, written: str) -> int:
 def _suggestions(name: str, catalog: Catalog) -> tuple[str, ...]:
     res = catalog.hardware_names.resolve(name)
     ids = res.candidates or res.suggestions or catalog.hardware_names.suggest(name)
-    return tuple(catalog.hardware[c].name for c in ids[:5] if c in catalog.hardware)
+    named = tuple(catalog.hardware[c].name for c in ids[:5] if c in catalog.hardware)
+    return tuple(dict.fromkeys((*_transposed(name, catalog), *named)))[:5]
+
+
+def _transposed(name: str, catalog: Catalog) -> tuple[str, ...]:
+    """A model number typed with two digits swapped (`nvidia 4900` for the 4090): the catalog's hand-entered cards whose
+    number has the same digits in another order, the likeliest "did you mean"."""
+    digits = re.fullmatch(r"[a-z]{0,3}\s*(\d{3,5})", name.strip().lower())
+    if not digits:
+        return ()
+    want = sorted(digits.group(1))
+    found = [
+        h.name
+        for h in catalog.hardware.values()
+        if isinstance(h, Gpu) and h.origin == "catalog"
+        for n in re.findall(r"(?<!\d)\d{3,5}(?!\d)", h.name)
+        if n != digits.group(1) and sorted(n) == want and _one_swap(n, digits.group(1))
+    ]
+    return tuple(sorted(set(found), key=len))
+
+
+def _one_swap(a: str, b: str) -> bool:
+    """Whether `a` is `b` with two neighbouring digits swapped."""
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _unknown_device(name: str, catalog: Catalog) -> RigfitError:
@@ -741,6 +765,8 @@ _STOPWORDS = frozenset(
         *("us", "am", "an", "a", "the", "and", "for", "but", "not", "all", "can", "its", "has", "had", "was", "are"),
         *("my", "our", "you", "your", "this", "that", "these", "those", "than", "then", "when", "which", "while"),
         "project",  # `Project DIGITS` (the DGX Spark): `run with this project` names no machine
+        # software whose name holds a digit (`GPT4All runs Mistral ... on my 6600M GPU`): an app, not a model number
+        *("gpt4all", "exllamav2", "exllamav3", "exl2", "exl3"),
     }
 )
 _MODEL_NUMBER = re.compile(r"[a-z]\d|\d[a-z]|\d{3,}")
@@ -2309,9 +2335,38 @@ _LISTED_BRACKET = re.compile(r"^(?P<head>\s*\d{1,2}\s*x\s*[^()]+?)\s*\((?P<insid
 _NAMED_IN_BRACKETS = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<inside>[^()]+)\)(?P<rest>[^()]*)$")
 
 
+# A count or a size written as no number a rig can have: a negative count (`-1x RTX 3090`; a negative size has its own
+# message), a size that is not a number (`NaN GB`, `inf GB RAM`), or a count of six digits or more (`99999999999x
+# H100`; model numbers have at most five); read before anything else drops the sign or the word
+_UNREADABLE_COUNT = re.compile(
+    r"(?<![\w.-])(?:-\d+(?:\.\d+)?\s*[x×*](?=\s*[a-z0-9])|\d{6,}\s*[x×*](?=\s*[a-z])"
+    r"(?!\s*(?:faster|slower|quicker|speed|more|less|the\b|better|worse|behind|ahead|cheaper|bigger|smaller)))",
+    re.IGNORECASE,
+)
+_UNREADABLE_SIZE = re.compile(r"(?<![\w.-])(?:nan|inf(?:inity)?)\s*(?:gb|gib|tb|g)\b", re.IGNORECASE)
+
+
+def _refuse_unreadable_numbers(text: str) -> None:
+    count = _UNREADABLE_COUNT.search(text)
+    if count:
+        raise RigfitError(
+            f"`{count.group(0).strip()}` is not a number of devices I can size (1 to {MAX_DEVICES}).",
+            field="hardware",
+            code=ErrorCode.COUNT_OUT_OF_RANGE,
+        )
+    size = _UNREADABLE_SIZE.search(text)
+    if size:
+        raise RigfitError(
+            f"`{size.group(0).strip()}` is not a memory size I can read: give it in GB, e.g. `24GB VRAM + 64GB RAM`.",
+            field="hardware",
+            code=ErrorCode.SIZE_OUT_OF_RANGE,
+        )
+
+
 def parse_hardware(text: str, catalog: Catalog) -> list[Reading]:
     """Every reasonable reading of a hardware phrase, most likely first; where a name is not known but a bracket
     after it names a device, the reading of the bracket and what follows it."""
+    _refuse_unreadable_numbers(text or "")
     try:
         return _parse_hardware(text, catalog)
     except RigfitError as exc:

@@ -408,6 +408,155 @@ EIGHTH_ROUND: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
 )
 
 
+def _count_after_card(m: re.Match[str]) -> str:
+    """`显卡4090，两张` (the card, then `two of them`): the count before the card, as `两张4090` is written."""
+    return f" {m.group('n')}张 {m.group('card')} "
+
+
+def _said_again(m: re.Match[str]) -> str:
+    """`a pair of W6800s and the W6800s are faster`: a card said again with `the` after it was counted is the same
+    cards, not more; the first mention stands."""
+    return " " if re.search(rf"\b{re.escape(m.group('card'))}", m.string[: m.start()]) else m.group(0)
+
+
+def _gfx_beside_card(m: re.Match[str]) -> str:
+    """A gfx target in a text that names the AMD card (`my RX7600 corresponds to gfx1102 ... gfx1100 is tested`):
+    the card says what the rig holds; the targets are the card's chip or the ones a document lists. A tool's device
+    line (`Device 0: AMD Instinct MI50/MI60, gfx906:sramecc+:xnack-`) keeps its target: it tells the cards apart."""
+    line = m.string[m.string.rfind("\n", 0, m.start()) + 1 : m.start()]
+    tool_line = ":" in m.group(0) or re.search(r"\b(?:device|agent|name)\s*\d*\s*:", line)
+    return " " if _AMD_CARD.search(m.string) and not tool_line else m.group(0)
+
+
+_AMD_CARD = re.compile(r"\b(?:rx\s*\d{4}|radeon\s+(?:vii|pro|rx|ai)|instinct|mi\d{2,3}|w\d{4}\b)")
+
+
+def _nodes_each_with(m: re.Match[str]) -> str:
+    """`four A100 nodes, each with 8 80GB GPUs`: nodes of that many cards, as the rest of the parser reads a cluster."""
+    return f" {m.group('n')} nodes of {m.group('per')}x {m.group('card')} {m.group('size') or ''} "
+
+
+# Ninth round (round 2, session 16): ways of writing seen on pages no earlier round used, each rule a way of writing
+# (tests/test_parse_ninth_round.py has a table of cases for each)
+NINTH_ROUND: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    # a ratio said with `x` before a comparison (`6x behind RDNA1`, `10x faster`, `3.5x the speed`): no count
+    (
+        r"(?<![\w.])\d+(?:\.\d+)?\s*[x×]\s+(?:faster|slower|quicker|behind|ahead|more|less|better|worse|cheaper"
+        r"|bigger|larger|smaller|higher|lower|the\s+(?:speed|price|cost|performance))\b",
+        " ",
+    ),
+    # a share of a size said before (`12.7GB of system memory, of which about 2GB is consumed`): part of it, not more
+    (r",?\s*of\s+which\s+(?:about\s+|around\s+|~\s*)?\d+(?:\.\d+)?\s*(?:gb|gib|g)\b[^,.;\n]*", " "),
+    # a fraction below one without a unit (`acceptance 0.895`, `p=0.9`): a rate, never a size or a device
+    (r"(?<![\w.=])0\.\d+(?!\.?\d|%|\s*[a-z/])", " "),
+    # words joined by a hyphen that say memory (`unified-memory bandwidth`, `system-memory`)
+    (r"\b(unified|system|video|graphics|main)-(memory|ram)\b", r"\1 \2"),
+    # a PC maker's workstation or desktop line with its model code (`Dell Precision T760 workstation`, `OptiPlex
+    # 7090`, `ThinkStation P620`): the box around the parts, not a device
+    (
+        r"\b(?:dell\s+)?(?:precision|optiplex)\s+[a-z]?\d{3,4}[a-z]?\b(?:\s+(?:tower|workstation|rack|sff|mt))?"
+        r"|\b(?:lenovo\s+)?(?:thinkstation|thinkcentre)\s+[a-z]\d{2,4}[a-z]?\b",
+        " ",
+    ),
+    # a gfx target with its feature flags after a named card (`Radeon VII gfx906:sramecc-:xnack-`): the card says it
+    (
+        r"\b(radeon\s+vii|radeon\s+pro\s+vii|mi\d{2,3}x?|rx\s*\d{4}\s*(?:xtx|xt|gre)?|w\d{4}|v\d{3})"
+        r"\s+gfx\d{3,4}[a-z]?(?::[a-z]+[+-])*",
+        r"\1",
+    ),
+    # a table row whose columns repeat one value (`| 内存 | 64GB DDR5 5600MHz | 64GB DDR5 5600MHz |`: the same RAM in
+    # two compared setups): said once
+    (r"\|([^|\n]*\d[^|\n]*)\|(?:\1\|)+", r"|\1|"),
+    # a count after the card in Chinese (`显卡4090，两张`): before it, as the rest of the parser reads counts
+    (
+        r"(?P<card>(?:rtx\s*|rx\s*)?\d{4}(?:\s*(?:ti|super|xtx|xt|d))?)\s*[，,]\s*"
+        r"(?P<n>[两二三四五六七八]|\d)\s*张",
+        _count_after_card,
+    ),
+    # a count word in Italian, Spanish, French or Portuguese before the cards (`due GPU RTX Pro 6000`, `dos tarjetas`)
+    (r"\b(?:due|dos|deux|duas)\s+(?:gpu|schede|tarjetas|cartes|placas)\b", " 2x "),
+    (r"\b(?:tre|tres|trois|três)\s+(?:gpu|schede|tarjetas|cartes|placas)\b", " 3x "),
+    (r"\b(?:quattro|cuatro|quatre|quatro)\s+(?:gpu|schede|tarjetas|cartes|placas)\b", " 4x "),
+    # a total said of the cards in those languages or in English (`per un totale di 192GB di VRAM`, `en total 48 GB`,
+    # `for a total of 96GB`): it restates the cards
+    (
+        r"\b(?:per\s+un\s+totale\s+di|en\s+total|au\s+total|no\s+total|for\s+a\s+total\s+of|in\s+total)\s+"
+        r"\d+(?:\.\d+)?\s*(?:gb|gib|g|tb)\b(?:\s+(?:di|de|of)\s+(?:vram|memoria|memory))?",
+        " ",
+    ),
+    # a board's PCIe lanes (`40 PCIe 3.0 lanes`) and dashes used as bullets (`— 4 memory channels`)
+    (r"\b\d{1,3}\s+pcie\s*\d(?:\.\d)?\s+lanes\b", " "),
+    (r"\b(?:\d{1,2}x\s*(?:->\s*)?)+(?:pcie\s+)?(?:splitters?|risers?)\b|\b(?:with|at|via|in)\s+x(?:1|2|4|8|16)\b", " "),
+    # sticks said with their count first (`4 x DDR4 8G memory sticks`): the DIMMs the rest of the parser reads
+    (
+        r"\b(\d{1,2})\s*x\s*(ddr\d)\s+(\d{1,3})\s*g(?:b)?\s+(?:memory\s+|ram\s+)?(?:sticks?|modules?|dimms?)\b",
+        r"\n\2 \1x\3gb\n",
+    ),
+    # a CPU line that ends with its count (`CPU：至强铂金8168 ... x2块`): two sockets
+    (r"(?m)^([ \t*-]*cpu\s*[:：])([^\n]*?)\s*[x×*]\s*2\s*(?:块|颗|个|pcs)?[ \t]*$", r"\1 dual socket \2"),
+    (r"(?m)^[ \t]*[—–][ \t]*", " "),
+    # a spec list's disk and board lines in Chinese (`硬盘：三星870 EVO 4tb SATAx4块`): no part to size; RAM said
+    # `内存64G` (memory) and channels said `4 memory channels`
+    (r"(?m)^[ \t*+|-]*(?:硬盘|固态硬盘|存储|主板|电源|机箱|散热)\s*[:：][^\n]*", " "),
+    (r"内存\s*[:：]?\s*(\d+(?:\.\d+)?)\s*(?:g|gb|gib)\b", r" \1gb ram "),
+    (r"\b(\d{1,2})\s+memory\s+channels\b", r"\1 channels"),
+    # DIMMs with their total after `=` (`32Gx16条=512G`): sixteen 32 GB sticks (the total says them again)
+    (r"\b(\d+)\s*g(?:b)?\s*[x×*]\s*(\d+)\s*(?:条|根|sticks?)?\s*=\s*\d+\s*g(?:b)?\b", r" \2x\1gb "),
+    # a model number glued to its suffix (`4080Super`, `WX9100`): the parts the catalog names
+    (r"\b(\d{4})(super|ti)\b", r"\1 \2"),
+    (r"(?<!pro )\bwx\s?(\d{4})\b", r"radeon pro wx \1"),
+    # a CPU's clock written without `Hz` on its line (`CPU：至强铂金8168 2.7G 24核`): no size
+    (r"(?m)^([ \t*-]*cpu\s*[:：][^\n]*?)(?<![\w.])\d\.\d{1,2}\s*g(?![\w])", r"\1 "),
+    # a memory field on a GPU's line (`GPU: L20, Memory 46GB`): the card's memory, not RAM
+    (r"(?m)^([ \t*-]*gpu\s*[:：][^\n,]*),\s*memory\s*[:：]?\s*(\d+(?:\.\d+)?)\s*(?:g|gb|gib)\b", r"\1 (\2gb vram)"),
+    # a card with its count and size in brackets (`MI300X (8×192 GB, CDNA 3)`): that many of the card
+    (
+        r"(?<![\w-])(mi\d{3}[a-z]?|[a-z]{1,3}\d{3,4}[a-z]*|\d{3,4}(?!gi?b|tb|mb|g\b)[a-z]+)\s*\(\s*(\d{1,2})\s*[x×]\s*(\d{2,3})\s*gb\b",
+        r"\2x \1 (\3gb",
+    ),
+    # a Hugging Face endpoint's size before its card (`GPU [medium] - 1x Nvidia A10G`): the tier's name, no part
+    (r"\bgpu\s*\[\s*(?:x*small|medium|x*large|\d+xlarge)\s*\]\s*-?", " "),
+    # a Chinese label naming the setup before its line (`双卡测试：2×NVIDIA RTX 4090`): the line counts the cards
+    (r"(?:单|双|四|八)卡(?:测试|配置|方案)\s*[:：]", " "),
+    # a cluster said as nodes each with cards (`four A100 nodes, each with 8 80GB GPUs`)
+    (
+        r"\b(?P<n>two|three|four|five|six|eight|\d{1,2})\s+(?P<card>[a-z]{0,3}\d{2,4}[a-z]*)\s+nodes?\s*,?\s*each\s+with\s+"
+        r"(?P<per>\d{1,2})\s+(?:x\s*)?(?P<size>\d{2,3}\s*gb)?\s*(?:gpus|cards)\b",
+        _nodes_each_with,
+    ),
+    # a table's card cell and the size cell after it (`| NVIDIA T400 | 4 GB |`): the card's memory
+    (
+        r"\|([^|\n]*\b(?:nvidia|amd|intel|geforce|radeon|tesla|quadro|rtx|gtx|rx|arc)\b[^|\n]*?)\s*\|\s*"
+        r"(\d+(?:\.\d+)?\s*gb)\s*(?=\|)",
+        r"|\1 \2 ",
+    ),
+    # Apple core counts in a table's cells (`| 28c (20P+8E) | 60c |`): no size, no device
+    (r"(?<=\|)\s*\d{1,3}c(?:\s*\(\s*\d+p\s*\+\s*\d+e\s*\))?\s*(?=\|)", " "),
+    # another card compared (`half of the RX6500 XT`, `twice the 3060`), another setup that worked (`but success on 2
+    # L20 GPUs`), some of the cards said by how they connect (`2 connected via 16x -> 4x 1x PCIe splitters`)
+    (
+        r"\b(?:half|twice|double|a\s+third|a\s+quarter)\s+(?:of\s+|that\s+of\s+)?(?:the\s+|an?\s+|my\s+)?"
+        r"(?:rtx\s*|rx\s*|gtx\s*|arc\s*)?\d{3,4}\s*(?:xtx|xt|ti|super)?\b",
+        " ",
+    ),
+    (
+        r"[,，]?\s*but\s+(?:it\s+)?(?:success(?:ful)?|succeeds?|works?|worked|runs?|ran|fine|ok)\s+(?:with|on)\s+"
+        r"\d+\s*x?\s*[^,.;\n]*",
+        " ",
+    ),
+    (r"\b\d{1,2}\s+connected\s+(?:via|with|to|through)\b[^,.;\n]*", " "),
+    # a card said again with `the` after it was counted (`a pair of W6800s and the W6800s are faster`)
+    (
+        r"\bthe\s+(?P<card>(?:[a-z]{1,3}\s*)?\d{3,4}[a-z]*?)s?\b(?=\s+(?:are|is|were|was|run|runs|have|has))",
+        _said_again,
+    ),
+    # a gfx target beside a named AMD card
+    (r"\bgfx\d{3,4}[a-z]?(?::[a-z]+[+-])*", _gfx_beside_card),
+    # `both B70 cards`: two of them
+    (r"\bboth\s+((?:rtx\s*|rx\s*|arc\s*(?:pro\s*)?)?[a-z]?\d{2,4}[a-z]*)\s+(?:cards|gpus)\b", r"2x \1"),
+)
+
+
 # llama.cpp lists its devices (`found 1 CUDA devices: Device 0: Quadro GP100`) and then names the one it loads onto
 # (`using device CUDA0 (Quadro GP100) - 15203 MiB free`): the same card twice, so the second line goes when the list
 # is there
@@ -442,6 +591,8 @@ def _cut_device_list(s: str) -> str:
 
 
 def clean_pastes(s: str) -> str:
+    for pattern, repl in NINTH_ROUND:
+        s = re.sub(pattern, repl, s)
     for pattern, repl in EIGHTH_ROUND:
         s = re.sub(pattern, repl, s)
     s = _cut_device_list(s)

@@ -44,7 +44,14 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 _LOCAL_PATH = re.compile(r"^(?:~|\.{1,2})?/(?:[^/\s]+/)+(?P<name>[^/\s]+)/?$")
 _CJK_TAIL = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u3000-\u303f\uff00-\uffef]+$")
-_FAMILY_GLUED_TO_SIZE = re.compile(r"(?i)^([a-z]{4,})(\d+(?:\.\d+)?b)$")
+_FAMILY_GLUED_TO_SIZE = re.compile(r"(?i)^([a-z]{4,})(\d+(?:\.\d+)?b)(?=$|[-_:])")
+# a config or notes file named after the model (`models/deepseek-ai/DeepSeek-V4-Flash.yaml`): the name without it
+_CONFIG_SUFFIX = re.compile(r"(?i)\.(?:ya?ml|json|toml|md|txt)$")
+# a relative path under a local models folder (`models/deepseek-ai/DeepSeek-V4-Flash`): its last two parts, the repo id
+_RELATIVE_PATH = re.compile(
+    r"(?i)^(?:models?|weights|checkpoints?|ckpts?|llms?|hf|huggingface|cache|data)/(?:[^/\s:]+/)*"
+    r"(?P<repo>[^/\s:]+/[^/\s:]+)/?$"
+)
 _QUANT_ALTERNATIVES = re.compile(r"(?i)\b((?:i?q\d\w*|bf16|f16|fp8))/(?=(?:i?q\d\w*|bf16|f16|fp8)\b)")
 _GLUED_QWEN_VERSION = re.compile(r"(?i)\bqwen([23])([0-9])(?=[-_]\d+(?:\.\d+)?b\b)")
 
@@ -53,9 +60,14 @@ def _written_around(query: str) -> str:
     """A name as people paste it around the model's own: a local directory's path (`/home/qwen/Qwen2-7B-Instruct`:
     its last part), ModelScope's directory names (`Qwen2___5-VL-72B`: `___` for `.`), words in Chinese or Japanese
     glued after it (`deepseekv4flash级别的模型`), a Qwen version with its dot left out (`qwen36-27b`), quant types
-    given as alternatives (`IQ2XXS/Q2_K`: not a repo id), a family's name glued to a size (`llama7b`)."""
+    given as alternatives (`IQ2XXS/Q2_K`: not a repo id), a family's name glued to a size (`llama7b`, `qwen72b-chat`), a
+    config file named after the model (`...DeepSeek-V4-Flash.yaml`), a models folder's relative path (its last two
+    parts, the repo id)."""
     local = _LOCAL_PATH.match(query)
     query = local.group("name") if local else query
+    query = _CONFIG_SUFFIX.sub("", query)
+    relative = None if query.lower().endswith(".gguf") else _RELATIVE_PATH.match(query)
+    query = relative.group("repo") if relative else query
     query = _CJK_TAIL.sub("", query.replace("___", ".")).strip() or query
     query = _GLUED_QWEN_VERSION.sub(r"qwen\1.\2", _QUANT_ALTERNATIVES.sub(r"\1 ", query))
     return _FAMILY_GLUED_TO_SIZE.sub(r"\1-\2", query)
