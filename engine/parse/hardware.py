@@ -15,7 +15,7 @@ from catalog.lookup import normalise
 from catalog.types import Cpu, Gpu, Hardware, SystemMemory, Unified, UnifiedName
 from engine.errors import ErrorCode, RigfitError
 from engine.memory import OS_RESERVE_BYTES
-from engine.parse.hardware_pastes import clean_pastes
+from engine.parse.hardware_pastes import clean_pastes, compiled
 from engine.parse.options import MAX_INPUT_CHARS
 from engine.rig import (
     GPUS_PER_SERVER,
@@ -1661,7 +1661,7 @@ _ENVIRONMENT_DUMPS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...]
 
 def _tool_lines(s: str) -> str:
     for pattern, repl in _TOOL_LINES:
-        s = re.sub(pattern, repl, s)
+        s = compiled(pattern).sub(repl, s)
     return s
 
 
@@ -2083,11 +2083,11 @@ def _prepare(text: str) -> str:
     s = re.sub(r"\b(dual|twin|triple|quad)-(?=\d{3,4}\b)", r"\1 ", s)  # `a complete dual-3060 workstation`
     s = clean_pastes(s)  # logs, tables and listings (engine/parse/hardware_pastes.py)
     for pattern, repl in _PASTED:
-        s = re.sub(pattern, repl, s)
+        s = compiled(pattern).sub(repl, s)
     s = _apple_storage(s)
     s = _gcp_accelerator(s)
     for pattern, repl in _ENVIRONMENT_DUMPS:
-        s = re.sub(pattern, repl, s)
+        s = compiled(pattern).sub(repl, s)
     s = _board_parts(_COMMAND_LINE.sub(" ", s))
     s = re.sub(r"(?<=\d)o(?=\d)", "0", s)  # `3O90`: a letter O typed for a zero inside a model number
     s = re.sub(r"\b(\d)0?(\d)o\b", r"\g<1>0\g<2>0", s)  # `4o9o` after the line above (`409o`): 4090
@@ -2095,7 +2095,7 @@ def _prepare(text: str) -> str:
     s = re.sub(r"\(\s*,\s*", "(", s)  # a bracket whose first item was dropped (`(SM89, 16380 MB VRAM`)
     s = re.sub(r"\bdevkit\b", "dev kit", s)  # `agx thor devkit`: as the catalog's product names spell it
     for pattern, words in _OTHER_LANGUAGES:
-        s = re.sub(pattern, words, s)
+        s = compiled(pattern).sub(words, s)
     s = re.sub(r"\b(?P<name>[a-z][\w-]*\d[\w-]*):(?P<n>\d{1,2})\b", r"\g<n>x \g<name>", s)  # Modal's `A100-80GB:4`
     s = _GPU_THEN_CPU.sub(r"\g<gpu> + \g<cpu>", _fields(_log_lines(_tool_lines(s))))
     s = re.sub(r"(\d)\s*(?:gigs?|gigabytes?|gbs|gbyte)\b", r"\1gb", s)
@@ -2318,7 +2318,7 @@ _REFUSED_NAMES: tuple[tuple[str, str, str], ...] = (
 
 def _refuse_named(lowered: str) -> None:
     for name, message, instead in _REFUSED_NAMES:
-        if re.search(rf"\b{name}\b", lowered):
+        if compiled(rf"\b{name}\b").search(lowered):
             raise RigfitError(message, field="hardware", code=ErrorCode.DEVICE_UNKNOWN, suggestions=(instead,))
 
 

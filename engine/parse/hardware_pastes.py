@@ -5,8 +5,15 @@ timestamp, a price, a benchmark figure, a context window, a disk). The text is l
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+
+# The parser's rule tables hold more patterns than `re` keeps compiled (its cache holds 512 and drops the oldest
+# first), so patterns passed to re.sub as strings were compiled again on every phrase: 549 compilations and 140 ms a
+# /fit. Each table's pattern is compiled once, here, the first time it is used.
+compiled = functools.cache(re.compile)
+
 
 _CJK = r"\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
 
@@ -592,14 +599,14 @@ def _cut_device_list(s: str) -> str:
 
 def clean_pastes(s: str) -> str:
     for pattern, repl in NINTH_ROUND:
-        s = re.sub(pattern, repl, s)
+        s = compiled(pattern).sub(repl, s)
     for pattern, repl in EIGHTH_ROUND:
-        s = re.sub(pattern, repl, s)
+        s = compiled(pattern).sub(repl, s)
     s = _cut_device_list(s)
     if _AVAILABLE_DEVICES.search(s):
         s = _VULKAN_LINE.sub(" ", s)
     if _DEVICE_LIST.search(s):
         s = _LOADED_ON.sub(" ", s)
     for pattern, repl in PASTES:
-        s = re.sub(pattern, repl, s)
+        s = compiled(pattern).sub(repl, s)
     return s
