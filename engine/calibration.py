@@ -259,12 +259,14 @@ def _shipped_prefill(device_kind: str, backend: str, path: str, moe: bool) -> Ef
 
 # Decode reads the KV cache with attention kernels (softmax, a reduction over the sequence, a row of K and V per
 # position), which reach a smaller share of the memory's bandwidth than the matrix-vector kernels reading the weights:
-# each byte of cache a token reads costs KV_READ_COST bytes of weights' time. The figure was chosen by the fit's own
+# each byte of cache a token reads costs KV_READ_COST bytes of weights' time. The figure is chosen by the fit's own
 # inner folds of sources (calibrate/fit.py inner_scores, decode, best spread) among 1, 1.25, 1.5, 1.75 and 2: on the
-# 1,929 runs of 2026-12-07 1.244, 1.229, 1.227, 1.235, 1.249 (3: 1.300); on the 2,015 runs after the measured-runs
-# helper's 88, 1.225, 1.198, 1.184, 1.191, 1.211. vLLM's attention kernels (engine/server_speed.py) are not
-# llama.cpp's: its reads stay at 1.
-KV_READ_COST = 1.5
+# 1,929 runs of 2026-12-07 1.244, 1.229, 1.227, 1.235, 1.249; on 2,015 runs 1.225, 1.198, 1.184, 1.191, 1.211 (1.5
+# was taken); on the 2,221 runs of 2026-12-08, with the shaders' intake limiting Vulkan and SYCL cards as CUDA ones
+# (engine/speed.py DECODE_BYTES_PER_LANE_CLOCK), 1.1149, 1.1214, 1.1300, 1.1445, 1.1621: the cache read at the
+# weights' own share of the bandwidth, which the shader limit now also bounds on those cards. vLLM's attention
+# kernels (engine/server_speed.py) are not llama.cpp's: its reads stay at 1.
+KV_READ_COST = 1.0
 
 # PCIe 4.0 x16 moves 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s each way (PCI-SIG); used when a card's link is
 # not in the catalog. Weights streamed for prefill reach a share of it; the low end below is an assumption, not

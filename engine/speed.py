@@ -201,18 +201,23 @@ def _pool_layers(pool: PoolUse, placement: Placement, model: Model) -> int:
     return max(model.layers - sum(p.layers for p in placement.pools), 0)
 
 
-# Decode on a CUDA card is not only a read: llama.cpp's matrix-vector kernels dequantize every weight and multiply it
+# Decode on a GPU is not only a read: llama.cpp's matrix-vector kernels dequantize every weight and multiply it
 # on the shaders, which take in a bounded number of bytes of weights per shader lane and clock. A card whose memory
 # outruns its shaders reads slower than its bandwidth: data-centre cards with HBM (A100, H100, V100; 0.1-0.2 GB/s of
 # bandwidth per lane-GHz) decode 0.3-0.5 (ln) below what GeForce cards (0.02-0.05) reach of their own bandwidth in the
 # published runs (bench/measured_runs.csv: llama.cpp discussion #15013, xiongjiedai/gpu-benchmarks-on-llm-inference and
 # others). The two limits add as times: 1 / effective = 1 / bandwidth + 1 / (lanes x clock x bytes per lane-clock),
 # so an A100 SXM (6,912 lanes at 1.41 GHz, 2,039 GB/s) reads at 851 GB/s and an RTX 4090 (16,384 at 2.52 GHz,
-# 1,008 GB/s) at 867. The figure is fitted on the measured runs: the value among 0.1, 0.15, 0.2, 0.3 and 0.4 with the
-# lowest interval score on the fit's own inner folds of sources (calibrate/fit.py inner_scores), not chosen by the
-# cross-source score. Only CUDA: on ROCm the same term scored worse on those folds, and Vulkan, SYCL and Metal
-# showed no gain. A device without a shader count or boost clock in the catalog takes its bandwidth as it is.
-DECODE_BYTES_PER_LANE_CLOCK: dict[str, float] = {"cuda": 0.15}
+# 1,008 GB/s) at 867. The figure is fitted on the measured runs: per backend, the value among 0.05, 0.075, 0.1, 0.15,
+# 0.2, 0.3 and 0.4 (or none) with the lowest interval score on the fit's own inner folds of sources (calibrate/fit.py
+# inner_scores), never by the cross-source score. On the 2,221 runs of 2026-12-08 (decode, none on Vulkan and SYCL:
+# 1.2248): Vulkan 0.05 1.2055, 0.075 1.1913, 0.1 1.1816, 0.15 1.1846, 0.2 1.1894, 0.4 1.2017; then SYCL at 0.05
+# 1.1386, 0.075 1.1308, 0.1 1.1300, 0.2 1.1474, 0.4 1.1644; then Vulkan again 0.075 1.1306, 0.15 1.1473; CUDA 0.1
+# 1.1418, 0.15 1.1300, 0.2 1.1321. The Vulkan term came with a GTX 1050 Ti's 23 runs (768 lanes at 1.39 GHz for 112
+# GB/s: 55 GB/s effective), which decode 2.2x slower than the bandwidth alone says. ROCm scored worse with it (0.1
+# 1.2466, 0.2 1.2163, 0.4 1.1967 against 1.1816); Metal has no shader counts in the catalog. A device without a
+# shader count or boost clock takes its bandwidth as it is.
+DECODE_BYTES_PER_LANE_CLOCK: dict[str, float] = {"cuda": 0.15, "vulkan": 0.1, "sycl": 0.1}
 
 
 def decode_bandwidth_gb_s(bandwidth_gb_s: float, spec: MatrixSpec | None) -> float:

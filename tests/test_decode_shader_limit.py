@@ -1,6 +1,6 @@
-"""A CUDA card decodes at its bandwidth limited by how fast its shaders take weights in (engine/speed.py
-DECODE_BYTES_PER_LANE_CLOCK): a data-centre card with HBM reads a smaller share of its bandwidth than a GeForce
-card, the engine and the fit see the same effective bandwidth, and other backends keep theirs."""
+"""A card on CUDA, Vulkan or SYCL decodes at its bandwidth limited by how fast its shaders take weights in
+(engine/speed.py DECODE_BYTES_PER_LANE_CLOCK): a data-centre card with HBM reads a smaller share of its bandwidth than
+a GeForce card, the engine and the fit see the same effective bandwidth, and ROCm and Metal keep theirs."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from engine.kernels import MatrixSpec
 from tests.fixtures import placed
 
 
-def _effective(real_catalog: Catalog, device_id: str) -> tuple[float, float]:
+def _effective(real_catalog: Catalog, device_id: str, backend: str | None = None) -> tuple[float, float]:
     entry = real_catalog.hardware[device_id]
     assert isinstance(entry, Gpu | Unified)
     assert entry.bandwidth_gb_s is not None
-    return entry.bandwidth_gb_s, speed.decode_bandwidth_gb_s(entry.bandwidth_gb_s, MatrixSpec.of(entry))
+    spec = MatrixSpec.of(entry, backend) if backend else MatrixSpec.of(entry)
+    return entry.bandwidth_gb_s, speed.decode_bandwidth_gb_s(entry.bandwidth_gb_s, spec)
 
 
 @pytest.mark.parametrize(
@@ -38,9 +39,34 @@ def test_a_cuda_card_reads_a_share_of_its_bandwidth_its_shaders_allow(
     assert low_share * bandwidth < effective < high_share * bandwidth
 
 
-@pytest.mark.parametrize("device_id", ["rx-7900-xtx", "arc-b580", "m3-ultra", "strix-halo-395"])
-def test_other_backends_keep_their_bandwidth(real_catalog: Catalog, device_id: str) -> None:
-    bandwidth, effective = _effective(real_catalog, device_id)
+@pytest.mark.parametrize(
+    ("device_id", "backend", "low_share", "high_share"),
+    [
+        ("arc-b580", "sycl", 0.5, 0.7),  # 2,560 lanes at 2.67 GHz for 456 GB/s
+        ("arc-b580", "vulkan", 0.5, 0.7),  # the same shaders under either backend
+        ("arc-a770", "sycl", 0.55, 0.75),
+        ("rtx-3060-12gb", "vulkan", 0.55, 0.75),  # a GeForce on Vulkan: 3,584 lanes at 1.78 GHz for 360 GB/s
+        ("rx-9070-xt", "vulkan", 0.55, 0.75),  # 4,096 lanes at 2.97 GHz for 640 GB/s
+    ],
+)
+def test_a_vulkan_or_sycl_card_reads_a_share_its_shaders_allow(
+    real_catalog: Catalog, device_id: str, backend: str, low_share: float, high_share: float
+) -> None:
+    bandwidth, effective = _effective(real_catalog, device_id, backend)
+    assert low_share * bandwidth < effective < high_share * bandwidth
+
+
+@pytest.mark.parametrize(
+    ("device_id", "backend"),
+    [
+        ("rx-7900-xtx", None),  # ROCm: its inner folds scored worse with the term
+        ("rx-9070-xt", "rocm"),
+        ("m3-ultra", None),  # Metal: no shader counts in the catalog
+        ("strix-halo-395", None),  # Vulkan, but no shader count or clock for the chip
+    ],
+)
+def test_other_devices_keep_their_bandwidth(real_catalog: Catalog, device_id: str, backend: str | None) -> None:
+    bandwidth, effective = _effective(real_catalog, device_id, backend)
     assert effective == bandwidth
 
 
