@@ -19,7 +19,7 @@ from engine.calibration import HeldOutScore, MeasuredAccuracy
 from engine.concurrency import ConcurrentUsers, kv_cap
 from engine.cost import CostCaveat, CostCaveatKind
 from engine.evidence import Agreement, Cited, Judgement
-from engine.fit import SERVER_ONLY, ContextCaveat, FitReport, Pick, QuantOption, RamHint, Trade
+from engine.fit import SERVER_ONLY, SHORTENED, ContextCaveat, FitReport, Pick, QuantOption, RamHint, Trade
 from engine.placement import Placement, PlacementKind, Verdict
 from engine.prices import PriceBasis, PricePart, PricePartKind
 from engine.quants import Tier
@@ -345,7 +345,7 @@ def quant_as_run(c: Candidate | ModelFit) -> str:
     of context", "Q3_K_M (3-bit: some quality lost)", "IQ2_XXS (below 3 bits: degraded)"."""
     quant, tier, kv_type, context, trade = c.quant, c.tier, c.kv_type, c.context, c.trade
     words = quant
-    if trade in (Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8):
+    if trade in SHORTENED:
         words += f" at {fmt_tokens(context)} of context"
     if kv_type != "f16":
         words += f" with a {kv_type} KV cache"

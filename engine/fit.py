@@ -81,6 +81,10 @@ class Trade(StrEnum):
     SHORTER_CONTEXT_KV_Q8 = "shorter-context-kv-q8_0"  # both
 
 
+# The trades that run at less than the context asked
+SHORTENED = frozenset({Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8})
+
+
 class Pick(Frozen):
     """The quant an expert would run: the highest tier that fits on the accelerator (or offloads at a useful
     speed), trading KV cache type and then context before dropping to a lower tier. `option` is sized at the

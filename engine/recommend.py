@@ -19,6 +19,7 @@ from engine.fit import (
     PICK_GROUPS,
     SERVER_ONLY,
     SHORT_CONTEXT,
+    SHORTENED,
     TRADE_KV,
     FilesKey,
     FitOptions,
@@ -560,10 +561,6 @@ def best_builds(
     search = _Search(model, context, min_decode_tps, may_shorten=not context_asked)
     found = [c for c, _ in _cheapest(search, prices, budget_usd, None, every_size=True)]
     return sorted(found, key=lambda c: _build_rank(c, min_decode_tps), reverse=True)[:limit]
-
-
-# What a build's pick gave up in context to keep its bits (fit.Trade): it runs at less than the context asked.
-SHORTENED = frozenset({Trade.SHORTER_CONTEXT, Trade.SHORTER_CONTEXT_KV_Q8})
 
 
 def _build_rank(c: Candidate, min_decode_tps: float) -> tuple[int, bool, float, tuple[float, ...], float]:

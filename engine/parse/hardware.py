@@ -2113,12 +2113,16 @@ def _prepare(text: str) -> str:
     )
     zero = _ZERO_COUNT.search(s)
     if zero:
-        raise RigfitError(
-            f"`{zero.group('z').strip()}` is not a number of devices I can size (1 to {MAX_DEVICES}).",
-            field="hardware",
-            code=ErrorCode.COUNT_OUT_OF_RANGE,
-        )
+        raise _count_out_of_range(zero.group("z"))
     return s
+
+
+def _count_out_of_range(said: str) -> RigfitError:
+    return RigfitError(
+        f"`{said.strip()}` is not a number of devices I can size (1 to {MAX_DEVICES}).",
+        field="hardware",
+        code=ErrorCode.COUNT_OUT_OF_RANGE,
+    )
 
 
 # A chip's name as lspci, inxi and neofetch print it, the cards built on it listed with slashes (`Navi 21 [Radeon RX
@@ -2349,11 +2353,7 @@ _UNREADABLE_SIZE = re.compile(r"(?<![\w.-])(?:nan|inf(?:inity)?)\s*(?:gb|gib|tb|
 def _refuse_unreadable_numbers(text: str) -> None:
     count = _UNREADABLE_COUNT.search(text)
     if count:
-        raise RigfitError(
-            f"`{count.group(0).strip()}` is not a number of devices I can size (1 to {MAX_DEVICES}).",
-            field="hardware",
-            code=ErrorCode.COUNT_OUT_OF_RANGE,
-        )
+        raise _count_out_of_range(count.group(0))
     size = _UNREADABLE_SIZE.search(text)
     if size:
         raise RigfitError(
